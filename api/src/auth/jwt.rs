@@ -1,0 +1,155 @@
+//! Access tokens: EdDSA (Ed25519) JWTs with `kid`, `iss`, `aud`, `exp`. The signing key lives
+//! in the database so every replica signs and verifies with the same keys; its public half is
+//! published at `/.well-known/jwks.json`.
+
+use crate::store::entities::signing_key;
+use amps_openapi::{Jwk, JwkSet};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use chrono::{DateTime, Utc};
+use ed25519_dalek::SigningKey;
+use ed25519_dalek::pkcs8::EncodePrivateKey;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// The audience of AMPS access tokens.
+pub const AUDIENCE: &str = "amps";
+/// Lifetime of an access token.
+pub const ACCESS_TTL_SECS: i64 = 15 * 60;
+
+/// Claims of an AMPS access token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    pub aud: String,
+    /// A user id, or `client:<client_id>` for a service client.
+    pub sub: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: String,
+    /// `user` or `service`.
+    pub kind: String,
+    #[serde(default)]
+    pub scope: Option<String>,
+}
+
+/// The signing key and all verification keys.
+pub struct Keys {
+    kid: String,
+    encoding: EncodingKey,
+    decoding: HashMap<String, DecodingKey>,
+    jwks: JwkSet,
+    issuer: String,
+}
+
+/// Why a token is refused.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid access token: {0}")]
+pub struct InvalidToken(pub String);
+
+impl Keys {
+    /// Loads the keys from the database, creating the first signing key if there is none.
+    pub async fn load_or_create(
+        conn: &impl ConnectionTrait,
+        issuer: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Self> {
+        let mut rows = signing_key::Entity::find()
+            .filter(signing_key::Column::RetiredAt.is_null())
+            .order_by_desc(signing_key::Column::CreatedAt)
+            .all(conn)
+            .await?;
+        if rows.is_empty() {
+            let key = SigningKey::generate(&mut rand::rngs::OsRng);
+            let der = key
+                .to_pkcs8_der()
+                .map_err(|e| anyhow::anyhow!("encoding signing key: {e}"))?;
+            let model = signing_key::ActiveModel {
+                kid: Set(Uuid::now_v7().simple().to_string()),
+                private_pkcs8: Set(URL_SAFE_NO_PAD.encode(der.as_bytes())),
+                public_x: Set(URL_SAFE_NO_PAD.encode(key.verifying_key().as_bytes())),
+                created_at: Set(now),
+                retired_at: Set(None),
+            };
+            // Two replicas starting at once may both create a key; both stay valid.
+            rows.push(model.insert(conn).await?);
+        }
+        let current = &rows[0];
+        let der = URL_SAFE_NO_PAD.decode(&current.private_pkcs8)?;
+        let mut decoding = HashMap::new();
+        let mut keys = Vec::new();
+        for r in &rows {
+            decoding.insert(r.kid.clone(), DecodingKey::from_ed_components(&r.public_x)?);
+            keys.push(Jwk {
+                kty: "OKP".into(),
+                crv: "Ed25519".into(),
+                x: r.public_x.clone(),
+                kid: r.kid.clone(),
+                alg: "EdDSA".into(),
+                usage: "sig".into(),
+            });
+        }
+        Ok(Self {
+            kid: current.kid.clone(),
+            encoding: EncodingKey::from_ed_der(&der),
+            decoding,
+            jwks: JwkSet { keys },
+            issuer: issuer.to_string(),
+        })
+    }
+
+    /// The published key set.
+    pub fn jwks(&self) -> &JwkSet {
+        &self.jwks
+    }
+
+    /// Signs a token for `sub`.
+    pub fn issue(
+        &self,
+        sub: &str,
+        kind: &str,
+        scope: Option<String>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<String> {
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(self.kid.clone());
+        let claims = Claims {
+            iss: self.issuer.clone(),
+            aud: AUDIENCE.into(),
+            sub: sub.into(),
+            iat: now.timestamp(),
+            exp: now.timestamp() + ACCESS_TTL_SECS,
+            jti: Uuid::new_v4().to_string(),
+            kind: kind.into(),
+            scope,
+        };
+        Ok(jsonwebtoken::encode(&header, &claims, &self.encoding)?)
+    }
+
+    /// Verifies signature, algorithm, `kid`, `iss`, `aud` and `exp` (against `now`).
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, InvalidToken> {
+        let header = jsonwebtoken::decode_header(token).map_err(|e| InvalidToken(e.to_string()))?;
+        if header.alg != Algorithm::EdDSA {
+            return Err(InvalidToken("algorithm not accepted".into()));
+        }
+        let kid = header.kid.ok_or_else(|| InvalidToken("missing kid".into()))?;
+        let key = self
+            .decoding
+            .get(&kid)
+            .ok_or_else(|| InvalidToken("unknown kid".into()))?;
+        let mut v = Validation::new(Algorithm::EdDSA);
+        v.set_audience(&[AUDIENCE]);
+        v.set_issuer(&[&self.issuer]);
+        v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        // Expiry is checked below against the injected clock, not the system clock.
+        v.validate_exp = false;
+        let data = jsonwebtoken::decode::<Claims>(token, key, &v)
+            .map_err(|e| InvalidToken(e.to_string()))?;
+        if data.claims.exp <= now.timestamp() {
+            return Err(InvalidToken("expired".into()));
+        }
+        Ok(data.claims)
+    }
+}

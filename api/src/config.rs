@@ -1,0 +1,194 @@
+//! Typed settings from the environment, overridable by command-line flags. A bad value stops
+//! start-up with one line naming the variable.
+
+use secrecy::SecretString;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use url::Url;
+
+/// Settings of a running AMPS.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `sqlite:` or `postgres:` URL.
+    pub database_url: SecretString,
+    pub bind: SocketAddr,
+    /// The URL users reach AMPS at; used in emailed links and as the token issuer.
+    pub public_url: Url,
+    /// SMTP relay; `None` keeps mail in the outbox and enables the development mailbox.
+    pub smtp: Option<SmtpSettings>,
+    pub data_dir: PathBuf,
+    /// Where the built SPA is (index.html, wasm, js, css).
+    pub web_dir: PathBuf,
+    /// The From address of AMPS email.
+    pub mail_from: String,
+    /// Log as JSON lines instead of text.
+    pub log_json: bool,
+}
+
+/// Where and how to deliver mail.
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    /// `smtps` (implicit TLS) or `smtp` (STARTTLS when `starttls=true` in the query).
+    pub implicit_tls: bool,
+    pub starttls: bool,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+}
+
+/// Values given on the command line; each wins over its environment variable.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub database_url: Option<String>,
+    pub bind: Option<String>,
+    pub public_url: Option<String>,
+    pub smtp_url: Option<String>,
+    pub data_dir: Option<String>,
+    pub web_dir: Option<String>,
+    pub log_json: bool,
+}
+
+/// A setting with a bad value.
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {problem}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub problem: String,
+}
+
+fn value(var: &'static str, over: &Option<String>) -> Option<String> {
+    over.clone()
+        .or_else(|| std::env::var(var).ok())
+        .filter(|v| !v.trim().is_empty())
+}
+
+fn bad(var: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError { var, problem: problem.into() }
+}
+
+impl Settings {
+    /// Reads the settings from `over` and the environment.
+    pub fn load(over: &Overrides) -> Result<Self, ConfigError> {
+        let data_dir = PathBuf::from(value("AMPS_DATA_DIR", &over.data_dir).unwrap_or_else(|| "./data".into()));
+        let database_url = match value("DATABASE_URL", &over.database_url) {
+            Some(u) if u.starts_with("sqlite:") || u.starts_with("postgres://") || u.starts_with("postgresql://") => u,
+            Some(u) => {
+                return Err(bad(
+                    "DATABASE_URL",
+                    format!("{:?} is not a sqlite: or postgres:// URL", u.split('@').next_back().unwrap_or_default()),
+                ));
+            }
+            None => format!("sqlite://{}?mode=rwc", data_dir.join("amps.db").display()),
+        };
+        let bind_s = value("AMPS_BIND", &over.bind).unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind: SocketAddr = bind_s
+            .parse()
+            .map_err(|_| bad("AMPS_BIND", format!("{bind_s:?} is not a host:port address such as 127.0.0.1:8080")))?;
+        let public_url = match value("AMPS_PUBLIC_URL", &over.public_url) {
+            Some(u) => {
+                let url = Url::parse(&u).map_err(|e| bad("AMPS_PUBLIC_URL", format!("{u:?} is not a URL: {e}")))?;
+                if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+                    return Err(bad("AMPS_PUBLIC_URL", format!("{u:?} must be an http:// or https:// URL")));
+                }
+                url
+            }
+            None => Url::parse(&format!("http://{bind}/")).map_err(|e| bad("AMPS_BIND", e.to_string()))?,
+        };
+        let smtp = match value("AMPS_SMTP_URL", &over.smtp_url) {
+            None => None,
+            Some(u) => Some(parse_smtp(&u)?),
+        };
+        let web_dir = PathBuf::from(value("AMPS_WEB_DIR", &over.web_dir).unwrap_or_else(|| "./web/dist".into()));
+        let mail_from = value("AMPS_MAIL_FROM", &None).unwrap_or_else(|| "AMPS <no-reply@amps.localhost>".into());
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(bad("AMPS_MAIL_FROM", format!("{mail_from:?} is not an email address")));
+        }
+        let log_json = over.log_json
+            || match value("AMPS_LOG_JSON", &None).as_deref() {
+                None | Some("0" | "false") => false,
+                Some("1" | "true") => true,
+                Some(other) => return Err(bad("AMPS_LOG_JSON", format!("{other:?} is not true or false"))),
+            };
+        Ok(Self {
+            database_url: database_url.into(),
+            bind,
+            public_url,
+            smtp,
+            data_dir,
+            web_dir,
+            mail_from,
+            log_json,
+        })
+    }
+
+    /// Whether refresh cookies get the `Secure` attribute.
+    pub fn is_tls(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    /// An absolute link to a page of the SPA.
+    pub fn link(&self, path_and_query: &str) -> String {
+        format!("{}{}", self.public_url.as_str().trim_end_matches('/'), path_and_query)
+    }
+}
+
+fn parse_smtp(u: &str) -> Result<SmtpSettings, ConfigError> {
+    const VAR: &str = "AMPS_SMTP_URL";
+    let url = Url::parse(u).map_err(|e| bad(VAR, format!("not a URL: {e}")))?;
+    let implicit_tls = match url.scheme() {
+        "smtp" => false,
+        "smtps" => true,
+        s => return Err(bad(VAR, format!("scheme {s:?} must be smtp or smtps"))),
+    };
+    let host = url
+        .host_str()
+        .ok_or_else(|| bad(VAR, "the URL has no host"))?
+        .to_string();
+    let port = url.port().unwrap_or(if implicit_tls { 465 } else { 25 });
+    let starttls = url.query_pairs().any(|(k, v)| k == "starttls" && v == "true");
+    let username = (!url.username().is_empty()).then(|| url.username().to_string());
+    let password = url.password().map(|p| SecretString::from(p.to_string()));
+    Ok(SmtpSettings { host, port, implicit_tls, starttls, username, password })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let e = Settings::load(&Overrides { bind: Some("nonsense".into()), ..Default::default() })
+            .expect_err("bad bind");
+        assert_eq!(e.var, "AMPS_BIND");
+        assert!(e.to_string().starts_with("AMPS_BIND: "));
+        let e = Settings::load(&Overrides { smtp_url: Some("http://x".into()), ..Default::default() })
+            .expect_err("bad smtp");
+        assert_eq!(e.var, "AMPS_SMTP_URL");
+        let e = Settings::load(&Overrides { database_url: Some("mysql://x".into()), ..Default::default() })
+            .expect_err("bad db");
+        assert_eq!(e.var, "DATABASE_URL");
+        let e = Settings::load(&Overrides { public_url: Some("ftp://x".into()), ..Default::default() })
+            .expect_err("bad public url");
+        assert_eq!(e.var, "AMPS_PUBLIC_URL");
+    }
+
+    #[test]
+    fn smtp_url_parses_host_port_and_credentials() {
+        let s = parse_smtp("smtp://user:pw@127.0.0.1:2525?starttls=true").expect("valid");
+        assert_eq!((s.host.as_str(), s.port, s.implicit_tls, s.starttls), ("127.0.0.1", 2525, false, true));
+        assert_eq!(s.username.as_deref(), Some("user"));
+    }
+
+    #[test]
+    fn flags_win_over_defaults() {
+        let s = Settings::load(&Overrides {
+            bind: Some("127.0.0.1:9999".into()),
+            database_url: Some("sqlite::memory:".into()),
+            ..Default::default()
+        })
+        .expect("valid");
+        assert_eq!(s.bind.port(), 9999);
+        assert_eq!(s.public_url.as_str(), "http://127.0.0.1:9999/");
+    }
+}

@@ -1,0 +1,216 @@
+//! `/api/v1/auth/*`: registration, email verification, sign-in, refresh, sign-out, service
+//! tokens, forgotten password and User ID. None of these need an access token.
+
+use super::extract::client_ip;
+use crate::service::sessions::{self, REFRESH_COOKIE, REFRESH_TTL, Session};
+use crate::service::{Ctx, Error, accounts};
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use amps_openapi::*;
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+/// Registers the handlers.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(register)
+        .service(verify_email)
+        .service(login)
+        .service(refresh)
+        .service(logout)
+        .service(token)
+        .service(forgot_password)
+        .service(reset_password)
+        .service(forgot_username);
+}
+
+fn refresh_cookie(ctx: &Ctx, value: String) -> Cookie<'static> {
+    Cookie::build(REFRESH_COOKIE, value)
+        .path("/api/v1/auth")
+        .http_only(true)
+        .secure(ctx.settings.is_tls())
+        .same_site(SameSite::Strict)
+        .max_age(CookieDuration::seconds(REFRESH_TTL.num_seconds()))
+        .finish()
+}
+
+fn session_response(ctx: &Ctx, s: Session) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .cookie(refresh_cookie(ctx, s.refresh_token))
+        .json(s.token)
+}
+
+/// Register an external account.
+///
+/// **Permissions**: anyone. Self-registration is open to the External organization; the
+/// account stays `pending_verification` until the emailed link is used.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "register_account",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Registered; a verification link was emailed", body = RegisterResponse),
+        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "User ID or email already registered", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (including password rules)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/register")]
+async fn register(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Json<RegisterRequest>) -> Result<HttpResponse, Error> {
+    body.validate()?;
+    let out = accounts::register(&ctx, client_ip(&req), &body).await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// Verify an email address with the emailed single-use link.
+///
+/// **Permissions**: anyone holding the link.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "verify_email",
+    request_body = VerifyEmailRequest,
+    responses(
+        (status = 200, description = "Verified", body = Accepted),
+        (status = 400, description = "Link unknown, expired or already used", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/verify-email")]
+async fn verify_email(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Json<VerifyEmailRequest>) -> Result<HttpResponse, Error> {
+    body.validate()?;
+    Ok(HttpResponse::Ok().json(accounts::verify_email(&ctx, client_ip(&req), &body).await?))
+}
+
+/// Sign in with User ID and password.
+///
+/// **Permissions**: anyone. Returns an access token (EdDSA JWT, 15 minutes) and sets the
+/// rotating refresh token as an httpOnly, SameSite=Strict cookie. Failed attempts are
+/// throttled per User ID and per address; the answer never says whether a User ID exists.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "login",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 401, description = "User ID or password incorrect", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Account not verified, disabled or locked", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts (see Retry-After)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/login")]
+async fn login(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Json<LoginRequest>) -> Result<HttpResponse, Error> {
+    body.validate()?;
+    let s = sessions::login(&ctx, client_ip(&req), &body).await?;
+    Ok(session_response(&ctx, s))
+}
+
+/// Exchange the refresh cookie for a new access token (and a new refresh cookie).
+///
+/// **Permissions**: the holder of a valid refresh cookie. Presenting a refresh token that was
+/// already rotated revokes its whole family (all sessions descended from that sign-in).
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "refresh_session",
+    responses(
+        (status = 200, description = "New access token", body = TokenResponse),
+        (status = 401, description = "No valid refresh cookie", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/refresh")]
+async fn refresh(ctx: web::Data<Ctx>, req: HttpRequest) -> Result<HttpResponse, Error> {
+    let cookie = req.cookie(REFRESH_COOKIE).map(|c| c.value().to_string());
+    let s = sessions::refresh(&ctx, client_ip(&req), cookie.as_deref()).await?;
+    Ok(session_response(&ctx, s))
+}
+
+/// Sign out: revoke the refresh cookie's session and clear the cookie.
+///
+/// **Permissions**: anyone; without a cookie it does nothing.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "logout",
+    responses((status = 204, description = "Signed out"))
+)]
+#[post("/auth/logout")]
+async fn logout(ctx: web::Data<Ctx>, req: HttpRequest) -> Result<HttpResponse, Error> {
+    let cookie = req.cookie(REFRESH_COOKIE).map(|c| c.value().to_string());
+    sessions::logout(&ctx, client_ip(&req), cookie.as_deref()).await?;
+    let mut gone = refresh_cookie(&ctx, String::new());
+    gone.make_removal();
+    Ok(HttpResponse::NoContent().cookie(gone).finish())
+}
+
+/// OAuth2 client-credentials token for service clients (form-encoded).
+///
+/// **Permissions**: registered service clients.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "issue_client_token",
+    request_body(content = ClientCredentialsRequest, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Access token", body = TokenResponse),
+        (status = 401, description = "Unknown client or wrong secret", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Scope not granted to the client", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unsupported grant type", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/token")]
+async fn token(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Form<ClientCredentialsRequest>) -> Result<HttpResponse, Error> {
+    let t = sessions::client_credentials(&ctx, client_ip(&req), &body).await?;
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(t))
+}
+
+/// Email a password-reset link (single use, 30 minutes).
+///
+/// **Permissions**: anyone. The answer is the same whether or not the User ID exists.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "forgot_password",
+    request_body = ForgotPasswordRequest,
+    responses(
+        (status = 202, description = "If the account exists, a link was emailed", body = Accepted),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/forgot-password")]
+async fn forgot_password(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Json<ForgotPasswordRequest>) -> Result<HttpResponse, Error> {
+    body.validate()?;
+    Ok(HttpResponse::Accepted().json(accounts::forgot_password(&ctx, client_ip(&req), &body).await?))
+}
+
+/// Set a new password with an emailed reset link; signs out every session.
+///
+/// **Permissions**: anyone holding the link.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "reset_password",
+    request_body = ResetPasswordRequest,
+    responses(
+        (status = 200, description = "Password changed", body = Accepted),
+        (status = 400, description = "Link unknown, expired or already used", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Password rules not met (the field error names the rule)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/reset-password")]
+async fn reset_password(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Json<ResetPasswordRequest>) -> Result<HttpResponse, Error> {
+    body.validate()?;
+    Ok(HttpResponse::Ok().json(accounts::reset_password(&ctx, client_ip(&req), &body).await?))
+}
+
+/// Email the User ID registered to an address.
+///
+/// **Permissions**: anyone. The answer is the same whether or not the address is known.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "forgot_username",
+    request_body = ForgotUsernameRequest,
+    responses(
+        (status = 202, description = "If an account matches, its User ID was emailed", body = Accepted),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/forgot-username")]
+async fn forgot_username(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Json<ForgotUsernameRequest>) -> Result<HttpResponse, Error> {
+    body.validate()?;
+    Ok(HttpResponse::Accepted().json(accounts::forgot_username(&ctx, client_ip(&req), &body).await?))
+}

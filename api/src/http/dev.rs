@@ -1,0 +1,38 @@
+//! `/api/v1/dev/mailbox`: the development mailbox, present only when no SMTP relay is
+//! configured (mail then stays in the outbox).
+
+use crate::service::{Ctx, Error};
+use crate::store;
+use actix_web::{HttpResponse, get, web};
+use amps_openapi::*;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers the handlers.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_mailbox);
+}
+
+/// The newest 100 messages of the outbox.
+///
+/// **Permissions**: anyone, and only on a server with no SMTP relay configured (a
+/// development setting: production sets `AMPS_SMTP_URL`, which turns this off).
+#[utoipa::path(
+    tag = "dev",
+    operation_id = "list_mailbox",
+    responses(
+        (status = 200, description = "Messages, newest first", body = MailboxResponse),
+        (status = 404, description = "SMTP is configured; there is no development mailbox", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/dev/mailbox")]
+async fn list_mailbox(ctx: web::Data<Ctx>) -> Result<HttpResponse, Error> {
+    if ctx.settings.smtp.is_some() {
+        return Err(Error::NotFound("The development mailbox is off because an SMTP relay is configured.".into()));
+    }
+    let messages = store::outbox::latest(&ctx.db, 100)
+        .await?
+        .into_iter()
+        .map(|m| MailboxMessage { id: m.id, to: m.recipient, subject: m.subject, body: m.body, created_at: m.created_at })
+        .collect();
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(MailboxResponse { messages }))
+}

@@ -1,0 +1,188 @@
+//! RFC 9457 problem+json for every error: service errors, malformed or oversized bodies,
+//! bad query strings and paths, unknown routes and methods. 5xx log their cause and show a
+//! generic detail.
+
+use crate::service::Error;
+use actix_web::error::{InternalError, JsonPayloadError, PathError, QueryPayloadError, UrlencodedError};
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use amps_openapi::{FieldError, Problem};
+use validator::{ValidationErrors, ValidationErrorsKind};
+
+/// The problem+json media type.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A problem response.
+pub fn problem(status: StatusCode, kind: &str, title: &str, detail: Option<String>, errors: Vec<FieldError>) -> HttpResponse {
+    HttpResponse::build(status).content_type(PROBLEM_JSON).json(Problem {
+        kind: format!("/problems/{kind}"),
+        title: title.into(),
+        status: status.as_u16(),
+        detail,
+        errors,
+    })
+}
+
+impl ResponseError for Error {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Duplicate(_) | Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::InvalidToken(_) => StatusCode::BAD_REQUEST,
+            Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        let mut resp = match self {
+            Error::Validation(f) => problem(status, "validation", "Some fields are not valid", Some(summary(f)), f.clone()),
+            Error::Duplicate(f) => problem(status, "duplicate", "Already in use", Some(summary(f)), f.clone()),
+            Error::InvalidToken(d) => problem(status, "invalid-token", "Link not valid", Some(d.clone()), vec![]),
+            Error::Unauthorized(d) => problem(status, "unauthorized", "Not signed in", Some(d.clone()), vec![]),
+            Error::Forbidden(d) => problem(status, "forbidden", "Not allowed", Some(d.clone()), vec![]),
+            Error::NotFound(d) => problem(status, "not-found", "Not found", Some(d.clone()), vec![]),
+            Error::Conflict(d) => problem(status, "conflict", "Changed meanwhile", Some(d.clone()), vec![]),
+            Error::TooManyRequests { retry_after_secs } => {
+                let mut r = problem(
+                    status,
+                    "too-many-attempts",
+                    "Too many attempts",
+                    Some(format!("Too many failed attempts. Try again in {retry_after_secs} seconds.")),
+                    vec![],
+                );
+                if let Ok(v) = header::HeaderValue::from_str(&retry_after_secs.to_string()) {
+                    r.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                r
+            }
+            Error::Internal(e) => {
+                tracing::error!(error = ?e, "internal error");
+                problem(status, "internal", "Internal error", Some("Something went wrong on our side; it has been logged.".into()), vec![])
+            }
+        };
+        if status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        }
+        resp
+    }
+}
+
+fn summary(fields: &[FieldError]) -> String {
+    fields.iter().map(|f| format!("{} {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+}
+
+fn default_message(code: &str, params: &std::collections::HashMap<std::borrow::Cow<'static, str>, serde_json::Value>) -> String {
+    match code {
+        "email" => "must be a valid email address".into(),
+        "length" => match (params.get("min"), params.get("max")) {
+            (Some(min), Some(max)) => format!("must be {min} to {max} characters"),
+            (Some(min), None) => format!("must be at least {min} characters"),
+            (None, Some(max)) => format!("must be at most {max} characters"),
+            _ => "has the wrong length".into(),
+        },
+        "required" => "is required".into(),
+        other => format!("is not valid ({other})"),
+    }
+}
+
+/// Flattens validator errors into field errors (nested fields as `a.b`).
+pub fn field_errors(e: &ValidationErrors) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    collect(e, "", &mut out);
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    out
+}
+
+fn collect(e: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
+    for (name, kind) in e.errors() {
+        let path = if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") };
+        match kind {
+            ValidationErrorsKind::Field(errs) => {
+                for err in errs {
+                    out.push(FieldError {
+                        field: path.clone(),
+                        code: err.code.to_string(),
+                        message: err
+                            .message
+                            .as_ref()
+                            .map(|m| m.to_string())
+                            .unwrap_or_else(|| default_message(&err.code, &err.params)),
+                    });
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => collect(inner, &path, out),
+            ValidationErrorsKind::List(items) => {
+                for (i, inner) in items {
+                    collect(inner, &format!("{path}[{i}]"), out);
+                }
+            }
+        }
+    }
+}
+
+impl From<ValidationErrors> for Error {
+    fn from(e: ValidationErrors) -> Self {
+        Error::Validation(field_errors(&e))
+    }
+}
+
+/// Problem for a JSON body that cannot be read.
+pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let resp = match &err {
+        JsonPayloadError::OverflowKnownLength { limit, .. } | JsonPayloadError::Overflow { limit } => problem(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body-too-large",
+            "Request body too large",
+            Some(format!("The request body is larger than the {limit} bytes allowed.")),
+            vec![],
+        ),
+        JsonPayloadError::ContentType => problem(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Unsupported media type",
+            Some("Send the body as application/json.".into()),
+            vec![],
+        ),
+        JsonPayloadError::Deserialize(e) => problem(
+            StatusCode::BAD_REQUEST,
+            "malformed-body",
+            "Malformed request body",
+            Some(format!("The JSON body could not be read: {e}.")),
+            vec![],
+        ),
+        other => problem(StatusCode::BAD_REQUEST, "malformed-body", "Malformed request body", Some(other.to_string()), vec![]),
+    };
+    InternalError::from_response(err, resp).into()
+}
+
+/// Problem for a form body that cannot be read.
+pub fn form_error(err: UrlencodedError, _req: &HttpRequest) -> actix_web::Error {
+    let resp = match &err {
+        UrlencodedError::Overflow { .. } | UrlencodedError::UnknownLength => problem(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body-too-large",
+            "Request body too large",
+            Some(err.to_string()),
+            vec![],
+        ),
+        _ => problem(StatusCode::BAD_REQUEST, "malformed-body", "Malformed request body", Some(err.to_string()), vec![]),
+    };
+    InternalError::from_response(err, resp).into()
+}
+
+/// Problem for a query string that cannot be read.
+pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let resp = problem(StatusCode::BAD_REQUEST, "malformed-query", "Malformed query string", Some(err.to_string()), vec![]);
+    InternalError::from_response(err, resp).into()
+}
+
+/// Problem for a path parameter that cannot be read.
+pub fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
+    let resp = problem(StatusCode::NOT_FOUND, "not-found", "Not found", Some(format!("Bad path parameter: {err}")), vec![]);
+    InternalError::from_response(err, resp).into()
+}

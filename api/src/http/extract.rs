@@ -1,0 +1,46 @@
+//! Request extractors: the signed-in caller, and the client address.
+
+use crate::service::principal::{self, Principal};
+use crate::service::{Ctx, Error};
+use crate::store::audit::Actor;
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use std::future::Future;
+use std::pin::Pin;
+
+/// The verified caller of an endpoint that needs a bearer token.
+pub struct Auth(pub Principal);
+
+impl Auth {
+    /// The audit actor for this caller at this address.
+    pub fn actor(&self, req: &HttpRequest) -> Actor {
+        Actor { id: self.0.user_id(), label: self.0.label(), ip: client_ip(req) }
+    }
+}
+
+impl FromRequest for Auth {
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let ctx = req.app_data::<web::Data<Ctx>>().cloned();
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(|t| t.trim().to_string());
+        Box::pin(async move {
+            let ctx = ctx.ok_or_else(|| Error::Internal(anyhow::anyhow!("application state missing")))?;
+            let token = token.ok_or_else(|| Error::Unauthorized("Sign in first: this needs an access token.".into()))?;
+            Ok(Auth(principal::authenticate(&ctx, &token).await?))
+        })
+    }
+}
+
+/// The address of the connected peer. Behind a reverse proxy this is the proxy: per-address
+/// throttling then applies to the proxy as a whole (documented in the README).
+pub fn client_ip(req: &HttpRequest) -> Option<String> {
+    req.peer_addr().map(|a| a.ip().to_string())
+}

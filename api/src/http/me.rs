@@ -1,0 +1,76 @@
+//! `/api/v1/me`: My Information.
+
+use super::extract::Auth;
+use crate::service::{Ctx, Error, accounts};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use amps_openapi::*;
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+/// Registers the handlers.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(get_me).service(update_me).service(change_password);
+}
+
+/// My Information: the signed-in user's profile and approvers.
+///
+/// **Permissions**: any signed-in user (not service clients).
+#[utoipa::path(
+    tag = "me",
+    operation_id = "get_me",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The profile", body = MeResponse),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Service clients have no profile", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/me")]
+async fn get_me(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
+    let u = auth.0.user()?;
+    Ok(HttpResponse::Ok().json(accounts::me(&ctx, u.id).await?))
+}
+
+/// Update My Information (partial). A new email address is used once its emailed link is
+/// opened; until then it shows as `pending_email`.
+///
+/// **Permissions**: any signed-in user, for their own profile.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "update_me",
+    security(("bearer" = [])),
+    request_body = UpdateMeRequest,
+    responses(
+        (status = 200, description = "The updated profile", body = MeResponse),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Email already registered", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/me")]
+async fn update_me(ctx: web::Data<Ctx>, req: HttpRequest, auth: Auth, body: web::Json<UpdateMeRequest>) -> Result<HttpResponse, Error> {
+    let u = auth.0.user()?;
+    body.validate()?;
+    Ok(HttpResponse::Ok().json(accounts::update_me(&ctx, &auth.actor(&req), u.id, &body).await?))
+}
+
+/// Change my password (the current password is asked again).
+///
+/// **Permissions**: any signed-in user, for their own account.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "change_password",
+    security(("bearer" = [])),
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 200, description = "Password changed", body = Accepted),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Wrong current password or new password rules not met", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/me/password")]
+async fn change_password(ctx: web::Data<Ctx>, req: HttpRequest, auth: Auth, body: web::Json<ChangePasswordRequest>) -> Result<HttpResponse, Error> {
+    let u = auth.0.user()?;
+    body.validate()?;
+    Ok(HttpResponse::Ok().json(accounts::change_password(&ctx, &auth.actor(&req), u.id, &body).await?))
+}

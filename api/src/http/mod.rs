@@ -1,0 +1,202 @@
+//! The HTTP layer: handlers per resource, problem+json errors, the OpenAPI document and
+//! Swagger UI, metrics, and the SPA.
+
+pub mod auth;
+pub mod dev;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod me;
+pub mod metrics;
+
+use crate::service::Ctx;
+use actix_web::dev::ResourceDef;
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::{App, HttpRequest, HttpResponse, middleware, web};
+use std::path::PathBuf;
+use std::sync::Arc;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
+use utoipa_swagger_ui::SwaggerUi;
+
+/// Largest JSON or form body accepted (64 KiB).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "AMPS API",
+        description = "Account Management and Provisioning System. Errors are RFC 9457 problem+json. \
+                       Sign in at `POST /api/v1/auth/login` (people) or `POST /api/v1/auth/token` \
+                       (service clients) and send the access token as `Authorization: Bearer`.",
+        license(name = "Apache-2.0")
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Registration, sign-in, tokens, recovery"),
+        (name = "me", description = "My Information"),
+        (name = "dev", description = "Development helpers"),
+        (name = "operations", description = "Health and metrics"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+fn api_v1(cfg: &mut ServiceConfig) {
+    auth::configure(cfg);
+    me::configure(cfg);
+    dev::configure(cfg);
+}
+
+/// The OpenAPI document, collected from the handlers themselves.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, doc) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .service(scope::scope("/api/v1").configure(api_v1))
+        .service(health::healthz)
+        .service(health::readyz)
+        .service(health::metrics)
+        .service(health::jwks)
+        .split_for_parts();
+    doc
+}
+
+/// Route templates and their methods, for telling 404 from 405.
+pub struct KnownRoutes(Vec<(ResourceDef, Vec<Method>)>);
+
+impl KnownRoutes {
+    /// The routes of an OpenAPI document.
+    pub fn from_doc(doc: &utoipa::openapi::OpenApi) -> Self {
+        let routes = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods = [
+                    (item.get.is_some(), Method::GET),
+                    (item.post.is_some(), Method::POST),
+                    (item.put.is_some(), Method::PUT),
+                    (item.patch.is_some(), Method::PATCH),
+                    (item.delete.is_some(), Method::DELETE),
+                ]
+                .into_iter()
+                .filter_map(|(has, m)| has.then_some(m))
+                .collect();
+                (ResourceDef::new(path.as_str()), methods)
+            })
+            .collect();
+        Self(routes)
+    }
+
+    fn allowed(&self, path: &str) -> Option<&[Method]> {
+        self.0.iter().find(|(def, _)| def.is_match(path)).map(|(_, m)| m.as_slice())
+    }
+}
+
+/// Everything the app factory needs, shared by all workers.
+#[derive(Clone)]
+pub struct Shared {
+    pub ctx: web::Data<Ctx>,
+    pub metrics: web::Data<metrics::Metrics>,
+    pub openapi: Arc<utoipa::openapi::OpenApi>,
+    pub routes: web::Data<KnownRoutes>,
+    pub web_dir: Option<Arc<PathBuf>>,
+}
+
+/// Unmatched requests: the SPA for page navigations, else 404 or 405 as problem+json.
+async fn fallback(req: HttpRequest, routes: web::Data<KnownRoutes>) -> HttpResponse {
+    let path = req.path();
+    if let Some(methods) = routes.allowed(path) {
+        let allow = methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
+        let mut r = error::problem(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+            "Method not allowed",
+            Some(format!("{} is not allowed on {path}; use {allow}.", req.method())),
+            vec![],
+        );
+        if let Ok(v) = header::HeaderValue::from_str(&allow) {
+            r.headers_mut().insert(header::ALLOW, v);
+        }
+        return r;
+    }
+    let is_api = path.starts_with("/api/") || path == "/api" || path.starts_with("/.well-known/");
+    if !is_api && (req.method() == Method::GET || req.method() == Method::HEAD)
+        && let Some(dir) = req.app_data::<web::Data<Option<Arc<PathBuf>>>>().and_then(|d| d.as_ref().clone())
+        && let Ok(file) = actix_files::NamedFile::open(dir.join("index.html"))
+    {
+        return file.use_last_modified(false).disable_content_disposition().into_response(&req);
+    }
+    let detail = if is_api {
+        format!("There is no {path} in the AMPS API; see /docs.")
+    } else {
+        format!("There is no page at {path}. The web app may not be built: run `just web`.")
+    };
+    error::problem(StatusCode::NOT_FOUND, "not-found", "Not found", Some(detail), vec![])
+}
+
+/// Builds the application for one worker.
+pub fn app(
+    shared: Shared,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, _) = App::new()
+        .app_data(shared.ctx.clone())
+        .app_data(shared.metrics.clone())
+        .app_data(shared.routes.clone())
+        .app_data(web::Data::new(shared.web_dir.clone()))
+        .app_data(web::JsonConfig::default().limit(BODY_LIMIT).error_handler(error::json_error))
+        .app_data(web::FormConfig::default().limit(BODY_LIMIT).error_handler(error::form_error))
+        .app_data(web::QueryConfig::default().error_handler(error::query_error))
+        .app_data(web::PathConfig::default().error_handler(error::path_error))
+        .app_data(web::PayloadConfig::default().limit(BODY_LIMIT))
+        // Before the /api/v1 scope, which would otherwise take /api/v1/openapi.json.
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", (*shared.openapi).clone()))
+        .route("/docs", web::get().to(|| async { HttpResponse::Found().insert_header((header::LOCATION, "/docs/")).finish() }))
+        .into_utoipa_app()
+        .service(scope::scope("/api/v1").configure(api_v1))
+        .service(health::healthz)
+        .service(health::readyz)
+        .service(health::metrics)
+        .service(health::jwks)
+        .split_for_parts();
+    let mut app = app;
+    if let Some(dir) = &shared.web_dir {
+        app = app.service(
+            actix_files::Files::new("/", dir.as_path())
+                .index_file("index.html")
+                .use_last_modified(true)
+                .default_handler(web::to(fallback)),
+        );
+    }
+    app.default_service(web::to(fallback))
+        .wrap(middleware::from_fn(metrics::record))
+        .wrap(middleware::Compress::default())
+        .wrap(
+            middleware::DefaultHeaders::new()
+                .add(("X-Content-Type-Options", "nosniff"))
+                .add(("Referrer-Policy", "no-referrer"))
+                .add(("X-Frame-Options", "DENY")),
+        )
+        .wrap(tracing_actix_web::TracingLogger::default())
+}

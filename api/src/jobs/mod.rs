@@ -1,0 +1,24 @@
+//! Background work. Each job is safe with several replicas: work items are claimed with
+//! compare-and-set leases in the database, never held in process memory.
+
+use crate::clock::Clock;
+use crate::notify::mailer::Mailer;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Delivers the outbox over SMTP every `every` until the process ends.
+pub fn spawn_mail_sender(db: DatabaseConnection, clock: Arc<dyn Clock>, mailer: Mailer, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match mailer.deliver_due(&db, &clock).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sent = n, "delivered outbox mail"),
+                Err(e) => tracing::warn!(error = %e, "outbox delivery round failed"),
+            }
+        }
+    })
+}

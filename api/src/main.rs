@@ -1,0 +1,192 @@
+//! The `amps` command: serve, migrate, seed, openapi, and administrative commands.
+#![forbid(unsafe_code)]
+
+use amps::clock::SystemClock;
+use amps::config::{Overrides, Settings};
+use amps::startup::{self, Application};
+use amps::store::audit::Actor;
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// AMPS: Account Management and Provisioning System.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Database URL (env DATABASE_URL; default sqlite file in the data dir).
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    /// Listen address (env AMPS_BIND; default 127.0.0.1:8080).
+    #[arg(long, global = true)]
+    bind: Option<String>,
+    /// Public URL, for emailed links and the token issuer (env AMPS_PUBLIC_URL).
+    #[arg(long, global = true)]
+    public_url: Option<String>,
+    /// SMTP relay, e.g. smtp://127.0.0.1:2525 (env AMPS_SMTP_URL; unset keeps mail in the outbox).
+    #[arg(long, global = true)]
+    smtp_url: Option<String>,
+    /// Data directory (env AMPS_DATA_DIR; default ./data).
+    #[arg(long, global = true)]
+    data_dir: Option<String>,
+    /// Built web app directory (env AMPS_WEB_DIR; default ./web/dist).
+    #[arg(long, global = true)]
+    web_dir: Option<String>,
+    /// Log JSON lines (env AMPS_LOG_JSON=true).
+    #[arg(long, global = true)]
+    log_json: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API, the web app and Swagger UI.
+    Serve,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Load data.
+    Seed {
+        /// Load the demo catalog and accounts and print them.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Account administration.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Service clients (OAuth2 client credentials).
+    ServiceClient {
+        #[command(subcommand)]
+        command: ClientCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an administrator with a generated password (printed once).
+    CreateAdmin {
+        #[arg(long)]
+        user_id: String,
+        #[arg(long)]
+        first_name: String,
+        #[arg(long)]
+        last_name: String,
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ClientCommand {
+    /// Create a service client; prints its id and secret (shown once).
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Space-separated scopes.
+        #[arg(long, default_value = "")]
+        scopes: String,
+    },
+}
+
+fn init_tracing(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("AMPS_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn print_demo(accounts: &[amps::service::seed::DemoAccount]) {
+    println!("Demo accounts (sign in at the URL above):");
+    println!("  {:<14} {:<42} Password", "User ID", "Who");
+    for a in accounts {
+        println!("  {:<14} {:<42} {}", a.login, a.who, a.password);
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let overrides = Overrides {
+        database_url: cli.database_url,
+        bind: cli.bind,
+        public_url: cli.public_url,
+        smtp_url: cli.smtp_url,
+        data_dir: cli.data_dir,
+        web_dir: cli.web_dir,
+        log_json: cli.log_json,
+    };
+    if let Command::Openapi = cli.command {
+        println!("{}", amps::http::openapi().to_pretty_json()?);
+        return Ok(());
+    }
+    let settings = Settings::load(&overrides)?;
+    init_tracing(settings.log_json);
+    let clock = Arc::new(SystemClock);
+    match cli.command {
+        Command::Serve => {
+            let app = Application::build(settings.clone(), clock, None).await?;
+            tracing::info!(url = %settings.public_url, port = app.port(), "AMPS is serving: web app at /, API at /api/v1, Swagger UI at /docs");
+            app.run().await?;
+        }
+        Command::Migrate => {
+            startup::context(settings, clock).await?;
+            println!("Database is up to date.");
+        }
+        Command::Seed { demo } => {
+            let ctx = startup::context(settings.clone(), clock).await?;
+            if demo {
+                let accounts = amps::service::seed::demo(&ctx).await?;
+                println!("Demo data loaded into the database; AMPS serves at {}", settings.public_url);
+                print_demo(&accounts);
+            } else {
+                println!("Reference data is in place (use --demo for demo data).");
+            }
+        }
+        Command::User { command: UserCommand::CreateAdmin { user_id, first_name, last_name, email } } => {
+            let ctx = startup::context(settings, clock).await?;
+            let pw = amps::service::seed::create_admin(&ctx, &user_id, &first_name, &last_name, &email)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
+            println!("Administrator {user_id} created. Password (shown once, change it after signing in): {pw}");
+        }
+        Command::ServiceClient { command: ClientCommand::Create { name, scopes } } => {
+            let ctx = startup::context(settings, clock).await?;
+            let (id, secret) = amps::service::sessions::create_service_client(&ctx, &Actor::system(), &name, &scopes).await?;
+            println!("client_id={id}\nclient_secret={secret}");
+        }
+        Command::Openapi => {}
+    }
+    Ok(())
+}
+
+fn describe(e: &amps::service::Error) -> String {
+    match e {
+        amps::service::Error::Duplicate(f) | amps::service::Error::Validation(f) => {
+            f.iter().map(|f| format!("{} {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+        }
+        other => other.to_string(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Email: message texts, and the SMTP delivery of the outbox.
+
+pub mod mailer;
+pub mod templates;

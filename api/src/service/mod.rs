@@ -1,0 +1,78 @@
+//! Use cases: one function per user action. Each state change runs in one transaction that
+//! also writes its audit event and the mail it causes.
+
+pub mod accounts;
+pub mod principal;
+pub mod seed;
+pub mod sessions;
+
+use crate::auth::jwt::Keys;
+use crate::clock::Clock;
+use crate::config::Settings;
+use amps_openapi::FieldError;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// What every use case needs: the database, settings, clock and signing keys.
+#[derive(Clone)]
+pub struct Ctx {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub clock: Arc<dyn Clock>,
+    pub keys: Arc<Keys>,
+}
+
+/// What went wrong, in domain words. The HTTP layer renders each as problem+json.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Fields break rules (422).
+    #[error("the request has invalid fields")]
+    Validation(Vec<FieldError>),
+    /// Fields collide with existing records, e.g. a User ID taken (409).
+    #[error("the request conflicts with existing records")]
+    Duplicate(Vec<FieldError>),
+    /// An emailed link or token is unknown, expired or used (400).
+    #[error("{0}")]
+    InvalidToken(String),
+    /// Not signed in, or credentials wrong (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Signed in, but not allowed (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Nothing there (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// The state changed meanwhile (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many attempts (429).
+    #[error("too many failed attempts; try again in {retry_after_secs} seconds")]
+    TooManyRequests { retry_after_secs: i64 },
+    /// Anything unexpected (500); details are logged, not shown.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sea_orm::DbErr> for Error {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Error::Internal(e.into())
+    }
+}
+
+impl From<sea_orm::TransactionError<Error>> for Error {
+    fn from(e: sea_orm::TransactionError<Error>) -> Self {
+        match e {
+            sea_orm::TransactionError::Connection(c) => c.into(),
+            sea_orm::TransactionError::Transaction(t) => t,
+        }
+    }
+}
+
+/// A single field error.
+pub fn field(field: &str, code: &str, message: impl Into<String>) -> Vec<FieldError> {
+    vec![FieldError { field: field.into(), code: code.into(), message: message.into() }]
+}
+
+/// Result of a use case.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,18 @@
+//! sea-orm entities, one per table, kept beside the migrations that create them.
+
+pub mod application;
+pub mod audit_event;
+pub mod job_lease;
+pub mod login_throttle;
+pub mod organization;
+pub mod outbox;
+pub mod password_history;
+pub mod refresh_token;
+pub mod role;
+pub mod role_assignment;
+pub mod role_prerequisite;
+pub mod role_visibility;
+pub mod service_client;
+pub mod signing_key;
+pub mod user;
+pub mod user_token;

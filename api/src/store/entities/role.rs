@@ -1,0 +1,32 @@
+//! The `roles` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "roles")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub application_id: Uuid,
+    pub name: String,
+    pub environment: String,
+    pub description: String,
+    pub hidden: bool,
+    pub requestable_by: String,
+    pub min_it_level: String,
+    pub default_expiration_days: Option<i32>,
+    pub mfa_required: bool,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::application::Entity",
+        from = "Column::ApplicationId",
+        to = "super::application::Column::Id"
+    )]
+    Application,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,38 @@
+//! The `users` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub login: String,
+    pub first_name: String,
+    pub middle_initial: Option<String>,
+    pub last_name: String,
+    pub email: String,
+    pub pending_email: Option<String>,
+    pub phone: String,
+    pub job_title: Option<String>,
+    pub organization_id: Uuid,
+    pub user_type: String,
+    pub company: Option<String>,
+    pub eao_email: Option<String>,
+    pub supervisor_id: Option<Uuid>,
+    pub security_officer_id: Option<Uuid>,
+    pub eao_id: Option<Uuid>,
+    pub it_level: String,
+    pub ia_training_date: Option<Date>,
+    pub status: String,
+    pub password_hash: String,
+    pub password_changed_at: DateTimeUtc,
+    pub last_activity_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

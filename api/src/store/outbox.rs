@@ -1,0 +1,125 @@
+//! The email outbox: mail is written here in the same transaction as the change that causes
+//! it, and delivered later by the sender job.
+
+use super::entities::outbox;
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, sea_query::{Expr, ExprTrait},
+};
+use uuid::Uuid;
+
+/// Queues a message in the caller's transaction.
+pub async fn enqueue(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> Result<(), DbErr> {
+    outbox::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        recipient: Set(to.to_string()),
+        subject: Set(subject.to_string()),
+        body: Set(body.to_string()),
+        status: Set("pending".into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        locked_until: Set(None),
+        sent_at: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// Claims up to `limit` due messages for `lease`; a message claimed by another replica is
+/// skipped, and one whose claimant died becomes due again when the lease runs out.
+pub async fn claim_due(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    lease: Duration,
+    limit: u64,
+) -> Result<Vec<outbox::Model>, DbErr> {
+    let candidates = outbox::Entity::find()
+        .filter(outbox::Column::Status.eq("pending"))
+        .filter(outbox::Column::NextAttemptAt.lte(now))
+        .filter(
+            outbox::Column::LockedUntil
+                .is_null()
+                .or(outbox::Column::LockedUntil.lt(now)),
+        )
+        .order_by_asc(outbox::Column::NextAttemptAt)
+        .limit(limit)
+        .all(conn)
+        .await?;
+    let mut claimed = Vec::new();
+    for m in candidates {
+        // Compare-and-set on the lock: exactly one claimant wins each message.
+        let res = outbox::Entity::update_many()
+            .col_expr(outbox::Column::LockedUntil, Expr::value(now + lease))
+            .filter(outbox::Column::Id.eq(m.id))
+            .filter(outbox::Column::Status.eq("pending"))
+            .filter(
+                outbox::Column::LockedUntil
+                    .is_null()
+                    .or(outbox::Column::LockedUntil.lt(now)),
+            )
+            .exec(conn)
+            .await?;
+        if res.rows_affected == 1 {
+            claimed.push(m);
+        }
+    }
+    Ok(claimed)
+}
+
+/// Records a delivered message.
+pub async fn mark_sent(conn: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<(), DbErr> {
+    outbox::ActiveModel {
+        id: Set(id),
+        status: Set("sent".into()),
+        sent_at: Set(Some(now)),
+        locked_until: Set(None),
+        ..Default::default()
+    }
+    .update(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records a failed attempt: retried with exponential backoff, given up after `max_attempts`.
+pub async fn mark_failed(
+    conn: &impl ConnectionTrait,
+    msg: &outbox::Model,
+    now: DateTime<Utc>,
+    error: &str,
+    max_attempts: i32,
+) -> Result<(), DbErr> {
+    let attempts = msg.attempts + 1;
+    let backoff = Duration::seconds(30 * 2_i64.pow(attempts.clamp(0, 10) as u32));
+    outbox::ActiveModel {
+        id: Set(msg.id),
+        attempts: Set(attempts),
+        status: Set(if attempts >= max_attempts { "failed".into() } else { "pending".into() }),
+        next_attempt_at: Set(now + backoff),
+        locked_until: Set(None),
+        last_error: Set(Some(error.chars().take(1000).collect())),
+        ..Default::default()
+    }
+    .update(conn)
+    .await?;
+    Ok(())
+}
+
+/// The newest messages, for the development mailbox.
+pub async fn latest(conn: &impl ConnectionTrait, limit: u64) -> Result<Vec<outbox::Model>, DbErr> {
+    outbox::Entity::find()
+        .order_by_desc(outbox::Column::CreatedAt)
+        .order_by_desc(outbox::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+}

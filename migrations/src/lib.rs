@@ -1,0 +1,17 @@
+//! AMPS schema migrations. Every migration uses sea-query's portable schema builder so the
+//! same code runs on SQLite (the embedded default) and PostgreSQL.
+#![forbid(unsafe_code)]
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_platform;
+
+/// The ordered list of AMPS migrations.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_platform::Migration)]
+    }
+}

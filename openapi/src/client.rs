@@ -1,0 +1,222 @@
+//! A typed client for the AMPS API. On native targets it keeps cookies (the refresh token)
+//! itself; in the browser the page's cookie jar does.
+
+use crate::model::*;
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde::{Serialize, de::DeserializeOwned};
+use url::Url;
+
+/// What can go wrong calling AMPS.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// AMPS answered with a problem document.
+    #[error("{} ({})", .0.detail.as_deref().unwrap_or(&.0.title), .0.status)]
+    Api(Problem),
+    /// The request did not reach AMPS or the answer was cut off.
+    #[error("could not reach the server: {0}")]
+    Transport(String),
+    /// AMPS answered with a body this client does not understand.
+    #[error("unexpected answer from the server (HTTP {status}): {message}")]
+    Decode { status: u16, message: String },
+}
+
+impl ClientError {
+    /// The problem document, when AMPS sent one.
+    pub fn problem(&self) -> Option<&Problem> {
+        match self {
+            ClientError::Api(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when AMPS answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ClientError::Api(p) => Some(p.status),
+            ClientError::Decode { status, .. } => Some(*status),
+            ClientError::Transport(_) => None,
+        }
+    }
+}
+
+/// A client bound to one AMPS server (`base` is the server's root, e.g.
+/// `http://127.0.0.1:8080/`).
+#[derive(Clone, Debug)]
+pub struct Client {
+    base: Url,
+    http: reqwest::Client,
+    token: Option<String>,
+}
+
+impl Client {
+    /// A client for the server at `base`.
+    pub fn new(base: Url) -> Self {
+        #[cfg(not(target_arch = "wasm32"))]
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap_or_default();
+        #[cfg(target_arch = "wasm32")]
+        let http = reqwest::Client::new();
+        Self { base, http, token: None }
+    }
+
+    /// The same client sending `token` as its bearer token.
+    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// Sets or clears the bearer token.
+    pub fn set_token(&mut self, token: Option<String>) {
+        self.token = token;
+    }
+
+    /// The bearer token in use.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    /// The server's root URL.
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    fn request(&self, method: Method, path: &str) -> Result<RequestBuilder, ClientError> {
+        let url = self
+            .base
+            .join(path.trim_start_matches('/'))
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        let mut req = self.http.request(method, url);
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        Ok(req)
+    }
+
+    async fn send<T: DeserializeOwned>(req: RequestBuilder) -> Result<T, ClientError> {
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        let status = resp.status();
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        if status.is_success() {
+            let body: &[u8] = if status == StatusCode::NO_CONTENT || bytes.is_empty() {
+                b"null"
+            } else {
+                &bytes
+            };
+            serde_json::from_slice(body).map_err(|e| ClientError::Decode {
+                status: status.as_u16(),
+                message: e.to_string(),
+            })
+        } else {
+            match serde_json::from_slice::<Problem>(&bytes) {
+                Ok(p) => Err(ClientError::Api(p)),
+                Err(_) => Err(ClientError::Decode {
+                    status: status.as_u16(),
+                    message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+                }),
+            }
+        }
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        Self::send(self.request(Method::GET, path)?).await
+    }
+
+    async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ClientError> {
+        Self::send(self.request(Method::POST, path)?.json(body)).await
+    }
+
+    /// `POST /api/v1/auth/register`
+    pub async fn register(&self, body: &RegisterRequest) -> Result<RegisterResponse, ClientError> {
+        self.post("api/v1/auth/register", body).await
+    }
+
+    /// `POST /api/v1/auth/verify-email`
+    pub async fn verify_email(&self, body: &VerifyEmailRequest) -> Result<Accepted, ClientError> {
+        self.post("api/v1/auth/verify-email", body).await
+    }
+
+    /// `POST /api/v1/auth/login`; on success the client uses the new access token.
+    pub async fn login(&mut self, body: &LoginRequest) -> Result<TokenResponse, ClientError> {
+        let t: TokenResponse = self.post("api/v1/auth/login", body).await?;
+        self.token = Some(t.access_token.clone());
+        Ok(t)
+    }
+
+    /// `POST /api/v1/auth/refresh` with the refresh cookie; on success the client uses the
+    /// new access token.
+    pub async fn refresh(&mut self) -> Result<TokenResponse, ClientError> {
+        let t: TokenResponse = Self::send(self.request(Method::POST, "api/v1/auth/refresh")?).await?;
+        self.token = Some(t.access_token.clone());
+        Ok(t)
+    }
+
+    /// `POST /api/v1/auth/logout`: revokes the refresh token family and forgets the token.
+    pub async fn logout(&mut self) -> Result<(), ClientError> {
+        let r: Result<(), _> = Self::send(self.request(Method::POST, "api/v1/auth/logout")?).await;
+        self.token = None;
+        r
+    }
+
+    /// `POST /api/v1/auth/token` (OAuth2 client credentials); the client uses the token.
+    pub async fn client_credentials(
+        &mut self,
+        body: &ClientCredentialsRequest,
+    ) -> Result<TokenResponse, ClientError> {
+        let t: TokenResponse =
+            Self::send(self.request(Method::POST, "api/v1/auth/token")?.form(body)).await?;
+        self.token = Some(t.access_token.clone());
+        Ok(t)
+    }
+
+    /// `POST /api/v1/auth/forgot-password`
+    pub async fn forgot_password(&self, body: &ForgotPasswordRequest) -> Result<Accepted, ClientError> {
+        self.post("api/v1/auth/forgot-password", body).await
+    }
+
+    /// `POST /api/v1/auth/reset-password`
+    pub async fn reset_password(&self, body: &ResetPasswordRequest) -> Result<Accepted, ClientError> {
+        self.post("api/v1/auth/reset-password", body).await
+    }
+
+    /// `POST /api/v1/auth/forgot-username`
+    pub async fn forgot_username(&self, body: &ForgotUsernameRequest) -> Result<Accepted, ClientError> {
+        self.post("api/v1/auth/forgot-username", body).await
+    }
+
+    /// `GET /api/v1/me`
+    pub async fn me(&self) -> Result<MeResponse, ClientError> {
+        self.get("api/v1/me").await
+    }
+
+    /// `PATCH /api/v1/me`
+    pub async fn update_me(&self, body: &UpdateMeRequest) -> Result<MeResponse, ClientError> {
+        Self::send(self.request(Method::PATCH, "api/v1/me")?.json(body)).await
+    }
+
+    /// `POST /api/v1/me/password`
+    pub async fn change_password(&self, body: &ChangePasswordRequest) -> Result<Accepted, ClientError> {
+        self.post("api/v1/me/password", body).await
+    }
+
+    /// `GET /api/v1/dev/mailbox` (only when the server has no SMTP configured).
+    pub async fn mailbox(&self) -> Result<MailboxResponse, ClientError> {
+        self.get("api/v1/dev/mailbox").await
+    }
+
+    /// `GET /.well-known/jwks.json`
+    pub async fn jwks(&self) -> Result<JwkSet, ClientError> {
+        self.get(".well-known/jwks.json").await
+    }
+}

@@ -1,0 +1,285 @@
+//! Request and response bodies. Requests refuse unknown fields and carry the same
+//! `validate()` rules on the server and in the SPA; responses are plain data.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+/// One offending field of a request, in a validation problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FieldError {
+    /// The JSON field name.
+    pub field: String,
+    /// A stable machine code (`too_short`, `email`, `breached`, …).
+    pub code: String,
+    /// What is wrong, in words a user understands.
+    pub message: String,
+}
+
+/// An RFC 9457 problem document: every error AMPS returns has this shape.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Problem {
+    /// A stable URI reference naming the kind of problem, e.g. `/problems/validation`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// For validation problems, each offending field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// Self-registration of an external user (vendor). Internal accounts are created by
+/// administrators or by enrolment.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterRequest {
+    /// The User ID used to sign in.
+    #[validate(custom(function = "crate::rules::user_id"))]
+    pub user_id: String,
+    #[validate(length(max = 100), custom(function = "crate::rules::plain_text"))]
+    pub first_name: String,
+    #[validate(length(max = 1), custom(function = "crate::rules::plain_text"))]
+    #[serde(default)]
+    pub middle_initial: Option<String>,
+    #[validate(length(max = 100), custom(function = "crate::rules::plain_text"))]
+    pub last_name: String,
+    /// Official email address; it must be verified before the account can sign in.
+    #[validate(email, length(max = 254))]
+    pub email: String,
+    #[validate(custom(function = "crate::rules::phone"))]
+    pub phone: String,
+    #[validate(length(max = 100), custom(function = "crate::rules::plain_text"))]
+    #[serde(default)]
+    pub job_title: Option<String>,
+    /// Organization code; self-registration is open to `External` only.
+    #[validate(length(min = 1, max = 32))]
+    pub organization: String,
+    /// The vendor's company.
+    #[validate(length(max = 200), custom(function = "crate::rules::plain_text"))]
+    pub company: String,
+    /// Email of the user's External Authorizing Official.
+    #[validate(email, length(max = 254))]
+    pub eao_email: String,
+    #[validate(custom(function = "crate::rules::password_length"))]
+    pub password: String,
+}
+
+/// The result of a registration.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RegisterResponse {
+    pub id: Uuid,
+    pub user_id: String,
+    pub status: AccountStatus,
+    /// What the user must do next.
+    pub message: String,
+}
+
+/// Account status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountStatus {
+    PendingVerification,
+    Active,
+    Disabled,
+    Locked,
+    Deleted,
+}
+
+/// A single-use token sent by email (verification, password reset).
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyEmailRequest {
+    #[validate(length(min = 10, max = 200))]
+    pub token: String,
+}
+
+/// Sign-in with User ID and password.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    #[validate(length(min = 1, max = 64))]
+    pub user_id: String,
+    #[validate(length(min = 1, max = 1024))]
+    pub password: String,
+}
+
+/// An access token (a signed EdDSA JWT) for the `Authorization: Bearer` header.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+}
+
+/// OAuth2 client-credentials grant (RFC 6749 §4.4), form-encoded.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ClientCredentialsRequest {
+    /// Must be `client_credentials`.
+    pub grant_type: String,
+    pub client_id: String,
+    pub client_secret: String,
+    #[serde(default)]
+    pub scope: Option<String>,
+}
+
+/// Ask for a password-reset link, sent to the account's email.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForgotPasswordRequest {
+    #[validate(length(min = 1, max = 64))]
+    pub user_id: String,
+}
+
+/// Set a new password with the emailed reset token.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    #[validate(length(min = 10, max = 200))]
+    pub token: String,
+    #[validate(custom(function = "crate::rules::password_length"))]
+    pub new_password: String,
+}
+
+/// Ask for the User ID(s) registered to an email address.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForgotUsernameRequest {
+    #[validate(email, length(max = 254))]
+    pub email: String,
+}
+
+/// Change one's own password.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    #[validate(length(min = 1, max = 1024))]
+    pub current_password: String,
+    #[validate(custom(function = "crate::rules::password_length"))]
+    pub new_password: String,
+}
+
+/// A neutral acknowledgement (used where the answer must not reveal whether an account
+/// exists).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Accepted {
+    pub message: String,
+}
+
+/// A person named on a profile (supervisor, security officer, EAO).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct PersonRef {
+    pub id: Uuid,
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+}
+
+/// An organization, as shown on a profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OrganizationRef {
+    pub code: String,
+    pub name: String,
+}
+
+/// My Information: the signed-in user's profile.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MeResponse {
+    pub id: Uuid,
+    pub user_id: String,
+    pub first_name: String,
+    pub middle_initial: Option<String>,
+    pub last_name: String,
+    pub email: String,
+    /// A new email waiting for verification; `email` stays in use until it is verified.
+    pub pending_email: Option<String>,
+    pub phone: String,
+    pub job_title: Option<String>,
+    pub organization: OrganizationRef,
+    /// `military`, `civilian`, `contractor`, `vendor` or `public`.
+    pub user_type: String,
+    pub company: Option<String>,
+    pub eao_email: Option<String>,
+    /// `none`, `I`, `II` or `III`.
+    pub it_level: String,
+    pub ia_training_date: Option<NaiveDate>,
+    pub status: AccountStatus,
+    pub supervisor: Option<PersonRef>,
+    pub security_officer: Option<PersonRef>,
+    pub eao: Option<PersonRef>,
+    /// AMPS administrative roles held (Administrator, Help Desk, Provisioner, …).
+    pub admin_roles: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Partial update of My Information. Absent fields are unchanged. A new email is kept as
+/// pending until the link sent to it is used.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMeRequest {
+    #[validate(length(max = 100), custom(function = "crate::rules::plain_text"))]
+    pub first_name: Option<String>,
+    #[validate(length(max = 1), custom(function = "crate::rules::plain_text"))]
+    pub middle_initial: Option<String>,
+    #[validate(length(max = 100), custom(function = "crate::rules::plain_text"))]
+    pub last_name: Option<String>,
+    #[validate(custom(function = "crate::rules::phone"))]
+    pub phone: Option<String>,
+    #[validate(length(max = 100), custom(function = "crate::rules::plain_text"))]
+    pub job_title: Option<String>,
+    #[validate(length(max = 200), custom(function = "crate::rules::plain_text"))]
+    pub company: Option<String>,
+    #[validate(email, length(max = 254))]
+    pub email: Option<String>,
+    /// Date of the last IA / cyber-awareness training.
+    pub ia_training_date: Option<NaiveDate>,
+}
+
+/// A message in the development mailbox (only when no SMTP server is configured).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MailboxMessage {
+    pub id: Uuid,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The development mailbox, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MailboxResponse {
+    pub messages: Vec<MailboxMessage>,
+}
+
+/// Liveness / readiness answer.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HealthResponse {
+    pub status: String,
+}
+
+/// One public key of the JSON Web Key Set (RFC 8037 OKP / Ed25519).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Jwk {
+    pub kty: String,
+    pub crv: String,
+    pub x: String,
+    pub kid: String,
+    pub alg: String,
+    #[serde(rename = "use")]
+    pub usage: String,
+}
+
+/// The keys that verify AMPS access tokens.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct JwkSet {
+    pub keys: Vec<Jwk>,
+}

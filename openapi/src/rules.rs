@@ -1,0 +1,107 @@
+//! Field rules shared by the server and the SPA's forms, so both say the same thing.
+
+use validator::ValidationError;
+
+/// Shortest password AMPS accepts (NIST SP 800-63B rev. 4 asks 15 for a password used alone).
+pub const PASSWORD_MIN_CHARS: usize = 15;
+/// Longest password AMPS accepts (NIST asks that at least 64 be allowed).
+pub const PASSWORD_MAX_CHARS: usize = 128;
+
+fn error(code: &'static str, message: &'static str) -> ValidationError {
+    let mut e = ValidationError::new(code);
+    e.message = Some(message.into());
+    e
+}
+
+/// A person's name or a free-text label: no control characters, not blank.
+pub fn plain_text(value: &str) -> Result<(), ValidationError> {
+    if value.trim().is_empty() {
+        return Err(error("blank", "must not be blank"));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(error("control_characters", "must not contain control characters"));
+    }
+    Ok(())
+}
+
+/// A User ID: 3 to 64 letters, digits, dots, dashes or underscores, starting with a letter
+/// or digit.
+pub fn user_id(value: &str) -> Result<(), ValidationError> {
+    let ok_len = (3..=64).contains(&value.chars().count());
+    let mut chars = value.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let rest_ok = value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if ok_len && first_ok && rest_ok {
+        Ok(())
+    } else {
+        Err(error(
+            "user_id",
+            "must be 3 to 64 letters, digits, dots, dashes or underscores, starting with a letter or digit",
+        ))
+    }
+}
+
+/// A telephone number: 7 to 32 characters of digits, spaces, `+`, `-`, `(`, `)`, `.`, `x`.
+pub fn phone(value: &str) -> Result<(), ValidationError> {
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    let allowed = value
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')' | '.' | 'x'));
+    if allowed && (7..=20).contains(&digits) && value.len() <= 32 {
+        Ok(())
+    } else {
+        Err(error("phone", "must be a telephone number of 7 to 20 digits"))
+    }
+}
+
+/// Length rule for a new password, counted in characters (Unicode scalar values).
+pub fn password_length(value: &str) -> Result<(), ValidationError> {
+    let n = value.chars().count();
+    if n < PASSWORD_MIN_CHARS {
+        Err(error("too_short", "must be at least 15 characters"))
+    } else if n > PASSWORD_MAX_CHARS {
+        Err(error("too_long", "must be at most 128 characters"))
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_id_accepts_ordinary_logins_and_refuses_others() {
+        assert!(user_id("jdoe").is_ok());
+        assert!(user_id("j.doe-2_x").is_ok());
+        assert!(user_id("jd").is_err());
+        assert!(user_id(".jdoe").is_err());
+        assert!(user_id("j doe").is_err());
+        assert!(user_id(&"a".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn plain_text_refuses_control_characters_and_blanks() {
+        assert!(plain_text("Mary-Jane O'Neil").is_ok());
+        assert!(plain_text("Bob\u{0007}").is_err());
+        assert!(plain_text("line\nbreak").is_err());
+        assert!(plain_text("   ").is_err());
+    }
+
+    #[test]
+    fn password_length_counts_characters_not_bytes() {
+        assert!(password_length(&"é".repeat(15)).is_ok());
+        assert!(password_length(&"a".repeat(14)).is_err());
+        assert!(password_length(&"a".repeat(128)).is_ok());
+        assert!(password_length(&"a".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn phone_needs_enough_digits() {
+        assert!(phone("+1 (703) 555-0100").is_ok());
+        assert!(phone("12345").is_err());
+        assert!(phone("call me").is_err());
+    }
+}
