@@ -1,0 +1,272 @@
+//! The test harness: `spawn_app` starts the real server on port 0 over a fresh database
+//! (a new SQLite file, or a new PostgreSQL database), with a manual clock.
+
+use amps::clock::ManualClock;
+use amps::config::{Overrides, Settings};
+use amps::service::Ctx;
+use amps::startup::Application;
+use amps_openapi::*;
+use chrono::{TimeZone, Utc};
+use sea_orm::{ConnectionTrait, Database};
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use url::Url;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs an async test body once on SQLite and once on PostgreSQL, as two tests.
+#[macro_export]
+macro_rules! both_dbs {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::helpers::Db::Sqlite).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::helpers::Db::Postgres).await
+                }
+            }
+        )*
+    };
+}
+
+/// A running AMPS for one test.
+pub struct TestApp {
+    pub base: Url,
+    pub ctx: Ctx,
+    pub clock: Arc<ManualClock>,
+    pub smtp: Option<SmtpSink>,
+}
+
+/// The password used by test accounts.
+pub const PASSWORD: &str = "violet tractor umbrella 42";
+
+fn pg_server() -> String {
+    std::env::var("AMPS_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+async fn database_url(db: Db) -> String {
+    let name = format!("amps_test_{}", uuid::Uuid::new_v4().simple());
+    match db {
+        Db::Sqlite => {
+            let path = std::env::temp_dir().join(format!("{name}.db"));
+            format!("sqlite://{}?mode=rwc", path.display())
+        }
+        Db::Postgres => {
+            let admin = Database::connect(format!("{}/postgres", pg_server()))
+                .await
+                .expect("PostgreSQL must run at AMPS_TEST_PG_URL (default 127.0.0.1:5432)");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            format!("{}/{name}", pg_server())
+        }
+    }
+}
+
+/// Starts AMPS on `db` with mail kept in the outbox (development mailbox on).
+pub async fn spawn_app(db: Db) -> TestApp {
+    spawn(db, false).await
+}
+
+/// Starts AMPS on `db` delivering mail to an SMTP sink on loopback.
+pub async fn spawn_app_with_smtp(db: Db) -> TestApp {
+    spawn(db, true).await
+}
+
+async fn spawn(db: Db, with_smtp: bool) -> TestApp {
+    let smtp = if with_smtp { Some(SmtpSink::start().await) } else { None };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let settings = Settings::load(&Overrides {
+        database_url: Some(database_url(db).await),
+        bind: Some(format!("127.0.0.1:{port}")),
+        smtp_url: smtp.as_ref().map(|s| format!("smtp://127.0.0.1:{}", s.port)),
+        data_dir: Some(std::env::temp_dir().display().to_string()),
+        web_dir: Some("/nonexistent".into()),
+        ..Default::default()
+    })
+    .expect("test settings");
+    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).single().expect("time")));
+    let app = Application::build(settings, clock.clone(), Some(listener)).await.expect("build app");
+    let ctx = app.ctx.clone();
+    tokio::spawn(app.run());
+    TestApp { base: Url::parse(&format!("http://127.0.0.1:{port}/")).expect("url"), ctx, clock, smtp }
+}
+
+impl TestApp {
+    /// A fresh client (its own cookie jar).
+    pub fn client(&self) -> Client {
+        Client::new(self.base.clone())
+    }
+
+    /// A plain HTTP client for requests the typed client cannot make (bad bodies, headers).
+    pub fn http(&self) -> reqwest::Client {
+        reqwest::Client::new()
+    }
+
+    /// An absolute URL on the server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base.as_str().trim_end_matches('/'), path)
+    }
+
+    /// A valid registration for `login`.
+    pub fn registration(&self, login: &str) -> RegisterRequest {
+        RegisterRequest {
+            user_id: login.into(),
+            first_name: "Victoria".into(),
+            middle_initial: Some("Q".into()),
+            last_name: "Vendorson".into(),
+            email: format!("{login}@acme.example"),
+            phone: "+1 703 555 0101".into(),
+            job_title: Some("Shipping clerk".into()),
+            organization: "External".into(),
+            company: "Acme Hazmat Logistics".into(),
+            eao_email: "erin.authorizer@dla.example".into(),
+            password: PASSWORD.into(),
+        }
+    }
+
+    /// The newest development-mailbox message to `to`.
+    pub async fn last_mail_to(&self, to: &str) -> MailboxMessage {
+        self.client()
+            .mailbox()
+            .await
+            .expect("mailbox")
+            .messages
+            .into_iter()
+            .find(|m| m.to == to)
+            .unwrap_or_else(|| panic!("no mail to {to}"))
+    }
+
+    /// Registers and verifies `login`; returns a signed-in client.
+    pub async fn active_user(&self, login: &str) -> Client {
+        let reg = self.registration(login);
+        self.client().register(&reg).await.expect("register");
+        let mail = self.last_mail_to(&reg.email).await;
+        let token = token_in(&mail.body, "/verify-email?token=");
+        self.client().verify_email(&VerifyEmailRequest { token }).await.expect("verify");
+        let mut c = self.client();
+        c.login(&LoginRequest { user_id: login.into(), password: PASSWORD.into() }).await.expect("login");
+        c
+    }
+
+    /// Counts rows of a table.
+    pub async fn count(&self, table: &str) -> i64 {
+        let row = self
+            .ctx
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                self.ctx.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count")
+            .expect("row");
+        row.try_get::<i64>("", "n").expect("n")
+    }
+}
+
+/// The token following `marker` in an email body.
+pub fn token_in(body: &str, marker: &str) -> String {
+    let start = body.find(marker).unwrap_or_else(|| panic!("no {marker} in {body}")) + marker.len();
+    body[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
+
+/// A minimal SMTP server on loopback that keeps every message it receives.
+pub struct SmtpSink {
+    pub port: u16,
+    messages: Arc<Mutex<Vec<String>>>,
+}
+
+impl SmtpSink {
+    async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");
+        let port = listener.local_addr().expect("addr").port();
+        let messages = Arc::new(Mutex::new(Vec::new()));
+        let store = messages.clone();
+        tokio::spawn(async move {
+            while let Ok((sock, _)) = listener.accept().await {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let (r, mut w) = sock.into_split();
+                    let mut lines = BufReader::new(r).lines();
+                    let _ = w.write_all(b"220 sink ESMTP\r\n").await;
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        let cmd = line.to_ascii_uppercase();
+                        let reply: &[u8] = if cmd.starts_with("EHLO") || cmd.starts_with("HELO") {
+                            b"250 sink\r\n"
+                        } else if cmd.starts_with("DATA") {
+                            let _ = w.write_all(b"354 go ahead\r\n").await;
+                            let mut data = String::new();
+                            while let Ok(Some(l)) = lines.next_line().await {
+                                if l == "." {
+                                    break;
+                                }
+                                data.push_str(&l);
+                                data.push('\n');
+                            }
+                            store.lock().expect("lock").push(data);
+                            b"250 queued\r\n"
+                        } else if cmd.starts_with("QUIT") {
+                            let _ = w.write_all(b"221 bye\r\n").await;
+                            break;
+                        } else {
+                            b"250 ok\r\n"
+                        };
+                        let _ = w.write_all(reply).await;
+                    }
+                });
+            }
+        });
+        Self { port, messages }
+    }
+
+    /// Waits (up to 20 s) for a message containing `needle`, decoded from quoted-printable.
+    pub async fn wait_for(&self, needle: &str) -> String {
+        for _ in 0..400 {
+            if let Some(m) = self
+                .messages
+                .lock()
+                .expect("lock")
+                .iter()
+                .map(|m| decode_qp(m))
+                .find(|m| m.contains(needle))
+            {
+                return m;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no SMTP message containing {needle:?}");
+    }
+}
+
+fn decode_qp(s: &str) -> String {
+    let joined = s.replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

@@ -1,0 +1,8 @@
+//! API integration tests: each starts the real server over a fresh database and talks to it
+//! with the `amps-openapi` client. Every database test runs on SQLite and PostgreSQL.
+
+mod helpers;
+
+mod accounts;
+mod platform;
+mod sessions;
