@@ -1,6 +1,7 @@
 //! Field rules shared by the server and the SPA's forms, so both say the same thing.
 
-use validator::ValidationError;
+use crate::model::FieldError;
+use validator::{ValidationError, ValidationErrors, ValidationErrorsKind};
 
 /// Shortest password AMPS accepts (NIST SP 800-63B rev. 4 asks 15 for a password used alone).
 pub const PASSWORD_MIN_CHARS: usize = 15;
@@ -65,6 +66,55 @@ pub fn password_length(value: &str) -> Result<(), ValidationError> {
         Err(error("too_long", "must be at most 128 characters"))
     } else {
         Ok(())
+    }
+}
+
+fn default_message(code: &str, params: &std::collections::HashMap<std::borrow::Cow<'static, str>, serde_json::Value>) -> String {
+    match code {
+        "email" => "must be a valid email address".into(),
+        "length" => match (params.get("min"), params.get("max")) {
+            (Some(min), Some(max)) => format!("must be {min} to {max} characters"),
+            (Some(min), None) => format!("must be at least {min} characters"),
+            (None, Some(max)) => format!("must be at most {max} characters"),
+            _ => "has the wrong length".into(),
+        },
+        "required" => "is required".into(),
+        other => format!("is not valid ({other})"),
+    }
+}
+
+/// Flattens validator errors into field errors (nested fields as `a.b`), sorted by field.
+pub fn field_errors(e: &ValidationErrors) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    collect(e, "", &mut out);
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    out
+}
+
+fn collect(e: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
+    for (name, kind) in e.errors() {
+        let path = if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") };
+        match kind {
+            ValidationErrorsKind::Field(errs) => {
+                for err in errs {
+                    out.push(FieldError {
+                        field: path.clone(),
+                        code: err.code.to_string(),
+                        message: err
+                            .message
+                            .as_ref()
+                            .map(|m| m.to_string())
+                            .unwrap_or_else(|| default_message(&err.code, &err.params)),
+                    });
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => collect(inner, &path, out),
+            ValidationErrorsKind::List(items) => {
+                for (i, inner) in items {
+                    collect(inner, &format!("{path}[{i}]"), out);
+                }
+            }
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use actix_web::error::{InternalError, JsonPayloadError, PathError, QueryPayloadE
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use amps_openapi::{FieldError, Problem};
-use validator::{ValidationErrors, ValidationErrorsKind};
+use validator::ValidationErrors;
 
 /// The problem+json media type.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -76,53 +76,9 @@ fn summary(fields: &[FieldError]) -> String {
     fields.iter().map(|f| format!("{} {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
 }
 
-fn default_message(code: &str, params: &std::collections::HashMap<std::borrow::Cow<'static, str>, serde_json::Value>) -> String {
-    match code {
-        "email" => "must be a valid email address".into(),
-        "length" => match (params.get("min"), params.get("max")) {
-            (Some(min), Some(max)) => format!("must be {min} to {max} characters"),
-            (Some(min), None) => format!("must be at least {min} characters"),
-            (None, Some(max)) => format!("must be at most {max} characters"),
-            _ => "has the wrong length".into(),
-        },
-        "required" => "is required".into(),
-        other => format!("is not valid ({other})"),
-    }
-}
-
-/// Flattens validator errors into field errors (nested fields as `a.b`).
+/// Flattens validator errors into field errors (shared with the SPA).
 pub fn field_errors(e: &ValidationErrors) -> Vec<FieldError> {
-    let mut out = Vec::new();
-    collect(e, "", &mut out);
-    out.sort_by(|a, b| a.field.cmp(&b.field));
-    out
-}
-
-fn collect(e: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
-    for (name, kind) in e.errors() {
-        let path = if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") };
-        match kind {
-            ValidationErrorsKind::Field(errs) => {
-                for err in errs {
-                    out.push(FieldError {
-                        field: path.clone(),
-                        code: err.code.to_string(),
-                        message: err
-                            .message
-                            .as_ref()
-                            .map(|m| m.to_string())
-                            .unwrap_or_else(|| default_message(&err.code, &err.params)),
-                    });
-                }
-            }
-            ValidationErrorsKind::Struct(inner) => collect(inner, &path, out),
-            ValidationErrorsKind::List(items) => {
-                for (i, inner) in items {
-                    collect(inner, &format!("{path}[{i}]"), out);
-                }
-            }
-        }
-    }
+    amps_openapi::rules::field_errors(e)
 }
 
 impl From<ValidationErrors> for Error {

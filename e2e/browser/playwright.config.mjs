@@ -1,0 +1,39 @@
+// Browser journeys against the real `amps` binary and the built SPA, in Debian's Chromium.
+import { defineConfig } from '@playwright/test';
+
+const port = process.env.AMPS_E2E_PORT || '18080';
+const dataDir = `${process.cwd()}/artifacts/data`;
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  outputDir: './artifacts/test-results',
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: `rm -rf "${dataDir}" && mkdir -p "${dataDir}" && ../../target/debug/amps serve`,
+    url: `http://127.0.0.1:${port}/readyz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    env: {
+      AMPS_BIND: `127.0.0.1:${port}`,
+      AMPS_DATA_DIR: dataDir,
+      AMPS_WEB_DIR: `${process.cwd()}/../../web/dist`,
+      AMPS_SMTP_URL: '',
+    },
+  },
+});

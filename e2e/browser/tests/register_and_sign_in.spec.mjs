@@ -1,0 +1,85 @@
+// An external vendor registers, verifies the email through the development mailbox, signs
+// in with the keyboard alone, and sees My Information.
+import { test, expect } from '@playwright/test';
+import { checkPage, field } from './helpers.mjs';
+
+const userId = `vendor${Date.now() % 100000}`;
+const password = 'copper lantern meadow 58';
+
+test('register, verify through the mailbox, sign in, see My Information', async ({ page }) => {
+  await page.goto('/register');
+  await expect(page.getByRole('heading', { level: 1, name: 'Register for an AMPS account' })).toBeFocused();
+  await checkPage(page, '01-register');
+
+  // Submitting an empty form shows the rules next to the fields, without calling the server.
+  await page.getByRole('button', { name: 'Register' }).click();
+  await expect(page.getByRole('alert')).toContainText('Correct the');
+  await expect(field(page, 'User ID')).toHaveAttribute('aria-invalid', 'true');
+  await checkPage(page, '02-register-errors');
+
+  await field(page, 'User ID').fill(userId);
+  await field(page, 'Password').fill(password);
+  await field(page, 'Confirm password').fill(password);
+  await field(page, 'First name').fill('Valerie');
+  await field(page, 'Last name').fill('Shipper');
+  await field(page, 'Official email').fill(`${userId}@acme.example`);
+  await field(page, 'Phone').fill('+1 703 555 0142');
+  await field(page, 'Company').fill('Acme Hazmat Logistics');
+  await field(page, 'External Authorizing Official email').fill('erin.authorizer@dla.example');
+  await page.getByRole('button', { name: 'Register' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Check your email' })).toBeVisible();
+  await expect(page.getByRole('status')).toContainText(`${userId}@acme.example`);
+  await checkPage(page, '03-registered');
+
+  // Signing in before verifying is refused with a clear message.
+  await page.goto('/sign-in');
+  await field(page, 'User ID').fill(userId);
+  await field(page, 'Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('Verify your email address first');
+
+  await page.goto('/mailbox');
+  const message = page.getByRole('article', { name: `AMPS: verify your email address to ${userId}@acme.example` });
+  await expect(message).toBeVisible();
+  await checkPage(page, '04-mailbox');
+  await message.getByRole('link', { name: /Open link: \/verify-email/ }).click();
+
+  await expect(page.getByRole('heading', { level: 1, name: 'Verify your email address' })).toBeFocused();
+  await checkPage(page, '05-verify');
+  await page.getByRole('button', { name: 'Confirm email address' }).click();
+  await expect(page.getByRole('status')).toContainText('verified');
+
+  // Sign in with the keyboard alone.
+  await page.getByRole('link', { name: 'Sign in', exact: true }).last().click();
+  const h1 = page.getByRole('heading', { level: 1, name: 'Sign in to AMPS' });
+  await expect(h1).toBeFocused();
+  await checkPage(page, '06-sign-in');
+  await page.keyboard.press('Tab');
+  await expect(field(page, 'User ID')).toBeFocused();
+  await page.keyboard.type(userId);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(password);
+  await page.keyboard.press('Enter');
+
+  await expect(page.getByRole('heading', { level: 1, name: 'My Information' })).toBeFocused();
+  const facts = page.locator('dl.facts').first();
+  await expect(facts).toContainText(userId);
+  await expect(facts).toContainText('Valerie Shipper');
+  await expect(facts).toContainText('Acme Hazmat Logistics');
+  await expect(facts).toContainText('External');
+  await expect(page.getByRole('banner')).toContainText(`Valerie Shipper (${userId})`);
+  await checkPage(page, '07-my-information');
+
+  // Reloading keeps the session (refresh cookie), and an update is saved.
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1, name: 'My Information' })).toBeVisible();
+  await field(page, 'Job title').fill('Hazmat shipping lead');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status')).toContainText('Saved');
+  await expect(page.locator('dl.facts').first()).toContainText('Hazmat shipping lead');
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in to AMPS' })).toBeVisible();
+  await page.goto('/me');
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in to AMPS' })).toBeVisible();
+});

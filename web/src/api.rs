@@ -1,0 +1,99 @@
+//! The only place that calls the server: the `amps-openapi` client bound to this origin and
+//! the session's access token, with one transparent refresh when the token has expired.
+
+use amps_openapi::{Client, ClientError, FieldError};
+use leptos::prelude::*;
+use url::Url;
+
+/// The signed-in state shared by every page.
+#[derive(Clone, Copy)]
+pub struct Session {
+    /// The access token, if signed in.
+    pub token: RwSignal<Option<String>>,
+    /// The signed-in user's User ID and name, for the header.
+    pub who: RwSignal<Option<(String, String)>>,
+    /// False until the start-up refresh has answered.
+    pub ready: RwSignal<bool>,
+}
+
+impl Session {
+    /// The session from context.
+    pub fn get() -> Self {
+        expect_context::<Session>()
+    }
+
+    /// Whether someone is signed in.
+    pub fn signed_in(&self) -> bool {
+        self.token.get().is_some()
+    }
+}
+
+fn origin() -> Url {
+    let href = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    Url::parse(&format!("{href}/")).unwrap_or_else(|_| Url::parse("http://127.0.0.1:8080/").unwrap_or_else(|_| unreachable!()))
+}
+
+/// A client without a token.
+pub fn anonymous() -> Client {
+    Client::new(origin())
+}
+
+/// A client carrying the session's token.
+pub fn client(session: Session) -> Client {
+    let mut c = anonymous();
+    c.set_token(session.token.get_untracked());
+    c
+}
+
+/// Restores a session from the refresh cookie, if any.
+pub async fn restore(session: Session) {
+    let mut c = anonymous();
+    if let Ok(t) = c.refresh().await {
+        session.token.set(Some(t.access_token));
+        if let Ok(me) = c.me().await {
+            session.who.set(Some((me.user_id, format!("{} {}", me.first_name, me.last_name))));
+        }
+    }
+    session.ready.set(true);
+}
+
+/// Calls `f` with the session's client; on 401 refreshes once and retries.
+pub async fn call<T, F, Fut>(session: Session, f: F) -> Result<T, ClientError>
+where
+    F: Fn(Client) -> Fut,
+    Fut: std::future::Future<Output = Result<T, ClientError>>,
+{
+    match f(client(session)).await {
+        Err(e) if e.status() == Some(401) && session.token.get_untracked().is_some() => {
+            let mut c = anonymous();
+            match c.refresh().await {
+                Ok(t) => {
+                    session.token.set(Some(t.access_token));
+                    f(client(session)).await
+                }
+                Err(_) => {
+                    session.token.set(None);
+                    session.who.set(None);
+                    Err(e)
+                }
+            }
+        }
+        other => other,
+    }
+}
+
+/// A message for the top of a form, in words a user understands.
+pub fn message(e: &ClientError) -> String {
+    match e {
+        ClientError::Api(p) => p.detail.clone().unwrap_or_else(|| p.title.clone()),
+        ClientError::Transport(_) => "The server could not be reached. Check your connection and try again.".into(),
+        ClientError::Decode { status, .. } => format!("The server gave an unexpected answer (HTTP {status}). Try again later."),
+    }
+}
+
+/// The field errors of a problem, if any.
+pub fn fields(e: &ClientError) -> Vec<FieldError> {
+    e.problem().map(|p| p.errors.clone()).unwrap_or_default()
+}

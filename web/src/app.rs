@@ -1,0 +1,83 @@
+//! The shell (skip link, header, navigation, sign-out) and the router. Adding a screen is one
+//! file in `pages/` and one `<Route>` here.
+
+use crate::api::{self, Session};
+use crate::pages;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::hooks::use_navigate;
+use leptos_router::path;
+
+/// The application.
+#[component]
+pub fn App() -> impl IntoView {
+    let session = Session { token: RwSignal::new(None), who: RwSignal::new(None), ready: RwSignal::new(false) };
+    provide_context(session);
+    spawn_local(api::restore(session));
+    view! {
+        <Router>
+            <a class="skip" href="#main">"Skip to main content"</a>
+            <Header/>
+            <main id="main">
+                <Show when=move || session.ready.get() fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+                    <Routes fallback=pages::not_found::NotFound>
+                        <Route path=path!("/") view=pages::home::Home/>
+                        <Route path=path!("/sign-in") view=pages::sign_in::SignIn/>
+                        <Route path=path!("/register") view=pages::register::Register/>
+                        <Route path=path!("/verify-email") view=pages::verify_email::VerifyEmail/>
+                        <Route path=path!("/forgot-password") view=pages::forgot::ForgotPassword/>
+                        <Route path=path!("/forgot-user-id") view=pages::forgot::ForgotUserId/>
+                        <Route path=path!("/reset-password") view=pages::forgot::ResetPassword/>
+                        <Route path=path!("/me") view=pages::me::MyInformation/>
+                        <Route path=path!("/mailbox") view=pages::mailbox::Mailbox/>
+                    </Routes>
+                </Show>
+            </main>
+            <footer>
+                <p>"AMPS: Account Management and Provisioning System · "<a href="/docs/">"API documentation"</a></p>
+            </footer>
+        </Router>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let session = Session::get();
+    let navigate = use_navigate();
+    let sign_out = move |_| {
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let mut c = api::client(session);
+            let _ = c.logout().await;
+            session.token.set(None);
+            session.who.set(None);
+            navigate("/sign-in", Default::default());
+        });
+    };
+    view! {
+        <header class="top">
+            <a class="brand" href="/">"AMPS"</a>
+            <nav aria-label="Main">
+                <ul>
+                    <Show
+                        when=move || session.signed_in()
+                        fallback=|| view! {
+                            <li><A href="/sign-in">"Sign in"</A></li>
+                            <li><A href="/register">"Register"</A></li>
+                        }
+                    >
+                        <li><A href="/me">"My Information"</A></li>
+                    </Show>
+                    <li><A href="/mailbox">"Mailbox (development)"</A></li>
+                </ul>
+            </nav>
+            <Show when=move || session.signed_in()>
+                <div class="who">
+                    <span>{move || session.who.get().map(|(id, name)| format!("{name} ({id})")).unwrap_or_default()}</span>
+                    <button type="button" on:click=sign_out.clone()>"Sign out"</button>
+                </div>
+            </Show>
+        </header>
+    }
+}

@@ -1,0 +1,115 @@
+//! `/forgot-password`, `/forgot-user-id`, `/reset-password?token=…`.
+
+use crate::api;
+use crate::components::{Field, FormErrors, Page};
+use amps_openapi::{ForgotPasswordRequest, ForgotUsernameRequest, ResetPasswordRequest};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_query_map;
+use validator::Validate;
+
+/// Forgot password.
+#[component]
+pub fn ForgotPassword() -> impl IntoView {
+    let user_id = RwSignal::new(String::new());
+    let errors: FormErrors = RwSignal::new(vec![]);
+    let alert = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let req = ForgotPasswordRequest { user_id: user_id.get_untracked() };
+        if let Err(e) = req.validate() {
+            errors.set(amps_openapi::rules::field_errors(&e));
+            return;
+        }
+        spawn_local(async move {
+            match api::anonymous().forgot_password(&req).await {
+                Ok(a) => done.set(Some(a.message)),
+                Err(e) => alert.set(Some(api::message(&e))),
+            }
+        });
+    };
+    view! {
+        <Page title="Forgot your password?" alert=alert>
+            <Show when=move || done.get().is_none() fallback=move || view! { <p role="status">{move || done.get().unwrap_or_default()}</p> }>
+                <form on:submit=submit novalidate>
+                    <Field label="User ID" name="user_id" value=user_id errors=errors required=true autocomplete="username"/>
+                    <button type="submit">"Email me a reset link"</button>
+                </form>
+            </Show>
+        </Page>
+    }
+}
+
+/// Forgot User ID.
+#[component]
+pub fn ForgotUserId() -> impl IntoView {
+    let email = RwSignal::new(String::new());
+    let errors: FormErrors = RwSignal::new(vec![]);
+    let alert = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let req = ForgotUsernameRequest { email: email.get_untracked().trim().into() };
+        if let Err(e) = req.validate() {
+            errors.set(amps_openapi::rules::field_errors(&e));
+            return;
+        }
+        spawn_local(async move {
+            match api::anonymous().forgot_username(&req).await {
+                Ok(a) => done.set(Some(a.message)),
+                Err(e) => alert.set(Some(api::message(&e))),
+            }
+        });
+    };
+    view! {
+        <Page title="Forgot your User ID?" alert=alert>
+            <Show when=move || done.get().is_none() fallback=move || view! { <p role="status">{move || done.get().unwrap_or_default()}</p> }>
+                <form on:submit=submit novalidate>
+                    <Field label="Official email" name="email" value=email errors=errors kind="email" required=true autocomplete="email"/>
+                    <button type="submit">"Email me my User ID"</button>
+                </form>
+            </Show>
+        </Page>
+    }
+}
+
+/// Reset password with the emailed link.
+#[component]
+pub fn ResetPassword() -> impl IntoView {
+    let query = use_query_map();
+    let password = RwSignal::new(String::new());
+    let errors: FormErrors = RwSignal::new(vec![]);
+    let alert = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let req = ResetPasswordRequest {
+            token: query.read_untracked().get("token").unwrap_or_default(),
+            new_password: password.get_untracked(),
+        };
+        if let Err(e) = req.validate() {
+            errors.set(amps_openapi::rules::field_errors(&e));
+            return;
+        }
+        spawn_local(async move {
+            match api::anonymous().reset_password(&req).await {
+                Ok(a) => done.set(Some(a.message)),
+                Err(e) => {
+                    errors.set(api::fields(&e));
+                    alert.set(Some(api::message(&e)));
+                }
+            }
+        });
+    };
+    view! {
+        <Page title="Choose a new password" alert=alert>
+            <Show when=move || done.get().is_none() fallback=move || view! { <p role="status">{move || done.get().unwrap_or_default()}</p><p><a href="/sign-in">"Sign in"</a></p> }>
+                <form on:submit=submit novalidate>
+                    <Field label="New password" name="new_password" value=password errors=errors kind="password" required=true autocomplete="new-password" hint="At least 15 characters; not one of your last 10 passwords."/>
+                    <button type="submit">"Set new password"</button>
+                </form>
+            </Show>
+        </Page>
+    }
+}

@@ -1,0 +1,137 @@
+//! `/me`: My Information, the profile with its approvers, and editing of contact details.
+
+use crate::api::{self, Session};
+use crate::components::{Field, FormErrors, Page};
+use amps_openapi::{MeResponse, PersonRef, UpdateMeRequest};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::Redirect;
+use validator::Validate;
+
+fn person(p: Option<PersonRef>) -> String {
+    p.map(|p| format!("{} ({}, {})", p.name, p.user_id, p.email)).unwrap_or_else(|| "None".into())
+}
+
+/// My Information.
+#[component]
+pub fn MyInformation() -> impl IntoView {
+    let session = Session::get();
+    let me = RwSignal::new(None::<MeResponse>);
+    let alert = RwSignal::new(None::<String>);
+    let status = RwSignal::new(None::<String>);
+    let phone = RwSignal::new(String::new());
+    let job = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let errors: FormErrors = RwSignal::new(vec![]);
+    let busy = RwSignal::new(false);
+    let fill = move |m: &MeResponse| {
+        phone.set(m.phone.clone());
+        job.set(m.job_title.clone().unwrap_or_default());
+        email.set(m.pending_email.clone().unwrap_or_else(|| m.email.clone()));
+    };
+    if session.signed_in() {
+        spawn_local(async move {
+            match api::call(session, |c| async move { c.me().await }).await {
+                Ok(m) => {
+                    fill(&m);
+                    me.set(Some(m));
+                }
+                Err(e) => alert.set(Some(api::message(&e))),
+            }
+        });
+    }
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(current) = me.get_untracked() else { return };
+        let new_email = email.get_untracked().trim().to_string();
+        let req = UpdateMeRequest {
+            phone: Some(phone.get_untracked().trim().to_string()).filter(|p| *p != current.phone),
+            job_title: Some(job.get_untracked().trim().to_string()).filter(|j| !j.is_empty() && Some(j) != current.job_title.as_ref()),
+            email: Some(new_email).filter(|e| *e != current.email && Some(e) != current.pending_email.as_ref()),
+            ..Default::default()
+        };
+        if let Err(e) = req.validate() {
+            errors.set(amps_openapi::rules::field_errors(&e));
+            alert.set(Some("Correct the fields marked below.".into()));
+            return;
+        }
+        busy.set(true);
+        alert.set(None);
+        status.set(None);
+        errors.set(vec![]);
+        spawn_local(async move {
+            let r = req.clone();
+            match api::call(session, move |c| {
+                let r = r.clone();
+                async move { c.update_me(&r).await }
+            })
+            .await
+            {
+                Ok(m) => {
+                    let msg = if m.pending_email.is_some() && req.email.is_some() {
+                        format!("Saved. We sent a link to {}; your new email is used once you open it.", m.pending_email.clone().unwrap_or_default())
+                    } else {
+                        "Saved.".to_string()
+                    };
+                    fill(&m);
+                    me.set(Some(m));
+                    status.set(Some(msg));
+                }
+                Err(e) => {
+                    errors.set(api::fields(&e));
+                    alert.set(Some(api::message(&e)));
+                }
+            }
+            busy.set(false);
+        });
+    };
+    move || {
+        if !session.signed_in() {
+            return view! { <Redirect path="/sign-in"/> }.into_any();
+        }
+        view! {
+            <Page title="My Information" alert=alert>
+                <Show when=move || me.get().is_some() fallback=|| view! { <p role="status">"Loading your information…"</p> }>
+                    {move || me.get().map(|m| view! {
+                        <section aria-labelledby="profile-h">
+                            <h2 id="profile-h">"Profile"</h2>
+                            <dl class="facts">
+                                <dt>"User ID"</dt><dd>{m.user_id.clone()}</dd>
+                                <dt>"Name"</dt><dd>{format!("{} {}{}", m.first_name, m.middle_initial.clone().map(|i| format!("{i}. ")).unwrap_or_default(), m.last_name)}</dd>
+                                <dt>"Email"</dt><dd>{m.email.clone()}{m.pending_email.clone().map(|p| format!(" (change to {p} waiting for verification)"))}</dd>
+                                <dt>"Phone"</dt><dd>{m.phone.clone()}</dd>
+                                <dt>"Job title"</dt><dd>{m.job_title.clone().unwrap_or_else(|| "None".into())}</dd>
+                                <dt>"Organization"</dt><dd>{format!("{} ({})", m.organization.name, m.organization.code)}</dd>
+                                <dt>"Company"</dt><dd>{m.company.clone().unwrap_or_else(|| "None".into())}</dd>
+                                <dt>"User type"</dt><dd>{m.user_type.clone()}</dd>
+                                <dt>"IT level"</dt><dd>{m.it_level.clone()}</dd>
+                                <dt>"Account status"</dt><dd>{format!("{:?}", m.status)}</dd>
+                            </dl>
+                        </section>
+                        <section aria-labelledby="approvers-h">
+                            <h2 id="approvers-h">"Approvers"</h2>
+                            <dl class="facts">
+                                <dt>"Supervisor"</dt><dd>{person(m.supervisor.clone())}</dd>
+                                <dt>"Security officer"</dt><dd>{person(m.security_officer.clone())}</dd>
+                                <dt>"External Authorizing Official"</dt><dd>{person(m.eao.clone()).replace("None", &m.eao_email.clone().unwrap_or_else(|| "None".into()))}</dd>
+                            </dl>
+                        </section>
+                    })}
+                    <section aria-labelledby="edit-h">
+                        <h2 id="edit-h">"Update contact details"</h2>
+                        <Show when=move || status.get().is_some()>
+                            <p class="status" role="status">{move || status.get().unwrap_or_default()}</p>
+                        </Show>
+                        <form on:submit=save novalidate>
+                            <Field label="Phone" name="phone" value=phone errors=errors kind="tel" required=true autocomplete="tel"/>
+                            <Field label="Job title" name="job_title" value=job errors=errors autocomplete="organization-title"/>
+                            <Field label="Official email" name="email" value=email errors=errors kind="email" required=true autocomplete="email" hint="A new address is used once you open the link we send to it."/>
+                            <button type="submit" disabled=move || busy.get()>{move || if busy.get() { "Saving…" } else { "Save" }}</button>
+                        </form>
+                    </section>
+                </Show>
+            </Page>
+        }
+        .into_any()
+    }
+}
