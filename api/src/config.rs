@@ -64,32 +64,52 @@ fn value(var: &'static str, over: &Option<String>) -> Option<String> {
 }
 
 fn bad(var: &'static str, problem: impl Into<String>) -> ConfigError {
-    ConfigError { var, problem: problem.into() }
+    ConfigError {
+        var,
+        problem: problem.into(),
+    }
 }
 
 impl Settings {
     /// Reads the settings from `over` and the environment.
     pub fn load(over: &Overrides) -> Result<Self, ConfigError> {
-        let data_dir = PathBuf::from(value("AMPS_DATA_DIR", &over.data_dir).unwrap_or_else(|| "./data".into()));
+        let data_dir =
+            PathBuf::from(value("AMPS_DATA_DIR", &over.data_dir).unwrap_or_else(|| "./data".into()));
         let database_url = match value("DATABASE_URL", &over.database_url) {
-            Some(u) if u.starts_with("sqlite:") || u.starts_with("postgres://") || u.starts_with("postgresql://") => u,
+            Some(u)
+                if u.starts_with("sqlite:")
+                    || u.starts_with("postgres://")
+                    || u.starts_with("postgresql://") =>
+            {
+                u
+            }
             Some(u) => {
                 return Err(bad(
                     "DATABASE_URL",
-                    format!("{:?} is not a sqlite: or postgres:// URL", u.split('@').next_back().unwrap_or_default()),
+                    format!(
+                        "{:?} is not a sqlite: or postgres:// URL",
+                        u.split('@').next_back().unwrap_or_default()
+                    ),
                 ));
             }
             None => format!("sqlite://{}?mode=rwc", data_dir.join("amps.db").display()),
         };
         let bind_s = value("AMPS_BIND", &over.bind).unwrap_or_else(|| "127.0.0.1:8080".into());
-        let bind: SocketAddr = bind_s
-            .parse()
-            .map_err(|_| bad("AMPS_BIND", format!("{bind_s:?} is not a host:port address such as 127.0.0.1:8080")))?;
+        let bind: SocketAddr = bind_s.parse().map_err(|_| {
+            bad(
+                "AMPS_BIND",
+                format!("{bind_s:?} is not a host:port address such as 127.0.0.1:8080"),
+            )
+        })?;
         let public_url = match value("AMPS_PUBLIC_URL", &over.public_url) {
             Some(u) => {
-                let url = Url::parse(&u).map_err(|e| bad("AMPS_PUBLIC_URL", format!("{u:?} is not a URL: {e}")))?;
+                let url =
+                    Url::parse(&u).map_err(|e| bad("AMPS_PUBLIC_URL", format!("{u:?} is not a URL: {e}")))?;
                 if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-                    return Err(bad("AMPS_PUBLIC_URL", format!("{u:?} must be an http:// or https:// URL")));
+                    return Err(bad(
+                        "AMPS_PUBLIC_URL",
+                        format!("{u:?} must be an http:// or https:// URL"),
+                    ));
                 }
                 url
             }
@@ -99,10 +119,15 @@ impl Settings {
             None => None,
             Some(u) => Some(parse_smtp(&u)?),
         };
-        let web_dir = PathBuf::from(value("AMPS_WEB_DIR", &over.web_dir).unwrap_or_else(|| "./web/dist".into()));
-        let mail_from = value("AMPS_MAIL_FROM", &None).unwrap_or_else(|| "AMPS <no-reply@amps.localhost>".into());
+        let web_dir =
+            PathBuf::from(value("AMPS_WEB_DIR", &over.web_dir).unwrap_or_else(|| "./web/dist".into()));
+        let mail_from =
+            value("AMPS_MAIL_FROM", &None).unwrap_or_else(|| "AMPS <no-reply@amps.localhost>".into());
         if mail_from.parse::<lettre::message::Mailbox>().is_err() {
-            return Err(bad("AMPS_MAIL_FROM", format!("{mail_from:?} is not an email address")));
+            return Err(bad(
+                "AMPS_MAIL_FROM",
+                format!("{mail_from:?} is not an email address"),
+            ));
         }
         let log_json = over.log_json
             || match value("AMPS_LOG_JSON", &None).as_deref() {
@@ -129,7 +154,11 @@ impl Settings {
 
     /// An absolute link to a page of the SPA.
     pub fn link(&self, path_and_query: &str) -> String {
-        format!("{}{}", self.public_url.as_str().trim_end_matches('/'), path_and_query)
+        format!(
+            "{}{}",
+            self.public_url.as_str().trim_end_matches('/'),
+            path_and_query
+        )
     }
 }
 
@@ -149,7 +178,14 @@ fn parse_smtp(u: &str) -> Result<SmtpSettings, ConfigError> {
     let starttls = url.query_pairs().any(|(k, v)| k == "starttls" && v == "true");
     let username = (!url.username().is_empty()).then(|| url.username().to_string());
     let password = url.password().map(|p| SecretString::from(p.to_string()));
-    Ok(SmtpSettings { host, port, implicit_tls, starttls, username, password })
+    Ok(SmtpSettings {
+        host,
+        port,
+        implicit_tls,
+        starttls,
+        username,
+        password,
+    })
 }
 
 #[cfg(test)]
@@ -158,25 +194,40 @@ mod tests {
 
     #[test]
     fn bad_values_name_their_variable() {
-        let e = Settings::load(&Overrides { bind: Some("nonsense".into()), ..Default::default() })
-            .expect_err("bad bind");
+        let e = Settings::load(&Overrides {
+            bind: Some("nonsense".into()),
+            ..Default::default()
+        })
+        .expect_err("bad bind");
         assert_eq!(e.var, "AMPS_BIND");
         assert!(e.to_string().starts_with("AMPS_BIND: "));
-        let e = Settings::load(&Overrides { smtp_url: Some("http://x".into()), ..Default::default() })
-            .expect_err("bad smtp");
+        let e = Settings::load(&Overrides {
+            smtp_url: Some("http://x".into()),
+            ..Default::default()
+        })
+        .expect_err("bad smtp");
         assert_eq!(e.var, "AMPS_SMTP_URL");
-        let e = Settings::load(&Overrides { database_url: Some("mysql://x".into()), ..Default::default() })
-            .expect_err("bad db");
+        let e = Settings::load(&Overrides {
+            database_url: Some("mysql://x".into()),
+            ..Default::default()
+        })
+        .expect_err("bad db");
         assert_eq!(e.var, "DATABASE_URL");
-        let e = Settings::load(&Overrides { public_url: Some("ftp://x".into()), ..Default::default() })
-            .expect_err("bad public url");
+        let e = Settings::load(&Overrides {
+            public_url: Some("ftp://x".into()),
+            ..Default::default()
+        })
+        .expect_err("bad public url");
         assert_eq!(e.var, "AMPS_PUBLIC_URL");
     }
 
     #[test]
     fn smtp_url_parses_host_port_and_credentials() {
         let s = parse_smtp("smtp://user:pw@127.0.0.1:2525?starttls=true").expect("valid");
-        assert_eq!((s.host.as_str(), s.port, s.implicit_tls, s.starttls), ("127.0.0.1", 2525, false, true));
+        assert_eq!(
+            (s.host.as_str(), s.port, s.implicit_tls, s.starttls),
+            ("127.0.0.1", 2525, false, true)
+        );
         assert_eq!(s.username.as_deref(), Some("user"));
     }
 

@@ -93,8 +93,11 @@ enum ClientCommand {
 
 fn init_tracing(json: bool) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("AMPS_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter =
+        EnvFilter::try_from_env("AMPS_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -141,22 +144,39 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let ctx = startup::context(settings.clone(), clock).await?;
             if demo {
                 let accounts = amps::service::seed::demo(&ctx).await?;
-                println!("Demo data loaded into the database; AMPS serves at {}", settings.public_url);
+                println!(
+                    "Demo data loaded into the database; AMPS serves at {}",
+                    settings.public_url
+                );
                 print_demo(&accounts);
             } else {
                 println!("Reference data is in place (use --demo for demo data).");
             }
         }
-        Command::User { command: UserCommand::CreateAdmin { user_id, first_name, last_name, email } } => {
+        Command::User {
+            command:
+                UserCommand::CreateAdmin {
+                    user_id,
+                    first_name,
+                    last_name,
+                    email,
+                },
+        } => {
             let ctx = startup::context(settings, clock).await?;
             let pw = amps::service::seed::create_admin(&ctx, &user_id, &first_name, &last_name, &email)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
-            println!("Administrator {user_id} created. Password (shown once, change it after signing in): {pw}");
+            println!(
+                "Administrator {user_id} created. Password (shown once, change it after signing in): {pw}"
+            );
         }
-        Command::ServiceClient { command: ClientCommand::Create { name, scopes } } => {
+        Command::ServiceClient {
+            command: ClientCommand::Create { name, scopes },
+        } => {
             let ctx = startup::context(settings, clock).await?;
-            let (id, secret) = amps::service::sessions::create_service_client(&ctx, &Actor::system(), &name, &scopes).await?;
+            let (id, secret) =
+                amps::service::sessions::create_service_client(&ctx, &Actor::system(), &name, &scopes)
+                    .await?;
             println!("client_id={id}\nclient_secret={secret}");
         }
         Command::Openapi => {}
@@ -166,9 +186,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn describe(e: &amps::service::Error) -> String {
     match e {
-        amps::service::Error::Duplicate(f) | amps::service::Error::Validation(f) => {
-            f.iter().map(|f| format!("{} {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
-        }
+        amps::service::Error::Duplicate(f) | amps::service::Error::Validation(f) => f
+            .iter()
+            .map(|f| format!("{} {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
         other => other.to_string(),
     }
 }

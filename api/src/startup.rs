@@ -25,19 +25,32 @@ pub struct Application {
 /// Connects to the database (migrating it) and loads the signing keys.
 pub async fn context(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Ctx> {
     if settings.database_url.expose_secret().starts_with("sqlite:") {
-        std::fs::create_dir_all(&settings.data_dir)
-            .map_err(|e| anyhow::anyhow!("AMPS_DATA_DIR: cannot create {}: {e}", settings.data_dir.display()))?;
+        std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
+            anyhow::anyhow!(
+                "AMPS_DATA_DIR: cannot create {}: {e}",
+                settings.data_dir.display()
+            )
+        })?;
     }
     let db = store::connect(settings.database_url.expose_secret(), true).await?;
     let issuer = settings.public_url.as_str().trim_end_matches('/').to_string();
     let keys = Keys::load_or_create(&db, &issuer, clock.now()).await?;
     crate::service::seed::reference(&db, clock.now()).await?;
-    Ok(Ctx { db, settings: Arc::new(settings), clock, keys: Arc::new(keys) })
+    Ok(Ctx {
+        db,
+        settings: Arc::new(settings),
+        clock,
+        keys: Arc::new(keys),
+    })
 }
 
 impl Application {
     /// Binds the listener and prepares the workers; `listener` may use port 0.
-    pub async fn build(settings: Settings, clock: Arc<dyn Clock>, listener: Option<TcpListener>) -> anyhow::Result<Self> {
+    pub async fn build(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        listener: Option<TcpListener>,
+    ) -> anyhow::Result<Self> {
         let listener = match listener {
             Some(l) => l,
             None => TcpListener::bind(settings.bind)
@@ -48,10 +61,20 @@ impl Application {
         let mut jobs = Vec::new();
         if let Some(smtp) = &ctx.settings.smtp {
             let mailer = Mailer::new(smtp, &ctx.settings.mail_from)?;
-            jobs.push(jobs::spawn_mail_sender(ctx.db.clone(), ctx.clock.clone(), mailer, Duration::from_millis(500)));
+            jobs.push(jobs::spawn_mail_sender(
+                ctx.db.clone(),
+                ctx.clock.clone(),
+                mailer,
+                Duration::from_millis(500),
+            ));
         }
         let doc = http::openapi();
-        let web_dir = ctx.settings.web_dir.join("index.html").is_file().then(|| Arc::new(ctx.settings.web_dir.clone()));
+        let web_dir = ctx
+            .settings
+            .web_dir
+            .join("index.html")
+            .is_file()
+            .then(|| Arc::new(ctx.settings.web_dir.clone()));
         if web_dir.is_none() {
             tracing::warn!(dir = %ctx.settings.web_dir.display(), "web app not built; run `just web` to serve it");
         }
@@ -67,7 +90,12 @@ impl Application {
             .workers(std::thread::available_parallelism().map_or(2, |n| n.get()).min(8))
             .shutdown_timeout(10)
             .run();
-        Ok(Self { server, port, ctx, jobs })
+        Ok(Self {
+            server,
+            port,
+            ctx,
+            jobs,
+        })
     }
 
     /// The bound port.

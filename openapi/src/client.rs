@@ -58,7 +58,11 @@ impl Client {
             .unwrap_or_default();
         #[cfg(target_arch = "wasm32")]
         let http = reqwest::Client::new();
-        Self { base, http, token: None }
+        Self {
+            base,
+            http,
+            token: None,
+        }
     }
 
     /// The same client sending `token` as its bearer token.

@@ -69,7 +69,10 @@ pub fn password_length(value: &str) -> Result<(), ValidationError> {
     }
 }
 
-fn default_message(code: &str, params: &std::collections::HashMap<std::borrow::Cow<'static, str>, serde_json::Value>) -> String {
+fn default_message(
+    code: &str,
+    params: &std::collections::HashMap<std::borrow::Cow<'static, str>, serde_json::Value>,
+) -> String {
     match code {
         "email" => "must be a valid email address".into(),
         "length" => match (params.get("min"), params.get("max")) {
@@ -93,7 +96,11 @@ pub fn field_errors(e: &ValidationErrors) -> Vec<FieldError> {
 
 fn collect(e: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
     for (name, kind) in e.errors() {
-        let path = if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") };
+        let path = if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}.{name}")
+        };
         match kind {
             ValidationErrorsKind::Field(errs) => {
                 for err in errs {

@@ -32,7 +32,8 @@ fn origin() -> Url {
     let href = web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_else(|| "http://127.0.0.1:8080".into());
-    Url::parse(&format!("{href}/")).unwrap_or_else(|_| Url::parse("http://127.0.0.1:8080/").unwrap_or_else(|_| unreachable!()))
+    Url::parse(&format!("{href}/"))
+        .unwrap_or_else(|_| Url::parse("http://127.0.0.1:8080/").unwrap_or_else(|_| unreachable!()))
 }
 
 /// A client without a token.
@@ -53,7 +54,9 @@ pub async fn restore(session: Session) {
     if let Ok(t) = c.refresh().await {
         session.token.set(Some(t.access_token));
         if let Ok(me) = c.me().await {
-            session.who.set(Some((me.user_id, format!("{} {}", me.first_name, me.last_name))));
+            session
+                .who
+                .set(Some((me.user_id, format!("{} {}", me.first_name, me.last_name))));
         }
     }
     session.ready.set(true);
@@ -88,8 +91,12 @@ where
 pub fn message(e: &ClientError) -> String {
     match e {
         ClientError::Api(p) => p.detail.clone().unwrap_or_else(|| p.title.clone()),
-        ClientError::Transport(_) => "The server could not be reached. Check your connection and try again.".into(),
-        ClientError::Decode { status, .. } => format!("The server gave an unexpected answer (HTTP {status}). Try again later."),
+        ClientError::Transport(_) => {
+            "The server could not be reached. Check your connection and try again.".into()
+        }
+        ClientError::Decode { status, .. } => {
+            format!("The server gave an unexpected answer (HTTP {status}). Try again later.")
+        }
     }
 }
 

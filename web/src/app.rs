@@ -12,7 +12,11 @@ use leptos_router::path;
 /// The application.
 #[component]
 pub fn App() -> impl IntoView {
-    let session = Session { token: RwSignal::new(None), who: RwSignal::new(None), ready: RwSignal::new(false) };
+    let session = Session {
+        token: RwSignal::new(None),
+        who: RwSignal::new(None),
+        ready: RwSignal::new(false),
+    };
     provide_context(session);
     spawn_local(api::restore(session));
     view! {

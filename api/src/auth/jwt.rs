@@ -145,8 +145,7 @@ impl Keys {
         v.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         // Expiry is checked below against the injected clock, not the system clock.
         v.validate_exp = false;
-        let data = jsonwebtoken::decode::<Claims>(token, key, &v)
-            .map_err(|e| InvalidToken(e.to_string()))?;
+        let data = jsonwebtoken::decode::<Claims>(token, key, &v).map_err(|e| InvalidToken(e.to_string()))?;
         if data.claims.exp <= now.timestamp() {
             return Err(InvalidToken("expired".into()));
         }

@@ -13,9 +13,8 @@ fn hasher() -> Argon2<'static> {
 
 /// A hash of a random password: verifying against it costs the same as a real one, so an
 /// unknown User ID takes as long to refuse as a wrong password.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    hash_sync("dummy password that never matches anything").unwrap_or_default()
-});
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_sync("dummy password that never matches anything").unwrap_or_default());
 
 fn hash_sync(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
@@ -64,8 +63,16 @@ mod tests {
     async fn hashes_are_argon2id_with_owasp_parameters_and_verify() {
         let h = hash("a correct horse battery".into()).await.expect("hash");
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
-        assert!(verify("a correct horse battery".into(), Some(h.clone())).await.expect("verify"));
-        assert!(!verify("a wrong horse battery".into(), Some(h)).await.expect("verify"));
+        assert!(
+            verify("a correct horse battery".into(), Some(h.clone()))
+                .await
+                .expect("verify")
+        );
+        assert!(
+            !verify("a wrong horse battery".into(), Some(h))
+                .await
+                .expect("verify")
+        );
         assert!(!verify("anything".into(), None).await.expect("verify"));
     }
 }

@@ -38,9 +38,7 @@ impl AccountStatus {
     pub fn sign_in_refusal(self) -> Option<&'static str> {
         match self {
             Self::Active => None,
-            Self::PendingVerification => {
-                Some("Verify your email address first: use the link we sent you.")
-            }
+            Self::PendingVerification => Some("Verify your email address first: use the link we sent you."),
             Self::Disabled => Some("This account is disabled. Contact the help desk to enable it."),
             Self::Locked => Some("This account is locked. Contact the help desk."),
             // A deleted account is answered like an unknown one.

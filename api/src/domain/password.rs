@@ -52,9 +52,7 @@ impl PasswordProblem {
         match self {
             Self::TooShort => "must be at least 15 characters",
             Self::TooLong => "must be at most 128 characters",
-            Self::Common => {
-                "is a commonly used or breached password (or built from one); choose another"
-            }
+            Self::Common => "is a commonly used or breached password (or built from one); choose another",
             Self::ContainsPersonalInfo => "must not contain your User ID, name or email address",
             Self::Reused => "must not be one of your last 10 passwords",
         }
@@ -69,7 +67,7 @@ fn is_common(p: &str) -> bool {
 fn is_repetition(p: &str) -> bool {
     let chars: Vec<char> = p.chars().collect();
     let n = chars.len();
-    (1..=n / 2).any(|unit| n % unit == 0 && chars.chunks(unit).all(|c| c == &chars[..unit]))
+    (1..=n / 2).any(|unit| n.is_multiple_of(unit) && chars.chunks(unit).all(|c| c == &chars[..unit]))
 }
 
 /// Whether `p` (lower-case) is a run of consecutive characters, e.g. `abcdefghijklmnop`.

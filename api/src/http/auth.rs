@@ -56,7 +56,11 @@ fn session_response(ctx: &Ctx, s: Session) -> HttpResponse {
     )
 )]
 #[post("/auth/register")]
-async fn register(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Json<RegisterRequest>) -> Result<HttpResponse, Error> {
+async fn register(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    body: web::Json<RegisterRequest>,
+) -> Result<HttpResponse, Error> {
     body.validate()?;
     let out = accounts::register(&ctx, client_ip(&req), &body).await?;
     Ok(HttpResponse::Created().json(out))
@@ -76,7 +80,11 @@ async fn register(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Json<Registe
     )
 )]
 #[post("/auth/verify-email")]
-async fn verify_email(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Json<VerifyEmailRequest>) -> Result<HttpResponse, Error> {
+async fn verify_email(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    body: web::Json<VerifyEmailRequest>,
+) -> Result<HttpResponse, Error> {
     body.validate()?;
     Ok(HttpResponse::Ok().json(accounts::verify_email(&ctx, client_ip(&req), &body).await?))
 }
@@ -98,7 +106,11 @@ async fn verify_email(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Json<Ver
     )
 )]
 #[post("/auth/login")]
-async fn login(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Json<LoginRequest>) -> Result<HttpResponse, Error> {
+async fn login(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, Error> {
     body.validate()?;
     let s = sessions::login(&ctx, client_ip(&req), &body).await?;
     Ok(session_response(&ctx, s))
@@ -155,9 +167,15 @@ async fn logout(ctx: web::Data<Ctx>, req: HttpRequest) -> Result<HttpResponse, E
     )
 )]
 #[post("/auth/token")]
-async fn token(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Form<ClientCredentialsRequest>) -> Result<HttpResponse, Error> {
+async fn token(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    body: web::Form<ClientCredentialsRequest>,
+) -> Result<HttpResponse, Error> {
     let t = sessions::client_credentials(&ctx, client_ip(&req), &body).await?;
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(t))
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(t))
 }
 
 /// Email a password-reset link (single use, 30 minutes).
@@ -173,7 +191,11 @@ async fn token(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Form<ClientCred
     )
 )]
 #[post("/auth/forgot-password")]
-async fn forgot_password(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Json<ForgotPasswordRequest>) -> Result<HttpResponse, Error> {
+async fn forgot_password(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    body: web::Json<ForgotPasswordRequest>,
+) -> Result<HttpResponse, Error> {
     body.validate()?;
     Ok(HttpResponse::Accepted().json(accounts::forgot_password(&ctx, client_ip(&req), &body).await?))
 }
@@ -192,7 +214,11 @@ async fn forgot_password(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Json<
     )
 )]
 #[post("/auth/reset-password")]
-async fn reset_password(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Json<ResetPasswordRequest>) -> Result<HttpResponse, Error> {
+async fn reset_password(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    body: web::Json<ResetPasswordRequest>,
+) -> Result<HttpResponse, Error> {
     body.validate()?;
     Ok(HttpResponse::Ok().json(accounts::reset_password(&ctx, client_ip(&req), &body).await?))
 }
@@ -210,7 +236,11 @@ async fn reset_password(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Json<R
     )
 )]
 #[post("/auth/forgot-username")]
-async fn forgot_username(ctx: web::Data<Ctx>, req: HttpRequest, body: web::Json<ForgotUsernameRequest>) -> Result<HttpResponse, Error> {
+async fn forgot_username(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    body: web::Json<ForgotUsernameRequest>,
+) -> Result<HttpResponse, Error> {
     body.validate()?;
     Ok(HttpResponse::Accepted().json(accounts::forgot_username(&ctx, client_ip(&req), &body).await?))
 }

@@ -27,12 +27,22 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[get("/dev/mailbox")]
 async fn list_mailbox(ctx: web::Data<Ctx>) -> Result<HttpResponse, Error> {
     if ctx.settings.smtp.is_some() {
-        return Err(Error::NotFound("The development mailbox is off because an SMTP relay is configured.".into()));
+        return Err(Error::NotFound(
+            "The development mailbox is off because an SMTP relay is configured.".into(),
+        ));
     }
     let messages = store::outbox::latest(&ctx.db, 100)
         .await?
         .into_iter()
-        .map(|m| MailboxMessage { id: m.id, to: m.recipient, subject: m.subject, body: m.body, created_at: m.created_at })
+        .map(|m| MailboxMessage {
+            id: m.id,
+            to: m.recipient,
+            subject: m.subject,
+            body: m.body,
+            created_at: m.created_at,
+        })
         .collect();
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(MailboxResponse { messages }))
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(MailboxResponse { messages }))
 }

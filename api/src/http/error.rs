@@ -13,14 +13,22 @@ use validator::ValidationErrors;
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// A problem response.
-pub fn problem(status: StatusCode, kind: &str, title: &str, detail: Option<String>, errors: Vec<FieldError>) -> HttpResponse {
-    HttpResponse::build(status).content_type(PROBLEM_JSON).json(Problem {
-        kind: format!("/problems/{kind}"),
-        title: title.into(),
-        status: status.as_u16(),
-        detail,
-        errors,
-    })
+pub fn problem(
+    status: StatusCode,
+    kind: &str,
+    title: &str,
+    detail: Option<String>,
+    errors: Vec<FieldError>,
+) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type(PROBLEM_JSON)
+        .json(Problem {
+            kind: format!("/problems/{kind}"),
+            title: title.into(),
+            status: status.as_u16(),
+            detail,
+            errors,
+        })
 }
 
 impl ResponseError for Error {
@@ -40,10 +48,22 @@ impl ResponseError for Error {
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         let mut resp = match self {
-            Error::Validation(f) => problem(status, "validation", "Some fields are not valid", Some(summary(f)), f.clone()),
-            Error::Duplicate(f) => problem(status, "duplicate", "Already in use", Some(summary(f)), f.clone()),
-            Error::InvalidToken(d) => problem(status, "invalid-token", "Link not valid", Some(d.clone()), vec![]),
-            Error::Unauthorized(d) => problem(status, "unauthorized", "Not signed in", Some(d.clone()), vec![]),
+            Error::Validation(f) => problem(
+                status,
+                "validation",
+                "Some fields are not valid",
+                Some(summary(f)),
+                f.clone(),
+            ),
+            Error::Duplicate(f) => {
+                problem(status, "duplicate", "Already in use", Some(summary(f)), f.clone())
+            }
+            Error::InvalidToken(d) => {
+                problem(status, "invalid-token", "Link not valid", Some(d.clone()), vec![])
+            }
+            Error::Unauthorized(d) => {
+                problem(status, "unauthorized", "Not signed in", Some(d.clone()), vec![])
+            }
             Error::Forbidden(d) => problem(status, "forbidden", "Not allowed", Some(d.clone()), vec![]),
             Error::NotFound(d) => problem(status, "not-found", "Not found", Some(d.clone()), vec![]),
             Error::Conflict(d) => problem(status, "conflict", "Changed meanwhile", Some(d.clone()), vec![]),
@@ -52,7 +72,9 @@ impl ResponseError for Error {
                     status,
                     "too-many-attempts",
                     "Too many attempts",
-                    Some(format!("Too many failed attempts. Try again in {retry_after_secs} seconds.")),
+                    Some(format!(
+                        "Too many failed attempts. Try again in {retry_after_secs} seconds."
+                    )),
                     vec![],
                 );
                 if let Ok(v) = header::HeaderValue::from_str(&retry_after_secs.to_string()) {
@@ -62,18 +84,31 @@ impl ResponseError for Error {
             }
             Error::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
-                problem(status, "internal", "Internal error", Some("Something went wrong on our side; it has been logged.".into()), vec![])
+                problem(
+                    status,
+                    "internal",
+                    "Internal error",
+                    Some("Something went wrong on our side; it has been logged.".into()),
+                    vec![],
+                )
             }
         };
         if status == StatusCode::UNAUTHORIZED {
-            resp.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            resp.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
         }
         resp
     }
 }
 
 fn summary(fields: &[FieldError]) -> String {
-    fields.iter().map(|f| format!("{} {}", f.field, f.message)).collect::<Vec<_>>().join("; ")
+    fields
+        .iter()
+        .map(|f| format!("{} {}", f.field, f.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Flattens validator errors into field errors (shared with the SPA).
@@ -90,13 +125,17 @@ impl From<ValidationErrors> for Error {
 /// Problem for a JSON body that cannot be read.
 pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let resp = match &err {
-        JsonPayloadError::OverflowKnownLength { limit, .. } | JsonPayloadError::Overflow { limit } => problem(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body-too-large",
-            "Request body too large",
-            Some(format!("The request body is larger than the {limit} bytes allowed.")),
-            vec![],
-        ),
+        JsonPayloadError::OverflowKnownLength { limit, .. } | JsonPayloadError::Overflow { limit } => {
+            problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body-too-large",
+                "Request body too large",
+                Some(format!(
+                    "The request body is larger than the {limit} bytes allowed."
+                )),
+                vec![],
+            )
+        }
         JsonPayloadError::ContentType => problem(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported-media-type",
@@ -111,7 +150,13 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
             Some(format!("The JSON body could not be read: {e}.")),
             vec![],
         ),
-        other => problem(StatusCode::BAD_REQUEST, "malformed-body", "Malformed request body", Some(other.to_string()), vec![]),
+        other => problem(
+            StatusCode::BAD_REQUEST,
+            "malformed-body",
+            "Malformed request body",
+            Some(other.to_string()),
+            vec![],
+        ),
     };
     InternalError::from_response(err, resp).into()
 }
@@ -126,19 +171,37 @@ pub fn form_error(err: UrlencodedError, _req: &HttpRequest) -> actix_web::Error 
             Some(err.to_string()),
             vec![],
         ),
-        _ => problem(StatusCode::BAD_REQUEST, "malformed-body", "Malformed request body", Some(err.to_string()), vec![]),
+        _ => problem(
+            StatusCode::BAD_REQUEST,
+            "malformed-body",
+            "Malformed request body",
+            Some(err.to_string()),
+            vec![],
+        ),
     };
     InternalError::from_response(err, resp).into()
 }
 
 /// Problem for a query string that cannot be read.
 pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    let resp = problem(StatusCode::BAD_REQUEST, "malformed-query", "Malformed query string", Some(err.to_string()), vec![]);
+    let resp = problem(
+        StatusCode::BAD_REQUEST,
+        "malformed-query",
+        "Malformed query string",
+        Some(err.to_string()),
+        vec![],
+    );
     InternalError::from_response(err, resp).into()
 }
 
 /// Problem for a path parameter that cannot be read.
 pub fn path_error(err: PathError, _req: &HttpRequest) -> actix_web::Error {
-    let resp = problem(StatusCode::NOT_FOUND, "not-found", "Not found", Some(format!("Bad path parameter: {err}")), vec![]);
+    let resp = problem(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "Not found",
+        Some(format!("Bad path parameter: {err}")),
+        vec![],
+    );
     InternalError::from_response(err, resp).into()
 }

@@ -15,7 +15,11 @@ pub struct Auth(pub Principal);
 impl Auth {
     /// The audit actor for this caller at this address.
     pub fn actor(&self, req: &HttpRequest) -> Actor {
-        Actor { id: self.0.user_id(), label: self.0.label(), ip: client_ip(req) }
+        Actor {
+            id: self.0.user_id(),
+            label: self.0.label(),
+            ip: client_ip(req),
+        }
     }
 }
 
@@ -33,7 +37,8 @@ impl FromRequest for Auth {
             .map(|t| t.trim().to_string());
         Box::pin(async move {
             let ctx = ctx.ok_or_else(|| Error::Internal(anyhow::anyhow!("application state missing")))?;
-            let token = token.ok_or_else(|| Error::Unauthorized("Sign in first: this needs an access token.".into()))?;
+            let token = token
+                .ok_or_else(|| Error::Unauthorized("Sign in first: this needs an access token.".into()))?;
             Ok(Auth(principal::authenticate(&ctx, &token).await?))
         })
     }

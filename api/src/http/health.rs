@@ -28,7 +28,9 @@ pub async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub async fn readyz(ctx: web::Data<Ctx>) -> HttpResponse {
     if crate::store::ping(&ctx.db).await {
-        HttpResponse::Ok().json(HealthResponse { status: "ready".into() })
+        HttpResponse::Ok().json(HealthResponse {
+            status: "ready".into(),
+        })
     } else {
         super::error::problem(
             actix_web::http::StatusCode::SERVICE_UNAVAILABLE,

@@ -48,7 +48,12 @@ async fn get_me(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> 
     )
 )]
 #[patch("/me")]
-async fn update_me(ctx: web::Data<Ctx>, req: HttpRequest, auth: Auth, body: web::Json<UpdateMeRequest>) -> Result<HttpResponse, Error> {
+async fn update_me(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    body: web::Json<UpdateMeRequest>,
+) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
     body.validate()?;
     Ok(HttpResponse::Ok().json(accounts::update_me(&ctx, &auth.actor(&req), u.id, &body).await?))
@@ -69,7 +74,12 @@ async fn update_me(ctx: web::Data<Ctx>, req: HttpRequest, auth: Auth, body: web:
     )
 )]
 #[post("/me/password")]
-async fn change_password(ctx: web::Data<Ctx>, req: HttpRequest, auth: Auth, body: web::Json<ChangePasswordRequest>) -> Result<HttpResponse, Error> {
+async fn change_password(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    body: web::Json<ChangePasswordRequest>,
+) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
     body.validate()?;
     Ok(HttpResponse::Ok().json(accounts::change_password(&ctx, &auth.actor(&req), u.id, &body).await?))

@@ -49,7 +49,12 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
         );
     }
 }
@@ -102,7 +107,10 @@ impl KnownRoutes {
     }
 
     fn allowed(&self, path: &str) -> Option<&[Method]> {
-        self.0.iter().find(|(def, _)| def.is_match(path)).map(|(_, m)| m.as_slice())
+        self.0
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, m)| m.as_slice())
     }
 }
 
@@ -134,18 +142,30 @@ async fn fallback(req: HttpRequest, routes: web::Data<KnownRoutes>) -> HttpRespo
         return r;
     }
     let is_api = path.starts_with("/api/") || path == "/api" || path.starts_with("/.well-known/");
-    if !is_api && (req.method() == Method::GET || req.method() == Method::HEAD)
-        && let Some(dir) = req.app_data::<web::Data<Option<Arc<PathBuf>>>>().and_then(|d| d.as_ref().clone())
+    if !is_api
+        && (req.method() == Method::GET || req.method() == Method::HEAD)
+        && let Some(dir) = req
+            .app_data::<web::Data<Option<Arc<PathBuf>>>>()
+            .and_then(|d| d.as_ref().clone())
         && let Ok(file) = actix_files::NamedFile::open(dir.join("index.html"))
     {
-        return file.use_last_modified(false).disable_content_disposition().into_response(&req);
+        return file
+            .use_last_modified(false)
+            .disable_content_disposition()
+            .into_response(&req);
     }
     let detail = if is_api {
         format!("There is no {path} in the AMPS API; see /docs.")
     } else {
         format!("There is no page at {path}. The web app may not be built: run `just web`.")
     };
-    error::problem(StatusCode::NOT_FOUND, "not-found", "Not found", Some(detail), vec![])
+    error::problem(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "Not found",
+        Some(detail),
+        vec![],
+    )
 }
 
 /// Builds the application for one worker.
@@ -165,14 +185,29 @@ pub fn app(
         .app_data(shared.metrics.clone())
         .app_data(shared.routes.clone())
         .app_data(web::Data::new(shared.web_dir.clone()))
-        .app_data(web::JsonConfig::default().limit(BODY_LIMIT).error_handler(error::json_error))
-        .app_data(web::FormConfig::default().limit(BODY_LIMIT).error_handler(error::form_error))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(BODY_LIMIT)
+                .error_handler(error::json_error),
+        )
+        .app_data(
+            web::FormConfig::default()
+                .limit(BODY_LIMIT)
+                .error_handler(error::form_error),
+        )
         .app_data(web::QueryConfig::default().error_handler(error::query_error))
         .app_data(web::PathConfig::default().error_handler(error::path_error))
         .app_data(web::PayloadConfig::default().limit(BODY_LIMIT))
         // Before the /api/v1 scope, which would otherwise take /api/v1/openapi.json.
         .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", (*shared.openapi).clone()))
-        .route("/docs", web::get().to(|| async { HttpResponse::Found().insert_header((header::LOCATION, "/docs/")).finish() }))
+        .route(
+            "/docs",
+            web::get().to(|| async {
+                HttpResponse::Found()
+                    .insert_header((header::LOCATION, "/docs/"))
+                    .finish()
+            }),
+        )
         .into_utoipa_app()
         .service(scope::scope("/api/v1").configure(api_v1))
         .service(health::healthz)

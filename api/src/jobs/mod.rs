@@ -8,7 +8,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Delivers the outbox over SMTP every `every` until the process ends.
-pub fn spawn_mail_sender(db: DatabaseConnection, clock: Arc<dyn Clock>, mailer: Mailer, every: Duration) -> tokio::task::JoinHandle<()> {
+pub fn spawn_mail_sender(
+    db: DatabaseConnection,
+    clock: Arc<dyn Clock>,
+    mailer: Mailer,
+    every: Duration,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

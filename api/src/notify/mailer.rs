@@ -32,11 +32,16 @@ impl Mailer {
             // Plain SMTP: for a relay on loopback or a trusted network.
             AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
         };
-        builder = builder.port(smtp.port).timeout(Some(std::time::Duration::from_secs(20)));
+        builder = builder
+            .port(smtp.port)
+            .timeout(Some(std::time::Duration::from_secs(20)));
         if let (Some(u), Some(p)) = (&smtp.username, &smtp.password) {
             builder = builder.credentials(Credentials::new(u.clone(), p.expose_secret().to_string()));
         }
-        Ok(Self { transport: builder.build(), from: from.parse()? })
+        Ok(Self {
+            transport: builder.build(),
+            from: from.parse()?,
+        })
     }
 
     async fn send(&self, msg: &outbox::Model) -> anyhow::Result<()> {
@@ -51,7 +56,11 @@ impl Mailer {
     }
 
     /// Delivers what is due; returns how many were sent.
-    pub async fn deliver_due(&self, db: &DatabaseConnection, clock: &Arc<dyn Clock>) -> anyhow::Result<usize> {
+    pub async fn deliver_due(
+        &self,
+        db: &DatabaseConnection,
+        clock: &Arc<dyn Clock>,
+    ) -> anyhow::Result<usize> {
         let now = clock.now();
         let batch = store::outbox::claim_due(db, now, Duration::minutes(5), 50).await?;
         let mut sent = 0;

@@ -13,8 +13,9 @@ use crate::store::outbox;
 use amps_openapi::*;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, TransactionTrait, sea_query::{Expr, ExprTrait},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
+    sea_query::{Expr, ExprTrait},
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -89,7 +90,11 @@ async fn take_link_token(
     purposes: &[&str],
     now: DateTime<Utc>,
 ) -> Result<user_token::Model> {
-    let invalid = || Error::InvalidToken("This link is not valid: it has expired or was already used. Ask for a new one.".into());
+    let invalid = || {
+        Error::InvalidToken(
+            "This link is not valid: it has expired or was already used. Ask for a new one.".into(),
+        )
+    };
     let t = user_token::Entity::find()
         .filter(user_token::Column::TokenHash.eq(tokens::digest(value)))
         .one(conn)
@@ -113,7 +118,9 @@ async fn take_link_token(
 
 async fn email_in_use(conn: &impl ConnectionTrait, email: &str, except: Option<Uuid>) -> Result<bool> {
     let mut q = user::Entity::find().filter(
-        user::Column::Email.eq(email).or(user::Column::PendingEmail.eq(email)),
+        user::Column::Email
+            .eq(email)
+            .or(user::Column::PendingEmail.eq(email)),
     );
     if let Some(id) = except {
         q = q.filter(user::Column::Id.ne(id));
@@ -144,14 +151,33 @@ pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> R
                 "Accounts in this organization are created by its administrators; self-registration is for External users.",
             )));
         }
-        None => return Err(Error::Validation(field("organization", "unknown", "is not a known organization"))),
+        None => {
+            return Err(Error::Validation(field(
+                "organization",
+                "unknown",
+                "is not a known organization",
+            )));
+        }
     };
     let mut dups = Vec::new();
-    if user::Entity::find().filter(user::Column::Login.eq(&login)).one(&ctx.db).await?.is_some() {
-        dups.extend(field("user_id", "taken", "is already taken; choose another User ID"));
+    if user::Entity::find()
+        .filter(user::Column::Login.eq(&login))
+        .one(&ctx.db)
+        .await?
+        .is_some()
+    {
+        dups.extend(field(
+            "user_id",
+            "taken",
+            "is already taken; choose another User ID",
+        ));
     }
     if email_in_use(&ctx.db, &email, None).await? {
-        dups.extend(field("email", "taken", "is already registered; use Forgot User ID to recover the account"));
+        dups.extend(field(
+            "email",
+            "taken",
+            "is already registered; use Forgot User ID to recover the account",
+        ));
     }
     if !dups.is_empty() {
         return Err(Error::Duplicate(dups));
@@ -159,7 +185,12 @@ pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> R
     check_new_password(
         &ctx.db,
         &req.password,
-        PasswordContext { login: &login, first_name: &req.first_name, last_name: &req.last_name, email: &email },
+        PasswordContext {
+            login: &login,
+            first_name: &req.first_name,
+            last_name: &req.last_name,
+            email: &email,
+        },
         None,
         "password",
     )
@@ -204,15 +235,30 @@ pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> R
     .await
     .map_err(|e| match e.sql_err() {
         // Lost a race with a concurrent registration of the same User ID or email.
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
-            Error::Duplicate(field("user_id", "taken", "is already taken; choose another User ID"))
-        }
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Error::Duplicate(field(
+            "user_id",
+            "taken",
+            "is already taken; choose another User ID",
+        )),
         _ => e.into(),
     })?;
-    password_history::ActiveModel { id: Default::default(), user_id: Set(id), hash: Set(hash), created_at: Set(now) }
-        .insert(&txn)
-        .await?;
-    let token = new_link_token(&txn, id, PURPOSE_VERIFY, Some(email.clone()), now, Duration::hours(VERIFY_TTL_HOURS)).await?;
+    password_history::ActiveModel {
+        id: Default::default(),
+        user_id: Set(id),
+        hash: Set(hash),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let token = new_link_token(
+        &txn,
+        id,
+        PURPOSE_VERIFY,
+        Some(email.clone()),
+        now,
+        Duration::hours(VERIFY_TTL_HOURS),
+    )
+    .await?;
     let link = ctx.settings.link(&format!("/verify-email?token={token}"));
     let (subject, body) = templates::verify_email(&display_name(&u), &link, VERIFY_TTL_HOURS);
     outbox::enqueue(&txn, now, &email, &subject, &body).await?;
@@ -237,11 +283,20 @@ pub async fn verify_email(ctx: &Ctx, ip: Option<String>, req: &VerifyEmailReques
     let now = ctx.clock.now();
     let txn = ctx.db.begin().await?;
     let t = take_link_token(&txn, &req.token, &[PURPOSE_VERIFY, PURPOSE_CHANGE_EMAIL], now).await?;
-    let u = user::Entity::find_by_id(t.user_id).one(&txn).await?.ok_or_else(|| anyhow::anyhow!("token without user"))?;
-    let actor = Actor { id: Some(u.id), label: u.login.clone(), ip };
+    let u = user::Entity::find_by_id(t.user_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("token without user"))?;
+    let actor = Actor {
+        id: Some(u.id),
+        label: u.login.clone(),
+        ip,
+    };
     let message = if t.purpose == PURPOSE_VERIFY {
         if u.status != AccountStatus::PendingVerification.as_str() {
-            return Err(Error::InvalidToken("This account is already verified. Sign in.".into()));
+            return Err(Error::InvalidToken(
+                "This account is already verified. Sign in.".into(),
+            ));
         }
         user::ActiveModel {
             id: Set(u.id),
@@ -251,18 +306,26 @@ pub async fn verify_email(ctx: &Ctx, ip: Option<String>, req: &VerifyEmailReques
         }
         .update(&txn)
         .await?;
-        audit::append(&txn, now, NewEvent {
-            actor: &actor,
-            action: "account.email_verified",
-            target: Some(format!("user:{}", u.id)),
-            details: json!({"before": {"status": u.status}, "after": {"status": "active"}}),
-        })
+        audit::append(
+            &txn,
+            now,
+            NewEvent {
+                actor: &actor,
+                action: "account.email_verified",
+                target: Some(format!("user:{}", u.id)),
+                details: json!({"before": {"status": u.status}, "after": {"status": "active"}}),
+            },
+        )
         .await?;
         "Your email address is verified. You can sign in now."
     } else {
         let new_email = t.email.clone().unwrap_or_default();
-        if u.pending_email.as_deref() != Some(new_email.as_str()) || email_in_use(&txn, &new_email, Some(u.id)).await? {
-            return Err(Error::InvalidToken("This link is no longer valid: the email change was replaced or the address is taken.".into()));
+        if u.pending_email.as_deref() != Some(new_email.as_str())
+            || email_in_use(&txn, &new_email, Some(u.id)).await?
+        {
+            return Err(Error::InvalidToken(
+                "This link is no longer valid: the email change was replaced or the address is taken.".into(),
+            ));
         }
         user::ActiveModel {
             id: Set(u.id),
@@ -275,17 +338,23 @@ pub async fn verify_email(ctx: &Ctx, ip: Option<String>, req: &VerifyEmailReques
         .await?;
         let (subject, body) = templates::email_changed(&display_name(&u), &new_email);
         outbox::enqueue(&txn, now, &u.email, &subject, &body).await?;
-        audit::append(&txn, now, NewEvent {
-            actor: &actor,
-            action: "account.email_changed",
-            target: Some(format!("user:{}", u.id)),
-            details: json!({"before": {"email": u.email}, "after": {"email": new_email}}),
-        })
+        audit::append(
+            &txn,
+            now,
+            NewEvent {
+                actor: &actor,
+                action: "account.email_changed",
+                target: Some(format!("user:{}", u.id)),
+                details: json!({"before": {"email": u.email}, "after": {"email": new_email}}),
+            },
+        )
         .await?;
         "Your new email address is confirmed and now in use."
     };
     txn.commit().await?;
-    Ok(Accepted { message: message.into() })
+    Ok(Accepted {
+        message: message.into(),
+    })
 }
 
 const FORGOT_ANSWER: &str = "If an account matches, we sent instructions to its email address.";
@@ -301,20 +370,38 @@ pub async fn forgot_password(ctx: &Ctx, ip: Option<String>, req: &ForgotPassword
         .filter(|u| u.status == AccountStatus::Active.as_str() || u.status == AccountStatus::Locked.as_str());
     let txn = ctx.db.begin().await?;
     if let Some(u) = &found {
-        let token = new_link_token(&txn, u.id, PURPOSE_RESET, None, now, Duration::minutes(RESET_TTL_MINUTES)).await?;
+        let token = new_link_token(
+            &txn,
+            u.id,
+            PURPOSE_RESET,
+            None,
+            now,
+            Duration::minutes(RESET_TTL_MINUTES),
+        )
+        .await?;
         let link = ctx.settings.link(&format!("/reset-password?token={token}"));
         let (subject, body) = templates::reset_password(&display_name(u), &link, RESET_TTL_MINUTES);
         outbox::enqueue(&txn, now, &u.email, &subject, &body).await?;
     }
-    audit::append(&txn, now, NewEvent {
-        actor: &Actor { id: found.as_ref().map(|u| u.id), label: login, ip },
-        action: "auth.password_reset_requested",
-        target: found.as_ref().map(|u| format!("user:{}", u.id)),
-        details: json!({"account_found": found.is_some()}),
-    })
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor: &Actor {
+                id: found.as_ref().map(|u| u.id),
+                label: login,
+                ip,
+            },
+            action: "auth.password_reset_requested",
+            target: found.as_ref().map(|u| format!("user:{}", u.id)),
+            details: json!({"account_found": found.is_some()}),
+        },
+    )
     .await?;
     txn.commit().await?;
-    Ok(Accepted { message: FORGOT_ANSWER.into() })
+    Ok(Accepted {
+        message: FORGOT_ANSWER.into(),
+    })
 }
 
 /// Sets a new password with a reset link; ends every session of the account.
@@ -327,12 +414,24 @@ pub async fn reset_password(ctx: &Ctx, ip: Option<String>, req: &ResetPasswordRe
         .one(&ctx.db)
         .await?
         .filter(|t| t.used_at.is_none() && t.expires_at > now)
-        .ok_or_else(|| Error::InvalidToken("This link is not valid: it has expired or was already used. Ask for a new one.".into()))?;
-    let u = user::Entity::find_by_id(peek.user_id).one(&ctx.db).await?.ok_or_else(|| anyhow::anyhow!("token without user"))?;
+        .ok_or_else(|| {
+            Error::InvalidToken(
+                "This link is not valid: it has expired or was already used. Ask for a new one.".into(),
+            )
+        })?;
+    let u = user::Entity::find_by_id(peek.user_id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("token without user"))?;
     check_new_password(
         &ctx.db,
         &req.new_password,
-        PasswordContext { login: &u.login, first_name: &u.first_name, last_name: &u.last_name, email: &u.email },
+        PasswordContext {
+            login: &u.login,
+            first_name: &u.first_name,
+            last_name: &u.last_name,
+            email: &u.email,
+        },
         Some(u.id),
         "new_password",
     )
@@ -342,19 +441,36 @@ pub async fn reset_password(ctx: &Ctx, ip: Option<String>, req: &ResetPasswordRe
     take_link_token(&txn, &req.token, &[PURPOSE_RESET], now).await?;
     set_password(&txn, &u, hash, now).await?;
     super::sessions::revoke_all(&txn, u.id, now).await?;
-    crate::store::entities::login_throttle::Entity::delete_by_id(format!("login:{}", u.login)).exec(&txn).await?;
-    audit::append(&txn, now, NewEvent {
-        actor: &Actor { id: Some(u.id), label: u.login.clone(), ip },
-        action: "account.password_reset",
-        target: Some(format!("user:{}", u.id)),
-        details: json!({}),
-    })
+    crate::store::entities::login_throttle::Entity::delete_by_id(format!("login:{}", u.login))
+        .exec(&txn)
+        .await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor: &Actor {
+                id: Some(u.id),
+                label: u.login.clone(),
+                ip,
+            },
+            action: "account.password_reset",
+            target: Some(format!("user:{}", u.id)),
+            details: json!({}),
+        },
+    )
     .await?;
     txn.commit().await?;
-    Ok(Accepted { message: "Your password is changed. Sign in with the new one.".into() })
+    Ok(Accepted {
+        message: "Your password is changed. Sign in with the new one.".into(),
+    })
 }
 
-async fn set_password(conn: &impl ConnectionTrait, u: &user::Model, hash: String, now: DateTime<Utc>) -> Result<()> {
+async fn set_password(
+    conn: &impl ConnectionTrait,
+    u: &user::Model,
+    hash: String,
+    now: DateTime<Utc>,
+) -> Result<()> {
     user::ActiveModel {
         id: Set(u.id),
         password_hash: Set(hash.clone()),
@@ -364,9 +480,14 @@ async fn set_password(conn: &impl ConnectionTrait, u: &user::Model, hash: String
     }
     .update(conn)
     .await?;
-    password_history::ActiveModel { id: Default::default(), user_id: Set(u.id), hash: Set(hash), created_at: Set(now) }
-        .insert(conn)
-        .await?;
+    password_history::ActiveModel {
+        id: Default::default(),
+        user_id: Set(u.id),
+        hash: Set(hash),
+        created_at: Set(now),
+    }
+    .insert(conn)
+    .await?;
     let (subject, body) = templates::password_changed(&display_name(u));
     outbox::enqueue(conn, now, &u.email, &subject, &body).await?;
     Ok(())
@@ -384,18 +505,29 @@ pub async fn forgot_username(ctx: &Ctx, ip: Option<String>, req: &ForgotUsername
     let txn = ctx.db.begin().await?;
     if let Some(first) = found.first() {
         let logins: Vec<String> = found.iter().map(|u| u.login.clone()).collect();
-        let (subject, body) = templates::forgot_username(&display_name(first), &logins, &ctx.settings.link("/sign-in"));
+        let (subject, body) =
+            templates::forgot_username(&display_name(first), &logins, &ctx.settings.link("/sign-in"));
         outbox::enqueue(&txn, now, &email, &subject, &body).await?;
     }
-    audit::append(&txn, now, NewEvent {
-        actor: &Actor { id: found.first().map(|u| u.id), label: email.chars().take(100).collect(), ip },
-        action: "auth.username_reminder_requested",
-        target: found.first().map(|u| format!("user:{}", u.id)),
-        details: json!({"account_found": !found.is_empty()}),
-    })
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor: &Actor {
+                id: found.first().map(|u| u.id),
+                label: email.chars().take(100).collect(),
+                ip,
+            },
+            action: "auth.username_reminder_requested",
+            target: found.first().map(|u| format!("user:{}", u.id)),
+            details: json!({"account_found": !found.is_empty()}),
+        },
+    )
     .await?;
     txn.commit().await?;
-    Ok(Accepted { message: FORGOT_ANSWER.into() })
+    Ok(Accepted {
+        message: FORGOT_ANSWER.into(),
+    })
 }
 
 async fn person(conn: &impl ConnectionTrait, id: Option<Uuid>) -> Result<Option<PersonRef>> {
@@ -418,7 +550,11 @@ pub async fn me(ctx: &Ctx, user_id: Uuid) -> Result<MeResponse> {
         .one(&ctx.db)
         .await?
         .ok_or_else(|| anyhow::anyhow!("user without organization"))?;
-    let status = match u.status.parse::<AccountStatus>().map_err(|e| anyhow::anyhow!(e))? {
+    let status = match u
+        .status
+        .parse::<AccountStatus>()
+        .map_err(|e| anyhow::anyhow!(e))?
+    {
         AccountStatus::PendingVerification => amps_openapi::AccountStatus::PendingVerification,
         AccountStatus::Active => amps_openapi::AccountStatus::Active,
         AccountStatus::Disabled => amps_openapi::AccountStatus::Disabled,
@@ -435,7 +571,10 @@ pub async fn me(ctx: &Ctx, user_id: Uuid) -> Result<MeResponse> {
         pending_email: u.pending_email.clone(),
         phone: u.phone.clone(),
         job_title: u.job_title.clone(),
-        organization: OrganizationRef { code: org.code, name: org.name },
+        organization: OrganizationRef {
+            code: org.code,
+            name: org.name,
+        },
         user_type: u.user_type.clone(),
         company: u.company.clone(),
         eao_email: u.eao_email.clone(),
@@ -460,15 +599,31 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
     if let Some(d) = req.ia_training_date
         && d > now.date_naive()
     {
-        return Err(Error::Validation(field("ia_training_date", "future", "must not be in the future")));
+        return Err(Error::Validation(field(
+            "ia_training_date",
+            "future",
+            "must not be in the future",
+        )));
     }
-    let new_email = req.email.as_deref().map(normalize_email).filter(|e| *e != u.email);
+    let new_email = req
+        .email
+        .as_deref()
+        .map(normalize_email)
+        .filter(|e| *e != u.email);
     if let Some(e) = &new_email
         && email_in_use(&ctx.db, e, Some(u.id)).await?
     {
-        return Err(Error::Duplicate(field("email", "taken", "is already registered to another account")));
+        return Err(Error::Duplicate(field(
+            "email",
+            "taken",
+            "is already registered to another account",
+        )));
     }
-    let mut am = user::ActiveModel { id: Set(u.id), updated_at: Set(now), ..Default::default() };
+    let mut am = user::ActiveModel {
+        id: Set(u.id),
+        updated_at: Set(now),
+        ..Default::default()
+    };
     let mut before = serde_json::Map::new();
     let mut after = serde_json::Map::new();
     macro_rules! change {
@@ -480,47 +635,97 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
             }
         };
     }
-    change!(first_name, req.first_name.as_ref().map(|s| s.trim().to_string()), u.first_name);
-    change!(middle_initial, req.middle_initial.as_ref().map(|s| Some(s.trim().to_uppercase())), u.middle_initial);
-    change!(last_name, req.last_name.as_ref().map(|s| s.trim().to_string()), u.last_name);
+    change!(
+        first_name,
+        req.first_name.as_ref().map(|s| s.trim().to_string()),
+        u.first_name
+    );
+    change!(
+        middle_initial,
+        req.middle_initial.as_ref().map(|s| Some(s.trim().to_uppercase())),
+        u.middle_initial
+    );
+    change!(
+        last_name,
+        req.last_name.as_ref().map(|s| s.trim().to_string()),
+        u.last_name
+    );
     change!(phone, req.phone.as_ref().map(|s| s.trim().to_string()), u.phone);
-    change!(job_title, req.job_title.as_ref().map(|s| Some(s.trim().to_string())), u.job_title);
-    change!(company, req.company.as_ref().map(|s| Some(s.trim().to_string())), u.company);
-    change!(ia_training_date, req.ia_training_date.map(Some), u.ia_training_date);
+    change!(
+        job_title,
+        req.job_title.as_ref().map(|s| Some(s.trim().to_string())),
+        u.job_title
+    );
+    change!(
+        company,
+        req.company.as_ref().map(|s| Some(s.trim().to_string())),
+        u.company
+    );
+    change!(
+        ia_training_date,
+        req.ia_training_date.map(Some),
+        u.ia_training_date
+    );
     change!(pending_email, new_email.clone().map(Some), u.pending_email);
     let txn = ctx.db.begin().await?;
     am.update(&txn).await?;
     if let Some(e) = &new_email {
-        let token = new_link_token(&txn, u.id, PURPOSE_CHANGE_EMAIL, Some(e.clone()), now, Duration::hours(VERIFY_TTL_HOURS)).await?;
+        let token = new_link_token(
+            &txn,
+            u.id,
+            PURPOSE_CHANGE_EMAIL,
+            Some(e.clone()),
+            now,
+            Duration::hours(VERIFY_TTL_HOURS),
+        )
+        .await?;
         let link = ctx.settings.link(&format!("/verify-email?token={token}"));
         let (subject, body) = templates::confirm_new_email(&display_name(&u), &link, VERIFY_TTL_HOURS);
         outbox::enqueue(&txn, now, e, &subject, &body).await?;
     }
-    audit::append(&txn, now, NewEvent {
-        actor,
-        action: "account.profile_updated",
-        target: Some(format!("user:{}", u.id)),
-        details: json!({"before": before, "after": after}),
-    })
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "account.profile_updated",
+            target: Some(format!("user:{}", u.id)),
+            details: json!({"before": before, "after": after}),
+        },
+    )
     .await?;
     txn.commit().await?;
     me(ctx, user_id).await
 }
 
 /// Changes one's own password (the current one is asked again).
-pub async fn change_password(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &ChangePasswordRequest) -> Result<Accepted> {
+pub async fn change_password(
+    ctx: &Ctx,
+    actor: &Actor,
+    user_id: Uuid,
+    req: &ChangePasswordRequest,
+) -> Result<Accepted> {
     let now = ctx.clock.now();
     let u = user::Entity::find_by_id(user_id)
         .one(&ctx.db)
         .await?
         .ok_or_else(|| Error::NotFound("The account no longer exists.".into()))?;
     if !password::verify(req.current_password.clone(), Some(u.password_hash.clone())).await? {
-        return Err(Error::Validation(field("current_password", "wrong", "is not your current password")));
+        return Err(Error::Validation(field(
+            "current_password",
+            "wrong",
+            "is not your current password",
+        )));
     }
     check_new_password(
         &ctx.db,
         &req.new_password,
-        PasswordContext { login: &u.login, first_name: &u.first_name, last_name: &u.last_name, email: &u.email },
+        PasswordContext {
+            login: &u.login,
+            first_name: &u.first_name,
+            last_name: &u.last_name,
+            email: &u.email,
+        },
         Some(u.id),
         "new_password",
     )
@@ -528,13 +733,19 @@ pub async fn change_password(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &Chan
     let hash = password::hash(req.new_password.clone()).await?;
     let txn = ctx.db.begin().await?;
     set_password(&txn, &u, hash, now).await?;
-    audit::append(&txn, now, NewEvent {
-        actor,
-        action: "account.password_changed",
-        target: Some(format!("user:{}", u.id)),
-        details: json!({}),
-    })
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "account.password_changed",
+            target: Some(format!("user:{}", u.id)),
+            details: json!({}),
+        },
+    )
     .await?;
     txn.commit().await?;
-    Ok(Accepted { message: "Your password is changed.".into() })
+    Ok(Accepted {
+        message: "Your password is changed.".into(),
+    })
 }

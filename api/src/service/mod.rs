@@ -71,7 +71,11 @@ impl From<sea_orm::TransactionError<Error>> for Error {
 
 /// A single field error.
 pub fn field(field: &str, code: &str, message: impl Into<String>) -> Vec<FieldError> {
-    vec![FieldError { field: field.into(), code: code.into(), message: message.into() }]
+    vec![FieldError {
+        field: field.into(),
+        code: code.into(),
+        message: message.into(),
+    }]
 }
 
 /// Result of a use case.

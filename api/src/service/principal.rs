@@ -31,7 +31,9 @@ impl Principal {
     pub fn user(&self) -> Result<&UserPrincipal> {
         match self {
             Principal::User(u) => Ok(u),
-            Principal::Service { .. } => Err(Error::Forbidden("This action is for people, not service clients.".into())),
+            Principal::Service { .. } => Err(Error::Forbidden(
+                "This action is for people, not service clients.".into(),
+            )),
         }
     }
 
@@ -71,13 +73,10 @@ pub async fn admin_roles(conn: &impl sea_orm::ConnectionTrait, user_id: Uuid) ->
 /// Verifies `token` and loads the caller.
 pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
     let now = ctx.clock.now();
-    let claims = ctx
-        .keys
-        .verify(token, now)
-        .map_err(|e| {
-            tracing::debug!(reason = %e.0, "access token refused");
-            Error::Unauthorized("The access token is not valid or has expired. Sign in again.".into())
-        })?;
+    let claims = ctx.keys.verify(token, now).map_err(|e| {
+        tracing::debug!(reason = %e.0, "access token refused");
+        Error::Unauthorized("The access token is not valid or has expired. Sign in again.".into())
+    })?;
     match claims.kind.as_str() {
         "user" => {
             let id: Uuid = claims
@@ -93,7 +92,11 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
                 return Err(Error::Unauthorized(why.into()));
             }
             let admin_roles = admin_roles(&ctx.db, u.id).await?;
-            Ok(Principal::User(UserPrincipal { id: u.id, login: u.login, admin_roles }))
+            Ok(Principal::User(UserPrincipal {
+                id: u.id,
+                login: u.login,
+                admin_roles,
+            }))
         }
         "service" => {
             let client_id = claims.sub.strip_prefix("client:").unwrap_or_default().to_string();
@@ -108,6 +111,8 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
                 scopes: c.scopes.split_whitespace().map(str::to_string).collect(),
             })
         }
-        _ => Err(Error::Unauthorized("The access token is not valid. Sign in again.".into())),
+        _ => Err(Error::Unauthorized(
+            "The access token is not valid. Sign in again.".into(),
+        )),
     }
 }

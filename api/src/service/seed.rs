@@ -7,9 +7,14 @@ use crate::auth::password;
 use crate::domain::account::AccountStatus;
 use crate::service::principal::AMPS_APP;
 use crate::store::audit::{self, Actor, NewEvent};
-use crate::store::entities::{application, organization, password_history, role, role_assignment, role_prerequisite, role_visibility, user};
+use crate::store::entities::{
+    application, organization, password_history, role, role_assignment, role_prerequisite, role_visibility,
+    user,
+};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -34,8 +39,18 @@ pub struct DemoAccount {
     pub password: &'static str,
 }
 
-async fn org(conn: &impl ConnectionTrait, code: &str, name: &str, external: bool, now: DateTime<Utc>) -> Result<Uuid> {
-    if let Some(o) = organization::Entity::find().filter(organization::Column::Code.eq(code)).one(conn).await? {
+async fn org(
+    conn: &impl ConnectionTrait,
+    code: &str,
+    name: &str,
+    external: bool,
+    now: DateTime<Utc>,
+) -> Result<Uuid> {
+    if let Some(o) = organization::Entity::find()
+        .filter(organization::Column::Code.eq(code))
+        .one(conn)
+        .await?
+    {
         return Ok(o.id);
     }
     let id = Uuid::now_v7();
@@ -53,7 +68,11 @@ async fn org(conn: &impl ConnectionTrait, code: &str, name: &str, external: bool
 }
 
 async fn app(conn: &impl ConnectionTrait, code: &str, name: &str, now: DateTime<Utc>) -> Result<Uuid> {
-    if let Some(a) = application::Entity::find().filter(application::Column::Code.eq(code)).one(conn).await? {
+    if let Some(a) = application::Entity::find()
+        .filter(application::Column::Code.eq(code))
+        .one(conn)
+        .await?
+    {
         return Ok(a.id);
     }
     let id = Uuid::now_v7();
@@ -108,7 +127,12 @@ async fn role(conn: &impl ConnectionTrait, r: RoleSpec<'_>, now: DateTime<Utc>) 
     .insert(conn)
     .await?;
     for org in r.visible_to {
-        role_visibility::ActiveModel { role_id: Set(id), organization_id: Set(*org) }.insert(conn).await?;
+        role_visibility::ActiveModel {
+            role_id: Set(id),
+            organization_id: Set(*org),
+        }
+        .insert(conn)
+        .await?;
     }
     Ok(id)
 }
@@ -129,8 +153,17 @@ pub struct NewAccount<'a> {
 }
 
 /// Inserts an active account unless the User ID exists; returns its id.
-pub async fn account(conn: &impl ConnectionTrait, a: NewAccount<'_>, hash: &str, now: DateTime<Utc>) -> Result<Uuid> {
-    if let Some(u) = user::Entity::find().filter(user::Column::Login.eq(a.login)).one(conn).await? {
+pub async fn account(
+    conn: &impl ConnectionTrait,
+    a: NewAccount<'_>,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Uuid> {
+    if let Some(u) = user::Entity::find()
+        .filter(user::Column::Login.eq(a.login))
+        .one(conn)
+        .await?
+    {
         return Ok(u.id);
     }
     let id = Uuid::now_v7();
@@ -162,14 +195,24 @@ pub async fn account(conn: &impl ConnectionTrait, a: NewAccount<'_>, hash: &str,
     }
     .insert(conn)
     .await?;
-    password_history::ActiveModel { id: Default::default(), user_id: Set(id), hash: Set(hash.into()), created_at: Set(now) }
-        .insert(conn)
-        .await?;
+    password_history::ActiveModel {
+        id: Default::default(),
+        user_id: Set(id),
+        hash: Set(hash.into()),
+        created_at: Set(now),
+    }
+    .insert(conn)
+    .await?;
     Ok(id)
 }
 
 /// Gives `user` the AMPS administrative role `name` unless already held.
-pub async fn grant_admin_role(conn: &impl ConnectionTrait, user: Uuid, name: &str, now: DateTime<Utc>) -> Result<()> {
+pub async fn grant_admin_role(
+    conn: &impl ConnectionTrait,
+    user: Uuid,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let app_id = application::Entity::find()
         .filter(application::Column::Code.eq(AMPS_APP))
         .one(conn)
@@ -212,16 +255,20 @@ pub async fn reference(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Resul
     org(conn, "External", "External (vendors and the public)", true, now).await?;
     let amps = app(conn, AMPS_APP, "AMPS administration", now).await?;
     for name in ADMIN_ROLES {
-        role(conn, RoleSpec {
-            app: amps,
-            name,
-            env: "PROD",
-            description: "AMPS administrative role",
-            hidden: name == "Administrator",
-            requestable_by: "internal",
-            min_it_level: "none",
-            visible_to: &[dla, dfas],
-        }, now)
+        role(
+            conn,
+            RoleSpec {
+                app: amps,
+                name,
+                env: "PROD",
+                description: "AMPS administrative role",
+                hidden: name == "Administrator",
+                requestable_by: "internal",
+                min_it_level: "none",
+                visible_to: &[dla, dfas],
+            },
+            now,
+        )
         .await?;
     }
     Ok(())
@@ -244,37 +291,62 @@ pub async fn demo(ctx: &Ctx) -> Result<Vec<DemoAccount>> {
                 .ok_or_else(|| super::Error::Internal(anyhow::anyhow!("organization {code} missing")))
         }
     };
-    let (dla, dfas, ext) = (find_org("DLA").await?, find_org("DFAS").await?, find_org("External").await?);
-    let pop = app(&txn, "HMMS-POP", "Hazardous Materials Management System - Point of Purchase", now).await?;
+    let (dla, dfas, ext) = (
+        find_org("DLA").await?,
+        find_org("DFAS").await?,
+        find_org("External").await?,
+    );
+    let pop = app(
+        &txn,
+        "HMMS-POP",
+        "Hazardous Materials Management System - Point of Purchase",
+        now,
+    )
+    .await?;
     let ebs = app(&txn, "EBS", "Enterprise Business System", now).await?;
     let all = [dla, dfas, ext];
-    let ebs_role = role(&txn, RoleSpec {
-        app: ebs,
-        name: "EBS Inquiry User",
-        env: "PROD",
-        description: "Read access to EBS material and order data; required by HMMS-POP.",
-        hidden: false,
-        requestable_by: "both",
-        min_it_level: "III",
-        visible_to: &all,
-    }, now)
-    .await?;
-    for env in ["PROD", "TEST"] {
-        let pop_role = role(&txn, RoleSpec {
-            app: pop,
-            name: "Web User POP-001",
-            env,
-            description: "Process hazardous material shipments in HMMS-POP.",
+    let ebs_role = role(
+        &txn,
+        RoleSpec {
+            app: ebs,
+            name: "EBS Inquiry User",
+            env: "PROD",
+            description: "Read access to EBS material and order data; required by HMMS-POP.",
             hidden: false,
             requestable_by: "both",
             min_it_level: "III",
             visible_to: &all,
-        }, now)
+        },
+        now,
+    )
+    .await?;
+    for env in ["PROD", "TEST"] {
+        let pop_role = role(
+            &txn,
+            RoleSpec {
+                app: pop,
+                name: "Web User POP-001",
+                env,
+                description: "Process hazardous material shipments in HMMS-POP.",
+                hidden: false,
+                requestable_by: "both",
+                min_it_level: "III",
+                visible_to: &all,
+            },
+            now,
+        )
         .await?;
-        if role_prerequisite::Entity::find_by_id((pop_role, ebs_role)).one(&txn).await?.is_none() {
-            role_prerequisite::ActiveModel { role_id: Set(pop_role), prerequisite_role_id: Set(ebs_role) }
-                .insert(&txn)
-                .await?;
+        if role_prerequisite::Entity::find_by_id((pop_role, ebs_role))
+            .one(&txn)
+            .await?
+            .is_none()
+        {
+            role_prerequisite::ActiveModel {
+                role_id: Set(pop_role),
+                prerequisite_role_id: Set(ebs_role),
+            }
+            .insert(&txn)
+            .await?;
         }
     }
     let acct = |login, first, last, org, user_type, it| NewAccount {
@@ -291,33 +363,206 @@ pub async fn demo(ctx: &Ctx) -> Result<Vec<DemoAccount>> {
         it_level: it,
     };
     let mk = |a: NewAccount<'static>, email: &'static str| NewAccount { email, ..a };
-    let so = account(&txn, mk(acct("ssecurity", "Sara", "Securityofficer", dla, "civilian", "I"), "sara.securityofficer@dla.example"), &hash, now).await?;
-    let sup = account(&txn, NewAccount { security_officer: Some(so), ..mk(acct("ssupervisor", "Sam", "Supervisor", dla, "civilian", "II"), "sam.supervisor@dla.example") }, &hash, now).await?;
-    account(&txn, NewAccount { supervisor: Some(sup), security_officer: Some(so), ..mk(acct("jrequester", "Jane", "Requester", dla, "civilian", "III"), "jane.requester@dla.example") }, &hash, now).await?;
-    account(&txn, NewAccount { supervisor: Some(sup), security_officer: Some(so), ..mk(acct("ddataowner", "Dan", "Dataowner", dla, "civilian", "II"), "dan.dataowner@dla.example") }, &hash, now).await?;
-    account(&txn, NewAccount { supervisor: Some(sup), security_officer: Some(so), ..mk(acct("iiao", "Ivy", "Assurance", dla, "civilian", "I"), "ivy.assurance@dla.example") }, &hash, now).await?;
-    let eao = account(&txn, NewAccount { supervisor: Some(sup), security_officer: Some(so), ..mk(acct("eeao", "Erin", "Authorizer", dla, "civilian", "II"), "erin.authorizer@dla.example") }, &hash, now).await?;
-    account(&txn, NewAccount { eao: Some(eao), security_officer: Some(so), company: Some("Acme Hazmat Logistics"), ..mk(acct("vvendor", "Victor", "Vendor", ext, "vendor", "none"), "victor.vendor@acme.example") }, &hash, now).await?;
-    let prov = account(&txn, NewAccount { supervisor: Some(sup), ..mk(acct("pprovisioner", "Pat", "Provisioner", dla, "civilian", "II"), "pat.provisioner@dla.example") }, &hash, now).await?;
-    let hd = account(&txn, NewAccount { supervisor: Some(sup), ..mk(acct("hhelpdesk", "Hal", "Helpdesk", dla, "contractor", "III"), "hal.helpdesk@dla.example") }, &hash, now).await?;
-    let adm = account(&txn, NewAccount { supervisor: Some(sup), ..mk(acct("aadmin", "Alex", "Administrator", dla, "civilian", "I"), "alex.administrator@dla.example") }, &hash, now).await?;
+    let so = account(
+        &txn,
+        mk(
+            acct("ssecurity", "Sara", "Securityofficer", dla, "civilian", "I"),
+            "sara.securityofficer@dla.example",
+        ),
+        &hash,
+        now,
+    )
+    .await?;
+    let sup = account(
+        &txn,
+        NewAccount {
+            security_officer: Some(so),
+            ..mk(
+                acct("ssupervisor", "Sam", "Supervisor", dla, "civilian", "II"),
+                "sam.supervisor@dla.example",
+            )
+        },
+        &hash,
+        now,
+    )
+    .await?;
+    account(
+        &txn,
+        NewAccount {
+            supervisor: Some(sup),
+            security_officer: Some(so),
+            ..mk(
+                acct("jrequester", "Jane", "Requester", dla, "civilian", "III"),
+                "jane.requester@dla.example",
+            )
+        },
+        &hash,
+        now,
+    )
+    .await?;
+    account(
+        &txn,
+        NewAccount {
+            supervisor: Some(sup),
+            security_officer: Some(so),
+            ..mk(
+                acct("ddataowner", "Dan", "Dataowner", dla, "civilian", "II"),
+                "dan.dataowner@dla.example",
+            )
+        },
+        &hash,
+        now,
+    )
+    .await?;
+    account(
+        &txn,
+        NewAccount {
+            supervisor: Some(sup),
+            security_officer: Some(so),
+            ..mk(
+                acct("iiao", "Ivy", "Assurance", dla, "civilian", "I"),
+                "ivy.assurance@dla.example",
+            )
+        },
+        &hash,
+        now,
+    )
+    .await?;
+    let eao = account(
+        &txn,
+        NewAccount {
+            supervisor: Some(sup),
+            security_officer: Some(so),
+            ..mk(
+                acct("eeao", "Erin", "Authorizer", dla, "civilian", "II"),
+                "erin.authorizer@dla.example",
+            )
+        },
+        &hash,
+        now,
+    )
+    .await?;
+    account(
+        &txn,
+        NewAccount {
+            eao: Some(eao),
+            security_officer: Some(so),
+            company: Some("Acme Hazmat Logistics"),
+            ..mk(
+                acct("vvendor", "Victor", "Vendor", ext, "vendor", "none"),
+                "victor.vendor@acme.example",
+            )
+        },
+        &hash,
+        now,
+    )
+    .await?;
+    let prov = account(
+        &txn,
+        NewAccount {
+            supervisor: Some(sup),
+            ..mk(
+                acct("pprovisioner", "Pat", "Provisioner", dla, "civilian", "II"),
+                "pat.provisioner@dla.example",
+            )
+        },
+        &hash,
+        now,
+    )
+    .await?;
+    let hd = account(
+        &txn,
+        NewAccount {
+            supervisor: Some(sup),
+            ..mk(
+                acct("hhelpdesk", "Hal", "Helpdesk", dla, "contractor", "III"),
+                "hal.helpdesk@dla.example",
+            )
+        },
+        &hash,
+        now,
+    )
+    .await?;
+    let adm = account(
+        &txn,
+        NewAccount {
+            supervisor: Some(sup),
+            ..mk(
+                acct("aadmin", "Alex", "Administrator", dla, "civilian", "I"),
+                "alex.administrator@dla.example",
+            )
+        },
+        &hash,
+        now,
+    )
+    .await?;
     grant_admin_role(&txn, prov, "Provisioner", now).await?;
     grant_admin_role(&txn, hd, "Help Desk", now).await?;
     grant_admin_role(&txn, adm, "Administrator", now).await?;
-    audit::append(&txn, now, NewEvent { actor: &Actor::system(), action: "seed.demo", target: None, details: json!({}) }).await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor: &Actor::system(),
+            action: "seed.demo",
+            target: None,
+            details: json!({}),
+        },
+    )
+    .await?;
     txn.commit().await?;
     let p = DEMO_PASSWORD;
     Ok(vec![
-        DemoAccount { login: "jrequester", who: "Requester (DLA civilian)", password: p },
-        DemoAccount { login: "ssupervisor", who: "Supervisor", password: p },
-        DemoAccount { login: "ssecurity", who: "Security Officer", password: p },
-        DemoAccount { login: "ddataowner", who: "Data Owner (HMMS-POP, EBS)", password: p },
-        DemoAccount { login: "iiao", who: "Information Assurance Officer", password: p },
-        DemoAccount { login: "vvendor", who: "External vendor (Acme Hazmat Logistics)", password: p },
-        DemoAccount { login: "eeao", who: "External Authorizing Official of vvendor", password: p },
-        DemoAccount { login: "pprovisioner", who: "Provisioner", password: p },
-        DemoAccount { login: "hhelpdesk", who: "Help Desk", password: p },
-        DemoAccount { login: "aadmin", who: "Administrator", password: p },
+        DemoAccount {
+            login: "jrequester",
+            who: "Requester (DLA civilian)",
+            password: p,
+        },
+        DemoAccount {
+            login: "ssupervisor",
+            who: "Supervisor",
+            password: p,
+        },
+        DemoAccount {
+            login: "ssecurity",
+            who: "Security Officer",
+            password: p,
+        },
+        DemoAccount {
+            login: "ddataowner",
+            who: "Data Owner (HMMS-POP, EBS)",
+            password: p,
+        },
+        DemoAccount {
+            login: "iiao",
+            who: "Information Assurance Officer",
+            password: p,
+        },
+        DemoAccount {
+            login: "vvendor",
+            who: "External vendor (Acme Hazmat Logistics)",
+            password: p,
+        },
+        DemoAccount {
+            login: "eeao",
+            who: "External Authorizing Official of vvendor",
+            password: p,
+        },
+        DemoAccount {
+            login: "pprovisioner",
+            who: "Provisioner",
+            password: p,
+        },
+        DemoAccount {
+            login: "hhelpdesk",
+            who: "Help Desk",
+            password: p,
+        },
+        DemoAccount {
+            login: "aadmin",
+            who: "Administrator",
+            password: p,
+        },
     ])
 }
 
@@ -326,8 +571,17 @@ pub async fn create_admin(ctx: &Ctx, login: &str, first: &str, last: &str, email
     let now = ctx.clock.now();
     let login = crate::domain::account::normalize_login(login);
     let email = crate::domain::account::normalize_email(email);
-    if user::Entity::find().filter(user::Column::Login.eq(&login)).one(&ctx.db).await?.is_some() {
-        return Err(super::Error::Duplicate(super::field("user_id", "taken", "is already taken")));
+    if user::Entity::find()
+        .filter(user::Column::Login.eq(&login))
+        .one(&ctx.db)
+        .await?
+        .is_some()
+    {
+        return Err(super::Error::Duplicate(super::field(
+            "user_id",
+            "taken",
+            "is already taken",
+        )));
     }
     // A generated passphrase: 24 random base64url characters (144 bits).
     let pw: String = crate::auth::tokens::generate().chars().take(24).collect();
@@ -340,27 +594,36 @@ pub async fn create_admin(ctx: &Ctx, login: &str, first: &str, last: &str, email
         .await?
         .ok_or_else(|| anyhow::anyhow!("organization DLA missing"))?
         .id;
-    let id = account(&txn, NewAccount {
-        login: &login,
-        first_name: first,
-        last_name: last,
-        email: &email,
-        org: dla,
-        user_type: "civilian",
-        company: None,
-        supervisor: None,
-        security_officer: None,
-        eao: None,
-        it_level: "I",
-    }, &hash, now)
+    let id = account(
+        &txn,
+        NewAccount {
+            login: &login,
+            first_name: first,
+            last_name: last,
+            email: &email,
+            org: dla,
+            user_type: "civilian",
+            company: None,
+            supervisor: None,
+            security_officer: None,
+            eao: None,
+            it_level: "I",
+        },
+        &hash,
+        now,
+    )
     .await?;
     grant_admin_role(&txn, id, "Administrator", now).await?;
-    audit::append(&txn, now, NewEvent {
-        actor: &Actor::system(),
-        action: "account.admin_created",
-        target: Some(format!("user:{id}")),
-        details: json!({"after": {"user_id": login, "email": email}}),
-    })
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor: &Actor::system(),
+            action: "account.admin_created",
+            target: Some(format!("user:{id}")),
+            details: json!({"after": {"user_id": login, "email": email}}),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(pw)

@@ -38,7 +38,11 @@ fn throttle_keys(login: &str, ip: Option<&str>) -> Vec<(String, ThrottlePolicy)>
     keys
 }
 
-async fn blocked_for(conn: &impl ConnectionTrait, keys: &[(String, ThrottlePolicy)], now: DateTime<Utc>) -> Result<Option<i64>> {
+async fn blocked_for(
+    conn: &impl ConnectionTrait,
+    keys: &[(String, ThrottlePolicy)],
+    now: DateTime<Utc>,
+) -> Result<Option<i64>> {
     let mut wait = None;
     for (key, _) in keys {
         if let Some(row) = login_throttle::Entity::find_by_id(key.clone()).one(conn).await?
@@ -52,7 +56,11 @@ async fn blocked_for(conn: &impl ConnectionTrait, keys: &[(String, ThrottlePolic
     Ok(wait)
 }
 
-async fn record_failure(conn: &impl ConnectionTrait, keys: &[(String, ThrottlePolicy)], now: DateTime<Utc>) -> Result<()> {
+async fn record_failure(
+    conn: &impl ConnectionTrait,
+    keys: &[(String, ThrottlePolicy)],
+    now: DateTime<Utc>,
+) -> Result<()> {
     for (key, policy) in keys {
         let existing = login_throttle::Entity::find_by_id(key.clone()).one(conn).await?;
         let failures = match &existing {
@@ -75,12 +83,19 @@ async fn record_failure(conn: &impl ConnectionTrait, keys: &[(String, ThrottlePo
 }
 
 async fn clear_throttle(conn: &impl ConnectionTrait, login: &str) -> Result<()> {
-    login_throttle::Entity::delete_by_id(format!("login:{login}")).exec(conn).await?;
+    login_throttle::Entity::delete_by_id(format!("login:{login}"))
+        .exec(conn)
+        .await?;
     Ok(())
 }
 
 /// Creates a refresh token in `family` and returns its clear value.
-async fn new_refresh(conn: &impl ConnectionTrait, user_id: Uuid, family: Uuid, now: DateTime<Utc>) -> Result<String> {
+async fn new_refresh(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+    family: Uuid,
+    now: DateTime<Utc>,
+) -> Result<String> {
     let value = tokens::generate();
     refresh_token::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -140,47 +155,74 @@ pub async fn login(ctx: &Ctx, ip: Option<String>, req: &LoginRequest) -> Result<
         .one(&ctx.db)
         .await?
         .filter(|u| u.status != AccountStatus::Deleted.as_str());
-    let ok = password::verify(req.password.clone(), found.as_ref().map(|u| u.password_hash.clone())).await?;
-    let actor = Actor { id: found.as_ref().map(|u| u.id), label: login.clone(), ip: ip.clone() };
+    let ok = password::verify(
+        req.password.clone(),
+        found.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await?;
+    let actor = Actor {
+        id: found.as_ref().map(|u| u.id),
+        label: login.clone(),
+        ip: ip.clone(),
+    };
     let Some(u) = found.filter(|_| ok) else {
         let txn = ctx.db.begin().await?;
         record_failure(&txn, &keys, now).await?;
-        audit::append(&txn, now, NewEvent {
-            actor: &actor,
-            action: "auth.login_failed",
-            target: actor.id.map(|id| format!("user:{id}")),
-            details: json!({"reason": "wrong_credentials"}),
-        })
+        audit::append(
+            &txn,
+            now,
+            NewEvent {
+                actor: &actor,
+                action: "auth.login_failed",
+                target: actor.id.map(|id| format!("user:{id}")),
+                details: json!({"reason": "wrong_credentials"}),
+            },
+        )
         .await?;
         txn.commit().await?;
         return Err(Error::Unauthorized(WRONG_CREDENTIALS.into()));
     };
     let status: AccountStatus = u.status.parse().map_err(|e: String| anyhow::anyhow!(e))?;
     if let Some(why) = status.sign_in_refusal() {
-        audit::append(&ctx.db, now, NewEvent {
-            actor: &actor,
-            action: "auth.login_refused",
-            target: Some(format!("user:{}", u.id)),
-            details: json!({"status": status.as_str()}),
-        })
+        audit::append(
+            &ctx.db,
+            now,
+            NewEvent {
+                actor: &actor,
+                action: "auth.login_refused",
+                target: Some(format!("user:{}", u.id)),
+                details: json!({"status": status.as_str()}),
+            },
+        )
         .await?;
         return Err(Error::Forbidden(why.into()));
     }
     let txn = ctx.db.begin().await?;
     clear_throttle(&txn, &login).await?;
     let refresh = new_refresh(&txn, u.id, Uuid::now_v7(), now).await?;
-    user::ActiveModel { id: Set(u.id), last_activity_at: Set(Some(now)), ..Default::default() }
-        .update(&txn)
-        .await?;
-    audit::append(&txn, now, NewEvent {
-        actor: &actor,
-        action: "auth.login",
-        target: Some(format!("user:{}", u.id)),
-        details: json!({}),
-    })
+    user::ActiveModel {
+        id: Set(u.id),
+        last_activity_at: Set(Some(now)),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor: &actor,
+            action: "auth.login",
+            target: Some(format!("user:{}", u.id)),
+            details: json!({}),
+        },
+    )
     .await?;
     txn.commit().await?;
-    Ok(Session { token: access(ctx, &u.id.to_string(), "user", None)?, refresh_token: refresh })
+    Ok(Session {
+        token: access(ctx, &u.id.to_string(), "user", None)?,
+        refresh_token: refresh,
+    })
 }
 
 /// Exchanges a refresh token for a new access token and a new refresh token.
@@ -204,33 +246,58 @@ pub async fn refresh(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> 
         .filter(refresh_token::Column::RotatedAt.is_null())
         .exec(&txn)
         .await?;
-    let actor = Actor { id: Some(row.user_id), label: row.user_id.to_string(), ip };
+    let actor = Actor {
+        id: Some(row.user_id),
+        label: row.user_id.to_string(),
+        ip,
+    };
     if rotated.rows_affected == 0 {
         revoke_family(&txn, row.family_id, now).await?;
-        audit::append(&txn, now, NewEvent {
-            actor: &actor,
-            action: "auth.refresh_token_reused",
-            target: Some(format!("user:{}", row.user_id)),
-            details: json!({"family": row.family_id}),
-        })
+        audit::append(
+            &txn,
+            now,
+            NewEvent {
+                actor: &actor,
+                action: "auth.refresh_token_reused",
+                target: Some(format!("user:{}", row.user_id)),
+                details: json!({"family": row.family_id}),
+            },
+        )
         .await?;
         txn.commit().await?;
         return Err(unauthorized());
     }
-    let u = user::Entity::find_by_id(row.user_id).one(&txn).await?.ok_or_else(unauthorized)?;
-    if !u.status.parse::<AccountStatus>().is_ok_and(AccountStatus::can_sign_in) {
+    let u = user::Entity::find_by_id(row.user_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(unauthorized)?;
+    if !u
+        .status
+        .parse::<AccountStatus>()
+        .is_ok_and(AccountStatus::can_sign_in)
+    {
         return Err(unauthorized());
     }
     let value = new_refresh(&txn, u.id, row.family_id, now).await?;
-    audit::append(&txn, now, NewEvent {
-        actor: &Actor { label: u.login.clone(), ..actor },
-        action: "auth.token_refreshed",
-        target: Some(format!("user:{}", u.id)),
-        details: json!({"family": row.family_id}),
-    })
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor: &Actor {
+                label: u.login.clone(),
+                ..actor
+            },
+            action: "auth.token_refreshed",
+            target: Some(format!("user:{}", u.id)),
+            details: json!({"family": row.family_id}),
+        },
+    )
     .await?;
     txn.commit().await?;
-    Ok(Session { token: access(ctx, &u.id.to_string(), "user", None)?, refresh_token: value })
+    Ok(Session {
+        token: access(ctx, &u.id.to_string(), "user", None)?,
+        refresh_token: value,
+    })
 }
 
 /// Ends the session of the presented refresh token (its whole family).
@@ -246,19 +313,31 @@ pub async fn logout(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> R
     };
     let txn = ctx.db.begin().await?;
     revoke_family(&txn, row.family_id, now).await?;
-    audit::append(&txn, now, NewEvent {
-        actor: &Actor { id: Some(row.user_id), label: row.user_id.to_string(), ip },
-        action: "auth.logout",
-        target: Some(format!("user:{}", row.user_id)),
-        details: json!({"family": row.family_id}),
-    })
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor: &Actor {
+                id: Some(row.user_id),
+                label: row.user_id.to_string(),
+                ip,
+            },
+            action: "auth.logout",
+            target: Some(format!("user:{}", row.user_id)),
+            details: json!({"family": row.family_id}),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(())
 }
 
 /// OAuth2 client credentials: a service client's access token.
-pub async fn client_credentials(ctx: &Ctx, ip: Option<String>, req: &ClientCredentialsRequest) -> Result<TokenResponse> {
+pub async fn client_credentials(
+    ctx: &Ctx,
+    ip: Option<String>,
+    req: &ClientCredentialsRequest,
+) -> Result<TokenResponse> {
     if req.grant_type != "client_credentials" {
         return Err(Error::Validation(super::field(
             "grant_type",
@@ -276,12 +355,30 @@ pub async fn client_credentials(ctx: &Ctx, ip: Option<String>, req: &ClientCrede
         .one(&ctx.db)
         .await?
         .filter(|c| !c.disabled);
-    let ok = password::verify(req.client_secret.clone(), client.as_ref().map(|c| c.secret_hash.clone())).await?;
-    let actor = Actor { id: None, label: format!("client:{}", req.client_id), ip };
+    let ok = password::verify(
+        req.client_secret.clone(),
+        client.as_ref().map(|c| c.secret_hash.clone()),
+    )
+    .await?;
+    let actor = Actor {
+        id: None,
+        label: format!("client:{}", req.client_id),
+        ip,
+    };
     let Some(client) = client.filter(|_| ok) else {
         let txn = ctx.db.begin().await?;
         record_failure(&txn, &keys, now).await?;
-        audit::append(&txn, now, NewEvent { actor: &actor, action: "auth.client_failed", target: None, details: json!({}) }).await?;
+        audit::append(
+            &txn,
+            now,
+            NewEvent {
+                actor: &actor,
+                action: "auth.client_failed",
+                target: None,
+                details: json!({}),
+            },
+        )
+        .await?;
         txn.commit().await?;
         return Err(Error::Unauthorized("Unknown client or wrong secret.".into()));
     };
@@ -290,23 +387,39 @@ pub async fn client_credentials(ctx: &Ctx, ip: Option<String>, req: &ClientCrede
         None => client.scopes.clone(),
         Some(asked) => {
             if let Some(bad) = asked.split_whitespace().find(|s| !granted.contains(s)) {
-                return Err(Error::Forbidden(format!("The client may not use the scope {bad:?}.")));
+                return Err(Error::Forbidden(format!(
+                    "The client may not use the scope {bad:?}."
+                )));
             }
             asked.clone()
         }
     };
-    audit::append(&ctx.db, now, NewEvent {
-        actor: &actor,
-        action: "auth.client_token",
-        target: Some(format!("client:{}", client.client_id)),
-        details: json!({"scope": scope}),
-    })
+    audit::append(
+        &ctx.db,
+        now,
+        NewEvent {
+            actor: &actor,
+            action: "auth.client_token",
+            target: Some(format!("client:{}", client.client_id)),
+            details: json!({"scope": scope}),
+        },
+    )
     .await?;
-    access(ctx, &format!("client:{}", client.client_id), "service", Some(scope))
+    access(
+        ctx,
+        &format!("client:{}", client.client_id),
+        "service",
+        Some(scope),
+    )
 }
 
 /// A new service client; returns (client_id, secret). The secret is shown once.
-pub async fn create_service_client(ctx: &Ctx, actor: &Actor, name: &str, scopes: &str) -> Result<(String, String)> {
+pub async fn create_service_client(
+    ctx: &Ctx,
+    actor: &Actor,
+    name: &str,
+    scopes: &str,
+) -> Result<(String, String)> {
     let now = ctx.clock.now();
     let client_id = format!("svc-{}", &Uuid::new_v4().simple().to_string()[..12]);
     let secret = tokens::generate();
@@ -323,12 +436,16 @@ pub async fn create_service_client(ctx: &Ctx, actor: &Actor, name: &str, scopes:
     }
     .insert(&txn)
     .await?;
-    audit::append(&txn, now, NewEvent {
-        actor,
-        action: "service_client.created",
-        target: Some(format!("client:{client_id}")),
-        details: json!({"name": name, "scopes": scopes}),
-    })
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "service_client.created",
+            target: Some(format!("client:{client_id}")),
+            details: json!({"name": name, "scopes": scopes}),
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok((client_id, secret))

@@ -24,7 +24,11 @@ pub struct Actor {
 impl Actor {
     /// A background job or command-line action.
     pub fn system() -> Self {
-        Self { id: None, label: "system".into(), ip: None }
+        Self {
+            id: None,
+            label: "system".into(),
+            ip: None,
+        }
     }
 }
 
@@ -59,14 +63,11 @@ fn digest(prev: &str, at: &DateTime<Utc>, ev: &audit_event::Model) -> String {
 }
 
 /// Appends an event in the caller's transaction.
-pub async fn append(
-    conn: &impl ConnectionTrait,
-    at: DateTime<Utc>,
-    ev: NewEvent<'_>,
-) -> Result<(), DbErr> {
+pub async fn append(conn: &impl ConnectionTrait, at: DateTime<Utc>, ev: NewEvent<'_>) -> Result<(), DbErr> {
     if conn.get_database_backend() == DbBackend::Postgres {
         // Serialise appends across replicas so the chain has no forks; released at commit.
-        conn.execute_unprepared("SELECT pg_advisory_xact_lock(727001)").await?;
+        conn.execute_unprepared("SELECT pg_advisory_xact_lock(727001)")
+            .await?;
     }
     let prev = audit_event::Entity::find()
         .order_by_desc(audit_event::Column::Id)

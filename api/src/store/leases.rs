@@ -29,7 +29,11 @@ pub async fn acquire(
     if res.rows_affected == 1 {
         return Ok(true);
     }
-    if job_lease::Entity::find_by_id(name.to_string()).one(conn).await?.is_some() {
+    if job_lease::Entity::find_by_id(name.to_string())
+        .one(conn)
+        .await?
+        .is_some()
+    {
         return Ok(false);
     }
     // First use of this lease: the primary key makes a concurrent insert fail, not double.

@@ -4,8 +4,9 @@
 use super::entities::outbox;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, sea_query::{Expr, ExprTrait},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set,
+    sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
 
@@ -103,7 +104,11 @@ pub async fn mark_failed(
     outbox::ActiveModel {
         id: Set(msg.id),
         attempts: Set(attempts),
-        status: Set(if attempts >= max_attempts { "failed".into() } else { "pending".into() }),
+        status: Set(if attempts >= max_attempts {
+            "failed".into()
+        } else {
+            "pending".into()
+        }),
         next_attempt_at: Set(now + backoff),
         locked_until: Set(None),
         last_error: Set(Some(error.chars().take(1000).collect())),

@@ -27,9 +27,18 @@ async fn register_verify_sign_in_and_see_my_information(db: Db) {
     let mail = app.last_mail_to("vendor1@acme.example").await;
     assert!(mail.subject.contains("verify"), "{}", mail.subject);
     let token = token_in(&mail.body, "/verify-email?token=");
-    app.client().verify_email(&VerifyEmailRequest { token }).await.expect("verify");
+    app.client()
+        .verify_email(&VerifyEmailRequest { token })
+        .await
+        .expect("verify");
     let mut c = app.client();
-    let t = c.login(&LoginRequest { user_id: "VENDOR1".into(), password: PASSWORD.into() }).await.expect("login");
+    let t = c
+        .login(&LoginRequest {
+            user_id: "VENDOR1".into(),
+            password: PASSWORD.into(),
+        })
+        .await
+        .expect("login");
     assert_eq!(t.token_type, "Bearer");
     assert_eq!(t.expires_in, 900);
     let me = c.me().await.expect("me");
@@ -43,33 +52,72 @@ async fn register_verify_sign_in_and_see_my_information(db: Db) {
 
 async fn unverified_account_cannot_sign_in(db: Db) {
     let app = spawn_app(db).await;
-    app.client().register(&app.registration("vendor2")).await.expect("register");
+    app.client()
+        .register(&app.registration("vendor2"))
+        .await
+        .expect("register");
     let err = app
         .client()
-        .login(&LoginRequest { user_id: "vendor2".into(), password: PASSWORD.into() })
+        .login(&LoginRequest {
+            user_id: "vendor2".into(),
+            password: PASSWORD.into(),
+        })
         .await
         .expect_err("must be refused");
     assert_eq!(err.status(), Some(403));
-    assert!(err.problem().and_then(|p| p.detail.clone()).unwrap_or_default().contains("Verify your email"));
+    assert!(
+        err.problem()
+            .and_then(|p| p.detail.clone())
+            .unwrap_or_default()
+            .contains("Verify your email")
+    );
 }
 
 async fn verification_link_is_single_use_and_expires(db: Db) {
     let app = spawn_app(db).await;
-    app.client().register(&app.registration("vendor3")).await.expect("register");
-    let token = token_in(&app.last_mail_to("vendor3@acme.example").await.body, "/verify-email?token=");
-    app.client().verify_email(&VerifyEmailRequest { token: token.clone() }).await.expect("first use");
-    let again = app.client().verify_email(&VerifyEmailRequest { token }).await.expect_err("second use");
+    app.client()
+        .register(&app.registration("vendor3"))
+        .await
+        .expect("register");
+    let token = token_in(
+        &app.last_mail_to("vendor3@acme.example").await.body,
+        "/verify-email?token=",
+    );
+    app.client()
+        .verify_email(&VerifyEmailRequest { token: token.clone() })
+        .await
+        .expect("first use");
+    let again = app
+        .client()
+        .verify_email(&VerifyEmailRequest { token })
+        .await
+        .expect_err("second use");
     assert_eq!(again.status(), Some(400));
-    assert_eq!(again.problem().map(|p| p.kind.as_str()), Some("/problems/invalid-token"));
+    assert_eq!(
+        again.problem().map(|p| p.kind.as_str()),
+        Some("/problems/invalid-token")
+    );
 
-    app.client().register(&app.registration("vendor4")).await.expect("register");
-    let token = token_in(&app.last_mail_to("vendor4@acme.example").await.body, "/verify-email?token=");
+    app.client()
+        .register(&app.registration("vendor4"))
+        .await
+        .expect("register");
+    let token = token_in(
+        &app.last_mail_to("vendor4@acme.example").await.body,
+        "/verify-email?token=",
+    );
     app.clock.advance(Duration::hours(25));
-    let late = app.client().verify_email(&VerifyEmailRequest { token }).await.expect_err("expired");
+    let late = app
+        .client()
+        .verify_email(&VerifyEmailRequest { token })
+        .await
+        .expect_err("expired");
     assert_eq!(late.status(), Some(400));
     let bogus = app
         .client()
-        .verify_email(&VerifyEmailRequest { token: "not-a-real-token-at-all".into() })
+        .verify_email(&VerifyEmailRequest {
+            token: "not-a-real-token-at-all".into(),
+        })
         .await
         .expect_err("unknown");
     assert_eq!(bogus.status(), Some(400));
@@ -85,14 +133,22 @@ async fn post_raw(app: &TestApp, path: &str, body: String) -> (u16, serde_json::
         .await
         .expect("send");
     let status = resp.status().as_u16();
-    let ct = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     let v = resp.json().await.unwrap_or(serde_json::Value::Null);
     (status, v, ct)
 }
 
 async fn registration_refuses_bad_input_and_changes_nothing(db: Db) {
     let app = spawn_app(db).await;
-    app.client().register(&app.registration("taken1")).await.expect("first registration");
+    app.client()
+        .register(&app.registration("taken1"))
+        .await
+        .expect("first registration");
     let users = app.count("users").await;
     let mails = app.count("outbox").await;
     let good = serde_json::to_value(app.registration("fresh1")).expect("json");
@@ -105,7 +161,11 @@ async fn registration_refuses_bad_input_and_changes_nothing(db: Db) {
         ("{\"user_id\": ".into(), 400, None),
         ("[]".into(), 400, None),
         (with("unexpected", json!(1)), 400, None),
-        (with("first_name", json!("x".repeat(101))), 422, Some("first_name")),
+        (
+            with("first_name", json!("x".repeat(101))),
+            422,
+            Some("first_name"),
+        ),
         (with("last_name", json!("Bell\u{0007}")), 422, Some("last_name")),
         (with("first_name", json!("new\nline")), 422, Some("first_name")),
         (with("email", json!("not-an-email")), 422, Some("email")),
@@ -123,9 +183,18 @@ async fn registration_refuses_bad_input_and_changes_nothing(db: Db) {
         assert_eq!(got, status, "{body} -> {problem}");
         assert_eq!(ct, "application/problem+json", "{body}");
         assert_eq!(problem["status"], json!(status));
-        assert!(problem["type"].as_str().is_some_and(|t| t.starts_with("/problems/")));
+        assert!(
+            problem["type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("/problems/"))
+        );
         if let Some(f) = field {
-            let fields: Vec<&str> = problem["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
+            let fields: Vec<&str> = problem["errors"]
+                .as_array()
+                .expect("errors")
+                .iter()
+                .filter_map(|e| e["field"].as_str())
+                .collect();
             assert!(fields.contains(&f), "{body}: {fields:?}");
         }
     }
@@ -152,45 +221,96 @@ async fn password_rules_name_the_rule_that_failed(db: Db) {
     }
     let mut reg = app.registration("pwuser9");
     reg.password = "x".repeat(64) + "y";
-    app.client().register(&reg).await.expect("a 65-character password is accepted");
+    app.client()
+        .register(&reg)
+        .await
+        .expect("a 65-character password is accepted");
 }
 
 async fn forgot_password_resets_once_and_ends_sessions(db: Db) {
     let app = spawn_app(db).await;
     let mut old_session = app.active_user("resetme").await;
-    let known = app.client().forgot_password(&ForgotPasswordRequest { user_id: "resetme".into() }).await.expect("known");
-    let unknown = app.client().forgot_password(&ForgotPasswordRequest { user_id: "nobody-here".into() }).await.expect("unknown");
-    assert_eq!(known.message, unknown.message, "the answer must not reveal whether the account exists");
+    let known = app
+        .client()
+        .forgot_password(&ForgotPasswordRequest {
+            user_id: "resetme".into(),
+        })
+        .await
+        .expect("known");
+    let unknown = app
+        .client()
+        .forgot_password(&ForgotPasswordRequest {
+            user_id: "nobody-here".into(),
+        })
+        .await
+        .expect("unknown");
+    assert_eq!(
+        known.message, unknown.message,
+        "the answer must not reveal whether the account exists"
+    );
     let mail = app.last_mail_to("resetme@acme.example").await;
     let token = token_in(&mail.body, "/reset-password?token=");
     let reused = app
         .client()
-        .reset_password(&ResetPasswordRequest { token: token.clone(), new_password: PASSWORD.into() })
+        .reset_password(&ResetPasswordRequest {
+            token: token.clone(),
+            new_password: PASSWORD.into(),
+        })
         .await
         .expect_err("current password is in the history");
     assert_eq!(reused.problem().expect("problem").errors[0].code, "reused");
     let new_pw = "marble kettle horizon 77";
     app.client()
-        .reset_password(&ResetPasswordRequest { token: token.clone(), new_password: new_pw.into() })
+        .reset_password(&ResetPasswordRequest {
+            token: token.clone(),
+            new_password: new_pw.into(),
+        })
         .await
         .expect("reset");
     let twice = app
         .client()
-        .reset_password(&ResetPasswordRequest { token, new_password: "another fine passphrase".into() })
+        .reset_password(&ResetPasswordRequest {
+            token,
+            new_password: "another fine passphrase".into(),
+        })
         .await
         .expect_err("single use");
     assert_eq!(twice.status(), Some(400));
-    assert_eq!(old_session.refresh().await.expect_err("sessions ended").status(), Some(401));
+    assert_eq!(
+        old_session.refresh().await.expect_err("sessions ended").status(),
+        Some(401)
+    );
     let mut c = app.client();
-    c.login(&LoginRequest { user_id: "resetme".into(), password: PASSWORD.into() }).await.expect_err("old password");
-    c.login(&LoginRequest { user_id: "resetme".into(), password: new_pw.into() }).await.expect("new password");
+    c.login(&LoginRequest {
+        user_id: "resetme".into(),
+        password: PASSWORD.into(),
+    })
+    .await
+    .expect_err("old password");
+    c.login(&LoginRequest {
+        user_id: "resetme".into(),
+        password: new_pw.into(),
+    })
+    .await
+    .expect("new password");
 
-    app.client().forgot_password(&ForgotPasswordRequest { user_id: "resetme".into() }).await.expect("again");
-    let token = token_in(&app.last_mail_to("resetme@acme.example").await.body, "/reset-password?token=");
+    app.client()
+        .forgot_password(&ForgotPasswordRequest {
+            user_id: "resetme".into(),
+        })
+        .await
+        .expect("again");
+    let token = token_in(
+        &app.last_mail_to("resetme@acme.example").await.body,
+        "/reset-password?token=",
+    );
     app.clock.advance(Duration::minutes(31));
     let late = app
         .client()
-        .reset_password(&ResetPasswordRequest { token, new_password: "yet another fine passphrase".into() })
+        .reset_password(&ResetPasswordRequest {
+            token,
+            new_password: "yet another fine passphrase".into(),
+        })
         .await
         .expect_err("expired after 30 minutes");
     assert_eq!(late.status(), Some(400));
@@ -200,10 +320,26 @@ async fn forgot_username_emails_the_user_id_without_revealing_accounts(db: Db) {
     let app = spawn_app(db).await;
     app.active_user("forgetful").await;
     let mails = app.count("outbox").await;
-    let a = app.client().forgot_username(&ForgotUsernameRequest { email: "FORGETFUL@acme.example".into() }).await.expect("known");
-    let b = app.client().forgot_username(&ForgotUsernameRequest { email: "stranger@acme.example".into() }).await.expect("unknown");
+    let a = app
+        .client()
+        .forgot_username(&ForgotUsernameRequest {
+            email: "FORGETFUL@acme.example".into(),
+        })
+        .await
+        .expect("known");
+    let b = app
+        .client()
+        .forgot_username(&ForgotUsernameRequest {
+            email: "stranger@acme.example".into(),
+        })
+        .await
+        .expect("unknown");
     assert_eq!(a.message, b.message);
-    assert_eq!(app.count("outbox").await, mails + 1, "only the known address gets mail");
+    assert_eq!(
+        app.count("outbox").await,
+        mails + 1,
+        "only the known address gets mail"
+    );
     let mail = app.last_mail_to("forgetful@acme.example").await;
     assert!(mail.body.contains("forgetful"), "{}", mail.body);
 }
@@ -223,10 +359,19 @@ async fn my_information_updates_and_email_change_needs_reverification(db: Db) {
         .expect("update");
     assert_eq!(me.phone, "+1 571 555 0199");
     assert_eq!(me.job_title.as_deref(), Some("Logistics lead"));
-    assert_eq!(me.email, "profiled@acme.example", "old email stays until verified");
+    assert_eq!(
+        me.email, "profiled@acme.example",
+        "old email stays until verified"
+    );
     assert_eq!(me.pending_email.as_deref(), Some("profiled.new@acme.example"));
-    let token = token_in(&app.last_mail_to("profiled.new@acme.example").await.body, "/verify-email?token=");
-    app.client().verify_email(&VerifyEmailRequest { token }).await.expect("confirm new email");
+    let token = token_in(
+        &app.last_mail_to("profiled.new@acme.example").await.body,
+        "/verify-email?token=",
+    );
+    app.client()
+        .verify_email(&VerifyEmailRequest { token })
+        .await
+        .expect("confirm new email");
     let me = c.me().await.expect("me");
     assert_eq!(me.email, "profiled.new@acme.example");
     assert_eq!(me.pending_email, None);
@@ -234,25 +379,42 @@ async fn my_information_updates_and_email_change_needs_reverification(db: Db) {
     assert!(notice.subject.contains("changed"), "{}", notice.subject);
 
     let taken = c
-        .update_me(&UpdateMeRequest { email: Some("other1@acme.example".into()), ..Default::default() })
+        .update_me(&UpdateMeRequest {
+            email: Some("other1@acme.example".into()),
+            ..Default::default()
+        })
         .await
         .expect_err("email of another account");
     assert_eq!(taken.status(), Some(409));
     let bad = c
-        .update_me(&UpdateMeRequest { first_name: Some("Tab\there".into()), ..Default::default() })
+        .update_me(&UpdateMeRequest {
+            first_name: Some("Tab\there".into()),
+            ..Default::default()
+        })
         .await
         .expect_err("control characters");
     assert_eq!(bad.status(), Some(422));
     let future = c
-        .update_me(&UpdateMeRequest { ia_training_date: Some(chrono::NaiveDate::from_ymd_opt(2030, 1, 1).expect("date")), ..Default::default() })
+        .update_me(&UpdateMeRequest {
+            ia_training_date: Some(chrono::NaiveDate::from_ymd_opt(2030, 1, 1).expect("date")),
+            ..Default::default()
+        })
         .await
         .expect_err("future training date");
     assert_eq!(future.status(), Some(422));
-    assert_eq!(c.me().await.expect("me").first_name, "Victoria", "refused updates change nothing");
+    assert_eq!(
+        c.me().await.expect("me").first_name,
+        "Victoria",
+        "refused updates change nothing"
+    );
 
     let anonymous = app.client().me().await.expect_err("no token");
     assert_eq!(anonymous.status(), Some(401));
-    let anonymous = app.client().update_me(&UpdateMeRequest::default()).await.expect_err("no token");
+    let anonymous = app
+        .client()
+        .update_me(&UpdateMeRequest::default())
+        .await
+        .expect_err("no token");
     assert_eq!(anonymous.status(), Some(401));
 }
 
@@ -262,32 +424,55 @@ async fn last_ten_passwords_cannot_be_reused(db: Db) {
     let pw = |i: usize| format!("seasonal rotation phrase number {i}");
     let mut current = PASSWORD.to_string();
     for i in 0..3 {
-        c.change_password(&ChangePasswordRequest { current_password: current.clone(), new_password: pw(i) })
-            .await
-            .expect("change");
+        c.change_password(&ChangePasswordRequest {
+            current_password: current.clone(),
+            new_password: pw(i),
+        })
+        .await
+        .expect("change");
         current = pw(i);
     }
     for old in [PASSWORD.to_string(), pw(0), pw(1), pw(2)] {
         let e = c
-            .change_password(&ChangePasswordRequest { current_password: current.clone(), new_password: old.clone() })
+            .change_password(&ChangePasswordRequest {
+                current_password: current.clone(),
+                new_password: old.clone(),
+            })
             .await
             .expect_err("reuse");
         assert_eq!(e.problem().expect("problem").errors[0].code, "reused", "{old}");
     }
     let wrong = c
-        .change_password(&ChangePasswordRequest { current_password: "not my password at all".into(), new_password: pw(9) })
+        .change_password(&ChangePasswordRequest {
+            current_password: "not my password at all".into(),
+            new_password: pw(9),
+        })
         .await
         .expect_err("wrong current password");
-    assert_eq!(wrong.problem().expect("problem").errors[0].field, "current_password");
+    assert_eq!(
+        wrong.problem().expect("problem").errors[0].field,
+        "current_password"
+    );
 }
 
 async fn audit_chain_records_account_changes_and_detects_tampering(db: Db) {
     let app = spawn_app(db).await;
     let c = app.active_user("audited").await;
-    c.update_me(&UpdateMeRequest { phone: Some("+1 571 555 0123".into()), ..Default::default() }).await.expect("update");
-    let _ = app.client().login(&LoginRequest { user_id: "audited".into(), password: "wrong wrong wrong wrong".into() }).await;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    c.update_me(&UpdateMeRequest {
+        phone: Some("+1 571 555 0123".into()),
+        ..Default::default()
+    })
+    .await
+    .expect("update");
+    let _ = app
+        .client()
+        .login(&LoginRequest {
+            user_id: "audited".into(),
+            password: "wrong wrong wrong wrong".into(),
+        })
+        .await;
     use amps::store::entities::audit_event;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let actions: Vec<String> = audit_event::Entity::find()
         .filter(audit_event::Column::Actor.eq("audited"))
         .all(&app.ctx.db)
@@ -296,15 +481,34 @@ async fn audit_chain_records_account_changes_and_detects_tampering(db: Db) {
         .into_iter()
         .map(|e| e.action)
         .collect();
-    for a in ["account.registered", "account.email_verified", "auth.login", "account.profile_updated", "auth.login_failed"] {
+    for a in [
+        "account.registered",
+        "account.email_verified",
+        "auth.login",
+        "account.profile_updated",
+        "auth.login_failed",
+    ] {
         assert!(actions.iter().any(|x| x == a), "missing {a} in {actions:?}");
     }
-    assert_eq!(amps::store::audit::verify_chain(&app.ctx.db).await.expect("verify"), None);
+    assert_eq!(
+        amps::store::audit::verify_chain(&app.ctx.db)
+            .await
+            .expect("verify"),
+        None
+    );
     use sea_orm::ConnectionTrait;
     app.ctx
         .db
-        .execute_unprepared("UPDATE audit_events SET details = '{\"forged\":true}' WHERE action = 'account.profile_updated'")
+        .execute_unprepared(
+            "UPDATE audit_events SET details = '{\"forged\":true}' WHERE action = 'account.profile_updated'",
+        )
         .await
         .expect("tamper");
-    assert!(amps::store::audit::verify_chain(&app.ctx.db).await.expect("verify").is_some(), "tampering must be detected");
+    assert!(
+        amps::store::audit::verify_chain(&app.ctx.db)
+            .await
+            .expect("verify")
+            .is_some(),
+        "tampering must be detected"
+    );
 }

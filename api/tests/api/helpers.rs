@@ -85,7 +85,11 @@ pub async fn spawn_app_with_smtp(db: Db) -> TestApp {
 }
 
 async fn spawn(db: Db, with_smtp: bool) -> TestApp {
-    let smtp = if with_smtp { Some(SmtpSink::start().await) } else { None };
+    let smtp = if with_smtp {
+        Some(SmtpSink::start().await)
+    } else {
+        None
+    };
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let settings = Settings::load(&Overrides {
@@ -97,11 +101,22 @@ async fn spawn(db: Db, with_smtp: bool) -> TestApp {
         ..Default::default()
     })
     .expect("test settings");
-    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0).single().expect("time")));
-    let app = Application::build(settings, clock.clone(), Some(listener)).await.expect("build app");
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0)
+            .single()
+            .expect("time"),
+    ));
+    let app = Application::build(settings, clock.clone(), Some(listener))
+        .await
+        .expect("build app");
     let ctx = app.ctx.clone();
     tokio::spawn(app.run());
-    TestApp { base: Url::parse(&format!("http://127.0.0.1:{port}/")).expect("url"), ctx, clock, smtp }
+    TestApp {
+        base: Url::parse(&format!("http://127.0.0.1:{port}/")).expect("url"),
+        ctx,
+        clock,
+        smtp,
+    }
 }
 
 impl TestApp {
@@ -155,9 +170,17 @@ impl TestApp {
         self.client().register(&reg).await.expect("register");
         let mail = self.last_mail_to(&reg.email).await;
         let token = token_in(&mail.body, "/verify-email?token=");
-        self.client().verify_email(&VerifyEmailRequest { token }).await.expect("verify");
+        self.client()
+            .verify_email(&VerifyEmailRequest { token })
+            .await
+            .expect("verify");
         let mut c = self.client();
-        c.login(&LoginRequest { user_id: login.into(), password: PASSWORD.into() }).await.expect("login");
+        c.login(&LoginRequest {
+            user_id: login.into(),
+            password: PASSWORD.into(),
+        })
+        .await
+        .expect("login");
         c
     }
 
@@ -179,8 +202,14 @@ impl TestApp {
 
 /// The token following `marker` in an email body.
 pub fn token_in(body: &str, marker: &str) -> String {
-    let start = body.find(marker).unwrap_or_else(|| panic!("no {marker} in {body}")) + marker.len();
-    body[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+    let start = body
+        .find(marker)
+        .unwrap_or_else(|| panic!("no {marker} in {body}"))
+        + marker.len();
+    body[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
 }
 
 /// A minimal SMTP server on loopback that keeps every message it receives.
@@ -191,7 +220,9 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     async fn start() -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind smtp");
         let port = listener.local_addr().expect("addr").port();
         let messages = Arc::new(Mutex::new(Vec::new()));
         let store = messages.clone();
@@ -259,7 +290,9 @@ fn decode_qp(s: &str) -> String {
     while i < bytes.len() {
         if bytes[i] == b'='
             && i + 2 < bytes.len()
-            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok())
+            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
         {
             out.push(b);
             i += 3;

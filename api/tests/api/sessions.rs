@@ -18,14 +18,25 @@ both_dbs!(
 );
 
 fn login(user: &str, pw: &str) -> LoginRequest {
-    LoginRequest { user_id: user.into(), password: pw.into() }
+    LoginRequest {
+        user_id: user.into(),
+        password: pw.into(),
+    }
 }
 
 async fn wrong_password_and_unknown_user_get_the_same_answer(db: Db) {
     let app = spawn_app(db).await;
     app.active_user("realuser").await;
-    let a = app.client().login(&login("realuser", "wrong password here")).await.expect_err("wrong password");
-    let b = app.client().login(&login("ghostuser", "wrong password here")).await.expect_err("unknown user");
+    let a = app
+        .client()
+        .login(&login("realuser", "wrong password here"))
+        .await
+        .expect_err("wrong password");
+    let b = app
+        .client()
+        .login(&login("ghostuser", "wrong password here"))
+        .await
+        .expect_err("unknown user");
     assert_eq!(a.problem(), b.problem());
     assert_eq!(a.status(), Some(401));
 }
@@ -35,10 +46,18 @@ async fn repeated_failures_are_throttled_then_locked_for_known_and_unknown_ids(d
     app.active_user("target").await;
     for user in ["target", "ghost"] {
         for i in 0..5 {
-            let e = app.client().login(&login(user, "bad guess")).await.expect_err("bad");
+            let e = app
+                .client()
+                .login(&login(user, "bad guess"))
+                .await
+                .expect_err("bad");
             assert_eq!(e.status(), Some(401), "{user} attempt {i}");
         }
-        let e = app.client().login(&login(user, PASSWORD)).await.expect_err("throttled even with the right password");
+        let e = app
+            .client()
+            .login(&login(user, PASSWORD))
+            .await
+            .expect_err("throttled even with the right password");
         assert_eq!(e.status(), Some(429), "{user}");
     }
     // The answer for an existing and a non-existing User ID is the same.
@@ -53,23 +72,37 @@ async fn repeated_failures_are_throttled_then_locked_for_known_and_unknown_ids(d
     assert!(resp.headers().get("retry-after").is_some());
     app.clock.advance(Duration::seconds(16));
     let mut c = app.client();
-    c.login(&login("target", PASSWORD)).await.expect("allowed again after the delay");
+    c.login(&login("target", PASSWORD))
+        .await
+        .expect("allowed again after the delay");
     // A run of ten failures locks the User ID for 15 minutes.
     for _ in 0..10 {
         let _ = app.client().login(&login("target", "bad guess")).await;
         app.clock.advance(Duration::minutes(5));
     }
-    let locked = app.client().login(&login("target", PASSWORD)).await.expect_err("locked");
+    let locked = app
+        .client()
+        .login(&login("target", PASSWORD))
+        .await
+        .expect_err("locked");
     assert_eq!(locked.status(), Some(429));
     app.clock.advance(Duration::minutes(16));
-    app.client().login(&login("target", PASSWORD)).await.expect("lock is temporary");
+    app.client()
+        .login(&login("target", PASSWORD))
+        .await
+        .expect("lock is temporary");
 }
 
 async fn refresh_rotates_and_reuse_of_a_rotated_token_revokes_the_family(db: Db) {
     let app = spawn_app(db).await;
     app.active_user("rotating").await;
     let http = app.http();
-    let resp = http.post(app.url("/api/v1/auth/login")).json(&login("rotating", PASSWORD)).send().await.expect("login");
+    let resp = http
+        .post(app.url("/api/v1/auth/login"))
+        .json(&login("rotating", PASSWORD))
+        .send()
+        .await
+        .expect("login");
     let cookie = resp
         .headers()
         .get_all("set-cookie")
@@ -80,7 +113,10 @@ async fn refresh_rotates_and_reuse_of_a_rotated_token_revokes_the_family(db: Db)
         .to_string();
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Strict"), "{cookie}");
-    assert!(!cookie.contains("Secure"), "plain http must not set Secure: {cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "plain http must not set Secure: {cookie}"
+    );
     let first = cookie.split(';').next().expect("pair").to_string();
     let refresh = |c: String| {
         let http = http.clone();
@@ -102,12 +138,22 @@ async fn refresh_rotates_and_reuse_of_a_rotated_token_revokes_the_family(db: Db)
         .to_string();
     assert_ne!(first, second);
     let token: TokenResponse = r1.json().await.expect("token");
-    app.client().with_token(token.access_token).me().await.expect("new access token works");
+    app.client()
+        .with_token(token.access_token)
+        .me()
+        .await
+        .expect("new access token works");
     // Replaying the first (rotated) token: refused, and the whole family is revoked.
     assert_eq!(refresh(first).await.status().as_u16(), 401);
     assert_eq!(refresh(second).await.status().as_u16(), 401);
-    assert_eq!(refresh("amps_refresh=garbage".into()).await.status().as_u16(), 401);
-    assert_eq!(app.client().refresh().await.expect_err("no cookie").status(), Some(401));
+    assert_eq!(
+        refresh("amps_refresh=garbage".into()).await.status().as_u16(),
+        401
+    );
+    assert_eq!(
+        app.client().refresh().await.expect_err("no cookie").status(),
+        Some(401)
+    );
 }
 
 async fn logout_revokes_the_session(db: Db) {
@@ -123,13 +169,19 @@ async fn tampered_unsigned_and_expired_tokens_are_refused(db: Db) {
     let c = app.active_user("tokens").await;
     let token = c.token().expect("token").to_string();
     let parts: Vec<&str> = token.split('.').collect();
-    let header: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).expect("b64")).expect("json");
+    let header: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).expect("b64")).expect("json");
     assert_eq!(header["alg"], "EdDSA");
     let kid = header["kid"].as_str().expect("kid").to_string();
     let jwks = app.client().jwks().await.expect("jwks");
-    assert!(jwks.keys.iter().any(|k| k.kid == kid && k.kty == "OKP" && k.crv == "Ed25519"));
+    assert!(
+        jwks.keys
+            .iter()
+            .any(|k| k.kid == kid && k.kty == "OKP" && k.crv == "Ed25519")
+    );
 
-    let mut claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("b64")).expect("json");
+    let mut claims: serde_json::Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).expect("b64")).expect("json");
     assert_eq!(claims["aud"], "amps");
     claims["sub"] = serde_json::Value::String(uuid::Uuid::new_v4().to_string());
     let forged_claims = URL_SAFE_NO_PAD.encode(claims.to_string());
@@ -139,7 +191,12 @@ async fn tampered_unsigned_and_expired_tokens_are_refused(db: Db) {
     let hs_header = URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"HS256","typ":"JWT","kid":"{kid}"}}"#));
     let alg_hs = format!("{hs_header}.{}.{}", parts[1], parts[2]);
     for bad in [tampered, alg_none, alg_hs, "not.a.jwt".into(), String::new()] {
-        let e = app.client().with_token(bad.clone()).me().await.expect_err("refused");
+        let e = app
+            .client()
+            .with_token(bad.clone())
+            .me()
+            .await
+            .expect_err("refused");
         assert_eq!(e.status(), Some(401), "{bad}");
     }
     c.me().await.expect("the genuine token still works");
@@ -154,11 +211,21 @@ async fn disabled_or_deleted_accounts_are_refused_everywhere(db: Db) {
     for status in ["disabled", "locked", "deleted"] {
         app.ctx
             .db
-            .execute_unprepared(&format!("UPDATE users SET status = '{status}' WHERE login = 'statusy'"))
+            .execute_unprepared(&format!(
+                "UPDATE users SET status = '{status}' WHERE login = 'statusy'"
+            ))
             .await
             .expect("set status");
-        assert_eq!(c.me().await.expect_err("token refused").status(), Some(401), "{status}");
-        let e = app.client().login(&login("statusy", PASSWORD)).await.expect_err("login refused");
+        assert_eq!(
+            c.me().await.expect_err("token refused").status(),
+            Some(401),
+            "{status}"
+        );
+        let e = app
+            .client()
+            .login(&login("statusy", PASSWORD))
+            .await
+            .expect_err("login refused");
         let expected = if status == "deleted" { 401 } else { 403 };
         assert_eq!(e.status(), Some(expected), "{status}");
     }
@@ -185,7 +252,10 @@ async fn service_clients_get_tokens_with_client_credentials(db: Db) {
         .await
         .expect("token");
     assert_eq!(t.expires_in, 900);
-    assert_eq!(c.me().await.expect_err("a service has no profile").status(), Some(403));
+    assert_eq!(
+        c.me().await.expect_err("a service has no profile").status(),
+        Some(403)
+    );
     let mut bad = app.client();
     let wrong = bad
         .client_credentials(&ClientCredentialsRequest {
@@ -208,7 +278,12 @@ async fn service_clients_get_tokens_with_client_credentials(db: Db) {
         .expect_err("scope not granted");
     assert_eq!(scope.status(), Some(403));
     let grant = bad
-        .client_credentials(&ClientCredentialsRequest { grant_type: "password".into(), client_id: id, client_secret: secret, scope: None })
+        .client_credentials(&ClientCredentialsRequest {
+            grant_type: "password".into(),
+            client_id: id,
+            client_secret: secret,
+            scope: None,
+        })
         .await
         .expect_err("grant type");
     assert_eq!(grant.status(), Some(422));

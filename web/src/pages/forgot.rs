@@ -17,7 +17,9 @@ pub fn ForgotPassword() -> impl IntoView {
     let done = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let req = ForgotPasswordRequest { user_id: user_id.get_untracked() };
+        let req = ForgotPasswordRequest {
+            user_id: user_id.get_untracked(),
+        };
         if let Err(e) = req.validate() {
             errors.set(amps_openapi::rules::field_errors(&e));
             return;
@@ -50,7 +52,9 @@ pub fn ForgotUserId() -> impl IntoView {
     let done = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let req = ForgotUsernameRequest { email: email.get_untracked().trim().into() };
+        let req = ForgotUsernameRequest {
+            email: email.get_untracked().trim().into(),
+        };
         if let Err(e) = req.validate() {
             errors.set(amps_openapi::rules::field_errors(&e));
             return;

@@ -16,7 +16,13 @@ fn links(body: &str) -> Vec<String> {
 /// Local path of an AMPS link, so it opens inside this app.
 fn local(link: &str) -> String {
     url::Url::parse(link)
-        .map(|u| format!("{}{}", u.path(), u.query().map(|q| format!("?{q}")).unwrap_or_default()))
+        .map(|u| {
+            format!(
+                "{}{}",
+                u.path(),
+                u.query().map(|q| format!("?{q}")).unwrap_or_default()
+            )
+        })
         .unwrap_or_else(|_| link.to_string())
 }
 

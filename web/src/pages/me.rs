@@ -9,7 +9,8 @@ use leptos_router::components::Redirect;
 use validator::Validate;
 
 fn person(p: Option<PersonRef>) -> String {
-    p.map(|p| format!("{} ({}, {})", p.name, p.user_id, p.email)).unwrap_or_else(|| "None".into())
+    p.map(|p| format!("{} ({}, {})", p.name, p.user_id, p.email))
+        .unwrap_or_else(|| "None".into())
 }
 
 /// My Information.
@@ -46,8 +47,10 @@ pub fn MyInformation() -> impl IntoView {
         let new_email = email.get_untracked().trim().to_string();
         let req = UpdateMeRequest {
             phone: Some(phone.get_untracked().trim().to_string()).filter(|p| *p != current.phone),
-            job_title: Some(job.get_untracked().trim().to_string()).filter(|j| !j.is_empty() && Some(j) != current.job_title.as_ref()),
-            email: Some(new_email).filter(|e| *e != current.email && Some(e) != current.pending_email.as_ref()),
+            job_title: Some(job.get_untracked().trim().to_string())
+                .filter(|j| !j.is_empty() && Some(j) != current.job_title.as_ref()),
+            email: Some(new_email)
+                .filter(|e| *e != current.email && Some(e) != current.pending_email.as_ref()),
             ..Default::default()
         };
         if let Err(e) = req.validate() {
@@ -69,7 +72,10 @@ pub fn MyInformation() -> impl IntoView {
             {
                 Ok(m) => {
                     let msg = if m.pending_email.is_some() && req.email.is_some() {
-                        format!("Saved. We sent a link to {}; your new email is used once you open it.", m.pending_email.clone().unwrap_or_default())
+                        format!(
+                            "Saved. We sent a link to {}; your new email is used once you open it.",
+                            m.pending_email.clone().unwrap_or_default()
+                        )
                     } else {
                         "Saved.".to_string()
                     };

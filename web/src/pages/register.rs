@@ -45,9 +45,17 @@ pub fn Register() -> impl IntoView {
             eao_email: eao.get_untracked().trim().into(),
             password: password.get_untracked(),
         };
-        let mut errs = req.validate().err().map(|e| amps_openapi::rules::field_errors(&e)).unwrap_or_default();
+        let mut errs = req
+            .validate()
+            .err()
+            .map(|e| amps_openapi::rules::field_errors(&e))
+            .unwrap_or_default();
         if confirm.get_untracked() != req.password {
-            errs.push(amps_openapi::FieldError { field: "confirm".into(), code: "mismatch".into(), message: "does not match the password".into() });
+            errs.push(amps_openapi::FieldError {
+                field: "confirm".into(),
+                code: "mismatch".into(),
+                message: "does not match the password".into(),
+            });
         }
         if !errs.is_empty() {
             alert.set(Some(format!("Correct the {} field(s) marked below.", errs.len())));

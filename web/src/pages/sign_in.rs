@@ -20,7 +20,10 @@ pub fn SignIn() -> impl IntoView {
     let navigate = use_navigate();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let req = LoginRequest { user_id: user_id.get_untracked(), password: password.get_untracked() };
+        let req = LoginRequest {
+            user_id: user_id.get_untracked(),
+            password: password.get_untracked(),
+        };
         if let Err(e) = req.validate() {
             errors.set(amps_openapi::rules::field_errors(&e));
             alert.set(Some("Enter your User ID and password.".into()));
@@ -36,7 +39,9 @@ pub fn SignIn() -> impl IntoView {
                 Ok(t) => {
                     session.token.set(Some(t.access_token));
                     if let Ok(me) = c.me().await {
-                        session.who.set(Some((me.user_id, format!("{} {}", me.first_name, me.last_name))));
+                        session
+                            .who
+                            .set(Some((me.user_id, format!("{} {}", me.first_name, me.last_name))));
                     }
                     navigate("/me", Default::default());
                 }

@@ -1,0 +1,127 @@
+# AMPS: every recipe installs what it needs, and running it twice is harmless.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+tools := env_var('HOME') / ".cache/amps/tools"
+export PATH := tools / "bin" + ":" + env_var('HOME') / ".cargo/bin:" + env_var('PATH')
+wasm_bindgen_version := "0.2.130"
+pg_url := env_var_or_default('AMPS_TEST_PG_URL', 'postgres://postgres@127.0.0.1:5432')
+
+# List the recipes.
+default:
+    @just --list
+
+# Build the web app and the server, load demo data, and serve on http://127.0.0.1:8080.
+run: web
+    cargo build --release -p amps
+    ./target/release/amps seed --demo
+    ./target/release/amps serve
+
+# Everything CI runs: format, lints, unit and API tests on SQLite and PostgreSQL, browser journeys.
+test: check _pg-ready
+    cargo nextest run --workspace --no-fail-fast
+    just e2e
+
+# Format check, clippy with warnings as errors, and OpenAPI drift.
+check:
+    cargo fmt --all --check
+    cargo clippy --all-targets -- -D warnings
+    just openapi
+    git diff --exit-code -- openapi/openapi.json || (echo "openapi/openapi.json was stale: commit the regenerated file" && exit 1)
+
+# Regenerate openapi/openapi.json from the handlers.
+openapi:
+    cargo run -q -p amps -- openapi > openapi/openapi.json.tmp
+    mv openapi/openapi.json.tmp openapi/openapi.json
+
+# Build the SPA into web/dist (wasm32, in its own target dir).
+web: _wasm-toolchain _wasm-bindgen
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown; then
+        cargo build --profile wasm-release --target wasm32-unknown-unknown -p amps-web --target-dir target/wasm
+    else
+        # Debian's rustc-web ships the std sources; build std for wasm32 from them.
+        PATH=/usr/bin:$PATH RUSTC_BOOTSTRAP=1 cargo build --profile wasm-release --target wasm32-unknown-unknown \
+            -Zbuild-std=std,panic_abort -p amps-web --target-dir target/wasm
+    fi
+    rm -rf web/dist.new && mkdir -p web/dist.new
+    wasm-bindgen --target web --no-typescript --out-name amps_web --out-dir web/dist.new \
+        target/wasm/wasm32-unknown-unknown/wasm-release/amps-web.wasm
+    cp web/index.html web/static/* web/dist.new/
+    rm -rf web/dist && mv web/dist.new web/dist
+    just web-size
+
+# Print the compressed (gzip -9) size of what the first page load fetches.
+web-size:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    total=0
+    for f in web/dist/*; do
+        n=$(gzip -9 -c "$f" | wc -c); total=$((total + n))
+        printf '  %-28s %8d bytes raw %8d bytes gzip\n' "$(basename "$f")" "$(wc -c < "$f")" "$n"
+    done
+    printf '  %-28s %8s           %8d bytes gzip (first load)\n' total "" "$total"
+
+# Browser journeys (Playwright + Debian Chromium) against the debug binary and the built SPA.
+e2e: web _chromium _npm
+    cargo build -p amps
+    cd e2e/browser && npx playwright test
+
+# Apply migrations to the configured database.
+migrate:
+    cargo run -q -p amps -- migrate
+
+# Drop test databases left on the local PostgreSQL by earlier runs.
+clean-test-dbs:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    for db in $(psql "{{pg_url}}/postgres" -Atc "select datname from pg_database where datname like 'amps_test_%'"); do
+        psql "{{pg_url}}/postgres" -qc "drop database if exists $db" >/dev/null
+    done
+
+_pg-ready:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+        pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
+        for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+    fi
+    just clean-test-dbs
+
+_sudo := if `id -u` == "0" { "" } else { "sudo" }
+
+_apt +packages:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    missing=()
+    for p in {{packages}}; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+    if [ ${#missing[@]} -gt 0 ]; then
+        {{_sudo}} apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive {{_sudo}} apt-get install -y -qq "${missing[@]}"
+    fi
+
+_wasm-toolchain:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if ! rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown; then
+        just _apt rustc-web cargo-web rust-web-src rust-web-llvm lld-22
+    fi
+
+_wasm-bindgen:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen {{wasm_bindgen_version}}" ]; then
+        cargo install wasm-bindgen-cli --version {{wasm_bindgen_version}} --root "{{tools}}"
+    fi
+
+_chromium:
+    just _apt chromium
+
+_npm:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cd e2e/browser
+    if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+        npm ci --no-audit --no-fund
+    fi
