@@ -184,8 +184,9 @@ pub async fn login(ctx: &Ctx, ip: Option<String>, req: &LoginRequest) -> Result<
     };
     let status: AccountStatus = u.status.parse().map_err(|e: String| anyhow::anyhow!(e))?;
     if let Some(why) = status.sign_in_refusal() {
+        let txn = ctx.db.begin().await?;
         audit::append(
-            &ctx.db,
+            &txn,
             now,
             NewEvent {
                 actor: &actor,
@@ -195,6 +196,7 @@ pub async fn login(ctx: &Ctx, ip: Option<String>, req: &LoginRequest) -> Result<
             },
         )
         .await?;
+        txn.commit().await?;
         return Err(Error::Forbidden(why.into()));
     }
     let txn = ctx.db.begin().await?;
@@ -394,8 +396,9 @@ pub async fn client_credentials(
             asked.clone()
         }
     };
+    let txn = ctx.db.begin().await?;
     audit::append(
-        &ctx.db,
+        &txn,
         now,
         NewEvent {
             actor: &actor,
@@ -405,6 +408,7 @@ pub async fn client_credentials(
         },
     )
     .await?;
+    txn.commit().await?;
     access(
         ctx,
         &format!("client:{}", client.client_id),

@@ -84,18 +84,31 @@ pub async fn spawn_app_with_smtp(db: Db) -> TestApp {
     spawn(db, true).await
 }
 
+/// Starts AMPS on `db` with an SMTP relay that refuses connections.
+pub async fn spawn_app_with_dead_smtp(db: Db) -> TestApp {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = closed.local_addr().expect("addr").port();
+    drop(closed);
+    spawn_with(db, None, Some(format!("smtp://127.0.0.1:{port}"))).await
+}
+
 async fn spawn(db: Db, with_smtp: bool) -> TestApp {
     let smtp = if with_smtp {
         Some(SmtpSink::start().await)
     } else {
         None
     };
+    let url = smtp.as_ref().map(|s| format!("smtp://127.0.0.1:{}", s.port));
+    spawn_with(db, smtp, url).await
+}
+
+async fn spawn_with(db: Db, smtp: Option<SmtpSink>, smtp_url: Option<String>) -> TestApp {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let settings = Settings::load(&Overrides {
         database_url: Some(database_url(db).await),
         bind: Some(format!("127.0.0.1:{port}")),
-        smtp_url: smtp.as_ref().map(|s| format!("smtp://127.0.0.1:{}", s.port)),
+        smtp_url,
         data_dir: Some(std::env::temp_dir().display().to_string()),
         web_dir: Some("/nonexistent".into()),
         ..Default::default()
@@ -120,6 +133,12 @@ async fn spawn(db: Db, with_smtp: bool) -> TestApp {
 }
 
 impl TestApp {
+    /// The test clock's time.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        use amps::clock::Clock;
+        self.clock.now()
+    }
+
     /// A fresh client (its own cookie jar).
     pub fn client(&self) -> Client {
         Client::new(self.base.clone())

@@ -10,7 +10,30 @@ both_dbs!(
     unknown_routes_methods_and_oversize_bodies_get_problem_json,
     health_readiness_and_metrics_answer,
     mail_is_delivered_over_smtp_and_the_dev_mailbox_is_off,
+    undeliverable_mail_stays_queued_with_the_error_for_a_retry,
+    demo_seed_is_idempotent_and_its_accounts_sign_in,
+    create_admin_makes_an_administrator_with_a_one_time_password,
 );
+
+#[test]
+fn bad_configuration_stops_startup_with_one_line_naming_the_variable() {
+    for (var, value) in [
+        ("AMPS_BIND", "not-an-address"),
+        ("DATABASE_URL", "mysql://x"),
+        ("AMPS_SMTP_URL", "http://x"),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_amps"))
+            .arg("migrate")
+            .env(var, value)
+            .env("AMPS_DATA_DIR", std::env::temp_dir())
+            .output()
+            .expect("run amps");
+        assert!(!out.status.success(), "{var}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.starts_with(&format!("error: {var}: ")), "{err}");
+    }
+}
 
 async fn served_openapi_matches_the_committed_snapshot(db: Db) {
     let app = spawn_app(db).await;
@@ -157,4 +180,112 @@ async fn mail_is_delivered_over_smtp_and_the_dev_mailbox_is_off(db: Db) {
             .status(),
         Some(404)
     );
+}
+
+async fn undeliverable_mail_stays_queued_with_the_error_for_a_retry(db: Db) {
+    let app = spawn_app_with_dead_smtp(db).await;
+    app.client()
+        .register(&app.registration("unlucky"))
+        .await
+        .expect("register");
+    use amps::store::entities::outbox;
+    use sea_orm::EntityTrait;
+    let mut row = None;
+    for _ in 0..200 {
+        let m = outbox::Entity::find()
+            .one(&app.ctx.db)
+            .await
+            .expect("query")
+            .expect("queued mail");
+        if m.attempts > 0 {
+            row = Some(m);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let m = row.expect("a delivery attempt was made");
+    assert_eq!(m.status, "pending", "kept for a retry");
+    assert!(m.last_error.is_some());
+    assert!(m.next_attempt_at > app.now(), "retried later, with backoff");
+    assert!(m.sent_at.is_none());
+}
+
+async fn demo_seed_is_idempotent_and_its_accounts_sign_in(db: Db) {
+    let app = spawn_app(db).await;
+    let first = amps::service::seed::demo(&app.ctx).await.expect("seed");
+    let users = app.count("users").await;
+    let roles = app.count("roles").await;
+    amps::service::seed::demo(&app.ctx).await.expect("seed again");
+    assert_eq!(app.count("users").await, users);
+    assert_eq!(app.count("roles").await, roles);
+    assert_eq!(first.len(), 10);
+    for a in &first {
+        let mut c = app.client();
+        c.login(&LoginRequest {
+            user_id: a.login.into(),
+            password: a.password.into(),
+        })
+        .await
+        .expect(a.login);
+    }
+    let mut vendor = app.client();
+    vendor
+        .login(&LoginRequest {
+            user_id: "vvendor".into(),
+            password: amps::service::seed::DEMO_PASSWORD.into(),
+        })
+        .await
+        .expect("vendor");
+    let me = vendor.me().await.expect("me");
+    assert_eq!(me.organization.code, "External");
+    assert_eq!(me.eao.expect("EAO").user_id, "eeao");
+    let mut req = app.client();
+    req.login(&LoginRequest {
+        user_id: "jrequester".into(),
+        password: amps::service::seed::DEMO_PASSWORD.into(),
+    })
+    .await
+    .expect("requester");
+    let me = req.me().await.expect("me");
+    assert_eq!(me.supervisor.expect("supervisor").user_id, "ssupervisor");
+    assert_eq!(
+        me.security_officer.expect("security officer").user_id,
+        "ssecurity"
+    );
+    use amps::store::entities::role;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let pop: Vec<role::Model> = role::Entity::find()
+        .filter(role::Column::Name.eq("Web User POP-001"))
+        .all(&app.ctx.db)
+        .await
+        .expect("roles");
+    let mut envs: Vec<&str> = pop.iter().map(|r| r.environment.as_str()).collect();
+    envs.sort();
+    assert_eq!(envs, ["PROD", "TEST"]);
+    assert_eq!(
+        app.count("role_prerequisites").await,
+        2,
+        "both POP roles require the EBS role"
+    );
+}
+
+async fn create_admin_makes_an_administrator_with_a_one_time_password(db: Db) {
+    let app = spawn_app(db).await;
+    let pw =
+        amps::service::seed::create_admin(&app.ctx, "root.admin", "Ada", "Admin", "ada.admin@dla.example")
+            .await
+            .expect("create");
+    let mut c = app.client();
+    c.login(&LoginRequest {
+        user_id: "root.admin".into(),
+        password: pw,
+    })
+    .await
+    .expect("login");
+    let me = c.me().await.expect("me");
+    assert_eq!(me.admin_roles, vec!["Administrator".to_string()]);
+    assert_eq!(me.organization.code, "DLA");
+    let again =
+        amps::service::seed::create_admin(&app.ctx, "root.admin", "Ada", "Admin", "x@dla.example").await;
+    assert!(matches!(again, Err(amps::service::Error::Duplicate(_))));
 }
