@@ -23,6 +23,10 @@ pub struct Settings {
     pub mail_from: String,
     /// Log as JSON lines instead of text.
     pub log_json: bool,
+    /// Approval task deadlines and reminders.
+    pub schedule: crate::domain::schedule::Schedule,
+    /// Run the background jobs in this process (tests drive them by hand).
+    pub background_jobs: bool,
 }
 
 /// Where and how to deliver mail.
@@ -135,7 +139,10 @@ impl Settings {
                 Some("1" | "true") => true,
                 Some(other) => return Err(bad("AMPS_LOG_JSON", format!("{other:?} is not true or false"))),
             };
+        let schedule = schedule()?;
         Ok(Self {
+            schedule,
+            background_jobs: true,
             database_url: database_url.into(),
             bind,
             public_url,
@@ -160,6 +167,48 @@ impl Settings {
             path_and_query
         )
     }
+}
+
+fn days(var: &'static str, default: i64) -> Result<i64, ConfigError> {
+    match value(var, &None) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|d| (1..=365).contains(d))
+            .ok_or_else(|| bad(var, format!("{v:?} is not a number of days from 1 to 365"))),
+    }
+}
+
+fn schedule() -> Result<crate::domain::schedule::Schedule, ConfigError> {
+    let business_days = match value("AMPS_BUSINESS_DAYS", &None).as_deref() {
+        None | Some("0" | "false") => false,
+        Some("1" | "true") => true,
+        Some(other) => {
+            return Err(bad(
+                "AMPS_BUSINESS_DAYS",
+                format!("{other:?} is not true or false"),
+            ));
+        }
+    };
+    let mut holidays = std::collections::HashSet::new();
+    for d in value("AMPS_HOLIDAYS", &None)
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        let date = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+            .map_err(|_| bad("AMPS_HOLIDAYS", format!("{d:?} is not a YYYY-MM-DD date")))?;
+        holidays.insert(date);
+    }
+    Ok(crate::domain::schedule::Schedule {
+        due_days: days("AMPS_TASK_DUE_DAYS", 20)?,
+        reminder_days: days("AMPS_REMINDER_DAYS", 2)?,
+        business_days,
+        holidays,
+    })
 }
 
 fn parse_smtp(u: &str) -> Result<SmtpSettings, ConfigError> {

@@ -59,6 +59,12 @@ impl Application {
         let port = listener.local_addr()?.port();
         let ctx = context(settings, clock).await?;
         let mut jobs = Vec::new();
+        if ctx.settings.background_jobs {
+            jobs.push(jobs::spawn_approval_deadlines(
+                ctx.clone(),
+                Duration::from_secs(60),
+            ));
+        }
         if let Some(smtp) = &ctx.settings.smtp {
             let mailer = Mailer::new(smtp, &ctx.settings.mail_from)?;
             jobs.push(jobs::spawn_mail_sender(

@@ -5,6 +5,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_platform;
+mod m20261124_000002_saars;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -12,6 +13,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_platform::Migration)]
+        vec![
+            Box::new(m20261124_000001_platform::Migration),
+            Box::new(m20261124_000002_saars::Migration),
+        ]
     }
 }

@@ -2,6 +2,7 @@
 //! itself; in the browser the page's cookie jar does.
 
 use crate::model::*;
+use crate::workflow::*;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::{Serialize, de::DeserializeOwned};
 use url::Url;
@@ -222,5 +223,143 @@ impl Client {
     /// `GET /.well-known/jwks.json`
     pub async fn jwks(&self) -> Result<JwkSet, ClientError> {
         self.get(".well-known/jwks.json").await
+    }
+
+    /// `GET /api/v1/roles?q=&application=`
+    pub async fn search_roles(
+        &self,
+        q: &str,
+        application: Option<&str>,
+    ) -> Result<Vec<RoleResponse>, ClientError> {
+        let mut url = self
+            .base
+            .join("api/v1/roles")
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        {
+            let mut pairs = url.query_pairs_mut();
+            pairs.append_pair("q", q);
+            if let Some(a) = application {
+                pairs.append_pair("application", a);
+            }
+        }
+        let mut req = self.http.get(url);
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        Self::send(req).await
+    }
+
+    /// `POST /api/v1/saars`
+    pub async fn submit_saars(&self, body: &SubmitSaarsRequest) -> Result<SubmitSaarsResponse, ClientError> {
+        self.post("api/v1/saars", body).await
+    }
+
+    /// `GET /api/v1/saars/{id}`
+    pub async fn get_saar(&self, id: uuid::Uuid) -> Result<SaarResponse, ClientError> {
+        self.get(&format!("api/v1/saars/{id}")).await
+    }
+
+    /// `POST /api/v1/saars/{id}/cancel`
+    pub async fn cancel_saar(&self, id: uuid::Uuid) -> Result<SaarResponse, ClientError> {
+        Self::send(self.request(Method::POST, &format!("api/v1/saars/{id}/cancel"))?).await
+    }
+
+    /// `POST /api/v1/saars/{id}/resubmit`
+    pub async fn resubmit_saar(
+        &self,
+        id: uuid::Uuid,
+        body: &ResubmitSaarRequest,
+    ) -> Result<SaarResponse, ClientError> {
+        self.post(&format!("api/v1/saars/{id}/resubmit"), body).await
+    }
+
+    /// `GET /api/v1/me/requests`
+    pub async fn my_requests(&self) -> Result<MyRequestsResponse, ClientError> {
+        self.get("api/v1/me/requests").await
+    }
+
+    /// `GET /api/v1/me/roles`
+    pub async fn my_roles(&self) -> Result<Vec<CurrentRoleResponse>, ClientError> {
+        self.get("api/v1/me/roles").await
+    }
+
+    /// `GET /api/v1/approvals`
+    pub async fn approvals(&self) -> Result<Vec<ApprovalTaskResponse>, ClientError> {
+        self.get("api/v1/approvals").await
+    }
+
+    /// `GET /api/v1/approvals/count`
+    pub async fn approvals_count(&self) -> Result<ApprovalCountResponse, ClientError> {
+        self.get("api/v1/approvals/count").await
+    }
+
+    /// `POST /api/v1/approvals/{id}/approve`
+    pub async fn approve(&self, id: uuid::Uuid, body: &ApproveRequest) -> Result<SaarResponse, ClientError> {
+        self.post(&format!("api/v1/approvals/{id}/approve"), body).await
+    }
+
+    /// `POST /api/v1/approvals/{id}/reject`
+    pub async fn reject(&self, id: uuid::Uuid, body: &RejectRequest) -> Result<SaarResponse, ClientError> {
+        self.post(&format!("api/v1/approvals/{id}/reject"), body).await
+    }
+
+    /// `POST /api/v1/approvals/{id}/return`
+    pub async fn return_to_requester(
+        &self,
+        id: uuid::Uuid,
+        body: &ReturnRequest,
+    ) -> Result<SaarResponse, ClientError> {
+        self.post(&format!("api/v1/approvals/{id}/return"), body).await
+    }
+
+    /// `GET /api/v1/provisioning-tasks`
+    pub async fn provisioning_tasks(&self) -> Result<Vec<ProvisioningTaskResponse>, ClientError> {
+        self.get("api/v1/provisioning-tasks").await
+    }
+
+    /// `POST /api/v1/provisioning-tasks/{id}/complete`
+    pub async fn complete_provisioning(
+        &self,
+        id: uuid::Uuid,
+        body: &CompleteProvisioningRequest,
+    ) -> Result<ProvisioningTaskResponse, ClientError> {
+        self.post(&format!("api/v1/provisioning-tasks/{id}/complete"), body)
+            .await
+    }
+
+    /// `GET /api/v1/applications`
+    pub async fn applications(&self) -> Result<Vec<ApplicationResponse>, ClientError> {
+        self.get("api/v1/applications").await
+    }
+
+    /// `POST /api/v1/applications`
+    pub async fn create_application(
+        &self,
+        body: &CreateApplicationRequest,
+    ) -> Result<ApplicationResponse, ClientError> {
+        self.post("api/v1/applications", body).await
+    }
+
+    /// `POST /api/v1/roles`
+    pub async fn create_role(&self, body: &CreateRoleRequest) -> Result<RoleResponse, ClientError> {
+        self.post("api/v1/roles", body).await
+    }
+
+    /// `GET /api/v1/approval-groups`
+    pub async fn approval_groups(&self) -> Result<Vec<ApprovalGroupResponse>, ClientError> {
+        self.get("api/v1/approval-groups").await
+    }
+
+    /// `POST /api/v1/approval-groups`
+    pub async fn create_approval_group(
+        &self,
+        body: &CreateApprovalGroupRequest,
+    ) -> Result<ApprovalGroupResponse, ClientError> {
+        self.post("api/v1/approval-groups", body).await
+    }
+
+    /// `POST /api/v1/sod-rules`
+    pub async fn create_sod_rule(&self, body: &CreateSodRuleRequest) -> Result<SodRuleResponse, ClientError> {
+        self.post("api/v1/sod-rules", body).await
     }
 }

@@ -6,9 +6,11 @@
 pub mod client;
 pub mod model;
 pub mod rules;
+pub mod workflow;
 
 pub use client::{Client, ClientError};
 pub use model::*;
+pub use workflow::*;
 
 /// The committed snapshot of the served OpenAPI document (`just openapi` regenerates it).
 pub const OPENAPI_JSON: &str = include_str!("../openapi.json");

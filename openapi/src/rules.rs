@@ -25,6 +25,20 @@ pub fn plain_text(value: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// Free text (justifications, comments): printable, line breaks and tabs allowed.
+pub fn free_text(value: &str) -> Result<(), ValidationError> {
+    if value.trim().is_empty() {
+        return Err(error("blank", "must not be blank"));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(error("control_characters", "must not contain control characters"));
+    }
+    Ok(())
+}
+
 /// A User ID: 3 to 64 letters, digits, dots, dashes or underscores, starting with a letter
 /// or digit.
 pub fn user_id(value: &str) -> Result<(), ValidationError> {

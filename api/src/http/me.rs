@@ -1,7 +1,7 @@
 //! `/api/v1/me`: My Information.
 
 use super::extract::Auth;
-use crate::service::{Ctx, Error, accounts};
+use crate::service::{Ctx, Error, accounts, saars};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use amps_openapi::*;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -9,7 +9,11 @@ use validator::Validate;
 
 /// Registers the handlers.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(get_me).service(update_me).service(change_password);
+    cfg.service(get_me)
+        .service(update_me)
+        .service(change_password)
+        .service(list_my_roles)
+        .service(list_my_requests);
 }
 
 /// My Information: the signed-in user's profile and approvers.
@@ -83,4 +87,27 @@ async fn change_password(
     let u = auth.0.user()?;
     body.validate()?;
     Ok(HttpResponse::Ok().json(accounts::change_password(&ctx, &auth.actor(&req), u.id, &body).await?))
+}
+
+/// Current Roles: the roles I hold, since when, until when, from which SAAR.
+///
+/// **Permissions**: any signed-in user, for themselves.
+#[utoipa::path(tag = "me", operation_id = "list_my_roles", security(("bearer" = [])),
+    responses((status = 200, body = Vec<CurrentRoleResponse>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[get("/me/roles")]
+async fn list_my_roles(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
+    let u = auth.0.user()?;
+    Ok(HttpResponse::Ok().json(saars::current_roles(&ctx, u.id).await?))
+}
+
+/// Pending Requests (with whom each waits on and the time left) and SAAR History (every
+/// step's who, when and decision).
+///
+/// **Permissions**: any signed-in user, for their own requests.
+#[utoipa::path(tag = "me", operation_id = "list_my_requests", security(("bearer" = [])),
+    responses((status = 200, body = MyRequestsResponse), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[get("/me/requests")]
+async fn list_my_requests(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
+    let u = auth.0.user()?;
+    Ok(HttpResponse::Ok().json(saars::my_requests(&ctx, u).await?))
 }

@@ -1,13 +1,17 @@
 //! The HTTP layer: handlers per resource, problem+json errors, the OpenAPI document and
 //! Swagger UI, metrics, and the SPA.
 
+pub mod approvals;
 pub mod auth;
+pub mod catalog;
 pub mod dev;
 pub mod error;
 pub mod extract;
 pub mod health;
 pub mod me;
 pub mod metrics;
+pub mod provisioning;
+pub mod saars;
 
 use crate::service::Ctx;
 use actix_web::dev::ResourceDef;
@@ -35,7 +39,11 @@ pub const BODY_LIMIT: usize = 64 * 1024;
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Registration, sign-in, tokens, recovery"),
-        (name = "me", description = "My Information"),
+        (name = "me", description = "My Information, Current Roles, my requests"),
+        (name = "catalog", description = "Applications, roles, approval groups, segregation of duties"),
+        (name = "saars", description = "Requests for roles (DD 2875)"),
+        (name = "approvals", description = "Approval tasks"),
+        (name = "provisioning", description = "Provisioning tasks"),
         (name = "dev", description = "Development helpers"),
         (name = "operations", description = "Health and metrics"),
     )
@@ -62,6 +70,10 @@ impl Modify for BearerAuth {
 fn api_v1(cfg: &mut ServiceConfig) {
     auth::configure(cfg);
     me::configure(cfg);
+    catalog::configure(cfg);
+    saars::configure(cfg);
+    approvals::configure(cfg);
+    provisioning::configure(cfg);
     dev::configure(cfg);
 }
 

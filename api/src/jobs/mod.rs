@@ -1,6 +1,8 @@
 //! Background work. Each job is safe with several replicas: work items are claimed with
 //! compare-and-set leases in the database, never held in process memory.
 
+pub mod approvals;
+
 use crate::clock::Clock;
 use crate::notify::mailer::Mailer;
 use sea_orm::DatabaseConnection;
@@ -23,6 +25,26 @@ pub fn spawn_mail_sender(
                 Ok(0) => {}
                 Ok(n) => tracing::info!(sent = n, "delivered outbox mail"),
                 Err(e) => tracing::warn!(error = %e, "outbox delivery round failed"),
+            }
+        }
+    })
+}
+
+/// Runs the approval deadline and reminder round every `every` until the process ends.
+pub fn spawn_approval_deadlines(ctx: crate::service::Ctx, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match approvals::tick(&ctx).await {
+                Ok(r) if r.reminders + r.expired > 0 => tracing::info!(
+                    reminders = r.reminders,
+                    expired = r.expired,
+                    "approval deadlines round"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "approval deadlines round failed"),
             }
         }
     })

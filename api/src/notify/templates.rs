@@ -60,3 +60,34 @@ pub fn forgot_username(name: &str, logins: &[String], sign_in: &str) -> (String,
         ),
     )
 }
+
+/// Sent to each approver when a task opens (and as a reminder).
+pub fn approval_needed(
+    number: &str,
+    role: &str,
+    who: &str,
+    level: &str,
+    due: &str,
+    link: &str,
+    reminder: bool,
+) -> (String, String) {
+    (
+        format!(
+            "AMPS: {}{number} needs your approval",
+            if reminder { "reminder: " } else { "" }
+        ),
+        format!(
+            "{number}: {who} asks for the role {role}.\n\nYour approval is needed as {level} by {due}. Open your approvals:\n\n{link}\n\nIf no one acts by then, the request expires.\n\n-- AMPS"
+        ),
+    )
+}
+
+/// Sent to the requester when a SAAR changes state.
+pub fn saar_update(number: &str, role: &str, what: &str, detail: &str, link: &str) -> (String, String) {
+    (
+        format!("AMPS: {number} {what}"),
+        format!(
+            "Your request {number} for the role {role} {what}.\n\n{detail}\n\nSee your requests: {link}\n\n-- AMPS"
+        ),
+    )
+}

@@ -2,7 +2,11 @@
 //! also writes its audit event and the mail it causes.
 
 pub mod accounts;
+pub mod approvals;
+pub mod catalog;
 pub mod principal;
+pub mod provisioning;
+pub mod saars;
 pub mod seed;
 pub mod sessions;
 

@@ -26,6 +26,18 @@ pub struct UserPrincipal {
     pub admin_roles: Vec<String>,
 }
 
+impl UserPrincipal {
+    /// Whether the user holds the AMPS administrative role `name`.
+    pub fn has_admin_role(&self, name: &str) -> bool {
+        self.admin_roles.iter().any(|r| r == name)
+    }
+
+    /// Administrators and role-catalog owners manage the catalog.
+    pub fn can_manage_catalog(&self) -> bool {
+        self.has_admin_role("Administrator") || self.has_admin_role("Role Catalog Owner")
+    }
+}
+
 impl Principal {
     /// The person, or a 403 for a service client.
     pub fn user(&self) -> Result<&UserPrincipal> {

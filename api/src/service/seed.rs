@@ -5,11 +5,12 @@
 use super::{Ctx, Result};
 use crate::auth::password;
 use crate::domain::account::AccountStatus;
+use crate::domain::chain::LevelKind;
 use crate::service::principal::AMPS_APP;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::entities::{
-    application, organization, password_history, role, role_assignment, role_prerequisite, role_visibility,
-    user,
+    application, approval_group, approval_group_member, organization, password_history, role,
+    role_assignment, role_prerequisite, role_visibility, user,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -82,6 +83,7 @@ async fn app(conn: &impl ConnectionTrait, code: &str, name: &str, now: DateTime<
         name: Set(name.into()),
         provisioning_mode: Set("manual".into()),
         webhook_url: Set(None),
+        provisioner_group_id: Set(None),
         created_at: Set(now),
     }
     .insert(conn)
@@ -122,6 +124,8 @@ async fn role(conn: &impl ConnectionTrait, r: RoleSpec<'_>, now: DateTime<Utc>) 
         min_it_level: Set(r.min_it_level.into()),
         default_expiration_days: Set(Some(365)),
         mfa_required: Set(false),
+        data_owner_id: Set(None),
+        iao_id: Set(None),
         created_at: Set(now),
     }
     .insert(conn)
@@ -496,6 +500,77 @@ pub async fn demo(ctx: &Ctx) -> Result<Vec<DemoAccount>> {
         now,
     )
     .await?;
+    let data_owner = user::Entity::find()
+        .filter(user::Column::Login.eq("ddataowner"))
+        .one(&txn)
+        .await?
+        .map(|u| u.id);
+    let iao = user::Entity::find()
+        .filter(user::Column::Login.eq("iiao"))
+        .one(&txn)
+        .await?
+        .map(|u| u.id);
+    for (app_id, group_name) in [(pop, "HMMS-POP Provisioners"), (ebs, "EBS Provisioners")] {
+        let group = match approval_group::Entity::find()
+            .filter(approval_group::Column::Name.eq(group_name))
+            .one(&txn)
+            .await?
+        {
+            Some(g) => g.id,
+            None => {
+                let id = Uuid::now_v7();
+                approval_group::ActiveModel {
+                    id: Set(id),
+                    name: Set(group_name.into()),
+                    description: Set("Provisioners of the application".into()),
+                    created_at: Set(now),
+                }
+                .insert(&txn)
+                .await?;
+                approval_group_member::ActiveModel {
+                    group_id: Set(id),
+                    user_id: Set(prov),
+                }
+                .insert(&txn)
+                .await?;
+                id
+            }
+        };
+        application::ActiveModel {
+            id: Set(app_id),
+            provisioner_group_id: Set(Some(group)),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+        for r in role::Entity::find()
+            .filter(role::Column::ApplicationId.eq(app_id))
+            .all(&txn)
+            .await?
+        {
+            role::ActiveModel {
+                id: Set(r.id),
+                data_owner_id: Set(data_owner),
+                iao_id: Set(iao),
+                ..Default::default()
+            }
+            .update(&txn)
+            .await?;
+            if super::catalog::chain_of(&txn, r.id).await?.is_empty() {
+                super::catalog::set_chain(
+                    &txn,
+                    r.id,
+                    &[
+                        LevelKind::Supervisor,
+                        LevelKind::SecurityOfficer,
+                        LevelKind::DataOwner,
+                        LevelKind::Iao,
+                    ],
+                )
+                .await?;
+            }
+        }
+    }
     grant_admin_role(&txn, prov, "Provisioner", now).await?;
     grant_admin_role(&txn, hd, "Help Desk", now).await?;
     grant_admin_role(&txn, adm, "Administrator", now).await?;

@@ -44,6 +44,8 @@ pub struct TestApp {
     pub ctx: Ctx,
     pub clock: Arc<ManualClock>,
     pub smtp: Option<SmtpSink>,
+    /// The database URL, for a second replica on the same database.
+    pub db_url: String,
 }
 
 /// The password used by test accounts.
@@ -103,10 +105,20 @@ async fn spawn(db: Db, with_smtp: bool) -> TestApp {
 }
 
 async fn spawn_with(db: Db, smtp: Option<SmtpSink>, smtp_url: Option<String>) -> TestApp {
+    let url = database_url(db).await;
+    spawn_on(url, smtp, smtp_url).await
+}
+
+/// A second replica of `app`: another server on the same database.
+pub async fn spawn_replica(app: &TestApp) -> TestApp {
+    spawn_on(app.db_url.clone(), None, None).await
+}
+
+async fn spawn_on(db_url: String, smtp: Option<SmtpSink>, smtp_url: Option<String>) -> TestApp {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let settings = Settings::load(&Overrides {
-        database_url: Some(database_url(db).await),
+        database_url: Some(db_url.clone()),
         bind: Some(format!("127.0.0.1:{port}")),
         smtp_url,
         data_dir: Some(std::env::temp_dir().display().to_string()),
@@ -114,6 +126,8 @@ async fn spawn_with(db: Db, smtp: Option<SmtpSink>, smtp_url: Option<String>) ->
         ..Default::default()
     })
     .expect("test settings");
+    let mut settings = settings;
+    settings.background_jobs = false;
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0)
             .single()
@@ -129,6 +143,7 @@ async fn spawn_with(db: Db, smtp: Option<SmtpSink>, smtp_url: Option<String>) ->
         ctx,
         clock,
         smtp,
+        db_url,
     }
 }
 

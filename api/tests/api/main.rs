@@ -6,3 +6,4 @@ mod helpers;
 mod accounts;
 mod platform;
 mod sessions;
+mod workflow;

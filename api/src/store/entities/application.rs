@@ -11,6 +11,7 @@ pub struct Model {
     pub name: String,
     pub provisioning_mode: String,
     pub webhook_url: Option<String>,
+    pub provisioner_group_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
 }
 

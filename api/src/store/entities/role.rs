@@ -16,6 +16,8 @@ pub struct Model {
     pub min_it_level: String,
     pub default_expiration_days: Option<i32>,
     pub mfa_required: bool,
+    pub data_owner_id: Option<Uuid>,
+    pub iao_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
 }
 

@@ -1,0 +1,112 @@
+//! `/approvals`: the approver's inbox and decisions.
+
+use super::extract::Auth;
+use crate::service::approvals::{self, Decision};
+use crate::service::{Ctx, Error};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use amps_openapi::*;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use validator::Validate;
+
+/// Registers the handlers.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_approvals)
+        .service(count_approvals)
+        .service(approve_task)
+        .service(reject_task)
+        .service(return_task);
+}
+
+/// My open approval tasks (mine and my groups'), soonest due first.
+///
+/// **Permissions**: any signed-in user (lists only their tasks).
+#[utoipa::path(tag = "approvals", operation_id = "list_approvals", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ApprovalTaskResponse>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[get("/approvals")]
+async fn list_approvals(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    Ok(HttpResponse::Ok().json(approvals::list_open(&ctx, p).await?))
+}
+
+/// How many approvals wait on me (for a badge).
+///
+/// **Permissions**: any signed-in user.
+#[utoipa::path(tag = "approvals", operation_id = "count_approvals", security(("bearer" = [])),
+    responses((status = 200, body = ApprovalCountResponse), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[get("/approvals/count")]
+async fn count_approvals(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    Ok(HttpResponse::Ok().json(ApprovalCountResponse {
+        open: approvals::count_open(&ctx, p).await?,
+    }))
+}
+
+/// Approve. The Security Officer level records the user's IT level; a request that breaks a
+/// segregation-of-duties rule needs `sod_exception_reason`.
+///
+/// **Permissions**: the task's approver, or a member of its group. Two approvers acting at
+/// once: one succeeds, the other gets 409.
+#[utoipa::path(tag = "approvals", operation_id = "approve_task", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Task id")), request_body = ApproveRequest,
+    responses((status = 200, body = SaarResponse),
+        (status = 403, description = "Not your approval", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already decided", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "IT level not met, exception reason missing", body = Problem, content_type = "application/problem+json")))]
+#[post("/approvals/{id}/approve")]
+async fn approve_task(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: web::Json<ApproveRequest>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    body.validate()?;
+    Ok(HttpResponse::Ok()
+        .json(approvals::decide(&ctx, &auth.actor(&req), p, *id, Decision::Approve(&body)).await?))
+}
+
+/// Reject with a reason code (`other` needs a comment).
+///
+/// **Permissions**: the task's approver, or a member of its group.
+#[utoipa::path(tag = "approvals", operation_id = "reject_task", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Task id")), request_body = RejectRequest,
+    responses((status = 200, body = SaarResponse),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[post("/approvals/{id}/reject")]
+async fn reject_task(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: web::Json<RejectRequest>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    body.validate()?;
+    Ok(HttpResponse::Ok()
+        .json(approvals::decide(&ctx, &auth.actor(&req), p, *id, Decision::Reject(&body)).await?))
+}
+
+/// Return to the requester for more information.
+///
+/// **Permissions**: the task's approver, or a member of its group.
+#[utoipa::path(tag = "approvals", operation_id = "return_task", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Task id")), request_body = ReturnRequest,
+    responses((status = 200, body = SaarResponse),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[post("/approvals/{id}/return")]
+async fn return_task(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: web::Json<ReturnRequest>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    body.validate()?;
+    Ok(HttpResponse::Ok()
+        .json(approvals::decide(&ctx, &auth.actor(&req), p, *id, Decision::Return(&body)).await?))
+}

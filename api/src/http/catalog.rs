@@ -1,0 +1,152 @@
+//! Catalog administration (`/applications`, `/roles`, `/approval-groups`, `/sod-rules`) and
+//! the wizard's role search (`GET /roles`).
+
+use super::extract::Auth;
+use crate::service::{Ctx, Error, catalog};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use amps_openapi::*;
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+/// Registers the handlers.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_applications)
+        .service(create_application)
+        .service(search_roles)
+        .service(create_role)
+        .service(list_approval_groups)
+        .service(create_approval_group)
+        .service(list_sod_rules)
+        .service(create_sod_rule);
+}
+
+/// Applications in the catalog.
+///
+/// **Permissions**: any signed-in user.
+#[utoipa::path(tag = "catalog", operation_id = "list_applications", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ApplicationResponse>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[get("/applications")]
+async fn list_applications(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
+    auth.0.user()?;
+    Ok(HttpResponse::Ok().json(catalog::list_applications(&ctx).await?))
+}
+
+/// Add an application.
+///
+/// **Permissions**: Administrator or Role Catalog Owner.
+#[utoipa::path(tag = "catalog", operation_id = "create_application", security(("bearer" = [])), request_body = CreateApplicationRequest,
+    responses((status = 201, body = ApplicationResponse),
+        (status = 403, description = "Not a catalog manager", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Code taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
+#[post("/applications")]
+async fn create_application(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    body: web::Json<CreateApplicationRequest>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    body.validate()?;
+    Ok(HttpResponse::Created().json(catalog::create_application(&ctx, &auth.actor(&req), p, &body).await?))
+}
+
+/// Search the roles the caller may request (the wizard's Select Roles step). Hidden roles and
+/// roles not visible to the caller's organization or user type are never listed.
+///
+/// **Permissions**: any signed-in user.
+#[utoipa::path(tag = "catalog", operation_id = "search_roles", security(("bearer" = [])), params(SearchRolesQuery),
+    responses((status = 200, body = Vec<RoleResponse>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[get("/roles")]
+async fn search_roles(
+    ctx: web::Data<Ctx>,
+    auth: Auth,
+    q: web::Query<SearchRolesQuery>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    q.validate()?;
+    Ok(HttpResponse::Ok().json(catalog::search_roles(&ctx, p, &q).await?))
+}
+
+/// Add a role: visibility, who may request it, minimum IT level, prerequisites, approval
+/// chain, expiration.
+///
+/// **Permissions**: Administrator or Role Catalog Owner.
+#[utoipa::path(tag = "catalog", operation_id = "create_role", security(("bearer" = [])), request_body = CreateRoleRequest,
+    responses((status = 201, body = RoleResponse),
+        (status = 403, description = "Not a catalog manager", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Role exists", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
+#[post("/roles")]
+async fn create_role(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    body: web::Json<CreateRoleRequest>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    body.validate()?;
+    Ok(HttpResponse::Created().json(catalog::create_role(&ctx, &auth.actor(&req), p, &body).await?))
+}
+
+/// Approval groups.
+///
+/// **Permissions**: any signed-in user.
+#[utoipa::path(tag = "catalog", operation_id = "list_approval_groups", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ApprovalGroupResponse>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[get("/approval-groups")]
+async fn list_approval_groups(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
+    auth.0.user()?;
+    Ok(HttpResponse::Ok().json(catalog::list_groups(&ctx).await?))
+}
+
+/// Add an approval group.
+///
+/// **Permissions**: Administrator or Role Catalog Owner.
+#[utoipa::path(tag = "catalog", operation_id = "create_approval_group", security(("bearer" = [])), request_body = CreateApprovalGroupRequest,
+    responses((status = 201, body = ApprovalGroupResponse),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[post("/approval-groups")]
+async fn create_approval_group(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    body: web::Json<CreateApprovalGroupRequest>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    body.validate()?;
+    Ok(HttpResponse::Created().json(catalog::create_group(&ctx, &auth.actor(&req), p, &body).await?))
+}
+
+/// Segregation-of-duties rules.
+///
+/// **Permissions**: any signed-in user.
+#[utoipa::path(tag = "catalog", operation_id = "list_sod_rules", security(("bearer" = [])),
+    responses((status = 200, body = Vec<SodRuleResponse>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[get("/sod-rules")]
+async fn list_sod_rules(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
+    auth.0.user()?;
+    Ok(HttpResponse::Ok().json(catalog::list_sod_rules(&ctx).await?))
+}
+
+/// Add a segregation-of-duties rule (a set of roles no one may hold two of).
+///
+/// **Permissions**: Administrator or Role Catalog Owner.
+#[utoipa::path(tag = "catalog", operation_id = "create_sod_rule", security(("bearer" = [])), request_body = CreateSodRuleRequest,
+    responses((status = 201, body = SodRuleResponse),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[post("/sod-rules")]
+async fn create_sod_rule(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    body: web::Json<CreateSodRuleRequest>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    body.validate()?;
+    Ok(HttpResponse::Created().json(catalog::create_sod_rule(&ctx, &auth.actor(&req), p, &body).await?))
+}

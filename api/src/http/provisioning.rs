@@ -1,0 +1,50 @@
+//! `/provisioning-tasks`: the provisioner's queue.
+
+use super::extract::Auth;
+use crate::service::{Ctx, Error, provisioning};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use amps_openapi::*;
+use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
+use validator::Validate;
+
+/// Registers the handlers.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_provisioning_tasks)
+        .service(complete_provisioning_task);
+}
+
+/// Open provisioning tasks of the applications I provision, oldest first.
+///
+/// **Permissions**: members of an application's provisioner group; holders of the AMPS
+/// Provisioner role for applications without a group.
+#[utoipa::path(tag = "provisioning", operation_id = "list_provisioning_tasks", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ProvisioningTaskResponse>),
+        (status = 403, description = "Not a provisioner", body = Problem, content_type = "application/problem+json")))]
+#[get("/provisioning-tasks")]
+async fn list_provisioning_tasks(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    Ok(HttpResponse::Ok().json(provisioning::list_open(&ctx, p).await?))
+}
+
+/// Mark a manual provisioning task done: the role assignment becomes active and the requester
+/// is told.
+///
+/// **Permissions**: provisioners of the task's application.
+#[utoipa::path(tag = "provisioning", operation_id = "complete_provisioning_task", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Task id")), request_body = CompleteProvisioningRequest,
+    responses((status = 200, body = ProvisioningTaskResponse),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already done", body = Problem, content_type = "application/problem+json")))]
+#[post("/provisioning-tasks/{id}/complete")]
+async fn complete_provisioning_task(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: web::Json<CompleteProvisioningRequest>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    body.validate()?;
+    Ok(HttpResponse::Ok().json(provisioning::complete(&ctx, &auth.actor(&req), p, *id, &body).await?))
+}

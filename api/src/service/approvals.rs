@@ -1,0 +1,345 @@
+//! Approving: the caller's inbox (their tasks and their groups'), approve / reject / return
+//! with exactly one transition when approvers act at once, the Security Officer's IT level,
+//! segregation-of-duties exceptions.
+
+use super::principal::UserPrincipal;
+use super::saars::{
+    self, load_saar, load_user, open_task, resolve_chain, saar_response, status_of, transition,
+};
+use super::{Ctx, Error, Result, field};
+use crate::domain::it_level::ItLevel;
+use crate::domain::saar::SaarStatus;
+use crate::store::audit::{self, Actor, NewEvent};
+use crate::store::entities::{
+    application, approval_group_member, approval_task, provisioning_task, role, saar, user,
+};
+use amps_openapi::*;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+async fn my_groups(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<Uuid>> {
+    Ok(approval_group_member::Entity::find()
+        .select_only()
+        .column(approval_group_member::Column::GroupId)
+        .filter(approval_group_member::Column::UserId.eq(user_id))
+        .into_tuple()
+        .all(conn)
+        .await?)
+}
+
+fn mine(user_id: Uuid, groups: Vec<Uuid>) -> Condition {
+    Condition::any()
+        .add(approval_task::Column::AssigneeId.eq(user_id))
+        .add(approval_task::Column::GroupId.is_in(groups))
+}
+
+/// The caller's open approval tasks, soonest due first.
+pub async fn list_open(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ApprovalTaskResponse>> {
+    let now = ctx.clock.now();
+    let groups = my_groups(&ctx.db, p.id).await?;
+    let tasks = approval_task::Entity::find()
+        .filter(approval_task::Column::Status.eq("open"))
+        .filter(mine(p.id, groups))
+        .order_by_asc(approval_task::Column::DueAt)
+        .limit(500)
+        .all(&ctx.db)
+        .await?;
+    let mut out = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        let s = load_saar(&ctx.db, t.saar_id).await?;
+        out.push(ApprovalTaskResponse {
+            id: t.id,
+            level: t.level,
+            kind: t.kind,
+            opened_at: t.opened_at,
+            due_at: t.due_at,
+            saar: saar_response(&ctx.db, &s, now).await?,
+        });
+    }
+    Ok(out)
+}
+
+/// How many open tasks the caller has (one indexed count).
+pub async fn count_open(ctx: &Ctx, p: &UserPrincipal) -> Result<i64> {
+    let groups = my_groups(&ctx.db, p.id).await?;
+    let n = approval_task::Entity::find()
+        .filter(approval_task::Column::Status.eq("open"))
+        .filter(mine(p.id, groups))
+        .count(&ctx.db)
+        .await?;
+    Ok(n as i64)
+}
+
+/// A decision on a task.
+pub enum Decision<'a> {
+    Approve(&'a ApproveRequest),
+    Reject(&'a RejectRequest),
+    Return(&'a ReturnRequest),
+}
+
+fn reason_str(r: RejectReason) -> &'static str {
+    match r {
+        RejectReason::ItLevelInsufficient => "it_level_insufficient",
+        RejectReason::NotNeeded => "not_needed",
+        RejectReason::SodConflict => "sod_conflict",
+        RejectReason::NeedsInformation => "needs_information",
+        RejectReason::Other => "other",
+    }
+}
+
+fn reason_words(r: RejectReason) -> &'static str {
+    match r {
+        RejectReason::ItLevelInsufficient => "your IT level is not sufficient for this role",
+        RejectReason::NotNeeded => "the role is not needed or is the wrong role",
+        RejectReason::SodConflict => "it conflicts with a role you hold (segregation of duties)",
+        RejectReason::NeedsInformation => "more information is needed",
+        RejectReason::Other => "see the approver's comment",
+    }
+}
+
+/// Records the decision on a task: one transaction, one audit event, the mail it causes.
+pub async fn decide(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    task_id: Uuid,
+    d: Decision<'_>,
+) -> Result<SaarResponse> {
+    let now = ctx.clock.now();
+    let task = approval_task::Entity::find_by_id(task_id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| Error::NotFound("No such approval task.".into()))?;
+    let is_mine = task.assignee_id == Some(p.id)
+        || match task.group_id {
+            Some(g) => my_groups(&ctx.db, p.id).await?.contains(&g),
+            None => false,
+        };
+    if !is_mine {
+        return Err(Error::Forbidden(
+            "This approval is not assigned to you or your groups.".into(),
+        ));
+    }
+    if task.status != "open" {
+        return Err(Error::Conflict(format!(
+            "This approval was already decided ({}).",
+            task.status
+        )));
+    }
+    let s = load_saar(&ctx.db, task.saar_id).await?;
+    let status = status_of(&s)?;
+    let r = role::Entity::find_by_id(s.role_id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("role missing"))?;
+    let subject = load_user(&ctx.db, s.subject_id).await?;
+
+    let (task_status, reason, comment, next) = match &d {
+        Decision::Approve(a) => {
+            let mut it_level: ItLevel = subject.it_level.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+            let mut new_level = None;
+            if task.kind == "security_officer" {
+                if let Some(l) = &a.it_level {
+                    it_level = l
+                        .parse()
+                        .map_err(|e: String| Error::Validation(field("it_level", "unknown", e)))?;
+                    new_level = Some(it_level);
+                }
+                let min: ItLevel = r.min_it_level.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+                if !it_level.meets(min) {
+                    return Err(Error::Validation(field(
+                        "it_level",
+                        "insufficient",
+                        format!(
+                            "{}'s IT level ({}) does not meet this role's minimum ({}); record an IT level of at least {} or reject the request.",
+                            saars::name_of(&subject),
+                            it_level.as_str(),
+                            min.as_str(),
+                            min.as_str()
+                        ),
+                    )));
+                }
+            } else if a.it_level.is_some() {
+                return Err(Error::Validation(field(
+                    "it_level",
+                    "not_security_officer",
+                    "only the Security Officer level records the IT level",
+                )));
+            }
+            let warnings: Vec<SaarWarning> = serde_json::from_str(&s.warnings).unwrap_or_default();
+            let has_sod = warnings.iter().any(|w| w.kind == "sod_conflict");
+            let exception = match (&a.sod_exception_reason, has_sod, &s.sod_exception) {
+                (_, false, _) => None,
+                (_, true, Some(_)) => None,
+                (Some(reason), true, None) => Some(reason.trim().to_string()),
+                (None, true, None) => {
+                    return Err(Error::Validation(field(
+                        "sod_exception_reason",
+                        "required",
+                        "This request breaks a segregation-of-duties rule: approve only with an exception reason, or reject it.",
+                    )));
+                }
+            };
+            let chain = resolve_chain(&ctx.db, &subject, &r).await?;
+            let last = task.level as usize >= chain.len();
+            let to = status
+                .approve(last)
+                .map_err(|e| Error::Conflict(format!("{}: {e}.", s.number)))?;
+            (
+                "approved",
+                None,
+                a.comment.clone(),
+                Some((to, chain, new_level, exception)),
+            )
+        }
+        Decision::Reject(rj) => {
+            if rj.reason == RejectReason::Other && rj.comment.as_deref().is_none_or(|c| c.trim().is_empty()) {
+                return Err(Error::Validation(field(
+                    "comment",
+                    "required",
+                    "is required when the reason is \"other\"",
+                )));
+            }
+            status
+                .reject()
+                .map_err(|e| Error::Conflict(format!("{}: {e}.", s.number)))?;
+            (
+                "rejected",
+                Some(reason_str(rj.reason).to_string()),
+                rj.comment.clone(),
+                None,
+            )
+        }
+        Decision::Return(rt) => {
+            status
+                .send_back()
+                .map_err(|e| Error::Conflict(format!("{}: {e}.", s.number)))?;
+            ("returned", None, Some(rt.comment.clone()), None)
+        }
+    };
+
+    let txn = ctx.db.begin().await?;
+    // Compare-and-set: of two approvers acting at once, exactly one moves the task.
+    let claimed = approval_task::Entity::update_many()
+        .col_expr(approval_task::Column::Status, Expr::value(task_status))
+        .col_expr(approval_task::Column::DecidedBy, Expr::value(p.id))
+        .col_expr(approval_task::Column::DecidedAt, Expr::value(now))
+        .col_expr(approval_task::Column::ReasonCode, Expr::value(reason.clone()))
+        .col_expr(approval_task::Column::Comment, Expr::value(comment.clone()))
+        .filter(approval_task::Column::Id.eq(task.id))
+        .filter(approval_task::Column::Status.eq("open"))
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Err(Error::Conflict(
+            "This approval was decided by someone else a moment ago.".into(),
+        ));
+    }
+    let action;
+    match (&d, next) {
+        (Decision::Approve(_), Some((to, chain, new_level, exception))) => {
+            if let Some(l) = new_level {
+                user::ActiveModel {
+                    id: Set(subject.id),
+                    it_level: Set(l.as_str().into()),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .update(&txn)
+                .await?;
+            }
+            if let Some(reason) = &exception {
+                saar::Entity::update_many()
+                    .col_expr(
+                        saar::Column::SodException,
+                        Expr::value(format!("{} ({}): {reason}", p.login, now.format("%Y-%m-%d"))),
+                    )
+                    .filter(saar::Column::Id.eq(s.id))
+                    .exec(&txn)
+                    .await?;
+            }
+            if to == SaarStatus::Pending {
+                let next_level = task.level + 1;
+                transition(&txn, &s, to, Some(next_level), now).await?;
+                open_task(ctx, &txn, &s, next_level, chain[next_level as usize - 1], now).await?;
+                action = "saar.level_approved";
+            } else {
+                transition(&txn, &s, to, None, now).await?;
+                open_provisioning(&txn, &s, &r, now).await?;
+                saars::notify_requester(ctx, &txn, &s, "was approved", "Every approver agreed. The role is being provisioned; we will tell you when it is granted.", now).await?;
+                action = "saar.approved";
+            }
+        }
+        (Decision::Reject(rj), _) => {
+            transition(&txn, &s, SaarStatus::Rejected, None, now).await?;
+            let detail = format!(
+                "It was rejected because {}.{}",
+                reason_words(rj.reason),
+                rj.comment
+                    .as_ref()
+                    .map(|c| format!("\n\nComment: {c}"))
+                    .unwrap_or_default()
+            );
+            saars::notify_requester(ctx, &txn, &s, "was rejected", &detail, now).await?;
+            action = "saar.rejected";
+        }
+        (Decision::Return(rt), _) => {
+            transition(&txn, &s, SaarStatus::Returned, s.current_level, now).await?;
+            let detail = format!(
+                "The approver needs more information:\n\n{}\n\nEdit the justification and resubmit it from Pending Requests.",
+                rt.comment
+            );
+            saars::notify_requester(ctx, &txn, &s, "was returned to you", &detail, now).await?;
+            action = "saar.returned";
+        }
+        _ => return Err(Error::Internal(anyhow::anyhow!("decision without plan"))),
+    }
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action,
+            target: Some(format!("saar:{}", s.id)),
+            details: json!({"number": s.number, "level": task.level, "kind": task.kind, "decision": task_status, "reason": reason, "comment": comment}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    saar_response(&ctx.db, &load_saar(&ctx.db, s.id).await?, now).await
+}
+
+/// Opens the provisioning task of an approved SAAR.
+async fn open_provisioning(
+    conn: &impl ConnectionTrait,
+    s: &saar::Model,
+    r: &role::Model,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let app = application::Entity::find_by_id(r.application_id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("application missing"))?;
+    provisioning_task::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        saar_id: Set(s.id),
+        application_id: Set(app.id),
+        role_id: Set(r.id),
+        user_id: Set(s.subject_id),
+        kind: Set("grant".into()),
+        status: Set("open".into()),
+        created_at: Set(now),
+        completed_by: Set(None),
+        completed_at: Set(None),
+        note: Set(None),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,773 @@
+//! The role catalog: applications, roles (visibility, who may request, IT level,
+//! prerequisites, approval chain, expiration), approval groups and segregation-of-duties
+//! rules; and the role search of the request wizard.
+
+use super::principal::UserPrincipal;
+use super::{Ctx, Error, Result, field};
+use crate::domain::chain::LevelKind;
+use crate::domain::it_level::ItLevel;
+use crate::store::audit::{self, Actor, NewEvent};
+use crate::store::entities::{
+    application, approval_group, approval_group_member, organization, role, role_assignment,
+    role_chain_level, role_prerequisite, role_visibility, saar, sod_rule, sod_rule_role, user,
+};
+use amps_openapi::*;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait, Set, TransactionTrait,
+};
+use serde_json::json;
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+fn require_catalog(p: &UserPrincipal) -> Result<()> {
+    if p.can_manage_catalog() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "Only administrators and role-catalog owners manage the catalog.".into(),
+        ))
+    }
+}
+
+fn mode_str(m: ProvisioningMode) -> &'static str {
+    match m {
+        ProvisioningMode::Manual => "manual",
+        ProvisioningMode::Automatic => "automatic",
+    }
+}
+
+fn mode_of(s: &str) -> ProvisioningMode {
+    if s == "automatic" {
+        ProvisioningMode::Automatic
+    } else {
+        ProvisioningMode::Manual
+    }
+}
+
+/// The wire form of who may request a role.
+pub fn requestable_of(s: &str) -> Requestable {
+    match s {
+        "internal" => Requestable::Internal,
+        "external" => Requestable::External,
+        _ => Requestable::Both,
+    }
+}
+
+fn requestable_str(r: Requestable) -> &'static str {
+    match r {
+        Requestable::Internal => "internal",
+        Requestable::External => "external",
+        Requestable::Both => "both",
+    }
+}
+
+fn app_response(a: application::Model) -> ApplicationResponse {
+    ApplicationResponse {
+        id: a.id,
+        code: a.code,
+        name: a.name,
+        provisioning_mode: mode_of(&a.provisioning_mode),
+        webhook_url: a.webhook_url,
+        provisioner_group_id: a.provisioner_group_id,
+    }
+}
+
+/// Creates an application.
+pub async fn create_application(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    req: &CreateApplicationRequest,
+) -> Result<ApplicationResponse> {
+    require_catalog(p)?;
+    let now = ctx.clock.now();
+    if req.provisioning_mode == ProvisioningMode::Automatic && req.webhook_url.is_none() {
+        return Err(Error::Validation(field(
+            "webhook_url",
+            "required",
+            "is required for automatic provisioning",
+        )));
+    }
+    if let Some(g) = req.provisioner_group_id
+        && approval_group::Entity::find_by_id(g)
+            .one(&ctx.db)
+            .await?
+            .is_none()
+    {
+        return Err(Error::Validation(field(
+            "provisioner_group_id",
+            "unknown",
+            "is not an approval group",
+        )));
+    }
+    if application::Entity::find()
+        .filter(application::Column::Code.eq(req.code.trim()))
+        .one(&ctx.db)
+        .await?
+        .is_some()
+    {
+        return Err(Error::Duplicate(field(
+            "code",
+            "taken",
+            "is already used by another application",
+        )));
+    }
+    let txn = ctx.db.begin().await?;
+    let a = application::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        code: Set(req.code.trim().into()),
+        name: Set(req.name.trim().into()),
+        provisioning_mode: Set(mode_str(req.provisioning_mode).into()),
+        webhook_url: Set(req.webhook_url.clone()),
+        provisioner_group_id: Set(req.provisioner_group_id),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "catalog.application_created",
+            target: Some(format!("application:{}", a.id)),
+            details: json!({"after": {"code": a.code, "name": a.name, "mode": a.provisioning_mode}}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(app_response(a))
+}
+
+/// Lists applications.
+pub async fn list_applications(ctx: &Ctx) -> Result<Vec<ApplicationResponse>> {
+    Ok(application::Entity::find()
+        .order_by_asc(application::Column::Code)
+        .all(&ctx.db)
+        .await?
+        .into_iter()
+        .map(app_response)
+        .collect())
+}
+
+/// Creates a role.
+pub async fn create_role(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    req: &CreateRoleRequest,
+) -> Result<RoleResponse> {
+    require_catalog(p)?;
+    let now = ctx.clock.now();
+    let mut errors = Vec::new();
+    let app = application::Entity::find_by_id(req.application_id)
+        .one(&ctx.db)
+        .await?;
+    if app.is_none() {
+        errors.extend(field("application_id", "unknown", "is not an application"));
+    }
+    if req.min_it_level.parse::<ItLevel>().is_err() {
+        errors.extend(field("min_it_level", "unknown", "must be none, I, II or III"));
+    }
+    let mut levels = Vec::new();
+    for (i, l) in req.chain.iter().enumerate() {
+        match LevelKind::parse(&l.kind, l.group_id) {
+            Ok(LevelKind::Group(g))
+                if approval_group::Entity::find_by_id(g)
+                    .one(&ctx.db)
+                    .await?
+                    .is_none() =>
+            {
+                errors.extend(field(
+                    &format!("chain[{i}].group_id"),
+                    "unknown",
+                    "is not an approval group",
+                ));
+            }
+            Ok(k) => levels.push(k),
+            Err(e) => errors.extend(field(&format!("chain[{i}].kind"), "unknown", e)),
+        }
+    }
+    if levels.contains(&LevelKind::DataOwner) && req.data_owner_id.is_none() {
+        errors.extend(field(
+            "data_owner_id",
+            "required",
+            "is required when the chain has a Data Owner level",
+        ));
+    }
+    if levels.contains(&LevelKind::Iao) && req.iao_id.is_none() {
+        errors.extend(field(
+            "iao_id",
+            "required",
+            "is required when the chain has an IAO level",
+        ));
+    }
+    for (name, id) in [("data_owner_id", req.data_owner_id), ("iao_id", req.iao_id)] {
+        if let Some(id) = id
+            && user::Entity::find_by_id(id).one(&ctx.db).await?.is_none()
+        {
+            errors.extend(field(name, "unknown", "is not a user"));
+        }
+    }
+    let mut orgs = Vec::new();
+    for (i, code) in req.visible_to.iter().enumerate() {
+        match organization::Entity::find()
+            .filter(organization::Column::Code.eq(code))
+            .one(&ctx.db)
+            .await?
+        {
+            Some(o) => orgs.push(o.id),
+            None => errors.extend(field(
+                &format!("visible_to[{i}]"),
+                "unknown",
+                "is not an organization code",
+            )),
+        }
+    }
+    for (i, pre) in req.prerequisites.iter().enumerate() {
+        if role::Entity::find_by_id(*pre).one(&ctx.db).await?.is_none() {
+            errors.extend(field(&format!("prerequisites[{i}]"), "unknown", "is not a role"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let env = req.environment.trim().to_uppercase();
+    let exists = role::Entity::find()
+        .filter(role::Column::ApplicationId.eq(req.application_id))
+        .filter(role::Column::Name.eq(req.name.trim()))
+        .filter(role::Column::Environment.eq(&env))
+        .one(&ctx.db)
+        .await?;
+    if exists.is_some() {
+        return Err(Error::Duplicate(field(
+            "name",
+            "taken",
+            "already exists in this application and environment",
+        )));
+    }
+    let id = Uuid::now_v7();
+    let txn = ctx.db.begin().await?;
+    role::ActiveModel {
+        id: Set(id),
+        application_id: Set(req.application_id),
+        name: Set(req.name.trim().into()),
+        environment: Set(env),
+        description: Set(req.description.clone()),
+        hidden: Set(req.hidden),
+        requestable_by: Set(requestable_str(req.requestable_by).into()),
+        min_it_level: Set(req.min_it_level.clone()),
+        default_expiration_days: Set(req.default_expiration_days),
+        mfa_required: Set(req.mfa_required),
+        data_owner_id: Set(req.data_owner_id),
+        iao_id: Set(req.iao_id),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    for o in orgs {
+        role_visibility::ActiveModel {
+            role_id: Set(id),
+            organization_id: Set(o),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    for pre in req.prerequisites.iter().collect::<HashSet<_>>() {
+        role_prerequisite::ActiveModel {
+            role_id: Set(id),
+            prerequisite_role_id: Set(*pre),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    set_chain(&txn, id, &levels).await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "catalog.role_created",
+            target: Some(format!("role:{id}")),
+            details: json!({"after": serde_json::to_value(req).unwrap_or_default()}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    role_response(&ctx.db, id, None).await
+}
+
+/// Replaces a role's approval chain.
+pub async fn set_chain(conn: &impl ConnectionTrait, role_id: Uuid, levels: &[LevelKind]) -> Result<()> {
+    role_chain_level::Entity::delete_many()
+        .filter(role_chain_level::Column::RoleId.eq(role_id))
+        .exec(conn)
+        .await?;
+    for (i, l) in levels.iter().enumerate() {
+        role_chain_level::ActiveModel {
+            role_id: Set(role_id),
+            position: Set(i as i32 + 1),
+            kind: Set(l.as_str().into()),
+            group_id: Set(match l {
+                LevelKind::Group(g) => Some(*g),
+                _ => None,
+            }),
+        }
+        .insert(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A role's chain, in order.
+pub async fn chain_of(conn: &impl ConnectionTrait, role_id: Uuid) -> Result<Vec<LevelKind>> {
+    role_chain_level::Entity::find()
+        .filter(role_chain_level::Column::RoleId.eq(role_id))
+        .order_by_asc(role_chain_level::Column::Position)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|l| LevelKind::parse(&l.kind, l.group_id).map_err(|e| Error::Internal(anyhow::anyhow!(e))))
+        .collect()
+}
+
+/// A short reference to a role.
+pub async fn role_ref(conn: &impl ConnectionTrait, id: Uuid) -> Result<RoleRef> {
+    let r = role::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| Error::NotFound("No such role.".into()))?;
+    let a = application::Entity::find_by_id(r.application_id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("role without application"))?;
+    Ok(RoleRef {
+        id: r.id,
+        name: r.name,
+        application: a.code,
+        environment: r.environment,
+    })
+}
+
+/// Role ids a user holds (active) and has open requests for.
+pub async fn held_and_pending(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> Result<(HashSet<Uuid>, HashMap<Uuid, String>)> {
+    let held: Vec<Uuid> = role_assignment::Entity::find()
+        .select_only()
+        .column(role_assignment::Column::RoleId)
+        .filter(role_assignment::Column::UserId.eq(user_id))
+        .filter(role_assignment::Column::Status.eq("active"))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let pending: Vec<(Uuid, String)> = saar::Entity::find()
+        .select_only()
+        .column(saar::Column::RoleId)
+        .column(saar::Column::Number)
+        .filter(saar::Column::SubjectId.eq(user_id))
+        .filter(saar::Column::Status.is_in(["pending", "provisioning", "returned"]))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok((held.into_iter().collect(), pending.into_iter().collect()))
+}
+
+async fn role_response(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    flags: Option<(&HashSet<Uuid>, &HashMap<Uuid, String>)>,
+) -> Result<RoleResponse> {
+    let r = role::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| Error::NotFound("No such role.".into()))?;
+    let a = application::Entity::find_by_id(r.application_id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("role without application"))?;
+    let pre_ids: Vec<Uuid> = role_prerequisite::Entity::find()
+        .select_only()
+        .column(role_prerequisite::Column::PrerequisiteRoleId)
+        .filter(role_prerequisite::Column::RoleId.eq(id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut prerequisites = Vec::new();
+    for p in pre_ids {
+        prerequisites.push(role_ref(conn, p).await?);
+    }
+    let chain = chain_of(conn, id)
+        .await?
+        .into_iter()
+        .map(|k| ChainLevel {
+            kind: k.as_str().into(),
+            group_id: match k {
+                LevelKind::Group(g) => Some(g),
+                _ => None,
+            },
+        })
+        .collect();
+    Ok(RoleResponse {
+        id: r.id,
+        name: r.name,
+        application: a.code,
+        application_id: a.id,
+        environment: r.environment,
+        description: r.description,
+        min_it_level: r.min_it_level,
+        requestable_by: requestable_of(&r.requestable_by),
+        prerequisites,
+        chain,
+        default_expiration_days: r.default_expiration_days,
+        held: flags.is_some_and(|(h, _)| h.contains(&id)),
+        pending: flags.is_some_and(|(_, p)| p.contains_key(&id)),
+    })
+}
+
+/// Whether `role` is listed for a user of organization `org` who is external or not.
+pub async fn is_visible(
+    conn: &impl ConnectionTrait,
+    r: &role::Model,
+    org: Uuid,
+    is_external: bool,
+) -> Result<bool> {
+    if r.hidden {
+        return Ok(false);
+    }
+    let orgs: Vec<Uuid> = role_visibility::Entity::find()
+        .select_only()
+        .column(role_visibility::Column::OrganizationId)
+        .filter(role_visibility::Column::RoleId.eq(r.id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let by_type = match requestable_of(&r.requestable_by) {
+        Requestable::Both => true,
+        Requestable::Internal => !is_external,
+        Requestable::External => is_external,
+    };
+    Ok(by_type && (orgs.is_empty() || orgs.contains(&org)))
+}
+
+/// The wizard's role search: only roles the caller may see, never hidden ones.
+pub async fn search_roles(ctx: &Ctx, p: &UserPrincipal, q: &SearchRolesQuery) -> Result<Vec<RoleResponse>> {
+    let u = user::Entity::find_by_id(p.id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| Error::NotFound("No such user.".into()))?;
+    let org = organization::Entity::find_by_id(u.organization_id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("user without organization"))?;
+    let mut cond = Condition::all().add(role::Column::Hidden.eq(false));
+    cond = cond.add(if org.is_external {
+        role::Column::RequestableBy.is_in(["external", "both"])
+    } else {
+        role::Column::RequestableBy.is_in(["internal", "both"])
+    });
+    let any_vis = Query::select()
+        .expr(Expr::val(1))
+        .from(role_visibility::Entity)
+        .and_where(
+            Expr::col((role_visibility::Entity, role_visibility::Column::RoleId))
+                .equals((role::Entity, role::Column::Id)),
+        )
+        .to_owned();
+    let org_vis = Query::select()
+        .expr(Expr::val(1))
+        .from(role_visibility::Entity)
+        .and_where(
+            Expr::col((role_visibility::Entity, role_visibility::Column::RoleId))
+                .equals((role::Entity, role::Column::Id)),
+        )
+        .and_where(Expr::col((role_visibility::Entity, role_visibility::Column::OrganizationId)).eq(org.id))
+        .to_owned();
+    cond = cond.add(
+        Condition::any()
+            .add(Expr::exists(any_vis).not())
+            .add(Expr::exists(org_vis)),
+    );
+    let mut query =
+        role::Entity::find().join(sea_orm::JoinType::InnerJoin, role::Relation::Application.def());
+    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        // Match the text literally: escape LIKE's wildcards.
+        let escaped: String = text
+            .to_lowercase()
+            .chars()
+            .flat_map(|c| {
+                if matches!(c, '\\' | '%' | '_') {
+                    vec!['\\', c]
+                } else {
+                    vec![c]
+                }
+            })
+            .collect();
+        let pattern = LikeExpr::new(format!("%{escaped}%")).escape('\\');
+        cond = cond.add(
+            Condition::any()
+                .add(
+                    Expr::expr(Func::lower(Expr::col((role::Entity, role::Column::Name))))
+                        .like(pattern.clone()),
+                )
+                .add(
+                    Expr::expr(Func::lower(Expr::col((
+                        application::Entity,
+                        application::Column::Code,
+                    ))))
+                    .like(pattern.clone()),
+                )
+                .add(
+                    Expr::expr(Func::lower(Expr::col((
+                        application::Entity,
+                        application::Column::Name,
+                    ))))
+                    .like(pattern),
+                ),
+        );
+    }
+    if let Some(app) = q.application.as_deref().filter(|a| !a.is_empty()) {
+        cond = cond.add(application::Column::Code.eq(app));
+    }
+    query = query.filter(cond);
+    let ids: Vec<Uuid> = query
+        .select_only()
+        .column(role::Column::Id)
+        .order_by_asc(role::Column::Name)
+        .order_by_asc(role::Column::Environment)
+        .limit(q.limit.unwrap_or(50))
+        .into_tuple()
+        .all(&ctx.db)
+        .await?;
+    let (held, pending) = held_and_pending(&ctx.db, p.id).await?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.push(role_response(&ctx.db, id, Some((&held, &pending))).await?);
+    }
+    Ok(out)
+}
+
+/// Creates an approval group.
+pub async fn create_group(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    req: &CreateApprovalGroupRequest,
+) -> Result<ApprovalGroupResponse> {
+    require_catalog(p)?;
+    let now = ctx.clock.now();
+    for (i, m) in req.members.iter().enumerate() {
+        if user::Entity::find_by_id(*m).one(&ctx.db).await?.is_none() {
+            return Err(Error::Validation(field(
+                &format!("members[{i}]"),
+                "unknown",
+                "is not a user",
+            )));
+        }
+    }
+    if approval_group::Entity::find()
+        .filter(approval_group::Column::Name.eq(req.name.trim()))
+        .one(&ctx.db)
+        .await?
+        .is_some()
+    {
+        return Err(Error::Duplicate(field(
+            "name",
+            "taken",
+            "is already used by another group",
+        )));
+    }
+    let id = Uuid::now_v7();
+    let members: Vec<Uuid> = req
+        .members
+        .iter()
+        .copied()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let txn = ctx.db.begin().await?;
+    approval_group::ActiveModel {
+        id: Set(id),
+        name: Set(req.name.trim().into()),
+        description: Set(req.description.clone()),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    for m in &members {
+        approval_group_member::ActiveModel {
+            group_id: Set(id),
+            user_id: Set(*m),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "catalog.group_created",
+            target: Some(format!("group:{id}")),
+            details: json!({"after": {"name": req.name, "members": members}}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(ApprovalGroupResponse {
+        id,
+        name: req.name.trim().into(),
+        description: req.description.clone(),
+        members,
+    })
+}
+
+/// Lists approval groups.
+pub async fn list_groups(ctx: &Ctx) -> Result<Vec<ApprovalGroupResponse>> {
+    let groups = approval_group::Entity::find()
+        .order_by_asc(approval_group::Column::Name)
+        .all(&ctx.db)
+        .await?;
+    let mut out = Vec::new();
+    for g in groups {
+        let members: Vec<Uuid> = approval_group_member::Entity::find()
+            .select_only()
+            .column(approval_group_member::Column::UserId)
+            .filter(approval_group_member::Column::GroupId.eq(g.id))
+            .into_tuple()
+            .all(&ctx.db)
+            .await?;
+        out.push(ApprovalGroupResponse {
+            id: g.id,
+            name: g.name,
+            description: g.description,
+            members,
+        });
+    }
+    Ok(out)
+}
+
+/// Creates a segregation-of-duties rule.
+pub async fn create_sod_rule(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    req: &CreateSodRuleRequest,
+) -> Result<SodRuleResponse> {
+    require_catalog(p)?;
+    let now = ctx.clock.now();
+    let roles: Vec<Uuid> = req
+        .role_ids
+        .iter()
+        .copied()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    if roles.len() < 2 {
+        return Err(Error::Validation(field(
+            "role_ids",
+            "too_few",
+            "must name at least two different roles",
+        )));
+    }
+    for (i, r) in roles.iter().enumerate() {
+        if role::Entity::find_by_id(*r).one(&ctx.db).await?.is_none() {
+            return Err(Error::Validation(field(
+                &format!("role_ids[{i}]"),
+                "unknown",
+                "is not a role",
+            )));
+        }
+    }
+    if sod_rule::Entity::find()
+        .filter(sod_rule::Column::Name.eq(req.name.trim()))
+        .one(&ctx.db)
+        .await?
+        .is_some()
+    {
+        return Err(Error::Duplicate(field(
+            "name",
+            "taken",
+            "is already used by another rule",
+        )));
+    }
+    let id = Uuid::now_v7();
+    let txn = ctx.db.begin().await?;
+    sod_rule::ActiveModel {
+        id: Set(id),
+        name: Set(req.name.trim().into()),
+        description: Set(req.description.clone()),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    for r in &roles {
+        sod_rule_role::ActiveModel {
+            rule_id: Set(id),
+            role_id: Set(*r),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "catalog.sod_rule_created",
+            target: Some(format!("sod_rule:{id}")),
+            details: json!({"after": {"name": req.name, "roles": roles}}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(SodRuleResponse {
+        id,
+        name: req.name.trim().into(),
+        description: req.description.clone(),
+        role_ids: roles,
+    })
+}
+
+/// All segregation-of-duties rules, for the domain check.
+pub async fn sod_rules(conn: &impl ConnectionTrait) -> Result<Vec<crate::domain::sod::SodRule>> {
+    let rules = sod_rule::Entity::find().all(conn).await?;
+    let links = sod_rule_role::Entity::find().all(conn).await?;
+    Ok(rules
+        .into_iter()
+        .map(|r| crate::domain::sod::SodRule {
+            id: r.id,
+            roles: links
+                .iter()
+                .filter(|l| l.rule_id == r.id)
+                .map(|l| l.role_id)
+                .collect(),
+            name: r.name,
+        })
+        .collect())
+}
+
+/// Lists the segregation-of-duties rules.
+pub async fn list_sod_rules(ctx: &Ctx) -> Result<Vec<SodRuleResponse>> {
+    let rules = sod_rule::Entity::find()
+        .order_by_asc(sod_rule::Column::Name)
+        .all(&ctx.db)
+        .await?;
+    let links = sod_rule_role::Entity::find().all(&ctx.db).await?;
+    Ok(rules
+        .into_iter()
+        .map(|r| SodRuleResponse {
+            id: r.id,
+            role_ids: links
+                .iter()
+                .filter(|l| l.rule_id == r.id)
+                .map(|l| l.role_id)
+                .collect(),
+            name: r.name,
+            description: r.description,
+        })
+        .collect())
+}

@@ -1,0 +1,171 @@
+//! Provisioning: the provisioner's queue and completion, which activates the role
+//! assignment and tells the requester the role is granted.
+
+use super::catalog::role_ref;
+use super::principal::UserPrincipal;
+use super::saars::{self, load_saar, load_user, status_of, transition};
+use super::{Ctx, Error, Result};
+use crate::store::audit::{self, Actor, NewEvent};
+use crate::store::entities::{application, approval_group_member, provisioning_task, role, role_assignment};
+use amps_openapi::*;
+use chrono::Duration;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+/// Applications whose provisioning the user does: those whose provisioner group has them,
+/// and, for holders of the AMPS Provisioner role, those without a group.
+async fn my_applications(conn: &impl ConnectionTrait, p: &UserPrincipal) -> Result<Vec<Uuid>> {
+    let groups: Vec<Uuid> = approval_group_member::Entity::find()
+        .select_only()
+        .column(approval_group_member::Column::GroupId)
+        .filter(approval_group_member::Column::UserId.eq(p.id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut cond = sea_orm::Condition::any().add(application::Column::ProvisionerGroupId.is_in(groups));
+    if p.has_admin_role("Provisioner") {
+        cond = cond.add(application::Column::ProvisionerGroupId.is_null());
+    }
+    Ok(application::Entity::find()
+        .select_only()
+        .column(application::Column::Id)
+        .filter(cond)
+        .into_tuple()
+        .all(conn)
+        .await?)
+}
+
+/// Whether the user provisions the application of `role_id`.
+pub async fn may_provision(conn: &impl ConnectionTrait, p: &UserPrincipal, role_id: Uuid) -> Result<bool> {
+    let Some(r) = role::Entity::find_by_id(role_id).one(conn).await? else {
+        return Ok(false);
+    };
+    Ok(my_applications(conn, p).await?.contains(&r.application_id))
+}
+
+async fn view(conn: &impl ConnectionTrait, t: provisioning_task::Model) -> Result<ProvisioningTaskResponse> {
+    let s = load_saar(conn, t.saar_id).await?;
+    let u = load_user(conn, t.user_id).await?;
+    Ok(ProvisioningTaskResponse {
+        id: t.id,
+        saar_number: s.number,
+        role: role_ref(conn, t.role_id).await?,
+        user: format!("{} ({})", saars::name_of(&u), u.login),
+        user_id: u.id,
+        kind: t.kind,
+        status: t.status,
+        created_at: t.created_at,
+    })
+}
+
+/// The caller's open provisioning tasks, oldest first.
+pub async fn list_open(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ProvisioningTaskResponse>> {
+    let apps = my_applications(&ctx.db, p).await?;
+    if apps.is_empty() && !p.has_admin_role("Provisioner") {
+        return Err(Error::Forbidden(
+            "Only provisioners see provisioning tasks.".into(),
+        ));
+    }
+    let tasks = provisioning_task::Entity::find()
+        .filter(provisioning_task::Column::Status.eq("open"))
+        .filter(provisioning_task::Column::ApplicationId.is_in(apps))
+        .order_by_asc(provisioning_task::Column::CreatedAt)
+        .limit(500)
+        .all(&ctx.db)
+        .await?;
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(view(&ctx.db, t).await?);
+    }
+    Ok(out)
+}
+
+/// Completes a manual provisioning task: the assignment becomes active and the requester is
+/// told the role is granted.
+pub async fn complete(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    id: Uuid,
+    req: &CompleteProvisioningRequest,
+) -> Result<ProvisioningTaskResponse> {
+    let now = ctx.clock.now();
+    let t = provisioning_task::Entity::find_by_id(id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| Error::NotFound("No such provisioning task.".into()))?;
+    if !my_applications(&ctx.db, p).await?.contains(&t.application_id) {
+        return Err(Error::Forbidden("You do not provision this application.".into()));
+    }
+    if t.status != "open" {
+        return Err(Error::Conflict("This task is already done.".into()));
+    }
+    let s = load_saar(&ctx.db, t.saar_id).await?;
+    let to = status_of(&s)?
+        .complete()
+        .map_err(|e| Error::Conflict(format!("{}: {e}.", s.number)))?;
+    let r = role::Entity::find_by_id(t.role_id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("role missing"))?;
+    let txn = ctx.db.begin().await?;
+    let done = provisioning_task::Entity::update_many()
+        .col_expr(provisioning_task::Column::Status, Expr::value("done"))
+        .col_expr(provisioning_task::Column::CompletedBy, Expr::value(p.id))
+        .col_expr(provisioning_task::Column::CompletedAt, Expr::value(now))
+        .col_expr(provisioning_task::Column::Note, Expr::value(req.note.clone()))
+        .filter(provisioning_task::Column::Id.eq(t.id))
+        .filter(provisioning_task::Column::Status.eq("open"))
+        .exec(&txn)
+        .await?;
+    if done.rows_affected != 1 {
+        return Err(Error::Conflict(
+            "This task was completed by someone else a moment ago.".into(),
+        ));
+    }
+    transition(&txn, &s, to, None, now).await?;
+    role_assignment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(t.user_id),
+        role_id: Set(t.role_id),
+        status: Set("active".into()),
+        since: Set(now),
+        expires_at: Set(r
+            .default_expiration_days
+            .map(|d| now + Duration::days(i64::from(d)))),
+        source_saar_id: Set(Some(s.id)),
+    }
+    .insert(&txn)
+    .await?;
+    saars::notify_requester(
+        ctx,
+        &txn,
+        &s,
+        "is granted",
+        "The role is provisioned and now appears under Current Roles in My Information.",
+        now,
+    )
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "saar.provisioned",
+            target: Some(format!("saar:{}", s.id)),
+            details: json!({"number": s.number, "role": r.name, "note": req.note}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    let fresh = provisioning_task::Entity::find_by_id(id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("task vanished"))?;
+    view(&ctx.db, fresh).await
+}

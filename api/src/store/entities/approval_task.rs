@@ -1,0 +1,28 @@
+//! The `approval_tasks` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "approval_tasks")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub saar_id: Uuid,
+    pub level: i32,
+    pub kind: String,
+    pub assignee_id: Option<Uuid>,
+    pub group_id: Option<Uuid>,
+    pub status: String,
+    pub opened_at: DateTimeUtc,
+    pub due_at: DateTimeUtc,
+    pub next_reminder_at: DateTimeUtc,
+    pub decided_by: Option<Uuid>,
+    pub decided_at: Option<DateTimeUtc>,
+    pub reason_code: Option<String>,
+    pub comment: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,25 @@
+//! The `provisioning_tasks` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "provisioning_tasks")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub saar_id: Uuid,
+    pub application_id: Uuid,
+    pub role_id: Uuid,
+    pub user_id: Uuid,
+    pub kind: String,
+    pub status: String,
+    pub created_at: DateTimeUtc,
+    pub completed_by: Option<Uuid>,
+    pub completed_at: Option<DateTimeUtc>,
+    pub note: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,914 @@
+//! The SAAR workflow through the API: catalog, requests, approvals, provisioning, deadlines.
+
+use crate::both_dbs;
+use crate::helpers::*;
+use amps::service::seed::DEMO_PASSWORD;
+use amps_openapi::*;
+use chrono::Duration;
+use uuid::Uuid;
+
+both_dbs!(
+    hmms_pop_journey_from_registration_to_current_roles,
+    submission_refuses_what_cannot_be_requested_and_changes_nothing,
+    search_lists_only_roles_the_caller_may_see,
+    two_approvers_acting_at_once_make_exactly_one_transition,
+    reject_return_resubmit_and_cancel,
+    callers_who_must_be_refused_are_refused,
+    security_officer_must_record_a_sufficient_it_level,
+    sod_conflicts_warn_at_request_and_need_an_exception_to_approve,
+    reminders_every_two_days_then_the_deadline_expires_the_request,
+);
+
+const JUSTIFICATION: &str = "Need access to HMMS-POP in order to process hazardous material shipments.";
+
+async fn seeded(db: Db) -> TestApp {
+    let app = spawn_app(db).await;
+    amps::service::seed::demo(&app.ctx).await.expect("seed");
+    app
+}
+
+async fn as_user(app: &TestApp, login: &str) -> Client {
+    let mut c = app.client();
+    c.login(&LoginRequest {
+        user_id: login.into(),
+        password: DEMO_PASSWORD.into(),
+    })
+    .await
+    .expect(login);
+    c
+}
+
+fn submission(roles: Vec<Uuid>, app: &TestApp) -> SubmitSaarsRequest {
+    SubmitSaarsRequest {
+        privacy_act_accepted: true,
+        role_ids: roles,
+        justification: JUSTIFICATION.into(),
+        request_type: RequestType::Initial,
+        user_info: SaarUserInfo {
+            ia_training_date: app.now().date_naive() - Duration::days(30),
+            job_title: None,
+            phone: None,
+        },
+        on_behalf_of: None,
+    }
+}
+
+async fn role_id(c: &Client, name: &str, env: &str) -> Uuid {
+    c.search_roles(name, None)
+        .await
+        .expect("search")
+        .into_iter()
+        .find(|r| r.name == name && r.environment == env)
+        .unwrap_or_else(|| panic!("{name} {env} not found"))
+        .id
+}
+
+/// The one open task of `saar` in `approver`'s inbox.
+async fn task_for(approver: &Client, saar: Uuid) -> ApprovalTaskResponse {
+    approver
+        .approvals()
+        .await
+        .expect("inbox")
+        .into_iter()
+        .find(|t| t.saar.id == saar)
+        .expect("task in the approver's inbox")
+}
+
+async fn approve_chain(app: &TestApp, saar: Uuid, approvers: &[(&str, Option<&str>)]) {
+    for (login, it_level) in approvers {
+        let c = as_user(app, login).await;
+        let t = task_for(&c, saar).await;
+        c.approve(
+            t.id,
+            &ApproveRequest {
+                it_level: it_level.map(str::to_string),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect(login);
+    }
+}
+
+async fn hmms_pop_journey_from_registration_to_current_roles(db: Db) {
+    let app = seeded(db).await;
+    let mut reg = app.registration("hazmat1");
+    reg.eao_email = "erin.authorizer@dla.example".into();
+    app.client().register(&reg).await.expect("register");
+    let token = token_in(
+        &app.last_mail_to("hazmat1@acme.example").await.body,
+        "/verify-email?token=",
+    );
+    app.client()
+        .verify_email(&VerifyEmailRequest { token })
+        .await
+        .expect("verify");
+    let mut vendor = app.client();
+    vendor
+        .login(&LoginRequest {
+            user_id: "hazmat1".into(),
+            password: PASSWORD.into(),
+        })
+        .await
+        .expect("login");
+
+    let found = vendor
+        .search_roles("Web User POP-001", None)
+        .await
+        .expect("search");
+    let pop = found
+        .iter()
+        .find(|r| r.environment == "PROD")
+        .expect("PROD role listed");
+    assert_eq!(pop.application, "HMMS-POP");
+    let out = vendor
+        .submit_saars(&submission(vec![pop.id], &app))
+        .await
+        .expect("submit");
+    assert_eq!(out.saars.len(), 1);
+    let saar = &out.saars[0];
+    assert!(saar.number.starts_with("SAAR-2026-"), "{}", saar.number);
+    assert_eq!(saar.justification, JUSTIFICATION);
+    assert_eq!(
+        out.missing_prerequisites
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>(),
+        ["EBS Inquiry User"]
+    );
+    assert!(saar.warnings.iter().any(|w| w.kind == "missing_prerequisite"));
+
+    let mine = vendor.my_requests().await.expect("requests");
+    assert_eq!(mine.pending.len(), 1);
+    let waiting = mine.pending[0].waiting_on.clone().expect("waits on someone");
+    assert_eq!(waiting.who, "Erin Authorizer");
+    assert_eq!(waiting.kind, "eao");
+    assert_eq!(waiting.seconds_left, Some(20 * 24 * 3600));
+
+    let eao = as_user(&app, "eeao").await;
+    assert_eq!(eao.approvals_count().await.expect("count").open, 1);
+    let approval_mail = app.last_mail_to("erin.authorizer@dla.example").await;
+    assert!(
+        approval_mail.subject.contains(&saar.number),
+        "{}",
+        approval_mail.subject
+    );
+    approve_chain(
+        &app,
+        saar.id,
+        &[
+            ("eeao", None),
+            ("ssecurity", Some("III")),
+            ("ddataowner", None),
+            ("iiao", None),
+        ],
+    )
+    .await;
+    assert_eq!(eao.approvals_count().await.expect("count").open, 0);
+
+    let view = vendor.get_saar(saar.id).await.expect("saar");
+    assert_eq!(view.status, "provisioning");
+    assert_eq!(view.waiting_on.expect("provisioner").kind, "provisioning");
+    assert_eq!(
+        view.steps.iter().map(|s| s.kind.as_str()).collect::<Vec<_>>(),
+        ["eao", "security_officer", "data_owner", "iao"]
+    );
+    assert!(
+        view.steps
+            .iter()
+            .all(|s| s.status == "approved" && s.decided_by.is_some())
+    );
+
+    let prov = as_user(&app, "pprovisioner").await;
+    let task = prov
+        .provisioning_tasks()
+        .await
+        .expect("queue")
+        .into_iter()
+        .find(|t| t.saar_number == saar.number)
+        .expect("task");
+    prov.complete_provisioning(
+        task.id,
+        &CompleteProvisioningRequest {
+            note: Some("Account created in HMMS-POP".into()),
+        },
+    )
+    .await
+    .expect("complete");
+
+    let granted = app.last_mail_to("hazmat1@acme.example").await;
+    assert!(granted.subject.contains("is granted"), "{}", granted.subject);
+    let roles = vendor.my_roles().await.expect("current roles");
+    assert_eq!(roles.len(), 1);
+    assert_eq!(roles[0].role.name, "Web User POP-001");
+    assert_eq!(roles[0].source_saar.as_deref(), Some(saar.number.as_str()));
+    assert_eq!(roles[0].expires_at, Some(roles[0].since + Duration::days(365)));
+    let mine = vendor.my_requests().await.expect("requests");
+    assert!(mine.pending.is_empty());
+    assert_eq!(mine.history[0].status, "completed");
+    assert_eq!(
+        vendor.me().await.expect("me").it_level,
+        "III",
+        "the security officer recorded the IT level"
+    );
+    assert_eq!(
+        amps::store::audit::verify_chain(&app.ctx.db)
+            .await
+            .expect("chain"),
+        None
+    );
+}
+
+async fn submission_refuses_what_cannot_be_requested_and_changes_nothing(db: Db) {
+    let app = seeded(db).await;
+    let vendor = as_user(&app, "vvendor").await;
+    let requester = as_user(&app, "jrequester").await;
+    let pop = role_id(&vendor, "Web User POP-001", "PROD").await;
+    let pop_test = role_id(&requester, "Web User POP-001", "TEST").await;
+    let help_desk = role_id(&requester, "Help Desk", "PROD").await;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let admin_role = amps::store::entities::role::Entity::find()
+        .filter(amps::store::entities::role::Column::Name.eq("Administrator"))
+        .one(&app.ctx.db)
+        .await
+        .expect("q")
+        .expect("hidden admin role")
+        .id;
+    vendor
+        .submit_saars(&submission(vec![pop], &app))
+        .await
+        .expect("first request");
+    let saars = app.count("saars").await;
+    let tasks = app.count("approval_tasks").await;
+    let cases: Vec<(SubmitSaarsRequest, &str, &str)> = vec![
+        (
+            submission(vec![pop], &app),
+            "role_ids[0]",
+            "already have a pending request",
+        ),
+        (submission(vec![pop_test], &app), "role_ids[0]", "PROD roles only"),
+        (submission(vec![help_desk], &app), "role_ids[0]", "internal"),
+        (submission(vec![admin_role], &app), "role_ids[0]", "not available"),
+        (
+            submission(vec![Uuid::new_v4()], &app),
+            "role_ids[0]",
+            "not available",
+        ),
+        (
+            SubmitSaarsRequest {
+                privacy_act_accepted: false,
+                ..submission(vec![pop_test], &app)
+            },
+            "privacy_act_accepted",
+            "Privacy Act",
+        ),
+        (
+            SubmitSaarsRequest {
+                user_info: SaarUserInfo {
+                    ia_training_date: app.now().date_naive() - Duration::days(400),
+                    job_title: None,
+                    phone: None,
+                },
+                ..submission(vec![pop_test], &app)
+            },
+            "user_info.ia_training_date",
+            "within the last year",
+        ),
+        (
+            SubmitSaarsRequest {
+                justification: "short".into(),
+                ..submission(vec![pop_test], &app)
+            },
+            "justification",
+            "",
+        ),
+    ];
+    for (req, field, words) in cases {
+        let e = vendor.submit_saars(&req).await.expect_err(field);
+        let p = e.problem().expect("problem");
+        assert_eq!(p.status, 422, "{field}: {p:?}");
+        let f = p
+            .errors
+            .iter()
+            .find(|x| x.field == field)
+            .unwrap_or_else(|| panic!("{field} in {p:?}"));
+        assert!(f.message.contains(words), "{field}: {}", f.message);
+    }
+    assert_eq!(
+        app.count("saars").await,
+        saars,
+        "refused submissions create nothing"
+    );
+    assert_eq!(app.count("approval_tasks").await, tasks);
+
+    // A role already held is refused too.
+    let ebs = role_id(&vendor, "EBS Inquiry User", "PROD").await;
+    let out = vendor
+        .submit_saars(&submission(vec![ebs], &app))
+        .await
+        .expect("ebs");
+    approve_chain(
+        &app,
+        out.saars[0].id,
+        &[
+            ("eeao", None),
+            ("ssecurity", Some("III")),
+            ("ddataowner", None),
+            ("iiao", None),
+        ],
+    )
+    .await;
+    let prov = as_user(&app, "pprovisioner").await;
+    let t = prov
+        .provisioning_tasks()
+        .await
+        .expect("queue")
+        .into_iter()
+        .find(|t| t.saar_number == out.saars[0].number)
+        .expect("task");
+    prov.complete_provisioning(t.id, &CompleteProvisioningRequest { note: None })
+        .await
+        .expect("complete");
+    let e = vendor
+        .submit_saars(&submission(vec![ebs], &app))
+        .await
+        .expect_err("held");
+    assert!(
+        e.problem().expect("problem").errors[0]
+            .message
+            .contains("already hold"),
+        "{e}"
+    );
+}
+
+async fn search_lists_only_roles_the_caller_may_see(db: Db) {
+    let app = seeded(db).await;
+    let vendor = as_user(&app, "vvendor").await;
+    let internal = as_user(&app, "jrequester").await;
+    assert!(
+        vendor
+            .search_roles("Help Desk", None)
+            .await
+            .expect("search")
+            .is_empty(),
+        "internal-only role hidden from externals"
+    );
+    assert!(
+        vendor
+            .search_roles("Administrator", None)
+            .await
+            .expect("search")
+            .is_empty()
+    );
+    assert!(
+        internal
+            .search_roles("Administrator", None)
+            .await
+            .expect("search")
+            .is_empty(),
+        "hidden roles are never listed"
+    );
+    assert_eq!(
+        internal
+            .search_roles("help desk", None)
+            .await
+            .expect("search")
+            .len(),
+        1,
+        "search ignores case"
+    );
+    let by_app = internal
+        .search_roles("", Some("HMMS-POP"))
+        .await
+        .expect("by application");
+    assert_eq!(by_app.len(), 2);
+    assert!(by_app.iter().all(|r| r.application == "HMMS-POP"));
+    let by_app_name = vendor
+        .search_roles("hazardous", None)
+        .await
+        .expect("by application name");
+    assert!(by_app_name.iter().any(|r| r.name == "Web User POP-001"));
+    let pop = &by_app_name[0];
+    assert_eq!(pop.prerequisites[0].name, "EBS Inquiry User");
+    assert!(!pop.held && !pop.pending);
+    assert!(
+        vendor.search_roles("%", None).await.expect("literal").is_empty(),
+        "wildcards are matched literally"
+    );
+    assert!(
+        vendor
+            .search_roles("Web_User", None)
+            .await
+            .expect("literal")
+            .is_empty()
+    );
+}
+
+/// A role approved by a two-member group, created through the catalog API.
+async fn group_role(app: &TestApp) -> (Uuid, Uuid) {
+    let admin = as_user(app, "aadmin").await;
+    let users = |login: &'static str| async move { as_user(app, login).await.me().await.expect("me").id };
+    let (a, b) = (users("ssupervisor").await, users("ddataowner").await);
+    let group = admin
+        .create_approval_group(&CreateApprovalGroupRequest {
+            name: "Reports approvers".into(),
+            description: String::new(),
+            members: vec![a, b],
+        })
+        .await
+        .expect("group");
+    let application = admin
+        .create_application(&CreateApplicationRequest {
+            code: "RPT".into(),
+            name: "Reports".into(),
+            provisioning_mode: ProvisioningMode::Manual,
+            webhook_url: None,
+            provisioner_group_id: None,
+        })
+        .await
+        .expect("application");
+    let role = admin
+        .create_role(&CreateRoleRequest {
+            application_id: application.id,
+            name: "Report Reader".into(),
+            environment: "PROD".into(),
+            description: "Reads reports".into(),
+            hidden: false,
+            visible_to: vec![],
+            requestable_by: Requestable::Both,
+            min_it_level: "none".into(),
+            prerequisites: vec![],
+            chain: vec![ChainLevel {
+                kind: "group".into(),
+                group_id: Some(group.id),
+            }],
+            default_expiration_days: Some(90),
+            mfa_required: false,
+            data_owner_id: None,
+            iao_id: None,
+        })
+        .await
+        .expect("role");
+    (role.id, group.id)
+}
+
+async fn two_approvers_acting_at_once_make_exactly_one_transition(db: Db) {
+    let app = seeded(db).await;
+    let (role, _) = group_role(&app).await;
+    let requester = as_user(&app, "jrequester").await;
+    let saar = requester
+        .submit_saars(&submission(vec![role], &app))
+        .await
+        .expect("submit")
+        .saars[0]
+        .clone();
+    assert_eq!(saar.waiting_on.as_ref().expect("group").who, "Reports approvers");
+    let a = as_user(&app, "ssupervisor").await;
+    let b = as_user(&app, "ddataowner").await;
+    let task = task_for(&a, saar.id).await;
+    assert_eq!(
+        task_for(&b, saar.id).await.id,
+        task.id,
+        "both group members see the task"
+    );
+    let body = ApproveRequest::default();
+    let (ra, rb) = tokio::join!(a.approve(task.id, &body), b.approve(task.id, &body));
+    let statuses: Vec<Option<u16>> = [&ra, &rb]
+        .iter()
+        .map(|r| match r {
+            Ok(_) => Some(200),
+            Err(e) => e.status(),
+        })
+        .collect();
+    assert!(
+        statuses.contains(&Some(200)) && statuses.contains(&Some(409)),
+        "{statuses:?}"
+    );
+    let view = requester.get_saar(saar.id).await.expect("saar");
+    assert_eq!(view.status, "provisioning");
+    assert_eq!(view.version, saar.version + 1, "exactly one transition");
+    let events = {
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        amps::store::entities::audit_event::Entity::find()
+            .filter(amps::store::entities::audit_event::Column::Action.eq("saar.approved"))
+            .count(&app.ctx.db)
+            .await
+            .expect("count")
+    };
+    assert_eq!(events, 1);
+}
+
+async fn reject_return_resubmit_and_cancel(db: Db) {
+    let app = seeded(db).await;
+    let requester = as_user(&app, "jrequester").await;
+    let sup = as_user(&app, "ssupervisor").await;
+    let pop = role_id(&requester, "Web User POP-001", "PROD").await;
+    let test = role_id(&requester, "Web User POP-001", "TEST").await;
+    let ebs = role_id(&requester, "EBS Inquiry User", "PROD").await;
+    let out = requester
+        .submit_saars(&submission(vec![pop, test, ebs], &app))
+        .await
+        .expect("submit three");
+    assert_eq!(out.saars.len(), 3);
+    let numbers: std::collections::HashSet<_> = out.saars.iter().map(|s| s.number.clone()).collect();
+    assert_eq!(numbers.len(), 3, "each SAAR has its own number");
+    let (s_pop, s_test, s_ebs) = (out.saars[0].id, out.saars[1].id, out.saars[2].id);
+
+    let t = task_for(&sup, s_pop).await;
+    let e = sup
+        .reject(
+            t.id,
+            &RejectRequest {
+                reason: RejectReason::Other,
+                comment: None,
+            },
+        )
+        .await
+        .expect_err("other needs a comment");
+    assert_eq!(e.status(), Some(422));
+    let v = sup
+        .reject(
+            t.id,
+            &RejectRequest {
+                reason: RejectReason::NotNeeded,
+                comment: Some("Use the TEST role first.".into()),
+            },
+        )
+        .await
+        .expect("reject");
+    assert_eq!(v.status, "rejected");
+    assert_eq!(v.steps[0].reason_code.as_deref(), Some("not_needed"));
+    let mail = app.last_mail_to("jane.requester@dla.example").await;
+    assert!(
+        mail.subject.contains("rejected") && mail.body.contains("not needed"),
+        "{}",
+        mail.body
+    );
+    assert_eq!(
+        sup.approve(t.id, &ApproveRequest::default())
+            .await
+            .expect_err("decided")
+            .status(),
+        Some(409)
+    );
+
+    let t = task_for(&sup, s_test).await;
+    let v = sup
+        .return_to_requester(
+            t.id,
+            &ReturnRequest {
+                comment: "Which shipments will you process?".into(),
+            },
+        )
+        .await
+        .expect("return");
+    assert_eq!(v.status, "returned");
+    assert_eq!(v.waiting_on.expect("requester").kind, "requester");
+    let v = requester
+        .resubmit_saar(
+            s_test,
+            &ResubmitSaarRequest {
+                justification: "Test shipments for the Richmond depot before go-live.".into(),
+            },
+        )
+        .await
+        .expect("resubmit");
+    assert_eq!(v.status, "pending");
+    assert_eq!(
+        v.justification,
+        "Test shipments for the Richmond depot before go-live."
+    );
+    assert_eq!(v.waiting_on.expect("supervisor again").kind, "supervisor");
+    assert_eq!(
+        requester
+            .resubmit_saar(
+                s_test,
+                &ResubmitSaarRequest {
+                    justification: "again and again".into()
+                }
+            )
+            .await
+            .expect_err("not returned")
+            .status(),
+        Some(409)
+    );
+
+    let v = requester.cancel_saar(s_ebs).await.expect("cancel");
+    assert_eq!(v.status, "cancelled");
+    assert!(v.steps.iter().all(|s| s.status != "open"));
+    assert_eq!(
+        sup.approvals_count().await.expect("count").open,
+        1,
+        "only the resubmitted one waits"
+    );
+    assert_eq!(
+        requester
+            .cancel_saar(s_ebs)
+            .await
+            .expect_err("already cancelled")
+            .status(),
+        Some(409)
+    );
+    let mine = requester.my_requests().await.expect("mine");
+    assert_eq!(mine.pending.len(), 1);
+    assert_eq!(mine.history.len(), 2);
+}
+
+async fn callers_who_must_be_refused_are_refused(db: Db) {
+    let app = seeded(db).await;
+    let requester = as_user(&app, "jrequester").await;
+    let pop = role_id(&requester, "Web User POP-001", "PROD").await;
+    let saar = requester
+        .submit_saars(&submission(vec![pop], &app))
+        .await
+        .expect("submit")
+        .saars[0]
+        .clone();
+    let sup = as_user(&app, "ssupervisor").await;
+    let task = task_for(&sup, saar.id).await;
+
+    let other = as_user(&app, "hhelpdesk").await;
+    let vendor = as_user(&app, "vvendor").await;
+    let so = as_user(&app, "ssecurity").await;
+    // Another requester, an external user, an approver of a later level.
+    assert_eq!(
+        vendor
+            .get_saar(saar.id)
+            .await
+            .expect_err("external on internal data")
+            .status(),
+        Some(403)
+    );
+    assert_eq!(
+        vendor
+            .cancel_saar(saar.id)
+            .await
+            .expect_err("not theirs")
+            .status(),
+        Some(403)
+    );
+    assert_eq!(
+        so.approve(task.id, &ApproveRequest::default())
+            .await
+            .expect_err("later level")
+            .status(),
+        Some(403)
+    );
+    assert_eq!(
+        vendor
+            .approve(task.id, &ApproveRequest::default())
+            .await
+            .expect_err("not an approver")
+            .status(),
+        Some(403)
+    );
+    assert_eq!(
+        vendor
+            .reject(
+                task.id,
+                &RejectRequest {
+                    reason: RejectReason::NotNeeded,
+                    comment: None
+                }
+            )
+            .await
+            .expect_err("reject")
+            .status(),
+        Some(403)
+    );
+    assert_eq!(
+        vendor
+            .provisioning_tasks()
+            .await
+            .expect_err("not a provisioner")
+            .status(),
+        Some(403)
+    );
+    let role = CreateRoleRequest {
+        application_id: Uuid::new_v4(),
+        name: "Sneaky".into(),
+        environment: "PROD".into(),
+        description: String::new(),
+        hidden: false,
+        visible_to: vec![],
+        requestable_by: Requestable::Both,
+        min_it_level: "none".into(),
+        prerequisites: vec![],
+        chain: vec![ChainLevel {
+            kind: "supervisor".into(),
+            group_id: None,
+        }],
+        default_expiration_days: None,
+        mfa_required: false,
+        data_owner_id: None,
+        iao_id: None,
+    };
+    assert_eq!(
+        requester
+            .create_role(&role)
+            .await
+            .expect_err("not a catalog manager")
+            .status(),
+        Some(403)
+    );
+    assert_eq!(
+        app.client().approvals().await.expect_err("anonymous").status(),
+        Some(401)
+    );
+    let hd = other
+        .get_saar(saar.id)
+        .await
+        .expect("the help desk may read requests");
+    assert_eq!(hd.number, saar.number);
+    assert!(
+        vendor.approvals().await.expect("empty inbox").is_empty(),
+        "others' tasks never show"
+    );
+    let on_behalf = SubmitSaarsRequest {
+        on_behalf_of: Some(saar.subject_id),
+        ..submission(vec![pop], &app)
+    };
+    assert_eq!(
+        vendor
+            .submit_saars(&on_behalf)
+            .await
+            .expect_err("not a direct report")
+            .status(),
+        Some(403)
+    );
+    assert_eq!(app.count("saars").await, 1);
+}
+
+async fn security_officer_must_record_a_sufficient_it_level(db: Db) {
+    let app = seeded(db).await;
+    let vendor = as_user(&app, "vvendor").await;
+    let pop = role_id(&vendor, "Web User POP-001", "PROD").await;
+    let saar = vendor
+        .submit_saars(&submission(vec![pop], &app))
+        .await
+        .expect("submit")
+        .saars[0]
+        .clone();
+    approve_chain(&app, saar.id, &[("eeao", None)]).await;
+    let so = as_user(&app, "ssecurity").await;
+    let t = task_for(&so, saar.id).await;
+    let e = so
+        .approve(t.id, &ApproveRequest::default())
+        .await
+        .expect_err("vendor has no IT level");
+    let p = e.problem().expect("problem");
+    assert_eq!(p.errors[0].field, "it_level");
+    assert!(
+        p.errors[0].message.contains("at least III"),
+        "{}",
+        p.errors[0].message
+    );
+    let e = so
+        .approve(
+            t.id,
+            &ApproveRequest {
+                it_level: Some("IV".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect_err("bad level");
+    assert_eq!(e.status(), Some(422));
+    let v = so
+        .approve(
+            t.id,
+            &ApproveRequest {
+                it_level: Some("II".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("II meets III");
+    assert_eq!(v.waiting_on.expect("data owner").kind, "data_owner");
+    let dob = as_user(&app, "ddataowner").await;
+    let t = task_for(&dob, saar.id).await;
+    let e = dob
+        .approve(
+            t.id,
+            &ApproveRequest {
+                it_level: Some("I".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect_err("only the SO");
+    assert_eq!(e.status(), Some(422));
+}
+
+async fn sod_conflicts_warn_at_request_and_need_an_exception_to_approve(db: Db) {
+    let app = seeded(db).await;
+    let admin = as_user(&app, "aadmin").await;
+    let requester = as_user(&app, "jrequester").await;
+    let pop = role_id(&requester, "Web User POP-001", "PROD").await;
+    let ebs = role_id(&requester, "EBS Inquiry User", "PROD").await;
+    admin
+        .create_sod_rule(&CreateSodRuleRequest {
+            name: "Order entry vs shipment".into(),
+            description: String::new(),
+            role_ids: vec![pop, ebs],
+        })
+        .await
+        .expect("rule");
+    let out = requester
+        .submit_saars(&submission(vec![pop, ebs], &app))
+        .await
+        .expect("accepted with warnings");
+    for s in &out.saars {
+        assert!(
+            s.warnings
+                .iter()
+                .any(|w| w.kind == "sod_conflict" && w.message.contains("Order entry vs shipment")),
+            "{:?}",
+            s.warnings
+        );
+    }
+    let sup = as_user(&app, "ssupervisor").await;
+    let t = task_for(&sup, out.saars[0].id).await;
+    let e = sup
+        .approve(t.id, &ApproveRequest::default())
+        .await
+        .expect_err("exception needed");
+    assert_eq!(
+        e.problem().expect("problem").errors[0].field,
+        "sod_exception_reason"
+    );
+    let v = sup
+        .approve(
+            t.id,
+            &ApproveRequest {
+                sod_exception_reason: Some("Small depot: one clerk covers both duties.".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("approved with an exception");
+    assert!(v.sod_exception.expect("recorded").contains("Small depot"));
+}
+
+async fn reminders_every_two_days_then_the_deadline_expires_the_request(db: Db) {
+    let app = seeded(db).await;
+    let replica = spawn_replica(&app).await;
+    let requester = as_user(&app, "jrequester").await;
+    let pop = role_id(&requester, "Web User POP-001", "PROD").await;
+    let saar = requester
+        .submit_saars(&submission(vec![pop], &app))
+        .await
+        .expect("submit")
+        .saars[0]
+        .clone();
+    let reminders = |app: &TestApp| {
+        let db = app.ctx.db.clone();
+        async move {
+            use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+            amps::store::entities::outbox::Entity::find()
+                .filter(amps::store::entities::outbox::Column::Subject.contains("reminder"))
+                .count(&db)
+                .await
+                .expect("count")
+        }
+    };
+    let r = amps::jobs::approvals::tick(&app.ctx).await.expect("tick");
+    assert_eq!(r, amps::jobs::approvals::Round::default(), "nothing due yet");
+    for step in 1..=3 {
+        app.clock.advance(Duration::days(2));
+        replica.clock.advance(Duration::days(2));
+        // Two replicas run the job at the same moment: each reminder is sent once.
+        let (a, b) = tokio::join!(
+            amps::jobs::approvals::tick(&app.ctx),
+            amps::jobs::approvals::tick(&replica.ctx)
+        );
+        assert_eq!(
+            a.expect("a").reminders + b.expect("b").reminders,
+            1,
+            "step {step}"
+        );
+        assert_eq!(reminders(&app).await, step);
+    }
+    let mail = app.last_mail_to("sam.supervisor@dla.example").await;
+    assert!(mail.subject.starts_with("AMPS: reminder: "), "{}", mail.subject);
+    app.clock.advance(Duration::days(14));
+    replica.clock.advance(Duration::days(14));
+    let (a, b) = tokio::join!(
+        amps::jobs::approvals::tick(&app.ctx),
+        amps::jobs::approvals::tick(&replica.ctx)
+    );
+    assert_eq!(a.expect("a").expired + b.expect("b").expired, 1);
+    // Weeks passed: the morning's access token has long expired; sign in again.
+    let requester = as_user(&app, "jrequester").await;
+    let v = requester.get_saar(saar.id).await.expect("saar");
+    assert_eq!(v.status, "expired");
+    assert_eq!(v.steps[0].status, "expired");
+    let mail = app.last_mail_to("jane.requester@dla.example").await;
+    assert!(mail.subject.ends_with("expired"), "{}", mail.subject);
+    let r = amps::jobs::approvals::tick(&app.ctx).await.expect("tick");
+    assert_eq!(
+        r,
+        amps::jobs::approvals::Round::default(),
+        "an expired request gets no more reminders"
+    );
+}

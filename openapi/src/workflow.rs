@@ -1,0 +1,417 @@
+//! Bodies of the SAAR workflow: catalog, requests, approvals, provisioning, current roles.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+/// How an application is provisioned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProvisioningMode {
+    /// A provisioner does it and marks the task done.
+    Manual,
+    /// AMPS calls the application's webhook.
+    Automatic,
+}
+
+/// Create an application.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApplicationRequest {
+    #[validate(length(min = 2, max = 64), custom(function = "crate::rules::plain_text"))]
+    pub code: String,
+    #[validate(length(min = 2, max = 200), custom(function = "crate::rules::plain_text"))]
+    pub name: String,
+    pub provisioning_mode: ProvisioningMode,
+    #[validate(url, length(max = 500))]
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+    /// The approval group whose members do manual provisioning.
+    #[serde(default)]
+    pub provisioner_group_id: Option<Uuid>,
+}
+
+/// An application.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ApplicationResponse {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub provisioning_mode: ProvisioningMode,
+    pub webhook_url: Option<String>,
+    pub provisioner_group_id: Option<Uuid>,
+}
+
+/// One level of an approval chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChainLevel {
+    /// `supervisor`, `security_officer`, `data_owner`, `iao`, `eao` or `group`.
+    pub kind: String,
+    /// The approval group, for a `group` level.
+    #[serde(default)]
+    pub group_id: Option<Uuid>,
+}
+
+/// Who may request a role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Requestable {
+    Internal,
+    External,
+    Both,
+}
+
+/// Create a role in the catalog.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRoleRequest {
+    pub application_id: Uuid,
+    #[validate(length(min = 2, max = 200), custom(function = "crate::rules::plain_text"))]
+    pub name: String,
+    /// `PROD`, `TEST`, …
+    #[validate(length(min = 2, max = 16), custom(function = "crate::rules::plain_text"))]
+    pub environment: String,
+    #[validate(length(max = 2000))]
+    #[serde(default)]
+    pub description: String,
+    /// Hidden roles are never listed in searches.
+    #[serde(default)]
+    pub hidden: bool,
+    /// Organization codes that see the role; empty means every organization.
+    #[serde(default)]
+    #[validate(length(max = 50))]
+    pub visible_to: Vec<String>,
+    pub requestable_by: Requestable,
+    /// `none`, `I`, `II` or `III`.
+    #[validate(length(min = 1, max = 8))]
+    pub min_it_level: String,
+    #[serde(default)]
+    #[validate(length(max = 20))]
+    pub prerequisites: Vec<Uuid>,
+    #[validate(length(min = 1, max = 10))]
+    pub chain: Vec<ChainLevel>,
+    #[validate(range(min = 1, max = 3650))]
+    #[serde(default)]
+    pub default_expiration_days: Option<i32>,
+    #[serde(default)]
+    pub mfa_required: bool,
+    #[serde(default)]
+    pub data_owner_id: Option<Uuid>,
+    #[serde(default)]
+    pub iao_id: Option<Uuid>,
+}
+
+/// A role as the catalog shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RoleResponse {
+    pub id: Uuid,
+    pub name: String,
+    pub application: String,
+    pub application_id: Uuid,
+    pub environment: String,
+    pub description: String,
+    pub min_it_level: String,
+    pub requestable_by: Requestable,
+    pub prerequisites: Vec<RoleRef>,
+    pub chain: Vec<ChainLevel>,
+    pub default_expiration_days: Option<i32>,
+    /// The caller already holds it.
+    pub held: bool,
+    /// The caller already has a request open for it.
+    pub pending: bool,
+}
+
+/// A short reference to a role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RoleRef {
+    pub id: Uuid,
+    pub name: String,
+    pub application: String,
+    pub environment: String,
+}
+
+/// Role search.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchRolesQuery {
+    /// Text in the role or application name.
+    #[validate(length(max = 100))]
+    pub q: Option<String>,
+    /// An application code.
+    #[validate(length(max = 64))]
+    pub application: Option<String>,
+    #[validate(range(min = 1, max = 100))]
+    pub limit: Option<u64>,
+}
+
+/// Create an approval group.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateApprovalGroupRequest {
+    #[validate(length(min = 2, max = 200), custom(function = "crate::rules::plain_text"))]
+    pub name: String,
+    #[validate(length(max = 2000))]
+    #[serde(default)]
+    pub description: String,
+    #[validate(length(max = 500))]
+    pub members: Vec<Uuid>,
+}
+
+/// An approval group.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ApprovalGroupResponse {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub members: Vec<Uuid>,
+}
+
+/// Create a segregation-of-duties rule: no one may hold two roles of the set.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSodRuleRequest {
+    #[validate(length(min = 2, max = 200), custom(function = "crate::rules::plain_text"))]
+    pub name: String,
+    #[validate(length(max = 2000))]
+    #[serde(default)]
+    pub description: String,
+    #[validate(length(min = 2, max = 50))]
+    pub role_ids: Vec<Uuid>,
+}
+
+/// A segregation-of-duties rule.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SodRuleResponse {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub role_ids: Vec<Uuid>,
+}
+
+/// DD 2875 request type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestType {
+    Initial,
+    Modification,
+    Deactivate,
+}
+
+/// The DD 2875 user information given with a request (updates My Information).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SaarUserInfo {
+    /// Date of the last IA / cyber-awareness training; must be within the last year.
+    pub ia_training_date: NaiveDate,
+    #[validate(length(max = 100), custom(function = "crate::rules::plain_text"))]
+    #[serde(default)]
+    pub job_title: Option<String>,
+    #[validate(custom(function = "crate::rules::phone"))]
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// Submit a request for one or more roles (one SAAR per role).
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitSaarsRequest {
+    /// The requester accepted the Privacy Act Statement.
+    pub privacy_act_accepted: bool,
+    #[validate(length(min = 1, max = 20))]
+    pub role_ids: Vec<Uuid>,
+    #[validate(length(min = 10, max = 2000), custom(function = "crate::rules::free_text"))]
+    pub justification: String,
+    pub request_type: RequestType,
+    #[validate(nested)]
+    pub user_info: SaarUserInfo,
+    /// A supervisor requesting for a direct report.
+    #[serde(default)]
+    pub on_behalf_of: Option<Uuid>,
+}
+
+/// A warning recorded on a SAAR and shown to approvers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SaarWarning {
+    /// `sod_conflict` or `missing_prerequisite`.
+    pub kind: String,
+    pub message: String,
+    /// The other role involved.
+    pub role: Option<RoleRef>,
+}
+
+/// One step of a SAAR's approval chain.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SaarStep {
+    pub level: i32,
+    /// `supervisor`, `security_officer`, `data_owner`, `iao`, `eao`, `group`.
+    pub kind: String,
+    /// Who acts (a person's name, or the group's name).
+    pub approver: String,
+    /// `open`, `approved`, `rejected`, `returned`, `expired`, `cancelled`.
+    pub status: String,
+    pub opened_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub reason_code: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// Whom a SAAR waits on now.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WaitingOn {
+    pub who: String,
+    pub kind: String,
+    pub since: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    /// Seconds left before the deadline (negative when overdue).
+    pub seconds_left: Option<i64>,
+}
+
+/// A SAAR.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SaarResponse {
+    pub id: Uuid,
+    pub number: String,
+    pub status: String,
+    pub request_type: RequestType,
+    pub role: RoleRef,
+    pub requester: String,
+    /// The person the role is for.
+    pub subject: String,
+    pub subject_id: Uuid,
+    pub justification: String,
+    pub warnings: Vec<SaarWarning>,
+    pub sod_exception: Option<String>,
+    pub waiting_on: Option<WaitingOn>,
+    pub steps: Vec<SaarStep>,
+    /// The DD 2875 user information at submission.
+    pub user_info: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Pass as `If-Match` / `version` on writes.
+    pub version: i32,
+}
+
+/// The result of a submission.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SubmitSaarsResponse {
+    pub saars: Vec<SaarResponse>,
+    /// Prerequisite roles neither held, pending nor requested: the wizard offers to add them.
+    pub missing_prerequisites: Vec<RoleRef>,
+}
+
+/// Pending Requests and SAAR History.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MyRequestsResponse {
+    pub pending: Vec<SaarResponse>,
+    pub history: Vec<SaarResponse>,
+}
+
+/// Resubmit a returned SAAR.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResubmitSaarRequest {
+    #[validate(length(min = 10, max = 2000), custom(function = "crate::rules::free_text"))]
+    pub justification: String,
+}
+
+/// An open approval task.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ApprovalTaskResponse {
+    pub id: Uuid,
+    pub level: i32,
+    pub kind: String,
+    pub opened_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    pub saar: SaarResponse,
+}
+
+/// The caller's open approvals count (for a badge).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ApprovalCountResponse {
+    pub open: i64,
+}
+
+/// Approve a task.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveRequest {
+    #[validate(length(max = 2000), custom(function = "crate::rules::free_text"))]
+    #[serde(default)]
+    pub comment: Option<String>,
+    /// Security Officer level: the user's IT level (`I`, `II`, `III`).
+    #[validate(length(max = 8))]
+    #[serde(default)]
+    pub it_level: Option<String>,
+    /// Required to approve past a segregation-of-duties conflict.
+    #[validate(length(min = 10, max = 2000), custom(function = "crate::rules::free_text"))]
+    #[serde(default)]
+    pub sod_exception_reason: Option<String>,
+}
+
+/// Why a request is rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectReason {
+    ItLevelInsufficient,
+    NotNeeded,
+    SodConflict,
+    NeedsInformation,
+    Other,
+}
+
+/// Reject a task.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RejectRequest {
+    pub reason: RejectReason,
+    /// Required when the reason is `other`.
+    #[validate(length(max = 2000), custom(function = "crate::rules::free_text"))]
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// Return a request to the requester for more information.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnRequest {
+    #[validate(length(min = 5, max = 2000), custom(function = "crate::rules::free_text"))]
+    pub comment: String,
+}
+
+/// A provisioning task.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ProvisioningTaskResponse {
+    pub id: Uuid,
+    pub saar_number: String,
+    pub role: RoleRef,
+    pub user: String,
+    pub user_id: Uuid,
+    /// `grant` or `revoke`.
+    pub kind: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Complete a provisioning task.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompleteProvisioningRequest {
+    #[validate(length(max = 2000), custom(function = "crate::rules::free_text"))]
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A role the user holds (Current Roles).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CurrentRoleResponse {
+    pub assignment_id: Uuid,
+    pub role: RoleRef,
+    pub since: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub source_saar: Option<String>,
+}
