@@ -362,4 +362,30 @@ impl Client {
     pub async fn create_sod_rule(&self, body: &CreateSodRuleRequest) -> Result<SodRuleResponse, ClientError> {
         self.post("api/v1/sod-rules", body).await
     }
+
+    /// `POST /api/v1/me/roles/{id}/removal`
+    pub async fn request_role_removal(
+        &self,
+        assignment: uuid::Uuid,
+        body: &RemovalRequest,
+    ) -> Result<SaarResponse, ClientError> {
+        self.post(&format!("api/v1/me/roles/{assignment}/removal"), body)
+            .await
+    }
+
+    /// `GET /api/v1/me/direct-reports`
+    pub async fn direct_reports(&self) -> Result<Vec<DirectReportResponse>, ClientError> {
+        self.get("api/v1/me/direct-reports").await
+    }
+
+    /// `POST /api/v1/users/{id}/roles/{rid}/removal`
+    pub async fn remove_direct_report_role(
+        &self,
+        user: uuid::Uuid,
+        assignment: uuid::Uuid,
+        body: &RemovalRequest,
+    ) -> Result<SaarResponse, ClientError> {
+        self.post(&format!("api/v1/users/{user}/roles/{assignment}/removal"), body)
+            .await
+    }
 }

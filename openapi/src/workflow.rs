@@ -415,3 +415,21 @@ pub struct CurrentRoleResponse {
     pub expires_at: Option<DateTime<Utc>>,
     pub source_saar: Option<String>,
 }
+
+/// Ask to remove a role (the user's own, or a direct report's).
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemovalRequest {
+    #[validate(length(min = 5, max = 2000), custom(function = "crate::rules::free_text"))]
+    pub reason: String,
+}
+
+/// A direct report and the roles they hold.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DirectReportResponse {
+    pub id: Uuid,
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<CurrentRoleResponse>,
+}

@@ -5,6 +5,7 @@ use crate::service::{Ctx, Error, accounts, saars};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use amps_openapi::*;
 use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
 use validator::Validate;
 
 /// Registers the handlers.
@@ -13,7 +14,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(update_me)
         .service(change_password)
         .service(list_my_roles)
-        .service(list_my_requests);
+        .service(list_my_requests)
+        .service(request_role_removal)
+        .service(list_direct_reports)
+        .service(remove_direct_report_role);
 }
 
 /// My Information: the signed-in user's profile and approvers.
@@ -110,4 +114,62 @@ async fn list_my_roles(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, 
 async fn list_my_requests(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
     Ok(HttpResponse::Ok().json(saars::my_requests(&ctx, u).await?))
+}
+
+/// Ask to remove one of my roles: my supervisor (or EAO) approves, then a deprovisioning task
+/// ends the assignment.
+///
+/// **Permissions**: any signed-in user, for their own current roles.
+#[utoipa::path(tag = "me", operation_id = "request_role_removal", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Assignment id (Current Roles)")), request_body = RemovalRequest,
+    responses((status = 201, body = SaarResponse),
+        (status = 404, description = "Not one of my current roles", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A request for this role is already open", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[post("/me/roles/{id}/removal")]
+async fn request_role_removal(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: web::Json<RemovalRequest>,
+) -> Result<HttpResponse, Error> {
+    let u = auth.0.user()?;
+    body.validate()?;
+    Ok(HttpResponse::Created().json(saars::request_removal(&ctx, &auth.actor(&req), u, *id, &body).await?))
+}
+
+/// My direct reports and their current roles.
+///
+/// **Permissions**: any signed-in user (lists only people whose supervisor they are).
+#[utoipa::path(tag = "me", operation_id = "list_direct_reports", security(("bearer" = [])),
+    responses((status = 200, body = Vec<DirectReportResponse>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[get("/me/direct-reports")]
+async fn list_direct_reports(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
+    let u = auth.0.user()?;
+    Ok(HttpResponse::Ok().json(saars::direct_reports(&ctx, u).await?))
+}
+
+/// Remove a direct report's role: a deprovisioning task opens at once.
+///
+/// **Permissions**: the user's supervisor.
+#[utoipa::path(tag = "me", operation_id = "remove_direct_report_role", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "User id"), ("rid" = Uuid, Path, description = "Assignment id")), request_body = RemovalRequest,
+    responses((status = 201, body = SaarResponse),
+        (status = 403, description = "Not your direct report", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json")))]
+#[post("/users/{id}/roles/{rid}/removal")]
+async fn remove_direct_report_role(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<RemovalRequest>,
+) -> Result<HttpResponse, Error> {
+    let u = auth.0.user()?;
+    body.validate()?;
+    let (user, rid) = path.into_inner();
+    Ok(HttpResponse::Created()
+        .json(saars::remove_direct_report_role(&ctx, &auth.actor(&req), u, user, rid, &body).await?))
 }

@@ -3,18 +3,13 @@
 //! segregation-of-duties exceptions.
 
 use super::principal::UserPrincipal;
-use super::saars::{
-    self, load_saar, load_user, open_task, resolve_chain, saar_response, status_of, transition,
-};
+use super::saars::{self, load_saar, load_user, open_task, saar_response, status_of, transition};
 use super::{Ctx, Error, Result, field};
 use crate::domain::it_level::ItLevel;
 use crate::domain::saar::SaarStatus;
 use crate::store::audit::{self, Actor, NewEvent};
-use crate::store::entities::{
-    application, approval_group_member, approval_task, provisioning_task, role, saar, user,
-};
+use crate::store::entities::{approval_group_member, approval_task, role, saar, user};
 use amps_openapi::*;
-use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -186,7 +181,7 @@ pub async fn decide(
                     )));
                 }
             };
-            let chain = resolve_chain(&ctx.db, &subject, &r).await?;
+            let chain = saars::resolve_chain_for(&ctx.db, &subject, &r, &s.request_type).await?;
             let last = task.level as usize >= chain.len();
             let to = status
                 .approve(last)
@@ -271,8 +266,13 @@ pub async fn decide(
                 action = "saar.level_approved";
             } else {
                 transition(&txn, &s, to, None, now).await?;
-                open_provisioning(&txn, &s, &r, now).await?;
-                saars::notify_requester(ctx, &txn, &s, "was approved", "Every approver agreed. The role is being provisioned; we will tell you when it is granted.", now).await?;
+                super::provisioning::open(&txn, &s, &r, now).await?;
+                let detail = if s.request_type == "deactivate" {
+                    "Your supervisor agreed. The role is being removed; we will tell you when it is done."
+                } else {
+                    "Every approver agreed. The role is being provisioned; we will tell you when it is granted."
+                };
+                saars::notify_requester(ctx, &txn, &s, "was approved", detail, now).await?;
                 action = "saar.approved";
             }
         }
@@ -313,33 +313,4 @@ pub async fn decide(
     .await?;
     txn.commit().await?;
     saar_response(&ctx.db, &load_saar(&ctx.db, s.id).await?, now).await
-}
-
-/// Opens the provisioning task of an approved SAAR.
-async fn open_provisioning(
-    conn: &impl ConnectionTrait,
-    s: &saar::Model,
-    r: &role::Model,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let app = application::Entity::find_by_id(r.application_id)
-        .one(conn)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("application missing"))?;
-    provisioning_task::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        saar_id: Set(s.id),
-        application_id: Set(app.id),
-        role_id: Set(r.id),
-        user_id: Set(s.subject_id),
-        kind: Set("grant".into()),
-        status: Set("open".into()),
-        created_at: Set(now),
-        completed_by: Set(None),
-        completed_at: Set(None),
-        note: Set(None),
-    }
-    .insert(conn)
-    .await?;
-    Ok(())
 }

@@ -17,6 +17,35 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
+/// Opens the provisioning task of an approved SAAR: grant, or revoke for a removal.
+pub async fn open(
+    conn: &impl ConnectionTrait,
+    s: &crate::store::entities::saar::Model,
+    r: &role::Model,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    provisioning_task::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        saar_id: Set(s.id),
+        application_id: Set(r.application_id),
+        role_id: Set(r.id),
+        user_id: Set(s.subject_id),
+        kind: Set(if s.request_type == "deactivate" {
+            "revoke".into()
+        } else {
+            "grant".into()
+        }),
+        status: Set("open".into()),
+        created_at: Set(now),
+        completed_by: Set(None),
+        completed_at: Set(None),
+        note: Set(None),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
 /// Applications whose provisioning the user does: those whose provisioner group has them,
 /// and, for holders of the AMPS Provisioner role, those without a group.
 async fn my_applications(conn: &impl ConnectionTrait, p: &UserPrincipal) -> Result<Vec<Uuid>> {
@@ -129,36 +158,48 @@ pub async fn complete(
         ));
     }
     transition(&txn, &s, to, None, now).await?;
-    role_assignment::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(t.user_id),
-        role_id: Set(t.role_id),
-        status: Set("active".into()),
-        since: Set(now),
-        expires_at: Set(r
-            .default_expiration_days
-            .map(|d| now + Duration::days(i64::from(d)))),
-        source_saar_id: Set(Some(s.id)),
-    }
-    .insert(&txn)
-    .await?;
-    saars::notify_requester(
-        ctx,
-        &txn,
-        &s,
-        "is granted",
-        "The role is provisioned and now appears under Current Roles in My Information.",
-        now,
-    )
-    .await?;
+    let (what, detail, action) = if t.kind == "revoke" {
+        role_assignment::Entity::update_many()
+            .col_expr(role_assignment::Column::Status, Expr::value("removed"))
+            .filter(role_assignment::Column::UserId.eq(t.user_id))
+            .filter(role_assignment::Column::RoleId.eq(t.role_id))
+            .filter(role_assignment::Column::Status.eq("active"))
+            .exec(&txn)
+            .await?;
+        (
+            "is done: the role is removed",
+            "The role no longer appears under Current Roles.",
+            "saar.deprovisioned",
+        )
+    } else {
+        role_assignment::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            user_id: Set(t.user_id),
+            role_id: Set(t.role_id),
+            status: Set("active".into()),
+            since: Set(now),
+            expires_at: Set(r
+                .default_expiration_days
+                .map(|d| now + Duration::days(i64::from(d)))),
+            source_saar_id: Set(Some(s.id)),
+        }
+        .insert(&txn)
+        .await?;
+        (
+            "is granted",
+            "The role is provisioned and now appears under Current Roles in My Information.",
+            "saar.provisioned",
+        )
+    };
+    saars::notify_requester(ctx, &txn, &s, what, detail, now).await?;
     audit::append(
         &txn,
         now,
         NewEvent {
             actor,
-            action: "saar.provisioned",
+            action,
             target: Some(format!("saar:{}", s.id)),
-            details: json!({"number": s.number, "role": r.name, "note": req.note}),
+            details: json!({"number": s.number, "role": r.name, "kind": t.kind, "note": req.note}),
         },
     )
     .await?;

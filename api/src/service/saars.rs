@@ -132,6 +132,21 @@ pub async fn resolve_chain(
         .map_err(|e| Error::Validation(field("role_ids", "no_approver", format!("{}: {}", r.name, e.0))))
 }
 
+/// The chain of a SAAR: removals need the supervisor (or EAO) only.
+pub async fn resolve_chain_for(
+    conn: &impl ConnectionTrait,
+    subject: &user::Model,
+    r: &role::Model,
+    request_type: &str,
+) -> Result<Vec<ResolvedLevel>> {
+    if request_type == "deactivate" {
+        let facts = chain_facts(conn, subject, r).await?;
+        return resolve(&[LevelKind::Supervisor], &facts)
+            .map_err(|e| Error::Validation(field("reason", "no_approver", format!("{}: {}", r.name, e.0))));
+    }
+    resolve_chain(conn, subject, r).await
+}
+
 /// The people who act on an assignee (one person, or every member of a group).
 pub async fn people_of(conn: &impl ConnectionTrait, a: Assignee) -> Result<Vec<user::Model>> {
     Ok(match a {
@@ -787,7 +802,7 @@ pub async fn resubmit(
         .one(&ctx.db)
         .await?
         .ok_or_else(|| anyhow::anyhow!("role missing"))?;
-    let chain = resolve_chain(&ctx.db, &subject, &r).await?;
+    let chain = resolve_chain_for(&ctx.db, &subject, &r, &s.request_type).await?;
     let resolved = *chain
         .get(level as usize - 1)
         .ok_or_else(|| anyhow::anyhow!("level out of chain"))?;
@@ -856,6 +871,191 @@ pub async fn current_roles(ctx: &Ctx, user_id: Uuid) -> Result<Vec<CurrentRoleRe
             since: a.since,
             expires_at: a.expires_at,
             source_saar,
+        });
+    }
+    Ok(out)
+}
+
+/// Inserts a removal SAAR for `assignment` of `subject`.
+#[expect(clippy::too_many_arguments, reason = "one row with its facts")]
+async fn insert_removal(
+    conn: &impl ConnectionTrait,
+    requester: &user::Model,
+    subject: &user::Model,
+    r: &role::Model,
+    status: SaarStatus,
+    level: Option<i32>,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<saar::Model> {
+    let org = organization::Entity::find_by_id(subject.organization_id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("user without organization"))?;
+    Ok(saar::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        number: Set(next_number(conn, now.year()).await?),
+        requester_id: Set(requester.id),
+        subject_id: Set(subject.id),
+        role_id: Set(r.id),
+        request_type: Set("deactivate".into()),
+        status: Set(status.as_str().into()),
+        justification: Set(reason.trim().into()),
+        privacy_act_accepted_at: Set(now),
+        snapshot: Set(dd2875(subject, &org).to_string()),
+        warnings: Set("[]".into()),
+        current_level: Set(level),
+        sod_exception: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        closed_at: Set(None),
+    }
+    .insert(conn)
+    .await?)
+}
+
+async fn active_assignment(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+    assignment: Uuid,
+) -> Result<role_assignment::Model> {
+    role_assignment::Entity::find_by_id(assignment)
+        .one(conn)
+        .await?
+        .filter(|a| a.user_id == user_id && a.status == "active")
+        .ok_or_else(|| Error::NotFound("No such current role.".into()))
+}
+
+async fn refuse_open_request(conn: &impl ConnectionTrait, user_id: Uuid, role_id: Uuid) -> Result<()> {
+    let open = saar::Entity::find()
+        .filter(saar::Column::SubjectId.eq(user_id))
+        .filter(saar::Column::RoleId.eq(role_id))
+        .filter(saar::Column::Status.is_in(["pending", "provisioning", "returned"]))
+        .one(conn)
+        .await?;
+    if let Some(s) = open {
+        return Err(Error::Conflict(format!(
+            "There is already an open request for this role: {}.",
+            s.number
+        )));
+    }
+    Ok(())
+}
+
+/// A user asks to remove one of their roles; their supervisor (or EAO) approves, then a
+/// deprovisioning task ends the assignment.
+pub async fn request_removal(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    assignment: Uuid,
+    req: &RemovalRequest,
+) -> Result<SaarResponse> {
+    let now = ctx.clock.now();
+    let a = active_assignment(&ctx.db, p.id, assignment).await?;
+    refuse_open_request(&ctx.db, p.id, a.role_id).await?;
+    let u = load_user(&ctx.db, p.id).await?;
+    let r = role::Entity::find_by_id(a.role_id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("role missing"))?;
+    let chain = resolve_chain_for(&ctx.db, &u, &r, "deactivate").await?;
+    let txn = ctx.db.begin().await?;
+    let s = insert_removal(&txn, &u, &u, &r, SaarStatus::Pending, Some(1), &req.reason, now).await?;
+    open_task(ctx, &txn, &s, 1, chain[0], now).await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "saar.removal_requested",
+            target: Some(format!("saar:{}", s.id)),
+            details: json!({"number": s.number, "role": r.name, "assignment": a.id}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    saar_response(&ctx.db, &s, now).await
+}
+
+/// A supervisor removes a direct report's role: no approval needed, a deprovisioning task
+/// opens at once.
+pub async fn remove_direct_report_role(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    user_id: Uuid,
+    assignment: Uuid,
+    req: &RemovalRequest,
+) -> Result<SaarResponse> {
+    let now = ctx.clock.now();
+    let subject = load_user(&ctx.db, user_id).await?;
+    if subject.supervisor_id != Some(p.id) {
+        return Err(Error::Forbidden(
+            "You may remove roles only of your direct reports.".into(),
+        ));
+    }
+    let a = active_assignment(&ctx.db, user_id, assignment).await?;
+    refuse_open_request(&ctx.db, user_id, a.role_id).await?;
+    let sup = load_user(&ctx.db, p.id).await?;
+    let r = role::Entity::find_by_id(a.role_id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("role missing"))?;
+    let txn = ctx.db.begin().await?;
+    let s = insert_removal(
+        &txn,
+        &sup,
+        &subject,
+        &r,
+        SaarStatus::Provisioning,
+        None,
+        &req.reason,
+        now,
+    )
+    .await?;
+    super::provisioning::open(&txn, &s, &r, now).await?;
+    notify_requester(
+        ctx,
+        &txn,
+        &s,
+        "was opened by your supervisor",
+        &format!("Your supervisor removes this role: {}", req.reason.trim()),
+        now,
+    )
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "saar.removal_by_supervisor",
+            target: Some(format!("saar:{}", s.id)),
+            details: json!({"number": s.number, "role": r.name, "user": subject.login, "assignment": a.id}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    saar_response(&ctx.db, &s, now).await
+}
+
+/// The caller's direct reports and their current roles.
+pub async fn direct_reports(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<DirectReportResponse>> {
+    let reports = user::Entity::find()
+        .filter(user::Column::SupervisorId.eq(p.id))
+        .filter(user::Column::Status.ne("deleted"))
+        .order_by_asc(user::Column::LastName)
+        .all(&ctx.db)
+        .await?;
+    let mut out = Vec::new();
+    for u in reports {
+        out.push(DirectReportResponse {
+            id: u.id,
+            user_id: u.login.clone(),
+            name: name_of(&u),
+            email: u.email.clone(),
+            roles: current_roles(ctx, u.id).await?,
         });
     }
     Ok(out)

@@ -17,6 +17,7 @@ both_dbs!(
     security_officer_must_record_a_sufficient_it_level,
     sod_conflicts_warn_at_request_and_need_an_exception_to_approve,
     reminders_every_two_days_then_the_deadline_expires_the_request,
+    roles_are_removed_by_the_user_with_approval_and_by_the_supervisor,
 );
 
 const JUSTIFICATION: &str = "Need access to HMMS-POP in order to process hazardous material shipments.";
@@ -910,5 +911,150 @@ async fn reminders_every_two_days_then_the_deadline_expires_the_request(db: Db) 
         r,
         amps::jobs::approvals::Round::default(),
         "an expired request gets no more reminders"
+    );
+}
+
+async fn grant(app: &TestApp, c: &Client, roles: Vec<Uuid>) {
+    let out = c.submit_saars(&submission(roles, app)).await.expect("submit");
+    let prov = as_user(app, "pprovisioner").await;
+    for s in &out.saars {
+        approve_chain(
+            app,
+            s.id,
+            &[
+                ("ssupervisor", None),
+                ("ssecurity", None),
+                ("ddataowner", None),
+                ("iiao", None),
+            ],
+        )
+        .await;
+        let t = prov
+            .provisioning_tasks()
+            .await
+            .expect("queue")
+            .into_iter()
+            .find(|t| t.saar_number == s.number)
+            .expect("task");
+        prov.complete_provisioning(t.id, &CompleteProvisioningRequest { note: None })
+            .await
+            .expect("complete");
+    }
+}
+
+async fn roles_are_removed_by_the_user_with_approval_and_by_the_supervisor(db: Db) {
+    let app = seeded(db).await;
+    let requester = as_user(&app, "jrequester").await;
+    let pop = role_id(&requester, "Web User POP-001", "PROD").await;
+    let ebs = role_id(&requester, "EBS Inquiry User", "PROD").await;
+    grant(&app, &requester, vec![ebs, pop]).await;
+    let roles = requester.my_roles().await.expect("roles");
+    assert_eq!(roles.len(), 2);
+    let ebs_assignment = roles
+        .iter()
+        .find(|r| r.role.id == ebs)
+        .expect("ebs")
+        .assignment_id;
+    let pop_assignment = roles
+        .iter()
+        .find(|r| r.role.id == pop)
+        .expect("pop")
+        .assignment_id;
+
+    // The user asks; the supervisor approves; the provisioner removes.
+    let reason = RemovalRequest {
+        reason: "Moved to another depot.".into(),
+    };
+    let v = requester
+        .request_role_removal(ebs_assignment, &reason)
+        .await
+        .expect("ask");
+    assert_eq!(v.request_type, RequestType::Deactivate);
+    assert_eq!(v.waiting_on.expect("supervisor").kind, "supervisor");
+    assert_eq!(
+        requester
+            .request_role_removal(ebs_assignment, &reason)
+            .await
+            .expect_err("already asked")
+            .status(),
+        Some(409)
+    );
+    let vendor = as_user(&app, "vvendor").await;
+    assert_eq!(
+        vendor
+            .request_role_removal(pop_assignment, &reason)
+            .await
+            .expect_err("not theirs")
+            .status(),
+        Some(404)
+    );
+    approve_chain(&app, v.id, &[("ssupervisor", None)]).await;
+    let prov = as_user(&app, "pprovisioner").await;
+    let t = prov
+        .provisioning_tasks()
+        .await
+        .expect("queue")
+        .into_iter()
+        .find(|t| t.saar_number == v.number)
+        .expect("revoke task");
+    assert_eq!(t.kind, "revoke");
+    prov.complete_provisioning(t.id, &CompleteProvisioningRequest { note: None })
+        .await
+        .expect("revoked");
+    let left: Vec<Uuid> = requester
+        .my_roles()
+        .await
+        .expect("roles")
+        .into_iter()
+        .map(|r| r.role.id)
+        .collect();
+    assert_eq!(left, vec![pop]);
+
+    // The supervisor removes a direct report's role at once.
+    let sup = as_user(&app, "ssupervisor").await;
+    let reports = sup.direct_reports().await.expect("reports");
+    let me = reports
+        .iter()
+        .find(|r| r.user_id == "jrequester")
+        .expect("jrequester reports to ssupervisor");
+    assert_eq!(me.roles.len(), 1);
+    let other = as_user(&app, "iiao").await;
+    assert!(other.direct_reports().await.expect("none").is_empty());
+    assert_eq!(
+        other
+            .remove_direct_report_role(me.id, pop_assignment, &reason)
+            .await
+            .expect_err("not their supervisor")
+            .status(),
+        Some(403)
+    );
+    let v = sup
+        .remove_direct_report_role(me.id, pop_assignment, &reason)
+        .await
+        .expect("remove");
+    assert_eq!(v.status, "provisioning");
+    let t = prov
+        .provisioning_tasks()
+        .await
+        .expect("queue")
+        .into_iter()
+        .find(|t| t.saar_number == v.number)
+        .expect("revoke task");
+    prov.complete_provisioning(
+        t.id,
+        &CompleteProvisioningRequest {
+            note: Some("Removed in HMMS-POP".into()),
+        },
+    )
+    .await
+    .expect("revoked");
+    assert!(requester.my_roles().await.expect("roles").is_empty());
+    let mail = app.last_mail_to("jane.requester@dla.example").await;
+    assert!(mail.subject.contains("removed"), "{}", mail.subject);
+    assert_eq!(
+        amps::store::audit::verify_chain(&app.ctx.db)
+            .await
+            .expect("chain"),
+        None
     );
 }
