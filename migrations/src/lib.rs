@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_platform;
 mod m20261124_000002_saars;
+mod m20261124_000003_deputies;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_platform::Migration),
             Box::new(m20261124_000002_saars::Migration),
+            Box::new(m20261124_000003_deputies::Migration),
         ]
     }
 }

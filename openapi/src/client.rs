@@ -388,4 +388,14 @@ impl Client {
         self.post(&format!("api/v1/users/{user}/roles/{assignment}/removal"), body)
             .await
     }
+
+    /// `PUT /api/v1/me/deputy`
+    pub async fn set_deputy(&self, body: &SetDeputyRequest) -> Result<DeputyResponse, ClientError> {
+        Self::send(self.request(Method::PUT, "api/v1/me/deputy")?.json(body)).await
+    }
+
+    /// `DELETE /api/v1/me/deputy`
+    pub async fn clear_deputy(&self) -> Result<(), ClientError> {
+        Self::send(self.request(Method::DELETE, "api/v1/me/deputy")?).await
+    }
 }

@@ -218,6 +218,8 @@ pub struct MeResponse {
     pub eao: Option<PersonRef>,
     /// AMPS administrative roles held (Administrator, Help Desk, Provisioner, …).
     pub admin_roles: Vec<String>,
+    /// The deputy acting on my approvals, if one is named.
+    pub deputy: Option<DeputyResponse>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -242,6 +244,35 @@ pub struct UpdateMeRequest {
     pub email: Option<String>,
     /// Date of the last IA / cyber-awareness training.
     pub ia_training_date: Option<NaiveDate>,
+    /// New supervisor (internal users), by User ID; open supervisor approvals move to them.
+    #[validate(length(min = 1, max = 64))]
+    pub supervisor: Option<String>,
+    /// New security officer, by User ID; open security-officer approvals move to them.
+    #[validate(length(min = 1, max = 64))]
+    pub security_officer: Option<String>,
+    /// New External Authorizing Official (external users), by email; open EAO approvals move
+    /// to them once they have an account.
+    #[validate(email, length(max = 254))]
+    pub eao_email: Option<String>,
+}
+
+/// Name a deputy who acts on my approvals during a period (out of office).
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetDeputyRequest {
+    /// The deputy's User ID.
+    #[validate(length(min = 1, max = 64))]
+    pub deputy: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+}
+
+/// A deputy and the period.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DeputyResponse {
+    pub deputy: PersonRef,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
 }
 
 /// A message in the development mailbox (only when no SMTP server is configured).

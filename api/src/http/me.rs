@@ -1,8 +1,8 @@
 //! `/api/v1/me`: My Information.
 
 use super::extract::Auth;
-use crate::service::{Ctx, Error, accounts, saars};
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use crate::service::{Ctx, Error, accounts, delegation, saars};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use amps_openapi::*;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -17,7 +17,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(list_my_requests)
         .service(request_role_removal)
         .service(list_direct_reports)
-        .service(remove_direct_report_role);
+        .service(remove_direct_report_role)
+        .service(set_deputy)
+        .service(clear_deputy);
 }
 
 /// My Information: the signed-in user's profile and approvers.
@@ -172,4 +174,36 @@ async fn remove_direct_report_role(
     let (user, rid) = path.into_inner();
     Ok(HttpResponse::Created()
         .json(saars::remove_direct_report_role(&ctx, &auth.actor(&req), u, user, rid, &body).await?))
+}
+
+/// Name a deputy who acts on my approvals during a period (out of office). Open tasks move to
+/// the deputy when the period begins, and new ones go to them meanwhile.
+///
+/// **Permissions**: any signed-in user, for their own approvals.
+#[utoipa::path(tag = "me", operation_id = "set_deputy", security(("bearer" = [])), request_body = SetDeputyRequest,
+    responses((status = 200, body = DeputyResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown deputy, or a bad period", body = Problem, content_type = "application/problem+json")))]
+#[put("/me/deputy")]
+async fn set_deputy(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    body: web::Json<SetDeputyRequest>,
+) -> Result<HttpResponse, Error> {
+    let u = auth.0.user()?;
+    body.validate()?;
+    Ok(HttpResponse::Ok().json(delegation::set_deputy(&ctx, &auth.actor(&req), u, &body).await?))
+}
+
+/// End my deputy arrangement.
+///
+/// **Permissions**: any signed-in user, for their own approvals.
+#[utoipa::path(tag = "me", operation_id = "clear_deputy", security(("bearer" = [])),
+    responses((status = 204, description = "Ended"), (status = 404, description = "No deputy", body = Problem, content_type = "application/problem+json")))]
+#[delete("/me/deputy")]
+async fn clear_deputy(ctx: web::Data<Ctx>, req: HttpRequest, auth: Auth) -> Result<HttpResponse, Error> {
+    let u = auth.0.user()?;
+    delegation::clear_deputy(&ctx, &auth.actor(&req), u).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -16,12 +16,17 @@ use serde_json::json;
 pub struct Round {
     pub reminders: usize,
     pub expired: usize,
+    /// Tasks moved to deputies whose period began.
+    pub delegated: usize,
 }
 
 /// Sends due reminders and expires overdue SAARs, as of the clock's now.
 pub async fn tick(ctx: &Ctx) -> Result<Round> {
     let now = ctx.clock.now();
-    let mut round = Round::default();
+    let mut round = Round {
+        delegated: crate::service::delegation::delegate_started(ctx, now).await?,
+        ..Round::default()
+    };
     let overdue = approval_task::Entity::find()
         .filter(approval_task::Column::Status.eq("open"))
         .filter(approval_task::Column::DueAt.lte(now))

@@ -585,6 +585,7 @@ pub async fn me(ctx: &Ctx, user_id: Uuid) -> Result<MeResponse> {
         security_officer: person(&ctx.db, u.security_officer_id).await?,
         eao: person(&ctx.db, u.eao_id).await?,
         admin_roles: admin_roles(&ctx.db, u.id).await?,
+        deputy: super::delegation::deputy_of(&ctx.db, u.id).await?,
         created_at: u.created_at,
     })
 }
@@ -667,8 +668,63 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
         u.ia_training_date
     );
     change!(pending_email, new_email.clone().map(Some), u.pending_email);
+    // Approver changes: resolved before the transaction, applied with the moves inside it.
+    let mut moves: Vec<(Uuid, Uuid, &str)> = Vec::new();
+    if let Some(login) = &req.supervisor {
+        let s = super::delegation::approver_by_login(&ctx.db, login, "supervisor", u.id).await?;
+        let org = organization::Entity::find_by_id(s.organization_id)
+            .one(&ctx.db)
+            .await?;
+        if org.is_some_and(|o| o.is_external) {
+            return Err(Error::Validation(field(
+                "supervisor",
+                "external",
+                "must be an internal (DLA or DFAS) user",
+            )));
+        }
+        before.insert("supervisor_id".into(), json!(u.supervisor_id));
+        after.insert("supervisor_id".into(), json!(s.id));
+        am.supervisor_id = Set(Some(s.id));
+        if let Some(old) = u.supervisor_id.filter(|o| *o != s.id) {
+            moves.push((old, s.id, "supervisor"));
+        }
+    }
+    if let Some(login) = &req.security_officer {
+        let s = super::delegation::approver_by_login(&ctx.db, login, "security_officer", u.id).await?;
+        before.insert("security_officer_id".into(), json!(u.security_officer_id));
+        after.insert("security_officer_id".into(), json!(s.id));
+        am.security_officer_id = Set(Some(s.id));
+        if let Some(old) = u.security_officer_id.filter(|o| *o != s.id) {
+            moves.push((old, s.id, "security_officer"));
+        }
+    }
+    if let Some(email) = &req.eao_email {
+        let email = normalize_email(email);
+        let eao = user::Entity::find()
+            .filter(user::Column::Email.eq(&email))
+            .filter(user::Column::Status.eq(AccountStatus::Active.as_str()))
+            .one(&ctx.db)
+            .await?
+            .filter(|e| e.id != u.id);
+        before.insert("eao_email".into(), json!(u.eao_email));
+        after.insert("eao_email".into(), json!(email));
+        am.eao_email = Set(Some(email));
+        am.eao_id = Set(eao.as_ref().map(|e| e.id));
+        if let (Some(old), Some(new)) = (u.eao_id, eao.as_ref().map(|e| e.id))
+            && old != new
+        {
+            moves.push((old, new, "eao"));
+        }
+    }
     let txn = ctx.db.begin().await?;
     am.update(&txn).await?;
+    let mut moved = 0;
+    for (from, to, kind) in moves {
+        moved += super::delegation::move_tasks(ctx, &txn, from, to, Some(u.id), Some(kind), now).await?;
+    }
+    if moved > 0 {
+        after.insert("approval_tasks_moved".into(), json!(moved));
+    }
     if let Some(e) = &new_email {
         let token = new_link_token(
             &txn,

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod approvals;
 pub mod catalog;
+pub mod delegation;
 pub mod principal;
 pub mod provisioning;
 pub mod saars;

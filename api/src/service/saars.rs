@@ -178,7 +178,7 @@ pub async fn open_task(
 ) -> Result<approval_task::Model> {
     let sched = &ctx.settings.schedule;
     let (assignee_id, group_id) = match resolved.assignee {
-        Assignee::Person(p) => (Some(p), None),
+        Assignee::Person(p) => (Some(super::delegation::effective(conn, p, now).await?), None),
         Assignee::Group(g) => (None, Some(g)),
     };
     let task = approval_task::ActiveModel {

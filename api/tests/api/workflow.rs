@@ -18,6 +18,8 @@ both_dbs!(
     sod_conflicts_warn_at_request_and_need_an_exception_to_approve,
     reminders_every_two_days_then_the_deadline_expires_the_request,
     roles_are_removed_by_the_user_with_approval_and_by_the_supervisor,
+    a_supervisor_change_moves_open_tasks_to_the_new_supervisor,
+    deputies_act_for_an_approver_during_the_period,
 );
 
 const JUSTIFICATION: &str = "Need access to HMMS-POP in order to process hazardous material shipments.";
@@ -1056,5 +1058,139 @@ async fn roles_are_removed_by_the_user_with_approval_and_by_the_supervisor(db: D
             .await
             .expect("chain"),
         None
+    );
+}
+
+async fn a_supervisor_change_moves_open_tasks_to_the_new_supervisor(db: Db) {
+    let app = seeded(db).await;
+    let requester = as_user(&app, "jrequester").await;
+    let pop = role_id(&requester, "Web User POP-001", "PROD").await;
+    let saar = requester
+        .submit_saars(&submission(vec![pop], &app))
+        .await
+        .expect("submit")
+        .saars[0]
+        .clone();
+    let old = as_user(&app, "ssupervisor").await;
+    let new = as_user(&app, "ddataowner").await;
+    let bad = requester
+        .update_me(&UpdateMeRequest {
+            supervisor: Some("vvendor".into()),
+            ..Default::default()
+        })
+        .await
+        .expect_err("an external user cannot supervise");
+    assert_eq!(bad.problem().expect("problem").errors[0].field, "supervisor");
+    let bad = requester
+        .update_me(&UpdateMeRequest {
+            supervisor: Some("nobody-like-this".into()),
+            ..Default::default()
+        })
+        .await
+        .expect_err("unknown");
+    assert_eq!(bad.status(), Some(422));
+    let me = requester
+        .update_me(&UpdateMeRequest {
+            supervisor: Some("ddataowner".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("change");
+    assert_eq!(me.supervisor.expect("supervisor").user_id, "ddataowner");
+    assert_eq!(
+        old.approvals_count().await.expect("count").open,
+        0,
+        "the old supervisor's task moved"
+    );
+    let t = task_for(&new, saar.id).await;
+    assert_eq!(t.kind, "supervisor");
+    assert_eq!(
+        requester
+            .get_saar(saar.id)
+            .await
+            .expect("saar")
+            .waiting_on
+            .expect("new")
+            .who,
+        "Dan Dataowner"
+    );
+    let mail = app.last_mail_to("dan.dataowner@dla.example").await;
+    assert!(mail.subject.contains(&saar.number), "{}", mail.subject);
+}
+
+async fn deputies_act_for_an_approver_during_the_period(db: Db) {
+    let app = seeded(db).await;
+    let requester = as_user(&app, "jrequester").await;
+    let sup = as_user(&app, "ssupervisor").await;
+    let deputy = as_user(&app, "iiao").await;
+    let pop = role_id(&requester, "Web User POP-001", "PROD").await;
+    let ebs = role_id(&requester, "EBS Inquiry User", "PROD").await;
+    let first = requester
+        .submit_saars(&submission(vec![pop], &app))
+        .await
+        .expect("submit")
+        .saars[0]
+        .clone();
+    let bad = sup
+        .set_deputy(&SetDeputyRequest {
+            deputy: "iiao".into(),
+            starts_at: app.now() + Duration::days(3),
+            ends_at: app.now() + Duration::days(1),
+        })
+        .await
+        .expect_err("ends before it starts");
+    assert_eq!(bad.status(), Some(422));
+    let d = sup
+        .set_deputy(&SetDeputyRequest {
+            deputy: "iiao".into(),
+            starts_at: app.now() + Duration::days(1),
+            ends_at: app.now() + Duration::days(8),
+        })
+        .await
+        .expect("deputy from tomorrow");
+    assert_eq!(d.deputy.user_id, "iiao");
+    assert_eq!(
+        sup.me().await.expect("me").deputy.expect("deputy").deputy.user_id,
+        "iiao"
+    );
+    assert_eq!(sup.approvals_count().await.expect("count").open, 1, "not yet");
+    app.clock.advance(Duration::days(1) + Duration::minutes(1));
+    let r = amps::jobs::approvals::tick(&app.ctx).await.expect("tick");
+    assert_eq!(r.delegated, 1);
+    // A day passed: sign in again.
+    let (sup, requester) = (
+        as_user(&app, "ssupervisor").await,
+        as_user(&app, "jrequester").await,
+    );
+    assert_eq!(sup.approvals_count().await.expect("count").open, 0);
+    let deputy = as_user(&app, "iiao").await;
+    task_for(&deputy, first.id).await;
+    let second = requester
+        .submit_saars(&submission(vec![ebs], &app))
+        .await
+        .expect("submit")
+        .saars[0]
+        .clone();
+    let t = task_for(&deputy, second.id).await;
+    deputy
+        .approve(t.id, &ApproveRequest::default())
+        .await
+        .expect("the deputy approves");
+    app.clock.advance(Duration::days(8));
+    sup.clear_deputy().await.expect_err("token expired meanwhile");
+    let sup = as_user(&app, "ssupervisor").await;
+    let requester = as_user(&app, "jrequester").await;
+    let test = role_id(&requester, "Web User POP-001", "TEST").await;
+    let third = requester
+        .submit_saars(&submission(vec![test], &app))
+        .await
+        .expect("submit")
+        .saars[0]
+        .clone();
+    task_for(&sup, third.id).await;
+    sup.clear_deputy().await.expect("clear");
+    assert_eq!(
+        sup.clear_deputy().await.expect_err("none left").status(),
+        Some(404)
     );
 }

@@ -6,6 +6,7 @@ pub mod approval_group_member;
 pub mod approval_task;
 pub mod audit_event;
 pub mod counter;
+pub mod deputy;
 pub mod job_lease;
 pub mod login_throttle;
 pub mod organization;

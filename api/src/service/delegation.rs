@@ -1,0 +1,235 @@
+//! Who acts on approvals when people change: a new supervisor, security officer or EAO takes
+//! over the open tasks of the old one; a deputy acts for an approver during a period.
+
+use super::principal::UserPrincipal;
+use super::saars::{load_saar, load_user, name_of, notify_approvers};
+use super::{Ctx, Error, Result, field};
+use crate::domain::account::{AccountStatus, normalize_login};
+use crate::store::audit::{self, Actor, NewEvent};
+use crate::store::entities::{approval_task, deputy, saar, user};
+use amps_openapi::{DeputyResponse, PersonRef, SetDeputyRequest};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+    TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+/// The person who acts for `person` at `now`: their deputy during an active period, else them.
+pub async fn effective(conn: &impl ConnectionTrait, person: Uuid, now: DateTime<Utc>) -> Result<Uuid> {
+    Ok(deputy::Entity::find_by_id(person)
+        .one(conn)
+        .await?
+        .filter(|d| d.starts_at <= now && now < d.ends_at)
+        .map_or(person, |d| d.deputy_id))
+}
+
+/// Moves open tasks assigned to `from` to `to` (optionally only of `subject`'s SAARs and of
+/// `kind`), telling the new approver. Returns how many moved.
+pub async fn move_tasks(
+    ctx: &Ctx,
+    conn: &impl ConnectionTrait,
+    from: Uuid,
+    to: Uuid,
+    subject: Option<Uuid>,
+    kind: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let mut q = approval_task::Entity::find()
+        .filter(approval_task::Column::Status.eq("open"))
+        .filter(approval_task::Column::AssigneeId.eq(from));
+    if let Some(k) = kind {
+        q = q.filter(approval_task::Column::Kind.eq(k));
+    }
+    if let Some(s) = subject {
+        let saars: Vec<Uuid> = saar::Entity::find()
+            .select_only()
+            .column(saar::Column::Id)
+            .filter(saar::Column::SubjectId.eq(s))
+            .into_tuple()
+            .all(conn)
+            .await?;
+        q = q.filter(approval_task::Column::SaarId.is_in(saars));
+    }
+    let tasks = q.all(conn).await?;
+    let mut moved = 0;
+    for t in tasks {
+        let res = approval_task::Entity::update_many()
+            .col_expr(approval_task::Column::AssigneeId, Expr::value(to))
+            .filter(approval_task::Column::Id.eq(t.id))
+            .filter(approval_task::Column::Status.eq("open"))
+            .filter(approval_task::Column::AssigneeId.eq(from))
+            .exec(conn)
+            .await?;
+        if res.rows_affected == 1 {
+            let s = load_saar(conn, t.saar_id).await?;
+            let moved_task = approval_task::Model {
+                assignee_id: Some(to),
+                ..t
+            };
+            notify_approvers(ctx, conn, &s, &moved_task, false, now).await?;
+            moved += 1;
+        }
+    }
+    Ok(moved)
+}
+
+/// Looks up an active user by User ID for an approver field.
+pub async fn approver_by_login(
+    conn: &impl ConnectionTrait,
+    login: &str,
+    field_name: &str,
+    me: Uuid,
+) -> Result<user::Model> {
+    let u = user::Entity::find()
+        .filter(user::Column::Login.eq(normalize_login(login)))
+        .filter(user::Column::Status.eq(AccountStatus::Active.as_str()))
+        .one(conn)
+        .await?
+        .ok_or_else(|| {
+            Error::Validation(field(
+                field_name,
+                "unknown",
+                "is not the User ID of an active account",
+            ))
+        })?;
+    if u.id == me {
+        return Err(Error::Validation(field(field_name, "self", "cannot be yourself")));
+    }
+    Ok(u)
+}
+
+fn person(u: &user::Model) -> PersonRef {
+    PersonRef {
+        id: u.id,
+        user_id: u.login.clone(),
+        name: name_of(u),
+        email: u.email.clone(),
+    }
+}
+
+/// The caller's deputy, if any.
+pub async fn deputy_of(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Option<DeputyResponse>> {
+    let Some(d) = deputy::Entity::find_by_id(user_id).one(conn).await? else {
+        return Ok(None);
+    };
+    let u = load_user(conn, d.deputy_id).await?;
+    Ok(Some(DeputyResponse {
+        deputy: person(&u),
+        starts_at: d.starts_at,
+        ends_at: d.ends_at,
+    }))
+}
+
+/// Names (or replaces) the caller's deputy; if the period has begun, open tasks move now.
+pub async fn set_deputy(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    req: &SetDeputyRequest,
+) -> Result<DeputyResponse> {
+    let now = ctx.clock.now();
+    if req.ends_at <= req.starts_at {
+        return Err(Error::Validation(field(
+            "ends_at",
+            "before_start",
+            "must be after starts_at",
+        )));
+    }
+    if req.ends_at <= now {
+        return Err(Error::Validation(field(
+            "ends_at",
+            "past",
+            "must be in the future",
+        )));
+    }
+    let d = approver_by_login(&ctx.db, &req.deputy, "deputy", p.id).await?;
+    let txn = ctx.db.begin().await?;
+    deputy::Entity::delete_by_id(p.id).exec(&txn).await?;
+    deputy::ActiveModel {
+        user_id: Set(p.id),
+        deputy_id: Set(d.id),
+        starts_at: Set(req.starts_at),
+        ends_at: Set(req.ends_at),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let moved = if req.starts_at <= now {
+        move_tasks(ctx, &txn, p.id, d.id, None, None, now).await?
+    } else {
+        0
+    };
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "account.deputy_set",
+            target: Some(format!("user:{}", p.id)),
+            details: json!({"after": {"deputy": d.login, "starts_at": req.starts_at, "ends_at": req.ends_at}, "tasks_moved": moved}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(DeputyResponse {
+        deputy: person(&d),
+        starts_at: req.starts_at,
+        ends_at: req.ends_at,
+    })
+}
+
+/// Ends the caller's deputy arrangement (tasks already moved stay with the deputy).
+pub async fn clear_deputy(ctx: &Ctx, actor: &Actor, p: &UserPrincipal) -> Result<()> {
+    let now = ctx.clock.now();
+    let txn = ctx.db.begin().await?;
+    let res = deputy::Entity::delete_by_id(p.id).exec(&txn).await?;
+    if res.rows_affected == 0 {
+        return Err(Error::NotFound("You have no deputy.".into()));
+    }
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "account.deputy_cleared",
+            target: Some(format!("user:{}", p.id)),
+            details: json!({}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Job step: moves open tasks of approvers whose deputy period has begun.
+pub async fn delegate_started(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
+    let active = deputy::Entity::find()
+        .filter(deputy::Column::StartsAt.lte(now))
+        .filter(deputy::Column::EndsAt.gt(now))
+        .all(&ctx.db)
+        .await?;
+    let mut moved = 0;
+    for d in active {
+        let txn = ctx.db.begin().await?;
+        let n = move_tasks(ctx, &txn, d.user_id, d.deputy_id, None, None, now).await?;
+        if n > 0 {
+            audit::append(
+                &txn,
+                now,
+                NewEvent {
+                    actor: &Actor::system(),
+                    action: "approval.delegated",
+                    target: Some(format!("user:{}", d.user_id)),
+                    details: json!({"deputy": d.deputy_id, "tasks_moved": n}),
+                },
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        moved += n;
+    }
+    Ok(moved)
+}
