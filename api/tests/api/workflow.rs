@@ -1122,7 +1122,6 @@ async fn deputies_act_for_an_approver_during_the_period(db: Db) {
     let app = seeded(db).await;
     let requester = as_user(&app, "jrequester").await;
     let sup = as_user(&app, "ssupervisor").await;
-    let deputy = as_user(&app, "iiao").await;
     let pop = role_id(&requester, "Web User POP-001", "PROD").await;
     let ebs = role_id(&requester, "EBS Inquiry User", "PROD").await;
     let first = requester
