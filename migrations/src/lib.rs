@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_platform;
 mod m20261124_000002_saars;
 mod m20261124_000003_deputies;
+mod m20261124_000004_approval_links;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_platform::Migration),
             Box::new(m20261124_000002_saars::Migration),
             Box::new(m20261124_000003_deputies::Migration),
+            Box::new(m20261124_000004_approval_links::Migration),
         ]
     }
 }

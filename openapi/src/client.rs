@@ -398,4 +398,29 @@ impl Client {
     pub async fn clear_deputy(&self) -> Result<(), ClientError> {
         Self::send(self.request(Method::DELETE, "api/v1/me/deputy")?).await
     }
+
+    /// `GET /api/v1/approval-links/{token}`
+    pub async fn approval_link(&self, token: &str) -> Result<ApprovalTaskResponse, ClientError> {
+        self.get(&format!("api/v1/approval-links/{token}")).await
+    }
+
+    /// `POST /api/v1/approval-links/{token}/approve`
+    pub async fn approve_by_link(
+        &self,
+        token: &str,
+        body: &ApproveRequest,
+    ) -> Result<SaarResponse, ClientError> {
+        self.post(&format!("api/v1/approval-links/{token}/approve"), body)
+            .await
+    }
+
+    /// `POST /api/v1/approval-links/{token}/reject`
+    pub async fn reject_by_link(
+        &self,
+        token: &str,
+        body: &RejectRequest,
+    ) -> Result<SaarResponse, ClientError> {
+        self.post(&format!("api/v1/approval-links/{token}/reject"), body)
+            .await
+    }
 }

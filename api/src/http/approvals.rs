@@ -1,6 +1,6 @@
 //! `/approvals`: the approver's inbox and decisions.
 
-use super::extract::Auth;
+use super::extract::{Auth, client_ip};
 use crate::service::approvals::{self, Decision};
 use crate::service::{Ctx, Error};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -15,7 +15,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(count_approvals)
         .service(approve_task)
         .service(reject_task)
-        .service(return_task);
+        .service(return_task)
+        .service(get_approval_link)
+        .service(approve_by_link)
+        .service(reject_by_link)
+        .service(return_by_link);
 }
 
 /// My open approval tasks (mine and my groups'), soonest due first.
@@ -109,4 +113,76 @@ async fn return_task(
     body.validate()?;
     Ok(HttpResponse::Ok()
         .json(approvals::decide(&ctx, &auth.actor(&req), p, *id, Decision::Return(&body)).await?))
+}
+
+/// The request behind an emailed approval link (external approvers; no session needed).
+///
+/// **Permissions**: the holder of a valid link: single use, replaced by each newer email,
+/// void once the task is decided or past its deadline.
+#[utoipa::path(tag = "approvals", operation_id = "get_approval_link", params(("token" = String, Path, description = "Link token")),
+    responses((status = 200, body = ApprovalTaskResponse),
+        (status = 400, description = "Link not valid", body = Problem, content_type = "application/problem+json")))]
+#[get("/approval-links/{token}")]
+async fn get_approval_link(ctx: web::Data<Ctx>, token: web::Path<String>) -> Result<HttpResponse, Error> {
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(approvals::view_by_link(&ctx, &token).await?))
+}
+
+/// Approve through an emailed link.
+///
+/// **Permissions**: the holder of a valid link.
+#[utoipa::path(tag = "approvals", operation_id = "approve_by_link", params(("token" = String, Path, description = "Link token")), request_body = ApproveRequest,
+    responses((status = 200, body = SaarResponse),
+        (status = 400, description = "Link not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[post("/approval-links/{token}/approve")]
+async fn approve_by_link(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    body: web::Json<ApproveRequest>,
+) -> Result<HttpResponse, Error> {
+    body.validate()?;
+    Ok(HttpResponse::Ok()
+        .json(approvals::decide_by_link(&ctx, client_ip(&req), &token, Decision::Approve(&body)).await?))
+}
+
+/// Reject through an emailed link.
+///
+/// **Permissions**: the holder of a valid link.
+#[utoipa::path(tag = "approvals", operation_id = "reject_by_link", params(("token" = String, Path, description = "Link token")), request_body = RejectRequest,
+    responses((status = 200, body = SaarResponse),
+        (status = 400, description = "Link not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[post("/approval-links/{token}/reject")]
+async fn reject_by_link(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    body: web::Json<RejectRequest>,
+) -> Result<HttpResponse, Error> {
+    body.validate()?;
+    Ok(HttpResponse::Ok()
+        .json(approvals::decide_by_link(&ctx, client_ip(&req), &token, Decision::Reject(&body)).await?))
+}
+
+/// Return to the requester through an emailed link.
+///
+/// **Permissions**: the holder of a valid link.
+#[utoipa::path(tag = "approvals", operation_id = "return_by_link", params(("token" = String, Path, description = "Link token")), request_body = ReturnRequest,
+    responses((status = 200, body = SaarResponse),
+        (status = 400, description = "Link not valid", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[post("/approval-links/{token}/return")]
+async fn return_by_link(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    body: web::Json<ReturnRequest>,
+) -> Result<HttpResponse, Error> {
+    body.validate()?;
+    Ok(HttpResponse::Ok()
+        .json(approvals::decide_by_link(&ctx, client_ip(&req), &token, Decision::Return(&body)).await?))
 }

@@ -314,3 +314,60 @@ pub async fn decide(
     txn.commit().await?;
     saar_response(&ctx.db, &load_saar(&ctx.db, s.id).await?, now).await
 }
+
+fn bad_link() -> Error {
+    Error::InvalidToken("This approval link is not valid: it was used, replaced by a newer email, or the task is closed or past its deadline.".into())
+}
+
+/// The task behind an emailed link, and the approver it belongs to.
+async fn by_link(ctx: &Ctx, token: &str) -> Result<(approval_task::Model, UserPrincipal)> {
+    let now = ctx.clock.now();
+    let t = approval_task::Entity::find()
+        .filter(approval_task::Column::LinkTokenHash.eq(crate::auth::tokens::digest(token)))
+        .one(&ctx.db)
+        .await?
+        .filter(|t| t.status == "open" && t.due_at > now)
+        .ok_or_else(bad_link)?;
+    let who = load_user(&ctx.db, t.assignee_id.ok_or_else(bad_link)?).await?;
+    if who.status != "active" {
+        return Err(bad_link());
+    }
+    Ok((
+        t,
+        UserPrincipal {
+            id: who.id,
+            login: who.login,
+            admin_roles: vec![],
+        },
+    ))
+}
+
+/// The request behind an emailed approval link.
+pub async fn view_by_link(ctx: &Ctx, token: &str) -> Result<ApprovalTaskResponse> {
+    let (t, _) = by_link(ctx, token).await?;
+    let s = load_saar(&ctx.db, t.saar_id).await?;
+    Ok(ApprovalTaskResponse {
+        id: t.id,
+        level: t.level,
+        kind: t.kind,
+        opened_at: t.opened_at,
+        due_at: t.due_at,
+        saar: saar_response(&ctx.db, &s, ctx.clock.now()).await?,
+    })
+}
+
+/// Decides through an emailed link, as the approver it was sent to.
+pub async fn decide_by_link(
+    ctx: &Ctx,
+    ip: Option<String>,
+    token: &str,
+    d: Decision<'_>,
+) -> Result<SaarResponse> {
+    let (t, p) = by_link(ctx, token).await?;
+    let actor = Actor {
+        id: Some(p.id),
+        label: format!("{} (emailed link)", p.login),
+        ip,
+    };
+    decide(ctx, &actor, &p, t.id, d).await
+}

@@ -196,6 +196,7 @@ pub async fn open_task(
         decided_at: Set(None),
         reason_code: Set(None),
         comment: Set(None),
+        link_token_hash: Set(None),
     }
     .insert(conn)
     .await?;
@@ -222,8 +223,24 @@ pub async fn notify_approvers(
     let kind = LevelKind::parse(&task.kind, task.group_id)
         .map(|k| k.label())
         .unwrap_or("Approver");
+    // External Authorizing Officials act through a single-use link (no session needed); each
+    // mail carries a fresh link and the previous one stops working.
+    let link = if task.kind == "eao" && task.assignee_id.is_some() {
+        let token = crate::auth::tokens::generate();
+        approval_task::Entity::update_many()
+            .col_expr(
+                approval_task::Column::LinkTokenHash,
+                Expr::value(crate::auth::tokens::digest(&token)),
+            )
+            .filter(approval_task::Column::Id.eq(task.id))
+            .exec(conn)
+            .await?;
+        Some(ctx.settings.link(&format!("/approval-link?token={token}")))
+    } else {
+        None
+    };
     for person in people_of(conn, assignee).await? {
-        let (subject_line, body) = templates::approval_needed(
+        let (subject_line, mut body) = templates::approval_needed(
             &s.number,
             &format!("{} ({} {})", r.name, r.application, r.environment),
             &name_of(&subject),
@@ -232,6 +249,9 @@ pub async fn notify_approvers(
             &ctx.settings.link("/approvals"),
             reminder,
         );
+        if let Some(l) = &link {
+            body = body.replace("\n\n-- AMPS", &format!("\n\nOr decide without signing in, with this single-use link (it expires with the task):\n\n{l}\n\n-- AMPS"));
+        }
         outbox::enqueue(conn, now, &person.email, &subject_line, &body).await?;
     }
     Ok(())

@@ -20,6 +20,7 @@ both_dbs!(
     roles_are_removed_by_the_user_with_approval_and_by_the_supervisor,
     a_supervisor_change_moves_open_tasks_to_the_new_supervisor,
     deputies_act_for_an_approver_during_the_period,
+    external_approvers_act_through_a_single_use_emailed_link,
 );
 
 const JUSTIFICATION: &str = "Need access to HMMS-POP in order to process hazardous material shipments.";
@@ -1192,4 +1193,79 @@ async fn deputies_act_for_an_approver_during_the_period(db: Db) {
         sup.clear_deputy().await.expect_err("none left").status(),
         Some(404)
     );
+}
+
+async fn external_approvers_act_through_a_single_use_emailed_link(db: Db) {
+    let app = seeded(db).await;
+    let vendor = as_user(&app, "vvendor").await;
+    let pop = role_id(&vendor, "Web User POP-001", "PROD").await;
+    let saar = vendor
+        .submit_saars(&submission(vec![pop], &app))
+        .await
+        .expect("submit")
+        .saars[0]
+        .clone();
+    let first = token_in(
+        &app.last_mail_to("erin.authorizer@dla.example").await.body,
+        "/approval-link?token=",
+    );
+    // A reminder mails a fresh link; the first one stops working.
+    app.clock.advance(Duration::days(2));
+    amps::jobs::approvals::tick(&app.ctx).await.expect("tick");
+    let token = token_in(
+        &app.last_mail_to("erin.authorizer@dla.example").await.body,
+        "/approval-link?token=",
+    );
+    assert_ne!(first, token);
+    let anonymous = app.client();
+    assert_eq!(
+        anonymous
+            .approval_link(&first)
+            .await
+            .expect_err("replaced")
+            .status(),
+        Some(400)
+    );
+    let view = anonymous
+        .approval_link(&token)
+        .await
+        .expect("the link opens without a session");
+    assert_eq!(view.saar.id, saar.id);
+    assert_eq!(view.kind, "eao");
+    let forged = format!("{}x", &token[..token.len() - 1]);
+    assert_eq!(
+        anonymous
+            .approve_by_link(&forged, &ApproveRequest::default())
+            .await
+            .expect_err("forged")
+            .status(),
+        Some(400)
+    );
+    let v = anonymous
+        .approve_by_link(&token, &ApproveRequest::default())
+        .await
+        .expect("approved by link");
+    assert_eq!(v.steps[0].status, "approved");
+    assert_eq!(v.steps[0].decided_by.as_deref(), Some("Erin Authorizer"));
+    assert_eq!(v.waiting_on.expect("next").kind, "security_officer");
+    let again = anonymous
+        .approve_by_link(&token, &ApproveRequest::default())
+        .await
+        .expect_err("single use");
+    assert_eq!(again.status(), Some(400));
+    assert!(
+        !app.last_mail_to("sara.securityofficer@dla.example")
+            .await
+            .body
+            .contains("approval-link"),
+        "internal levels use the inbox"
+    );
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let ev = amps::store::entities::audit_event::Entity::find()
+        .filter(amps::store::entities::audit_event::Column::Action.eq("saar.level_approved"))
+        .one(&app.ctx.db)
+        .await
+        .expect("q")
+        .expect("event");
+    assert_eq!(ev.actor, "eeao (emailed link)");
 }

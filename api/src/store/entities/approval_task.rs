@@ -20,6 +20,7 @@ pub struct Model {
     pub decided_at: Option<DateTimeUtc>,
     pub reason_code: Option<String>,
     pub comment: Option<String>,
+    pub link_token_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
