@@ -8,6 +8,7 @@ mod m20261124_000001_platform;
 mod m20261124_000002_saars;
 mod m20261124_000003_deputies;
 mod m20261124_000004_approval_links;
+mod m20261124_000005_attachments;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_saars::Migration),
             Box::new(m20261124_000003_deputies::Migration),
             Box::new(m20261124_000004_approval_links::Migration),
+            Box::new(m20261124_000005_attachments::Migration),
         ]
     }
 }

@@ -423,4 +423,32 @@ impl Client {
         self.post(&format!("api/v1/approval-links/{token}/reject"), body)
             .await
     }
+
+    /// `POST /api/v1/saars/{id}/attachments?filename=`
+    pub async fn upload_attachment(
+        &self,
+        saar: uuid::Uuid,
+        filename: &str,
+        bytes: Vec<u8>,
+    ) -> Result<AttachmentResponse, ClientError> {
+        let mut url = self
+            .base
+            .join(&format!("api/v1/saars/{saar}/attachments"))
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        url.query_pairs_mut().append_pair("filename", filename);
+        let mut req = self
+            .http
+            .post(url)
+            .header("content-type", "application/octet-stream")
+            .body(bytes);
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        Self::send(req).await
+    }
+
+    /// `GET /api/v1/saars/{id}/attachments`
+    pub async fn attachments(&self, saar: uuid::Uuid) -> Result<Vec<AttachmentResponse>, ClientError> {
+        self.get(&format!("api/v1/saars/{saar}/attachments")).await
+    }
 }

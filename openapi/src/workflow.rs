@@ -433,3 +433,24 @@ pub struct DirectReportResponse {
     pub email: String,
     pub roles: Vec<CurrentRoleResponse>,
 }
+
+/// An attachment of a SAAR (metadata; the content is downloaded separately).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AttachmentResponse {
+    pub id: Uuid,
+    pub filename: String,
+    /// Detected from the content, not taken from the upload.
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// Upload parameters.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UploadQuery {
+    /// The file's name, as shown to approvers.
+    #[validate(length(min = 1, max = 255), custom(function = "crate::rules::plain_text"))]
+    pub filename: String,
+}

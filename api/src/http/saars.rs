@@ -1,9 +1,10 @@
 //! `/saars`: submit, read, cancel, resubmit.
 
 use super::extract::Auth;
-use crate::service::{Ctx, Error, saars};
+use crate::service::{Ctx, Error, attachments, saars};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use amps_openapi::*;
+use futures_util::StreamExt;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 use validator::Validate;
@@ -13,7 +14,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(submit_saars)
         .service(get_saar)
         .service(cancel_saar)
-        .service(resubmit_saar);
+        .service(resubmit_saar)
+        .service(upload_attachment)
+        .service(list_attachments)
+        .service(download_attachment);
 }
 
 /// Submit a request for roles: one SAAR per role, in one transaction. Refused (with the role
@@ -91,4 +95,97 @@ async fn resubmit_saar(
     let p = auth.0.user()?;
     body.validate()?;
     Ok(HttpResponse::Ok().json(saars::resubmit(&ctx, &auth.actor(&req), p, *id, &body).await?))
+}
+
+/// Attach a file to a pending or returned SAAR: the raw bytes as the body, the name in
+/// `?filename=`. At most 10 MB; PDF, PNG, JPEG, GIF, .docx, .xlsx or plain text, checked by
+/// content. The SHA-256 is kept.
+///
+/// **Permissions**: the requester.
+#[utoipa::path(tag = "saars", operation_id = "upload_attachment", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "SAAR id"), UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = AttachmentResponse),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The request is not pending or returned", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than 10 MB", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Empty, or a type not allowed", body = Problem, content_type = "application/problem+json")))]
+#[post("/saars/{id}/attachments")]
+async fn upload_attachment(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    q: web::Query<UploadQuery>,
+    mut payload: web::Payload,
+) -> Result<HttpResponse, actix_web::Error> {
+    let p = auth.0.user()?;
+    q.validate().map_err(Error::from)?;
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk?;
+        if body.len() + chunk.len() > attachments::MAX_BYTES {
+            return Ok(super::error::problem(
+                actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "body-too-large",
+                "Attachment too large",
+                Some("An attachment may be at most 10 MB.".into()),
+                vec![],
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let out = attachments::upload(&ctx, &auth.actor(&req), p, *id, &q.filename, &body).await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// The attachments of a SAAR.
+///
+/// **Permissions**: its requester, its subject and its approvers.
+#[utoipa::path(tag = "saars", operation_id = "list_attachments", security(("bearer" = [])), params(("id" = Uuid, Path, description = "SAAR id")),
+    responses((status = 200, body = Vec<AttachmentResponse>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+#[get("/saars/{id}/attachments")]
+async fn list_attachments(
+    ctx: web::Data<Ctx>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    Ok(HttpResponse::Ok().json(attachments::list(&ctx, p, *id).await?))
+}
+
+/// Download an attachment.
+///
+/// **Permissions**: its SAAR's requester, subject and approvers.
+#[utoipa::path(tag = "saars", operation_id = "download_attachment", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "SAAR id"), ("aid" = Uuid, Path, description = "Attachment id")),
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+#[get("/saars/{id}/attachments/{aid}")]
+async fn download_attachment(
+    ctx: web::Data<Ctx>,
+    auth: Auth,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    let (saar, aid) = path.into_inner();
+    let a = attachments::download(&ctx, p, saar, aid).await?;
+    let safe: String = a
+        .filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ' ') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok()
+        .content_type(a.content_type)
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"{safe}\"")))
+        .insert_header(("X-Checksum-SHA256", a.sha256))
+        .insert_header(("Cache-Control", "private, no-store"))
+        .body(a.data))
 }

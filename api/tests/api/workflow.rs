@@ -21,6 +21,7 @@ both_dbs!(
     a_supervisor_change_moves_open_tasks_to_the_new_supervisor,
     deputies_act_for_an_approver_during_the_period,
     external_approvers_act_through_a_single_use_emailed_link,
+    attachments_are_checked_by_content_and_read_only_by_requester_and_approvers,
 );
 
 const JUSTIFICATION: &str = "Need access to HMMS-POP in order to process hazardous material shipments.";
@@ -1268,4 +1269,104 @@ async fn external_approvers_act_through_a_single_use_emailed_link(db: Db) {
         .expect("q")
         .expect("event");
     assert_eq!(ev.actor, "eeao (emailed link)");
+}
+
+async fn attachments_are_checked_by_content_and_read_only_by_requester_and_approvers(db: Db) {
+    let app = seeded(db).await;
+    let requester = as_user(&app, "jrequester").await;
+    let pop = role_id(&requester, "Web User POP-001", "PROD").await;
+    let saar = requester
+        .submit_saars(&submission(vec![pop], &app))
+        .await
+        .expect("submit")
+        .saars[0]
+        .clone();
+    let pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n".to_vec();
+    let a = requester
+        .upload_attachment(saar.id, "training-certificate.pdf", pdf.clone())
+        .await
+        .expect("pdf");
+    assert_eq!(a.content_type, "application/pdf");
+    assert_eq!(a.size, pdf.len() as i64);
+    use sha2::Digest;
+    assert_eq!(a.sha256, hex::encode(sha2::Sha256::digest(&pdf)));
+    let t = requester
+        .upload_attachment(saar.id, "note.pdf", b"Plain words, named like a PDF.".to_vec())
+        .await
+        .expect("text");
+    assert_eq!(
+        t.content_type, "text/plain; charset=utf-8",
+        "the type comes from the content"
+    );
+    let exe = requester
+        .upload_attachment(
+            saar.id,
+            "report.pdf",
+            b"MZ\x90\x00\x03\x00\x00\x00\x04\x00".to_vec(),
+        )
+        .await
+        .expect_err("exe");
+    assert_eq!(exe.problem().expect("problem").errors[0].code, "type_not_allowed");
+    let big = requester
+        .upload_attachment(saar.id, "big.txt", vec![b'a'; 10 * 1024 * 1024 + 1])
+        .await
+        .expect_err("too big");
+    assert_eq!(big.status(), Some(413));
+    let empty = requester
+        .upload_attachment(saar.id, "empty.txt", vec![])
+        .await
+        .expect_err("empty");
+    assert_eq!(empty.status(), Some(422));
+
+    let sup = as_user(&app, "ssupervisor").await;
+    let listed = sup.attachments(saar.id).await.expect("the approver reads");
+    assert_eq!(listed.len(), 2);
+    let resp = app
+        .http()
+        .get(app.url(&format!("/api/v1/saars/{}/attachments/{}", saar.id, a.id)))
+        .bearer_auth(sup.token().expect("token"))
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/pdf");
+    assert_eq!(resp.bytes().await.expect("bytes").to_vec(), pdf);
+    let vendor = as_user(&app, "vvendor").await;
+    assert_eq!(
+        vendor.attachments(saar.id).await.expect_err("outsider").status(),
+        Some(403)
+    );
+    assert_eq!(
+        vendor
+            .upload_attachment(saar.id, "x.txt", b"hello".to_vec())
+            .await
+            .expect_err("outsider")
+            .status(),
+        Some(403)
+    );
+    let so = as_user(&app, "ssecurity").await;
+    assert_eq!(
+        so.attachments(saar.id)
+            .await
+            .expect_err("a later level has not acted yet")
+            .status(),
+        Some(403)
+    );
+
+    let task = task_for(&sup, saar.id).await;
+    sup.reject(
+        task.id,
+        &RejectRequest {
+            reason: RejectReason::NotNeeded,
+            comment: None,
+        },
+    )
+    .await
+    .expect("reject");
+    let late = requester
+        .upload_attachment(saar.id, "late.txt", b"too late".to_vec())
+        .await
+        .expect_err("closed");
+    assert_eq!(late.status(), Some(409));
+    assert_eq!(app.count("attachments").await, 2, "refused uploads store nothing");
 }
