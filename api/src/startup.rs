@@ -24,6 +24,9 @@ pub struct Application {
 
 /// Connects to the database (migrating it) and loads the signing keys.
 pub async fn context(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Ctx> {
+    // TLS (SMTP, webhooks, PostgreSQL) uses rustls with the ring provider; installing it twice
+    // is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     if settings.database_url.expose_secret().starts_with("sqlite:") {
         std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
             anyhow::anyhow!(

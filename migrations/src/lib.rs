@@ -9,6 +9,7 @@ mod m20261124_000002_saars;
 mod m20261124_000003_deputies;
 mod m20261124_000004_approval_links;
 mod m20261124_000005_attachments;
+mod m20261124_000006_webhooks;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_deputies::Migration),
             Box::new(m20261124_000004_approval_links::Migration),
             Box::new(m20261124_000005_attachments::Migration),
+            Box::new(m20261124_000006_webhooks::Migration),
         ]
     }
 }

@@ -42,6 +42,10 @@ pub struct ApplicationResponse {
     pub provisioning_mode: ProvisioningMode,
     pub webhook_url: Option<String>,
     pub provisioner_group_id: Option<Uuid>,
+    /// The HMAC-SHA256 key of the webhook's `X-AMPS-Signature`: shown once, when the
+    /// application is created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_secret: Option<String>,
 }
 
 /// One level of an approval chain.
@@ -395,6 +399,12 @@ pub struct ProvisioningTaskResponse {
     pub kind: String,
     pub status: String,
     pub created_at: DateTime<Utc>,
+    /// `manual`, or `automatic` while AMPS delivers the webhook.
+    pub mode: String,
+    /// Failed webhook deliveries so far.
+    pub attempts: i32,
+    /// Why the last webhook delivery failed (a manual task after failures shows it).
+    pub last_error: Option<String>,
 }
 
 /// Complete a provisioning task.

@@ -2,6 +2,7 @@
 //! compare-and-set leases in the database, never held in process memory.
 
 pub mod approvals;
+pub mod webhooks;
 
 use crate::clock::Clock;
 use crate::notify::mailer::Mailer;
@@ -45,6 +46,30 @@ pub fn spawn_approval_deadlines(ctx: crate::service::Ctx, every: Duration) -> to
                 ),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "approval deadlines round failed"),
+            }
+        }
+    })
+}
+
+/// Delivers automatic provisioning webhooks every `every` until the process ends.
+pub fn spawn_webhooks(ctx: crate::service::Ctx, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let http = reqwest::Client::new();
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match webhooks::tick(&ctx, &http).await {
+                Ok(r) if r.delivered + r.failed + r.fell_back > 0 => {
+                    tracing::info!(
+                        delivered = r.delivered,
+                        failed = r.failed,
+                        fell_back = r.fell_back,
+                        "provisioning webhooks round"
+                    )
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "provisioning webhooks round failed"),
             }
         }
     })

@@ -65,6 +65,7 @@ fn requestable_str(r: Requestable) -> &'static str {
 
 fn app_response(a: application::Model) -> ApplicationResponse {
     ApplicationResponse {
+        webhook_secret: None,
         id: a.id,
         code: a.code,
         name: a.name,
@@ -114,8 +115,10 @@ pub async fn create_application(
             "is already used by another application",
         )));
     }
+    let secret = (req.provisioning_mode == ProvisioningMode::Automatic).then(crate::auth::tokens::generate);
     let txn = ctx.db.begin().await?;
     let a = application::ActiveModel {
+        webhook_secret: Set(secret.clone()),
         id: Set(Uuid::now_v7()),
         code: Set(req.code.trim().into()),
         name: Set(req.name.trim().into()),
@@ -138,7 +141,10 @@ pub async fn create_application(
     )
     .await?;
     txn.commit().await?;
-    Ok(app_response(a))
+    Ok(ApplicationResponse {
+        webhook_secret: secret,
+        ..app_response(a)
+    })
 }
 
 /// Lists applications.

@@ -24,8 +24,23 @@ pub async fn open(
     r: &role::Model,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<()> {
+    let app = application::Entity::find_by_id(r.application_id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("application missing"))?;
+    let automatic = app.provisioning_mode == "automatic" && app.webhook_url.is_some();
+    let id = Uuid::now_v7();
     provisioning_task::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        mode: Set(if automatic {
+            "automatic".into()
+        } else {
+            "manual".into()
+        }),
+        attempts: Set(0),
+        next_attempt_at: Set(automatic.then_some(now)),
+        last_error: Set(None),
+        idempotency_key: Set(Some(id.to_string())),
+        id: Set(id),
         saar_id: Set(s.id),
         application_id: Set(r.application_id),
         role_id: Set(r.id),
@@ -89,6 +104,9 @@ async fn view(conn: &impl ConnectionTrait, t: provisioning_task::Model) -> Resul
         kind: t.kind,
         status: t.status,
         created_at: t.created_at,
+        mode: t.mode,
+        attempts: t.attempts,
+        last_error: t.last_error,
     })
 }
 
@@ -102,6 +120,7 @@ pub async fn list_open(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ProvisioningT
     }
     let tasks = provisioning_task::Entity::find()
         .filter(provisioning_task::Column::Status.eq("open"))
+        .filter(provisioning_task::Column::Mode.eq("manual"))
         .filter(provisioning_task::Column::ApplicationId.is_in(apps))
         .order_by_asc(provisioning_task::Column::CreatedAt)
         .limit(500)
@@ -114,57 +133,47 @@ pub async fn list_open(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ProvisioningT
     Ok(out)
 }
 
-/// Completes a manual provisioning task: the assignment becomes active and the requester is
-/// told the role is granted.
-pub async fn complete(
+/// Finishes an open provisioning task in the caller's transaction: the SAAR completes, the
+/// assignment starts (grant) or ends (revoke), the requester is told.
+pub async fn finish(
     ctx: &Ctx,
+    conn: &impl ConnectionTrait,
     actor: &Actor,
-    p: &UserPrincipal,
-    id: Uuid,
+    t: &provisioning_task::Model,
+    completed_by: Option<Uuid>,
     req: &CompleteProvisioningRequest,
-) -> Result<ProvisioningTaskResponse> {
+) -> Result<()> {
     let now = ctx.clock.now();
-    let t = provisioning_task::Entity::find_by_id(id)
-        .one(&ctx.db)
-        .await?
-        .ok_or_else(|| Error::NotFound("No such provisioning task.".into()))?;
-    if !my_applications(&ctx.db, p).await?.contains(&t.application_id) {
-        return Err(Error::Forbidden("You do not provision this application.".into()));
-    }
-    if t.status != "open" {
-        return Err(Error::Conflict("This task is already done.".into()));
-    }
-    let s = load_saar(&ctx.db, t.saar_id).await?;
+    let s = load_saar(conn, t.saar_id).await?;
     let to = status_of(&s)?
         .complete()
         .map_err(|e| Error::Conflict(format!("{}: {e}.", s.number)))?;
     let r = role::Entity::find_by_id(t.role_id)
-        .one(&ctx.db)
+        .one(conn)
         .await?
         .ok_or_else(|| anyhow::anyhow!("role missing"))?;
-    let txn = ctx.db.begin().await?;
     let done = provisioning_task::Entity::update_many()
         .col_expr(provisioning_task::Column::Status, Expr::value("done"))
-        .col_expr(provisioning_task::Column::CompletedBy, Expr::value(p.id))
+        .col_expr(provisioning_task::Column::CompletedBy, Expr::value(completed_by))
         .col_expr(provisioning_task::Column::CompletedAt, Expr::value(now))
         .col_expr(provisioning_task::Column::Note, Expr::value(req.note.clone()))
         .filter(provisioning_task::Column::Id.eq(t.id))
         .filter(provisioning_task::Column::Status.eq("open"))
-        .exec(&txn)
+        .exec(conn)
         .await?;
     if done.rows_affected != 1 {
         return Err(Error::Conflict(
             "This task was completed by someone else a moment ago.".into(),
         ));
     }
-    transition(&txn, &s, to, None, now).await?;
+    transition(conn, &s, to, None, now).await?;
     let (what, detail, action) = if t.kind == "revoke" {
         role_assignment::Entity::update_many()
             .col_expr(role_assignment::Column::Status, Expr::value("removed"))
             .filter(role_assignment::Column::UserId.eq(t.user_id))
             .filter(role_assignment::Column::RoleId.eq(t.role_id))
             .filter(role_assignment::Column::Status.eq("active"))
-            .exec(&txn)
+            .exec(conn)
             .await?;
         (
             "is done: the role is removed",
@@ -183,7 +192,7 @@ pub async fn complete(
                 .map(|d| now + Duration::days(i64::from(d)))),
             source_saar_id: Set(Some(s.id)),
         }
-        .insert(&txn)
+        .insert(conn)
         .await?;
         (
             "is granted",
@@ -191,9 +200,9 @@ pub async fn complete(
             "saar.provisioned",
         )
     };
-    saars::notify_requester(ctx, &txn, &s, what, detail, now).await?;
+    saars::notify_requester(ctx, conn, &s, what, detail, now).await?;
     audit::append(
-        &txn,
+        conn,
         now,
         NewEvent {
             actor,
@@ -203,6 +212,30 @@ pub async fn complete(
         },
     )
     .await?;
+    Ok(())
+}
+
+/// Completes a manual provisioning task: the assignment becomes active and the requester is
+/// told the role is granted.
+pub async fn complete(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    id: Uuid,
+    req: &CompleteProvisioningRequest,
+) -> Result<ProvisioningTaskResponse> {
+    let t = provisioning_task::Entity::find_by_id(id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| Error::NotFound("No such provisioning task.".into()))?;
+    if !my_applications(&ctx.db, p).await?.contains(&t.application_id) {
+        return Err(Error::Forbidden("You do not provision this application.".into()));
+    }
+    if t.status != "open" {
+        return Err(Error::Conflict("This task is already done.".into()));
+    }
+    let txn = ctx.db.begin().await?;
+    finish(ctx, &txn, actor, &t, Some(p.id), req).await?;
     txn.commit().await?;
     let fresh = provisioning_task::Entity::find_by_id(id)
         .one(&ctx.db)

@@ -84,6 +84,7 @@ async fn app(conn: &impl ConnectionTrait, code: &str, name: &str, now: DateTime<
         provisioning_mode: Set("manual".into()),
         webhook_url: Set(None),
         provisioner_group_id: Set(None),
+        webhook_secret: Set(None),
         created_at: Set(now),
     }
     .insert(conn)

@@ -12,6 +12,7 @@ pub struct Model {
     pub provisioning_mode: String,
     pub webhook_url: Option<String>,
     pub provisioner_group_id: Option<Uuid>,
+    pub webhook_secret: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

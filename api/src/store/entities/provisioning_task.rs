@@ -17,6 +17,11 @@ pub struct Model {
     pub completed_by: Option<Uuid>,
     pub completed_at: Option<DateTimeUtc>,
     pub note: Option<String>,
+    pub mode: String,
+    pub attempts: i32,
+    pub next_attempt_at: Option<DateTimeUtc>,
+    pub last_error: Option<String>,
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
