@@ -1,0 +1,395 @@
+//! `just bench`: the SAAR workflow at scale, on SQLite and PostgreSQL. Loads 100k users,
+//! 2k roles, 1M role assignments and 100k open SAARs (each with an open approval task), then
+//! measures over HTTP with the `amps-openapi` client: role search, the approvals inbox and
+//! Current Roles (p50/p99 of sequential requests), and submit / approve throughput (concurrent
+//! clients). Targets: p99 ≤ 20 ms; ≥ 500 submits and approvals per second. It prints the
+//! figures; it does not fail on them (a shared 2-core machine is noisy).
+
+use amps::clock::SystemClock;
+use amps::config::{Overrides, Settings};
+use amps::service::seed;
+use amps::startup::Application;
+use amps_openapi::*;
+use chrono::Utc;
+use sea_orm::sea_query::{Alias, Expr, InsertStatement, Query, SimpleExpr};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, TransactionTrait};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+const USERS: usize = 100_000;
+const SUPERVISORS: usize = 2_000;
+const ROLES: usize = 2_000;
+const ROLES_PER_USER: usize = 10;
+const OPEN_SAARS: usize = 100_000;
+const BATCH: usize = 1_000;
+const PASSWORD: &str = "benchmark passphrase for amps";
+
+fn env_db() -> Vec<(&'static str, Option<String>)> {
+    let pg = std::env::var("AMPS_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let only = std::env::var("AMPS_BENCH_DB").unwrap_or_default();
+    let mut v = Vec::new();
+    if only.is_empty() || only == "sqlite" {
+        v.push(("SQLite", None));
+    }
+    if only.is_empty() || only == "postgres" {
+        v.push(("PostgreSQL", Some(pg)));
+    }
+    v
+}
+
+async fn insert_rows(conn: &impl ConnectionTrait, table: &str, cols: &[&str], rows: impl Iterator<Item = Vec<SimpleExpr>>) {
+    let mut stmt: Option<InsertStatement> = None;
+    let mut n = 0;
+    let fresh = || {
+        let mut s = Query::insert();
+        s.into_table(Alias::new(table)).columns(cols.iter().map(|c| Alias::new(*c)));
+        s
+    };
+    for row in rows {
+        let s = stmt.get_or_insert_with(fresh);
+        s.values_panic(row);
+        n += 1;
+        if n == BATCH {
+            if let Some(s) = stmt.take() {
+                conn.execute(&s).await.expect("insert batch");
+            }
+            n = 0;
+        }
+    }
+    if let Some(s) = stmt.take() {
+        conn.execute(&s).await.expect("insert batch");
+    }
+}
+
+struct Loaded {
+    roles: Vec<Uuid>,
+    users: Vec<Uuid>,
+}
+
+async fn load(db: &DatabaseConnection) -> Loaded {
+    let now = Utc::now();
+    let hash = amps::auth::password::hash(PASSWORD.into()).await.expect("hash");
+    let txn = db.begin().await.expect("begin");
+    let dla: Uuid = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        amps::store::entities::organization::Entity::find()
+            .filter(amps::store::entities::organization::Column::Code.eq("DLA"))
+            .one(&txn)
+            .await
+            .expect("q")
+            .expect("DLA")
+            .id
+    };
+    let apps: Vec<Uuid> = (0..20).map(|_| Uuid::now_v7()).collect();
+    insert_rows(&txn, "applications", &["id", "code", "name", "provisioning_mode", "created_at"], apps.iter().enumerate().map(|(i, id)| {
+        vec![Expr::val(*id).into(), Expr::val(format!("BENCH-{i:02}")).into(), Expr::val(format!("Bench application {i}")).into(), Expr::val("manual").into(), Expr::val(now).into()]
+    }))
+    .await;
+    let roles: Vec<Uuid> = (0..ROLES).map(|_| Uuid::now_v7()).collect();
+    insert_rows(
+        &txn,
+        "roles",
+        &["id", "application_id", "name", "environment", "description", "hidden", "requestable_by", "min_it_level", "mfa_required", "created_at"],
+        roles.iter().enumerate().map(|(i, id)| {
+            vec![
+                Expr::val(*id).into(),
+                Expr::val(apps[i % apps.len()]).into(),
+                Expr::val(format!("Bench Role {i:04}")).into(),
+                Expr::val("PROD").into(),
+                Expr::val("").into(),
+                Expr::val(false).into(),
+                Expr::val("both").into(),
+                Expr::val("none").into(),
+                Expr::val(false).into(),
+                Expr::val(now).into(),
+            ]
+        }),
+    )
+    .await;
+    insert_rows(&txn, "role_chain_levels", &["role_id", "position", "kind"], roles.iter().map(|id| {
+        vec![Expr::val(*id).into(), Expr::val(1).into(), Expr::val("supervisor").into()]
+    }))
+    .await;
+    let users: Vec<Uuid> = (0..USERS).map(|_| Uuid::now_v7()).collect();
+    insert_rows(
+        &txn,
+        "users",
+        &["id", "login", "first_name", "last_name", "email", "phone", "organization_id", "user_type", "supervisor_id", "it_level", "status", "password_hash", "password_changed_at", "created_at", "updated_at"],
+        users.iter().enumerate().map(|(i, id)| {
+            let sup: Option<Uuid> = (i >= SUPERVISORS).then(|| users[i % SUPERVISORS]);
+            vec![
+                Expr::val(*id).into(),
+                Expr::val(format!("bench{i:06}")).into(),
+                Expr::val("Bench").into(),
+                Expr::val(format!("User{i}")).into(),
+                Expr::val(format!("bench{i:06}@dla.example")).into(),
+                Expr::val("+1 703 555 0100").into(),
+                Expr::val(dla).into(),
+                Expr::val("civilian").into(),
+                Expr::val(sup).into(),
+                Expr::val("III").into(),
+                Expr::val("active").into(),
+                Expr::val(hash.clone()).into(),
+                Expr::val(now).into(),
+                Expr::val(now).into(),
+                Expr::val(now).into(),
+            ]
+        }),
+    )
+    .await;
+    // 10 roles per user: role (i * 7 + k) % ROLES.
+    insert_rows(&txn, "role_assignments", &["id", "user_id", "role_id", "status", "since"], (0..USERS).flat_map(|i| (0..ROLES_PER_USER).map(move |k| (i, k))).map(|(i, k)| {
+        vec![Expr::val(Uuid::now_v7()).into(), Expr::val(users[i]).into(), Expr::val(roles[(i * 7 + k) % ROLES]).into(), Expr::val("active").into(), Expr::val(now).into()]
+    }))
+    .await;
+    // One open SAAR per user (beyond the supervisors), for a role they do not hold, with an
+    // open supervisor task.
+    let saar_ids: Vec<Uuid> = (0..OPEN_SAARS).map(|_| Uuid::now_v7()).collect();
+    let subject = |j: usize| SUPERVISORS + (j % (USERS - SUPERVISORS));
+    let role_of = |j: usize| roles[(subject(j) * 7 + ROLES_PER_USER + 1) % ROLES];
+    insert_rows(
+        &txn,
+        "saars",
+        &["id", "number", "requester_id", "subject_id", "role_id", "request_type", "status", "justification", "privacy_act_accepted_at", "snapshot", "warnings", "current_level", "version", "created_at", "updated_at"],
+        saar_ids.iter().enumerate().map(|(j, id)| {
+            let u = users[subject(j)];
+            vec![
+                Expr::val(*id).into(),
+                Expr::val(format!("SAAR-2026-{:06}", j + 1)).into(),
+                Expr::val(u).into(),
+                Expr::val(u).into(),
+                Expr::val(role_of(j)).into(),
+                Expr::val("initial").into(),
+                Expr::val("pending").into(),
+                Expr::val("Benchmark request justification").into(),
+                Expr::val(now).into(),
+                Expr::val("{}").into(),
+                Expr::val("[]").into(),
+                Expr::val(1).into(),
+                Expr::val(1).into(),
+                Expr::val(now).into(),
+                Expr::val(now).into(),
+            ]
+        }),
+    )
+    .await;
+    insert_rows(
+        &txn,
+        "approval_tasks",
+        &["id", "saar_id", "level", "kind", "assignee_id", "status", "opened_at", "due_at", "next_reminder_at"],
+        saar_ids.iter().enumerate().map(|(j, id)| {
+            vec![
+                Expr::val(Uuid::now_v7()).into(),
+                Expr::val(*id).into(),
+                Expr::val(1).into(),
+                Expr::val("supervisor").into(),
+                Expr::val(users[subject(j) % SUPERVISORS]).into(),
+                Expr::val("open").into(),
+                Expr::val(now).into(),
+                Expr::val(now + chrono::Duration::days(20)).into(),
+                Expr::val(now + chrono::Duration::days(2)).into(),
+            ]
+        }),
+    )
+    .await;
+    insert_rows(&txn, "counters", &["name", "value"], std::iter::once(vec![Expr::val("saar-2026").into(), Expr::val(OPEN_SAARS as i64).into()])).await;
+    txn.commit().await.expect("commit");
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute_unprepared("ANALYZE").await.expect("analyze");
+    } else {
+        db.execute_unprepared("ANALYZE").await.expect("analyze");
+    }
+    Loaded { roles, users }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+async fn latency<F, Fut>(name: &str, n: usize, f: F)
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for i in 0..20 {
+        f(i).await;
+    }
+    let mut samples = Vec::with_capacity(n);
+    for i in 0..n {
+        let t = Instant::now();
+        f(i).await;
+        samples.push(t.elapsed());
+    }
+    samples.sort();
+    let p99 = percentile(&samples, 0.99);
+    println!(
+        "  {name:<34} p50 {:>7.2} ms   p99 {:>7.2} ms   {}",
+        percentile(&samples, 0.5).as_secs_f64() * 1e3,
+        p99.as_secs_f64() * 1e3,
+        if p99 <= Duration::from_millis(20) { "meets p99 <= 20 ms" } else { "MISSES p99 <= 20 ms" }
+    );
+}
+
+async fn signed_in(base: &url::Url, login: &str) -> Client {
+    let mut c = Client::new(base.clone());
+    c.login(&LoginRequest { user_id: login.into(), password: PASSWORD.into() }).await.expect(login);
+    c
+}
+
+async fn run(label: &str, pg: Option<String>) {
+    let name = format!("amps_bench_{}", Uuid::new_v4().simple());
+    let url = match &pg {
+        Some(server) => {
+            let admin = Database::connect(format!("{server}/postgres")).await.expect("PostgreSQL");
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create db");
+            format!("{server}/{name}")
+        }
+        None => format!("sqlite://{}?mode=rwc", std::env::temp_dir().join(format!("{name}.db")).display()),
+    };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let mut settings = Settings::load(&Overrides {
+        database_url: Some(url.clone()),
+        bind: Some(format!("127.0.0.1:{port}")),
+        web_dir: Some("/nonexistent".into()),
+        data_dir: Some(std::env::temp_dir().display().to_string()),
+        ..Default::default()
+    })
+    .expect("settings");
+    settings.background_jobs = false;
+    let app = Application::build(settings, Arc::new(SystemClock), Some(listener)).await.expect("app");
+    let ctx = app.ctx.clone();
+    tokio::spawn(app.run());
+    seed::demo(&ctx).await.expect("seed");
+    let t = Instant::now();
+    let data = load(&ctx.db).await;
+    println!("{label}: loaded {USERS} users, {ROLES} roles, {} assignments, {OPEN_SAARS} open SAARs in {:.1} s", USERS * ROLES_PER_USER, t.elapsed().as_secs_f64());
+    let base = url::Url::parse(&format!("http://127.0.0.1:{port}/")).expect("url");
+    let http = reqwest::Client::new();
+    let health = base.join("healthz").expect("url");
+    latency("GET /healthz (reference)", 500, |_| {
+        let (http, u) = (http.clone(), health.clone());
+        async move {
+            http.get(u).send().await.expect("healthz");
+        }
+    })
+    .await;
+    let requester = signed_in(&base, "bench050000").await;
+    latency("GET /roles?q= (role search)", 500, |i| {
+        let c = requester.clone();
+        async move {
+            let found = c.search_roles(&format!("Bench Role {:03}", i % 200), None).await.expect("search");
+            assert!(!found.is_empty());
+        }
+    })
+    .await;
+    let supervisor = signed_in(&base, "bench000007").await;
+    latency("GET /approvals (inbox, ~50 tasks)", 200, |_| {
+        let c = supervisor.clone();
+        async move {
+            let inbox = c.approvals().await.expect("inbox");
+            assert!(!inbox.is_empty());
+        }
+    })
+    .await;
+    latency("GET /approvals/count (badge)", 500, |_| {
+        let c = supervisor.clone();
+        async move {
+            c.approvals_count().await.expect("count");
+        }
+    })
+    .await;
+    latency("GET /me/roles (Current Roles)", 500, |_| {
+        let c = requester.clone();
+        async move {
+            assert_eq!(c.my_roles().await.expect("roles").len(), ROLES_PER_USER);
+        }
+    })
+    .await;
+
+    // Throughput: concurrent submitters, each asking for roles it does not hold.
+    let workers = 16;
+    let window = Duration::from_secs(5);
+    let mut clients = Vec::new();
+    for w in 0..workers {
+        clients.push(signed_in(&base, &format!("bench{:06}", 90_000 + w)).await);
+    }
+    let training = Utc::now().date_naive();
+    let start = Instant::now();
+    let mut handles = Vec::new();
+    for (w, c) in clients.into_iter().enumerate() {
+        let roles = data.roles.clone();
+        handles.push(tokio::spawn(async move {
+            let mut ok = 0usize;
+            let mut k = 0usize;
+            while start.elapsed() < window {
+                let role = roles[(w * 97 + k * 13 + 500) % roles.len()];
+                k += 1;
+                let r = c
+                    .submit_saars(&SubmitSaarsRequest {
+                        privacy_act_accepted: true,
+                        role_ids: vec![role],
+                        justification: "Benchmark throughput request".into(),
+                        request_type: RequestType::Initial,
+                        user_info: SaarUserInfo { ia_training_date: training, job_title: None, phone: None },
+                        on_behalf_of: None,
+                    })
+                    .await;
+                if r.is_ok() {
+                    ok += 1;
+                }
+            }
+            ok
+        }));
+    }
+    let mut submitted = 0;
+    for h in handles {
+        submitted += h.await.expect("worker");
+    }
+    let rate = submitted as f64 / start.elapsed().as_secs_f64();
+    println!("  {:<34} {rate:>7.0} /s ({submitted} in {:.1} s, {workers} clients)   {}", "POST /saars (submit)", start.elapsed().as_secs_f64(), if rate >= 500.0 { "meets >= 500/s" } else { "MISSES >= 500/s" });
+
+    // Throughput: supervisors approving their inboxes concurrently.
+    let mut approvers = Vec::new();
+    for w in 0..workers {
+        approvers.push(signed_in(&base, &format!("bench{:06}", 100 + w)).await);
+    }
+    let start = Instant::now();
+    let mut handles = Vec::new();
+    for c in approvers {
+        handles.push(tokio::spawn(async move {
+            let mut ok = 0usize;
+            let tasks = c.approvals().await.expect("inbox");
+            for t in tasks {
+                if start.elapsed() >= window {
+                    break;
+                }
+                if c.approve(t.id, &ApproveRequest::default()).await.is_ok() {
+                    ok += 1;
+                }
+            }
+            ok
+        }));
+    }
+    let mut approved = 0;
+    for h in handles {
+        approved += h.await.expect("worker");
+    }
+    let rate = approved as f64 / start.elapsed().as_secs_f64();
+    println!("  {:<34} {rate:>7.0} /s ({approved} in {:.1} s, {workers} clients)   {}", "POST /approvals/{id}/approve", start.elapsed().as_secs_f64(), if rate >= 500.0 { "meets >= 500/s" } else { "MISSES >= 500/s" });
+    let _ = data.users;
+    if let Some(server) = pg {
+        ctx.db.clone().close().await.ok();
+        if let Ok(admin) = Database::connect(format!("{server}/postgres")).await {
+            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+        }
+    }
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    for (label, pg) in env_db() {
+        run(label, pg).await;
+    }
+}
