@@ -26,7 +26,8 @@ const BATCH: usize = 1_000;
 const PASSWORD: &str = "benchmark passphrase for amps";
 
 fn env_db() -> Vec<(&'static str, Option<String>)> {
-    let pg = std::env::var("AMPS_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let pg =
+        std::env::var("AMPS_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
     let only = std::env::var("AMPS_BENCH_DB").unwrap_or_default();
     let mut v = Vec::new();
     if only.is_empty() || only == "sqlite" {
@@ -38,12 +39,18 @@ fn env_db() -> Vec<(&'static str, Option<String>)> {
     v
 }
 
-async fn insert_rows(conn: &impl ConnectionTrait, table: &str, cols: &[&str], rows: impl Iterator<Item = Vec<SimpleExpr>>) {
+async fn insert_rows(
+    conn: &impl ConnectionTrait,
+    table: &str,
+    cols: &[&str],
+    rows: impl Iterator<Item = Vec<SimpleExpr>>,
+) {
     let mut stmt: Option<InsertStatement> = None;
     let mut n = 0;
     let fresh = || {
         let mut s = Query::insert();
-        s.into_table(Alias::new(table)).columns(cols.iter().map(|c| Alias::new(*c)));
+        s.into_table(Alias::new(table))
+            .columns(cols.iter().map(|c| Alias::new(*c)));
         s
     };
     for row in rows {
@@ -82,15 +89,37 @@ async fn load(db: &DatabaseConnection) -> Loaded {
             .id
     };
     let apps: Vec<Uuid> = (0..20).map(|_| Uuid::now_v7()).collect();
-    insert_rows(&txn, "applications", &["id", "code", "name", "provisioning_mode", "created_at"], apps.iter().enumerate().map(|(i, id)| {
-        vec![Expr::val(*id).into(), Expr::val(format!("BENCH-{i:02}")).into(), Expr::val(format!("Bench application {i}")).into(), Expr::val("manual").into(), Expr::val(now).into()]
-    }))
+    insert_rows(
+        &txn,
+        "applications",
+        &["id", "code", "name", "provisioning_mode", "created_at"],
+        apps.iter().enumerate().map(|(i, id)| {
+            vec![
+                Expr::val(*id).into(),
+                Expr::val(format!("BENCH-{i:02}")).into(),
+                Expr::val(format!("Bench application {i}")).into(),
+                Expr::val("manual").into(),
+                Expr::val(now).into(),
+            ]
+        }),
+    )
     .await;
     let roles: Vec<Uuid> = (0..ROLES).map(|_| Uuid::now_v7()).collect();
     insert_rows(
         &txn,
         "roles",
-        &["id", "application_id", "name", "environment", "description", "hidden", "requestable_by", "min_it_level", "mfa_required", "created_at"],
+        &[
+            "id",
+            "application_id",
+            "name",
+            "environment",
+            "description",
+            "hidden",
+            "requestable_by",
+            "min_it_level",
+            "mfa_required",
+            "created_at",
+        ],
         roles.iter().enumerate().map(|(i, id)| {
             vec![
                 Expr::val(*id).into(),
@@ -107,15 +136,40 @@ async fn load(db: &DatabaseConnection) -> Loaded {
         }),
     )
     .await;
-    insert_rows(&txn, "role_chain_levels", &["role_id", "position", "kind"], roles.iter().map(|id| {
-        vec![Expr::val(*id).into(), Expr::val(1).into(), Expr::val("supervisor").into()]
-    }))
+    insert_rows(
+        &txn,
+        "role_chain_levels",
+        &["role_id", "position", "kind"],
+        roles.iter().map(|id| {
+            vec![
+                Expr::val(*id).into(),
+                Expr::val(1).into(),
+                Expr::val("supervisor").into(),
+            ]
+        }),
+    )
     .await;
     let users: Vec<Uuid> = (0..USERS).map(|_| Uuid::now_v7()).collect();
     insert_rows(
         &txn,
         "users",
-        &["id", "login", "first_name", "last_name", "email", "phone", "organization_id", "user_type", "supervisor_id", "it_level", "status", "password_hash", "password_changed_at", "created_at", "updated_at"],
+        &[
+            "id",
+            "login",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "organization_id",
+            "user_type",
+            "supervisor_id",
+            "it_level",
+            "status",
+            "password_hash",
+            "password_changed_at",
+            "created_at",
+            "updated_at",
+        ],
         users.iter().enumerate().map(|(i, id)| {
             let sup: Option<Uuid> = (i >= SUPERVISORS).then(|| users[i % SUPERVISORS]);
             vec![
@@ -139,9 +193,22 @@ async fn load(db: &DatabaseConnection) -> Loaded {
     )
     .await;
     // 10 roles per user: role (i * 7 + k) % ROLES.
-    insert_rows(&txn, "role_assignments", &["id", "user_id", "role_id", "status", "since"], (0..USERS).flat_map(|i| (0..ROLES_PER_USER).map(move |k| (i, k))).map(|(i, k)| {
-        vec![Expr::val(Uuid::now_v7()).into(), Expr::val(users[i]).into(), Expr::val(roles[(i * 7 + k) % ROLES]).into(), Expr::val("active").into(), Expr::val(now).into()]
-    }))
+    insert_rows(
+        &txn,
+        "role_assignments",
+        &["id", "user_id", "role_id", "status", "since"],
+        (0..USERS)
+            .flat_map(|i| (0..ROLES_PER_USER).map(move |k| (i, k)))
+            .map(|(i, k)| {
+                vec![
+                    Expr::val(Uuid::now_v7()).into(),
+                    Expr::val(users[i]).into(),
+                    Expr::val(roles[(i * 7 + k) % ROLES]).into(),
+                    Expr::val("active").into(),
+                    Expr::val(now).into(),
+                ]
+            }),
+    )
     .await;
     // One open SAAR per user (beyond the supervisors), for a role they do not hold, with an
     // open supervisor task.
@@ -151,7 +218,23 @@ async fn load(db: &DatabaseConnection) -> Loaded {
     insert_rows(
         &txn,
         "saars",
-        &["id", "number", "requester_id", "subject_id", "role_id", "request_type", "status", "justification", "privacy_act_accepted_at", "snapshot", "warnings", "current_level", "version", "created_at", "updated_at"],
+        &[
+            "id",
+            "number",
+            "requester_id",
+            "subject_id",
+            "role_id",
+            "request_type",
+            "status",
+            "justification",
+            "privacy_act_accepted_at",
+            "snapshot",
+            "warnings",
+            "current_level",
+            "version",
+            "created_at",
+            "updated_at",
+        ],
         saar_ids.iter().enumerate().map(|(j, id)| {
             let u = users[subject(j)];
             vec![
@@ -177,7 +260,17 @@ async fn load(db: &DatabaseConnection) -> Loaded {
     insert_rows(
         &txn,
         "approval_tasks",
-        &["id", "saar_id", "level", "kind", "assignee_id", "status", "opened_at", "due_at", "next_reminder_at"],
+        &[
+            "id",
+            "saar_id",
+            "level",
+            "kind",
+            "assignee_id",
+            "status",
+            "opened_at",
+            "due_at",
+            "next_reminder_at",
+        ],
         saar_ids.iter().enumerate().map(|(j, id)| {
             vec![
                 Expr::val(Uuid::now_v7()).into(),
@@ -193,7 +286,16 @@ async fn load(db: &DatabaseConnection) -> Loaded {
         }),
     )
     .await;
-    insert_rows(&txn, "counters", &["name", "value"], std::iter::once(vec![Expr::val("saar-2026").into(), Expr::val(OPEN_SAARS as i64).into()])).await;
+    insert_rows(
+        &txn,
+        "counters",
+        &["name", "value"],
+        std::iter::once(vec![
+            Expr::val("saar-2026").into(),
+            Expr::val(OPEN_SAARS as i64).into(),
+        ]),
+    )
+    .await;
     txn.commit().await.expect("commit");
     if db.get_database_backend() == DbBackend::Postgres {
         db.execute_unprepared("ANALYZE").await.expect("analyze");
@@ -227,13 +329,22 @@ where
         "  {name:<34} p50 {:>7.2} ms   p99 {:>7.2} ms   {}",
         percentile(&samples, 0.5).as_secs_f64() * 1e3,
         p99.as_secs_f64() * 1e3,
-        if p99 <= Duration::from_millis(20) { "meets p99 <= 20 ms" } else { "MISSES p99 <= 20 ms" }
+        if p99 <= Duration::from_millis(20) {
+            "meets p99 <= 20 ms"
+        } else {
+            "MISSES p99 <= 20 ms"
+        }
     );
 }
 
 async fn signed_in(base: &url::Url, login: &str) -> Client {
     let mut c = Client::new(base.clone());
-    c.login(&LoginRequest { user_id: login.into(), password: PASSWORD.into() }).await.expect(login);
+    c.login(&LoginRequest {
+        user_id: login.into(),
+        password: PASSWORD.into(),
+    })
+    .await
+    .expect(login);
     c
 }
 
@@ -241,11 +352,19 @@ async fn run(label: &str, pg: Option<String>) {
     let name = format!("amps_bench_{}", Uuid::new_v4().simple());
     let url = match &pg {
         Some(server) => {
-            let admin = Database::connect(format!("{server}/postgres")).await.expect("PostgreSQL");
-            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create db");
+            let admin = Database::connect(format!("{server}/postgres"))
+                .await
+                .expect("PostgreSQL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create db");
             format!("{server}/{name}")
         }
-        None => format!("sqlite://{}?mode=rwc", std::env::temp_dir().join(format!("{name}.db")).display()),
+        None => format!(
+            "sqlite://{}?mode=rwc",
+            std::env::temp_dir().join(format!("{name}.db")).display()
+        ),
     };
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
@@ -258,13 +377,19 @@ async fn run(label: &str, pg: Option<String>) {
     })
     .expect("settings");
     settings.background_jobs = false;
-    let app = Application::build(settings, Arc::new(SystemClock), Some(listener)).await.expect("app");
+    let app = Application::build(settings, Arc::new(SystemClock), Some(listener))
+        .await
+        .expect("app");
     let ctx = app.ctx.clone();
     tokio::spawn(app.run());
     seed::demo(&ctx).await.expect("seed");
     let t = Instant::now();
     let data = load(&ctx.db).await;
-    println!("{label}: loaded {USERS} users, {ROLES} roles, {} assignments, {OPEN_SAARS} open SAARs in {:.1} s", USERS * ROLES_PER_USER, t.elapsed().as_secs_f64());
+    println!(
+        "{label}: loaded {USERS} users, {ROLES} roles, {} assignments, {OPEN_SAARS} open SAARs in {:.1} s",
+        USERS * ROLES_PER_USER,
+        t.elapsed().as_secs_f64()
+    );
     let base = url::Url::parse(&format!("http://127.0.0.1:{port}/")).expect("url");
     let http = reqwest::Client::new();
     let health = base.join("healthz").expect("url");
@@ -279,7 +404,10 @@ async fn run(label: &str, pg: Option<String>) {
     latency("GET /roles?q= (role search)", 500, |i| {
         let c = requester.clone();
         async move {
-            let found = c.search_roles(&format!("Bench Role {:03}", i % 200), None).await.expect("search");
+            let found = c
+                .search_roles(&format!("Bench Role {:03}", i % 200), None)
+                .await
+                .expect("search");
             assert!(!found.is_empty());
         }
     })
@@ -332,7 +460,11 @@ async fn run(label: &str, pg: Option<String>) {
                         role_ids: vec![role],
                         justification: "Benchmark throughput request".into(),
                         request_type: RequestType::Initial,
-                        user_info: SaarUserInfo { ia_training_date: training, job_title: None, phone: None },
+                        user_info: SaarUserInfo {
+                            ia_training_date: training,
+                            job_title: None,
+                            phone: None,
+                        },
                         on_behalf_of: None,
                     })
                     .await;
@@ -348,7 +480,16 @@ async fn run(label: &str, pg: Option<String>) {
         submitted += h.await.expect("worker");
     }
     let rate = submitted as f64 / start.elapsed().as_secs_f64();
-    println!("  {:<34} {rate:>7.0} /s ({submitted} in {:.1} s, {workers} clients)   {}", "POST /saars (submit)", start.elapsed().as_secs_f64(), if rate >= 500.0 { "meets >= 500/s" } else { "MISSES >= 500/s" });
+    println!(
+        "  {:<34} {rate:>7.0} /s ({submitted} in {:.1} s, {workers} clients)   {}",
+        "POST /saars (submit)",
+        start.elapsed().as_secs_f64(),
+        if rate >= 500.0 {
+            "meets >= 500/s"
+        } else {
+            "MISSES >= 500/s"
+        }
+    );
 
     // Throughput: supervisors approving their inboxes concurrently.
     let mut approvers = Vec::new();
@@ -377,12 +518,23 @@ async fn run(label: &str, pg: Option<String>) {
         approved += h.await.expect("worker");
     }
     let rate = approved as f64 / start.elapsed().as_secs_f64();
-    println!("  {:<34} {rate:>7.0} /s ({approved} in {:.1} s, {workers} clients)   {}", "POST /approvals/{id}/approve", start.elapsed().as_secs_f64(), if rate >= 500.0 { "meets >= 500/s" } else { "MISSES >= 500/s" });
+    println!(
+        "  {:<34} {rate:>7.0} /s ({approved} in {:.1} s, {workers} clients)   {}",
+        "POST /approvals/{id}/approve",
+        start.elapsed().as_secs_f64(),
+        if rate >= 500.0 {
+            "meets >= 500/s"
+        } else {
+            "MISSES >= 500/s"
+        }
+    );
     let _ = data.users;
     if let Some(server) = pg {
         ctx.db.clone().close().await.ok();
         if let Ok(admin) = Database::connect(format!("{server}/postgres")).await {
-            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
         }
     }
 }

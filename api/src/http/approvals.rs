@@ -1,6 +1,6 @@
 //! `/approvals`: the approver's inbox and decisions.
 
-use super::extract::{Auth, client_ip};
+use super::extract::{Auth, client_ip, if_match};
 use crate::service::approvals::{self, Decision};
 use crate::service::{Ctx, Error};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -51,8 +51,9 @@ async fn count_approvals(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse
 ///
 /// **Permissions**: the task's approver, or a member of its group. Two approvers acting at
 /// once: one succeeds, the other gets 409.
-#[utoipa::path(tag = "approvals", operation_id = "approve_task", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Task id")), request_body = ApproveRequest,
+#[utoipa::path(tag = "approvals", operation_id = "approve_task", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Task id"), ("If-Match" = Option<String>, Header, description = "The SAAR version you loaded (its ETag); a stale one gets 412")), request_body = ApproveRequest,
     responses((status = 200, body = SaarResponse),
+        (status = 412, description = "Stale If-Match version", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not your approval", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already decided", body = Problem, content_type = "application/problem+json"),
@@ -67,15 +68,25 @@ async fn approve_task(
 ) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
     body.validate()?;
-    Ok(HttpResponse::Ok()
-        .json(approvals::decide(&ctx, &auth.actor(&req), p, *id, Decision::Approve(&body)).await?))
+    Ok(HttpResponse::Ok().json(
+        approvals::decide(
+            &ctx,
+            &auth.actor(&req),
+            p,
+            *id,
+            Decision::Approve(&body),
+            if_match(&req)?,
+        )
+        .await?,
+    ))
 }
 
 /// Reject with a reason code (`other` needs a comment).
 ///
 /// **Permissions**: the task's approver, or a member of its group.
-#[utoipa::path(tag = "approvals", operation_id = "reject_task", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Task id")), request_body = RejectRequest,
+#[utoipa::path(tag = "approvals", operation_id = "reject_task", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Task id"), ("If-Match" = Option<String>, Header, description = "The SAAR version you loaded (its ETag); a stale one gets 412")), request_body = RejectRequest,
     responses((status = 200, body = SaarResponse),
+        (status = 412, description = "Stale If-Match version", body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -89,15 +100,25 @@ async fn reject_task(
 ) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
     body.validate()?;
-    Ok(HttpResponse::Ok()
-        .json(approvals::decide(&ctx, &auth.actor(&req), p, *id, Decision::Reject(&body)).await?))
+    Ok(HttpResponse::Ok().json(
+        approvals::decide(
+            &ctx,
+            &auth.actor(&req),
+            p,
+            *id,
+            Decision::Reject(&body),
+            if_match(&req)?,
+        )
+        .await?,
+    ))
 }
 
 /// Return to the requester for more information.
 ///
 /// **Permissions**: the task's approver, or a member of its group.
-#[utoipa::path(tag = "approvals", operation_id = "return_task", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Task id")), request_body = ReturnRequest,
+#[utoipa::path(tag = "approvals", operation_id = "return_task", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Task id"), ("If-Match" = Option<String>, Header, description = "The SAAR version you loaded (its ETag); a stale one gets 412")), request_body = ReturnRequest,
     responses((status = 200, body = SaarResponse),
+        (status = 412, description = "Stale If-Match version", body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -111,8 +132,17 @@ async fn return_task(
 ) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
     body.validate()?;
-    Ok(HttpResponse::Ok()
-        .json(approvals::decide(&ctx, &auth.actor(&req), p, *id, Decision::Return(&body)).await?))
+    Ok(HttpResponse::Ok().json(
+        approvals::decide(
+            &ctx,
+            &auth.actor(&req),
+            p,
+            *id,
+            Decision::Return(&body),
+            if_match(&req)?,
+        )
+        .await?,
+    ))
 }
 
 /// The request behind an emailed approval link (external approvers; no session needed).

@@ -36,6 +36,8 @@ impl ResponseError for Error {
         match self {
             Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Duplicate(_) | Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
             Error::InvalidToken(_) => StatusCode::BAD_REQUEST,
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -67,6 +69,10 @@ impl ResponseError for Error {
             Error::Forbidden(d) => problem(status, "forbidden", "Not allowed", Some(d.clone()), vec![]),
             Error::NotFound(d) => problem(status, "not-found", "Not found", Some(d.clone()), vec![]),
             Error::Conflict(d) => problem(status, "conflict", "Changed meanwhile", Some(d.clone()), vec![]),
+            Error::PreconditionFailed(d) => {
+                problem(status, "stale-version", "Stale version", Some(d.clone()), vec![])
+            }
+            Error::BadRequest(d) => problem(status, "bad-request", "Bad request", Some(d.clone()), vec![]),
             Error::TooManyRequests { retry_after_secs } => {
                 let mut r = problem(
                     status,

@@ -49,3 +49,26 @@ impl FromRequest for Auth {
 pub fn client_ip(req: &HttpRequest) -> Option<String> {
     req.peer_addr().map(|a| a.ip().to_string())
 }
+
+/// The version in an `If-Match` header (`"3"` or `W/"3"`); `None` when absent or `*`.
+pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, Error> {
+    let Some(v) = req.headers().get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let s = v
+        .to_str()
+        .map_err(|_| Error::BadRequest("The If-Match header is not readable text.".into()))?
+        .trim();
+    if s == "*" {
+        return Ok(None);
+    }
+    s.trim_start_matches("W/")
+        .trim_matches('"')
+        .parse::<i32>()
+        .map(Some)
+        .map_err(|_| {
+            Error::BadRequest(format!(
+                "The If-Match header {s:?} is not a version this API issued (e.g. \"3\")."
+            ))
+        })
+}

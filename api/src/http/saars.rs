@@ -1,6 +1,6 @@
 //! `/saars`: submit, read, cancel, resubmit.
 
-use super::extract::Auth;
+use super::extract::{Auth, if_match};
 use crate::service::{Ctx, Error, attachments, saars};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use amps_openapi::*;
@@ -55,14 +55,18 @@ async fn submit_saars(
 #[get("/saars/{id}")]
 async fn get_saar(ctx: web::Data<Ctx>, auth: Auth, id: web::Path<Uuid>) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
-    Ok(HttpResponse::Ok().json(saars::get(&ctx, p, *id).await?))
+    let s = saars::get(&ctx, p, *id).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("ETag", format!("\"{}\"", s.version)))
+        .json(s))
 }
 
 /// Cancel a pending or returned SAAR.
 ///
 /// **Permissions**: its requester (or subject).
-#[utoipa::path(tag = "saars", operation_id = "cancel_saar", security(("bearer" = [])), params(("id" = Uuid, Path, description = "SAAR id")),
+#[utoipa::path(tag = "saars", operation_id = "cancel_saar", security(("bearer" = [])), params(("id" = Uuid, Path, description = "SAAR id"), ("If-Match" = Option<String>, Header, description = "The SAAR version you loaded (its ETag); a stale one gets 412")),
     responses((status = 200, body = SaarResponse),
+        (status = 412, description = "Stale If-Match version", body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not cancellable in its state", body = Problem, content_type = "application/problem+json")))]
 #[post("/saars/{id}/cancel")]
@@ -73,14 +77,15 @@ async fn cancel_saar(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
-    Ok(HttpResponse::Ok().json(saars::cancel(&ctx, &auth.actor(&req), p, *id).await?))
+    Ok(HttpResponse::Ok().json(saars::cancel(&ctx, &auth.actor(&req), p, *id, if_match(&req)?).await?))
 }
 
 /// Resubmit a returned SAAR with a new justification.
 ///
 /// **Permissions**: its requester.
-#[utoipa::path(tag = "saars", operation_id = "resubmit_saar", security(("bearer" = [])), params(("id" = Uuid, Path, description = "SAAR id")), request_body = ResubmitSaarRequest,
+#[utoipa::path(tag = "saars", operation_id = "resubmit_saar", security(("bearer" = [])), params(("id" = Uuid, Path, description = "SAAR id"), ("If-Match" = Option<String>, Header, description = "The SAAR version you loaded (its ETag); a stale one gets 412")), request_body = ResubmitSaarRequest,
     responses((status = 200, body = SaarResponse),
+        (status = 412, description = "Stale If-Match version", body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not returned", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -94,7 +99,8 @@ async fn resubmit_saar(
 ) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
     body.validate()?;
-    Ok(HttpResponse::Ok().json(saars::resubmit(&ctx, &auth.actor(&req), p, *id, &body).await?))
+    Ok(HttpResponse::Ok()
+        .json(saars::resubmit(&ctx, &auth.actor(&req), p, *id, &body, if_match(&req)?).await?))
 }
 
 /// Attach a file to a pending or returned SAAR: the raw bytes as the body, the name in

@@ -105,6 +105,7 @@ pub async fn decide(
     p: &UserPrincipal,
     task_id: Uuid,
     d: Decision<'_>,
+    expected_version: Option<i32>,
 ) -> Result<SaarResponse> {
     let now = ctx.clock.now();
     let task = approval_task::Entity::find_by_id(task_id)
@@ -128,6 +129,7 @@ pub async fn decide(
         )));
     }
     let s = load_saar(&ctx.db, task.saar_id).await?;
+    super::check_version(expected_version, s.version, &s.number)?;
     let status = status_of(&s)?;
     let r = role::Entity::find_by_id(s.role_id)
         .one(&ctx.db)
@@ -369,5 +371,5 @@ pub async fn decide_by_link(
         label: format!("{} (emailed link)", p.login),
         ip,
     };
-    decide(ctx, &actor, &p, t.id, d).await
+    decide(ctx, &actor, &p, t.id, d, None).await
 }

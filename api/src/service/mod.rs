@@ -52,6 +52,12 @@ pub enum Error {
     /// The state changed meanwhile (409).
     #[error("{0}")]
     Conflict(String),
+    /// The caller's `If-Match` version is not the current one (412).
+    #[error("{0}")]
+    PreconditionFailed(String),
+    /// A malformed request that no field error describes, e.g. a bad header (400).
+    #[error("{0}")]
+    BadRequest(String),
     /// Too many attempts (429).
     #[error("too many failed attempts; try again in {retry_after_secs} seconds")]
     TooManyRequests { retry_after_secs: i64 },
@@ -86,3 +92,13 @@ pub fn field(field: &str, code: &str, message: impl Into<String>) -> Vec<FieldEr
 
 /// Result of a use case.
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// Refuses a write made against an older version of a record.
+pub fn check_version(expected: Option<i32>, current: i32, what: &str) -> Result<()> {
+    match expected {
+        Some(v) if v != current => Err(Error::PreconditionFailed(format!(
+            "{what} changed since you loaded it (your version {v}, now {current}); reload it and try again."
+        ))),
+        _ => Ok(()),
+    }
+}

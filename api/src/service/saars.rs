@@ -768,9 +768,16 @@ pub async fn close_open_tasks(
 }
 
 /// The requester cancels a pending or returned SAAR.
-pub async fn cancel(ctx: &Ctx, actor: &Actor, p: &UserPrincipal, id: Uuid) -> Result<SaarResponse> {
+pub async fn cancel(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    id: Uuid,
+    expected_version: Option<i32>,
+) -> Result<SaarResponse> {
     let now = ctx.clock.now();
     let s = load_saar(&ctx.db, id).await?;
+    super::check_version(expected_version, s.version, &s.number)?;
     if s.requester_id != p.id && s.subject_id != p.id {
         return Err(Error::Forbidden(
             "Only the requester may cancel this request.".into(),
@@ -805,9 +812,11 @@ pub async fn resubmit(
     p: &UserPrincipal,
     id: Uuid,
     req: &ResubmitSaarRequest,
+    expected_version: Option<i32>,
 ) -> Result<SaarResponse> {
     let now = ctx.clock.now();
     let s = load_saar(&ctx.db, id).await?;
+    super::check_version(expected_version, s.version, &s.number)?;
     if s.requester_id != p.id {
         return Err(Error::Forbidden(
             "Only the requester may resubmit this request.".into(),
