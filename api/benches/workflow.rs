@@ -11,8 +11,8 @@ use amps::service::seed;
 use amps::startup::Application;
 use amps_openapi::*;
 use chrono::Utc;
-use sea_orm::sea_query::{Alias, Expr, InsertStatement, Query, SimpleExpr};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, TransactionTrait};
+use sea_orm::sea_query::{Alias, Expr, InsertStatement, Query};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, TransactionTrait};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -43,7 +43,7 @@ async fn insert_rows(
     conn: &impl ConnectionTrait,
     table: &str,
     cols: &[&str],
-    rows: impl Iterator<Item = Vec<SimpleExpr>>,
+    rows: impl Iterator<Item = Vec<Expr>>,
 ) {
     let mut stmt: Option<InsertStatement> = None;
     let mut n = 0;
@@ -95,11 +95,11 @@ async fn load(db: &DatabaseConnection) -> Loaded {
         &["id", "code", "name", "provisioning_mode", "created_at"],
         apps.iter().enumerate().map(|(i, id)| {
             vec![
-                Expr::val(*id).into(),
-                Expr::val(format!("BENCH-{i:02}")).into(),
-                Expr::val(format!("Bench application {i}")).into(),
-                Expr::val("manual").into(),
-                Expr::val(now).into(),
+                Expr::val(*id),
+                Expr::val(format!("BENCH-{i:02}")),
+                Expr::val(format!("Bench application {i}")),
+                Expr::val("manual"),
+                Expr::val(now),
             ]
         }),
     )
@@ -122,16 +122,16 @@ async fn load(db: &DatabaseConnection) -> Loaded {
         ],
         roles.iter().enumerate().map(|(i, id)| {
             vec![
-                Expr::val(*id).into(),
-                Expr::val(apps[i % apps.len()]).into(),
-                Expr::val(format!("Bench Role {i:04}")).into(),
-                Expr::val("PROD").into(),
-                Expr::val("").into(),
-                Expr::val(false).into(),
-                Expr::val("both").into(),
-                Expr::val("none").into(),
-                Expr::val(false).into(),
-                Expr::val(now).into(),
+                Expr::val(*id),
+                Expr::val(apps[i % apps.len()]),
+                Expr::val(format!("Bench Role {i:04}")),
+                Expr::val("PROD"),
+                Expr::val(""),
+                Expr::val(false),
+                Expr::val("both"),
+                Expr::val("none"),
+                Expr::val(false),
+                Expr::val(now),
             ]
         }),
     )
@@ -140,13 +140,9 @@ async fn load(db: &DatabaseConnection) -> Loaded {
         &txn,
         "role_chain_levels",
         &["role_id", "position", "kind"],
-        roles.iter().map(|id| {
-            vec![
-                Expr::val(*id).into(),
-                Expr::val(1).into(),
-                Expr::val("supervisor").into(),
-            ]
-        }),
+        roles
+            .iter()
+            .map(|id| vec![Expr::val(*id), Expr::val(1), Expr::val("supervisor")]),
     )
     .await;
     let users: Vec<Uuid> = (0..USERS).map(|_| Uuid::now_v7()).collect();
@@ -173,21 +169,21 @@ async fn load(db: &DatabaseConnection) -> Loaded {
         users.iter().enumerate().map(|(i, id)| {
             let sup: Option<Uuid> = (i >= SUPERVISORS).then(|| users[i % SUPERVISORS]);
             vec![
-                Expr::val(*id).into(),
-                Expr::val(format!("bench{i:06}")).into(),
-                Expr::val("Bench").into(),
-                Expr::val(format!("User{i}")).into(),
-                Expr::val(format!("bench{i:06}@dla.example")).into(),
-                Expr::val("+1 703 555 0100").into(),
-                Expr::val(dla).into(),
-                Expr::val("civilian").into(),
-                Expr::val(sup).into(),
-                Expr::val("III").into(),
-                Expr::val("active").into(),
-                Expr::val(hash.clone()).into(),
-                Expr::val(now).into(),
-                Expr::val(now).into(),
-                Expr::val(now).into(),
+                Expr::val(*id),
+                Expr::val(format!("bench{i:06}")),
+                Expr::val("Bench"),
+                Expr::val(format!("User{i}")),
+                Expr::val(format!("bench{i:06}@dla.example")),
+                Expr::val("+1 703 555 0100"),
+                Expr::val(dla),
+                Expr::val("civilian"),
+                Expr::val(sup),
+                Expr::val("III"),
+                Expr::val("active"),
+                Expr::val(hash.clone()),
+                Expr::val(now),
+                Expr::val(now),
+                Expr::val(now),
             ]
         }),
     )
@@ -201,11 +197,11 @@ async fn load(db: &DatabaseConnection) -> Loaded {
             .flat_map(|i| (0..ROLES_PER_USER).map(move |k| (i, k)))
             .map(|(i, k)| {
                 vec![
-                    Expr::val(Uuid::now_v7()).into(),
-                    Expr::val(users[i]).into(),
-                    Expr::val(roles[(i * 7 + k) % ROLES]).into(),
-                    Expr::val("active").into(),
-                    Expr::val(now).into(),
+                    Expr::val(Uuid::now_v7()),
+                    Expr::val(users[i]),
+                    Expr::val(roles[(i * 7 + k) % ROLES]),
+                    Expr::val("active"),
+                    Expr::val(now),
                 ]
             }),
     )
@@ -238,21 +234,21 @@ async fn load(db: &DatabaseConnection) -> Loaded {
         saar_ids.iter().enumerate().map(|(j, id)| {
             let u = users[subject(j)];
             vec![
-                Expr::val(*id).into(),
-                Expr::val(format!("SAAR-2026-{:06}", j + 1)).into(),
-                Expr::val(u).into(),
-                Expr::val(u).into(),
-                Expr::val(role_of(j)).into(),
-                Expr::val("initial").into(),
-                Expr::val("pending").into(),
-                Expr::val("Benchmark request justification").into(),
-                Expr::val(now).into(),
-                Expr::val("{}").into(),
-                Expr::val("[]").into(),
-                Expr::val(1).into(),
-                Expr::val(1).into(),
-                Expr::val(now).into(),
-                Expr::val(now).into(),
+                Expr::val(*id),
+                Expr::val(format!("SAAR-2026-{:06}", j + 1)),
+                Expr::val(u),
+                Expr::val(u),
+                Expr::val(role_of(j)),
+                Expr::val("initial"),
+                Expr::val("pending"),
+                Expr::val("Benchmark request justification"),
+                Expr::val(now),
+                Expr::val("{}"),
+                Expr::val("[]"),
+                Expr::val(1),
+                Expr::val(1),
+                Expr::val(now),
+                Expr::val(now),
             ]
         }),
     )
@@ -273,15 +269,15 @@ async fn load(db: &DatabaseConnection) -> Loaded {
         ],
         saar_ids.iter().enumerate().map(|(j, id)| {
             vec![
-                Expr::val(Uuid::now_v7()).into(),
-                Expr::val(*id).into(),
-                Expr::val(1).into(),
-                Expr::val("supervisor").into(),
-                Expr::val(users[subject(j) % SUPERVISORS]).into(),
-                Expr::val("open").into(),
-                Expr::val(now).into(),
-                Expr::val(now + chrono::Duration::days(20)).into(),
-                Expr::val(now + chrono::Duration::days(2)).into(),
+                Expr::val(Uuid::now_v7()),
+                Expr::val(*id),
+                Expr::val(1),
+                Expr::val("supervisor"),
+                Expr::val(users[subject(j) % SUPERVISORS]),
+                Expr::val("open"),
+                Expr::val(now),
+                Expr::val(now + chrono::Duration::days(20)),
+                Expr::val(now + chrono::Duration::days(2)),
             ]
         }),
     )
@@ -290,18 +286,12 @@ async fn load(db: &DatabaseConnection) -> Loaded {
         &txn,
         "counters",
         &["name", "value"],
-        std::iter::once(vec![
-            Expr::val("saar-2026").into(),
-            Expr::val(OPEN_SAARS as i64).into(),
-        ]),
+        std::iter::once(vec![Expr::val("saar-2026"), Expr::val(OPEN_SAARS as i64)]),
     )
     .await;
     txn.commit().await.expect("commit");
-    if db.get_database_backend() == DbBackend::Postgres {
-        db.execute_unprepared("ANALYZE").await.expect("analyze");
-    } else {
-        db.execute_unprepared("ANALYZE").await.expect("analyze");
-    }
+    // Fresh statistics, so both planners see the data as it is.
+    db.execute_unprepared("ANALYZE").await.expect("analyze");
     Loaded { roles, users }
 }
 
