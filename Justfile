@@ -19,7 +19,8 @@ run: web
 
 # Everything CI runs: format, lints, unit and API tests on SQLite and PostgreSQL, browser journeys.
 test: check _pg-ready
-    cargo nextest run --workspace --no-fail-fast
+    cargo build -p amps
+    cargo nextest run --no-fail-fast
     just e2e
 
 # Format check, clippy with warnings as errors, and OpenAPI drift.
@@ -62,6 +63,12 @@ web-size:
         printf '  %-28s %8d bytes raw %8d bytes gzip\n' "$(basename "$f")" "$(wc -c < "$f")" "$n"
     done
     printf '  %-28s %8s           %8d bytes gzip (first load)\n' total "" "$total"
+
+# Speed at scale (100k users, 2k roles, 1M assignments, 100k open SAARs) on SQLite and
+# PostgreSQL: prints p50/p99 and throughput against the targets. AMPS_BENCH_DB=sqlite|postgres
+# runs one.
+bench: _pg-ready
+    cargo bench -p amps --bench workflow
 
 # Browser journeys (Playwright + Debian Chromium) against the debug binary and the built SPA.
 e2e: web _chromium _npm

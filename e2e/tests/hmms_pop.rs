@@ -1,0 +1,318 @@
+//! The HMMS-POP journey of the seed procedure, end to end against the real binary: `amps seed
+//! --demo` and `amps serve` on a fresh SQLite file, mail delivered over SMTP to a sink on
+//! loopback. An external vendor registers, verifies the emailed link, searches "Web User
+//! POP-001", requests it with the seed's justification, sees it under Pending Requests; the
+//! EAO approves through the emailed link, the security officer, data owner and IAO in their
+//! inboxes; the provisioner completes it; the vendor gets the email and sees the role under
+//! Current Roles.
+
+use amps_openapi::*;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+const DEMO_PASSWORD: &str = "Demo password for AMPS 2026";
+const JUSTIFICATION: &str = "Need access to HMMS-POP in order to process hazardous material shipments.";
+
+fn binary() -> PathBuf {
+    let path = std::env::var_os("AMPS_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug/amps"));
+    assert!(
+        path.is_file(),
+        "build the server first (cargo build -p amps); looked for {}",
+        path.display()
+    );
+    path
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// An SMTP sink on loopback keeping every message (decoded from quoted-printable).
+#[derive(Clone, Default)]
+struct Sink(Arc<Mutex<Vec<String>>>);
+
+impl Sink {
+    async fn start(&self) -> u16 {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind smtp");
+        let port = listener.local_addr().expect("addr").port();
+        let store = self.0.clone();
+        tokio::spawn(async move {
+            while let Ok((sock, _)) = listener.accept().await {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let (r, mut w) = sock.into_split();
+                    let mut lines = BufReader::new(r).lines();
+                    let _ = w.write_all(b"220 sink\r\n").await;
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        let cmd = line.to_ascii_uppercase();
+                        if cmd.starts_with("DATA") {
+                            let _ = w.write_all(b"354 go\r\n").await;
+                            let mut data = String::new();
+                            while let Ok(Some(l)) = lines.next_line().await {
+                                if l == "." {
+                                    break;
+                                }
+                                data.push_str(&l);
+                                data.push('\n');
+                            }
+                            store.lock().expect("lock").push(qp(&data));
+                            let _ = w.write_all(b"250 queued\r\n").await;
+                        } else if cmd.starts_with("QUIT") {
+                            let _ = w.write_all(b"221 bye\r\n").await;
+                            break;
+                        } else {
+                            let _ = w.write_all(b"250 ok\r\n").await;
+                        }
+                    }
+                });
+            }
+        });
+        port
+    }
+
+    /// Waits for the newest message to `to` whose subject contains `subject`.
+    async fn wait(&self, to: &str, subject: &str) -> String {
+        for _ in 0..300 {
+            let found = self
+                .0
+                .lock()
+                .expect("lock")
+                .iter()
+                .rev()
+                .find(|m| {
+                    m.contains(&format!("To: {to}"))
+                        && m.lines()
+                            .any(|l| l.starts_with("Subject:") && l.contains(subject))
+                })
+                .cloned();
+            if let Some(m) = found {
+                return m;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("no mail to {to} about {subject:?}");
+    }
+}
+
+fn qp(s: &str) -> String {
+    let joined = s.replace("=\n", "");
+    let b = joined.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'='
+            && i + 2 < b.len()
+            && let Some(v) = std::str::from_utf8(&b[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn token(body: &str, marker: &str) -> String {
+    let at = body
+        .find(marker)
+        .unwrap_or_else(|| panic!("no {marker} in {body}"))
+        + marker.len();
+    body[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        .collect()
+}
+
+async fn signed_in(base: &url::Url, login: &str, password: &str) -> Client {
+    let mut c = Client::new(base.clone());
+    c.login(&LoginRequest {
+        user_id: login.into(),
+        password: password.into(),
+    })
+    .await
+    .expect(login);
+    c
+}
+
+async fn inbox_task(c: &Client, saar: uuid::Uuid) -> ApprovalTaskResponse {
+    c.approvals()
+        .await
+        .expect("inbox")
+        .into_iter()
+        .find(|t| t.saar.id == saar)
+        .expect("task in inbox")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hmms_pop_journey_against_the_real_binary() {
+    let sink = Sink::default();
+    let smtp = sink.start().await;
+    let dir = std::env::temp_dir().join(format!("amps-e2e-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("data dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let env = |cmd: &mut Command| {
+        cmd.env("AMPS_DATA_DIR", &dir)
+            .env("AMPS_BIND", format!("127.0.0.1:{port}"))
+            .env("AMPS_SMTP_URL", format!("smtp://127.0.0.1:{smtp}"))
+            .env("AMPS_WEB_DIR", dir.join("no-web"))
+            .env_remove("DATABASE_URL");
+    };
+    let mut seed = Command::new(binary());
+    seed.args(["seed", "--demo"]);
+    env(&mut seed);
+    let out = seed.output().expect("run amps seed --demo");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("vvendor") && table.contains("eeao") && table.contains(DEMO_PASSWORD),
+        "{table}"
+    );
+    let mut serve = Command::new(binary());
+    serve.arg("serve").stdout(Stdio::null()).stderr(Stdio::null());
+    env(&mut serve);
+    let _server = Server(serve.spawn().expect("run amps serve"));
+    let base = url::Url::parse(&format!("http://127.0.0.1:{port}/")).expect("url");
+    let anonymous = Client::new(base.clone());
+    let mut ready = false;
+    for _ in 0..100 {
+        if anonymous.jwks().await.is_ok() {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready, "amps serve did not start");
+
+    // The vendor registers and verifies the emailed link.
+    let email = "valerie.shipper@acme.example";
+    let password = "copper lantern meadow 58";
+    anonymous
+        .register(&RegisterRequest {
+            user_id: "vshipper".into(),
+            first_name: "Valerie".into(),
+            middle_initial: None,
+            last_name: "Shipper".into(),
+            email: email.into(),
+            phone: "+1 703 555 0142".into(),
+            job_title: Some("Hazmat shipping clerk".into()),
+            organization: "External".into(),
+            company: "Acme Hazmat Logistics".into(),
+            eao_email: "erin.authorizer@dla.example".into(),
+            password: password.into(),
+        })
+        .await
+        .expect("register");
+    let mail = sink.wait(email, "verify your email").await;
+    anonymous
+        .verify_email(&VerifyEmailRequest {
+            token: token(&mail, "/verify-email?token="),
+        })
+        .await
+        .expect("verify");
+    let vendor = signed_in(&base, "vshipper", password).await;
+
+    // Search, request with the seed's justification, see it pending.
+    let pop = vendor
+        .search_roles("Web User POP-001", None)
+        .await
+        .expect("search")
+        .into_iter()
+        .find(|r| r.environment == "PROD")
+        .expect("Web User POP-001 (PROD)");
+    let today = chrono::Utc::now().date_naive();
+    let out = vendor
+        .submit_saars(&SubmitSaarsRequest {
+            privacy_act_accepted: true,
+            role_ids: vec![pop.id],
+            justification: JUSTIFICATION.into(),
+            request_type: RequestType::Initial,
+            user_info: SaarUserInfo {
+                ia_training_date: today,
+                job_title: None,
+                phone: None,
+            },
+            on_behalf_of: None,
+        })
+        .await
+        .expect("submit");
+    let saar = out.saars[0].clone();
+    let pending = vendor.my_requests().await.expect("requests").pending;
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].justification, JUSTIFICATION);
+    assert_eq!(
+        pending[0].waiting_on.as_ref().expect("EAO").who,
+        "Erin Authorizer"
+    );
+
+    // The EAO approves through the emailed link, without signing in.
+    let mail = sink.wait("erin.authorizer@dla.example", &saar.number).await;
+    let link = token(&mail, "/approval-link?token=");
+    anonymous
+        .approve_by_link(&link, &ApproveRequest::default())
+        .await
+        .expect("EAO approves by link");
+
+    // The security officer (recording IT level III), data owner and IAO in their inboxes.
+    for (login, it_level) in [("ssecurity", Some("III")), ("ddataowner", None), ("iiao", None)] {
+        let c = signed_in(&base, login, DEMO_PASSWORD).await;
+        let t = inbox_task(&c, saar.id).await;
+        c.approve(
+            t.id,
+            &ApproveRequest {
+                it_level: it_level.map(str::to_string),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect(login);
+    }
+
+    // The provisioner completes it; the vendor is told and sees the role.
+    let prov = signed_in(&base, "pprovisioner", DEMO_PASSWORD).await;
+    let task = prov
+        .provisioning_tasks()
+        .await
+        .expect("queue")
+        .into_iter()
+        .find(|t| t.saar_number == saar.number)
+        .expect("provisioning task");
+    prov.complete_provisioning(
+        task.id,
+        &CompleteProvisioningRequest {
+            note: Some("HMMS-POP account created".into()),
+        },
+    )
+    .await
+    .expect("complete");
+    let granted = sink.wait(email, "is granted").await;
+    assert!(granted.contains(&saar.number), "{granted}");
+    let roles = vendor.my_roles().await.expect("current roles");
+    assert_eq!(roles.len(), 1);
+    assert_eq!(roles[0].role.name, "Web User POP-001");
+    assert_eq!(roles[0].source_saar.as_deref(), Some(saar.number.as_str()));
+    let history = vendor.my_requests().await.expect("requests").history;
+    assert_eq!(history[0].status, "completed");
+    assert_eq!(history[0].steps.len(), 4);
+    let _ = std::fs::remove_dir_all(&dir);
+}
