@@ -16,6 +16,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde_json::json;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 async fn my_groups(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<Uuid>> {
@@ -45,19 +46,36 @@ pub async fn list_open(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ApprovalTaskR
         .limit(500)
         .all(&ctx.db)
         .await?;
-    let mut out = Vec::with_capacity(tasks.len());
-    for t in tasks {
-        let s = load_saar(&ctx.db, t.saar_id).await?;
-        out.push(ApprovalTaskResponse {
-            id: t.id,
-            level: t.level,
-            kind: t.kind,
-            opened_at: t.opened_at,
-            due_at: t.due_at,
-            saar: saar_response(&ctx.db, &s, now).await?,
-        });
-    }
-    Ok(out)
+    let saars: HashMap<Uuid, saar::Model> = saar::Entity::find()
+        .filter(saar::Column::Id.is_in(tasks.iter().map(|t| t.saar_id).collect::<Vec<_>>()))
+        .all(&ctx.db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    let ordered: Vec<saar::Model> = tasks
+        .iter()
+        .filter_map(|t| saars.get(&t.saar_id).cloned())
+        .collect();
+    let views: HashMap<Uuid, SaarResponse> = saars::saar_responses(&ctx.db, &ordered, now)
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v))
+        .collect();
+    Ok(tasks
+        .into_iter()
+        .filter_map(|t| {
+            let saar = views.get(&t.saar_id)?.clone();
+            Some(ApprovalTaskResponse {
+                id: t.id,
+                level: t.level,
+                kind: t.kind,
+                opened_at: t.opened_at,
+                due_at: t.due_at,
+                saar,
+            })
+        })
+        .collect())
 }
 
 /// How many open tasks the caller has (one indexed count).

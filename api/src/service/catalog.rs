@@ -357,6 +357,39 @@ pub async fn role_ref(conn: &impl ConnectionTrait, id: Uuid) -> Result<RoleRef> 
     })
 }
 
+/// Short references to many roles, in two queries.
+pub async fn role_refs(conn: &impl ConnectionTrait, ids: HashSet<Uuid>) -> Result<HashMap<Uuid, RoleRef>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let roles = role::Entity::find()
+        .filter(role::Column::Id.is_in(ids))
+        .all(conn)
+        .await?;
+    let apps: HashMap<Uuid, String> = application::Entity::find()
+        .filter(application::Column::Id.is_in(roles.iter().map(|r| r.application_id).collect::<HashSet<_>>()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.code))
+        .collect();
+    Ok(roles
+        .into_iter()
+        .map(|r| {
+            let app = apps.get(&r.application_id).cloned().unwrap_or_default();
+            (
+                r.id,
+                RoleRef {
+                    id: r.id,
+                    name: r.name,
+                    application: app,
+                    environment: r.environment,
+                },
+            )
+        })
+        .collect())
+}
+
 /// Role ids a user holds (active) and has open requests for.
 pub async fn held_and_pending(
     conn: &impl ConnectionTrait,
@@ -387,51 +420,81 @@ async fn role_response(
     id: Uuid,
     flags: Option<(&HashSet<Uuid>, &HashMap<Uuid, String>)>,
 ) -> Result<RoleResponse> {
-    let r = role::Entity::find_by_id(id)
-        .one(conn)
+    role_responses(conn, &[id], flags)
         .await?
-        .ok_or_else(|| Error::NotFound("No such role.".into()))?;
-    let a = application::Entity::find_by_id(r.application_id)
-        .one(conn)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("role without application"))?;
-    let pre_ids: Vec<Uuid> = role_prerequisite::Entity::find()
-        .select_only()
-        .column(role_prerequisite::Column::PrerequisiteRoleId)
-        .filter(role_prerequisite::Column::RoleId.eq(id))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let mut prerequisites = Vec::new();
-    for p in pre_ids {
-        prerequisites.push(role_ref(conn, p).await?);
+        .pop()
+        .ok_or_else(|| Error::NotFound("No such role.".into()))
+}
+
+/// Catalog views of roles, in the order of `ids`, with a fixed number of queries.
+async fn role_responses(
+    conn: &impl ConnectionTrait,
+    ids: &[Uuid],
+    flags: Option<(&HashSet<Uuid>, &HashMap<Uuid, String>)>,
+) -> Result<Vec<RoleResponse>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    let chain = chain_of(conn, id)
+    let roles: HashMap<Uuid, role::Model> = role::Entity::find()
+        .filter(role::Column::Id.is_in(ids.to_vec()))
+        .all(conn)
         .await?
         .into_iter()
-        .map(|k| ChainLevel {
-            kind: k.as_str().into(),
-            group_id: match k {
-                LevelKind::Group(g) => Some(g),
-                _ => None,
-            },
-        })
+        .map(|r| (r.id, r))
         .collect();
-    Ok(RoleResponse {
-        id: r.id,
-        name: r.name,
-        application: a.code,
-        application_id: a.id,
-        environment: r.environment,
-        description: r.description,
-        min_it_level: r.min_it_level,
-        requestable_by: requestable_of(&r.requestable_by),
-        prerequisites,
-        chain,
-        default_expiration_days: r.default_expiration_days,
-        held: flags.is_some_and(|(h, _)| h.contains(&id)),
-        pending: flags.is_some_and(|(_, p)| p.contains_key(&id)),
-    })
+    let apps: HashMap<Uuid, application::Model> = application::Entity::find()
+        .filter(
+            application::Column::Id.is_in(roles.values().map(|r| r.application_id).collect::<HashSet<_>>()),
+        )
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let prereqs = role_prerequisite::Entity::find()
+        .filter(role_prerequisite::Column::RoleId.is_in(ids.to_vec()))
+        .all(conn)
+        .await?;
+    let prereq_refs = role_refs(conn, prereqs.iter().map(|p| p.prerequisite_role_id).collect()).await?;
+    let chains = role_chain_level::Entity::find()
+        .filter(role_chain_level::Column::RoleId.is_in(ids.to_vec()))
+        .order_by_asc(role_chain_level::Column::Position)
+        .all(conn)
+        .await?;
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Some(r) = roles.get(id) else { continue };
+        let a = apps
+            .get(&r.application_id)
+            .ok_or_else(|| anyhow::anyhow!("role without application"))?;
+        out.push(RoleResponse {
+            id: r.id,
+            name: r.name.clone(),
+            application: a.code.clone(),
+            application_id: a.id,
+            environment: r.environment.clone(),
+            description: r.description.clone(),
+            min_it_level: r.min_it_level.clone(),
+            requestable_by: requestable_of(&r.requestable_by),
+            prerequisites: prereqs
+                .iter()
+                .filter(|p| p.role_id == r.id)
+                .filter_map(|p| prereq_refs.get(&p.prerequisite_role_id).cloned())
+                .collect(),
+            chain: chains
+                .iter()
+                .filter(|l| l.role_id == r.id)
+                .map(|l| ChainLevel {
+                    kind: l.kind.clone(),
+                    group_id: l.group_id,
+                })
+                .collect(),
+            default_expiration_days: r.default_expiration_days,
+            held: flags.is_some_and(|(h, _)| h.contains(id)),
+            pending: flags.is_some_and(|(_, p)| p.contains_key(id)),
+        });
+    }
+    Ok(out)
 }
 
 /// Whether `role` is listed for a user of organization `org` who is external or not.
@@ -549,11 +612,7 @@ pub async fn search_roles(ctx: &Ctx, p: &UserPrincipal, q: &SearchRolesQuery) ->
         .all(&ctx.db)
         .await?;
     let (held, pending) = held_and_pending(&ctx.db, p.id).await?;
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        out.push(role_response(&ctx.db, id, Some((&held, &pending))).await?);
-    }
-    Ok(out)
+    role_responses(&ctx.db, &ids, Some((&held, &pending))).await
 }
 
 /// Creates an approval group.

@@ -22,7 +22,7 @@ use sea_orm::{
     QuerySelect, Set, TransactionTrait,
 };
 use serde_json::json;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// A user's full name.
@@ -603,21 +603,159 @@ pub async fn get(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Result<SaarResponse>
     saar_response(&ctx.db, &s, ctx.clock.now()).await
 }
 
-async fn approver_name(conn: &impl ConnectionTrait, t: &approval_task::Model) -> Result<String> {
-    if let Some(p) = t.assignee_id {
-        return Ok(load_user(conn, p)
-            .await
-            .map(|u| name_of(&u))
-            .unwrap_or_else(|_| "Unknown".into()));
+/// The views of many SAARs, built with a fixed number of queries however many there are.
+pub async fn saar_responses(
+    conn: &impl ConnectionTrait,
+    list: &[saar::Model],
+    now: DateTime<Utc>,
+) -> Result<Vec<SaarResponse>> {
+    if list.is_empty() {
+        return Ok(Vec::new());
     }
-    if let Some(g) = t.group_id {
-        return Ok(approval_group::Entity::find_by_id(g)
-            .one(conn)
+    let saar_ids: Vec<Uuid> = list.iter().map(|s| s.id).collect();
+    let roles = catalog::role_refs(conn, list.iter().map(|s| s.role_id).collect()).await?;
+    let tasks = approval_task::Entity::find()
+        .filter(approval_task::Column::SaarId.is_in(saar_ids.clone()))
+        .order_by_asc(approval_task::Column::OpenedAt)
+        .order_by_asc(approval_task::Column::Level)
+        .all(conn)
+        .await?;
+    let mut user_ids: HashSet<Uuid> = list.iter().flat_map(|s| [s.requester_id, s.subject_id]).collect();
+    user_ids.extend(tasks.iter().filter_map(|t| t.assignee_id));
+    user_ids.extend(tasks.iter().filter_map(|t| t.decided_by));
+    let users: HashMap<Uuid, user::Model> = user::Entity::find()
+        .filter(user::Column::Id.is_in(user_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    let group_ids: HashSet<Uuid> = tasks.iter().filter_map(|t| t.group_id).collect();
+    let groups: HashMap<Uuid, String> = if group_ids.is_empty() {
+        HashMap::new()
+    } else {
+        approval_group::Entity::find()
+            .filter(approval_group::Column::Id.is_in(group_ids))
+            .all(conn)
             .await?
-            .map(|g| g.name)
-            .unwrap_or_else(|| "Unknown group".into()));
+            .into_iter()
+            .map(|g| (g.id, g.name))
+            .collect()
+    };
+    let provisioning: Vec<Uuid> = list
+        .iter()
+        .filter(|s| s.status == SaarStatus::Provisioning.as_str())
+        .map(|s| s.id)
+        .collect();
+    let open_provisioning: HashMap<Uuid, (DateTime<Utc>, String)> = if provisioning.is_empty() {
+        HashMap::new()
+    } else {
+        let pts = provisioning_task::Entity::find()
+            .filter(provisioning_task::Column::SaarId.is_in(provisioning))
+            .filter(provisioning_task::Column::Status.eq("open"))
+            .all(conn)
+            .await?;
+        let apps: HashMap<Uuid, String> = application::Entity::find()
+            .filter(
+                application::Column::Id.is_in(pts.iter().map(|p| p.application_id).collect::<HashSet<_>>()),
+            )
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.code))
+            .collect();
+        pts.into_iter()
+            .map(|p| {
+                (
+                    p.saar_id,
+                    (
+                        p.created_at,
+                        apps.get(&p.application_id).cloned().unwrap_or_default(),
+                    ),
+                )
+            })
+            .collect()
+    };
+    let name = |id: &Uuid| users.get(id).map(name_of).unwrap_or_else(|| "Unknown".into());
+    let mut by_saar: HashMap<Uuid, Vec<&approval_task::Model>> = HashMap::new();
+    for t in &tasks {
+        by_saar.entry(t.saar_id).or_default().push(t);
     }
-    Ok("Unknown".into())
+    let mut out = Vec::with_capacity(list.len());
+    for s in list {
+        let mut steps = Vec::new();
+        let mut waiting_on = None;
+        for t in by_saar.get(&s.id).map(Vec::as_slice).unwrap_or_default() {
+            let approver = match (t.assignee_id, t.group_id) {
+                (Some(p), _) => name(&p),
+                (None, Some(g)) => groups.get(&g).cloned().unwrap_or_else(|| "Unknown group".into()),
+                _ => "Unknown".into(),
+            };
+            if t.status == "open" {
+                waiting_on = Some(WaitingOn {
+                    who: approver.clone(),
+                    kind: t.kind.clone(),
+                    since: t.opened_at,
+                    due_at: Some(t.due_at),
+                    seconds_left: Some((t.due_at - now).num_seconds()),
+                });
+            }
+            steps.push(SaarStep {
+                level: t.level,
+                kind: t.kind.clone(),
+                approver,
+                status: t.status.clone(),
+                opened_at: t.opened_at,
+                due_at: t.due_at,
+                decided_by: t.decided_by.as_ref().map(name),
+                decided_at: t.decided_at,
+                reason_code: t.reason_code.clone(),
+                comment: t.comment.clone(),
+            });
+        }
+        if let Some((since, app)) = open_provisioning.get(&s.id) {
+            waiting_on = Some(WaitingOn {
+                who: format!("{app} provisioner"),
+                kind: "provisioning".into(),
+                since: *since,
+                due_at: None,
+                seconds_left: None,
+            });
+        }
+        if s.status == SaarStatus::Returned.as_str() {
+            waiting_on = Some(WaitingOn {
+                who: name(&s.requester_id),
+                kind: "requester".into(),
+                since: s.updated_at,
+                due_at: None,
+                seconds_left: None,
+            });
+        }
+        let login = |id: &Uuid| users.get(id).map(|u| u.login.clone()).unwrap_or_default();
+        out.push(SaarResponse {
+            id: s.id,
+            number: s.number.clone(),
+            status: s.status.clone(),
+            request_type: request_type_of(&s.request_type),
+            role: roles
+                .get(&s.role_id)
+                .cloned()
+                .ok_or_else(|| anyhow::anyhow!("role missing"))?,
+            requester: format!("{} ({})", name(&s.requester_id), login(&s.requester_id)),
+            subject: format!("{} ({})", name(&s.subject_id), login(&s.subject_id)),
+            subject_id: s.subject_id,
+            justification: s.justification.clone(),
+            warnings: serde_json::from_str(&s.warnings).unwrap_or_default(),
+            sod_exception: s.sod_exception.clone(),
+            waiting_on,
+            steps,
+            user_info: serde_json::from_str(&s.snapshot).unwrap_or_default(),
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+            version: s.version,
+        });
+    }
+    Ok(out)
 }
 
 /// The full view of a SAAR.
@@ -626,95 +764,10 @@ pub async fn saar_response(
     s: &saar::Model,
     now: DateTime<Utc>,
 ) -> Result<SaarResponse> {
-    let role = role_ref(conn, s.role_id).await?;
-    let requester = load_user(conn, s.requester_id).await?;
-    let subject = if s.subject_id == s.requester_id {
-        requester.clone()
-    } else {
-        load_user(conn, s.subject_id).await?
-    };
-    let tasks = approval_task::Entity::find()
-        .filter(approval_task::Column::SaarId.eq(s.id))
-        .order_by_asc(approval_task::Column::OpenedAt)
-        .order_by_asc(approval_task::Column::Level)
-        .all(conn)
-        .await?;
-    let mut steps = Vec::new();
-    let mut waiting_on = None;
-    for t in &tasks {
-        let approver = approver_name(conn, t).await?;
-        let decided_by = match t.decided_by {
-            Some(d) => Some(load_user(conn, d).await.map(|u| name_of(&u)).unwrap_or_default()),
-            None => None,
-        };
-        if t.status == "open" {
-            waiting_on = Some(WaitingOn {
-                who: approver.clone(),
-                kind: t.kind.clone(),
-                since: t.opened_at,
-                due_at: Some(t.due_at),
-                seconds_left: Some((t.due_at - now).num_seconds()),
-            });
-        }
-        steps.push(SaarStep {
-            level: t.level,
-            kind: t.kind.clone(),
-            approver,
-            status: t.status.clone(),
-            opened_at: t.opened_at,
-            due_at: t.due_at,
-            decided_by,
-            decided_at: t.decided_at,
-            reason_code: t.reason_code.clone(),
-            comment: t.comment.clone(),
-        });
-    }
-    if s.status == SaarStatus::Provisioning.as_str()
-        && let Some(pt) = provisioning_task::Entity::find()
-            .filter(provisioning_task::Column::SaarId.eq(s.id))
-            .filter(provisioning_task::Column::Status.eq("open"))
-            .one(conn)
-            .await?
-    {
-        let app = application::Entity::find_by_id(pt.application_id)
-            .one(conn)
-            .await?;
-        waiting_on = Some(WaitingOn {
-            who: format!("{} provisioner", app.map(|a| a.code).unwrap_or_default()),
-            kind: "provisioning".into(),
-            since: pt.created_at,
-            due_at: None,
-            seconds_left: None,
-        });
-    }
-    if s.status == SaarStatus::Returned.as_str() {
-        waiting_on = Some(WaitingOn {
-            who: name_of(&requester),
-            kind: "requester".into(),
-            since: s.updated_at,
-            due_at: None,
-            seconds_left: None,
-        });
-    }
-    Ok(SaarResponse {
-        id: s.id,
-        number: s.number.clone(),
-        status: s.status.clone(),
-        request_type: request_type_of(&s.request_type),
-        role,
-        requester: format!("{} ({})", name_of(&requester), requester.login),
-        subject: format!("{} ({})", name_of(&subject), subject.login),
-        subject_id: subject.id,
-        justification: s.justification.clone(),
-        warnings: serde_json::from_str(&s.warnings).unwrap_or_default(),
-        sod_exception: s.sod_exception.clone(),
-        waiting_on,
-        steps,
-        user_info: serde_json::from_str(&s.snapshot).unwrap_or_default(),
-        created_at: s.created_at,
-        updated_at: s.updated_at,
-        version: s.version,
-    })
+    saar_responses(conn, std::slice::from_ref(s), now)
+        .await?
+        .pop()
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("no view built")))
 }
 
 /// Moves a SAAR to `to` if its version is still `s.version`; 409 otherwise.
@@ -869,8 +922,7 @@ pub async fn my_requests(ctx: &Ctx, p: &UserPrincipal) -> Result<MyRequestsRespo
         .await?;
     let mut pending = Vec::new();
     let mut history = Vec::new();
-    for s in &all {
-        let view = saar_response(&ctx.db, s, now).await?;
+    for (s, view) in all.iter().zip(saar_responses(&ctx.db, &all, now).await?) {
         if status_of(s)?.is_open() {
             pending.push(view)
         } else {
@@ -888,21 +940,36 @@ pub async fn current_roles(ctx: &Ctx, user_id: Uuid) -> Result<Vec<CurrentRoleRe
         .order_by_asc(role_assignment::Column::Since)
         .all(&ctx.db)
         .await?;
-    let mut out = Vec::new();
-    for a in rows {
-        let source_saar = match a.source_saar_id {
-            Some(id) => saar::Entity::find_by_id(id).one(&ctx.db).await?.map(|s| s.number),
-            None => None,
-        };
-        out.push(CurrentRoleResponse {
-            assignment_id: a.id,
-            role: role_ref(&ctx.db, a.role_id).await?,
-            since: a.since,
-            expires_at: a.expires_at,
-            source_saar,
-        });
-    }
-    Ok(out)
+    let roles = catalog::role_refs(&ctx.db, rows.iter().map(|a| a.role_id).collect()).await?;
+    let sources: HashSet<Uuid> = rows.iter().filter_map(|a| a.source_saar_id).collect();
+    let numbers: HashMap<Uuid, String> = if sources.is_empty() {
+        HashMap::new()
+    } else {
+        saar::Entity::find()
+            .select_only()
+            .column(saar::Column::Id)
+            .column(saar::Column::Number)
+            .filter(saar::Column::Id.is_in(sources))
+            .into_tuple::<(Uuid, String)>()
+            .all(&ctx.db)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    rows.into_iter()
+        .map(|a| {
+            Ok(CurrentRoleResponse {
+                assignment_id: a.id,
+                role: roles
+                    .get(&a.role_id)
+                    .cloned()
+                    .ok_or_else(|| anyhow::anyhow!("role missing"))?,
+                since: a.since,
+                expires_at: a.expires_at,
+                source_saar: a.source_saar_id.and_then(|id| numbers.get(&id).cloned()),
+            })
+        })
+        .collect()
 }
 
 /// Inserts a removal SAAR for `assignment` of `subject`.
