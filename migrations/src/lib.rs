@@ -10,6 +10,7 @@ mod m20261124_000003_deputies;
 mod m20261124_000004_approval_links;
 mod m20261124_000005_attachments;
 mod m20261124_000006_webhooks;
+mod m20261124_000007_audit_seal;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_approval_links::Migration),
             Box::new(m20261124_000005_attachments::Migration),
             Box::new(m20261124_000006_webhooks::Migration),
+            Box::new(m20261124_000007_audit_seal::Migration),
         ]
     }
 }

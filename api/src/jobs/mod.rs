@@ -74,3 +74,17 @@ pub fn spawn_webhooks(ctx: crate::service::Ctx, every: Duration) -> tokio::task:
         }
     })
 }
+
+/// Seals the audit chain every `every` until the process ends.
+pub fn spawn_audit_sealer(db: DatabaseConnection, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = crate::store::audit::seal(&db, 5_000).await {
+                tracing::warn!(error = %e, "sealing the audit chain failed");
+            }
+        }
+    })
+}

@@ -1,10 +1,15 @@
-//! The append-only, tamper-evident audit log: each event carries the SHA-256 of its content
-//! chained to the previous event's hash, so editing or deleting a past event breaks the chain.
+//! The append-only, tamper-evident audit log. Events are appended inside the transaction of
+//! the change they record, with no global lock (so writes do not queue behind each other);
+//! the sealer then chains them: each sealed event gets the next position, the previous
+//! event's hash and the SHA-256 of its content and that hash, so editing or deleting a sealed
+//! event breaks the chain. Sealing runs every second and before every verification; an event
+//! is protected from the moment it is sealed.
 
 use super::entities::audit_event;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -62,62 +67,89 @@ fn digest(prev: &str, at: &DateTime<Utc>, ev: &audit_event::Model) -> String {
     hex::encode(h.finalize())
 }
 
-/// Appends an event in the caller's transaction.
+/// Appends an event in the caller's transaction (unsealed until the sealer reaches it).
 pub async fn append(conn: &impl ConnectionTrait, at: DateTime<Utc>, ev: NewEvent<'_>) -> Result<(), DbErr> {
-    if conn.get_database_backend() == DbBackend::Postgres {
-        // Serialise appends across replicas so the chain has no forks; released at commit.
-        conn.execute_unprepared("SELECT pg_advisory_xact_lock(727001)")
-            .await?;
-    }
-    let prev = audit_event::Entity::find()
-        .order_by_desc(audit_event::Column::Id)
-        .limit(1)
-        .one(conn)
-        .await?
-        .map(|e| e.hash)
-        .unwrap_or_else(|| GENESIS.to_string());
-    let mut model = audit_event::Model {
-        id: 0,
-        at,
-        actor_id: ev.actor.id,
-        actor: ev.actor.label.chars().take(100).collect(),
-        action: ev.action.to_string(),
-        target: ev.target,
-        ip: ev.actor.ip.clone(),
-        details: ev.details.to_string(),
-        prev_hash: prev.clone(),
-        hash: String::new(),
-    };
-    model.hash = digest(&prev, &at, &model);
     audit_event::ActiveModel {
         id: Default::default(),
-        at: Set(model.at),
-        actor_id: Set(model.actor_id),
-        actor: Set(model.actor),
-        action: Set(model.action),
-        target: Set(model.target),
-        ip: Set(model.ip),
-        details: Set(model.details),
-        prev_hash: Set(model.prev_hash),
-        hash: Set(model.hash),
+        at: Set(at),
+        actor_id: Set(ev.actor.id),
+        actor: Set(ev.actor.label.chars().take(100).collect()),
+        action: Set(ev.action.to_string()),
+        target: Set(ev.target),
+        ip: Set(ev.actor.ip.clone()),
+        details: Set(ev.details.to_string()),
+        prev_hash: Set(String::new()),
+        hash: Set(String::new()),
+        seq: Set(None),
     }
     .insert(conn)
     .await?;
     Ok(())
 }
 
-/// Checks the whole chain; returns the id of the first event that does not match.
-pub async fn verify_chain(conn: &impl ConnectionTrait) -> Result<Option<i64>, DbErr> {
-    let events = audit_event::Entity::find()
+fn seal_digest(seq: i64, prev: &str, ev: &audit_event::Model) -> String {
+    digest(&format!("{seq}:{prev}"), &ev.at, ev)
+}
+
+/// Chains up to `limit` unsealed events (oldest first); returns how many it sealed. Sealers on
+/// several replicas take turns (a database lock on PostgreSQL; SQLite has one writer).
+pub async fn seal(db: &sea_orm::DatabaseConnection, limit: u64) -> Result<usize, DbErr> {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared("SELECT pg_advisory_xact_lock(727001)")
+            .await?;
+    }
+    let last = audit_event::Entity::find()
+        .filter(audit_event::Column::Seq.is_not_null())
+        .order_by_desc(audit_event::Column::Seq)
+        .limit(1)
+        .one(&txn)
+        .await?;
+    let (mut seq, mut prev) = last.map_or((0, GENESIS.to_string()), |e| (e.seq.unwrap_or_default(), e.hash));
+    let pending = audit_event::Entity::find()
+        .filter(audit_event::Column::Seq.is_null())
         .order_by_asc(audit_event::Column::Id)
-        .all(conn)
+        .limit(limit)
+        .all(&txn)
+        .await?;
+    let n = pending.len();
+    for ev in pending {
+        seq += 1;
+        let hash = seal_digest(seq, &prev, &ev);
+        audit_event::ActiveModel {
+            id: Set(ev.id),
+            seq: Set(Some(seq)),
+            prev_hash: Set(prev.clone()),
+            hash: Set(hash.clone()),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+        prev = hash;
+    }
+    txn.commit().await?;
+    Ok(n)
+}
+
+/// Seals what is pending, then checks the whole chain; returns the id of the first event that
+/// does not match (edited, or its predecessor deleted).
+pub async fn verify_chain(db: &sea_orm::DatabaseConnection) -> Result<Option<i64>, DbErr> {
+    while seal(db, 10_000).await? > 0 {}
+    let events = audit_event::Entity::find()
+        .filter(audit_event::Column::Seq.is_not_null())
+        .order_by_asc(audit_event::Column::Seq)
+        .all(db)
         .await?;
     let mut prev = GENESIS.to_string();
+    let mut expected = 1;
     for ev in events {
-        if ev.prev_hash != prev || digest(&prev, &ev.at, &ev) != ev.hash {
+        let seq = ev.seq.unwrap_or_default();
+        if seq != expected || ev.prev_hash != prev || seal_digest(seq, &prev, &ev) != ev.hash {
             return Ok(Some(ev.id));
         }
         prev = ev.hash;
+        expected += 1;
     }
     Ok(None)
 }

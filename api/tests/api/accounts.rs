@@ -511,4 +511,25 @@ async fn audit_chain_records_account_changes_and_detects_tampering(db: Db) {
             .is_some(),
         "tampering must be detected"
     );
+    // Deleting a sealed event is detected too (the chain has a hole).
+    let app = spawn_app(db).await;
+    app.active_user("audited2").await;
+    assert_eq!(
+        amps::store::audit::verify_chain(&app.ctx.db)
+            .await
+            .expect("verify"),
+        None
+    );
+    app.ctx
+        .db
+        .execute_unprepared("DELETE FROM audit_events WHERE action = 'account.email_verified'")
+        .await
+        .expect("delete");
+    assert!(
+        amps::store::audit::verify_chain(&app.ctx.db)
+            .await
+            .expect("verify")
+            .is_some(),
+        "deletion must be detected"
+    );
 }

@@ -16,6 +16,8 @@ pub struct Model {
     pub details: String,
     pub prev_hash: String,
     pub hash: String,
+    /// Position in the sealed chain; `None` until the sealer reaches the event.
+    pub seq: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
