@@ -142,14 +142,12 @@ pub async fn verify_chain(db: &sea_orm::DatabaseConnection) -> Result<Option<i64
         .all(db)
         .await?;
     let mut prev = GENESIS.to_string();
-    let mut expected = 1;
-    for ev in events {
+    for (expected, ev) in (1_i64..).zip(events) {
         let seq = ev.seq.unwrap_or_default();
         if seq != expected || ev.prev_hash != prev || seal_digest(seq, &prev, &ev) != ev.hash {
             return Ok(Some(ev.id));
         }
         prev = ev.hash;
-        expected += 1;
     }
     Ok(None)
 }
