@@ -25,7 +25,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -rf "${dataDir}" && mkdir -p "${dataDir}" && ../../target/debug/amps serve`,
+    command: `rm -rf "${dataDir}" && mkdir -p "${dataDir}" && ../../target/debug/amps seed --demo >/dev/null && ../../target/debug/amps serve`,
     url: `http://127.0.0.1:${port}/readyz`,
     reuseExistingServer: false,
     timeout: 60_000,

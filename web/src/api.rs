@@ -14,6 +14,10 @@ pub struct Session {
     pub who: RwSignal<Option<(String, String)>>,
     /// False until the start-up refresh has answered.
     pub ready: RwSignal<bool>,
+    /// Open approvals waiting on the user (the badge).
+    pub open_approvals: RwSignal<i64>,
+    /// AMPS administrative roles the user holds (what the navigation shows).
+    pub admin_roles: RwSignal<Vec<String>>,
 }
 
 impl Session {
@@ -57,9 +61,18 @@ pub async fn restore(session: Session) {
             session
                 .who
                 .set(Some((me.user_id, format!("{} {}", me.first_name, me.last_name))));
+            session.admin_roles.set(me.admin_roles);
         }
+        refresh_badge(session).await;
     }
     session.ready.set(true);
+}
+
+/// Reloads the open-approvals count.
+pub async fn refresh_badge(session: Session) {
+    if let Ok(n) = call(session, |c| async move { c.approvals_count().await }).await {
+        session.open_approvals.set(n.open);
+    }
 }
 
 /// Calls `f` with the session's client; on 401 refreshes once and retries.

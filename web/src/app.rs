@@ -16,6 +16,8 @@ pub fn App() -> impl IntoView {
         token: RwSignal::new(None),
         who: RwSignal::new(None),
         ready: RwSignal::new(false),
+        open_approvals: RwSignal::new(0),
+        admin_roles: RwSignal::new(vec![]),
     };
     provide_context(session);
     spawn_local(api::restore(session));
@@ -35,6 +37,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/reset-password") view=pages::forgot::ResetPassword/>
                         <Route path=path!("/me") view=pages::me::MyInformation/>
                         <Route path=path!("/mailbox") view=pages::mailbox::Mailbox/>
+                        <Route path=path!("/approvals") view=pages::approvals::Approvals/>
+                        <Route path=path!("/approval-link") view=pages::approval_link::ApprovalLink/>
+                        <Route path=path!("/provisioning") view=pages::provisioning::Provisioning/>
                     </Routes>
                 </Show>
             </main>
@@ -56,6 +61,8 @@ fn Header() -> impl IntoView {
             let _ = c.logout().await;
             session.token.set(None);
             session.who.set(None);
+            session.admin_roles.set(vec![]);
+            session.open_approvals.set(0);
             navigate("/sign-in", Default::default());
         });
     };
@@ -72,6 +79,17 @@ fn Header() -> impl IntoView {
                         }
                     >
                         <li><A href="/me">"My Information"</A></li>
+                        <li>
+                            <A href="/approvals">
+                                "Approvals"
+                                " "
+                                <span class="badge">{move || session.open_approvals.get()}</span>
+                                <span class="sr-only">" waiting"</span>
+                            </A>
+                        </li>
+                        <Show when=move || session.admin_roles.get().iter().any(|r| r == "Provisioner")>
+                            <li><A href="/provisioning">"Provisioning"</A></li>
+                        </Show>
                     </Show>
                     <li><A href="/mailbox">"Mailbox (development)"</A></li>
                 </ul>

@@ -1,7 +1,9 @@
 //! Reusable pieces of UI, one per file.
 
 pub mod field;
+pub mod my_roles;
 pub mod page;
+pub mod saar;
 
 pub use field::{Field, FormErrors};
 pub use page::Page;

@@ -135,6 +135,7 @@ pub fn MyInformation() -> impl IntoView {
                             <button type="submit" disabled=move || busy.get()>{move || if busy.get() { "Saving…" } else { "Save" }}</button>
                         </form>
                     </section>
+                    <crate::components::my_roles::MyRoles/>
                 </Show>
             </Page>
         }

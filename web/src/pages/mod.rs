@@ -1,10 +1,13 @@
 //! One file per screen.
 
+pub mod approval_link;
+pub mod approvals;
 pub mod forgot;
 pub mod home;
 pub mod mailbox;
 pub mod me;
 pub mod not_found;
+pub mod provisioning;
 pub mod register;
 pub mod sign_in;
 pub mod verify_email;

@@ -42,7 +42,9 @@ pub fn SignIn() -> impl IntoView {
                         session
                             .who
                             .set(Some((me.user_id, format!("{} {}", me.first_name, me.last_name))));
+                        session.admin_roles.set(me.admin_roles);
                     }
+                    api::refresh_badge(session).await;
                     navigate("/me", Default::default());
                 }
                 Err(e) => {

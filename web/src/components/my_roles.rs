@@ -1,0 +1,139 @@
+//! Applications & Roles: Current Roles (with Remove Role), Pending Requests (whom each waits
+//! on, the time left, cancel) and SAAR History (every step).
+
+use crate::api::{self, Session};
+use crate::components::saar::SaarDetails;
+use amps_openapi::{CurrentRoleResponse, MyRequestsResponse, RemovalRequest};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// The Applications & Roles part of My Information.
+#[component]
+pub fn MyRoles() -> impl IntoView {
+    let session = Session::get();
+    let roles = RwSignal::new(None::<Vec<CurrentRoleResponse>>);
+    let requests = RwSignal::new(None::<MyRequestsResponse>);
+    let alert = RwSignal::new(None::<String>);
+    let status = RwSignal::new(None::<String>);
+    let load = move || {
+        spawn_local(async move {
+            match api::call(session, |c| async move { c.my_roles().await }).await {
+                Ok(r) => roles.set(Some(r)),
+                Err(e) => alert.set(Some(api::message(&e))),
+            }
+            match api::call(session, |c| async move { c.my_requests().await }).await {
+                Ok(r) => requests.set(Some(r)),
+                Err(e) => alert.set(Some(api::message(&e))),
+            }
+        })
+    };
+    load();
+    view! {
+        <section aria-labelledby="roles-h">
+            <h2 id="roles-h">"Current Roles"</h2>
+            <Show when=move || alert.get().is_some()>
+                <div class="alert" role="alert">{move || alert.get().unwrap_or_default()}</div>
+            </Show>
+            <Show when=move || status.get().is_some()>
+                <p class="status" role="status">{move || status.get().unwrap_or_default()}</p>
+            </Show>
+            {move || roles.get().map(|list| {
+                if list.is_empty() {
+                    return view! { <p>"You hold no roles yet."</p> }.into_any();
+                }
+                view! {
+                    <table class="roles">
+                        <thead><tr><th scope="col">"Role"</th><th scope="col">"Application"</th><th scope="col">"Since"</th><th scope="col">"Expires"</th><th scope="col">"Request"</th><th scope="col">"Remove"</th></tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|r| {
+                                let reason = RwSignal::new(String::new());
+                                let id = r.assignment_id;
+                                let name = r.role.name.clone();
+                                let remove = move |_| {
+                                    let name = name.clone();
+                                    let body = RemovalRequest { reason: reason.get_untracked() };
+                                    spawn_local(async move {
+                                        match api::call(session, move |c| { let body = body.clone(); async move { c.request_role_removal(id, &body).await } }).await {
+                                            Ok(s) => { status.set(Some(format!("Removal of {name} requested: {}.", s.number))); load(); }
+                                            Err(e) => alert.set(Some(api::message(&e))),
+                                        }
+                                    });
+                                };
+                                view! {
+                                    <tr>
+                                        <td>{format!("{} ({})", r.role.name, r.role.environment)}</td>
+                                        <td>{r.role.application.clone()}</td>
+                                        <td>{r.since.format("%Y-%m-%d").to_string()}</td>
+                                        <td>{r.expires_at.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "Never".into())}</td>
+                                        <td>{r.source_saar.clone().unwrap_or_default()}</td>
+                                        <td>
+                                            <label class="sr-only" for=format!("why-{id}")>{format!("Reason to remove {}", r.role.name)}</label>
+                                            <input id=format!("why-{id}") placeholder="Reason" bind:value=reason/>
+                                            <button type="button" class="secondary" on:click=remove>{format!("Remove {}", r.role.name)}</button>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            })}
+        </section>
+        <section aria-labelledby="pending-h">
+            <h2 id="pending-h">"Pending Requests"</h2>
+            {move || requests.get().map(|r| {
+                if r.pending.is_empty() {
+                    return view! { <p>"No pending requests."</p> }.into_any();
+                }
+                view! {
+                    <ul class="cards">
+                        {r.pending.into_iter().map(|s| {
+                            let id = s.id;
+                            let number = s.number.clone();
+                            let cancel = move |_| {
+                                let number = number.clone();
+                                spawn_local(async move {
+                                    match api::call(session, move |c| async move { c.cancel_saar(id).await }).await {
+                                        Ok(_) => { status.set(Some(format!("{number} cancelled."))); load(); }
+                                        Err(e) => alert.set(Some(api::message(&e))),
+                                    }
+                                });
+                            };
+                            view! {
+                                <li>
+                                    <article class="card" aria-label=format!("{} {}", s.number, s.role.name)>
+                                        <h3>{format!("{}: {} ({} {})", s.number, s.role.name, s.role.application, s.role.environment)}</h3>
+                                        <SaarDetails saar=s.clone()/>
+                                        {(s.status == "pending" || s.status == "returned").then(|| view! {
+                                            <button type="button" class="secondary" on:click=cancel>{format!("Cancel {}", s.number)}</button>
+                                        })}
+                                    </article>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            })}
+        </section>
+        <section aria-labelledby="history-h">
+            <h2 id="history-h">"SAAR History"</h2>
+            {move || requests.get().map(|r| {
+                if r.history.is_empty() {
+                    return view! { <p>"No past requests."</p> }.into_any();
+                }
+                view! {
+                    <ul class="cards">
+                        {r.history.into_iter().map(|s| view! {
+                            <li>
+                                <details>
+                                    <summary>{format!("{}: {} ({}): {}", s.number, s.role.name, s.role.application, s.status)}</summary>
+                                    <SaarDetails saar=s.clone()/>
+                                </details>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            })}
+        </section>
+    }
+}

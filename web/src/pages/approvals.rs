@@ -1,0 +1,186 @@
+//! `/approvals`: my approval inbox. Each request shows its DD 2875 facts, warnings, age and
+//! due date; the approver approves (the Security Officer records the IT level), rejects with a
+//! reason, or returns it for more information.
+
+use crate::api::{self, Session};
+use crate::components::Page;
+use crate::components::saar::SaarDetails;
+use amps_openapi::{ApprovalTaskResponse, ApproveRequest, RejectReason, RejectRequest, ReturnRequest};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::Redirect;
+
+/// Approvals inbox.
+#[component]
+pub fn Approvals() -> impl IntoView {
+    let session = Session::get();
+    let tasks = RwSignal::new(None::<Vec<ApprovalTaskResponse>>);
+    let alert = RwSignal::new(None::<String>);
+    let status = RwSignal::new(None::<String>);
+    let load = move || {
+        spawn_local(async move {
+            match api::call(session, |c| async move { c.approvals().await }).await {
+                Ok(t) => tasks.set(Some(t)),
+                Err(e) => alert.set(Some(api::message(&e))),
+            }
+            api::refresh_badge(session).await;
+        })
+    };
+    if session.signed_in() {
+        load();
+    }
+    move || {
+        if !session.signed_in() {
+            return view! { <Redirect path="/sign-in"/> }.into_any();
+        }
+        view! {
+            <Page title="Approvals" alert=alert>
+                <Show when=move || status.get().is_some()>
+                    <p class="status" role="status">{move || status.get().unwrap_or_default()}</p>
+                </Show>
+                {move || match tasks.get() {
+                    None => view! { <p role="status">"Loading your approvals…"</p> }.into_any(),
+                    Some(list) if list.is_empty() => view! { <p>"Nothing waits for your approval."</p> }.into_any(),
+                    Some(list) => view! {
+                        <ul class="cards">
+                            {list.into_iter().map(|t| view! { <li><TaskCard task=t status=status alert=alert on_done=Callback::new(move |_| load())/></li> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                }}
+            </Page>
+        }
+        .into_any()
+    }
+}
+
+#[component]
+fn TaskCard(
+    task: ApprovalTaskResponse,
+    status: RwSignal<Option<String>>,
+    alert: RwSignal<Option<String>>,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let session = Session::get();
+    let id = task.id;
+    let number = task.saar.number.clone();
+    let is_so = task.kind == "security_officer";
+    let has_sod =
+        task.saar.warnings.iter().any(|w| w.kind == "sod_conflict") && task.saar.sod_exception.is_none();
+    let version = task.saar.version;
+    let it_level = RwSignal::new(String::new());
+    let exception = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::from("not_needed"));
+    let comment = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let act = move |what: &'static str| {
+        busy.set(true);
+        alert.set(None);
+        let number = number.clone();
+        spawn_local(async move {
+            let c = comment.get_untracked();
+            let c = (!c.trim().is_empty()).then_some(c);
+            let r = match what {
+                "approve" => {
+                    let body = ApproveRequest {
+                        comment: c,
+                        it_level: Some(it_level.get_untracked()).filter(|l| !l.is_empty()),
+                        sod_exception_reason: Some(exception.get_untracked())
+                            .filter(|e| !e.trim().is_empty()),
+                    };
+                    api::call(session, move |cl| {
+                        let body = body.clone();
+                        async move { cl.approve(id, &body).await }
+                    })
+                    .await
+                }
+                "reject" => {
+                    let reason = match reason.get_untracked().as_str() {
+                        "it_level_insufficient" => RejectReason::ItLevelInsufficient,
+                        "sod_conflict" => RejectReason::SodConflict,
+                        "needs_information" => RejectReason::NeedsInformation,
+                        "other" => RejectReason::Other,
+                        _ => RejectReason::NotNeeded,
+                    };
+                    let body = RejectRequest { reason, comment: c };
+                    api::call(session, move |cl| {
+                        let body = body.clone();
+                        async move { cl.reject(id, &body).await }
+                    })
+                    .await
+                }
+                _ => {
+                    let body = ReturnRequest {
+                        comment: c.unwrap_or_default(),
+                    };
+                    api::call(session, move |cl| {
+                        let body = body.clone();
+                        async move { cl.return_to_requester(id, &body).await }
+                    })
+                    .await
+                }
+            };
+            match r {
+                Ok(s) => {
+                    status.set(Some(format!(
+                        "{number}: {}.",
+                        match what {
+                            "approve" => "approved",
+                            "reject" => "rejected",
+                            _ => "returned to the requester",
+                        }
+                    )));
+                    let _ = s;
+                    on_done.run(());
+                }
+                Err(e) => alert.set(Some(format!("{number}: {}", api::message(&e)))),
+            }
+            busy.set(false);
+        });
+    };
+    let act2 = act.clone();
+    let act3 = act.clone();
+    let prefix = format!("t-{id}");
+    view! {
+        <article class="card" aria-labelledby=format!("{prefix}-h") data-version=version>
+            <h2 id=format!("{prefix}-h")>{format!("{}: {} ({} {})", task.saar.number, task.saar.role.name, task.saar.role.application, task.saar.role.environment)}</h2>
+            <p class="meta">
+                {format!("Your level: {} · opened {} · due {}", task.kind.replace('_', " "), task.opened_at.format("%Y-%m-%d"), task.due_at.format("%Y-%m-%d"))}
+            </p>
+            <SaarDetails saar=task.saar.clone()/>
+            <div class="field">
+                <label for=format!("{prefix}-comment")>"Comment (required to return, or to reject with reason Other)"</label>
+                <textarea id=format!("{prefix}-comment") rows="2" bind:value=comment></textarea>
+            </div>
+            {is_so.then(|| view! {
+                <div class="field">
+                    <label for=format!("{prefix}-it")>"IT level of the user"</label>
+                    <select id=format!("{prefix}-it") on:change=move |ev| it_level.set(event_target_value(&ev)) prop:value=it_level>
+                        <option value="">"Keep the current level"</option>
+                        <option value="III">"IT-III"</option>
+                        <option value="II">"IT-II"</option>
+                        <option value="I">"IT-I"</option>
+                    </select>
+                </div>
+            })}
+            {has_sod.then(|| view! {
+                <div class="field">
+                    <label for=format!("{prefix}-sod")>"Segregation-of-duties exception reason (required to approve)"</label>
+                    <textarea id=format!("{prefix}-sod") rows="2" bind:value=exception></textarea>
+                </div>
+            })}
+            <div class="actions">
+                <button type="button" disabled=move || busy.get() on:click=move |_| act("approve")>"Approve"</button>
+                <label for=format!("{prefix}-reason") class="inline">"Reason to reject"</label>
+                <select id=format!("{prefix}-reason") on:change=move |ev| reason.set(event_target_value(&ev)) prop:value=reason>
+                    <option value="not_needed">"Not needed / wrong role"</option>
+                    <option value="it_level_insufficient">"IT level insufficient"</option>
+                    <option value="sod_conflict">"Segregation-of-duties conflict"</option>
+                    <option value="needs_information">"More information needed"</option>
+                    <option value="other">"Other (comment)"</option>
+                </select>
+                <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| act2("reject")>"Reject"</button>
+                <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| act3("return")>"Return for information"</button>
+            </div>
+        </article>
+    }
+}
