@@ -41,12 +41,17 @@ pub fn Approvals() -> impl IntoView {
                 {move || match tasks.get() {
                     None => view! { <p role="status">"Loading your approvals…"</p> }.into_any(),
                     Some(list) if list.is_empty() => view! { <p>"Nothing waits for your approval."</p> }.into_any(),
-                    Some(list) => view! {
-                        <ul class="cards">
-                            {list.into_iter().map(|t| view! { <li><TaskCard task=t status=status alert=alert on_done=Callback::new(move |_| load())/></li> }).collect_view()}
-                        </ul>
-                    }.into_any(),
+                    Some(_) => ().into_any(),
                 }}
+                // Keyed by task: reloading the inbox keeps the other cards (and what the approver
+                // typed or chose in them) as they are.
+                <ul class="cards">
+                    <For
+                        each=move || tasks.get().unwrap_or_default()
+                        key=|t| t.id
+                        children=move |t| view! { <li><TaskCard task=t status=status alert=alert on_done=Callback::new(move |_| load())/></li> }
+                    />
+                </ul>
             </Page>
         }
         .into_any()

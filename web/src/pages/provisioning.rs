@@ -37,9 +37,14 @@ pub fn Provisioning() -> impl IntoView {
                 {move || match tasks.get() {
                     None => view! { <p role="status">"Loading the queue…"</p> }.into_any(),
                     Some(list) if list.is_empty() => view! { <p>"No provisioning tasks are waiting."</p> }.into_any(),
-                    Some(list) => view! {
-                        <ul class="cards">
-                            {list.into_iter().map(|t| {
+                    Some(_) => ().into_any(),
+                }}
+                // Keyed by task, so a reload keeps notes typed in the other tasks.
+                <ul class="cards">
+                    <For
+                        each=move || tasks.get().unwrap_or_default()
+                        key=|t| t.id
+                        children=move |t| {
                                 let note = RwSignal::new(String::new());
                                 let id = t.id;
                                 let number = t.saar_number.clone();
@@ -68,10 +73,9 @@ pub fn Provisioning() -> impl IntoView {
                                         </article>
                                     </li>
                                 }
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                }}
+}
+                    />
+                </ul>
             </Page>
         }
         .into_any()
