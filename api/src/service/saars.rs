@@ -541,7 +541,45 @@ pub async fn submit(
         }
         .insert(&txn)
         .await?;
-        open_task(ctx, &txn, &s, 1, chain[0], now).await?;
+        // A supervisor requesting for a direct report has approved the supervisor level by
+        // asking: it is recorded as their approval and the chain goes on from the next level.
+        let endorsed =
+            chain[0].kind == LevelKind::Supervisor && chain[0].assignee == Assignee::Person(requester.id);
+        let s = if endorsed {
+            approval_task::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                saar_id: Set(s.id),
+                level: Set(1),
+                kind: Set(LevelKind::Supervisor.as_str().into()),
+                assignee_id: Set(Some(requester.id)),
+                group_id: Set(None),
+                status: Set("approved".into()),
+                opened_at: Set(now),
+                due_at: Set(now),
+                next_reminder_at: Set(now),
+                decided_by: Set(Some(requester.id)),
+                decided_at: Set(Some(now)),
+                reason_code: Set(None),
+                comment: Set(Some("Requested by the supervisor for a direct report".into())),
+                link_token_hash: Set(None),
+            }
+            .insert(&txn)
+            .await?;
+            if let Some(next) = chain.get(1) {
+                transition(&txn, &s, SaarStatus::Pending, Some(2), now).await?;
+                let s = load_saar(&txn, s.id).await?;
+                open_task(ctx, &txn, &s, 2, *next, now).await?;
+                s
+            } else {
+                transition(&txn, &s, SaarStatus::Provisioning, None, now).await?;
+                let s = load_saar(&txn, s.id).await?;
+                super::provisioning::open(&txn, &s, &r, now).await?;
+                s
+            }
+        } else {
+            open_task(ctx, &txn, &s, 1, chain[0], now).await?;
+            s
+        };
         audit::append(
             &txn,
             now,

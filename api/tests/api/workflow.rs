@@ -24,6 +24,7 @@ both_dbs!(
     attachments_are_checked_by_content_and_read_only_by_requester_and_approvers,
     automatic_provisioning_calls_a_signed_webhook_and_falls_back_to_manual,
     catalog_writes_are_for_catalog_managers_and_refuse_bad_input,
+    a_supervisor_requests_for_a_direct_report_and_has_approved_by_asking,
 );
 
 const JUSTIFICATION: &str = "Need access to HMMS-POP in order to process hazardous material shipments.";
@@ -1748,5 +1749,47 @@ async fn catalog_writes_are_for_catalog_managers_and_refuse_bad_input(db: Db) {
             .expect_err("name taken")
             .status(),
         Some(409)
+    );
+}
+
+async fn a_supervisor_requests_for_a_direct_report_and_has_approved_by_asking(db: Db) {
+    let app = seeded(db).await;
+    let sup = as_user(&app, "ssupervisor").await;
+    let report = sup
+        .direct_reports()
+        .await
+        .expect("reports")
+        .into_iter()
+        .find(|r| r.user_id == "jrequester")
+        .expect("report");
+    let pop = role_id(&sup, "Web User POP-001", "PROD").await;
+    let out = sup
+        .submit_saars(&SubmitSaarsRequest {
+            on_behalf_of: Some(report.id),
+            ..submission(vec![pop], &app)
+        })
+        .await
+        .expect("on behalf");
+    let s = &out.saars[0];
+    assert_eq!(s.subject_id, report.id);
+    assert!(s.requester.contains("ssupervisor"), "{}", s.requester);
+    assert_eq!(s.steps[0].status, "approved");
+    assert_eq!(s.steps[0].decided_by.as_deref(), Some("Sam Supervisor"));
+    assert_eq!(
+        s.waiting_on.as_ref().expect("next level").kind,
+        "security_officer"
+    );
+    assert_eq!(sup.approvals_count().await.expect("count").open, 0);
+    let requester = as_user(&app, "jrequester").await;
+    let mine = requester.my_requests().await.expect("mine");
+    assert_eq!(
+        mine.pending[0].number, s.number,
+        "the subject sees it under Pending Requests"
+    );
+    assert!(
+        app.last_mail_to("sara.securityofficer@dla.example")
+            .await
+            .subject
+            .contains(&s.number)
     );
 }
