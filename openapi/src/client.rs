@@ -52,6 +52,9 @@ pub struct Client {
 impl Client {
     /// A client for the server at `base`.
     pub fn new(base: Url) -> Self {
+        // Native: HTTPS through rustls with the ring provider (harmless if one is installed).
+        #[cfg(not(target_arch = "wasm32"))]
+        let _ = rustls::crypto::ring::default_provider().install_default();
         #[cfg(not(target_arch = "wasm32"))]
         let http = reqwest::Client::builder()
             .cookie_store(true)
