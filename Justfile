@@ -18,7 +18,7 @@ run: web
     ./target/release/amps serve
 
 # Everything CI runs: format, lints, unit and API tests on SQLite and PostgreSQL, browser journeys.
-test: check _pg-ready
+test: check _pg-ready _nextest
     cargo build -p amps
     cargo nextest run --no-fail-fast
     just e2e
@@ -121,6 +121,11 @@ _wasm-bindgen:
     if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen {{wasm_bindgen_version}}" ]; then
         cargo install wasm-bindgen-cli --version {{wasm_bindgen_version}} --root "{{tools}}"
     fi
+
+_nextest:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    command -v cargo-nextest >/dev/null 2>&1 || cargo install cargo-nextest --locked --root "{{tools}}"
 
 _chromium:
     just _apt chromium
