@@ -38,6 +38,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/me") view=pages::me::MyInformation/>
                         <Route path=path!("/mailbox") view=pages::mailbox::Mailbox/>
                         <Route path=path!("/approvals") view=pages::approvals::Approvals/>
+                        <Route path=path!("/request") view=pages::request::RequestWizard/>
                         <Route path=path!("/approval-link") view=pages::approval_link::ApprovalLink/>
                         <Route path=path!("/provisioning") view=pages::provisioning::Provisioning/>
                     </Routes>
@@ -79,6 +80,7 @@ fn Header() -> impl IntoView {
                         }
                     >
                         <li><A href="/me">"My Information"</A></li>
+                        <li><A href="/request">"Request a role"</A></li>
                         <li>
                             <A href="/approvals">
                                 "Approvals"

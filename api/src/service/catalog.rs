@@ -560,6 +560,10 @@ pub async fn search_roles(ctx: &Ctx, p: &UserPrincipal, q: &SearchRolesQuery) ->
             .add(Expr::exists(any_vis).not())
             .add(Expr::exists(org_vis)),
     );
+    if !org.allows_non_prod {
+        // The organization may request PROD roles only: do not offer the others.
+        cond = cond.add(role::Column::Environment.eq("PROD"));
+    }
     let mut query =
         role::Entity::find().join(sea_orm::JoinType::InnerJoin, role::Relation::Application.def());
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {

@@ -403,6 +403,15 @@ async fn search_lists_only_roles_the_caller_may_see(db: Db) {
         vendor.search_roles("%", None).await.expect("literal").is_empty(),
         "wildcards are matched literally"
     );
+    let vendor_pop = vendor
+        .search_roles("Web User POP-001", None)
+        .await
+        .expect("search");
+    assert_eq!(
+        vendor_pop.len(),
+        1,
+        "External may request PROD roles only, so TEST roles are not offered"
+    );
     assert!(
         vendor
             .search_roles("Web_User", None)

@@ -9,5 +9,6 @@ pub mod me;
 pub mod not_found;
 pub mod provisioning;
 pub mod register;
+pub mod request;
 pub mod sign_in;
 pub mod verify_email;

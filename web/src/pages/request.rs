@@ -1,0 +1,460 @@
+//! `/request`: the Role Request wizard of the seed procedure. Privacy Act Statement → User
+//! Information → Select Roles (two listboxes and arrow buttons; prerequisite warnings with an
+//! "add it" action) → Justification → Summary → Confirmation. Back and Next keep the state,
+//! which is also kept in the tab's session storage so a reload loses nothing; focus moves to
+//! each step's heading.
+
+use crate::api::{self, Session};
+use crate::components::Page;
+use amps_openapi::{
+    RequestType, RoleRef, RoleResponse, SaarUserInfo, SubmitSaarsRequest, SubmitSaarsResponse,
+};
+use leptos::html::H2;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::Redirect;
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+const STORE_KEY: &str = "amps.request-wizard";
+const STEPS: [&str; 5] = [
+    "Privacy Act Statement",
+    "User Information",
+    "Select Roles",
+    "Justification",
+    "Summary",
+];
+
+/// What the wizard has gathered; saved on every change.
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq)]
+struct Draft {
+    step: usize,
+    accepted: bool,
+    training: String,
+    job_title: String,
+    phone: String,
+    selected: Vec<RoleRef>,
+    justification: String,
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window().and_then(|w| w.session_storage().ok().flatten())
+}
+
+fn load_draft() -> Draft {
+    storage()
+        .and_then(|s| s.get_item(STORE_KEY).ok().flatten())
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default()
+}
+
+fn save_draft(d: &Draft) {
+    if let (Some(s), Ok(v)) = (storage(), serde_json::to_string(d)) {
+        let _ = s.set_item(STORE_KEY, &v);
+    }
+}
+
+fn clear_draft() {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(STORE_KEY);
+    }
+}
+
+fn role_label(r: &RoleRef) -> String {
+    format!("{} ({}, {})", r.name, r.application, r.environment)
+}
+
+/// A listbox of roles with arrow-key selection.
+#[component]
+fn RoleList(
+    id: &'static str,
+    label: &'static str,
+    items: Signal<Vec<RoleRef>>,
+    highlighted: RwSignal<Option<usize>>,
+) -> impl IntoView {
+    let option_id = move |i: usize| format!("{id}-opt-{i}");
+    let keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let n = items.get_untracked().len();
+        if n == 0 {
+            return;
+        }
+        let cur = highlighted.get_untracked();
+        let next = match ev.key().as_str() {
+            "ArrowDown" => Some(cur.map_or(0, |c| (c + 1).min(n - 1))),
+            "ArrowUp" => Some(cur.map_or(0, |c| c.saturating_sub(1))),
+            "Home" => Some(0),
+            "End" => Some(n - 1),
+            _ => None,
+        };
+        if let Some(nx) = next {
+            ev.prevent_default();
+            highlighted.set(Some(nx));
+        }
+    };
+    view! {
+        <div class="listbox-wrap">
+            <p class="list-label" id=format!("{id}-label")>{label}</p>
+            <div
+                class="listbox"
+                role="listbox"
+                id=id
+                tabindex="0"
+                aria-labelledby=format!("{id}-label")
+                aria-activedescendant=move || highlighted.get().map(option_id).unwrap_or_default()
+                on:keydown=keydown
+                on:focus=move |_| if highlighted.get_untracked().is_none() && !items.get_untracked().is_empty() { highlighted.set(Some(0)) }
+            >
+                {move || {
+                    let list = items.get();
+                    if list.is_empty() {
+                        return view! { <p class="empty">"None"</p> }.into_any();
+                    }
+                    list.into_iter()
+                        .enumerate()
+                        .map(|(i, r)| {
+                            view! {
+                                <div
+                                    role="option"
+                                    id=option_id(i)
+                                    class:highlighted=move || highlighted.get() == Some(i)
+                                    aria-selected=move || if highlighted.get() == Some(i) { "true" } else { "false" }
+                                    on:click=move |_| highlighted.set(Some(i))
+                                >
+                                    {role_label(&r)}
+                                </div>
+                            }
+                        })
+                        .collect_view()
+                        .into_any()
+                }}
+            </div>
+        </div>
+    }
+}
+
+/// The wizard.
+#[component]
+pub fn RequestWizard() -> impl IntoView {
+    let session = Session::get();
+    let draft = RwSignal::new(load_draft());
+    Effect::new(move |_| save_draft(&draft.get()));
+    let alert = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<SubmitSaarsResponse>);
+    let heading: NodeRef<H2> = NodeRef::new();
+    let moved = RwSignal::new(false);
+    let go = move |step: usize| {
+        alert.set(None);
+        moved.set(true);
+        draft.update(|d| d.step = step);
+    };
+    Effect::new(move |_| {
+        let _ = draft.with(|d| d.step);
+        let _ = done.with(|d| d.is_some());
+        if moved.get_untracked()
+            && let Some(h) = heading.get()
+        {
+            let _ = h.focus();
+        }
+    });
+    // Prefill from My Information once.
+    if session.signed_in() && draft.with_untracked(|d| d.phone.is_empty()) {
+        spawn_local(async move {
+            if let Ok(me) = api::call(session, |c| async move { c.me().await }).await {
+                draft.update(|d| {
+                    d.phone = me.phone.clone();
+                    d.job_title = me.job_title.clone().unwrap_or_default();
+                    if d.training.is_empty() {
+                        d.training = me.ia_training_date.map(|t| t.to_string()).unwrap_or_default();
+                    }
+                });
+            }
+        });
+    }
+    let query = RwSignal::new(String::new());
+    let results = RwSignal::new(Vec::<RoleResponse>::new());
+    let searched = RwSignal::new(false);
+    let found_hl = RwSignal::new(None::<usize>);
+    let chosen_hl = RwSignal::new(None::<usize>);
+    let search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let q = query.get_untracked();
+        spawn_local(async move {
+            match api::call(session, move |c| {
+                let q = q.clone();
+                async move { c.search_roles(&q, None).await }
+            })
+            .await
+            {
+                Ok(r) => {
+                    results.set(r.into_iter().filter(|r| !r.held && !r.pending).collect());
+                    found_hl.set(None);
+                    searched.set(true);
+                }
+                Err(e) => alert.set(Some(api::message(&e))),
+            }
+        });
+    };
+    let found_refs = Signal::derive(move || {
+        let chosen: Vec<_> = draft.with(|d| d.selected.iter().map(|r| r.id).collect());
+        results
+            .get()
+            .into_iter()
+            .filter(|r| !chosen.contains(&r.id))
+            .map(|r| RoleRef {
+                id: r.id,
+                name: r.name,
+                application: r.application,
+                environment: r.environment,
+            })
+            .collect::<Vec<_>>()
+    });
+    let chosen_refs = Signal::derive(move || draft.with(|d| d.selected.clone()));
+    let add = move |_| {
+        if let Some(r) = found_hl
+            .get_untracked()
+            .and_then(|i| found_refs.get_untracked().get(i).cloned())
+        {
+            draft.update(|d| d.selected.push(r));
+            found_hl.set(None);
+        }
+    };
+    let remove = move |_| {
+        if let Some(i) = chosen_hl.get_untracked() {
+            draft.update(|d| {
+                if i < d.selected.len() {
+                    d.selected.remove(i);
+                }
+            });
+            chosen_hl.set(None);
+        }
+    };
+    // Prerequisites of the selected roles that are neither held, pending nor selected.
+    let missing = Signal::derive(move || {
+        let sel: Vec<_> = draft.with(|d| d.selected.iter().map(|r| r.id).collect());
+        let mut out: Vec<(String, RoleRef)> = Vec::new();
+        for r in results.get().iter().filter(|r| sel.contains(&r.id)) {
+            for p in &r.prerequisites {
+                if !sel.contains(&p.id) && !out.iter().any(|(_, x)| x.id == p.id) {
+                    out.push((r.name.clone(), p.clone()));
+                }
+            }
+        }
+        out
+    });
+    let submit = move |_| {
+        let d = draft.get_untracked();
+        let Ok(training) = d.training.parse::<chrono::NaiveDate>() else {
+            alert.set(Some(
+                "Enter the date of your last IA training in User Information.".into(),
+            ));
+            return;
+        };
+        let req = SubmitSaarsRequest {
+            privacy_act_accepted: d.accepted,
+            role_ids: d.selected.iter().map(|r| r.id).collect(),
+            justification: d.justification.trim().to_string(),
+            request_type: RequestType::Initial,
+            user_info: SaarUserInfo {
+                ia_training_date: training,
+                job_title: Some(d.job_title.trim().to_string()).filter(|j| !j.is_empty()),
+                phone: Some(d.phone.trim().to_string()).filter(|p| !p.is_empty()),
+            },
+            on_behalf_of: None,
+        };
+        if let Err(e) = req.validate() {
+            let msgs: Vec<String> = amps_openapi::rules::field_errors(&e)
+                .into_iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect();
+            alert.set(Some(msgs.join("; ")));
+            return;
+        }
+        spawn_local(async move {
+            match api::call(session, move |c| {
+                let req = req.clone();
+                async move { c.submit_saars(&req).await }
+            })
+            .await
+            {
+                Ok(r) => {
+                    clear_draft();
+                    moved.set(true);
+                    done.set(Some(r));
+                    draft.set(Draft::default());
+                }
+                Err(e) => {
+                    let fields = api::fields(&e);
+                    let detail = if fields.is_empty() {
+                        api::message(&e)
+                    } else {
+                        fields
+                            .into_iter()
+                            .map(|f| f.message)
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    };
+                    alert.set(Some(detail));
+                }
+            }
+        });
+    };
+    let step = Memo::new(move |_| draft.with(|d| d.step));
+    let signed_in = Memo::new(move |_| session.signed_in());
+    move || {
+        if !signed_in.get() {
+            return view! { <Redirect path="/sign-in"/> }.into_any();
+        }
+        view! {
+            <Page title="Request a role" alert=alert>
+                {move || {
+                    if let Some(r) = done.get() {
+                        return view! {
+                            <h2 tabindex="-1" node_ref=heading>"Request submitted"</h2>
+                            <p role="status">{format!("Your request is submitted: {}.", r.saars.iter().map(|s| format!("{} ({})", s.number, s.role.name)).collect::<Vec<_>>().join(", "))}</p>
+                            {(!r.missing_prerequisites.is_empty()).then(|| view! {
+                                <p class="warning">{format!("Still needed: {}. Request it too.", r.missing_prerequisites.iter().map(role_label).collect::<Vec<_>>().join(", "))}</p>
+                            })}
+                            <p><a href="/me">"See your Pending Requests in My Information"</a></p>
+                        }.into_any();
+                    }
+                    let step = step.get();
+                    view! {
+                <ol class="steps-nav" aria-label="Steps">
+                            {STEPS.iter().enumerate().map(|(i, s)| view! {
+                                <li aria-current=if i == step { "step" } else { "false" } class:current=i == step>{format!("{}. {s}", i + 1)}</li>
+                            }).collect_view()}
+                        </ol>
+                        <h2 tabindex="-1" node_ref=heading>{STEPS[step]}</h2>
+                        {match step {
+                            0 => view! {
+                                <div class="privacy">
+                                    <p>"AUTHORITY: Executive Order 10450; Public Law 99-474, the Computer Fraud and Abuse Act."</p>
+                                    <p>"PRINCIPAL PURPOSE: To record names, signatures, and other identifiers for the purpose of validating the trustworthiness of individuals requesting access to Department of Defense (DoD) systems and information."</p>
+                                    <p>"ROUTINE USES: None. DISCLOSURE: Disclosure of this information is voluntary; however, failure to provide the requested information may impede, delay or prevent further processing of this request."</p>
+                                </div>
+                                <div class="actions">
+                                    <button type="button" on:click=move |_| { draft.update(|d| d.accepted = true); go(1) }>"Accept"</button>
+                                </div>
+                            }.into_any(),
+                            1 => {
+                                let training = RwSignal::new(draft.with_untracked(|d| d.training.clone()));
+                                let job = RwSignal::new(draft.with_untracked(|d| d.job_title.clone()));
+                                let phone = RwSignal::new(draft.with_untracked(|d| d.phone.clone()));
+                                Effect::new(move |_| {
+                                    let (t, j, p) = (training.get(), job.get(), phone.get());
+                                    draft.update(|d| { d.training = t; d.job_title = j; d.phone = p; });
+                                });
+                                view! {
+                                    <p>"Check your details. Fields marked "<span aria-hidden="true">"*"</span>" are required."</p>
+                                    <div class="field">
+                                        <label for="w-training">"Date of your last IA / cyber-awareness training"<span class="req" aria-hidden="true">" *"</span></label>
+                                        <p class="hint" id="w-training-hint">"Within the last year."</p>
+                                        <input id="w-training" type="date" required aria-required="true" aria-describedby="w-training-hint" bind:value=training/>
+                                    </div>
+                                    <div class="field">
+                                        <label for="w-phone">"Phone"<span class="req" aria-hidden="true">" *"</span></label>
+                                        <input id="w-phone" type="tel" required aria-required="true" bind:value=phone/>
+                                    </div>
+                                    <div class="field">
+                                        <label for="w-job">"Job title"</label>
+                                        <input id="w-job" bind:value=job/>
+                                    </div>
+                                    <div class="actions">
+                                        <button type="button" class="secondary" on:click=move |_| go(0)>"Back"</button>
+                                        <button type="button" on:click=move |_| {
+                                            if draft.with_untracked(|d| d.training.is_empty()) {
+                                                alert.set(Some("Enter the date of your last IA training.".into()));
+                                            } else {
+                                                go(2)
+                                            }
+                                        }>"Next"</button>
+                                    </div>
+                                }.into_any()
+                            }
+                            2 => view! {
+                                <form class="search" on:submit=search role="search">
+                                    <label for="w-q">"Role name or application"</label>
+                                    <input id="w-q" bind:value=query/>
+                                    <button type="submit">"Search"</button>
+                                </form>
+                                <Show when=move || searched.get()>
+                                    <p role="status">{move || match found_refs.get().len() { 1 => "1 role found.".to_string(), n => format!("{n} roles found.") }}</p>
+                                </Show>
+                                <div class="dual">
+                                    <RoleList id="found" label="Search results" items=found_refs highlighted=found_hl/>
+                                    <div class="movers">
+                                        <button type="button" on:click=add aria-label="Add the highlighted role to Selected Roles">"→"</button>
+                                        <button type="button" class="secondary" on:click=remove aria-label="Remove the highlighted role from Selected Roles">"←"</button>
+                                    </div>
+                                    <RoleList id="chosen" label="Selected Roles" items=chosen_refs highlighted=chosen_hl/>
+                                </div>
+                                {move || {
+                                    let m = missing.get();
+                                    (!m.is_empty()).then(|| view! {
+                                        <ul class="warnings" aria-label="Prerequisites">
+                                            {m.into_iter().map(|(needs, p)| {
+                                                let label = role_label(&p);
+                                                view! {
+                                                    <li>
+                                                        {format!("{needs} needs {label}. ")}
+                                                        <button type="button" class="secondary" on:click=move |_| draft.update(|d| d.selected.push(p.clone()))>{format!("Add {}", p.name)}</button>
+                                                    </li>
+                                                }
+                                            }).collect_view()}
+                                        </ul>
+                                    })
+                                }}
+                                <div class="actions">
+                                    <button type="button" class="secondary" on:click=move |_| go(1)>"Back"</button>
+                                    <button type="button" on:click=move |_| {
+                                        if draft.with_untracked(|d| d.selected.is_empty()) {
+                                            alert.set(Some("Select at least one role.".into()));
+                                        } else {
+                                            go(3)
+                                        }
+                                    }>"Next"</button>
+                                </div>
+                            }.into_any(),
+                            3 => {
+                                let text = RwSignal::new(draft.with_untracked(|d| d.justification.clone()));
+                                Effect::new(move |_| { let t = text.get(); draft.update(|d| d.justification = t); });
+                                view! {
+                                    <div class="field">
+                                        <label for="w-why">"Justification"<span class="req" aria-hidden="true">" *"</span></label>
+                                        <p class="hint" id="w-why-hint">"Why you need these roles: 10 to 2000 characters."</p>
+                                        <textarea id="w-why" rows="5" required aria-required="true" aria-describedby="w-why-hint" bind:value=text></textarea>
+                                    </div>
+                                    <div class="actions">
+                                        <button type="button" class="secondary" on:click=move |_| go(2)>"Back"</button>
+                                        <button type="button" on:click=move |_| {
+                                            if draft.with_untracked(|d| d.justification.trim().chars().count() < 10) {
+                                                alert.set(Some("Write a justification of at least 10 characters.".into()));
+                                            } else {
+                                                go(4)
+                                            }
+                                        }>"Next"</button>
+                                    </div>
+                                }.into_any()
+                            }
+                            _ => view! {
+                                <dl class="facts">
+                                    <dt>"Privacy Act Statement"</dt><dd>{move || if draft.with(|d| d.accepted) { "Accepted" } else { "Not accepted" }}</dd>
+                                    <dt>"IA training"</dt><dd>{move || draft.with(|d| d.training.clone())}</dd>
+                                    <dt>"Phone"</dt><dd>{move || draft.with(|d| d.phone.clone())}</dd>
+                                    <dt>"Roles"</dt><dd>{move || draft.with(|d| d.selected.iter().map(role_label).collect::<Vec<_>>().join("; "))}</dd>
+                                    <dt>"Justification"</dt><dd>{move || draft.with(|d| d.justification.clone())}</dd>
+                                </dl>
+                                <div class="actions">
+                                    <button type="button" class="secondary" on:click=move |_| go(3)>"Back"</button>
+                                    <button type="button" on:click=submit>"Submit"</button>
+                                </div>
+                            }.into_any(),
+                        }}
+
+                    }.into_any()
+                }}
+            </Page>
+        }
+        .into_any()
+    }
+}
