@@ -105,11 +105,8 @@ fn RoleList(
                 on:focus=move |_| if highlighted.get_untracked().is_none() && !items.get_untracked().is_empty() { highlighted.set(Some(0)) }
             >
                 {move || {
-                    let list = items.get();
-                    if list.is_empty() {
-                        return view! { <p class="empty">"None"</p> }.into_any();
-                    }
-                    list.into_iter()
+                    items.get()
+                        .into_iter()
                         .enumerate()
                         .map(|(i, r)| {
                             view! {
@@ -125,9 +122,11 @@ fn RoleList(
                             }
                         })
                         .collect_view()
-                        .into_any()
                 }}
             </div>
+            <Show when=move || items.get().is_empty()>
+                <p class="empty">"None"</p>
+            </Show>
         </div>
     }
 }
