@@ -1,6 +1,7 @@
 //! A typed client for the AMPS API. On native targets it keeps cookies (the refresh token)
 //! itself; in the browser the page's cookie jar does.
 
+use crate::admin::*;
 use crate::model::*;
 use crate::workflow::*;
 use reqwest::{Method, RequestBuilder, StatusCode};
@@ -135,6 +136,23 @@ impl Client {
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         Self::send(self.request(Method::GET, path)?).await
+    }
+
+    async fn get_query<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        pairs: &[(&str, &str)],
+    ) -> Result<T, ClientError> {
+        let mut url = self
+            .base
+            .join(path.trim_start_matches('/'))
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        url.query_pairs_mut().extend_pairs(pairs);
+        let mut req = self.http.get(url);
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        Self::send(req).await
     }
 
     async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
@@ -364,6 +382,71 @@ impl Client {
     /// `POST /api/v1/sod-rules`
     pub async fn create_sod_rule(&self, body: &CreateSodRuleRequest) -> Result<SodRuleResponse, ClientError> {
         self.post("api/v1/sod-rules", body).await
+    }
+
+    /// `GET /api/v1/sod-rules`
+    pub async fn sod_rules(&self) -> Result<Vec<SodRuleResponse>, ClientError> {
+        self.get("api/v1/sod-rules").await
+    }
+
+    /// `GET /api/v1/roles?all=true`: the catalog view (catalog managers).
+    pub async fn catalog_roles(&self, q: &str) -> Result<Vec<RoleResponse>, ClientError> {
+        self.get_query("api/v1/roles", &[("all", "true"), ("q", q), ("limit", "500")])
+            .await
+    }
+
+    /// `PATCH /api/v1/roles/{id}`
+    pub async fn update_role(
+        &self,
+        id: uuid::Uuid,
+        body: &UpdateRoleRequest,
+    ) -> Result<RoleResponse, ClientError> {
+        Self::send(
+            self.request(Method::PATCH, &format!("api/v1/roles/{id}"))?
+                .json(body),
+        )
+        .await
+    }
+
+    /// `PATCH /api/v1/approval-groups/{id}`
+    pub async fn update_approval_group(
+        &self,
+        id: uuid::Uuid,
+        body: &UpdateApprovalGroupRequest,
+    ) -> Result<ApprovalGroupResponse, ClientError> {
+        Self::send(
+            self.request(Method::PATCH, &format!("api/v1/approval-groups/{id}"))?
+                .json(body),
+        )
+        .await
+    }
+
+    /// `GET /api/v1/organizations`
+    pub async fn organizations(&self) -> Result<Vec<OrganizationResponse>, ClientError> {
+        self.get("api/v1/organizations").await
+    }
+
+    /// `POST /api/v1/organizations`
+    pub async fn create_organization(
+        &self,
+        body: &CreateOrganizationRequest,
+    ) -> Result<OrganizationResponse, ClientError> {
+        self.post("api/v1/organizations", body).await
+    }
+
+    /// `GET /api/v1/users?q=&status=&limit=&cursor=`
+    pub async fn users(&self, q: &ListUsersQuery) -> Result<UserListResponse, ClientError> {
+        let limit = q.limit.map(|l| l.to_string());
+        let pairs: Vec<(&str, &str)> = [
+            ("q", q.q.as_deref()),
+            ("status", q.status.as_deref()),
+            ("limit", limit.as_deref()),
+            ("cursor", q.cursor.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect();
+        self.get_query("api/v1/users", &pairs).await
     }
 
     /// `POST /api/v1/me/roles/{id}/removal`

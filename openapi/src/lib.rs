@@ -3,11 +3,13 @@
 //! targets and for wasm32 so the server's tests, the SPA and other Rust systems share it.
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod client;
 pub mod model;
 pub mod rules;
 pub mod workflow;
 
+pub use admin::*;
 pub use client::{Client, ClientError};
 pub use model::*;
 pub use workflow::*;

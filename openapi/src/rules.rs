@@ -39,6 +39,23 @@ pub fn free_text(value: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// A short code (organizations): upper-case letters, digits and dashes, starting with a letter.
+pub fn code(value: &str) -> Result<(), ValidationError> {
+    let first_ok = value.chars().next().is_some_and(|c| c.is_ascii_uppercase());
+    if first_ok
+        && value
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+    {
+        Ok(())
+    } else {
+        Err(error(
+            "code",
+            "must be upper-case letters, digits or dashes, starting with a letter",
+        ))
+    }
+}
+
 /// A User ID: 3 to 64 letters, digits, dots, dashes or underscores, starting with a letter
 /// or digit.
 pub fn user_id(value: &str) -> Result<(), ValidationError> {

@@ -126,6 +126,20 @@ pub struct RoleResponse {
     pub held: bool,
     /// The caller already has a request open for it.
     pub pending: bool,
+    /// What only catalog managers see (in the catalog view, `all=true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<RoleCatalogFacts>,
+}
+
+/// A role's settings as catalog managers see and change them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RoleCatalogFacts {
+    pub hidden: bool,
+    /// Organization codes that see the role; empty means every organization.
+    pub visible_to: Vec<String>,
+    pub mfa_required: bool,
+    pub data_owner_id: Option<Uuid>,
+    pub iao_id: Option<Uuid>,
 }
 
 /// A short reference to a role.
@@ -147,8 +161,11 @@ pub struct SearchRolesQuery {
     /// An application code.
     #[validate(length(max = 64))]
     pub application: Option<String>,
-    #[validate(range(min = 1, max = 100))]
+    #[validate(range(min = 1, max = 500))]
     pub limit: Option<u64>,
+    /// The catalog view: every role, hidden ones included, with their settings (catalog
+    /// managers only).
+    pub all: Option<bool>,
 }
 
 /// Create an approval group.

@@ -1,21 +1,27 @@
-//! Catalog administration (`/applications`, `/roles`, `/approval-groups`, `/sod-rules`) and
+//! Catalog administration (`/organizations`, `/applications`, `/roles`, `/approval-groups`,
+//! `/sod-rules`) and
 //! the wizard's role search (`GET /roles`).
 
 use super::extract::Auth;
 use crate::service::{Ctx, Error, catalog};
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use amps_openapi::*;
 use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
 use validator::Validate;
 
 /// Registers the handlers.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_applications)
+    cfg.service(list_organizations)
+        .service(create_organization)
+        .service(list_applications)
         .service(create_application)
         .service(search_roles)
         .service(create_role)
+        .service(update_role)
         .service(list_approval_groups)
         .service(create_approval_group)
+        .service(update_approval_group)
         .service(list_sod_rules)
         .service(create_sod_rule);
 }
@@ -52,11 +58,14 @@ async fn create_application(
 }
 
 /// Search the roles the caller may request (the wizard's Select Roles step). Hidden roles and
-/// roles not visible to the caller's organization or user type are never listed.
+/// roles not visible to the caller's organization or user type are never listed. With
+/// `all=true`, the catalog view: every role, hidden ones included, with their settings.
 ///
-/// **Permissions**: any signed-in user.
+/// **Permissions**: any signed-in user; `all=true` only Administrator or Role Catalog Owner.
 #[utoipa::path(tag = "catalog", operation_id = "search_roles", security(("bearer" = [])), params(SearchRolesQuery),
-    responses((status = 200, body = Vec<RoleResponse>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Vec<RoleResponse>), (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "`all=true` without managing the catalog", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid parameters", body = Problem, content_type = "application/problem+json")))]
 #[get("/roles")]
 async fn search_roles(
     ctx: web::Data<Ctx>,
@@ -149,4 +158,83 @@ async fn create_sod_rule(
     let p = auth.0.user()?;
     body.validate()?;
     Ok(HttpResponse::Created().json(catalog::create_sod_rule(&ctx, &auth.actor(&req), p, &body).await?))
+}
+
+/// Organizations (DLA, DFAS, External, …).
+///
+/// **Permissions**: any signed-in user.
+#[utoipa::path(tag = "catalog", operation_id = "list_organizations", security(("bearer" = [])),
+    responses((status = 200, body = Vec<OrganizationResponse>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+#[get("/organizations")]
+async fn list_organizations(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
+    auth.0.user()?;
+    Ok(HttpResponse::Ok().json(catalog::list_organizations(&ctx).await?))
+}
+
+/// Add an organization.
+///
+/// **Permissions**: Administrator.
+#[utoipa::path(tag = "catalog", operation_id = "create_organization", security(("bearer" = [])), request_body = CreateOrganizationRequest,
+    responses((status = 201, body = OrganizationResponse),
+        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Code taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
+#[post("/organizations")]
+async fn create_organization(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    body: web::Json<CreateOrganizationRequest>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    body.validate()?;
+    Ok(HttpResponse::Created().json(catalog::create_organization(&ctx, &auth.actor(&req), p, &body).await?))
+}
+
+/// Change a role's settings: description, visibility, who may request it, minimum IT level,
+/// prerequisites, approval chain, expiration, MFA, data owner and IAO. Fields left out keep
+/// their value; a chain change applies to the levels a request has not reached yet.
+///
+/// **Permissions**: Administrator or Role Catalog Owner.
+#[utoipa::path(tag = "catalog", operation_id = "update_role", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Role id")), request_body = UpdateRoleRequest,
+    responses((status = 200, body = RoleResponse),
+        (status = 403, description = "Not a catalog manager", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such role", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
+#[patch("/roles/{id}")]
+async fn update_role(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateRoleRequest>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    body.validate()?;
+    Ok(HttpResponse::Ok().json(catalog::update_role(&ctx, &auth.actor(&req), p, *id, &body).await?))
+}
+
+/// Change an approval group: name, description, or its whole member list. Open tasks of the
+/// group are seen by its new members at once.
+///
+/// **Permissions**: Administrator or Role Catalog Owner.
+#[utoipa::path(tag = "catalog", operation_id = "update_approval_group", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Approval group id")), request_body = UpdateApprovalGroupRequest,
+    responses((status = 200, body = ApprovalGroupResponse),
+        (status = 403, description = "Not a catalog manager", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such group", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Name taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
+#[patch("/approval-groups/{id}")]
+async fn update_approval_group(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateApprovalGroupRequest>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    body.validate()?;
+    Ok(HttpResponse::Ok().json(catalog::update_group(&ctx, &auth.actor(&req), p, *id, &body).await?))
 }

@@ -12,6 +12,7 @@ pub mod me;
 pub mod metrics;
 pub mod provisioning;
 pub mod saars;
+pub mod users;
 
 use crate::service::Ctx;
 use actix_web::dev::ResourceDef;
@@ -44,6 +45,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
         (name = "saars", description = "Requests for roles (DD 2875)"),
         (name = "approvals", description = "Approval tasks"),
         (name = "provisioning", description = "Provisioning tasks"),
+        (name = "users", description = "Accounts, for administrators and the help desk"),
         (name = "dev", description = "Development helpers"),
         (name = "operations", description = "Health and metrics"),
     )
@@ -74,6 +76,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
     saars::configure(cfg);
     approvals::configure(cfg);
     provisioning::configure(cfg);
+    users::configure(cfg);
     dev::configure(cfg);
 }
 

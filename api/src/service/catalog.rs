@@ -12,7 +12,7 @@ use crate::store::entities::{
     role_chain_level, role_prerequisite, role_visibility, saar, sod_rule, sod_rule_role, user,
 };
 use amps_openapi::*;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, RelationTrait, Set, TransactionTrait,
@@ -158,6 +158,91 @@ pub async fn list_applications(ctx: &Ctx) -> Result<Vec<ApplicationResponse>> {
         .collect())
 }
 
+/// The settings of a role that refer to other records, as created or changed.
+struct RoleSpec<'a> {
+    min_it_level: &'a str,
+    chain: &'a [ChainLevel],
+    data_owner_id: Option<Uuid>,
+    iao_id: Option<Uuid>,
+    visible_to: &'a [String],
+    prerequisites: &'a [Uuid],
+}
+
+/// Checks a role's settings, adding what is wrong to `errors`; returns the parsed chain and
+/// the organizations that see the role.
+async fn check_spec(
+    conn: &impl ConnectionTrait,
+    spec: &RoleSpec<'_>,
+    this_role: Option<Uuid>,
+    errors: &mut Vec<FieldError>,
+) -> Result<(Vec<LevelKind>, Vec<Uuid>)> {
+    if spec.min_it_level.parse::<ItLevel>().is_err() {
+        errors.extend(field("min_it_level", "unknown", "must be none, I, II or III"));
+    }
+    let mut levels = Vec::new();
+    for (i, l) in spec.chain.iter().enumerate() {
+        match LevelKind::parse(&l.kind, l.group_id) {
+            Ok(LevelKind::Group(g)) if approval_group::Entity::find_by_id(g).one(conn).await?.is_none() => {
+                errors.extend(field(
+                    &format!("chain[{i}].group_id"),
+                    "unknown",
+                    "is not an approval group",
+                ));
+            }
+            Ok(k) => levels.push(k),
+            Err(e) => errors.extend(field(&format!("chain[{i}].kind"), "unknown", e)),
+        }
+    }
+    if levels.contains(&LevelKind::DataOwner) && spec.data_owner_id.is_none() {
+        errors.extend(field(
+            "data_owner_id",
+            "required",
+            "is required when the chain has a Data Owner level",
+        ));
+    }
+    if levels.contains(&LevelKind::Iao) && spec.iao_id.is_none() {
+        errors.extend(field(
+            "iao_id",
+            "required",
+            "is required when the chain has an IAO level",
+        ));
+    }
+    for (name, id) in [("data_owner_id", spec.data_owner_id), ("iao_id", spec.iao_id)] {
+        if let Some(id) = id
+            && user::Entity::find_by_id(id).one(conn).await?.is_none()
+        {
+            errors.extend(field(name, "unknown", "is not a user"));
+        }
+    }
+    let mut orgs = Vec::new();
+    for (i, code) in spec.visible_to.iter().enumerate() {
+        match organization::Entity::find()
+            .filter(organization::Column::Code.eq(code))
+            .one(conn)
+            .await?
+        {
+            Some(o) => orgs.push(o.id),
+            None => errors.extend(field(
+                &format!("visible_to[{i}]"),
+                "unknown",
+                "is not an organization code",
+            )),
+        }
+    }
+    for (i, pre) in spec.prerequisites.iter().enumerate() {
+        if Some(*pre) == this_role {
+            errors.extend(field(
+                &format!("prerequisites[{i}]"),
+                "self",
+                "is the role itself",
+            ));
+        } else if role::Entity::find_by_id(*pre).one(conn).await?.is_none() {
+            errors.extend(field(&format!("prerequisites[{i}]"), "unknown", "is not a role"));
+        }
+    }
+    Ok((levels, orgs))
+}
+
 /// Creates a role.
 pub async fn create_role(
     ctx: &Ctx,
@@ -174,72 +259,19 @@ pub async fn create_role(
     if app.is_none() {
         errors.extend(field("application_id", "unknown", "is not an application"));
     }
-    if req.min_it_level.parse::<ItLevel>().is_err() {
-        errors.extend(field("min_it_level", "unknown", "must be none, I, II or III"));
-    }
-    let mut levels = Vec::new();
-    for (i, l) in req.chain.iter().enumerate() {
-        match LevelKind::parse(&l.kind, l.group_id) {
-            Ok(LevelKind::Group(g))
-                if approval_group::Entity::find_by_id(g)
-                    .one(&ctx.db)
-                    .await?
-                    .is_none() =>
-            {
-                errors.extend(field(
-                    &format!("chain[{i}].group_id"),
-                    "unknown",
-                    "is not an approval group",
-                ));
-            }
-            Ok(k) => levels.push(k),
-            Err(e) => errors.extend(field(&format!("chain[{i}].kind"), "unknown", e)),
-        }
-    }
-    if levels.contains(&LevelKind::DataOwner) && req.data_owner_id.is_none() {
-        errors.extend(field(
-            "data_owner_id",
-            "required",
-            "is required when the chain has a Data Owner level",
-        ));
-    }
-    if levels.contains(&LevelKind::Iao) && req.iao_id.is_none() {
-        errors.extend(field(
-            "iao_id",
-            "required",
-            "is required when the chain has an IAO level",
-        ));
-    }
-    for (name, id) in [("data_owner_id", req.data_owner_id), ("iao_id", req.iao_id)] {
-        if let Some(id) = id
-            && user::Entity::find_by_id(id).one(&ctx.db).await?.is_none()
-        {
-            errors.extend(field(name, "unknown", "is not a user"));
-        }
-    }
-    let mut orgs = Vec::new();
-    for (i, code) in req.visible_to.iter().enumerate() {
-        match organization::Entity::find()
-            .filter(organization::Column::Code.eq(code))
-            .one(&ctx.db)
-            .await?
-        {
-            Some(o) => orgs.push(o.id),
-            None => errors.extend(field(
-                &format!("visible_to[{i}]"),
-                "unknown",
-                "is not an organization code",
-            )),
-        }
-    }
-    for (i, pre) in req.prerequisites.iter().enumerate() {
-        if role::Entity::find_by_id(*pre).one(&ctx.db).await?.is_none() {
-            errors.extend(field(&format!("prerequisites[{i}]"), "unknown", "is not a role"));
-        }
-    }
+    let spec = RoleSpec {
+        min_it_level: &req.min_it_level,
+        chain: &req.chain,
+        data_owner_id: req.data_owner_id,
+        iao_id: req.iao_id,
+        visible_to: &req.visible_to,
+        prerequisites: &req.prerequisites,
+    };
+    let checked = check_spec(&ctx.db, &spec, None, &mut errors).await?;
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
+    let (levels, orgs) = checked;
     let env = req.environment.trim().to_uppercase();
     let exists = role::Entity::find()
         .filter(role::Column::ApplicationId.eq(req.application_id))
@@ -420,7 +452,7 @@ async fn role_response(
     id: Uuid,
     flags: Option<(&HashSet<Uuid>, &HashMap<Uuid, String>)>,
 ) -> Result<RoleResponse> {
-    role_responses(conn, &[id], flags)
+    role_responses(conn, &[id], flags, true)
         .await?
         .pop()
         .ok_or_else(|| Error::NotFound("No such role.".into()))
@@ -431,6 +463,7 @@ async fn role_responses(
     conn: &impl ConnectionTrait,
     ids: &[Uuid],
     flags: Option<(&HashSet<Uuid>, &HashMap<Uuid, String>)>,
+    with_catalog: bool,
 ) -> Result<Vec<RoleResponse>> {
     if ids.is_empty() {
         return Ok(Vec::new());
@@ -461,6 +494,23 @@ async fn role_responses(
         .order_by_asc(role_chain_level::Column::Position)
         .all(conn)
         .await?;
+    let visibility: Vec<(Uuid, String)> = if with_catalog {
+        role_visibility::Entity::find()
+            .select_only()
+            .column(role_visibility::Column::RoleId)
+            .column(organization::Column::Code)
+            .join(
+                sea_orm::JoinType::InnerJoin,
+                role_visibility::Relation::Organization.def(),
+            )
+            .filter(role_visibility::Column::RoleId.is_in(ids.to_vec()))
+            .order_by_asc(organization::Column::Code)
+            .into_tuple()
+            .all(conn)
+            .await?
+    } else {
+        Vec::new()
+    };
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         let Some(r) = roles.get(id) else { continue };
@@ -492,6 +542,17 @@ async fn role_responses(
             default_expiration_days: r.default_expiration_days,
             held: flags.is_some_and(|(h, _)| h.contains(id)),
             pending: flags.is_some_and(|(_, p)| p.contains_key(id)),
+            catalog: with_catalog.then(|| RoleCatalogFacts {
+                hidden: r.hidden,
+                visible_to: visibility
+                    .iter()
+                    .filter(|(rid, _)| rid == id)
+                    .map(|(_, code)| code.clone())
+                    .collect(),
+                mfa_required: r.mfa_required,
+                data_owner_id: r.data_owner_id,
+                iao_id: r.iao_id,
+            }),
         });
     }
     Ok(out)
@@ -522,8 +583,21 @@ pub async fn is_visible(
     Ok(by_type && (orgs.is_empty() || orgs.contains(&org)))
 }
 
-/// The wizard's role search: only roles the caller may see, never hidden ones.
+/// The wizard's role search: only roles the caller may see, never hidden ones. With `all`,
+/// the catalog view for catalog managers: every role, with its settings.
 pub async fn search_roles(ctx: &Ctx, p: &UserPrincipal, q: &SearchRolesQuery) -> Result<Vec<RoleResponse>> {
+    let catalog_view = q.all == Some(true);
+    let cond = if catalog_view {
+        require_catalog(p)?;
+        Condition::all()
+    } else {
+        visible_to_caller(ctx, p).await?
+    };
+    search_with(ctx, p, q, cond, catalog_view).await
+}
+
+/// The condition that keeps the roles `p` may see and request.
+async fn visible_to_caller(ctx: &Ctx, p: &UserPrincipal) -> Result<Condition> {
     let u = user::Entity::find_by_id(p.id)
         .one(&ctx.db)
         .await?
@@ -564,22 +638,20 @@ pub async fn search_roles(ctx: &Ctx, p: &UserPrincipal, q: &SearchRolesQuery) ->
         // The organization may request PROD roles only: do not offer the others.
         cond = cond.add(role::Column::Environment.eq("PROD"));
     }
+    Ok(cond)
+}
+
+async fn search_with(
+    ctx: &Ctx,
+    p: &UserPrincipal,
+    q: &SearchRolesQuery,
+    mut cond: Condition,
+    catalog_view: bool,
+) -> Result<Vec<RoleResponse>> {
     let mut query =
         role::Entity::find().join(sea_orm::JoinType::InnerJoin, role::Relation::Application.def());
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        // Match the text literally: escape LIKE's wildcards.
-        let escaped: String = text
-            .to_lowercase()
-            .chars()
-            .flat_map(|c| {
-                if matches!(c, '\\' | '%' | '_') {
-                    vec!['\\', c]
-                } else {
-                    vec![c]
-                }
-            })
-            .collect();
-        let pattern = LikeExpr::new(format!("%{escaped}%")).escape('\\');
+        let pattern = super::users::contains_pattern(text);
         cond = cond.add(
             Condition::any()
                 .add(
@@ -616,7 +688,7 @@ pub async fn search_roles(ctx: &Ctx, p: &UserPrincipal, q: &SearchRolesQuery) ->
         .all(&ctx.db)
         .await?;
     let (held, pending) = held_and_pending(&ctx.db, p.id).await?;
-    role_responses(&ctx.db, &ids, Some((&held, &pending))).await
+    role_responses(&ctx.db, &ids, Some((&held, &pending)), catalog_view).await
 }
 
 /// Creates an approval group.
@@ -694,29 +766,26 @@ pub async fn create_group(
     })
 }
 
-/// Lists approval groups.
+/// Lists approval groups (two queries, whatever their number).
 pub async fn list_groups(ctx: &Ctx) -> Result<Vec<ApprovalGroupResponse>> {
     let groups = approval_group::Entity::find()
         .order_by_asc(approval_group::Column::Name)
         .all(&ctx.db)
         .await?;
-    let mut out = Vec::new();
-    for g in groups {
-        let members: Vec<Uuid> = approval_group_member::Entity::find()
-            .select_only()
-            .column(approval_group_member::Column::UserId)
-            .filter(approval_group_member::Column::GroupId.eq(g.id))
-            .into_tuple()
-            .all(&ctx.db)
-            .await?;
-        out.push(ApprovalGroupResponse {
+    let links = approval_group_member::Entity::find().all(&ctx.db).await?;
+    Ok(groups
+        .into_iter()
+        .map(|g| ApprovalGroupResponse {
+            members: links
+                .iter()
+                .filter(|l| l.group_id == g.id)
+                .map(|l| l.user_id)
+                .collect(),
             id: g.id,
             name: g.name,
             description: g.description,
-            members,
-        });
-    }
-    Ok(out)
+        })
+        .collect())
 }
 
 /// Creates a segregation-of-duties rule.
@@ -839,4 +908,316 @@ pub async fn list_sod_rules(ctx: &Ctx) -> Result<Vec<SodRuleResponse>> {
             description: r.description,
         })
         .collect())
+}
+
+/// Changes a role's settings (not its name, application or environment, which identify it).
+pub async fn update_role(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    id: Uuid,
+    req: &UpdateRoleRequest,
+) -> Result<RoleResponse> {
+    require_catalog(p)?;
+    let now = ctx.clock.now();
+    let current = role::Entity::find_by_id(id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| Error::NotFound("No such role.".into()))?;
+    if req.is_empty() {
+        return Err(Error::Validation(field(
+            "body",
+            "empty",
+            "names nothing to change",
+        )));
+    }
+    let before = role_response(&ctx.db, id, None).await?;
+    let facts = before
+        .catalog
+        .clone()
+        .ok_or_else(|| anyhow::anyhow!("catalog facts missing"))?;
+    let chain = req.chain.clone().unwrap_or_else(|| before.chain.clone());
+    let visible_to = req.visible_to.clone().unwrap_or_else(|| facts.visible_to.clone());
+    let prerequisites = req
+        .prerequisites
+        .clone()
+        .unwrap_or_else(|| before.prerequisites.iter().map(|r| r.id).collect());
+    let min_it_level = req
+        .min_it_level
+        .clone()
+        .unwrap_or_else(|| current.min_it_level.clone());
+    let spec = RoleSpec {
+        min_it_level: &min_it_level,
+        chain: &chain,
+        data_owner_id: req.data_owner_id.or(current.data_owner_id),
+        iao_id: req.iao_id.or(current.iao_id),
+        visible_to: &visible_to,
+        prerequisites: &prerequisites,
+    };
+    let mut errors = Vec::new();
+    let (levels, orgs) = check_spec(&ctx.db, &spec, Some(id), &mut errors).await?;
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let txn = ctx.db.begin().await?;
+    let mut m: role::ActiveModel = current.clone().into();
+    if let Some(d) = &req.description {
+        m.description = Set(d.clone());
+    }
+    if let Some(h) = req.hidden {
+        m.hidden = Set(h);
+    }
+    if let Some(r) = req.requestable_by {
+        m.requestable_by = Set(requestable_str(r).into());
+    }
+    m.min_it_level = Set(min_it_level.clone());
+    if let Some(days) = req.default_expiration_days {
+        m.default_expiration_days = Set((days > 0).then_some(days));
+    }
+    if let Some(mfa) = req.mfa_required {
+        m.mfa_required = Set(mfa);
+    }
+    m.data_owner_id = Set(spec.data_owner_id);
+    m.iao_id = Set(spec.iao_id);
+    m.update(&txn).await?;
+    if req.visible_to.is_some() {
+        role_visibility::Entity::delete_many()
+            .filter(role_visibility::Column::RoleId.eq(id))
+            .exec(&txn)
+            .await?;
+        for o in orgs.into_iter().collect::<HashSet<_>>() {
+            role_visibility::ActiveModel {
+                role_id: Set(id),
+                organization_id: Set(o),
+            }
+            .insert(&txn)
+            .await?;
+        }
+    }
+    if req.prerequisites.is_some() {
+        role_prerequisite::Entity::delete_many()
+            .filter(role_prerequisite::Column::RoleId.eq(id))
+            .exec(&txn)
+            .await?;
+        for pre in prerequisites.iter().collect::<HashSet<_>>() {
+            role_prerequisite::ActiveModel {
+                role_id: Set(id),
+                prerequisite_role_id: Set(*pre),
+            }
+            .insert(&txn)
+            .await?;
+        }
+    }
+    if req.chain.is_some() {
+        set_chain(&txn, id, &levels).await?;
+    }
+    let after = role_response(&txn, id, None).await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "catalog.role_updated",
+            target: Some(format!("role:{id}")),
+            details: json!({
+                "before": serde_json::to_value(&before).unwrap_or_default(),
+                "after": serde_json::to_value(&after).unwrap_or_default(),
+            }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+fn org_response(o: organization::Model) -> OrganizationResponse {
+    OrganizationResponse {
+        id: o.id,
+        code: o.code,
+        name: o.name,
+        is_external: o.is_external,
+        allows_non_prod: o.allows_non_prod,
+    }
+}
+
+/// Lists organizations.
+pub async fn list_organizations(ctx: &Ctx) -> Result<Vec<OrganizationResponse>> {
+    Ok(organization::Entity::find()
+        .order_by_asc(organization::Column::Code)
+        .all(&ctx.db)
+        .await?
+        .into_iter()
+        .map(org_response)
+        .collect())
+}
+
+/// Adds an organization.
+pub async fn create_organization(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    req: &CreateOrganizationRequest,
+) -> Result<OrganizationResponse> {
+    if !p.has_admin_role("Administrator") {
+        return Err(Error::Forbidden("Only administrators add organizations.".into()));
+    }
+    let now = ctx.clock.now();
+    if organization::Entity::find()
+        .filter(organization::Column::Code.eq(req.code.trim()))
+        .one(&ctx.db)
+        .await?
+        .is_some()
+    {
+        return Err(Error::Duplicate(field(
+            "code",
+            "taken",
+            "is already used by another organization",
+        )));
+    }
+    let txn = ctx.db.begin().await?;
+    let o = organization::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        code: Set(req.code.trim().into()),
+        name: Set(req.name.trim().into()),
+        is_external: Set(req.is_external),
+        allows_non_prod: Set(req.allows_non_prod),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "catalog.organization_created",
+            target: Some(format!("organization:{}", o.id)),
+            details: json!({"after": serde_json::to_value(req).unwrap_or_default()}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(org_response(o))
+}
+
+/// Changes an approval group's name, description or members. Open group tasks stay with the
+/// group: its new members see them at once.
+pub async fn update_group(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    id: Uuid,
+    req: &UpdateApprovalGroupRequest,
+) -> Result<ApprovalGroupResponse> {
+    require_catalog(p)?;
+    let now = ctx.clock.now();
+    let current = approval_group::Entity::find_by_id(id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| Error::NotFound("No such approval group.".into()))?;
+    if req.name.is_none() && req.description.is_none() && req.members.is_none() {
+        return Err(Error::Validation(field(
+            "body",
+            "empty",
+            "names nothing to change",
+        )));
+    }
+    if let Some(name) = &req.name
+        && approval_group::Entity::find()
+            .filter(approval_group::Column::Name.eq(name.trim()))
+            .filter(approval_group::Column::Id.ne(id))
+            .one(&ctx.db)
+            .await?
+            .is_some()
+    {
+        return Err(Error::Duplicate(field(
+            "name",
+            "taken",
+            "is already used by another group",
+        )));
+    }
+    let members: Option<Vec<Uuid>> = req.members.as_ref().map(|m| {
+        let mut seen = HashSet::new();
+        m.iter().copied().filter(|u| seen.insert(*u)).collect()
+    });
+    if let Some(members) = &members {
+        let known: HashSet<Uuid> = user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .filter(user::Column::Id.is_in(members.clone()))
+            .into_tuple::<Uuid>()
+            .all(&ctx.db)
+            .await?
+            .into_iter()
+            .collect();
+        let errors: Vec<FieldError> = members
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| !known.contains(u))
+            .flat_map(|(i, _)| field(&format!("members[{i}]"), "unknown", "is not a user"))
+            .collect();
+        if !errors.is_empty() {
+            return Err(Error::Validation(errors));
+        }
+    }
+    let before = group_response(&ctx.db, current.clone()).await?;
+    let txn = ctx.db.begin().await?;
+    let mut m: approval_group::ActiveModel = current.into();
+    if let Some(n) = &req.name {
+        m.name = Set(n.trim().into());
+    }
+    if let Some(d) = &req.description {
+        m.description = Set(d.clone());
+    }
+    let g = m.update(&txn).await?;
+    if let Some(members) = &members {
+        approval_group_member::Entity::delete_many()
+            .filter(approval_group_member::Column::GroupId.eq(id))
+            .exec(&txn)
+            .await?;
+        for u in members {
+            approval_group_member::ActiveModel {
+                group_id: Set(id),
+                user_id: Set(*u),
+            }
+            .insert(&txn)
+            .await?;
+        }
+    }
+    let after = group_response(&txn, g).await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "catalog.approval_group_updated",
+            target: Some(format!("approval_group:{id}")),
+            details: json!({
+                "before": serde_json::to_value(&before).unwrap_or_default(),
+                "after": serde_json::to_value(&after).unwrap_or_default(),
+            }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+async fn group_response(
+    conn: &impl ConnectionTrait,
+    g: approval_group::Model,
+) -> Result<ApprovalGroupResponse> {
+    let members: Vec<Uuid> = approval_group_member::Entity::find()
+        .select_only()
+        .column(approval_group_member::Column::UserId)
+        .filter(approval_group_member::Column::GroupId.eq(g.id))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(ApprovalGroupResponse {
+        id: g.id,
+        name: g.name,
+        description: g.description,
+        members,
+    })
 }

@@ -11,6 +11,7 @@ pub mod provisioning;
 pub mod saars;
 pub mod seed;
 pub mod sessions;
+pub mod users;
 
 use crate::auth::jwt::Keys;
 use crate::clock::Clock;

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod admin;
 mod platform;
 mod sessions;
 mod workflow;

@@ -1,0 +1,33 @@
+//! `/users`: the users list of administrators and the help desk.
+
+use super::extract::Auth;
+use crate::service::{Ctx, Error, users};
+use actix_web::{HttpResponse, get, web};
+use amps_openapi::*;
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+/// Registers the handlers.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list_users);
+}
+
+/// Users, ordered by User ID, searched by User ID, name or email and filtered by status;
+/// pages of `limit` with `cursor`.
+///
+/// **Permissions**: Administrator or Help Desk.
+#[utoipa::path(tag = "users", operation_id = "list_users", security(("bearer" = [])), params(ListUsersQuery),
+    responses((status = 200, body = UserListResponse),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither administrator nor help desk", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid parameters", body = Problem, content_type = "application/problem+json")))]
+#[get("/users")]
+async fn list_users(
+    ctx: web::Data<Ctx>,
+    auth: Auth,
+    q: web::Query<ListUsersQuery>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    q.validate()?;
+    Ok(HttpResponse::Ok().json(users::list_users(&ctx, p, &q).await?))
+}

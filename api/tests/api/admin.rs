@@ -1,0 +1,625 @@
+//! Administration through the API: organizations, changes to roles and approval groups, and
+//! the users list.
+
+use crate::both_dbs;
+use crate::helpers::*;
+use amps::service::seed::DEMO_PASSWORD;
+use amps_openapi::*;
+use uuid::Uuid;
+
+both_dbs!(
+    catalog_managers_change_roles_and_searches_follow,
+    role_changes_refuse_bad_input_and_change_nothing,
+    organizations_are_listed_and_added_by_administrators,
+    approval_group_members_change_and_new_members_see_open_tasks,
+    users_list_searches_and_pages_for_administrators_and_the_help_desk,
+);
+
+async fn seeded(db: Db) -> TestApp {
+    let app = spawn_app(db).await;
+    amps::service::seed::demo(&app.ctx).await.expect("seed");
+    app
+}
+
+async fn as_user(app: &TestApp, login: &str) -> Client {
+    let mut c = app.client();
+    c.login(&LoginRequest {
+        user_id: login.into(),
+        password: DEMO_PASSWORD.into(),
+    })
+    .await
+    .expect(login);
+    c
+}
+
+async fn catalog_role(admin: &Client, name: &str, env: &str) -> RoleResponse {
+    admin
+        .catalog_roles(name)
+        .await
+        .expect("catalog view")
+        .into_iter()
+        .find(|r| r.name == name && r.environment == env)
+        .unwrap_or_else(|| panic!("{name} {env} not in the catalog"))
+}
+
+async fn audit_count(app: &TestApp, action: &str) -> u64 {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    amps::store::entities::audit_event::Entity::find()
+        .filter(amps::store::entities::audit_event::Column::Action.eq(action))
+        .count(&app.ctx.db)
+        .await
+        .expect("count")
+}
+
+fn listed(roles: &[RoleResponse], name: &str) -> bool {
+    roles.iter().any(|r| r.name == name && r.environment == "PROD")
+}
+
+async fn catalog_managers_change_roles_and_searches_follow(db: Db) {
+    let app = seeded(db).await;
+    let admin = as_user(&app, "aadmin").await;
+    let requester = as_user(&app, "jrequester").await; // DLA
+    let vendor = as_user(&app, "vvendor").await; // External
+    let pop = catalog_role(&admin, "Web User POP-001", "PROD").await;
+    let facts = pop
+        .catalog
+        .clone()
+        .expect("the catalog view carries the settings");
+    assert!(!facts.hidden);
+    assert!(
+        requester
+            .search_roles("Web User POP-001", None)
+            .await
+            .expect("search")
+            .iter()
+            .all(|r| r.catalog.is_none()),
+        "requesters never see the catalog settings"
+    );
+
+    // Hidden: no one finds it, the catalog view still lists it.
+    let changed = admin
+        .update_role(
+            pop.id,
+            &UpdateRoleRequest {
+                hidden: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("hide");
+    assert!(changed.catalog.as_ref().expect("facts").hidden);
+    assert_eq!(audit_count(&app, "catalog.role_updated").await, 1);
+    for c in [&requester, &vendor] {
+        assert!(!listed(
+            &c.search_roles("Web User POP-001", None).await.expect("search"),
+            "Web User POP-001"
+        ));
+    }
+    assert!(
+        catalog_role(&admin, "Web User POP-001", "PROD")
+            .await
+            .catalog
+            .expect("facts")
+            .hidden
+    );
+
+    // Visible to External only: the vendor finds it, the DLA requester does not.
+    let changed = admin
+        .update_role(
+            pop.id,
+            &UpdateRoleRequest {
+                hidden: Some(false),
+                visible_to: Some(vec!["External".into()]),
+                min_it_level: Some("II".into()),
+                default_expiration_days: Some(0),
+                description: Some("Processes hazardous material shipments".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("visible to External");
+    assert_eq!(
+        changed.catalog.as_ref().expect("facts").visible_to,
+        vec!["External"]
+    );
+    assert_eq!(changed.min_it_level, "II");
+    assert_eq!(changed.default_expiration_days, None, "0 removes the expiration");
+    assert_eq!(changed.chain, pop.chain, "fields left out keep their value");
+    assert_eq!(changed.prerequisites, pop.prerequisites);
+    assert!(listed(
+        &vendor
+            .search_roles("Web User POP-001", None)
+            .await
+            .expect("search"),
+        "Web User POP-001"
+    ));
+    assert!(!listed(
+        &requester
+            .search_roles("Web User POP-001", None)
+            .await
+            .expect("search"),
+        "Web User POP-001"
+    ));
+
+    // A new chain and prerequisites; the role's search result shows them.
+    let inquiry = catalog_role(&admin, "EBS Inquiry User", "PROD").await;
+    let changed = admin
+        .update_role(
+            inquiry.id,
+            &UpdateRoleRequest {
+                chain: Some(vec![ChainLevel {
+                    kind: "supervisor".into(),
+                    group_id: None,
+                }]),
+                prerequisites: Some(vec![]),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("short chain");
+    assert_eq!(changed.chain.len(), 1);
+    assert_eq!(audit_count(&app, "catalog.role_updated").await, 3);
+
+    // Who must be refused: a requester, a provisioner, the help desk, an external user; the
+    // catalog view too.
+    for login in ["jrequester", "pprovisioner", "hhelpdesk", "vvendor"] {
+        let c = as_user(&app, login).await;
+        let e = c
+            .update_role(
+                pop.id,
+                &UpdateRoleRequest {
+                    hidden: Some(true),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect_err(login);
+        assert_eq!(e.status(), Some(403), "{login}");
+        assert_eq!(c.catalog_roles("").await.expect_err(login).status(), Some(403));
+    }
+    assert_eq!(audit_count(&app, "catalog.role_updated").await, 3);
+}
+
+async fn role_changes_refuse_bad_input_and_change_nothing(db: Db) {
+    let app = seeded(db).await;
+    let admin = as_user(&app, "aadmin").await;
+    let pop = catalog_role(&admin, "Web User POP-001", "PROD").await;
+    let bad = [
+        (
+            UpdateRoleRequest {
+                visible_to: Some(vec!["Nowhere".into()]),
+                ..Default::default()
+            },
+            "visible_to[0]",
+        ),
+        (
+            UpdateRoleRequest {
+                prerequisites: Some(vec![pop.id]),
+                ..Default::default()
+            },
+            "prerequisites[0]",
+        ),
+        (
+            UpdateRoleRequest {
+                chain: Some(vec![ChainLevel {
+                    kind: "group".into(),
+                    group_id: Some(Uuid::new_v4()),
+                }]),
+                ..Default::default()
+            },
+            "chain[0].group_id",
+        ),
+        (
+            UpdateRoleRequest {
+                min_it_level: Some("IV".into()),
+                ..Default::default()
+            },
+            "min_it_level",
+        ),
+        (
+            UpdateRoleRequest {
+                default_expiration_days: Some(-1),
+                ..Default::default()
+            },
+            "default_expiration_days",
+        ),
+        (
+            UpdateRoleRequest {
+                chain: Some(vec![]),
+                ..Default::default()
+            },
+            "chain",
+        ),
+        (UpdateRoleRequest::default(), "body"),
+    ];
+    for (body, field) in bad {
+        let e = admin.update_role(pop.id, &body).await.expect_err(field);
+        assert_eq!(e.status(), Some(422), "{field}");
+        let p = e.problem().expect("problem+json");
+        assert!(
+            p.errors.iter().any(|f| f.field == field),
+            "{field} in {:?}",
+            p.errors
+        );
+    }
+    assert_eq!(
+        admin
+            .update_role(
+                Uuid::new_v4(),
+                &UpdateRoleRequest {
+                    hidden: Some(true),
+                    ..Default::default()
+                }
+            )
+            .await
+            .expect_err("unknown role")
+            .status(),
+        Some(404)
+    );
+    let after = catalog_role(&admin, "Web User POP-001", "PROD").await;
+    assert_eq!(
+        serde_json::to_value(&after).ok(),
+        serde_json::to_value(&pop).ok(),
+        "nothing changed"
+    );
+    assert_eq!(audit_count(&app, "catalog.role_updated").await, 0);
+}
+
+async fn organizations_are_listed_and_added_by_administrators(db: Db) {
+    let app = seeded(db).await;
+    let admin = as_user(&app, "aadmin").await;
+    let requester = as_user(&app, "jrequester").await;
+    let codes: Vec<String> = requester
+        .organizations()
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|o| o.code)
+        .collect();
+    for code in ["DFAS", "DLA", "External"] {
+        assert!(codes.iter().any(|c| c == code), "{code} in {codes:?}");
+    }
+    let body = CreateOrganizationRequest {
+        code: "NAVSUP".into(),
+        name: "Naval Supply Systems Command".into(),
+        is_external: false,
+        allows_non_prod: true,
+    };
+    for login in ["jrequester", "hhelpdesk", "vvendor"] {
+        let c = as_user(&app, login).await;
+        assert_eq!(
+            c.create_organization(&body).await.expect_err(login).status(),
+            Some(403)
+        );
+    }
+    let before = app.count("organizations").await;
+    for (bad, field) in [
+        (
+            CreateOrganizationRequest {
+                code: "nav sup".into(),
+                ..body.clone()
+            },
+            "code",
+        ),
+        (
+            CreateOrganizationRequest {
+                name: "Bad\u{7}name".into(),
+                ..body.clone()
+            },
+            "name",
+        ),
+    ] {
+        let e = admin.create_organization(&bad).await.expect_err(field);
+        assert_eq!(e.status(), Some(422));
+        assert_eq!(e.problem().expect("problem").errors[0].field, field);
+    }
+    assert_eq!(
+        app.count("organizations").await,
+        before,
+        "refused writes change nothing"
+    );
+    let made = admin.create_organization(&body).await.expect("create");
+    assert_eq!(made.code, "NAVSUP");
+    assert!(made.allows_non_prod);
+    assert_eq!(
+        admin
+            .create_organization(&body)
+            .await
+            .expect_err("taken")
+            .status(),
+        Some(409)
+    );
+    assert_eq!(audit_count(&app, "catalog.organization_created").await, 1);
+    // A role can now be made visible to it.
+    let pop = catalog_role(&admin, "Web User POP-001", "PROD").await;
+    admin
+        .update_role(
+            pop.id,
+            &UpdateRoleRequest {
+                visible_to: Some(vec!["NAVSUP".into(), "DLA".into()]),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("visible to the new organization");
+}
+
+async fn approval_group_members_change_and_new_members_see_open_tasks(db: Db) {
+    let app = seeded(db).await;
+    let admin = as_user(&app, "aadmin").await;
+    let id_of = |login: &'static str| {
+        let app = &app;
+        async move { as_user(app, login).await.me().await.expect("me").id }
+    };
+    let (sup, owner, iao) = (
+        id_of("ssupervisor").await,
+        id_of("ddataowner").await,
+        id_of("iiao").await,
+    );
+    let group = admin
+        .create_approval_group(&CreateApprovalGroupRequest {
+            name: "Shipping approvers".into(),
+            description: String::new(),
+            members: vec![sup],
+        })
+        .await
+        .expect("group");
+    let other = admin
+        .create_approval_group(&CreateApprovalGroupRequest {
+            name: "Other approvers".into(),
+            description: String::new(),
+            members: vec![],
+        })
+        .await
+        .expect("other group");
+    // A role approved by the group; a request waits on it.
+    let inquiry = catalog_role(&admin, "EBS Inquiry User", "PROD").await;
+    admin
+        .update_role(
+            inquiry.id,
+            &UpdateRoleRequest {
+                chain: Some(vec![ChainLevel {
+                    kind: "group".into(),
+                    group_id: Some(group.id),
+                }]),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("group chain");
+    let requester = as_user(&app, "jrequester").await;
+    let saar = requester
+        .submit_saars(&SubmitSaarsRequest {
+            privacy_act_accepted: true,
+            role_ids: vec![inquiry.id],
+            justification: "Need to look up shipment invoices.".into(),
+            request_type: RequestType::Initial,
+            user_info: SaarUserInfo {
+                ia_training_date: app.now().date_naive(),
+                job_title: None,
+                phone: None,
+            },
+            on_behalf_of: None,
+        })
+        .await
+        .expect("submit")
+        .saars[0]
+        .clone();
+    let owner_client = as_user(&app, "ddataowner").await;
+    assert!(
+        owner_client
+            .approvals()
+            .await
+            .expect("inbox")
+            .iter()
+            .all(|t| t.saar.id != saar.id)
+    );
+
+    // Refused: not a catalog manager, unknown member, a taken name, nothing to change.
+    let requester_try = requester
+        .update_approval_group(
+            group.id,
+            &UpdateApprovalGroupRequest {
+                members: Some(vec![owner]),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect_err("requester");
+    assert_eq!(requester_try.status(), Some(403));
+    let e = admin
+        .update_approval_group(
+            group.id,
+            &UpdateApprovalGroupRequest {
+                members: Some(vec![owner, Uuid::new_v4()]),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect_err("unknown member");
+    assert_eq!(e.problem().expect("problem").errors[0].field, "members[1]");
+    let e = admin
+        .update_approval_group(
+            group.id,
+            &UpdateApprovalGroupRequest {
+                name: Some(other.name.clone()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect_err("taken");
+    assert_eq!(e.status(), Some(409));
+    let e = admin
+        .update_approval_group(group.id, &UpdateApprovalGroupRequest::default())
+        .await
+        .expect_err("empty");
+    assert_eq!(e.status(), Some(422));
+    assert_eq!(
+        admin
+            .update_approval_group(
+                Uuid::new_v4(),
+                &UpdateApprovalGroupRequest {
+                    description: Some("x".into()),
+                    ..Default::default()
+                }
+            )
+            .await
+            .expect_err("unknown group")
+            .status(),
+        Some(404)
+    );
+    assert_eq!(audit_count(&app, "catalog.approval_group_updated").await, 0);
+
+    // New members: the data owner and the IAO see the open task; the supervisor no longer does.
+    let changed = admin
+        .update_approval_group(
+            group.id,
+            &UpdateApprovalGroupRequest {
+                members: Some(vec![owner, iao, owner]),
+                description: Some("Approve shipping roles".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("members");
+    assert_eq!(changed.members.len(), 2, "duplicates collapse");
+    assert_eq!(audit_count(&app, "catalog.approval_group_updated").await, 1);
+    assert!(
+        owner_client
+            .approvals()
+            .await
+            .expect("inbox")
+            .iter()
+            .any(|t| t.saar.id == saar.id)
+    );
+    let sup_client = as_user(&app, "ssupervisor").await;
+    assert!(
+        sup_client
+            .approvals()
+            .await
+            .expect("inbox")
+            .iter()
+            .all(|t| t.saar.id != saar.id)
+    );
+    let listed = admin.approval_groups().await.expect("groups");
+    let g = listed.iter().find(|g| g.id == group.id).expect("listed");
+    assert_eq!(g.description, "Approve shipping roles");
+    assert_eq!(g.members.len(), 2);
+}
+
+async fn users_list_searches_and_pages_for_administrators_and_the_help_desk(db: Db) {
+    let app = seeded(db).await;
+    let help = as_user(&app, "hhelpdesk").await;
+    let admin = as_user(&app, "aadmin").await;
+    let found = help
+        .users(&ListUsersQuery {
+            q: Some("REQUESTER".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("search");
+    assert!(
+        found.users.iter().any(|u| u.user_id == "jrequester"),
+        "{:?}",
+        found.users
+    );
+    assert!(found.users.iter().all(|u| u.user_id != "ssupervisor"));
+    let by_email = admin
+        .users(&ListUsersQuery {
+            q: Some(found.users[0].email.clone()),
+            ..Default::default()
+        })
+        .await
+        .expect("by email");
+    assert_eq!(by_email.users.len(), 1);
+    // LIKE wildcards are taken literally.
+    assert!(
+        admin
+            .users(&ListUsersQuery {
+                q: Some("%".into()),
+                ..Default::default()
+            })
+            .await
+            .expect("literal")
+            .users
+            .is_empty()
+    );
+
+    // Pages of 3 walk every user once, in User ID order.
+    let all = admin
+        .users(&ListUsersQuery {
+            limit: Some(100),
+            ..Default::default()
+        })
+        .await
+        .expect("all");
+    assert!(all.next_cursor.is_none());
+    let mut walked = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = help
+            .users(&ListUsersQuery {
+                limit: Some(3),
+                cursor: cursor.clone(),
+                ..Default::default()
+            })
+            .await
+            .expect("page");
+        assert!(page.users.len() <= 3);
+        walked.extend(page.users.into_iter().map(|u| u.user_id));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = all.users.iter().map(|u| u.user_id.clone()).collect();
+    let mut sorted = expected.clone();
+    sorted.sort();
+    assert_eq!(walked, expected);
+    assert_eq!(expected, sorted);
+    assert!(expected.len() >= 10);
+
+    let active = admin
+        .users(&ListUsersQuery {
+            status: Some("active".into()),
+            limit: Some(100),
+            ..Default::default()
+        })
+        .await
+        .expect("active");
+    assert!(active.users.iter().all(|u| u.status == "active"));
+    let vendor = all.users.iter().find(|u| u.user_id == "vvendor").expect("vendor");
+    assert_eq!(vendor.organization, "External");
+
+    for (q, field) in [
+        (
+            ListUsersQuery {
+                status: Some("asleep".into()),
+                ..Default::default()
+            },
+            "status",
+        ),
+        (
+            ListUsersQuery {
+                limit: Some(0),
+                ..Default::default()
+            },
+            "limit",
+        ),
+    ] {
+        let e = admin.users(&q).await.expect_err(field);
+        assert_eq!(e.status(), Some(422));
+        assert_eq!(e.problem().expect("problem").errors[0].field, field);
+    }
+    for login in ["jrequester", "pprovisioner", "ssupervisor", "vvendor"] {
+        let c = as_user(&app, login).await;
+        assert_eq!(
+            c.users(&ListUsersQuery::default())
+                .await
+                .expect_err(login)
+                .status(),
+            Some(403),
+            "{login}"
+        );
+    }
+}

@@ -1,0 +1,147 @@
+//! Bodies of administration: organizations, changes to roles and approval groups, and the
+//! users list of administrators and the help desk.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::workflow::{ChainLevel, Requestable};
+
+/// An organization (DLA, DFAS, External, …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OrganizationResponse {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    /// Users of an external organization are approved by their External Authorizing Official.
+    pub is_external: bool,
+    /// Whether its users may request non-PROD (TEST, …) roles.
+    pub allows_non_prod: bool,
+}
+
+/// Add an organization.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrganizationRequest {
+    /// A short code, upper case letters and digits (`DLA`).
+    #[validate(length(min = 2, max = 16), custom(function = "crate::rules::code"))]
+    pub code: String,
+    #[validate(length(min = 2, max = 200), custom(function = "crate::rules::plain_text"))]
+    pub name: String,
+    #[serde(default)]
+    pub is_external: bool,
+    #[serde(default)]
+    pub allows_non_prod: bool,
+}
+
+/// Change a role. Fields left out keep their value; a chain change applies to the levels a
+/// request has not reached yet.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRoleRequest {
+    #[validate(length(max = 2000))]
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub hidden: Option<bool>,
+    /// Organization codes that see the role; empty means every organization.
+    #[validate(length(max = 50))]
+    #[serde(default)]
+    pub visible_to: Option<Vec<String>>,
+    #[serde(default)]
+    pub requestable_by: Option<Requestable>,
+    /// `none`, `I`, `II` or `III`.
+    #[validate(length(min = 1, max = 8))]
+    #[serde(default)]
+    pub min_it_level: Option<String>,
+    #[validate(length(max = 20))]
+    #[serde(default)]
+    pub prerequisites: Option<Vec<Uuid>>,
+    #[validate(length(min = 1, max = 10))]
+    #[serde(default)]
+    pub chain: Option<Vec<ChainLevel>>,
+    /// Days a granted role lasts; 0 means it does not expire.
+    #[validate(range(min = 0, max = 3650))]
+    #[serde(default)]
+    pub default_expiration_days: Option<i32>,
+    #[serde(default)]
+    pub mfa_required: Option<bool>,
+    #[serde(default)]
+    pub data_owner_id: Option<Uuid>,
+    #[serde(default)]
+    pub iao_id: Option<Uuid>,
+}
+
+impl UpdateRoleRequest {
+    /// Whether the request changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.description.is_none()
+            && self.hidden.is_none()
+            && self.visible_to.is_none()
+            && self.requestable_by.is_none()
+            && self.min_it_level.is_none()
+            && self.prerequisites.is_none()
+            && self.chain.is_none()
+            && self.default_expiration_days.is_none()
+            && self.mfa_required.is_none()
+            && self.data_owner_id.is_none()
+            && self.iao_id.is_none()
+    }
+}
+
+/// Change an approval group. Fields left out keep their value.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateApprovalGroupRequest {
+    #[validate(length(min = 2, max = 200), custom(function = "crate::rules::plain_text"))]
+    #[serde(default)]
+    pub name: Option<String>,
+    #[validate(length(max = 2000))]
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The whole new member list (user ids).
+    #[validate(length(max = 500))]
+    #[serde(default)]
+    pub members: Option<Vec<Uuid>>,
+}
+
+/// Users list filters.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListUsersQuery {
+    /// Text in the User ID, the names or the email.
+    #[validate(length(max = 100))]
+    pub q: Option<String>,
+    /// `pending_verification`, `active`, `disabled`, `locked` or `deleted`.
+    #[validate(length(max = 32))]
+    pub status: Option<String>,
+    #[validate(range(min = 1, max = 100))]
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    #[validate(length(max = 200))]
+    pub cursor: Option<String>,
+}
+
+/// One user in the users list.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UserSummaryResponse {
+    pub id: Uuid,
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    /// Organization code.
+    pub organization: String,
+    pub user_type: String,
+    pub status: String,
+    pub last_activity_at: Option<DateTime<Utc>>,
+}
+
+/// A page of the users list, ordered by User ID.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UserListResponse {
+    pub users: Vec<UserSummaryResponse>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
