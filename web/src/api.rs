@@ -26,6 +26,13 @@ impl Session {
         expect_context::<Session>()
     }
 
+    /// Whether the user holds one of these AMPS administrative roles (what the navigation
+    /// shows; the server decides what they may do).
+    pub fn has_any(&self, roles: &[&str]) -> bool {
+        self.admin_roles
+            .with(|held| held.iter().any(|r| roles.contains(&r.as_str())))
+    }
+
     /// Whether someone is signed in.
     pub fn signed_in(&self) -> bool {
         self.token.get().is_some()

@@ -41,6 +41,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/request") view=pages::request::RequestWizard/>
                         <Route path=path!("/approval-link") view=pages::approval_link::ApprovalLink/>
                         <Route path=path!("/provisioning") view=pages::provisioning::Provisioning/>
+                        <Route path=path!("/catalog") view=pages::catalog::CatalogAdmin/>
+                        <Route path=path!("/users") view=pages::users::Users/>
                     </Routes>
                 </Show>
             </main>
@@ -79,6 +81,7 @@ fn Header() -> impl IntoView {
                             <li><A href="/register">"Register"</A></li>
                         }
                     >
+                        <li><A href="/" exact=true>"Home"</A></li>
                         <li><A href="/me">"My Information"</A></li>
                         <li><A href="/request">"Request a role"</A></li>
                         <li>
@@ -89,8 +92,14 @@ fn Header() -> impl IntoView {
                                 <span class="sr-only">" waiting"</span>
                             </A>
                         </li>
-                        <Show when=move || session.admin_roles.get().iter().any(|r| r == "Provisioner")>
+                        <Show when=move || session.has_any(&["Provisioner"])>
                             <li><A href="/provisioning">"Provisioning"</A></li>
+                        </Show>
+                        <Show when=move || session.has_any(&["Administrator", "Role Catalog Owner"])>
+                            <li><A href="/catalog">"Catalog"</A></li>
+                        </Show>
+                        <Show when=move || session.has_any(&["Administrator", "Help Desk"])>
+                            <li><A href="/users">"Users"</A></li>
                         </Show>
                     </Show>
                     <li><A href="/mailbox">"Mailbox (development)"</A></li>

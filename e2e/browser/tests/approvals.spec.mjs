@@ -2,22 +2,7 @@
 // API) are approved level by level and rejected with a reason; the provisioner completes the
 // approved one; the requester sees it under Current Roles and the rejection in SAAR History.
 import { test, expect } from '@playwright/test';
-import { checkPage, field } from './helpers.mjs';
-
-const PASSWORD = 'Demo password for AMPS 2026';
-
-async function signIn(page, userId) {
-  await page.goto('/sign-in');
-  await field(page, 'User ID').fill(userId);
-  await field(page, 'Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'My Information' })).toBeVisible();
-}
-
-async function signOut(page) {
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Sign in to AMPS' })).toBeVisible();
-}
+import { checkPage, PASSWORD, signIn, signOut } from './helpers.mjs';
 
 test('approvals inbox, rejection with a reason, provisioning, Current Roles', async ({ page, request }) => {
   // The requester submits two requests through the API.
@@ -42,6 +27,8 @@ test('approvals inbox, rejection with a reason, provisioning, Current Roles', as
 
   // The supervisor sees the badge, approves one and rejects the other with a reason.
   await signIn(page, 'ssupervisor');
+  await expect(page.getByRole('region', { name: 'Needs you' })).toContainText('2 approvals waiting for you');
+  await checkPage(page, '09-home-supervisor');
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav.getByRole('link', { name: /Approvals 2 waiting/ })).toBeVisible();
   await nav.getByRole('link', { name: /Approvals/ }).click();
@@ -89,6 +76,8 @@ test('approvals inbox, rejection with a reason, provisioning, Current Roles', as
 
   // The requester sees the role, and the rejection with its reason.
   await signIn(page, 'jrequester');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My Information' }).click();
+  await page.getByRole('tab', { name: 'Applications & Roles' }).click();
   const roles = page.getByRole('table').filter({ hasText: 'Web User POP-001' });
   await expect(roles).toContainText('HMMS-POP');
   await expect(roles).toContainText(popSaar.number);

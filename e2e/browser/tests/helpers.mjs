@@ -20,3 +20,100 @@ export async function checkPage(page, name) {
 export function field(page, name) {
   return page.getByRole('textbox', { name, exact: true });
 }
+
+export const PASSWORD = 'Demo password for AMPS 2026';
+
+/** Signs in through the page and lands on Home. */
+export async function signIn(page, userId, password = PASSWORD) {
+  await page.goto('/sign-in');
+  await field(page, 'User ID').fill(userId);
+  await field(page, 'Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeFocused();
+}
+
+/** Signs out through the header. */
+export async function signOut(page) {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in to AMPS' })).toBeVisible();
+}
+
+/** Follows a link of the main navigation. */
+export async function nav(page, name) {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
+}
+
+/** The newest development-mailbox message to `to` whose subject matches. */
+export async function mailTo(request, to, subject = /./) {
+  for (let i = 0; i < 50; i++) {
+    const { messages } = await (await request.get('/api/v1/dev/mailbox')).json();
+    const m = messages.find((x) => x.to.includes(to) && subject.test(x.subject));
+    if (m) return m;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no mail to ${to} matching ${subject}`);
+}
+
+/** The first link to this server in a message body. */
+export function linkIn(body) {
+  const m = body.match(/https?:\/\/\S+/);
+  if (!m) throw new Error(`no link in ${body}`);
+  const u = new URL(m[0]);
+  return u.pathname + u.search;
+}
+
+/** Authorization headers of a user signed in through the API. */
+export async function apiAs(request, userId) {
+  const r = await request.post('/api/v1/auth/login', { data: { user_id: userId, password: PASSWORD } });
+  expect(r.status()).toBe(200);
+  return { Authorization: `Bearer ${(await r.json()).access_token}` };
+}
+
+/** The administrator adds an EBS role approved by the supervisor alone; returns its id. */
+export async function supervisorOnlyRole(request, name) {
+  const admin = await apiAs(request, 'aadmin');
+  const apps = await (await request.get('/api/v1/applications', { headers: admin })).json();
+  const ebs = apps.find((a) => a.code === 'EBS');
+  const r = await request.post('/api/v1/roles', {
+    headers: admin,
+    data: {
+      application_id: ebs.id, name, environment: 'PROD', requestable_by: 'both', min_it_level: 'none',
+      chain: [{ kind: 'supervisor' }],
+    },
+  });
+  expect(r.status()).toBe(201);
+  return (await r.json()).id;
+}
+
+/** `userId` submits a request for the roles through the API; returns the SAARs. */
+export async function submitApi(request, userId, roleIds, justification) {
+  const r = await request.post('/api/v1/saars', {
+    headers: await apiAs(request, userId),
+    data: {
+      privacy_act_accepted: true, role_ids: roleIds, justification, request_type: 'initial',
+      user_info: { ia_training_date: new Date().toISOString().slice(0, 10) },
+    },
+  });
+  expect(r.status()).toBe(201);
+  return (await r.json()).saars;
+}
+
+/** `userId` approves their open task of the SAAR through the API. */
+export async function approveApi(request, userId, saarId, body = {}) {
+  const headers = await apiAs(request, userId);
+  const tasks = await (await request.get('/api/v1/approvals', { headers })).json();
+  const t = tasks.find((x) => x.saar.id === saarId);
+  expect(t, `${userId} has a task for ${saarId}`).toBeTruthy();
+  const r = await request.post(`/api/v1/approvals/${t.id}/approve`, { headers, data: body });
+  expect(r.status()).toBe(200);
+}
+
+/** The provisioner completes the task of the SAAR through the API. */
+export async function completeApi(request, saarNumber) {
+  const headers = await apiAs(request, 'pprovisioner');
+  const tasks = await (await request.get('/api/v1/provisioning-tasks', { headers })).json();
+  const t = tasks.find((x) => x.saar_number === saarNumber);
+  expect(t, `a provisioning task for ${saarNumber}`).toBeTruthy();
+  const r = await request.post(`/api/v1/provisioning-tasks/${t.id}/complete`, { headers, data: { note: 'done' } });
+  expect(r.status()).toBe(200);
+}

@@ -61,6 +61,10 @@ test('register, verify through the mailbox, sign in, see My Information', async 
   await page.keyboard.type(password);
   await page.keyboard.press('Enter');
 
+  await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeFocused();
+  await expect(page.getByText('Nothing needs you now.')).toBeVisible();
+  await checkPage(page, '07-home');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My Information' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'My Information' })).toBeFocused();
   const facts = page.locator('dl.facts').first();
   await expect(facts).toContainText(userId);
@@ -68,7 +72,7 @@ test('register, verify through the mailbox, sign in, see My Information', async 
   await expect(facts).toContainText('Acme Hazmat Logistics');
   await expect(facts).toContainText('External');
   await expect(page.getByRole('banner')).toContainText(`Valerie Shipper (${userId})`);
-  await checkPage(page, '07-my-information');
+  await checkPage(page, '08-my-information');
 
   // Reloading keeps the session (refresh cookie), and an update is saved.
   await page.reload();

@@ -13,7 +13,7 @@ test('request a role through the wizard', async ({ page }) => {
   await field(page, 'User ID').fill('vvendor');
   await field(page, 'Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'My Information' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
 
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Request a role' }).click();
   await expect(page.getByRole('heading', { level: 2, name: 'Privacy Act Statement' })).toBeVisible();

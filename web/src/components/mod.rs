@@ -1,9 +1,11 @@
 //! Reusable pieces of UI, one per file.
 
+pub mod direct_reports;
 pub mod field;
 pub mod my_roles;
 pub mod page;
 pub mod saar;
+pub mod tabs;
 
 pub use field::{Field, FormErrors};
 pub use page::Page;

@@ -3,7 +3,7 @@
 
 use crate::api::{self, Session};
 use crate::components::saar::SaarDetails;
-use amps_openapi::{CurrentRoleResponse, MyRequestsResponse, RemovalRequest};
+use amps_openapi::{CurrentRoleResponse, MyRequestsResponse, RemovalRequest, ResubmitSaarRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -90,6 +90,27 @@ pub fn MyRoles() -> impl IntoView {
                         {r.pending.into_iter().map(|s| {
                             let id = s.id;
                             let number = s.number.clone();
+                            let returned = s.status == "returned";
+                            let justification = RwSignal::new(s.justification.clone());
+                            let resubmit = {
+                                let number = number.clone();
+                                move |ev: leptos::ev::SubmitEvent| {
+                                    ev.prevent_default();
+                                    let number = number.clone();
+                                    let body = ResubmitSaarRequest { justification: justification.get_untracked().trim().to_string() };
+                                    if body.justification.chars().count() < 10 {
+                                        alert.set(Some(format!("{number}: the justification needs at least 10 characters.")));
+                                        return;
+                                    }
+                                    alert.set(None);
+                                    spawn_local(async move {
+                                        match api::call(session, move |c| { let body = body.clone(); async move { c.resubmit_saar(id, &body).await } }).await {
+                                            Ok(_) => { status.set(Some(format!("{number} resubmitted."))); load(); }
+                                            Err(e) => alert.set(Some(format!("{number}: {}", api::message(&e)))),
+                                        }
+                                    });
+                                }
+                            };
                             let cancel = move |_| {
                                 let number = number.clone();
                                 spawn_local(async move {
@@ -104,6 +125,16 @@ pub fn MyRoles() -> impl IntoView {
                                     <article class="card" aria-label=format!("{} {}", s.number, s.role.name)>
                                         <h3>{format!("{}: {} ({} {})", s.number, s.role.name, s.role.application, s.role.environment)}</h3>
                                         <SaarDetails saar=s.clone()/>
+                                        {returned.then(|| view! {
+                                            <form class="resubmit" on:submit=resubmit.clone() novalidate>
+                                                <p>{format!("{} was returned to you for more information. Answer in the justification and resubmit.", s.number)}</p>
+                                                <div class="field">
+                                                    <label for=format!("rs-{id}")>{format!("Justification for {}", s.number)}</label>
+                                                    <textarea id=format!("rs-{id}") rows="3" bind:value=justification></textarea>
+                                                </div>
+                                                <button type="submit">{format!("Resubmit {}", s.number)}</button>
+                                            </form>
+                                        })}
                                         {(s.status == "pending" || s.status == "returned").then(|| view! {
                                             <button type="button" class="secondary" on:click=cancel>{format!("Cancel {}", s.number)}</button>
                                         })}

@@ -1,11 +1,14 @@
-//! `/approvals`: my approval inbox. Each request shows its DD 2875 facts, warnings, age and
-//! due date; the approver approves (the Security Officer records the IT level), rejects with a
-//! reason, or returns it for more information.
+//! `/approvals`: my approval inbox. Filters by text and level; each request shows its DD 2875
+//! facts, attachments, warnings, age and due date; the approver approves (the Security Officer
+//! records the IT level), rejects with a reason, or returns it for more information; several
+//! requests for the same role can be approved at once.
 
 use crate::api::{self, Session};
 use crate::components::Page;
 use crate::components::saar::SaarDetails;
-use amps_openapi::{ApprovalTaskResponse, ApproveRequest, RejectReason, RejectRequest, ReturnRequest};
+use amps_openapi::{
+    ApprovalTaskResponse, ApproveRequest, AttachmentResponse, RejectReason, RejectRequest, ReturnRequest,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
@@ -29,6 +32,79 @@ pub fn Approvals() -> impl IntoView {
     if session.signed_in() {
         load();
     }
+    let text = RwSignal::new(String::new());
+    let level = RwSignal::new(String::new());
+    let picked = RwSignal::new(Vec::<uuid::Uuid>::new());
+    let shown = Signal::derive(move || {
+        let t = text.get().trim().to_lowercase();
+        let l = level.get();
+        tasks
+            .get()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|task| l.is_empty() || task.kind == l)
+            .filter(|task| {
+                t.is_empty()
+                    || [
+                        &task.saar.number,
+                        &task.saar.role.name,
+                        &task.saar.role.application,
+                        &task.saar.subject,
+                        &task.saar.requester,
+                    ]
+                    .iter()
+                    .any(|f| f.to_lowercase().contains(&t))
+            })
+            .collect::<Vec<_>>()
+    });
+    let bulk_busy = RwSignal::new(false);
+    let bulk = move |_| {
+        let ids = picked.get_untracked();
+        let all = tasks.get_untracked().unwrap_or_default();
+        let chosen: Vec<ApprovalTaskResponse> = all.into_iter().filter(|t| ids.contains(&t.id)).collect();
+        let roles: std::collections::HashSet<_> = chosen.iter().map(|t| t.saar.role.id).collect();
+        if chosen.is_empty() {
+            alert.set(Some("Select the requests to approve first.".into()));
+            return;
+        }
+        if roles.len() > 1 {
+            alert.set(Some(
+                "Approve several requests at once only when they are for the same role.".into(),
+            ));
+            return;
+        }
+        bulk_busy.set(true);
+        alert.set(None);
+        spawn_local(async move {
+            let mut done = Vec::new();
+            let mut failed = Vec::new();
+            for t in chosen {
+                let id = t.id;
+                match api::call(session, move |c| async move {
+                    c.approve(id, &ApproveRequest::default()).await
+                })
+                .await
+                {
+                    Ok(_) => done.push(t.saar.number.clone()),
+                    Err(e) => failed.push(format!("{}: {}", t.saar.number, api::message(&e))),
+                }
+            }
+            status.set(Some(format!(
+                "Approved: {}.",
+                if done.is_empty() {
+                    "none".to_string()
+                } else {
+                    done.join(", ")
+                }
+            )));
+            if !failed.is_empty() {
+                alert.set(Some(format!("Not approved: {}", failed.join("; "))));
+            }
+            picked.set(vec![]);
+            bulk_busy.set(false);
+            load();
+        });
+    };
     move || {
         if !session.signed_in() {
             return view! { <Redirect path="/sign-in"/> }.into_any();
@@ -43,13 +119,37 @@ pub fn Approvals() -> impl IntoView {
                     Some(list) if list.is_empty() => view! { <p>"Nothing waits for your approval."</p> }.into_any(),
                     Some(_) => ().into_any(),
                 }}
+                <form class="filters" role="search" aria-label="Approvals" on:submit=|ev: leptos::ev::SubmitEvent| ev.prevent_default()>
+                    <div class="field">
+                        <label for="ap-q">"Filter by request, role, application or person"</label>
+                        <input id="ap-q" type="search" bind:value=text/>
+                    </div>
+                    <div class="field">
+                        <label for="ap-level">"Level"</label>
+                        <select id="ap-level" on:change=move |ev| level.set(event_target_value(&ev)) prop:value=level>
+                            <option value="">"All levels"</option>
+                            <option value="supervisor">"Supervisor"</option>
+                            <option value="eao">"External Authorizing Official"</option>
+                            <option value="security_officer">"Security officer"</option>
+                            <option value="data_owner">"Data owner"</option>
+                            <option value="iao">"IAO"</option>
+                            <option value="group">"Approval group"</option>
+                        </select>
+                    </div>
+                </form>
+                <p class="meta">{move || tasks.get().map(|t| format!("Showing {} of {} requests", shown.get().len(), t.len())).unwrap_or_default()}</p>
+                <div class="actions">
+                    <button type="button" disabled=move || bulk_busy.get() || picked.get().is_empty() on:click=bulk>
+                        {move || format!("Approve {} selected", picked.get().len())}
+                    </button>
+                </div>
                 // Keyed by task: reloading the inbox keeps the other cards (and what the approver
                 // typed or chose in them) as they are.
                 <ul class="cards">
                     <For
-                        each=move || tasks.get().unwrap_or_default()
+                        each=move || shown.get()
                         key=|t| t.id
-                        children=move |t| view! { <li><TaskCard task=t status=status alert=alert on_done=Callback::new(move |_| load())/></li> }
+                        children=move |t| view! { <li><TaskCard task=t status=status alert=alert picked=picked on_done=Callback::new(move |_| load())/></li> }
                     />
                 </ul>
             </Page>
@@ -63,10 +163,27 @@ fn TaskCard(
     task: ApprovalTaskResponse,
     status: RwSignal<Option<String>>,
     alert: RwSignal<Option<String>>,
+    picked: RwSignal<Vec<uuid::Uuid>>,
     on_done: Callback<()>,
 ) -> impl IntoView {
     let session = Session::get();
     let id = task.id;
+    let saar_id = task.saar.id;
+    let attachments = RwSignal::new(Vec::<AttachmentResponse>::new());
+    spawn_local(async move {
+        if let Ok(a) = api::call(session, move |c| async move { c.attachments(saar_id).await }).await {
+            attachments.set(a);
+        }
+    });
+    // The age from the server's clock: the task's whole period less the time it has left.
+    let age_days = task
+        .saar
+        .waiting_on
+        .as_ref()
+        .and_then(|w| w.seconds_left)
+        .map(|left| ((task.due_at - task.opened_at).num_seconds() - left).max(0) / 86_400)
+        .unwrap_or(0);
+    let prefix = format!("t-{id}");
     let number = task.saar.number.clone();
     let is_so = task.kind == "security_officer";
     let has_sod =
@@ -144,14 +261,26 @@ fn TaskCard(
     };
     let act2 = act.clone();
     let act3 = act.clone();
-    let prefix = format!("t-{id}");
     view! {
         <article class="card" aria-labelledby=format!("{prefix}-h") data-version=version>
             <h2 id=format!("{prefix}-h")>{format!("{}: {} ({} {})", task.saar.number, task.saar.role.name, task.saar.role.application, task.saar.role.environment)}</h2>
             <p class="meta">
-                {format!("Your level: {} · opened {} · due {}", task.kind.replace('_', " "), task.opened_at.format("%Y-%m-%d"), task.due_at.format("%Y-%m-%d"))}
+                {format!("Your level: {} · opened {} ({} days ago) · due {}", task.kind.replace('_', " "), task.opened_at.format("%Y-%m-%d"), age_days, task.due_at.format("%Y-%m-%d"))}
             </p>
+            <div class="check">
+                <input type="checkbox" id=format!("{prefix}-pick")
+                    prop:checked=move || picked.get().contains(&id)
+                    on:change=move |ev| { let on = event_target_checked(&ev); picked.update(|p| { p.retain(|x| *x != id); if on { p.push(id); } }); }/>
+                <label for=format!("{prefix}-pick")>{format!("Select {} for approving several at once", task.saar.number)}</label>
+            </div>
             <SaarDetails saar=task.saar.clone()/>
+            <Show when=move || !attachments.get().is_empty()>
+                <ul class="attachments" aria-label=format!("Attachments of {}", task.saar.number)>
+                    {move || attachments.get().into_iter().map(|a| view! {
+                        <li>{format!("{} ({}, {} KB, SHA-256 {}…)", a.filename, a.content_type, a.size.div_ceil(1024), &a.sha256[..12.min(a.sha256.len())])}</li>
+                    }).collect_view()}
+                </ul>
+            </Show>
             <div class="field">
                 <label for=format!("{prefix}-comment")>"Comment (required to return, or to reject with reason Other)"</label>
                 <textarea id=format!("{prefix}-comment") rows="2" bind:value=comment></textarea>

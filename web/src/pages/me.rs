@@ -1,8 +1,12 @@
-//! `/me`: My Information, the profile with its approvers, and editing of contact details.
+//! `/me`: My Information in tabs: Profile (facts, approvers with change, contact details),
+//! Applications & Roles (Current Roles, Pending Requests, SAAR History) and, for supervisors,
+//! Direct Reports.
 
 use crate::api::{self, Session};
+use crate::components::direct_reports::DirectReports;
+use crate::components::tabs::{TabList, selected_tab, tab_ids};
 use crate::components::{Field, FormErrors, Page};
-use amps_openapi::{MeResponse, PersonRef, UpdateMeRequest};
+use amps_openapi::{DirectReportResponse, MeResponse, PersonRef, UpdateMeRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
@@ -25,6 +29,20 @@ pub fn MyInformation() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let errors: FormErrors = RwSignal::new(vec![]);
     let busy = RwSignal::new(false);
+    let supervisor = RwSignal::new(String::new());
+    let security_officer = RwSignal::new(String::new());
+    let eao_email = RwSignal::new(String::new());
+    let approver_errors: FormErrors = RwSignal::new(vec![]);
+    let approver_status = RwSignal::new(None::<String>);
+    let reports = RwSignal::new(Vec::<DirectReportResponse>::new());
+    let tabs = Signal::derive(move || {
+        let mut t = vec![("profile", "Profile"), ("roles", "Applications & Roles")];
+        if !reports.get().is_empty() {
+            t.push(("reports", "Direct Reports"));
+        }
+        t
+    });
+    let tab = selected_tab(tabs);
     let fill = move |m: &MeResponse| {
         phone.set(m.phone.clone());
         job.set(m.job_title.clone().unwrap_or_default());
@@ -39,8 +57,59 @@ pub fn MyInformation() -> impl IntoView {
                 }
                 Err(e) => alert.set(Some(api::message(&e))),
             }
+            if let Ok(r) = api::call(session, |c| async move { c.direct_reports().await }).await {
+                reports.set(r);
+            }
         });
     }
+    let change_approvers = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let pick = |s: RwSignal<String>| Some(s.get_untracked().trim().to_string()).filter(|v| !v.is_empty());
+        let req = UpdateMeRequest {
+            supervisor: pick(supervisor),
+            security_officer: pick(security_officer),
+            eao_email: pick(eao_email),
+            ..Default::default()
+        };
+        approver_status.set(None);
+        if req.supervisor.is_none() && req.security_officer.is_none() && req.eao_email.is_none() {
+            approver_errors.set(vec![]);
+            alert.set(Some("Enter the new approver to change.".into()));
+            return;
+        }
+        if let Err(e) = req.validate() {
+            approver_errors.set(amps_openapi::rules::field_errors(&e));
+            alert.set(Some("Correct the fields marked below.".into()));
+            return;
+        }
+        busy.set(true);
+        alert.set(None);
+        approver_errors.set(vec![]);
+        spawn_local(async move {
+            match api::call(session, move |c| {
+                let r = req.clone();
+                async move { c.update_me(&r).await }
+            })
+            .await
+            {
+                Ok(m) => {
+                    me.set(Some(m));
+                    supervisor.set(String::new());
+                    security_officer.set(String::new());
+                    eao_email.set(String::new());
+                    approver_status.set(Some(
+                        "Approvers changed. Requests waiting on the former approver now wait on the new one."
+                            .into(),
+                    ));
+                }
+                Err(e) => {
+                    approver_errors.set(api::fields(&e));
+                    alert.set(Some(api::message(&e)));
+                }
+            }
+            busy.set(false);
+        });
+    };
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(current) = me.get_untracked() else { return };
@@ -95,9 +164,14 @@ pub fn MyInformation() -> impl IntoView {
         if !session.signed_in() {
             return view! { <Redirect path="/sign-in"/> }.into_any();
         }
+        let (profile_tab, profile_panel) = tab_ids("profile");
+        let (roles_tab, roles_panel) = tab_ids("roles");
+        let (reports_tab, reports_panel) = tab_ids("reports");
         view! {
             <Page title="My Information" alert=alert>
                 <Show when=move || me.get().is_some() fallback=|| view! { <p role="status">"Loading your information…"</p> }>
+                    <TabList label="My Information" tabs=tabs selected=tab/>
+                    <div role="tabpanel" id=profile_panel.clone() aria-labelledby=profile_tab.clone() tabindex="0" hidden=move || tab.get() != "profile">
                     {move || me.get().map(|m| view! {
                         <section aria-labelledby="profile-h">
                             <h2 id="profile-h">"Profile"</h2>
@@ -123,6 +197,28 @@ pub fn MyInformation() -> impl IntoView {
                             </dl>
                         </section>
                     })}
+                    <section aria-labelledby="change-approvers-h">
+                        <h3 id="change-approvers-h">"Change approvers"</h3>
+                        <Show when=move || approver_status.get().is_some()>
+                            <p class="status" role="status">{move || approver_status.get().unwrap_or_default()}</p>
+                        </Show>
+                        <form on:submit=change_approvers novalidate>
+                            {move || {
+                                let external = me.get().is_some_and(|m| m.organization.code == "External");
+                                if external {
+                                    view! {
+                                        <Field label="New External Authorizing Official email" name="eao_email" value=eao_email errors=approver_errors kind="email" autocomplete="off"/>
+                                    }.into_any()
+                                } else {
+                                    view! {
+                                        <Field label="New supervisor User ID" name="supervisor" value=supervisor errors=approver_errors/>
+                                    }.into_any()
+                                }
+                            }}
+                            <Field label="New security officer User ID" name="security_officer" value=security_officer errors=approver_errors/>
+                            <button type="submit" disabled=move || busy.get()>{move || if busy.get() { "Saving…" } else { "Change approvers" }}</button>
+                        </form>
+                    </section>
                     <section aria-labelledby="edit-h">
                         <h2 id="edit-h">"Update contact details"</h2>
                         <Show when=move || status.get().is_some()>
@@ -135,7 +231,17 @@ pub fn MyInformation() -> impl IntoView {
                             <button type="submit" disabled=move || busy.get()>{move || if busy.get() { "Saving…" } else { "Save" }}</button>
                         </form>
                     </section>
-                    <crate::components::my_roles::MyRoles/>
+                    </div>
+                    <div role="tabpanel" id=roles_panel.clone() aria-labelledby=roles_tab.clone() tabindex="0" hidden=move || tab.get() != "roles">
+                        <Show when=move || tab.get() == "roles">
+                            <crate::components::my_roles::MyRoles/>
+                        </Show>
+                    </div>
+                    <div role="tabpanel" id=reports_panel.clone() aria-labelledby=reports_tab.clone() tabindex="0" hidden=move || tab.get() != "reports">
+                        <Show when=move || tab.get() == "reports">
+                            <DirectReports reports=reports/>
+                        </Show>
+                    </div>
                 </Show>
             </Page>
         }

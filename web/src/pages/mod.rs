@@ -2,6 +2,7 @@
 
 pub mod approval_link;
 pub mod approvals;
+pub mod catalog;
 pub mod forgot;
 pub mod home;
 pub mod mailbox;
@@ -11,4 +12,5 @@ pub mod provisioning;
 pub mod register;
 pub mod request;
 pub mod sign_in;
+pub mod users;
 pub mod verify_email;

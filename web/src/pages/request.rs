@@ -35,6 +35,9 @@ struct Draft {
     phone: String,
     selected: Vec<RoleRef>,
     justification: String,
+    /// A supervisor requesting for a direct report: their id and name.
+    #[serde(default)]
+    for_user: Option<(uuid::Uuid, String)>,
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -155,6 +158,21 @@ pub fn RequestWizard() -> impl IntoView {
             let _ = h.focus();
         }
     });
+    // `?for=<id>&name=<name>`: a supervisor requests on behalf of a direct report.
+    let query_map = leptos_router::hooks::use_query_map();
+    let for_user = query_map.with_untracked(|q| {
+        q.get("for")
+            .and_then(|id| id.parse::<uuid::Uuid>().ok())
+            .map(|id| (id, q.get("name").unwrap_or_default()))
+    });
+    if let Some(f) = for_user
+        && draft.with_untracked(|d| d.for_user.as_ref().map(|x| x.0) != Some(f.0))
+    {
+        draft.set(Draft {
+            for_user: Some(f),
+            ..Draft::default()
+        });
+    }
     // Prefill from My Information once.
     if session.signed_in() && draft.with_untracked(|d| d.phone.is_empty()) {
         spawn_local(async move {
@@ -258,7 +276,7 @@ pub fn RequestWizard() -> impl IntoView {
                 job_title: Some(d.job_title.trim().to_string()).filter(|j| !j.is_empty()),
                 phone: Some(d.phone.trim().to_string()).filter(|p| !p.is_empty()),
             },
-            on_behalf_of: None,
+            on_behalf_of: d.for_user.as_ref().map(|f| f.0),
         };
         if let Err(e) = req.validate() {
             let msgs: Vec<String> = amps_openapi::rules::field_errors(&e)
@@ -313,11 +331,14 @@ pub fn RequestWizard() -> impl IntoView {
                             {(!r.missing_prerequisites.is_empty()).then(|| view! {
                                 <p class="warning">{format!("Still needed: {}. Request it too.", r.missing_prerequisites.iter().map(role_label).collect::<Vec<_>>().join(", "))}</p>
                             })}
-                            <p><a href="/me">"See your Pending Requests in My Information"</a></p>
+                            <p><a href="/me?tab=roles">"See your Pending Requests in My Information"</a></p>
                         }.into_any();
                     }
                     let step = step.get();
                     view! {
+                        {draft.with(|d| d.for_user.clone()).map(|(_, name)| view! {
+                            <p class="notice">{format!("You are requesting on behalf of {name}, your direct report.")}</p>
+                        })}
                 <ol class="steps-nav" aria-label="Steps">
                             {STEPS.iter().enumerate().map(|(i, s)| view! {
                                 <li aria-current=if i == step { "step" } else { "false" } class:current=i == step>{format!("{}. {s}", i + 1)}</li>

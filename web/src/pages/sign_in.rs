@@ -45,7 +45,7 @@ pub fn SignIn() -> impl IntoView {
                         session.admin_roles.set(me.admin_roles);
                     }
                     api::refresh_badge(session).await;
-                    navigate("/me", Default::default());
+                    navigate("/", Default::default());
                 }
                 Err(e) => {
                     errors.set(api::fields(&e));

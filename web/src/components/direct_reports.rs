@@ -1,0 +1,110 @@
+//! Direct Reports (supervisors): each report's roles, with Remove (the supervisor's removal
+//! needs no further approval) and a link to request a role on their behalf.
+
+use crate::api::{self, Session};
+use amps_openapi::{DirectReportResponse, RemovalRequest};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// The Direct Reports tab.
+#[component]
+pub fn DirectReports(reports: RwSignal<Vec<DirectReportResponse>>) -> impl IntoView {
+    let session = Session::get();
+    let alert = RwSignal::new(None::<String>);
+    let status = RwSignal::new(None::<String>);
+    let reload = move || {
+        spawn_local(async move {
+            match api::call(session, |c| async move { c.direct_reports().await }).await {
+                Ok(r) => reports.set(r),
+                Err(e) => alert.set(Some(api::message(&e))),
+            }
+        })
+    };
+    view! {
+        <section aria-labelledby="reports-h">
+            <h2 id="reports-h">"Direct Reports"</h2>
+            <Show when=move || alert.get().is_some()>
+                <div class="alert" role="alert">{move || alert.get().unwrap_or_default()}</div>
+            </Show>
+            <Show when=move || status.get().is_some()>
+                <p class="status" role="status">{move || status.get().unwrap_or_default()}</p>
+            </Show>
+            <For each=move || reports.get() key=|r| (r.id, r.roles.len()) let:r>
+                <article class="card" aria-labelledby=format!("dr-{}", r.id)>
+                    <h3 id=format!("dr-{}", r.id)>{format!("{} ({})", r.name, r.user_id)}</h3>
+                    <p class="meta">{r.email.clone()}</p>
+                    <p>
+                        <a href=format!("/request?for={}&name={}", r.id, js_encode(&r.name))>{format!("Request a role for {}", r.name)}</a>
+                    </p>
+                    {if r.roles.is_empty() {
+                        view! { <p>"No roles."</p> }.into_any()
+                    } else {
+                        let user = r.id;
+                        let who = r.name.clone();
+                        view! {
+                            <table>
+                                <caption>{format!("Roles of {}", r.name)}</caption>
+                                <thead><tr><th scope="col">"Role"</th><th scope="col">"Since"</th><th scope="col">"Expires"</th><th scope="col">"Remove"</th></tr></thead>
+                                <tbody>
+                                    {r.roles.iter().map(|role| {
+                                        let reason = RwSignal::new(String::new());
+                                        let busy = RwSignal::new(false);
+                                        let id = role.assignment_id;
+                                        let name = role.role.name.clone();
+                                        let who = who.clone();
+                                        let remove = move |_| {
+                                            let body = RemovalRequest { reason: reason.get_untracked().trim().to_string() };
+                                            if body.reason.chars().count() < 5 {
+                                                alert.set(Some(format!("Give a reason (at least 5 characters) to remove {name} from {who}.")));
+                                                return;
+                                            }
+                                            busy.set(true);
+                                            alert.set(None);
+                                            let name = name.clone();
+                                            let who = who.clone();
+                                            spawn_local(async move {
+                                                match api::call(session, move |c| {
+                                                    let body = body.clone();
+                                                    async move { c.remove_direct_report_role(user, id, &body).await }
+                                                })
+                                                .await
+                                                {
+                                                    Ok(s) => {
+                                                        status.set(Some(format!("Removal of {name} from {who} recorded: {}.", s.number)));
+                                                        reload();
+                                                    }
+                                                    Err(e) => alert.set(Some(api::message(&e))),
+                                                }
+                                                busy.set(false);
+                                            });
+                                        };
+                                        let field_id = format!("drwhy-{id}");
+                                        view! {
+                                            <tr>
+                                                <td>{format!("{} ({} {})", role.role.name, role.role.application, role.role.environment)}</td>
+                                                <td>{role.since.format("%Y-%m-%d").to_string()}</td>
+                                                <td>{role.expires_at.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "Never".into())}</td>
+                                                <td>
+                                                    <label class="sr-only" for=field_id.clone()>{format!("Reason to remove {} from {}", role.role.name, r.name)}</label>
+                                                    <input id=field_id placeholder="Reason" bind:value=reason/>
+                                                    <button type="button" class="secondary" disabled=move || busy.get() on:click=remove>
+                                                        {format!("Remove {} from {}", role.role.name, r.name)}
+                                                    </button>
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any()
+                    }}
+                </article>
+            </For>
+        </section>
+    }
+}
+
+/// `s` encoded for a URL query value.
+fn js_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
