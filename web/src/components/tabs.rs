@@ -25,6 +25,8 @@ pub fn selected_tab(keys: Signal<Vec<(&'static str, &'static str)>>) -> Memo<&'s
 pub fn TabList(
     /// Accessible name of the tablist.
     label: &'static str,
+    /// The page's path (the tab goes in its query).
+    path: &'static str,
     /// (key, label) of each tab.
     tabs: Signal<Vec<(&'static str, &'static str)>>,
     /// The selected key.
@@ -32,7 +34,7 @@ pub fn TabList(
 ) -> impl IntoView {
     let navigate = use_navigate();
     let go = move |key: &str, focus: bool| {
-        navigate(&format!("?tab={key}"), Default::default());
+        navigate(&format!("{path}?tab={key}"), Default::default());
         if focus
             && let Some(el) = web_sys::window()
                 .and_then(|w| w.document())

@@ -184,6 +184,7 @@ fn TaskCard(
         .map(|left| ((task.due_at - task.opened_at).num_seconds() - left).max(0) / 86_400)
         .unwrap_or(0);
     let prefix = format!("t-{id}");
+    let attach_label = format!("Attachments of {}", task.saar.number);
     let number = task.saar.number.clone();
     let is_so = task.kind == "security_officer";
     let has_sod =
@@ -275,9 +276,9 @@ fn TaskCard(
             </div>
             <SaarDetails saar=task.saar.clone()/>
             <Show when=move || !attachments.get().is_empty()>
-                <ul class="attachments" aria-label=format!("Attachments of {}", task.saar.number)>
+                <ul class="attachments" aria-label=attach_label.clone()>
                     {move || attachments.get().into_iter().map(|a| view! {
-                        <li>{format!("{} ({}, {} KB, SHA-256 {}…)", a.filename, a.content_type, a.size.div_ceil(1024), &a.sha256[..12.min(a.sha256.len())])}</li>
+                        <li>{format!("{} ({}, {} KB, SHA-256 {}…)", a.filename, a.content_type, (a.size + 1023) / 1024, &a.sha256[..12.min(a.sha256.len())])}</li>
                     }).collect_view()}
                 </ul>
             </Show>

@@ -4,7 +4,7 @@
 
 use crate::api::{self, Session};
 use crate::components::direct_reports::DirectReports;
-use crate::components::tabs::{TabList, selected_tab, tab_ids};
+use crate::components::tabs::{TabList, selected_tab};
 use crate::components::{Field, FormErrors, Page};
 use amps_openapi::{DirectReportResponse, MeResponse, PersonRef, UpdateMeRequest};
 use leptos::prelude::*;
@@ -164,14 +164,11 @@ pub fn MyInformation() -> impl IntoView {
         if !session.signed_in() {
             return view! { <Redirect path="/sign-in"/> }.into_any();
         }
-        let (profile_tab, profile_panel) = tab_ids("profile");
-        let (roles_tab, roles_panel) = tab_ids("roles");
-        let (reports_tab, reports_panel) = tab_ids("reports");
         view! {
             <Page title="My Information" alert=alert>
                 <Show when=move || me.get().is_some() fallback=|| view! { <p role="status">"Loading your information…"</p> }>
-                    <TabList label="My Information" tabs=tabs selected=tab/>
-                    <div role="tabpanel" id=profile_panel.clone() aria-labelledby=profile_tab.clone() tabindex="0" hidden=move || tab.get() != "profile">
+                    <TabList label="My Information" path="/me" tabs=tabs selected=tab/>
+                    <div role="tabpanel" id="panel-profile" aria-labelledby="tab-profile" tabindex="0" hidden=move || tab.get() != "profile">
                     {move || me.get().map(|m| view! {
                         <section aria-labelledby="profile-h">
                             <h2 id="profile-h">"Profile"</h2>
@@ -232,16 +229,16 @@ pub fn MyInformation() -> impl IntoView {
                         </form>
                     </section>
                     </div>
-                    <div role="tabpanel" id=roles_panel.clone() aria-labelledby=roles_tab.clone() tabindex="0" hidden=move || tab.get() != "roles">
+                    <div role="tabpanel" id="panel-roles" aria-labelledby="tab-roles" tabindex="0" hidden=move || tab.get() != "roles">
                         <Show when=move || tab.get() == "roles">
                             <crate::components::my_roles::MyRoles/>
                         </Show>
                     </div>
-                    <div role="tabpanel" id=reports_panel.clone() aria-labelledby=reports_tab.clone() tabindex="0" hidden=move || tab.get() != "reports">
-                        <Show when=move || tab.get() == "reports">
+                    <Show when=move || tab.get() == "reports">
+                        <div role="tabpanel" id="panel-reports" aria-labelledby="tab-reports" tabindex="0">
                             <DirectReports reports=reports/>
-                        </Show>
-                    </div>
+                        </div>
+                    </Show>
                 </Show>
             </Page>
         }

@@ -336,7 +336,7 @@ pub fn RequestWizard() -> impl IntoView {
                     }
                     let step = step.get();
                     view! {
-                        {draft.with(|d| d.for_user.clone()).map(|(_, name)| view! {
+                        {draft.with_untracked(|d| d.for_user.clone()).map(|(_, name)| view! {
                             <p class="notice">{format!("You are requesting on behalf of {name}, your direct report.")}</p>
                         })}
                 <ol class="steps-nav" aria-label="Steps">
