@@ -1,6 +1,6 @@
 // The seed procedure's HMMS-POP journey, in the browser: an external vendor registers,
 // verifies the email, requests "Web User POP-001" through the wizard with the seed's
-// justification; the EAO approves through the emailed link (no account session), the
+// justification; the EAO approves through the link in its email, the
 // security officer, data owner and IAO in their inboxes; the provisioner completes; the vendor
 // gets the email and sees the role in Current Roles.
 import { test, expect } from '@playwright/test';
@@ -65,14 +65,27 @@ test('HMMS-POP: register, request, approve along the chain, provision, see it', 
   await checkPage(page, '40-journey-pending');
   await signOut(page);
 
-  // The EAO decides through the emailed link, with no session.
+  // The EAO follows the link in the email: a single-use approval page when the EAO has no
+  // account, otherwise the inbox after signing in.
   const eaoMail = await mail(request, 'erin.authorizer@dla.example', number);
-  await page.goto(linkIn(eaoMail.body));
-  await expect(page.getByRole('heading', { level: 1, name: 'Approve an access request' })).toBeVisible();
-  await expect(page.getByRole('main')).toContainText(JUSTIFICATION);
-  await checkPage(page, '41-journey-eao-link');
-  await page.getByRole('button', { name: 'Approve' }).click();
-  await expect(page.getByRole('status')).toContainText(/approved/i);
+  const link = linkIn(eaoMail.body);
+  if (link.startsWith('/approval-link')) {
+    await page.goto(link);
+    await expect(page.getByRole('heading', { level: 1, name: 'Approve an access request' })).toBeVisible();
+    await expect(page.getByRole('main')).toContainText(JUSTIFICATION);
+    await checkPage(page, '41-journey-eao-link');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await expect(page.getByRole('status')).toContainText(/approved/i);
+  } else {
+    await signIn(page, 'eeao');
+    await page.goto(link);
+    const card = page.getByRole('article', { name: new RegExp(number) });
+    await expect(card).toContainText(JUSTIFICATION);
+    await checkPage(page, '41-journey-eao-inbox');
+    await card.getByRole('button', { name: 'Approve' }).click();
+    await expect(page.getByRole('status').first()).toContainText(`${number}: approved`);
+    await signOut(page);
+  }
 
   for (const approver of ['ssecurity', 'ddataowner', 'iiao']) {
     await signIn(page, approver);
