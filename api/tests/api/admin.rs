@@ -3,7 +3,6 @@
 
 use crate::both_dbs;
 use crate::helpers::*;
-use amps::service::seed::DEMO_PASSWORD;
 use amps_openapi::*;
 use uuid::Uuid;
 
@@ -14,23 +13,6 @@ both_dbs!(
     approval_group_members_change_and_new_members_see_open_tasks,
     users_list_searches_and_pages_for_administrators_and_the_help_desk,
 );
-
-async fn seeded(db: Db) -> TestApp {
-    let app = spawn_app(db).await;
-    amps::service::seed::demo(&app.ctx).await.expect("seed");
-    app
-}
-
-async fn as_user(app: &TestApp, login: &str) -> Client {
-    let mut c = app.client();
-    c.login(&LoginRequest {
-        user_id: login.into(),
-        password: DEMO_PASSWORD.into(),
-    })
-    .await
-    .expect(login);
-    c
-}
 
 async fn catalog_role(admin: &Client, name: &str, env: &str) -> RoleResponse {
     admin

@@ -337,3 +337,22 @@ fn decode_qp(s: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// A running AMPS with the demo data loaded.
+pub async fn seeded(db: Db) -> TestApp {
+    let app = spawn_app(db).await;
+    amps::service::seed::demo(&app.ctx).await.expect("seed");
+    app
+}
+
+/// A client signed in as the demo account `login`.
+pub async fn as_user(app: &TestApp, login: &str) -> Client {
+    let mut c = app.client();
+    c.login(&LoginRequest {
+        user_id: login.into(),
+        password: amps::service::seed::DEMO_PASSWORD.into(),
+    })
+    .await
+    .expect(login);
+    c
+}

@@ -2,7 +2,6 @@
 
 use crate::both_dbs;
 use crate::helpers::*;
-use amps::service::seed::DEMO_PASSWORD;
 use amps_openapi::*;
 use chrono::Duration;
 use uuid::Uuid;
@@ -28,23 +27,6 @@ both_dbs!(
 );
 
 const JUSTIFICATION: &str = "Need access to HMMS-POP in order to process hazardous material shipments.";
-
-async fn seeded(db: Db) -> TestApp {
-    let app = spawn_app(db).await;
-    amps::service::seed::demo(&app.ctx).await.expect("seed");
-    app
-}
-
-async fn as_user(app: &TestApp, login: &str) -> Client {
-    let mut c = app.client();
-    c.login(&LoginRequest {
-        user_id: login.into(),
-        password: DEMO_PASSWORD.into(),
-    })
-    .await
-    .expect(login);
-    c
-}
 
 fn submission(roles: Vec<Uuid>, app: &TestApp) -> SubmitSaarsRequest {
     SubmitSaarsRequest {
