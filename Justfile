@@ -43,8 +43,14 @@ web: _wasm-toolchain _wasm-bindgen
         cargo build --profile wasm-release --target wasm32-unknown-unknown -p amps-web --target-dir target/wasm
     else
         # Debian's rustc-web ships the std sources; build std for wasm32 from them.
-        PATH=/usr/bin:$PATH RUSTC_BOOTSTRAP=1 cargo build --profile wasm-release --target wasm32-unknown-unknown \
-            -Zbuild-std=std,panic_abort -p amps-web --target-dir target/wasm
+        # std is built here anyway, so build it for size too (the first load has a 400 KB
+        # budget): no Debug text, panic locations or panic messages are shipped (users see
+        # the SPA's own messages, never a panic's), and components return type-erased views.
+        PATH=/usr/bin:$PATH RUSTC_BOOTSTRAP=1 \
+            RUSTFLAGS="-Zlocation-detail=none -Zfmt-debug=none -Zunstable-options -Cpanic=immediate-abort --cfg=erase_components" \
+            cargo build --profile wasm-release --target wasm32-unknown-unknown \
+            -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size \
+            -p amps-web --target-dir target/wasm
     fi
     rm -rf web/dist.new && mkdir -p web/dist.new
     wasm-bindgen --target web --no-typescript --out-name amps_web --out-dir web/dist.new \
@@ -64,6 +70,12 @@ web-size:
     done
     printf '  %-28s %8s           %8d bytes gzip (first load)\n' total "" "$total"
 
+# The first load's budget: gzip size of wasm + js + css (≤ 400 KB, fails when over) and time to
+# interactive after navigation in headless Chromium on localhost (target 1 s, printed).
+web-budget: web _chromium _npm
+    cargo build -p amps
+    cd e2e/browser && node budget.mjs --enforce
+
 # Speed at scale (100k users, 2k roles, 1M assignments, 100k open SAARs) on SQLite and
 # PostgreSQL: prints p50/p99 and throughput against the targets. AMPS_BENCH_DB=sqlite|postgres
 # runs one.
@@ -74,6 +86,8 @@ bench: _pg-ready
 e2e: web _chromium _npm
     cargo build -p amps
     cd e2e/browser && npx playwright test
+    # Prints the first-load size and time to interactive (`just web-budget` enforces the size).
+    cd e2e/browser && node budget.mjs
 
 # Apply migrations to the configured database.
 migrate:

@@ -103,7 +103,10 @@ impl Client {
         Ok(req)
     }
 
-    async fn send<T: DeserializeOwned>(req: RequestBuilder) -> Result<T, ClientError> {
+    /// Sends `req` and reads the answer: the status and body of a success, or the error. Not
+    /// generic, so the request code exists once in the program rather than once per answer
+    /// type (this keeps the SPA's download small).
+    async fn fetch(req: RequestBuilder) -> Result<(u16, bytes::Bytes), ClientError> {
         let resp = req
             .send()
             .await
@@ -114,24 +117,33 @@ impl Client {
             .await
             .map_err(|e| ClientError::Transport(e.to_string()))?;
         if status.is_success() {
-            let body: &[u8] = if status == StatusCode::NO_CONTENT || bytes.is_empty() {
-                b"null"
-            } else {
-                &bytes
-            };
-            serde_json::from_slice(body).map_err(|e| ClientError::Decode {
-                status: status.as_u16(),
-                message: e.to_string(),
-            })
-        } else {
-            match serde_json::from_slice::<Problem>(&bytes) {
-                Ok(p) => Err(ClientError::Api(p)),
-                Err(_) => Err(ClientError::Decode {
-                    status: status.as_u16(),
-                    message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
-                }),
-            }
+            return Ok((status.as_u16(), bytes));
         }
+        match serde_json::from_slice::<Problem>(&bytes) {
+            Ok(p) => Err(ClientError::Api(p)),
+            Err(_) => Err(ClientError::Decode {
+                status: status.as_u16(),
+                message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+            }),
+        }
+    }
+
+    /// The body of a successful answer as `T` (an empty body reads as `null`).
+    fn decode<T: DeserializeOwned>(status: u16, bytes: &[u8]) -> Result<T, ClientError> {
+        let body: &[u8] = if status == StatusCode::NO_CONTENT.as_u16() || bytes.is_empty() {
+            b"null"
+        } else {
+            bytes
+        };
+        serde_json::from_slice(body).map_err(|e| ClientError::Decode {
+            status,
+            message: e.to_string(),
+        })
+    }
+
+    async fn send<T: DeserializeOwned>(req: RequestBuilder) -> Result<T, ClientError> {
+        let (status, bytes) = Self::fetch(req).await?;
+        Self::decode(status, &bytes)
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
@@ -531,6 +543,17 @@ impl Client {
             req = req.bearer_auth(t);
         }
         Self::send(req).await
+    }
+
+    /// `GET /api/v1/saars/{id}/attachments/{aid}`: the file's bytes.
+    pub async fn download_attachment(
+        &self,
+        saar: uuid::Uuid,
+        attachment: uuid::Uuid,
+    ) -> Result<Vec<u8>, ClientError> {
+        let path = format!("api/v1/saars/{saar}/attachments/{attachment}");
+        let (_, bytes) = Self::fetch(self.request(Method::GET, &path)?).await?;
+        Ok(bytes.to_vec())
     }
 
     /// `GET /api/v1/saars/{id}/attachments`

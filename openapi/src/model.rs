@@ -52,7 +52,7 @@ pub struct RegisterRequest {
     #[validate(length(max = 100), custom(function = "crate::rules::plain_text"))]
     pub last_name: String,
     /// Official email address; it must be verified before the account can sign in.
-    #[validate(email, length(max = 254))]
+    #[validate(length(max = 254), custom(function = "crate::rules::email"))]
     pub email: String,
     #[validate(custom(function = "crate::rules::phone"))]
     pub phone: String,
@@ -66,7 +66,7 @@ pub struct RegisterRequest {
     #[validate(length(max = 200), custom(function = "crate::rules::plain_text"))]
     pub company: String,
     /// Email of the user's External Authorizing Official.
-    #[validate(email, length(max = 254))]
+    #[validate(length(max = 254), custom(function = "crate::rules::email"))]
     pub eao_email: String,
     #[validate(custom(function = "crate::rules::password_length"))]
     pub password: String,
@@ -91,6 +91,19 @@ pub enum AccountStatus {
     Disabled,
     Locked,
     Deleted,
+}
+
+impl AccountStatus {
+    /// The status in words, for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            AccountStatus::PendingVerification => "Pending email verification",
+            AccountStatus::Active => "Active",
+            AccountStatus::Disabled => "Disabled",
+            AccountStatus::Locked => "Locked",
+            AccountStatus::Deleted => "Deleted",
+        }
+    }
 }
 
 /// A single-use token sent by email (verification, password reset).
@@ -154,7 +167,7 @@ pub struct ResetPasswordRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ForgotUsernameRequest {
-    #[validate(email, length(max = 254))]
+    #[validate(length(max = 254), custom(function = "crate::rules::email"))]
     pub email: String,
 }
 
@@ -240,7 +253,7 @@ pub struct UpdateMeRequest {
     pub job_title: Option<String>,
     #[validate(length(max = 200), custom(function = "crate::rules::plain_text"))]
     pub company: Option<String>,
-    #[validate(email, length(max = 254))]
+    #[validate(length(max = 254), custom(function = "crate::rules::email"))]
     pub email: Option<String>,
     /// Date of the last IA / cyber-awareness training.
     pub ia_training_date: Option<NaiveDate>,
@@ -252,7 +265,7 @@ pub struct UpdateMeRequest {
     pub security_officer: Option<String>,
     /// New External Authorizing Official (external users), by email; open EAO approvals move
     /// to them once they have an account.
-    #[validate(email, length(max = 254))]
+    #[validate(length(max = 254), custom(function = "crate::rules::email"))]
     pub eao_email: Option<String>,
 }
 

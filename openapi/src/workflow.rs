@@ -16,6 +16,16 @@ pub enum ProvisioningMode {
     Automatic,
 }
 
+impl ProvisioningMode {
+    /// The mode in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProvisioningMode::Manual => "manual",
+            ProvisioningMode::Automatic => "automatic",
+        }
+    }
+}
+
 /// Create an application.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -187,7 +197,10 @@ pub struct ApprovalGroupResponse {
     pub id: Uuid,
     pub name: String,
     pub description: String,
+    /// Member user ids (what create and change take).
     pub members: Vec<Uuid>,
+    /// The same members as people, in name order.
+    pub people: Vec<crate::PersonRef>,
 }
 
 /// Create a segregation-of-duties rule: no one may hold two roles of the set.
@@ -219,6 +232,17 @@ pub enum RequestType {
     Initial,
     Modification,
     Deactivate,
+}
+
+impl RequestType {
+    /// The DD 2875 request type in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            RequestType::Initial => "Initial",
+            RequestType::Modification => "Modification",
+            RequestType::Deactivate => "Deactivate",
+        }
+    }
 }
 
 /// The DD 2875 user information given with a request (updates My Information).

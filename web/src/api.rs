@@ -90,20 +90,29 @@ where
 {
     match f(client(session)).await {
         Err(e) if e.status() == Some(401) && session.token.get_untracked().is_some() => {
-            let mut c = anonymous();
-            match c.refresh().await {
-                Ok(t) => {
-                    session.token.set(Some(t.access_token));
-                    f(client(session)).await
-                }
-                Err(_) => {
-                    session.token.set(None);
-                    session.who.set(None);
-                    Err(e)
-                }
+            if renew(session).await {
+                f(client(session)).await
+            } else {
+                Err(e)
             }
         }
         other => other,
+    }
+}
+
+/// Trades the refresh cookie for a new access token; on failure the session ends. Kept out of
+/// the generic [`call`], so it exists once in the program.
+async fn renew(session: Session) -> bool {
+    match anonymous().refresh().await {
+        Ok(t) => {
+            session.token.set(Some(t.access_token));
+            true
+        }
+        Err(_) => {
+            session.token.set(None);
+            session.who.set(None);
+            false
+        }
     }
 }
 
@@ -123,4 +132,30 @@ pub fn message(e: &ClientError) -> String {
 /// The field errors of a problem, if any.
 pub fn fields(e: &ClientError) -> Vec<FieldError> {
     e.problem().map(|p| p.errors.clone()).unwrap_or_default()
+}
+
+/// Offers `bytes` to the user as a file download named `name`. False if the browser refused.
+pub fn save_file(bytes: &[u8], name: &str, content_type: &str) -> bool {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(content_type);
+    let Ok(blob) = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options) else {
+        return false;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return false;
+    };
+    let saved = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+        .map(|a| {
+            a.set_href(&url);
+            a.set_download(name);
+            a.click();
+        })
+        .is_some();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    saved
 }

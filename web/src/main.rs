@@ -4,9 +4,11 @@
 mod api;
 mod app;
 mod components;
+mod fmt;
 mod pages;
 
 fn main() {
-    console_error_panic_hook::set_once();
+    // No panic hook: the release build aborts on a panic without formatting it (see the
+    // Justfile's `web` recipe), so a hook would only add to the download.
     leptos::mount::mount_to_body(app::App);
 }

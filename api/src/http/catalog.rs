@@ -98,15 +98,17 @@ async fn create_role(
     Ok(HttpResponse::Created().json(catalog::create_role(&ctx, &auth.actor(&req), p, &body).await?))
 }
 
-/// Approval groups.
+/// Approval groups with their members.
 ///
-/// **Permissions**: any signed-in user.
+/// **Permissions**: Administrator, Role Catalog Owner or Help Desk.
 #[utoipa::path(tag = "catalog", operation_id = "list_approval_groups", security(("bearer" = [])),
-    responses((status = 200, body = Vec<ApprovalGroupResponse>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Vec<ApprovalGroupResponse>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
 #[get("/approval-groups")]
 async fn list_approval_groups(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
-    auth.0.user()?;
-    Ok(HttpResponse::Ok().json(catalog::list_groups(&ctx).await?))
+    let p = auth.0.user()?;
+    Ok(HttpResponse::Ok().json(catalog::list_groups(&ctx, p).await?))
 }
 
 /// Add an approval group.

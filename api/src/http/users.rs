@@ -15,11 +15,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// Users, ordered by User ID, searched by User ID, name or email and filtered by status;
 /// pages of `limit` with `cursor`.
 ///
-/// **Permissions**: Administrator or Help Desk.
+/// **Permissions**: Administrator, Help Desk or Role Catalog Owner (who staffs approval groups).
 #[utoipa::path(tag = "users", operation_id = "list_users", security(("bearer" = [])), params(ListUsersQuery),
     responses((status = 200, body = UserListResponse),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither administrator nor help desk", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither administrator, help desk nor role-catalog owner", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid parameters", body = Problem, content_type = "application/problem+json")))]
 #[get("/users")]
 async fn list_users(

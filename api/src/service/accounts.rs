@@ -530,14 +530,23 @@ pub async fn forgot_username(ctx: &Ctx, ip: Option<String>, req: &ForgotUsername
     })
 }
 
-async fn person(conn: &impl ConnectionTrait, id: Option<Uuid>) -> Result<Option<PersonRef>> {
-    let Some(id) = id else { return Ok(None) };
-    Ok(user::Entity::find_by_id(id).one(conn).await?.map(|u| PersonRef {
+/// A user as a person reference (name and official email).
+pub fn person_ref(u: &user::Model) -> PersonRef {
+    PersonRef {
         id: u.id,
         user_id: u.login.clone(),
-        name: display_name(&u),
-        email: u.email,
-    }))
+        name: display_name(u),
+        email: u.email.clone(),
+    }
+}
+
+async fn person(conn: &impl ConnectionTrait, id: Option<Uuid>) -> Result<Option<PersonRef>> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(user::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .as_ref()
+        .map(person_ref))
 }
 
 /// My Information.

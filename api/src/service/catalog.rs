@@ -762,28 +762,72 @@ pub async fn create_group(
         id,
         name: req.name.trim().into(),
         description: req.description.clone(),
+        people: people(&ctx.db, &members).await?,
         members,
     })
 }
 
-/// Lists approval groups (two queries, whatever their number).
-pub async fn list_groups(ctx: &Ctx) -> Result<Vec<ApprovalGroupResponse>> {
+/// The users `ids` as people, in name order.
+async fn people(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<PersonRef>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut out: Vec<PersonRef> = user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.iter().copied()))
+        .all(conn)
+        .await?
+        .iter()
+        .map(super::accounts::person_ref)
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.user_id.cmp(&b.user_id)));
+    Ok(out)
+}
+
+/// Who may see approval groups and their members: those who staff them and the help desk.
+fn require_group_reader(p: &UserPrincipal) -> Result<()> {
+    if p.can_manage_catalog() || p.has_admin_role("Help Desk") {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "Only administrators, role-catalog owners and the help desk see approval groups.".into(),
+        ))
+    }
+}
+
+/// Lists approval groups with their members (three queries, whatever their number).
+pub async fn list_groups(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ApprovalGroupResponse>> {
+    require_group_reader(p)?;
     let groups = approval_group::Entity::find()
         .order_by_asc(approval_group::Column::Name)
         .all(&ctx.db)
         .await?;
     let links = approval_group_member::Entity::find().all(&ctx.db).await?;
+    let ids: Vec<Uuid> = links
+        .iter()
+        .map(|l| l.user_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let everyone = people(&ctx.db, &ids).await?;
     Ok(groups
         .into_iter()
-        .map(|g| ApprovalGroupResponse {
-            members: links
+        .map(|g| {
+            let members: Vec<Uuid> = links
                 .iter()
                 .filter(|l| l.group_id == g.id)
                 .map(|l| l.user_id)
-                .collect(),
-            id: g.id,
-            name: g.name,
-            description: g.description,
+                .collect();
+            ApprovalGroupResponse {
+                people: everyone
+                    .iter()
+                    .filter(|p| members.contains(&p.id))
+                    .cloned()
+                    .collect(),
+                members,
+                id: g.id,
+                name: g.name,
+                description: g.description,
+            }
         })
         .collect())
 }
@@ -1218,6 +1262,7 @@ async fn group_response(
         id: g.id,
         name: g.name,
         description: g.description,
+        people: people(conn, &members).await?,
         members,
     })
 }

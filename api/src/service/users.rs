@@ -1,5 +1,5 @@
-//! The users list of administrators and the help desk: search by User ID, name or email,
-//! filter by status, keyset pages ordered by User ID.
+//! The users list of administrators, the help desk and role-catalog owners (who staff approval
+//! groups): search by User ID, name or email, filter by status, keyset pages ordered by User ID.
 
 use super::principal::UserPrincipal;
 use super::{Ctx, Error, Result, field};
@@ -12,9 +12,10 @@ use std::collections::HashMap;
 
 const DEFAULT_PAGE: u64 = 50;
 
-/// Whether `p` may list and look up accounts.
+/// Whether `p` may list and look up accounts: administrators, the help desk, and catalog
+/// owners, who pick the members of approval groups.
 pub fn can_list_users(p: &UserPrincipal) -> bool {
-    p.has_admin_role("Administrator") || p.has_admin_role("Help Desk")
+    p.can_manage_catalog() || p.has_admin_role("Help Desk")
 }
 
 /// `text` as a LIKE pattern that matches it literally, anywhere, ignoring case.
@@ -37,7 +38,7 @@ pub fn contains_pattern(text: &str) -> LikeExpr {
 pub async fn list_users(ctx: &Ctx, p: &UserPrincipal, q: &ListUsersQuery) -> Result<UserListResponse> {
     if !can_list_users(p) {
         return Err(Error::Forbidden(
-            "Only administrators and the help desk list users.".into(),
+            "Only administrators, the help desk and role-catalog owners list users.".into(),
         ));
     }
     let mut cond = Condition::all();

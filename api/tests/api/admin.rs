@@ -12,6 +12,7 @@ both_dbs!(
     organizations_are_listed_and_added_by_administrators,
     approval_group_members_change_and_new_members_see_open_tasks,
     users_list_searches_and_pages_for_administrators_and_the_help_desk,
+    role_catalog_owners_manage_the_catalog_and_look_up_group_members,
 );
 
 async fn catalog_role(admin: &Client, name: &str, env: &str) -> RoleResponse {
@@ -487,6 +488,20 @@ async fn approval_group_members_change_and_new_members_see_open_tasks(db: Db) {
     let g = listed.iter().find(|g| g.id == group.id).expect("listed");
     assert_eq!(g.description, "Approve shipping roles");
     assert_eq!(g.members.len(), 2);
+    let mut people: Vec<&str> = g.people.iter().map(|p| p.user_id.as_str()).collect();
+    people.sort();
+    assert_eq!(people, ["ddataowner", "iiao"], "members are shown as people");
+    assert!(g.people.iter().all(|p| g.members.contains(&p.id)));
+    // Groups and their members are for those who staff them and the help desk.
+    assert!(as_user(&app, "hhelpdesk").await.approval_groups().await.is_ok());
+    for login in ["jrequester", "ssupervisor", "vvendor"] {
+        let e = as_user(&app, login)
+            .await
+            .approval_groups()
+            .await
+            .expect_err(login);
+        assert_eq!(e.status(), Some(403), "{login}");
+    }
 }
 
 async fn users_list_searches_and_pages_for_administrators_and_the_help_desk(db: Db) {
@@ -604,4 +619,78 @@ async fn users_list_searches_and_pages_for_administrators_and_the_help_desk(db: 
             "{login}"
         );
     }
+}
+
+async fn role_catalog_owners_manage_the_catalog_and_look_up_group_members(db: Db) {
+    let app = seeded(db).await;
+    let owner = as_user(&app, "ddataowner").await;
+    let group = CreateApprovalGroupRequest {
+        name: "Hazmat data owners".into(),
+        description: String::new(),
+        members: vec![],
+    };
+    // Before: a data owner is not a catalog owner.
+    assert_eq!(
+        owner
+            .create_approval_group(&group)
+            .await
+            .expect_err("not yet")
+            .status(),
+        Some(403)
+    );
+    assert_eq!(
+        owner
+            .users(&ListUsersQuery::default())
+            .await
+            .expect_err("not yet")
+            .status(),
+        Some(403)
+    );
+    grant_admin_role(&app, "ddataowner", "Role Catalog Owner").await;
+    let owner = as_user(&app, "ddataowner").await;
+    // Finds the people to staff a group with, and staffs it.
+    let found = owner
+        .users(&ListUsersQuery {
+            q: Some("ssecurity".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("catalog owners look people up");
+    assert_eq!(found.users.len(), 1);
+    let created = owner.create_approval_group(&group).await.expect("group");
+    let staffed = owner
+        .update_approval_group(
+            created.id,
+            &UpdateApprovalGroupRequest {
+                members: Some(vec![found.users[0].id]),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("members");
+    assert_eq!(staffed.members, vec![found.users[0].id]);
+    // Changes roles.
+    let inquiry = catalog_role(&owner, "EBS Inquiry User", "PROD").await;
+    let changed = owner
+        .update_role(
+            inquiry.id,
+            &UpdateRoleRequest {
+                description: Some("Read-only EBS inquiries.".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("role change");
+    assert_eq!(changed.description, "Read-only EBS inquiries.");
+    // Still not an administrator: organizations stay with administrators.
+    let org = owner
+        .create_organization(&CreateOrganizationRequest {
+            code: "DCMA".into(),
+            name: "Defense Contract Management Agency".into(),
+            is_external: false,
+            allows_non_prod: false,
+        })
+        .await
+        .expect_err("organizations are the administrators'");
+    assert_eq!(org.status(), Some(403));
 }

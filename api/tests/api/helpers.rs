@@ -356,3 +356,42 @@ pub async fn as_user(app: &TestApp, login: &str) -> Client {
     .expect(login);
     c
 }
+
+/// Gives the demo account `login` the AMPS administrative role `role` (an active assignment,
+/// as a provisioned request would leave it).
+pub async fn grant_admin_role(app: &TestApp, login: &str, role: &str) {
+    use amps::clock::Clock;
+    use amps::store::entities::{application, role as role_e, role_assignment, user};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+    let amps_app = application::Entity::find()
+        .filter(application::Column::Code.eq("AMPS"))
+        .one(&app.ctx.db)
+        .await
+        .expect("application")
+        .expect("the AMPS application");
+    let role = role_e::Entity::find()
+        .filter(role_e::Column::ApplicationId.eq(amps_app.id))
+        .filter(role_e::Column::Name.eq(role))
+        .one(&app.ctx.db)
+        .await
+        .expect("role")
+        .unwrap_or_else(|| panic!("no AMPS role {role}"));
+    let who = user::Entity::find()
+        .filter(user::Column::Login.eq(login))
+        .one(&app.ctx.db)
+        .await
+        .expect("user")
+        .unwrap_or_else(|| panic!("no user {login}"));
+    role_assignment::ActiveModel {
+        id: Set(uuid::Uuid::new_v4()),
+        user_id: Set(who.id),
+        role_id: Set(role.id),
+        status: Set("active".into()),
+        since: Set(app.clock.now()),
+        expires_at: Set(None),
+        source_saar_id: Set(None),
+    }
+    .insert(&app.ctx.db)
+    .await
+    .expect("assignment");
+}

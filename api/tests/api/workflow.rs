@@ -1325,7 +1325,21 @@ async fn attachments_are_checked_by_content_and_read_only_by_requester_and_appro
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(resp.headers()["content-type"], "application/pdf");
     assert_eq!(resp.bytes().await.expect("bytes").to_vec(), pdf);
+    assert_eq!(
+        sup.download_attachment(saar.id, a.id)
+            .await
+            .expect("client download"),
+        pdf
+    );
     let vendor = as_user(&app, "vvendor").await;
+    assert_eq!(
+        vendor
+            .download_attachment(saar.id, a.id)
+            .await
+            .expect_err("outsider")
+            .status(),
+        Some(403)
+    );
     assert_eq!(
         vendor.attachments(saar.id).await.expect_err("outsider").status(),
         Some(403)

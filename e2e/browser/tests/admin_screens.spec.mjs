@@ -47,3 +47,50 @@ test('catalog administration and the users list', async ({ page, request }) => {
   await expect(table).not.toContainText('ssupervisor');
   await checkPage(page, '52-users');
 });
+
+test('an administrator staffs a new approval group and adds a role it approves', async ({ page, request }) => {
+  const suffix = Date.now().toString(36);
+  const group = `Hazmat reviewers ${suffix}`;
+  const role = `Hazmat Reviewer ${suffix}`;
+  await signIn(page, 'aadmin');
+  await nav(page, 'Catalog');
+
+  // A new group, then its first member found by name.
+  await page.getByText('Add an approval group').click();
+  const groupForm = page.getByRole('form', { name: 'New approval group' });
+  await groupForm.getByLabel('Group name').fill(group);
+  await groupForm.getByLabel('Description').fill('Review hazardous-material roles');
+  await groupForm.getByRole('button', { name: 'Add group' }).click();
+  await expect(page.getByRole('status').first()).toContainText(`Group ${group} added.`);
+  const card = page.getByRole('article', { name: group });
+  await expect(card).toContainText('No members');
+  await card.getByLabel(`Find a member for ${group}`).fill('ssecurity');
+  await card.getByLabel(`Find a member for ${group}`).press('Enter');
+  await card.getByRole('button', { name: /^Choose .*\(ssecurity\)$/ }).click();
+  await expect(page.getByRole('status').first()).toContainText(`added to ${group}.`);
+  await expect(page.getByRole('article', { name: group })).toContainText('(ssecurity)');
+  await checkPage(page, '53-catalog-groups');
+
+  // A role approved by the supervisor, then the group.
+  await page.getByText('Add a role', { exact: true }).click();
+  const roleForm = page.getByRole('form', { name: 'New role' });
+  await roleForm.getByLabel('Application').selectOption({
+    label: 'Hazardous Materials Management System - Point of Purchase (HMMS-POP)',
+  });
+  await roleForm.getByLabel('Role name').fill(role);
+  await roleForm.getByLabel('Approval chain').fill(`supervisor, group:${group}`);
+  await checkPage(page, '54-catalog-new-role');
+  await roleForm.getByRole('button', { name: 'Add role' }).click();
+  await expect(page.getByRole('status').first()).toContainText(`Role ${role} (HMMS-POP, PROD) added.`);
+
+  // The requester finds it, and a request for it waits on the supervisor, then the group.
+  const headers = await apiAs(request, 'jrequester');
+  const found = await (await request.get(`/api/v1/roles?q=${encodeURIComponent(role)}`, { headers })).json();
+  expect(found.map((r) => r.name)).toEqual([role]);
+  expect(found[0].chain.map((l) => l.kind)).toEqual(['supervisor', 'group']);
+
+  // Removing the member empties the group again.
+  await page.getByRole('article', { name: group }).getByRole('button', { name: /^Remove .* from / }).click();
+  await expect(page.getByRole('status').first()).toContainText(`removed from ${group}.`);
+  await expect(page.getByRole('article', { name: group })).toContainText('No members');
+});

@@ -1,7 +1,8 @@
 // Approvers work their inboxes in the browser: a requester's two SAARs (submitted through the
-// API) are approved level by level and rejected with a reason; the provisioner completes the
+// API, one with an attachment the supervisor downloads) are approved level by level and rejected with a reason; the provisioner completes the
 // approved one; the requester sees it under Current Roles and the rejection in SAAR History.
 import { test, expect } from '@playwright/test';
+import fs from 'node:fs';
 import { checkPage, PASSWORD, signIn, signOut } from './helpers.mjs';
 
 test('approvals inbox, rejection with a reason, provisioning, Current Roles', async ({ page, request }) => {
@@ -24,6 +25,12 @@ test('approvals inbox, rejection with a reason, provisioning, Current Roles', as
   });
   expect(submitted.status()).toBe(201);
   const [popSaar, ebsSaar] = (await submitted.json()).saars;
+  const note = 'Shipping lead confirms this access is needed.\n';
+  const uploaded = await request.post(`/api/v1/saars/${popSaar.id}/attachments?filename=approval-note.txt`, {
+    headers: { ...auth, 'Content-Type': 'application/octet-stream' },
+    data: Buffer.from(note),
+  });
+  expect(uploaded.status()).toBe(201);
 
   // The supervisor sees the badge, approves one and rejects the other with a reason.
   await signIn(page, 'ssupervisor');
@@ -36,6 +43,13 @@ test('approvals inbox, rejection with a reason, provisioning, Current Roles', as
   await checkPage(page, '10-approvals');
   const popCard = page.getByRole('article', { name: new RegExp(popSaar.number) });
   await expect(popCard).toContainText('Need access to HMMS-POP');
+  // The approver opens the attachment.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    popCard.getByRole('button', { name: 'Download approval-note.txt' }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('approval-note.txt');
+  expect(fs.readFileSync(await download.path(), 'utf8')).toBe(note);
   await popCard.getByRole('button', { name: 'Approve' }).focus();
   await page.keyboard.press('Enter');
   await expect(page.getByRole('status')).toContainText(`${popSaar.number}: approved`);

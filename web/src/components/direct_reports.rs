@@ -82,8 +82,8 @@ pub fn DirectReports(reports: RwSignal<Vec<DirectReportResponse>>) -> impl IntoV
                                         view! {
                                             <tr>
                                                 <td>{format!("{} ({} {})", role.role.name, role.role.application, role.role.environment)}</td>
-                                                <td>{role.since.format("%Y-%m-%d").to_string()}</td>
-                                                <td>{role.expires_at.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "Never".into())}</td>
+                                                <td>{crate::fmt::date(&role.since)}</td>
+                                                <td>{role.expires_at.map(|d| crate::fmt::date(&d)).unwrap_or_else(|| "Never".into())}</td>
                                                 <td>
                                                     <label class="sr-only" for=field_id.clone()>{format!("Reason to remove {} from {}", role.role.name, r.name)}</label>
                                                     <input id=field_id placeholder="Reason" bind:value=reason/>

@@ -4,8 +4,10 @@ pub mod direct_reports;
 pub mod field;
 pub mod my_roles;
 pub mod page;
+pub mod person_picker;
 pub mod saar;
 pub mod tabs;
 
 pub use field::{Field, FormErrors};
 pub use page::Page;
+pub use person_picker::PersonPicker;

@@ -63,8 +63,8 @@ pub fn MyRoles() -> impl IntoView {
                                     <tr>
                                         <td>{format!("{} ({})", r.role.name, r.role.environment)}</td>
                                         <td>{r.role.application.clone()}</td>
-                                        <td>{r.since.format("%Y-%m-%d").to_string()}</td>
-                                        <td>{r.expires_at.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "Never".into())}</td>
+                                        <td>{crate::fmt::date(&r.since)}</td>
+                                        <td>{r.expires_at.map(|d| crate::fmt::date(&d)).unwrap_or_else(|| "Never".into())}</td>
                                         <td>{r.source_saar.clone().unwrap_or_default()}</td>
                                         <td>
                                             <label class="sr-only" for=format!("why-{id}")>{format!("Reason to remove {}", r.role.name)}</label>

@@ -20,7 +20,7 @@ pub fn SaarDetails(saar: SaarResponse) -> impl IntoView {
     let field = move |k: &str| info.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
     view! {
         <dl class="facts">
-            <dt>"Request"</dt><dd>{format!("{} · {:?} · {}", saar.number, saar.request_type, saar.status)}</dd>
+            <dt>"Request"</dt><dd>{format!("{} · {} · {}", saar.number, saar.request_type.label(), saar.status)}</dd>
             <dt>"For"</dt><dd>{saar.subject.clone()}</dd>
             <dt>"Requested by"</dt><dd>{saar.requester.clone()}</dd>
             <dt>"Organization"</dt><dd>{field("organization")}{format!(" {}", field("company"))}</dd>
@@ -29,7 +29,7 @@ pub fn SaarDetails(saar: SaarResponse) -> impl IntoView {
             <dt>"Justification"</dt><dd>{saar.justification.clone()}</dd>
             {saar.waiting_on.clone().map(|w| view! {
                 <dt>"Waiting on"</dt>
-                <dd>{format!("{} ({}) since {}{}", w.who, w.kind.replace('_', " "), w.since.format("%Y-%m-%d"), w.seconds_left.map(|s| format!(", {}", days(s))).unwrap_or_default())}</dd>
+                <dd>{format!("{} ({}) since {}{}", w.who, w.kind.replace('_', " "), crate::fmt::date(&w.since), w.seconds_left.map(|s| format!(", {}", days(s))).unwrap_or_default())}</dd>
             })}
             {saar.sod_exception.clone().map(|e| view! { <dt>"SoD exception"</dt><dd>{e}</dd> })}
         </dl>
@@ -48,7 +48,7 @@ pub fn SaarDetails(saar: SaarResponse) -> impl IntoView {
                             <td>{s.kind.replace('_', " ")}</td>
                             <td>{s.decided_by.clone().unwrap_or_else(|| s.approver.clone())}</td>
                             <td>{s.status.clone()}</td>
-                            <td>{s.decided_at.map(|d| d.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| format!("due {}", s.due_at.format("%Y-%m-%d")))}</td>
+                            <td>{s.decided_at.map(|d| crate::fmt::date_time(&d)).unwrap_or_else(|| format!("due {}", crate::fmt::date(&s.due_at)))}</td>
                             <td>{s.reason_code.clone().map(|r| format!("{r}: ")).unwrap_or_default()}{s.comment.clone().unwrap_or_default()}</td>
                         </tr>
                     }).collect_view()}

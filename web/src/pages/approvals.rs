@@ -266,7 +266,7 @@ fn TaskCard(
         <article class="card" aria-labelledby=format!("{prefix}-h") data-version=version>
             <h2 id=format!("{prefix}-h")>{format!("{}: {} ({} {})", task.saar.number, task.saar.role.name, task.saar.role.application, task.saar.role.environment)}</h2>
             <p class="meta">
-                {format!("Your level: {} · opened {} ({} days ago) · due {}", task.kind.replace('_', " "), task.opened_at.format("%Y-%m-%d"), age_days, task.due_at.format("%Y-%m-%d"))}
+                {format!("Your level: {} · opened {} ({} days ago) · due {}", task.kind.replace('_', " "), crate::fmt::date(&task.opened_at), age_days, crate::fmt::date(&task.due_at))}
             </p>
             <div class="check">
                 <input type="checkbox" id=format!("{prefix}-pick")
@@ -278,7 +278,10 @@ fn TaskCard(
             <Show when=move || !attachments.get().is_empty()>
                 <ul class="attachments" aria-label=attach_label.clone()>
                     {move || attachments.get().into_iter().map(|a| view! {
-                        <li>{format!("{} ({}, {} KB, SHA-256 {}…)", a.filename, a.content_type, (a.size + 1023) / 1024, &a.sha256[..12.min(a.sha256.len())])}</li>
+                        <li>
+                            {format!("{} ({}, {} KB, SHA-256 {}…) ", a.filename, a.content_type, (a.size + 1023) / 1024, &a.sha256[..12.min(a.sha256.len())])}
+                            <DownloadButton saar=saar_id attachment=a/>
+                        </li>
                     }).collect_view()}
                 </ul>
             </Show>
@@ -317,5 +320,44 @@ fn TaskCard(
                 <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| act3("return")>"Return for information"</button>
             </div>
         </article>
+    }
+}
+
+/// Fetches an attachment with the session's token and hands it to the browser as a download.
+#[component]
+fn DownloadButton(saar: uuid::Uuid, attachment: AttachmentResponse) -> impl IntoView {
+    let session = Session::get();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let id = attachment.id;
+    let name = attachment.filename.clone();
+    let kind = attachment.content_type.clone();
+    let download = move |_| {
+        let (name, kind) = (name.clone(), kind.clone());
+        busy.set(true);
+        error.set(None);
+        spawn_local(async move {
+            match api::call(
+                session,
+                move |c| async move { c.download_attachment(saar, id).await },
+            )
+            .await
+            {
+                Ok(bytes) => {
+                    if !crate::api::save_file(&bytes, &name, &kind) {
+                        error.set(Some("The browser refused to save the file.".into()));
+                    }
+                }
+                Err(e) => error.set(Some(api::message(&e))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <button type="button" class="secondary" aria-label=format!("Download {}", attachment.filename)
+            disabled=move || busy.get() on:click=download>
+            {move || if busy.get() { "Downloading…" } else { "Download" }}
+        </button>
+        {move || error.get().map(|e| view! { <span class="error" role="alert">{e}</span> })}
     }
 }

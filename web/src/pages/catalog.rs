@@ -1,13 +1,15 @@
 //! `/catalog`: catalog administration for administrators and role-catalog owners:
-//! applications (list, add), roles (search the whole catalog, change visibility, who may
-//! request, IT level, chain, prerequisites, expiration), approval groups, and
+//! applications (list, add), roles (add; search the whole catalog; change visibility, who may
+//! request, IT level, chain, prerequisites, expiration), approval groups (members; add), and
 //! segregation-of-duties rules (list, add).
 
+use super::catalog_groups::ApprovalGroups;
 use crate::api::{self, Session};
-use crate::components::Page;
+use crate::components::{Page, PersonPicker};
 use amps_openapi::{
-    ApplicationResponse, ApprovalGroupResponse, ChainLevel, CreateApplicationRequest, CreateSodRuleRequest,
-    OrganizationResponse, ProvisioningMode, Requestable, RoleResponse, SodRuleResponse, UpdateRoleRequest,
+    ApplicationResponse, ApprovalGroupResponse, ChainLevel, CreateApplicationRequest, CreateRoleRequest,
+    CreateSodRuleRequest, OrganizationResponse, ProvisioningMode, Requestable, RoleResponse, SodRuleResponse,
+    UpdateRoleRequest, UserSummaryResponse,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -199,7 +201,7 @@ pub fn CatalogAdmin() -> impl IntoView {
                             <thead><tr><th scope="col">"Code"</th><th scope="col">"Name"</th><th scope="col">"Provisioning"</th></tr></thead>
                             <tbody>
                                 {move || data.get().unwrap_or_default().apps.into_iter().map(|a| view! {
-                                    <tr><td>{a.code}</td><td>{a.name}</td><td>{format!("{:?}", a.provisioning_mode).to_lowercase()}{a.webhook_url.map(|u| format!(" ({u})"))}</td></tr>
+                                    <tr><td>{a.code}</td><td>{a.name}</td><td>{a.provisioning_mode.label()}{a.webhook_url.map(|u| format!(" ({u})"))}</td></tr>
                                 }).collect_view()}
                             </tbody>
                         </table>
@@ -226,6 +228,7 @@ pub fn CatalogAdmin() -> impl IntoView {
                             <div class="field"><label for="r-q">"Role or application"</label><input id="r-q" type="search" bind:value=role_q/></div>
                             <button type="submit">"Search roles"</button>
                         </form>
+                        {move || data.get().map(|c| view! { <NewRole catalog=c status=status alert=alert on_saved=Callback::new(move |_| load())/> })}
                         <ul class="cards">
                             {move || {
                                 let c = data.get().unwrap_or_default();
@@ -233,18 +236,9 @@ pub fn CatalogAdmin() -> impl IntoView {
                             }}
                         </ul>
                     </section>
-                    <section aria-labelledby="groups-h">
-                        <h2 id="groups-h">"Approval groups"</h2>
-                        <table>
-                            <caption class="sr-only">"Approval groups"</caption>
-                            <thead><tr><th scope="col">"Name"</th><th scope="col">"Description"</th><th scope="col">"Members"</th></tr></thead>
-                            <tbody>
-                                {move || data.get().unwrap_or_default().groups.into_iter().map(|g| view! {
-                                    <tr><td>{g.name}</td><td>{g.description}</td><td>{g.members.len()}</td></tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </section>
+                    <ApprovalGroups
+                        groups=Signal::derive(move || data.get().map(|c| c.groups).unwrap_or_default())
+                        status=status alert=alert on_saved=Callback::new(move |_| load())/>
                     <section aria-labelledby="sod-h">
                         <h2 id="sod-h">"Segregation-of-duties rules"</h2>
                         {move || {
@@ -451,7 +445,7 @@ fn RoleEditor(
     }
 }
 
-fn describe(errors: &[amps_openapi::FieldError]) -> String {
+pub(super) fn describe(errors: &[amps_openapi::FieldError]) -> String {
     errors
         .iter()
         .map(|f| format!("{}: {}", f.field, f.message))
@@ -459,7 +453,7 @@ fn describe(errors: &[amps_openapi::FieldError]) -> String {
         .join("; ")
 }
 
-fn fields_text(e: &amps_openapi::ClientError) -> String {
+pub(super) fn fields_text(e: &amps_openapi::ClientError) -> String {
     let f = api::fields(e);
     if f.is_empty() {
         String::new()
@@ -483,4 +477,161 @@ fn selected_values(ev: &leptos::ev::Event) -> Vec<uuid::Uuid> {
         .filter_map(|o| o.get_attribute("value"))
         .filter_map(|v| v.parse().ok())
         .collect()
+}
+
+/// The "Add a role" form.
+#[component]
+fn NewRole(
+    catalog: Catalog,
+    status: RwSignal<Option<String>>,
+    alert: RwSignal<Option<String>>,
+    on_saved: Callback<()>,
+) -> impl IntoView {
+    let session = Session::get();
+    let app = RwSignal::new(catalog.apps.first().map(|a| a.id.to_string()).unwrap_or_default());
+    let name = RwSignal::new(String::new());
+    let environment = RwSignal::new("PROD".to_string());
+    let description = RwSignal::new(String::new());
+    let requestable = RwSignal::new("both".to_string());
+    let it_level = RwSignal::new("none".to_string());
+    let chain = RwSignal::new("supervisor, security_officer, data_owner, iao".to_string());
+    let prereqs = RwSignal::new(Vec::<uuid::Uuid>::new());
+    let expiration = RwSignal::new(String::new());
+    let hidden = RwSignal::new(false);
+    let mfa = RwSignal::new(false);
+    let data_owner = RwSignal::new(None::<UserSummaryResponse>);
+    let iao = RwSignal::new(None::<UserSummaryResponse>);
+    let busy = RwSignal::new(false);
+    let groups = catalog.groups.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(application_id) = app.get_untracked().parse() else {
+            alert.set(Some(
+                "Choose the role's application (add the application first).".into(),
+            ));
+            return;
+        };
+        let chain = match parse_chain(&chain.get_untracked(), &groups) {
+            Ok(c) => c,
+            Err(e) => {
+                alert.set(Some(e));
+                return;
+            }
+        };
+        let days = expiration.get_untracked().trim().to_string();
+        let default_expiration_days = if days.is_empty() {
+            None
+        } else if let Ok(d) = days.parse::<i32>() {
+            Some(d)
+        } else {
+            alert.set(Some("Expiration must be a number of days (empty: never).".into()));
+            return;
+        };
+        let req = CreateRoleRequest {
+            application_id,
+            name: name.get_untracked().trim().into(),
+            environment: environment.get_untracked().trim().to_uppercase(),
+            description: description.get_untracked().trim().into(),
+            hidden: hidden.get_untracked(),
+            visible_to: vec![],
+            requestable_by: match requestable.get_untracked().as_str() {
+                "internal" => Requestable::Internal,
+                "external" => Requestable::External,
+                _ => Requestable::Both,
+            },
+            min_it_level: it_level.get_untracked(),
+            prerequisites: prereqs.get_untracked(),
+            chain,
+            default_expiration_days,
+            mfa_required: mfa.get_untracked(),
+            data_owner_id: data_owner.get_untracked().map(|u| u.id),
+            iao_id: iao.get_untracked().map(|u| u.id),
+        };
+        if let Err(e) = req.validate() {
+            alert.set(Some(describe(&amps_openapi::rules::field_errors(&e))));
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            match api::call(session, move |c| {
+                let req = req.clone();
+                async move { c.create_role(&req).await }
+            })
+            .await
+            {
+                Ok(r) => {
+                    alert.set(None);
+                    status.set(Some(format!("Role {} added.", role_label(&r))));
+                    on_saved.run(());
+                }
+                Err(e) => alert.set(Some(api::message(&e) + &fields_text(&e))),
+            }
+            busy.set(false);
+        });
+    };
+    let chosen = |who: RwSignal<Option<UserSummaryResponse>>| {
+        move || {
+            who.get()
+                .map(|u| format!("{} ({})", u.name, u.user_id))
+                .unwrap_or_else(|| "nobody yet".into())
+        }
+    };
+    view! {
+        <details>
+            <summary>"Add a role"</summary>
+            <form aria-label="New role" on:submit=submit novalidate>
+                <div class="field">
+                    <label for="n-app">"Application"</label>
+                    <select id="n-app" on:change=move |ev| app.set(event_target_value(&ev)) prop:value=app>
+                        {catalog.apps.iter().map(|a| view! { <option value=a.id.to_string()>{format!("{} ({})", a.name, a.code)}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field"><label for="n-name">"Role name"</label><input id="n-name" bind:value=name required/></div>
+                <div class="field"><label for="n-env">"Environment (PROD, TEST…)"</label><input id="n-env" bind:value=environment required/></div>
+                <div class="field"><label for="n-desc">"Description"</label><textarea id="n-desc" rows="2" bind:value=description></textarea></div>
+                <div class="field">
+                    <label for="n-who">"Who may request it"</label>
+                    <select id="n-who" on:change=move |ev| requestable.set(event_target_value(&ev)) prop:value=requestable>
+                        <option value="both">"Internal and external users"</option>
+                        <option value="internal">"Internal users"</option>
+                        <option value="external">"External users"</option>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="n-it">"Minimum IT level"</label>
+                    <select id="n-it" on:change=move |ev| it_level.set(event_target_value(&ev)) prop:value=it_level>
+                        <option value="none">"None"</option>
+                        <option value="III">"IT-III"</option>
+                        <option value="II">"IT-II"</option>
+                        <option value="I">"IT-I"</option>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="n-chain">"Approval chain"</label>
+                    <p class="hint" id="n-chain-hint">"Levels in order, separated by commas: supervisor, eao, security_officer, data_owner, iao, or group:Group name."</p>
+                    <input id="n-chain" aria-describedby="n-chain-hint" bind:value=chain/>
+                </div>
+                <fieldset>
+                    <legend>"Data owner (needed when the chain has data_owner)"</legend>
+                    <p role="status">"Chosen: "{chosen(data_owner)}</p>
+                    <PersonPicker id="n-owner".to_string() purpose="the data owner".to_string() on_pick=Callback::new(move |u| data_owner.set(Some(u)))/>
+                </fieldset>
+                <fieldset>
+                    <legend>"IAO (needed when the chain has iao)"</legend>
+                    <p role="status">"Chosen: "{chosen(iao)}</p>
+                    <PersonPicker id="n-iao".to_string() purpose="the IAO".to_string() on_pick=Callback::new(move |u| iao.set(Some(u)))/>
+                </fieldset>
+                <div class="field">
+                    <label for="n-pre">"Prerequisite roles"</label>
+                    <select id="n-pre" multiple size="4" on:change=move |ev| prereqs.set(selected_values(&ev))>
+                        {catalog.roles.iter().map(|r| view! { <option value=r.id.to_string()>{role_label(r)}</option> }).collect_view()}
+                    </select>
+                </div>
+                <div class="field"><label for="n-exp">"Expires after (days; empty: never)"</label><input id="n-exp" inputmode="numeric" bind:value=expiration/></div>
+                <div class="field check"><input type="checkbox" id="n-hidden" bind:checked=hidden/><label for="n-hidden">"Hidden (never listed in searches)"</label></div>
+                <div class="field check"><input type="checkbox" id="n-mfa" bind:checked=mfa/><label for="n-mfa">"Multi-factor sign-in required"</label></div>
+                <button type="submit" disabled=move || busy.get()>{move || if busy.get() { "Adding…" } else { "Add role" }}</button>
+            </form>
+        </details>
+    }
 }

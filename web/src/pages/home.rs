@@ -56,7 +56,7 @@ pub fn Home() -> impl IntoView {
                                             <A href="/approvals">{format!("{} approval{} waiting for you", t.len(), if t.len() == 1 { "" } else { "s" })}</A>
                                             <ul>
                                                 {t.iter().take(5).map(|t| view! {
-                                                    <li>{format!("{}: {} for {}, due {}", t.saar.number, t.saar.role.name, t.saar.subject, t.due_at.format("%Y-%m-%d"))}</li>
+                                                    <li>{format!("{}: {} for {}, due {}", t.saar.number, t.saar.role.name, t.saar.subject, crate::fmt::date(&t.due_at))}</li>
                                                 }).collect_view()}
                                             </ul>
                                         </li>

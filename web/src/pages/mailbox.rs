@@ -56,7 +56,7 @@ pub fn Mailbox() -> impl IntoView {
                                 <li>
                                     <article aria-label=format!("{} to {}", m.subject, m.to)>
                                         <h2>{m.subject.clone()}</h2>
-                                        <p class="meta">"To: "{m.to.clone()}" · "{m.created_at.format("%Y-%m-%d %H:%M UTC").to_string()}</p>
+                                        <p class="meta">"To: "{m.to.clone()}" · "{crate::fmt::date_time(&m.created_at) + " UTC"}</p>
                                         <pre>{m.body.clone()}</pre>
                                         {found.into_iter().map(|l| view! { <p><a href=local(&l)>{format!("Open link: {}", local(&l).split('?').next().unwrap_or_default())}</a></p> }).collect_view()}
                                     </article>

@@ -182,7 +182,7 @@ pub fn MyInformation() -> impl IntoView {
                                 <dt>"Company"</dt><dd>{m.company.clone().unwrap_or_else(|| "None".into())}</dd>
                                 <dt>"User type"</dt><dd>{m.user_type.clone()}</dd>
                                 <dt>"IT level"</dt><dd>{m.it_level.clone()}</dd>
-                                <dt>"Account status"</dt><dd>{format!("{:?}", m.status)}</dd>
+                                <dt>"Account status"</dt><dd>{m.status.label()}</dd>
                             </dl>
                         </section>
                         <section aria-labelledby="approvers-h">

@@ -3,6 +3,7 @@
 pub mod approval_link;
 pub mod approvals;
 pub mod catalog;
+mod catalog_groups;
 pub mod forgot;
 pub mod home;
 pub mod mailbox;

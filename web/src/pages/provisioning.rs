@@ -63,7 +63,7 @@ pub fn Provisioning() -> impl IntoView {
                                     <li>
                                         <article class="card" aria-label=format!("{} {}", t.saar_number, t.role.name)>
                                             <h2>{format!("{}: {} {} ({} {})", t.saar_number, if t.kind == "revoke" { "Remove" } else { "Grant" }, t.role.name, t.role.application, t.role.environment)}</h2>
-                                            <p class="meta">{format!("For {} · waiting since {}", t.user, t.created_at.format("%Y-%m-%d %H:%M"))}</p>
+                                            <p class="meta">{format!("For {} · waiting since {}", t.user, crate::fmt::date_time(&t.created_at))}</p>
                                             {t.last_error.clone().map(|e| view! { <p class="warning">{format!("Automatic provisioning failed {} times: {e}", t.attempts)}</p> })}
                                             <div class="field">
                                                 <label for=format!("note-{id}")>"Note"</label>

@@ -95,7 +95,7 @@ pub fn Users() -> impl IntoView {
                                     <tr>
                                         <td>{u.user_id}</td><td>{u.name}</td><td>{u.email}</td><td>{u.organization}</td>
                                         <td>{u.user_type}</td><td>{u.status.replace('_', " ")}</td>
-                                        <td>{u.last_activity_at.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "Never".into())}</td>
+                                        <td>{u.last_activity_at.map(|d| crate::fmt::date(&d)).unwrap_or_else(|| "Never".into())}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
