@@ -5,6 +5,7 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 tools := env_var('HOME') / ".cache/amps/tools"
 export PATH := tools / "bin" + ":" + env_var('HOME') / ".cargo/bin:" + env_var('PATH')
 wasm_bindgen_version := "0.2.130"
+wasm_split_version := "0.2.4"
 pg_url := env_var_or_default('AMPS_TEST_PG_URL', 'postgres://postgres@127.0.0.1:5432')
 
 # List the recipes.
@@ -35,43 +36,56 @@ openapi:
     cargo run -q -p amps -- openapi > openapi/openapi.json.tmp
     mv openapi/openapi.json.tmp openapi/openapi.json
 
-# Build the SPA into web/dist (wasm32, in its own target dir).
-web: _wasm-toolchain _wasm-bindgen
+# Build the SPA into web/dist (wasm32, in its own target dir), split at the lazy routes.
+web: _wasm-toolchain _wasm-bindgen _wasm-split
     #!/usr/bin/env bash
     set -euo pipefail
+    # Relocations let wasm-split cut the module at the lazily loaded screens (web/src/lazy.rs).
+    split="-Clink-args=--emit-relocs --cfg=erase_components"
     if rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown; then
-        cargo build --profile wasm-release --target wasm32-unknown-unknown -p amps-web --target-dir target/wasm
+        RUSTFLAGS="$split" cargo build --profile wasm-release --target wasm32-unknown-unknown \
+            -p amps-web --target-dir target/wasm
     else
         # Debian's rustc-web ships the std sources; build std for wasm32 from them.
         # std is built here anyway, so build it for size too (the first load has a 400 KB
         # budget): no Debug text, panic locations or panic messages are shipped (users see
         # the SPA's own messages, never a panic's), and components return type-erased views.
         PATH=/usr/bin:$PATH RUSTC_BOOTSTRAP=1 \
-            RUSTFLAGS="-Zlocation-detail=none -Zfmt-debug=none -Zunstable-options -Cpanic=immediate-abort --cfg=erase_components" \
+            RUSTFLAGS="-Zlocation-detail=none -Zfmt-debug=none -Zunstable-options -Cpanic=immediate-abort $split" \
             cargo build --profile wasm-release --target wasm32-unknown-unknown \
             -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size \
             -p amps-web --target-dir target/wasm
     fi
     rm -rf web/dist.new && mkdir -p web/dist.new
-    wasm-bindgen --target web --no-typescript --out-name amps_web --out-dir web/dist.new \
-        target/wasm/wasm32-unknown-unknown/wasm-release/amps-web.wasm
+    # The main module (then bound by wasm-bindgen), one chunk per lazy screen plus shared
+    # chunks, and __wasm_split.js, which fetches a chunk the first time its screen is opened.
+    wasm-split-cli target/wasm/wasm32-unknown-unknown/wasm-release/amps-web.wasm web/dist.new \
+        --target web --out-name amps_web
+    wasm-bindgen --target web --keep-lld-exports --no-demangle --remove-name-section \
+        --no-typescript --out-name amps_web --out-dir web/dist.new web/dist.new/amps_web.wasm
+    rm web/dist.new/amps_web.wasm
     cp web/index.html web/static/* web/dist.new/
     rm -rf web/dist && mv web/dist.new web/dist
     just web-size
 
-# Print the compressed (gzip -9) size of what the first page load fetches.
+# Print the compressed (gzip -9) size of the first page load and of each on-demand chunk.
 web-size:
     #!/usr/bin/env bash
     set -euo pipefail
     total=0
     for f in web/dist/*; do
-        n=$(gzip -9 -c "$f" | wc -c); total=$((total + n))
-        printf '  %-28s %8d bytes raw %8d bytes gzip\n' "$(basename "$f")" "$(wc -c < "$f")" "$n"
+        n=$(gzip -9 -c "$f" | wc -c)
+        case "$(basename "$f")" in
+            amps_web_bg.wasm|*.js|*.css|*.html) total=$((total + n)); when="first load" ;;
+            *) when="on demand" ;;
+        esac
+        printf '  %-34s %8d bytes raw %8d bytes gzip  %s\n' "$(basename "$f")" "$(wc -c < "$f")" "$n" "$when"
     done
-    printf '  %-28s %8s           %8d bytes gzip (first load)\n' total "" "$total"
+    printf '  %-34s %8s           %8d bytes gzip (first load)\n' total "" "$total"
 
 # The first load's budget: gzip size of wasm + js + css (≤ 400 KB, fails when over) and time to
-# interactive after navigation in headless Chromium on localhost (target 1 s, printed).
+# interactive after navigation in headless Chromium on localhost (target 1 s, printed). Also
+# part of `just e2e`.
 web-budget: web _chromium _npm
     cargo build -p amps
     cd e2e/browser && node budget.mjs --enforce
@@ -86,8 +100,8 @@ bench: _pg-ready
 e2e: web _chromium _npm
     cargo build -p amps
     cd e2e/browser && npx playwright test
-    # Prints the first-load size and time to interactive (`just web-budget` enforces the size).
-    cd e2e/browser && node budget.mjs
+    # The first-load size (fails over budget) and the time to interactive (printed).
+    cd e2e/browser && node budget.mjs --enforce
 
 # Apply migrations to the configured database.
 migrate:
@@ -127,6 +141,14 @@ _wasm-toolchain:
     set -euo pipefail
     if ! rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown; then
         just _apt rustc-web cargo-web rust-web-src rust-web-llvm lld-22
+    fi
+
+_wasm-split:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if ! command -v wasm-split-cli >/dev/null 2>&1 || [ "$(cat "{{tools}}/.wasm-split-version" 2>/dev/null)" != "{{wasm_split_version}}" ]; then
+        cargo install --locked wasm_split_cli_support --version {{wasm_split_version}} --features build-binary --root "{{tools}}"
+        echo "{{wasm_split_version}}" > "{{tools}}/.wasm-split-version"
     fi
 
 _wasm-bindgen:

@@ -1,13 +1,13 @@
 //! The shell (skip link, header, navigation, sign-out) and the router. Adding a screen is one
-//! file in `pages/` and one `<Route>` here.
+//! file in `pages/` and one `<Route>` here (plus a block in `lazy.rs` when it loads on demand).
 
 use crate::api::{self, Session};
-use crate::pages;
+use crate::{lazy, pages};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::use_navigate;
-use leptos_router::path;
+use leptos_router::{Lazy, path};
 
 /// The application.
 #[component]
@@ -35,14 +35,14 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/forgot-password") view=pages::forgot::ForgotPassword/>
                         <Route path=path!("/forgot-user-id") view=pages::forgot::ForgotUserId/>
                         <Route path=path!("/reset-password") view=pages::forgot::ResetPassword/>
-                        <Route path=path!("/me") view=pages::me::MyInformation/>
-                        <Route path=path!("/mailbox") view=pages::mailbox::Mailbox/>
-                        <Route path=path!("/approvals") view=pages::approvals::Approvals/>
-                        <Route path=path!("/request") view=pages::request::RequestWizard/>
-                        <Route path=path!("/approval-link") view=pages::approval_link::ApprovalLink/>
-                        <Route path=path!("/provisioning") view=pages::provisioning::Provisioning/>
-                        <Route path=path!("/catalog") view=pages::catalog::CatalogAdmin/>
-                        <Route path=path!("/users") view=pages::users::Users/>
+                        <Route path=path!("/me") view={Lazy::<lazy::MyInformation>::new()}/>
+                        <Route path=path!("/mailbox") view={Lazy::<lazy::Mailbox>::new()}/>
+                        <Route path=path!("/approvals") view={Lazy::<lazy::Approvals>::new()}/>
+                        <Route path=path!("/request") view={Lazy::<lazy::RequestWizard>::new()}/>
+                        <Route path=path!("/approval-link") view={Lazy::<lazy::ApprovalLink>::new()}/>
+                        <Route path=path!("/provisioning") view={Lazy::<lazy::Provisioning>::new()}/>
+                        <Route path=path!("/catalog") view={Lazy::<lazy::CatalogAdmin>::new()}/>
+                        <Route path=path!("/users") view={Lazy::<lazy::Users>::new()}/>
                     </Routes>
                 </Show>
             </main>

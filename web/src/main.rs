@@ -5,6 +5,7 @@ mod api;
 mod app;
 mod components;
 mod fmt;
+mod lazy;
 mod pages;
 
 fn main() {
