@@ -6,7 +6,7 @@ pub mod entities;
 pub mod leases;
 pub mod outbox;
 
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 use std::time::Duration;
 
 /// Opens the database at `url` (a `sqlite:` or `postgres:` URL) and applies pending
@@ -19,12 +19,17 @@ pub async fn connect(url: &str, migrate: bool) -> Result<DatabaseConnection, DbE
         // SQLite allows one writer at a time; one pooled connection turns lock contention
         // into orderly queueing instead of "database is locked" errors.
         .max_connections(if is_sqlite { 1 } else { 16 })
-        .min_connections(1);
+        .min_connections(1)
+        // Set on every connection the pool opens (it replaces idle ones), not once after
+        // connecting: WAL, so readers do not wait on the writer; foreign keys; waiting on a
+        // lock. Commits stay fully synchronous: an approval, once answered, survives a crash.
+        .map_sqlx_sqlite_opts(|o| {
+            use sea_orm::sqlx::sqlite::SqliteJournalMode;
+            o.journal_mode(SqliteJournalMode::Wal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+        });
     let db = Database::connect(opts).await?;
-    if db.get_database_backend() == DbBackend::Sqlite {
-        db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;")
-            .await?;
-    }
     if migrate {
         use migration::MigratorTrait;
         migration::Migrator::up(&db, None).await?;
