@@ -111,6 +111,7 @@ pub fn CatalogAdmin() -> impl IntoView {
     let app_name = RwSignal::new(String::new());
     let app_mode = RwSignal::new("manual".to_string());
     let app_hook = RwSignal::new(String::new());
+    let app_busy = RwSignal::new(false);
     let add_app = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let automatic = app_mode.get_untracked() == "automatic";
@@ -129,13 +130,15 @@ pub fn CatalogAdmin() -> impl IntoView {
             alert.set(Some(describe(&amps_openapi::rules::field_errors(&e))));
             return;
         }
+        app_busy.set(true);
         spawn_local(async move {
-            match api::call(session, move |c| {
+            let r = api::call(session, move |c| {
                 let req = req.clone();
                 async move { c.create_application(&req).await }
             })
-            .await
-            {
+            .await;
+            app_busy.set(false);
+            match r {
                 Ok(a) => {
                     alert.set(None);
                     status.set(Some(match a.webhook_secret {
@@ -156,6 +159,7 @@ pub fn CatalogAdmin() -> impl IntoView {
     // New SoD rule.
     let rule_name = RwSignal::new(String::new());
     let rule_roles = RwSignal::new(Vec::<uuid::Uuid>::new());
+    let rule_busy = RwSignal::new(false);
     let add_rule = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let req = CreateSodRuleRequest {
@@ -167,13 +171,15 @@ pub fn CatalogAdmin() -> impl IntoView {
             alert.set(Some(describe(&amps_openapi::rules::field_errors(&e))));
             return;
         }
+        rule_busy.set(true);
         spawn_local(async move {
-            match api::call(session, move |c| {
+            let r = api::call(session, move |c| {
                 let req = req.clone();
                 async move { c.create_sod_rule(&req).await }
             })
-            .await
-            {
+            .await;
+            rule_busy.set(false);
+            match r {
                 Ok(r) => {
                     alert.set(None);
                     status.set(Some(format!("Rule {} added.", r.name)));
@@ -218,7 +224,7 @@ pub fn CatalogAdmin() -> impl IntoView {
                                     </select>
                                 </div>
                                 <div class="field"><label for="a-hook">"Webhook URL (automatic only)"</label><input id="a-hook" type="url" bind:value=app_hook/></div>
-                                <button type="submit">"Add application"</button>
+                                <button type="submit" disabled=move || app_busy.get()>{move || if app_busy.get() { "Adding…" } else { "Add application" }}</button>
                             </form>
                         </details>
                     </section>
@@ -263,7 +269,7 @@ pub fn CatalogAdmin() -> impl IntoView {
                                         {move || data.get().unwrap_or_default().roles.into_iter().map(|r| view! { <option value=r.id.to_string()>{role_label(&r)}</option> }).collect_view()}
                                     </select>
                                 </div>
-                                <button type="submit">"Add rule"</button>
+                                <button type="submit" disabled=move || rule_busy.get()>{move || if rule_busy.get() { "Adding…" } else { "Add rule" }}</button>
                             </form>
                         </details>
                     </section>
@@ -314,6 +320,7 @@ fn RoleEditor(
     let prereqs = RwSignal::new(role.prerequisites.iter().map(|r| r.id).collect::<Vec<_>>());
     let groups = catalog.groups.clone();
     let label = role_label(&role);
+    let busy = RwSignal::new(false);
     let save = {
         let label = label.clone();
         move |ev: leptos::ev::SubmitEvent| {
@@ -357,13 +364,15 @@ fn RoleEditor(
                 return;
             }
             let label = label.clone();
+            busy.set(true);
             spawn_local(async move {
-                match api::call(session, move |c| {
+                let r = api::call(session, move |c| {
                     let req = req.clone();
                     async move { c.update_role(id, &req).await }
                 })
-                .await
-                {
+                .await;
+                busy.set(false);
+                match r {
                     Ok(_) => {
                         alert.set(None);
                         status.set(Some(format!("{label} saved.")));
@@ -438,7 +447,7 @@ fn RoleEditor(
                         <label for=format!("{p}-exp")>"Expires after (days; empty: never)"</label>
                         <input id=format!("{p}-exp") inputmode="numeric" bind:value=expiration/>
                     </div>
-                    <button type="submit">{format!("Save {}", role.name)}</button>
+                    <button type="submit" disabled=move || busy.get()>{let name = role.name.clone(); move || if busy.get() { "Saving…".to_string() } else { format!("Save {name}") }}</button>
                 </form>
             </details>
         </article>
