@@ -522,6 +522,16 @@ impl Client {
             .await
     }
 
+    /// `POST /api/v1/approval-links/{token}/return`
+    pub async fn return_by_link(
+        &self,
+        token: &str,
+        body: &ReturnRequest,
+    ) -> Result<SaarResponse, ClientError> {
+        self.post(&format!("api/v1/approval-links/{token}/return"), body)
+            .await
+    }
+
     /// `POST /api/v1/saars/{id}/attachments?filename=`
     pub async fn upload_attachment(
         &self,

@@ -409,6 +409,19 @@ pub enum RejectReason {
     Other,
 }
 
+impl RejectReason {
+    /// The reason for its wire code (`not_needed`, …); unknown codes read as `Other`.
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "it_level_insufficient" => RejectReason::ItLevelInsufficient,
+            "not_needed" => RejectReason::NotNeeded,
+            "sod_conflict" => RejectReason::SodConflict,
+            "needs_information" => RejectReason::NeedsInformation,
+            _ => RejectReason::Other,
+        }
+    }
+}
+
 /// Reject a task.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]

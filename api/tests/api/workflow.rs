@@ -1200,10 +1200,45 @@ async fn external_approvers_act_through_a_single_use_emailed_link(db: Db) {
         .expect("submit")
         .saars[0]
         .clone();
+    // The EAO first returns it for more information through the link; the vendor resubmits,
+    // and a fresh link goes out.
+    let returning = token_in(
+        &app.last_mail_to("erin.authorizer@dla.example").await.body,
+        "/approval-link?token=",
+    );
+    let anonymous = app.client();
+    let returned = anonymous
+        .return_by_link(
+            &returning,
+            &ReturnRequest {
+                comment: "Name the shipments you will process.".into(),
+            },
+        )
+        .await
+        .expect("returned by link");
+    assert_eq!(returned.status, "returned");
+    assert_eq!(
+        anonymous
+            .approve_by_link(&returning, &ApproveRequest::default())
+            .await
+            .expect_err("the link ended with the task")
+            .status(),
+        Some(400)
+    );
+    vendor
+        .resubmit_saar(
+            saar.id,
+            &ResubmitSaarRequest {
+                justification: "Hazardous material shipments for the Richmond depot.".into(),
+            },
+        )
+        .await
+        .expect("resubmit");
     let first = token_in(
         &app.last_mail_to("erin.authorizer@dla.example").await.body,
         "/approval-link?token=",
     );
+    assert_ne!(first, returning);
     // A reminder mails a fresh link; the first one stops working.
     app.clock.advance(Duration::days(2));
     amps::jobs::approvals::tick(&app.ctx).await.expect("tick");
@@ -1212,7 +1247,6 @@ async fn external_approvers_act_through_a_single_use_emailed_link(db: Db) {
         "/approval-link?token=",
     );
     assert_ne!(first, token);
-    let anonymous = app.client();
     assert_eq!(
         anonymous
             .approval_link(&first)
@@ -1240,8 +1274,16 @@ async fn external_approvers_act_through_a_single_use_emailed_link(db: Db) {
         .approve_by_link(&token, &ApproveRequest::default())
         .await
         .expect("approved by link");
-    assert_eq!(v.steps[0].status, "approved");
-    assert_eq!(v.steps[0].decided_by.as_deref(), Some("Erin Authorizer"));
+    // The history keeps both EAO steps: the return with its comment, then the approval.
+    let eao: Vec<_> = v.steps.iter().filter(|s| s.kind == "eao").collect();
+    assert_eq!(eao.len(), 2);
+    assert_eq!(eao[0].status, "returned");
+    assert_eq!(
+        eao[0].comment.as_deref(),
+        Some("Name the shipments you will process.")
+    );
+    assert_eq!(eao[1].status, "approved");
+    assert_eq!(eao[1].decided_by.as_deref(), Some("Erin Authorizer"));
     assert_eq!(v.waiting_on.expect("next").kind, "security_officer");
     let again = anonymous
         .approve_by_link(&token, &ApproveRequest::default())

@@ -4,7 +4,7 @@
 use crate::api;
 use crate::components::Page;
 use crate::components::saar::SaarDetails;
-use amps_openapi::{ApprovalTaskResponse, ApproveRequest, RejectReason, RejectRequest};
+use amps_openapi::{ApprovalTaskResponse, ApproveRequest, RejectReason, RejectRequest, ReturnRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
@@ -26,15 +26,26 @@ pub fn ApprovalLink() -> impl IntoView {
             Err(e) => alert.set(Some(api::message(&e))),
         }
     });
-    let decide = move |approve: bool| {
+    let reason = RwSignal::new("not_needed".to_string());
+    // `what`: approve, reject (with the chosen reason) or return (the comment says what is
+    // missing).
+    let decide = move |what: &'static str| {
+        let c = comment.get_untracked();
+        let c = (!c.trim().is_empty()).then_some(c);
+        if what == "return" && c.is_none() {
+            alert.set(Some(
+                "Say in the comment what the requester must add before returning the request.".into(),
+            ));
+            return;
+        }
         busy.set(true);
+        alert.set(None);
         let t = token();
         spawn_local(async move {
-            let c = comment.get_untracked();
-            let c = (!c.trim().is_empty()).then_some(c);
-            let r = if approve {
-                api::anonymous()
-                    .approve_by_link(
+            let link = api::anonymous();
+            let r = match what {
+                "approve" => {
+                    link.approve_by_link(
                         &t,
                         &ApproveRequest {
                             comment: c,
@@ -42,22 +53,31 @@ pub fn ApprovalLink() -> impl IntoView {
                         },
                     )
                     .await
-            } else {
-                api::anonymous()
-                    .reject_by_link(
+                }
+                "reject" => {
+                    let reason = RejectReason::from_code(&reason.get_untracked());
+                    link.reject_by_link(&t, &RejectRequest { reason, comment: c })
+                        .await
+                }
+                _ => {
+                    link.return_by_link(
                         &t,
-                        &RejectRequest {
-                            reason: RejectReason::NotNeeded,
-                            comment: c,
+                        &ReturnRequest {
+                            comment: c.unwrap_or_default(),
                         },
                     )
                     .await
+                }
             };
             match r {
                 Ok(s) => done.set(Some(format!(
                     "{} is {}. Thank you.",
                     s.number,
-                    if approve { "approved" } else { "rejected" }
+                    match what {
+                        "approve" => "approved",
+                        "reject" => "rejected",
+                        _ => "returned to the requester",
+                    }
                 ))),
                 Err(e) => alert.set(Some(api::message(&e))),
             }
@@ -71,12 +91,21 @@ pub fn ApprovalLink() -> impl IntoView {
                 <p>{format!("As {}, decide on this request.", t.kind.replace('_', " "))}</p>
                 <SaarDetails saar=t.saar.clone()/>
                 <div class="field">
-                    <label for="link-comment">"Comment (optional)"</label>
+                    <label for="link-comment">"Comment (required to return, or to reject with reason Other)"</label>
                     <textarea id="link-comment" rows="2" bind:value=comment></textarea>
                 </div>
                 <div class="actions">
-                    <button type="button" disabled=move || busy.get() on:click=move |_| decide(true)>"Approve"</button>
-                    <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| decide(false)>"Reject"</button>
+                    <button type="button" disabled=move || busy.get() on:click=move |_| decide("approve")>"Approve"</button>
+                    <label for="link-reason" class="inline">"Reason to reject"</label>
+                    <select id="link-reason" on:change=move |ev| reason.set(event_target_value(&ev)) prop:value=reason>
+                        <option value="not_needed">"Not needed / wrong role"</option>
+                        <option value="it_level_insufficient">"IT level insufficient"</option>
+                        <option value="sod_conflict">"Segregation-of-duties conflict"</option>
+                        <option value="needs_information">"More information needed"</option>
+                        <option value="other">"Other (comment)"</option>
+                    </select>
+                    <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| decide("reject")>"Reject"</button>
+                    <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| decide("return")>"Return for information"</button>
                 </div>
             }))}
         </Page>

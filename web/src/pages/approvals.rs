@@ -217,13 +217,7 @@ fn TaskCard(
                     .await
                 }
                 "reject" => {
-                    let reason = match reason.get_untracked().as_str() {
-                        "it_level_insufficient" => RejectReason::ItLevelInsufficient,
-                        "sod_conflict" => RejectReason::SodConflict,
-                        "needs_information" => RejectReason::NeedsInformation,
-                        "other" => RejectReason::Other,
-                        _ => RejectReason::NotNeeded,
-                    };
+                    let reason = RejectReason::from_code(&reason.get_untracked());
                     let body = RejectRequest { reason, comment: c };
                     api::call(session, move |cl| {
                         let body = body.clone();
