@@ -1,14 +1,15 @@
 // The Role Request wizard, keyboard first: the external vendor accepts the Privacy Act
 // Statement, checks the user information, finds "Web User POP-001", moves it to Selected
 // Roles with the keyboard, adds the prerequisite it is offered, writes the seed's
-// justification, survives a reload on the Summary, submits, and sees Pending Requests.
+// justification, survives a reload on the Summary, attaches a file, submits (the file goes
+// to each new SAAR), and sees Pending Requests.
 import { test, expect } from '@playwright/test';
-import { checkPage, field } from './helpers.mjs';
+import { apiAs, checkPage, field } from './helpers.mjs';
 
 const PASSWORD = 'Demo password for AMPS 2026';
 const JUSTIFICATION = 'Need access to HMMS-POP in order to process hazardous material shipments.';
 
-test('request a role through the wizard', async ({ page }) => {
+test('request a role through the wizard', async ({ page, request }) => {
   await page.goto('/sign-in');
   await field(page, 'User ID').fill('vvendor');
   await field(page, 'Password').fill(PASSWORD);
@@ -54,6 +55,19 @@ test('request a role through the wizard', async ({ page }) => {
   await expect(page.locator('dl.facts')).toContainText(JUSTIFICATION);
   await expect(page.locator('dl.facts')).toContainText('EBS Inquiry User');
   await checkPage(page, '24-wizard-summary');
+
+  // Back to the Justification to attach a file (chosen files do not survive a reload).
+  await page.getByRole('button', { name: 'Back' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'Justification' })).toBeFocused();
+  await page.getByLabel('Attachments (optional)').setInputFiles({
+    name: 'contract-letter.txt',
+    mimeType: 'text/plain',
+    buffer: Buffer.from('Acme Hazmat Logistics holds DLA contract SP4701-26-D-0001.\n'),
+  });
+  const attached = page.getByRole('list', { name: 'Chosen attachments' });
+  await expect(attached).toContainText('contract-letter.txt');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.locator('dl.facts')).toContainText('contract-letter.txt');
   await page.getByRole('button', { name: 'Submit' }).click();
 
   await expect(page.getByRole('heading', { level: 2, name: 'Request submitted' })).toBeFocused();
@@ -61,4 +75,13 @@ test('request a role through the wizard', async ({ page }) => {
   await checkPage(page, '25-wizard-confirmation');
   await page.getByRole('link', { name: /Pending Requests/ }).click();
   await expect(page.getByRole('region', { name: 'Pending Requests' }).getByRole('article')).toHaveCount(2);
+
+  // Each new SAAR carries the attachment.
+  const headers = await apiAs(request, 'vvendor');
+  const { pending } = await (await request.get('/api/v1/me/requests', { headers })).json();
+  expect(pending).toHaveLength(2);
+  for (const saar of pending) {
+    const files = await (await request.get(`/api/v1/saars/${saar.id}/attachments`, { headers })).json();
+    expect(files.map((f) => f.filename)).toEqual(['contract-letter.txt']);
+  }
 });

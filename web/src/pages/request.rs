@@ -1,8 +1,10 @@
 //! `/request`: the Role Request wizard of the seed procedure. Privacy Act Statement → User
 //! Information → Select Roles (two listboxes and arrow buttons; prerequisite warnings with an
-//! "add it" action) → Justification → Summary → Confirmation. Back and Next keep the state,
-//! which is also kept in the tab's session storage so a reload loses nothing; focus moves to
-//! each step's heading.
+//! "add it" action) → Justification (with optional attachments) → Summary → Confirmation.
+//! Back and Next keep the state, which is also kept in the tab's session storage so a reload
+//! loses nothing but chosen files (a browser does not let a page keep them); focus moves to
+//! each step's heading. Attachments are uploaded to each new SAAR after submission, with
+//! progress.
 
 use crate::api::{self, Session};
 use crate::components::Page;
@@ -17,6 +19,39 @@ use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 const STORE_KEY: &str = "amps.request-wizard";
+/// The largest attachment the API accepts.
+const MAX_ATTACHMENT: usize = 10 * 1024 * 1024;
+
+/// A file chosen for attaching: its name and bytes.
+#[derive(Clone)]
+struct Chosen {
+    name: String,
+    bytes: std::sync::Arc<Vec<u8>>,
+}
+
+/// Reads the files of a file input; refuses (with the reason) any over the size limit.
+async fn read_files(input: web_sys::HtmlInputElement) -> (Vec<Chosen>, Vec<String>) {
+    let (mut ok, mut refused) = (Vec::new(), Vec::new());
+    let Some(list) = input.files() else {
+        return (ok, refused);
+    };
+    for i in 0..list.length() {
+        let Some(file) = list.item(i) else { continue };
+        let name = file.name();
+        if file.size() > MAX_ATTACHMENT as f64 {
+            refused.push(format!("{name} is larger than 10 MB."));
+            continue;
+        }
+        match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+            Ok(buf) => ok.push(Chosen {
+                name,
+                bytes: std::sync::Arc::new(js_sys::Uint8Array::new(&buf).to_vec()),
+            }),
+            Err(_) => refused.push(format!("{name} could not be read.")),
+        }
+    }
+    (ok, refused)
+}
 const STEPS: [&str; 5] = [
     "Privacy Act Statement",
     "User Information",
@@ -144,6 +179,10 @@ pub fn RequestWizard() -> impl IntoView {
     let done = RwSignal::new(None::<SubmitSaarsResponse>);
     let heading: NodeRef<H2> = NodeRef::new();
     let moved = RwSignal::new(false);
+    // Chosen attachments (kept in memory only), submission and upload progress.
+    let files = RwSignal::new(Vec::<Chosen>::new());
+    let sending = RwSignal::new(false);
+    let uploaded = RwSignal::new((0usize, 0usize));
     let go = move |step: usize| {
         alert.set(None);
         moved.set(true);
@@ -286,14 +325,42 @@ pub fn RequestWizard() -> impl IntoView {
             alert.set(Some(msgs.join("; ")));
             return;
         }
+        sending.set(true);
         spawn_local(async move {
-            match api::call(session, move |c| {
+            let result = api::call(session, move |c| {
                 let req = req.clone();
                 async move { c.submit_saars(&req).await }
             })
-            .await
-            {
+            .await;
+            match result {
                 Ok(r) => {
+                    // Each attachment goes to each new SAAR (its approvers read it there).
+                    let chosen = files.get_untracked();
+                    let total = chosen.len() * r.saars.len();
+                    uploaded.set((0, total));
+                    let mut failed = Vec::new();
+                    for s in &r.saars {
+                        for f in &chosen {
+                            let (id, name, bytes) = (s.id, f.name.clone(), f.bytes.clone());
+                            let up = api::call(session, move |c| {
+                                let (name, bytes) = (name.clone(), bytes.clone());
+                                async move { c.upload_attachment(id, &name, bytes.to_vec()).await }
+                            })
+                            .await;
+                            if let Err(e) = up {
+                                failed.push(format!("{} to {}: {}", f.name, s.number, api::message(&e)));
+                            }
+                            uploaded.update(|u| u.0 += 1);
+                        }
+                    }
+                    if !failed.is_empty() {
+                        alert.set(Some(format!(
+                            "The request is submitted, but some attachments were not: {}",
+                            failed.join("; ")
+                        )));
+                    }
+                    files.set(Vec::new());
+                    sending.set(false);
                     clear_draft();
                     moved.set(true);
                     done.set(Some(r));
@@ -311,6 +378,7 @@ pub fn RequestWizard() -> impl IntoView {
                             .join(" ")
                     };
                     alert.set(Some(detail));
+                    sending.set(false);
                 }
             }
         });
@@ -444,6 +512,34 @@ pub fn RequestWizard() -> impl IntoView {
                                         <p class="hint" id="w-why-hint">"Why you need these roles: 10 to 2000 characters."</p>
                                         <textarea id="w-why" rows="5" required aria-required="true" aria-describedby="w-why-hint" bind:value=text></textarea>
                                     </div>
+                                    <div class="field">
+                                        <label for="w-files">"Attachments (optional)"</label>
+                                        <p class="hint" id="w-files-hint">"PDF, images, text or office documents, up to 10 MB each. They are sent with the request."</p>
+                                        <input id="w-files" type="file" multiple aria-describedby="w-files-hint" on:change=move |ev| {
+                                            use wasm_bindgen::JsCast;
+                                            let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+                                            spawn_local(async move {
+                                                let (ok, refused) = read_files(input.clone()).await;
+                                                files.update(|f| f.extend(ok));
+                                                alert.set((!refused.is_empty()).then(|| refused.join(" ")));
+                                                input.set_value("");
+                                            });
+                                        }/>
+                                    </div>
+                                    {move || {
+                                        let chosen = files.get();
+                                        (!chosen.is_empty()).then(|| view! {
+                                            <ul class="plain" aria-label="Chosen attachments">
+                                                {chosen.into_iter().enumerate().map(|(i, f)| view! {
+                                                    <li>
+                                                        {format!("{} ({} KB) ", f.name, f.bytes.len().div_ceil(1024))}
+                                                        <button type="button" class="secondary" aria-label=format!("Remove {}", f.name)
+                                                            on:click=move |_| files.update(|v| { if i < v.len() { v.remove(i); } })>"Remove"</button>
+                                                    </li>
+                                                }).collect_view()}
+                                            </ul>
+                                        })
+                                    }}
                                     <div class="actions">
                                         <button type="button" class="secondary" on:click=move |_| go(2)>"Back"</button>
                                         <button type="button" on:click=move |_| {
@@ -463,11 +559,21 @@ pub fn RequestWizard() -> impl IntoView {
                                     <dt>"Phone"</dt><dd>{move || draft.with(|d| d.phone.clone())}</dd>
                                     <dt>"Roles"</dt><dd>{move || draft.with(|d| d.selected.iter().map(role_label).collect::<Vec<_>>().join("; "))}</dd>
                                     <dt>"Justification"</dt><dd>{move || draft.with(|d| d.justification.clone())}</dd>
+                                    <dt>"Attachments"</dt><dd>{move || files.with(|f| if f.is_empty() { "None".to_string() } else { f.iter().map(|x| x.name.clone()).collect::<Vec<_>>().join(", ") })}</dd>
                                 </dl>
                                 <div class="actions">
-                                    <button type="button" class="secondary" on:click=move |_| go(3)>"Back"</button>
-                                    <button type="button" on:click=submit>"Submit"</button>
+                                    <button type="button" class="secondary" disabled=move || sending.get() on:click=move |_| go(3)>"Back"</button>
+                                    <button type="button" disabled=move || sending.get() on:click=submit>{move || if sending.get() { "Submitting…" } else { "Submit" }}</button>
                                 </div>
+                                {move || (sending.get() && uploaded.get().1 > 0).then(|| {
+                                    let (n, total) = uploaded.get();
+                                    view! {
+                                        <p role="status">
+                                            <label for="w-upload">{format!("Uploading attachments: {n} of {total}")}</label>" "
+                                            <progress id="w-upload" max=total.to_string() value=n.to_string()></progress>
+                                        </p>
+                                    }
+                                })}
                             }.into_any(),
                         }}
 
