@@ -89,6 +89,22 @@ test('an administrator staffs a new approval group and adds a role it approves',
   expect(found.map((r) => r.name)).toEqual([role]);
   expect(found[0].chain.map((l) => l.kind)).toEqual(['supervisor', 'group']);
 
+  // The role's data owner is chosen by name in its editor.
+  await page.getByLabel('Role or application').fill(role);
+  await page.getByRole('button', { name: 'Search roles' }).click();
+  const roleCard = page.getByRole('article', { name: `${role} (HMMS-POP, PROD)` });
+  await roleCard.getByText(`Change ${role}`).click();
+  await roleCard.getByLabel(`Find a data owner for ${role}`).fill('ddataowner');
+  await roleCard.getByLabel(`Find a data owner for ${role}`).press('Enter');
+  await roleCard.getByRole('button', { name: /^Choose .*\(ddataowner\)$/ }).click();
+  await expect(roleCard).toContainText('(ddataowner), saved with the role');
+  await roleCard.getByRole('button', { name: `Save ${role}` }).click();
+  await expect(page.getByRole('status').first()).toContainText(`${role} (HMMS-POP, PROD) saved.`);
+  const admin = await apiAs(request, 'aadmin');
+  const owner = (await (await request.get('/api/v1/users?q=ddataowner', { headers: admin })).json()).users[0];
+  const facts = (await (await request.get(`/api/v1/roles?all=true&q=${encodeURIComponent(role)}`, { headers: admin })).json())[0].catalog;
+  expect(facts.data_owner_id).toBe(owner.id);
+
   // Removing the member empties the group again.
   await page.getByRole('article', { name: group }).getByRole('button', { name: /^Remove .* from / }).click();
   await expect(page.getByRole('status').first()).toContainText(`removed from ${group}.`);

@@ -318,6 +318,9 @@ fn RoleEditor(
     );
     let chain = RwSignal::new(chain_text(&role.chain, &catalog.groups));
     let prereqs = RwSignal::new(role.prerequisites.iter().map(|r| r.id).collect::<Vec<_>>());
+    // A newly chosen data owner or IAO (None keeps the current one).
+    let new_owner = RwSignal::new(None::<UserSummaryResponse>);
+    let new_iao = RwSignal::new(None::<UserSummaryResponse>);
     let groups = catalog.groups.clone();
     let label = role_label(&role);
     let busy = RwSignal::new(false);
@@ -357,6 +360,8 @@ fn RoleEditor(
                 prerequisites: Some(prereqs.get_untracked()),
                 chain: Some(chain),
                 default_expiration_days: days,
+                data_owner_id: new_owner.get_untracked().map(|u| u.id),
+                iao_id: new_iao.get_untracked().map(|u| u.id),
                 ..Default::default()
             };
             if let Err(e) = req.validate() {
@@ -383,6 +388,7 @@ fn RoleEditor(
             });
         }
     };
+    let (has_owner, has_iao) = (facts.data_owner_id.is_some(), facts.iao_id.is_some());
     let orgs = catalog.orgs.clone();
     let others: Vec<RoleResponse> = catalog.roles.iter().filter(|r| r.id != id).cloned().collect();
     view! {
@@ -447,6 +453,16 @@ fn RoleEditor(
                         <label for=format!("{p}-exp")>"Expires after (days; empty: never)"</label>
                         <input id=format!("{p}-exp") inputmode="numeric" bind:value=expiration/>
                     </div>
+                    <fieldset>
+                        <legend>"Data owner and IAO"</legend>
+                        <p role="status">{move || format!(
+                            "Data owner: {} · IAO: {}",
+                            new_owner.get().map(|u| format!("{} ({}), saved with the role", u.name, u.user_id)).unwrap_or_else(|| if has_owner { "set".into() } else { "none".into() }),
+                            new_iao.get().map(|u| format!("{} ({}), saved with the role", u.name, u.user_id)).unwrap_or_else(|| if has_iao { "set".into() } else { "none".into() }),
+                        )}</p>
+                        <PersonPicker id=format!("{p}-owner") purpose=format!("a data owner for {}", role.name) on_pick=Callback::new(move |u| new_owner.set(Some(u)))/>
+                        <PersonPicker id=format!("{p}-iao") purpose=format!("an IAO for {}", role.name) on_pick=Callback::new(move |u| new_iao.set(Some(u)))/>
+                    </fieldset>
                     <button type="submit" disabled=move || busy.get()>{let name = role.name.clone(); move || if busy.get() { "Saving…".to_string() } else { format!("Save {name}") }}</button>
                 </form>
             </details>

@@ -514,7 +514,7 @@ pub fn RequestWizard() -> impl IntoView {
                                     </div>
                                     <div class="field">
                                         <label for="w-files">"Attachments (optional)"</label>
-                                        <p class="hint" id="w-files-hint">"PDF, images, text or office documents, up to 10 MB each. They are sent with the request."</p>
+                                        <p class="hint" id="w-files-hint">"PDF, images, text or office documents, up to 10 MB each. They are sent with the request; reloading the page forgets them."</p>
                                         <input id="w-files" type="file" multiple aria-describedby="w-files-hint" on:change=move |ev| {
                                             use wasm_bindgen::JsCast;
                                             let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
