@@ -2,6 +2,7 @@
 //! needs no further approval) and a link to request a role on their behalf.
 
 use crate::api::{self, Session};
+use crate::components::{Alert, Status};
 use amps_openapi::{DirectReportResponse, RemovalRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -23,12 +24,8 @@ pub fn DirectReports(reports: RwSignal<Vec<DirectReportResponse>>) -> impl IntoV
     view! {
         <section aria-labelledby="reports-h">
             <h2 id="reports-h">"Direct Reports"</h2>
-            <Show when=move || alert.get().is_some()>
-                <div class="alert" role="alert">{move || alert.get().unwrap_or_default()}</div>
-            </Show>
-            <Show when=move || status.get().is_some()>
-                <p class="status" role="status">{move || status.get().unwrap_or_default()}</p>
-            </Show>
+            <Alert msg=alert/>
+            <Status msg=status/>
             <For each=move || reports.get() key=|r| (r.id, r.roles.len()) let:r>
                 <article class="card" aria-labelledby=format!("dr-{}", r.id)>
                     <h3 id=format!("dr-{}", r.id)>{format!("{} ({})", r.name, r.user_id)}</h3>

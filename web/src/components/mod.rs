@@ -3,11 +3,13 @@
 pub mod direct_reports;
 pub mod field;
 pub mod my_roles;
+pub mod notices;
 pub mod page;
 pub mod person_picker;
 pub mod saar;
 pub mod tabs;
 
 pub use field::{Field, FormErrors};
+pub use notices::{Alert, RejectReasonSelect, Status};
 pub use page::Page;
 pub use person_picker::PersonPicker;

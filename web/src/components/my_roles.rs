@@ -3,6 +3,7 @@
 
 use crate::api::{self, Session};
 use crate::components::saar::SaarDetails;
+use crate::components::{Alert, Status};
 use amps_openapi::{CurrentRoleResponse, MyRequestsResponse, RemovalRequest, ResubmitSaarRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -31,12 +32,8 @@ pub fn MyRoles() -> impl IntoView {
     view! {
         <section aria-labelledby="roles-h">
             <h2 id="roles-h">"Current Roles"</h2>
-            <Show when=move || alert.get().is_some()>
-                <div class="alert" role="alert">{move || alert.get().unwrap_or_default()}</div>
-            </Show>
-            <Show when=move || status.get().is_some()>
-                <p class="status" role="status">{move || status.get().unwrap_or_default()}</p>
-            </Show>
+            <Alert msg=alert/>
+            <Status msg=status/>
             {move || roles.get().map(|list| {
                 if list.is_empty() {
                     return view! { <p>"You hold no roles yet."</p> }.into_any();

@@ -1,6 +1,7 @@
 //! A page: one `<h1>` that receives focus when the page opens (so screen readers announce
 //! it), the top-of-form message, and the content.
 
+use crate::components::Alert;
 use leptos::html::H1;
 use leptos::prelude::*;
 
@@ -27,9 +28,7 @@ pub fn Page(
         <section class="page">
             <h1 tabindex="-1" node_ref=h1>{title}</h1>
             {alert.map(|a| view! {
-                <Show when=move || a.get().is_some()>
-                    <div class="alert" role="alert">{move || a.get().unwrap_or_default()}</div>
-                </Show>
+                <Alert msg=a/>
             })}
             {children()}
         </section>

@@ -2,8 +2,8 @@
 //! without an account session.
 
 use crate::api;
-use crate::components::Page;
 use crate::components::saar::SaarDetails;
+use crate::components::{Page, RejectReasonSelect};
 use amps_openapi::{ApprovalTaskResponse, ApproveRequest, RejectReason, RejectRequest, ReturnRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -96,14 +96,7 @@ pub fn ApprovalLink() -> impl IntoView {
                 </div>
                 <div class="actions">
                     <button type="button" disabled=move || busy.get() on:click=move |_| decide("approve")>"Approve"</button>
-                    <label for="link-reason" class="inline">"Reason to reject"</label>
-                    <select id="link-reason" on:change=move |ev| reason.set(event_target_value(&ev)) prop:value=reason>
-                        <option value="not_needed">"Not needed / wrong role"</option>
-                        <option value="it_level_insufficient">"IT level insufficient"</option>
-                        <option value="sod_conflict">"Segregation-of-duties conflict"</option>
-                        <option value="needs_information">"More information needed"</option>
-                        <option value="other">"Other (comment)"</option>
-                    </select>
+                    <RejectReasonSelect id="link-reason".to_string() reason=reason/>
                     <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| decide("reject")>"Reject"</button>
                     <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| decide("return")>"Return for information"</button>
                 </div>

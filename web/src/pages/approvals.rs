@@ -4,8 +4,8 @@
 //! requests for the same role can be approved at once.
 
 use crate::api::{self, Session};
-use crate::components::Page;
 use crate::components::saar::SaarDetails;
+use crate::components::{Page, RejectReasonSelect, Status};
 use amps_openapi::{
     ApprovalTaskResponse, ApproveRequest, AttachmentResponse, RejectReason, RejectRequest, ReturnRequest,
 };
@@ -111,9 +111,7 @@ pub fn Approvals() -> impl IntoView {
         }
         view! {
             <Page title="Approvals" alert=alert>
-                <Show when=move || status.get().is_some()>
-                    <p class="status" role="status">{move || status.get().unwrap_or_default()}</p>
-                </Show>
+                <Status msg=status/>
                 {move || match tasks.get() {
                     None => view! { <p role="status">"Loading your approvals…"</p> }.into_any(),
                     Some(list) if list.is_empty() => view! { <p>"Nothing waits for your approval."</p> }.into_any(),
@@ -302,14 +300,7 @@ fn TaskCard(
             })}
             <div class="actions">
                 <button type="button" disabled=move || busy.get() on:click=move |_| act("approve")>"Approve"</button>
-                <label for=format!("{prefix}-reason") class="inline">"Reason to reject"</label>
-                <select id=format!("{prefix}-reason") on:change=move |ev| reason.set(event_target_value(&ev)) prop:value=reason>
-                    <option value="not_needed">"Not needed / wrong role"</option>
-                    <option value="it_level_insufficient">"IT level insufficient"</option>
-                    <option value="sod_conflict">"Segregation-of-duties conflict"</option>
-                    <option value="needs_information">"More information needed"</option>
-                    <option value="other">"Other (comment)"</option>
-                </select>
+                <RejectReasonSelect id=format!("{prefix}-reason") reason=reason/>
                 <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| act2("reject")>"Reject"</button>
                 <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| act3("return")>"Return for information"</button>
             </div>

@@ -5,7 +5,7 @@
 
 use super::catalog_groups::ApprovalGroups;
 use crate::api::{self, Session};
-use crate::components::{Page, PersonPicker};
+use crate::components::{Page, PersonPicker, Status};
 use amps_openapi::{
     ApplicationResponse, ApprovalGroupResponse, ChainLevel, CreateApplicationRequest, CreateRoleRequest,
     CreateSodRuleRequest, OrganizationResponse, ProvisioningMode, Requestable, RoleResponse, SodRuleResponse,
@@ -126,35 +126,34 @@ pub fn CatalogAdmin() -> impl IntoView {
             webhook_url: Some(app_hook.get_untracked().trim().to_string()).filter(|u| !u.is_empty()),
             provisioner_group_id: None,
         };
-        if let Err(e) = req.validate() {
-            alert.set(Some(describe(&amps_openapi::rules::field_errors(&e))));
+        let report = Report {
+            session,
+            busy: app_busy,
+            status,
+            alert,
+        };
+        if !report.valid(&req) {
             return;
         }
-        app_busy.set(true);
-        spawn_local(async move {
-            let r = api::call(session, move |c| {
+        report.send(
+            None,
+            move |c| {
                 let req = req.clone();
                 async move { c.create_application(&req).await }
-            })
-            .await;
-            app_busy.set(false);
-            match r {
-                Ok(a) => {
-                    alert.set(None);
-                    status.set(Some(match a.webhook_secret {
-                        Some(s) => format!(
-                            "Application {} added. Its webhook signing key, shown only now: {s}",
-                            a.code
-                        ),
-                        None => format!("Application {} added.", a.code),
-                    }));
-                    app_code.set(String::new());
-                    app_name.set(String::new());
-                    load();
+            },
+            move |a| {
+                app_code.set(String::new());
+                app_name.set(String::new());
+                load();
+                match a.webhook_secret {
+                    Some(s) => format!(
+                        "Application {} added. Its webhook signing key, shown only now: {s}",
+                        a.code
+                    ),
+                    None => format!("Application {} added.", a.code),
                 }
-                Err(e) => alert.set(Some(api::message(&e) + &fields_text(&e))),
-            }
-        });
+            },
+        );
     };
     // New SoD rule.
     let rule_name = RwSignal::new(String::new());
@@ -167,28 +166,27 @@ pub fn CatalogAdmin() -> impl IntoView {
             description: String::new(),
             role_ids: rule_roles.get_untracked(),
         };
-        if let Err(e) = req.validate() {
-            alert.set(Some(describe(&amps_openapi::rules::field_errors(&e))));
+        let report = Report {
+            session,
+            busy: rule_busy,
+            status,
+            alert,
+        };
+        if !report.valid(&req) {
             return;
         }
-        rule_busy.set(true);
-        spawn_local(async move {
-            let r = api::call(session, move |c| {
+        report.send(
+            None,
+            move |c| {
                 let req = req.clone();
                 async move { c.create_sod_rule(&req).await }
-            })
-            .await;
-            rule_busy.set(false);
-            match r {
-                Ok(r) => {
-                    alert.set(None);
-                    status.set(Some(format!("Rule {} added.", r.name)));
-                    rule_name.set(String::new());
-                    load();
-                }
-                Err(e) => alert.set(Some(api::message(&e) + &fields_text(&e))),
-            }
-        });
+            },
+            move |r| {
+                rule_name.set(String::new());
+                load();
+                format!("Rule {} added.", r.name)
+            },
+        );
     };
     move || {
         if !session.signed_in() {
@@ -196,9 +194,7 @@ pub fn CatalogAdmin() -> impl IntoView {
         }
         view! {
             <Page title="Catalog" alert=alert>
-                <Show when=move || status.get().is_some()>
-                    <p class="status" role="status">{move || status.get().unwrap_or_default()}</p>
-                </Show>
+                <Status msg=status/>
                 <Show when=move || data.get().is_some() fallback=|| view! { <p role="status">"Loading the catalog…"</p> }>
                     <section aria-labelledby="apps-h">
                         <h2 id="apps-h">"Applications"</h2>
@@ -364,28 +360,27 @@ fn RoleEditor(
                 iao_id: new_iao.get_untracked().map(|u| u.id),
                 ..Default::default()
             };
-            if let Err(e) = req.validate() {
-                alert.set(Some(describe(&amps_openapi::rules::field_errors(&e))));
+            let report = Report {
+                session,
+                busy,
+                status,
+                alert,
+            };
+            if !report.valid(&req) {
                 return;
             }
-            let label = label.clone();
-            busy.set(true);
-            spawn_local(async move {
-                let r = api::call(session, move |c| {
+            let saved = format!("{label} saved.");
+            report.send(
+                Some(label.clone()),
+                move |c| {
                     let req = req.clone();
                     async move { c.update_role(id, &req).await }
-                })
-                .await;
-                busy.set(false);
-                match r {
-                    Ok(_) => {
-                        alert.set(None);
-                        status.set(Some(format!("{label} saved.")));
-                        on_saved.run(());
-                    }
-                    Err(e) => alert.set(Some(format!("{label}: {}{}", api::message(&e), fields_text(&e)))),
-                }
-            });
+                },
+                move |_| {
+                    on_saved.run(());
+                    saved
+                },
+            );
         }
     };
     let (has_owner, has_iao) = (facts.data_owner_id.is_some(), facts.iao_id.is_some());
@@ -470,7 +465,60 @@ fn RoleEditor(
     }
 }
 
-pub(super) fn describe(errors: &[amps_openapi::FieldError]) -> String {
+/// Where a catalog form reports: `busy` while its change is sent, the confirmation in
+/// `status`, the reason for a refusal in `alert`.
+#[derive(Clone, Copy)]
+pub(super) struct Report {
+    pub session: Session,
+    pub busy: RwSignal<bool>,
+    pub status: RwSignal<Option<String>>,
+    pub alert: RwSignal<Option<String>>,
+}
+
+impl Report {
+    /// False (with the reasons in `alert`) when `req` breaks the shared field rules.
+    pub fn valid(&self, req: &impl Validate) -> bool {
+        match req.validate() {
+            Ok(()) => true,
+            Err(e) => {
+                self.alert
+                    .set(Some(describe(&amps_openapi::rules::field_errors(&e))));
+                false
+            }
+        }
+    }
+
+    /// Sends one change with `call`; on success `done` turns the answer into the confirmation
+    /// (and does what follows, such as reloading); on failure the alert says why, after
+    /// `what` when given.
+    pub fn send<T, F, Fut>(self, what: Option<String>, call: F, done: impl FnOnce(T) -> String + 'static)
+    where
+        T: 'static,
+        F: Fn(amps_openapi::Client) -> Fut + 'static,
+        Fut: std::future::Future<Output = Result<T, amps_openapi::ClientError>> + 'static,
+    {
+        self.busy.set(true);
+        spawn_local(async move {
+            let r = api::call(self.session, call).await;
+            self.busy.set(false);
+            match r {
+                Ok(x) => {
+                    self.alert.set(None);
+                    self.status.set(Some(done(x)));
+                }
+                Err(e) => {
+                    let why = api::message(&e) + &fields_text(&e);
+                    self.alert.set(Some(match &what {
+                        Some(w) => format!("{w}: {why}"),
+                        None => why,
+                    }));
+                }
+            }
+        });
+    }
+}
+
+fn describe(errors: &[amps_openapi::FieldError]) -> String {
     errors
         .iter()
         .map(|f| format!("{}: {}", f.field, f.message))
@@ -478,7 +526,7 @@ pub(super) fn describe(errors: &[amps_openapi::FieldError]) -> String {
         .join("; ")
 }
 
-pub(super) fn fields_text(e: &amps_openapi::ClientError) -> String {
+fn fields_text(e: &amps_openapi::ClientError) -> String {
     let f = api::fields(e);
     if f.is_empty() {
         String::new()
@@ -572,27 +620,26 @@ fn NewRole(
             data_owner_id: data_owner.get_untracked().map(|u| u.id),
             iao_id: iao.get_untracked().map(|u| u.id),
         };
-        if let Err(e) = req.validate() {
-            alert.set(Some(describe(&amps_openapi::rules::field_errors(&e))));
+        let report = Report {
+            session,
+            busy,
+            status,
+            alert,
+        };
+        if !report.valid(&req) {
             return;
         }
-        busy.set(true);
-        spawn_local(async move {
-            match api::call(session, move |c| {
+        report.send(
+            None,
+            move |c| {
                 let req = req.clone();
                 async move { c.create_role(&req).await }
-            })
-            .await
-            {
-                Ok(r) => {
-                    alert.set(None);
-                    status.set(Some(format!("Role {} added.", role_label(&r))));
-                    on_saved.run(());
-                }
-                Err(e) => alert.set(Some(api::message(&e) + &fields_text(&e))),
-            }
-            busy.set(false);
-        });
+            },
+            move |r| {
+                on_saved.run(());
+                format!("Role {} added.", role_label(&r))
+            },
+        );
     };
     let chosen = |who: RwSignal<Option<UserSummaryResponse>>| {
         move || {

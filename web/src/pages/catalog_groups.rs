@@ -1,13 +1,13 @@
 //! The approval groups section of `/catalog`: each group with its members (remove one, add
 //! one found by name), and a form for a new group. Every change is saved at once.
 
+use super::catalog::Report;
 use crate::api::{self, Session};
 use crate::components::PersonPicker;
 use amps_openapi::{ApprovalGroupResponse, CreateApprovalGroupRequest, UpdateApprovalGroupRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use uuid::Uuid;
-use validator::Validate;
 
 /// Saves `members` as the whole member list of `group`, then reports and reloads.
 fn save_members(
@@ -123,31 +123,28 @@ pub fn ApprovalGroups(
             description: description.get_untracked().trim().into(),
             members: vec![],
         };
-        if let Err(e) = req.validate() {
-            alert.set(Some(super::catalog::describe(
-                &amps_openapi::rules::field_errors(&e),
-            )));
+        let report = Report {
+            session,
+            busy,
+            status,
+            alert,
+        };
+        if !report.valid(&req) {
             return;
         }
-        busy.set(true);
-        spawn_local(async move {
-            match api::call(session, move |c| {
+        report.send(
+            None,
+            move |c| {
                 let req = req.clone();
                 async move { c.create_approval_group(&req).await }
-            })
-            .await
-            {
-                Ok(g) => {
-                    alert.set(None);
-                    status.set(Some(format!("Group {} added. Add its members below.", g.name)));
-                    name.set(String::new());
-                    description.set(String::new());
-                    on_saved.run(());
-                }
-                Err(e) => alert.set(Some(api::message(&e) + &super::catalog::fields_text(&e))),
-            }
-            busy.set(false);
-        });
+            },
+            move |g| {
+                name.set(String::new());
+                description.set(String::new());
+                on_saved.run(());
+                format!("Group {} added. Add its members below.", g.name)
+            },
+        );
     };
     view! {
         <section aria-labelledby="groups-h">

@@ -5,7 +5,7 @@
 use crate::api::{self, Session};
 use crate::components::direct_reports::DirectReports;
 use crate::components::tabs::{TabList, selected_tab};
-use crate::components::{Field, FormErrors, Page};
+use crate::components::{Field, FormErrors, Page, Status};
 use amps_openapi::{DirectReportResponse, MeResponse, PersonRef, UpdateMeRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -196,9 +196,7 @@ pub fn MyInformation() -> impl IntoView {
                     })}
                     <section aria-labelledby="change-approvers-h">
                         <h3 id="change-approvers-h">"Change approvers"</h3>
-                        <Show when=move || approver_status.get().is_some()>
-                            <p class="status" role="status">{move || approver_status.get().unwrap_or_default()}</p>
-                        </Show>
+                        <Status msg=approver_status/>
                         <form on:submit=change_approvers novalidate>
                             {move || {
                                 let external = me.get().is_some_and(|m| m.organization.code == "External");
@@ -218,9 +216,7 @@ pub fn MyInformation() -> impl IntoView {
                     </section>
                     <section aria-labelledby="edit-h">
                         <h2 id="edit-h">"Update contact details"</h2>
-                        <Show when=move || status.get().is_some()>
-                            <p class="status" role="status">{move || status.get().unwrap_or_default()}</p>
-                        </Show>
+                        <Status msg=status/>
                         <form on:submit=save novalidate>
                             <Field label="Phone" name="phone" value=phone errors=errors kind="tel" required=true autocomplete="tel"/>
                             <Field label="Job title" name="job_title" value=job errors=errors autocomplete="organization-title"/>

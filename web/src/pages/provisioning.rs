@@ -1,7 +1,7 @@
 //! `/provisioning`: the provisioner's queue; complete a task with a note.
 
 use crate::api::{self, Session};
-use crate::components::Page;
+use crate::components::{Page, Status};
 use amps_openapi::{CompleteProvisioningRequest, ProvisioningTaskResponse};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -31,9 +31,7 @@ pub fn Provisioning() -> impl IntoView {
         }
         view! {
             <Page title="Provisioning tasks" alert=alert>
-                <Show when=move || status.get().is_some()>
-                    <p class="status" role="status">{move || status.get().unwrap_or_default()}</p>
-                </Show>
+                <Status msg=status/>
                 {move || match tasks.get() {
                     None => view! { <p role="status">"Loading the queue…"</p> }.into_any(),
                     Some(list) if list.is_empty() => view! { <p>"No provisioning tasks are waiting."</p> }.into_any(),
