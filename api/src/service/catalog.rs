@@ -700,15 +700,7 @@ pub async fn create_group(
 ) -> Result<ApprovalGroupResponse> {
     require_catalog(p)?;
     let now = ctx.clock.now();
-    for (i, m) in req.members.iter().enumerate() {
-        if user::Entity::find_by_id(*m).one(&ctx.db).await?.is_none() {
-            return Err(Error::Validation(field(
-                &format!("members[{i}]"),
-                "unknown",
-                "is not a user",
-            )));
-        }
-    }
+    let members = checked_members(&ctx.db, &req.members).await?;
     if approval_group::Entity::find()
         .filter(approval_group::Column::Name.eq(req.name.trim()))
         .one(&ctx.db)
@@ -722,15 +714,8 @@ pub async fn create_group(
         )));
     }
     let id = Uuid::now_v7();
-    let members: Vec<Uuid> = req
-        .members
-        .iter()
-        .copied()
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
     let txn = ctx.db.begin().await?;
-    approval_group::ActiveModel {
+    let g = approval_group::ActiveModel {
         id: Set(id),
         name: Set(req.name.trim().into()),
         description: Set(req.description.clone()),
@@ -751,20 +736,41 @@ pub async fn create_group(
         now,
         NewEvent {
             actor,
-            action: "catalog.group_created",
-            target: Some(format!("group:{id}")),
+            action: "catalog.approval_group_created",
+            target: Some(format!("approval_group:{id}")),
             details: json!({"after": {"name": req.name, "members": members}}),
         },
     )
     .await?;
+    let out = group_response(&txn, g).await?;
     txn.commit().await?;
-    Ok(ApprovalGroupResponse {
-        id,
-        name: req.name.trim().into(),
-        description: req.description.clone(),
-        people: people(&ctx.db, &members).await?,
-        members,
-    })
+    Ok(out)
+}
+
+/// `members` without repeats, in the order given; a 422 naming each one that is not a user.
+async fn checked_members(conn: &impl ConnectionTrait, members: &[Uuid]) -> Result<Vec<Uuid>> {
+    let mut seen = HashSet::new();
+    let members: Vec<Uuid> = members.iter().copied().filter(|u| seen.insert(*u)).collect();
+    let known: HashSet<Uuid> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::Id.is_in(members.clone()))
+        .into_tuple::<Uuid>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect();
+    let errors: Vec<FieldError> = members
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| !known.contains(u))
+        .flat_map(|(i, _)| field(&format!("members[{i}]"), "unknown", "is not a user"))
+        .collect();
+    if errors.is_empty() {
+        Ok(members)
+    } else {
+        Err(Error::Validation(errors))
+    }
 }
 
 /// The users `ids` as people, in name order.
@@ -1180,30 +1186,10 @@ pub async fn update_group(
             "is already used by another group",
         )));
     }
-    let members: Option<Vec<Uuid>> = req.members.as_ref().map(|m| {
-        let mut seen = HashSet::new();
-        m.iter().copied().filter(|u| seen.insert(*u)).collect()
-    });
-    if let Some(members) = &members {
-        let known: HashSet<Uuid> = user::Entity::find()
-            .select_only()
-            .column(user::Column::Id)
-            .filter(user::Column::Id.is_in(members.clone()))
-            .into_tuple::<Uuid>()
-            .all(&ctx.db)
-            .await?
-            .into_iter()
-            .collect();
-        let errors: Vec<FieldError> = members
-            .iter()
-            .enumerate()
-            .filter(|(_, u)| !known.contains(u))
-            .flat_map(|(i, _)| field(&format!("members[{i}]"), "unknown", "is not a user"))
-            .collect();
-        if !errors.is_empty() {
-            return Err(Error::Validation(errors));
-        }
-    }
+    let members = match &req.members {
+        Some(m) => Some(checked_members(&ctx.db, m).await?),
+        None => None,
+    };
     let before = group_response(&ctx.db, current.clone()).await?;
     let txn = ctx.db.begin().await?;
     let mut m: approval_group::ActiveModel = current.into();

@@ -657,7 +657,41 @@ async fn role_catalog_owners_manage_the_catalog_and_look_up_group_members(db: Db
         .await
         .expect("catalog owners look people up");
     assert_eq!(found.users.len(), 1);
+    // An unknown member is named and nothing is created.
+    let created_before = audit_count(&app, "catalog.approval_group_created").await;
+    let bad = owner
+        .create_approval_group(&CreateApprovalGroupRequest {
+            members: vec![found.users[0].id, Uuid::new_v4(), found.users[0].id],
+            ..group.clone()
+        })
+        .await
+        .expect_err("unknown member");
+    assert_eq!(bad.status(), Some(422));
+    let fields: Vec<String> = bad
+        .problem()
+        .expect("problem")
+        .errors
+        .iter()
+        .map(|e| e.field.clone())
+        .collect();
+    assert_eq!(fields, ["members[1]"]);
+    assert!(
+        owner
+            .approval_groups()
+            .await
+            .expect("groups")
+            .iter()
+            .all(|g| g.name != group.name)
+    );
+    assert_eq!(
+        audit_count(&app, "catalog.approval_group_created").await,
+        created_before
+    );
     let created = owner.create_approval_group(&group).await.expect("group");
+    assert_eq!(
+        audit_count(&app, "catalog.approval_group_created").await,
+        created_before + 1
+    );
     let staffed = owner
         .update_approval_group(
             created.id,
