@@ -327,6 +327,22 @@ where
     );
 }
 
+/// Database statements the server has run so far (from its `/metrics`).
+async fn statements(http: &reqwest::Client, base: &url::Url) -> f64 {
+    let text = http
+        .get(base.join("metrics").expect("url"))
+        .send()
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("metrics text");
+    text.lines()
+        .filter(|l| l.starts_with("db_statement_duration_seconds_count"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
 async fn signed_in(base: &url::Url, login: &str) -> Client {
     let mut c = Client::new(base.clone());
     c.login(&LoginRequest {
@@ -434,6 +450,7 @@ async fn run(label: &str, pg: Option<String>) {
         clients.push(signed_in(&base, &format!("bench{:06}", 90_000 + w)).await);
     }
     let training = Utc::now().date_naive();
+    let before = statements(&http, &base).await;
     let start = Instant::now();
     let mut handles = Vec::new();
     for (w, c) in clients.into_iter().enumerate() {
@@ -470,8 +487,9 @@ async fn run(label: &str, pg: Option<String>) {
         submitted += h.await.expect("worker");
     }
     let rate = submitted as f64 / start.elapsed().as_secs_f64();
+    let per = (statements(&http, &base).await - before) / submitted.max(1) as f64;
     println!(
-        "  {:<34} {rate:>7.0} /s ({submitted} in {:.1} s, {workers} clients)   {}",
+        "  {:<34} {rate:>7.0} /s ({submitted} in {:.1} s, {workers} clients, {per:.1} statements each)   {}",
         "POST /saars (submit)",
         start.elapsed().as_secs_f64(),
         if rate >= 500.0 {
@@ -486,6 +504,7 @@ async fn run(label: &str, pg: Option<String>) {
     for w in 0..workers {
         approvers.push(signed_in(&base, &format!("bench{:06}", 100 + w)).await);
     }
+    let before = statements(&http, &base).await;
     let start = Instant::now();
     let mut handles = Vec::new();
     for c in approvers {
@@ -508,8 +527,10 @@ async fn run(label: &str, pg: Option<String>) {
         approved += h.await.expect("worker");
     }
     let rate = approved as f64 / start.elapsed().as_secs_f64();
+    // Includes each approver's one inbox read.
+    let per = (statements(&http, &base).await - before) / approved.max(1) as f64;
     println!(
-        "  {:<34} {rate:>7.0} /s ({approved} in {:.1} s, {workers} clients)   {}",
+        "  {:<34} {rate:>7.0} /s ({approved} in {:.1} s, {workers} clients, {per:.1} statements each)   {}",
         "POST /approvals/{id}/approve",
         start.elapsed().as_secs_f64(),
         if rate >= 500.0 {

@@ -60,7 +60,11 @@ impl Application {
                 .map_err(|e| anyhow::anyhow!("AMPS_BIND: cannot listen on {}: {e}", settings.bind))?,
         };
         let port = listener.local_addr()?.port();
-        let ctx = context(settings, clock).await?;
+        let mut ctx = context(settings, clock).await?;
+        // Set before the connection is shared: clones made earlier would not count.
+        let metrics = Metrics::new()?;
+        let m = metrics.clone();
+        ctx.db.set_metric_callback(move |info| m.observe_statement(info));
         let mut jobs = Vec::new();
         if ctx.settings.background_jobs {
             jobs.push(jobs::spawn_approval_deadlines(
@@ -89,7 +93,7 @@ impl Application {
         }
         let shared = Shared {
             ctx: web::Data::new(ctx.clone()),
-            metrics: web::Data::new(Metrics::new()?),
+            metrics: web::Data::new(metrics),
             routes: web::Data::new(KnownRoutes::from_doc(&doc)),
             openapi: Arc::new(doc),
             web_dir,

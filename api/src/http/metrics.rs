@@ -1,5 +1,6 @@
 //! Prometheus metrics: requests by method, route pattern and status; latency histograms by
-//! route; database pool gauges read at scrape time.
+//! route; database statements by kind with their latency; database pool gauges read at
+//! scrape time.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -17,6 +18,7 @@ pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    statements: HistogramVec,
     pool: IntGaugeVec,
 }
 
@@ -38,17 +40,29 @@ impl Metrics {
             ]),
             &["method", "route"],
         )?;
+        let statements = HistogramVec::new(
+            HistogramOpts::new(
+                "db_statement_duration_seconds",
+                "Database statements by kind (select, insert, update, delete, other) and their latency",
+            )
+            .buckets(vec![
+                0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1.0,
+            ]),
+            &["kind", "outcome"],
+        )?;
         let pool = IntGaugeVec::new(
             Opts::new("db_pool_connections", "Database pool connections by state"),
             &["state"],
         )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(statements.clone()))?;
         registry.register(Box::new(pool.clone()))?;
         Ok(Self {
             registry,
             requests,
             latency,
+            statements,
             pool,
         })
     }
@@ -58,6 +72,19 @@ impl Metrics {
             .with_label_values(&[method, route, &status.to_string()])
             .inc();
         self.latency.with_label_values(&[method, route]).observe(secs);
+    }
+
+    /// Records one database statement (the connection's metric callback).
+    pub fn observe_statement(&self, info: &sea_orm::metric::Info<'_>) {
+        let sql = info.statement.sql.trim_start();
+        let kind = ["select", "insert", "update", "delete"]
+            .into_iter()
+            .find(|k| sql.get(..k.len()).is_some_and(|w| w.eq_ignore_ascii_case(k)))
+            .unwrap_or("other");
+        let outcome = if info.failed { "error" } else { "ok" };
+        self.statements
+            .with_label_values(&[kind, outcome])
+            .observe(info.elapsed.as_secs_f64());
     }
 
     /// The text exposition format.

@@ -20,6 +20,10 @@ pub async fn connect(url: &str, migrate: bool) -> Result<DatabaseConnection, DbE
         // into orderly queueing instead of "database is locked" errors.
         .max_connections(if is_sqlite { 1 } else { 16 })
         .min_connections(1)
+        // sqlx pings a pooled connection on every checkout by default: one more round trip
+        // per statement outside a transaction. Ping only one idle long enough for a server,
+        // proxy or firewall to have dropped it; SQLite's in-process connections never need it.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         // Set on every connection the pool opens (it replaces idle ones), not once after
         // connecting: WAL, so readers do not wait on the writer; foreign keys; waiting on a
         // lock. Commits stay fully synchronous: an approval, once answered, survives a crash.
