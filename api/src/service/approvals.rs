@@ -3,17 +3,17 @@
 //! segregation-of-duties exceptions.
 
 use super::principal::UserPrincipal;
-use super::saars::{self, load_saar, load_user, open_task, saar_response, status_of, transition};
+use super::saars::{self, About, load_saar, load_user, open_task, saar_response, status_of, transition};
 use super::{Ctx, Error, Result, field};
 use crate::domain::it_level::ItLevel;
 use crate::domain::saar::SaarStatus;
 use crate::store::audit::{self, Actor, NewEvent};
-use crate::store::entities::{approval_group_member, approval_task, role, saar, user};
+use crate::store::entities::{application, approval_group_member, approval_task, role, saar, user};
 use amps_openapi::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -170,11 +170,25 @@ pub async fn decide(
     let s = load_saar(&ctx.db, task.saar_id).await?;
     super::check_version(expected_version, s.version, &s.number)?;
     let status = status_of(&s)?;
-    let r = role::Entity::find_by_id(s.role_id)
+    let (r, app) = match role::Entity::find_by_id(s.role_id)
+        .find_also_related(application::Entity)
         .one(&ctx.db)
         .await?
-        .ok_or_else(|| anyhow::anyhow!("role missing"))?;
-    let subject = load_user(&ctx.db, s.subject_id).await?;
+    {
+        Some((r, Some(app))) => (r, app),
+        _ => return Err(Error::Internal(anyhow::anyhow!("role or its application missing"))),
+    };
+    let rr = RoleRef {
+        id: r.id,
+        name: r.name.clone(),
+        application: app.code.clone(),
+        environment: r.environment.clone(),
+    };
+    let subject = if s.subject_id == p.id {
+        p.user.clone()
+    } else {
+        load_user(&ctx.db, s.subject_id).await?
+    };
 
     let (task_status, reason, comment, next) = match &d {
         Decision::Approve(a) => {
@@ -278,47 +292,53 @@ pub async fn decide(
         ));
     }
     let action;
-    match (&d, next) {
+    let mut approvers = Vec::new();
+    let s = match (&d, next) {
         (Decision::Approve(_), Some((to, chain, new_level, exception))) => {
             if let Some(l) = new_level {
-                user::ActiveModel {
-                    id: Set(subject.id),
-                    it_level: Set(l.as_str().into()),
-                    updated_at: Set(now),
-                    ..Default::default()
-                }
-                .update(&txn)
-                .await?;
-            }
-            if let Some(reason) = &exception {
-                saar::Entity::update_many()
-                    .col_expr(
-                        saar::Column::SodException,
-                        Expr::value(format!("{} ({}): {reason}", p.login, now.format("%Y-%m-%d"))),
-                    )
-                    .filter(saar::Column::Id.eq(s.id))
+                user::Entity::update_many()
+                    .col_expr(user::Column::ItLevel, Expr::value(l.as_str()))
+                    .col_expr(user::Column::UpdatedAt, Expr::value(now))
+                    .filter(user::Column::Id.eq(subject.id))
                     .exec(&txn)
                     .await?;
             }
+            let mut s = s;
+            if let Some(reason) = &exception {
+                let text = format!("{} ({}): {reason}", p.login, now.format("%Y-%m-%d"));
+                saar::Entity::update_many()
+                    .col_expr(saar::Column::SodException, Expr::value(text.clone()))
+                    .filter(saar::Column::Id.eq(s.id))
+                    .exec(&txn)
+                    .await?;
+                s.sod_exception = Some(text);
+            }
             if to == SaarStatus::Pending {
                 let next_level = task.level + 1;
-                transition(&txn, &s, to, Some(next_level), now).await?;
-                open_task(ctx, &txn, &s, next_level, chain[next_level as usize - 1], now).await?;
+                let s = transition(&txn, &s, to, Some(next_level), now).await?;
+                let about = About {
+                    role: &rr,
+                    subject: &subject,
+                };
+                let opened = open_task(ctx, &txn, &s, next_level, chain[next_level as usize - 1], &about, now).await?;
+                approvers = opened.approvers;
                 action = "saar.level_approved";
+                s
             } else {
-                transition(&txn, &s, to, None, now).await?;
-                super::provisioning::open(&txn, &s, &r, now).await?;
+                let s = transition(&txn, &s, to, None, now).await?;
+                super::provisioning::open_for(&txn, &s, &r, &app, now).await?;
                 let detail = if s.request_type == "deactivate" {
                     "Your supervisor agreed. The role is being removed; we will tell you when it is done."
                 } else {
                     "Every approver agreed. The role is being provisioned; we will tell you when it is granted."
                 };
-                saars::notify_requester(ctx, &txn, &s, "was approved", detail, now).await?;
+                saars::tell_requester(ctx, &txn, &s, &rr, &[&subject], "was approved", detail, now).await?;
                 action = "saar.approved";
+                s
             }
         }
         (Decision::Reject(rj), _) => {
-            transition(&txn, &s, SaarStatus::Rejected, None, now).await?;
+            let s = transition(&txn, &s, SaarStatus::Rejected, None, now).await?;
             let detail = format!(
                 "It was rejected because {}.{}",
                 reason_words(rj.reason),
@@ -327,20 +347,22 @@ pub async fn decide(
                     .map(|c| format!("\n\nComment: {c}"))
                     .unwrap_or_default()
             );
-            saars::notify_requester(ctx, &txn, &s, "was rejected", &detail, now).await?;
+            saars::tell_requester(ctx, &txn, &s, &rr, &[&subject], "was rejected", &detail, now).await?;
             action = "saar.rejected";
+            s
         }
         (Decision::Return(rt), _) => {
-            transition(&txn, &s, SaarStatus::Returned, s.current_level, now).await?;
+            let s = transition(&txn, &s, SaarStatus::Returned, s.current_level, now).await?;
             let detail = format!(
                 "The approver needs more information:\n\n{}\n\nEdit the justification and resubmit it from Pending Requests.",
                 rt.comment
             );
-            saars::notify_requester(ctx, &txn, &s, "was returned to you", &detail, now).await?;
+            saars::tell_requester(ctx, &txn, &s, &rr, &[&subject], "was returned to you", &detail, now).await?;
             action = "saar.returned";
+            s
         }
         _ => return Err(Error::Internal(anyhow::anyhow!("decision without plan"))),
-    }
+    };
     audit::append(
         &txn,
         now,
@@ -353,7 +375,16 @@ pub async fn decide(
     )
     .await?;
     txn.commit().await?;
-    saar_response(&ctx.db, &load_saar(&ctx.db, s.id).await?, now).await
+    approvers.extend([subject, p.user.clone()]);
+    let known = saars::Known {
+        roles: vec![rr],
+        users: approvers,
+        tasks: None,
+    };
+    saars::saar_responses_with(&ctx.db, std::slice::from_ref(&s), now, known)
+        .await?
+        .pop()
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("no view built")))
 }
 
 fn bad_link() -> Error {
@@ -377,8 +408,9 @@ async fn by_link(ctx: &Ctx, token: &str) -> Result<(approval_task::Model, UserPr
         t,
         UserPrincipal {
             id: who.id,
-            login: who.login,
+            login: who.login.clone(),
             admin_roles: vec![],
+            user: who,
         },
     ))
 }

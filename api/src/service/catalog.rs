@@ -14,7 +14,7 @@ use crate::store::entities::{
 use amps_openapi::*;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
     QuerySelect, RelationTrait, Set, TransactionTrait,
 };
 use serde_json::json;
@@ -361,14 +361,50 @@ pub async fn set_chain(conn: &impl ConnectionTrait, role_id: Uuid, levels: &[Lev
 
 /// A role's chain, in order.
 pub async fn chain_of(conn: &impl ConnectionTrait, role_id: Uuid) -> Result<Vec<LevelKind>> {
-    role_chain_level::Entity::find()
-        .filter(role_chain_level::Column::RoleId.eq(role_id))
+    Ok(chains_of(conn, &[role_id]).await?.remove(&role_id).unwrap_or_default())
+}
+
+/// The chains of several roles, each in order, in one query.
+pub async fn chains_of(conn: &impl ConnectionTrait, role_ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<LevelKind>>> {
+    let mut chains: HashMap<Uuid, Vec<LevelKind>> = HashMap::new();
+    for l in role_chain_level::Entity::find()
+        .filter(role_chain_level::Column::RoleId.is_in(role_ids.iter().copied()))
         .order_by_asc(role_chain_level::Column::Position)
         .all(conn)
         .await?
+    {
+        let kind = LevelKind::parse(&l.kind, l.group_id).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
+        chains.entry(l.role_id).or_default().push(kind);
+    }
+    Ok(chains)
+}
+
+/// A role with its short reference, in one query.
+pub async fn role_with_ref(conn: &impl ConnectionTrait, id: Uuid) -> Result<(role::Model, RoleRef)> {
+    roles_with_refs(conn, &[id])
+        .await?
+        .remove(&id)
+        .ok_or_else(|| Error::NotFound("No such role.".into()))
+}
+
+/// Roles with their short references (application code included), in one query.
+pub async fn roles_with_refs(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashMap<Uuid, (role::Model, RoleRef)>> {
+    Ok(role::Entity::find()
+        .filter(role::Column::Id.is_in(ids.iter().copied()))
+        .find_also_related(application::Entity)
+        .all(conn)
+        .await?
         .into_iter()
-        .map(|l| LevelKind::parse(&l.kind, l.group_id).map_err(|e| Error::Internal(anyhow::anyhow!(e))))
-        .collect()
+        .map(|(r, a)| {
+            let rr = RoleRef {
+                id: r.id,
+                name: r.name.clone(),
+                application: a.map(|a| a.code).unwrap_or_default(),
+                environment: r.environment.clone(),
+            };
+            (r.id, (r, rr))
+        })
+        .collect())
 }
 
 /// A short reference to a role.
@@ -558,29 +594,36 @@ async fn role_responses(
     Ok(out)
 }
 
-/// Whether `role` is listed for a user of organization `org` who is external or not.
-pub async fn is_visible(
-    conn: &impl ConnectionTrait,
-    r: &role::Model,
-    org: Uuid,
-    is_external: bool,
-) -> Result<bool> {
-    if r.hidden {
-        return Ok(false);
-    }
-    let orgs: Vec<Uuid> = role_visibility::Entity::find()
+/// The organizations each role is limited to (a role absent from the map is open to all),
+/// in one query.
+pub async fn visibility_of(conn: &impl ConnectionTrait, role_ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<Uuid>>> {
+    let rows: Vec<(Uuid, Uuid)> = role_visibility::Entity::find()
         .select_only()
+        .column(role_visibility::Column::RoleId)
         .column(role_visibility::Column::OrganizationId)
-        .filter(role_visibility::Column::RoleId.eq(r.id))
+        .filter(role_visibility::Column::RoleId.is_in(role_ids.iter().copied()))
         .into_tuple()
         .all(conn)
         .await?;
+    let mut by_role: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for (role_id, org) in rows {
+        by_role.entry(role_id).or_default().push(org);
+    }
+    Ok(by_role)
+}
+
+/// Whether `r`, limited to `orgs` (none: every organization), is listed for a user of
+/// organization `org` who is external or not.
+pub fn visible(r: &role::Model, orgs: &[Uuid], org: Uuid, is_external: bool) -> bool {
+    if r.hidden {
+        return false;
+    }
     let by_type = match requestable_of(&r.requestable_by) {
         Requestable::Both => true,
         Requestable::Internal => !is_external,
         Requestable::External => is_external,
     };
-    Ok(by_type && (orgs.is_empty() || orgs.contains(&org)))
+    by_type && (orgs.is_empty() || orgs.contains(&org))
 }
 
 /// The wizard's role search: only roles the caller may see, never hidden ones. With `all`,
@@ -598,11 +641,7 @@ pub async fn search_roles(ctx: &Ctx, p: &UserPrincipal, q: &SearchRolesQuery) ->
 
 /// The condition that keeps the roles `p` may see and request.
 async fn visible_to_caller(ctx: &Ctx, p: &UserPrincipal) -> Result<Condition> {
-    let u = user::Entity::find_by_id(p.id)
-        .one(&ctx.db)
-        .await?
-        .ok_or_else(|| Error::NotFound("No such user.".into()))?;
-    let org = organization::Entity::find_by_id(u.organization_id)
+    let org = organization::Entity::find_by_id(p.user.organization_id)
         .one(&ctx.db)
         .await?
         .ok_or_else(|| anyhow::anyhow!("user without organization"))?;
@@ -920,22 +959,45 @@ pub async fn create_sod_rule(
     })
 }
 
-/// All segregation-of-duties rules, for the domain check.
-pub async fn sod_rules(conn: &impl ConnectionTrait) -> Result<Vec<crate::domain::sod::SodRule>> {
-    let rules = sod_rule::Entity::find().all(conn).await?;
-    let links = sod_rule_role::Entity::find().all(conn).await?;
-    Ok(rules
-        .into_iter()
-        .map(|r| crate::domain::sod::SodRule {
-            id: r.id,
-            roles: links
-                .iter()
-                .filter(|l| l.rule_id == r.id)
-                .map(|l| l.role_id)
-                .collect(),
-            name: r.name,
-        })
-        .collect())
+/// The segregation-of-duties rules that name any of `roles`, each with all its roles, for
+/// the domain check (one query: a rule that names none of them cannot be broken by them).
+pub async fn sod_rules_naming(
+    conn: &impl ConnectionTrait,
+    roles: &[Uuid],
+) -> Result<Vec<crate::domain::sod::SodRule>> {
+    let links: Vec<(Uuid, String, Uuid)> = sod_rule_role::Entity::find()
+        .select_only()
+        .column(sod_rule_role::Column::RuleId)
+        .column(sod_rule::Column::Name)
+        .column(sod_rule_role::Column::RoleId)
+        .join(JoinType::InnerJoin, sod_rule_role::Relation::Rule.def())
+        .filter(
+            sod_rule_role::Column::RuleId.in_subquery(
+                Query::select()
+                    .column(sod_rule_role::Column::RuleId)
+                    .from(sod_rule_role::Entity)
+                    .and_where(sod_rule_role::Column::RoleId.is_in(roles.iter().copied()))
+                    .to_owned(),
+            ),
+        )
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut rules: HashMap<Uuid, crate::domain::sod::SodRule> = HashMap::new();
+    for (id, name, role) in links {
+        rules
+            .entry(id)
+            .or_insert_with(|| crate::domain::sod::SodRule {
+                id,
+                name,
+                roles: HashSet::new(),
+            })
+            .roles
+            .insert(role);
+    }
+    let mut rules: Vec<_> = rules.into_values().collect();
+    rules.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(rules)
 }
 
 /// Lists the segregation-of-duties rules.

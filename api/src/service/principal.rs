@@ -24,6 +24,9 @@ pub struct UserPrincipal {
     pub login: String,
     /// AMPS administrative roles held (Administrator, Help Desk, …).
     pub admin_roles: Vec<String>,
+    /// The account as read when the caller was authenticated (services need not read it
+    /// again; a change in the same request reads the fresh row).
+    pub user: user::Model,
 }
 
 impl UserPrincipal {
@@ -106,8 +109,9 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
             let admin_roles = admin_roles(&ctx.db, u.id).await?;
             Ok(Principal::User(UserPrincipal {
                 id: u.id,
-                login: u.login,
+                login: u.login.clone(),
                 admin_roles,
+                user: u,
             }))
         }
         "service" => {

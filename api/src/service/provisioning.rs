@@ -28,6 +28,17 @@ pub async fn open(
         .one(conn)
         .await?
         .ok_or_else(|| anyhow::anyhow!("application missing"))?;
+    open_for(conn, s, r, &app, now).await
+}
+
+/// Opens the provisioning task of `s` for role `r` of application `app`.
+pub async fn open_for(
+    conn: &impl ConnectionTrait,
+    s: &crate::store::entities::saar::Model,
+    r: &role::Model,
+    app: &application::Model,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
     let automatic = app.provisioning_mode == "automatic" && app.webhook_url.is_some();
     let id = Uuid::now_v7();
     provisioning_task::ActiveModel {

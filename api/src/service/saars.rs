@@ -1,7 +1,7 @@
 //! Requests (SAARs): submission with its refusals and warnings, reading with whom each waits
 //! on, cancel and resubmit, the requester's Pending Requests / SAAR History and Current Roles.
 
-use super::catalog::{self, held_and_pending, is_visible, role_ref};
+use super::catalog::{self, held_and_pending, role_ref};
 use super::principal::UserPrincipal;
 use super::{Ctx, Error, Result, field};
 use crate::domain::chain::{Assignee, ChainFacts, LevelKind, ResolvedLevel, resolve};
@@ -16,7 +16,7 @@ use crate::store::entities::{
 use crate::store::outbox;
 use amps_openapi::*;
 use chrono::{DateTime, Datelike, Duration, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionTrait,
@@ -69,39 +69,41 @@ fn request_type_of(s: &str) -> RequestType {
     }
 }
 
-/// The next SAAR number of `year`, in the caller's transaction.
+/// The next SAAR number of `year`, in the caller's transaction: one upsert that returns the
+/// incremented counter.
 async fn next_number(conn: &impl ConnectionTrait, year: i32) -> Result<String> {
-    let name = format!("saar-{year}");
-    counter::Entity::insert(counter::ActiveModel {
-        name: Set(name.clone()),
-        value: Set(0),
+    let c = counter::Entity::insert(counter::ActiveModel {
+        name: Set(format!("saar-{year}")),
+        value: Set(1),
     })
-    .on_conflict(OnConflict::column(counter::Column::Name).do_nothing().to_owned())
-    .try_insert()
-    .exec(conn)
+    .on_conflict(
+        OnConflict::column(counter::Column::Name)
+            .value(
+                counter::Column::Value,
+                Expr::col((counter::Entity, counter::Column::Value)).add(1),
+            )
+            .to_owned(),
+    )
+    .exec_with_returning(conn)
     .await?;
-    counter::Entity::update_many()
-        .col_expr(counter::Column::Value, Expr::col(counter::Column::Value).add(1))
-        .filter(counter::Column::Name.eq(&name))
-        .exec(conn)
-        .await?;
-    let c = counter::Entity::find_by_id(name)
-        .one(conn)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("counter missing"))?;
     Ok(rules::number(year, c.value))
 }
 
-/// The facts chain resolution needs about `subject` and `r`.
+/// The organization of a user.
+pub async fn organization_of(conn: &impl ConnectionTrait, u: &user::Model) -> Result<organization::Model> {
+    Ok(organization::Entity::find_by_id(u.organization_id)
+        .one(conn)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("user without organization"))?)
+}
+
+/// The facts chain resolution needs about `subject` (of organization `org`) and `r`.
 pub async fn chain_facts(
     conn: &impl ConnectionTrait,
     subject: &user::Model,
+    org: &organization::Model,
     r: &role::Model,
 ) -> Result<ChainFacts> {
-    let org = organization::Entity::find_by_id(subject.organization_id)
-        .one(conn)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("user without organization"))?;
     let mut security_officer = subject.security_officer_id;
     if security_officer.is_none()
         && org.is_external
@@ -120,51 +122,76 @@ pub async fn chain_facts(
     })
 }
 
-/// Resolves the chain of `r` for `subject`.
-pub async fn resolve_chain(
+/// Resolves `levels`, the chain of `r`, for `subject` (of organization `org`).
+pub async fn resolve_levels(
     conn: &impl ConnectionTrait,
     subject: &user::Model,
+    org: &organization::Model,
     r: &role::Model,
+    levels: &[LevelKind],
 ) -> Result<Vec<ResolvedLevel>> {
-    let levels = catalog::chain_of(conn, r.id).await?;
-    let facts = chain_facts(conn, subject, r).await?;
-    resolve(&levels, &facts)
+    let facts = chain_facts(conn, subject, org, r).await?;
+    resolve(levels, &facts)
         .map_err(|e| Error::Validation(field("role_ids", "no_approver", format!("{}: {}", r.name, e.0))))
 }
 
-/// The chain of a SAAR: removals need the supervisor (or EAO) only.
+/// The chain of a SAAR of `request_type` for `subject` and `r`, read and resolved: removals
+/// (`deactivate`) need the supervisor (or EAO) only.
 pub async fn resolve_chain_for(
     conn: &impl ConnectionTrait,
     subject: &user::Model,
     r: &role::Model,
     request_type: &str,
 ) -> Result<Vec<ResolvedLevel>> {
+    let org = organization_of(conn, subject).await?;
     if request_type == "deactivate" {
-        let facts = chain_facts(conn, subject, r).await?;
-        return resolve(&[LevelKind::Supervisor], &facts)
-            .map_err(|e| Error::Validation(field("reason", "no_approver", format!("{}: {}", r.name, e.0))));
+        return resolve_levels(conn, subject, &org, r, &[LevelKind::Supervisor])
+            .await
+            .map_err(|e| match e {
+                Error::Validation(mut v) => {
+                    for x in &mut v {
+                        x.field = "reason".into();
+                    }
+                    Error::Validation(v)
+                }
+                e => e,
+            });
     }
-    resolve_chain(conn, subject, r).await
+    let levels = catalog::chain_of(conn, r.id).await?;
+    resolve_levels(conn, subject, &org, r, &levels).await
 }
 
-/// The people who act on an assignee (one person, or every member of a group).
+/// The people who act on an assignee (one person, or every member of a group); one query.
 pub async fn people_of(conn: &impl ConnectionTrait, a: Assignee) -> Result<Vec<user::Model>> {
     Ok(match a {
         Assignee::Person(p) => user::Entity::find_by_id(p).one(conn).await?.into_iter().collect(),
         Assignee::Group(g) => {
-            let ids: Vec<Uuid> = approval_group_member::Entity::find()
-                .select_only()
-                .column(approval_group_member::Column::UserId)
-                .filter(approval_group_member::Column::GroupId.eq(g))
-                .into_tuple()
-                .all(conn)
-                .await?;
             user::Entity::find()
-                .filter(user::Column::Id.is_in(ids))
+                .filter(
+                    user::Column::Id.in_subquery(
+                        Query::select()
+                            .column(approval_group_member::Column::UserId)
+                            .from(approval_group_member::Entity)
+                            .and_where(approval_group_member::Column::GroupId.eq(g))
+                            .to_owned(),
+                    ),
+                )
                 .all(conn)
                 .await?
         }
     })
+}
+
+/// What the mails and views of a SAAR name: its role and its subject, read once per change.
+pub struct About<'a> {
+    pub role: &'a RoleRef,
+    pub subject: &'a user::Model,
+}
+
+/// An opened approval task and the people it was mailed to.
+pub struct Opened {
+    pub task: approval_task::Model,
+    pub approvers: Vec<user::Model>,
 }
 
 /// Opens the approval task of `level` (1-based) and mails its approvers.
@@ -174,37 +201,53 @@ pub async fn open_task(
     s: &saar::Model,
     level: i32,
     resolved: ResolvedLevel,
+    about: &About<'_>,
     now: DateTime<Utc>,
-) -> Result<approval_task::Model> {
+) -> Result<Opened> {
     let sched = &ctx.settings.schedule;
     let (assignee_id, group_id) = match resolved.assignee {
         Assignee::Person(p) => (Some(super::delegation::effective(conn, p, now).await?), None),
         Assignee::Group(g) => (None, Some(g)),
     };
-    let task = approval_task::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        saar_id: Set(s.id),
-        level: Set(level),
-        kind: Set(resolved.kind.as_str().into()),
-        assignee_id: Set(assignee_id),
-        group_id: Set(group_id),
-        status: Set("open".into()),
-        opened_at: Set(now),
-        due_at: Set(sched.due(now)),
-        next_reminder_at: Set(sched.next_reminder(now)),
-        decided_by: Set(None),
-        decided_at: Set(None),
-        reason_code: Set(None),
-        comment: Set(None),
-        link_token_hash: Set(None),
-    }
-    .insert(conn)
-    .await?;
-    notify_approvers(ctx, conn, s, &task, false, now).await?;
-    Ok(task)
+    let task = approval_task::Model {
+        id: Uuid::now_v7(),
+        saar_id: s.id,
+        level,
+        kind: resolved.kind.as_str().into(),
+        assignee_id,
+        group_id,
+        status: "open".into(),
+        opened_at: now,
+        due_at: sched.due(now),
+        next_reminder_at: sched.next_reminder(now),
+        decided_by: None,
+        decided_at: None,
+        reason_code: None,
+        comment: None,
+        link_token_hash: None,
+    };
+    let link = link_token(&task);
+    let stored = approval_task::Model {
+        link_token_hash: link.as_ref().map(|t| crate::auth::tokens::digest(t)),
+        ..task
+    };
+    approval_task::Entity::insert(approval_task::ActiveModel::from(stored.clone()))
+        .exec_without_returning(conn)
+        .await?;
+    let approvers = mail_approvers(ctx, conn, s, &stored, about, link, false, now).await?;
+    Ok(Opened {
+        task: stored,
+        approvers,
+    })
 }
 
-/// Mails the approvers of `task` (new task or reminder).
+/// External Authorizing Officials act through a single-use link (no session needed): a fresh
+/// token for each mail about a task assigned to one, the previous link then stops working.
+fn link_token(task: &approval_task::Model) -> Option<String> {
+    (task.kind == "eao" && task.assignee_id.is_some()).then(crate::auth::tokens::generate)
+}
+
+/// Mails the approvers of `task` (new task or reminder), reading what the mail names.
 pub async fn notify_approvers(
     ctx: &Ctx,
     conn: &impl ConnectionTrait,
@@ -213,37 +256,56 @@ pub async fn notify_approvers(
     reminder: bool,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let assignee = match (task.assignee_id, task.group_id) {
-        (Some(p), _) => Assignee::Person(p),
-        (None, Some(g)) => Assignee::Group(g),
-        (None, None) => return Ok(()),
-    };
     let r = role_ref(conn, s.role_id).await?;
     let subject = load_user(conn, s.subject_id).await?;
-    let kind = LevelKind::parse(&task.kind, task.group_id)
-        .map(|k| k.label())
-        .unwrap_or("Approver");
-    // External Authorizing Officials act through a single-use link (no session needed); each
-    // mail carries a fresh link and the previous one stops working.
-    let link = if task.kind == "eao" && task.assignee_id.is_some() {
-        let token = crate::auth::tokens::generate();
+    let link = link_token(task);
+    if let Some(token) = &link {
         approval_task::Entity::update_many()
             .col_expr(
                 approval_task::Column::LinkTokenHash,
-                Expr::value(crate::auth::tokens::digest(&token)),
+                Expr::value(crate::auth::tokens::digest(token)),
             )
             .filter(approval_task::Column::Id.eq(task.id))
             .exec(conn)
             .await?;
-        Some(ctx.settings.link(&format!("/approval-link?token={token}")))
-    } else {
-        None
+    }
+    let about = About {
+        role: &r,
+        subject: &subject,
     };
-    for person in people_of(conn, assignee).await? {
+    mail_approvers(ctx, conn, s, task, &about, link, reminder, now).await?;
+    Ok(())
+}
+
+/// Mails each person who acts on `task` (its assignee, or every member of its group), with
+/// the single-use `link` token if there is one; returns them.
+#[allow(clippy::too_many_arguments)]
+async fn mail_approvers(
+    ctx: &Ctx,
+    conn: &impl ConnectionTrait,
+    s: &saar::Model,
+    task: &approval_task::Model,
+    about: &About<'_>,
+    link: Option<String>,
+    reminder: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<user::Model>> {
+    let assignee = match (task.assignee_id, task.group_id) {
+        (Some(p), _) => Assignee::Person(p),
+        (None, Some(g)) => Assignee::Group(g),
+        (None, None) => return Ok(Vec::new()),
+    };
+    let r = about.role;
+    let kind = LevelKind::parse(&task.kind, task.group_id)
+        .map(|k| k.label())
+        .unwrap_or("Approver");
+    let link = link.map(|token| ctx.settings.link(&format!("/approval-link?token={token}")));
+    let people = people_of(conn, assignee).await?;
+    for person in &people {
         let (subject_line, mut body) = templates::approval_needed(
             &s.number,
             &format!("{} ({} {})", r.name, r.application, r.environment),
-            &name_of(&subject),
+            &name_of(about.subject),
             kind,
             &task.due_at.format("%Y-%m-%d %H:%M UTC").to_string(),
             &ctx.settings.link("/approvals"),
@@ -254,7 +316,7 @@ pub async fn notify_approvers(
         }
         outbox::enqueue(conn, now, &person.email, &subject_line, &body).await?;
     }
-    Ok(())
+    Ok(people)
 }
 
 /// Mails the requester (and the subject, when different) about a SAAR.
@@ -267,12 +329,31 @@ pub async fn notify_requester(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let r = role_ref(conn, s.role_id).await?;
+    tell_requester(ctx, conn, s, &r, &[], what, detail, now).await
+}
+
+/// Mails the requester (and the subject, when different) about a SAAR of role `r`; reads
+/// only the people not among `known`.
+#[allow(clippy::too_many_arguments)]
+pub async fn tell_requester(
+    ctx: &Ctx,
+    conn: &impl ConnectionTrait,
+    s: &saar::Model,
+    r: &RoleRef,
+    known: &[&user::Model],
+    what: &str,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let mut ids = vec![s.requester_id];
     if s.subject_id != s.requester_id {
         ids.push(s.subject_id);
     }
     for id in ids {
-        let u = load_user(conn, id).await?;
+        let email = match known.iter().find(|u| u.id == id) {
+            Some(u) => u.email.clone(),
+            None => load_user(conn, id).await?.email,
+        };
         let (subject, body) = templates::saar_update(
             &s.number,
             &format!("{} ({} {})", r.name, r.application, r.environment),
@@ -280,7 +361,7 @@ pub async fn notify_requester(
             detail,
             &ctx.settings.link("/me"),
         );
-        outbox::enqueue(conn, now, &u.email, &subject, &body).await?;
+        outbox::enqueue(conn, now, &email, &subject, &body).await?;
     }
     Ok(())
 }
@@ -301,7 +382,25 @@ fn dd2875(u: &user::Model, org: &organization::Model) -> serde_json::Value {
     })
 }
 
-/// Submits one SAAR per role, in one transaction.
+/// The prerequisite roles of each of `roles`, in one query.
+async fn prerequisites_of(conn: &impl ConnectionTrait, roles: &[Uuid]) -> Result<HashMap<Uuid, Vec<Uuid>>> {
+    let rows: Vec<(Uuid, Uuid)> = role_prerequisite::Entity::find()
+        .select_only()
+        .column(role_prerequisite::Column::RoleId)
+        .column(role_prerequisite::Column::PrerequisiteRoleId)
+        .filter(role_prerequisite::Column::RoleId.is_in(roles.iter().copied()))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let mut by_role: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for (role_id, pre) in rows {
+        by_role.entry(role_id).or_default().push(pre);
+    }
+    Ok(by_role)
+}
+
+/// Submits one SAAR per role, in one transaction. The reads are batched (a fixed number of
+/// queries however many roles are asked for) and the views are built from the rows written.
 pub async fn submit(
     ctx: &Ctx,
     actor: &Actor,
@@ -309,7 +408,7 @@ pub async fn submit(
     req: &SubmitSaarsRequest,
 ) -> Result<SubmitSaarsResponse> {
     let now = ctx.clock.now();
-    let requester = load_user(&ctx.db, p.id).await?;
+    let requester = &p.user;
     let subject = match req.on_behalf_of {
         Some(id) if id != p.id => {
             let s = user::Entity::find_by_id(id).one(&ctx.db).await?;
@@ -347,23 +446,25 @@ pub async fn submit(
             "must be within the last year: complete the IA / cyber-awareness training before requesting access",
         ));
     }
-    let org = organization::Entity::find_by_id(subject.organization_id)
-        .one(&ctx.db)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("user without organization"))?;
+    let org = organization_of(&ctx.db, &subject).await?;
     let (held, pending) = held_and_pending(&ctx.db, subject.id).await?;
+    // Each requested role once, in the order asked, with where it was asked.
     let mut seen = HashSet::new();
+    let asked: Vec<(usize, Uuid)> = req
+        .role_ids
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, id)| seen.insert(*id))
+        .collect();
+    let ids: Vec<Uuid> = asked.iter().map(|(_, id)| *id).collect();
+    let mut found = catalog::roles_with_refs(&ctx.db, &ids).await?;
+    let visibility = catalog::visibility_of(&ctx.db, &ids).await?;
+    let chains = catalog::chains_of(&ctx.db, &ids).await?;
     let mut roles = Vec::new();
-    for (i, id) in req.role_ids.iter().enumerate() {
-        if !seen.insert(*id) {
-            continue;
-        }
+    for (i, id) in asked {
         let f = format!("role_ids[{i}]");
-        let Some(r) = role::Entity::find_by_id(*id)
-            .one(&ctx.db)
-            .await?
-            .filter(|r| !r.hidden)
-        else {
+        let Some((r, rr)) = found.remove(&id).filter(|(r, _)| !r.hidden) else {
             errors.extend(field(
                 &f,
                 "not_available",
@@ -371,7 +472,8 @@ pub async fn submit(
             ));
             continue;
         };
-        if !is_visible(&ctx.db, &r, org.id, org.is_external).await? {
+        let limited_to = visibility.get(&r.id).map(Vec::as_slice).unwrap_or_default();
+        if !catalog::visible(&r, limited_to, org.id, org.is_external) {
             let who = match catalog::requestable_of(&r.requestable_by) {
                 Requestable::Internal if org.is_external => "is for internal (DLA and DFAS) users only",
                 Requestable::External if !org.is_external => "is for external users only",
@@ -411,8 +513,9 @@ pub async fn submit(
             ));
             continue;
         }
-        match resolve_chain(&ctx.db, &subject, &r).await {
-            Ok(chain) => roles.push((r, chain)),
+        let levels = chains.get(&r.id).map(Vec::as_slice).unwrap_or_default();
+        match resolve_levels(&ctx.db, &subject, &org, &r, levels).await {
+            Ok(chain) => roles.push((r, rr, chain)),
             Err(Error::Validation(mut e)) => {
                 for x in &mut e {
                     x.field = f.clone();
@@ -425,27 +528,45 @@ pub async fn submit(
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
+
     // Warnings: segregation of duties and missing prerequisites.
-    let requested: HashSet<Uuid> = roles.iter().map(|(r, _)| r.id).collect();
+    let requested: Vec<Uuid> = roles.iter().map(|(r, ..)| r.id).collect();
     let mut have: HashSet<Uuid> = held.clone();
     have.extend(pending.keys().copied());
-    let rules = catalog::sod_rules(&ctx.db).await?;
-    let mut missing = Vec::new();
-    let mut plans = Vec::new();
-    for (r, chain) in roles {
-        let mut warnings = Vec::new();
+    let rules = catalog::sod_rules_naming(&ctx.db, &requested).await?;
+    let prerequisites = prerequisites_of(&ctx.db, &requested).await?;
+    // What each role breaks: (rule, the other role) and (missing prerequisite).
+    let mut broken: HashMap<Uuid, Vec<(&crate::domain::sod::SodRule, Option<Uuid>)>> = HashMap::new();
+    let mut lacking: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for r in &requested {
         let mut others = have.clone();
-        others.extend(requested.iter().filter(|x| **x != r.id));
-        for rule in sod::conflicts(&rules, &others, r.id) {
-            let other = rule
-                .roles
-                .iter()
-                .find(|x| **x != r.id && others.contains(x))
-                .copied();
-            let other_ref = match other {
-                Some(o) => Some(role_ref(&ctx.db, o).await?),
-                None => None,
-            };
+        others.extend(requested.iter().filter(|x| *x != r));
+        for rule in sod::conflicts(&rules, &others, *r) {
+            let other = rule.roles.iter().find(|x| *x != r && others.contains(x)).copied();
+            broken.entry(*r).or_default().push((rule, other));
+        }
+        for pre in prerequisites.get(r).into_iter().flatten() {
+            if !have.contains(pre) && !requested.contains(pre) {
+                lacking.entry(*r).or_default().push(*pre);
+            }
+        }
+    }
+    // The roles the warnings name, read at once (those asked for are in hand).
+    let mut refs: HashMap<Uuid, RoleRef> = roles.iter().map(|(r, rr, _)| (r.id, rr.clone())).collect();
+    let named: HashSet<Uuid> = broken
+        .values()
+        .flatten()
+        .filter_map(|(_, o)| *o)
+        .chain(lacking.values().flatten().copied())
+        .filter(|id| !refs.contains_key(id))
+        .collect();
+    refs.extend(catalog::role_refs(&ctx.db, named).await?);
+    let mut missing: Vec<RoleRef> = Vec::new();
+    let mut plans = Vec::new();
+    for (r, rr, chain) in roles {
+        let mut warnings = Vec::new();
+        for (rule, other) in broken.remove(&r.id).unwrap_or_default() {
+            let other_ref = other.and_then(|o| refs.get(&o).cloned());
             warnings.push(SaarWarning {
                 kind: "sod_conflict".into(),
                 message: format!(
@@ -459,125 +580,131 @@ pub async fn submit(
                 role: other_ref,
             });
         }
-        let prereqs: Vec<Uuid> = role_prerequisite::Entity::find()
-            .select_only()
-            .column(role_prerequisite::Column::PrerequisiteRoleId)
-            .filter(role_prerequisite::Column::RoleId.eq(r.id))
-            .into_tuple()
-            .all(&ctx.db)
-            .await?;
-        for pre in prereqs {
-            if !have.contains(&pre) && !requested.contains(&pre) {
-                let pr = role_ref(&ctx.db, pre).await?;
-                warnings.push(SaarWarning {
-                    kind: "missing_prerequisite".into(),
-                    message: format!(
-                        "\"{}\" needs \"{}\" ({}), which you neither hold nor requested.",
-                        r.name, pr.name, pr.application
-                    ),
-                    role: Some(pr.clone()),
-                });
-                if !missing.contains(&pr) {
-                    missing.push(pr);
-                }
+        for pre in lacking.remove(&r.id).unwrap_or_default() {
+            let pr = refs
+                .get(&pre)
+                .cloned()
+                .ok_or_else(|| anyhow::anyhow!("prerequisite role missing"))?;
+            warnings.push(SaarWarning {
+                kind: "missing_prerequisite".into(),
+                message: format!(
+                    "\"{}\" needs \"{}\" ({}), which you neither hold nor requested.",
+                    r.name, pr.name, pr.application
+                ),
+                role: Some(pr.clone()),
+            });
+            if !missing.contains(&pr) {
+                missing.push(pr);
             }
         }
-        plans.push((r, chain, warnings));
+        plans.push((r, rr, chain, warnings));
     }
 
-    let snapshot = {
-        let mut u = subject.clone();
-        u.ia_training_date = Some(training);
-        if let Some(j) = &req.user_info.job_title {
-            u.job_title = Some(j.trim().into());
-        }
-        if let Some(ph) = &req.user_info.phone {
-            u.phone = ph.trim().into();
-        }
-        dd2875(&u, &org)
+    // The DD 2875 user information as entered now: kept on each SAAR, and on the account.
+    let job_title = req
+        .user_info
+        .job_title
+        .as_ref()
+        .map(|j| j.trim().to_string())
+        .or(subject.job_title.clone());
+    let phone = req
+        .user_info
+        .phone
+        .as_ref()
+        .map(|p| p.trim().to_string())
+        .unwrap_or(subject.phone.clone());
+    let profile_changed =
+        subject.ia_training_date != Some(training) || subject.job_title != job_title || subject.phone != phone;
+    let subject = user::Model {
+        ia_training_date: Some(training),
+        job_title,
+        phone,
+        ..subject
     };
+    let snapshot = dd2875(&subject, &org).to_string();
     let txn = ctx.db.begin().await?;
-    user::ActiveModel {
-        id: Set(subject.id),
-        ia_training_date: Set(Some(training)),
-        job_title: Set(req
-            .user_info
-            .job_title
-            .as_ref()
-            .map(|j| j.trim().to_string())
-            .or(subject.job_title.clone())),
-        phone: Set(req
-            .user_info
-            .phone
-            .as_ref()
-            .map(|p| p.trim().to_string())
-            .unwrap_or(subject.phone.clone())),
-        updated_at: Set(now),
-        ..Default::default()
+    if profile_changed {
+        user::Entity::update_many()
+            .col_expr(user::Column::IaTrainingDate, Expr::value(subject.ia_training_date))
+            .col_expr(user::Column::JobTitle, Expr::value(subject.job_title.clone()))
+            .col_expr(user::Column::Phone, Expr::value(subject.phone.clone()))
+            .col_expr(user::Column::UpdatedAt, Expr::value(now))
+            .filter(user::Column::Id.eq(subject.id))
+            .exec(&txn)
+            .await?;
     }
-    .update(&txn)
-    .await?;
     let mut created = Vec::new();
-    for (r, chain, warnings) in plans {
+    let mut tasks = Vec::new();
+    let mut people = vec![requester.clone(), subject.clone()];
+    for (r, rr, chain, warnings) in plans {
         let number = next_number(&txn, now.year()).await?;
-        let s = saar::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            number: Set(number.clone()),
-            requester_id: Set(requester.id),
-            subject_id: Set(subject.id),
-            role_id: Set(r.id),
-            request_type: Set(request_type_str(req.request_type).into()),
-            status: Set(SaarStatus::Pending.as_str().into()),
-            justification: Set(req.justification.trim().into()),
-            privacy_act_accepted_at: Set(now),
-            snapshot: Set(snapshot.to_string()),
-            warnings: Set(serde_json::to_string(&warnings).map_err(anyhow::Error::from)?),
-            current_level: Set(Some(1)),
-            sod_exception: Set(None),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-            closed_at: Set(None),
-        }
-        .insert(&txn)
-        .await?;
+        let s = saar::Model {
+            id: Uuid::now_v7(),
+            number: number.clone(),
+            requester_id: requester.id,
+            subject_id: subject.id,
+            role_id: r.id,
+            request_type: request_type_str(req.request_type).into(),
+            status: SaarStatus::Pending.as_str().into(),
+            justification: req.justification.trim().into(),
+            privacy_act_accepted_at: now,
+            snapshot: snapshot.clone(),
+            warnings: serde_json::to_string(&warnings).map_err(anyhow::Error::from)?,
+            current_level: Some(1),
+            sod_exception: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            closed_at: None,
+        };
+        saar::Entity::insert(saar::ActiveModel::from(s.clone()))
+            .exec_without_returning(&txn)
+            .await?;
+        let about = About {
+            role: &rr,
+            subject: &subject,
+        };
         // A supervisor requesting for a direct report has approved the supervisor level by
         // asking: it is recorded as their approval and the chain goes on from the next level.
         let endorsed =
             chain[0].kind == LevelKind::Supervisor && chain[0].assignee == Assignee::Person(requester.id);
         let s = if endorsed {
-            approval_task::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                saar_id: Set(s.id),
-                level: Set(1),
-                kind: Set(LevelKind::Supervisor.as_str().into()),
-                assignee_id: Set(Some(requester.id)),
-                group_id: Set(None),
-                status: Set("approved".into()),
-                opened_at: Set(now),
-                due_at: Set(now),
-                next_reminder_at: Set(now),
-                decided_by: Set(Some(requester.id)),
-                decided_at: Set(Some(now)),
-                reason_code: Set(None),
-                comment: Set(Some("Requested by the supervisor for a direct report".into())),
-                link_token_hash: Set(None),
-            }
-            .insert(&txn)
-            .await?;
+            let approved = approval_task::Model {
+                id: Uuid::now_v7(),
+                saar_id: s.id,
+                level: 1,
+                kind: LevelKind::Supervisor.as_str().into(),
+                assignee_id: Some(requester.id),
+                group_id: None,
+                status: "approved".into(),
+                opened_at: now,
+                due_at: now,
+                next_reminder_at: now,
+                decided_by: Some(requester.id),
+                decided_at: Some(now),
+                reason_code: None,
+                comment: Some("Requested by the supervisor for a direct report".into()),
+                link_token_hash: None,
+            };
+            approval_task::Entity::insert(approval_task::ActiveModel::from(approved.clone()))
+                .exec_without_returning(&txn)
+                .await?;
+            tasks.push(approved);
             if let Some(next) = chain.get(1) {
-                transition(&txn, &s, SaarStatus::Pending, Some(2), now).await?;
-                let s = load_saar(&txn, s.id).await?;
-                open_task(ctx, &txn, &s, 2, *next, now).await?;
+                let s = transition(&txn, &s, SaarStatus::Pending, Some(2), now).await?;
+                let opened = open_task(ctx, &txn, &s, 2, *next, &about, now).await?;
+                tasks.push(opened.task);
+                people.extend(opened.approvers);
                 s
             } else {
-                transition(&txn, &s, SaarStatus::Provisioning, None, now).await?;
-                let s = load_saar(&txn, s.id).await?;
+                let s = transition(&txn, &s, SaarStatus::Provisioning, None, now).await?;
                 super::provisioning::open(&txn, &s, &r, now).await?;
                 s
             }
         } else {
-            open_task(ctx, &txn, &s, 1, chain[0], now).await?;
+            let opened = open_task(ctx, &txn, &s, 1, chain[0], &about, now).await?;
+            tasks.push(opened.task);
+            people.extend(opened.approvers);
             s
         };
         audit::append(
@@ -594,10 +721,17 @@ pub async fn submit(
         created.push(s);
     }
     txn.commit().await?;
-    let mut saars = Vec::new();
-    for s in &created {
-        saars.push(saar_response(&ctx.db, s, now).await?);
-    }
+    let saars = saar_responses_with(
+        &ctx.db,
+        &created,
+        now,
+        Known {
+            roles: refs.into_values().collect(),
+            users: people,
+            tasks: Some(tasks),
+        },
+    )
+    .await?;
     Ok(SubmitSaarsResponse {
         saars,
         missing_prerequisites: missing,
@@ -647,27 +781,70 @@ pub async fn saar_responses(
     list: &[saar::Model],
     now: DateTime<Utc>,
 ) -> Result<Vec<SaarResponse>> {
+    saar_responses_with(conn, list, now, Known::default()).await
+}
+
+/// Rows in hand when views are built, so they are not read again.
+#[derive(Default)]
+pub struct Known {
+    pub roles: Vec<RoleRef>,
+    pub users: Vec<user::Model>,
+    /// Every approval task of the SAARs viewed, when the caller has them all (a SAAR it has
+    /// just created).
+    pub tasks: Option<Vec<approval_task::Model>>,
+}
+
+/// The views of many SAARs, reading only what `known` does not hold.
+pub async fn saar_responses_with(
+    conn: &impl ConnectionTrait,
+    list: &[saar::Model],
+    now: DateTime<Utc>,
+    known: Known,
+) -> Result<Vec<SaarResponse>> {
     if list.is_empty() {
         return Ok(Vec::new());
     }
-    let saar_ids: Vec<Uuid> = list.iter().map(|s| s.id).collect();
-    let roles = catalog::role_refs(conn, list.iter().map(|s| s.role_id).collect()).await?;
-    let tasks = approval_task::Entity::find()
-        .filter(approval_task::Column::SaarId.is_in(saar_ids.clone()))
-        .order_by_asc(approval_task::Column::OpenedAt)
-        .order_by_asc(approval_task::Column::Level)
-        .all(conn)
-        .await?;
+    let mut roles: HashMap<Uuid, RoleRef> = known.roles.into_iter().map(|r| (r.id, r)).collect();
+    let unknown_roles: HashSet<Uuid> = list
+        .iter()
+        .map(|s| s.role_id)
+        .filter(|id| !roles.contains_key(id))
+        .collect();
+    roles.extend(catalog::role_refs(conn, unknown_roles).await?);
+    let tasks = match known.tasks {
+        Some(mut tasks) => {
+            tasks.sort_by_key(|t| (t.opened_at, t.level));
+            tasks
+        }
+        None => {
+            approval_task::Entity::find()
+                .filter(approval_task::Column::SaarId.is_in(list.iter().map(|s| s.id)))
+                .order_by_asc(approval_task::Column::OpenedAt)
+                .order_by_asc(approval_task::Column::Level)
+                .all(conn)
+                .await?
+        }
+    };
     let mut user_ids: HashSet<Uuid> = list.iter().flat_map(|s| [s.requester_id, s.subject_id]).collect();
     user_ids.extend(tasks.iter().filter_map(|t| t.assignee_id));
     user_ids.extend(tasks.iter().filter_map(|t| t.decided_by));
-    let users: HashMap<Uuid, user::Model> = user::Entity::find()
-        .filter(user::Column::Id.is_in(user_ids))
-        .all(conn)
-        .await?
+    let mut users: HashMap<Uuid, user::Model> = known
+        .users
         .into_iter()
+        .filter(|u| user_ids.contains(&u.id))
         .map(|u| (u.id, u))
         .collect();
+    user_ids.retain(|id| !users.contains_key(id));
+    if !user_ids.is_empty() {
+        users.extend(
+            user::Entity::find()
+                .filter(user::Column::Id.is_in(user_ids))
+                .all(conn)
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u)),
+        );
+    }
     let group_ids: HashSet<Uuid> = tasks.iter().filter_map(|t| t.group_id).collect();
     let groups: HashMap<Uuid, String> = if group_ids.is_empty() {
         HashMap::new()
@@ -808,14 +985,15 @@ pub async fn saar_response(
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("no view built")))
 }
 
-/// Moves a SAAR to `to` if its version is still `s.version`; 409 otherwise.
+/// Moves a SAAR to `to` if its version is still `s.version`; 409 otherwise. Returns the SAAR
+/// as it now is.
 pub async fn transition(
     conn: &impl ConnectionTrait,
     s: &saar::Model,
     to: SaarStatus,
     level: Option<i32>,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<saar::Model> {
     let closed = matches!(
         to,
         SaarStatus::Completed | SaarStatus::Rejected | SaarStatus::Cancelled | SaarStatus::Expired
@@ -838,7 +1016,14 @@ pub async fn transition(
             "This request was changed by someone else meanwhile; reload it.".into(),
         ));
     }
-    Ok(())
+    Ok(saar::Model {
+        status: to.as_str().into(),
+        current_level: level,
+        version: s.version + 1,
+        updated_at: now,
+        closed_at: if closed { Some(now) } else { s.closed_at },
+        ..s.clone()
+    })
 }
 
 /// Closes the open tasks of a SAAR with `status`.
@@ -918,23 +1103,27 @@ pub async fn resubmit(
         .map_err(|e| Error::Conflict(format!("{}: {e}.", s.number)))?;
     let level = s.current_level.unwrap_or(1);
     let subject = load_user(&ctx.db, s.subject_id).await?;
-    let r = role::Entity::find_by_id(s.role_id)
-        .one(&ctx.db)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("role missing"))?;
+    let (r, rr) = catalog::role_with_ref(&ctx.db, s.role_id).await?;
     let chain = resolve_chain_for(&ctx.db, &subject, &r, &s.request_type).await?;
     let resolved = *chain
         .get(level as usize - 1)
         .ok_or_else(|| anyhow::anyhow!("level out of chain"))?;
     let txn = ctx.db.begin().await?;
-    transition(&txn, &s, to, Some(level), now).await?;
+    let fresh = transition(&txn, &s, to, Some(level), now).await?;
     saar::Entity::update_many()
         .col_expr(saar::Column::Justification, Expr::value(req.justification.trim()))
         .filter(saar::Column::Id.eq(s.id))
         .exec(&txn)
         .await?;
-    let fresh = load_saar(&txn, s.id).await?;
-    open_task(ctx, &txn, &fresh, level, resolved, now).await?;
+    let fresh = saar::Model {
+        justification: req.justification.trim().into(),
+        ..fresh
+    };
+    let about = About {
+        role: &rr,
+        subject: &subject,
+    };
+    open_task(ctx, &txn, &fresh, level, resolved, &about, now).await?;
     audit::append(
         &txn,
         now,
@@ -1089,15 +1278,16 @@ pub async fn request_removal(
     let now = ctx.clock.now();
     let a = active_assignment(&ctx.db, p.id, assignment).await?;
     refuse_open_request(&ctx.db, p.id, a.role_id).await?;
-    let u = load_user(&ctx.db, p.id).await?;
-    let r = role::Entity::find_by_id(a.role_id)
-        .one(&ctx.db)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("role missing"))?;
-    let chain = resolve_chain_for(&ctx.db, &u, &r, "deactivate").await?;
+    let u = &p.user;
+    let (r, rr) = catalog::role_with_ref(&ctx.db, a.role_id).await?;
+    let chain = resolve_chain_for(&ctx.db, u, &r, "deactivate").await?;
     let txn = ctx.db.begin().await?;
-    let s = insert_removal(&txn, &u, &u, &r, SaarStatus::Pending, Some(1), &req.reason, now).await?;
-    open_task(ctx, &txn, &s, 1, chain[0], now).await?;
+    let s = insert_removal(&txn, u, u, &r, SaarStatus::Pending, Some(1), &req.reason, now).await?;
+    let about = About {
+        role: &rr,
+        subject: u,
+    };
+    open_task(ctx, &txn, &s, 1, chain[0], &about, now).await?;
     audit::append(
         &txn,
         now,
@@ -1132,15 +1322,12 @@ pub async fn remove_direct_report_role(
     }
     let a = active_assignment(&ctx.db, user_id, assignment).await?;
     refuse_open_request(&ctx.db, user_id, a.role_id).await?;
-    let sup = load_user(&ctx.db, p.id).await?;
-    let r = role::Entity::find_by_id(a.role_id)
-        .one(&ctx.db)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("role missing"))?;
+    let sup = &p.user;
+    let (r, rr) = catalog::role_with_ref(&ctx.db, a.role_id).await?;
     let txn = ctx.db.begin().await?;
     let s = insert_removal(
         &txn,
-        &sup,
+        sup,
         &subject,
         &r,
         SaarStatus::Provisioning,
@@ -1150,10 +1337,12 @@ pub async fn remove_direct_report_role(
     )
     .await?;
     super::provisioning::open(&txn, &s, &r, now).await?;
-    notify_requester(
+    tell_requester(
         ctx,
         &txn,
         &s,
+        &rr,
+        &[sup, &subject],
         "was opened by your supervisor",
         &format!("Your supervisor removes this role: {}", req.reason.trim()),
         now,

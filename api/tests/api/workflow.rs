@@ -64,19 +64,32 @@ async fn task_for(approver: &Client, saar: Uuid) -> ApprovalTaskResponse {
         .expect("task in the approver's inbox")
 }
 
+/// The view a change answers with (built from the rows it wrote) is the one a fresh read
+/// shows.
+async fn same_as_read(c: &Client, view: &SaarResponse) {
+    let read = c.get_saar(view.id).await.expect("read back");
+    assert_eq!(
+        serde_json::to_value(view).expect("json"),
+        serde_json::to_value(&read).expect("json"),
+        "the answer of a change differs from a fresh read"
+    );
+}
+
 async fn approve_chain(app: &TestApp, saar: Uuid, approvers: &[(&str, Option<&str>)]) {
     for (login, it_level) in approvers {
         let c = as_user(app, login).await;
         let t = task_for(&c, saar).await;
-        c.approve(
-            t.id,
-            &ApproveRequest {
-                it_level: it_level.map(str::to_string),
-                ..Default::default()
-            },
-        )
-        .await
-        .expect(login);
+        let v = c
+            .approve(
+                t.id,
+                &ApproveRequest {
+                    it_level: it_level.map(str::to_string),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect(login);
+        same_as_read(&c, &v).await;
     }
 }
 
@@ -117,6 +130,7 @@ async fn hmms_pop_journey_from_registration_to_current_roles(db: Db) {
         .expect("submit");
     assert_eq!(out.saars.len(), 1);
     let saar = &out.saars[0];
+    same_as_read(&vendor, saar).await;
     assert!(saar.number.starts_with("SAAR-2026-"), "{}", saar.number);
     assert_eq!(saar.justification, JUSTIFICATION);
     assert_eq!(
@@ -535,6 +549,7 @@ async fn reject_return_resubmit_and_cancel(db: Db) {
         )
         .await
         .expect("reject");
+    same_as_read(&sup, &v).await;
     assert_eq!(v.status, "rejected");
     assert_eq!(v.steps[0].reason_code.as_deref(), Some("not_needed"));
     let mail = app.last_mail_to("jane.requester@dla.example").await;
@@ -561,6 +576,7 @@ async fn reject_return_resubmit_and_cancel(db: Db) {
         )
         .await
         .expect("return");
+    same_as_read(&sup, &v).await;
     assert_eq!(v.status, "returned");
     assert_eq!(v.waiting_on.expect("requester").kind, "requester");
     let v = requester
@@ -572,6 +588,7 @@ async fn reject_return_resubmit_and_cancel(db: Db) {
         )
         .await
         .expect("resubmit");
+    same_as_read(&requester, &v).await;
     assert_eq!(v.status, "pending");
     assert_eq!(
         v.justification,
@@ -825,6 +842,7 @@ async fn sod_conflicts_warn_at_request_and_need_an_exception_to_approve(db: Db) 
             "{:?}",
             s.warnings
         );
+        same_as_read(&requester, s).await;
     }
     let sup = as_user(&app, "ssupervisor").await;
     let t = task_for(&sup, out.saars[0].id).await;
@@ -846,6 +864,7 @@ async fn sod_conflicts_warn_at_request_and_need_an_exception_to_approve(db: Db) 
         )
         .await
         .expect("approved with an exception");
+    same_as_read(&sup, &v).await;
     assert!(v.sod_exception.expect("recorded").contains("Small depot"));
 }
 
@@ -1818,6 +1837,7 @@ async fn a_supervisor_requests_for_a_direct_report_and_has_approved_by_asking(db
         .await
         .expect("on behalf");
     let s = &out.saars[0];
+    same_as_read(&sup, s).await;
     assert_eq!(s.subject_id, report.id);
     assert!(s.requester.contains("ssupervisor"), "{}", s.requester);
     assert_eq!(s.steps[0].status, "approved");

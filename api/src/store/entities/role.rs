@@ -31,4 +31,10 @@ pub enum Relation {
     Application,
 }
 
+impl Related<super::application::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Application.def()
+    }
+}
+
 impl ActiveModelBehavior for ActiveModel {}

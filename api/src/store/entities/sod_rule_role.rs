@@ -12,6 +12,13 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::sod_rule::Entity",
+        from = "Column::RuleId",
+        to = "super::sod_rule::Column::Id"
+    )]
+    Rule,
+}
 
 impl ActiveModelBehavior for ActiveModel {}
