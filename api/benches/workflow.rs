@@ -365,7 +365,8 @@ async fn run(label: &str, pg: Option<String>) {
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
                 .await
                 .expect("create db");
-            format!("{server}/{name}")
+            // PostgreSQL on the same host, over loopback: no TLS, as one would deploy it.
+            format!("{server}/{name}?sslmode=disable")
         }
         None => format!(
             "sqlite://{}?mode=rwc",

@@ -3,12 +3,12 @@
 //! segregation-of-duties exceptions.
 
 use super::principal::UserPrincipal;
-use super::saars::{self, About, load_saar, load_user, open_task, saar_response, status_of, transition};
+use super::saars::{self, About, load_saar, open_task, saar_response, status_of, transition};
 use super::{Ctx, Error, Result, field};
 use crate::domain::it_level::ItLevel;
 use crate::domain::saar::SaarStatus;
 use crate::store::audit::{self, Actor, NewEvent};
-use crate::store::entities::{application, approval_group_member, approval_task, role, saar, user};
+use crate::store::entities::{application, approval_group_member, approval_task, organization, role, saar, user};
 use amps_openapi::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -147,10 +147,14 @@ pub async fn decide(
     expected_version: Option<i32>,
 ) -> Result<SaarResponse> {
     let now = ctx.clock.now();
-    let task = approval_task::Entity::find_by_id(task_id)
+    let (task, s) = match approval_task::Entity::find_by_id(task_id)
+        .find_also_related(saar::Entity)
         .one(&ctx.db)
         .await?
-        .ok_or_else(|| Error::NotFound("No such approval task.".into()))?;
+    {
+        Some((task, Some(s))) => (task, s),
+        _ => return Err(Error::NotFound("No such approval task.".into())),
+    };
     let is_mine = task.assignee_id == Some(p.id)
         || match task.group_id {
             Some(g) => my_groups(&ctx.db, p.id).await?.contains(&g),
@@ -167,7 +171,6 @@ pub async fn decide(
             task.status
         )));
     }
-    let s = load_saar(&ctx.db, task.saar_id).await?;
     super::check_version(expected_version, s.version, &s.number)?;
     let status = status_of(&s)?;
     let (r, app) = match role::Entity::find_by_id(s.role_id)
@@ -184,10 +187,17 @@ pub async fn decide(
         application: app.code.clone(),
         environment: r.environment.clone(),
     };
-    let subject = if s.subject_id == p.id {
-        p.user.clone()
+    let (subject, org) = if s.subject_id == p.id {
+        (p.user.clone(), p.org.clone())
     } else {
-        load_user(&ctx.db, s.subject_id).await?
+        match user::Entity::find_by_id(s.subject_id)
+            .find_also_related(organization::Entity)
+            .one(&ctx.db)
+            .await?
+        {
+            Some((u, Some(org))) => (u, org),
+            _ => return Err(Error::Internal(anyhow::anyhow!("subject or their organization missing"))),
+        }
     };
 
     let (task_status, reason, comment, next) = match &d {
@@ -236,7 +246,7 @@ pub async fn decide(
                     )));
                 }
             };
-            let chain = saars::resolve_chain_for(&ctx.db, &subject, &r, &s.request_type).await?;
+            let chain = saars::resolve_chain_for(&ctx.db, &subject, &org, &r, &s.request_type).await?;
             let last = task.level as usize >= chain.len();
             let to = status
                 .approve(last)
@@ -400,10 +410,13 @@ async fn by_link(ctx: &Ctx, token: &str) -> Result<(approval_task::Model, UserPr
         .await?
         .filter(|t| t.status == "open" && t.due_at > now)
         .ok_or_else(bad_link)?;
-    let who = load_user(&ctx.db, t.assignee_id.ok_or_else(bad_link)?).await?;
+    let (who, org, _) = super::principal::caller(&ctx.db, t.assignee_id.ok_or_else(bad_link)?)
+        .await?
+        .ok_or_else(bad_link)?;
     if who.status != "active" {
         return Err(bad_link());
     }
+    // The link lets its approver decide this task, nothing else: no administrative roles.
     Ok((
         t,
         UserPrincipal {
@@ -411,6 +424,7 @@ async fn by_link(ctx: &Ctx, token: &str) -> Result<(approval_task::Model, UserPr
             login: who.login.clone(),
             admin_roles: vec![],
             user: who,
+            org,
         },
     ))
 }

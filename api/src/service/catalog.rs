@@ -12,9 +12,9 @@ use crate::store::entities::{
     role_chain_level, role_prerequisite, role_visibility, saar, sod_rule, sod_rule_role, user,
 };
 use amps_openapi::*;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, UnionType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, RelationTrait, Set, TransactionTrait,
 };
 use serde_json::json;
@@ -361,22 +361,14 @@ pub async fn set_chain(conn: &impl ConnectionTrait, role_id: Uuid, levels: &[Lev
 
 /// A role's chain, in order.
 pub async fn chain_of(conn: &impl ConnectionTrait, role_id: Uuid) -> Result<Vec<LevelKind>> {
-    Ok(chains_of(conn, &[role_id]).await?.remove(&role_id).unwrap_or_default())
-}
-
-/// The chains of several roles, each in order, in one query.
-pub async fn chains_of(conn: &impl ConnectionTrait, role_ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<LevelKind>>> {
-    let mut chains: HashMap<Uuid, Vec<LevelKind>> = HashMap::new();
-    for l in role_chain_level::Entity::find()
-        .filter(role_chain_level::Column::RoleId.is_in(role_ids.iter().copied()))
+    role_chain_level::Entity::find()
+        .filter(role_chain_level::Column::RoleId.eq(role_id))
         .order_by_asc(role_chain_level::Column::Position)
         .all(conn)
         .await?
-    {
-        let kind = LevelKind::parse(&l.kind, l.group_id).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
-        chains.entry(l.role_id).or_default().push(kind);
-    }
-    Ok(chains)
+        .into_iter()
+        .map(|l| LevelKind::parse(&l.kind, l.group_id).map_err(|e| Error::Internal(anyhow::anyhow!(e))))
+        .collect()
 }
 
 /// A role with its short reference, in one query.
@@ -458,29 +450,40 @@ pub async fn role_refs(conn: &impl ConnectionTrait, ids: HashSet<Uuid>) -> Resul
         .collect())
 }
 
-/// Role ids a user holds (active) and has open requests for.
+/// Role ids a user holds (active) and has open requests for (with their numbers), in one
+/// query.
 pub async fn held_and_pending(
     conn: &impl ConnectionTrait,
     user_id: Uuid,
 ) -> Result<(HashSet<Uuid>, HashMap<Uuid, String>)> {
-    let held: Vec<Uuid> = role_assignment::Entity::find()
-        .select_only()
-        .column(role_assignment::Column::RoleId)
-        .filter(role_assignment::Column::UserId.eq(user_id))
-        .filter(role_assignment::Column::Status.eq("active"))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let pending: Vec<(Uuid, String)> = saar::Entity::find()
-        .select_only()
+    let open = Query::select()
         .column(saar::Column::RoleId)
         .column(saar::Column::Number)
-        .filter(saar::Column::SubjectId.eq(user_id))
-        .filter(saar::Column::Status.is_in(["pending", "provisioning", "returned"]))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok((held.into_iter().collect(), pending.into_iter().collect()))
+        .from(saar::Entity)
+        .and_where(saar::Column::SubjectId.eq(user_id))
+        .and_where(saar::Column::Status.is_in(["pending", "provisioning", "returned"]))
+        .to_owned();
+    let q = Query::select()
+        .column(role_assignment::Column::RoleId)
+        .expr(Expr::val(Option::<String>::None))
+        .from(role_assignment::Entity)
+        .and_where(role_assignment::Column::UserId.eq(user_id))
+        .and_where(role_assignment::Column::Status.eq("active"))
+        .union(UnionType::All, open)
+        .to_owned();
+    let (mut held, mut pending) = (HashSet::new(), HashMap::new());
+    for row in conn.query_all(&q).await? {
+        let role_id: Uuid = row.try_get_by_index(0)?;
+        match row.try_get_by_index::<Option<String>>(1)? {
+            Some(number) => {
+                pending.insert(role_id, number);
+            }
+            None => {
+                held.insert(role_id);
+            }
+        }
+    }
+    Ok((held, pending))
 }
 
 async fn role_response(
@@ -594,22 +597,121 @@ async fn role_responses(
     Ok(out)
 }
 
-/// The organizations each role is limited to (a role absent from the map is open to all),
-/// in one query.
-pub async fn visibility_of(conn: &impl ConnectionTrait, role_ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<Uuid>>> {
-    let rows: Vec<(Uuid, Uuid)> = role_visibility::Entity::find()
-        .select_only()
+/// What the request rules need to know about some roles.
+#[derive(Debug, Default)]
+pub struct RoleFacts {
+    /// The organizations each role is limited to (a role absent is open to all).
+    pub visibility: HashMap<Uuid, Vec<Uuid>>,
+    /// Each role's approval chain, in order.
+    pub chains: HashMap<Uuid, Vec<LevelKind>>,
+    /// Each role's prerequisite roles.
+    pub prerequisites: HashMap<Uuid, Vec<Uuid>>,
+    /// The segregation-of-duties rules that name any of the roles, each with all its roles
+    /// (a rule that names none of them cannot be broken by them).
+    pub sod_rules: Vec<crate::domain::sod::SodRule>,
+}
+
+/// The visibility, chains, prerequisites and segregation-of-duties rules of `roles`, in one
+/// round trip (a submission runs this once, however many roles it asks for): the four reads
+/// share the shape (what, role, id, text, position).
+pub async fn role_facts(conn: &impl ConnectionTrait, roles: &[Uuid]) -> Result<RoleFacts> {
+    let mut facts = RoleFacts::default();
+    if roles.is_empty() {
+        return Ok(facts);
+    }
+    let ids = || roles.iter().copied();
+    let no_text = || Expr::val(Option::<String>::None);
+    let no_position = || Expr::val(Option::<i32>::None);
+    let chains = Query::select()
+        .expr(Expr::val("chain"))
+        .column(role_chain_level::Column::RoleId)
+        .column(role_chain_level::Column::GroupId)
+        .column(role_chain_level::Column::Kind)
+        .column(role_chain_level::Column::Position)
+        .from(role_chain_level::Entity)
+        .and_where(role_chain_level::Column::RoleId.is_in(ids()))
+        .to_owned();
+    let visibility = Query::select()
+        .expr(Expr::val("visibility"))
         .column(role_visibility::Column::RoleId)
         .column(role_visibility::Column::OrganizationId)
-        .filter(role_visibility::Column::RoleId.is_in(role_ids.iter().copied()))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let mut by_role: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for (role_id, org) in rows {
-        by_role.entry(role_id).or_default().push(org);
+        .expr(no_text())
+        .expr(no_position())
+        .from(role_visibility::Entity)
+        .and_where(role_visibility::Column::RoleId.is_in(ids()))
+        .to_owned();
+    let prerequisites = Query::select()
+        .expr(Expr::val("prerequisite"))
+        .column(role_prerequisite::Column::RoleId)
+        .column(role_prerequisite::Column::PrerequisiteRoleId)
+        .expr(no_text())
+        .expr(no_position())
+        .from(role_prerequisite::Entity)
+        .and_where(role_prerequisite::Column::RoleId.is_in(ids()))
+        .to_owned();
+    let sod = Query::select()
+        .expr(Expr::val("sod"))
+        .column((sod_rule_role::Entity, sod_rule_role::Column::RoleId))
+        .column((sod_rule_role::Entity, sod_rule_role::Column::RuleId))
+        .column((sod_rule::Entity, sod_rule::Column::Name))
+        .expr(no_position())
+        .from(sod_rule_role::Entity)
+        .inner_join(
+            sod_rule::Entity,
+            Expr::col((sod_rule::Entity, sod_rule::Column::Id))
+                .equals((sod_rule_role::Entity, sod_rule_role::Column::RuleId)),
+        )
+        .and_where(
+            Expr::col((sod_rule_role::Entity, sod_rule_role::Column::RuleId)).in_subquery(
+                Query::select()
+                    .column(sod_rule_role::Column::RuleId)
+                    .from(sod_rule_role::Entity)
+                    .and_where(sod_rule_role::Column::RoleId.is_in(ids()))
+                    .to_owned(),
+            ),
+        )
+        .to_owned();
+    let mut q = chains;
+    q.union(UnionType::All, visibility)
+        .union(UnionType::All, prerequisites)
+        .union(UnionType::All, sod);
+    let mut levels: Vec<(Uuid, i32, LevelKind)> = Vec::new();
+    let mut rules: HashMap<Uuid, crate::domain::sod::SodRule> = HashMap::new();
+    for row in conn.query_all(&q).await? {
+        let what: String = row.try_get_by_index(0)?;
+        let role_id: Uuid = row.try_get_by_index(1)?;
+        let other: Option<Uuid> = row.try_get_by_index(2)?;
+        let text: Option<String> = row.try_get_by_index(3)?;
+        match (what.as_str(), other) {
+            ("chain", group) => {
+                let position: Option<i32> = row.try_get_by_index(4)?;
+                let kind = LevelKind::parse(text.as_deref().unwrap_or_default(), group)
+                    .map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
+                levels.push((role_id, position.unwrap_or_default(), kind));
+            }
+            ("visibility", Some(org)) => facts.visibility.entry(role_id).or_default().push(org),
+            ("prerequisite", Some(pre)) => facts.prerequisites.entry(role_id).or_default().push(pre),
+            ("sod", Some(rule)) => {
+                rules
+                    .entry(rule)
+                    .or_insert_with(|| crate::domain::sod::SodRule {
+                        id: rule,
+                        name: text.unwrap_or_default(),
+                        roles: HashSet::new(),
+                    })
+                    .roles
+                    .insert(role_id);
+            }
+            _ => return Err(Error::Internal(anyhow::anyhow!("unexpected role fact {what}"))),
+        }
     }
-    Ok(by_role)
+    levels.sort_by_key(|(role_id, position, _)| (*role_id, *position));
+    for (role_id, _, kind) in levels {
+        facts.chains.entry(role_id).or_default().push(kind);
+    }
+    facts.sod_rules = rules.into_values().collect();
+    facts.sod_rules.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(facts)
 }
 
 /// Whether `r`, limited to `orgs` (none: every organization), is listed for a user of
@@ -634,18 +736,13 @@ pub async fn search_roles(ctx: &Ctx, p: &UserPrincipal, q: &SearchRolesQuery) ->
         require_catalog(p)?;
         Condition::all()
     } else {
-        visible_to_caller(ctx, p).await?
+        visible_to(&p.org)
     };
     search_with(ctx, p, q, cond, catalog_view).await
 }
 
-/// The condition that keeps the roles `p` may see and request.
-async fn visible_to_caller(ctx: &Ctx, p: &UserPrincipal) -> Result<Condition> {
-    let org = organization::Entity::find_by_id(p.user.organization_id)
-        .one(&ctx.db)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("user without organization"))?;
-    let mut cond = Condition::all().add(role::Column::Hidden.eq(false));
+/// The condition that keeps the roles a member of `org` may see and request.
+fn visible_to(org: &organization::Model) -> Condition {    let mut cond = Condition::all().add(role::Column::Hidden.eq(false));
     cond = cond.add(if org.is_external {
         role::Column::RequestableBy.is_in(["external", "both"])
     } else {
@@ -677,7 +774,7 @@ async fn visible_to_caller(ctx: &Ctx, p: &UserPrincipal) -> Result<Condition> {
         // The organization may request PROD roles only: do not offer the others.
         cond = cond.add(role::Column::Environment.eq("PROD"));
     }
-    Ok(cond)
+    cond
 }
 
 async fn search_with(
@@ -957,47 +1054,6 @@ pub async fn create_sod_rule(
         description: req.description.clone(),
         role_ids: roles,
     })
-}
-
-/// The segregation-of-duties rules that name any of `roles`, each with all its roles, for
-/// the domain check (one query: a rule that names none of them cannot be broken by them).
-pub async fn sod_rules_naming(
-    conn: &impl ConnectionTrait,
-    roles: &[Uuid],
-) -> Result<Vec<crate::domain::sod::SodRule>> {
-    let links: Vec<(Uuid, String, Uuid)> = sod_rule_role::Entity::find()
-        .select_only()
-        .column(sod_rule_role::Column::RuleId)
-        .column(sod_rule::Column::Name)
-        .column(sod_rule_role::Column::RoleId)
-        .join(JoinType::InnerJoin, sod_rule_role::Relation::Rule.def())
-        .filter(
-            sod_rule_role::Column::RuleId.in_subquery(
-                Query::select()
-                    .column(sod_rule_role::Column::RuleId)
-                    .from(sod_rule_role::Entity)
-                    .and_where(sod_rule_role::Column::RoleId.is_in(roles.iter().copied()))
-                    .to_owned(),
-            ),
-        )
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let mut rules: HashMap<Uuid, crate::domain::sod::SodRule> = HashMap::new();
-    for (id, name, role) in links {
-        rules
-            .entry(id)
-            .or_insert_with(|| crate::domain::sod::SodRule {
-                id,
-                name,
-                roles: HashSet::new(),
-            })
-            .roles
-            .insert(role);
-    }
-    let mut rules: Vec<_> = rules.into_values().collect();
-    rules.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(rules)
 }
 
 /// Lists the segregation-of-duties rules.

@@ -9,7 +9,7 @@ use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::entities::{approval_task, deputy, saar, user};
 use amps_openapi::{DeputyResponse, PersonRef, SetDeputyRequest};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SubQueryStatement};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
     TransactionTrait,
@@ -17,13 +17,25 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-/// The person who acts for `person` at `now`: their deputy during an active period, else them.
-pub async fn effective(conn: &impl ConnectionTrait, person: Uuid, now: DateTime<Utc>) -> Result<Uuid> {
-    Ok(deputy::Entity::find_by_id(person)
+/// The person who acts for `person` at `now`: their deputy during an active period, else
+/// them; read in one query.
+pub async fn acting_for(conn: &impl ConnectionTrait, person: Uuid, now: DateTime<Utc>) -> Result<user::Model> {
+    let deputy = Query::select()
+        .column(deputy::Column::DeputyId)
+        .from(deputy::Entity)
+        .and_where(deputy::Column::UserId.eq(person))
+        .and_where(deputy::Column::StartsAt.lte(now))
+        .and_where(deputy::Column::EndsAt.gt(now))
+        .to_owned();
+    let who = Func::coalesce([
+        Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(deputy))),
+        Expr::val(person),
+    ]);
+    user::Entity::find()
+        .filter(Expr::col((user::Entity, user::Column::Id)).eq(who))
         .one(conn)
         .await?
-        .filter(|d| d.starts_at <= now && now < d.ends_at)
-        .map_or(person, |d| d.deputy_id))
+        .ok_or_else(|| Error::NotFound("No such approver.".into()))
 }
 
 /// Moves open tasks assigned to `from` to `to` (optionally only of `subject`'s SAARs and of

@@ -3,8 +3,12 @@
 
 use super::{Ctx, Error, Result};
 use crate::domain::account::AccountStatus;
-use crate::store::entities::{application, role, role_assignment, service_client, user};
-use sea_orm::{ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait};
+use crate::store::entities::{application, organization, role, role_assignment, service_client, user};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SubQueryStatement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect,
+    QueryTrait, RelationTrait,
+};
 use uuid::Uuid;
 
 /// The code of the application that holds AMPS's own administrative roles.
@@ -27,6 +31,8 @@ pub struct UserPrincipal {
     /// The account as read when the caller was authenticated (services need not read it
     /// again; a change in the same request reads the fresh row).
     pub user: user::Model,
+    /// The account's organization, read with it.
+    pub org: organization::Model,
 }
 
 impl UserPrincipal {
@@ -85,6 +91,64 @@ pub async fn admin_roles(conn: &impl sea_orm::ConnectionTrait, user_id: Uuid) ->
     Ok(rows)
 }
 
+/// Separates the role names aggregated by `caller`; no role name contains it.
+const SEP: &str = "\u{1f}";
+
+/// A user, their organization and the AMPS administrative roles they hold, in one query (it
+/// runs on every authenticated request).
+pub async fn caller(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<(user::Model, organization::Model, Vec<String>)>> {
+    let backend = conn.get_database_backend();
+    let name = Expr::col((role::Entity, role::Column::Name));
+    let names = match backend {
+        DbBackend::Postgres => Func::cust("string_agg").arg(name).arg(SEP),
+        _ => Func::cust("group_concat").arg(name).arg(SEP),
+    };
+    let admin = Query::select()
+        .expr(names)
+        .from(role_assignment::Entity)
+        .inner_join(
+            role::Entity,
+            Expr::col((role::Entity, role::Column::Id)).equals((role_assignment::Entity, role_assignment::Column::RoleId)),
+        )
+        .inner_join(
+            application::Entity,
+            Expr::col((application::Entity, application::Column::Id))
+                .equals((role::Entity, role::Column::ApplicationId)),
+        )
+        .and_where(
+            Expr::col((role_assignment::Entity, role_assignment::Column::UserId))
+                .equals((user::Entity, user::Column::Id)),
+        )
+        .and_where(Expr::col((role_assignment::Entity, role_assignment::Column::Status)).eq("active"))
+        .and_where(Expr::col((application::Entity, application::Column::Code)).eq(AMPS_APP))
+        .to_owned();
+    let stmt = user::Entity::find_by_id(id)
+        .find_also_related(organization::Entity)
+        .expr_as(
+            Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(admin))),
+            "admin_roles",
+        )
+        .build(backend);
+    let Some(row) = conn.query_one_raw(stmt).await? else {
+        return Ok(None);
+    };
+    let u = user::Model::from_query_result(&row, "A_")?;
+    let org = organization::Model::from_query_result(&row, "B_")?;
+    let roles: Option<String> = row.try_get("", "admin_roles")?;
+    let mut roles: Vec<String> = roles
+        .iter()
+        .flat_map(|r| r.split(SEP))
+        .filter(|r| !r.is_empty())
+        .map(str::to_string)
+        .collect();
+    roles.sort();
+    roles.dedup();
+    Ok(Some((u, org, roles)))
+}
+
 /// Verifies `token` and loads the caller.
 pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
     let now = ctx.clock.now();
@@ -98,20 +162,19 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
                 .sub
                 .parse()
                 .map_err(|_| Error::Unauthorized("The access token is not valid. Sign in again.".into()))?;
-            let u = user::Entity::find_by_id(id)
-                .one(&ctx.db)
+            let (u, org, admin_roles) = caller(&ctx.db, id)
                 .await?
                 .ok_or_else(|| Error::Unauthorized("The account no longer exists.".into()))?;
             let status: AccountStatus = u.status.parse().map_err(|e: String| anyhow::anyhow!(e))?;
             if let Some(why) = status.sign_in_refusal() {
                 return Err(Error::Unauthorized(why.into()));
             }
-            let admin_roles = admin_roles(&ctx.db, u.id).await?;
             Ok(Principal::User(UserPrincipal {
                 id: u.id,
                 login: u.login.clone(),
                 admin_roles,
                 user: u,
+                org,
             }))
         }
         "service" => {

@@ -11,7 +11,7 @@ use crate::notify::templates;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::entities::{
     application, approval_group, approval_group_member, approval_task, counter, organization,
-    provisioning_task, role, role_assignment, role_prerequisite, saar, user,
+    provisioning_task, role, role_assignment, saar, user,
 };
 use crate::store::outbox;
 use amps_openapi::*;
@@ -140,12 +140,12 @@ pub async fn resolve_levels(
 pub async fn resolve_chain_for(
     conn: &impl ConnectionTrait,
     subject: &user::Model,
+    org: &organization::Model,
     r: &role::Model,
     request_type: &str,
 ) -> Result<Vec<ResolvedLevel>> {
-    let org = organization_of(conn, subject).await?;
     if request_type == "deactivate" {
-        return resolve_levels(conn, subject, &org, r, &[LevelKind::Supervisor])
+        return resolve_levels(conn, subject, org, r, &[LevelKind::Supervisor])
             .await
             .map_err(|e| match e {
                 Error::Validation(mut v) => {
@@ -158,7 +158,7 @@ pub async fn resolve_chain_for(
             });
     }
     let levels = catalog::chain_of(conn, r.id).await?;
-    resolve_levels(conn, subject, &org, r, &levels).await
+    resolve_levels(conn, subject, org, r, &levels).await
 }
 
 /// The people who act on an assignee (one person, or every member of a group); one query.
@@ -205,9 +205,12 @@ pub async fn open_task(
     now: DateTime<Utc>,
 ) -> Result<Opened> {
     let sched = &ctx.settings.schedule;
-    let (assignee_id, group_id) = match resolved.assignee {
-        Assignee::Person(p) => (Some(super::delegation::effective(conn, p, now).await?), None),
-        Assignee::Group(g) => (None, Some(g)),
+    let (assignee_id, group_id, people) = match resolved.assignee {
+        Assignee::Person(p) => {
+            let who = super::delegation::acting_for(conn, p, now).await?;
+            (Some(who.id), None, vec![who])
+        }
+        Assignee::Group(g) => (None, Some(g), people_of(conn, resolved.assignee).await?),
     };
     let task = approval_task::Model {
         id: Uuid::now_v7(),
@@ -234,10 +237,10 @@ pub async fn open_task(
     approval_task::Entity::insert(approval_task::ActiveModel::from(stored.clone()))
         .exec_without_returning(conn)
         .await?;
-    let approvers = mail_approvers(ctx, conn, s, &stored, about, link, false, now).await?;
+    mail_approvers(ctx, conn, s, &stored, about, &people, link, false, now).await?;
     Ok(Opened {
         task: stored,
-        approvers,
+        approvers: people,
     })
 }
 
@@ -269,16 +272,20 @@ pub async fn notify_approvers(
             .exec(conn)
             .await?;
     }
+    let assignee = match (task.assignee_id, task.group_id) {
+        (Some(p), _) => Assignee::Person(p),
+        (None, Some(g)) => Assignee::Group(g),
+        (None, None) => return Ok(()),
+    };
+    let people = people_of(conn, assignee).await?;
     let about = About {
         role: &r,
         subject: &subject,
     };
-    mail_approvers(ctx, conn, s, task, &about, link, reminder, now).await?;
-    Ok(())
+    mail_approvers(ctx, conn, s, task, &about, &people, link, reminder, now).await
 }
 
-/// Mails each person who acts on `task` (its assignee, or every member of its group), with
-/// the single-use `link` token if there is one; returns them.
+/// Mails `people`, who act on `task`, with the single-use `link` token if there is one.
 #[allow(clippy::too_many_arguments)]
 async fn mail_approvers(
     ctx: &Ctx,
@@ -286,22 +293,17 @@ async fn mail_approvers(
     s: &saar::Model,
     task: &approval_task::Model,
     about: &About<'_>,
+    people: &[user::Model],
     link: Option<String>,
     reminder: bool,
     now: DateTime<Utc>,
-) -> Result<Vec<user::Model>> {
-    let assignee = match (task.assignee_id, task.group_id) {
-        (Some(p), _) => Assignee::Person(p),
-        (None, Some(g)) => Assignee::Group(g),
-        (None, None) => return Ok(Vec::new()),
-    };
+) -> Result<()> {
     let r = about.role;
     let kind = LevelKind::parse(&task.kind, task.group_id)
         .map(|k| k.label())
         .unwrap_or("Approver");
     let link = link.map(|token| ctx.settings.link(&format!("/approval-link?token={token}")));
-    let people = people_of(conn, assignee).await?;
-    for person in &people {
+    for person in people {
         let (subject_line, mut body) = templates::approval_needed(
             &s.number,
             &format!("{} ({} {})", r.name, r.application, r.environment),
@@ -316,7 +318,7 @@ async fn mail_approvers(
         }
         outbox::enqueue(conn, now, &person.email, &subject_line, &body).await?;
     }
-    Ok(people)
+    Ok(())
 }
 
 /// Mails the requester (and the subject, when different) about a SAAR.
@@ -382,23 +384,6 @@ fn dd2875(u: &user::Model, org: &organization::Model) -> serde_json::Value {
     })
 }
 
-/// The prerequisite roles of each of `roles`, in one query.
-async fn prerequisites_of(conn: &impl ConnectionTrait, roles: &[Uuid]) -> Result<HashMap<Uuid, Vec<Uuid>>> {
-    let rows: Vec<(Uuid, Uuid)> = role_prerequisite::Entity::find()
-        .select_only()
-        .column(role_prerequisite::Column::RoleId)
-        .column(role_prerequisite::Column::PrerequisiteRoleId)
-        .filter(role_prerequisite::Column::RoleId.is_in(roles.iter().copied()))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let mut by_role: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for (role_id, pre) in rows {
-        by_role.entry(role_id).or_default().push(pre);
-    }
-    Ok(by_role)
-}
-
 /// Submits one SAAR per role, in one transaction. The reads are batched (a fixed number of
 /// queries however many roles are asked for) and the views are built from the rows written.
 pub async fn submit(
@@ -446,7 +431,11 @@ pub async fn submit(
             "must be within the last year: complete the IA / cyber-awareness training before requesting access",
         ));
     }
-    let org = organization_of(&ctx.db, &subject).await?;
+    let org = if subject.id == p.id {
+        p.org.clone()
+    } else {
+        organization_of(&ctx.db, &subject).await?
+    };
     let (held, pending) = held_and_pending(&ctx.db, subject.id).await?;
     // Each requested role once, in the order asked, with where it was asked.
     let mut seen = HashSet::new();
@@ -459,8 +448,7 @@ pub async fn submit(
         .collect();
     let ids: Vec<Uuid> = asked.iter().map(|(_, id)| *id).collect();
     let mut found = catalog::roles_with_refs(&ctx.db, &ids).await?;
-    let visibility = catalog::visibility_of(&ctx.db, &ids).await?;
-    let chains = catalog::chains_of(&ctx.db, &ids).await?;
+    let facts = catalog::role_facts(&ctx.db, &ids).await?;
     let mut roles = Vec::new();
     for (i, id) in asked {
         let f = format!("role_ids[{i}]");
@@ -472,7 +460,7 @@ pub async fn submit(
             ));
             continue;
         };
-        let limited_to = visibility.get(&r.id).map(Vec::as_slice).unwrap_or_default();
+        let limited_to = facts.visibility.get(&r.id).map(Vec::as_slice).unwrap_or_default();
         if !catalog::visible(&r, limited_to, org.id, org.is_external) {
             let who = match catalog::requestable_of(&r.requestable_by) {
                 Requestable::Internal if org.is_external => "is for internal (DLA and DFAS) users only",
@@ -513,7 +501,7 @@ pub async fn submit(
             ));
             continue;
         }
-        let levels = chains.get(&r.id).map(Vec::as_slice).unwrap_or_default();
+        let levels = facts.chains.get(&r.id).map(Vec::as_slice).unwrap_or_default();
         match resolve_levels(&ctx.db, &subject, &org, &r, levels).await {
             Ok(chain) => roles.push((r, rr, chain)),
             Err(Error::Validation(mut e)) => {
@@ -533,19 +521,17 @@ pub async fn submit(
     let requested: Vec<Uuid> = roles.iter().map(|(r, ..)| r.id).collect();
     let mut have: HashSet<Uuid> = held.clone();
     have.extend(pending.keys().copied());
-    let rules = catalog::sod_rules_naming(&ctx.db, &requested).await?;
-    let prerequisites = prerequisites_of(&ctx.db, &requested).await?;
     // What each role breaks: (rule, the other role) and (missing prerequisite).
     let mut broken: HashMap<Uuid, Vec<(&crate::domain::sod::SodRule, Option<Uuid>)>> = HashMap::new();
     let mut lacking: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     for r in &requested {
         let mut others = have.clone();
         others.extend(requested.iter().filter(|x| *x != r));
-        for rule in sod::conflicts(&rules, &others, *r) {
+        for rule in sod::conflicts(&facts.sod_rules, &others, *r) {
             let other = rule.roles.iter().find(|x| *x != r && others.contains(x)).copied();
             broken.entry(*r).or_default().push((rule, other));
         }
-        for pre in prerequisites.get(r).into_iter().flatten() {
+        for pre in facts.prerequisites.get(r).into_iter().flatten() {
             if !have.contains(pre) && !requested.contains(pre) {
                 lacking.entry(*r).or_default().push(*pre);
             }
@@ -1104,7 +1090,8 @@ pub async fn resubmit(
     let level = s.current_level.unwrap_or(1);
     let subject = load_user(&ctx.db, s.subject_id).await?;
     let (r, rr) = catalog::role_with_ref(&ctx.db, s.role_id).await?;
-    let chain = resolve_chain_for(&ctx.db, &subject, &r, &s.request_type).await?;
+    let org = organization_of(&ctx.db, &subject).await?;
+    let chain = resolve_chain_for(&ctx.db, &subject, &org, &r, &s.request_type).await?;
     let resolved = *chain
         .get(level as usize - 1)
         .ok_or_else(|| anyhow::anyhow!("level out of chain"))?;
@@ -1280,7 +1267,7 @@ pub async fn request_removal(
     refuse_open_request(&ctx.db, p.id, a.role_id).await?;
     let u = &p.user;
     let (r, rr) = catalog::role_with_ref(&ctx.db, a.role_id).await?;
-    let chain = resolve_chain_for(&ctx.db, u, &r, "deactivate").await?;
+    let chain = resolve_chain_for(&ctx.db, u, &p.org, &r, "deactivate").await?;
     let txn = ctx.db.begin().await?;
     let s = insert_removal(&txn, u, u, &r, SaarStatus::Pending, Some(1), &req.reason, now).await?;
     let about = About {

@@ -24,6 +24,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::saar::Entity",
+        from = "Column::SaarId",
+        to = "super::saar::Column::Id"
+    )]
+    Saar,
+}
+
+impl Related<super::saar::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Saar.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}
