@@ -36,11 +36,13 @@ pub async fn context(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Resul
         })?;
     }
     let db = store::connect(settings.database_url.expose_secret(), true).await?;
+    let read = store::connect_reader(settings.database_url.expose_secret(), &db).await?;
     let issuer = settings.public_url.as_str().trim_end_matches('/').to_string();
     let keys = Keys::load_or_create(&db, &issuer, clock.now()).await?;
     crate::service::seed::reference(&db, clock.now()).await?;
     Ok(Ctx {
         db,
+        read,
         settings: Arc::new(settings),
         clock,
         keys: Arc::new(keys),
@@ -65,6 +67,12 @@ impl Application {
         let metrics = Metrics::new()?;
         let m = metrics.clone();
         ctx.db.set_metric_callback(move |info| m.observe_statement(info));
+        if ctx.read.get_database_backend() == sea_orm::DbBackend::Sqlite {
+            let m = metrics.clone();
+            ctx.read.set_metric_callback(move |info| m.observe_statement(info));
+        } else {
+            ctx.read = ctx.db.clone();
+        }
         let mut jobs = Vec::new();
         if ctx.settings.background_jobs {
             jobs.push(jobs::spawn_approval_deadlines(

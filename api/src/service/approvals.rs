@@ -37,9 +37,9 @@ async fn open_tasks(ctx: &Ctx, user_id: Uuid, limit: u64) -> Result<Vec<approval
         .filter(approval_task::Column::Status.eq("open"))
         .order_by_asc(approval_task::Column::DueAt)
         .limit(limit)
-        .all(&ctx.db)
+        .all(&ctx.read)
         .await?;
-    let groups = my_groups(&ctx.db, user_id).await?;
+    let groups = my_groups(&ctx.read, user_id).await?;
     if !groups.is_empty() {
         tasks.extend(
             approval_task::Entity::find()
@@ -47,7 +47,7 @@ async fn open_tasks(ctx: &Ctx, user_id: Uuid, limit: u64) -> Result<Vec<approval
                 .filter(approval_task::Column::Status.eq("open"))
                 .order_by_asc(approval_task::Column::DueAt)
                 .limit(limit)
-                .all(&ctx.db)
+                .all(&ctx.read)
                 .await?,
         );
         tasks.sort_by_key(|t| t.due_at);
@@ -62,7 +62,7 @@ pub async fn list_open(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ApprovalTaskR
     let tasks = open_tasks(ctx, p.id, 500).await?;
     let saars: HashMap<Uuid, saar::Model> = saar::Entity::find()
         .filter(saar::Column::Id.is_in(tasks.iter().map(|t| t.saar_id).collect::<Vec<_>>()))
-        .all(&ctx.db)
+        .all(&ctx.read)
         .await?
         .into_iter()
         .map(|s| (s.id, s))
@@ -71,7 +71,7 @@ pub async fn list_open(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ApprovalTaskR
         .iter()
         .filter_map(|t| saars.get(&t.saar_id).cloned())
         .collect();
-    let views: HashMap<Uuid, SaarResponse> = saars::saar_responses(&ctx.db, &ordered, now)
+    let views: HashMap<Uuid, SaarResponse> = saars::saar_responses(&ctx.read, &ordered, now)
         .await?
         .into_iter()
         .map(|v| (v.id, v))
@@ -97,14 +97,14 @@ pub async fn count_open(ctx: &Ctx, p: &UserPrincipal) -> Result<i64> {
     let mut n = approval_task::Entity::find()
         .filter(approval_task::Column::AssigneeId.eq(p.id))
         .filter(approval_task::Column::Status.eq("open"))
-        .count(&ctx.db)
+        .count(&ctx.read)
         .await?;
-    let groups = my_groups(&ctx.db, p.id).await?;
+    let groups = my_groups(&ctx.read, p.id).await?;
     if !groups.is_empty() {
         n += approval_task::Entity::find()
             .filter(approval_task::Column::GroupId.is_in(groups))
             .filter(approval_task::Column::Status.eq("open"))
-            .count(&ctx.db)
+            .count(&ctx.read)
             .await?;
     }
     Ok(n as i64)
@@ -149,7 +149,7 @@ pub async fn decide(
     let now = ctx.clock.now();
     let (task, s) = match approval_task::Entity::find_by_id(task_id)
         .find_also_related(saar::Entity)
-        .one(&ctx.db)
+        .one(&ctx.read)
         .await?
     {
         Some((task, Some(s))) => (task, s),
@@ -157,7 +157,7 @@ pub async fn decide(
     };
     let is_mine = task.assignee_id == Some(p.id)
         || match task.group_id {
-            Some(g) => my_groups(&ctx.db, p.id).await?.contains(&g),
+            Some(g) => my_groups(&ctx.read, p.id).await?.contains(&g),
             None => false,
         };
     if !is_mine {
@@ -175,7 +175,7 @@ pub async fn decide(
     let status = status_of(&s)?;
     let (r, app) = match role::Entity::find_by_id(s.role_id)
         .find_also_related(application::Entity)
-        .one(&ctx.db)
+        .one(&ctx.read)
         .await?
     {
         Some((r, Some(app))) => (r, app),
@@ -192,7 +192,7 @@ pub async fn decide(
     } else {
         match user::Entity::find_by_id(s.subject_id)
             .find_also_related(organization::Entity)
-            .one(&ctx.db)
+            .one(&ctx.read)
             .await?
         {
             Some((u, Some(org))) => (u, org),
@@ -246,7 +246,7 @@ pub async fn decide(
                     )));
                 }
             };
-            let chain = saars::resolve_chain_for(&ctx.db, &subject, &org, &r, &s.request_type).await?;
+            let chain = saars::resolve_chain_for(&ctx.read, &subject, &org, &r, &s.request_type).await?;
             let last = task.level as usize >= chain.len();
             let to = status
                 .approve(last)
@@ -391,7 +391,7 @@ pub async fn decide(
         users: approvers,
         tasks: None,
     };
-    saars::saar_responses_with(&ctx.db, std::slice::from_ref(&s), now, known)
+    saars::saar_responses_with(&ctx.read, std::slice::from_ref(&s), now, known)
         .await?
         .pop()
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("no view built")))
@@ -406,11 +406,11 @@ async fn by_link(ctx: &Ctx, token: &str) -> Result<(approval_task::Model, UserPr
     let now = ctx.clock.now();
     let t = approval_task::Entity::find()
         .filter(approval_task::Column::LinkTokenHash.eq(crate::auth::tokens::digest(token)))
-        .one(&ctx.db)
+        .one(&ctx.read)
         .await?
         .filter(|t| t.status == "open" && t.due_at > now)
         .ok_or_else(bad_link)?;
-    let (who, org, _) = super::principal::caller(&ctx.db, t.assignee_id.ok_or_else(bad_link)?)
+    let (who, org, _) = super::principal::caller(&ctx.read, t.assignee_id.ok_or_else(bad_link)?)
         .await?
         .ok_or_else(bad_link)?;
     if who.status != "active" {
@@ -432,14 +432,14 @@ async fn by_link(ctx: &Ctx, token: &str) -> Result<(approval_task::Model, UserPr
 /// The request behind an emailed approval link.
 pub async fn view_by_link(ctx: &Ctx, token: &str) -> Result<ApprovalTaskResponse> {
     let (t, _) = by_link(ctx, token).await?;
-    let s = load_saar(&ctx.db, t.saar_id).await?;
+    let s = load_saar(&ctx.read, t.saar_id).await?;
     Ok(ApprovalTaskResponse {
         id: t.id,
         level: t.level,
         kind: t.kind,
         opened_at: t.opened_at,
         due_at: t.due_at,
-        saar: saar_response(&ctx.db, &s, ctx.clock.now()).await?,
+        saar: saar_response(&ctx.read, &s, ctx.clock.now()).await?,
     })
 }
 

@@ -93,7 +93,7 @@ pub async fn create_application(
     }
     if let Some(g) = req.provisioner_group_id
         && approval_group::Entity::find_by_id(g)
-            .one(&ctx.db)
+            .one(&ctx.read)
             .await?
             .is_none()
     {
@@ -105,7 +105,7 @@ pub async fn create_application(
     }
     if application::Entity::find()
         .filter(application::Column::Code.eq(req.code.trim()))
-        .one(&ctx.db)
+        .one(&ctx.read)
         .await?
         .is_some()
     {
@@ -151,7 +151,7 @@ pub async fn create_application(
 pub async fn list_applications(ctx: &Ctx) -> Result<Vec<ApplicationResponse>> {
     Ok(application::Entity::find()
         .order_by_asc(application::Column::Code)
-        .all(&ctx.db)
+        .all(&ctx.read)
         .await?
         .into_iter()
         .map(app_response)
@@ -254,7 +254,7 @@ pub async fn create_role(
     let now = ctx.clock.now();
     let mut errors = Vec::new();
     let app = application::Entity::find_by_id(req.application_id)
-        .one(&ctx.db)
+        .one(&ctx.read)
         .await?;
     if app.is_none() {
         errors.extend(field("application_id", "unknown", "is not an application"));
@@ -267,7 +267,7 @@ pub async fn create_role(
         visible_to: &req.visible_to,
         prerequisites: &req.prerequisites,
     };
-    let checked = check_spec(&ctx.db, &spec, None, &mut errors).await?;
+    let checked = check_spec(&ctx.read, &spec, None, &mut errors).await?;
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
@@ -277,7 +277,7 @@ pub async fn create_role(
         .filter(role::Column::ApplicationId.eq(req.application_id))
         .filter(role::Column::Name.eq(req.name.trim()))
         .filter(role::Column::Environment.eq(&env))
-        .one(&ctx.db)
+        .one(&ctx.read)
         .await?;
     if exists.is_some() {
         return Err(Error::Duplicate(field(
@@ -334,7 +334,7 @@ pub async fn create_role(
     )
     .await?;
     txn.commit().await?;
-    role_response(&ctx.db, id, None).await
+    role_response(&ctx.read, id, None).await
 }
 
 /// Replaces a role's approval chain.
@@ -821,10 +821,10 @@ async fn search_with(
         .order_by_asc(role::Column::Environment)
         .limit(q.limit.unwrap_or(50))
         .into_tuple()
-        .all(&ctx.db)
+        .all(&ctx.read)
         .await?;
-    let (held, pending) = held_and_pending(&ctx.db, p.id).await?;
-    role_responses(&ctx.db, &ids, Some((&held, &pending)), catalog_view).await
+    let (held, pending) = held_and_pending(&ctx.read, p.id).await?;
+    role_responses(&ctx.read, &ids, Some((&held, &pending)), catalog_view).await
 }
 
 /// Creates an approval group.
@@ -836,10 +836,10 @@ pub async fn create_group(
 ) -> Result<ApprovalGroupResponse> {
     require_catalog(p)?;
     let now = ctx.clock.now();
-    let members = checked_members(&ctx.db, &req.members).await?;
+    let members = checked_members(&ctx.read, &req.members).await?;
     if approval_group::Entity::find()
         .filter(approval_group::Column::Name.eq(req.name.trim()))
-        .one(&ctx.db)
+        .one(&ctx.read)
         .await?
         .is_some()
     {
@@ -941,16 +941,16 @@ pub async fn list_groups(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ApprovalGro
     require_group_reader(p)?;
     let groups = approval_group::Entity::find()
         .order_by_asc(approval_group::Column::Name)
-        .all(&ctx.db)
+        .all(&ctx.read)
         .await?;
-    let links = approval_group_member::Entity::find().all(&ctx.db).await?;
+    let links = approval_group_member::Entity::find().all(&ctx.read).await?;
     let ids: Vec<Uuid> = links
         .iter()
         .map(|l| l.user_id)
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let everyone = people(&ctx.db, &ids).await?;
+    let everyone = people(&ctx.read, &ids).await?;
     Ok(groups
         .into_iter()
         .map(|g| {
@@ -998,7 +998,7 @@ pub async fn create_sod_rule(
         )));
     }
     for (i, r) in roles.iter().enumerate() {
-        if role::Entity::find_by_id(*r).one(&ctx.db).await?.is_none() {
+        if role::Entity::find_by_id(*r).one(&ctx.read).await?.is_none() {
             return Err(Error::Validation(field(
                 &format!("role_ids[{i}]"),
                 "unknown",
@@ -1008,7 +1008,7 @@ pub async fn create_sod_rule(
     }
     if sod_rule::Entity::find()
         .filter(sod_rule::Column::Name.eq(req.name.trim()))
-        .one(&ctx.db)
+        .one(&ctx.read)
         .await?
         .is_some()
     {
@@ -1060,9 +1060,9 @@ pub async fn create_sod_rule(
 pub async fn list_sod_rules(ctx: &Ctx) -> Result<Vec<SodRuleResponse>> {
     let rules = sod_rule::Entity::find()
         .order_by_asc(sod_rule::Column::Name)
-        .all(&ctx.db)
+        .all(&ctx.read)
         .await?;
-    let links = sod_rule_role::Entity::find().all(&ctx.db).await?;
+    let links = sod_rule_role::Entity::find().all(&ctx.read).await?;
     Ok(rules
         .into_iter()
         .map(|r| SodRuleResponse {
@@ -1089,7 +1089,7 @@ pub async fn update_role(
     require_catalog(p)?;
     let now = ctx.clock.now();
     let current = role::Entity::find_by_id(id)
-        .one(&ctx.db)
+        .one(&ctx.read)
         .await?
         .ok_or_else(|| Error::NotFound("No such role.".into()))?;
     if req.is_empty() {
@@ -1099,7 +1099,7 @@ pub async fn update_role(
             "names nothing to change",
         )));
     }
-    let before = role_response(&ctx.db, id, None).await?;
+    let before = role_response(&ctx.read, id, None).await?;
     let facts = before
         .catalog
         .clone()
@@ -1123,7 +1123,7 @@ pub async fn update_role(
         prerequisites: &prerequisites,
     };
     let mut errors = Vec::new();
-    let (levels, orgs) = check_spec(&ctx.db, &spec, Some(id), &mut errors).await?;
+    let (levels, orgs) = check_spec(&ctx.read, &spec, Some(id), &mut errors).await?;
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
@@ -1212,7 +1212,7 @@ fn org_response(o: organization::Model) -> OrganizationResponse {
 pub async fn list_organizations(ctx: &Ctx) -> Result<Vec<OrganizationResponse>> {
     Ok(organization::Entity::find()
         .order_by_asc(organization::Column::Code)
-        .all(&ctx.db)
+        .all(&ctx.read)
         .await?
         .into_iter()
         .map(org_response)
@@ -1232,7 +1232,7 @@ pub async fn create_organization(
     let now = ctx.clock.now();
     if organization::Entity::find()
         .filter(organization::Column::Code.eq(req.code.trim()))
-        .one(&ctx.db)
+        .one(&ctx.read)
         .await?
         .is_some()
     {
@@ -1280,7 +1280,7 @@ pub async fn update_group(
     require_catalog(p)?;
     let now = ctx.clock.now();
     let current = approval_group::Entity::find_by_id(id)
-        .one(&ctx.db)
+        .one(&ctx.read)
         .await?
         .ok_or_else(|| Error::NotFound("No such approval group.".into()))?;
     if req.name.is_none() && req.description.is_none() && req.members.is_none() {
@@ -1294,7 +1294,7 @@ pub async fn update_group(
         && approval_group::Entity::find()
             .filter(approval_group::Column::Name.eq(name.trim()))
             .filter(approval_group::Column::Id.ne(id))
-            .one(&ctx.db)
+            .one(&ctx.read)
             .await?
             .is_some()
     {
@@ -1305,10 +1305,10 @@ pub async fn update_group(
         )));
     }
     let members = match &req.members {
-        Some(m) => Some(checked_members(&ctx.db, m).await?),
+        Some(m) => Some(checked_members(&ctx.read, m).await?),
         None => None,
     };
-    let before = group_response(&ctx.db, current.clone()).await?;
+    let before = group_response(&ctx.read, current.clone()).await?;
     let txn = ctx.db.begin().await?;
     let mut m: approval_group::ActiveModel = current.into();
     if let Some(n) = &req.name {

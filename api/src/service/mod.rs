@@ -23,7 +23,10 @@ use std::sync::Arc;
 /// What every use case needs: the database, settings, clock and signing keys.
 #[derive(Clone)]
 pub struct Ctx {
+    /// Changes (transactions) and reads that must see the same connection.
     pub db: DatabaseConnection,
+    /// Reads outside transactions (on SQLite, a pool of its own; see `store::connect_reader`).
+    pub read: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
     pub keys: Arc<Keys>,

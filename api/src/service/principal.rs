@@ -162,7 +162,7 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
                 .sub
                 .parse()
                 .map_err(|_| Error::Unauthorized("The access token is not valid. Sign in again.".into()))?;
-            let (u, org, admin_roles) = caller(&ctx.db, id)
+            let (u, org, admin_roles) = caller(&ctx.read, id)
                 .await?
                 .ok_or_else(|| Error::Unauthorized("The account no longer exists.".into()))?;
             let status: AccountStatus = u.status.parse().map_err(|e: String| anyhow::anyhow!(e))?;
@@ -181,7 +181,7 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
             let client_id = claims.sub.strip_prefix("client:").unwrap_or_default().to_string();
             let c = service_client::Entity::find()
                 .filter(service_client::Column::ClientId.eq(&client_id))
-                .one(&ctx.db)
+                .one(&ctx.read)
                 .await?
                 .filter(|c| !c.disabled)
                 .ok_or_else(|| Error::Unauthorized("The service client is unknown or disabled.".into()))?;

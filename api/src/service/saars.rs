@@ -396,7 +396,7 @@ pub async fn submit(
     let requester = &p.user;
     let subject = match req.on_behalf_of {
         Some(id) if id != p.id => {
-            let s = user::Entity::find_by_id(id).one(&ctx.db).await?;
+            let s = user::Entity::find_by_id(id).one(&ctx.read).await?;
             match s {
                 Some(s) if s.supervisor_id == Some(p.id) => s,
                 _ => {
@@ -434,9 +434,9 @@ pub async fn submit(
     let org = if subject.id == p.id {
         p.org.clone()
     } else {
-        organization_of(&ctx.db, &subject).await?
+        organization_of(&ctx.read, &subject).await?
     };
-    let (held, pending) = held_and_pending(&ctx.db, subject.id).await?;
+    let (held, pending) = held_and_pending(&ctx.read, subject.id).await?;
     // Each requested role once, in the order asked, with where it was asked.
     let mut seen = HashSet::new();
     let asked: Vec<(usize, Uuid)> = req
@@ -447,8 +447,8 @@ pub async fn submit(
         .filter(|(_, id)| seen.insert(*id))
         .collect();
     let ids: Vec<Uuid> = asked.iter().map(|(_, id)| *id).collect();
-    let mut found = catalog::roles_with_refs(&ctx.db, &ids).await?;
-    let facts = catalog::role_facts(&ctx.db, &ids).await?;
+    let mut found = catalog::roles_with_refs(&ctx.read, &ids).await?;
+    let facts = catalog::role_facts(&ctx.read, &ids).await?;
     let mut roles = Vec::new();
     for (i, id) in asked {
         let f = format!("role_ids[{i}]");
@@ -502,7 +502,7 @@ pub async fn submit(
             continue;
         }
         let levels = facts.chains.get(&r.id).map(Vec::as_slice).unwrap_or_default();
-        match resolve_levels(&ctx.db, &subject, &org, &r, levels).await {
+        match resolve_levels(&ctx.read, &subject, &org, &r, levels).await {
             Ok(chain) => roles.push((r, rr, chain)),
             Err(Error::Validation(mut e)) => {
                 for x in &mut e {
@@ -546,7 +546,7 @@ pub async fn submit(
         .chain(lacking.values().flatten().copied())
         .filter(|id| !refs.contains_key(id))
         .collect();
-    refs.extend(catalog::role_refs(&ctx.db, named).await?);
+    refs.extend(catalog::role_refs(&ctx.read, named).await?);
     let mut missing: Vec<RoleRef> = Vec::new();
     let mut plans = Vec::new();
     for (r, rr, chain) in roles {
@@ -708,7 +708,7 @@ pub async fn submit(
     }
     txn.commit().await?;
     let saars = saar_responses_with(
-        &ctx.db,
+        &ctx.read,
         &created,
         now,
         Known {
@@ -748,17 +748,17 @@ pub async fn is_approver_of(conn: &impl ConnectionTrait, user_id: Uuid, saar_id:
 
 /// Reads a SAAR: its requester, its subject, its approvers, provisioners and the help desk.
 pub async fn get(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Result<SaarResponse> {
-    let s = load_saar(&ctx.db, id).await?;
+    let s = load_saar(&ctx.read, id).await?;
     let allowed = s.requester_id == p.id
         || s.subject_id == p.id
         || p.has_admin_role("Administrator")
         || p.has_admin_role("Help Desk")
-        || is_approver_of(&ctx.db, p.id, s.id).await?
-        || super::provisioning::may_provision(&ctx.db, p, s.role_id).await?;
+        || is_approver_of(&ctx.read, p.id, s.id).await?
+        || super::provisioning::may_provision(&ctx.read, p, s.role_id).await?;
     if !allowed {
         return Err(Error::Forbidden("You may not see this request.".into()));
     }
-    saar_response(&ctx.db, &s, ctx.clock.now()).await
+    saar_response(&ctx.read, &s, ctx.clock.now()).await
 }
 
 /// The views of many SAARs, built with a fixed number of queries however many there are.
@@ -1038,7 +1038,7 @@ pub async fn cancel(
     expected_version: Option<i32>,
 ) -> Result<SaarResponse> {
     let now = ctx.clock.now();
-    let s = load_saar(&ctx.db, id).await?;
+    let s = load_saar(&ctx.read, id).await?;
     super::check_version(expected_version, s.version, &s.number)?;
     if s.requester_id != p.id && s.subject_id != p.id {
         return Err(Error::Forbidden(
@@ -1063,7 +1063,7 @@ pub async fn cancel(
     )
     .await?;
     txn.commit().await?;
-    saar_response(&ctx.db, &load_saar(&ctx.db, id).await?, now).await
+    saar_response(&ctx.read, &load_saar(&ctx.read, id).await?, now).await
 }
 
 /// The requester resubmits a returned SAAR with a new justification; the level that returned
@@ -1077,7 +1077,7 @@ pub async fn resubmit(
     expected_version: Option<i32>,
 ) -> Result<SaarResponse> {
     let now = ctx.clock.now();
-    let s = load_saar(&ctx.db, id).await?;
+    let s = load_saar(&ctx.read, id).await?;
     super::check_version(expected_version, s.version, &s.number)?;
     if s.requester_id != p.id {
         return Err(Error::Forbidden(
@@ -1088,10 +1088,10 @@ pub async fn resubmit(
         .resubmit()
         .map_err(|e| Error::Conflict(format!("{}: {e}.", s.number)))?;
     let level = s.current_level.unwrap_or(1);
-    let subject = load_user(&ctx.db, s.subject_id).await?;
-    let (r, rr) = catalog::role_with_ref(&ctx.db, s.role_id).await?;
-    let org = organization_of(&ctx.db, &subject).await?;
-    let chain = resolve_chain_for(&ctx.db, &subject, &org, &r, &s.request_type).await?;
+    let subject = load_user(&ctx.read, s.subject_id).await?;
+    let (r, rr) = catalog::role_with_ref(&ctx.read, s.role_id).await?;
+    let org = organization_of(&ctx.read, &subject).await?;
+    let chain = resolve_chain_for(&ctx.read, &subject, &org, &r, &s.request_type).await?;
     let resolved = *chain
         .get(level as usize - 1)
         .ok_or_else(|| anyhow::anyhow!("level out of chain"))?;
@@ -1118,7 +1118,7 @@ pub async fn resubmit(
     )
     .await?;
     txn.commit().await?;
-    saar_response(&ctx.db, &load_saar(&ctx.db, id).await?, now).await
+    saar_response(&ctx.read, &load_saar(&ctx.read, id).await?, now).await
 }
 
 /// Pending Requests and SAAR History of the caller (as requester or subject), newest first.
@@ -1132,11 +1132,11 @@ pub async fn my_requests(ctx: &Ctx, p: &UserPrincipal) -> Result<MyRequestsRespo
         )
         .order_by_desc(saar::Column::CreatedAt)
         .limit(200)
-        .all(&ctx.db)
+        .all(&ctx.read)
         .await?;
     let mut pending = Vec::new();
     let mut history = Vec::new();
-    for (s, view) in all.iter().zip(saar_responses(&ctx.db, &all, now).await?) {
+    for (s, view) in all.iter().zip(saar_responses(&ctx.read, &all, now).await?) {
         if status_of(s)?.is_open() {
             pending.push(view)
         } else {
@@ -1152,9 +1152,9 @@ pub async fn current_roles(ctx: &Ctx, user_id: Uuid) -> Result<Vec<CurrentRoleRe
         .filter(role_assignment::Column::UserId.eq(user_id))
         .filter(role_assignment::Column::Status.eq("active"))
         .order_by_asc(role_assignment::Column::Since)
-        .all(&ctx.db)
+        .all(&ctx.read)
         .await?;
-    let roles = catalog::role_refs(&ctx.db, rows.iter().map(|a| a.role_id).collect()).await?;
+    let roles = catalog::role_refs(&ctx.read, rows.iter().map(|a| a.role_id).collect()).await?;
     let sources: HashSet<Uuid> = rows.iter().filter_map(|a| a.source_saar_id).collect();
     let numbers: HashMap<Uuid, String> = if sources.is_empty() {
         HashMap::new()
@@ -1165,7 +1165,7 @@ pub async fn current_roles(ctx: &Ctx, user_id: Uuid) -> Result<Vec<CurrentRoleRe
             .column(saar::Column::Number)
             .filter(saar::Column::Id.is_in(sources))
             .into_tuple::<(Uuid, String)>()
-            .all(&ctx.db)
+            .all(&ctx.read)
             .await?
             .into_iter()
             .collect()
@@ -1263,11 +1263,11 @@ pub async fn request_removal(
     req: &RemovalRequest,
 ) -> Result<SaarResponse> {
     let now = ctx.clock.now();
-    let a = active_assignment(&ctx.db, p.id, assignment).await?;
-    refuse_open_request(&ctx.db, p.id, a.role_id).await?;
+    let a = active_assignment(&ctx.read, p.id, assignment).await?;
+    refuse_open_request(&ctx.read, p.id, a.role_id).await?;
     let u = &p.user;
-    let (r, rr) = catalog::role_with_ref(&ctx.db, a.role_id).await?;
-    let chain = resolve_chain_for(&ctx.db, u, &p.org, &r, "deactivate").await?;
+    let (r, rr) = catalog::role_with_ref(&ctx.read, a.role_id).await?;
+    let chain = resolve_chain_for(&ctx.read, u, &p.org, &r, "deactivate").await?;
     let txn = ctx.db.begin().await?;
     let s = insert_removal(&txn, u, u, &r, SaarStatus::Pending, Some(1), &req.reason, now).await?;
     let about = About {
@@ -1287,7 +1287,7 @@ pub async fn request_removal(
     )
     .await?;
     txn.commit().await?;
-    saar_response(&ctx.db, &s, now).await
+    saar_response(&ctx.read, &s, now).await
 }
 
 /// A supervisor removes a direct report's role: no approval needed, a deprovisioning task
@@ -1301,16 +1301,16 @@ pub async fn remove_direct_report_role(
     req: &RemovalRequest,
 ) -> Result<SaarResponse> {
     let now = ctx.clock.now();
-    let subject = load_user(&ctx.db, user_id).await?;
+    let subject = load_user(&ctx.read, user_id).await?;
     if subject.supervisor_id != Some(p.id) {
         return Err(Error::Forbidden(
             "You may remove roles only of your direct reports.".into(),
         ));
     }
-    let a = active_assignment(&ctx.db, user_id, assignment).await?;
-    refuse_open_request(&ctx.db, user_id, a.role_id).await?;
+    let a = active_assignment(&ctx.read, user_id, assignment).await?;
+    refuse_open_request(&ctx.read, user_id, a.role_id).await?;
     let sup = &p.user;
-    let (r, rr) = catalog::role_with_ref(&ctx.db, a.role_id).await?;
+    let (r, rr) = catalog::role_with_ref(&ctx.read, a.role_id).await?;
     let txn = ctx.db.begin().await?;
     let s = insert_removal(
         &txn,
@@ -1347,7 +1347,7 @@ pub async fn remove_direct_report_role(
     )
     .await?;
     txn.commit().await?;
-    saar_response(&ctx.db, &s, now).await
+    saar_response(&ctx.read, &s, now).await
 }
 
 /// The caller's direct reports and their current roles.
@@ -1356,7 +1356,7 @@ pub async fn direct_reports(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<DirectRe
         .filter(user::Column::SupervisorId.eq(p.id))
         .filter(user::Column::Status.ne("deleted"))
         .order_by_asc(user::Column::LastName)
-        .all(&ctx.db)
+        .all(&ctx.read)
         .await?;
     let mut out = Vec::new();
     for u in reports {

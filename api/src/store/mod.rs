@@ -41,6 +41,29 @@ pub async fn connect(url: &str, migrate: bool) -> Result<DatabaseConnection, DbE
     Ok(db)
 }
 
+/// Connections for reads outside transactions. SQLite has one writer: its single pooled
+/// connection would also queue every read behind every transaction, so reads get their own
+/// pool of query-only connections (WAL lets them run beside the writer and see every
+/// committed change). PostgreSQL (and an in-memory SQLite database, which exists only in its
+/// own connection) reads through `writer`'s pool.
+pub async fn connect_reader(url: &str, writer: &DatabaseConnection) -> Result<DatabaseConnection, DbErr> {
+    if !url.starts_with("sqlite:") || url.contains(":memory:") || url.contains("mode=memory") {
+        return Ok(writer.clone());
+    }
+    let readers = std::thread::available_parallelism().map_or(2, |n| n.get() * 2).clamp(2, 8);
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10))
+        .max_connections(readers as u32)
+        .min_connections(1)
+        .test_before_acquire(false)
+        .map_sqlx_sqlite_opts(|o| {
+            o.busy_timeout(Duration::from_secs(5))
+                .pragma("query_only", "ON")
+        });
+    Database::connect(opts).await
+}
+
 /// Whether the database answers a trivial query.
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
