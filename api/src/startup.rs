@@ -69,7 +69,8 @@ impl Application {
         ctx.db.set_metric_callback(move |info| m.observe_statement(info));
         if ctx.read.get_database_backend() == sea_orm::DbBackend::Sqlite {
             let m = metrics.clone();
-            ctx.read.set_metric_callback(move |info| m.observe_statement(info));
+            ctx.read
+                .set_metric_callback(move |info| m.observe_statement(info));
         } else {
             ctx.read = ctx.db.clone();
         }

@@ -8,7 +8,9 @@ use super::{Ctx, Error, Result, field};
 use crate::domain::it_level::ItLevel;
 use crate::domain::saar::SaarStatus;
 use crate::store::audit::{self, Actor, NewEvent};
-use crate::store::entities::{application, approval_group_member, approval_task, organization, role, saar, user};
+use crate::store::entities::{
+    application, approval_group_member, approval_task, organization, role, saar, user,
+};
 use amps_openapi::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -179,7 +181,11 @@ pub async fn decide(
         .await?
     {
         Some((r, Some(app))) => (r, app),
-        _ => return Err(Error::Internal(anyhow::anyhow!("role or its application missing"))),
+        _ => {
+            return Err(Error::Internal(anyhow::anyhow!(
+                "role or its application missing"
+            )));
+        }
     };
     let rr = RoleRef {
         id: r.id,
@@ -196,7 +202,11 @@ pub async fn decide(
             .await?
         {
             Some((u, Some(org))) => (u, org),
-            _ => return Err(Error::Internal(anyhow::anyhow!("subject or their organization missing"))),
+            _ => {
+                return Err(Error::Internal(anyhow::anyhow!(
+                    "subject or their organization missing"
+                )));
+            }
         }
     };
 
@@ -330,7 +340,16 @@ pub async fn decide(
                     role: &rr,
                     subject: &subject,
                 };
-                let opened = open_task(ctx, &txn, &s, next_level, chain[next_level as usize - 1], &about, now).await?;
+                let opened = open_task(
+                    ctx,
+                    &txn,
+                    &s,
+                    next_level,
+                    chain[next_level as usize - 1],
+                    &about,
+                    now,
+                )
+                .await?;
                 approvers = opened.approvers;
                 action = "saar.level_approved";
                 s
@@ -367,7 +386,17 @@ pub async fn decide(
                 "The approver needs more information:\n\n{}\n\nEdit the justification and resubmit it from Pending Requests.",
                 rt.comment
             );
-            saars::tell_requester(ctx, &txn, &s, &rr, &[&subject], "was returned to you", &detail, now).await?;
+            saars::tell_requester(
+                ctx,
+                &txn,
+                &s,
+                &rr,
+                &[&subject],
+                "was returned to you",
+                &detail,
+                now,
+            )
+            .await?;
             action = "saar.returned";
             s
         }

@@ -380,7 +380,10 @@ pub async fn role_with_ref(conn: &impl ConnectionTrait, id: Uuid) -> Result<(rol
 }
 
 /// Roles with their short references (application code included), in one query.
-pub async fn roles_with_refs(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashMap<Uuid, (role::Model, RoleRef)>> {
+pub async fn roles_with_refs(
+    conn: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, (role::Model, RoleRef)>> {
     Ok(role::Entity::find()
         .filter(role::Column::Id.is_in(ids.iter().copied()))
         .find_also_related(application::Entity)
@@ -742,7 +745,8 @@ pub async fn search_roles(ctx: &Ctx, p: &UserPrincipal, q: &SearchRolesQuery) ->
 }
 
 /// The condition that keeps the roles a member of `org` may see and request.
-fn visible_to(org: &organization::Model) -> Condition {    let mut cond = Condition::all().add(role::Column::Hidden.eq(false));
+fn visible_to(org: &organization::Model) -> Condition {
+    let mut cond = Condition::all().add(role::Column::Hidden.eq(false));
     cond = cond.add(if org.is_external {
         role::Column::RequestableBy.is_in(["external", "both"])
     } else {

@@ -19,7 +19,11 @@ use uuid::Uuid;
 
 /// The person who acts for `person` at `now`: their deputy during an active period, else
 /// them; read in one query.
-pub async fn acting_for(conn: &impl ConnectionTrait, person: Uuid, now: DateTime<Utc>) -> Result<user::Model> {
+pub async fn acting_for(
+    conn: &impl ConnectionTrait,
+    person: Uuid,
+    now: DateTime<Utc>,
+) -> Result<user::Model> {
     let deputy = Query::select()
         .column(deputy::Column::DeputyId)
         .from(deputy::Entity)

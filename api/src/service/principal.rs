@@ -6,8 +6,8 @@ use crate::domain::account::AccountStatus;
 use crate::store::entities::{application, organization, role, role_assignment, service_client, user};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SubQueryStatement};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect,
-    QueryTrait, RelationTrait,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, JoinType, QueryFilter,
+    QuerySelect, QueryTrait, RelationTrait,
 };
 use uuid::Uuid;
 
@@ -17,8 +17,12 @@ pub const AMPS_APP: &str = "AMPS";
 /// A signed-in caller.
 #[derive(Debug, Clone)]
 pub enum Principal {
-    User(UserPrincipal),
-    Service { client_id: String, scopes: Vec<String> },
+    /// Boxed: a person carries their account and organization, a service client only its id.
+    User(Box<UserPrincipal>),
+    Service {
+        client_id: String,
+        scopes: Vec<String>,
+    },
 }
 
 /// A signed-in person.
@@ -111,7 +115,8 @@ pub async fn caller(
         .from(role_assignment::Entity)
         .inner_join(
             role::Entity,
-            Expr::col((role::Entity, role::Column::Id)).equals((role_assignment::Entity, role_assignment::Column::RoleId)),
+            Expr::col((role::Entity, role::Column::Id))
+                .equals((role_assignment::Entity, role_assignment::Column::RoleId)),
         )
         .inner_join(
             application::Entity,
@@ -169,13 +174,13 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
             if let Some(why) = status.sign_in_refusal() {
                 return Err(Error::Unauthorized(why.into()));
             }
-            Ok(Principal::User(UserPrincipal {
+            Ok(Principal::User(Box::new(UserPrincipal {
                 id: u.id,
                 login: u.login.clone(),
                 admin_roles,
                 user: u,
                 org,
-            }))
+            })))
         }
         "service" => {
             let client_id = claims.sub.strip_prefix("client:").unwrap_or_default().to_string();

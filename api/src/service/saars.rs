@@ -599,8 +599,9 @@ pub async fn submit(
         .as_ref()
         .map(|p| p.trim().to_string())
         .unwrap_or(subject.phone.clone());
-    let profile_changed =
-        subject.ia_training_date != Some(training) || subject.job_title != job_title || subject.phone != phone;
+    let profile_changed = subject.ia_training_date != Some(training)
+        || subject.job_title != job_title
+        || subject.phone != phone;
     let subject = user::Model {
         ia_training_date: Some(training),
         job_title,
@@ -611,7 +612,10 @@ pub async fn submit(
     let txn = ctx.db.begin().await?;
     if profile_changed {
         user::Entity::update_many()
-            .col_expr(user::Column::IaTrainingDate, Expr::value(subject.ia_training_date))
+            .col_expr(
+                user::Column::IaTrainingDate,
+                Expr::value(subject.ia_training_date),
+            )
             .col_expr(user::Column::JobTitle, Expr::value(subject.job_title.clone()))
             .col_expr(user::Column::Phone, Expr::value(subject.phone.clone()))
             .col_expr(user::Column::UpdatedAt, Expr::value(now))

@@ -50,17 +50,16 @@ pub async fn connect_reader(url: &str, writer: &DatabaseConnection) -> Result<Da
     if !url.starts_with("sqlite:") || url.contains(":memory:") || url.contains("mode=memory") {
         return Ok(writer.clone());
     }
-    let readers = std::thread::available_parallelism().map_or(2, |n| n.get() * 2).clamp(2, 8);
+    let readers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get() * 2)
+        .clamp(2, 8);
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.sqlx_logging(false)
         .acquire_timeout(Duration::from_secs(10))
         .max_connections(readers as u32)
         .min_connections(1)
         .test_before_acquire(false)
-        .map_sqlx_sqlite_opts(|o| {
-            o.busy_timeout(Duration::from_secs(5))
-                .pragma("query_only", "ON")
-        });
+        .map_sqlx_sqlite_opts(|o| o.busy_timeout(Duration::from_secs(5)).pragma("query_only", "ON"));
     Database::connect(opts).await
 }
 
