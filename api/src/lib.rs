@@ -12,3 +12,8 @@ pub mod notify;
 pub mod service;
 pub mod startup;
 pub mod store;
+
+/// mimalloc instead of the C library's allocator: the server allocates many small, short-lived
+/// buffers on several threads (requests, rows, JSON), which glibc's arenas serve slowly.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

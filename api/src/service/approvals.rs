@@ -8,6 +8,7 @@ use super::{Ctx, Error, Result, field};
 use crate::domain::it_level::ItLevel;
 use crate::domain::saar::SaarStatus;
 use crate::store::audit::{self, Actor, NewEvent};
+use crate::store::batch::Writes;
 use crate::store::entities::{
     application, approval_group_member, approval_task, organization, role, saar, user,
 };
@@ -313,6 +314,9 @@ pub async fn decide(
     }
     let action;
     let mut approvers = Vec::new();
+    // What the decision inserts (the next task or the provisioning task, the mail, the audit
+    // event) is written by one statement at the end; whom to mail is read beforehand.
+    let mut writes = Writes::new();
     let s = match (&d, next) {
         (Decision::Approve(_), Some((to, chain, new_level, exception))) => {
             if let Some(l) = new_level {
@@ -342,7 +346,8 @@ pub async fn decide(
                 };
                 let opened = open_task(
                     ctx,
-                    &txn,
+                    &ctx.read,
+                    &mut writes,
                     &s,
                     next_level,
                     chain[next_level as usize - 1],
@@ -355,13 +360,24 @@ pub async fn decide(
                 s
             } else {
                 let s = transition(&txn, &s, to, None, now).await?;
-                super::provisioning::open_for(&txn, &s, &r, &app, now).await?;
+                super::provisioning::open_for(&mut writes, &s, &r, &app, now);
                 let detail = if s.request_type == "deactivate" {
                     "Your supervisor agreed. The role is being removed; we will tell you when it is done."
                 } else {
                     "Every approver agreed. The role is being provisioned; we will tell you when it is granted."
                 };
-                saars::tell_requester(ctx, &txn, &s, &rr, &[&subject], "was approved", detail, now).await?;
+                saars::tell_requester(
+                    ctx,
+                    &ctx.read,
+                    &mut writes,
+                    &s,
+                    &rr,
+                    &[&subject],
+                    "was approved",
+                    detail,
+                    now,
+                )
+                .await?;
                 action = "saar.approved";
                 s
             }
@@ -376,7 +392,18 @@ pub async fn decide(
                     .map(|c| format!("\n\nComment: {c}"))
                     .unwrap_or_default()
             );
-            saars::tell_requester(ctx, &txn, &s, &rr, &[&subject], "was rejected", &detail, now).await?;
+            saars::tell_requester(
+                ctx,
+                &ctx.read,
+                &mut writes,
+                &s,
+                &rr,
+                &[&subject],
+                "was rejected",
+                &detail,
+                now,
+            )
+            .await?;
             action = "saar.rejected";
             s
         }
@@ -388,7 +415,8 @@ pub async fn decide(
             );
             saars::tell_requester(
                 ctx,
-                &txn,
+                &ctx.read,
+                &mut writes,
                 &s,
                 &rr,
                 &[&subject],
@@ -402,8 +430,8 @@ pub async fn decide(
         }
         _ => return Err(Error::Internal(anyhow::anyhow!("decision without plan"))),
     };
-    audit::append(
-        &txn,
+    audit::append_into(
+        &mut writes,
         now,
         NewEvent {
             actor,
@@ -411,8 +439,8 @@ pub async fn decide(
             target: Some(format!("saar:{}", s.id)),
             details: json!({"number": s.number, "level": task.level, "kind": task.kind, "decision": task_status, "reason": reason, "comment": comment}),
         },
-    )
-    .await?;
+    );
+    writes.exec(&txn).await?;
     txn.commit().await?;
     approvers.extend([subject, p.user.clone()]);
     let known = saars::Known {

@@ -6,6 +6,7 @@ use super::principal::UserPrincipal;
 use super::saars::{self, load_saar, load_user, status_of, transition};
 use super::{Ctx, Error, Result};
 use crate::store::audit::{self, Actor, NewEvent};
+use crate::store::batch::Writes;
 use crate::store::entities::{application, approval_group_member, provisioning_task, role, role_assignment};
 use amps_openapi::*;
 use chrono::Duration;
@@ -17,9 +18,11 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-/// Opens the provisioning task of an approved SAAR: grant, or revoke for a removal.
+/// Opens the provisioning task of an approved SAAR (grant, or revoke for a removal) with
+/// `writes`, reading its application through `conn`.
 pub async fn open(
     conn: &impl ConnectionTrait,
+    writes: &mut Writes,
     s: &crate::store::entities::saar::Model,
     r: &role::Model,
     now: chrono::DateTime<chrono::Utc>,
@@ -28,20 +31,21 @@ pub async fn open(
         .one(conn)
         .await?
         .ok_or_else(|| anyhow::anyhow!("application missing"))?;
-    open_for(conn, s, r, &app, now).await
+    open_for(writes, s, r, &app, now);
+    Ok(())
 }
 
-/// Opens the provisioning task of `s` for role `r` of application `app`.
-pub async fn open_for(
-    conn: &impl ConnectionTrait,
+/// Opens the provisioning task of `s` for role `r` of application `app`, with `writes`.
+pub fn open_for(
+    writes: &mut Writes,
     s: &crate::store::entities::saar::Model,
     r: &role::Model,
     app: &application::Model,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<()> {
+) {
     let automatic = app.provisioning_mode == "automatic" && app.webhook_url.is_some();
     let id = Uuid::now_v7();
-    provisioning_task::ActiveModel {
+    writes.insert(provisioning_task::ActiveModel {
         mode: Set(if automatic {
             "automatic".into()
         } else {
@@ -66,10 +70,7 @@ pub async fn open_for(
         completed_by: Set(None),
         completed_at: Set(None),
         note: Set(None),
-    }
-    .insert(conn)
-    .await?;
-    Ok(())
+    });
 }
 
 /// Applications whose provisioning the user does: those whose provisioner group has them,

@@ -9,6 +9,7 @@ use crate::domain::saar::{self as rules, SaarStatus};
 use crate::domain::sod;
 use crate::notify::templates;
 use crate::store::audit::{self, Actor, NewEvent};
+use crate::store::batch::Writes;
 use crate::store::entities::{
     application, approval_group, approval_group_member, approval_task, counter, organization,
     provisioning_task, role, role_assignment, saar, user,
@@ -72,21 +73,35 @@ fn request_type_of(s: &str) -> RequestType {
 /// The next SAAR number of `year`, in the caller's transaction: one upsert that returns the
 /// incremented counter.
 async fn next_number(conn: &impl ConnectionTrait, year: i32) -> Result<String> {
+    next_numbers(conn, year, 1)
+        .await?
+        .pop()
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("no SAAR number")))
+}
+
+/// The next `n` SAAR numbers of `year`: one upsert that adds `n` to the counter and returns it.
+async fn next_numbers(conn: &impl ConnectionTrait, year: i32, n: usize) -> Result<Vec<String>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let n = i64::try_from(n).map_err(anyhow::Error::from)?;
     let c = counter::Entity::insert(counter::ActiveModel {
         name: Set(format!("saar-{year}")),
-        value: Set(1),
+        value: Set(n),
     })
     .on_conflict(
         OnConflict::column(counter::Column::Name)
             .value(
                 counter::Column::Value,
-                Expr::col((counter::Entity, counter::Column::Value)).add(1),
+                Expr::col((counter::Entity, counter::Column::Value)).add(n),
             )
             .to_owned(),
     )
     .exec_with_returning(conn)
     .await?;
-    Ok(rules::number(year, c.value))
+    Ok((c.value - n + 1..=c.value)
+        .map(|v| rules::number(year, v))
+        .collect())
 }
 
 /// The organization of a user.
@@ -194,10 +209,13 @@ pub struct Opened {
     pub approvers: Vec<user::Model>,
 }
 
-/// Opens the approval task of `level` (1-based) and mails its approvers.
+/// Opens the approval task of `level` (1-based) and mails its approvers: reads whom through
+/// `conn`, adds the task and the mail to `writes`.
+#[allow(clippy::too_many_arguments)]
 pub async fn open_task(
     ctx: &Ctx,
     conn: &impl ConnectionTrait,
+    writes: &mut Writes,
     s: &saar::Model,
     level: i32,
     resolved: ResolvedLevel,
@@ -234,10 +252,8 @@ pub async fn open_task(
         link_token_hash: link.as_ref().map(|t| crate::auth::tokens::digest(t)),
         ..task
     };
-    approval_task::Entity::insert(approval_task::ActiveModel::from(stored.clone()))
-        .exec_without_returning(conn)
-        .await?;
-    mail_approvers(ctx, conn, s, &stored, about, &people, link, false, now).await?;
+    writes.insert(approval_task::ActiveModel::from(stored.clone()));
+    mail_approvers(ctx, writes, s, &stored, about, &people, link, false, now);
     Ok(Opened {
         task: stored,
         approvers: people,
@@ -282,14 +298,16 @@ pub async fn notify_approvers(
         role: &r,
         subject: &subject,
     };
-    mail_approvers(ctx, conn, s, task, &about, &people, link, reminder, now).await
+    let mut writes = Writes::new();
+    mail_approvers(ctx, &mut writes, s, task, &about, &people, link, reminder, now);
+    Ok(writes.exec(conn).await?)
 }
 
 /// Mails `people`, who act on `task`, with the single-use `link` token if there is one.
 #[allow(clippy::too_many_arguments)]
-async fn mail_approvers(
+fn mail_approvers(
     ctx: &Ctx,
-    conn: &impl ConnectionTrait,
+    writes: &mut Writes,
     s: &saar::Model,
     task: &approval_task::Model,
     about: &About<'_>,
@@ -297,7 +315,7 @@ async fn mail_approvers(
     link: Option<String>,
     reminder: bool,
     now: DateTime<Utc>,
-) -> Result<()> {
+) {
     let r = about.role;
     let kind = LevelKind::parse(&task.kind, task.group_id)
         .map(|k| k.label())
@@ -316,9 +334,8 @@ async fn mail_approvers(
         if let Some(l) = &link {
             body = body.replace("\n\n-- AMPS", &format!("\n\nOr decide without signing in, with this single-use link (it expires with the task):\n\n{l}\n\n-- AMPS"));
         }
-        outbox::enqueue(conn, now, &person.email, &subject_line, &body).await?;
+        outbox::enqueue_into(writes, now, &person.email, &subject_line, &body);
     }
-    Ok(())
 }
 
 /// Mails the requester (and the subject, when different) about a SAAR.
@@ -331,15 +348,18 @@ pub async fn notify_requester(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let r = role_ref(conn, s.role_id).await?;
-    tell_requester(ctx, conn, s, &r, &[], what, detail, now).await
+    let mut writes = Writes::new();
+    tell_requester(ctx, conn, &mut writes, s, &r, &[], what, detail, now).await?;
+    Ok(writes.exec(conn).await?)
 }
 
-/// Mails the requester (and the subject, when different) about a SAAR of role `r`; reads
-/// only the people not among `known`.
+/// Mails the requester (and the subject, when different) about a SAAR of role `r`, with
+/// `writes`; reads only the people not among `known`.
 #[allow(clippy::too_many_arguments)]
 pub async fn tell_requester(
     ctx: &Ctx,
     conn: &impl ConnectionTrait,
+    writes: &mut Writes,
     s: &saar::Model,
     r: &RoleRef,
     known: &[&user::Model],
@@ -363,7 +383,7 @@ pub async fn tell_requester(
             detail,
             &ctx.settings.link("/me"),
         );
-        outbox::enqueue(conn, now, &email, &subject, &body).await?;
+        outbox::enqueue_into(writes, now, &email, &subject, &body);
     }
     Ok(())
 }
@@ -609,25 +629,40 @@ pub async fn submit(
         ..subject
     };
     let snapshot = dd2875(&subject, &org).to_string();
-    let txn = ctx.db.begin().await?;
+    // The numbers are taken first, in a statement of their own, so that no write below waits
+    // on the counter (as with a sequence, a submission that then fails leaves a gap).
+    let mut numbers = next_numbers(&ctx.db, now.year(), plans.len()).await?.into_iter();
+    // Everything the submission writes goes in one statement (`store::batch`); whom to ask is
+    // read first.
+    let mut writes = Writes::new();
     if profile_changed {
-        user::Entity::update_many()
-            .col_expr(
-                user::Column::IaTrainingDate,
-                Expr::value(subject.ia_training_date),
-            )
-            .col_expr(user::Column::JobTitle, Expr::value(subject.job_title.clone()))
-            .col_expr(user::Column::Phone, Expr::value(subject.phone.clone()))
-            .col_expr(user::Column::UpdatedAt, Expr::value(now))
-            .filter(user::Column::Id.eq(subject.id))
-            .exec(&txn)
-            .await?;
+        writes.update(
+            Query::update()
+                .table(user::Entity)
+                .value(user::Column::IaTrainingDate, subject.ia_training_date)
+                .value(user::Column::JobTitle, subject.job_title.clone())
+                .value(user::Column::Phone, subject.phone.clone())
+                .value(user::Column::UpdatedAt, now)
+                .and_where(user::Column::Id.eq(subject.id))
+                .to_owned(),
+        );
     }
     let mut created = Vec::new();
     let mut tasks = Vec::new();
     let mut people = vec![requester.clone(), subject.clone()];
     for (r, rr, chain, warnings) in plans {
-        let number = next_number(&txn, now.year()).await?;
+        let number = numbers
+            .next()
+            .ok_or_else(|| anyhow::anyhow!("fewer SAAR numbers than requests"))?;
+        // A supervisor requesting for a direct report has approved the supervisor level by
+        // asking: it is recorded as their approval and the chain goes on from the next level.
+        let endorsed =
+            chain[0].kind == LevelKind::Supervisor && chain[0].assignee == Assignee::Person(requester.id);
+        let (status, level) = match (endorsed, chain.get(1)) {
+            (false, _) => (SaarStatus::Pending, Some(1)),
+            (true, Some(_)) => (SaarStatus::Pending, Some(2)),
+            (true, None) => (SaarStatus::Provisioning, None),
+        };
         let s = saar::Model {
             id: Uuid::now_v7(),
             number: number.clone(),
@@ -635,30 +670,24 @@ pub async fn submit(
             subject_id: subject.id,
             role_id: r.id,
             request_type: request_type_str(req.request_type).into(),
-            status: SaarStatus::Pending.as_str().into(),
+            status: status.as_str().into(),
             justification: req.justification.trim().into(),
             privacy_act_accepted_at: now,
             snapshot: snapshot.clone(),
             warnings: serde_json::to_string(&warnings).map_err(anyhow::Error::from)?,
-            current_level: Some(1),
+            current_level: level,
             sod_exception: None,
             version: 1,
             created_at: now,
             updated_at: now,
             closed_at: None,
         };
-        saar::Entity::insert(saar::ActiveModel::from(s.clone()))
-            .exec_without_returning(&txn)
-            .await?;
+        writes.insert(saar::ActiveModel::from(s.clone()));
         let about = About {
             role: &rr,
             subject: &subject,
         };
-        // A supervisor requesting for a direct report has approved the supervisor level by
-        // asking: it is recorded as their approval and the chain goes on from the next level.
-        let endorsed =
-            chain[0].kind == LevelKind::Supervisor && chain[0].assignee == Assignee::Person(requester.id);
-        let s = if endorsed {
+        if endorsed {
             let approved = approval_task::Model {
                 id: Uuid::now_v7(),
                 saar_id: s.id,
@@ -676,29 +705,29 @@ pub async fn submit(
                 comment: Some("Requested by the supervisor for a direct report".into()),
                 link_token_hash: None,
             };
-            approval_task::Entity::insert(approval_task::ActiveModel::from(approved.clone()))
-                .exec_without_returning(&txn)
-                .await?;
+            writes.insert(approval_task::ActiveModel::from(approved.clone()));
             tasks.push(approved);
-            if let Some(next) = chain.get(1) {
-                let s = transition(&txn, &s, SaarStatus::Pending, Some(2), now).await?;
-                let opened = open_task(ctx, &txn, &s, 2, *next, &about, now).await?;
+        }
+        match level {
+            Some(level) => {
+                let opened = open_task(
+                    ctx,
+                    &ctx.read,
+                    &mut writes,
+                    &s,
+                    level,
+                    chain[level as usize - 1],
+                    &about,
+                    now,
+                )
+                .await?;
                 tasks.push(opened.task);
                 people.extend(opened.approvers);
-                s
-            } else {
-                let s = transition(&txn, &s, SaarStatus::Provisioning, None, now).await?;
-                super::provisioning::open(&txn, &s, &r, now).await?;
-                s
             }
-        } else {
-            let opened = open_task(ctx, &txn, &s, 1, chain[0], &about, now).await?;
-            tasks.push(opened.task);
-            people.extend(opened.approvers);
-            s
-        };
-        audit::append(
-            &txn,
+            None => super::provisioning::open(&ctx.read, &mut writes, &s, &r, now).await?,
+        }
+        audit::append_into(
+            &mut writes,
             now,
             NewEvent {
                 actor,
@@ -706,11 +735,10 @@ pub async fn submit(
                 target: Some(format!("saar:{}", s.id)),
                 details: json!({"number": number, "role": r.name, "subject": subject.login, "warnings": warnings}),
             },
-        )
-        .await?;
+        );
         created.push(s);
     }
-    txn.commit().await?;
+    writes.commit(&ctx.db).await?;
     let saars = saar_responses_with(
         &ctx.read,
         &created,
@@ -1114,13 +1142,19 @@ pub async fn resubmit(
         role: &rr,
         subject: &subject,
     };
-    open_task(ctx, &txn, &fresh, level, resolved, &about, now).await?;
-    audit::append(
-        &txn,
+    let mut writes = Writes::new();
+    open_task(ctx, &txn, &mut writes, &fresh, level, resolved, &about, now).await?;
+    audit::append_into(
+        &mut writes,
         now,
-        NewEvent { actor, action: "saar.resubmitted", target: Some(format!("saar:{}", s.id)), details: json!({"number": s.number, "before": {"justification": s.justification}, "after": {"justification": req.justification}}) },
-    )
-    .await?;
+        NewEvent {
+            actor,
+            action: "saar.resubmitted",
+            target: Some(format!("saar:{}", s.id)),
+            details: json!({"number": s.number, "before": {"justification": s.justification}, "after": {"justification": req.justification}}),
+        },
+    );
+    writes.exec(&txn).await?;
     txn.commit().await?;
     saar_response(&ctx.read, &load_saar(&ctx.read, id).await?, now).await
 }
@@ -1278,9 +1312,10 @@ pub async fn request_removal(
         role: &rr,
         subject: u,
     };
-    open_task(ctx, &txn, &s, 1, chain[0], &about, now).await?;
-    audit::append(
-        &txn,
+    let mut writes = Writes::new();
+    open_task(ctx, &txn, &mut writes, &s, 1, chain[0], &about, now).await?;
+    audit::append_into(
+        &mut writes,
         now,
         NewEvent {
             actor,
@@ -1288,8 +1323,8 @@ pub async fn request_removal(
             target: Some(format!("saar:{}", s.id)),
             details: json!({"number": s.number, "role": r.name, "assignment": a.id}),
         },
-    )
-    .await?;
+    );
+    writes.exec(&txn).await?;
     txn.commit().await?;
     saar_response(&ctx.read, &s, now).await
 }
@@ -1327,10 +1362,12 @@ pub async fn remove_direct_report_role(
         now,
     )
     .await?;
-    super::provisioning::open(&txn, &s, &r, now).await?;
+    let mut writes = Writes::new();
+    super::provisioning::open(&txn, &mut writes, &s, &r, now).await?;
     tell_requester(
         ctx,
         &txn,
+        &mut writes,
         &s,
         &rr,
         &[sup, &subject],
@@ -1339,8 +1376,8 @@ pub async fn remove_direct_report_role(
         now,
     )
     .await?;
-    audit::append(
-        &txn,
+    audit::append_into(
+        &mut writes,
         now,
         NewEvent {
             actor,
@@ -1348,8 +1385,8 @@ pub async fn remove_direct_report_role(
             target: Some(format!("saar:{}", s.id)),
             details: json!({"number": s.number, "role": r.name, "user": subject.login, "assignment": a.id}),
         },
-    )
-    .await?;
+    );
+    writes.exec(&txn).await?;
     txn.commit().await?;
     saar_response(&ctx.read, &s, now).await
 }

@@ -5,6 +5,7 @@
 //! event breaks the chain. Sealing runs every second and before every verification; an event
 //! is protected from the moment it is sealed.
 
+use super::batch::Writes;
 use super::entities::audit_event;
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -69,6 +70,16 @@ fn digest(prev: &str, at: &DateTime<Utc>, ev: &audit_event::Model) -> String {
 
 /// Appends an event in the caller's transaction (unsealed until the sealer reaches it).
 pub async fn append(conn: &impl ConnectionTrait, at: DateTime<Utc>, ev: NewEvent<'_>) -> Result<(), DbErr> {
+    event(at, ev).insert(conn).await?;
+    Ok(())
+}
+
+/// Appends an event with the other rows of `writes` (the change it records).
+pub fn append_into(writes: &mut Writes, at: DateTime<Utc>, ev: NewEvent<'_>) {
+    writes.insert(event(at, ev));
+}
+
+fn event(at: DateTime<Utc>, ev: NewEvent<'_>) -> audit_event::ActiveModel {
     audit_event::ActiveModel {
         id: Default::default(),
         at: Set(at),
@@ -82,9 +93,6 @@ pub async fn append(conn: &impl ConnectionTrait, at: DateTime<Utc>, ev: NewEvent
         hash: Set(String::new()),
         seq: Set(None),
     }
-    .insert(conn)
-    .await?;
-    Ok(())
 }
 
 fn seal_digest(seq: i64, prev: &str, ev: &audit_event::Model) -> String {

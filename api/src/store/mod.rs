@@ -2,6 +2,7 @@
 //! `&impl ConnectionTrait` so the same code runs inside a transaction or not.
 
 pub mod audit;
+pub mod batch;
 pub mod entities;
 pub mod leases;
 pub mod outbox;

@@ -1,6 +1,7 @@
 //! The email outbox: mail is written here in the same transaction as the change that causes
 //! it, and delivered later by the sender job.
 
+use super::batch::Writes;
 use super::entities::outbox;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
@@ -18,6 +19,16 @@ pub async fn enqueue(
     subject: &str,
     body: &str,
 ) -> Result<(), DbErr> {
+    message(now, to, subject, body).insert(conn).await?;
+    Ok(())
+}
+
+/// Queues a message with the other rows of `writes`.
+pub fn enqueue_into(writes: &mut Writes, now: DateTime<Utc>, to: &str, subject: &str, body: &str) {
+    writes.insert(message(now, to, subject, body));
+}
+
+fn message(now: DateTime<Utc>, to: &str, subject: &str, body: &str) -> outbox::ActiveModel {
     outbox::ActiveModel {
         id: Set(Uuid::now_v7()),
         recipient: Set(to.to_string()),
@@ -31,9 +42,6 @@ pub async fn enqueue(
         last_error: Set(None),
         created_at: Set(now),
     }
-    .insert(conn)
-    .await?;
-    Ok(())
 }
 
 /// Claims up to `limit` due messages for `lease`; a message claimed by another replica is

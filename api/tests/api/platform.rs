@@ -13,6 +13,7 @@ both_dbs!(
     undeliverable_mail_stays_queued_with_the_error_for_a_retry,
     demo_seed_is_idempotent_and_its_accounts_sign_in,
     create_admin_makes_an_administrator_with_a_one_time_password,
+    a_batch_writes_every_row_or_none,
 );
 
 #[test]
@@ -288,4 +289,104 @@ async fn create_admin_makes_an_administrator_with_a_one_time_password(db: Db) {
     let again =
         amps::service::seed::create_admin(&app.ctx, "root.admin", "Ada", "Admin", "x@dla.example").await;
     assert!(matches!(again, Err(amps::service::Error::Duplicate(_))));
+}
+
+/// `store::batch` writes a change's rows in one statement: every row with its values as
+/// given, or (when one fails) none of them.
+async fn a_batch_writes_every_row_or_none(db: Db) {
+    use amps::clock::Clock;
+    use amps::store::audit::{self, Actor, NewEvent};
+    use amps::store::batch::Writes;
+    use amps::store::entities::{audit_event, outbox, user};
+    use amps::store::outbox::enqueue_into;
+    use sea_orm::sea_query::Query;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+
+    let app = seeded(db).await;
+    let conn = &app.ctx.db;
+    let now = app.clock.now();
+    let outbox_before = app.count("outbox").await;
+    let audit_before = app.count("audit_events").await;
+    let someone = user::Entity::find()
+        .filter(user::Column::Login.eq("vvendor"))
+        .one(conn)
+        .await
+        .expect("query")
+        .expect("vvendor");
+
+    let mut w = Writes::new();
+    enqueue_into(
+        &mut w,
+        now,
+        "a@example.com",
+        "First 'quoted' — ü",
+        "Body one; with a semicolon",
+    );
+    enqueue_into(&mut w, now, "b@example.com", "Second", "Body two");
+    w.update(
+        Query::update()
+            .table(user::Entity)
+            .value(user::Column::Phone, "+1 703 555 0199")
+            .and_where(user::Column::Id.eq(someone.id))
+            .to_owned(),
+    );
+    let actor = Actor::system();
+    audit::append_into(
+        &mut w,
+        now,
+        NewEvent {
+            actor: &actor,
+            action: "test.batch",
+            target: Some("test:1".into()),
+            details: serde_json::json!({"n": 1}),
+        },
+    );
+    w.commit(conn).await.expect("batch");
+    assert_eq!(app.count("outbox").await, outbox_before + 2);
+    assert_eq!(app.count("audit_events").await, audit_before + 1);
+    let first = outbox::Entity::find()
+        .filter(outbox::Column::Recipient.eq("a@example.com"))
+        .one(conn)
+        .await
+        .expect("query")
+        .expect("first message");
+    assert_eq!(first.subject, "First 'quoted' — ü");
+    assert_eq!(first.body, "Body one; with a semicolon");
+    assert_eq!(first.created_at, now);
+    let phone = user::Entity::find_by_id(someone.id)
+        .one(conn)
+        .await
+        .expect("query")
+        .expect("user")
+        .phone;
+    assert_eq!(phone, "+1 703 555 0199");
+    let ev = audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq("test.batch"))
+        .one(conn)
+        .await
+        .expect("query")
+        .expect("event");
+    assert_eq!(ev.target.as_deref(), Some("test:1"));
+
+    // The last row repeats the first's key: nothing of the batch is written.
+    let id = uuid::Uuid::now_v7();
+    let row = || outbox::ActiveModel {
+        id: Set(id),
+        recipient: Set("c@example.com".into()),
+        subject: Set("Dup".into()),
+        body: Set("Dup".into()),
+        status: Set("pending".into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        locked_until: Set(None),
+        sent_at: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+    };
+    let mut w = Writes::new();
+    w.insert(row());
+    enqueue_into(&mut w, now, "d@example.com", "Between", "Between");
+    w.insert(row());
+    assert!(w.commit(conn).await.is_err());
+    assert_eq!(app.count("outbox").await, outbox_before + 2);
 }
