@@ -315,7 +315,8 @@ pub async fn decide(
     let action;
     let mut approvers = Vec::new();
     // What the decision inserts (the next task or the provisioning task, the mail, the audit
-    // event) is written by one statement at the end; whom to mail is read beforehand.
+    // event) is written by one statement at the end. Whom to mail is read in the transaction:
+    // a second connection taken while this one is held could wait forever on a full pool.
     let mut writes = Writes::new();
     let s = match (&d, next) {
         (Decision::Approve(_), Some((to, chain, new_level, exception))) => {
@@ -346,7 +347,7 @@ pub async fn decide(
                 };
                 let opened = open_task(
                     ctx,
-                    &ctx.read,
+                    &txn,
                     &mut writes,
                     &s,
                     next_level,
@@ -368,7 +369,7 @@ pub async fn decide(
                 };
                 saars::tell_requester(
                     ctx,
-                    &ctx.read,
+                    &txn,
                     &mut writes,
                     &s,
                     &rr,
@@ -394,7 +395,7 @@ pub async fn decide(
             );
             saars::tell_requester(
                 ctx,
-                &ctx.read,
+                &txn,
                 &mut writes,
                 &s,
                 &rr,
@@ -415,7 +416,7 @@ pub async fn decide(
             );
             saars::tell_requester(
                 ctx,
-                &ctx.read,
+                &txn,
                 &mut writes,
                 &s,
                 &rr,
