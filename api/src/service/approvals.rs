@@ -313,6 +313,8 @@ pub async fn decide(
         ));
     }
     let action;
+    // What the requester is told, if anything: (what happened, the details).
+    let mut tell: Option<(&str, String)> = None;
     let mut approvers = Vec::new();
     // What the decision inserts (the next task or the provisioning task, the mail, the audit
     // event) is written by one statement at the end. Whom to mail is read in the transaction:
@@ -367,18 +369,7 @@ pub async fn decide(
                 } else {
                     "Every approver agreed. The role is being provisioned; we will tell you when it is granted."
                 };
-                saars::tell_requester(
-                    ctx,
-                    &txn,
-                    &mut writes,
-                    &s,
-                    &rr,
-                    &[&subject],
-                    "was approved",
-                    detail,
-                    now,
-                )
-                .await?;
+                tell = Some(("was approved", detail.to_string()));
                 action = "saar.approved";
                 s
             }
@@ -393,18 +384,7 @@ pub async fn decide(
                     .map(|c| format!("\n\nComment: {c}"))
                     .unwrap_or_default()
             );
-            saars::tell_requester(
-                ctx,
-                &txn,
-                &mut writes,
-                &s,
-                &rr,
-                &[&subject],
-                "was rejected",
-                &detail,
-                now,
-            )
-            .await?;
+            tell = Some(("was rejected", detail));
             action = "saar.rejected";
             s
         }
@@ -414,23 +394,15 @@ pub async fn decide(
                 "The approver needs more information:\n\n{}\n\nEdit the justification and resubmit it from Pending Requests.",
                 rt.comment
             );
-            saars::tell_requester(
-                ctx,
-                &txn,
-                &mut writes,
-                &s,
-                &rr,
-                &[&subject],
-                "was returned to you",
-                &detail,
-                now,
-            )
-            .await?;
+            tell = Some(("was returned to you", detail));
             action = "saar.returned";
             s
         }
         _ => return Err(Error::Internal(anyhow::anyhow!("decision without plan"))),
     };
+    if let Some((what, detail)) = tell {
+        saars::tell_requester(ctx, &txn, &mut writes, &s, &rr, &[&subject], what, &detail, now).await?;
+    }
     audit::append_into(
         &mut writes,
         now,

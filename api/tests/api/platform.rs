@@ -300,7 +300,7 @@ async fn a_batch_writes_every_row_or_none(db: Db) {
     use amps::store::entities::{audit_event, outbox, user};
     use amps::store::outbox::enqueue_into;
     use sea_orm::sea_query::Query;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
     let app = seeded(db).await;
     let conn = &app.ctx.db;
@@ -369,24 +369,11 @@ async fn a_batch_writes_every_row_or_none(db: Db) {
     assert_eq!(ev.target.as_deref(), Some("test:1"));
 
     // The last row repeats the first's key: nothing of the batch is written.
-    let id = uuid::Uuid::now_v7();
-    let row = || outbox::ActiveModel {
-        id: Set(id),
-        recipient: Set("c@example.com".into()),
-        subject: Set("Dup".into()),
-        body: Set("Dup".into()),
-        status: Set("pending".into()),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        locked_until: Set(None),
-        sent_at: Set(None),
-        last_error: Set(None),
-        created_at: Set(now),
-    };
+    let row = amps::store::outbox::message(now, "c@example.com", "Dup", "Dup");
     let mut w = Writes::new();
-    w.insert(row());
+    w.insert(row.clone());
     enqueue_into(&mut w, now, "d@example.com", "Between", "Between");
-    w.insert(row());
+    w.insert(row);
     assert!(w.commit(conn).await.is_err());
     assert_eq!(app.count("outbox").await, outbox_before + 2);
 }
