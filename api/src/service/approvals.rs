@@ -5,18 +5,20 @@
 use super::principal::UserPrincipal;
 use super::saars::{self, About, load_saar, open_task, saar_response, status_of, transition};
 use super::{Ctx, Error, Result, field};
+use crate::domain::chain::LevelKind;
 use crate::domain::it_level::ItLevel;
 use crate::domain::saar::SaarStatus;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::batch::Writes;
 use crate::store::entities::{
-    application, approval_group_member, approval_task, organization, role, saar, user,
+    application, approval_group_member, approval_task, organization, role, role_chain_level, saar, user,
 };
+use crate::store::select_prefixed;
 use amps_openapi::*;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -140,6 +142,86 @@ fn reason_words(r: RejectReason) -> &'static str {
     }
 }
 
+/// What a decision on a task needs to know.
+struct Context {
+    task: approval_task::Model,
+    saar: saar::Model,
+    role: role::Model,
+    app: application::Model,
+    subject: user::Model,
+    org: organization::Model,
+    /// The role's approval chain, in order.
+    levels: Vec<LevelKind>,
+}
+
+/// A task with its SAAR, role, application, subject, the subject's organization and the
+/// role's chain: one query (a row per chain level).
+async fn context(conn: &impl ConnectionTrait, task_id: Uuid) -> Result<Option<Context>> {
+    let mut q = Query::select();
+    q.from(approval_task::Entity)
+        .inner_join(
+            saar::Entity,
+            Expr::col((saar::Entity, saar::Column::Id))
+                .equals((approval_task::Entity, approval_task::Column::SaarId)),
+        )
+        .inner_join(
+            role::Entity,
+            Expr::col((role::Entity, role::Column::Id)).equals((saar::Entity, saar::Column::RoleId)),
+        )
+        .inner_join(
+            application::Entity,
+            Expr::col((application::Entity, application::Column::Id))
+                .equals((role::Entity, role::Column::ApplicationId)),
+        )
+        .inner_join(
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id)).equals((saar::Entity, saar::Column::SubjectId)),
+        )
+        .inner_join(
+            organization::Entity,
+            Expr::col((organization::Entity, organization::Column::Id))
+                .equals((user::Entity, user::Column::OrganizationId)),
+        )
+        .left_join(
+            role_chain_level::Entity,
+            Expr::col((role_chain_level::Entity, role_chain_level::Column::RoleId))
+                .equals((role::Entity, role::Column::Id)),
+        )
+        .and_where(Expr::col((approval_task::Entity, approval_task::Column::Id)).eq(task_id))
+        .order_by(
+            (role_chain_level::Entity, role_chain_level::Column::Position),
+            Order::Asc,
+        );
+    select_prefixed::<approval_task::Entity>(&mut q, "t_");
+    select_prefixed::<saar::Entity>(&mut q, "s_");
+    select_prefixed::<role::Entity>(&mut q, "r_");
+    select_prefixed::<application::Entity>(&mut q, "a_");
+    select_prefixed::<user::Entity>(&mut q, "u_");
+    select_prefixed::<organization::Entity>(&mut q, "o_");
+    select_prefixed::<role_chain_level::Entity>(&mut q, "l_");
+    let rows = conn.query_all(&q).await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let mut levels = Vec::new();
+    for row in &rows {
+        if let Some(l) = role_chain_level::Model::from_query_result_optional(row, "l_")? {
+            levels.push(
+                LevelKind::parse(&l.kind, l.group_id).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?,
+            );
+        }
+    }
+    Ok(Some(Context {
+        task: approval_task::Model::from_query_result(first, "t_")?,
+        saar: saar::Model::from_query_result(first, "s_")?,
+        role: role::Model::from_query_result(first, "r_")?,
+        app: application::Model::from_query_result(first, "a_")?,
+        subject: user::Model::from_query_result(first, "u_")?,
+        org: organization::Model::from_query_result(first, "o_")?,
+        levels,
+    }))
+}
+
 /// Records the decision on a task: one transaction, one audit event, the mail it causes.
 pub async fn decide(
     ctx: &Ctx,
@@ -150,13 +232,17 @@ pub async fn decide(
     expected_version: Option<i32>,
 ) -> Result<SaarResponse> {
     let now = ctx.clock.now();
-    let (task, s) = match approval_task::Entity::find_by_id(task_id)
-        .find_also_related(saar::Entity)
-        .one(&ctx.read)
-        .await?
-    {
-        Some((task, Some(s))) => (task, s),
-        _ => return Err(Error::NotFound("No such approval task.".into())),
+    let Some(Context {
+        task,
+        saar: s,
+        role: r,
+        app,
+        subject,
+        org,
+        levels,
+    }) = context(&ctx.read, task_id).await?
+    else {
+        return Err(Error::NotFound("No such approval task.".into()));
     };
     let is_mine = task.assignee_id == Some(p.id)
         || match task.group_id {
@@ -176,39 +262,11 @@ pub async fn decide(
     }
     super::check_version(expected_version, s.version, &s.number)?;
     let status = status_of(&s)?;
-    let (r, app) = match role::Entity::find_by_id(s.role_id)
-        .find_also_related(application::Entity)
-        .one(&ctx.read)
-        .await?
-    {
-        Some((r, Some(app))) => (r, app),
-        _ => {
-            return Err(Error::Internal(anyhow::anyhow!(
-                "role or its application missing"
-            )));
-        }
-    };
     let rr = RoleRef {
         id: r.id,
         name: r.name.clone(),
         application: app.code.clone(),
         environment: r.environment.clone(),
-    };
-    let (subject, org) = if s.subject_id == p.id {
-        (p.user.clone(), p.org.clone())
-    } else {
-        match user::Entity::find_by_id(s.subject_id)
-            .find_also_related(organization::Entity)
-            .one(&ctx.read)
-            .await?
-        {
-            Some((u, Some(org))) => (u, org),
-            _ => {
-                return Err(Error::Internal(anyhow::anyhow!(
-                    "subject or their organization missing"
-                )));
-            }
-        }
     };
 
     let (task_status, reason, comment, next) = match &d {
@@ -257,7 +315,8 @@ pub async fn decide(
                     )));
                 }
             };
-            let chain = saars::resolve_chain_for(&ctx.read, &subject, &org, &r, &s.request_type).await?;
+            let chain =
+                saars::resolve_known_chain(&ctx.read, &subject, &org, &r, &s.request_type, &levels).await?;
             let last = task.level as usize >= chain.len();
             let to = status
                 .approve(last)

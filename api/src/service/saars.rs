@@ -159,6 +159,23 @@ pub async fn resolve_chain_for(
     r: &role::Model,
     request_type: &str,
 ) -> Result<Vec<ResolvedLevel>> {
+    let levels = if request_type == "deactivate" {
+        Vec::new()
+    } else {
+        catalog::chain_of(conn, r.id).await?
+    };
+    resolve_known_chain(conn, subject, org, r, request_type, &levels).await
+}
+
+/// As [`resolve_chain_for`], with the role's chain `levels` already read.
+pub async fn resolve_known_chain(
+    conn: &impl ConnectionTrait,
+    subject: &user::Model,
+    org: &organization::Model,
+    r: &role::Model,
+    request_type: &str,
+    levels: &[LevelKind],
+) -> Result<Vec<ResolvedLevel>> {
     if request_type == "deactivate" {
         return resolve_levels(conn, subject, org, r, &[LevelKind::Supervisor])
             .await
@@ -172,8 +189,7 @@ pub async fn resolve_chain_for(
                 e => e,
             });
     }
-    let levels = catalog::chain_of(conn, r.id).await?;
-    resolve_levels(conn, subject, org, r, &levels).await
+    resolve_levels(conn, subject, org, r, levels).await
 }
 
 /// The people who act on an assignee (one person, or every member of a group); one query.

@@ -7,7 +7,8 @@ pub mod entities;
 pub mod leases;
 pub mod outbox;
 
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::sea_query::{Alias, Expr, SelectStatement};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait, IdenStatic, Iterable};
 use std::time::Duration;
 
 /// Opens the database at `url` (a `sqlite:` or `postgres:` URL) and applies pending
@@ -67,4 +68,16 @@ pub async fn connect_reader(url: &str, writer: &DatabaseConnection) -> Result<Da
 /// Whether the database answers a trivial query.
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
+}
+
+/// Selects every column of `E` as `{prefix}{column}`, to be read back with
+/// `E::Model::from_query_result(row, prefix)`, as sea-orm's own joined selects do; for one
+/// query that joins more tables than those give.
+pub fn select_prefixed<E: EntityTrait>(q: &mut SelectStatement, prefix: &str) {
+    for c in E::Column::iter() {
+        q.expr_as(
+            Expr::col((E::default(), c)),
+            Alias::new(format!("{prefix}{}", c.as_str())),
+        );
+    }
 }
