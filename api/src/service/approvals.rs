@@ -375,6 +375,7 @@ pub async fn decide(
     // What the requester is told, if anything: (what happened, the details).
     let mut tell: Option<(&str, String)> = None;
     let mut approvers = Vec::new();
+    let mut provisioning = HashMap::new();
     // What the decision inserts (the next task or the provisioning task, the mail, the audit
     // event) is written by one statement at the end. Whom to mail is read in the transaction:
     // a second connection taken while this one is held could wait forever on a full pool.
@@ -423,6 +424,7 @@ pub async fn decide(
             } else {
                 let s = transition(&txn, &s, to, None, now).await?;
                 super::provisioning::open_for(&mut writes, &s, &r, &app, now);
+                provisioning.insert(s.id, (now, app.code.clone()));
                 let detail = if s.request_type == "deactivate" {
                     "Your supervisor agreed. The role is being removed; we will tell you when it is done."
                 } else {
@@ -479,6 +481,7 @@ pub async fn decide(
         roles: vec![rr],
         users: approvers,
         tasks: None,
+        provisioning,
     };
     saars::saar_responses_with(&ctx.read, std::slice::from_ref(&s), now, known)
         .await?

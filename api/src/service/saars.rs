@@ -763,6 +763,7 @@ pub async fn submit(
             roles: refs.into_values().collect(),
             users: people,
             tasks: Some(tasks),
+            provisioning: HashMap::new(),
         },
     )
     .await?;
@@ -826,6 +827,9 @@ pub struct Known {
     /// Every approval task of the SAARs viewed, when the caller has them all (a SAAR it has
     /// just created).
     pub tasks: Option<Vec<approval_task::Model>>,
+    /// Open provisioning tasks the caller has just opened: SAAR id → (opened at, application
+    /// code).
+    pub provisioning: HashMap<Uuid, (DateTime<Utc>, String)>,
 }
 
 /// The views of many SAARs, reading only what `known` does not hold.
@@ -891,14 +895,13 @@ pub async fn saar_responses_with(
             .map(|g| (g.id, g.name))
             .collect()
     };
+    let mut open_provisioning = known.provisioning;
     let provisioning: Vec<Uuid> = list
         .iter()
-        .filter(|s| s.status == SaarStatus::Provisioning.as_str())
+        .filter(|s| s.status == SaarStatus::Provisioning.as_str() && !open_provisioning.contains_key(&s.id))
         .map(|s| s.id)
         .collect();
-    let open_provisioning: HashMap<Uuid, (DateTime<Utc>, String)> = if provisioning.is_empty() {
-        HashMap::new()
-    } else {
+    if !provisioning.is_empty() {
         let pts = provisioning_task::Entity::find()
             .filter(provisioning_task::Column::SaarId.is_in(provisioning))
             .filter(provisioning_task::Column::Status.eq("open"))
@@ -913,18 +916,16 @@ pub async fn saar_responses_with(
             .into_iter()
             .map(|a| (a.id, a.code))
             .collect();
-        pts.into_iter()
-            .map(|p| {
+        open_provisioning.extend(pts.into_iter().map(|p| {
+            (
+                p.saar_id,
                 (
-                    p.saar_id,
-                    (
-                        p.created_at,
-                        apps.get(&p.application_id).cloned().unwrap_or_default(),
-                    ),
-                )
-            })
-            .collect()
-    };
+                    p.created_at,
+                    apps.get(&p.application_id).cloned().unwrap_or_default(),
+                ),
+            )
+        }));
+    }
     let name = |id: &Uuid| users.get(id).map(name_of).unwrap_or_else(|| "Unknown".into());
     let mut by_saar: HashMap<Uuid, Vec<&approval_task::Model>> = HashMap::new();
     for t in &tasks {
