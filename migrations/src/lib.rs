@@ -11,6 +11,7 @@ mod m20261124_000004_approval_links;
 mod m20261124_000005_attachments;
 mod m20261124_000006_webhooks;
 mod m20261124_000007_audit_seal;
+mod m20261127_000008_provisioning_by_saar;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_attachments::Migration),
             Box::new(m20261124_000006_webhooks::Migration),
             Box::new(m20261124_000007_audit_seal::Migration),
+            Box::new(m20261127_000008_provisioning_by_saar::Migration),
         ]
     }
 }

@@ -14,6 +14,7 @@ both_dbs!(
     demo_seed_is_idempotent_and_its_accounts_sign_in,
     create_admin_makes_an_administrator_with_a_one_time_password,
     a_batch_writes_every_row_or_none,
+    a_saars_provisioning_task_is_found_by_index,
 );
 
 #[test]
@@ -376,4 +377,39 @@ async fn a_batch_writes_every_row_or_none(db: Db) {
     w.insert(row);
     assert!(w.commit(conn).await.is_err());
     assert_eq!(app.count("outbox").await, outbox_before + 2);
+}
+
+/// Every view of a SAAR being provisioned looks up its provisioning task by SAAR: the plan
+/// uses the index, not a scan of every provisioning task ever opened.
+async fn a_saars_provisioning_task_is_found_by_index(db: Db) {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+    let app = spawn_app(db).await;
+    let backend = app.ctx.db.get_database_backend();
+    let txn = app.ctx.db.begin().await.expect("begin");
+    let (explain, column) = match backend {
+        DbBackend::Postgres => {
+            // The test's table is tiny, where a scan is cheapest; ask for the plan an index
+            // makes possible.
+            txn.execute_unprepared("SET LOCAL enable_seqscan = off")
+                .await
+                .expect("set");
+            ("EXPLAIN", "QUERY PLAN")
+        }
+        _ => ("EXPLAIN QUERY PLAN", "detail"),
+    };
+    let sql = format!(
+        "{explain} SELECT * FROM provisioning_tasks WHERE saar_id = '00000000-0000-0000-0000-000000000000' AND status = 'open'"
+    );
+    let plan: Vec<String> = txn
+        .query_all_raw(Statement::from_string(backend, sql))
+        .await
+        .expect("explain")
+        .iter()
+        .map(|r| r.try_get::<String>("", column).expect("plan line"))
+        .collect();
+    txn.rollback().await.expect("rollback");
+    assert!(
+        plan.iter().any(|l| l.contains("idx_provisioning_saar")),
+        "{plan:?}"
+    );
 }
