@@ -431,7 +431,7 @@ async fn run(label: &str, pg: Option<String>) {
     })
     .await;
     let supervisor = signed_in(&base, "bench000007").await;
-    latency("GET /approvals (inbox, ~50 tasks)", 200, |_| {
+    latency("GET /approvals (inbox, ~50 tasks)", 500, |_| {
         let c = supervisor.clone();
         async move {
             let inbox = c.approvals().await.expect("inbox");
