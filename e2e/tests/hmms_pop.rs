@@ -312,7 +312,7 @@ async fn hmms_pop_journey_against_the_real_binary() {
     assert_eq!(roles[0].role.name, "Web User POP-001");
     assert_eq!(roles[0].source_saar.as_deref(), Some(saar.number.as_str()));
     let history = vendor.my_requests().await.expect("requests").history;
-    assert_eq!(history[0].status, "completed");
+    assert_eq!(history[0].status, SaarStatus::Completed);
     assert_eq!(history[0].steps.len(), 4);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -245,6 +245,77 @@ impl RequestType {
     }
 }
 
+/// Where a SAAR stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SaarStatus {
+    /// Waiting on an approval level.
+    Pending,
+    /// Every level approved; the role is being provisioned (or removed).
+    Provisioning,
+    /// Provisioned (or, for a removal, removed).
+    Completed,
+    Rejected,
+    /// Sent back to the requester for more information.
+    Returned,
+    Cancelled,
+    /// A level did not act before its deadline.
+    Expired,
+}
+
+impl SaarStatus {
+    /// The status in words, for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            SaarStatus::Pending => "Pending",
+            SaarStatus::Provisioning => "Provisioning",
+            SaarStatus::Completed => "Completed",
+            SaarStatus::Rejected => "Rejected",
+            SaarStatus::Returned => "Returned for information",
+            SaarStatus::Cancelled => "Cancelled",
+            SaarStatus::Expired => "Expired",
+        }
+    }
+
+    /// Whether the request is still under way (Pending Requests rather than SAAR History).
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            SaarStatus::Pending | SaarStatus::Provisioning | SaarStatus::Returned
+        )
+    }
+}
+
+/// Where one approval step of a SAAR stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    /// Waiting on its approver.
+    Open,
+    Approved,
+    Rejected,
+    /// Sent back to the requester for more information.
+    Returned,
+    /// Its deadline passed with no decision.
+    Expired,
+    /// The request was cancelled while this step was open.
+    Cancelled,
+}
+
+impl TaskStatus {
+    /// The status in words, for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            TaskStatus::Open => "Open",
+            TaskStatus::Approved => "Approved",
+            TaskStatus::Rejected => "Rejected",
+            TaskStatus::Returned => "Returned",
+            TaskStatus::Expired => "Expired",
+            TaskStatus::Cancelled => "Cancelled",
+        }
+    }
+}
+
 /// The DD 2875 user information given with a request (updates My Information).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -295,8 +366,7 @@ pub struct SaarStep {
     pub kind: String,
     /// Who acts (a person's name, or the group's name).
     pub approver: String,
-    /// `open`, `approved`, `rejected`, `returned`, `expired`, `cancelled`.
-    pub status: String,
+    pub status: TaskStatus,
     pub opened_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
     pub decided_by: Option<String>,
@@ -321,7 +391,7 @@ pub struct WaitingOn {
 pub struct SaarResponse {
     pub id: Uuid,
     pub number: String,
-    pub status: String,
+    pub status: SaarStatus,
     pub request_type: RequestType,
     pub role: RoleRef,
     pub requester: String,

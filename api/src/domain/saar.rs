@@ -1,24 +1,37 @@
-//! The SAAR state machine. Every move is a function that returns the next state or
-//! `InvalidTransition`, so an illegal move cannot be written.
+//! The SAAR state machine. Every move returns a [`Transition`] (or `InvalidTransition`), and
+//! the only writer of a SAAR's state (`store::saars::apply`) takes that value: a state the
+//! machine did not produce cannot be written.
 
-use std::fmt;
-use std::str::FromStr;
+use super::named;
 
-/// The status of a SAAR.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SaarStatus {
-    /// Waiting on an approval level.
-    Pending,
-    /// Every level approved; a provisioning task is open.
-    Provisioning,
-    /// Provisioned: the role assignment is active.
-    Completed,
-    Rejected,
-    /// Sent back to the requester for more information.
-    Returned,
-    Cancelled,
-    /// A level was not acted on before its deadline.
-    Expired,
+named! {
+    /// The status of a SAAR.
+    pub enum SaarStatus ("SAAR status") {
+        /// Waiting on an approval level.
+        Pending = "pending",
+        /// Every level approved; a provisioning task is open.
+        Provisioning = "provisioning",
+        /// Provisioned: the role assignment is active (or, for a removal, ended).
+        Completed = "completed",
+        Rejected = "rejected",
+        /// Sent back to the requester for more information.
+        Returned = "returned",
+        Cancelled = "cancelled",
+        /// A level was not acted on before its deadline.
+        Expired = "expired",
+    }
+}
+
+named! {
+    /// What a SAAR asks for (the DD 2875's type of request).
+    pub enum RequestType ("request type") {
+        /// A role the user does not hold yet.
+        Initial = "initial",
+        /// A change to a role the user holds.
+        Modification = "modification",
+        /// The removal of a role the user holds: only the supervisor (or EAO) approves.
+        Deactivate = "deactivate",
+    }
 }
 
 /// A move the state machine does not allow.
@@ -29,23 +42,69 @@ pub struct InvalidTransition {
     pub action: &'static str,
 }
 
-impl SaarStatus {
-    /// Stored and wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Provisioning => "provisioning",
-            Self::Completed => "completed",
-            Self::Rejected => "rejected",
-            Self::Returned => "returned",
-            Self::Cancelled => "cancelled",
-            Self::Expired => "expired",
-        }
+/// A move of a SAAR from one state to the next, with the approval level it then waits on.
+/// Only this module makes one, so whoever writes it writes what the rules decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition {
+    from: Option<SaarStatus>,
+    to: SaarStatus,
+    level: Option<i32>,
+}
+
+impl Transition {
+    /// The state moved from; `None` for a new SAAR.
+    pub fn from(self) -> Option<SaarStatus> {
+        self.from
     }
 
+    /// The state moved to.
+    pub fn to(self) -> SaarStatus {
+        self.to
+    }
+
+    /// The approval level (1-based) the SAAR waits on after the move, if any.
+    pub fn level(self) -> Option<i32> {
+        self.level
+    }
+
+    /// Whether the move ends the SAAR (it then records when it closed).
+    pub fn closes(self) -> bool {
+        self.to.is_closed()
+    }
+}
+
+/// The first state of a new SAAR whose chain has `chain_len` levels. `endorsed`: the
+/// requester is the subject's supervisor and the first level is theirs, so asking counts as
+/// that level's approval and the chain goes on from the next one (or to provisioning).
+pub fn start(chain_len: usize, endorsed: bool) -> Transition {
+    let first = if endorsed { 2 } else { 1 };
+    if first as usize > chain_len {
+        Transition {
+            from: None,
+            to: SaarStatus::Provisioning,
+            level: None,
+        }
+    } else {
+        Transition {
+            from: None,
+            to: SaarStatus::Pending,
+            level: Some(first),
+        }
+    }
+}
+
+impl SaarStatus {
     /// Whether the SAAR still counts as "pending" for duplicate checks.
     pub fn is_open(self) -> bool {
         matches!(self, Self::Pending | Self::Provisioning | Self::Returned)
+    }
+
+    /// Whether the SAAR is over: nothing moves it any more.
+    pub fn is_closed(self) -> bool {
+        matches!(
+            self,
+            Self::Completed | Self::Rejected | Self::Cancelled | Self::Expired
+        )
     }
 
     fn only_from(
@@ -53,73 +112,70 @@ impl SaarStatus {
         allowed: &[SaarStatus],
         action: &'static str,
         to: SaarStatus,
-    ) -> Result<Self, InvalidTransition> {
+        level: Option<i32>,
+    ) -> Result<Transition, InvalidTransition> {
         if allowed.contains(&self) {
-            Ok(to)
+            Ok(Transition {
+                from: Some(self),
+                to,
+                level,
+            })
         } else {
             Err(InvalidTransition { from: self, action })
         }
     }
 
-    /// A level approves; `last` says whether it was the last level.
-    pub fn approve(self, last: bool) -> Result<Self, InvalidTransition> {
-        self.only_from(
-            &[Self::Pending],
-            "approved",
-            if last { Self::Provisioning } else { Self::Pending },
-        )
+    /// Level `level` of a chain of `chain_len` levels approves: the next level acts, or, after
+    /// the last, the role is provisioned.
+    pub fn approve(self, level: i32, chain_len: usize) -> Result<Transition, InvalidTransition> {
+        let last = level.max(0) as usize >= chain_len;
+        let (to, next) = if last {
+            (Self::Provisioning, None)
+        } else {
+            (Self::Pending, Some(level + 1))
+        };
+        self.only_from(&[Self::Pending], "approved", to, next)
     }
 
     /// A level rejects.
-    pub fn reject(self) -> Result<Self, InvalidTransition> {
-        self.only_from(&[Self::Pending], "rejected", Self::Rejected)
+    pub fn reject(self) -> Result<Transition, InvalidTransition> {
+        self.only_from(&[Self::Pending], "rejected", Self::Rejected, None)
     }
 
-    /// A level returns the request for more information.
-    pub fn send_back(self) -> Result<Self, InvalidTransition> {
-        self.only_from(&[Self::Pending], "returned", Self::Returned)
+    /// Level `level` returns the request for more information; it acts again on resubmission.
+    pub fn send_back(self, level: Option<i32>) -> Result<Transition, InvalidTransition> {
+        self.only_from(&[Self::Pending], "returned", Self::Returned, level)
     }
 
-    /// The requester resubmits a returned request.
-    pub fn resubmit(self) -> Result<Self, InvalidTransition> {
-        self.only_from(&[Self::Returned], "resubmitted", Self::Pending)
+    /// The requester resubmits a returned request; `level`, the one that returned it (the
+    /// first when unknown), acts again.
+    pub fn resubmit(self, level: Option<i32>) -> Result<Transition, InvalidTransition> {
+        self.only_from(
+            &[Self::Returned],
+            "resubmitted",
+            Self::Pending,
+            Some(level.unwrap_or(1)),
+        )
     }
 
     /// The requester cancels.
-    pub fn cancel(self) -> Result<Self, InvalidTransition> {
-        self.only_from(&[Self::Pending, Self::Returned], "cancelled", Self::Cancelled)
+    pub fn cancel(self) -> Result<Transition, InvalidTransition> {
+        self.only_from(
+            &[Self::Pending, Self::Returned],
+            "cancelled",
+            Self::Cancelled,
+            None,
+        )
     }
 
     /// A deadline passes.
-    pub fn expire(self) -> Result<Self, InvalidTransition> {
-        self.only_from(&[Self::Pending, Self::Returned], "expired", Self::Expired)
+    pub fn expire(self) -> Result<Transition, InvalidTransition> {
+        self.only_from(&[Self::Pending, Self::Returned], "expired", Self::Expired, None)
     }
 
-    /// The provisioner completes the task.
-    pub fn complete(self) -> Result<Self, InvalidTransition> {
-        self.only_from(&[Self::Provisioning], "completed", Self::Completed)
-    }
-}
-
-impl fmt::Display for SaarStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for SaarStatus {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "pending" => Self::Pending,
-            "provisioning" => Self::Provisioning,
-            "completed" => Self::Completed,
-            "rejected" => Self::Rejected,
-            "returned" => Self::Returned,
-            "cancelled" => Self::Cancelled,
-            "expired" => Self::Expired,
-            other => return Err(format!("unknown SAAR status {other:?}")),
-        })
+    /// The provisioning task is done.
+    pub fn complete(self) -> Result<Transition, InvalidTransition> {
+        self.only_from(&[Self::Provisioning], "completed", Self::Completed, None)
     }
 }
 
@@ -133,19 +189,44 @@ mod tests {
     use super::SaarStatus::*;
     use super::*;
 
+    fn to(t: Result<Transition, InvalidTransition>) -> Option<(SaarStatus, Option<i32>)> {
+        t.ok().map(|t| (t.to(), t.level()))
+    }
+
     #[test]
     fn approval_walks_levels_then_provisions_then_completes() {
-        assert_eq!(Pending.approve(false), Ok(Pending));
-        assert_eq!(Pending.approve(true), Ok(Provisioning));
-        assert_eq!(Provisioning.complete(), Ok(Completed));
+        assert_eq!(to(Pending.approve(1, 3)), Some((Pending, Some(2))));
+        assert_eq!(to(Pending.approve(2, 3)), Some((Pending, Some(3))));
+        assert_eq!(to(Pending.approve(3, 3)), Some((Provisioning, None)));
+        assert_eq!(to(Provisioning.complete()), Some((Completed, None)));
+        let t = Pending.approve(1, 2).expect("allowed");
+        assert_eq!(t.from(), Some(Pending));
+        assert!(!t.closes());
+        assert!(Provisioning.complete().expect("allowed").closes());
+    }
+
+    #[test]
+    fn a_new_saar_starts_at_its_first_level_or_after_the_endorsing_supervisor() {
+        let t = start(3, false);
+        assert_eq!((t.from(), t.to(), t.level()), (None, Pending, Some(1)));
+        assert_eq!((start(3, true).to(), start(3, true).level()), (Pending, Some(2)));
+        // A supervisor asking for a removal (a chain of one: their own level) provisions at once.
+        assert_eq!(
+            (start(1, true).to(), start(1, true).level()),
+            (Provisioning, None)
+        );
+        assert_eq!(
+            (start(1, false).to(), start(1, false).level()),
+            (Pending, Some(1))
+        );
     }
 
     #[test]
     fn decided_requests_cannot_be_decided_again() {
         for s in [Provisioning, Completed, Rejected, Cancelled, Expired, Returned] {
-            assert!(s.approve(true).is_err(), "{s}");
+            assert!(s.approve(1, 1).is_err(), "{s}");
             assert!(s.reject().is_err(), "{s}");
-            assert!(s.send_back().is_err(), "{s}");
+            assert!(s.send_back(Some(1)).is_err(), "{s}");
         }
         assert_eq!(
             Rejected.cancel(),
@@ -162,26 +243,35 @@ mod tests {
 
     #[test]
     fn returned_requests_can_be_resubmitted_or_cancelled() {
-        assert_eq!(Pending.send_back(), Ok(Returned));
-        assert_eq!(Returned.resubmit(), Ok(Pending));
-        assert_eq!(Returned.cancel(), Ok(Cancelled));
-        assert!(Pending.resubmit().is_err());
+        assert_eq!(to(Pending.send_back(Some(2))), Some((Returned, Some(2))));
+        assert_eq!(to(Returned.resubmit(Some(2))), Some((Pending, Some(2))));
+        assert_eq!(to(Returned.resubmit(None)), Some((Pending, Some(1))));
+        assert_eq!(to(Returned.cancel()), Some((Cancelled, None)));
+        assert_eq!(to(Returned.expire()), Some((Expired, None)));
+        assert!(Pending.resubmit(Some(1)).is_err());
         assert!(Completed.cancel().is_err());
+        assert!(Completed.expire().is_err());
+    }
+
+    #[test]
+    fn closed_states_are_the_ends_of_the_machine() {
+        for s in SaarStatus::ALL {
+            assert_eq!(s.is_closed(), !s.is_open(), "{s}");
+            if s.is_closed() {
+                assert!(s.approve(1, 1).is_err() && s.cancel().is_err() && s.complete().is_err());
+            }
+        }
     }
 
     #[test]
     fn names_round_trip_and_numbers_are_readable() {
-        for s in [
-            Pending,
-            Provisioning,
-            Completed,
-            Rejected,
-            Returned,
-            Cancelled,
-            Expired,
-        ] {
-            assert_eq!(s.as_str().parse::<SaarStatus>(), Ok(s));
+        for s in SaarStatus::ALL {
+            assert_eq!(s.as_str().parse::<SaarStatus>(), Ok(*s));
         }
+        for t in RequestType::ALL {
+            assert_eq!(t.as_str().parse::<RequestType>(), Ok(*t));
+        }
+        assert!("approved".parse::<SaarStatus>().is_err());
         assert_eq!(number(2026, 123), "SAAR-2026-000123");
     }
 }

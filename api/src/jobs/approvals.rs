@@ -3,12 +3,11 @@
 //! reminder is sent exactly once and every SAAR expires once.
 
 use crate::domain::saar::SaarStatus;
-use crate::service::saars::{self, load_saar, notify_approvers, status_of, transition};
+use crate::service::saars::{self, apply, load_saar, notify_approvers};
 use crate::service::{Ctx, Result};
+use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
-use crate::store::entities::approval_task;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::TransactionTrait;
 use serde_json::json;
 
 /// What one round did.
@@ -27,28 +26,15 @@ pub async fn tick(ctx: &Ctx) -> Result<Round> {
         delegated: crate::service::delegation::delegate_started(ctx, now).await?,
         ..Round::default()
     };
-    let overdue = approval_task::Entity::find()
-        .filter(approval_task::Column::Status.eq("open"))
-        .filter(approval_task::Column::DueAt.lte(now))
-        .order_by_asc(approval_task::Column::DueAt)
-        .limit(200)
-        .all(&ctx.db)
-        .await?;
+    let overdue = store::tasks::overdue(&ctx.db, now, 200).await?;
     for t in overdue {
         let txn = ctx.db.begin().await?;
-        let claimed = approval_task::Entity::update_many()
-            .col_expr(approval_task::Column::Status, Expr::value("expired"))
-            .col_expr(approval_task::Column::DecidedAt, Expr::value(now))
-            .filter(approval_task::Column::Id.eq(t.id))
-            .filter(approval_task::Column::Status.eq("open"))
-            .exec(&txn)
-            .await?;
-        if claimed.rows_affected != 1 {
+        if !store::tasks::claim_expiry(&txn, t.id, now).await? {
             continue;
         }
         let s = load_saar(&txn, t.saar_id).await?;
-        let Ok(to) = status_of(&s)?.expire() else { continue };
-        transition(&txn, &s, to, None, now).await?;
+        let Ok(to) = s.status.expire() else { continue };
+        apply(&txn, &s, to, now).await?;
         let detail = format!(
             "No one acted on it as {} by its deadline ({}). Submit a new request if you still need the role.",
             t.kind,
@@ -69,24 +55,11 @@ pub async fn tick(ctx: &Ctx) -> Result<Round> {
         txn.commit().await?;
         round.expired += 1;
     }
-    let due = approval_task::Entity::find()
-        .filter(approval_task::Column::Status.eq("open"))
-        .filter(approval_task::Column::NextReminderAt.lte(now))
-        .order_by_asc(approval_task::Column::NextReminderAt)
-        .limit(500)
-        .all(&ctx.db)
-        .await?;
+    let due = store::tasks::reminders_due(&ctx.db, now, 500).await?;
     for t in due {
         let txn = ctx.db.begin().await?;
         let next = ctx.settings.schedule.next_reminder(now);
-        let claimed = approval_task::Entity::update_many()
-            .col_expr(approval_task::Column::NextReminderAt, Expr::value(next))
-            .filter(approval_task::Column::Id.eq(t.id))
-            .filter(approval_task::Column::Status.eq("open"))
-            .filter(approval_task::Column::NextReminderAt.eq(t.next_reminder_at))
-            .exec(&txn)
-            .await?;
-        if claimed.rows_affected != 1 {
+        if !store::tasks::claim_reminder(&txn, &t, next).await? {
             continue;
         }
         let s = load_saar(&txn, t.saar_id).await?;

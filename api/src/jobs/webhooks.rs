@@ -3,6 +3,7 @@
 //! backoff, and after `MAX_ATTEMPTS` the task becomes a manual one for the provisioners.
 //! Each delivery is claimed with a compare-and-set, so replicas never deliver it twice at once.
 
+use crate::domain::provisioning::{ProvisioningMode, ProvisioningStatus};
 use crate::service::provisioning::finish;
 use crate::service::saars::{load_saar, load_user, name_of};
 use crate::service::{Ctx, Result};
@@ -43,8 +44,8 @@ pub async fn tick(ctx: &Ctx, http: &reqwest::Client) -> Result<Round> {
     let now = ctx.clock.now();
     let mut round = Round::default();
     let due = provisioning_task::Entity::find()
-        .filter(provisioning_task::Column::Mode.eq("automatic"))
-        .filter(provisioning_task::Column::Status.eq("open"))
+        .filter(provisioning_task::Column::Mode.eq(ProvisioningMode::Automatic))
+        .filter(provisioning_task::Column::Status.eq(ProvisioningStatus::Open))
         .filter(provisioning_task::Column::NextAttemptAt.lte(now))
         .order_by_asc(provisioning_task::Column::NextAttemptAt)
         .limit(50)
@@ -58,8 +59,8 @@ pub async fn tick(ctx: &Ctx, http: &reqwest::Client) -> Result<Round> {
                 Expr::value(now + Duration::minutes(2)),
             )
             .filter(provisioning_task::Column::Id.eq(t.id))
-            .filter(provisioning_task::Column::Mode.eq("automatic"))
-            .filter(provisioning_task::Column::Status.eq("open"))
+            .filter(provisioning_task::Column::Mode.eq(ProvisioningMode::Automatic))
+            .filter(provisioning_task::Column::Status.eq(ProvisioningStatus::Open))
             .filter(provisioning_task::Column::NextAttemptAt.eq(t.next_attempt_at))
             .exec(&ctx.db)
             .await?;
@@ -80,7 +81,7 @@ pub async fn tick(ctx: &Ctx, http: &reqwest::Client) -> Result<Round> {
         let body = json!({
             "idempotency_key": key,
             "task_id": t.id,
-            "action": t.kind,
+            "action": t.kind.as_str(),
             "saar": s.number,
             "user": {"id": u.id, "user_id": u.login, "name": name_of(&u), "email": u.email},
             "role": {"id": r.id, "name": r.name, "environment": r.environment, "application": app.code},
@@ -139,7 +140,11 @@ pub async fn tick(ctx: &Ctx, http: &reqwest::Client) -> Result<Round> {
                     .col_expr(provisioning_task::Column::LastError, Expr::value(error.clone()))
                     .col_expr(
                         provisioning_task::Column::Mode,
-                        Expr::value(if fall_back { "manual" } else { "automatic" }),
+                        Expr::value(if fall_back {
+                            ProvisioningMode::Manual
+                        } else {
+                            ProvisioningMode::Automatic
+                        }),
                     )
                     .col_expr(
                         provisioning_task::Column::NextAttemptAt,

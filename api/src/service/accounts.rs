@@ -593,7 +593,11 @@ pub async fn me(ctx: &Ctx, user_id: Uuid) -> Result<MeResponse> {
         supervisor: person(&ctx.db, u.supervisor_id).await?,
         security_officer: person(&ctx.db, u.security_officer_id).await?,
         eao: person(&ctx.db, u.eao_id).await?,
-        admin_roles: admin_roles(&ctx.db, u.id).await?,
+        admin_roles: admin_roles(&ctx.db, u.id)
+            .await?
+            .into_iter()
+            .map(|r| r.display_name().to_string())
+            .collect(),
         deputy: super::delegation::deputy_of(&ctx.db, u.id).await?,
         created_at: u.created_at,
     })

@@ -3,75 +3,39 @@
 //! segregation-of-duties exceptions.
 
 use super::principal::UserPrincipal;
-use super::saars::{self, About, load_saar, open_task, saar_response, status_of, transition};
+use super::saars::{self, About, apply, load_saar, open_task, refused, saar_response};
 use super::{Ctx, Error, Result, field};
 use crate::domain::chain::LevelKind;
 use crate::domain::it_level::ItLevel;
-use crate::domain::saar::SaarStatus;
+use crate::domain::task::TaskStatus;
+use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::batch::Writes;
-use crate::store::entities::{
-    application, approval_group_member, approval_task, organization, role, role_chain_level, saar, user,
-};
-use crate::store::select_prefixed;
+use crate::store::entities::{application, approval_task, organization, role, saar, user};
+use crate::store::tasks::Decided;
 use amps_openapi::*;
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
-};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
 use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-async fn my_groups(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<Uuid>> {
-    Ok(approval_group_member::Entity::find()
-        .select_only()
-        .column(approval_group_member::Column::GroupId)
-        .filter(approval_group_member::Column::UserId.eq(user_id))
-        .into_tuple()
-        .all(conn)
-        .await?)
-}
-
-/// The caller's open tasks: one indexed query for their own, one for their groups' (an OR of
-/// the two would scan every open task).
+/// The caller's open tasks, soonest due first.
 async fn open_tasks(ctx: &Ctx, user_id: Uuid, limit: u64) -> Result<Vec<approval_task::Model>> {
-    let mut tasks = approval_task::Entity::find()
-        .filter(approval_task::Column::AssigneeId.eq(user_id))
-        .filter(approval_task::Column::Status.eq("open"))
-        .order_by_asc(approval_task::Column::DueAt)
-        .limit(limit)
-        .all(&ctx.read)
-        .await?;
-    let groups = my_groups(&ctx.read, user_id).await?;
-    if !groups.is_empty() {
-        tasks.extend(
-            approval_task::Entity::find()
-                .filter(approval_task::Column::GroupId.is_in(groups))
-                .filter(approval_task::Column::Status.eq("open"))
-                .order_by_asc(approval_task::Column::DueAt)
-                .limit(limit)
-                .all(&ctx.read)
-                .await?,
-        );
-        tasks.sort_by_key(|t| t.due_at);
-        tasks.truncate(limit as usize);
-    }
-    Ok(tasks)
+    let groups = store::tasks::groups_of(&ctx.read, user_id).await?;
+    Ok(store::tasks::open_for(&ctx.read, user_id, &groups, limit).await?)
 }
 
 /// The caller's open approval tasks, soonest due first.
 pub async fn list_open(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ApprovalTaskResponse>> {
     let now = ctx.clock.now();
     let tasks = open_tasks(ctx, p.id, 500).await?;
-    let saars: HashMap<Uuid, saar::Model> = saar::Entity::find()
-        .filter(saar::Column::Id.is_in(tasks.iter().map(|t| t.saar_id).collect::<Vec<_>>()))
-        .all(&ctx.read)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
+    let saars: HashMap<Uuid, saar::Model> =
+        store::saars::find_many(&ctx.read, tasks.iter().map(|t| t.saar_id).collect())
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
     let ordered: Vec<saar::Model> = tasks
         .iter()
         .filter_map(|t| saars.get(&t.saar_id).cloned())
@@ -99,20 +63,9 @@ pub async fn list_open(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ApprovalTaskR
 
 /// How many open tasks the caller has (one indexed count).
 pub async fn count_open(ctx: &Ctx, p: &UserPrincipal) -> Result<i64> {
-    let mut n = approval_task::Entity::find()
-        .filter(approval_task::Column::AssigneeId.eq(p.id))
-        .filter(approval_task::Column::Status.eq("open"))
-        .count(&ctx.read)
-        .await?;
-    let groups = my_groups(&ctx.read, p.id).await?;
-    if !groups.is_empty() {
-        n += approval_task::Entity::find()
-            .filter(approval_task::Column::GroupId.is_in(groups))
-            .filter(approval_task::Column::Status.eq("open"))
-            .count(&ctx.read)
-            .await?;
-    }
-    Ok(n as i64)
+    let groups = store::tasks::groups_of(&ctx.read, p.id).await?;
+    let n = store::tasks::count_open_for(&ctx.read, p.id, &groups).await?;
+    Ok(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 /// A decision on a task.
@@ -154,70 +107,24 @@ struct Context {
     levels: Vec<LevelKind>,
 }
 
-/// A task with its SAAR, role, application, subject, the subject's organization and the
-/// role's chain: one query (a row per chain level).
+/// A task with what deciding it needs, read in one query.
 async fn context(conn: &impl ConnectionTrait, task_id: Uuid) -> Result<Option<Context>> {
-    let mut q = Query::select();
-    q.from(approval_task::Entity)
-        .inner_join(
-            saar::Entity,
-            Expr::col((saar::Entity, saar::Column::Id))
-                .equals((approval_task::Entity, approval_task::Column::SaarId)),
-        )
-        .inner_join(
-            role::Entity,
-            Expr::col((role::Entity, role::Column::Id)).equals((saar::Entity, saar::Column::RoleId)),
-        )
-        .inner_join(
-            application::Entity,
-            Expr::col((application::Entity, application::Column::Id))
-                .equals((role::Entity, role::Column::ApplicationId)),
-        )
-        .inner_join(
-            user::Entity,
-            Expr::col((user::Entity, user::Column::Id)).equals((saar::Entity, saar::Column::SubjectId)),
-        )
-        .inner_join(
-            organization::Entity,
-            Expr::col((organization::Entity, organization::Column::Id))
-                .equals((user::Entity, user::Column::OrganizationId)),
-        )
-        .left_join(
-            role_chain_level::Entity,
-            Expr::col((role_chain_level::Entity, role_chain_level::Column::RoleId))
-                .equals((role::Entity, role::Column::Id)),
-        )
-        .and_where(Expr::col((approval_task::Entity, approval_task::Column::Id)).eq(task_id))
-        .order_by(
-            (role_chain_level::Entity, role_chain_level::Column::Position),
-            Order::Asc,
-        );
-    select_prefixed::<approval_task::Entity>(&mut q, "t_");
-    select_prefixed::<saar::Entity>(&mut q, "s_");
-    select_prefixed::<role::Entity>(&mut q, "r_");
-    select_prefixed::<application::Entity>(&mut q, "a_");
-    select_prefixed::<user::Entity>(&mut q, "u_");
-    select_prefixed::<organization::Entity>(&mut q, "o_");
-    select_prefixed::<role_chain_level::Entity>(&mut q, "l_");
-    let rows = conn.query_all(&q).await?;
-    let Some(first) = rows.first() else {
+    let Some(c) = store::tasks::decision_rows(conn, task_id).await? else {
         return Ok(None);
     };
-    let mut levels = Vec::new();
-    for row in &rows {
-        if let Some(l) = role_chain_level::Model::from_query_result_optional(row, "l_")? {
-            levels.push(
-                LevelKind::parse(&l.kind, l.group_id).map_err(|e| Error::Internal(anyhow::anyhow!(e)))?,
-            );
-        }
-    }
+    let levels = c
+        .levels
+        .iter()
+        .map(|l| LevelKind::parse(&l.kind, l.group_id))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| Error::Internal(anyhow::anyhow!(e)))?;
     Ok(Some(Context {
-        task: approval_task::Model::from_query_result(first, "t_")?,
-        saar: saar::Model::from_query_result(first, "s_")?,
-        role: role::Model::from_query_result(first, "r_")?,
-        app: application::Model::from_query_result(first, "a_")?,
-        subject: user::Model::from_query_result(first, "u_")?,
-        org: organization::Model::from_query_result(first, "o_")?,
+        task: c.task,
+        saar: c.saar,
+        role: c.role,
+        app: c.app,
+        subject: c.subject,
+        org: c.org,
         levels,
     }))
 }
@@ -246,7 +153,7 @@ pub async fn decide(
     };
     let is_mine = task.assignee_id == Some(p.id)
         || match task.group_id {
-            Some(g) => my_groups(&ctx.read, p.id).await?.contains(&g),
+            Some(g) => store::tasks::groups_of(&ctx.read, p.id).await?.contains(&g),
             None => false,
         };
     if !is_mine {
@@ -254,14 +161,14 @@ pub async fn decide(
             "This approval is not assigned to you or your groups.".into(),
         ));
     }
-    if task.status != "open" {
+    if !task.status.is_open() {
         return Err(Error::Conflict(format!(
             "This approval was already decided ({}).",
             task.status
         )));
     }
     super::check_version(expected_version, s.version, &s.number)?;
-    let status = status_of(&s)?;
+    let status = s.status;
     let rr = RoleRef {
         id: r.id,
         name: r.name.clone(),
@@ -269,7 +176,7 @@ pub async fn decide(
         environment: r.environment.clone(),
     };
 
-    let (task_status, reason, comment, next) = match &d {
+    let (task_status, to, reason, comment, next) = match &d {
         Decision::Approve(a) => {
             let mut it_level: ItLevel = subject.it_level.parse().map_err(|e: String| anyhow::anyhow!(e))?;
             let mut new_level = None;
@@ -316,16 +223,16 @@ pub async fn decide(
                 }
             };
             let chain =
-                saars::resolve_known_chain(&ctx.read, &subject, &org, &r, &s.request_type, &levels).await?;
-            let last = task.level as usize >= chain.len();
+                saars::resolve_known_chain(&ctx.read, &subject, &org, &r, s.request_type, &levels).await?;
             let to = status
-                .approve(last)
-                .map_err(|e| Error::Conflict(format!("{}: {e}.", s.number)))?;
+                .approve(task.level, chain.len())
+                .map_err(|e| refused(&s, e))?;
             (
-                "approved",
+                TaskStatus::Approved,
+                to,
                 None,
                 a.comment.clone(),
-                Some((to, chain, new_level, exception)),
+                Some((chain, new_level, exception)),
             )
         }
         Decision::Reject(rj) => {
@@ -336,37 +243,36 @@ pub async fn decide(
                     "is required when the reason is \"other\"",
                 )));
             }
-            status
-                .reject()
-                .map_err(|e| Error::Conflict(format!("{}: {e}.", s.number)))?;
+            let to = status.reject().map_err(|e| refused(&s, e))?;
             (
-                "rejected",
+                TaskStatus::Rejected,
+                to,
                 Some(reason_str(rj.reason).to_string()),
                 rj.comment.clone(),
                 None,
             )
         }
         Decision::Return(rt) => {
-            status
-                .send_back()
-                .map_err(|e| Error::Conflict(format!("{}: {e}.", s.number)))?;
-            ("returned", None, Some(rt.comment.clone()), None)
+            let to = status.send_back(s.current_level).map_err(|e| refused(&s, e))?;
+            (TaskStatus::Returned, to, None, Some(rt.comment.clone()), None)
         }
     };
 
     let txn = ctx.db.begin().await?;
     // Compare-and-set: of two approvers acting at once, exactly one moves the task.
-    let claimed = approval_task::Entity::update_many()
-        .col_expr(approval_task::Column::Status, Expr::value(task_status))
-        .col_expr(approval_task::Column::DecidedBy, Expr::value(p.id))
-        .col_expr(approval_task::Column::DecidedAt, Expr::value(now))
-        .col_expr(approval_task::Column::ReasonCode, Expr::value(reason.clone()))
-        .col_expr(approval_task::Column::Comment, Expr::value(comment.clone()))
-        .filter(approval_task::Column::Id.eq(task.id))
-        .filter(approval_task::Column::Status.eq("open"))
-        .exec(&txn)
-        .await?;
-    if claimed.rows_affected != 1 {
+    let claimed = store::tasks::decide(
+        &txn,
+        task.id,
+        Decided {
+            status: task_status,
+            by: p.id,
+            reason_code: reason.as_deref(),
+            comment: comment.as_deref(),
+        },
+        now,
+    )
+    .await?;
+    if !claimed {
         return Err(Error::Conflict(
             "This approval was decided by someone else a moment ago.".into(),
         ));
@@ -381,7 +287,7 @@ pub async fn decide(
     // a second connection taken while this one is held could wait forever on a full pool.
     let mut writes = Writes::new();
     let s = match (&d, next) {
-        (Decision::Approve(_), Some((to, chain, new_level, exception))) => {
+        (Decision::Approve(_), Some((chain, new_level, exception))) => {
             if let Some(l) = new_level {
                 user::Entity::update_many()
                     .col_expr(user::Column::ItLevel, Expr::value(l.as_str()))
@@ -393,16 +299,11 @@ pub async fn decide(
             let mut s = s;
             if let Some(reason) = &exception {
                 let text = format!("{} ({}): {reason}", p.login, now.format("%Y-%m-%d"));
-                saar::Entity::update_many()
-                    .col_expr(saar::Column::SodException, Expr::value(text.clone()))
-                    .filter(saar::Column::Id.eq(s.id))
-                    .exec(&txn)
-                    .await?;
+                store::saars::set_sod_exception(&txn, s.id, &text).await?;
                 s.sod_exception = Some(text);
             }
-            if to == SaarStatus::Pending {
-                let next_level = task.level + 1;
-                let s = transition(&txn, &s, to, Some(next_level), now).await?;
+            let s = apply(&txn, &s, to, now).await?;
+            if let Some(next_level) = to.level() {
                 let about = About {
                     role: &rr,
                     subject: &subject,
@@ -422,10 +323,9 @@ pub async fn decide(
                 action = "saar.level_approved";
                 s
             } else {
-                let s = transition(&txn, &s, to, None, now).await?;
                 super::provisioning::open_for(&mut writes, &s, &r, &app, now);
                 provisioning.insert(s.id, (now, app.code.clone()));
-                let detail = if s.request_type == "deactivate" {
+                let detail = if s.request_type == crate::domain::saar::RequestType::Deactivate {
                     "Your supervisor agreed. The role is being removed; we will tell you when it is done."
                 } else {
                     "Every approver agreed. The role is being provisioned; we will tell you when it is granted."
@@ -436,7 +336,7 @@ pub async fn decide(
             }
         }
         (Decision::Reject(rj), _) => {
-            let s = transition(&txn, &s, SaarStatus::Rejected, None, now).await?;
+            let s = apply(&txn, &s, to, now).await?;
             let detail = format!(
                 "It was rejected because {}.{}",
                 reason_words(rj.reason),
@@ -450,7 +350,7 @@ pub async fn decide(
             s
         }
         (Decision::Return(rt), _) => {
-            let s = transition(&txn, &s, SaarStatus::Returned, s.current_level, now).await?;
+            let s = apply(&txn, &s, to, now).await?;
             let detail = format!(
                 "The approver needs more information:\n\n{}\n\nEdit the justification and resubmit it from Pending Requests.",
                 rt.comment
@@ -471,7 +371,7 @@ pub async fn decide(
             actor,
             action,
             target: Some(format!("saar:{}", s.id)),
-            details: json!({"number": s.number, "level": task.level, "kind": task.kind, "decision": task_status, "reason": reason, "comment": comment}),
+            details: json!({"number": s.number, "level": task.level, "kind": task.kind, "decision": task_status.as_str(), "reason": reason, "comment": comment}),
         },
     );
     writes.exec(&txn).await?;
@@ -496,11 +396,9 @@ fn bad_link() -> Error {
 /// The task behind an emailed link, and the approver it belongs to.
 async fn by_link(ctx: &Ctx, token: &str) -> Result<(approval_task::Model, UserPrincipal)> {
     let now = ctx.clock.now();
-    let t = approval_task::Entity::find()
-        .filter(approval_task::Column::LinkTokenHash.eq(crate::auth::tokens::digest(token)))
-        .one(&ctx.read)
+    let t = store::tasks::by_link_hash(&ctx.read, &crate::auth::tokens::digest(token))
         .await?
-        .filter(|t| t.status == "open" && t.due_at > now)
+        .filter(|t| t.status.is_open() && t.due_at > now)
         .ok_or_else(bad_link)?;
     let (who, org, _) = super::principal::caller(&ctx.read, t.assignee_id.ok_or_else(bad_link)?)
         .await?

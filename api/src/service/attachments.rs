@@ -2,7 +2,7 @@
 //! name), with a SHA-256 kept; read only by the requester, the subject and the approvers.
 
 use super::principal::UserPrincipal;
-use super::saars::{is_approver_of, load_saar, status_of};
+use super::saars::{is_approver_of, load_saar};
 use super::{Ctx, Error, Result, field};
 use crate::domain::saar::SaarStatus;
 use crate::store::audit::{self, Actor, NewEvent};
@@ -82,7 +82,7 @@ pub async fn upload(
     if s.requester_id != p.id && s.subject_id != p.id {
         return Err(Error::Forbidden("Only the requester may add attachments.".into()));
     }
-    if !matches!(status_of(&s)?, SaarStatus::Pending | SaarStatus::Returned) {
+    if !matches!(s.status, SaarStatus::Pending | SaarStatus::Returned) {
         return Err(Error::Conflict(format!(
             "{} is {}; attachments can be added only while it is pending or returned.",
             s.number, s.status

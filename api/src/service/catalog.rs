@@ -4,8 +4,11 @@
 
 use super::principal::UserPrincipal;
 use super::{Ctx, Error, Result, field};
+use crate::domain::assignment::AssignmentStatus;
 use crate::domain::chain::LevelKind;
 use crate::domain::it_level::ItLevel;
+use crate::domain::permission::Permission;
+use crate::domain::saar::SaarStatus;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::entities::{
     application, approval_group, approval_group_member, organization, role, role_assignment,
@@ -22,13 +25,7 @@ use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 fn require_catalog(p: &UserPrincipal) -> Result<()> {
-    if p.can_manage_catalog() {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(
-            "Only administrators and role-catalog owners manage the catalog.".into(),
-        ))
-    }
+    p.require(Permission::ManageCatalog)
 }
 
 fn mode_str(m: ProvisioningMode) -> &'static str {
@@ -301,6 +298,7 @@ pub async fn create_role(
         mfa_required: Set(req.mfa_required),
         data_owner_id: Set(req.data_owner_id),
         iao_id: Set(req.iao_id),
+        admin_key: Set(None),
         created_at: Set(now),
     }
     .insert(&txn)
@@ -464,14 +462,14 @@ pub async fn held_and_pending(
         .column(saar::Column::Number)
         .from(saar::Entity)
         .and_where(saar::Column::SubjectId.eq(user_id))
-        .and_where(saar::Column::Status.is_in(["pending", "provisioning", "returned"]))
+        .and_where(saar::Column::Status.is_in(SaarStatus::ALL.iter().copied().filter(|s| s.is_open())))
         .to_owned();
     let q = Query::select()
         .column(role_assignment::Column::RoleId)
         .expr(Expr::val(Option::<String>::None))
         .from(role_assignment::Entity)
         .and_where(role_assignment::Column::UserId.eq(user_id))
-        .and_where(role_assignment::Column::Status.eq("active"))
+        .and_where(role_assignment::Column::Status.eq(AssignmentStatus::Active))
         .union(UnionType::All, open)
         .to_owned();
     let (mut held, mut pending) = (HashSet::new(), HashMap::new());
@@ -931,13 +929,7 @@ async fn people(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<PersonR
 
 /// Who may see approval groups and their members: those who staff them and the help desk.
 fn require_group_reader(p: &UserPrincipal) -> Result<()> {
-    if p.can_manage_catalog() || p.has_admin_role("Help Desk") {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(
-            "Only administrators, role-catalog owners and the help desk see approval groups.".into(),
-        ))
-    }
+    p.require(Permission::ReadApprovalGroups)
 }
 
 /// Lists approval groups with their members (three queries, whatever their number).
@@ -1230,9 +1222,7 @@ pub async fn create_organization(
     p: &UserPrincipal,
     req: &CreateOrganizationRequest,
 ) -> Result<OrganizationResponse> {
-    if !p.has_admin_role("Administrator") {
-        return Err(Error::Forbidden("Only administrators add organizations.".into()));
-    }
+    p.require(Permission::ManageOrganizations)?;
     let now = ctx.clock.now();
     if organization::Entity::find()
         .filter(organization::Column::Code.eq(req.code.trim()))

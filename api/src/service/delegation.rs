@@ -5,14 +5,14 @@ use super::principal::UserPrincipal;
 use super::saars::{load_saar, load_user, name_of, notify_approvers};
 use super::{Ctx, Error, Result, field};
 use crate::domain::account::{AccountStatus, normalize_login};
+use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
-use crate::store::entities::{approval_task, deputy, saar, user};
+use crate::store::entities::{approval_task, deputy, user};
 use amps_openapi::{DeputyResponse, PersonRef, SetDeputyRequest};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SubQueryStatement};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -53,33 +53,14 @@ pub async fn move_tasks(
     kind: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<usize> {
-    let mut q = approval_task::Entity::find()
-        .filter(approval_task::Column::Status.eq("open"))
-        .filter(approval_task::Column::AssigneeId.eq(from));
-    if let Some(k) = kind {
-        q = q.filter(approval_task::Column::Kind.eq(k));
-    }
-    if let Some(s) = subject {
-        let saars: Vec<Uuid> = saar::Entity::find()
-            .select_only()
-            .column(saar::Column::Id)
-            .filter(saar::Column::SubjectId.eq(s))
-            .into_tuple()
-            .all(conn)
-            .await?;
-        q = q.filter(approval_task::Column::SaarId.is_in(saars));
-    }
-    let tasks = q.all(conn).await?;
+    let saars = match subject {
+        Some(s) => Some(store::saars::ids_about(conn, s).await?),
+        None => None,
+    };
+    let tasks = store::tasks::open_assigned_to(conn, from, saars, kind).await?;
     let mut moved = 0;
     for t in tasks {
-        let res = approval_task::Entity::update_many()
-            .col_expr(approval_task::Column::AssigneeId, Expr::value(to))
-            .filter(approval_task::Column::Id.eq(t.id))
-            .filter(approval_task::Column::Status.eq("open"))
-            .filter(approval_task::Column::AssigneeId.eq(from))
-            .exec(conn)
-            .await?;
-        if res.rows_affected == 1 {
+        if store::tasks::reassign(conn, t.id, from, to).await? {
             let s = load_saar(conn, t.saar_id).await?;
             let moved_task = approval_task::Model {
                 assignee_id: Some(to),

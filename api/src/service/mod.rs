@@ -12,6 +12,7 @@ pub mod saars;
 pub mod seed;
 pub mod sessions;
 pub mod users;
+pub mod views;
 
 use crate::auth::jwt::Keys;
 use crate::clock::Clock;

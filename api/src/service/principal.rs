@@ -3,7 +3,9 @@
 
 use super::{Ctx, Error, Result};
 use crate::domain::account::AccountStatus;
-use crate::store::entities::{application, organization, role, role_assignment, service_client, user};
+use crate::domain::assignment::AssignmentStatus;
+use crate::domain::permission::{self, AdminRole, Permission};
+use crate::store::entities::{organization, role, role_assignment, service_client, user};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SubQueryStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, JoinType, QueryFilter,
@@ -31,7 +33,7 @@ pub struct UserPrincipal {
     pub id: Uuid,
     pub login: String,
     /// AMPS administrative roles held (Administrator, Help Desk, …).
-    pub admin_roles: Vec<String>,
+    pub admin_roles: Vec<AdminRole>,
     /// The account as read when the caller was authenticated (services need not read it
     /// again; a change in the same request reads the fresh row).
     pub user: user::Model,
@@ -40,14 +42,18 @@ pub struct UserPrincipal {
 }
 
 impl UserPrincipal {
-    /// Whether the user holds the AMPS administrative role `name`.
-    pub fn has_admin_role(&self, name: &str) -> bool {
-        self.admin_roles.iter().any(|r| r == name)
+    /// Whether the administrative roles the user holds grant `p` (`domain::permission`).
+    pub fn can(&self, p: Permission) -> bool {
+        permission::allows(&self.admin_roles, p)
     }
 
-    /// Administrators and role-catalog owners manage the catalog.
-    pub fn can_manage_catalog(&self) -> bool {
-        self.has_admin_role("Administrator") || self.has_admin_role("Role Catalog Owner")
+    /// `Ok` when the user may `p`; a 403 in the permission's words otherwise.
+    pub fn require(&self, p: Permission) -> Result<()> {
+        if self.can(p) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(p.refusal().into()))
+        }
     }
 }
 
@@ -80,22 +86,23 @@ impl Principal {
 }
 
 /// The AMPS administrative roles a user holds.
-pub async fn admin_roles(conn: &impl sea_orm::ConnectionTrait, user_id: Uuid) -> Result<Vec<String>> {
-    let rows: Vec<String> = role_assignment::Entity::find()
+pub async fn admin_roles(conn: &impl sea_orm::ConnectionTrait, user_id: Uuid) -> Result<Vec<AdminRole>> {
+    let mut rows: Vec<AdminRole> = role_assignment::Entity::find()
         .select_only()
-        .column(role::Column::Name)
+        .column(role::Column::AdminKey)
         .join(JoinType::InnerJoin, role_assignment::Relation::Role.def())
-        .join(JoinType::InnerJoin, role::Relation::Application.def())
         .filter(role_assignment::Column::UserId.eq(user_id))
-        .filter(role_assignment::Column::Status.eq("active"))
-        .filter(application::Column::Code.eq(AMPS_APP))
+        .filter(role_assignment::Column::Status.eq(AssignmentStatus::Active))
+        .filter(role::Column::AdminKey.is_not_null())
         .into_tuple()
         .all(conn)
         .await?;
+    rows.sort_by_key(|r| r.display_name());
+    rows.dedup();
     Ok(rows)
 }
 
-/// Separates the role names aggregated by `caller`; no role name contains it.
+/// Separates the role keys aggregated by `caller`; no key contains it.
 const SEP: &str = "\u{1f}";
 
 /// A user, their organization and the AMPS administrative roles they hold, in one query (it
@@ -103,9 +110,9 @@ const SEP: &str = "\u{1f}";
 pub async fn caller(
     conn: &impl ConnectionTrait,
     id: Uuid,
-) -> Result<Option<(user::Model, organization::Model, Vec<String>)>> {
+) -> Result<Option<(user::Model, organization::Model, Vec<AdminRole>)>> {
     let backend = conn.get_database_backend();
-    let name = Expr::col((role::Entity, role::Column::Name));
+    let name = Expr::col((role::Entity, role::Column::AdminKey));
     let names = match backend {
         DbBackend::Postgres => Func::cust("string_agg").arg(name).arg(SEP),
         _ => Func::cust("group_concat").arg(name).arg(SEP),
@@ -118,17 +125,15 @@ pub async fn caller(
             Expr::col((role::Entity, role::Column::Id))
                 .equals((role_assignment::Entity, role_assignment::Column::RoleId)),
         )
-        .inner_join(
-            application::Entity,
-            Expr::col((application::Entity, application::Column::Id))
-                .equals((role::Entity, role::Column::ApplicationId)),
-        )
         .and_where(
             Expr::col((role_assignment::Entity, role_assignment::Column::UserId))
                 .equals((user::Entity, user::Column::Id)),
         )
-        .and_where(Expr::col((role_assignment::Entity, role_assignment::Column::Status)).eq("active"))
-        .and_where(Expr::col((application::Entity, application::Column::Code)).eq(AMPS_APP))
+        .and_where(
+            Expr::col((role_assignment::Entity, role_assignment::Column::Status))
+                .eq(AssignmentStatus::Active),
+        )
+        .and_where(Expr::col((role::Entity, role::Column::AdminKey)).is_not_null())
         .to_owned();
     let stmt = user::Entity::find_by_id(id)
         .find_also_related(organization::Entity)
@@ -143,13 +148,14 @@ pub async fn caller(
     let u = user::Model::from_query_result(&row, "A_")?;
     let org = organization::Model::from_query_result(&row, "B_")?;
     let roles: Option<String> = row.try_get("", "admin_roles")?;
-    let mut roles: Vec<String> = roles
+    let mut roles: Vec<AdminRole> = roles
         .iter()
         .flat_map(|r| r.split(SEP))
         .filter(|r| !r.is_empty())
-        .map(str::to_string)
-        .collect();
-    roles.sort();
+        .map(str::parse)
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|e: crate::domain::UnknownName| anyhow::anyhow!(e))?;
+    roles.sort_by_key(|r| r.display_name());
     roles.dedup();
     Ok(Some((u, org, roles)))
 }

@@ -3,8 +3,12 @@
 
 use super::catalog::role_ref;
 use super::principal::UserPrincipal;
-use super::saars::{self, load_saar, load_user, status_of, transition};
+use super::saars::{self, apply, load_saar, load_user, refused};
 use super::{Ctx, Error, Result};
+use crate::domain::assignment::AssignmentStatus;
+use crate::domain::permission::Permission;
+use crate::domain::provisioning::{ProvisioningKind, ProvisioningMode, ProvisioningStatus};
+use crate::domain::saar::RequestType;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::batch::Writes;
 use crate::store::entities::{application, approval_group_member, provisioning_task, role, role_assignment};
@@ -47,9 +51,9 @@ pub fn open_for(
     let id = Uuid::now_v7();
     writes.insert(provisioning_task::ActiveModel {
         mode: Set(if automatic {
-            "automatic".into()
+            ProvisioningMode::Automatic
         } else {
-            "manual".into()
+            ProvisioningMode::Manual
         }),
         attempts: Set(0),
         next_attempt_at: Set(automatic.then_some(now)),
@@ -60,12 +64,12 @@ pub fn open_for(
         application_id: Set(r.application_id),
         role_id: Set(r.id),
         user_id: Set(s.subject_id),
-        kind: Set(if s.request_type == "deactivate" {
-            "revoke".into()
+        kind: Set(if s.request_type == RequestType::Deactivate {
+            ProvisioningKind::Revoke
         } else {
-            "grant".into()
+            ProvisioningKind::Grant
         }),
-        status: Set("open".into()),
+        status: Set(ProvisioningStatus::Open),
         created_at: Set(now),
         completed_by: Set(None),
         completed_at: Set(None),
@@ -84,7 +88,7 @@ async fn my_applications(conn: &impl ConnectionTrait, p: &UserPrincipal) -> Resu
         .all(conn)
         .await?;
     let mut cond = sea_orm::Condition::any().add(application::Column::ProvisionerGroupId.is_in(groups));
-    if p.has_admin_role("Provisioner") {
+    if p.can(Permission::ProvisionUngrouped) {
         cond = cond.add(application::Column::ProvisionerGroupId.is_null());
     }
     Ok(application::Entity::find()
@@ -113,10 +117,10 @@ async fn view(conn: &impl ConnectionTrait, t: provisioning_task::Model) -> Resul
         role: role_ref(conn, t.role_id).await?,
         user: format!("{} ({})", saars::name_of(&u), u.login),
         user_id: u.id,
-        kind: t.kind,
-        status: t.status,
+        kind: t.kind.to_string(),
+        status: t.status.to_string(),
         created_at: t.created_at,
-        mode: t.mode,
+        mode: t.mode.to_string(),
         attempts: t.attempts,
         last_error: t.last_error,
     })
@@ -125,14 +129,12 @@ async fn view(conn: &impl ConnectionTrait, t: provisioning_task::Model) -> Resul
 /// The caller's open provisioning tasks, oldest first.
 pub async fn list_open(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ProvisioningTaskResponse>> {
     let apps = my_applications(&ctx.db, p).await?;
-    if apps.is_empty() && !p.has_admin_role("Provisioner") {
-        return Err(Error::Forbidden(
-            "Only provisioners see provisioning tasks.".into(),
-        ));
+    if apps.is_empty() {
+        p.require(Permission::ProvisionUngrouped)?;
     }
     let tasks = provisioning_task::Entity::find()
-        .filter(provisioning_task::Column::Status.eq("open"))
-        .filter(provisioning_task::Column::Mode.eq("manual"))
+        .filter(provisioning_task::Column::Status.eq(ProvisioningStatus::Open))
+        .filter(provisioning_task::Column::Mode.eq(ProvisioningMode::Manual))
         .filter(provisioning_task::Column::ApplicationId.is_in(apps))
         .order_by_asc(provisioning_task::Column::CreatedAt)
         .limit(500)
@@ -157,20 +159,21 @@ pub async fn finish(
 ) -> Result<()> {
     let now = ctx.clock.now();
     let s = load_saar(conn, t.saar_id).await?;
-    let to = status_of(&s)?
-        .complete()
-        .map_err(|e| Error::Conflict(format!("{}: {e}.", s.number)))?;
+    let to = s.status.complete().map_err(|e| refused(&s, e))?;
     let r = role::Entity::find_by_id(t.role_id)
         .one(conn)
         .await?
         .ok_or_else(|| anyhow::anyhow!("role missing"))?;
     let done = provisioning_task::Entity::update_many()
-        .col_expr(provisioning_task::Column::Status, Expr::value("done"))
+        .col_expr(
+            provisioning_task::Column::Status,
+            Expr::value(ProvisioningStatus::Done),
+        )
         .col_expr(provisioning_task::Column::CompletedBy, Expr::value(completed_by))
         .col_expr(provisioning_task::Column::CompletedAt, Expr::value(now))
         .col_expr(provisioning_task::Column::Note, Expr::value(req.note.clone()))
         .filter(provisioning_task::Column::Id.eq(t.id))
-        .filter(provisioning_task::Column::Status.eq("open"))
+        .filter(provisioning_task::Column::Status.eq(ProvisioningStatus::Open))
         .exec(conn)
         .await?;
     if done.rows_affected != 1 {
@@ -178,13 +181,16 @@ pub async fn finish(
             "This task was completed by someone else a moment ago.".into(),
         ));
     }
-    transition(conn, &s, to, None, now).await?;
-    let (what, detail, action) = if t.kind == "revoke" {
+    apply(conn, &s, to, now).await?;
+    let (what, detail, action) = if t.kind == ProvisioningKind::Revoke {
         role_assignment::Entity::update_many()
-            .col_expr(role_assignment::Column::Status, Expr::value("removed"))
+            .col_expr(
+                role_assignment::Column::Status,
+                Expr::value(AssignmentStatus::Removed),
+            )
             .filter(role_assignment::Column::UserId.eq(t.user_id))
             .filter(role_assignment::Column::RoleId.eq(t.role_id))
-            .filter(role_assignment::Column::Status.eq("active"))
+            .filter(role_assignment::Column::Status.eq(AssignmentStatus::Active))
             .exec(conn)
             .await?;
         (
@@ -197,7 +203,7 @@ pub async fn finish(
             id: Set(Uuid::now_v7()),
             user_id: Set(t.user_id),
             role_id: Set(t.role_id),
-            status: Set("active".into()),
+            status: Set(AssignmentStatus::Active),
             since: Set(now),
             expires_at: Set(r
                 .default_expiration_days
@@ -220,7 +226,7 @@ pub async fn finish(
             actor,
             action,
             target: Some(format!("saar:{}", s.id)),
-            details: json!({"number": s.number, "role": r.name, "kind": t.kind, "note": req.note}),
+            details: json!({"number": s.number, "role": r.name, "kind": t.kind.as_str(), "note": req.note}),
         },
     )
     .await?;
@@ -243,7 +249,7 @@ pub async fn complete(
     if !my_applications(&ctx.db, p).await?.contains(&t.application_id) {
         return Err(Error::Forbidden("You do not provision this application.".into()));
     }
-    if t.status != "open" {
+    if t.status != ProvisioningStatus::Open {
         return Err(Error::Conflict("This task is already done.".into()));
     }
     let txn = ctx.db.begin().await?;

@@ -4,24 +4,26 @@
 use super::catalog::{self, held_and_pending, role_ref};
 use super::principal::UserPrincipal;
 use super::{Ctx, Error, Result, field};
+use crate::domain::assignment::AssignmentStatus;
 use crate::domain::chain::{Assignee, ChainFacts, LevelKind, ResolvedLevel, resolve};
-use crate::domain::saar::{self as rules, SaarStatus};
+use crate::domain::permission::Permission;
+use crate::domain::provisioning::ProvisioningStatus;
+use crate::domain::saar::{self as rules, RequestType as Kind, SaarStatus, Transition};
 use crate::domain::sod;
+use crate::domain::task::TaskStatus;
 use crate::notify::templates;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::batch::Writes;
 use crate::store::entities::{
-    application, approval_group, approval_group_member, approval_task, counter, organization,
-    provisioning_task, role, role_assignment, saar, user,
+    application, approval_group, approval_group_member, approval_task, organization, provisioning_task, role,
+    role_assignment, saar, user,
 };
-use crate::store::outbox;
+use crate::store::saars::NewSaar;
+use crate::store::{self, outbox};
 use amps_openapi::*;
 use chrono::{DateTime, Datelike, Duration, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
-};
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -41,67 +43,27 @@ pub async fn load_user(conn: &impl ConnectionTrait, id: Uuid) -> Result<user::Mo
 
 /// Loads a SAAR or fails with 404.
 pub async fn load_saar(conn: &impl ConnectionTrait, id: Uuid) -> Result<saar::Model> {
-    saar::Entity::find_by_id(id)
-        .one(conn)
+    store::saars::find(conn, id)
         .await?
         .ok_or_else(|| Error::NotFound("No such request.".into()))
 }
 
-/// The status of a stored SAAR.
-pub fn status_of(s: &saar::Model) -> Result<SaarStatus> {
-    s.status
-        .parse()
-        .map_err(|e: String| Error::Internal(anyhow::anyhow!(e)))
-}
-
-fn request_type_str(t: RequestType) -> &'static str {
-    match t {
-        RequestType::Initial => "initial",
-        RequestType::Modification => "modification",
-        RequestType::Deactivate => "deactivate",
-    }
-}
-
-fn request_type_of(s: &str) -> RequestType {
-    match s {
-        "modification" => RequestType::Modification,
-        "deactivate" => RequestType::Deactivate,
-        _ => RequestType::Initial,
-    }
-}
-
-/// The next SAAR number of `year`, in the caller's transaction: one upsert that returns the
-/// incremented counter.
-async fn next_number(conn: &impl ConnectionTrait, year: i32) -> Result<String> {
-    next_numbers(conn, year, 1)
-        .await?
-        .pop()
-        .ok_or_else(|| Error::Internal(anyhow::anyhow!("no SAAR number")))
-}
-
-/// The next `n` SAAR numbers of `year`: one upsert that adds `n` to the counter and returns it.
-async fn next_numbers(conn: &impl ConnectionTrait, year: i32, n: usize) -> Result<Vec<String>> {
-    if n == 0 {
-        return Ok(Vec::new());
-    }
-    let n = i64::try_from(n).map_err(anyhow::Error::from)?;
-    let c = counter::Entity::insert(counter::ActiveModel {
-        name: Set(format!("saar-{year}")),
-        value: Set(n),
+/// Writes the move `t` of `s` (the only way a SAAR's state changes); 409 when someone changed
+/// it meanwhile. Returns the SAAR as it now is.
+pub async fn apply(
+    conn: &impl ConnectionTrait,
+    s: &saar::Model,
+    t: Transition,
+    now: DateTime<Utc>,
+) -> Result<saar::Model> {
+    store::saars::apply(conn, s, t, now).await?.ok_or_else(|| {
+        Error::Conflict("This request was changed by someone else meanwhile; reload it.".into())
     })
-    .on_conflict(
-        OnConflict::column(counter::Column::Name)
-            .value(
-                counter::Column::Value,
-                Expr::col((counter::Entity, counter::Column::Value)).add(n),
-            )
-            .to_owned(),
-    )
-    .exec_with_returning(conn)
-    .await?;
-    Ok((c.value - n + 1..=c.value)
-        .map(|v| rules::number(year, v))
-        .collect())
+}
+
+/// A move the state machine refuses, in the requester's words (409).
+pub fn refused(s: &saar::Model, e: rules::InvalidTransition) -> Error {
+    Error::Conflict(format!("{}: {e}.", s.number))
 }
 
 /// The organization of a user.
@@ -157,9 +119,9 @@ pub async fn resolve_chain_for(
     subject: &user::Model,
     org: &organization::Model,
     r: &role::Model,
-    request_type: &str,
+    request_type: Kind,
 ) -> Result<Vec<ResolvedLevel>> {
-    let levels = if request_type == "deactivate" {
+    let levels = if request_type == Kind::Deactivate {
         Vec::new()
     } else {
         catalog::chain_of(conn, r.id).await?
@@ -173,10 +135,10 @@ pub async fn resolve_known_chain(
     subject: &user::Model,
     org: &organization::Model,
     r: &role::Model,
-    request_type: &str,
+    request_type: Kind,
     levels: &[LevelKind],
 ) -> Result<Vec<ResolvedLevel>> {
-    if request_type == "deactivate" {
+    if request_type == Kind::Deactivate {
         return resolve_levels(conn, subject, org, r, &[LevelKind::Supervisor])
             .await
             .map_err(|e| match e {
@@ -253,7 +215,7 @@ pub async fn open_task(
         kind: resolved.kind.as_str().into(),
         assignee_id,
         group_id,
-        status: "open".into(),
+        status: TaskStatus::Open,
         opened_at: now,
         due_at: sched.due(now),
         next_reminder_at: sched.next_reminder(now),
@@ -295,14 +257,7 @@ pub async fn notify_approvers(
     let subject = load_user(conn, s.subject_id).await?;
     let link = link_token(task);
     if let Some(token) = &link {
-        approval_task::Entity::update_many()
-            .col_expr(
-                approval_task::Column::LinkTokenHash,
-                Expr::value(crate::auth::tokens::digest(token)),
-            )
-            .filter(approval_task::Column::Id.eq(task.id))
-            .exec(conn)
-            .await?;
+        store::tasks::set_link_hash(conn, task.id, &crate::auth::tokens::digest(token)).await?;
     }
     let assignee = match (task.assignee_id, task.group_id) {
         (Some(p), _) => Assignee::Person(p),
@@ -647,7 +602,9 @@ pub async fn submit(
     let snapshot = dd2875(&subject, &org).to_string();
     // The numbers are taken first, in a statement of their own, so that no write below waits
     // on the counter (as with a sequence, a submission that then fails leaves a gap).
-    let mut numbers = next_numbers(&ctx.db, now.year(), plans.len()).await?.into_iter();
+    let mut numbers = store::saars::next_numbers(&ctx.db, now.year(), plans.len())
+        .await?
+        .into_iter();
     // Everything the submission writes goes in one statement (`store::batch`); whom to ask is
     // read first.
     let mut writes = Writes::new();
@@ -674,30 +631,21 @@ pub async fn submit(
         // asking: it is recorded as their approval and the chain goes on from the next level.
         let endorsed =
             chain[0].kind == LevelKind::Supervisor && chain[0].assignee == Assignee::Person(requester.id);
-        let (status, level) = match (endorsed, chain.get(1)) {
-            (false, _) => (SaarStatus::Pending, Some(1)),
-            (true, Some(_)) => (SaarStatus::Pending, Some(2)),
-            (true, None) => (SaarStatus::Provisioning, None),
-        };
-        let s = saar::Model {
-            id: Uuid::now_v7(),
-            number: number.clone(),
-            requester_id: requester.id,
-            subject_id: subject.id,
-            role_id: r.id,
-            request_type: request_type_str(req.request_type).into(),
-            status: status.as_str().into(),
-            justification: req.justification.trim().into(),
-            privacy_act_accepted_at: now,
-            snapshot: snapshot.clone(),
-            warnings: serde_json::to_string(&warnings).map_err(anyhow::Error::from)?,
-            current_level: level,
-            sod_exception: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            closed_at: None,
-        };
+        let start = rules::start(chain.len(), endorsed);
+        let s = store::saars::new_row(
+            NewSaar {
+                number: number.clone(),
+                requester_id: requester.id,
+                subject_id: subject.id,
+                role_id: r.id,
+                request_type: req.request_type.into(),
+                justification: req.justification.trim().into(),
+                snapshot: snapshot.clone(),
+                warnings: serde_json::to_string(&warnings).map_err(anyhow::Error::from)?,
+            },
+            start,
+            now,
+        )?;
         writes.insert(saar::ActiveModel::from(s.clone()));
         let about = About {
             role: &rr,
@@ -711,7 +659,7 @@ pub async fn submit(
                 kind: LevelKind::Supervisor.as_str().into(),
                 assignee_id: Some(requester.id),
                 group_id: None,
-                status: "approved".into(),
+                status: TaskStatus::Approved,
                 opened_at: now,
                 due_at: now,
                 next_reminder_at: now,
@@ -724,7 +672,7 @@ pub async fn submit(
             writes.insert(approval_task::ActiveModel::from(approved.clone()));
             tasks.push(approved);
         }
-        match level {
+        match start.level() {
             Some(level) => {
                 let opened = open_task(
                     ctx,
@@ -775,24 +723,8 @@ pub async fn submit(
 
 /// Whether `user` may act on, or has acted on, tasks of `s`; and is thus one of its approvers.
 pub async fn is_approver_of(conn: &impl ConnectionTrait, user_id: Uuid, saar_id: Uuid) -> Result<bool> {
-    let groups: Vec<Uuid> = approval_group_member::Entity::find()
-        .select_only()
-        .column(approval_group_member::Column::GroupId)
-        .filter(approval_group_member::Column::UserId.eq(user_id))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let n = approval_task::Entity::find()
-        .filter(approval_task::Column::SaarId.eq(saar_id))
-        .filter(
-            sea_orm::Condition::any()
-                .add(approval_task::Column::AssigneeId.eq(user_id))
-                .add(approval_task::Column::GroupId.is_in(groups))
-                .add(approval_task::Column::DecidedBy.eq(user_id)),
-        )
-        .count(conn)
-        .await?;
-    Ok(n > 0)
+    let groups = store::tasks::groups_of(conn, user_id).await?;
+    Ok(store::tasks::is_approver_of(conn, user_id, groups, saar_id).await?)
 }
 
 /// Reads a SAAR: its requester, its subject, its approvers, provisioners and the help desk.
@@ -800,8 +732,7 @@ pub async fn get(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Result<SaarResponse>
     let s = load_saar(&ctx.read, id).await?;
     let allowed = s.requester_id == p.id
         || s.subject_id == p.id
-        || p.has_admin_role("Administrator")
-        || p.has_admin_role("Help Desk")
+        || p.can(Permission::ReadAnySaar)
         || is_approver_of(&ctx.read, p.id, s.id).await?
         || super::provisioning::may_provision(&ctx.read, p, s.role_id).await?;
     if !allowed {
@@ -854,14 +785,7 @@ pub async fn saar_responses_with(
             tasks.sort_by_key(|t| (t.opened_at, t.level));
             tasks
         }
-        None => {
-            approval_task::Entity::find()
-                .filter(approval_task::Column::SaarId.is_in(list.iter().map(|s| s.id)))
-                .order_by_asc(approval_task::Column::OpenedAt)
-                .order_by_asc(approval_task::Column::Level)
-                .all(conn)
-                .await?
-        }
+        None => store::tasks::of_saars(conn, list.iter().map(|s| s.id)).await?,
     };
     let mut user_ids: HashSet<Uuid> = list.iter().flat_map(|s| [s.requester_id, s.subject_id]).collect();
     user_ids.extend(tasks.iter().filter_map(|t| t.assignee_id));
@@ -898,13 +822,13 @@ pub async fn saar_responses_with(
     let mut open_provisioning = known.provisioning;
     let provisioning: Vec<Uuid> = list
         .iter()
-        .filter(|s| s.status == SaarStatus::Provisioning.as_str() && !open_provisioning.contains_key(&s.id))
+        .filter(|s| s.status == SaarStatus::Provisioning && !open_provisioning.contains_key(&s.id))
         .map(|s| s.id)
         .collect();
     if !provisioning.is_empty() {
         let pts = provisioning_task::Entity::find()
             .filter(provisioning_task::Column::SaarId.is_in(provisioning))
-            .filter(provisioning_task::Column::Status.eq("open"))
+            .filter(provisioning_task::Column::Status.eq(ProvisioningStatus::Open))
             .all(conn)
             .await?;
         let apps: HashMap<Uuid, String> = application::Entity::find()
@@ -941,7 +865,7 @@ pub async fn saar_responses_with(
                 (None, Some(g)) => groups.get(&g).cloned().unwrap_or_else(|| "Unknown group".into()),
                 _ => "Unknown".into(),
             };
-            if t.status == "open" {
+            if t.status.is_open() {
                 waiting_on = Some(WaitingOn {
                     who: approver.clone(),
                     kind: t.kind.clone(),
@@ -954,7 +878,7 @@ pub async fn saar_responses_with(
                 level: t.level,
                 kind: t.kind.clone(),
                 approver,
-                status: t.status.clone(),
+                status: t.status.into(),
                 opened_at: t.opened_at,
                 due_at: t.due_at,
                 decided_by: t.decided_by.as_ref().map(name),
@@ -972,7 +896,7 @@ pub async fn saar_responses_with(
                 seconds_left: None,
             });
         }
-        if s.status == SaarStatus::Returned.as_str() {
+        if s.status == SaarStatus::Returned {
             waiting_on = Some(WaitingOn {
                 who: name(&s.requester_id),
                 kind: "requester".into(),
@@ -985,8 +909,8 @@ pub async fn saar_responses_with(
         out.push(SaarResponse {
             id: s.id,
             number: s.number.clone(),
-            status: s.status.clone(),
-            request_type: request_type_of(&s.request_type),
+            status: s.status.into(),
+            request_type: s.request_type.into(),
             role: roles
                 .get(&s.role_id)
                 .cloned()
@@ -1020,64 +944,6 @@ pub async fn saar_response(
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("no view built")))
 }
 
-/// Moves a SAAR to `to` if its version is still `s.version`; 409 otherwise. Returns the SAAR
-/// as it now is.
-pub async fn transition(
-    conn: &impl ConnectionTrait,
-    s: &saar::Model,
-    to: SaarStatus,
-    level: Option<i32>,
-    now: DateTime<Utc>,
-) -> Result<saar::Model> {
-    let closed = matches!(
-        to,
-        SaarStatus::Completed | SaarStatus::Rejected | SaarStatus::Cancelled | SaarStatus::Expired
-    );
-    let mut q = saar::Entity::update_many()
-        .col_expr(saar::Column::Status, Expr::value(to.as_str()))
-        .col_expr(saar::Column::CurrentLevel, Expr::value(level))
-        .col_expr(saar::Column::Version, Expr::value(s.version + 1))
-        .col_expr(saar::Column::UpdatedAt, Expr::value(now));
-    if closed {
-        q = q.col_expr(saar::Column::ClosedAt, Expr::value(now));
-    }
-    let res = q
-        .filter(saar::Column::Id.eq(s.id))
-        .filter(saar::Column::Version.eq(s.version))
-        .exec(conn)
-        .await?;
-    if res.rows_affected != 1 {
-        return Err(Error::Conflict(
-            "This request was changed by someone else meanwhile; reload it.".into(),
-        ));
-    }
-    Ok(saar::Model {
-        status: to.as_str().into(),
-        current_level: level,
-        version: s.version + 1,
-        updated_at: now,
-        closed_at: if closed { Some(now) } else { s.closed_at },
-        ..s.clone()
-    })
-}
-
-/// Closes the open tasks of a SAAR with `status`.
-pub async fn close_open_tasks(
-    conn: &impl ConnectionTrait,
-    saar_id: Uuid,
-    status: &str,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    approval_task::Entity::update_many()
-        .col_expr(approval_task::Column::Status, Expr::value(status))
-        .col_expr(approval_task::Column::DecidedAt, Expr::value(now))
-        .filter(approval_task::Column::SaarId.eq(saar_id))
-        .filter(approval_task::Column::Status.eq("open"))
-        .exec(conn)
-        .await?;
-    Ok(())
-}
-
 /// The requester cancels a pending or returned SAAR.
 pub async fn cancel(
     ctx: &Ctx,
@@ -1094,12 +960,10 @@ pub async fn cancel(
             "Only the requester may cancel this request.".into(),
         ));
     }
-    let to = status_of(&s)?
-        .cancel()
-        .map_err(|e| Error::Conflict(format!("{}: {e}.", s.number)))?;
+    let to = s.status.cancel().map_err(|e| refused(&s, e))?;
     let txn = ctx.db.begin().await?;
-    transition(&txn, &s, to, None, now).await?;
-    close_open_tasks(&txn, s.id, "cancelled", now).await?;
+    let fresh = apply(&txn, &s, to, now).await?;
+    store::tasks::close_open(&txn, s.id, TaskStatus::Cancelled, now).await?;
     audit::append(
         &txn,
         now,
@@ -1107,12 +971,12 @@ pub async fn cancel(
             actor,
             action: "saar.cancelled",
             target: Some(format!("saar:{}", s.id)),
-            details: json!({"number": s.number, "before": {"status": s.status}}),
+            details: json!({"number": s.number, "before": {"status": s.status.as_str()}}),
         },
     )
     .await?;
     txn.commit().await?;
-    saar_response(&ctx.read, &load_saar(&ctx.read, id).await?, now).await
+    saar_response(&ctx.read, &fresh, now).await
 }
 
 /// The requester resubmits a returned SAAR with a new justification; the level that returned
@@ -1133,24 +997,18 @@ pub async fn resubmit(
             "Only the requester may resubmit this request.".into(),
         ));
     }
-    let to = status_of(&s)?
-        .resubmit()
-        .map_err(|e| Error::Conflict(format!("{}: {e}.", s.number)))?;
-    let level = s.current_level.unwrap_or(1);
+    let to = s.status.resubmit(s.current_level).map_err(|e| refused(&s, e))?;
+    let level = to.level().unwrap_or(1);
     let subject = load_user(&ctx.read, s.subject_id).await?;
     let (r, rr) = catalog::role_with_ref(&ctx.read, s.role_id).await?;
     let org = organization_of(&ctx.read, &subject).await?;
-    let chain = resolve_chain_for(&ctx.read, &subject, &org, &r, &s.request_type).await?;
+    let chain = resolve_chain_for(&ctx.read, &subject, &org, &r, s.request_type).await?;
     let resolved = *chain
         .get(level as usize - 1)
         .ok_or_else(|| anyhow::anyhow!("level out of chain"))?;
     let txn = ctx.db.begin().await?;
-    let fresh = transition(&txn, &s, to, Some(level), now).await?;
-    saar::Entity::update_many()
-        .col_expr(saar::Column::Justification, Expr::value(req.justification.trim()))
-        .filter(saar::Column::Id.eq(s.id))
-        .exec(&txn)
-        .await?;
+    let fresh = apply(&txn, &s, to, now).await?;
+    store::saars::set_justification(&txn, s.id, req.justification.trim()).await?;
     let fresh = saar::Model {
         justification: req.justification.trim().into(),
         ..fresh
@@ -1173,26 +1031,17 @@ pub async fn resubmit(
     );
     writes.exec(&txn).await?;
     txn.commit().await?;
-    saar_response(&ctx.read, &load_saar(&ctx.read, id).await?, now).await
+    saar_response(&ctx.read, &fresh, now).await
 }
 
 /// Pending Requests and SAAR History of the caller (as requester or subject), newest first.
 pub async fn my_requests(ctx: &Ctx, p: &UserPrincipal) -> Result<MyRequestsResponse> {
     let now = ctx.clock.now();
-    let all = saar::Entity::find()
-        .filter(
-            sea_orm::Condition::any()
-                .add(saar::Column::SubjectId.eq(p.id))
-                .add(saar::Column::RequesterId.eq(p.id)),
-        )
-        .order_by_desc(saar::Column::CreatedAt)
-        .limit(200)
-        .all(&ctx.read)
-        .await?;
+    let all = store::saars::of_user(&ctx.read, p.id, 200).await?;
     let mut pending = Vec::new();
     let mut history = Vec::new();
     for (s, view) in all.iter().zip(saar_responses(&ctx.read, &all, now).await?) {
-        if status_of(s)?.is_open() {
+        if s.status.is_open() {
             pending.push(view)
         } else {
             history.push(view)
@@ -1205,26 +1054,13 @@ pub async fn my_requests(ctx: &Ctx, p: &UserPrincipal) -> Result<MyRequestsRespo
 pub async fn current_roles(ctx: &Ctx, user_id: Uuid) -> Result<Vec<CurrentRoleResponse>> {
     let rows = role_assignment::Entity::find()
         .filter(role_assignment::Column::UserId.eq(user_id))
-        .filter(role_assignment::Column::Status.eq("active"))
+        .filter(role_assignment::Column::Status.eq(AssignmentStatus::Active))
         .order_by_asc(role_assignment::Column::Since)
         .all(&ctx.read)
         .await?;
     let roles = catalog::role_refs(&ctx.read, rows.iter().map(|a| a.role_id).collect()).await?;
     let sources: HashSet<Uuid> = rows.iter().filter_map(|a| a.source_saar_id).collect();
-    let numbers: HashMap<Uuid, String> = if sources.is_empty() {
-        HashMap::new()
-    } else {
-        saar::Entity::find()
-            .select_only()
-            .column(saar::Column::Id)
-            .column(saar::Column::Number)
-            .filter(saar::Column::Id.is_in(sources))
-            .into_tuple::<(Uuid, String)>()
-            .all(&ctx.read)
-            .await?
-            .into_iter()
-            .collect()
-    };
+    let numbers = store::saars::numbers(&ctx.read, sources).await?;
     rows.into_iter()
         .map(|a| {
             Ok(CurrentRoleResponse {
@@ -1241,43 +1077,41 @@ pub async fn current_roles(ctx: &Ctx, user_id: Uuid) -> Result<Vec<CurrentRoleRe
         .collect()
 }
 
-/// Inserts a removal SAAR for `assignment` of `subject`.
-#[expect(clippy::too_many_arguments, reason = "one row with its facts")]
+/// Inserts a removal SAAR of role `r` for `subject` (its chain: the supervisor alone), asked
+/// by `requester`: when that is the supervisor, asking is their approval and it goes straight
+/// to deprovisioning.
 async fn insert_removal(
     conn: &impl ConnectionTrait,
     requester: &user::Model,
     subject: &user::Model,
     r: &role::Model,
-    status: SaarStatus,
-    level: Option<i32>,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<saar::Model> {
-    let org = organization::Entity::find_by_id(subject.organization_id)
-        .one(conn)
+    let org = organization_of(conn, subject).await?;
+    let number = store::saars::next_numbers(conn, now.year(), 1)
         .await?
-        .ok_or_else(|| anyhow::anyhow!("user without organization"))?;
-    Ok(saar::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        number: Set(next_number(conn, now.year()).await?),
-        requester_id: Set(requester.id),
-        subject_id: Set(subject.id),
-        role_id: Set(r.id),
-        request_type: Set("deactivate".into()),
-        status: Set(status.as_str().into()),
-        justification: Set(reason.trim().into()),
-        privacy_act_accepted_at: Set(now),
-        snapshot: Set(dd2875(subject, &org).to_string()),
-        warnings: Set("[]".into()),
-        current_level: Set(level),
-        sod_exception: Set(None),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        closed_at: Set(None),
-    }
-    .insert(conn)
-    .await?)
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("no SAAR number"))?;
+    let endorsed = requester.id != subject.id && subject.supervisor_id == Some(requester.id);
+    let s = store::saars::new_row(
+        NewSaar {
+            number,
+            requester_id: requester.id,
+            subject_id: subject.id,
+            role_id: r.id,
+            request_type: Kind::Deactivate,
+            justification: reason.trim().into(),
+            snapshot: dd2875(subject, &org).to_string(),
+            warnings: "[]".into(),
+        },
+        rules::start(1, endorsed),
+        now,
+    )?;
+    let mut writes = Writes::new();
+    writes.insert(saar::ActiveModel::from(s.clone()));
+    writes.exec(conn).await?;
+    Ok(s)
 }
 
 async fn active_assignment(
@@ -1288,18 +1122,12 @@ async fn active_assignment(
     role_assignment::Entity::find_by_id(assignment)
         .one(conn)
         .await?
-        .filter(|a| a.user_id == user_id && a.status == "active")
+        .filter(|a| a.user_id == user_id && a.status == AssignmentStatus::Active)
         .ok_or_else(|| Error::NotFound("No such current role.".into()))
 }
 
 async fn refuse_open_request(conn: &impl ConnectionTrait, user_id: Uuid, role_id: Uuid) -> Result<()> {
-    let open = saar::Entity::find()
-        .filter(saar::Column::SubjectId.eq(user_id))
-        .filter(saar::Column::RoleId.eq(role_id))
-        .filter(saar::Column::Status.is_in(["pending", "provisioning", "returned"]))
-        .one(conn)
-        .await?;
-    if let Some(s) = open {
+    if let Some(s) = store::saars::open_for(conn, user_id, role_id).await? {
         return Err(Error::Conflict(format!(
             "There is already an open request for this role: {}.",
             s.number
@@ -1322,9 +1150,9 @@ pub async fn request_removal(
     refuse_open_request(&ctx.read, p.id, a.role_id).await?;
     let u = &p.user;
     let (r, rr) = catalog::role_with_ref(&ctx.read, a.role_id).await?;
-    let chain = resolve_chain_for(&ctx.read, u, &p.org, &r, "deactivate").await?;
+    let chain = resolve_chain_for(&ctx.read, u, &p.org, &r, Kind::Deactivate).await?;
     let txn = ctx.db.begin().await?;
-    let s = insert_removal(&txn, u, u, &r, SaarStatus::Pending, Some(1), &req.reason, now).await?;
+    let s = insert_removal(&txn, u, u, &r, &req.reason, now).await?;
     let about = About {
         role: &rr,
         subject: u,
@@ -1368,17 +1196,7 @@ pub async fn remove_direct_report_role(
     let sup = &p.user;
     let (r, rr) = catalog::role_with_ref(&ctx.read, a.role_id).await?;
     let txn = ctx.db.begin().await?;
-    let s = insert_removal(
-        &txn,
-        sup,
-        &subject,
-        &r,
-        SaarStatus::Provisioning,
-        None,
-        &req.reason,
-        now,
-    )
-    .await?;
+    let s = insert_removal(&txn, sup, &subject, &r, &req.reason, now).await?;
     let mut writes = Writes::new();
     super::provisioning::open(&txn, &mut writes, &s, &r, now).await?;
     tell_requester(

@@ -5,7 +5,9 @@
 use super::{Ctx, Result};
 use crate::auth::password;
 use crate::domain::account::AccountStatus;
+use crate::domain::assignment::AssignmentStatus;
 use crate::domain::chain::LevelKind;
+use crate::domain::permission::AdminRole;
 use crate::service::principal::AMPS_APP;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::entities::{
@@ -21,16 +23,6 @@ use uuid::Uuid;
 
 /// The password of every demo account (meets the password rules).
 pub const DEMO_PASSWORD: &str = "Demo password for AMPS 2026";
-
-/// The AMPS administrative roles.
-pub const ADMIN_ROLES: [&str; 6] = [
-    "Administrator",
-    "Help Desk",
-    "Provisioner",
-    "Reports",
-    "New IT User Requestor",
-    "Role Catalog Owner",
-];
 
 /// A demo account as printed for the user.
 #[derive(Debug, Clone)]
@@ -101,16 +93,19 @@ struct RoleSpec<'a> {
     requestable_by: &'a str,
     min_it_level: &'a str,
     visible_to: &'a [Uuid],
+    /// Set for AMPS's own administrative roles, which are found by it.
+    admin_key: Option<AdminRole>,
 }
 
 async fn role(conn: &impl ConnectionTrait, r: RoleSpec<'_>, now: DateTime<Utc>) -> Result<Uuid> {
-    if let Some(x) = role::Entity::find()
-        .filter(role::Column::ApplicationId.eq(r.app))
-        .filter(role::Column::Name.eq(r.name))
-        .filter(role::Column::Environment.eq(r.env))
-        .one(conn)
-        .await?
-    {
+    let existing = match r.admin_key {
+        Some(key) => role::Entity::find().filter(role::Column::AdminKey.eq(key)),
+        None => role::Entity::find()
+            .filter(role::Column::ApplicationId.eq(r.app))
+            .filter(role::Column::Name.eq(r.name))
+            .filter(role::Column::Environment.eq(r.env)),
+    };
+    if let Some(x) = existing.one(conn).await? {
         return Ok(x.id);
     }
     let id = Uuid::now_v7();
@@ -127,6 +122,7 @@ async fn role(conn: &impl ConnectionTrait, r: RoleSpec<'_>, now: DateTime<Utc>) 
         mfa_required: Set(false),
         data_owner_id: Set(None),
         iao_id: Set(None),
+        admin_key: Set(r.admin_key),
         created_at: Set(now),
     }
     .insert(conn)
@@ -211,30 +207,23 @@ pub async fn account(
     Ok(id)
 }
 
-/// Gives `user` the AMPS administrative role `name` unless already held.
+/// Gives `user` the AMPS administrative role `admin` unless already held.
 pub async fn grant_admin_role(
     conn: &impl ConnectionTrait,
     user: Uuid,
-    name: &str,
+    admin: AdminRole,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let app_id = application::Entity::find()
-        .filter(application::Column::Code.eq(AMPS_APP))
-        .one(conn)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("reference data missing: run migrations and seeding"))?
-        .id;
     let role_id = role::Entity::find()
-        .filter(role::Column::ApplicationId.eq(app_id))
-        .filter(role::Column::Name.eq(name))
+        .filter(role::Column::AdminKey.eq(admin))
         .one(conn)
         .await?
-        .ok_or_else(|| anyhow::anyhow!("unknown administrative role {name}"))?
+        .ok_or_else(|| anyhow::anyhow!("reference data missing ({admin}): run migrations and seeding"))?
         .id;
     let held = role_assignment::Entity::find()
         .filter(role_assignment::Column::UserId.eq(user))
         .filter(role_assignment::Column::RoleId.eq(role_id))
-        .filter(role_assignment::Column::Status.eq("active"))
+        .filter(role_assignment::Column::Status.eq(AssignmentStatus::Active))
         .one(conn)
         .await?;
     if held.is_none() {
@@ -242,7 +231,7 @@ pub async fn grant_admin_role(
             id: Set(Uuid::now_v7()),
             user_id: Set(user),
             role_id: Set(role_id),
-            status: Set("active".into()),
+            status: Set(AssignmentStatus::Active),
             since: Set(now),
             expires_at: Set(None),
             source_saar_id: Set(None),
@@ -259,18 +248,19 @@ pub async fn reference(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Resul
     let dfas = org(conn, "DFAS", "Defense Finance and Accounting Service", false, now).await?;
     org(conn, "External", "External (vendors and the public)", true, now).await?;
     let amps = app(conn, AMPS_APP, "AMPS administration", now).await?;
-    for name in ADMIN_ROLES {
+    for admin in AdminRole::ALL {
         role(
             conn,
             RoleSpec {
                 app: amps,
-                name,
+                name: admin.display_name(),
                 env: "PROD",
                 description: "AMPS administrative role",
-                hidden: name == "Administrator",
+                hidden: *admin == AdminRole::Administrator,
                 requestable_by: "internal",
                 min_it_level: "none",
                 visible_to: &[dla, dfas],
+                admin_key: Some(*admin),
             },
             now,
         )
@@ -321,6 +311,7 @@ pub async fn demo(ctx: &Ctx) -> Result<Vec<DemoAccount>> {
             requestable_by: "both",
             min_it_level: "III",
             visible_to: &all,
+            admin_key: None,
         },
         now,
     )
@@ -337,6 +328,7 @@ pub async fn demo(ctx: &Ctx) -> Result<Vec<DemoAccount>> {
                 requestable_by: "both",
                 min_it_level: "III",
                 visible_to: &all,
+                admin_key: None,
             },
             now,
         )
@@ -572,9 +564,9 @@ pub async fn demo(ctx: &Ctx) -> Result<Vec<DemoAccount>> {
             }
         }
     }
-    grant_admin_role(&txn, prov, "Provisioner", now).await?;
-    grant_admin_role(&txn, hd, "Help Desk", now).await?;
-    grant_admin_role(&txn, adm, "Administrator", now).await?;
+    grant_admin_role(&txn, prov, AdminRole::Provisioner, now).await?;
+    grant_admin_role(&txn, hd, AdminRole::HelpDesk, now).await?;
+    grant_admin_role(&txn, adm, AdminRole::Administrator, now).await?;
     audit::append(
         &txn,
         now,
@@ -689,7 +681,7 @@ pub async fn create_admin(ctx: &Ctx, login: &str, first: &str, last: &str, email
         now,
     )
     .await?;
-    grant_admin_role(&txn, id, "Administrator", now).await?;
+    grant_admin_role(&txn, id, AdminRole::Administrator, now).await?;
     audit::append(
         &txn,
         now,

@@ -4,6 +4,7 @@
 use super::principal::UserPrincipal;
 use super::{Ctx, Error, Result, field};
 use crate::domain::account::AccountStatus;
+use crate::domain::permission::Permission;
 use crate::store::entities::{organization, user};
 use amps_openapi::{ListUsersQuery, UserListResponse, UserSummaryResponse};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
@@ -11,12 +12,6 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, Quer
 use std::collections::HashMap;
 
 const DEFAULT_PAGE: u64 = 50;
-
-/// Whether `p` may list and look up accounts: administrators, the help desk, and catalog
-/// owners, who pick the members of approval groups.
-pub fn can_list_users(p: &UserPrincipal) -> bool {
-    p.can_manage_catalog() || p.has_admin_role("Help Desk")
-}
 
 /// `text` as a LIKE pattern that matches it literally, anywhere, ignoring case.
 pub fn contains_pattern(text: &str) -> LikeExpr {
@@ -36,11 +31,7 @@ pub fn contains_pattern(text: &str) -> LikeExpr {
 
 /// One page of the users list.
 pub async fn list_users(ctx: &Ctx, p: &UserPrincipal, q: &ListUsersQuery) -> Result<UserListResponse> {
-    if !can_list_users(p) {
-        return Err(Error::Forbidden(
-            "Only administrators, the help desk and role-catalog owners list users.".into(),
-        ));
-    }
+    p.require(Permission::ListUsers)?;
     let mut cond = Condition::all();
     if let Some(status) = q.status.as_deref().filter(|s| !s.is_empty()) {
         if status.parse::<AccountStatus>().is_err() {

@@ -3,9 +3,12 @@
 
 pub mod audit;
 pub mod batch;
+pub mod columns;
 pub mod entities;
 pub mod leases;
 pub mod outbox;
+pub mod saars;
+pub mod tasks;
 
 use sea_orm::sea_query::{Alias, Expr, SelectStatement};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait, IdenStatic, Iterable};

@@ -13,6 +13,8 @@ both_dbs!(
     approval_group_members_change_and_new_members_see_open_tasks,
     users_list_searches_and_pages_for_administrators_and_the_help_desk,
     role_catalog_owners_manage_the_catalog_and_look_up_group_members,
+    the_policy_table_is_what_the_api_enforces,
+    administrative_roles_are_recognised_by_their_key_not_their_name,
 );
 
 async fn catalog_role(admin: &Client, name: &str, env: &str) -> RoleResponse {
@@ -646,7 +648,12 @@ async fn role_catalog_owners_manage_the_catalog_and_look_up_group_members(db: Db
             .status(),
         Some(403)
     );
-    grant_admin_role(&app, "ddataowner", "Role Catalog Owner").await;
+    grant_admin_role(
+        &app,
+        "ddataowner",
+        amps::domain::permission::AdminRole::RoleCatalogOwner,
+    )
+    .await;
     let owner = as_user(&app, "ddataowner").await;
     // Finds the people to staff a group with, and staffs it.
     let found = owner
@@ -727,4 +734,132 @@ async fn role_catalog_owners_manage_the_catalog_and_look_up_group_members(db: Db
         .await
         .expect_err("organizations are the administrators'");
     assert_eq!(org.status(), Some(403));
+}
+
+/// What each permission of `domain::permission` lets its holder do, through the API: `true`
+/// when the call was allowed, `false` when refused with 403 (anything else fails the test).
+async fn allowed(c: &Client, p: amps::domain::permission::Permission, saar: Uuid, n: usize) -> bool {
+    use amps::domain::permission::Permission::*;
+    let outcome = match p {
+        ManageCatalog => c.catalog_roles("EBS").await.map(drop),
+        ReadApprovalGroups => c.approval_groups().await.map(drop),
+        ListUsers => c.users(&ListUsersQuery::default()).await.map(drop),
+        ManageOrganizations => c
+            .create_organization(&CreateOrganizationRequest {
+                code: format!("ORG{n}"),
+                name: format!("Organization {n}"),
+                is_external: false,
+                allows_non_prod: false,
+            })
+            .await
+            .map(drop),
+        ReadAnySaar => c.get_saar(saar).await.map(drop),
+        ProvisionUngrouped => c.provisioning_tasks().await.map(drop),
+    };
+    match outcome {
+        Ok(()) => true,
+        Err(e) if e.status() == Some(403) => false,
+        Err(e) => panic!("{p}: {e}"),
+    }
+}
+
+async fn the_policy_table_is_what_the_api_enforces(db: Db) {
+    use amps::domain::permission::{AdminRole, GRANTS, Permission, allows};
+    let app = seeded(db).await;
+    // A request none of the people below asks for, approves or provisions.
+    let requester = as_user(&app, "jrequester").await;
+    let ebs = catalog_role(&as_user(&app, "aadmin").await, "EBS Inquiry User", "PROD").await;
+    let saar = requester
+        .submit_saars(&SubmitSaarsRequest {
+            privacy_act_accepted: true,
+            role_ids: vec![ebs.id],
+            justification: "Read EBS orders for the quarterly audit.".into(),
+            request_type: RequestType::Initial,
+            user_info: SaarUserInfo {
+                ia_training_date: app.now().date_naive() - chrono::Duration::days(30),
+                job_title: None,
+                phone: None,
+            },
+            on_behalf_of: None,
+        })
+        .await
+        .expect("submitted")
+        .saars
+        .remove(0);
+    // Someone holding no administrative role may do none of it.
+    let nobody = app.active_user("policy0").await;
+    for p in Permission::ALL {
+        assert!(!allowed(&nobody, *p, saar.id, 0).await, "{p} without a role");
+    }
+    // Each role, held alone, allows exactly what the table says.
+    for (i, (role, _)) in GRANTS.iter().enumerate() {
+        let login = format!("policy{}", i + 1);
+        let c = app.active_user(&login).await;
+        grant_admin_role(&app, &login, *role).await;
+        for p in Permission::ALL {
+            assert_eq!(
+                allowed(&c, *p, saar.id, i + 1).await,
+                allows(&[*role], *p),
+                "{role} and {p}"
+            );
+        }
+    }
+    assert_eq!(GRANTS.len(), AdminRole::ALL.len());
+}
+
+async fn administrative_roles_are_recognised_by_their_key_not_their_name(db: Db) {
+    use amps::store::entities::role;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let app = seeded(db).await;
+    let admin = as_user(&app, "aadmin").await;
+    // A role of another application that calls itself "Administrator" grants nothing.
+    let ebs = admin
+        .applications()
+        .await
+        .expect("applications")
+        .into_iter()
+        .find(|a| a.code == "EBS")
+        .expect("EBS");
+    let impostor = admin
+        .create_role(&CreateRoleRequest {
+            application_id: ebs.id,
+            name: "Administrator".into(),
+            environment: "PROD".into(),
+            description: "Not AMPS's".into(),
+            hidden: false,
+            visible_to: vec![],
+            requestable_by: Requestable::Both,
+            min_it_level: "none".into(),
+            prerequisites: vec![],
+            chain: vec![ChainLevel {
+                kind: "supervisor".into(),
+                group_id: None,
+            }],
+            default_expiration_days: None,
+            mfa_required: false,
+            data_owner_id: None,
+            iao_id: None,
+        })
+        .await
+        .expect("a role named Administrator in EBS");
+    assign_role(&app, "jrequester", impostor.id).await;
+    let requester = as_user(&app, "jrequester").await;
+    assert!(requester.me().await.expect("me").admin_roles.is_empty());
+    let refused = requester
+        .users(&ListUsersQuery::default())
+        .await
+        .expect_err("not an AMPS administrator");
+    assert_eq!(refused.status(), Some(403));
+    // The help desk's role renamed in the catalog keeps what it grants.
+    role::Entity::update_many()
+        .col_expr(role::Column::Name, Expr::value("Service Desk"))
+        .filter(role::Column::Name.eq("Help Desk"))
+        .exec(&app.ctx.db)
+        .await
+        .expect("renamed");
+    let help_desk = as_user(&app, "hhelpdesk").await;
+    help_desk
+        .users(&ListUsersQuery::default())
+        .await
+        .expect("the renamed role still lets the help desk look up accounts");
 }

@@ -359,23 +359,24 @@ pub async fn as_user(app: &TestApp, login: &str) -> Client {
 
 /// Gives the demo account `login` the AMPS administrative role `role` (an active assignment,
 /// as a provisioned request would leave it).
-pub async fn grant_admin_role(app: &TestApp, login: &str, role: &str) {
-    use amps::clock::Clock;
-    use amps::store::entities::{application, role as role_e, role_assignment, user};
-    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
-    let amps_app = application::Entity::find()
-        .filter(application::Column::Code.eq("AMPS"))
-        .one(&app.ctx.db)
-        .await
-        .expect("application")
-        .expect("the AMPS application");
+pub async fn grant_admin_role(app: &TestApp, login: &str, role: amps::domain::permission::AdminRole) {
+    use amps::store::entities::role as role_e;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let role = role_e::Entity::find()
-        .filter(role_e::Column::ApplicationId.eq(amps_app.id))
-        .filter(role_e::Column::Name.eq(role))
+        .filter(role_e::Column::AdminKey.eq(role))
         .one(&app.ctx.db)
         .await
         .expect("role")
         .unwrap_or_else(|| panic!("no AMPS role {role}"));
+    assign_role(app, login, role.id).await;
+}
+
+/// Gives the account `login` the role `role_id` (an active assignment, as a provisioned
+/// request would leave it).
+pub async fn assign_role(app: &TestApp, login: &str, role_id: uuid::Uuid) {
+    use amps::clock::Clock;
+    use amps::store::entities::{role_assignment, user};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
     let who = user::Entity::find()
         .filter(user::Column::Login.eq(login))
         .one(&app.ctx.db)
@@ -385,8 +386,8 @@ pub async fn grant_admin_role(app: &TestApp, login: &str, role: &str) {
     role_assignment::ActiveModel {
         id: Set(uuid::Uuid::new_v4()),
         user_id: Set(who.id),
-        role_id: Set(role.id),
-        status: Set("active".into()),
+        role_id: Set(role_id),
+        status: Set(amps::domain::assignment::AssignmentStatus::Active),
         since: Set(app.clock.now()),
         expires_at: Set(None),
         source_saar_id: Set(None),

@@ -171,7 +171,7 @@ async fn hmms_pop_journey_from_registration_to_current_roles(db: Db) {
     assert_eq!(eao.approvals_count().await.expect("count").open, 0);
 
     let view = vendor.get_saar(saar.id).await.expect("saar");
-    assert_eq!(view.status, "provisioning");
+    assert_eq!(view.status, SaarStatus::Provisioning);
     assert_eq!(view.waiting_on.expect("provisioner").kind, "provisioning");
     assert_eq!(
         view.steps.iter().map(|s| s.kind.as_str()).collect::<Vec<_>>(),
@@ -180,7 +180,7 @@ async fn hmms_pop_journey_from_registration_to_current_roles(db: Db) {
     assert!(
         view.steps
             .iter()
-            .all(|s| s.status == "approved" && s.decided_by.is_some())
+            .all(|s| s.status == TaskStatus::Approved && s.decided_by.is_some())
     );
 
     let prov = as_user(&app, "pprovisioner").await;
@@ -209,7 +209,7 @@ async fn hmms_pop_journey_from_registration_to_current_roles(db: Db) {
     assert_eq!(roles[0].expires_at, Some(roles[0].since + Duration::days(365)));
     let mine = vendor.my_requests().await.expect("requests");
     assert!(mine.pending.is_empty());
-    assert_eq!(mine.history[0].status, "completed");
+    assert_eq!(mine.history[0].status, SaarStatus::Completed);
     assert_eq!(
         vendor.me().await.expect("me").it_level,
         "III",
@@ -498,7 +498,7 @@ async fn two_approvers_acting_at_once_make_exactly_one_transition(db: Db) {
         "{statuses:?}"
     );
     let view = requester.get_saar(saar.id).await.expect("saar");
-    assert_eq!(view.status, "provisioning");
+    assert_eq!(view.status, SaarStatus::Provisioning);
     assert_eq!(view.version, saar.version + 1, "exactly one transition");
     let events = {
         use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -550,7 +550,7 @@ async fn reject_return_resubmit_and_cancel(db: Db) {
         .await
         .expect("reject");
     same_as_read(&sup, &v).await;
-    assert_eq!(v.status, "rejected");
+    assert_eq!(v.status, SaarStatus::Rejected);
     assert_eq!(v.steps[0].reason_code.as_deref(), Some("not_needed"));
     let mail = app.last_mail_to("jane.requester@dla.example").await;
     assert!(
@@ -577,7 +577,7 @@ async fn reject_return_resubmit_and_cancel(db: Db) {
         .await
         .expect("return");
     same_as_read(&sup, &v).await;
-    assert_eq!(v.status, "returned");
+    assert_eq!(v.status, SaarStatus::Returned);
     assert_eq!(v.waiting_on.expect("requester").kind, "requester");
     let v = requester
         .resubmit_saar(
@@ -589,7 +589,7 @@ async fn reject_return_resubmit_and_cancel(db: Db) {
         .await
         .expect("resubmit");
     same_as_read(&requester, &v).await;
-    assert_eq!(v.status, "pending");
+    assert_eq!(v.status, SaarStatus::Pending);
     assert_eq!(
         v.justification,
         "Test shipments for the Richmond depot before go-live."
@@ -610,8 +610,8 @@ async fn reject_return_resubmit_and_cancel(db: Db) {
     );
 
     let v = requester.cancel_saar(s_ebs).await.expect("cancel");
-    assert_eq!(v.status, "cancelled");
-    assert!(v.steps.iter().all(|s| s.status != "open"));
+    assert_eq!(v.status, SaarStatus::Cancelled);
+    assert!(v.steps.iter().all(|s| s.status != TaskStatus::Open));
     assert_eq!(
         sup.approvals_count().await.expect("count").open,
         1,
@@ -919,8 +919,8 @@ async fn reminders_every_two_days_then_the_deadline_expires_the_request(db: Db) 
     // Weeks passed: the morning's access token has long expired; sign in again.
     let requester = as_user(&app, "jrequester").await;
     let v = requester.get_saar(saar.id).await.expect("saar");
-    assert_eq!(v.status, "expired");
-    assert_eq!(v.steps[0].status, "expired");
+    assert_eq!(v.status, SaarStatus::Expired);
+    assert_eq!(v.steps[0].status, TaskStatus::Expired);
     let mail = app.last_mail_to("jane.requester@dla.example").await;
     assert!(mail.subject.ends_with("expired"), "{}", mail.subject);
     let r = amps::jobs::approvals::tick(&app.ctx).await.expect("tick");
@@ -1049,7 +1049,7 @@ async fn roles_are_removed_by_the_user_with_approval_and_by_the_supervisor(db: D
         .remove_direct_report_role(me.id, pop_assignment, &reason)
         .await
         .expect("remove");
-    assert_eq!(v.status, "provisioning");
+    assert_eq!(v.status, SaarStatus::Provisioning);
     let t = prov
         .provisioning_tasks()
         .await
@@ -1235,7 +1235,7 @@ async fn external_approvers_act_through_a_single_use_emailed_link(db: Db) {
         )
         .await
         .expect("returned by link");
-    assert_eq!(returned.status, "returned");
+    assert_eq!(returned.status, SaarStatus::Returned);
     assert_eq!(
         anonymous
             .approve_by_link(&returning, &ApproveRequest::default())
@@ -1296,12 +1296,12 @@ async fn external_approvers_act_through_a_single_use_emailed_link(db: Db) {
     // The history keeps both EAO steps: the return with its comment, then the approval.
     let eao: Vec<_> = v.steps.iter().filter(|s| s.kind == "eao").collect();
     assert_eq!(eao.len(), 2);
-    assert_eq!(eao[0].status, "returned");
+    assert_eq!(eao[0].status, TaskStatus::Returned);
     assert_eq!(
         eao[0].comment.as_deref(),
         Some("Name the shipments you will process.")
     );
-    assert_eq!(eao[1].status, "approved");
+    assert_eq!(eao[1].status, TaskStatus::Approved);
     assert_eq!(eao[1].decided_by.as_deref(), Some("Erin Authorizer"));
     assert_eq!(v.waiting_on.expect("next").kind, "security_officer");
     let again = anonymous
@@ -1840,7 +1840,7 @@ async fn a_supervisor_requests_for_a_direct_report_and_has_approved_by_asking(db
     same_as_read(&sup, s).await;
     assert_eq!(s.subject_id, report.id);
     assert!(s.requester.contains("ssupervisor"), "{}", s.requester);
-    assert_eq!(s.steps[0].status, "approved");
+    assert_eq!(s.steps[0].status, TaskStatus::Approved);
     assert_eq!(s.steps[0].decided_by.as_deref(), Some("Sam Supervisor"));
     assert_eq!(
         s.waiting_on.as_ref().expect("next level").kind,

@@ -4,7 +4,9 @@
 use crate::api::{self, Session};
 use crate::components::saar::SaarDetails;
 use crate::components::{Alert, Status};
-use amps_openapi::{CurrentRoleResponse, MyRequestsResponse, RemovalRequest, ResubmitSaarRequest};
+use amps_openapi::{
+    CurrentRoleResponse, MyRequestsResponse, RemovalRequest, ResubmitSaarRequest, SaarStatus,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -87,7 +89,7 @@ pub fn MyRoles() -> impl IntoView {
                         {r.pending.into_iter().map(|s| {
                             let id = s.id;
                             let number = s.number.clone();
-                            let returned = s.status == "returned";
+                            let returned = s.status == SaarStatus::Returned;
                             let justification = RwSignal::new(s.justification.clone());
                             let resubmit = {
                                 let number = number.clone();
@@ -132,7 +134,7 @@ pub fn MyRoles() -> impl IntoView {
                                                 <button type="submit">{format!("Resubmit {}", s.number)}</button>
                                             </form>
                                         })}
-                                        {(s.status == "pending" || s.status == "returned").then(|| view! {
+                                        {matches!(s.status, SaarStatus::Pending | SaarStatus::Returned).then(|| view! {
                                             <button type="button" class="secondary" on:click=cancel>{format!("Cancel {}", s.number)}</button>
                                         })}
                                     </article>
@@ -154,7 +156,7 @@ pub fn MyRoles() -> impl IntoView {
                         {r.history.into_iter().map(|s| view! {
                             <li>
                                 <details>
-                                    <summary>{format!("{}: {} ({}): {}", s.number, s.role.name, s.role.application, s.status)}</summary>
+                                    <summary>{format!("{}: {} ({}): {}", s.number, s.role.name, s.role.application, s.status.label())}</summary>
                                     <SaarDetails saar=s.clone()/>
                                 </details>
                             </li>

@@ -20,7 +20,7 @@ pub fn SaarDetails(saar: SaarResponse) -> impl IntoView {
     let field = move |k: &str| info.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
     view! {
         <dl class="facts">
-            <dt>"Request"</dt><dd>{format!("{} · {} · {}", saar.number, saar.request_type.label(), saar.status)}</dd>
+            <dt>"Request"</dt><dd>{format!("{} · {} · {}", saar.number, saar.request_type.label(), saar.status.label())}</dd>
             <dt>"For"</dt><dd>{saar.subject.clone()}</dd>
             <dt>"Requested by"</dt><dd>{saar.requester.clone()}</dd>
             <dt>"Organization"</dt><dd>{field("organization")}{format!(" {}", field("company"))}</dd>
@@ -47,7 +47,7 @@ pub fn SaarDetails(saar: SaarResponse) -> impl IntoView {
                         <tr>
                             <td>{s.kind.replace('_', " ")}</td>
                             <td>{s.decided_by.clone().unwrap_or_else(|| s.approver.clone())}</td>
-                            <td>{s.status.clone()}</td>
+                            <td>{s.status.label()}</td>
                             <td>{s.decided_at.map(|d| crate::fmt::date_time(&d)).unwrap_or_else(|| format!("due {}", crate::fmt::date(&s.due_at)))}</td>
                             <td>{s.reason_code.clone().map(|r| format!("{r}: ")).unwrap_or_default()}{s.comment.clone().unwrap_or_default()}</td>
                         </tr>

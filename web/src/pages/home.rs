@@ -3,7 +3,7 @@
 
 use crate::api::{self, Session};
 use crate::components::Page;
-use amps_openapi::{ApprovalTaskResponse, MyRequestsResponse};
+use amps_openapi::{ApprovalTaskResponse, MyRequestsResponse, SaarStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{A, Redirect};
@@ -45,7 +45,7 @@ pub fn Home() -> impl IntoView {
                     <h2 id="needs-h">"Needs you"</h2>
                     {move || match (tasks.get(), requests.get()) {
                         (Some(t), Some(r)) => {
-                            let returned: Vec<_> = r.pending.iter().filter(|s| s.status == "returned").cloned().collect();
+                            let returned: Vec<_> = r.pending.iter().filter(|s| s.status == SaarStatus::Returned).cloned().collect();
                             if t.is_empty() && returned.is_empty() {
                                 return view! { <p>"Nothing needs you now."</p> }.into_any();
                             }
@@ -75,7 +75,7 @@ pub fn Home() -> impl IntoView {
                 <section aria-labelledby="mine-h">
                     <h2 id="mine-h">"My pending requests"</h2>
                     {move || requests.get().map(|r| {
-                        let pending: Vec<_> = r.pending.into_iter().filter(|s| s.status != "returned").collect();
+                        let pending: Vec<_> = r.pending.into_iter().filter(|s| s.status != SaarStatus::Returned).collect();
                         if pending.is_empty() {
                             return view! { <p>"No pending requests. "<A href="/request">"Request a role"</A></p> }.into_any();
                         }
@@ -88,7 +88,7 @@ pub fn Home() -> impl IntoView {
                                         <tr>
                                             <td>{s.number.clone()}</td>
                                             <td>{format!("{} ({} {})", s.role.name, s.role.application, s.role.environment)}</td>
-                                            <td>{s.waiting_on.as_ref().map(|w| format!("{} ({})", w.who, w.kind.replace('_', " "))).unwrap_or_else(|| s.status.clone())}</td>
+                                            <td>{s.waiting_on.as_ref().map(|w| format!("{} ({})", w.who, w.kind.replace('_', " "))).unwrap_or_else(|| s.status.label().to_string())}</td>
                                             <td>{left(s.waiting_on.as_ref().and_then(|w| w.seconds_left))}</td>
                                         </tr>
                                     }).collect_view()}

@@ -1,5 +1,6 @@
 //! The `approval_tasks` table.
 
+use crate::domain::task::TaskStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -12,7 +13,7 @@ pub struct Model {
     pub kind: String,
     pub assignee_id: Option<Uuid>,
     pub group_id: Option<Uuid>,
-    pub status: String,
+    pub status: TaskStatus,
     pub opened_at: DateTimeUtc,
     pub due_at: DateTimeUtc,
     pub next_reminder_at: DateTimeUtc,

@@ -1,5 +1,6 @@
 //! The `provisioning_tasks` table.
 
+use crate::domain::provisioning::{ProvisioningKind, ProvisioningMode, ProvisioningStatus};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,13 +12,13 @@ pub struct Model {
     pub application_id: Uuid,
     pub role_id: Uuid,
     pub user_id: Uuid,
-    pub kind: String,
-    pub status: String,
+    pub kind: ProvisioningKind,
+    pub status: ProvisioningStatus,
     pub created_at: DateTimeUtc,
     pub completed_by: Option<Uuid>,
     pub completed_at: Option<DateTimeUtc>,
     pub note: Option<String>,
-    pub mode: String,
+    pub mode: ProvisioningMode,
     pub attempts: i32,
     pub next_attempt_at: Option<DateTimeUtc>,
     pub last_error: Option<String>,

@@ -1,5 +1,6 @@
 //! The `roles` table.
 
+use crate::domain::permission::AdminRole;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -18,6 +19,8 @@ pub struct Model {
     pub mfa_required: bool,
     pub data_owner_id: Option<Uuid>,
     pub iao_id: Option<Uuid>,
+    /// Set on AMPS's own administrative roles only: what they are recognised by.
+    pub admin_key: Option<AdminRole>,
     pub created_at: DateTimeUtc,
 }
 

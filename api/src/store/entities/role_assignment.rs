@@ -1,5 +1,6 @@
 //! The `role_assignments` table.
 
+use crate::domain::assignment::AssignmentStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,7 +10,7 @@ pub struct Model {
     pub id: Uuid,
     pub user_id: Uuid,
     pub role_id: Uuid,
-    pub status: String,
+    pub status: AssignmentStatus,
     pub since: DateTimeUtc,
     pub expires_at: Option<DateTimeUtc>,
     pub source_saar_id: Option<Uuid>,

@@ -1,5 +1,6 @@
 //! The `saars` table.
 
+use crate::domain::saar::{RequestType, SaarStatus};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,8 +12,8 @@ pub struct Model {
     pub requester_id: Uuid,
     pub subject_id: Uuid,
     pub role_id: Uuid,
-    pub request_type: String,
-    pub status: String,
+    pub request_type: RequestType,
+    pub status: SaarStatus,
     pub justification: String,
     pub privacy_act_accepted_at: DateTimeUtc,
     pub snapshot: String,

@@ -1,0 +1,145 @@
+//! Who may do what beyond their own records: AMPS's administrative roles and the
+//! permissions each grants, as one table ([`GRANTS`]). Record-level rules (a requester sees
+//! their own SAAR, an approver their task) stay with their use cases; what an administrative
+//! role allows is decided here and nowhere else.
+
+use super::named;
+
+named! {
+    /// An AMPS administrative role, recognised by this stable key (the role's display name,
+    /// application and environment may change; a role of another application named
+    /// "Administrator" grants nothing).
+    pub enum AdminRole ("administrative role") {
+        Administrator = "administrator",
+        HelpDesk = "help_desk",
+        Provisioner = "provisioner",
+        Reports = "reports",
+        NewItUserRequestor = "new_it_user_requestor",
+        RoleCatalogOwner = "role_catalog_owner",
+    }
+}
+
+impl AdminRole {
+    /// The role's name in the catalog and on the wire (`GET /me`'s `admin_roles`).
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Self::Administrator => "Administrator",
+            Self::HelpDesk => "Help Desk",
+            Self::Provisioner => "Provisioner",
+            Self::Reports => "Reports",
+            Self::NewItUserRequestor => "New IT User Requestor",
+            Self::RoleCatalogOwner => "Role Catalog Owner",
+        }
+    }
+}
+
+named! {
+    /// Something only holders of certain administrative roles may do.
+    pub enum Permission ("permission") {
+        /// Add and change applications, roles, approval groups and SoD rules.
+        ManageCatalog = "manage_catalog",
+        /// See approval groups and who is in them.
+        ReadApprovalGroups = "read_approval_groups",
+        /// List and look up accounts.
+        ListUsers = "list_users",
+        /// Add organizations.
+        ManageOrganizations = "manage_organizations",
+        /// Read any SAAR (support and oversight).
+        ReadAnySaar = "read_any_saar",
+        /// Provision applications that have no provisioner group of their own.
+        ProvisionUngrouped = "provision_ungrouped",
+    }
+}
+
+/// Which administrative role grants which permissions: the whole policy.
+pub const GRANTS: &[(AdminRole, &[Permission])] = &[
+    (
+        AdminRole::Administrator,
+        &[
+            Permission::ManageCatalog,
+            Permission::ReadApprovalGroups,
+            Permission::ListUsers,
+            Permission::ManageOrganizations,
+            Permission::ReadAnySaar,
+        ],
+    ),
+    (
+        AdminRole::RoleCatalogOwner,
+        &[
+            Permission::ManageCatalog,
+            Permission::ReadApprovalGroups,
+            // They staff approval groups, so they pick people.
+            Permission::ListUsers,
+        ],
+    ),
+    (
+        AdminRole::HelpDesk,
+        &[
+            Permission::ReadApprovalGroups,
+            Permission::ListUsers,
+            Permission::ReadAnySaar,
+        ],
+    ),
+    (AdminRole::Provisioner, &[Permission::ProvisionUngrouped]),
+    (AdminRole::Reports, &[]),
+    (AdminRole::NewItUserRequestor, &[]),
+];
+
+/// Whether holding `roles` grants `p`.
+pub fn allows(roles: &[AdminRole], p: Permission) -> bool {
+    GRANTS
+        .iter()
+        .any(|(role, perms)| roles.contains(role) && perms.contains(&p))
+}
+
+impl Permission {
+    /// Why a caller without this permission is refused, in their words.
+    pub fn refusal(self) -> &'static str {
+        match self {
+            Self::ManageCatalog => "Only administrators and role-catalog owners manage the catalog.",
+            Self::ReadApprovalGroups => {
+                "Only administrators, role-catalog owners and the help desk see approval groups."
+            }
+            Self::ListUsers => "Only administrators, the help desk and role-catalog owners list users.",
+            Self::ManageOrganizations => "Only administrators add organizations.",
+            Self::ReadAnySaar => "You may not see this request.",
+            Self::ProvisionUngrouped => "Only provisioners see provisioning tasks.",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_is_in_the_table_once() {
+        for r in AdminRole::ALL {
+            assert_eq!(GRANTS.iter().filter(|(g, _)| g == r).count(), 1, "{r}");
+        }
+    }
+
+    #[test]
+    fn no_role_grants_nothing_by_accident_and_nobody_without_roles_is_allowed() {
+        for p in Permission::ALL {
+            assert!(!allows(&[], *p), "{p}");
+            assert!(
+                AdminRole::ALL.iter().any(|r| allows(&[*r], *p)),
+                "no role grants {p}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_policy_reads_as_the_seeds_say() {
+        use AdminRole::*;
+        use Permission::*;
+        assert!(allows(&[Administrator], ManageOrganizations));
+        assert!(!allows(&[RoleCatalogOwner], ManageOrganizations));
+        assert!(!allows(&[HelpDesk], ManageCatalog));
+        assert!(allows(&[HelpDesk], ReadAnySaar));
+        assert!(!allows(&[Provisioner], ReadAnySaar));
+        assert!(!allows(&[Reports, NewItUserRequestor], ListUsers));
+        assert!(allows(&[Provisioner], ProvisionUngrouped));
+    }
+}
