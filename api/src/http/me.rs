@@ -103,7 +103,7 @@ async fn change_password(
 #[get("/me/roles")]
 async fn list_my_roles(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
-    Ok(HttpResponse::Ok().json(saars::current_roles(&ctx, u.id).await?))
+    Ok(HttpResponse::Ok().json(saars::my_roles(&ctx, u).await?))
 }
 
 /// Pending Requests (with whom each waits on and the time left) and SAAR History (every

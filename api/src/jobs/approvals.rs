@@ -3,7 +3,8 @@
 //! reminder is sent exactly once and every SAAR expires once.
 
 use crate::domain::saar::SaarStatus;
-use crate::service::saars::{self, apply, load_saar, notify_approvers};
+use crate::service::load_saar;
+use crate::service::workflow::{self, apply, notify_approvers};
 use crate::service::{Ctx, Result};
 use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
@@ -40,7 +41,7 @@ pub async fn tick(ctx: &Ctx) -> Result<Round> {
             t.kind,
             t.due_at.format("%Y-%m-%d")
         );
-        saars::notify_requester(ctx, &txn, &s, "expired", &detail, now).await?;
+        workflow::notify_requester(ctx, &txn, &s, "expired", &detail, now).await?;
         audit::append(
             &txn,
             now,

@@ -5,8 +5,9 @@
 
 use crate::domain::provisioning::{ProvisioningMode, ProvisioningStatus};
 use crate::service::provisioning::finish;
-use crate::service::saars::{load_saar, load_user, name_of};
+use crate::service::views::name_of;
 use crate::service::{Ctx, Result};
+use crate::service::{load_saar, load_user};
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::entities::{application, provisioning_task, role};
 use amps_openapi::CompleteProvisioningRequest;

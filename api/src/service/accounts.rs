@@ -1,6 +1,7 @@
 //! Accounts: self-registration with email verification, password rules and history,
 //! forgotten password and User ID, and My Information.
 
+use super::views::{name_of, person_ref};
 use super::{Ctx, Error, Result, field};
 use crate::auth::{password, tokens};
 use crate::domain::account::{AccountStatus, normalize_email, normalize_login};
@@ -129,10 +130,6 @@ async fn email_in_use(conn: &impl ConnectionTrait, email: &str, except: Option<U
 }
 
 /// The full name of a user, for greetings.
-fn display_name(u: &user::Model) -> String {
-    format!("{} {}", u.first_name, u.last_name)
-}
-
 /// External self-registration.
 pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> Result<RegisterResponse> {
     let now = ctx.clock.now();
@@ -260,7 +257,7 @@ pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> R
     )
     .await?;
     let link = ctx.settings.link(&format!("/verify-email?token={token}"));
-    let (subject, body) = templates::verify_email(&display_name(&u), &link, VERIFY_TTL_HOURS);
+    let (subject, body) = templates::verify_email(&name_of(&u), &link, VERIFY_TTL_HOURS);
     outbox::enqueue(&txn, now, &email, &subject, &body).await?;
     audit::append(&txn, now, NewEvent {
         actor: &Actor { id: Some(id), label: login.clone(), ip },
@@ -336,7 +333,7 @@ pub async fn verify_email(ctx: &Ctx, ip: Option<String>, req: &VerifyEmailReques
         }
         .update(&txn)
         .await?;
-        let (subject, body) = templates::email_changed(&display_name(&u), &new_email);
+        let (subject, body) = templates::email_changed(&name_of(&u), &new_email);
         outbox::enqueue(&txn, now, &u.email, &subject, &body).await?;
         audit::append(
             &txn,
@@ -380,7 +377,7 @@ pub async fn forgot_password(ctx: &Ctx, ip: Option<String>, req: &ForgotPassword
         )
         .await?;
         let link = ctx.settings.link(&format!("/reset-password?token={token}"));
-        let (subject, body) = templates::reset_password(&display_name(u), &link, RESET_TTL_MINUTES);
+        let (subject, body) = templates::reset_password(&name_of(u), &link, RESET_TTL_MINUTES);
         outbox::enqueue(&txn, now, &u.email, &subject, &body).await?;
     }
     audit::append(
@@ -488,7 +485,7 @@ async fn set_password(
     }
     .insert(conn)
     .await?;
-    let (subject, body) = templates::password_changed(&display_name(u));
+    let (subject, body) = templates::password_changed(&name_of(u));
     outbox::enqueue(conn, now, &u.email, &subject, &body).await?;
     Ok(())
 }
@@ -506,7 +503,7 @@ pub async fn forgot_username(ctx: &Ctx, ip: Option<String>, req: &ForgotUsername
     if let Some(first) = found.first() {
         let logins: Vec<String> = found.iter().map(|u| u.login.clone()).collect();
         let (subject, body) =
-            templates::forgot_username(&display_name(first), &logins, &ctx.settings.link("/sign-in"));
+            templates::forgot_username(&name_of(first), &logins, &ctx.settings.link("/sign-in"));
         outbox::enqueue(&txn, now, &email, &subject, &body).await?;
     }
     audit::append(
@@ -531,15 +528,6 @@ pub async fn forgot_username(ctx: &Ctx, ip: Option<String>, req: &ForgotUsername
 }
 
 /// A user as a person reference (name and official email).
-pub fn person_ref(u: &user::Model) -> PersonRef {
-    PersonRef {
-        id: u.id,
-        user_id: u.login.clone(),
-        name: display_name(u),
-        email: u.email.clone(),
-    }
-}
-
 async fn person(conn: &impl ConnectionTrait, id: Option<Uuid>) -> Result<Option<PersonRef>> {
     let Some(id) = id else { return Ok(None) };
     Ok(user::Entity::find_by_id(id)
@@ -749,7 +737,7 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
         )
         .await?;
         let link = ctx.settings.link(&format!("/verify-email?token={token}"));
-        let (subject, body) = templates::confirm_new_email(&display_name(&u), &link, VERIFY_TTL_HOURS);
+        let (subject, body) = templates::confirm_new_email(&name_of(&u), &link, VERIFY_TTL_HOURS);
         outbox::enqueue(&txn, now, e, &subject, &body).await?;
     }
     audit::append(

@@ -2,8 +2,10 @@
 //! with exactly one transition when approvers act at once, the Security Officer's IT level,
 //! segregation-of-duties exceptions.
 
+use super::load_saar;
 use super::principal::UserPrincipal;
-use super::saars::{self, About, apply, load_saar, open_task, refused, saar_response};
+use super::views::{self, name_of, saar_response};
+use super::workflow::{self, About, apply, open_task, refused};
 use super::{Ctx, Error, Result, field};
 use crate::domain::chain::LevelKind;
 use crate::domain::it_level::ItLevel;
@@ -40,7 +42,7 @@ pub async fn list_open(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ApprovalTaskR
         .iter()
         .filter_map(|t| saars.get(&t.saar_id).cloned())
         .collect();
-    let views: HashMap<Uuid, SaarResponse> = saars::saar_responses(&ctx.read, &ordered, now)
+    let views: HashMap<Uuid, SaarResponse> = views::saar_responses(&ctx.read, &ordered, now)
         .await?
         .into_iter()
         .map(|v| (v.id, v))
@@ -194,7 +196,7 @@ pub async fn decide(
                         "insufficient",
                         format!(
                             "{}'s IT level ({}) does not meet this role's minimum ({}); record an IT level of at least {} or reject the request.",
-                            saars::name_of(&subject),
+                            name_of(&subject),
                             it_level.as_str(),
                             min.as_str(),
                             min.as_str()
@@ -223,7 +225,7 @@ pub async fn decide(
                 }
             };
             let chain =
-                saars::resolve_known_chain(&ctx.read, &subject, &org, &r, s.request_type, &levels).await?;
+                workflow::resolve_known_chain(&ctx.read, &subject, &org, &r, s.request_type, &levels).await?;
             let to = status
                 .approve(task.level, chain.len())
                 .map_err(|e| refused(&s, e))?;
@@ -323,7 +325,7 @@ pub async fn decide(
                 action = "saar.level_approved";
                 s
             } else {
-                super::provisioning::open_for(&mut writes, &s, &r, &app, now);
+                workflow::open_provisioning_for(&mut writes, &s, &r, &app, now);
                 provisioning.insert(s.id, (now, app.code.clone()));
                 let detail = if s.request_type == crate::domain::saar::RequestType::Deactivate {
                     "Your supervisor agreed. The role is being removed; we will tell you when it is done."
@@ -362,7 +364,7 @@ pub async fn decide(
         _ => return Err(Error::Internal(anyhow::anyhow!("decision without plan"))),
     };
     if let Some((what, detail)) = tell {
-        saars::tell_requester(ctx, &txn, &mut writes, &s, &rr, &[&subject], what, &detail, now).await?;
+        workflow::tell_requester(ctx, &txn, &mut writes, &s, &rr, &[&subject], what, &detail, now).await?;
     }
     audit::append_into(
         &mut writes,
@@ -377,13 +379,13 @@ pub async fn decide(
     writes.exec(&txn).await?;
     txn.commit().await?;
     approvers.extend([subject, p.user.clone()]);
-    let known = saars::Known {
+    let known = views::Known {
         roles: vec![rr],
         users: approvers,
         tasks: None,
         provisioning,
     };
-    saars::saar_responses_with(&ctx.read, std::slice::from_ref(&s), now, known)
+    views::saar_responses_with(&ctx.read, std::slice::from_ref(&s), now, known)
         .await?
         .pop()
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("no view built")))

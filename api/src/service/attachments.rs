@@ -1,8 +1,9 @@
 //! SAAR attachments: up to 10 MB each, of allowed types checked by their content (not their
 //! name), with a SHA-256 kept; read only by the requester, the subject and the approvers.
 
+use super::load_saar;
 use super::principal::UserPrincipal;
-use super::saars::{is_approver_of, load_saar};
+use super::workflow::is_approver_of;
 use super::{Ctx, Error, Result, field};
 use crate::domain::saar::SaarStatus;
 use crate::store::audit::{self, Actor, NewEvent};

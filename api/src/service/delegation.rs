@@ -2,45 +2,21 @@
 //! over the open tasks of the old one; a deputy acts for an approver during a period.
 
 use super::principal::UserPrincipal;
-use super::saars::{load_saar, load_user, name_of, notify_approvers};
+use super::views::person_ref;
+use super::workflow::notify_approvers;
 use super::{Ctx, Error, Result, field};
+use super::{load_saar, load_user};
 use crate::domain::account::{AccountStatus, normalize_login};
 use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::entities::{approval_task, deputy, user};
-use amps_openapi::{DeputyResponse, PersonRef, SetDeputyRequest};
+use amps_openapi::{DeputyResponse, SetDeputyRequest};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SubQueryStatement};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
-
-/// The person who acts for `person` at `now`: their deputy during an active period, else
-/// them; read in one query.
-pub async fn acting_for(
-    conn: &impl ConnectionTrait,
-    person: Uuid,
-    now: DateTime<Utc>,
-) -> Result<user::Model> {
-    let deputy = Query::select()
-        .column(deputy::Column::DeputyId)
-        .from(deputy::Entity)
-        .and_where(deputy::Column::UserId.eq(person))
-        .and_where(deputy::Column::StartsAt.lte(now))
-        .and_where(deputy::Column::EndsAt.gt(now))
-        .to_owned();
-    let who = Func::coalesce([
-        Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(deputy))),
-        Expr::val(person),
-    ]);
-    user::Entity::find()
-        .filter(Expr::col((user::Entity, user::Column::Id)).eq(who))
-        .one(conn)
-        .await?
-        .ok_or_else(|| Error::NotFound("No such approver.".into()))
-}
 
 /// Moves open tasks assigned to `from` to `to` (optionally only of `subject`'s SAARs and of
 /// `kind`), telling the new approver. Returns how many moved.
@@ -98,15 +74,6 @@ pub async fn approver_by_login(
     Ok(u)
 }
 
-fn person(u: &user::Model) -> PersonRef {
-    PersonRef {
-        id: u.id,
-        user_id: u.login.clone(),
-        name: name_of(u),
-        email: u.email.clone(),
-    }
-}
-
 /// The caller's deputy, if any.
 pub async fn deputy_of(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Option<DeputyResponse>> {
     let Some(d) = deputy::Entity::find_by_id(user_id).one(conn).await? else {
@@ -114,7 +81,7 @@ pub async fn deputy_of(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Opt
     };
     let u = load_user(conn, d.deputy_id).await?;
     Ok(Some(DeputyResponse {
-        deputy: person(&u),
+        deputy: person_ref(&u),
         starts_at: d.starts_at,
         ends_at: d.ends_at,
     }))
@@ -172,7 +139,7 @@ pub async fn set_deputy(
     .await?;
     txn.commit().await?;
     Ok(DeputyResponse {
-        deputy: person(&d),
+        deputy: person_ref(&d),
         starts_at: req.starts_at,
         ends_at: req.ends_at,
     })

@@ -13,13 +13,17 @@ pub mod seed;
 pub mod sessions;
 pub mod users;
 pub mod views;
+pub mod workflow;
 
 use crate::auth::jwt::Keys;
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::store;
+use crate::store::entities::{organization, saar, user};
 use amps_openapi::FieldError;
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::sync::Arc;
+use uuid::Uuid;
 
 /// What every use case needs: the database, settings, clock and signing keys.
 #[derive(Clone)]
@@ -106,4 +110,35 @@ pub fn check_version(expected: Option<i32>, current: i32, what: &str) -> Result<
         ))),
         _ => Ok(()),
     }
+}
+
+/// The account `id`, or 404.
+pub async fn load_user(conn: &impl ConnectionTrait, id: Uuid) -> Result<user::Model> {
+    store::users::find(conn, id)
+        .await?
+        .ok_or_else(|| Error::NotFound("No such user.".into()))
+}
+
+/// The SAAR `id`, or 404.
+pub async fn load_saar(conn: &impl ConnectionTrait, id: Uuid) -> Result<saar::Model> {
+    store::saars::find(conn, id)
+        .await?
+        .ok_or_else(|| Error::NotFound("No such request.".into()))
+}
+
+/// The organization of `u` (every account has one).
+pub async fn organization_of(conn: &impl ConnectionTrait, u: &user::Model) -> Result<organization::Model> {
+    Ok(store::users::organization(conn, u.organization_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("user without organization"))?)
+}
+
+/// The role `id` with its short reference, or 404.
+pub async fn load_role(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<(store::entities::role::Model, amps_openapi::RoleRef)> {
+    store::catalog::role_with_ref(conn, id)
+        .await?
+        .ok_or_else(|| Error::NotFound("No such role.".into()))
 }

@@ -1,16 +1,15 @@
 //! Provisioning: the provisioner's queue and completion, which activates the role
 //! assignment and tells the requester the role is granted.
 
-use super::catalog::role_ref;
 use super::principal::UserPrincipal;
-use super::saars::{self, apply, load_saar, load_user, refused};
+use super::views::name_of;
+use super::workflow::{apply, notify_requester, refused};
 use super::{Ctx, Error, Result};
+use super::{load_role, load_saar, load_user};
 use crate::domain::assignment::AssignmentStatus;
 use crate::domain::permission::Permission;
 use crate::domain::provisioning::{ProvisioningKind, ProvisioningMode, ProvisioningStatus};
-use crate::domain::saar::RequestType;
 use crate::store::audit::{self, Actor, NewEvent};
-use crate::store::batch::Writes;
 use crate::store::entities::{application, approval_group_member, provisioning_task, role, role_assignment};
 use amps_openapi::*;
 use chrono::Duration;
@@ -21,61 +20,6 @@ use sea_orm::{
 };
 use serde_json::json;
 use uuid::Uuid;
-
-/// Opens the provisioning task of an approved SAAR (grant, or revoke for a removal) with
-/// `writes`, reading its application through `conn`.
-pub async fn open(
-    conn: &impl ConnectionTrait,
-    writes: &mut Writes,
-    s: &crate::store::entities::saar::Model,
-    r: &role::Model,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<()> {
-    let app = application::Entity::find_by_id(r.application_id)
-        .one(conn)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("application missing"))?;
-    open_for(writes, s, r, &app, now);
-    Ok(())
-}
-
-/// Opens the provisioning task of `s` for role `r` of application `app`, with `writes`.
-pub fn open_for(
-    writes: &mut Writes,
-    s: &crate::store::entities::saar::Model,
-    r: &role::Model,
-    app: &application::Model,
-    now: chrono::DateTime<chrono::Utc>,
-) {
-    let automatic = app.provisioning_mode == "automatic" && app.webhook_url.is_some();
-    let id = Uuid::now_v7();
-    writes.insert(provisioning_task::ActiveModel {
-        mode: Set(if automatic {
-            ProvisioningMode::Automatic
-        } else {
-            ProvisioningMode::Manual
-        }),
-        attempts: Set(0),
-        next_attempt_at: Set(automatic.then_some(now)),
-        last_error: Set(None),
-        idempotency_key: Set(Some(id.to_string())),
-        id: Set(id),
-        saar_id: Set(s.id),
-        application_id: Set(r.application_id),
-        role_id: Set(r.id),
-        user_id: Set(s.subject_id),
-        kind: Set(if s.request_type == RequestType::Deactivate {
-            ProvisioningKind::Revoke
-        } else {
-            ProvisioningKind::Grant
-        }),
-        status: Set(ProvisioningStatus::Open),
-        created_at: Set(now),
-        completed_by: Set(None),
-        completed_at: Set(None),
-        note: Set(None),
-    });
-}
 
 /// Applications whose provisioning the user does: those whose provisioner group has them,
 /// and, for holders of the AMPS Provisioner role, those without a group.
@@ -114,8 +58,8 @@ async fn view(conn: &impl ConnectionTrait, t: provisioning_task::Model) -> Resul
     Ok(ProvisioningTaskResponse {
         id: t.id,
         saar_number: s.number,
-        role: role_ref(conn, t.role_id).await?,
-        user: format!("{} ({})", saars::name_of(&u), u.login),
+        role: load_role(conn, t.role_id).await?.1,
+        user: format!("{} ({})", name_of(&u), u.login),
         user_id: u.id,
         kind: t.kind.to_string(),
         status: t.status.to_string(),
@@ -218,7 +162,7 @@ pub async fn finish(
             "saar.provisioned",
         )
     };
-    saars::notify_requester(ctx, conn, &s, what, detail, now).await?;
+    notify_requester(ctx, conn, &s, what, detail, now).await?;
     audit::append(
         conn,
         now,

@@ -73,7 +73,7 @@ async fn app(conn: &impl ConnectionTrait, code: &str, name: &str, now: DateTime<
         id: Set(id),
         code: Set(code.into()),
         name: Set(name.into()),
-        provisioning_mode: Set("manual".into()),
+        provisioning_mode: Set(crate::domain::provisioning::ProvisioningMode::Manual),
         webhook_url: Set(None),
         provisioner_group_id: Set(None),
         webhook_secret: Set(None),
@@ -549,8 +549,8 @@ pub async fn demo(ctx: &Ctx) -> Result<Vec<DemoAccount>> {
             }
             .update(&txn)
             .await?;
-            if super::catalog::chain_of(&txn, r.id).await?.is_empty() {
-                super::catalog::set_chain(
+            if crate::store::catalog::chain_of(&txn, r.id).await?.is_empty() {
+                crate::store::catalog::set_chain(
                     &txn,
                     r.id,
                     &[

@@ -3,12 +3,15 @@
 
 pub mod audit;
 pub mod batch;
+pub mod catalog;
 pub mod columns;
 pub mod entities;
 pub mod leases;
 pub mod outbox;
+pub mod provisioning;
 pub mod saars;
 pub mod tasks;
+pub mod users;
 
 use sea_orm::sea_query::{Alias, Expr, SelectStatement};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait, IdenStatic, Iterable};

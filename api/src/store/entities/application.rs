@@ -1,5 +1,6 @@
 //! The `applications` table.
 
+use crate::domain::provisioning::ProvisioningMode;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,7 +10,7 @@ pub struct Model {
     pub id: Uuid,
     pub code: String,
     pub name: String,
-    pub provisioning_mode: String,
+    pub provisioning_mode: ProvisioningMode,
     pub webhook_url: Option<String>,
     pub provisioner_group_id: Option<Uuid>,
     pub webhook_secret: Option<String>,

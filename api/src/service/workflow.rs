@@ -1,0 +1,353 @@
+//! The steps every SAAR use case shares: resolving whom a level asks, writing a move,
+//! opening the next approval task (or the provisioning task) and telling the approvers and
+//! the requester. Use cases (`saars`, `approvals`, `provisioning`, `delegation`, the jobs)
+//! call these; this module calls only the store, the domain and `notify`.
+
+use super::views::name_of;
+use super::{Ctx, Error, Result, field, load_role, load_user};
+use crate::domain::chain::{Assignee, ChainFacts, LevelKind, ResolvedLevel, resolve};
+use crate::domain::provisioning::ProvisioningKind;
+use crate::domain::saar::{self as rules, RequestType as Kind, Transition};
+use crate::domain::task::TaskStatus;
+use crate::notify::templates;
+use crate::store;
+use crate::store::batch::Writes;
+use crate::store::entities::{application, approval_task, organization, role, saar, user};
+use crate::store::outbox;
+use amps_openapi::RoleRef;
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+/// Writes the move `t` of `s` (the only way a SAAR's state changes); 409 when someone changed
+/// it meanwhile. Returns the SAAR as it now is.
+pub async fn apply(
+    conn: &impl ConnectionTrait,
+    s: &saar::Model,
+    t: Transition,
+    now: DateTime<Utc>,
+) -> Result<saar::Model> {
+    store::saars::apply(conn, s, t, now).await?.ok_or_else(|| {
+        Error::Conflict("This request was changed by someone else meanwhile; reload it.".into())
+    })
+}
+
+/// A move the state machine refuses, in the requester's words (409).
+pub fn refused(s: &saar::Model, e: rules::InvalidTransition) -> Error {
+    Error::Conflict(format!("{}: {e}.", s.number))
+}
+
+/// The facts chain resolution needs about `subject` (of organization `org`) and `r`.
+pub async fn chain_facts(
+    conn: &impl ConnectionTrait,
+    subject: &user::Model,
+    org: &organization::Model,
+    r: &role::Model,
+) -> Result<ChainFacts> {
+    let mut security_officer = subject.security_officer_id;
+    if security_officer.is_none()
+        && org.is_external
+        && let Some(eao) = subject.eao_id
+    {
+        // An external user's security officer is, unless set, their EAO's.
+        security_officer = load_user(conn, eao).await?.security_officer_id;
+    }
+    Ok(ChainFacts {
+        is_external: org.is_external,
+        supervisor: subject.supervisor_id,
+        security_officer,
+        eao: subject.eao_id,
+        data_owner: r.data_owner_id,
+        iao: r.iao_id,
+    })
+}
+
+/// Resolves `levels`, the chain of `r`, for `subject` (of organization `org`).
+pub async fn resolve_levels(
+    conn: &impl ConnectionTrait,
+    subject: &user::Model,
+    org: &organization::Model,
+    r: &role::Model,
+    levels: &[LevelKind],
+) -> Result<Vec<ResolvedLevel>> {
+    let facts = chain_facts(conn, subject, org, r).await?;
+    resolve(levels, &facts)
+        .map_err(|e| Error::Validation(field("role_ids", "no_approver", format!("{}: {}", r.name, e.0))))
+}
+
+/// The chain of a SAAR of `request_type` for `subject` and `r`, read and resolved: removals
+/// (`deactivate`) need the supervisor (or EAO) only.
+pub async fn resolve_chain_for(
+    conn: &impl ConnectionTrait,
+    subject: &user::Model,
+    org: &organization::Model,
+    r: &role::Model,
+    request_type: Kind,
+) -> Result<Vec<ResolvedLevel>> {
+    let levels = if request_type == Kind::Deactivate {
+        Vec::new()
+    } else {
+        store::catalog::chain_of(conn, r.id).await?
+    };
+    resolve_known_chain(conn, subject, org, r, request_type, &levels).await
+}
+
+/// As [`resolve_chain_for`], with the role's chain `levels` already read.
+pub async fn resolve_known_chain(
+    conn: &impl ConnectionTrait,
+    subject: &user::Model,
+    org: &organization::Model,
+    r: &role::Model,
+    request_type: Kind,
+    levels: &[LevelKind],
+) -> Result<Vec<ResolvedLevel>> {
+    if request_type == Kind::Deactivate {
+        return resolve_levels(conn, subject, org, r, &[LevelKind::Supervisor])
+            .await
+            .map_err(|e| match e {
+                Error::Validation(mut v) => {
+                    for x in &mut v {
+                        x.field = "reason".into();
+                    }
+                    Error::Validation(v)
+                }
+                e => e,
+            });
+    }
+    resolve_levels(conn, subject, org, r, levels).await
+}
+
+/// The people who act on an assignee (one person, or every member of a group); one query.
+pub async fn people_of(conn: &impl ConnectionTrait, a: Assignee) -> Result<Vec<user::Model>> {
+    Ok(match a {
+        Assignee::Person(p) => store::users::find(conn, p).await?.into_iter().collect(),
+        Assignee::Group(g) => store::users::members_of(conn, g).await?,
+    })
+}
+
+/// What the mails and views of a SAAR name: its role and its subject, read once per change.
+pub struct About<'a> {
+    pub role: &'a RoleRef,
+    pub subject: &'a user::Model,
+}
+
+/// An opened approval task and the people it was mailed to.
+pub struct Opened {
+    pub task: approval_task::Model,
+    pub approvers: Vec<user::Model>,
+}
+
+/// Opens the approval task of `level` (1-based) and mails its approvers: reads whom through
+/// `conn`, adds the task and the mail to `writes`.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the task, its facts and the batch it joins"
+)]
+pub async fn open_task(
+    ctx: &Ctx,
+    conn: &impl ConnectionTrait,
+    writes: &mut Writes,
+    s: &saar::Model,
+    level: i32,
+    resolved: ResolvedLevel,
+    about: &About<'_>,
+    now: DateTime<Utc>,
+) -> Result<Opened> {
+    let sched = &ctx.settings.schedule;
+    let (assignee_id, group_id, people) = match resolved.assignee {
+        Assignee::Person(p) => {
+            let who = store::users::acting_for(conn, p, now)
+                .await?
+                .ok_or_else(|| Error::NotFound("No such approver.".into()))?;
+            (Some(who.id), None, vec![who])
+        }
+        Assignee::Group(g) => (None, Some(g), people_of(conn, resolved.assignee).await?),
+    };
+    let task = approval_task::Model {
+        id: Uuid::now_v7(),
+        saar_id: s.id,
+        level,
+        kind: resolved.kind.as_str().into(),
+        assignee_id,
+        group_id,
+        status: TaskStatus::Open,
+        opened_at: now,
+        due_at: sched.due(now),
+        next_reminder_at: sched.next_reminder(now),
+        decided_by: None,
+        decided_at: None,
+        reason_code: None,
+        comment: None,
+        link_token_hash: None,
+    };
+    let link = link_token(&task);
+    let stored = approval_task::Model {
+        link_token_hash: link.as_ref().map(|t| crate::auth::tokens::digest(t)),
+        ..task
+    };
+    writes.insert(approval_task::ActiveModel::from(stored.clone()));
+    mail_approvers(ctx, writes, s, &stored, about, &people, link, false, now);
+    Ok(Opened {
+        task: stored,
+        approvers: people,
+    })
+}
+
+/// External Authorizing Officials act through a single-use link (no session needed): a fresh
+/// token for each mail about a task assigned to one, the previous link then stops working.
+fn link_token(task: &approval_task::Model) -> Option<String> {
+    (task.kind == "eao" && task.assignee_id.is_some()).then(crate::auth::tokens::generate)
+}
+
+/// Mails the approvers of `task` (new task or reminder), reading what the mail names.
+pub async fn notify_approvers(
+    ctx: &Ctx,
+    conn: &impl ConnectionTrait,
+    s: &saar::Model,
+    task: &approval_task::Model,
+    reminder: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let (_, r) = load_role(conn, s.role_id).await?;
+    let subject = load_user(conn, s.subject_id).await?;
+    let link = link_token(task);
+    if let Some(token) = &link {
+        store::tasks::set_link_hash(conn, task.id, &crate::auth::tokens::digest(token)).await?;
+    }
+    let assignee = match (task.assignee_id, task.group_id) {
+        (Some(p), _) => Assignee::Person(p),
+        (None, Some(g)) => Assignee::Group(g),
+        (None, None) => return Ok(()),
+    };
+    let people = people_of(conn, assignee).await?;
+    let about = About {
+        role: &r,
+        subject: &subject,
+    };
+    let mut writes = Writes::new();
+    mail_approvers(ctx, &mut writes, s, task, &about, &people, link, reminder, now);
+    Ok(writes.exec(conn).await?)
+}
+
+/// Mails `people`, who act on `task`, with the single-use `link` token if there is one.
+#[expect(clippy::too_many_arguments, reason = "the mail and the facts it names")]
+fn mail_approvers(
+    ctx: &Ctx,
+    writes: &mut Writes,
+    s: &saar::Model,
+    task: &approval_task::Model,
+    about: &About<'_>,
+    people: &[user::Model],
+    link: Option<String>,
+    reminder: bool,
+    now: DateTime<Utc>,
+) {
+    let r = about.role;
+    let kind = LevelKind::parse(&task.kind, task.group_id)
+        .map(|k| k.label())
+        .unwrap_or("Approver");
+    let link = link.map(|token| ctx.settings.link(&format!("/approval-link?token={token}")));
+    for person in people {
+        let (subject_line, mut body) = templates::approval_needed(
+            &s.number,
+            &format!("{} ({} {})", r.name, r.application, r.environment),
+            &name_of(about.subject),
+            kind,
+            &task.due_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            &ctx.settings.link("/approvals"),
+            reminder,
+        );
+        if let Some(l) = &link {
+            body = body.replace("\n\n-- AMPS", &format!("\n\nOr decide without signing in, with this single-use link (it expires with the task):\n\n{l}\n\n-- AMPS"));
+        }
+        outbox::enqueue_into(writes, now, &person.email, &subject_line, &body);
+    }
+}
+
+/// Mails the requester (and the subject, when different) about a SAAR.
+pub async fn notify_requester(
+    ctx: &Ctx,
+    conn: &impl ConnectionTrait,
+    s: &saar::Model,
+    what: &str,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let (_, r) = load_role(conn, s.role_id).await?;
+    let mut writes = Writes::new();
+    tell_requester(ctx, conn, &mut writes, s, &r, &[], what, detail, now).await?;
+    Ok(writes.exec(conn).await?)
+}
+
+/// Mails the requester (and the subject, when different) about a SAAR of role `r`, with
+/// `writes`; reads only the people not among `known`.
+#[expect(clippy::too_many_arguments, reason = "the mail and the facts it names")]
+pub async fn tell_requester(
+    ctx: &Ctx,
+    conn: &impl ConnectionTrait,
+    writes: &mut Writes,
+    s: &saar::Model,
+    r: &RoleRef,
+    known: &[&user::Model],
+    what: &str,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let mut ids = vec![s.requester_id];
+    if s.subject_id != s.requester_id {
+        ids.push(s.subject_id);
+    }
+    for id in ids {
+        let email = match known.iter().find(|u| u.id == id) {
+            Some(u) => u.email.clone(),
+            None => load_user(conn, id).await?.email,
+        };
+        let (subject, body) = templates::saar_update(
+            &s.number,
+            &format!("{} ({} {})", r.name, r.application, r.environment),
+            what,
+            detail,
+            &ctx.settings.link("/me"),
+        );
+        outbox::enqueue_into(writes, now, &email, &subject, &body);
+    }
+    Ok(())
+}
+
+/// Opens the provisioning task of an approved SAAR (grant, or revoke for a removal) with
+/// `writes`, reading its application through `conn`.
+pub async fn open_provisioning(
+    conn: &impl ConnectionTrait,
+    writes: &mut Writes,
+    s: &saar::Model,
+    r: &role::Model,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let app = store::provisioning::application(conn, r.application_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("application missing"))?;
+    open_provisioning_for(writes, s, r, &app, now);
+    Ok(())
+}
+
+/// Opens the provisioning task of `s` for role `r` of application `app`, with `writes`.
+pub fn open_provisioning_for(
+    writes: &mut Writes,
+    s: &saar::Model,
+    r: &role::Model,
+    app: &application::Model,
+    now: DateTime<Utc>,
+) {
+    let kind = if s.request_type == Kind::Deactivate {
+        ProvisioningKind::Revoke
+    } else {
+        ProvisioningKind::Grant
+    };
+    store::provisioning::open_into(writes, s, r.id, app, kind, now);
+}
+
+/// Whether `user` may act on, or has acted on, tasks of `s`; and is thus one of its approvers.
+pub async fn is_approver_of(conn: &impl ConnectionTrait, user_id: Uuid, saar_id: Uuid) -> Result<bool> {
+    let groups = store::tasks::groups_of(conn, user_id).await?;
+    Ok(store::tasks::is_approver_of(conn, user_id, groups, saar_id).await?)
+}

@@ -1,0 +1,299 @@
+//! The role catalog's reads and writes that other use cases share: short references to
+//! roles, what a requester holds and has pending, the facts a submission checks (visibility,
+//! chains, prerequisites, segregation-of-duties rules; one round trip for any number of
+//! roles) and approval chains.
+
+use super::entities::{
+    application, role, role_assignment, role_chain_level, role_prerequisite, role_visibility, saar, sod_rule,
+    sod_rule_role,
+};
+use crate::domain::assignment::AssignmentStatus;
+use crate::domain::chain::LevelKind;
+use crate::domain::saar::SaarStatus;
+use amps_openapi::RoleRef;
+use sea_orm::sea_query::{Expr, ExprTrait, Query, UnionType};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+/// Replaces a role's approval chain.
+pub async fn set_chain(
+    conn: &impl ConnectionTrait,
+    role_id: Uuid,
+    levels: &[LevelKind],
+) -> Result<(), DbErr> {
+    role_chain_level::Entity::delete_many()
+        .filter(role_chain_level::Column::RoleId.eq(role_id))
+        .exec(conn)
+        .await?;
+    for (i, l) in levels.iter().enumerate() {
+        role_chain_level::ActiveModel {
+            role_id: Set(role_id),
+            position: Set(i as i32 + 1),
+            kind: Set(l.as_str().into()),
+            group_id: Set(match l {
+                LevelKind::Group(g) => Some(*g),
+                _ => None,
+            }),
+        }
+        .insert(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A role's chain, in order.
+pub async fn chain_of(conn: &impl ConnectionTrait, role_id: Uuid) -> Result<Vec<LevelKind>, DbErr> {
+    role_chain_level::Entity::find()
+        .filter(role_chain_level::Column::RoleId.eq(role_id))
+        .order_by_asc(role_chain_level::Column::Position)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|l| LevelKind::parse(&l.kind, l.group_id).map_err(DbErr::Custom))
+        .collect()
+}
+
+/// A role with its short reference, in one query.
+pub async fn role_with_ref(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<(role::Model, RoleRef)>, DbErr> {
+    Ok(roles_with_refs(conn, &[id]).await?.remove(&id))
+}
+
+/// Roles with their short references (application code included), in one query.
+pub async fn roles_with_refs(
+    conn: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, (role::Model, RoleRef)>, DbErr> {
+    Ok(role::Entity::find()
+        .filter(role::Column::Id.is_in(ids.iter().copied()))
+        .find_also_related(application::Entity)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|(r, a)| {
+            let rr = RoleRef {
+                id: r.id,
+                name: r.name.clone(),
+                application: a.map(|a| a.code).unwrap_or_default(),
+                environment: r.environment.clone(),
+            };
+            (r.id, (r, rr))
+        })
+        .collect())
+}
+
+/// A short reference to a role.
+pub async fn role_ref(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<RoleRef>, DbErr> {
+    Ok(role_with_ref(conn, id).await?.map(|(_, rr)| rr))
+}
+
+/// Short references to many roles, in two queries.
+pub async fn role_refs(
+    conn: &impl ConnectionTrait,
+    ids: HashSet<Uuid>,
+) -> Result<HashMap<Uuid, RoleRef>, DbErr> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let roles = role::Entity::find()
+        .filter(role::Column::Id.is_in(ids))
+        .all(conn)
+        .await?;
+    let apps: HashMap<Uuid, String> = application::Entity::find()
+        .filter(application::Column::Id.is_in(roles.iter().map(|r| r.application_id).collect::<HashSet<_>>()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.code))
+        .collect();
+    Ok(roles
+        .into_iter()
+        .map(|r| {
+            let app = apps.get(&r.application_id).cloned().unwrap_or_default();
+            (
+                r.id,
+                RoleRef {
+                    id: r.id,
+                    name: r.name,
+                    application: app,
+                    environment: r.environment,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Role ids a user holds (active) and has open requests for (with their numbers), in one
+/// query.
+pub async fn held_and_pending(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> Result<(HashSet<Uuid>, HashMap<Uuid, String>), DbErr> {
+    let open = Query::select()
+        .column(saar::Column::RoleId)
+        .column(saar::Column::Number)
+        .from(saar::Entity)
+        .and_where(saar::Column::SubjectId.eq(user_id))
+        .and_where(saar::Column::Status.is_in(SaarStatus::ALL.iter().copied().filter(|s| s.is_open())))
+        .to_owned();
+    let q = Query::select()
+        .column(role_assignment::Column::RoleId)
+        .expr(Expr::val(Option::<String>::None))
+        .from(role_assignment::Entity)
+        .and_where(role_assignment::Column::UserId.eq(user_id))
+        .and_where(role_assignment::Column::Status.eq(AssignmentStatus::Active))
+        .union(UnionType::All, open)
+        .to_owned();
+    let (mut held, mut pending) = (HashSet::new(), HashMap::new());
+    for row in conn.query_all(&q).await? {
+        let role_id: Uuid = row.try_get_by_index(0)?;
+        match row.try_get_by_index::<Option<String>>(1)? {
+            Some(number) => {
+                pending.insert(role_id, number);
+            }
+            None => {
+                held.insert(role_id);
+            }
+        }
+    }
+    Ok((held, pending))
+}
+
+/// What the request rules need to know about some roles.
+#[derive(Debug, Default)]
+pub struct RoleFacts {
+    /// The organizations each role is limited to (a role absent is open to all).
+    pub visibility: HashMap<Uuid, Vec<Uuid>>,
+    /// Each role's approval chain, in order.
+    pub chains: HashMap<Uuid, Vec<LevelKind>>,
+    /// Each role's prerequisite roles.
+    pub prerequisites: HashMap<Uuid, Vec<Uuid>>,
+    /// The segregation-of-duties rules that name any of the roles, each with all its roles
+    /// (a rule that names none of them cannot be broken by them).
+    pub sod_rules: Vec<crate::domain::sod::SodRule>,
+}
+
+/// The visibility, chains, prerequisites and segregation-of-duties rules of `roles`, in one
+/// round trip (a submission runs this once, however many roles it asks for): the four reads
+/// share the shape (what, role, id, text, position).
+pub async fn role_facts(conn: &impl ConnectionTrait, roles: &[Uuid]) -> Result<RoleFacts, DbErr> {
+    let mut facts = RoleFacts::default();
+    if roles.is_empty() {
+        return Ok(facts);
+    }
+    let ids = || roles.iter().copied();
+    let no_text = || Expr::val(Option::<String>::None);
+    let no_position = || Expr::val(Option::<i32>::None);
+    let chains = Query::select()
+        .expr(Expr::val("chain"))
+        .column(role_chain_level::Column::RoleId)
+        .column(role_chain_level::Column::GroupId)
+        .column(role_chain_level::Column::Kind)
+        .column(role_chain_level::Column::Position)
+        .from(role_chain_level::Entity)
+        .and_where(role_chain_level::Column::RoleId.is_in(ids()))
+        .to_owned();
+    let visibility = Query::select()
+        .expr(Expr::val("visibility"))
+        .column(role_visibility::Column::RoleId)
+        .column(role_visibility::Column::OrganizationId)
+        .expr(no_text())
+        .expr(no_position())
+        .from(role_visibility::Entity)
+        .and_where(role_visibility::Column::RoleId.is_in(ids()))
+        .to_owned();
+    let prerequisites = Query::select()
+        .expr(Expr::val("prerequisite"))
+        .column(role_prerequisite::Column::RoleId)
+        .column(role_prerequisite::Column::PrerequisiteRoleId)
+        .expr(no_text())
+        .expr(no_position())
+        .from(role_prerequisite::Entity)
+        .and_where(role_prerequisite::Column::RoleId.is_in(ids()))
+        .to_owned();
+    let sod = Query::select()
+        .expr(Expr::val("sod"))
+        .column((sod_rule_role::Entity, sod_rule_role::Column::RoleId))
+        .column((sod_rule_role::Entity, sod_rule_role::Column::RuleId))
+        .column((sod_rule::Entity, sod_rule::Column::Name))
+        .expr(no_position())
+        .from(sod_rule_role::Entity)
+        .inner_join(
+            sod_rule::Entity,
+            Expr::col((sod_rule::Entity, sod_rule::Column::Id))
+                .equals((sod_rule_role::Entity, sod_rule_role::Column::RuleId)),
+        )
+        .and_where(
+            Expr::col((sod_rule_role::Entity, sod_rule_role::Column::RuleId)).in_subquery(
+                Query::select()
+                    .column(sod_rule_role::Column::RuleId)
+                    .from(sod_rule_role::Entity)
+                    .and_where(sod_rule_role::Column::RoleId.is_in(ids()))
+                    .to_owned(),
+            ),
+        )
+        .to_owned();
+    let mut q = chains;
+    q.union(UnionType::All, visibility)
+        .union(UnionType::All, prerequisites)
+        .union(UnionType::All, sod);
+    let mut levels: Vec<(Uuid, i32, LevelKind)> = Vec::new();
+    let mut rules: HashMap<Uuid, crate::domain::sod::SodRule> = HashMap::new();
+    for row in conn.query_all(&q).await? {
+        let what: String = row.try_get_by_index(0)?;
+        let role_id: Uuid = row.try_get_by_index(1)?;
+        let other: Option<Uuid> = row.try_get_by_index(2)?;
+        let text: Option<String> = row.try_get_by_index(3)?;
+        match (what.as_str(), other) {
+            ("chain", group) => {
+                let position: Option<i32> = row.try_get_by_index(4)?;
+                let kind =
+                    LevelKind::parse(text.as_deref().unwrap_or_default(), group).map_err(DbErr::Custom)?;
+                levels.push((role_id, position.unwrap_or_default(), kind));
+            }
+            ("visibility", Some(org)) => facts.visibility.entry(role_id).or_default().push(org),
+            ("prerequisite", Some(pre)) => facts.prerequisites.entry(role_id).or_default().push(pre),
+            ("sod", Some(rule)) => {
+                rules
+                    .entry(rule)
+                    .or_insert_with(|| crate::domain::sod::SodRule {
+                        id: rule,
+                        name: text.unwrap_or_default(),
+                        roles: HashSet::new(),
+                    })
+                    .roles
+                    .insert(role_id);
+            }
+            _ => return Err(DbErr::Custom(format!("unexpected role fact {what}"))),
+        }
+    }
+    levels.sort_by_key(|(role_id, position, _)| (*role_id, *position));
+    for (role_id, _, kind) in levels {
+        facts.chains.entry(role_id).or_default().push(kind);
+    }
+    facts.sod_rules = rules.into_values().collect();
+    facts.sod_rules.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(facts)
+}
+
+/// The names of the approval groups `ids`.
+pub async fn group_names(
+    conn: &impl ConnectionTrait,
+    ids: HashSet<Uuid>,
+) -> Result<HashMap<Uuid, String>, DbErr> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(super::entities::approval_group::Entity::find()
+        .filter(super::entities::approval_group::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|g| (g.id, g.name))
+        .collect())
+}

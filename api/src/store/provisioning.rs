@@ -1,0 +1,267 @@
+//! Provisioning task and role assignment rows: opening a task (as a batch insert), the
+//! provisioner's queue, completing a task (compare-and-set), the webhook job's claims, and
+//! the assignments a completed task starts or ends.
+
+use super::batch::Writes;
+use super::entities::{application, provisioning_task, role_assignment, saar};
+use crate::domain::assignment::AssignmentStatus;
+use crate::domain::provisioning::{ProvisioningKind, ProvisioningMode, ProvisioningStatus};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+/// The application `id`.
+pub async fn application(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<application::Model>, DbErr> {
+    application::Entity::find_by_id(id).one(conn).await
+}
+
+/// Adds to `writes` the open provisioning task of `s` (grant, or revoke for a removal) for
+/// role `role_id` of application `app`: automatic when the application has a webhook.
+pub fn open_into(
+    writes: &mut Writes,
+    s: &saar::Model,
+    role_id: Uuid,
+    app: &application::Model,
+    kind: ProvisioningKind,
+    now: DateTime<Utc>,
+) {
+    let automatic = app.provisioning_mode == ProvisioningMode::Automatic && app.webhook_url.is_some();
+    let id = Uuid::now_v7();
+    writes.insert(provisioning_task::ActiveModel {
+        mode: Set(if automatic {
+            ProvisioningMode::Automatic
+        } else {
+            ProvisioningMode::Manual
+        }),
+        attempts: Set(0),
+        next_attempt_at: Set(automatic.then_some(now)),
+        last_error: Set(None),
+        idempotency_key: Set(Some(id.to_string())),
+        id: Set(id),
+        saar_id: Set(s.id),
+        application_id: Set(app.id),
+        role_id: Set(role_id),
+        user_id: Set(s.subject_id),
+        kind: Set(kind),
+        status: Set(ProvisioningStatus::Open),
+        created_at: Set(now),
+        completed_by: Set(None),
+        completed_at: Set(None),
+        note: Set(None),
+    });
+}
+
+/// The applications provisioned by members of `groups`, and with `ungrouped` those that have
+/// no provisioner group.
+pub async fn applications_provisioned_by(
+    conn: &impl ConnectionTrait,
+    groups: Vec<Uuid>,
+    ungrouped: bool,
+) -> Result<Vec<Uuid>, DbErr> {
+    let mut cond = Condition::any().add(application::Column::ProvisionerGroupId.is_in(groups));
+    if ungrouped {
+        cond = cond.add(application::Column::ProvisionerGroupId.is_null());
+    }
+    application::Entity::find()
+        .select_only()
+        .column(application::Column::Id)
+        .filter(cond)
+        .into_tuple()
+        .all(conn)
+        .await
+}
+
+/// The task `id`.
+pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<provisioning_task::Model>, DbErr> {
+    provisioning_task::Entity::find_by_id(id).one(conn).await
+}
+
+/// Open manual tasks of `apps`, oldest first, at most `limit`.
+pub async fn open_manual(
+    conn: &impl ConnectionTrait,
+    apps: Vec<Uuid>,
+    limit: u64,
+) -> Result<Vec<provisioning_task::Model>, DbErr> {
+    provisioning_task::Entity::find()
+        .filter(provisioning_task::Column::Status.eq(ProvisioningStatus::Open))
+        .filter(provisioning_task::Column::Mode.eq(ProvisioningMode::Manual))
+        .filter(provisioning_task::Column::ApplicationId.is_in(apps))
+        .order_by_asc(provisioning_task::Column::CreatedAt)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// The open tasks of the SAARs `saars`, each with its application's code.
+pub async fn open_of_saars(
+    conn: &impl ConnectionTrait,
+    saars: Vec<Uuid>,
+) -> Result<Vec<(provisioning_task::Model, String)>, DbErr> {
+    if saars.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tasks = provisioning_task::Entity::find()
+        .filter(provisioning_task::Column::SaarId.is_in(saars))
+        .filter(provisioning_task::Column::Status.eq(ProvisioningStatus::Open))
+        .all(conn)
+        .await?;
+    let apps: HashMap<Uuid, String> = application::Entity::find()
+        .filter(application::Column::Id.is_in(tasks.iter().map(|p| p.application_id).collect::<HashSet<_>>()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.code))
+        .collect();
+    Ok(tasks
+        .into_iter()
+        .map(|t| {
+            let code = apps.get(&t.application_id).cloned().unwrap_or_default();
+            (t, code)
+        })
+        .collect())
+}
+
+/// Marks open task `id` done; false when someone completed it first.
+pub async fn complete(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    by: Option<Uuid>,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let res = provisioning_task::Entity::update_many()
+        .col_expr(
+            provisioning_task::Column::Status,
+            Expr::value(ProvisioningStatus::Done),
+        )
+        .col_expr(provisioning_task::Column::CompletedBy, Expr::value(by))
+        .col_expr(provisioning_task::Column::CompletedAt, Expr::value(now))
+        .col_expr(provisioning_task::Column::Note, Expr::value(note))
+        .filter(provisioning_task::Column::Id.eq(id))
+        .filter(provisioning_task::Column::Status.eq(ProvisioningStatus::Open))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Open automatic tasks whose next delivery attempt is due, at most `limit`.
+pub async fn webhooks_due(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<provisioning_task::Model>, DbErr> {
+    provisioning_task::Entity::find()
+        .filter(provisioning_task::Column::Mode.eq(ProvisioningMode::Automatic))
+        .filter(provisioning_task::Column::Status.eq(ProvisioningStatus::Open))
+        .filter(provisioning_task::Column::NextAttemptAt.lte(now))
+        .order_by_asc(provisioning_task::Column::NextAttemptAt)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// Claims the delivery of `t` by pushing its next attempt to `until`; false when another
+/// replica claimed it.
+pub async fn claim_delivery(
+    conn: &impl ConnectionTrait,
+    t: &provisioning_task::Model,
+    until: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let res = provisioning_task::Entity::update_many()
+        .col_expr(provisioning_task::Column::NextAttemptAt, Expr::value(until))
+        .filter(provisioning_task::Column::Id.eq(t.id))
+        .filter(provisioning_task::Column::Mode.eq(ProvisioningMode::Automatic))
+        .filter(provisioning_task::Column::Status.eq(ProvisioningStatus::Open))
+        .filter(provisioning_task::Column::NextAttemptAt.eq(t.next_attempt_at))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Records a failed delivery of task `id`: the attempts so far, the error, and either the next
+/// attempt or, with `next` `None`, the fall back to a manual task.
+pub async fn delivery_failed(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    attempts: i32,
+    error: &str,
+    next: Option<DateTime<Utc>>,
+) -> Result<(), DbErr> {
+    let mode = if next.is_some() {
+        ProvisioningMode::Automatic
+    } else {
+        ProvisioningMode::Manual
+    };
+    provisioning_task::Entity::update_many()
+        .col_expr(provisioning_task::Column::Attempts, Expr::value(attempts))
+        .col_expr(provisioning_task::Column::LastError, Expr::value(error))
+        .col_expr(provisioning_task::Column::Mode, Expr::value(mode))
+        .col_expr(provisioning_task::Column::NextAttemptAt, Expr::value(next))
+        .filter(provisioning_task::Column::Id.eq(id))
+        .exec(conn)
+        .await
+        .map(|_| ())
+}
+
+/// The active assignments of `user`, oldest first.
+pub async fn active_assignments(
+    conn: &impl ConnectionTrait,
+    user: Uuid,
+) -> Result<Vec<role_assignment::Model>, DbErr> {
+    role_assignment::Entity::find()
+        .filter(role_assignment::Column::UserId.eq(user))
+        .filter(role_assignment::Column::Status.eq(AssignmentStatus::Active))
+        .order_by_asc(role_assignment::Column::Since)
+        .all(conn)
+        .await
+}
+
+/// The assignment `id`.
+pub async fn assignment(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<role_assignment::Model>, DbErr> {
+    role_assignment::Entity::find_by_id(id).one(conn).await
+}
+
+/// Ends `user`'s active assignments of `role` as `Removed`.
+pub async fn remove_assignments(conn: &impl ConnectionTrait, user: Uuid, role: Uuid) -> Result<(), DbErr> {
+    role_assignment::Entity::update_many()
+        .col_expr(
+            role_assignment::Column::Status,
+            Expr::value(AssignmentStatus::Removed),
+        )
+        .filter(role_assignment::Column::UserId.eq(user))
+        .filter(role_assignment::Column::RoleId.eq(role))
+        .filter(role_assignment::Column::Status.eq(AssignmentStatus::Active))
+        .exec(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Starts an active assignment of `role` for `user`, granted by SAAR `source`.
+pub async fn grant(
+    conn: &impl ConnectionTrait,
+    user: Uuid,
+    role: Uuid,
+    source: Option<Uuid>,
+    expires_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<role_assignment::Model, DbErr> {
+    role_assignment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user),
+        role_id: Set(role),
+        status: Set(AssignmentStatus::Active),
+        since: Set(now),
+        expires_at: Set(expires_at),
+        source_saar_id: Set(source),
+    }
+    .insert(conn)
+    .await
+}
