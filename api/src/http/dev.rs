@@ -1,8 +1,7 @@
 //! `/api/v1/dev/mailbox`: the development mailbox, present only when no SMTP relay is
 //! configured (mail then stays in the outbox).
 
-use crate::service::{Ctx, Error};
-use crate::store;
+use crate::service::{Ctx, Error, dev};
 use actix_web::{HttpResponse, get, web};
 use amps_openapi::*;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -26,23 +25,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 )]
 #[get("/dev/mailbox")]
 async fn list_mailbox(ctx: web::Data<Ctx>) -> Result<HttpResponse, Error> {
-    if ctx.settings.smtp.is_some() {
-        return Err(Error::NotFound(
-            "The development mailbox is off because an SMTP relay is configured.".into(),
-        ));
-    }
-    let messages = store::outbox::latest(&ctx.db, 100)
-        .await?
-        .into_iter()
-        .map(|m| MailboxMessage {
-            id: m.id,
-            to: m.recipient,
-            subject: m.subject,
-            body: m.body,
-            created_at: m.created_at,
-        })
-        .collect();
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
-        .json(MailboxResponse { messages }))
+        .json(dev::mailbox(&ctx, 100).await?))
 }

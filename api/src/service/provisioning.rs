@@ -6,47 +6,31 @@ use super::views::name_of;
 use super::workflow::{apply, notify_requester, refused};
 use super::{Ctx, Error, Result};
 use super::{load_role, load_saar, load_user};
-use crate::domain::assignment::AssignmentStatus;
 use crate::domain::permission::Permission;
-use crate::domain::provisioning::{ProvisioningKind, ProvisioningMode, ProvisioningStatus};
+use crate::domain::provisioning::{ProvisioningKind, ProvisioningStatus};
+use crate::notify::webhook;
+use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
-use crate::store::entities::{application, approval_group_member, provisioning_task, role, role_assignment};
+use crate::store::entities::provisioning_task;
 use amps_openapi::*;
 use chrono::Duration;
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
 /// Applications whose provisioning the user does: those whose provisioner group has them,
 /// and, for holders of the AMPS Provisioner role, those without a group.
 async fn my_applications(conn: &impl ConnectionTrait, p: &UserPrincipal) -> Result<Vec<Uuid>> {
-    let groups: Vec<Uuid> = approval_group_member::Entity::find()
-        .select_only()
-        .column(approval_group_member::Column::GroupId)
-        .filter(approval_group_member::Column::UserId.eq(p.id))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let mut cond = sea_orm::Condition::any().add(application::Column::ProvisionerGroupId.is_in(groups));
-    if p.can(Permission::ProvisionUngrouped) {
-        cond = cond.add(application::Column::ProvisionerGroupId.is_null());
-    }
-    Ok(application::Entity::find()
-        .select_only()
-        .column(application::Column::Id)
-        .filter(cond)
-        .into_tuple()
-        .all(conn)
-        .await?)
+    let groups = store::tasks::groups_of(conn, p.id).await?;
+    Ok(
+        store::provisioning::applications_provisioned_by(conn, groups, p.can(Permission::ProvisionUngrouped))
+            .await?,
+    )
 }
 
 /// Whether the user provisions the application of `role_id`.
 pub async fn may_provision(conn: &impl ConnectionTrait, p: &UserPrincipal, role_id: Uuid) -> Result<bool> {
-    let Some(r) = role::Entity::find_by_id(role_id).one(conn).await? else {
+    let Some((r, _)) = store::catalog::role_with_ref(conn, role_id).await? else {
         return Ok(false);
     };
     Ok(my_applications(conn, p).await?.contains(&r.application_id))
@@ -76,14 +60,7 @@ pub async fn list_open(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ProvisioningT
     if apps.is_empty() {
         p.require(Permission::ProvisionUngrouped)?;
     }
-    let tasks = provisioning_task::Entity::find()
-        .filter(provisioning_task::Column::Status.eq(ProvisioningStatus::Open))
-        .filter(provisioning_task::Column::Mode.eq(ProvisioningMode::Manual))
-        .filter(provisioning_task::Column::ApplicationId.is_in(apps))
-        .order_by_asc(provisioning_task::Column::CreatedAt)
-        .limit(500)
-        .all(&ctx.db)
-        .await?;
+    let tasks = store::provisioning::open_manual(&ctx.db, apps, 500).await?;
     let mut out = Vec::new();
     for t in tasks {
         out.push(view(&ctx.db, t).await?);
@@ -104,58 +81,26 @@ pub async fn finish(
     let now = ctx.clock.now();
     let s = load_saar(conn, t.saar_id).await?;
     let to = s.status.complete().map_err(|e| refused(&s, e))?;
-    let r = role::Entity::find_by_id(t.role_id)
-        .one(conn)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("role missing"))?;
-    let done = provisioning_task::Entity::update_many()
-        .col_expr(
-            provisioning_task::Column::Status,
-            Expr::value(ProvisioningStatus::Done),
-        )
-        .col_expr(provisioning_task::Column::CompletedBy, Expr::value(completed_by))
-        .col_expr(provisioning_task::Column::CompletedAt, Expr::value(now))
-        .col_expr(provisioning_task::Column::Note, Expr::value(req.note.clone()))
-        .filter(provisioning_task::Column::Id.eq(t.id))
-        .filter(provisioning_task::Column::Status.eq(ProvisioningStatus::Open))
-        .exec(conn)
-        .await?;
-    if done.rows_affected != 1 {
+    let (r, _) = load_role(conn, t.role_id).await?;
+    let done = store::provisioning::complete(conn, t.id, completed_by, req.note.as_deref(), now).await?;
+    if !done {
         return Err(Error::Conflict(
             "This task was completed by someone else a moment ago.".into(),
         ));
     }
     apply(conn, &s, to, now).await?;
     let (what, detail, action) = if t.kind == ProvisioningKind::Revoke {
-        role_assignment::Entity::update_many()
-            .col_expr(
-                role_assignment::Column::Status,
-                Expr::value(AssignmentStatus::Removed),
-            )
-            .filter(role_assignment::Column::UserId.eq(t.user_id))
-            .filter(role_assignment::Column::RoleId.eq(t.role_id))
-            .filter(role_assignment::Column::Status.eq(AssignmentStatus::Active))
-            .exec(conn)
-            .await?;
+        store::provisioning::remove_assignments(conn, t.user_id, t.role_id).await?;
         (
             "is done: the role is removed",
             "The role no longer appears under Current Roles.",
             "saar.deprovisioned",
         )
     } else {
-        role_assignment::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            user_id: Set(t.user_id),
-            role_id: Set(t.role_id),
-            status: Set(AssignmentStatus::Active),
-            since: Set(now),
-            expires_at: Set(r
-                .default_expiration_days
-                .map(|d| now + Duration::days(i64::from(d)))),
-            source_saar_id: Set(Some(s.id)),
-        }
-        .insert(conn)
-        .await?;
+        let expires_at = r
+            .default_expiration_days
+            .map(|d| now + Duration::days(i64::from(d)));
+        store::provisioning::grant(conn, t.user_id, t.role_id, Some(s.id), expires_at, now).await?;
         (
             "is granted",
             "The role is provisioned and now appears under Current Roles in My Information.",
@@ -186,8 +131,7 @@ pub async fn complete(
     id: Uuid,
     req: &CompleteProvisioningRequest,
 ) -> Result<ProvisioningTaskResponse> {
-    let t = provisioning_task::Entity::find_by_id(id)
-        .one(&ctx.db)
+    let t = store::provisioning::find(&ctx.db, id)
         .await?
         .ok_or_else(|| Error::NotFound("No such provisioning task.".into()))?;
     if !my_applications(&ctx.db, p).await?.contains(&t.application_id) {
@@ -199,9 +143,140 @@ pub async fn complete(
     let txn = ctx.db.begin().await?;
     finish(ctx, &txn, actor, &t, Some(p.id), req).await?;
     txn.commit().await?;
-    let fresh = provisioning_task::Entity::find_by_id(id)
-        .one(&ctx.db)
+    let done = provisioning_task::Model {
+        status: ProvisioningStatus::Done,
+        completed_by: Some(p.id),
+        completed_at: Some(ctx.clock.now()),
+        note: req.note.clone(),
+        ..t
+    };
+    view(&ctx.db, done).await
+}
+
+/// A webhook delivery this replica claimed: what to POST where, and for which task.
+pub struct Delivery {
+    pub task: provisioning_task::Model,
+    /// The application's code (the audit actor is `webhook:<code>`).
+    pub app_code: String,
+    /// The application's webhook; `None` fails the delivery.
+    pub url: Option<String>,
+    /// The idempotency key the application deduplicates on.
+    pub key: String,
+    /// The JSON body.
+    pub body: String,
+    /// The `X-AMPS-Signature` header (`notify::webhook::signature`).
+    pub signature: String,
+    saar_id: Uuid,
+    number: String,
+}
+
+/// Automatic tasks whose next delivery is due, at most `limit`.
+pub async fn webhooks_due(ctx: &Ctx, limit: u64) -> Result<Vec<provisioning_task::Model>> {
+    Ok(store::provisioning::webhooks_due(&ctx.db, ctx.clock.now(), limit).await?)
+}
+
+/// Claims the delivery of `t` for two minutes (only one replica wins) and builds what to
+/// send; `None` when another replica has it.
+pub async fn claim_webhook(ctx: &Ctx, t: &provisioning_task::Model) -> Result<Option<Delivery>> {
+    let now = ctx.clock.now();
+    if !store::provisioning::claim_delivery(&ctx.db, t, now + Duration::minutes(2)).await? {
+        return Ok(None);
+    }
+    let app = store::provisioning::application(&ctx.db, t.application_id)
         .await?
-        .ok_or_else(|| anyhow::anyhow!("task vanished"))?;
-    view(&ctx.db, fresh).await
+        .ok_or_else(|| anyhow::anyhow!("application missing"))?;
+    let (r, _) = load_role(&ctx.db, t.role_id).await?;
+    let s = load_saar(&ctx.db, t.saar_id).await?;
+    let u = load_user(&ctx.db, t.user_id).await?;
+    let key = t.idempotency_key.clone().unwrap_or_else(|| t.id.to_string());
+    let body = json!({
+        "idempotency_key": key,
+        "task_id": t.id,
+        "action": t.kind.as_str(),
+        "saar": s.number,
+        "user": {"id": u.id, "user_id": u.login, "name": name_of(&u), "email": u.email},
+        "role": {"id": r.id, "name": r.name, "environment": r.environment, "application": app.code},
+    })
+    .to_string();
+    let signature = webhook::signature(
+        app.webhook_secret.as_deref().unwrap_or_default(),
+        now.timestamp(),
+        body.as_bytes(),
+    );
+    Ok(Some(Delivery {
+        task: t.clone(),
+        app_code: app.code,
+        url: app.webhook_url,
+        key,
+        body,
+        signature,
+        saar_id: s.id,
+        number: s.number,
+    }))
+}
+
+/// What became of a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivered {
+    /// The application confirmed: the task is done.
+    Done,
+    /// It failed; it is retried after a backoff.
+    Failed,
+    /// It failed for the last time: the task is now manual.
+    FellBack,
+}
+
+/// Records the outcome of delivery `d` in one transaction: done (the role is granted or
+/// removed), or failed with `error` (retried with exponential backoff, and after
+/// `MAX_ATTEMPTS` handed to the provisioners).
+pub async fn record_webhook(
+    ctx: &Ctx,
+    d: &Delivery,
+    outcome: std::result::Result<(), String>,
+) -> Result<Delivered> {
+    let now = ctx.clock.now();
+    let system = Actor {
+        id: None,
+        label: format!("webhook:{}", d.app_code),
+        ip: None,
+    };
+    let txn = ctx.db.begin().await?;
+    let result = match outcome {
+        Ok(()) => {
+            let note = CompleteProvisioningRequest {
+                note: Some("Provisioned by the application's webhook".into()),
+            };
+            finish(ctx, &txn, &system, &d.task, None, &note).await?;
+            Delivered::Done
+        }
+        Err(error) => {
+            let attempts = d.task.attempts + 1;
+            let fall_back = attempts >= webhook::MAX_ATTEMPTS;
+            let backoff = Duration::seconds(30 * 2_i64.pow(attempts.clamp(0, 12) as u32));
+            let next = (!fall_back).then_some(now + backoff);
+            store::provisioning::delivery_failed(&txn, d.task.id, attempts, &error, next).await?;
+            audit::append(
+                &txn,
+                now,
+                NewEvent {
+                    actor: &system,
+                    action: if fall_back {
+                        "provisioning.webhook_gave_up"
+                    } else {
+                        "provisioning.webhook_failed"
+                    },
+                    target: Some(format!("saar:{}", d.saar_id)),
+                    details: json!({"number": d.number, "attempts": attempts, "error": error}),
+                },
+            )
+            .await?;
+            if fall_back {
+                Delivered::FellBack
+            } else {
+                Delivered::Failed
+            }
+        }
+    };
+    txn.commit().await?;
+    Ok(result)
 }

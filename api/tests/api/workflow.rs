@@ -1583,7 +1583,7 @@ async fn automatic_provisioning_calls_a_signed_webhook_and_falls_back_to_manual(
             .expect("timestamp");
         assert_eq!(
             sig,
-            &amps::jobs::webhooks::signature(&secret, ts, body.as_bytes()),
+            &amps::notify::webhook::signature(&secret, ts, body.as_bytes()),
             "signed with the application's secret"
         );
     }
@@ -1627,7 +1627,7 @@ async fn automatic_provisioning_calls_a_signed_webhook_and_falls_back_to_manual(
     .await
     .expect("remove");
     let mut fell_back = 0;
-    for attempt in 1..=amps::jobs::webhooks::MAX_ATTEMPTS {
+    for attempt in 1..=amps::notify::webhook::MAX_ATTEMPTS {
         let r = amps::jobs::webhooks::tick(&app.ctx, &http).await.expect("tick");
         fell_back += r.fell_back;
         assert_eq!(r.failed + r.fell_back, 1, "attempt {attempt}");
