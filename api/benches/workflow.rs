@@ -7,7 +7,7 @@
 
 use amps::clock::SystemClock;
 use amps::config::{Overrides, Settings};
-use amps::service::seed;
+use amps::seed;
 use amps::startup::Application;
 use amps_openapi::*;
 use chrono::Utc;

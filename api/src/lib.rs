@@ -9,6 +9,7 @@ pub mod domain;
 pub mod http;
 pub mod jobs;
 pub mod notify;
+pub mod seed;
 pub mod service;
 pub mod startup;
 pub mod store;

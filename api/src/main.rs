@@ -105,7 +105,7 @@ fn init_tracing(json: bool) {
     }
 }
 
-fn print_demo(accounts: &[amps::service::seed::DemoAccount]) {
+fn print_demo(accounts: &[amps::seed::DemoAccount]) {
     println!("Demo accounts (sign in at the URL above):");
     println!("  {:<14} {:<42} Password", "User ID", "Who");
     for a in accounts {
@@ -143,7 +143,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Seed { demo } => {
             let ctx = startup::context(settings.clone(), clock).await?;
             if demo {
-                let accounts = amps::service::seed::demo(&ctx).await?;
+                let accounts = amps::seed::demo(&ctx).await?;
                 println!(
                     "Demo data loaded into the database; AMPS serves at {}",
                     settings.public_url
@@ -163,7 +163,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
         } => {
             let ctx = startup::context(settings, clock).await?;
-            let pw = amps::service::seed::create_admin(&ctx, &user_id, &first_name, &last_name, &email)
+            let pw = amps::seed::create_admin(&ctx, &user_id, &first_name, &last_name, &email)
                 .await
                 .map_err(|e| anyhow::anyhow!("{}", describe(&e)))?;
             println!(

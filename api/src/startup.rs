@@ -39,7 +39,7 @@ pub async fn context(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Resul
     let read = store::connect_reader(settings.database_url.expose_secret(), &db).await?;
     let issuer = settings.public_url.as_str().trim_end_matches('/').to_string();
     let keys = Keys::load_or_create(&db, &issuer, clock.now()).await?;
-    crate::service::seed::reference(&db, clock.now()).await?;
+    crate::seed::reference(&db, clock.now()).await?;
     Ok(Ctx {
         db,
         read,

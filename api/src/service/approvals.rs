@@ -16,8 +16,7 @@ use crate::store::batch::Writes;
 use crate::store::entities::{application, approval_task, organization, role, saar, user};
 use crate::store::tasks::Decided;
 use amps_openapi::*;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -291,12 +290,7 @@ pub async fn decide(
     let s = match (&d, next) {
         (Decision::Approve(_), Some((chain, new_level, exception))) => {
             if let Some(l) = new_level {
-                user::Entity::update_many()
-                    .col_expr(user::Column::ItLevel, Expr::value(l.as_str()))
-                    .col_expr(user::Column::UpdatedAt, Expr::value(now))
-                    .filter(user::Column::Id.eq(subject.id))
-                    .exec(&txn)
-                    .await?;
+                store::users::set_it_level(&txn, subject.id, l.as_str(), now).await?;
             }
             let mut s = s;
             if let Some(reason) = &exception {

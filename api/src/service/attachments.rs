@@ -6,13 +6,11 @@ use super::principal::UserPrincipal;
 use super::workflow::is_approver_of;
 use super::{Ctx, Error, Result, field};
 use crate::domain::saar::SaarStatus;
+use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::entities::{attachment, saar};
 use amps_openapi::AttachmentResponse;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
-};
+use sea_orm::TransactionTrait;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -99,10 +97,7 @@ pub async fn upload(
             "must be a PDF, PNG, JPEG or GIF image, Word (.docx) or Excel (.xlsx) document, or plain text",
         ))
     })?;
-    let count = attachment::Entity::find()
-        .filter(attachment::Column::SaarId.eq(s.id))
-        .count(&ctx.db)
-        .await?;
+    let count = store::attachments::count_of(&ctx.db, s.id).await?;
     if count >= MAX_PER_SAAR {
         return Err(Error::Validation(field(
             "file",
@@ -112,18 +107,20 @@ pub async fn upload(
     }
     let sha = hex::encode(Sha256::digest(bytes));
     let txn = ctx.db.begin().await?;
-    let a = attachment::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        saar_id: Set(s.id),
-        filename: Set(filename.trim().into()),
-        content_type: Set(content_type.into()),
-        size: Set(bytes.len() as i64),
-        sha256: Set(sha.clone()),
-        data: Set(bytes.to_vec()),
-        uploaded_by: Set(p.id),
-        created_at: Set(now),
-    }
-    .insert(&txn)
+    let a = store::attachments::insert(
+        &txn,
+        attachment::Model {
+            id: Uuid::now_v7(),
+            saar_id: s.id,
+            filename: filename.trim().into(),
+            content_type: content_type.into(),
+            size: bytes.len() as i64,
+            sha256: sha.clone(),
+            data: bytes.to_vec(),
+            uploaded_by: p.id,
+            created_at: now,
+        },
+    )
     .await?;
     audit::append(
         &txn,
@@ -144,34 +141,17 @@ pub async fn upload(
 pub async fn list(ctx: &Ctx, p: &UserPrincipal, saar_id: Uuid) -> Result<Vec<AttachmentResponse>> {
     let s = load_saar(&ctx.db, saar_id).await?;
     may_read(ctx, p, &s).await?;
-    let rows: Vec<(Uuid, String, String, i64, String, chrono::DateTime<chrono::Utc>)> =
-        attachment::Entity::find()
-            .select_only()
-            .columns([
-                attachment::Column::Id,
-                attachment::Column::Filename,
-                attachment::Column::ContentType,
-                attachment::Column::Size,
-                attachment::Column::Sha256,
-                attachment::Column::CreatedAt,
-            ])
-            .filter(attachment::Column::SaarId.eq(s.id))
-            .order_by_asc(attachment::Column::CreatedAt)
-            .into_tuple()
-            .all(&ctx.db)
-            .await?;
-    Ok(rows
+    Ok(store::attachments::list_of(&ctx.db, s.id)
+        .await?
         .into_iter()
-        .map(
-            |(id, filename, content_type, size, sha256, uploaded_at)| AttachmentResponse {
-                id,
-                filename,
-                content_type,
-                size,
-                sha256,
-                uploaded_at,
-            },
-        )
+        .map(|m| AttachmentResponse {
+            id: m.id,
+            filename: m.filename,
+            content_type: m.content_type,
+            size: m.size,
+            sha256: m.sha256,
+            uploaded_at: m.created_at,
+        })
         .collect())
 }
 
@@ -179,8 +159,7 @@ pub async fn list(ctx: &Ctx, p: &UserPrincipal, saar_id: Uuid) -> Result<Vec<Att
 pub async fn download(ctx: &Ctx, p: &UserPrincipal, saar_id: Uuid, id: Uuid) -> Result<attachment::Model> {
     let s = load_saar(&ctx.db, saar_id).await?;
     may_read(ctx, p, &s).await?;
-    attachment::Entity::find_by_id(id)
-        .one(&ctx.db)
+    store::attachments::find(&ctx.db, id)
         .await?
         .filter(|a| a.saar_id == s.id)
         .ok_or_else(|| Error::NotFound("No such attachment.".into()))

@@ -505,7 +505,7 @@ async fn search_with(
     let mut query =
         role::Entity::find().join(sea_orm::JoinType::InnerJoin, role::Relation::Application.def());
     if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = super::users::contains_pattern(text);
+        let pattern = store::users::contains_pattern(text);
         cond = cond.add(
             Condition::any()
                 .add(

@@ -6,15 +6,13 @@ use super::views::person_ref;
 use super::workflow::notify_approvers;
 use super::{Ctx, Error, Result, field};
 use super::{load_saar, load_user};
-use crate::domain::account::{AccountStatus, normalize_login};
+use crate::domain::account::normalize_login;
 use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::entities::{approval_task, deputy, user};
 use amps_openapi::{DeputyResponse, SetDeputyRequest};
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -56,10 +54,7 @@ pub async fn approver_by_login(
     field_name: &str,
     me: Uuid,
 ) -> Result<user::Model> {
-    let u = user::Entity::find()
-        .filter(user::Column::Login.eq(normalize_login(login)))
-        .filter(user::Column::Status.eq(AccountStatus::Active.as_str()))
-        .one(conn)
+    let u = store::users::active_by_login(conn, &normalize_login(login))
         .await?
         .ok_or_else(|| {
             Error::Validation(field(
@@ -76,7 +71,7 @@ pub async fn approver_by_login(
 
 /// The caller's deputy, if any.
 pub async fn deputy_of(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Option<DeputyResponse>> {
-    let Some(d) = deputy::Entity::find_by_id(user_id).one(conn).await? else {
+    let Some(d) = store::users::deputy_of(conn, user_id).await? else {
         return Ok(None);
     };
     let u = load_user(conn, d.deputy_id).await?;
@@ -111,15 +106,16 @@ pub async fn set_deputy(
     }
     let d = approver_by_login(&ctx.db, &req.deputy, "deputy", p.id).await?;
     let txn = ctx.db.begin().await?;
-    deputy::Entity::delete_by_id(p.id).exec(&txn).await?;
-    deputy::ActiveModel {
-        user_id: Set(p.id),
-        deputy_id: Set(d.id),
-        starts_at: Set(req.starts_at),
-        ends_at: Set(req.ends_at),
-        created_at: Set(now),
-    }
-    .insert(&txn)
+    store::users::set_deputy(
+        &txn,
+        deputy::Model {
+            user_id: p.id,
+            deputy_id: d.id,
+            starts_at: req.starts_at,
+            ends_at: req.ends_at,
+            created_at: now,
+        },
+    )
     .await?;
     let moved = if req.starts_at <= now {
         move_tasks(ctx, &txn, p.id, d.id, None, None, now).await?
@@ -149,8 +145,7 @@ pub async fn set_deputy(
 pub async fn clear_deputy(ctx: &Ctx, actor: &Actor, p: &UserPrincipal) -> Result<()> {
     let now = ctx.clock.now();
     let txn = ctx.db.begin().await?;
-    let res = deputy::Entity::delete_by_id(p.id).exec(&txn).await?;
-    if res.rows_affected == 0 {
+    if !store::users::clear_deputy(&txn, p.id).await? {
         return Err(Error::NotFound("You have no deputy.".into()));
     }
     audit::append(
@@ -170,11 +165,7 @@ pub async fn clear_deputy(ctx: &Ctx, actor: &Actor, p: &UserPrincipal) -> Result
 
 /// Job step: moves open tasks of approvers whose deputy period has begun.
 pub async fn delegate_started(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
-    let active = deputy::Entity::find()
-        .filter(deputy::Column::StartsAt.lte(now))
-        .filter(deputy::Column::EndsAt.gt(now))
-        .all(&ctx.db)
-        .await?;
+    let active = store::users::deputies_active(&ctx.db, now).await?;
     let mut moved = 0;
     for d in active {
         let txn = ctx.db.begin().await?;

@@ -11,7 +11,6 @@ pub mod dev;
 pub mod principal;
 pub mod provisioning;
 pub mod saars;
-pub mod seed;
 pub mod sessions;
 pub mod users;
 pub mod views;

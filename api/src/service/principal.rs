@@ -13,9 +13,6 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-/// The code of the application that holds AMPS's own administrative roles.
-pub const AMPS_APP: &str = "AMPS";
-
 /// A signed-in caller.
 #[derive(Debug, Clone)]
 pub enum Principal {

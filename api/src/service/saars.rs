@@ -21,8 +21,7 @@ use crate::store::saars::NewSaar;
 use crate::store::{self};
 use amps_openapi::*;
 use chrono::{DateTime, Datelike, Duration, Utc};
-use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -55,7 +54,7 @@ pub async fn submit(
     let requester = &p.user;
     let subject = match req.on_behalf_of {
         Some(id) if id != p.id => {
-            let s = user::Entity::find_by_id(id).one(&ctx.read).await?;
+            let s = store::users::find(&ctx.read, id).await?;
             match s {
                 Some(s) if s.supervisor_id == Some(p.id) => s,
                 _ => {
@@ -277,16 +276,13 @@ pub async fn submit(
     // read first.
     let mut writes = Writes::new();
     if profile_changed {
-        writes.update(
-            Query::update()
-                .table(user::Entity)
-                .value(user::Column::IaTrainingDate, subject.ia_training_date)
-                .value(user::Column::JobTitle, subject.job_title.clone())
-                .value(user::Column::Phone, subject.phone.clone())
-                .value(user::Column::UpdatedAt, now)
-                .and_where(user::Column::Id.eq(subject.id))
-                .to_owned(),
-        );
+        writes.update(store::users::update_request_profile(
+            subject.id,
+            subject.ia_training_date,
+            subject.job_title.clone(),
+            subject.phone.clone(),
+            now,
+        ));
     }
     let mut created = Vec::new();
     let mut tasks = Vec::new();
@@ -314,7 +310,7 @@ pub async fn submit(
             start,
             now,
         )?;
-        writes.insert(saar::ActiveModel::from(s.clone()));
+        store::saars::insert_into(&mut writes, &s);
         let about = About {
             role: &rr,
             subject: &subject,
@@ -337,7 +333,7 @@ pub async fn submit(
                 comment: Some("Requested by the supervisor for a direct report".into()),
                 link_token_hash: None,
             };
-            writes.insert(approval_task::ActiveModel::from(approved.clone()));
+            store::tasks::insert_into(&mut writes, &approved);
             tasks.push(approved);
         }
         match start.level() {
@@ -544,7 +540,7 @@ async fn insert_removal(
         now,
     )?;
     let mut writes = Writes::new();
-    writes.insert(saar::ActiveModel::from(s.clone()));
+    store::saars::insert_into(&mut writes, &s);
     writes.exec(conn).await?;
     Ok(s)
 }
@@ -554,8 +550,7 @@ async fn active_assignment(
     user_id: Uuid,
     assignment: Uuid,
 ) -> Result<role_assignment::Model> {
-    role_assignment::Entity::find_by_id(assignment)
-        .one(conn)
+    store::provisioning::assignment(conn, assignment)
         .await?
         .filter(|a| a.user_id == user_id && a.status == AssignmentStatus::Active)
         .ok_or_else(|| Error::NotFound("No such current role.".into()))
@@ -668,12 +663,7 @@ pub async fn my_roles(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<CurrentRoleRes
 
 /// The caller's direct reports and their current roles.
 pub async fn direct_reports(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<DirectReportResponse>> {
-    let reports = user::Entity::find()
-        .filter(user::Column::SupervisorId.eq(p.id))
-        .filter(user::Column::Status.ne("deleted"))
-        .order_by_asc(user::Column::LastName)
-        .all(&ctx.read)
-        .await?;
+    let reports = store::users::direct_reports(&ctx.read, p.id).await?;
     let mut out = Vec::new();
     for u in reports {
         out.push(DirectReportResponse {

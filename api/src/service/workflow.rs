@@ -185,7 +185,7 @@ pub async fn open_task(
         link_token_hash: link.as_ref().map(|t| crate::auth::tokens::digest(t)),
         ..task
     };
-    writes.insert(approval_task::ActiveModel::from(stored.clone()));
+    store::tasks::insert_into(writes, &stored);
     mail_approvers(ctx, writes, s, &stored, about, &people, link, false, now);
     Ok(Opened {
         task: stored,

@@ -1,6 +1,7 @@
 //! Persistence: sea-orm entities and the queries the services use. Functions take
 //! `&impl ConnectionTrait` so the same code runs inside a transaction or not.
 
+pub mod attachments;
 pub mod audit;
 pub mod batch;
 pub mod catalog;

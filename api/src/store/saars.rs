@@ -217,3 +217,8 @@ pub async fn set_sod_exception(conn: &impl ConnectionTrait, id: Uuid, text: &str
         .await
         .map(|_| ())
 }
+
+/// Adds the insert of the new SAAR `s` (from [`new_row`]) to `writes`.
+pub fn insert_into(writes: &mut super::batch::Writes, s: &saar::Model) {
+    writes.insert(saar::ActiveModel::from(s.clone()));
+}

@@ -348,3 +348,8 @@ pub async fn decision_rows(
         levels,
     }))
 }
+
+/// Adds the insert of task `t` to `writes`.
+pub fn insert_into(writes: &mut super::batch::Writes, t: &approval_task::Model) {
+    writes.insert(approval_task::ActiveModel::from(t.clone()));
+}

@@ -4,8 +4,11 @@
 use super::entities::{approval_group_member, deputy, organization, user};
 use crate::domain::account::AccountStatus;
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SubQueryStatement, UpdateStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, SubQueryStatement, UpdateStatement};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The account `id`.
@@ -117,4 +120,112 @@ pub async fn set_it_level(
         .exec(conn)
         .await
         .map(|_| ())
+}
+
+/// An active account by normalised User ID.
+pub async fn active_by_login(conn: &impl ConnectionTrait, login: &str) -> Result<Option<user::Model>, DbErr> {
+    user::Entity::find()
+        .filter(user::Column::Login.eq(login))
+        .filter(user::Column::Status.eq(AccountStatus::Active.as_str()))
+        .one(conn)
+        .await
+}
+
+/// The deputy arrangement of `user`, if any.
+pub async fn deputy_of(conn: &impl ConnectionTrait, user: Uuid) -> Result<Option<deputy::Model>, DbErr> {
+    deputy::Entity::find_by_id(user).one(conn).await
+}
+
+/// Replaces the deputy arrangement of `d.user_id` with `d`.
+pub async fn set_deputy(conn: &impl ConnectionTrait, d: deputy::Model) -> Result<(), DbErr> {
+    use sea_orm::ActiveModelTrait;
+    deputy::Entity::delete_by_id(d.user_id).exec(conn).await?;
+    deputy::ActiveModel::from(d).insert(conn).await.map(|_| ())
+}
+
+/// Ends the deputy arrangement of `user`; false when there was none.
+pub async fn clear_deputy(conn: &impl ConnectionTrait, user: Uuid) -> Result<bool, DbErr> {
+    Ok(deputy::Entity::delete_by_id(user).exec(conn).await?.rows_affected > 0)
+}
+
+/// The deputy arrangements whose period includes `now`.
+pub async fn deputies_active(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<Vec<deputy::Model>, DbErr> {
+    deputy::Entity::find()
+        .filter(deputy::Column::StartsAt.lte(now))
+        .filter(deputy::Column::EndsAt.gt(now))
+        .all(conn)
+        .await
+}
+
+/// `text` as a LIKE pattern that matches it literally, anywhere, ignoring case.
+pub fn contains_pattern(text: &str) -> LikeExpr {
+    let escaped: String = text
+        .to_lowercase()
+        .chars()
+        .flat_map(|c| {
+            if matches!(c, '\\' | '%' | '_') {
+                vec!['\\', c]
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
+/// A filter of the users list.
+#[derive(Debug, Default)]
+pub struct UserFilter<'a> {
+    pub status: Option<AccountStatus>,
+    /// Part of the User ID, a name or the email address, any case.
+    pub text: Option<&'a str>,
+    /// Only User IDs after this one (the keyset cursor).
+    pub after: Option<&'a str>,
+}
+
+/// Accounts matching `f` ordered by User ID, at most `limit`.
+pub async fn list(
+    conn: &impl ConnectionTrait,
+    f: &UserFilter<'_>,
+    limit: u64,
+) -> Result<Vec<user::Model>, DbErr> {
+    let mut cond = Condition::all();
+    if let Some(status) = f.status {
+        cond = cond.add(user::Column::Status.eq(status.as_str()));
+    }
+    if let Some(text) = f.text {
+        let pattern = contains_pattern(text);
+        let mut any = Condition::any();
+        for col in [
+            user::Column::Login,
+            user::Column::FirstName,
+            user::Column::LastName,
+            user::Column::Email,
+        ] {
+            any = any.add(Expr::expr(Func::lower(Expr::col(col))).like(pattern.clone()));
+        }
+        cond = cond.add(any);
+    }
+    if let Some(after) = f.after {
+        cond = cond.add(user::Column::Login.gt(after));
+    }
+    user::Entity::find()
+        .filter(cond)
+        .order_by_asc(user::Column::Login)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// The code of every organization, by id.
+pub async fn organization_codes(conn: &impl ConnectionTrait) -> Result<HashMap<Uuid, String>, DbErr> {
+    Ok(organization::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.code))
+        .collect())
 }

@@ -341,7 +341,7 @@ fn decode_qp(s: &str) -> String {
 /// A running AMPS with the demo data loaded.
 pub async fn seeded(db: Db) -> TestApp {
     let app = spawn_app(db).await;
-    amps::service::seed::demo(&app.ctx).await.expect("seed");
+    amps::seed::demo(&app.ctx).await.expect("seed");
     app
 }
 
@@ -350,7 +350,7 @@ pub async fn as_user(app: &TestApp, login: &str) -> Client {
     let mut c = app.client();
     c.login(&LoginRequest {
         user_id: login.into(),
-        password: amps::service::seed::DEMO_PASSWORD.into(),
+        password: amps::seed::DEMO_PASSWORD.into(),
     })
     .await
     .expect(login);

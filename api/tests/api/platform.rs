@@ -214,10 +214,10 @@ async fn undeliverable_mail_stays_queued_with_the_error_for_a_retry(db: Db) {
 
 async fn demo_seed_is_idempotent_and_its_accounts_sign_in(db: Db) {
     let app = spawn_app(db).await;
-    let first = amps::service::seed::demo(&app.ctx).await.expect("seed");
+    let first = amps::seed::demo(&app.ctx).await.expect("seed");
     let users = app.count("users").await;
     let roles = app.count("roles").await;
-    amps::service::seed::demo(&app.ctx).await.expect("seed again");
+    amps::seed::demo(&app.ctx).await.expect("seed again");
     assert_eq!(app.count("users").await, users);
     assert_eq!(app.count("roles").await, roles);
     assert_eq!(first.len(), 10);
@@ -234,7 +234,7 @@ async fn demo_seed_is_idempotent_and_its_accounts_sign_in(db: Db) {
     vendor
         .login(&LoginRequest {
             user_id: "vvendor".into(),
-            password: amps::service::seed::DEMO_PASSWORD.into(),
+            password: amps::seed::DEMO_PASSWORD.into(),
         })
         .await
         .expect("vendor");
@@ -244,7 +244,7 @@ async fn demo_seed_is_idempotent_and_its_accounts_sign_in(db: Db) {
     let mut req = app.client();
     req.login(&LoginRequest {
         user_id: "jrequester".into(),
-        password: amps::service::seed::DEMO_PASSWORD.into(),
+        password: amps::seed::DEMO_PASSWORD.into(),
     })
     .await
     .expect("requester");
@@ -273,10 +273,9 @@ async fn demo_seed_is_idempotent_and_its_accounts_sign_in(db: Db) {
 
 async fn create_admin_makes_an_administrator_with_a_one_time_password(db: Db) {
     let app = spawn_app(db).await;
-    let pw =
-        amps::service::seed::create_admin(&app.ctx, "root.admin", "Ada", "Admin", "ada.admin@dla.example")
-            .await
-            .expect("create");
+    let pw = amps::seed::create_admin(&app.ctx, "root.admin", "Ada", "Admin", "ada.admin@dla.example")
+        .await
+        .expect("create");
     let mut c = app.client();
     c.login(&LoginRequest {
         user_id: "root.admin".into(),
@@ -287,8 +286,7 @@ async fn create_admin_makes_an_administrator_with_a_one_time_password(db: Db) {
     let me = c.me().await.expect("me");
     assert_eq!(me.admin_roles, vec!["Administrator".to_string()]);
     assert_eq!(me.organization.code, "DLA");
-    let again =
-        amps::service::seed::create_admin(&app.ctx, "root.admin", "Ada", "Admin", "x@dla.example").await;
+    let again = amps::seed::create_admin(&app.ctx, "root.admin", "Ada", "Admin", "x@dla.example").await;
     assert!(matches!(again, Err(amps::service::Error::Duplicate(_))));
 }
 

@@ -2,13 +2,12 @@
 //! and EBS catalog of the seed procedure, and one demo account per kind of user. Every step
 //! is idempotent: running it again changes nothing that is already there.
 
-use super::{Ctx, Result};
 use crate::auth::password;
 use crate::domain::account::AccountStatus;
 use crate::domain::assignment::AssignmentStatus;
 use crate::domain::chain::LevelKind;
 use crate::domain::permission::AdminRole;
-use crate::service::principal::AMPS_APP;
+use crate::service::{Ctx, Error, Result, field};
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::entities::{
     application, approval_group, approval_group_member, organization, password_history, role,
@@ -20,6 +19,9 @@ use sea_orm::{
 };
 use serde_json::json;
 use uuid::Uuid;
+
+/// The code of the application that holds AMPS's own administrative roles.
+pub const AMPS_APP: &str = "AMPS";
 
 /// The password of every demo account (meets the password rules).
 pub const DEMO_PASSWORD: &str = "Demo password for AMPS 2026";
@@ -283,7 +285,7 @@ pub async fn demo(ctx: &Ctx) -> Result<Vec<DemoAccount>> {
                 .one(txn)
                 .await?
                 .map(|o| o.id)
-                .ok_or_else(|| super::Error::Internal(anyhow::anyhow!("organization {code} missing")))
+                .ok_or_else(|| Error::Internal(anyhow::anyhow!("organization {code} missing")))
         }
     };
     let (dla, dfas, ext) = (
@@ -645,11 +647,7 @@ pub async fn create_admin(ctx: &Ctx, login: &str, first: &str, last: &str, email
         .await?
         .is_some()
     {
-        return Err(super::Error::Duplicate(super::field(
-            "user_id",
-            "taken",
-            "is already taken",
-        )));
+        return Err(Error::Duplicate(field("user_id", "taken", "is already taken")));
     }
     // A generated passphrase: 24 random base64url characters (144 bits).
     let pw: String = crate::auth::tokens::generate().chars().take(24).collect();
