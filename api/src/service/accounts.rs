@@ -8,16 +8,13 @@ use crate::domain::account::{AccountStatus, normalize_email, normalize_login};
 use crate::domain::password::{self as rules, HISTORY_DEPTH, PasswordContext, PasswordProblem};
 use crate::notify::templates;
 use crate::service::principal::admin_roles;
+use crate::store::accounts::ProfileChange;
 use crate::store::audit::{self, Actor, NewEvent};
-use crate::store::entities::{organization, password_history, user, user_token};
-use crate::store::outbox;
+use crate::store::entities::{user, user_token};
+use crate::store::{self, outbox};
 use amps_openapi::*;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
-    sea_query::{Expr, ExprTrait},
-};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -44,15 +41,7 @@ async fn check_new_password(
 ) -> Result<()> {
     rules::check(pw, &ctx).map_err(|p| password_error(p, field_name))?;
     if let Some(id) = user_id {
-        let hashes: Vec<String> = password_history::Entity::find()
-            .select_only()
-            .column(password_history::Column::Hash)
-            .filter(password_history::Column::UserId.eq(id))
-            .order_by_desc(password_history::Column::Id)
-            .limit(HISTORY_DEPTH)
-            .into_tuple()
-            .all(conn)
-            .await?;
+        let hashes = store::accounts::password_history(conn, id, HISTORY_DEPTH).await?;
         if password::matches_any(pw.to_string(), hashes).await? {
             return Err(password_error(PasswordProblem::Reused, field_name));
         }
@@ -69,17 +58,15 @@ async fn new_link_token(
     ttl: Duration,
 ) -> Result<String> {
     let value = tokens::generate();
-    user_token::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(user_id),
-        purpose: Set(purpose.into()),
-        token_hash: Set(tokens::digest(&value)),
-        email: Set(email),
-        expires_at: Set(now + ttl),
-        used_at: Set(None),
-        created_at: Set(now),
-    }
-    .insert(conn)
+    store::accounts::insert_link_token(
+        conn,
+        user_id,
+        purpose,
+        tokens::digest(&value),
+        email,
+        now + ttl,
+        now,
+    )
     .await?;
     Ok(value)
 }
@@ -96,37 +83,17 @@ async fn take_link_token(
             "This link is not valid: it has expired or was already used. Ask for a new one.".into(),
         )
     };
-    let t = user_token::Entity::find()
-        .filter(user_token::Column::TokenHash.eq(tokens::digest(value)))
-        .one(conn)
+    let t = store::accounts::link_token(conn, &tokens::digest(value))
         .await?
         .filter(|t| purposes.contains(&t.purpose.as_str()))
         .ok_or_else(invalid)?;
     if t.used_at.is_some() || t.expires_at <= now {
         return Err(invalid());
     }
-    let taken = user_token::Entity::update_many()
-        .col_expr(user_token::Column::UsedAt, Expr::value(now))
-        .filter(user_token::Column::Id.eq(t.id))
-        .filter(user_token::Column::UsedAt.is_null())
-        .exec(conn)
-        .await?;
-    if taken.rows_affected != 1 {
+    if !store::accounts::use_link_token(conn, t.id, now).await? {
         return Err(invalid());
     }
     Ok(t)
-}
-
-async fn email_in_use(conn: &impl ConnectionTrait, email: &str, except: Option<Uuid>) -> Result<bool> {
-    let mut q = user::Entity::find().filter(
-        user::Column::Email
-            .eq(email)
-            .or(user::Column::PendingEmail.eq(email)),
-    );
-    if let Some(id) = except {
-        q = q.filter(user::Column::Id.ne(id));
-    }
-    Ok(q.one(conn).await?.is_some())
 }
 
 /// The full name of a user, for greetings.
@@ -135,10 +102,7 @@ pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> R
     let now = ctx.clock.now();
     let login = normalize_login(&req.user_id);
     let email = normalize_email(&req.email);
-    let org = organization::Entity::find()
-        .filter(organization::Column::Code.eq(req.organization.trim()))
-        .one(&ctx.db)
-        .await?;
+    let org = store::accounts::organization_by_code(&ctx.db, req.organization.trim()).await?;
     let org = match org {
         Some(o) if o.is_external => o,
         Some(_) => {
@@ -157,19 +121,14 @@ pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> R
         }
     };
     let mut dups = Vec::new();
-    if user::Entity::find()
-        .filter(user::Column::Login.eq(&login))
-        .one(&ctx.db)
-        .await?
-        .is_some()
-    {
+    if store::users::by_login(&ctx.db, &login).await?.is_some() {
         dups.extend(field(
             "user_id",
             "taken",
             "is already taken; choose another User ID",
         ));
     }
-    if email_in_use(&ctx.db, &email, None).await? {
+    if store::accounts::email_in_use(&ctx.db, &email, None).await? {
         dups.extend(field(
             "email",
             "taken",
@@ -194,59 +153,48 @@ pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> R
     .await?;
     let hash = password::hash(req.password.clone()).await?;
     let eao_email = normalize_email(&req.eao_email);
-    let eao_id = user::Entity::find()
-        .filter(user::Column::Email.eq(&eao_email))
-        .filter(user::Column::Status.eq(AccountStatus::Active.as_str()))
-        .one(&ctx.db)
+    let eao_id = store::accounts::active_by_email(&ctx.db, &eao_email)
         .await?
         .map(|u| u.id);
     let id = Uuid::now_v7();
     let txn = ctx.db.begin().await?;
-    let u = user::ActiveModel {
-        id: Set(id),
-        login: Set(login.clone()),
-        first_name: Set(req.first_name.trim().into()),
-        middle_initial: Set(req.middle_initial.as_ref().map(|s| s.trim().to_uppercase())),
-        last_name: Set(req.last_name.trim().into()),
-        email: Set(email.clone()),
-        pending_email: Set(None),
-        phone: Set(req.phone.trim().into()),
-        job_title: Set(req.job_title.as_ref().map(|s| s.trim().to_string())),
-        organization_id: Set(org.id),
-        user_type: Set("vendor".into()),
-        company: Set(Some(req.company.trim().into())),
-        eao_email: Set(Some(eao_email)),
-        supervisor_id: Set(None),
-        security_officer_id: Set(None),
-        eao_id: Set(eao_id),
-        it_level: Set("none".into()),
-        ia_training_date: Set(None),
-        status: Set(AccountStatus::PendingVerification.as_str().into()),
-        password_hash: Set(hash.clone()),
-        password_changed_at: Set(now),
-        last_activity_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| match e.sql_err() {
-        // Lost a race with a concurrent registration of the same User ID or email.
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Error::Duplicate(field(
-            "user_id",
-            "taken",
-            "is already taken; choose another User ID",
-        )),
-        _ => e.into(),
-    })?;
-    password_history::ActiveModel {
-        id: Default::default(),
-        user_id: Set(id),
-        hash: Set(hash),
-        created_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
+    let new = user::Model {
+        id,
+        login: login.clone(),
+        first_name: req.first_name.trim().into(),
+        middle_initial: req.middle_initial.as_ref().map(|s| s.trim().to_uppercase()),
+        last_name: req.last_name.trim().into(),
+        email: email.clone(),
+        pending_email: None,
+        phone: req.phone.trim().into(),
+        job_title: req.job_title.as_ref().map(|s| s.trim().to_string()),
+        organization_id: org.id,
+        user_type: "vendor".into(),
+        company: Some(req.company.trim().into()),
+        eao_email: Some(eao_email),
+        supervisor_id: None,
+        security_officer_id: None,
+        eao_id,
+        it_level: "none".into(),
+        ia_training_date: None,
+        status: AccountStatus::PendingVerification.as_str().into(),
+        password_hash: hash,
+        password_changed_at: now,
+        last_activity_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let u = store::accounts::insert(&txn, new)
+        .await
+        .map_err(|e| match e.sql_err() {
+            // Lost a race with a concurrent registration of the same User ID or email.
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Error::Duplicate(field(
+                "user_id",
+                "taken",
+                "is already taken; choose another User ID",
+            )),
+            _ => e.into(),
+        })?;
     let token = new_link_token(
         &txn,
         id,
@@ -280,8 +228,7 @@ pub async fn verify_email(ctx: &Ctx, ip: Option<String>, req: &VerifyEmailReques
     let now = ctx.clock.now();
     let txn = ctx.db.begin().await?;
     let t = take_link_token(&txn, &req.token, &[PURPOSE_VERIFY, PURPOSE_CHANGE_EMAIL], now).await?;
-    let u = user::Entity::find_by_id(t.user_id)
-        .one(&txn)
+    let u = store::users::find(&txn, t.user_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("token without user"))?;
     let actor = Actor {
@@ -295,14 +242,7 @@ pub async fn verify_email(ctx: &Ctx, ip: Option<String>, req: &VerifyEmailReques
                 "This account is already verified. Sign in.".into(),
             ));
         }
-        user::ActiveModel {
-            id: Set(u.id),
-            status: Set(AccountStatus::Active.as_str().into()),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .update(&txn)
-        .await?;
+        store::accounts::set_status(&txn, u.id, AccountStatus::Active, now).await?;
         audit::append(
             &txn,
             now,
@@ -318,21 +258,13 @@ pub async fn verify_email(ctx: &Ctx, ip: Option<String>, req: &VerifyEmailReques
     } else {
         let new_email = t.email.clone().unwrap_or_default();
         if u.pending_email.as_deref() != Some(new_email.as_str())
-            || email_in_use(&txn, &new_email, Some(u.id)).await?
+            || store::accounts::email_in_use(&txn, &new_email, Some(u.id)).await?
         {
             return Err(Error::InvalidToken(
                 "This link is no longer valid: the email change was replaced or the address is taken.".into(),
             ));
         }
-        user::ActiveModel {
-            id: Set(u.id),
-            email: Set(new_email.clone()),
-            pending_email: Set(None),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .update(&txn)
-        .await?;
+        store::accounts::set_email(&txn, u.id, &new_email, now).await?;
         let (subject, body) = templates::email_changed(&name_of(&u), &new_email);
         outbox::enqueue(&txn, now, &u.email, &subject, &body).await?;
         audit::append(
@@ -360,9 +292,7 @@ const FORGOT_ANSWER: &str = "If an account matches, we sent instructions to its 
 pub async fn forgot_password(ctx: &Ctx, ip: Option<String>, req: &ForgotPasswordRequest) -> Result<Accepted> {
     let now = ctx.clock.now();
     let login = normalize_login(&req.user_id);
-    let found = user::Entity::find()
-        .filter(user::Column::Login.eq(&login))
-        .one(&ctx.db)
+    let found = store::users::by_login(&ctx.db, &login)
         .await?
         .filter(|u| u.status == AccountStatus::Active.as_str() || u.status == AccountStatus::Locked.as_str());
     let txn = ctx.db.begin().await?;
@@ -405,19 +335,15 @@ pub async fn forgot_password(ctx: &Ctx, ip: Option<String>, req: &ForgotPassword
 pub async fn reset_password(ctx: &Ctx, ip: Option<String>, req: &ResetPasswordRequest) -> Result<Accepted> {
     let now = ctx.clock.now();
     // Peek first so password rules are checked before the link is spent.
-    let peek = user_token::Entity::find()
-        .filter(user_token::Column::TokenHash.eq(tokens::digest(&req.token)))
-        .filter(user_token::Column::Purpose.eq(PURPOSE_RESET))
-        .one(&ctx.db)
+    let peek = store::accounts::link_token(&ctx.db, &tokens::digest(&req.token))
         .await?
-        .filter(|t| t.used_at.is_none() && t.expires_at > now)
+        .filter(|t| t.purpose == PURPOSE_RESET && t.used_at.is_none() && t.expires_at > now)
         .ok_or_else(|| {
             Error::InvalidToken(
                 "This link is not valid: it has expired or was already used. Ask for a new one.".into(),
             )
         })?;
-    let u = user::Entity::find_by_id(peek.user_id)
-        .one(&ctx.db)
+    let u = store::users::find(&ctx.db, peek.user_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("token without user"))?;
     check_new_password(
@@ -438,9 +364,7 @@ pub async fn reset_password(ctx: &Ctx, ip: Option<String>, req: &ResetPasswordRe
     take_link_token(&txn, &req.token, &[PURPOSE_RESET], now).await?;
     set_password(&txn, &u, hash, now).await?;
     super::sessions::revoke_all(&txn, u.id, now).await?;
-    crate::store::entities::login_throttle::Entity::delete_by_id(format!("login:{}", u.login))
-        .exec(&txn)
-        .await?;
+    store::sessions::clear_throttle(&txn, &format!("login:{}", u.login)).await?;
     audit::append(
         &txn,
         now,
@@ -468,23 +392,7 @@ async fn set_password(
     hash: String,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    user::ActiveModel {
-        id: Set(u.id),
-        password_hash: Set(hash.clone()),
-        password_changed_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .update(conn)
-    .await?;
-    password_history::ActiveModel {
-        id: Default::default(),
-        user_id: Set(u.id),
-        hash: Set(hash),
-        created_at: Set(now),
-    }
-    .insert(conn)
-    .await?;
+    store::accounts::set_password(conn, u.id, &hash, now).await?;
     let (subject, body) = templates::password_changed(&name_of(u));
     outbox::enqueue(conn, now, &u.email, &subject, &body).await?;
     Ok(())
@@ -494,11 +402,7 @@ async fn set_password(
 pub async fn forgot_username(ctx: &Ctx, ip: Option<String>, req: &ForgotUsernameRequest) -> Result<Accepted> {
     let now = ctx.clock.now();
     let email = normalize_email(&req.email);
-    let found: Vec<user::Model> = user::Entity::find()
-        .filter(user::Column::Email.eq(&email))
-        .filter(user::Column::Status.ne(AccountStatus::Deleted.as_str()))
-        .all(&ctx.db)
-        .await?;
+    let found = store::accounts::with_email(&ctx.db, &email).await?;
     let txn = ctx.db.begin().await?;
     if let Some(first) = found.first() {
         let logins: Vec<String> = found.iter().map(|u| u.login.clone()).collect();
@@ -527,26 +431,23 @@ pub async fn forgot_username(ctx: &Ctx, ip: Option<String>, req: &ForgotUsername
     })
 }
 
+/// The caller's own account (404 once it no longer exists).
+async fn account(conn: &impl ConnectionTrait, id: Uuid) -> Result<user::Model> {
+    store::users::find(conn, id)
+        .await?
+        .ok_or_else(|| Error::NotFound("The account no longer exists.".into()))
+}
+
 /// A user as a person reference (name and official email).
 async fn person(conn: &impl ConnectionTrait, id: Option<Uuid>) -> Result<Option<PersonRef>> {
     let Some(id) = id else { return Ok(None) };
-    Ok(user::Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .as_ref()
-        .map(person_ref))
+    Ok(store::users::find(conn, id).await?.as_ref().map(person_ref))
 }
 
 /// My Information.
 pub async fn me(ctx: &Ctx, user_id: Uuid) -> Result<MeResponse> {
-    let u = user::Entity::find_by_id(user_id)
-        .one(&ctx.db)
-        .await?
-        .ok_or_else(|| Error::NotFound("The account no longer exists.".into()))?;
-    let org = organization::Entity::find_by_id(u.organization_id)
-        .one(&ctx.db)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("user without organization"))?;
+    let u = account(&ctx.db, user_id).await?;
+    let org = super::organization_of(&ctx.db, &u).await?;
     let status = match u
         .status
         .parse::<AccountStatus>()
@@ -594,10 +495,7 @@ pub async fn me(ctx: &Ctx, user_id: Uuid) -> Result<MeResponse> {
 /// Updates My Information; a new email waits for verification of the new address.
 pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRequest) -> Result<MeResponse> {
     let now = ctx.clock.now();
-    let u = user::Entity::find_by_id(user_id)
-        .one(&ctx.db)
-        .await?
-        .ok_or_else(|| Error::NotFound("The account no longer exists.".into()))?;
+    let u = account(&ctx.db, user_id).await?;
     if let Some(d) = req.ia_training_date
         && d > now.date_naive()
     {
@@ -613,7 +511,7 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
         .map(normalize_email)
         .filter(|e| *e != u.email);
     if let Some(e) = &new_email
-        && email_in_use(&ctx.db, e, Some(u.id)).await?
+        && store::accounts::email_in_use(&ctx.db, e, Some(u.id)).await?
     {
         return Err(Error::Duplicate(field(
             "email",
@@ -621,11 +519,7 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
             "is already registered to another account",
         )));
     }
-    let mut am = user::ActiveModel {
-        id: Set(u.id),
-        updated_at: Set(now),
-        ..Default::default()
-    };
+    let mut am = ProfileChange::default();
     let mut before = serde_json::Map::new();
     let mut after = serde_json::Map::new();
     macro_rules! change {
@@ -633,7 +527,7 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
             if let Some(v) = $value {
                 before.insert(stringify!($field).into(), json!($old));
                 after.insert(stringify!($field).into(), json!(v));
-                am.$field = Set(v);
+                am.$field = Some(v);
             }
         };
     }
@@ -673,9 +567,7 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
     let mut moves: Vec<(Uuid, Uuid, &str)> = Vec::new();
     if let Some(login) = &req.supervisor {
         let s = super::delegation::approver_by_login(&ctx.db, login, "supervisor", u.id).await?;
-        let org = organization::Entity::find_by_id(s.organization_id)
-            .one(&ctx.db)
-            .await?;
+        let org = store::users::organization(&ctx.db, s.organization_id).await?;
         if org.is_some_and(|o| o.is_external) {
             return Err(Error::Validation(field(
                 "supervisor",
@@ -685,7 +577,7 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
         }
         before.insert("supervisor_id".into(), json!(u.supervisor_id));
         after.insert("supervisor_id".into(), json!(s.id));
-        am.supervisor_id = Set(Some(s.id));
+        am.supervisor_id = Some(Some(s.id));
         if let Some(old) = u.supervisor_id.filter(|o| *o != s.id) {
             moves.push((old, s.id, "supervisor"));
         }
@@ -694,23 +586,20 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
         let s = super::delegation::approver_by_login(&ctx.db, login, "security_officer", u.id).await?;
         before.insert("security_officer_id".into(), json!(u.security_officer_id));
         after.insert("security_officer_id".into(), json!(s.id));
-        am.security_officer_id = Set(Some(s.id));
+        am.security_officer_id = Some(Some(s.id));
         if let Some(old) = u.security_officer_id.filter(|o| *o != s.id) {
             moves.push((old, s.id, "security_officer"));
         }
     }
     if let Some(email) = &req.eao_email {
         let email = normalize_email(email);
-        let eao = user::Entity::find()
-            .filter(user::Column::Email.eq(&email))
-            .filter(user::Column::Status.eq(AccountStatus::Active.as_str()))
-            .one(&ctx.db)
+        let eao = store::accounts::active_by_email(&ctx.db, &email)
             .await?
             .filter(|e| e.id != u.id);
         before.insert("eao_email".into(), json!(u.eao_email));
         after.insert("eao_email".into(), json!(email));
-        am.eao_email = Set(Some(email));
-        am.eao_id = Set(eao.as_ref().map(|e| e.id));
+        am.eao_email = Some(Some(email));
+        am.eao_id = Some(eao.as_ref().map(|e| e.id));
         if let (Some(old), Some(new)) = (u.eao_id, eao.as_ref().map(|e| e.id))
             && old != new
         {
@@ -718,7 +607,7 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
         }
     }
     let txn = ctx.db.begin().await?;
-    am.update(&txn).await?;
+    store::accounts::update_profile(&txn, u.id, am, now).await?;
     let mut moved = 0;
     for (from, to, kind) in moves {
         moved += super::delegation::move_tasks(ctx, &txn, from, to, Some(u.id), Some(kind), now).await?;
@@ -763,10 +652,7 @@ pub async fn change_password(
     req: &ChangePasswordRequest,
 ) -> Result<Accepted> {
     let now = ctx.clock.now();
-    let u = user::Entity::find_by_id(user_id)
-        .one(&ctx.db)
-        .await?
-        .ok_or_else(|| Error::NotFound("The account no longer exists.".into()))?;
+    let u = account(&ctx.db, user_id).await?;
     if !password::verify(req.current_password.clone(), Some(u.password_hash.clone())).await? {
         return Err(Error::Validation(field(
             "current_password",

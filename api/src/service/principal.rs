@@ -3,14 +3,10 @@
 
 use super::{Ctx, Error, Result};
 use crate::domain::account::AccountStatus;
-use crate::domain::assignment::AssignmentStatus;
 use crate::domain::permission::{self, AdminRole, Permission};
-use crate::store::entities::{organization, role, role_assignment, service_client, user};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SubQueryStatement};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, JoinType, QueryFilter,
-    QuerySelect, QueryTrait, RelationTrait,
-};
+use crate::store;
+use crate::store::entities::{organization, user};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 /// A signed-in caller.
@@ -83,78 +79,16 @@ impl Principal {
 }
 
 /// The AMPS administrative roles a user holds.
-pub async fn admin_roles(conn: &impl sea_orm::ConnectionTrait, user_id: Uuid) -> Result<Vec<AdminRole>> {
-    let mut rows: Vec<AdminRole> = role_assignment::Entity::find()
-        .select_only()
-        .column(role::Column::AdminKey)
-        .join(JoinType::InnerJoin, role_assignment::Relation::Role.def())
-        .filter(role_assignment::Column::UserId.eq(user_id))
-        .filter(role_assignment::Column::Status.eq(AssignmentStatus::Active))
-        .filter(role::Column::AdminKey.is_not_null())
-        .into_tuple()
-        .all(conn)
-        .await?;
-    rows.sort_by_key(|r| r.display_name());
-    rows.dedup();
-    Ok(rows)
+pub async fn admin_roles(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<AdminRole>> {
+    Ok(store::users::admin_roles(conn, user_id).await?)
 }
 
-/// Separates the role keys aggregated by `caller`; no key contains it.
-const SEP: &str = "\u{1f}";
-
-/// A user, their organization and the AMPS administrative roles they hold, in one query (it
-/// runs on every authenticated request).
+/// A user, their organization and the AMPS administrative roles they hold, in one query.
 pub async fn caller(
     conn: &impl ConnectionTrait,
     id: Uuid,
 ) -> Result<Option<(user::Model, organization::Model, Vec<AdminRole>)>> {
-    let backend = conn.get_database_backend();
-    let name = Expr::col((role::Entity, role::Column::AdminKey));
-    let names = match backend {
-        DbBackend::Postgres => Func::cust("string_agg").arg(name).arg(SEP),
-        _ => Func::cust("group_concat").arg(name).arg(SEP),
-    };
-    let admin = Query::select()
-        .expr(names)
-        .from(role_assignment::Entity)
-        .inner_join(
-            role::Entity,
-            Expr::col((role::Entity, role::Column::Id))
-                .equals((role_assignment::Entity, role_assignment::Column::RoleId)),
-        )
-        .and_where(
-            Expr::col((role_assignment::Entity, role_assignment::Column::UserId))
-                .equals((user::Entity, user::Column::Id)),
-        )
-        .and_where(
-            Expr::col((role_assignment::Entity, role_assignment::Column::Status))
-                .eq(AssignmentStatus::Active),
-        )
-        .and_where(Expr::col((role::Entity, role::Column::AdminKey)).is_not_null())
-        .to_owned();
-    let stmt = user::Entity::find_by_id(id)
-        .find_also_related(organization::Entity)
-        .expr_as(
-            Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(admin))),
-            "admin_roles",
-        )
-        .build(backend);
-    let Some(row) = conn.query_one_raw(stmt).await? else {
-        return Ok(None);
-    };
-    let u = user::Model::from_query_result(&row, "A_")?;
-    let org = organization::Model::from_query_result(&row, "B_")?;
-    let roles: Option<String> = row.try_get("", "admin_roles")?;
-    let mut roles: Vec<AdminRole> = roles
-        .iter()
-        .flat_map(|r| r.split(SEP))
-        .filter(|r| !r.is_empty())
-        .map(str::parse)
-        .collect::<std::result::Result<_, _>>()
-        .map_err(|e: crate::domain::UnknownName| anyhow::anyhow!(e))?;
-    roles.sort_by_key(|r| r.display_name());
-    roles.dedup();
-    Ok(Some((u, org, roles)))
+    Ok(store::users::caller(conn, id).await?)
 }
 
 /// Verifies `token` and loads the caller.
@@ -187,9 +121,7 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
         }
         "service" => {
             let client_id = claims.sub.strip_prefix("client:").unwrap_or_default().to_string();
-            let c = service_client::Entity::find()
-                .filter(service_client::Column::ClientId.eq(&client_id))
-                .one(&ctx.read)
+            let c = store::sessions::client(&ctx.read, &client_id)
                 .await?
                 .filter(|c| !c.disabled)
                 .ok_or_else(|| Error::Unauthorized("The service client is unknown or disabled.".into()))?;

@@ -6,14 +6,12 @@ use super::{Ctx, Error, Result};
 use crate::auth::{jwt, password, tokens};
 use crate::domain::account::{AccountStatus, normalize_login};
 use crate::domain::throttle::ThrottlePolicy;
+use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
-use crate::store::entities::{login_throttle, refresh_token, service_client, user};
+use crate::store::entities::service_client;
 use amps_openapi::{ClientCredentialsRequest, LoginRequest, TokenResponse};
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
-    sea_query::Expr,
-};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -38,57 +36,6 @@ fn throttle_keys(login: &str, ip: Option<&str>) -> Vec<(String, ThrottlePolicy)>
     keys
 }
 
-async fn blocked_for(
-    conn: &impl ConnectionTrait,
-    keys: &[(String, ThrottlePolicy)],
-    now: DateTime<Utc>,
-) -> Result<Option<i64>> {
-    let mut wait = None;
-    for (key, _) in keys {
-        if let Some(row) = login_throttle::Entity::find_by_id(key.clone()).one(conn).await?
-            && let Some(until) = row.blocked_until
-            && until > now
-        {
-            let secs = (until - now).num_seconds().max(1);
-            wait = Some(wait.map_or(secs, |w: i64| w.max(secs)));
-        }
-    }
-    Ok(wait)
-}
-
-async fn record_failure(
-    conn: &impl ConnectionTrait,
-    keys: &[(String, ThrottlePolicy)],
-    now: DateTime<Utc>,
-) -> Result<()> {
-    for (key, policy) in keys {
-        let existing = login_throttle::Entity::find_by_id(key.clone()).one(conn).await?;
-        let failures = match &existing {
-            Some(r) => policy.next_failures(r.failures, r.last_failure_at, now),
-            None => 1,
-        };
-        let am = login_throttle::ActiveModel {
-            key: Set(key.clone()),
-            failures: Set(failures),
-            last_failure_at: Set(now),
-            blocked_until: Set(policy.blocked_until(failures, now)),
-        };
-        if existing.is_some() {
-            am.update(conn).await?;
-        } else {
-            am.insert(conn).await?;
-        }
-    }
-    Ok(())
-}
-
-async fn clear_throttle(conn: &impl ConnectionTrait, login: &str) -> Result<()> {
-    login_throttle::Entity::delete_by_id(format!("login:{login}"))
-        .exec(conn)
-        .await?;
-    Ok(())
-}
-
 /// Creates a refresh token in `family` and returns its clear value.
 async fn new_refresh(
     conn: &impl ConnectionTrait,
@@ -97,17 +44,14 @@ async fn new_refresh(
     now: DateTime<Utc>,
 ) -> Result<String> {
     let value = tokens::generate();
-    refresh_token::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        user_id: Set(user_id),
-        family_id: Set(family),
-        token_hash: Set(tokens::digest(&value)),
-        expires_at: Set(now + REFRESH_TTL),
-        rotated_at: Set(None),
-        revoked_at: Set(None),
-        created_at: Set(now),
-    }
-    .insert(conn)
+    store::sessions::insert_refresh(
+        conn,
+        user_id,
+        family,
+        tokens::digest(&value),
+        now + REFRESH_TTL,
+        now,
+    )
     .await?;
     Ok(value)
 }
@@ -120,25 +64,9 @@ fn access(ctx: &Ctx, sub: &str, kind: &str, scope: Option<String>) -> Result<Tok
     })
 }
 
-async fn revoke_family(conn: &impl ConnectionTrait, family: Uuid, now: DateTime<Utc>) -> Result<()> {
-    refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
-        .filter(refresh_token::Column::FamilyId.eq(family))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(conn)
-        .await?;
-    Ok(())
-}
-
 /// Revokes every refresh token of a user (password reset, account disabled).
 pub async fn revoke_all(conn: &impl ConnectionTrait, user_id: Uuid, now: DateTime<Utc>) -> Result<()> {
-    refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
-        .filter(refresh_token::Column::UserId.eq(user_id))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(conn)
-        .await?;
-    Ok(())
+    Ok(store::sessions::revoke_all(conn, user_id, now).await?)
 }
 
 /// Password sign-in.
@@ -147,12 +75,10 @@ pub async fn login(ctx: &Ctx, ip: Option<String>, req: &LoginRequest) -> Result<
     let login = normalize_login(&req.user_id);
     let now = ctx.clock.now();
     let keys = throttle_keys(&login, ip.as_deref());
-    if let Some(retry_after_secs) = blocked_for(&ctx.db, &keys, now).await? {
+    if let Some(retry_after_secs) = store::sessions::blocked_for(&ctx.db, &keys, now).await? {
         return Err(Error::TooManyRequests { retry_after_secs });
     }
-    let found = user::Entity::find()
-        .filter(user::Column::Login.eq(&login))
-        .one(&ctx.db)
+    let found = store::users::by_login(&ctx.db, &login)
         .await?
         .filter(|u| u.status != AccountStatus::Deleted.as_str());
     let ok = password::verify(
@@ -167,7 +93,7 @@ pub async fn login(ctx: &Ctx, ip: Option<String>, req: &LoginRequest) -> Result<
     };
     let Some(u) = found.filter(|_| ok) else {
         let txn = ctx.db.begin().await?;
-        record_failure(&txn, &keys, now).await?;
+        store::sessions::record_failure(&txn, &keys, now).await?;
         audit::append(
             &txn,
             now,
@@ -200,15 +126,9 @@ pub async fn login(ctx: &Ctx, ip: Option<String>, req: &LoginRequest) -> Result<
         return Err(Error::Forbidden(why.into()));
     }
     let txn = ctx.db.begin().await?;
-    clear_throttle(&txn, &login).await?;
+    store::sessions::clear_throttle(&txn, &format!("login:{login}")).await?;
     let refresh = new_refresh(&txn, u.id, Uuid::now_v7(), now).await?;
-    user::ActiveModel {
-        id: Set(u.id),
-        last_activity_at: Set(Some(now)),
-        ..Default::default()
-    }
-    .update(&txn)
-    .await?;
+    store::users::touch(&txn, u.id, now).await?;
     audit::append(
         &txn,
         now,
@@ -232,9 +152,7 @@ pub async fn refresh(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> 
     let unauthorized = || Error::Unauthorized("Your session has ended. Sign in again.".into());
     let presented = presented.ok_or_else(unauthorized)?;
     let now = ctx.clock.now();
-    let row = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(tokens::digest(presented)))
-        .one(&ctx.db)
+    let row = store::sessions::refresh_by_hash(&ctx.db, &tokens::digest(presented))
         .await?
         .ok_or_else(unauthorized)?;
     if row.revoked_at.is_some() || row.expires_at <= now {
@@ -242,19 +160,14 @@ pub async fn refresh(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> 
     }
     let txn = ctx.db.begin().await?;
     // Compare-and-set: of two uses of the same token only one rotates it.
-    let rotated = refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RotatedAt, Expr::value(now))
-        .filter(refresh_token::Column::Id.eq(row.id))
-        .filter(refresh_token::Column::RotatedAt.is_null())
-        .exec(&txn)
-        .await?;
+    let rotated = store::sessions::rotate(&txn, row.id, now).await?;
     let actor = Actor {
         id: Some(row.user_id),
         label: row.user_id.to_string(),
         ip,
     };
-    if rotated.rows_affected == 0 {
-        revoke_family(&txn, row.family_id, now).await?;
+    if !rotated {
+        store::sessions::revoke_family(&txn, row.family_id, now).await?;
         audit::append(
             &txn,
             now,
@@ -269,8 +182,7 @@ pub async fn refresh(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> 
         txn.commit().await?;
         return Err(unauthorized());
     }
-    let u = user::Entity::find_by_id(row.user_id)
-        .one(&txn)
+    let u = store::users::find(&txn, row.user_id)
         .await?
         .ok_or_else(unauthorized)?;
     if !u
@@ -306,15 +218,11 @@ pub async fn refresh(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> 
 pub async fn logout(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> Result<()> {
     let Some(presented) = presented else { return Ok(()) };
     let now = ctx.clock.now();
-    let Some(row) = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(tokens::digest(presented)))
-        .one(&ctx.db)
-        .await?
-    else {
+    let Some(row) = store::sessions::refresh_by_hash(&ctx.db, &tokens::digest(presented)).await? else {
         return Ok(());
     };
     let txn = ctx.db.begin().await?;
-    revoke_family(&txn, row.family_id, now).await?;
+    store::sessions::revoke_family(&txn, row.family_id, now).await?;
     audit::append(
         &txn,
         now,
@@ -349,12 +257,10 @@ pub async fn client_credentials(
     }
     let now = ctx.clock.now();
     let keys = throttle_keys(&format!("client:{}", req.client_id), ip.as_deref());
-    if let Some(retry_after_secs) = blocked_for(&ctx.db, &keys, now).await? {
+    if let Some(retry_after_secs) = store::sessions::blocked_for(&ctx.db, &keys, now).await? {
         return Err(Error::TooManyRequests { retry_after_secs });
     }
-    let client = service_client::Entity::find()
-        .filter(service_client::Column::ClientId.eq(&req.client_id))
-        .one(&ctx.db)
+    let client = store::sessions::client(&ctx.db, &req.client_id)
         .await?
         .filter(|c| !c.disabled);
     let ok = password::verify(
@@ -369,7 +275,7 @@ pub async fn client_credentials(
     };
     let Some(client) = client.filter(|_| ok) else {
         let txn = ctx.db.begin().await?;
-        record_failure(&txn, &keys, now).await?;
+        store::sessions::record_failure(&txn, &keys, now).await?;
         audit::append(
             &txn,
             now,
@@ -429,16 +335,18 @@ pub async fn create_service_client(
     let secret = tokens::generate();
     let hash = password::hash(secret.clone()).await?;
     let txn = ctx.db.begin().await?;
-    service_client::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        client_id: Set(client_id.clone()),
-        name: Set(name.to_string()),
-        secret_hash: Set(hash),
-        scopes: Set(scopes.to_string()),
-        disabled: Set(false),
-        created_at: Set(now),
-    }
-    .insert(&txn)
+    store::sessions::insert_client(
+        &txn,
+        service_client::Model {
+            id: Uuid::now_v7(),
+            client_id: client_id.clone(),
+            name: name.to_string(),
+            secret_hash: hash,
+            scopes: scopes.to_string(),
+            disabled: false,
+            created_at: now,
+        },
+    )
     .await?;
     audit::append(
         &txn,

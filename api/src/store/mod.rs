@@ -1,16 +1,19 @@
 //! Persistence: sea-orm entities and the queries the services use. Functions take
 //! `&impl ConnectionTrait` so the same code runs inside a transaction or not.
 
+pub mod accounts;
 pub mod attachments;
 pub mod audit;
 pub mod batch;
 pub mod catalog;
+
 pub mod columns;
 pub mod entities;
 pub mod leases;
 pub mod outbox;
 pub mod provisioning;
 pub mod saars;
+pub mod sessions;
 pub mod tasks;
 pub mod users;
 

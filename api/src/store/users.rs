@@ -1,12 +1,15 @@
 //! Account rows as the workflow reads them: people by id, the members of an approval group,
 //! who acts for an approver today (their deputy), direct reports, and organizations.
 
-use super::entities::{approval_group_member, deputy, organization, user};
+use super::entities::{approval_group_member, deputy, organization, role, role_assignment, user};
 use crate::domain::account::AccountStatus;
+use crate::domain::assignment::AssignmentStatus;
+use crate::domain::permission::AdminRole;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, SubQueryStatement, UpdateStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -228,4 +231,97 @@ pub async fn organization_codes(conn: &impl ConnectionTrait) -> Result<HashMap<U
         .into_iter()
         .map(|o| (o.id, o.code))
         .collect())
+}
+
+/// The account with the normalised User ID `login`, whatever its status.
+pub async fn by_login(conn: &impl ConnectionTrait, login: &str) -> Result<Option<user::Model>, DbErr> {
+    user::Entity::find()
+        .filter(user::Column::Login.eq(login))
+        .one(conn)
+        .await
+}
+
+/// Records activity of `id` at `now`.
+pub async fn touch(conn: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<(), DbErr> {
+    user::Entity::update_many()
+        .col_expr(user::Column::LastActivityAt, Expr::value(now))
+        .filter(user::Column::Id.eq(id))
+        .exec(conn)
+        .await
+        .map(|_| ())
+}
+
+/// The AMPS administrative roles a user holds.
+pub async fn admin_roles(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<AdminRole>, DbErr> {
+    let mut rows: Vec<AdminRole> = role_assignment::Entity::find()
+        .select_only()
+        .column(role::Column::AdminKey)
+        .join(JoinType::InnerJoin, role_assignment::Relation::Role.def())
+        .filter(role_assignment::Column::UserId.eq(user_id))
+        .filter(role_assignment::Column::Status.eq(AssignmentStatus::Active))
+        .filter(role::Column::AdminKey.is_not_null())
+        .into_tuple()
+        .all(conn)
+        .await?;
+    rows.sort_by_key(|r| r.display_name());
+    rows.dedup();
+    Ok(rows)
+}
+
+/// Separates the role keys aggregated by `caller`; no key contains it.
+const SEP: &str = "\u{1f}";
+
+/// A user, their organization and the AMPS administrative roles they hold, in one query (it
+/// runs on every authenticated request).
+pub async fn caller(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<(user::Model, organization::Model, Vec<AdminRole>)>, DbErr> {
+    let backend = conn.get_database_backend();
+    let name = Expr::col((role::Entity, role::Column::AdminKey));
+    let names = match backend {
+        DbBackend::Postgres => Func::cust("string_agg").arg(name).arg(SEP),
+        _ => Func::cust("group_concat").arg(name).arg(SEP),
+    };
+    let admin = Query::select()
+        .expr(names)
+        .from(role_assignment::Entity)
+        .inner_join(
+            role::Entity,
+            Expr::col((role::Entity, role::Column::Id))
+                .equals((role_assignment::Entity, role_assignment::Column::RoleId)),
+        )
+        .and_where(
+            Expr::col((role_assignment::Entity, role_assignment::Column::UserId))
+                .equals((user::Entity, user::Column::Id)),
+        )
+        .and_where(
+            Expr::col((role_assignment::Entity, role_assignment::Column::Status))
+                .eq(AssignmentStatus::Active),
+        )
+        .and_where(Expr::col((role::Entity, role::Column::AdminKey)).is_not_null())
+        .to_owned();
+    let stmt = user::Entity::find_by_id(id)
+        .find_also_related(organization::Entity)
+        .expr_as(
+            Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(admin))),
+            "admin_roles",
+        )
+        .build(backend);
+    let Some(row) = conn.query_one_raw(stmt).await? else {
+        return Ok(None);
+    };
+    let u = user::Model::from_query_result(&row, "A_")?;
+    let org = organization::Model::from_query_result(&row, "B_")?;
+    let roles: Option<String> = row.try_get("", "admin_roles")?;
+    let mut roles: Vec<AdminRole> = roles
+        .iter()
+        .flat_map(|r| r.split(SEP))
+        .filter(|r| !r.is_empty())
+        .map(str::parse)
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|e: crate::domain::UnknownName| DbErr::Custom(e.to_string()))?;
+    roles.sort_by_key(|r| r.display_name());
+    roles.dedup();
+    Ok(Some((u, org, roles)))
 }

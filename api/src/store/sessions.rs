@@ -1,0 +1,154 @@
+//! Sign-in state: login throttles (per User ID and per address), refresh token families, and
+//! service clients.
+
+use super::entities::{login_throttle, refresh_token, service_client};
+use crate::domain::throttle::ThrottlePolicy;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+/// How many seconds the longest block among `keys` still lasts at `now`, if any.
+pub async fn blocked_for(
+    conn: &impl ConnectionTrait,
+    keys: &[(String, ThrottlePolicy)],
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, DbErr> {
+    let mut wait = None;
+    for (key, _) in keys {
+        if let Some(row) = login_throttle::Entity::find_by_id(key.clone()).one(conn).await?
+            && let Some(until) = row.blocked_until
+            && until > now
+        {
+            let secs = (until - now).num_seconds().max(1);
+            wait = Some(wait.map_or(secs, |w: i64| w.max(secs)));
+        }
+    }
+    Ok(wait)
+}
+
+/// Counts a failed attempt against each of `keys`, blocking as its policy says.
+pub async fn record_failure(
+    conn: &impl ConnectionTrait,
+    keys: &[(String, ThrottlePolicy)],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    for (key, policy) in keys {
+        let existing = login_throttle::Entity::find_by_id(key.clone()).one(conn).await?;
+        let failures = match &existing {
+            Some(r) => policy.next_failures(r.failures, r.last_failure_at, now),
+            None => 1,
+        };
+        let am = login_throttle::ActiveModel {
+            key: Set(key.clone()),
+            failures: Set(failures),
+            last_failure_at: Set(now),
+            blocked_until: Set(policy.blocked_until(failures, now)),
+        };
+        if existing.is_some() {
+            am.update(conn).await?;
+        } else {
+            am.insert(conn).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Forgets the failures of the throttle `key`.
+pub async fn clear_throttle(conn: &impl ConnectionTrait, key: &str) -> Result<(), DbErr> {
+    login_throttle::Entity::delete_by_id(key.to_string())
+        .exec(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Stores a refresh token of `user` in `family` by its digest `hash`.
+pub async fn insert_refresh(
+    conn: &impl ConnectionTrait,
+    user: Uuid,
+    family: Uuid,
+    hash: String,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    refresh_token::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user),
+        family_id: Set(family),
+        token_hash: Set(hash),
+        expires_at: Set(expires_at),
+        rotated_at: Set(None),
+        revoked_at: Set(None),
+        created_at: Set(now),
+    }
+    .insert(conn)
+    .await
+    .map(|_| ())
+}
+
+/// The refresh token whose digest is `hash`.
+pub async fn refresh_by_hash(
+    conn: &impl ConnectionTrait,
+    hash: &str,
+) -> Result<Option<refresh_token::Model>, DbErr> {
+    refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(hash))
+        .one(conn)
+        .await
+}
+
+/// Marks refresh token `id` rotated; false when it already was (a reuse).
+pub async fn rotate(conn: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    let res = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RotatedAt, Expr::value(now))
+        .filter(refresh_token::Column::Id.eq(id))
+        .filter(refresh_token::Column::RotatedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Revokes every live token of `family`.
+pub async fn revoke_family(
+    conn: &impl ConnectionTrait,
+    family: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_token::Column::FamilyId.eq(family))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Revokes every live token of `user`.
+pub async fn revoke_all(conn: &impl ConnectionTrait, user: Uuid, now: DateTime<Utc>) -> Result<(), DbErr> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_token::Column::UserId.eq(user))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await
+        .map(|_| ())
+}
+
+/// The service client `client_id`.
+pub async fn client(
+    conn: &impl ConnectionTrait,
+    client_id: &str,
+) -> Result<Option<service_client::Model>, DbErr> {
+    service_client::Entity::find()
+        .filter(service_client::Column::ClientId.eq(client_id))
+        .one(conn)
+        .await
+}
+
+/// Stores a new service client.
+pub async fn insert_client(conn: &impl ConnectionTrait, c: service_client::Model) -> Result<(), DbErr> {
+    service_client::ActiveModel::from(c)
+        .insert(conn)
+        .await
+        .map(|_| ())
+}
