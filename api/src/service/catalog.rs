@@ -9,16 +9,10 @@ use crate::domain::it_level::ItLevel;
 use crate::domain::permission::Permission;
 use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
-use crate::store::entities::{
-    application, approval_group, approval_group_member, organization, role, role_chain_level,
-    role_prerequisite, role_visibility, sod_rule, sod_rule_role, user,
-};
+use crate::store::catalog_admin as admin;
+use crate::store::entities::{application, approval_group, organization, role, sod_rule};
 use amps_openapi::*;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, RelationTrait, Set, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -73,10 +67,7 @@ pub async fn create_application(
         )));
     }
     if let Some(g) = req.provisioner_group_id
-        && approval_group::Entity::find_by_id(g)
-            .one(&ctx.read)
-            .await?
-            .is_none()
+        && !admin::group_exists(&ctx.read, g).await?
     {
         return Err(Error::Validation(field(
             "provisioner_group_id",
@@ -84,9 +75,7 @@ pub async fn create_application(
             "is not an approval group",
         )));
     }
-    if application::Entity::find()
-        .filter(application::Column::Code.eq(req.code.trim()))
-        .one(&ctx.read)
+    if admin::application_by_code(&ctx.read, req.code.trim())
         .await?
         .is_some()
     {
@@ -98,17 +87,19 @@ pub async fn create_application(
     }
     let secret = (req.provisioning_mode == ProvisioningMode::Automatic).then(crate::auth::tokens::generate);
     let txn = ctx.db.begin().await?;
-    let a = application::ActiveModel {
-        webhook_secret: Set(secret.clone()),
-        id: Set(Uuid::now_v7()),
-        code: Set(req.code.trim().into()),
-        name: Set(req.name.trim().into()),
-        provisioning_mode: Set(req.provisioning_mode.into()),
-        webhook_url: Set(req.webhook_url.clone()),
-        provisioner_group_id: Set(req.provisioner_group_id),
-        created_at: Set(now),
-    }
-    .insert(&txn)
+    let a = admin::insert_application(
+        &txn,
+        application::Model {
+            webhook_secret: secret.clone(),
+            id: Uuid::now_v7(),
+            code: req.code.trim().into(),
+            name: req.name.trim().into(),
+            provisioning_mode: req.provisioning_mode.into(),
+            webhook_url: req.webhook_url.clone(),
+            provisioner_group_id: req.provisioner_group_id,
+            created_at: now,
+        },
+    )
     .await?;
     audit::append(
         &txn,
@@ -130,9 +121,7 @@ pub async fn create_application(
 
 /// Lists applications.
 pub async fn list_applications(ctx: &Ctx) -> Result<Vec<ApplicationResponse>> {
-    Ok(application::Entity::find()
-        .order_by_asc(application::Column::Code)
-        .all(&ctx.read)
+    Ok(admin::applications(&ctx.read)
         .await?
         .into_iter()
         .map(app_response)
@@ -163,7 +152,7 @@ async fn check_spec(
     let mut levels = Vec::new();
     for (i, l) in spec.chain.iter().enumerate() {
         match LevelKind::parse(&l.kind, l.group_id) {
-            Ok(LevelKind::Group(g)) if approval_group::Entity::find_by_id(g).one(conn).await?.is_none() => {
+            Ok(LevelKind::Group(g)) if !admin::group_exists(conn, g).await? => {
                 errors.extend(field(
                     &format!("chain[{i}].group_id"),
                     "unknown",
@@ -190,18 +179,14 @@ async fn check_spec(
     }
     for (name, id) in [("data_owner_id", spec.data_owner_id), ("iao_id", spec.iao_id)] {
         if let Some(id) = id
-            && user::Entity::find_by_id(id).one(conn).await?.is_none()
+            && store::users::find(conn, id).await?.is_none()
         {
             errors.extend(field(name, "unknown", "is not a user"));
         }
     }
     let mut orgs = Vec::new();
     for (i, code) in spec.visible_to.iter().enumerate() {
-        match organization::Entity::find()
-            .filter(organization::Column::Code.eq(code))
-            .one(conn)
-            .await?
-        {
+        match store::accounts::organization_by_code(conn, code).await? {
             Some(o) => orgs.push(o.id),
             None => errors.extend(field(
                 &format!("visible_to[{i}]"),
@@ -217,7 +202,7 @@ async fn check_spec(
                 "self",
                 "is the role itself",
             ));
-        } else if role::Entity::find_by_id(*pre).one(conn).await?.is_none() {
+        } else if admin::role(conn, *pre).await?.is_none() {
             errors.extend(field(&format!("prerequisites[{i}]"), "unknown", "is not a role"));
         }
     }
@@ -234,9 +219,7 @@ pub async fn create_role(
     require_catalog(p)?;
     let now = ctx.clock.now();
     let mut errors = Vec::new();
-    let app = application::Entity::find_by_id(req.application_id)
-        .one(&ctx.read)
-        .await?;
+    let app = store::provisioning::application(&ctx.read, req.application_id).await?;
     if app.is_none() {
         errors.extend(field("application_id", "unknown", "is not an application"));
     }
@@ -254,12 +237,7 @@ pub async fn create_role(
     }
     let (levels, orgs) = checked;
     let env = req.environment.trim().to_uppercase();
-    let exists = role::Entity::find()
-        .filter(role::Column::ApplicationId.eq(req.application_id))
-        .filter(role::Column::Name.eq(req.name.trim()))
-        .filter(role::Column::Environment.eq(&env))
-        .one(&ctx.read)
-        .await?;
+    let exists = admin::role_by_name(&ctx.read, req.application_id, req.name.trim(), &env).await?;
     if exists.is_some() {
         return Err(Error::Duplicate(field(
             "name",
@@ -269,41 +247,29 @@ pub async fn create_role(
     }
     let id = Uuid::now_v7();
     let txn = ctx.db.begin().await?;
-    role::ActiveModel {
-        id: Set(id),
-        application_id: Set(req.application_id),
-        name: Set(req.name.trim().into()),
-        environment: Set(env),
-        description: Set(req.description.clone()),
-        hidden: Set(req.hidden),
-        requestable_by: Set(requestable_str(req.requestable_by).into()),
-        min_it_level: Set(req.min_it_level.clone()),
-        default_expiration_days: Set(req.default_expiration_days),
-        mfa_required: Set(req.mfa_required),
-        data_owner_id: Set(req.data_owner_id),
-        iao_id: Set(req.iao_id),
-        admin_key: Set(None),
-        created_at: Set(now),
-    }
-    .insert(&txn)
+    admin::insert_role(
+        &txn,
+        role::Model {
+            id,
+            application_id: req.application_id,
+            name: req.name.trim().into(),
+            environment: env,
+            description: req.description.clone(),
+            hidden: req.hidden,
+            requestable_by: requestable_str(req.requestable_by).into(),
+            min_it_level: req.min_it_level.clone(),
+            default_expiration_days: req.default_expiration_days,
+            mfa_required: req.mfa_required,
+            data_owner_id: req.data_owner_id,
+            iao_id: req.iao_id,
+            admin_key: None,
+            created_at: now,
+        },
+        &orgs,
+        &req.prerequisites,
+        &levels,
+    )
     .await?;
-    for o in orgs {
-        role_visibility::ActiveModel {
-            role_id: Set(id),
-            organization_id: Set(o),
-        }
-        .insert(&txn)
-        .await?;
-    }
-    for pre in req.prerequisites.iter().collect::<HashSet<_>>() {
-        role_prerequisite::ActiveModel {
-            role_id: Set(id),
-            prerequisite_role_id: Set(*pre),
-        }
-        .insert(&txn)
-        .await?;
-    }
-    store::catalog::set_chain(&txn, id, &levels).await?;
     audit::append(
         &txn,
         now,
@@ -340,50 +306,15 @@ async fn role_responses(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let roles: HashMap<Uuid, role::Model> = role::Entity::find()
-        .filter(role::Column::Id.is_in(ids.to_vec()))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
-    let apps: HashMap<Uuid, application::Model> = application::Entity::find()
-        .filter(
-            application::Column::Id.is_in(roles.values().map(|r| r.application_id).collect::<HashSet<_>>()),
-        )
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
-    let prereqs = role_prerequisite::Entity::find()
-        .filter(role_prerequisite::Column::RoleId.is_in(ids.to_vec()))
-        .all(conn)
-        .await?;
+    let admin::RoleDetails {
+        roles,
+        apps,
+        prerequisites: prereqs,
+        chains,
+        visibility,
+    } = admin::role_details(conn, ids, with_catalog).await?;
     let prereq_refs =
         store::catalog::role_refs(conn, prereqs.iter().map(|p| p.prerequisite_role_id).collect()).await?;
-    let chains = role_chain_level::Entity::find()
-        .filter(role_chain_level::Column::RoleId.is_in(ids.to_vec()))
-        .order_by_asc(role_chain_level::Column::Position)
-        .all(conn)
-        .await?;
-    let visibility: Vec<(Uuid, String)> = if with_catalog {
-        role_visibility::Entity::find()
-            .select_only()
-            .column(role_visibility::Column::RoleId)
-            .column(organization::Column::Code)
-            .join(
-                sea_orm::JoinType::InnerJoin,
-                role_visibility::Relation::Organization.def(),
-            )
-            .filter(role_visibility::Column::RoleId.is_in(ids.to_vec()))
-            .order_by_asc(organization::Column::Code)
-            .into_tuple()
-            .all(conn)
-            .await?
-    } else {
-        Vec::new()
-    };
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         let Some(r) = roles.get(id) else { continue };
@@ -449,98 +380,16 @@ pub fn visible(r: &role::Model, orgs: &[Uuid], org: Uuid, is_external: bool) -> 
 /// the catalog view for catalog managers: every role, with its settings.
 pub async fn search_roles(ctx: &Ctx, p: &UserPrincipal, q: &SearchRolesQuery) -> Result<Vec<RoleResponse>> {
     let catalog_view = q.all == Some(true);
-    let cond = if catalog_view {
+    if catalog_view {
         require_catalog(p)?;
-        Condition::all()
-    } else {
-        visible_to(&p.org)
+    }
+    let search = admin::RoleSearch {
+        text: q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()),
+        application: q.application.as_deref().filter(|a| !a.is_empty()),
+        visible_to: (!catalog_view).then_some(&p.org),
+        limit: q.limit.unwrap_or(50),
     };
-    search_with(ctx, p, q, cond, catalog_view).await
-}
-
-/// The condition that keeps the roles a member of `org` may see and request.
-fn visible_to(org: &organization::Model) -> Condition {
-    let mut cond = Condition::all().add(role::Column::Hidden.eq(false));
-    cond = cond.add(if org.is_external {
-        role::Column::RequestableBy.is_in(["external", "both"])
-    } else {
-        role::Column::RequestableBy.is_in(["internal", "both"])
-    });
-    let any_vis = Query::select()
-        .expr(Expr::val(1))
-        .from(role_visibility::Entity)
-        .and_where(
-            Expr::col((role_visibility::Entity, role_visibility::Column::RoleId))
-                .equals((role::Entity, role::Column::Id)),
-        )
-        .to_owned();
-    let org_vis = Query::select()
-        .expr(Expr::val(1))
-        .from(role_visibility::Entity)
-        .and_where(
-            Expr::col((role_visibility::Entity, role_visibility::Column::RoleId))
-                .equals((role::Entity, role::Column::Id)),
-        )
-        .and_where(Expr::col((role_visibility::Entity, role_visibility::Column::OrganizationId)).eq(org.id))
-        .to_owned();
-    cond = cond.add(
-        Condition::any()
-            .add(Expr::exists(any_vis).not())
-            .add(Expr::exists(org_vis)),
-    );
-    if !org.allows_non_prod {
-        // The organization may request PROD roles only: do not offer the others.
-        cond = cond.add(role::Column::Environment.eq("PROD"));
-    }
-    cond
-}
-
-async fn search_with(
-    ctx: &Ctx,
-    p: &UserPrincipal,
-    q: &SearchRolesQuery,
-    mut cond: Condition,
-    catalog_view: bool,
-) -> Result<Vec<RoleResponse>> {
-    let mut query =
-        role::Entity::find().join(sea_orm::JoinType::InnerJoin, role::Relation::Application.def());
-    if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = store::users::contains_pattern(text);
-        cond = cond.add(
-            Condition::any()
-                .add(
-                    Expr::expr(Func::lower(Expr::col((role::Entity, role::Column::Name))))
-                        .like(pattern.clone()),
-                )
-                .add(
-                    Expr::expr(Func::lower(Expr::col((
-                        application::Entity,
-                        application::Column::Code,
-                    ))))
-                    .like(pattern.clone()),
-                )
-                .add(
-                    Expr::expr(Func::lower(Expr::col((
-                        application::Entity,
-                        application::Column::Name,
-                    ))))
-                    .like(pattern),
-                ),
-        );
-    }
-    if let Some(app) = q.application.as_deref().filter(|a| !a.is_empty()) {
-        cond = cond.add(application::Column::Code.eq(app));
-    }
-    query = query.filter(cond);
-    let ids: Vec<Uuid> = query
-        .select_only()
-        .column(role::Column::Id)
-        .order_by_asc(role::Column::Name)
-        .order_by_asc(role::Column::Environment)
-        .limit(q.limit.unwrap_or(50))
-        .into_tuple()
-        .all(&ctx.read)
-        .await?;
+    let ids = admin::search_roles(&ctx.read, &search).await?;
     let (held, pending) = store::catalog::held_and_pending(&ctx.read, p.id).await?;
     role_responses(&ctx.read, &ids, Some((&held, &pending)), catalog_view).await
 }
@@ -555,12 +404,7 @@ pub async fn create_group(
     require_catalog(p)?;
     let now = ctx.clock.now();
     let members = checked_members(&ctx.read, &req.members).await?;
-    if approval_group::Entity::find()
-        .filter(approval_group::Column::Name.eq(req.name.trim()))
-        .one(&ctx.read)
-        .await?
-        .is_some()
-    {
+    if admin::group_name_taken(&ctx.read, req.name.trim(), None).await? {
         return Err(Error::Duplicate(field(
             "name",
             "taken",
@@ -569,22 +413,17 @@ pub async fn create_group(
     }
     let id = Uuid::now_v7();
     let txn = ctx.db.begin().await?;
-    let g = approval_group::ActiveModel {
-        id: Set(id),
-        name: Set(req.name.trim().into()),
-        description: Set(req.description.clone()),
-        created_at: Set(now),
-    }
-    .insert(&txn)
+    let g = admin::insert_group(
+        &txn,
+        approval_group::Model {
+            id,
+            name: req.name.trim().into(),
+            description: req.description.clone(),
+            created_at: now,
+        },
+        &members,
+    )
     .await?;
-    for m in &members {
-        approval_group_member::ActiveModel {
-            group_id: Set(id),
-            user_id: Set(*m),
-        }
-        .insert(&txn)
-        .await?;
-    }
     audit::append(
         &txn,
         now,
@@ -605,15 +444,7 @@ pub async fn create_group(
 async fn checked_members(conn: &impl ConnectionTrait, members: &[Uuid]) -> Result<Vec<Uuid>> {
     let mut seen = HashSet::new();
     let members: Vec<Uuid> = members.iter().copied().filter(|u| seen.insert(*u)).collect();
-    let known: HashSet<Uuid> = user::Entity::find()
-        .select_only()
-        .column(user::Column::Id)
-        .filter(user::Column::Id.is_in(members.clone()))
-        .into_tuple::<Uuid>()
-        .all(conn)
-        .await?
-        .into_iter()
-        .collect();
+    let known = admin::existing_users(conn, members.clone()).await?;
     let errors: Vec<FieldError> = members
         .iter()
         .enumerate()
@@ -632,9 +463,7 @@ async fn people(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<PersonR
     if ids.is_empty() {
         return Ok(vec![]);
     }
-    let mut out: Vec<PersonRef> = user::Entity::find()
-        .filter(user::Column::Id.is_in(ids.iter().copied()))
-        .all(conn)
+    let mut out: Vec<PersonRef> = store::users::find_many(conn, ids.iter().copied())
         .await?
         .iter()
         .map(super::views::person_ref)
@@ -651,11 +480,7 @@ fn require_group_reader(p: &UserPrincipal) -> Result<()> {
 /// Lists approval groups with their members (three queries, whatever their number).
 pub async fn list_groups(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ApprovalGroupResponse>> {
     require_group_reader(p)?;
-    let groups = approval_group::Entity::find()
-        .order_by_asc(approval_group::Column::Name)
-        .all(&ctx.read)
-        .await?;
-    let links = approval_group_member::Entity::find().all(&ctx.read).await?;
+    let (groups, links) = admin::groups_with_memberships(&ctx.read).await?;
     let ids: Vec<Uuid> = links
         .iter()
         .map(|l| l.user_id)
@@ -710,7 +535,7 @@ pub async fn create_sod_rule(
         )));
     }
     for (i, r) in roles.iter().enumerate() {
-        if role::Entity::find_by_id(*r).one(&ctx.read).await?.is_none() {
+        if admin::role(&ctx.read, *r).await?.is_none() {
             return Err(Error::Validation(field(
                 &format!("role_ids[{i}]"),
                 "unknown",
@@ -718,12 +543,7 @@ pub async fn create_sod_rule(
             )));
         }
     }
-    if sod_rule::Entity::find()
-        .filter(sod_rule::Column::Name.eq(req.name.trim()))
-        .one(&ctx.read)
-        .await?
-        .is_some()
-    {
+    if admin::sod_rule_name_taken(&ctx.read, req.name.trim()).await? {
         return Err(Error::Duplicate(field(
             "name",
             "taken",
@@ -732,22 +552,17 @@ pub async fn create_sod_rule(
     }
     let id = Uuid::now_v7();
     let txn = ctx.db.begin().await?;
-    sod_rule::ActiveModel {
-        id: Set(id),
-        name: Set(req.name.trim().into()),
-        description: Set(req.description.clone()),
-        created_at: Set(now),
-    }
-    .insert(&txn)
+    admin::insert_sod_rule(
+        &txn,
+        sod_rule::Model {
+            id,
+            name: req.name.trim().into(),
+            description: req.description.clone(),
+            created_at: now,
+        },
+        &roles,
+    )
     .await?;
-    for r in &roles {
-        sod_rule_role::ActiveModel {
-            rule_id: Set(id),
-            role_id: Set(*r),
-        }
-        .insert(&txn)
-        .await?;
-    }
     audit::append(
         &txn,
         now,
@@ -770,11 +585,7 @@ pub async fn create_sod_rule(
 
 /// Lists the segregation-of-duties rules.
 pub async fn list_sod_rules(ctx: &Ctx) -> Result<Vec<SodRuleResponse>> {
-    let rules = sod_rule::Entity::find()
-        .order_by_asc(sod_rule::Column::Name)
-        .all(&ctx.read)
-        .await?;
-    let links = sod_rule_role::Entity::find().all(&ctx.read).await?;
+    let (rules, links) = admin::sod_rules(&ctx.read).await?;
     Ok(rules
         .into_iter()
         .map(|r| SodRuleResponse {
@@ -800,8 +611,7 @@ pub async fn update_role(
 ) -> Result<RoleResponse> {
     require_catalog(p)?;
     let now = ctx.clock.now();
-    let current = role::Entity::find_by_id(id)
-        .one(&ctx.read)
+    let current = admin::role(&ctx.read, id)
         .await?
         .ok_or_else(|| Error::NotFound("No such role.".into()))?;
     if req.is_empty() {
@@ -840,53 +650,31 @@ pub async fn update_role(
         return Err(Error::Validation(errors));
     }
     let txn = ctx.db.begin().await?;
-    let mut m: role::ActiveModel = current.clone().into();
+    let mut m = current.clone();
     if let Some(d) = &req.description {
-        m.description = Set(d.clone());
+        m.description = d.clone();
     }
     if let Some(h) = req.hidden {
-        m.hidden = Set(h);
+        m.hidden = h;
     }
     if let Some(r) = req.requestable_by {
-        m.requestable_by = Set(requestable_str(r).into());
+        m.requestable_by = requestable_str(r).into();
     }
-    m.min_it_level = Set(min_it_level.clone());
+    m.min_it_level = min_it_level.clone();
     if let Some(days) = req.default_expiration_days {
-        m.default_expiration_days = Set((days > 0).then_some(days));
+        m.default_expiration_days = (days > 0).then_some(days);
     }
     if let Some(mfa) = req.mfa_required {
-        m.mfa_required = Set(mfa);
+        m.mfa_required = mfa;
     }
-    m.data_owner_id = Set(spec.data_owner_id);
-    m.iao_id = Set(spec.iao_id);
-    m.update(&txn).await?;
+    m.data_owner_id = spec.data_owner_id;
+    m.iao_id = spec.iao_id;
+    admin::update_role(&txn, m).await?;
     if req.visible_to.is_some() {
-        role_visibility::Entity::delete_many()
-            .filter(role_visibility::Column::RoleId.eq(id))
-            .exec(&txn)
-            .await?;
-        for o in orgs.into_iter().collect::<HashSet<_>>() {
-            role_visibility::ActiveModel {
-                role_id: Set(id),
-                organization_id: Set(o),
-            }
-            .insert(&txn)
-            .await?;
-        }
+        admin::set_visibility(&txn, id, &orgs).await?;
     }
     if req.prerequisites.is_some() {
-        role_prerequisite::Entity::delete_many()
-            .filter(role_prerequisite::Column::RoleId.eq(id))
-            .exec(&txn)
-            .await?;
-        for pre in prerequisites.iter().collect::<HashSet<_>>() {
-            role_prerequisite::ActiveModel {
-                role_id: Set(id),
-                prerequisite_role_id: Set(*pre),
-            }
-            .insert(&txn)
-            .await?;
-        }
+        admin::set_prerequisites(&txn, id, &prerequisites).await?;
     }
     if req.chain.is_some() {
         store::catalog::set_chain(&txn, id, &levels).await?;
@@ -922,9 +710,7 @@ fn org_response(o: organization::Model) -> OrganizationResponse {
 
 /// Lists organizations.
 pub async fn list_organizations(ctx: &Ctx) -> Result<Vec<OrganizationResponse>> {
-    Ok(organization::Entity::find()
-        .order_by_asc(organization::Column::Code)
-        .all(&ctx.read)
+    Ok(admin::organizations(&ctx.read)
         .await?
         .into_iter()
         .map(org_response)
@@ -940,9 +726,7 @@ pub async fn create_organization(
 ) -> Result<OrganizationResponse> {
     p.require(Permission::ManageOrganizations)?;
     let now = ctx.clock.now();
-    if organization::Entity::find()
-        .filter(organization::Column::Code.eq(req.code.trim()))
-        .one(&ctx.read)
+    if store::accounts::organization_by_code(&ctx.read, req.code.trim())
         .await?
         .is_some()
     {
@@ -953,15 +737,17 @@ pub async fn create_organization(
         )));
     }
     let txn = ctx.db.begin().await?;
-    let o = organization::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        code: Set(req.code.trim().into()),
-        name: Set(req.name.trim().into()),
-        is_external: Set(req.is_external),
-        allows_non_prod: Set(req.allows_non_prod),
-        created_at: Set(now),
-    }
-    .insert(&txn)
+    let o = admin::insert_organization(
+        &txn,
+        organization::Model {
+            id: Uuid::now_v7(),
+            code: req.code.trim().into(),
+            name: req.name.trim().into(),
+            is_external: req.is_external,
+            allows_non_prod: req.allows_non_prod,
+            created_at: now,
+        },
+    )
     .await?;
     audit::append(
         &txn,
@@ -989,8 +775,7 @@ pub async fn update_group(
 ) -> Result<ApprovalGroupResponse> {
     require_catalog(p)?;
     let now = ctx.clock.now();
-    let current = approval_group::Entity::find_by_id(id)
-        .one(&ctx.read)
+    let current = admin::group(&ctx.read, id)
         .await?
         .ok_or_else(|| Error::NotFound("No such approval group.".into()))?;
     if req.name.is_none() && req.description.is_none() && req.members.is_none() {
@@ -1001,12 +786,7 @@ pub async fn update_group(
         )));
     }
     if let Some(name) = &req.name
-        && approval_group::Entity::find()
-            .filter(approval_group::Column::Name.eq(name.trim()))
-            .filter(approval_group::Column::Id.ne(id))
-            .one(&ctx.read)
-            .await?
-            .is_some()
+        && admin::group_name_taken(&ctx.read, name.trim(), Some(id)).await?
     {
         return Err(Error::Duplicate(field(
             "name",
@@ -1020,27 +800,16 @@ pub async fn update_group(
     };
     let before = group_response(&ctx.read, current.clone()).await?;
     let txn = ctx.db.begin().await?;
-    let mut m: approval_group::ActiveModel = current.into();
+    let mut m = current;
     if let Some(n) = &req.name {
-        m.name = Set(n.trim().into());
+        m.name = n.trim().into();
     }
     if let Some(d) = &req.description {
-        m.description = Set(d.clone());
+        m.description = d.clone();
     }
-    let g = m.update(&txn).await?;
+    let g = admin::update_group(&txn, m).await?;
     if let Some(members) = &members {
-        approval_group_member::Entity::delete_many()
-            .filter(approval_group_member::Column::GroupId.eq(id))
-            .exec(&txn)
-            .await?;
-        for u in members {
-            approval_group_member::ActiveModel {
-                group_id: Set(id),
-                user_id: Set(*u),
-            }
-            .insert(&txn)
-            .await?;
-        }
+        admin::set_members(&txn, id, members).await?;
     }
     let after = group_response(&txn, g).await?;
     audit::append(
@@ -1065,13 +834,7 @@ async fn group_response(
     conn: &impl ConnectionTrait,
     g: approval_group::Model,
 ) -> Result<ApprovalGroupResponse> {
-    let members: Vec<Uuid> = approval_group_member::Entity::find()
-        .select_only()
-        .column(approval_group_member::Column::UserId)
-        .filter(approval_group_member::Column::GroupId.eq(g.id))
-        .into_tuple()
-        .all(conn)
-        .await?;
+    let members = admin::members(conn, g.id).await?;
     Ok(ApprovalGroupResponse {
         id: g.id,
         name: g.name,

@@ -6,7 +6,7 @@ pub mod attachments;
 pub mod audit;
 pub mod batch;
 pub mod catalog;
-
+pub mod catalog_admin;
 pub mod columns;
 pub mod entities;
 pub mod leases;

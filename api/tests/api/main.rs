@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod admin;
+mod architecture;
 mod platform;
 mod sessions;
 mod workflow;
