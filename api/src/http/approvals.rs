@@ -1,6 +1,7 @@
 //! `/approvals`: the approver's inbox and decisions.
 
 use super::extract::{Auth, client_ip, if_match};
+use super::problems::{BadRequest, Conflict, Forbidden, Invalid, NotFound, PreconditionFailed, Unauthorized};
 use crate::service::approvals::{self, Decision};
 use crate::service::{Ctx, Error};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -26,7 +27,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 ///
 /// **Permissions**: any signed-in user (lists only their tasks).
 #[utoipa::path(tag = "approvals", operation_id = "list_approvals", security(("bearer" = [])),
-    responses((status = 200, body = Vec<ApprovalTaskResponse>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Vec<ApprovalTaskResponse>), (status = 401, response = Unauthorized)))]
 #[get("/approvals")]
 async fn list_approvals(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
@@ -37,7 +38,7 @@ async fn list_approvals(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse,
 ///
 /// **Permissions**: any signed-in user.
 #[utoipa::path(tag = "approvals", operation_id = "count_approvals", security(("bearer" = [])),
-    responses((status = 200, body = ApprovalCountResponse), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ApprovalCountResponse), (status = 401, response = Unauthorized)))]
 #[get("/approvals/count")]
 async fn count_approvals(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
@@ -51,13 +52,15 @@ async fn count_approvals(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse
 ///
 /// **Permissions**: the task's approver, or a member of its group. Two approvers acting at
 /// once: one succeeds, the other gets 409.
+///
+/// **Refusals**: 412: stale If-Match version; 403: not your approval; 409: already decided; 422: IT level not met, exception reason missing.
 #[utoipa::path(tag = "approvals", operation_id = "approve_task", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Task id"), ("If-Match" = Option<String>, Header, description = "The SAAR version you loaded (its ETag); a stale one gets 412")), request_body = ApproveRequest,
     responses((status = 200, body = SaarResponse),
-        (status = 412, description = "Stale If-Match version", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not your approval", body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already decided", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "IT level not met, exception reason missing", body = Problem, content_type = "application/problem+json")))]
+        (status = 412, response = PreconditionFailed),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)))]
 #[post("/approvals/{id}/approve")]
 async fn approve_task(
     ctx: web::Data<Ctx>,
@@ -84,12 +87,14 @@ async fn approve_task(
 /// Reject with a reason code (`other` needs a comment).
 ///
 /// **Permissions**: the task's approver, or a member of its group.
+///
+/// **Refusals**: 412: stale If-Match version.
 #[utoipa::path(tag = "approvals", operation_id = "reject_task", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Task id"), ("If-Match" = Option<String>, Header, description = "The SAAR version you loaded (its ETag); a stale one gets 412")), request_body = RejectRequest,
     responses((status = 200, body = SaarResponse),
-        (status = 412, description = "Stale If-Match version", body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        (status = 412, response = PreconditionFailed),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)))]
 #[post("/approvals/{id}/reject")]
 async fn reject_task(
     ctx: web::Data<Ctx>,
@@ -116,12 +121,14 @@ async fn reject_task(
 /// Return to the requester for more information.
 ///
 /// **Permissions**: the task's approver, or a member of its group.
+///
+/// **Refusals**: 412: stale If-Match version.
 #[utoipa::path(tag = "approvals", operation_id = "return_task", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Task id"), ("If-Match" = Option<String>, Header, description = "The SAAR version you loaded (its ETag); a stale one gets 412")), request_body = ReturnRequest,
     responses((status = 200, body = SaarResponse),
-        (status = 412, description = "Stale If-Match version", body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        (status = 412, response = PreconditionFailed),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)))]
 #[post("/approvals/{id}/return")]
 async fn return_task(
     ctx: web::Data<Ctx>,
@@ -149,9 +156,11 @@ async fn return_task(
 ///
 /// **Permissions**: the holder of a valid link: single use, replaced by each newer email,
 /// void once the task is decided or past its deadline.
+///
+/// **Refusals**: 400: link not valid.
 #[utoipa::path(tag = "approvals", operation_id = "get_approval_link", params(("token" = String, Path, description = "Link token")),
     responses((status = 200, body = ApprovalTaskResponse),
-        (status = 400, description = "Link not valid", body = Problem, content_type = "application/problem+json")))]
+        (status = 400, response = BadRequest)))]
 #[get("/approval-links/{token}")]
 async fn get_approval_link(ctx: web::Data<Ctx>, token: web::Path<String>) -> Result<HttpResponse, Error> {
     Ok(HttpResponse::Ok()
@@ -162,11 +171,13 @@ async fn get_approval_link(ctx: web::Data<Ctx>, token: web::Path<String>) -> Res
 /// Approve through an emailed link.
 ///
 /// **Permissions**: the holder of a valid link.
+///
+/// **Refusals**: 400: link not valid.
 #[utoipa::path(tag = "approvals", operation_id = "approve_by_link", params(("token" = String, Path, description = "Link token")), request_body = ApproveRequest,
     responses((status = 200, body = SaarResponse),
-        (status = 400, description = "Link not valid", body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        (status = 400, response = BadRequest),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)))]
 #[post("/approval-links/{token}/approve")]
 async fn approve_by_link(
     ctx: web::Data<Ctx>,
@@ -182,10 +193,12 @@ async fn approve_by_link(
 /// Reject through an emailed link.
 ///
 /// **Permissions**: the holder of a valid link.
+///
+/// **Refusals**: 400: link not valid.
 #[utoipa::path(tag = "approvals", operation_id = "reject_by_link", params(("token" = String, Path, description = "Link token")), request_body = RejectRequest,
     responses((status = 200, body = SaarResponse),
-        (status = 400, description = "Link not valid", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        (status = 400, response = BadRequest),
+        (status = 422, response = Invalid)))]
 #[post("/approval-links/{token}/reject")]
 async fn reject_by_link(
     ctx: web::Data<Ctx>,
@@ -201,10 +214,12 @@ async fn reject_by_link(
 /// Return to the requester through an emailed link.
 ///
 /// **Permissions**: the holder of a valid link.
+///
+/// **Refusals**: 400: link not valid.
 #[utoipa::path(tag = "approvals", operation_id = "return_by_link", params(("token" = String, Path, description = "Link token")), request_body = ReturnRequest,
     responses((status = 200, body = SaarResponse),
-        (status = 400, description = "Link not valid", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        (status = 400, response = BadRequest),
+        (status = 422, response = Invalid)))]
 #[post("/approval-links/{token}/return")]
 async fn return_by_link(
     ctx: web::Data<Ctx>,

@@ -2,6 +2,7 @@
 //! tokens, forgotten password and User ID. None of these need an access token.
 
 use super::extract::client_ip;
+use super::problems::{BadRequest, Conflict, Forbidden, Invalid, TooManyRequests, Unauthorized};
 use crate::service::sessions::{self, REFRESH_COOKIE, REFRESH_TTL, Session};
 use crate::service::{Ctx, Error, accounts};
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
@@ -44,15 +45,17 @@ fn session_response(ctx: &Ctx, s: Session) -> HttpResponse {
 ///
 /// **Permissions**: anyone. Self-registration is open to the External organization; the
 /// account stays `pending_verification` until the emailed link is used.
+///
+/// **Refusals**: 400: malformed body; 409: user ID or email already registered; 422: invalid fields (including password rules).
 #[utoipa::path(
     tag = "auth",
     operation_id = "register_account",
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "Registered; a verification link was emailed", body = RegisterResponse),
-        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "User ID or email already registered", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields (including password rules)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = BadRequest),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid),
     )
 )]
 #[post("/auth/register")]
@@ -69,14 +72,16 @@ async fn register(
 /// Verify an email address with the emailed single-use link.
 ///
 /// **Permissions**: anyone holding the link.
+///
+/// **Refusals**: 400: link unknown, expired or already used.
 #[utoipa::path(
     tag = "auth",
     operation_id = "verify_email",
     request_body = VerifyEmailRequest,
     responses(
         (status = 200, description = "Verified", body = Accepted),
-        (status = 400, description = "Link unknown, expired or already used", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = BadRequest),
+        (status = 422, response = Invalid),
     )
 )]
 #[post("/auth/verify-email")]
@@ -94,15 +99,17 @@ async fn verify_email(
 /// **Permissions**: anyone. Returns an access token (EdDSA JWT, 15 minutes) and sets the
 /// rotating refresh token as an httpOnly, SameSite=Strict cookie. Failed attempts are
 /// throttled per User ID and per address; the answer never says whether a User ID exists.
+///
+/// **Refusals**: 401: user ID or password incorrect; 403: account not verified, disabled or locked; 429: too many failed attempts (see Retry-After).
 #[utoipa::path(
     tag = "auth",
     operation_id = "login",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
-        (status = 401, description = "User ID or password incorrect", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Account not verified, disabled or locked", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts (see Retry-After)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 429, response = TooManyRequests),
     )
 )]
 #[post("/auth/login")]
@@ -120,12 +127,14 @@ async fn login(
 ///
 /// **Permissions**: the holder of a valid refresh cookie. Presenting a refresh token that was
 /// already rotated revokes its whole family (all sessions descended from that sign-in).
+///
+/// **Refusals**: 401: no valid refresh cookie.
 #[utoipa::path(
     tag = "auth",
     operation_id = "refresh_session",
     responses(
         (status = 200, description = "New access token", body = TokenResponse),
-        (status = 401, description = "No valid refresh cookie", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthorized),
     )
 )]
 #[post("/auth/refresh")]
@@ -155,15 +164,17 @@ async fn logout(ctx: web::Data<Ctx>, req: HttpRequest) -> Result<HttpResponse, E
 /// OAuth2 client-credentials token for service clients (form-encoded).
 ///
 /// **Permissions**: registered service clients.
+///
+/// **Refusals**: 401: unknown client or wrong secret; 403: scope not granted to the client; 422: unsupported grant type.
 #[utoipa::path(
     tag = "auth",
     operation_id = "issue_client_token",
     request_body(content = ClientCredentialsRequest, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "Access token", body = TokenResponse),
-        (status = 401, description = "Unknown client or wrong secret", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Scope not granted to the client", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unsupported grant type", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Invalid),
     )
 )]
 #[post("/auth/token")]
@@ -187,7 +198,7 @@ async fn token(
     request_body = ForgotPasswordRequest,
     responses(
         (status = 202, description = "If the account exists, a link was emailed", body = Accepted),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = Invalid),
     )
 )]
 #[post("/auth/forgot-password")]
@@ -203,14 +214,16 @@ async fn forgot_password(
 /// Set a new password with an emailed reset link; signs out every session.
 ///
 /// **Permissions**: anyone holding the link.
+///
+/// **Refusals**: 400: link unknown, expired or already used; 422: password rules not met (the field error names the rule).
 #[utoipa::path(
     tag = "auth",
     operation_id = "reset_password",
     request_body = ResetPasswordRequest,
     responses(
         (status = 200, description = "Password changed", body = Accepted),
-        (status = 400, description = "Link unknown, expired or already used", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Password rules not met (the field error names the rule)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, response = BadRequest),
+        (status = 422, response = Invalid),
     )
 )]
 #[post("/auth/reset-password")]
@@ -232,7 +245,7 @@ async fn reset_password(
     request_body = ForgotUsernameRequest,
     responses(
         (status = 202, description = "If an account matches, its User ID was emailed", body = Accepted),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 422, response = Invalid),
     )
 )]
 #[post("/auth/forgot-username")]

@@ -3,6 +3,7 @@
 //! the wizard's role search (`GET /roles`).
 
 use super::extract::Auth;
+use super::problems::{Conflict, Forbidden, Invalid, NotFound, Unauthorized};
 use crate::service::{Ctx, Error, catalog};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use amps_openapi::*;
@@ -30,7 +31,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 ///
 /// **Permissions**: any signed-in user.
 #[utoipa::path(tag = "catalog", operation_id = "list_applications", security(("bearer" = [])),
-    responses((status = 200, body = Vec<ApplicationResponse>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Vec<ApplicationResponse>), (status = 401, response = Unauthorized)))]
 #[get("/applications")]
 async fn list_applications(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     auth.0.user()?;
@@ -40,11 +41,13 @@ async fn list_applications(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpRespon
 /// Add an application.
 ///
 /// **Permissions**: Administrator or Role Catalog Owner.
+///
+/// **Refusals**: 403: not a catalog manager; 409: code taken.
 #[utoipa::path(tag = "catalog", operation_id = "create_application", security(("bearer" = [])), request_body = CreateApplicationRequest,
     responses((status = 201, body = ApplicationResponse),
-        (status = 403, description = "Not a catalog manager", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Code taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)))]
 #[post("/applications")]
 async fn create_application(
     ctx: web::Data<Ctx>,
@@ -62,10 +65,12 @@ async fn create_application(
 /// `all=true`, the catalog view: every role, hidden ones included, with their settings.
 ///
 /// **Permissions**: any signed-in user; `all=true` only Administrator or Role Catalog Owner.
+///
+/// **Refusals**: 403: `all=true` without managing the catalog; 422: invalid parameters.
 #[utoipa::path(tag = "catalog", operation_id = "search_roles", security(("bearer" = [])), params(SearchRolesQuery),
-    responses((status = 200, body = Vec<RoleResponse>), (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "`all=true` without managing the catalog", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid parameters", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Vec<RoleResponse>), (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Invalid)))]
 #[get("/roles")]
 async fn search_roles(
     ctx: web::Data<Ctx>,
@@ -81,11 +86,13 @@ async fn search_roles(
 /// chain, expiration.
 ///
 /// **Permissions**: Administrator or Role Catalog Owner.
+///
+/// **Refusals**: 403: not a catalog manager; 409: role exists.
 #[utoipa::path(tag = "catalog", operation_id = "create_role", security(("bearer" = [])), request_body = CreateRoleRequest,
     responses((status = 201, body = RoleResponse),
-        (status = 403, description = "Not a catalog manager", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Role exists", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)))]
 #[post("/roles")]
 async fn create_role(
     ctx: web::Data<Ctx>,
@@ -103,8 +110,8 @@ async fn create_role(
 /// **Permissions**: Administrator, Role Catalog Owner or Help Desk.
 #[utoipa::path(tag = "catalog", operation_id = "list_approval_groups", security(("bearer" = [])),
     responses((status = 200, body = Vec<ApprovalGroupResponse>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json")))]
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden)))]
 #[get("/approval-groups")]
 async fn list_approval_groups(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
@@ -116,9 +123,9 @@ async fn list_approval_groups(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpRes
 /// **Permissions**: Administrator or Role Catalog Owner.
 #[utoipa::path(tag = "catalog", operation_id = "create_approval_group", security(("bearer" = [])), request_body = CreateApprovalGroupRequest,
     responses((status = 201, body = ApprovalGroupResponse),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)))]
 #[post("/approval-groups")]
 async fn create_approval_group(
     ctx: web::Data<Ctx>,
@@ -135,7 +142,7 @@ async fn create_approval_group(
 ///
 /// **Permissions**: any signed-in user.
 #[utoipa::path(tag = "catalog", operation_id = "list_sod_rules", security(("bearer" = [])),
-    responses((status = 200, body = Vec<SodRuleResponse>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Vec<SodRuleResponse>), (status = 401, response = Unauthorized)))]
 #[get("/sod-rules")]
 async fn list_sod_rules(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     auth.0.user()?;
@@ -147,9 +154,9 @@ async fn list_sod_rules(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse,
 /// **Permissions**: Administrator or Role Catalog Owner.
 #[utoipa::path(tag = "catalog", operation_id = "create_sod_rule", security(("bearer" = [])), request_body = CreateSodRuleRequest,
     responses((status = 201, body = SodRuleResponse),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)))]
 #[post("/sod-rules")]
 async fn create_sod_rule(
     ctx: web::Data<Ctx>,
@@ -166,7 +173,7 @@ async fn create_sod_rule(
 ///
 /// **Permissions**: any signed-in user.
 #[utoipa::path(tag = "catalog", operation_id = "list_organizations", security(("bearer" = [])),
-    responses((status = 200, body = Vec<OrganizationResponse>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Vec<OrganizationResponse>), (status = 401, response = Unauthorized)))]
 #[get("/organizations")]
 async fn list_organizations(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     auth.0.user()?;
@@ -176,11 +183,13 @@ async fn list_organizations(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpRespo
 /// Add an organization.
 ///
 /// **Permissions**: Administrator.
+///
+/// **Refusals**: 403: not an administrator; 409: code taken.
 #[utoipa::path(tag = "catalog", operation_id = "create_organization", security(("bearer" = [])), request_body = CreateOrganizationRequest,
     responses((status = 201, body = OrganizationResponse),
-        (status = 403, description = "Not an administrator", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Code taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)))]
 #[post("/organizations")]
 async fn create_organization(
     ctx: web::Data<Ctx>,
@@ -198,12 +207,14 @@ async fn create_organization(
 /// their value; a chain change applies to the levels a request has not reached yet.
 ///
 /// **Permissions**: Administrator or Role Catalog Owner.
+///
+/// **Refusals**: 403: not a catalog manager; 404: no such role.
 #[utoipa::path(tag = "catalog", operation_id = "update_role", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Role id")), request_body = UpdateRoleRequest,
     responses((status = 200, body = RoleResponse),
-        (status = 403, description = "Not a catalog manager", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such role", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid)))]
 #[patch("/roles/{id}")]
 async fn update_role(
     ctx: web::Data<Ctx>,
@@ -221,13 +232,15 @@ async fn update_role(
 /// group are seen by its new members at once.
 ///
 /// **Permissions**: Administrator or Role Catalog Owner.
+///
+/// **Refusals**: 403: not a catalog manager; 404: no such group; 409: name taken.
 #[utoipa::path(tag = "catalog", operation_id = "update_approval_group", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Approval group id")), request_body = UpdateApprovalGroupRequest,
     responses((status = 200, body = ApprovalGroupResponse),
-        (status = 403, description = "Not a catalog manager", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such group", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Name taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")))]
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)))]
 #[patch("/approval-groups/{id}")]
 async fn update_approval_group(
     ctx: web::Data<Ctx>,

@@ -1,6 +1,7 @@
 //! `/api/v1/dev/mailbox`: the development mailbox, present only when no SMTP relay is
 //! configured (mail then stays in the outbox).
 
+use super::problems::NotFound;
 use crate::service::{Ctx, Error, dev};
 use actix_web::{HttpResponse, get, web};
 use amps_openapi::*;
@@ -15,12 +16,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
 ///
 /// **Permissions**: anyone, and only on a server with no SMTP relay configured (a
 /// development setting: production sets `AMPS_SMTP_URL`, which turns this off).
+///
+/// **Refusals**: 404: SMTP is configured; there is no development mailbox.
 #[utoipa::path(
     tag = "dev",
     operation_id = "list_mailbox",
     responses(
         (status = 200, description = "Messages, newest first", body = MailboxResponse),
-        (status = 404, description = "SMTP is configured; there is no development mailbox", body = Problem, content_type = "application/problem+json"),
+        (status = 404, response = NotFound),
     )
 )]
 #[get("/dev/mailbox")]

@@ -1,9 +1,10 @@
 //! Operations endpoints: liveness, readiness, Prometheus metrics, the JWKS.
 
 use super::metrics::Metrics;
+use super::problems::Unavailable;
 use crate::service::Ctx;
 use actix_web::{HttpResponse, get, web};
-use amps_openapi::{HealthResponse, JwkSet, Problem};
+use amps_openapi::{HealthResponse, JwkSet};
 
 /// Liveness: the process answers.
 ///
@@ -17,12 +18,14 @@ pub async fn healthz() -> HttpResponse {
 /// Readiness: the database answers.
 ///
 /// **Permissions**: anyone.
+///
+/// **Refusals**: 503: database unreachable.
 #[utoipa::path(
     tag = "operations",
     operation_id = "get_readyz",
     responses(
         (status = 200, body = HealthResponse),
-        (status = 503, description = "Database unreachable", body = Problem, content_type = "application/problem+json"),
+        (status = 503, response = Unavailable),
     )
 )]
 #[get("/readyz")]

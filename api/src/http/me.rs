@@ -1,6 +1,7 @@
 //! `/api/v1/me`: My Information.
 
 use super::extract::Auth;
+use super::problems::{Conflict, Forbidden, Invalid, NotFound, Unauthorized};
 use crate::service::{Ctx, Error, accounts, delegation, saars};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use amps_openapi::*;
@@ -25,14 +26,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// My Information: the signed-in user's profile and approvers.
 ///
 /// **Permissions**: any signed-in user (not service clients).
+///
+/// **Refusals**: 403: service clients have no profile.
 #[utoipa::path(
     tag = "me",
     operation_id = "get_me",
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The profile", body = MeResponse),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Service clients have no profile", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
     )
 )]
 #[get("/me")]
@@ -45,6 +48,8 @@ async fn get_me(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> 
 /// opened; until then it shows as `pending_email`.
 ///
 /// **Permissions**: any signed-in user, for their own profile.
+///
+/// **Refusals**: 409: email already registered.
 #[utoipa::path(
     tag = "me",
     operation_id = "update_me",
@@ -52,9 +57,9 @@ async fn get_me(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> 
     request_body = UpdateMeRequest,
     responses(
         (status = 200, description = "The updated profile", body = MeResponse),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Email already registered", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthorized),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid),
     )
 )]
 #[patch("/me")]
@@ -72,6 +77,8 @@ async fn update_me(
 /// Change my password (the current password is asked again).
 ///
 /// **Permissions**: any signed-in user, for their own account.
+///
+/// **Refusals**: 422: wrong current password or new password rules not met.
 #[utoipa::path(
     tag = "me",
     operation_id = "change_password",
@@ -79,8 +86,8 @@ async fn update_me(
     request_body = ChangePasswordRequest,
     responses(
         (status = 200, description = "Password changed", body = Accepted),
-        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Wrong current password or new password rules not met", body = Problem, content_type = "application/problem+json"),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = Invalid),
     )
 )]
 #[post("/me/password")]
@@ -99,7 +106,7 @@ async fn change_password(
 ///
 /// **Permissions**: any signed-in user, for themselves.
 #[utoipa::path(tag = "me", operation_id = "list_my_roles", security(("bearer" = [])),
-    responses((status = 200, body = Vec<CurrentRoleResponse>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Vec<CurrentRoleResponse>), (status = 401, response = Unauthorized)))]
 #[get("/me/roles")]
 async fn list_my_roles(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
@@ -111,7 +118,7 @@ async fn list_my_roles(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, 
 ///
 /// **Permissions**: any signed-in user, for their own requests.
 #[utoipa::path(tag = "me", operation_id = "list_my_requests", security(("bearer" = [])),
-    responses((status = 200, body = MyRequestsResponse), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = MyRequestsResponse), (status = 401, response = Unauthorized)))]
 #[get("/me/requests")]
 async fn list_my_requests(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
@@ -122,12 +129,14 @@ async fn list_my_requests(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpRespons
 /// ends the assignment.
 ///
 /// **Permissions**: any signed-in user, for their own current roles.
+///
+/// **Refusals**: 404: not one of my current roles; 409: A request for this role is already open.
 #[utoipa::path(tag = "me", operation_id = "request_role_removal", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Assignment id (Current Roles)")), request_body = RemovalRequest,
     responses((status = 201, body = SaarResponse),
-        (status = 404, description = "Not one of my current roles", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A request for this role is already open", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)))]
 #[post("/me/roles/{id}/removal")]
 async fn request_role_removal(
     ctx: web::Data<Ctx>,
@@ -145,7 +154,7 @@ async fn request_role_removal(
 ///
 /// **Permissions**: any signed-in user (lists only people whose supervisor they are).
 #[utoipa::path(tag = "me", operation_id = "list_direct_reports", security(("bearer" = [])),
-    responses((status = 200, body = Vec<DirectReportResponse>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Vec<DirectReportResponse>), (status = 401, response = Unauthorized)))]
 #[get("/me/direct-reports")]
 async fn list_direct_reports(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
@@ -155,12 +164,14 @@ async fn list_direct_reports(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResp
 /// Remove a direct report's role: a deprovisioning task opens at once.
 ///
 /// **Permissions**: the user's supervisor.
+///
+/// **Refusals**: 403: not your direct report.
 #[utoipa::path(tag = "me", operation_id = "remove_direct_report_role", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "User id"), ("rid" = Uuid, Path, description = "Assignment id")), request_body = RemovalRequest,
     responses((status = 201, body = SaarResponse),
-        (status = 403, description = "Not your direct report", body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json")))]
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict)))]
 #[post("/users/{id}/roles/{rid}/removal")]
 async fn remove_direct_report_role(
     ctx: web::Data<Ctx>,
@@ -180,10 +191,12 @@ async fn remove_direct_report_role(
 /// the deputy when the period begins, and new ones go to them meanwhile.
 ///
 /// **Permissions**: any signed-in user, for their own approvals.
+///
+/// **Refusals**: 422: unknown deputy, or a bad period.
 #[utoipa::path(tag = "me", operation_id = "set_deputy", security(("bearer" = [])), request_body = SetDeputyRequest,
     responses((status = 200, body = DeputyResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown deputy, or a bad period", body = Problem, content_type = "application/problem+json")))]
+        (status = 401, response = Unauthorized),
+        (status = 422, response = Invalid)))]
 #[put("/me/deputy")]
 async fn set_deputy(
     ctx: web::Data<Ctx>,
@@ -199,8 +212,10 @@ async fn set_deputy(
 /// End my deputy arrangement.
 ///
 /// **Permissions**: any signed-in user, for their own approvals.
+///
+/// **Refusals**: 404: no deputy.
 #[utoipa::path(tag = "me", operation_id = "clear_deputy", security(("bearer" = [])),
-    responses((status = 204, description = "Ended"), (status = 404, description = "No deputy", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 204, description = "Ended"), (status = 404, response = NotFound)))]
 #[delete("/me/deputy")]
 async fn clear_deputy(ctx: web::Data<Ctx>, req: HttpRequest, auth: Auth) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;

@@ -10,6 +10,7 @@ pub mod extract;
 pub mod health;
 pub mod me;
 pub mod metrics;
+pub mod problems;
 pub mod provisioning;
 pub mod saars;
 pub mod users;
@@ -91,6 +92,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .service(health::metrics)
         .service(health::jwks)
         .split_for_parts();
+    let mut doc = doc;
+    problems::register(&mut doc);
     doc
 }
 

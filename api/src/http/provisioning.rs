@@ -1,6 +1,7 @@
 //! `/provisioning-tasks`: the provisioner's queue.
 
 use super::extract::Auth;
+use super::problems::{Conflict, Forbidden, NotFound};
 use crate::service::{Ctx, Error, provisioning};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use amps_openapi::*;
@@ -18,9 +19,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
 ///
 /// **Permissions**: members of an application's provisioner group; holders of the AMPS
 /// Provisioner role for applications without a group.
+///
+/// **Refusals**: 403: not a provisioner.
 #[utoipa::path(tag = "provisioning", operation_id = "list_provisioning_tasks", security(("bearer" = [])),
     responses((status = 200, body = Vec<ProvisioningTaskResponse>),
-        (status = 403, description = "Not a provisioner", body = Problem, content_type = "application/problem+json")))]
+        (status = 403, response = Forbidden)))]
 #[get("/provisioning-tasks")]
 async fn list_provisioning_tasks(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
@@ -31,11 +34,13 @@ async fn list_provisioning_tasks(ctx: web::Data<Ctx>, auth: Auth) -> Result<Http
 /// is told.
 ///
 /// **Permissions**: provisioners of the task's application.
+///
+/// **Refusals**: 409: already done.
 #[utoipa::path(tag = "provisioning", operation_id = "complete_provisioning_task", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Task id")), request_body = CompleteProvisioningRequest,
     responses((status = 200, body = ProvisioningTaskResponse),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already done", body = Problem, content_type = "application/problem+json")))]
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict)))]
 #[post("/provisioning-tasks/{id}/complete")]
 async fn complete_provisioning_task(
     ctx: web::Data<Ctx>,

@@ -1,6 +1,9 @@
 //! `/saars`: submit, read, cancel, resubmit.
 
 use super::extract::{Auth, if_match};
+use super::problems::{
+    Conflict, Forbidden, Invalid, NotFound, PayloadTooLarge, PreconditionFailed, Unauthorized,
+};
 use crate::service::{Ctx, Error, attachments, saars};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use amps_openapi::*;
@@ -27,11 +30,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// prerequisite roles (named in `missing_prerequisites`).
 ///
 /// **Permissions**: any signed-in user, for themselves or (supervisors) a direct report.
+///
+/// **Refusals**: 403: not your direct report; 422: A role cannot be requested, or invalid fields.
 #[utoipa::path(tag = "saars", operation_id = "submit_saars", security(("bearer" = [])), request_body = SubmitSaarsRequest,
     responses((status = 201, body = SubmitSaarsResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not your direct report", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A role cannot be requested, or invalid fields", body = Problem, content_type = "application/problem+json")))]
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Invalid)))]
 #[post("/saars")]
 async fn submit_saars(
     ctx: web::Data<Ctx>,
@@ -50,8 +55,8 @@ async fn submit_saars(
 /// administrators and the help desk.
 #[utoipa::path(tag = "saars", operation_id = "get_saar", security(("bearer" = [])), params(("id" = Uuid, Path, description = "SAAR id")),
     responses((status = 200, body = SaarResponse),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound)))]
 #[get("/saars/{id}")]
 async fn get_saar(ctx: web::Data<Ctx>, auth: Auth, id: web::Path<Uuid>) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
@@ -64,11 +69,13 @@ async fn get_saar(ctx: web::Data<Ctx>, auth: Auth, id: web::Path<Uuid>) -> Resul
 /// Cancel a pending or returned SAAR.
 ///
 /// **Permissions**: its requester (or subject).
+///
+/// **Refusals**: 412: stale If-Match version; 409: not cancellable in its state.
 #[utoipa::path(tag = "saars", operation_id = "cancel_saar", security(("bearer" = [])), params(("id" = Uuid, Path, description = "SAAR id"), ("If-Match" = Option<String>, Header, description = "The SAAR version you loaded (its ETag); a stale one gets 412")),
     responses((status = 200, body = SaarResponse),
-        (status = 412, description = "Stale If-Match version", body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not cancellable in its state", body = Problem, content_type = "application/problem+json")))]
+        (status = 412, response = PreconditionFailed),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict)))]
 #[post("/saars/{id}/cancel")]
 async fn cancel_saar(
     ctx: web::Data<Ctx>,
@@ -83,12 +90,14 @@ async fn cancel_saar(
 /// Resubmit a returned SAAR with a new justification.
 ///
 /// **Permissions**: its requester.
+///
+/// **Refusals**: 412: stale If-Match version; 409: not returned.
 #[utoipa::path(tag = "saars", operation_id = "resubmit_saar", security(("bearer" = [])), params(("id" = Uuid, Path, description = "SAAR id"), ("If-Match" = Option<String>, Header, description = "The SAAR version you loaded (its ETag); a stale one gets 412")), request_body = ResubmitSaarRequest,
     responses((status = 200, body = SaarResponse),
-        (status = 412, description = "Stale If-Match version", body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not returned", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+        (status = 412, response = PreconditionFailed),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid)))]
 #[post("/saars/{id}/resubmit")]
 async fn resubmit_saar(
     ctx: web::Data<Ctx>,
@@ -108,14 +117,16 @@ async fn resubmit_saar(
 /// content. The SHA-256 is kept.
 ///
 /// **Permissions**: the requester.
+///
+/// **Refusals**: 409: the request is not pending or returned; 413: larger than 10 MB; 422: empty, or a type not allowed.
 #[utoipa::path(tag = "saars", operation_id = "upload_attachment", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "SAAR id"), UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, body = AttachmentResponse),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The request is not pending or returned", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Larger than 10 MB", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Empty, or a type not allowed", body = Problem, content_type = "application/problem+json")))]
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Invalid)))]
 #[post("/saars/{id}/attachments")]
 async fn upload_attachment(
     ctx: web::Data<Ctx>,
@@ -149,7 +160,7 @@ async fn upload_attachment(
 ///
 /// **Permissions**: its requester, its subject and its approvers.
 #[utoipa::path(tag = "saars", operation_id = "list_attachments", security(("bearer" = [])), params(("id" = Uuid, Path, description = "SAAR id")),
-    responses((status = 200, body = Vec<AttachmentResponse>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Vec<AttachmentResponse>), (status = 403, response = Forbidden)))]
 #[get("/saars/{id}/attachments")]
 async fn list_attachments(
     ctx: web::Data<Ctx>,
@@ -166,8 +177,8 @@ async fn list_attachments(
 #[utoipa::path(tag = "saars", operation_id = "download_attachment", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "SAAR id"), ("aid" = Uuid, Path, description = "Attachment id")),
     responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, body = Problem, content_type = "application/problem+json")))]
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound)))]
 #[get("/saars/{id}/attachments/{aid}")]
 async fn download_attachment(
     ctx: web::Data<Ctx>,

@@ -1,6 +1,7 @@
 //! `/users`: the users list of administrators and the help desk.
 
 use super::extract::Auth;
+use super::problems::{Forbidden, Invalid, Unauthorized};
 use crate::service::{Ctx, Error, users};
 use actix_web::{HttpResponse, get, web};
 use amps_openapi::*;
@@ -16,11 +17,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// pages of `limit` with `cursor`.
 ///
 /// **Permissions**: Administrator, Help Desk or Role Catalog Owner (who staffs approval groups).
+///
+/// **Refusals**: 403: neither administrator, help desk nor role-catalog owner; 422: invalid parameters.
 #[utoipa::path(tag = "users", operation_id = "list_users", security(("bearer" = [])), params(ListUsersQuery),
     responses((status = 200, body = UserListResponse),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Neither administrator, help desk nor role-catalog owner", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid parameters", body = Problem, content_type = "application/problem+json")))]
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Invalid)))]
 #[get("/users")]
 async fn list_users(
     ctx: web::Data<Ctx>,

@@ -61,7 +61,9 @@ pub fn forgot_username(name: &str, logins: &[String], sign_in: &str) -> (String,
     )
 }
 
-/// Sent to each approver when a task opens (and as a reminder).
+/// Sent to each approver when a task opens (and as a reminder); an approver who acts through
+/// an emailed link (an External Authorizing Official) also gets their single-use `decide` link.
+#[expect(clippy::too_many_arguments, reason = "each is a fact the mail names")]
 pub fn approval_needed(
     number: &str,
     role: &str,
@@ -69,21 +71,109 @@ pub fn approval_needed(
     level: &str,
     due: &str,
     link: &str,
+    decide: Option<&str>,
     reminder: bool,
 ) -> (String, String) {
+    let decide = decide
+        .map(|l| {
+            format!(
+                "\n\nOr decide without signing in, with this single-use link (it expires with the task):\n\n{l}"
+            )
+        })
+        .unwrap_or_default();
     (
         format!(
             "AMPS: {}{number} needs your approval",
             if reminder { "reminder: " } else { "" }
         ),
         format!(
-            "{number}: {who} asks for the role {role}.\n\nYour approval is needed as {level} by {due}. Open your approvals:\n\n{link}\n\nIf no one acts by then, the request expires.\n\n-- AMPS"
+            "{number}: {who} asks for the role {role}.\n\nYour approval is needed as {level} by {due}. Open your approvals:\n\n{link}\n\nIf no one acts by then, the request expires.{decide}\n\n-- AMPS"
         ),
     )
 }
 
-/// Sent to the requester when a SAAR changes state.
-pub fn saar_update(number: &str, role: &str, what: &str, detail: &str, link: &str) -> (String, String) {
+/// What happened to a SAAR, as its requester is told.
+#[derive(Debug, Clone, Copy)]
+pub enum SaarNews<'a> {
+    /// Every level approved; `removal` for a removal request.
+    Approved { removal: bool },
+    /// A level rejected it for `reason`, with the approver's `comment`.
+    Rejected {
+        reason: amps_openapi::RejectReason,
+        comment: Option<&'a str>,
+    },
+    /// A level asks for more information.
+    Returned { comment: &'a str },
+    /// No one acted as `level` by `due`.
+    Expired { level: &'a str, due: &'a str },
+    /// Provisioning is done; `removal` for a removal request.
+    Provisioned { removal: bool },
+    /// The subject's supervisor removes the role, for `reason`.
+    RemovedBySupervisor { reason: &'a str },
+}
+
+/// What the requester is told of `news`: (what happened, the details).
+fn saar_news(news: SaarNews<'_>) -> (&'static str, String) {
+    match news {
+        SaarNews::Approved { removal: true } => (
+            "was approved",
+            "Your supervisor agreed. The role is being removed; we will tell you when it is done.".into(),
+        ),
+        SaarNews::Approved { removal: false } => (
+            "was approved",
+            "Every approver agreed. The role is being provisioned; we will tell you when it is granted."
+                .into(),
+        ),
+        SaarNews::Rejected { reason, comment } => (
+            "was rejected",
+            format!(
+                "It was rejected because {}.{}",
+                reject_reason(reason),
+                comment.map(|c| format!("\n\nComment: {c}")).unwrap_or_default()
+            ),
+        ),
+        SaarNews::Returned { comment } => (
+            "was returned to you",
+            format!(
+                "The approver needs more information:\n\n{comment}\n\nEdit the justification and resubmit it from Pending Requests."
+            ),
+        ),
+        SaarNews::Expired { level, due } => (
+            "expired",
+            format!(
+                "No one acted on it as {level} by its deadline ({due}). Submit a new request if you still need the role."
+            ),
+        ),
+        SaarNews::Provisioned { removal: true } => (
+            "is done: the role is removed",
+            "The role no longer appears under Current Roles.".into(),
+        ),
+        SaarNews::Provisioned { removal: false } => (
+            "is granted",
+            "The role is provisioned and now appears under Current Roles in My Information.".into(),
+        ),
+        SaarNews::RemovedBySupervisor { reason } => (
+            "was opened by your supervisor",
+            format!("Your supervisor removes this role: {reason}"),
+        ),
+    }
+}
+
+/// A rejection reason in the requester's words.
+pub fn reject_reason(r: amps_openapi::RejectReason) -> &'static str {
+    use amps_openapi::RejectReason as R;
+    match r {
+        R::ItLevelInsufficient => "your IT level is not sufficient for this role",
+        R::NotNeeded => "the role is not needed or is the wrong role",
+        R::SodConflict => "it conflicts with a role you hold (segregation of duties)",
+        R::NeedsInformation => "more information is needed",
+        R::Other => "see the approver's comment",
+    }
+}
+
+/// Sent to the requester (and the subject) when a SAAR changes state.
+pub fn saar_update(number: &str, role: &str, news: SaarNews<'_>, link: &str) -> (String, String) {
+    let (what, detail) = saar_news(news);
     (
         format!("AMPS: {number} {what}"),
         format!(

@@ -10,6 +10,7 @@ use super::{Ctx, Error, Result, field};
 use crate::domain::chain::LevelKind;
 use crate::domain::it_level::ItLevel;
 use crate::domain::task::TaskStatus;
+use crate::notify::templates::SaarNews;
 use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::batch::Writes;
@@ -83,16 +84,6 @@ fn reason_str(r: RejectReason) -> &'static str {
         RejectReason::SodConflict => "sod_conflict",
         RejectReason::NeedsInformation => "needs_information",
         RejectReason::Other => "other",
-    }
-}
-
-fn reason_words(r: RejectReason) -> &'static str {
-    match r {
-        RejectReason::ItLevelInsufficient => "your IT level is not sufficient for this role",
-        RejectReason::NotNeeded => "the role is not needed or is the wrong role",
-        RejectReason::SodConflict => "it conflicts with a role you hold (segregation of duties)",
-        RejectReason::NeedsInformation => "more information is needed",
-        RejectReason::Other => "see the approver's comment",
     }
 }
 
@@ -280,7 +271,7 @@ pub async fn decide(
     }
     let action;
     // What the requester is told, if anything: (what happened, the details).
-    let mut tell: Option<(&str, String)> = None;
+    let mut tell: Option<SaarNews<'_>> = None;
     let mut approvers = Vec::new();
     let mut provisioning = HashMap::new();
     // What the decision inserts (the next task or the provisioning task, the mail, the audit
@@ -321,44 +312,32 @@ pub async fn decide(
             } else {
                 workflow::open_provisioning_for(&mut writes, &s, &r, &app, now);
                 provisioning.insert(s.id, (now, app.code.clone()));
-                let detail = if s.request_type == crate::domain::saar::RequestType::Deactivate {
-                    "Your supervisor agreed. The role is being removed; we will tell you when it is done."
-                } else {
-                    "Every approver agreed. The role is being provisioned; we will tell you when it is granted."
-                };
-                tell = Some(("was approved", detail.to_string()));
+                tell = Some(SaarNews::Approved {
+                    removal: s.request_type == crate::domain::saar::RequestType::Deactivate,
+                });
                 action = "saar.approved";
                 s
             }
         }
         (Decision::Reject(rj), _) => {
             let s = apply(&txn, &s, to, now).await?;
-            let detail = format!(
-                "It was rejected because {}.{}",
-                reason_words(rj.reason),
-                rj.comment
-                    .as_ref()
-                    .map(|c| format!("\n\nComment: {c}"))
-                    .unwrap_or_default()
-            );
-            tell = Some(("was rejected", detail));
+            tell = Some(SaarNews::Rejected {
+                reason: rj.reason,
+                comment: rj.comment.as_deref(),
+            });
             action = "saar.rejected";
             s
         }
         (Decision::Return(rt), _) => {
             let s = apply(&txn, &s, to, now).await?;
-            let detail = format!(
-                "The approver needs more information:\n\n{}\n\nEdit the justification and resubmit it from Pending Requests.",
-                rt.comment
-            );
-            tell = Some(("was returned to you", detail));
+            tell = Some(SaarNews::Returned { comment: &rt.comment });
             action = "saar.returned";
             s
         }
         _ => return Err(Error::Internal(anyhow::anyhow!("decision without plan"))),
     };
-    if let Some((what, detail)) = tell {
-        workflow::tell_requester(ctx, &txn, &mut writes, &s, &rr, &[&subject], what, &detail, now).await?;
+    if let Some(news) = tell {
+        workflow::tell_requester(ctx, &txn, &mut writes, &s, &rr, &[&subject], news, now).await?;
     }
     audit::append_into(
         &mut writes,

@@ -6,6 +6,7 @@
 use super::workflow::{apply, notify_approvers, notify_requester};
 use super::{Ctx, Result, load_saar};
 use crate::domain::saar::SaarStatus;
+use crate::notify::templates::SaarNews;
 use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
 use chrono::{DateTime, Utc};
@@ -25,12 +26,12 @@ pub async fn expire_overdue(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
         let s = load_saar(&txn, t.saar_id).await?;
         let Ok(to) = s.status.expire() else { continue };
         apply(&txn, &s, to, now).await?;
-        let detail = format!(
-            "No one acted on it as {} by its deadline ({}). Submit a new request if you still need the role.",
-            t.kind,
-            t.due_at.format("%Y-%m-%d")
-        );
-        notify_requester(ctx, &txn, &s, "expired", &detail, now).await?;
+        let due = t.due_at.format("%Y-%m-%d").to_string();
+        let news = SaarNews::Expired {
+            level: &t.kind,
+            due: &due,
+        };
+        notify_requester(ctx, &txn, &s, news, now).await?;
         audit::append(
             &txn,
             now,

@@ -8,6 +8,7 @@ use super::{Ctx, Error, Result};
 use super::{load_role, load_saar, load_user};
 use crate::domain::permission::Permission;
 use crate::domain::provisioning::{ProvisioningKind, ProvisioningStatus};
+use crate::notify::templates::SaarNews;
 use crate::notify::webhook;
 use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
@@ -89,25 +90,18 @@ pub async fn finish(
         ));
     }
     apply(conn, &s, to, now).await?;
-    let (what, detail, action) = if t.kind == ProvisioningKind::Revoke {
+    let removal = t.kind == ProvisioningKind::Revoke;
+    let action = if removal {
         store::provisioning::remove_assignments(conn, t.user_id, t.role_id).await?;
-        (
-            "is done: the role is removed",
-            "The role no longer appears under Current Roles.",
-            "saar.deprovisioned",
-        )
+        "saar.deprovisioned"
     } else {
         let expires_at = r
             .default_expiration_days
             .map(|d| now + Duration::days(i64::from(d)));
         store::provisioning::grant(conn, t.user_id, t.role_id, Some(s.id), expires_at, now).await?;
-        (
-            "is granted",
-            "The role is provisioned and now appears under Current Roles in My Information.",
-            "saar.provisioned",
-        )
+        "saar.provisioned"
     };
-    notify_requester(ctx, conn, &s, what, detail, now).await?;
+    notify_requester(ctx, conn, &s, SaarNews::Provisioned { removal }, now).await?;
     audit::append(
         conn,
         now,

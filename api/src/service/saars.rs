@@ -14,6 +14,7 @@ use crate::domain::permission::Permission;
 use crate::domain::saar::{self as rules, RequestType as Kind};
 use crate::domain::sod;
 use crate::domain::task::TaskStatus;
+use crate::notify::templates::SaarNews;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::batch::Writes;
 use crate::store::entities::{approval_task, organization, role, role_assignment, saar, user};
@@ -636,8 +637,9 @@ pub async fn remove_direct_report_role(
         &s,
         &rr,
         &[sup, &subject],
-        "was opened by your supervisor",
-        &format!("Your supervisor removes this role: {}", req.reason.trim()),
+        SaarNews::RemovedBySupervisor {
+            reason: req.reason.trim(),
+        },
         now,
     )
     .await?;

@@ -9,7 +9,7 @@ use crate::domain::chain::{Assignee, ChainFacts, LevelKind, ResolvedLevel, resol
 use crate::domain::provisioning::ProvisioningKind;
 use crate::domain::saar::{self as rules, RequestType as Kind, Transition};
 use crate::domain::task::TaskStatus;
-use crate::notify::templates;
+use crate::notify::templates::{self, SaarNews};
 use crate::store;
 use crate::store::batch::Writes;
 use crate::store::entities::{application, approval_task, organization, role, saar, user};
@@ -248,18 +248,16 @@ fn mail_approvers(
         .unwrap_or("Approver");
     let link = link.map(|token| ctx.settings.link(&format!("/approval-link?token={token}")));
     for person in people {
-        let (subject_line, mut body) = templates::approval_needed(
+        let (subject_line, body) = templates::approval_needed(
             &s.number,
             &format!("{} ({} {})", r.name, r.application, r.environment),
             &name_of(about.subject),
             kind,
             &task.due_at.format("%Y-%m-%d %H:%M UTC").to_string(),
             &ctx.settings.link("/approvals"),
+            link.as_deref(),
             reminder,
         );
-        if let Some(l) = &link {
-            body = body.replace("\n\n-- AMPS", &format!("\n\nOr decide without signing in, with this single-use link (it expires with the task):\n\n{l}\n\n-- AMPS"));
-        }
         outbox::enqueue_into(writes, now, &person.email, &subject_line, &body);
     }
 }
@@ -269,13 +267,12 @@ pub async fn notify_requester(
     ctx: &Ctx,
     conn: &impl ConnectionTrait,
     s: &saar::Model,
-    what: &str,
-    detail: &str,
+    news: SaarNews<'_>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let (_, r) = load_role(conn, s.role_id).await?;
     let mut writes = Writes::new();
-    tell_requester(ctx, conn, &mut writes, s, &r, &[], what, detail, now).await?;
+    tell_requester(ctx, conn, &mut writes, s, &r, &[], news, now).await?;
     Ok(writes.exec(conn).await?)
 }
 
@@ -289,8 +286,7 @@ pub async fn tell_requester(
     s: &saar::Model,
     r: &RoleRef,
     known: &[&user::Model],
-    what: &str,
-    detail: &str,
+    news: SaarNews<'_>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let mut ids = vec![s.requester_id];
@@ -305,8 +301,7 @@ pub async fn tell_requester(
         let (subject, body) = templates::saar_update(
             &s.number,
             &format!("{} ({} {})", r.name, r.application, r.environment),
-            what,
-            detail,
+            news,
             &ctx.settings.link("/me"),
         );
         outbox::enqueue_into(writes, now, &email, &subject, &body);

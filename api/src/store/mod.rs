@@ -9,7 +9,6 @@ pub mod catalog;
 pub mod catalog_admin;
 pub mod columns;
 pub mod entities;
-pub mod leases;
 pub mod outbox;
 pub mod provisioning;
 pub mod saars;

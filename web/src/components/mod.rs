@@ -6,6 +6,7 @@ pub mod my_roles;
 pub mod notices;
 pub mod page;
 pub mod person_picker;
+pub mod report;
 pub mod saar;
 pub mod tabs;
 
@@ -13,3 +14,4 @@ pub use field::{Field, FormErrors};
 pub use notices::{Alert, RejectReasonSelect, Status};
 pub use page::Page;
 pub use person_picker::PersonPicker;
+pub use report::Report;

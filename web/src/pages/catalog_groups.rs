@@ -1,9 +1,8 @@
 //! The approval groups section of `/catalog`: each group with its members (remove one, add
 //! one found by name), and a form for a new group. Every change is saved at once.
 
-use super::catalog::Report;
 use crate::api::{self, Session};
-use crate::components::PersonPicker;
+use crate::components::{PersonPicker, Report};
 use amps_openapi::{ApprovalGroupResponse, CreateApprovalGroupRequest, UpdateApprovalGroupRequest};
 use leptos::prelude::*;
 use leptos::task::spawn_local;

@@ -1,0 +1,75 @@
+//! The problem+json responses every endpoint shares, as named OpenAPI response components
+//! (`#/components/responses/NotFound`, …): a handler lists `(status = 404, response =
+//! NotFound)` and says in its doc comment, under **Refusals**, what each means for it.
+
+use amps_openapi::Problem;
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::{PartialSchema, ToResponse, ToSchema};
+
+/// The media type of every error AMPS returns.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+fn problem(description: &str) -> RefOr<Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name(Problem::name())))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+macro_rules! problem_responses {
+    ($($(#[$doc:meta])* $name:ident => $description:literal,)+) => {
+        $(
+            $(#[$doc])*
+            pub struct $name;
+
+            impl<'a> ToResponse<'a> for $name {
+                fn response() -> (&'a str, RefOr<Response>) {
+                    (stringify!($name), problem($description))
+                }
+            }
+        )+
+
+        /// Registers every shared problem response, and the `Problem` schema they name, in
+        /// the document's components.
+        pub fn register(openapi: &mut utoipa::openapi::OpenApi) {
+            let components = openapi.components.get_or_insert_with(Default::default);
+            components.schemas.insert(Problem::name().into_owned(), Problem::schema());
+            let mut nested = Vec::new();
+            Problem::schemas(&mut nested);
+            components.schemas.extend(nested.into_iter().map(|(n, s)| (n, s)));
+            $(
+                let (name, response) = <$name as ToResponse>::response();
+                components.responses.insert(name.to_string(), response);
+            )+
+        }
+    };
+}
+
+problem_responses! {
+    /// 400: a malformed request no field error describes, or an unusable link.
+    BadRequest => "The request is malformed, or the link is unknown, expired or used",
+    /// 401: not signed in, or the credentials are wrong.
+    Unauthorized => "Not signed in, or the credentials are wrong",
+    /// 403: signed in, but not allowed.
+    Forbidden => "Signed in, but not allowed",
+    /// 404: nothing there (or nothing the caller may know of).
+    NotFound => "No such record",
+    /// 409: the state changed meanwhile or collides with existing records.
+    Conflict => "The record's state does not allow this, or it collides with an existing one",
+    /// 412: the `If-Match` version is not the current one.
+    PreconditionFailed => "The If-Match version is stale: reload and try again",
+    /// 413: the body is larger than the endpoint accepts.
+    PayloadTooLarge => "The body is too large",
+    /// 422: fields break rules; `errors` names each.
+    Invalid => "Fields break rules; `errors` names each field",
+    /// 429: too many attempts; `Retry-After` says when to try again.
+    TooManyRequests => "Too many attempts; see Retry-After",
+    /// 503: the server cannot answer now.
+    Unavailable => "The database is unreachable",
+}
