@@ -26,8 +26,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// My open approval tasks (mine and my groups'), soonest due first.
 ///
 /// **Permissions**: any signed-in user (lists only their tasks).
-#[utoipa::path(tag = "approvals", operation_id = "list_approvals", security(("bearer" = [])),
-    responses((status = 200, body = Vec<ApprovalTaskResponse>), (status = 401, response = Unauthorized)))]
+#[utoipa::path(
+    tag = "approvals",
+    operation_id = "list_approvals",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<ApprovalTaskResponse>),
+        (status = 401, response = Unauthorized),
+    ),
+)]
 #[get("/approvals")]
 async fn list_approvals(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
@@ -37,8 +44,15 @@ async fn list_approvals(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse,
 /// How many approvals wait on me (for a badge).
 ///
 /// **Permissions**: any signed-in user.
-#[utoipa::path(tag = "approvals", operation_id = "count_approvals", security(("bearer" = [])),
-    responses((status = 200, body = ApprovalCountResponse), (status = 401, response = Unauthorized)))]
+#[utoipa::path(
+    tag = "approvals",
+    operation_id = "count_approvals",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ApprovalCountResponse),
+        (status = 401, response = Unauthorized),
+    ),
+)]
 #[get("/approvals/count")]
 async fn count_approvals(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
@@ -54,13 +68,24 @@ async fn count_approvals(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse
 /// once: one succeeds, the other gets 409.
 ///
 /// **Refusals**: 412: stale If-Match version; 403: not your approval; 409: already decided; 422: IT level not met, exception reason missing.
-#[utoipa::path(tag = "approvals", operation_id = "approve_task", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Task id"), ("If-Match" = Option<String>, Header, description = "The SAAR version you loaded (its ETag); a stale one gets 412")), request_body = ApproveRequest,
-    responses((status = 200, body = SaarResponse),
+#[utoipa::path(
+    tag = "approvals",
+    operation_id = "approve_task",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Task id"),
+        ("If-Match" = Option<String>, Header, description = "The SAAR version you loaded (its ETag); a stale one gets 412"),
+    ),
+    request_body = ApproveRequest,
+    responses(
+        (status = 200, body = SaarResponse),
         (status = 412, response = PreconditionFailed),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
-        (status = 422, response = Invalid)))]
+        (status = 422, response = Invalid),
+    ),
+)]
 #[post("/approvals/{id}/approve")]
 async fn approve_task(
     ctx: web::Data<Ctx>,
@@ -89,12 +114,23 @@ async fn approve_task(
 /// **Permissions**: the task's approver, or a member of its group.
 ///
 /// **Refusals**: 412: stale If-Match version.
-#[utoipa::path(tag = "approvals", operation_id = "reject_task", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Task id"), ("If-Match" = Option<String>, Header, description = "The SAAR version you loaded (its ETag); a stale one gets 412")), request_body = RejectRequest,
-    responses((status = 200, body = SaarResponse),
+#[utoipa::path(
+    tag = "approvals",
+    operation_id = "reject_task",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Task id"),
+        ("If-Match" = Option<String>, Header, description = "The SAAR version you loaded (its ETag); a stale one gets 412"),
+    ),
+    request_body = RejectRequest,
+    responses(
+        (status = 200, body = SaarResponse),
         (status = 412, response = PreconditionFailed),
         (status = 403, response = Forbidden),
         (status = 409, response = Conflict),
-        (status = 422, response = Invalid)))]
+        (status = 422, response = Invalid),
+    ),
+)]
 #[post("/approvals/{id}/reject")]
 async fn reject_task(
     ctx: web::Data<Ctx>,
@@ -123,12 +159,23 @@ async fn reject_task(
 /// **Permissions**: the task's approver, or a member of its group.
 ///
 /// **Refusals**: 412: stale If-Match version.
-#[utoipa::path(tag = "approvals", operation_id = "return_task", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Task id"), ("If-Match" = Option<String>, Header, description = "The SAAR version you loaded (its ETag); a stale one gets 412")), request_body = ReturnRequest,
-    responses((status = 200, body = SaarResponse),
+#[utoipa::path(
+    tag = "approvals",
+    operation_id = "return_task",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Task id"),
+        ("If-Match" = Option<String>, Header, description = "The SAAR version you loaded (its ETag); a stale one gets 412"),
+    ),
+    request_body = ReturnRequest,
+    responses(
+        (status = 200, body = SaarResponse),
         (status = 412, response = PreconditionFailed),
         (status = 403, response = Forbidden),
         (status = 409, response = Conflict),
-        (status = 422, response = Invalid)))]
+        (status = 422, response = Invalid),
+    ),
+)]
 #[post("/approvals/{id}/return")]
 async fn return_task(
     ctx: web::Data<Ctx>,
@@ -158,9 +205,17 @@ async fn return_task(
 /// void once the task is decided or past its deadline.
 ///
 /// **Refusals**: 400: link not valid.
-#[utoipa::path(tag = "approvals", operation_id = "get_approval_link", params(("token" = String, Path, description = "Link token")),
-    responses((status = 200, body = ApprovalTaskResponse),
-        (status = 400, response = BadRequest)))]
+#[utoipa::path(
+    tag = "approvals",
+    operation_id = "get_approval_link",
+    params(
+        ("token" = String, Path, description = "Link token"),
+    ),
+    responses(
+        (status = 200, body = ApprovalTaskResponse),
+        (status = 400, response = BadRequest),
+    ),
+)]
 #[get("/approval-links/{token}")]
 async fn get_approval_link(ctx: web::Data<Ctx>, token: web::Path<String>) -> Result<HttpResponse, Error> {
     Ok(HttpResponse::Ok()
@@ -173,11 +228,20 @@ async fn get_approval_link(ctx: web::Data<Ctx>, token: web::Path<String>) -> Res
 /// **Permissions**: the holder of a valid link.
 ///
 /// **Refusals**: 400: link not valid.
-#[utoipa::path(tag = "approvals", operation_id = "approve_by_link", params(("token" = String, Path, description = "Link token")), request_body = ApproveRequest,
-    responses((status = 200, body = SaarResponse),
+#[utoipa::path(
+    tag = "approvals",
+    operation_id = "approve_by_link",
+    params(
+        ("token" = String, Path, description = "Link token"),
+    ),
+    request_body = ApproveRequest,
+    responses(
+        (status = 200, body = SaarResponse),
         (status = 400, response = BadRequest),
         (status = 409, response = Conflict),
-        (status = 422, response = Invalid)))]
+        (status = 422, response = Invalid),
+    ),
+)]
 #[post("/approval-links/{token}/approve")]
 async fn approve_by_link(
     ctx: web::Data<Ctx>,
@@ -195,10 +259,19 @@ async fn approve_by_link(
 /// **Permissions**: the holder of a valid link.
 ///
 /// **Refusals**: 400: link not valid.
-#[utoipa::path(tag = "approvals", operation_id = "reject_by_link", params(("token" = String, Path, description = "Link token")), request_body = RejectRequest,
-    responses((status = 200, body = SaarResponse),
+#[utoipa::path(
+    tag = "approvals",
+    operation_id = "reject_by_link",
+    params(
+        ("token" = String, Path, description = "Link token"),
+    ),
+    request_body = RejectRequest,
+    responses(
+        (status = 200, body = SaarResponse),
         (status = 400, response = BadRequest),
-        (status = 422, response = Invalid)))]
+        (status = 422, response = Invalid),
+    ),
+)]
 #[post("/approval-links/{token}/reject")]
 async fn reject_by_link(
     ctx: web::Data<Ctx>,
@@ -216,10 +289,19 @@ async fn reject_by_link(
 /// **Permissions**: the holder of a valid link.
 ///
 /// **Refusals**: 400: link not valid.
-#[utoipa::path(tag = "approvals", operation_id = "return_by_link", params(("token" = String, Path, description = "Link token")), request_body = ReturnRequest,
-    responses((status = 200, body = SaarResponse),
+#[utoipa::path(
+    tag = "approvals",
+    operation_id = "return_by_link",
+    params(
+        ("token" = String, Path, description = "Link token"),
+    ),
+    request_body = ReturnRequest,
+    responses(
+        (status = 200, body = SaarResponse),
         (status = 400, response = BadRequest),
-        (status = 422, response = Invalid)))]
+        (status = 422, response = Invalid),
+    ),
+)]
 #[post("/approval-links/{token}/return")]
 async fn return_by_link(
     ctx: web::Data<Ctx>,

@@ -56,7 +56,7 @@ fn session_response(ctx: &Ctx, s: Session) -> HttpResponse {
         (status = 400, response = BadRequest),
         (status = 409, response = Conflict),
         (status = 422, response = Invalid),
-    )
+    ),
 )]
 #[post("/auth/register")]
 async fn register(
@@ -82,7 +82,7 @@ async fn register(
         (status = 200, description = "Verified", body = Accepted),
         (status = 400, response = BadRequest),
         (status = 422, response = Invalid),
-    )
+    ),
 )]
 #[post("/auth/verify-email")]
 async fn verify_email(
@@ -110,7 +110,7 @@ async fn verify_email(
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 429, response = TooManyRequests),
-    )
+    ),
 )]
 #[post("/auth/login")]
 async fn login(
@@ -135,7 +135,7 @@ async fn login(
     responses(
         (status = 200, description = "New access token", body = TokenResponse),
         (status = 401, response = Unauthorized),
-    )
+    ),
 )]
 #[post("/auth/refresh")]
 async fn refresh(ctx: web::Data<Ctx>, req: HttpRequest) -> Result<HttpResponse, Error> {
@@ -150,7 +150,9 @@ async fn refresh(ctx: web::Data<Ctx>, req: HttpRequest) -> Result<HttpResponse, 
 #[utoipa::path(
     tag = "auth",
     operation_id = "logout",
-    responses((status = 204, description = "Signed out"))
+    responses(
+        (status = 204, description = "Signed out"),
+    ),
 )]
 #[post("/auth/logout")]
 async fn logout(ctx: web::Data<Ctx>, req: HttpRequest) -> Result<HttpResponse, Error> {
@@ -175,7 +177,7 @@ async fn logout(ctx: web::Data<Ctx>, req: HttpRequest) -> Result<HttpResponse, E
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 422, response = Invalid),
-    )
+    ),
 )]
 #[post("/auth/token")]
 async fn token(
@@ -199,7 +201,7 @@ async fn token(
     responses(
         (status = 202, description = "If the account exists, a link was emailed", body = Accepted),
         (status = 422, response = Invalid),
-    )
+    ),
 )]
 #[post("/auth/forgot-password")]
 async fn forgot_password(
@@ -224,7 +226,7 @@ async fn forgot_password(
         (status = 200, description = "Password changed", body = Accepted),
         (status = 400, response = BadRequest),
         (status = 422, response = Invalid),
-    )
+    ),
 )]
 #[post("/auth/reset-password")]
 async fn reset_password(
@@ -246,7 +248,7 @@ async fn reset_password(
     responses(
         (status = 202, description = "If an account matches, its User ID was emailed", body = Accepted),
         (status = 422, response = Invalid),
-    )
+    ),
 )]
 #[post("/auth/forgot-username")]
 async fn forgot_username(

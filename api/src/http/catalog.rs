@@ -30,8 +30,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// Applications in the catalog.
 ///
 /// **Permissions**: any signed-in user.
-#[utoipa::path(tag = "catalog", operation_id = "list_applications", security(("bearer" = [])),
-    responses((status = 200, body = Vec<ApplicationResponse>), (status = 401, response = Unauthorized)))]
+#[utoipa::path(
+    tag = "catalog",
+    operation_id = "list_applications",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<ApplicationResponse>),
+        (status = 401, response = Unauthorized),
+    ),
+)]
 #[get("/applications")]
 async fn list_applications(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     auth.0.user()?;
@@ -43,11 +50,18 @@ async fn list_applications(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpRespon
 /// **Permissions**: Administrator or Role Catalog Owner.
 ///
 /// **Refusals**: 403: not a catalog manager; 409: code taken.
-#[utoipa::path(tag = "catalog", operation_id = "create_application", security(("bearer" = [])), request_body = CreateApplicationRequest,
-    responses((status = 201, body = ApplicationResponse),
+#[utoipa::path(
+    tag = "catalog",
+    operation_id = "create_application",
+    security(("bearer" = [])),
+    request_body = CreateApplicationRequest,
+    responses(
+        (status = 201, body = ApplicationResponse),
         (status = 403, response = Forbidden),
         (status = 409, response = Conflict),
-        (status = 422, response = Invalid)))]
+        (status = 422, response = Invalid),
+    ),
+)]
 #[post("/applications")]
 async fn create_application(
     ctx: web::Data<Ctx>,
@@ -67,10 +81,20 @@ async fn create_application(
 /// **Permissions**: any signed-in user; `all=true` only Administrator or Role Catalog Owner.
 ///
 /// **Refusals**: 403: `all=true` without managing the catalog; 422: invalid parameters.
-#[utoipa::path(tag = "catalog", operation_id = "search_roles", security(("bearer" = [])), params(SearchRolesQuery),
-    responses((status = 200, body = Vec<RoleResponse>), (status = 401, response = Unauthorized),
+#[utoipa::path(
+    tag = "catalog",
+    operation_id = "search_roles",
+    security(("bearer" = [])),
+    params(
+        SearchRolesQuery,
+    ),
+    responses(
+        (status = 200, body = Vec<RoleResponse>),
+        (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 422, response = Invalid)))]
+        (status = 422, response = Invalid),
+    ),
+)]
 #[get("/roles")]
 async fn search_roles(
     ctx: web::Data<Ctx>,
@@ -88,11 +112,18 @@ async fn search_roles(
 /// **Permissions**: Administrator or Role Catalog Owner.
 ///
 /// **Refusals**: 403: not a catalog manager; 409: role exists.
-#[utoipa::path(tag = "catalog", operation_id = "create_role", security(("bearer" = [])), request_body = CreateRoleRequest,
-    responses((status = 201, body = RoleResponse),
+#[utoipa::path(
+    tag = "catalog",
+    operation_id = "create_role",
+    security(("bearer" = [])),
+    request_body = CreateRoleRequest,
+    responses(
+        (status = 201, body = RoleResponse),
         (status = 403, response = Forbidden),
         (status = 409, response = Conflict),
-        (status = 422, response = Invalid)))]
+        (status = 422, response = Invalid),
+    ),
+)]
 #[post("/roles")]
 async fn create_role(
     ctx: web::Data<Ctx>,
@@ -108,10 +139,16 @@ async fn create_role(
 /// Approval groups with their members.
 ///
 /// **Permissions**: Administrator, Role Catalog Owner or Help Desk.
-#[utoipa::path(tag = "catalog", operation_id = "list_approval_groups", security(("bearer" = [])),
-    responses((status = 200, body = Vec<ApprovalGroupResponse>),
+#[utoipa::path(
+    tag = "catalog",
+    operation_id = "list_approval_groups",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<ApprovalGroupResponse>),
         (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden)))]
+        (status = 403, response = Forbidden),
+    ),
+)]
 #[get("/approval-groups")]
 async fn list_approval_groups(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
@@ -121,11 +158,18 @@ async fn list_approval_groups(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpRes
 /// Add an approval group.
 ///
 /// **Permissions**: Administrator or Role Catalog Owner.
-#[utoipa::path(tag = "catalog", operation_id = "create_approval_group", security(("bearer" = [])), request_body = CreateApprovalGroupRequest,
-    responses((status = 201, body = ApprovalGroupResponse),
+#[utoipa::path(
+    tag = "catalog",
+    operation_id = "create_approval_group",
+    security(("bearer" = [])),
+    request_body = CreateApprovalGroupRequest,
+    responses(
+        (status = 201, body = ApprovalGroupResponse),
         (status = 403, response = Forbidden),
         (status = 409, response = Conflict),
-        (status = 422, response = Invalid)))]
+        (status = 422, response = Invalid),
+    ),
+)]
 #[post("/approval-groups")]
 async fn create_approval_group(
     ctx: web::Data<Ctx>,
@@ -141,8 +185,15 @@ async fn create_approval_group(
 /// Segregation-of-duties rules.
 ///
 /// **Permissions**: any signed-in user.
-#[utoipa::path(tag = "catalog", operation_id = "list_sod_rules", security(("bearer" = [])),
-    responses((status = 200, body = Vec<SodRuleResponse>), (status = 401, response = Unauthorized)))]
+#[utoipa::path(
+    tag = "catalog",
+    operation_id = "list_sod_rules",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<SodRuleResponse>),
+        (status = 401, response = Unauthorized),
+    ),
+)]
 #[get("/sod-rules")]
 async fn list_sod_rules(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     auth.0.user()?;
@@ -152,11 +203,18 @@ async fn list_sod_rules(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse,
 /// Add a segregation-of-duties rule (a set of roles no one may hold two of).
 ///
 /// **Permissions**: Administrator or Role Catalog Owner.
-#[utoipa::path(tag = "catalog", operation_id = "create_sod_rule", security(("bearer" = [])), request_body = CreateSodRuleRequest,
-    responses((status = 201, body = SodRuleResponse),
+#[utoipa::path(
+    tag = "catalog",
+    operation_id = "create_sod_rule",
+    security(("bearer" = [])),
+    request_body = CreateSodRuleRequest,
+    responses(
+        (status = 201, body = SodRuleResponse),
         (status = 403, response = Forbidden),
         (status = 409, response = Conflict),
-        (status = 422, response = Invalid)))]
+        (status = 422, response = Invalid),
+    ),
+)]
 #[post("/sod-rules")]
 async fn create_sod_rule(
     ctx: web::Data<Ctx>,
@@ -172,8 +230,15 @@ async fn create_sod_rule(
 /// Organizations (DLA, DFAS, External, …).
 ///
 /// **Permissions**: any signed-in user.
-#[utoipa::path(tag = "catalog", operation_id = "list_organizations", security(("bearer" = [])),
-    responses((status = 200, body = Vec<OrganizationResponse>), (status = 401, response = Unauthorized)))]
+#[utoipa::path(
+    tag = "catalog",
+    operation_id = "list_organizations",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<OrganizationResponse>),
+        (status = 401, response = Unauthorized),
+    ),
+)]
 #[get("/organizations")]
 async fn list_organizations(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     auth.0.user()?;
@@ -185,11 +250,18 @@ async fn list_organizations(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpRespo
 /// **Permissions**: Administrator.
 ///
 /// **Refusals**: 403: not an administrator; 409: code taken.
-#[utoipa::path(tag = "catalog", operation_id = "create_organization", security(("bearer" = [])), request_body = CreateOrganizationRequest,
-    responses((status = 201, body = OrganizationResponse),
+#[utoipa::path(
+    tag = "catalog",
+    operation_id = "create_organization",
+    security(("bearer" = [])),
+    request_body = CreateOrganizationRequest,
+    responses(
+        (status = 201, body = OrganizationResponse),
         (status = 403, response = Forbidden),
         (status = 409, response = Conflict),
-        (status = 422, response = Invalid)))]
+        (status = 422, response = Invalid),
+    ),
+)]
 #[post("/organizations")]
 async fn create_organization(
     ctx: web::Data<Ctx>,
@@ -209,12 +281,21 @@ async fn create_organization(
 /// **Permissions**: Administrator or Role Catalog Owner.
 ///
 /// **Refusals**: 403: not a catalog manager; 404: no such role.
-#[utoipa::path(tag = "catalog", operation_id = "update_role", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Role id")), request_body = UpdateRoleRequest,
-    responses((status = 200, body = RoleResponse),
+#[utoipa::path(
+    tag = "catalog",
+    operation_id = "update_role",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Role id"),
+    ),
+    request_body = UpdateRoleRequest,
+    responses(
+        (status = 200, body = RoleResponse),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
-        (status = 422, response = Invalid)))]
+        (status = 422, response = Invalid),
+    ),
+)]
 #[patch("/roles/{id}")]
 async fn update_role(
     ctx: web::Data<Ctx>,
@@ -234,13 +315,22 @@ async fn update_role(
 /// **Permissions**: Administrator or Role Catalog Owner.
 ///
 /// **Refusals**: 403: not a catalog manager; 404: no such group; 409: name taken.
-#[utoipa::path(tag = "catalog", operation_id = "update_approval_group", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Approval group id")), request_body = UpdateApprovalGroupRequest,
-    responses((status = 200, body = ApprovalGroupResponse),
+#[utoipa::path(
+    tag = "catalog",
+    operation_id = "update_approval_group",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Approval group id"),
+    ),
+    request_body = UpdateApprovalGroupRequest,
+    responses(
+        (status = 200, body = ApprovalGroupResponse),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
-        (status = 422, response = Invalid)))]
+        (status = 422, response = Invalid),
+    ),
+)]
 #[patch("/approval-groups/{id}")]
 async fn update_approval_group(
     ctx: web::Data<Ctx>,

@@ -24,7 +24,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     responses(
         (status = 200, description = "Messages, newest first", body = MailboxResponse),
         (status = 404, response = NotFound),
-    )
+    ),
 )]
 #[get("/dev/mailbox")]
 async fn list_mailbox(ctx: web::Data<Ctx>) -> Result<HttpResponse, Error> {

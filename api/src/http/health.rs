@@ -9,7 +9,13 @@ use amps_openapi::{HealthResponse, JwkSet};
 /// Liveness: the process answers.
 ///
 /// **Permissions**: anyone.
-#[utoipa::path(tag = "operations", operation_id = "get_healthz", responses((status = 200, body = HealthResponse)))]
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "get_healthz",
+    responses(
+        (status = 200, body = HealthResponse),
+    ),
+)]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(HealthResponse { status: "ok".into() })
@@ -26,7 +32,7 @@ pub async fn healthz() -> HttpResponse {
     responses(
         (status = 200, body = HealthResponse),
         (status = 503, response = Unavailable),
-    )
+    ),
 )]
 #[get("/readyz")]
 pub async fn readyz(ctx: web::Data<Ctx>) -> HttpResponse {
@@ -48,7 +54,13 @@ pub async fn readyz(ctx: web::Data<Ctx>) -> HttpResponse {
 /// Prometheus metrics: request counts and latencies by route, database pool.
 ///
 /// **Permissions**: anyone who can reach the port (expose it to the monitoring network only).
-#[utoipa::path(tag = "operations", operation_id = "get_metrics", responses((status = 200, content_type = "text/plain", body = String)))]
+#[utoipa::path(
+    tag = "operations",
+    operation_id = "get_metrics",
+    responses(
+        (status = 200, content_type = "text/plain", body = String),
+    ),
+)]
 #[get("/metrics")]
 pub async fn metrics(ctx: web::Data<Ctx>, m: web::Data<Metrics>) -> HttpResponse {
     HttpResponse::Ok()
@@ -59,7 +71,13 @@ pub async fn metrics(ctx: web::Data<Ctx>, m: web::Data<Metrics>) -> HttpResponse
 /// The public keys that verify AMPS access tokens (RFC 7517).
 ///
 /// **Permissions**: anyone.
-#[utoipa::path(tag = "auth", operation_id = "get_jwks", responses((status = 200, body = JwkSet)))]
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "get_jwks",
+    responses(
+        (status = 200, body = JwkSet),
+    ),
+)]
 #[get("/.well-known/jwks.json")]
 pub async fn jwks(ctx: web::Data<Ctx>) -> HttpResponse {
     HttpResponse::Ok()

@@ -36,7 +36,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         (status = 200, description = "The profile", body = MeResponse),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-    )
+    ),
 )]
 #[get("/me")]
 async fn get_me(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
@@ -60,7 +60,7 @@ async fn get_me(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> 
         (status = 401, response = Unauthorized),
         (status = 409, response = Conflict),
         (status = 422, response = Invalid),
-    )
+    ),
 )]
 #[patch("/me")]
 async fn update_me(
@@ -88,7 +88,7 @@ async fn update_me(
         (status = 200, description = "Password changed", body = Accepted),
         (status = 401, response = Unauthorized),
         (status = 422, response = Invalid),
-    )
+    ),
 )]
 #[post("/me/password")]
 async fn change_password(
@@ -105,8 +105,15 @@ async fn change_password(
 /// Current Roles: the roles I hold, since when, until when, from which SAAR.
 ///
 /// **Permissions**: any signed-in user, for themselves.
-#[utoipa::path(tag = "me", operation_id = "list_my_roles", security(("bearer" = [])),
-    responses((status = 200, body = Vec<CurrentRoleResponse>), (status = 401, response = Unauthorized)))]
+#[utoipa::path(
+    tag = "me",
+    operation_id = "list_my_roles",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<CurrentRoleResponse>),
+        (status = 401, response = Unauthorized),
+    ),
+)]
 #[get("/me/roles")]
 async fn list_my_roles(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
@@ -117,8 +124,15 @@ async fn list_my_roles(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, 
 /// step's who, when and decision).
 ///
 /// **Permissions**: any signed-in user, for their own requests.
-#[utoipa::path(tag = "me", operation_id = "list_my_requests", security(("bearer" = [])),
-    responses((status = 200, body = MyRequestsResponse), (status = 401, response = Unauthorized)))]
+#[utoipa::path(
+    tag = "me",
+    operation_id = "list_my_requests",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = MyRequestsResponse),
+        (status = 401, response = Unauthorized),
+    ),
+)]
 #[get("/me/requests")]
 async fn list_my_requests(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
@@ -131,12 +145,21 @@ async fn list_my_requests(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpRespons
 /// **Permissions**: any signed-in user, for their own current roles.
 ///
 /// **Refusals**: 404: not one of my current roles; 409: A request for this role is already open.
-#[utoipa::path(tag = "me", operation_id = "request_role_removal", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Assignment id (Current Roles)")), request_body = RemovalRequest,
-    responses((status = 201, body = SaarResponse),
+#[utoipa::path(
+    tag = "me",
+    operation_id = "request_role_removal",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Assignment id (Current Roles)"),
+    ),
+    request_body = RemovalRequest,
+    responses(
+        (status = 201, body = SaarResponse),
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
-        (status = 422, response = Invalid)))]
+        (status = 422, response = Invalid),
+    ),
+)]
 #[post("/me/roles/{id}/removal")]
 async fn request_role_removal(
     ctx: web::Data<Ctx>,
@@ -153,8 +176,15 @@ async fn request_role_removal(
 /// My direct reports and their current roles.
 ///
 /// **Permissions**: any signed-in user (lists only people whose supervisor they are).
-#[utoipa::path(tag = "me", operation_id = "list_direct_reports", security(("bearer" = [])),
-    responses((status = 200, body = Vec<DirectReportResponse>), (status = 401, response = Unauthorized)))]
+#[utoipa::path(
+    tag = "me",
+    operation_id = "list_direct_reports",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<DirectReportResponse>),
+        (status = 401, response = Unauthorized),
+    ),
+)]
 #[get("/me/direct-reports")]
 async fn list_direct_reports(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
@@ -166,12 +196,22 @@ async fn list_direct_reports(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResp
 /// **Permissions**: the user's supervisor.
 ///
 /// **Refusals**: 403: not your direct report.
-#[utoipa::path(tag = "me", operation_id = "remove_direct_report_role", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "User id"), ("rid" = Uuid, Path, description = "Assignment id")), request_body = RemovalRequest,
-    responses((status = 201, body = SaarResponse),
+#[utoipa::path(
+    tag = "me",
+    operation_id = "remove_direct_report_role",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "User id"),
+        ("rid" = Uuid, Path, description = "Assignment id"),
+    ),
+    request_body = RemovalRequest,
+    responses(
+        (status = 201, body = SaarResponse),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
-        (status = 409, response = Conflict)))]
+        (status = 409, response = Conflict),
+    ),
+)]
 #[post("/users/{id}/roles/{rid}/removal")]
 async fn remove_direct_report_role(
     ctx: web::Data<Ctx>,
@@ -193,10 +233,17 @@ async fn remove_direct_report_role(
 /// **Permissions**: any signed-in user, for their own approvals.
 ///
 /// **Refusals**: 422: unknown deputy, or a bad period.
-#[utoipa::path(tag = "me", operation_id = "set_deputy", security(("bearer" = [])), request_body = SetDeputyRequest,
-    responses((status = 200, body = DeputyResponse),
+#[utoipa::path(
+    tag = "me",
+    operation_id = "set_deputy",
+    security(("bearer" = [])),
+    request_body = SetDeputyRequest,
+    responses(
+        (status = 200, body = DeputyResponse),
         (status = 401, response = Unauthorized),
-        (status = 422, response = Invalid)))]
+        (status = 422, response = Invalid),
+    ),
+)]
 #[put("/me/deputy")]
 async fn set_deputy(
     ctx: web::Data<Ctx>,
@@ -214,8 +261,15 @@ async fn set_deputy(
 /// **Permissions**: any signed-in user, for their own approvals.
 ///
 /// **Refusals**: 404: no deputy.
-#[utoipa::path(tag = "me", operation_id = "clear_deputy", security(("bearer" = [])),
-    responses((status = 204, description = "Ended"), (status = 404, response = NotFound)))]
+#[utoipa::path(
+    tag = "me",
+    operation_id = "clear_deputy",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Ended"),
+        (status = 404, response = NotFound),
+    ),
+)]
 #[delete("/me/deputy")]
 async fn clear_deputy(ctx: web::Data<Ctx>, req: HttpRequest, auth: Auth) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;

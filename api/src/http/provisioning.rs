@@ -21,9 +21,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// Provisioner role for applications without a group.
 ///
 /// **Refusals**: 403: not a provisioner.
-#[utoipa::path(tag = "provisioning", operation_id = "list_provisioning_tasks", security(("bearer" = [])),
-    responses((status = 200, body = Vec<ProvisioningTaskResponse>),
-        (status = 403, response = Forbidden)))]
+#[utoipa::path(
+    tag = "provisioning",
+    operation_id = "list_provisioning_tasks",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<ProvisioningTaskResponse>),
+        (status = 403, response = Forbidden),
+    ),
+)]
 #[get("/provisioning-tasks")]
 async fn list_provisioning_tasks(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
@@ -36,11 +42,21 @@ async fn list_provisioning_tasks(ctx: web::Data<Ctx>, auth: Auth) -> Result<Http
 /// **Permissions**: provisioners of the task's application.
 ///
 /// **Refusals**: 409: already done.
-#[utoipa::path(tag = "provisioning", operation_id = "complete_provisioning_task", security(("bearer" = [])), params(("id" = Uuid, Path, description = "Task id")), request_body = CompleteProvisioningRequest,
-    responses((status = 200, body = ProvisioningTaskResponse),
+#[utoipa::path(
+    tag = "provisioning",
+    operation_id = "complete_provisioning_task",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Task id"),
+    ),
+    request_body = CompleteProvisioningRequest,
+    responses(
+        (status = 200, body = ProvisioningTaskResponse),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
-        (status = 409, response = Conflict)))]
+        (status = 409, response = Conflict),
+    ),
+)]
 #[post("/provisioning-tasks/{id}/complete")]
 async fn complete_provisioning_task(
     ctx: web::Data<Ctx>,

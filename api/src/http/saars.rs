@@ -32,11 +32,18 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// **Permissions**: any signed-in user, for themselves or (supervisors) a direct report.
 ///
 /// **Refusals**: 403: not your direct report; 422: A role cannot be requested, or invalid fields.
-#[utoipa::path(tag = "saars", operation_id = "submit_saars", security(("bearer" = [])), request_body = SubmitSaarsRequest,
-    responses((status = 201, body = SubmitSaarsResponse),
+#[utoipa::path(
+    tag = "saars",
+    operation_id = "submit_saars",
+    security(("bearer" = [])),
+    request_body = SubmitSaarsRequest,
+    responses(
+        (status = 201, body = SubmitSaarsResponse),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 422, response = Invalid)))]
+        (status = 422, response = Invalid),
+    ),
+)]
 #[post("/saars")]
 async fn submit_saars(
     ctx: web::Data<Ctx>,
@@ -53,10 +60,19 @@ async fn submit_saars(
 ///
 /// **Permissions**: its requester and subject, its approvers, its provisioners,
 /// administrators and the help desk.
-#[utoipa::path(tag = "saars", operation_id = "get_saar", security(("bearer" = [])), params(("id" = Uuid, Path, description = "SAAR id")),
-    responses((status = 200, body = SaarResponse),
+#[utoipa::path(
+    tag = "saars",
+    operation_id = "get_saar",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "SAAR id"),
+    ),
+    responses(
+        (status = 200, body = SaarResponse),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)))]
+        (status = 404, response = NotFound),
+    ),
+)]
 #[get("/saars/{id}")]
 async fn get_saar(ctx: web::Data<Ctx>, auth: Auth, id: web::Path<Uuid>) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
@@ -71,11 +87,21 @@ async fn get_saar(ctx: web::Data<Ctx>, auth: Auth, id: web::Path<Uuid>) -> Resul
 /// **Permissions**: its requester (or subject).
 ///
 /// **Refusals**: 412: stale If-Match version; 409: not cancellable in its state.
-#[utoipa::path(tag = "saars", operation_id = "cancel_saar", security(("bearer" = [])), params(("id" = Uuid, Path, description = "SAAR id"), ("If-Match" = Option<String>, Header, description = "The SAAR version you loaded (its ETag); a stale one gets 412")),
-    responses((status = 200, body = SaarResponse),
+#[utoipa::path(
+    tag = "saars",
+    operation_id = "cancel_saar",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "SAAR id"),
+        ("If-Match" = Option<String>, Header, description = "The SAAR version you loaded (its ETag); a stale one gets 412"),
+    ),
+    responses(
+        (status = 200, body = SaarResponse),
         (status = 412, response = PreconditionFailed),
         (status = 403, response = Forbidden),
-        (status = 409, response = Conflict)))]
+        (status = 409, response = Conflict),
+    ),
+)]
 #[post("/saars/{id}/cancel")]
 async fn cancel_saar(
     ctx: web::Data<Ctx>,
@@ -92,12 +118,23 @@ async fn cancel_saar(
 /// **Permissions**: its requester.
 ///
 /// **Refusals**: 412: stale If-Match version; 409: not returned.
-#[utoipa::path(tag = "saars", operation_id = "resubmit_saar", security(("bearer" = [])), params(("id" = Uuid, Path, description = "SAAR id"), ("If-Match" = Option<String>, Header, description = "The SAAR version you loaded (its ETag); a stale one gets 412")), request_body = ResubmitSaarRequest,
-    responses((status = 200, body = SaarResponse),
+#[utoipa::path(
+    tag = "saars",
+    operation_id = "resubmit_saar",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "SAAR id"),
+        ("If-Match" = Option<String>, Header, description = "The SAAR version you loaded (its ETag); a stale one gets 412"),
+    ),
+    request_body = ResubmitSaarRequest,
+    responses(
+        (status = 200, body = SaarResponse),
         (status = 412, response = PreconditionFailed),
         (status = 403, response = Forbidden),
         (status = 409, response = Conflict),
-        (status = 422, response = Invalid)))]
+        (status = 422, response = Invalid),
+    ),
+)]
 #[post("/saars/{id}/resubmit")]
 async fn resubmit_saar(
     ctx: web::Data<Ctx>,
@@ -119,14 +156,23 @@ async fn resubmit_saar(
 /// **Permissions**: the requester.
 ///
 /// **Refusals**: 409: the request is not pending or returned; 413: larger than 10 MB; 422: empty, or a type not allowed.
-#[utoipa::path(tag = "saars", operation_id = "upload_attachment", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "SAAR id"), UploadQuery),
+#[utoipa::path(
+    tag = "saars",
+    operation_id = "upload_attachment",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "SAAR id"),
+        UploadQuery,
+    ),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 201, body = AttachmentResponse),
+    responses(
+        (status = 201, body = AttachmentResponse),
         (status = 403, response = Forbidden),
         (status = 409, response = Conflict),
         (status = 413, response = PayloadTooLarge),
-        (status = 422, response = Invalid)))]
+        (status = 422, response = Invalid),
+    ),
+)]
 #[post("/saars/{id}/attachments")]
 async fn upload_attachment(
     ctx: web::Data<Ctx>,
@@ -159,8 +205,18 @@ async fn upload_attachment(
 /// The attachments of a SAAR.
 ///
 /// **Permissions**: its requester, its subject and its approvers.
-#[utoipa::path(tag = "saars", operation_id = "list_attachments", security(("bearer" = [])), params(("id" = Uuid, Path, description = "SAAR id")),
-    responses((status = 200, body = Vec<AttachmentResponse>), (status = 403, response = Forbidden)))]
+#[utoipa::path(
+    tag = "saars",
+    operation_id = "list_attachments",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "SAAR id"),
+    ),
+    responses(
+        (status = 200, body = Vec<AttachmentResponse>),
+        (status = 403, response = Forbidden),
+    ),
+)]
 #[get("/saars/{id}/attachments")]
 async fn list_attachments(
     ctx: web::Data<Ctx>,
@@ -174,11 +230,20 @@ async fn list_attachments(
 /// Download an attachment.
 ///
 /// **Permissions**: its SAAR's requester, subject and approvers.
-#[utoipa::path(tag = "saars", operation_id = "download_attachment", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "SAAR id"), ("aid" = Uuid, Path, description = "Attachment id")),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>),
+#[utoipa::path(
+    tag = "saars",
+    operation_id = "download_attachment",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "SAAR id"),
+        ("aid" = Uuid, Path, description = "Attachment id"),
+    ),
+    responses(
+        (status = 200, content_type = "application/octet-stream", body = Vec<u8>),
         (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)))]
+        (status = 404, response = NotFound),
+    ),
+)]
 #[get("/saars/{id}/attachments/{aid}")]
 async fn download_attachment(
     ctx: web::Data<Ctx>,

@@ -19,11 +19,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// **Permissions**: Administrator, Help Desk or Role Catalog Owner (who staffs approval groups).
 ///
 /// **Refusals**: 403: neither administrator, help desk nor role-catalog owner; 422: invalid parameters.
-#[utoipa::path(tag = "users", operation_id = "list_users", security(("bearer" = [])), params(ListUsersQuery),
-    responses((status = 200, body = UserListResponse),
+#[utoipa::path(
+    tag = "users",
+    operation_id = "list_users",
+    security(("bearer" = [])),
+    params(
+        ListUsersQuery,
+    ),
+    responses(
+        (status = 200, body = UserListResponse),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
-        (status = 422, response = Invalid)))]
+        (status = 422, response = Invalid),
+    ),
+)]
 #[get("/users")]
 async fn list_users(
     ctx: web::Data<Ctx>,
