@@ -11,6 +11,7 @@ use sea_orm::{ConnectionTrait, Database};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use url::Url;
+use uuid::Uuid;
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy)]
@@ -395,4 +396,149 @@ pub async fn assign_role(app: &TestApp, login: &str, role_id: uuid::Uuid) {
     .insert(&app.ctx.db)
     .await
     .expect("assignment");
+}
+
+// Builders and steps the workflow tests share.
+
+pub const JUSTIFICATION: &str = "Need access to HMMS-POP in order to process hazardous material shipments.";
+
+pub fn submission(roles: Vec<Uuid>, app: &TestApp) -> SubmitSaarsRequest {
+    SubmitSaarsRequest {
+        privacy_act_accepted: true,
+        role_ids: roles,
+        justification: JUSTIFICATION.into(),
+        request_type: RequestType::Initial,
+        user_info: SaarUserInfo {
+            ia_training_date: app.now().date_naive() - chrono::Duration::days(30),
+            job_title: None,
+            phone: None,
+        },
+        on_behalf_of: None,
+    }
+}
+
+pub async fn role_id(c: &Client, name: &str, env: &str) -> Uuid {
+    c.search_roles(name, None)
+        .await
+        .expect("search")
+        .into_iter()
+        .find(|r| r.name == name && r.environment == env)
+        .unwrap_or_else(|| panic!("{name} {env} not found"))
+        .id
+}
+
+/// The one open task of `saar` in `approver`'s inbox.
+pub async fn task_for(approver: &Client, saar: Uuid) -> ApprovalTaskResponse {
+    approver
+        .approvals()
+        .await
+        .expect("inbox")
+        .into_iter()
+        .find(|t| t.saar.id == saar)
+        .expect("task in the approver's inbox")
+}
+
+/// The view a change answers with (built from the rows it wrote) is the one a fresh read
+/// shows.
+pub async fn same_as_read(c: &Client, view: &SaarResponse) {
+    let read = c.get_saar(view.id).await.expect("read back");
+    assert_eq!(
+        serde_json::to_value(view).expect("json"),
+        serde_json::to_value(&read).expect("json"),
+        "the answer of a change differs from a fresh read"
+    );
+}
+
+pub async fn approve_chain(app: &TestApp, saar: Uuid, approvers: &[(&str, Option<&str>)]) {
+    for (login, it_level) in approvers {
+        let c = as_user(app, login).await;
+        let t = task_for(&c, saar).await;
+        let v = c
+            .approve(
+                t.id,
+                &ApproveRequest {
+                    it_level: it_level.map(str::to_string),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect(login);
+        same_as_read(&c, &v).await;
+    }
+}
+
+/// A role approved by a two-member group, created through the catalog API.
+pub async fn group_role(app: &TestApp) -> (Uuid, Uuid) {
+    let admin = as_user(app, "aadmin").await;
+    let users = |login: &'static str| async move { as_user(app, login).await.me().await.expect("me").id };
+    let (a, b) = (users("ssupervisor").await, users("ddataowner").await);
+    let group = admin
+        .create_approval_group(&CreateApprovalGroupRequest {
+            name: "Reports approvers".into(),
+            description: String::new(),
+            members: vec![a, b],
+        })
+        .await
+        .expect("group");
+    let application = admin
+        .create_application(&CreateApplicationRequest {
+            code: "RPT".into(),
+            name: "Reports".into(),
+            provisioning_mode: ProvisioningMode::Manual,
+            webhook_url: None,
+            provisioner_group_id: None,
+        })
+        .await
+        .expect("application");
+    let role = admin
+        .create_role(&CreateRoleRequest {
+            application_id: application.id,
+            name: "Report Reader".into(),
+            environment: "PROD".into(),
+            description: "Reads reports".into(),
+            hidden: false,
+            visible_to: vec![],
+            requestable_by: Requestable::Both,
+            min_it_level: "none".into(),
+            prerequisites: vec![],
+            chain: vec![ChainLevel {
+                kind: "group".into(),
+                group_id: Some(group.id),
+            }],
+            default_expiration_days: Some(90),
+            mfa_required: false,
+            data_owner_id: None,
+            iao_id: None,
+        })
+        .await
+        .expect("role");
+    (role.id, group.id)
+}
+
+pub async fn grant(app: &TestApp, c: &Client, roles: Vec<Uuid>) {
+    let out = c.submit_saars(&submission(roles, app)).await.expect("submit");
+    let prov = as_user(app, "pprovisioner").await;
+    for s in &out.saars {
+        approve_chain(
+            app,
+            s.id,
+            &[
+                ("ssupervisor", None),
+                ("ssecurity", None),
+                ("ddataowner", None),
+                ("iiao", None),
+            ],
+        )
+        .await;
+        let t = prov
+            .provisioning_tasks()
+            .await
+            .expect("queue")
+            .into_iter()
+            .find(|t| t.saar_number == s.number)
+            .expect("task");
+        prov.complete_provisioning(t.id, &CompleteProvisioningRequest { note: None })
+            .await
+            .expect("complete");
+    }
 }

@@ -5,7 +5,10 @@ mod helpers;
 
 mod accounts;
 mod admin;
+mod approvals;
 mod architecture;
+mod catalog;
 mod platform;
+mod provisioning;
+mod saars;
 mod sessions;
-mod workflow;

@@ -1,0 +1,360 @@
+//! Provisioning and role removal through the API: removal asked by the user or done by the supervisor, and automatic provisioning by signed webhook with its fallback to manual.
+
+use crate::both_dbs;
+use crate::helpers::*;
+use amps_openapi::*;
+use chrono::Duration;
+use uuid::Uuid;
+
+both_dbs!(
+    roles_are_removed_by_the_user_with_approval_and_by_the_supervisor,
+    automatic_provisioning_calls_a_signed_webhook_and_falls_back_to_manual,
+);
+
+async fn roles_are_removed_by_the_user_with_approval_and_by_the_supervisor(db: Db) {
+    let app = seeded(db).await;
+    let requester = as_user(&app, "jrequester").await;
+    let pop = role_id(&requester, "Web User POP-001", "PROD").await;
+    let ebs = role_id(&requester, "EBS Inquiry User", "PROD").await;
+    grant(&app, &requester, vec![ebs, pop]).await;
+    let roles = requester.my_roles().await.expect("roles");
+    assert_eq!(roles.len(), 2);
+    let ebs_assignment = roles
+        .iter()
+        .find(|r| r.role.id == ebs)
+        .expect("ebs")
+        .assignment_id;
+    let pop_assignment = roles
+        .iter()
+        .find(|r| r.role.id == pop)
+        .expect("pop")
+        .assignment_id;
+
+    // The user asks; the supervisor approves; the provisioner removes.
+    let reason = RemovalRequest {
+        reason: "Moved to another depot.".into(),
+    };
+    let v = requester
+        .request_role_removal(ebs_assignment, &reason)
+        .await
+        .expect("ask");
+    assert_eq!(v.request_type, RequestType::Deactivate);
+    assert_eq!(v.waiting_on.expect("supervisor").kind, "supervisor");
+    assert_eq!(
+        requester
+            .request_role_removal(ebs_assignment, &reason)
+            .await
+            .expect_err("already asked")
+            .status(),
+        Some(409)
+    );
+    let vendor = as_user(&app, "vvendor").await;
+    assert_eq!(
+        vendor
+            .request_role_removal(pop_assignment, &reason)
+            .await
+            .expect_err("not theirs")
+            .status(),
+        Some(404)
+    );
+    approve_chain(&app, v.id, &[("ssupervisor", None)]).await;
+    let prov = as_user(&app, "pprovisioner").await;
+    let t = prov
+        .provisioning_tasks()
+        .await
+        .expect("queue")
+        .into_iter()
+        .find(|t| t.saar_number == v.number)
+        .expect("revoke task");
+    assert_eq!(t.kind, "revoke");
+    prov.complete_provisioning(t.id, &CompleteProvisioningRequest { note: None })
+        .await
+        .expect("revoked");
+    let left: Vec<Uuid> = requester
+        .my_roles()
+        .await
+        .expect("roles")
+        .into_iter()
+        .map(|r| r.role.id)
+        .collect();
+    assert_eq!(left, vec![pop]);
+
+    // The supervisor removes a direct report's role at once.
+    let sup = as_user(&app, "ssupervisor").await;
+    let reports = sup.direct_reports().await.expect("reports");
+    let me = reports
+        .iter()
+        .find(|r| r.user_id == "jrequester")
+        .expect("jrequester reports to ssupervisor");
+    assert_eq!(me.roles.len(), 1);
+    let other = as_user(&app, "iiao").await;
+    assert!(other.direct_reports().await.expect("none").is_empty());
+    assert_eq!(
+        other
+            .remove_direct_report_role(me.id, pop_assignment, &reason)
+            .await
+            .expect_err("not their supervisor")
+            .status(),
+        Some(403)
+    );
+    let v = sup
+        .remove_direct_report_role(me.id, pop_assignment, &reason)
+        .await
+        .expect("remove");
+    assert_eq!(v.status, SaarStatus::Provisioning);
+    let t = prov
+        .provisioning_tasks()
+        .await
+        .expect("queue")
+        .into_iter()
+        .find(|t| t.saar_number == v.number)
+        .expect("revoke task");
+    prov.complete_provisioning(
+        t.id,
+        &CompleteProvisioningRequest {
+            note: Some("Removed in HMMS-POP".into()),
+        },
+    )
+    .await
+    .expect("revoked");
+    assert!(requester.my_roles().await.expect("roles").is_empty());
+    let mail = app.last_mail_to("jane.requester@dla.example").await;
+    assert!(mail.subject.contains("removed"), "{}", mail.subject);
+    assert_eq!(
+        amps::store::audit::verify_chain(&app.ctx.db)
+            .await
+            .expect("chain"),
+        None
+    );
+}
+
+/// A webhook receiver on loopback: records each call, answers with `status`.
+struct Receiver {
+    url: String,
+    calls: std::sync::Arc<std::sync::Mutex<Vec<(String, String, String)>>>,
+    status: std::sync::Arc<std::sync::atomic::AtomicU16>,
+}
+
+async fn receiver() -> Receiver {
+    use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+    use std::sync::atomic::{AtomicU16, Ordering};
+    use std::sync::{Arc, Mutex};
+    let calls: Arc<Mutex<Vec<(String, String, String)>>> = Arc::default();
+    let status = Arc::new(AtomicU16::new(200));
+    let (c, s) = (calls.clone(), status.clone());
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let server = HttpServer::new(move || {
+        let (c, s) = (c.clone(), s.clone());
+        App::new().route(
+            "/hook",
+            web::post().to(move |req: HttpRequest, body: web::Bytes| {
+                let (c, s) = (c.clone(), s.clone());
+                async move {
+                    let h = |n: &str| {
+                        req.headers()
+                            .get(n)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or_default()
+                            .to_string()
+                    };
+                    c.lock().expect("lock").push((
+                        h("x-amps-signature"),
+                        h("idempotency-key"),
+                        String::from_utf8_lossy(&body).into_owned(),
+                    ));
+                    let code =
+                        actix_web::http::StatusCode::from_u16(s.load(Ordering::SeqCst)).expect("status");
+                    HttpResponse::build(code).finish()
+                }
+            }),
+        )
+    })
+    .listen(listener)
+    .expect("listen")
+    .workers(1)
+    .run();
+    tokio::spawn(server);
+    Receiver {
+        url: format!("http://127.0.0.1:{port}/hook"),
+        calls,
+        status,
+    }
+}
+
+async fn automatic_provisioning_calls_a_signed_webhook_and_falls_back_to_manual(db: Db) {
+    let app = seeded(db).await;
+    let hook = receiver().await;
+    let admin = as_user(&app, "aadmin").await;
+    let application = admin
+        .create_application(&CreateApplicationRequest {
+            code: "AUTO".into(),
+            name: "Automatic app".into(),
+            provisioning_mode: ProvisioningMode::Automatic,
+            webhook_url: Some(hook.url.clone()),
+            provisioner_group_id: None,
+        })
+        .await
+        .expect("application");
+    let secret = application.webhook_secret.clone().expect("secret shown once");
+    assert!(
+        admin
+            .applications()
+            .await
+            .expect("list")
+            .iter()
+            .all(|a| a.webhook_secret.is_none()),
+        "never shown again"
+    );
+    let mut roles = Vec::new();
+    for name in ["Auto Reader", "Auto Writer"] {
+        roles.push(
+            admin
+                .create_role(&CreateRoleRequest {
+                    application_id: application.id,
+                    name: name.into(),
+                    environment: "PROD".into(),
+                    description: String::new(),
+                    hidden: false,
+                    visible_to: vec![],
+                    requestable_by: Requestable::Both,
+                    min_it_level: "none".into(),
+                    prerequisites: vec![],
+                    chain: vec![ChainLevel {
+                        kind: "supervisor".into(),
+                        group_id: None,
+                    }],
+                    default_expiration_days: None,
+                    mfa_required: false,
+                    data_owner_id: None,
+                    iao_id: None,
+                })
+                .await
+                .expect("role")
+                .id,
+        );
+    }
+    let requester = as_user(&app, "jrequester").await;
+    let out = requester
+        .submit_saars(&submission(roles.clone(), &app))
+        .await
+        .expect("submit");
+    for s in &out.saars {
+        approve_chain(&app, s.id, &[("ssupervisor", None)]).await;
+    }
+    let prov = as_user(&app, "pprovisioner").await;
+    assert!(
+        prov.provisioning_tasks()
+            .await
+            .expect("queue")
+            .iter()
+            .all(|t| t.role.application != "AUTO"),
+        "automatic tasks are not manual work"
+    );
+    let http = reqwest::Client::new();
+
+    // The first role: the webhook answers 200 and the role is granted.
+    let r = amps::jobs::webhooks::tick(&app.ctx, &http).await.expect("tick");
+    assert_eq!(r.delivered, 2);
+    let calls = hook.calls.lock().expect("lock").clone();
+    assert_eq!(calls.len(), 2);
+    for (sig, key, body) in &calls {
+        let payload: serde_json::Value = serde_json::from_str(body).expect("json");
+        assert_eq!(payload["idempotency_key"].as_str(), Some(key.as_str()));
+        assert_eq!(payload["action"], "grant");
+        assert_eq!(payload["user"]["user_id"], "jrequester");
+        let ts: i64 = sig
+            .split(',')
+            .next()
+            .and_then(|t| t.strip_prefix("t="))
+            .and_then(|t| t.parse().ok())
+            .expect("timestamp");
+        assert_eq!(
+            sig,
+            &amps::notify::webhook::signature(&secret, ts, body.as_bytes()),
+            "signed with the application's secret"
+        );
+    }
+    let held: Vec<Uuid> = requester
+        .my_roles()
+        .await
+        .expect("roles")
+        .into_iter()
+        .map(|r| r.role.id)
+        .collect();
+    assert_eq!(held.len(), 2);
+    assert_eq!(
+        amps::jobs::webhooks::tick(&app.ctx, &http).await.expect("tick"),
+        amps::jobs::webhooks::Round::default(),
+        "delivered once"
+    );
+
+    // Removing one: the webhook fails every time, is retried with backoff, then becomes manual.
+    hook.status.store(500, std::sync::atomic::Ordering::SeqCst);
+    let sup = as_user(&app, "ssupervisor").await;
+    let me = sup
+        .direct_reports()
+        .await
+        .expect("reports")
+        .into_iter()
+        .find(|r| r.user_id == "jrequester")
+        .expect("report");
+    let assignment = me
+        .roles
+        .iter()
+        .find(|r| r.role.id == roles[0])
+        .expect("assignment")
+        .assignment_id;
+    sup.remove_direct_report_role(
+        me.id,
+        assignment,
+        &RemovalRequest {
+            reason: "No longer needed.".into(),
+        },
+    )
+    .await
+    .expect("remove");
+    let mut fell_back = 0;
+    for attempt in 1..=amps::notify::webhook::MAX_ATTEMPTS {
+        let r = amps::jobs::webhooks::tick(&app.ctx, &http).await.expect("tick");
+        fell_back += r.fell_back;
+        assert_eq!(r.failed + r.fell_back, 1, "attempt {attempt}");
+        assert_eq!(
+            amps::jobs::webhooks::tick(&app.ctx, &http)
+                .await
+                .expect("tick")
+                .failed,
+            0,
+            "waits for the backoff"
+        );
+        app.clock.advance(Duration::hours(12));
+    }
+    assert_eq!(fell_back, 1);
+    let prov = as_user(&app, "pprovisioner").await;
+    let t = prov
+        .provisioning_tasks()
+        .await
+        .expect("queue")
+        .into_iter()
+        .find(|t| t.role.application == "AUTO")
+        .expect("now manual");
+    assert_eq!(
+        (t.kind.as_str(), t.mode.as_str(), t.attempts),
+        ("revoke", "manual", 5)
+    );
+    assert!(
+        t.last_error.as_deref().unwrap_or_default().contains("500"),
+        "{:?}",
+        t.last_error
+    );
+    prov.complete_provisioning(
+        t.id,
+        &CompleteProvisioningRequest {
+            note: Some("Removed by hand".into()),
+        },
+    )
+    .await
+    .expect("manual");
+    let requester = as_user(&app, "jrequester").await;
+    assert_eq!(requester.my_roles().await.expect("roles").len(), 1);
+}
