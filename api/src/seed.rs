@@ -189,7 +189,7 @@ pub async fn account(
         eao_id: Set(a.eao),
         it_level: Set(a.it_level.into()),
         ia_training_date: Set(Some(now.date_naive())),
-        status: Set(AccountStatus::Active.as_str().into()),
+        status: Set(AccountStatus::Active),
         password_hash: Set(hash.into()),
         password_changed_at: Set(now),
         last_activity_at: Set(None),

@@ -1,34 +1,23 @@
 //! Accounts: status, user type, IT level, and what each status allows.
 
-use std::fmt;
-use std::str::FromStr;
+use super::named;
 
-/// The life-cycle status of an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AccountStatus {
-    /// Registered, email not yet verified: cannot sign in.
-    PendingVerification,
-    Active,
-    /// Disabled by the help desk or for inactivity: cannot sign in.
-    Disabled,
-    /// Locked by an administrator: cannot sign in.
-    Locked,
-    /// Deleted: the record is kept, but the owner must register again.
-    Deleted,
+named! {
+    /// The life-cycle status of an account.
+    pub enum AccountStatus ("account status") {
+        /// Registered, email not yet verified: cannot sign in.
+        PendingVerification = "pending_verification",
+        Active = "active",
+        /// Disabled by the help desk or for inactivity: cannot sign in.
+        Disabled = "disabled",
+        /// Locked by an administrator: cannot sign in.
+        Locked = "locked",
+        /// Deleted: the record is kept, but the owner must register again.
+        Deleted = "deleted",
+    }
 }
 
 impl AccountStatus {
-    /// The stored and wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::PendingVerification => "pending_verification",
-            Self::Active => "active",
-            Self::Disabled => "disabled",
-            Self::Locked => "locked",
-            Self::Deleted => "deleted",
-        }
-    }
-
     /// Whether an account in this status may sign in and use its tokens.
     pub fn can_sign_in(self) -> bool {
         self == Self::Active
@@ -44,26 +33,6 @@ impl AccountStatus {
             // A deleted account is answered like an unknown one.
             Self::Deleted => Some("User ID or password is incorrect."),
         }
-    }
-}
-
-impl fmt::Display for AccountStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for AccountStatus {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "pending_verification" => Self::PendingVerification,
-            "active" => Self::Active,
-            "disabled" => Self::Disabled,
-            "locked" => Self::Locked,
-            "deleted" => Self::Deleted,
-            other => return Err(format!("unknown account status {other:?}")),
-        })
     }
 }
 

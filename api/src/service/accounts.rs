@@ -177,7 +177,7 @@ pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> R
         eao_id,
         it_level: "none".into(),
         ia_training_date: None,
-        status: AccountStatus::PendingVerification.as_str().into(),
+        status: AccountStatus::PendingVerification,
         password_hash: hash,
         password_changed_at: now,
         last_activity_at: None,
@@ -237,7 +237,7 @@ pub async fn verify_email(ctx: &Ctx, ip: Option<String>, req: &VerifyEmailReques
         ip,
     };
     let message = if t.purpose == PURPOSE_VERIFY {
-        if u.status != AccountStatus::PendingVerification.as_str() {
+        if u.status != AccountStatus::PendingVerification {
             return Err(Error::InvalidToken(
                 "This account is already verified. Sign in.".into(),
             ));
@@ -250,7 +250,7 @@ pub async fn verify_email(ctx: &Ctx, ip: Option<String>, req: &VerifyEmailReques
                 actor: &actor,
                 action: "account.email_verified",
                 target: Some(format!("user:{}", u.id)),
-                details: json!({"before": {"status": u.status}, "after": {"status": "active"}}),
+                details: json!({"before": {"status": u.status.as_str()}, "after": {"status": AccountStatus::Active.as_str()}}),
             },
         )
         .await?;
@@ -294,7 +294,7 @@ pub async fn forgot_password(ctx: &Ctx, ip: Option<String>, req: &ForgotPassword
     let login = normalize_login(&req.user_id);
     let found = store::users::by_login(&ctx.db, &login)
         .await?
-        .filter(|u| u.status == AccountStatus::Active.as_str() || u.status == AccountStatus::Locked.as_str());
+        .filter(|u| matches!(u.status, AccountStatus::Active | AccountStatus::Locked));
     let txn = ctx.db.begin().await?;
     if let Some(u) = &found {
         let token = new_link_token(
@@ -448,11 +448,7 @@ async fn person(conn: &impl ConnectionTrait, id: Option<Uuid>) -> Result<Option<
 pub async fn me(ctx: &Ctx, user_id: Uuid) -> Result<MeResponse> {
     let u = account(&ctx.db, user_id).await?;
     let org = super::organization_of(&ctx.db, &u).await?;
-    let status = match u
-        .status
-        .parse::<AccountStatus>()
-        .map_err(|e| anyhow::anyhow!(e))?
-    {
+    let status = match u.status {
         AccountStatus::PendingVerification => amps_openapi::AccountStatus::PendingVerification,
         AccountStatus::Active => amps_openapi::AccountStatus::Active,
         AccountStatus::Disabled => amps_openapi::AccountStatus::Disabled,

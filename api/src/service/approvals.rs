@@ -378,7 +378,7 @@ async fn by_link(ctx: &Ctx, token: &str) -> Result<(approval_task::Model, UserPr
     let (who, org, _) = super::principal::caller(&ctx.read, t.assignee_id.ok_or_else(bad_link)?)
         .await?
         .ok_or_else(bad_link)?;
-    if who.status != "active" {
+    if !who.status.can_sign_in() {
         return Err(bad_link());
     }
     // The link lets its approver decide this task, nothing else: no administrative roles.

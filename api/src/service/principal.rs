@@ -2,7 +2,6 @@
 //! disabled account's unexpired token stops working at once.
 
 use super::{Ctx, Error, Result};
-use crate::domain::account::AccountStatus;
 use crate::domain::permission::{self, AdminRole, Permission};
 use crate::store;
 use crate::store::entities::{organization, user};
@@ -107,7 +106,7 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
             let (u, org, admin_roles) = caller(&ctx.read, id)
                 .await?
                 .ok_or_else(|| Error::Unauthorized("The account no longer exists.".into()))?;
-            let status: AccountStatus = u.status.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+            let status = u.status;
             if let Some(why) = status.sign_in_refusal() {
                 return Err(Error::Unauthorized(why.into()));
             }

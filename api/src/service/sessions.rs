@@ -80,7 +80,7 @@ pub async fn login(ctx: &Ctx, ip: Option<String>, req: &LoginRequest) -> Result<
     }
     let found = store::users::by_login(&ctx.db, &login)
         .await?
-        .filter(|u| u.status != AccountStatus::Deleted.as_str());
+        .filter(|u| u.status != AccountStatus::Deleted);
     let ok = password::verify(
         req.password.clone(),
         found.as_ref().map(|u| u.password_hash.clone()),
@@ -108,7 +108,7 @@ pub async fn login(ctx: &Ctx, ip: Option<String>, req: &LoginRequest) -> Result<
         txn.commit().await?;
         return Err(Error::Unauthorized(WRONG_CREDENTIALS.into()));
     };
-    let status: AccountStatus = u.status.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+    let status = u.status;
     if let Some(why) = status.sign_in_refusal() {
         let txn = ctx.db.begin().await?;
         audit::append(
@@ -185,11 +185,7 @@ pub async fn refresh(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> 
     let u = store::users::find(&txn, row.user_id)
         .await?
         .ok_or_else(unauthorized)?;
-    if !u
-        .status
-        .parse::<AccountStatus>()
-        .is_ok_and(AccountStatus::can_sign_in)
-    {
+    if !u.status.can_sign_in() {
         return Err(unauthorized());
     }
     let value = new_refresh(&txn, u.id, row.family_id, now).await?;

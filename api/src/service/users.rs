@@ -49,7 +49,7 @@ pub async fn list_users(ctx: &Ctx, p: &UserPrincipal, q: &ListUsersQuery) -> Res
                 user_id: u.login,
                 email: u.email,
                 user_type: u.user_type,
-                status: u.status,
+                status: u.status.to_string(),
                 last_activity_at: u.last_activity_at,
             })
             .collect(),

@@ -3,6 +3,7 @@
 //! an entity field typed `SaarStatus` stores `"pending"` and reads back the enum, and a row
 //! holding a name no variant has fails to load instead of passing through as a string.
 
+use crate::domain::account::AccountStatus;
 use crate::domain::assignment::AssignmentStatus;
 use crate::domain::permission::AdminRole;
 use crate::domain::provisioning::{ProvisioningKind, ProvisioningMode, ProvisioningStatus};
@@ -77,6 +78,7 @@ text_column!(
     ProvisioningKind,
     ProvisioningMode,
     AdminRole,
+    AccountStatus,
 );
 
 #[cfg(test)]

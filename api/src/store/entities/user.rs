@@ -1,5 +1,6 @@
 //! The `users` table.
 
+use crate::domain::account::AccountStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -24,7 +25,7 @@ pub struct Model {
     pub eao_id: Option<Uuid>,
     pub it_level: String,
     pub ia_training_date: Option<Date>,
-    pub status: String,
+    pub status: AccountStatus,
     pub password_hash: String,
     pub password_changed_at: DateTimeUtc,
     pub last_activity_at: Option<DateTimeUtc>,
