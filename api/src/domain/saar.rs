@@ -76,20 +76,23 @@ impl Transition {
 /// The first state of a new SAAR whose chain has `chain_len` levels. `endorsed`: the
 /// requester is the subject's supervisor and the first level is theirs, so asking counts as
 /// that level's approval and the chain goes on from the next one (or to provisioning).
-pub fn start(chain_len: usize, endorsed: bool) -> Transition {
+/// `None` for an empty chain: nobody approved, so nothing may start (fail closed).
+pub fn start(chain_len: usize, endorsed: bool) -> Option<Transition> {
     let first = if endorsed { 2 } else { 1 };
-    if first as usize > chain_len {
-        Transition {
+    if chain_len == 0 {
+        None
+    } else if first as usize > chain_len {
+        Some(Transition {
             from: None,
             to: SaarStatus::Provisioning,
             level: None,
-        }
+        })
     } else {
-        Transition {
+        Some(Transition {
             from: None,
             to: SaarStatus::Pending,
             level: Some(first),
-        }
+        })
     }
 }
 
@@ -207,18 +210,15 @@ mod tests {
 
     #[test]
     fn a_new_saar_starts_at_its_first_level_or_after_the_endorsing_supervisor() {
-        let t = start(3, false);
-        assert_eq!((t.from(), t.to(), t.level()), (None, Pending, Some(1)));
-        assert_eq!((start(3, true).to(), start(3, true).level()), (Pending, Some(2)));
+        let first = |n, e| start(n, e).map(|t| (t.from(), t.to(), t.level()));
+        assert_eq!(first(3, false), Some((None, Pending, Some(1))));
+        assert_eq!(first(3, true), Some((None, Pending, Some(2))));
         // A supervisor asking for a removal (a chain of one: their own level) provisions at once.
-        assert_eq!(
-            (start(1, true).to(), start(1, true).level()),
-            (Provisioning, None)
-        );
-        assert_eq!(
-            (start(1, false).to(), start(1, false).level()),
-            (Pending, Some(1))
-        );
+        assert_eq!(first(1, true), Some((None, Provisioning, None)));
+        assert_eq!(first(1, false), Some((None, Pending, Some(1))));
+        // Without a chain nobody approved: nothing starts, endorsed or not.
+        assert_eq!(first(0, false), None);
+        assert_eq!(first(0, true), None);
     }
 
     #[test]

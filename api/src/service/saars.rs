@@ -296,7 +296,8 @@ pub async fn submit(
         // asking: it is recorded as their approval and the chain goes on from the next level.
         let endorsed =
             chain[0].kind == LevelKind::Supervisor && chain[0].assignee == Assignee::Person(requester.id);
-        let start = rules::start(chain.len(), endorsed);
+        let start =
+            rules::start(chain.len(), endorsed).ok_or_else(|| anyhow::anyhow!("a SAAR without a chain"))?;
         let s = store::saars::new_row(
             NewSaar {
                 number: number.clone(),
@@ -537,7 +538,7 @@ async fn insert_removal(
             snapshot: dd2875(subject, &org).to_string(),
             warnings: "[]".into(),
         },
-        rules::start(1, endorsed),
+        rules::start(1, endorsed).ok_or_else(|| anyhow::anyhow!("a removal without a chain"))?,
         now,
     )?;
     let mut writes = Writes::new();
