@@ -7,6 +7,7 @@ use crate::domain::account::AccountStatus;
 use crate::domain::assignment::AssignmentStatus;
 use crate::domain::chain::LevelKind;
 use crate::domain::permission::AdminRole;
+use crate::domain::request::Requestable;
 use crate::service::{Ctx, Error, Result, field};
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::entities::{
@@ -92,7 +93,7 @@ struct RoleSpec<'a> {
     env: &'a str,
     description: &'a str,
     hidden: bool,
-    requestable_by: &'a str,
+    requestable_by: Requestable,
     min_it_level: &'a str,
     visible_to: &'a [Uuid],
     /// Set for AMPS's own administrative roles, which are found by it.
@@ -118,7 +119,7 @@ async fn role(conn: &impl ConnectionTrait, r: RoleSpec<'_>, now: DateTime<Utc>) 
         environment: Set(r.env.into()),
         description: Set(r.description.into()),
         hidden: Set(r.hidden),
-        requestable_by: Set(r.requestable_by.into()),
+        requestable_by: Set(r.requestable_by),
         min_it_level: Set(r.min_it_level.into()),
         default_expiration_days: Set(Some(365)),
         mfa_required: Set(false),
@@ -259,7 +260,7 @@ pub async fn reference(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Resul
                 env: "PROD",
                 description: "AMPS administrative role",
                 hidden: *admin == AdminRole::Administrator,
-                requestable_by: "internal",
+                requestable_by: Requestable::Internal,
                 min_it_level: "none",
                 visible_to: &[dla, dfas],
                 admin_key: Some(*admin),
@@ -310,7 +311,7 @@ pub async fn demo(ctx: &Ctx) -> Result<Vec<DemoAccount>> {
             env: "PROD",
             description: "Read access to EBS material and order data; required by HMMS-POP.",
             hidden: false,
-            requestable_by: "both",
+            requestable_by: Requestable::Both,
             min_it_level: "III",
             visible_to: &all,
             admin_key: None,
@@ -327,7 +328,7 @@ pub async fn demo(ctx: &Ctx) -> Result<Vec<DemoAccount>> {
                 env,
                 description: "Process hazardous material shipments in HMMS-POP.",
                 hidden: false,
-                requestable_by: "both",
+                requestable_by: Requestable::Both,
                 min_it_level: "III",
                 visible_to: &all,
                 admin_key: None,

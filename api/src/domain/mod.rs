@@ -3,10 +3,12 @@
 pub mod account;
 pub mod assignment;
 pub mod chain;
+pub mod decision;
 pub mod it_level;
 pub mod password;
 pub mod permission;
 pub mod provisioning;
+pub mod request;
 pub mod saar;
 pub mod schedule;
 pub mod sod;

@@ -8,6 +8,7 @@ use super::views::{self, name_of, saar_response};
 use super::workflow::{self, About, apply, open_task, refused};
 use super::{Ctx, Error, Result, field};
 use crate::domain::chain::LevelKind;
+use crate::domain::decision::{ApprovalFacts, Refusal, check_approval, check_rejection};
 use crate::domain::it_level::ItLevel;
 use crate::domain::task::TaskStatus;
 use crate::notify::templates::SaarNews;
@@ -68,6 +69,11 @@ pub async fn count_open(ctx: &Ctx, p: &UserPrincipal) -> Result<i64> {
     let groups = store::tasks::groups_of(&ctx.read, p.id).await?;
     let n = store::tasks::count_open_for(&ctx.read, p.id, &groups).await?;
     Ok(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+/// A refusal of the decision rules as a 422 naming the field.
+fn refusal(r: Refusal) -> Error {
+    Error::Validation(field(r.field, r.code, r.message))
 }
 
 /// A decision on a task.
@@ -170,50 +176,26 @@ pub async fn decide(
 
     let (task_status, to, reason, comment, next) = match &d {
         Decision::Approve(a) => {
-            let mut it_level: ItLevel = subject.it_level.parse().map_err(|e: String| anyhow::anyhow!(e))?;
-            let mut new_level = None;
-            if task.kind == "security_officer" {
-                if let Some(l) = &a.it_level {
-                    it_level = l
-                        .parse()
-                        .map_err(|e: String| Error::Validation(field("it_level", "unknown", e)))?;
-                    new_level = Some(it_level);
-                }
-                let min: ItLevel = r.min_it_level.parse().map_err(|e: String| anyhow::anyhow!(e))?;
-                if !it_level.meets(min) {
-                    return Err(Error::Validation(field(
-                        "it_level",
-                        "insufficient",
-                        format!(
-                            "{}'s IT level ({}) does not meet this role's minimum ({}); record an IT level of at least {} or reject the request.",
-                            name_of(&subject),
-                            it_level.as_str(),
-                            min.as_str(),
-                            min.as_str()
-                        ),
-                    )));
-                }
-            } else if a.it_level.is_some() {
-                return Err(Error::Validation(field(
-                    "it_level",
-                    "not_security_officer",
-                    "only the Security Officer level records the IT level",
-                )));
-            }
+            let unusable = |e: String| anyhow::anyhow!(e);
+            let it_level_given = a
+                .it_level
+                .as_deref()
+                .map(str::parse::<ItLevel>)
+                .transpose()
+                .map_err(|e| Error::Validation(field("it_level", "unknown", e)))?;
             let warnings: Vec<SaarWarning> = serde_json::from_str(&s.warnings).unwrap_or_default();
-            let has_sod = warnings.iter().any(|w| w.kind == "sod_conflict");
-            let exception = match (&a.sod_exception_reason, has_sod, &s.sod_exception) {
-                (_, false, _) => None,
-                (_, true, Some(_)) => None,
-                (Some(reason), true, None) => Some(reason.trim().to_string()),
-                (None, true, None) => {
-                    return Err(Error::Validation(field(
-                        "sod_exception_reason",
-                        "required",
-                        "This request breaks a segregation-of-duties rule: approve only with an exception reason, or reject it.",
-                    )));
-                }
-            };
+            let name = name_of(&subject);
+            let approval = check_approval(&ApprovalFacts {
+                security_officer: task.kind == LevelKind::SecurityOfficer.as_str(),
+                subject: &name,
+                subject_it_level: subject.it_level.parse().map_err(unusable)?,
+                role_minimum: r.min_it_level.parse().map_err(unusable)?,
+                it_level_given,
+                breaks_sod: warnings.iter().any(|w| w.kind == "sod_conflict"),
+                exception_recorded: s.sod_exception.is_some(),
+                exception_given: a.sod_exception_reason.as_deref(),
+            })
+            .map_err(refusal)?;
             let chain =
                 workflow::resolve_known_chain(&ctx.read, &subject, &org, &r, s.request_type, &levels).await?;
             let to = status
@@ -224,17 +206,11 @@ pub async fn decide(
                 to,
                 None,
                 a.comment.clone(),
-                Some((chain, new_level, exception)),
+                Some((chain, approval)),
             )
         }
         Decision::Reject(rj) => {
-            if rj.reason == RejectReason::Other && rj.comment.as_deref().is_none_or(|c| c.trim().is_empty()) {
-                return Err(Error::Validation(field(
-                    "comment",
-                    "required",
-                    "is required when the reason is \"other\"",
-                )));
-            }
+            check_rejection(rj.reason == RejectReason::Other, rj.comment.as_deref()).map_err(refusal)?;
             let to = status.reject().map_err(|e| refused(&s, e))?;
             (
                 TaskStatus::Rejected,
@@ -279,12 +255,12 @@ pub async fn decide(
     // a second connection taken while this one is held could wait forever on a full pool.
     let mut writes = Writes::new();
     let s = match (&d, next) {
-        (Decision::Approve(_), Some((chain, new_level, exception))) => {
-            if let Some(l) = new_level {
+        (Decision::Approve(_), Some((chain, approval))) => {
+            if let Some(l) = approval.it_level {
                 store::users::set_it_level(&txn, subject.id, l.as_str(), now).await?;
             }
             let mut s = s;
-            if let Some(reason) = &exception {
+            if let Some(reason) = &approval.exception {
                 let text = format!("{} ({}): {reason}", p.login, now.format("%Y-%m-%d"));
                 store::saars::set_sod_exception(&txn, s.id, &text).await?;
                 s.sod_exception = Some(text);

@@ -21,23 +21,6 @@ fn require_catalog(p: &UserPrincipal) -> Result<()> {
     p.require(Permission::ManageCatalog)
 }
 
-/// The wire form of who may request a role.
-pub fn requestable_of(s: &str) -> Requestable {
-    match s {
-        "internal" => Requestable::Internal,
-        "external" => Requestable::External,
-        _ => Requestable::Both,
-    }
-}
-
-fn requestable_str(r: Requestable) -> &'static str {
-    match r {
-        Requestable::Internal => "internal",
-        Requestable::External => "external",
-        Requestable::Both => "both",
-    }
-}
-
 fn app_response(a: application::Model) -> ApplicationResponse {
     ApplicationResponse {
         webhook_secret: None,
@@ -256,7 +239,7 @@ pub async fn create_role(
             environment: env,
             description: req.description.clone(),
             hidden: req.hidden,
-            requestable_by: requestable_str(req.requestable_by).into(),
+            requestable_by: req.requestable_by.into(),
             min_it_level: req.min_it_level.clone(),
             default_expiration_days: req.default_expiration_days,
             mfa_required: req.mfa_required,
@@ -329,7 +312,7 @@ async fn role_responses(
             environment: r.environment.clone(),
             description: r.description.clone(),
             min_it_level: r.min_it_level.clone(),
-            requestable_by: requestable_of(&r.requestable_by),
+            requestable_by: r.requestable_by.into(),
             prerequisites: prereqs
                 .iter()
                 .filter(|p| p.role_id == r.id)
@@ -360,20 +343,6 @@ async fn role_responses(
         });
     }
     Ok(out)
-}
-
-/// Whether `r`, limited to `orgs` (none: every organization), is listed for a user of
-/// organization `org` who is external or not.
-pub fn visible(r: &role::Model, orgs: &[Uuid], org: Uuid, is_external: bool) -> bool {
-    if r.hidden {
-        return false;
-    }
-    let by_type = match requestable_of(&r.requestable_by) {
-        Requestable::Both => true,
-        Requestable::Internal => !is_external,
-        Requestable::External => is_external,
-    };
-    by_type && (orgs.is_empty() || orgs.contains(&org))
 }
 
 /// The wizard's role search: only roles the caller may see, never hidden ones. With `all`,
@@ -658,7 +627,7 @@ pub async fn update_role(
         m.hidden = h;
     }
     if let Some(r) = req.requestable_by {
-        m.requestable_by = requestable_str(r).into();
+        m.requestable_by = r.into();
     }
     m.min_it_level = min_it_level.clone();
     if let Some(days) = req.default_expiration_days {

@@ -1,7 +1,6 @@
 //! Requests (SAARs): submission with its refusals and warnings, reading with whom each waits
 //! on, cancel and resubmit, the requester's Pending Requests / SAAR History and Current Roles.
 
-use super::catalog;
 use super::principal::UserPrincipal;
 use super::views::{Known, current_roles, name_of, saar_response, saar_responses_with};
 use super::workflow::{
@@ -11,6 +10,7 @@ use super::{Ctx, Error, Result, field, load_role, load_saar, load_user, organiza
 use crate::domain::assignment::AssignmentStatus;
 use crate::domain::chain::{Assignee, LevelKind};
 use crate::domain::permission::Permission;
+use crate::domain::request::{self, Offer, Requester};
 use crate::domain::saar::{self as rules, RequestType as Kind};
 use crate::domain::sod;
 use crate::domain::task::TaskStatus;
@@ -96,6 +96,12 @@ pub async fn submit(
         organization_of(&ctx.read, &subject).await?
     };
     let (held, pending) = store::catalog::held_and_pending(&ctx.read, subject.id).await?;
+    let for_whom = Requester {
+        organization: org.id,
+        organization_code: &org.code,
+        is_external: org.is_external,
+        allows_non_prod: org.allows_non_prod,
+    };
     // Each requested role once, in the order asked, with where it was asked.
     let mut seen = HashSet::new();
     let asked: Vec<(usize, Uuid)> = req
@@ -111,55 +117,25 @@ pub async fn submit(
     let mut roles = Vec::new();
     for (i, id) in asked {
         let f = format!("role_ids[{i}]");
-        let Some((r, rr)) = found.remove(&id).filter(|(r, _)| !r.hidden) else {
-            errors.extend(field(
-                &f,
-                "not_available",
-                "A requested role is not available to you.",
-            ));
-            continue;
-        };
-        let limited_to = facts.visibility.get(&r.id).map(Vec::as_slice).unwrap_or_default();
-        if !catalog::visible(&r, limited_to, org.id, org.is_external) {
-            let who = match catalog::requestable_of(&r.requestable_by) {
-                Requestable::Internal if org.is_external => "is for internal (DLA and DFAS) users only",
-                Requestable::External if !org.is_external => "is for external users only",
-                _ => "is not available to your organization",
-            };
-            errors.extend(field(
-                &f,
-                "not_available",
-                format!("The role \"{}\" {who}.", r.name),
-            ));
+        let found = found.remove(&id);
+        let offer = found.as_ref().map(|(r, _)| Offer {
+            name: &r.name,
+            environment: &r.environment,
+            hidden: r.hidden,
+            requestable_by: r.requestable_by,
+            limited_to: facts.visibility.get(&r.id).map(Vec::as_slice).unwrap_or_default(),
+        });
+        let checked = request::check(
+            offer.as_ref(),
+            &for_whom,
+            held.contains(&id),
+            pending.get(&id).map(String::as_str),
+        );
+        if let Err(refusal) = checked {
+            errors.extend(field(&f, refusal.code, refusal.message));
             continue;
         }
-        if r.environment != "PROD" && !org.allows_non_prod {
-            errors.extend(field(
-                &f,
-                "non_prod",
-                format!(
-                    "\"{}\" is a {} role; your organization ({}) may request PROD roles only.",
-                    r.name, r.environment, org.code
-                ),
-            ));
-            continue;
-        }
-        if held.contains(&r.id) {
-            errors.extend(field(
-                &f,
-                "held",
-                format!("You already hold \"{}\" ({}).", r.name, r.environment),
-            ));
-            continue;
-        }
-        if let Some(n) = pending.get(&r.id) {
-            errors.extend(field(
-                &f,
-                "pending",
-                format!("You already have a pending request for \"{}\": {n}.", r.name),
-            ));
-            continue;
-        }
+        let Some((r, rr)) = found else { continue };
         let levels = facts.chains.get(&r.id).map(Vec::as_slice).unwrap_or_default();
         match resolve_levels(&ctx.read, &subject, &org, &r, levels).await {
             Ok(chain) => roles.push((r, rr, chain)),

@@ -305,6 +305,28 @@ impl From<amps_openapi::ProvisioningMode> for crate::domain::provisioning::Provi
     }
 }
 
+impl From<crate::domain::request::Requestable> for amps_openapi::Requestable {
+    fn from(r: crate::domain::request::Requestable) -> Self {
+        use crate::domain::request::Requestable as R;
+        match r {
+            R::Internal => Self::Internal,
+            R::External => Self::External,
+            R::Both => Self::Both,
+        }
+    }
+}
+
+impl From<amps_openapi::Requestable> for crate::domain::request::Requestable {
+    fn from(r: amps_openapi::Requestable) -> Self {
+        use amps_openapi::Requestable as R;
+        match r {
+            R::Internal => Self::Internal,
+            R::External => Self::External,
+            R::Both => Self::Both,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ use super::entities::{
     role_prerequisite, role_visibility, sod_rule, sod_rule_role, user,
 };
 use crate::domain::chain::LevelKind;
+use crate::domain::request::Requestable;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter,
@@ -368,9 +369,9 @@ pub async fn search_roles(conn: &impl ConnectionTrait, s: &RoleSearch<'_>) -> Re
 fn visible_to(org: &organization::Model) -> Condition {
     let mut cond = Condition::all().add(role::Column::Hidden.eq(false));
     cond = cond.add(if org.is_external {
-        role::Column::RequestableBy.is_in(["external", "both"])
+        role::Column::RequestableBy.is_in([Requestable::External, Requestable::Both])
     } else {
-        role::Column::RequestableBy.is_in(["internal", "both"])
+        role::Column::RequestableBy.is_in([Requestable::Internal, Requestable::Both])
     });
     let any_vis = Query::select()
         .expr(Expr::val(1))

@@ -7,6 +7,7 @@ use crate::domain::account::AccountStatus;
 use crate::domain::assignment::AssignmentStatus;
 use crate::domain::permission::AdminRole;
 use crate::domain::provisioning::{ProvisioningKind, ProvisioningMode, ProvisioningStatus};
+use crate::domain::request::Requestable;
 use crate::domain::saar::{RequestType, SaarStatus};
 use crate::domain::task::TaskStatus;
 
@@ -79,6 +80,7 @@ text_column!(
     ProvisioningMode,
     AdminRole,
     AccountStatus,
+    Requestable,
 );
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The `roles` table.
 
 use crate::domain::permission::AdminRole;
+use crate::domain::request::Requestable;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -13,7 +14,7 @@ pub struct Model {
     pub environment: String,
     pub description: String,
     pub hidden: bool,
-    pub requestable_by: String,
+    pub requestable_by: Requestable,
     pub min_it_level: String,
     pub default_expiration_days: Option<i32>,
     pub mfa_required: bool,
