@@ -770,18 +770,7 @@ async fn the_policy_table_is_what_the_api_enforces(db: Db) {
     let requester = as_user(&app, "jrequester").await;
     let ebs = catalog_role(&as_user(&app, "aadmin").await, "EBS Inquiry User", "PROD").await;
     let saar = requester
-        .submit_saars(&SubmitSaarsRequest {
-            privacy_act_accepted: true,
-            role_ids: vec![ebs.id],
-            justification: "Read EBS orders for the quarterly audit.".into(),
-            request_type: RequestType::Initial,
-            user_info: SaarUserInfo {
-                ia_training_date: app.now().date_naive() - chrono::Duration::days(30),
-                job_title: None,
-                phone: None,
-            },
-            on_behalf_of: None,
-        })
+        .submit_saars(&submission(vec![ebs.id], &app))
         .await
         .expect("submitted")
         .saars
@@ -821,25 +810,14 @@ async fn administrative_roles_are_recognised_by_their_key_not_their_name(db: Db)
         .find(|a| a.code == "EBS")
         .expect("EBS");
     let impostor = admin
-        .create_role(&CreateRoleRequest {
-            application_id: ebs.id,
-            name: "Administrator".into(),
-            environment: "PROD".into(),
-            description: "Not AMPS's".into(),
-            hidden: false,
-            visible_to: vec![],
-            requestable_by: Requestable::Both,
-            min_it_level: "none".into(),
-            prerequisites: vec![],
-            chain: vec![ChainLevel {
+        .create_role(&role_request(
+            ebs.id,
+            "Administrator",
+            vec![ChainLevel {
                 kind: "supervisor".into(),
                 group_id: None,
             }],
-            default_expiration_days: None,
-            mfa_required: false,
-            data_owner_id: None,
-            iao_id: None,
-        })
+        ))
         .await
         .expect("a role named Administrator in EBS");
     assign_role(&app, "jrequester", impostor.id).await;

@@ -492,23 +492,16 @@ pub async fn group_role(app: &TestApp) -> (Uuid, Uuid) {
         .expect("application");
     let role = admin
         .create_role(&CreateRoleRequest {
-            application_id: application.id,
-            name: "Report Reader".into(),
-            environment: "PROD".into(),
             description: "Reads reports".into(),
-            hidden: false,
-            visible_to: vec![],
-            requestable_by: Requestable::Both,
-            min_it_level: "none".into(),
-            prerequisites: vec![],
-            chain: vec![ChainLevel {
-                kind: "group".into(),
-                group_id: Some(group.id),
-            }],
             default_expiration_days: Some(90),
-            mfa_required: false,
-            data_owner_id: None,
-            iao_id: None,
+            ..role_request(
+                application.id,
+                "Report Reader",
+                vec![ChainLevel {
+                    kind: "group".into(),
+                    group_id: Some(group.id),
+                }],
+            )
         })
         .await
         .expect("role");
@@ -540,5 +533,26 @@ pub async fn grant(app: &TestApp, c: &Client, roles: Vec<Uuid>) {
         prov.complete_provisioning(t.id, &CompleteProvisioningRequest { note: None })
             .await
             .expect("complete");
+    }
+}
+
+/// A PROD role of `application` named `name`, open to everyone, with approval chain `chain`;
+/// change what a test needs with `..role_request(…)`.
+pub fn role_request(application: Uuid, name: &str, chain: Vec<ChainLevel>) -> CreateRoleRequest {
+    CreateRoleRequest {
+        application_id: application,
+        name: name.into(),
+        environment: "PROD".into(),
+        description: format!("{name} (test role)"),
+        hidden: false,
+        visible_to: vec![],
+        requestable_by: Requestable::Both,
+        min_it_level: "none".into(),
+        prerequisites: vec![],
+        chain,
+        default_expiration_days: None,
+        mfa_required: false,
+        data_owner_id: None,
+        iao_id: None,
     }
 }
