@@ -387,12 +387,13 @@ pub async fn cancel(
 ) -> Result<SaarResponse> {
     let now = ctx.clock.now();
     let s = load_saar(&ctx.read, id).await?;
-    super::check_version(expected_version, s.version, &s.number)?;
+    // Who may act first: a stale-version answer would tell a stranger the number and version.
     if s.requester_id != p.id && s.subject_id != p.id {
         return Err(Error::Forbidden(
             "Only the requester may cancel this request.".into(),
         ));
     }
+    super::check_version(expected_version, s.version, &s.number)?;
     let to = s.status.cancel().map_err(|e| refused(&s, e))?;
     let txn = ctx.db.begin().await?;
     let fresh = apply(&txn, &s, to, now).await?;
@@ -424,12 +425,13 @@ pub async fn resubmit(
 ) -> Result<SaarResponse> {
     let now = ctx.clock.now();
     let s = load_saar(&ctx.read, id).await?;
-    super::check_version(expected_version, s.version, &s.number)?;
+    // Who may act first: a stale-version answer would tell a stranger the number and version.
     if s.requester_id != p.id {
         return Err(Error::Forbidden(
             "Only the requester may resubmit this request.".into(),
         ));
     }
+    super::check_version(expected_version, s.version, &s.number)?;
     let to = s.status.resubmit(s.current_level).map_err(|e| refused(&s, e))?;
     let level = to.level().unwrap_or(1);
     let subject = load_user(&ctx.read, s.subject_id).await?;

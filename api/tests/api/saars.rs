@@ -14,6 +14,7 @@ both_dbs!(
     callers_who_must_be_refused_are_refused,
     attachments_are_checked_by_content_and_read_only_by_requester_and_approvers,
     a_supervisor_requests_for_a_direct_report_and_has_approved_by_asking,
+    strangers_are_refused_before_the_version_is_checked,
 );
 
 async fn hmms_pop_journey_from_registration_to_current_roles(db: Db) {
@@ -738,5 +739,56 @@ async fn a_supervisor_requests_for_a_direct_report_and_has_approved_by_asking(db
             .await
             .subject
             .contains(&s.number)
+    );
+}
+
+async fn strangers_are_refused_before_the_version_is_checked(db: Db) {
+    let app = seeded(db).await;
+    let requester = as_user(&app, "jrequester").await;
+    let pop = role_id(&requester, "Web User POP-001", "PROD").await;
+    let saar = requester
+        .submit_saars(&submission(vec![pop], &app))
+        .await
+        .expect("submit")
+        .saars
+        .remove(0);
+    let stranger = as_user(&app, "vvendor").await;
+    // A stale If-Match on someone else's request: refused as a stranger (403), and the answer
+    // names neither the request's number nor its version.
+    for (path, body) in [
+        ("cancel", serde_json::json!({})),
+        (
+            "resubmit",
+            serde_json::json!({"justification": "Let me in, I need this role now."}),
+        ),
+    ] {
+        let resp = app
+            .http()
+            .post(app.url(&format!("/api/v1/saars/{}/{path}", saar.id)))
+            .bearer_auth(stranger.token().expect("token"))
+            .header("If-Match", "\"99\"")
+            .json(&body)
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(resp.status().as_u16(), 403, "{path}");
+        let text = resp.text().await.expect("body");
+        assert!(!text.contains(&saar.number), "{path}: {text}");
+        assert!(!text.contains("version"), "{path}: {text}");
+    }
+    // The requester with the same stale version gets the 412.
+    let resp = app
+        .http()
+        .post(app.url(&format!("/api/v1/saars/{}/cancel", saar.id)))
+        .bearer_auth(requester.token().expect("token"))
+        .header("If-Match", "\"99\"")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(resp.status().as_u16(), 412);
+    assert_eq!(
+        requester.get_saar(saar.id).await.expect("saar").status,
+        SaarStatus::Pending,
+        "nothing changed"
     );
 }
