@@ -35,11 +35,15 @@ pub async fn context(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Resul
             )
         })?;
     }
-    let db = store::connect(settings.database_url.expose_secret(), true).await?;
-    let read = store::connect_reader(settings.database_url.expose_secret(), &db).await?;
+    let url = settings.database_url.expose_secret();
+    // Replicas starting together on an empty database take turns preparing it.
+    let lock = store::StartupLock::acquire(url).await?;
+    let db = store::connect(url, true).await?;
     let issuer = settings.public_url.as_str().trim_end_matches('/').to_string();
     let keys = Keys::load_or_create(&db, &issuer, clock.now()).await?;
     crate::seed::reference(&db, clock.now()).await?;
+    lock.release().await?;
+    let read = store::connect_reader(url, &db).await?;
     Ok(Ctx {
         db,
         read,
@@ -80,6 +84,8 @@ impl Application {
                 ctx.clone(),
                 Duration::from_secs(60),
             ));
+            jobs.push(jobs::spawn_webhooks(ctx.clone(), Duration::from_secs(2)));
+            jobs.push(jobs::spawn_audit_sealer(ctx.db.clone(), Duration::from_secs(1)));
         }
         if let Some(smtp) = &ctx.settings.smtp {
             let mailer = Mailer::new(smtp, &ctx.settings.mail_from)?;

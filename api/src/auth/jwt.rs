@@ -73,7 +73,8 @@ impl Keys {
                 created_at: Set(now),
                 retired_at: Set(None),
             };
-            // Two replicas starting at once may both create a key; both stay valid.
+            // Created under the startup lock (`store::StartupLock`): replicas starting together
+            // on an empty database agree on this one key.
             rows.push(model.insert(conn).await?);
         }
         let current = &rows[0];

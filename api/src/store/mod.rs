@@ -17,7 +17,9 @@ pub mod tasks;
 pub mod users;
 
 use sea_orm::sea_query::{Alias, Expr, SelectStatement};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait, IdenStatic, Iterable};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, EntityTrait, IdenStatic, Iterable,
+};
 use std::time::Duration;
 
 /// Opens the database at `url` (a `sqlite:` or `postgres:` URL) and applies pending
@@ -72,6 +74,40 @@ pub async fn connect_reader(url: &str, writer: &DatabaseConnection) -> Result<Da
         .test_before_acquire(false)
         .map_sqlx_sqlite_opts(|o| o.busy_timeout(Duration::from_secs(5)).pragma("query_only", "ON"));
     Database::connect(opts).await
+}
+
+/// Held while a server prepares a shared database (migrations, reference data, the first
+/// signing key), so replicas starting together on an empty PostgreSQL take turns instead of
+/// racing to create the same tables and rows. A session-level advisory lock on a connection of
+/// its own; SQLite (one host, one writer) needs none.
+pub struct StartupLock(Option<DatabaseConnection>);
+
+/// The advisory lock key: "AMPS" in ASCII.
+const STARTUP_LOCK_KEY: i64 = 0x414D_5053;
+
+impl StartupLock {
+    /// Waits until no other server is preparing the database at `url`, then holds the lock.
+    pub async fn acquire(url: &str) -> Result<Self, DbErr> {
+        if !url.starts_with("postgres") {
+            return Ok(Self(None));
+        }
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.sqlx_logging(false).max_connections(1).min_connections(1);
+        let conn = Database::connect(opts).await?;
+        conn.execute_unprepared(&format!("SELECT pg_advisory_lock({STARTUP_LOCK_KEY})"))
+            .await?;
+        Ok(Self(Some(conn)))
+    }
+
+    /// Lets the next server go on.
+    pub async fn release(self) -> Result<(), DbErr> {
+        if let Some(conn) = self.0 {
+            conn.execute_unprepared(&format!("SELECT pg_advisory_unlock({STARTUP_LOCK_KEY})"))
+                .await?;
+            conn.close().await?;
+        }
+        Ok(())
+    }
 }
 
 /// Whether the database answers a trivial query.

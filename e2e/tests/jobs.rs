@@ -1,0 +1,344 @@
+//! Background work and start-up as `amps serve` runs them, against the real binary: automatic
+//! provisioning delivers its signed webhook to a receiver on loopback and the audit chain gets
+//! sealed, with no test starting a job; and replicas starting together on an empty PostgreSQL
+//! prepare it in turn and agree on one token-signing key.
+
+use amps_openapi::*;
+use sea_orm::{ConnectionTrait, Database};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const DEMO_PASSWORD: &str = "Demo password for AMPS 2026";
+
+fn binary() -> PathBuf {
+    let path = std::env::var_os("AMPS_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug/amps"));
+    assert!(
+        path.is_file(),
+        "build the server first (cargo build -p amps); looked for {}",
+        path.display()
+    );
+    path
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// Starts `amps serve` on `port` with `env`, and waits until it answers.
+async fn serve(port: u16, env: &[(&str, String)]) -> (Server, url::Url) {
+    let mut cmd = Command::new(binary());
+    cmd.arg("serve")
+        .env("AMPS_BIND", format!("127.0.0.1:{port}"))
+        .env_remove("AMPS_SMTP_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let server = Server(cmd.spawn().expect("run amps serve"));
+    let base = url::Url::parse(&format!("http://127.0.0.1:{port}/")).expect("url");
+    let c = Client::new(base.clone());
+    for _ in 0..200 {
+        if c.jwks().await.is_ok() {
+            return (server, base);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("amps serve on port {port} did not start");
+}
+
+async fn signed_in(base: &url::Url, login: &str, password: &str) -> Client {
+    let mut c = Client::new(base.clone());
+    c.login(&LoginRequest {
+        user_id: login.into(),
+        password: password.into(),
+    })
+    .await
+    .expect(login);
+    c
+}
+
+/// An HTTP receiver on loopback that answers 200 and keeps each request (head and body).
+#[derive(Clone, Default)]
+struct Receiver(Arc<Mutex<Vec<String>>>);
+
+impl Receiver {
+    async fn start(&self) -> u16 {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let seen = self.0.clone();
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                let seen = seen.clone();
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    // Read the head, then as much body as Content-Length says.
+                    loop {
+                        let Ok(n) = sock.read(&mut chunk).await else {
+                            return;
+                        };
+                        if n == 0 {
+                            return;
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                        let text = String::from_utf8_lossy(&buf).into_owned();
+                        if let Some(end) = text.find("\r\n\r\n") {
+                            let length = text[..end]
+                                .lines()
+                                .find_map(|l| {
+                                    l.to_ascii_lowercase()
+                                        .strip_prefix("content-length:")
+                                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                                })
+                                .unwrap_or(0);
+                            if buf.len() >= end + 4 + length {
+                                seen.lock().expect("lock").push(text);
+                                let _ = sock
+                                    .write_all(
+                                        b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                                    )
+                                    .await;
+                                return;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        port
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.0.lock().expect("lock").clone()
+    }
+}
+
+/// Unsealed and sealed audit events in the SQLite database at `db`.
+async fn audit_seal(db: &Path) -> (i64, i64) {
+    let conn = Database::connect(format!("sqlite://{}?mode=ro", db.display()))
+        .await
+        .expect("open the database read-only");
+    let row = conn
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "SELECT SUM(seq IS NULL), SUM(seq IS NOT NULL) FROM audit_events",
+        ))
+        .await
+        .expect("query")
+        .expect("a row");
+    let unsealed: Option<i64> = row.try_get_by_index(0).expect("unsealed");
+    let sealed: Option<i64> = row.try_get_by_index(1).expect("sealed");
+    conn.close().await.ok();
+    (unsealed.unwrap_or(0), sealed.unwrap_or(0))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amps_serve_delivers_webhooks_and_seals_the_audit_chain() {
+    let dir = std::env::temp_dir().join(format!("amps-e2e-jobs-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("data dir");
+    let env = vec![
+        ("AMPS_DATA_DIR", dir.display().to_string()),
+        ("AMPS_WEB_DIR", dir.join("no-web").display().to_string()),
+    ];
+    let mut seed = Command::new(binary());
+    seed.args(["seed", "--demo"]).env_remove("DATABASE_URL");
+    for (k, v) in &env {
+        seed.env(k, v);
+    }
+    let out = seed.output().expect("run amps seed --demo");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let hook = Receiver::default();
+    let hook_port = hook.start().await;
+    let (_server, base) = serve(free_port(), &env).await;
+
+    // An application provisioned by webhook, a role of it approved by the supervisor.
+    let admin = signed_in(&base, "aadmin", DEMO_PASSWORD).await;
+    let app = admin
+        .create_application(&CreateApplicationRequest {
+            code: "AUTO".into(),
+            name: "Automatically provisioned".into(),
+            provisioning_mode: ProvisioningMode::Automatic,
+            webhook_url: Some(format!("http://127.0.0.1:{hook_port}/hook")),
+            provisioner_group_id: None,
+        })
+        .await
+        .expect("application");
+    let role = admin
+        .create_role(&CreateRoleRequest {
+            application_id: app.id,
+            name: "Auto Viewer".into(),
+            environment: "PROD".into(),
+            description: "Granted by the application's webhook".into(),
+            hidden: false,
+            visible_to: vec![],
+            requestable_by: Requestable::Both,
+            min_it_level: "none".into(),
+            prerequisites: vec![],
+            chain: vec![ChainLevel {
+                kind: "supervisor".into(),
+                group_id: None,
+            }],
+            default_expiration_days: None,
+            mfa_required: false,
+            data_owner_id: None,
+            iao_id: None,
+        })
+        .await
+        .expect("role");
+    let requester = signed_in(&base, "jrequester", DEMO_PASSWORD).await;
+    let saar = requester
+        .submit_saars(&SubmitSaarsRequest {
+            privacy_act_accepted: true,
+            role_ids: vec![role.id],
+            justification: "View the automatically provisioned records for audits.".into(),
+            request_type: RequestType::Initial,
+            user_info: SaarUserInfo {
+                ia_training_date: chrono::Utc::now().date_naive() - chrono::Duration::days(30),
+                job_title: None,
+                phone: None,
+            },
+            on_behalf_of: None,
+        })
+        .await
+        .expect("submit")
+        .saars
+        .remove(0);
+    let supervisor = signed_in(&base, "ssupervisor", DEMO_PASSWORD).await;
+    let task = supervisor
+        .approvals()
+        .await
+        .expect("inbox")
+        .into_iter()
+        .find(|t| t.saar.id == saar.id)
+        .expect("the supervisor's task");
+    supervisor
+        .approve(task.id, &ApproveRequest::default())
+        .await
+        .expect("approve");
+
+    // No test drives a job: the server's own webhook round delivers, and the role is granted.
+    let mut granted = false;
+    for _ in 0..150 {
+        let held = requester.my_roles().await.expect("roles");
+        if held.iter().any(|r| r.role.id == role.id) {
+            granted = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(granted, "the webhook job did not provision the role");
+    let requests = hook.requests();
+    assert_eq!(requests.len(), 1, "delivered once: {requests:?}");
+    let req = &requests[0];
+    assert!(req.starts_with("POST /hook "), "{req}");
+    assert!(req.to_ascii_lowercase().contains("x-amps-signature: t="), "{req}");
+    assert!(req.contains(&saar.number) && req.contains("jrequester"), "{req}");
+
+    // The sealer chains every event: none is left unsealed for long.
+    let db = dir.join("amps.db");
+    let mut seal = (1, 0);
+    for _ in 0..100 {
+        seal = audit_seal(&db).await;
+        if seal.0 == 0 && seal.1 > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(seal.0, 0, "unsealed audit events remain: {seal:?}");
+    assert!(seal.1 > 5, "sealed events: {seal:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_starting_together_on_an_empty_postgresql_share_one_signing_key() {
+    let server =
+        std::env::var("AMPS_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let name = format!("amps_test_{}", uuid::Uuid::new_v4().simple());
+    let admin_db = Database::connect(format!("{server}/postgres"))
+        .await
+        .expect("PostgreSQL must run at AMPS_TEST_PG_URL (default 127.0.0.1:5432)");
+    admin_db
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
+    let dir = std::env::temp_dir().join(format!("amps-e2e-replicas-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let env = vec![
+        ("DATABASE_URL", format!("{server}/{name}")),
+        ("AMPS_DATA_DIR", dir.display().to_string()),
+        ("AMPS_WEB_DIR", dir.join("no-web").display().to_string()),
+        ("AMPS_PUBLIC_URL", "http://amps.localhost/".to_string()),
+    ];
+    // Both start at once on the empty database.
+    let (a, b) = tokio::join!(serve(free_port(), &env), serve(free_port(), &env));
+    let ((_sa, base_a), (_sb, base_b)) = (a, b);
+    let keys_a = Client::new(base_a.clone()).jwks().await.expect("jwks a");
+    let keys_b = Client::new(base_b.clone()).jwks().await.expect("jwks b");
+    assert_eq!(keys_a.keys.len(), 1, "one signing key: {keys_a:?}");
+    assert_eq!(
+        keys_a.keys.iter().map(|k| &k.kid).collect::<Vec<_>>(),
+        keys_b.keys.iter().map(|k| &k.kid).collect::<Vec<_>>()
+    );
+    // A token one replica issued works on the other.
+    let mut create = Command::new(binary());
+    create
+        .args([
+            "user",
+            "create-admin",
+            "--user-id",
+            "root.admin",
+            "--first-name",
+            "Ada",
+            "--last-name",
+            "Admin",
+            "--email",
+            "ada.admin@dla.example",
+        ])
+        .env_remove("AMPS_SMTP_URL");
+    for (k, v) in &env {
+        create.env(k, v);
+    }
+    let out = create.output().expect("run amps user create-admin");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let password = stdout
+        .rsplit("after signing in): ")
+        .next()
+        .map(str::trim)
+        .expect("the generated password");
+    let on_a = signed_in(&base_a, "root.admin", password).await;
+    let on_b = Client::new(base_b.clone()).with_token(on_a.token().expect("token"));
+    assert_eq!(
+        on_b.me()
+            .await
+            .expect("replica B accepts replica A's token")
+            .user_id,
+        "root.admin"
+    );
+    drop((_sa, _sb));
+    admin_db
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .ok();
+    let _ = std::fs::remove_dir_all(&dir);
+}
