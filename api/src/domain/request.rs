@@ -4,6 +4,7 @@
 //! neither held nor already asked for. Refusals say which, in the requester's words.
 
 use super::named;
+use super::saar::RequestType;
 use uuid::Uuid;
 
 named! {
@@ -65,11 +66,13 @@ impl Offer<'_> {
     }
 }
 
-/// Whether `who` may request `offer` (`None`: no such role); `held` and `pending` (the number
-/// of an open request) are the subject's.
+/// Whether `who` may ask for `kind` of `offer` (`None`: no such role); `held` and `pending`
+/// (the number of an open request) are the subject's. A new role must not be held yet; a
+/// removal (`Deactivate`) only of a role that is.
 pub fn check(
     offer: Option<&Offer<'_>>,
     who: &Requester<'_>,
+    kind: RequestType,
     held: bool,
     pending: Option<&str>,
 ) -> Result<(), Refusal> {
@@ -97,11 +100,23 @@ pub fn check(
             ),
         );
     }
-    if held {
-        return refuse(
-            "held",
-            format!("You already hold \"{}\" ({}).", r.name, r.environment),
-        );
+    match (kind, held) {
+        (RequestType::Deactivate, false) => {
+            return refuse(
+                "not_held",
+                format!(
+                    "You do not hold \"{}\" ({}), so there is nothing to remove.",
+                    r.name, r.environment
+                ),
+            );
+        }
+        (RequestType::Initial | RequestType::Modification, true) => {
+            return refuse(
+                "held",
+                format!("You already hold \"{}\" ({}).", r.name, r.environment),
+            );
+        }
+        _ => {}
     }
     if let Some(n) = pending {
         return refuse(
@@ -144,22 +159,50 @@ mod tests {
 
     #[test]
     fn an_open_prod_role_may_be_requested_once() {
-        assert_eq!(check(Some(&offer()), &internal(), false, None), Ok(()));
-        assert_eq!(code(check(Some(&offer()), &internal(), true, None)), Some("held"));
-        let e = check(Some(&offer()), &internal(), false, Some("SAAR-2026-000001")).expect_err("pending");
+        assert_eq!(
+            check(Some(&offer()), &internal(), RequestType::Initial, false, None),
+            Ok(())
+        );
+        assert_eq!(
+            code(check(
+                Some(&offer()),
+                &internal(),
+                RequestType::Initial,
+                true,
+                None
+            )),
+            Some("held")
+        );
+        let e = check(
+            Some(&offer()),
+            &internal(),
+            RequestType::Initial,
+            false,
+            Some("SAAR-2026-000001"),
+        )
+        .expect_err("pending");
         assert_eq!(e.code, "pending");
         assert!(e.message.contains("SAAR-2026-000001"));
     }
 
     #[test]
     fn hidden_unknown_and_unlisted_roles_are_not_available() {
-        assert_eq!(code(check(None, &internal(), false, None)), Some("not_available"));
+        assert_eq!(
+            code(check(None, &internal(), RequestType::Initial, false, None)),
+            Some("not_available")
+        );
         let hidden = Offer {
             hidden: true,
             ..offer()
         };
         assert_eq!(
-            code(check(Some(&hidden), &internal(), false, None)),
+            code(check(
+                Some(&hidden),
+                &internal(),
+                RequestType::Initial,
+                false,
+                None
+            )),
             Some("not_available")
         );
         let vendors_only = Offer {
@@ -171,7 +214,14 @@ mod tests {
             requestable_by: Requestable::External,
             ..offer()
         };
-        let e = check(Some(&external_only), &internal(), false, None).expect_err("internal user");
+        let e = check(
+            Some(&external_only),
+            &internal(),
+            RequestType::Initial,
+            false,
+            None,
+        )
+        .expect_err("internal user");
         assert_eq!(
             e.message,
             "The role \"Web User POP-001\" is for external users only."
@@ -185,14 +235,24 @@ mod tests {
             ..offer()
         };
         assert_eq!(
-            code(check(Some(&test), &internal(), false, None)),
+            code(check(Some(&test), &internal(), RequestType::Initial, false, None)),
             Some("non_prod")
         );
         let allowed = Requester {
             allows_non_prod: true,
             ..internal()
         };
-        assert_eq!(check(Some(&test), &allowed, false, None), Ok(()));
+        assert_eq!(
+            check(Some(&test), &allowed, RequestType::Initial, false, None),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn only_a_held_role_can_be_removed() {
+        let removal = |held| check(Some(&offer()), &internal(), RequestType::Deactivate, held, None);
+        assert_eq!(code(removal(false)), Some("not_held"));
+        assert_eq!(removal(true), Ok(()));
     }
 
     #[test]

@@ -128,6 +128,7 @@ pub async fn submit(
         let checked = request::check(
             offer.as_ref(),
             &for_whom,
+            req.request_type.into(),
             held.contains(&id),
             pending.get(&id).map(String::as_str),
         );

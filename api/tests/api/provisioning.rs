@@ -9,6 +9,7 @@ use uuid::Uuid;
 both_dbs!(
     roles_are_removed_by_the_user_with_approval_and_by_the_supervisor,
     automatic_provisioning_calls_a_signed_webhook_and_falls_back_to_manual,
+    a_removal_request_is_refused_for_a_role_not_held,
 );
 
 async fn roles_are_removed_by_the_user_with_approval_and_by_the_supervisor(db: Db) {
@@ -357,4 +358,40 @@ async fn automatic_provisioning_calls_a_signed_webhook_and_falls_back_to_manual(
     .expect("manual");
     let requester = as_user(&app, "jrequester").await;
     assert_eq!(requester.my_roles().await.expect("roles").len(), 1);
+}
+
+async fn a_removal_request_is_refused_for_a_role_not_held(db: Db) {
+    let app = seeded(db).await;
+    let requester = as_user(&app, "jrequester").await;
+    let pop = role_id(&requester, "Web User POP-001", "PROD").await;
+    let ebs = role_id(&requester, "EBS Inquiry User", "PROD").await;
+    grant(&app, &requester, vec![ebs]).await;
+    let saars_before = app.count("saars").await;
+    // Asking to remove a role never held: refused, nothing opened (it used to open a SAAR that
+    // the first approver closed and a revoke task for a role nobody held).
+    let e = requester
+        .submit_saars(&SubmitSaarsRequest {
+            request_type: RequestType::Deactivate,
+            ..submission(vec![pop], &app)
+        })
+        .await
+        .expect_err("not held");
+    assert_eq!(e.status(), Some(422));
+    let problem = e.problem().expect("problem");
+    assert_eq!(problem.errors[0].field, "role_ids[0]");
+    assert_eq!(problem.errors[0].code, "not_held");
+    assert_eq!(app.count("saars").await, saars_before, "nothing opened");
+    // Removing a role that is held goes to the supervisor.
+    let out = requester
+        .submit_saars(&SubmitSaarsRequest {
+            request_type: RequestType::Deactivate,
+            ..submission(vec![ebs], &app)
+        })
+        .await
+        .expect("a held role may be removed");
+    assert_eq!(out.saars[0].request_type, RequestType::Deactivate);
+    assert_eq!(
+        out.saars[0].waiting_on.as_ref().expect("supervisor").kind,
+        "supervisor"
+    );
 }
