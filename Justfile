@@ -16,7 +16,7 @@ default:
 run: web
     cargo build --release -p amps
     ./target/release/amps seed --demo
-    ./target/release/amps serve
+    AMPS_DEV_MAILBOX=true ./target/release/amps serve
 
 # Everything CI runs: format, lints, unit and API tests on SQLite and PostgreSQL, browser journeys.
 test: check _pg-ready _nextest

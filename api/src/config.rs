@@ -23,6 +23,9 @@ pub struct Settings {
     pub mail_from: String,
     /// Log as JSON lines instead of text.
     pub log_json: bool,
+    /// The development mailbox (`GET /api/v1/dev/mailbox`, the SPA's Mailbox): shows recent mail
+    /// to anyone, so only on a loopback address and only when switched on.
+    pub dev_mailbox: bool,
     /// Approval task deadlines and reminders.
     pub schedule: crate::domain::schedule::Schedule,
     /// Run the background jobs in this process (tests drive them by hand).
@@ -51,6 +54,7 @@ pub struct Overrides {
     pub data_dir: Option<String>,
     pub web_dir: Option<String>,
     pub log_json: bool,
+    pub dev_mailbox: bool,
 }
 
 /// A setting with a bad value.
@@ -139,8 +143,25 @@ impl Settings {
                 Some("1" | "true") => true,
                 Some(other) => return Err(bad("AMPS_LOG_JSON", format!("{other:?} is not true or false"))),
             };
+        let dev_mailbox = over.dev_mailbox
+            || match value("AMPS_DEV_MAILBOX", &None).as_deref() {
+                None | Some("0" | "false") => false,
+                Some("1" | "true") => true,
+                Some(other) => {
+                    return Err(bad("AMPS_DEV_MAILBOX", format!("{other:?} is not true or false")));
+                }
+            };
+        if dev_mailbox && !bind.ip().is_loopback() {
+            return Err(bad(
+                "AMPS_DEV_MAILBOX",
+                format!(
+                    "the development mailbox shows everyone's mail (reset links included), so it runs only on a loopback address; AMPS_BIND is {bind}"
+                ),
+            ));
+        }
         let schedule = schedule()?;
         Ok(Self {
+            dev_mailbox,
             schedule,
             background_jobs: true,
             database_url: database_url.into(),

@@ -36,6 +36,10 @@ struct Cli {
     /// Log JSON lines (env AMPS_LOG_JSON=true).
     #[arg(long, global = true)]
     log_json: bool,
+    /// Development only: show the outbox at /mailbox and GET /api/v1/dev/mailbox (env
+    /// AMPS_DEV_MAILBOX=true); refused unless the server binds a loopback address.
+    #[arg(long, global = true)]
+    dev_mailbox: bool,
 }
 
 #[derive(Subcommand)]
@@ -122,6 +126,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         data_dir: cli.data_dir,
         web_dir: cli.web_dir,
         log_json: cli.log_json,
+        dev_mailbox: cli.dev_mailbox,
     };
     if let Command::Openapi = cli.command {
         println!("{}", amps::http::openapi().to_pretty_json()?);
@@ -134,6 +139,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => {
             let app = Application::build(settings.clone(), clock, None).await?;
             tracing::info!(url = %settings.public_url, port = app.port(), "AMPS is serving: web app at /, API at /api/v1, Swagger UI at /docs");
+            if settings.dev_mailbox {
+                tracing::warn!(
+                    "development mailbox ON: recent mail (reset and approval links included) is shown to anyone at /mailbox; never use this setting in production"
+                );
+            }
+            if settings.smtp.is_none() {
+                tracing::warn!(
+                    "no SMTP relay configured (AMPS_SMTP_URL): mail waits in the outbox and is not sent"
+                );
+            }
             app.run().await?;
         }
         Command::Migrate => {

@@ -34,6 +34,8 @@ export default defineConfig({
       AMPS_DATA_DIR: dataDir,
       AMPS_WEB_DIR: `${process.cwd()}/../../web/dist`,
       AMPS_SMTP_URL: '',
+      // The journeys read mail from the development mailbox (on loopback only).
+      AMPS_DEV_MAILBOX: 'true',
     },
   },
 });

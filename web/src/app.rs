@@ -69,6 +69,11 @@ fn Header() -> impl IntoView {
             navigate("/sign-in", Default::default());
         });
     };
+    // The development mailbox is a server switch: show its link only when the server has it.
+    let mailbox_on = RwSignal::new(false);
+    spawn_local(async move {
+        mailbox_on.set(api::anonymous().mailbox().await.is_ok());
+    });
     view! {
         <header class="top">
             <a class="brand" href="/">"AMPS"</a>
@@ -102,7 +107,9 @@ fn Header() -> impl IntoView {
                             <li><A href="/users">"Users"</A></li>
                         </Show>
                     </Show>
-                    <li><A href="/mailbox">"Mailbox (development)"</A></li>
+                    <Show when=move || mailbox_on.get()>
+                        <li><A href="/mailbox">"Mailbox (development)"</A></li>
+                    </Show>
                 </ul>
             </nav>
             <Show when=move || session.signed_in()>

@@ -14,10 +14,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// The newest 100 messages of the outbox.
 ///
-/// **Permissions**: anyone, and only on a server with no SMTP relay configured (a
-/// development setting: production sets `AMPS_SMTP_URL`, which turns this off).
+/// **Permissions**: anyone, and only on a server started with the development switch
+/// (`--dev-mailbox` / `AMPS_DEV_MAILBOX=true`), which `amps serve` accepts only on a loopback
+/// address.
 ///
-/// **Refusals**: 404: SMTP is configured; there is no development mailbox.
+/// **Refusals**: 404: the development mailbox is not switched on.
 #[utoipa::path(
     tag = "dev",
     operation_id = "list_mailbox",

@@ -4,11 +4,13 @@ use super::{Ctx, Error, Result};
 use crate::store;
 use amps_openapi::{MailboxMessage, MailboxResponse};
 
-/// The newest `limit` messages of the outbox; 404 when an SMTP relay is configured.
+/// The newest `limit` messages of the outbox; 404 unless the development mailbox is switched
+/// on (`AMPS_DEV_MAILBOX`, loopback only).
 pub async fn mailbox(ctx: &Ctx, limit: u64) -> Result<MailboxResponse> {
-    if ctx.settings.smtp.is_some() {
+    if !ctx.settings.dev_mailbox {
         return Err(Error::NotFound(
-            "The development mailbox is off because an SMTP relay is configured.".into(),
+            "There is no development mailbox on this server (it is a development setting, AMPS_DEV_MAILBOX)."
+                .into(),
         ));
     }
     let messages = store::outbox::latest(&ctx.read, limit)

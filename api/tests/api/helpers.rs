@@ -107,15 +107,28 @@ async fn spawn(db: Db, with_smtp: bool) -> TestApp {
 
 async fn spawn_with(db: Db, smtp: Option<SmtpSink>, smtp_url: Option<String>) -> TestApp {
     let url = database_url(db).await;
-    spawn_on(url, smtp, smtp_url).await
+    let dev_mailbox = smtp_url.is_none();
+    spawn_on(url, smtp, smtp_url, dev_mailbox).await
+}
+
+/// Starts AMPS on `db` as `amps serve` starts by default: no SMTP relay, and no development
+/// mailbox (mail waits in the outbox).
+pub async fn spawn_app_without_mailbox(db: Db) -> TestApp {
+    let url = database_url(db).await;
+    spawn_on(url, None, None, false).await
 }
 
 /// A second replica of `app`: another server on the same database.
 pub async fn spawn_replica(app: &TestApp) -> TestApp {
-    spawn_on(app.db_url.clone(), None, None).await
+    spawn_on(app.db_url.clone(), None, None, true).await
 }
 
-async fn spawn_on(db_url: String, smtp: Option<SmtpSink>, smtp_url: Option<String>) -> TestApp {
+async fn spawn_on(
+    db_url: String,
+    smtp: Option<SmtpSink>,
+    smtp_url: Option<String>,
+    dev_mailbox: bool,
+) -> TestApp {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let settings = Settings::load(&Overrides {
@@ -124,6 +137,7 @@ async fn spawn_on(db_url: String, smtp: Option<SmtpSink>, smtp_url: Option<Strin
         smtp_url,
         data_dir: Some(std::env::temp_dir().display().to_string()),
         web_dir: Some("/nonexistent".into()),
+        dev_mailbox,
         ..Default::default()
     })
     .expect("test settings");

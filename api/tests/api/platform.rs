@@ -10,6 +10,7 @@ both_dbs!(
     unknown_routes_methods_and_oversize_bodies_get_problem_json,
     health_readiness_and_metrics_answer,
     mail_is_delivered_over_smtp_and_the_dev_mailbox_is_off,
+    without_the_switch_there_is_no_mailbox_to_read_reset_links_from,
     undeliverable_mail_stays_queued_with_the_error_for_a_retry,
     demo_seed_is_idempotent_and_its_accounts_sign_in,
     create_admin_makes_an_administrator_with_a_one_time_password,
@@ -35,6 +36,47 @@ fn bad_configuration_stops_startup_with_one_line_naming_the_variable() {
         assert_eq!(err.trim().lines().count(), 1, "{err}");
         assert!(err.starts_with(&format!("error: {var}: ")), "{err}");
     }
+}
+
+#[test]
+fn the_development_mailbox_is_refused_on_a_non_loopback_address() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_amps"))
+        .arg("migrate")
+        .env("AMPS_DEV_MAILBOX", "true")
+        .env("AMPS_BIND", "0.0.0.0:8080")
+        .env("AMPS_DATA_DIR", std::env::temp_dir())
+        .output()
+        .expect("run amps");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error: AMPS_DEV_MAILBOX: "), "{err}");
+    assert!(err.contains("loopback"), "{err}");
+}
+
+async fn without_the_switch_there_is_no_mailbox_to_read_reset_links_from(db: Db) {
+    let app = spawn_app_without_mailbox(db).await;
+    amps::seed::demo(&app.ctx).await.expect("seed");
+    // The attack: ask for the administrator's reset link, then read it from the mailbox.
+    app.client()
+        .forgot_password(&ForgotPasswordRequest {
+            user_id: "aadmin".into(),
+        })
+        .await
+        .expect("accepted");
+    let refused = app.client().mailbox().await.expect_err("no mailbox");
+    assert_eq!(refused.status(), Some(404));
+    let body = app
+        .http()
+        .get(app.url("/api/v1/dev/mailbox"))
+        .send()
+        .await
+        .expect("answer")
+        .text()
+        .await
+        .expect("body");
+    assert!(!body.contains("reset-password"), "{body}");
+    // The mail waits in the outbox for a relay.
+    assert!(app.count("outbox").await >= 1);
 }
 
 async fn served_openapi_matches_the_committed_snapshot(db: Db) {
