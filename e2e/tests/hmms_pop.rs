@@ -6,36 +6,16 @@
 //! inboxes; the provisioner completes it; the vendor gets the email and sees the role under
 //! Current Roles.
 
+mod common;
+
 use amps_openapi::*;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use common::{DEMO_PASSWORD, Server, binary, signed_in};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
-const DEMO_PASSWORD: &str = "Demo password for AMPS 2026";
 const JUSTIFICATION: &str = "Need access to HMMS-POP in order to process hazardous material shipments.";
-
-fn binary() -> PathBuf {
-    let path = std::env::var_os("AMPS_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug/amps"));
-    assert!(
-        path.is_file(),
-        "build the server first (cargo build -p amps); looked for {}",
-        path.display()
-    );
-    path
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// An SMTP sink on loopback keeping every message (decoded from quoted-printable).
 #[derive(Clone, Default)]
@@ -137,17 +117,6 @@ fn token(body: &str, marker: &str) -> String {
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
         .collect()
-}
-
-async fn signed_in(base: &url::Url, login: &str, password: &str) -> Client {
-    let mut c = Client::new(base.clone());
-    c.login(&LoginRequest {
-        user_id: login.into(),
-        password: password.into(),
-    })
-    .await
-    .expect(login);
-    c
 }
 
 async fn inbox_task(c: &Client, saar: uuid::Uuid) -> ApprovalTaskResponse {

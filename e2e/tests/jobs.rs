@@ -3,36 +3,16 @@
 //! sealed, with no test starting a job; and replicas starting together on an empty PostgreSQL
 //! prepare it in turn and agree on one token-signing key.
 
+mod common;
+
 use amps_openapi::*;
+use common::{DEMO_PASSWORD, Server, binary, signed_in};
 use sea_orm::{ConnectionTrait, Database};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-const DEMO_PASSWORD: &str = "Demo password for AMPS 2026";
-
-fn binary() -> PathBuf {
-    let path = std::env::var_os("AMPS_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/debug/amps"));
-    assert!(
-        path.is_file(),
-        "build the server first (cargo build -p amps); looked for {}",
-        path.display()
-    );
-    path
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -63,17 +43,6 @@ async fn serve(port: u16, env: &[(&str, String)]) -> (Server, url::Url) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("amps serve on port {port} did not start");
-}
-
-async fn signed_in(base: &url::Url, login: &str, password: &str) -> Client {
-    let mut c = Client::new(base.clone());
-    c.login(&LoginRequest {
-        user_id: login.into(),
-        password: password.into(),
-    })
-    .await
-    .expect(login);
-    c
 }
 
 /// An HTTP receiver on loopback that answers 200 and keeps each request (head and body).
