@@ -30,16 +30,6 @@ pub fn person_ref(u: &user::Model) -> PersonRef {
     }
 }
 
-/// A short reference to role `r` of the application with code `application`.
-pub fn role_ref(r: &store::entities::role::Model, application: &str) -> RoleRef {
-    RoleRef {
-        id: r.id,
-        name: r.name.clone(),
-        application: application.to_string(),
-        environment: r.environment.clone(),
-    }
-}
-
 /// The views of many SAARs, built with a fixed number of queries however many there are.
 pub async fn saar_responses(
     conn: &impl ConnectionTrait,

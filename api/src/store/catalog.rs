@@ -87,11 +87,6 @@ pub async fn roles_with_refs(
         .collect())
 }
 
-/// A short reference to a role.
-pub async fn role_ref(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<RoleRef>, DbErr> {
-    Ok(role_with_ref(conn, id).await?.map(|(_, rr)| rr))
-}
-
 /// Short references to many roles, in two queries.
 pub async fn role_refs(
     conn: &impl ConnectionTrait,

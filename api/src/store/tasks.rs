@@ -26,11 +26,6 @@ pub async fn groups_of(conn: &impl ConnectionTrait, user: Uuid) -> Result<Vec<Uu
         .await
 }
 
-/// The task `id`.
-pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<approval_task::Model>, DbErr> {
-    approval_task::Entity::find_by_id(id).one(conn).await
-}
-
 /// The task whose emailed link has the digest `hash`.
 pub async fn by_link_hash(
     conn: &impl ConnectionTrait,
