@@ -386,7 +386,8 @@ async fn run(label: &str, pg: Option<String>) {
     };
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
-    let mut settings = Settings::load(&Overrides {
+    // Measured with every background job running, as `amps serve` runs them.
+    let settings = Settings::load(&Overrides {
         database_url: Some(url.clone()),
         bind: Some(format!("127.0.0.1:{port}")),
         web_dir: Some("/nonexistent".into()),
@@ -394,7 +395,6 @@ async fn run(label: &str, pg: Option<String>) {
         ..Default::default()
     })
     .expect("settings");
-    settings.background_jobs = false;
     let app = Application::build(settings, Arc::new(SystemClock), Some(listener))
         .await
         .expect("app");

@@ -28,8 +28,33 @@ pub struct Settings {
     pub dev_mailbox: bool,
     /// Approval task deadlines and reminders.
     pub schedule: crate::domain::schedule::Schedule,
-    /// Run the background jobs in this process (tests drive them by hand).
-    pub background_jobs: bool,
+    /// How often each background job runs; every `amps serve` runs them all.
+    pub jobs: JobPeriods,
+}
+
+/// How often each background job runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobPeriods {
+    /// Deadlines, reminders and delegations of approval tasks.
+    pub approvals: std::time::Duration,
+    /// Automatic provisioning webhooks.
+    pub webhooks: std::time::Duration,
+    /// Sealing the audit chain.
+    pub audit_seal: std::time::Duration,
+    /// Delivering the outbox over SMTP.
+    pub mail: std::time::Duration,
+}
+
+impl Default for JobPeriods {
+    fn default() -> Self {
+        use std::time::Duration;
+        Self {
+            approvals: Duration::from_secs(60),
+            webhooks: Duration::from_secs(2),
+            audit_seal: Duration::from_secs(1),
+            mail: Duration::from_millis(500),
+        }
+    }
 }
 
 /// Where and how to deliver mail.
@@ -163,7 +188,7 @@ impl Settings {
         Ok(Self {
             dev_mailbox,
             schedule,
-            background_jobs: true,
+            jobs: JobPeriods::default(),
             database_url: database_url.into(),
             bind,
             public_url,

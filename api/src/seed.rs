@@ -8,6 +8,7 @@ use crate::domain::assignment::AssignmentStatus;
 use crate::domain::chain::LevelKind;
 use crate::domain::permission::AdminRole;
 use crate::domain::request::Requestable;
+use crate::domain::routing::ADMINISTRATORS;
 use crate::service::{Ctx, Error, Result, field};
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::entities::{
@@ -252,7 +253,7 @@ pub async fn reference(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Resul
     org(conn, "External", "External (vendors and the public)", true, now).await?;
     let amps = app(conn, AMPS_APP, "AMPS administration", now).await?;
     for admin in AdminRole::ALL {
-        role(
+        let id = role(
             conn,
             RoleSpec {
                 app: amps,
@@ -267,6 +268,27 @@ pub async fn reference(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Resul
             },
             now,
         )
+        .await?;
+        // Asked for by the supervisor; every AMPS administrative role's chain then ends at
+        // the administrators (`domain::routing`), whatever the catalog says.
+        if crate::store::catalog::chain_of(conn, id).await?.is_empty() {
+            crate::store::catalog::set_chain(conn, id, &[LevelKind::Supervisor]).await?;
+        }
+    }
+    if approval_group::Entity::find_by_id(ADMINISTRATORS)
+        .one(conn)
+        .await?
+        .is_none()
+    {
+        approval_group::ActiveModel {
+            id: Set(ADMINISTRATORS),
+            name: Set("AMPS administrators".into()),
+            description: Set(
+                "Approvals whose named approver may not decide them (the subject, the requester, or the approver of another level), and the last level of every AMPS administrative role; its members are the holders of the Administrator role".into(),
+            ),
+            created_at: Set(now),
+        }
+        .insert(conn)
         .await?;
     }
     Ok(())
@@ -570,6 +592,7 @@ pub async fn demo(ctx: &Ctx) -> Result<Vec<DemoAccount>> {
     grant_admin_role(&txn, prov, AdminRole::Provisioner, now).await?;
     grant_admin_role(&txn, hd, AdminRole::HelpDesk, now).await?;
     grant_admin_role(&txn, adm, AdminRole::Administrator, now).await?;
+    grant_admin_role(&txn, so, AdminRole::SecurityOfficer, now).await?;
     audit::append(
         &txn,
         now,

@@ -11,7 +11,6 @@ use actix_web::{HttpServer, web};
 use secrecy::ExposeSecret;
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// A built, not yet running, AMPS server.
 pub struct Application {
@@ -78,22 +77,19 @@ impl Application {
         } else {
             ctx.read = ctx.db.clone();
         }
-        let mut jobs = Vec::new();
-        if ctx.settings.background_jobs {
-            jobs.push(jobs::spawn_approval_deadlines(
-                ctx.clone(),
-                Duration::from_secs(60),
-            ));
-            jobs.push(jobs::spawn_webhooks(ctx.clone(), Duration::from_secs(2)));
-            jobs.push(jobs::spawn_audit_sealer(ctx.db.clone(), Duration::from_secs(1)));
-        }
+        let every = ctx.settings.jobs;
+        let mut jobs = vec![
+            jobs::spawn_approval_deadlines(ctx.clone(), every.approvals),
+            jobs::spawn_webhooks(ctx.clone(), every.webhooks),
+            jobs::spawn_audit_sealer(ctx.db.clone(), every.audit_seal),
+        ];
         if let Some(smtp) = &ctx.settings.smtp {
             let mailer = Mailer::new(smtp, &ctx.settings.mail_from)?;
             jobs.push(jobs::spawn_mail_sender(
                 ctx.db.clone(),
                 ctx.clock.clone(),
                 mailer,
-                Duration::from_millis(500),
+                every.mail,
             ));
         }
         let doc = http::openapi();

@@ -384,6 +384,10 @@ pub struct WaitingOn {
     pub due_at: Option<DateTime<Utc>>,
     /// Seconds left before the deadline (negative when overdue).
     pub seconds_left: Option<i64>,
+    /// Why the request waits on someone other than the approver its chain names (that
+    /// approver may not decide it: they are its subject, its requester, or approved another
+    /// level), or on a deputy (whom they act for).
+    pub reason: Option<String>,
 }
 
 /// A SAAR.

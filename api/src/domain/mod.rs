@@ -9,6 +9,7 @@ pub mod password;
 pub mod permission;
 pub mod provisioning;
 pub mod request;
+pub mod routing;
 pub mod saar;
 pub mod schedule;
 pub mod sod;

@@ -16,6 +16,7 @@ named! {
         Reports = "reports",
         NewItUserRequestor = "new_it_user_requestor",
         RoleCatalogOwner = "role_catalog_owner",
+        SecurityOfficer = "security_officer",
     }
 }
 
@@ -29,6 +30,7 @@ impl AdminRole {
             Self::Reports => "Reports",
             Self::NewItUserRequestor => "New IT User Requestor",
             Self::RoleCatalogOwner => "Role Catalog Owner",
+            Self::SecurityOfficer => "Security Officer",
         }
     }
 }
@@ -48,6 +50,14 @@ named! {
         ReadAnySaar = "read_any_saar",
         /// Provision applications that have no provisioner group of their own.
         ProvisionUngrouped = "provision_ungrouped",
+        /// Decide approvals sent to the administrators because the approver the chain names
+        /// may not decide them (they are the subject, the requester, or approved another level).
+        DecideReassigned = "decide_reassigned",
+        /// Change AMPS's own administrative roles in the catalog (their chain, visibility,
+        /// description): nobody else may make a path to administrative power.
+        ManageAmpsRoles = "manage_amps_roles",
+        /// Be named as a user's security officer and act at the Security Officer level.
+        ActAsSecurityOfficer = "act_as_security_officer",
     }
 }
 
@@ -61,6 +71,8 @@ pub const GRANTS: &[(AdminRole, &[Permission])] = &[
             Permission::ListUsers,
             Permission::ManageOrganizations,
             Permission::ReadAnySaar,
+            Permission::DecideReassigned,
+            Permission::ManageAmpsRoles,
         ],
     ),
     (
@@ -83,6 +95,7 @@ pub const GRANTS: &[(AdminRole, &[Permission])] = &[
     (AdminRole::Provisioner, &[Permission::ProvisionUngrouped]),
     (AdminRole::Reports, &[]),
     (AdminRole::NewItUserRequestor, &[]),
+    (AdminRole::SecurityOfficer, &[Permission::ActAsSecurityOfficer]),
 ];
 
 /// Whether holding `roles` grants `p`.
@@ -104,6 +117,9 @@ impl Permission {
             Self::ManageOrganizations => "Only administrators add organizations.",
             Self::ReadAnySaar => "You may not see this request.",
             Self::ProvisionUngrouped => "Only provisioners see provisioning tasks.",
+            Self::DecideReassigned => "This approval is not assigned to you or your groups.",
+            Self::ManageAmpsRoles => "Only administrators change AMPS's own administrative roles.",
+            Self::ActAsSecurityOfficer => "does not hold the Security Officer role",
         }
     }
 }

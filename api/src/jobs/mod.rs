@@ -39,9 +39,11 @@ pub fn spawn_approval_deadlines(ctx: crate::service::Ctx, every: Duration) -> to
         loop {
             tick.tick().await;
             match approvals::tick(&ctx).await {
-                Ok(r) if r.reminders + r.expired > 0 => tracing::info!(
+                Ok(r) if r.reminders + r.expired + r.delegated + r.returned > 0 => tracing::info!(
                     reminders = r.reminders,
                     expired = r.expired,
+                    delegated = r.delegated,
+                    returned = r.returned,
                     "approval deadlines round"
                 ),
                 Ok(_) => {}

@@ -6,6 +6,7 @@ use super::{Ctx, Error, Result, field};
 use crate::auth::{password, tokens};
 use crate::domain::account::{AccountStatus, normalize_email, normalize_login};
 use crate::domain::password::{self as rules, HISTORY_DEPTH, PasswordContext, PasswordProblem};
+use crate::domain::permission::{Permission, allows};
 use crate::notify::templates;
 use crate::service::principal::admin_roles;
 use crate::store::accounts::ProfileChange;
@@ -580,6 +581,14 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
     }
     if let Some(login) = &req.security_officer {
         let s = super::delegation::approver_by_login(&ctx.db, login, "security_officer", u.id).await?;
+        let roles = admin_roles(&ctx.db, s.id).await?;
+        if !allows(&roles, Permission::ActAsSecurityOfficer) {
+            return Err(Error::Validation(field(
+                "security_officer",
+                "not_security_officer",
+                Permission::ActAsSecurityOfficer.refusal(),
+            )));
+        }
         before.insert("security_officer_id".into(), json!(u.security_officer_id));
         after.insert("security_officer_id".into(), json!(s.id));
         am.security_officer_id = Some(Some(s.id));
@@ -606,7 +615,15 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
     store::accounts::update_profile(&txn, u.id, am, now).await?;
     let mut moved = 0;
     for (from, to, kind) in moves {
-        moved += super::delegation::move_tasks(ctx, &txn, from, to, Some(u.id), Some(kind), now).await?;
+        moved += super::delegation::move_tasks(
+            ctx,
+            &txn,
+            from,
+            to,
+            super::delegation::Move::Replace { subject: u.id, kind },
+            now,
+        )
+        .await?;
     }
     if moved > 0 {
         after.insert("approval_tasks_moved".into(), json!(moved));

@@ -23,16 +23,16 @@ use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-/// The caller's open tasks, soonest due first.
-async fn open_tasks(ctx: &Ctx, user_id: Uuid, limit: u64) -> Result<Vec<approval_task::Model>> {
-    let groups = store::tasks::groups_of(&ctx.read, user_id).await?;
-    Ok(store::tasks::open_for(&ctx.read, user_id, &groups, limit).await?)
+/// The caller's open tasks they may decide, soonest due first.
+async fn open_tasks(ctx: &Ctx, p: &UserPrincipal, limit: u64) -> Result<Vec<approval_task::Model>> {
+    let groups = workflow::groups_of(&ctx.read, p).await?;
+    Ok(store::tasks::open_for(&ctx.read, p.id, &groups, limit).await?)
 }
 
 /// The caller's open approval tasks, soonest due first.
 pub async fn list_open(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ApprovalTaskResponse>> {
     let now = ctx.clock.now();
-    let tasks = open_tasks(ctx, p.id, 500).await?;
+    let tasks = open_tasks(ctx, p, 500).await?;
     let saars: HashMap<Uuid, saar::Model> =
         store::saars::find_many(&ctx.read, tasks.iter().map(|t| t.saar_id).collect())
             .await?
@@ -66,7 +66,7 @@ pub async fn list_open(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ApprovalTaskR
 
 /// How many open tasks the caller has (one indexed count).
 pub async fn count_open(ctx: &Ctx, p: &UserPrincipal) -> Result<i64> {
-    let groups = store::tasks::groups_of(&ctx.read, p.id).await?;
+    let groups = workflow::groups_of(&ctx.read, p).await?;
     let n = store::tasks::count_open_for(&ctx.read, p.id, &groups).await?;
     Ok(i64::try_from(n).unwrap_or(i64::MAX))
 }
@@ -151,7 +151,7 @@ pub async fn decide(
     };
     let is_mine = task.assignee_id == Some(p.id)
         || match task.group_id {
-            Some(g) => store::tasks::groups_of(&ctx.read, p.id).await?.contains(&g),
+            Some(g) => workflow::groups_of(&ctx.read, p).await?.contains(&g),
             None => false,
         };
     if !is_mine {
@@ -164,6 +164,24 @@ pub async fn decide(
             "This approval was already decided ({}).",
             task.status
         )));
+    }
+    // A deputy decides only while the delegation is in force.
+    if let Some(principal) = task.delegated_from
+        && task.assignee_id == Some(p.id)
+        && store::users::acting_for(&ctx.read, principal, now)
+            .await?
+            .is_none_or(|who| who.id != p.id)
+    {
+        return Err(Error::Forbidden(
+            "Your delegation has ended: this approval has returned to the approver you acted for.".into(),
+        ));
+    }
+    // Nobody decides their own access, nor two levels of one request.
+    if let Some(why) = workflow::parties(&ctx.read, &s)
+        .await?
+        .exclusion(p.id, task.level)
+    {
+        return Err(Error::Forbidden(why.refusal()));
     }
     super::check_version(expected_version, s.version, &s.number)?;
     let status = s.status;

@@ -58,7 +58,7 @@ fn view(a: &attachment::Model) -> AttachmentResponse {
 }
 
 async fn may_read(ctx: &Ctx, p: &UserPrincipal, s: &saar::Model) -> Result<()> {
-    if s.requester_id == p.id || s.subject_id == p.id || is_approver_of(&ctx.db, p.id, s.id).await? {
+    if s.requester_id == p.id || s.subject_id == p.id || is_approver_of(&ctx.db, p, s.id).await? {
         Ok(())
     } else {
         Err(Error::Forbidden(

@@ -7,6 +7,7 @@ use super::{Ctx, Error, Result, field};
 use crate::domain::chain::LevelKind;
 use crate::domain::it_level::ItLevel;
 use crate::domain::permission::Permission;
+use crate::domain::routing::ADMINISTRATORS;
 use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::catalog_admin as admin;
@@ -203,8 +204,11 @@ pub async fn create_role(
     let now = ctx.clock.now();
     let mut errors = Vec::new();
     let app = store::provisioning::application(&ctx.read, req.application_id).await?;
-    if app.is_none() {
-        errors.extend(field("application_id", "unknown", "is not an application"));
+    match &app {
+        None => errors.extend(field("application_id", "unknown", "is not an application")),
+        // AMPS's own application holds the administrative roles: administrators only.
+        Some(a) if a.code == crate::seed::AMPS_APP => p.require(Permission::ManageAmpsRoles)?,
+        Some(_) => {}
     }
     let spec = RoleSpec {
         min_it_level: &req.min_it_level,
@@ -583,6 +587,10 @@ pub async fn update_role(
     let current = admin::role(&ctx.read, id)
         .await?
         .ok_or_else(|| Error::NotFound("No such role.".into()))?;
+    if current.admin_key.is_some() {
+        // A path to administrative power is made by administrators only.
+        p.require(Permission::ManageAmpsRoles)?;
+    }
     if req.is_empty() {
         return Err(Error::Validation(field(
             "body",
@@ -747,6 +755,11 @@ pub async fn update_group(
     let current = admin::group(&ctx.read, id)
         .await?
         .ok_or_else(|| Error::NotFound("No such approval group.".into()))?;
+    if id == ADMINISTRATORS {
+        return Err(Error::Conflict(
+            "This group is AMPS's own: its members are the holders of the Administrator role; change who holds that role instead.".into(),
+        ));
+    }
     if req.name.is_none() && req.description.is_none() && req.members.is_none() {
         return Err(Error::Validation(field(
             "body",

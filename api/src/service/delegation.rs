@@ -3,7 +3,7 @@
 
 use super::principal::UserPrincipal;
 use super::views::person_ref;
-use super::workflow::notify_approvers;
+use super::workflow::{self, notify_approvers};
 use super::{Ctx, Error, Result, field};
 use super::{load_saar, load_user};
 use crate::domain::account::normalize_login;
@@ -16,28 +16,49 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
-/// Moves open tasks assigned to `from` to `to` (optionally only of `subject`'s SAARs and of
-/// `kind`), telling the new approver. Returns how many moved.
+/// How open tasks move from one approver to another.
+#[derive(Debug, Clone, Copy)]
+pub enum Move<'a> {
+    /// To a deputy, who holds them for the approver until the delegation ends.
+    ToDeputy,
+    /// To a new approver in their own name (a new supervisor, security officer or EAO), only
+    /// of `subject`'s SAARs and tasks of `kind`.
+    Replace { subject: Uuid, kind: &'a str },
+}
+
+/// Moves open tasks assigned to `from` to `to`, telling the new approver; a task `to` may not
+/// decide (`domain::routing`) stays where it is. Returns how many moved.
 pub async fn move_tasks(
     ctx: &Ctx,
     conn: &impl ConnectionTrait,
     from: Uuid,
     to: Uuid,
-    subject: Option<Uuid>,
-    kind: Option<&str>,
+    how: Move<'_>,
     now: DateTime<Utc>,
 ) -> Result<usize> {
-    let saars = match subject {
-        Some(s) => Some(store::saars::ids_about(conn, s).await?),
-        None => None,
+    let (saars, kind, delegated_from) = match how {
+        Move::ToDeputy => (None, None, Some(from)),
+        Move::Replace { subject, kind } => (
+            Some(store::saars::ids_about(conn, subject).await?),
+            Some(kind),
+            None,
+        ),
     };
     let tasks = store::tasks::open_assigned_to(conn, from, saars, kind).await?;
     let mut moved = 0;
     for t in tasks {
-        if store::tasks::reassign(conn, t.id, from, to).await? {
-            let s = load_saar(conn, t.saar_id).await?;
+        let s = load_saar(conn, t.saar_id).await?;
+        if workflow::parties(conn, &s)
+            .await?
+            .exclusion(to, t.level)
+            .is_some()
+        {
+            continue;
+        }
+        if store::tasks::reassign(conn, t.id, from, to, delegated_from).await? {
             let moved_task = approval_task::Model {
                 assignee_id: Some(to),
+                delegated_from,
                 ..t
             };
             notify_approvers(ctx, conn, &s, &moved_task, false, now).await?;
@@ -45,6 +66,33 @@ pub async fn move_tasks(
         }
     }
     Ok(moved)
+}
+
+/// Gives back to their approver the open tasks a deputy holds for `principal` (everyone's when
+/// `None`) whose delegation is no longer in force, telling the approver. Returns how many.
+pub async fn return_delegated(
+    ctx: &Ctx,
+    conn: &impl ConnectionTrait,
+    principal: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let mut returned = 0;
+    for t in store::tasks::delegations_ended(conn, principal, now, 500).await? {
+        let (Some(deputy), Some(owner)) = (t.assignee_id, t.delegated_from) else {
+            continue;
+        };
+        if store::tasks::reassign(conn, t.id, deputy, owner, None).await? {
+            let s = load_saar(conn, t.saar_id).await?;
+            let back = approval_task::Model {
+                assignee_id: Some(owner),
+                delegated_from: None,
+                ..t
+            };
+            notify_approvers(ctx, conn, &s, &back, false, now).await?;
+            returned += 1;
+        }
+    }
+    Ok(returned)
 }
 
 /// Looks up an active user by User ID for an approver field.
@@ -117,8 +165,10 @@ pub async fn set_deputy(
         },
     )
     .await?;
+    // A replaced deputy gives back what they held; the new one takes it when their period starts.
+    let returned = return_delegated(ctx, &txn, Some(p.id), now).await?;
     let moved = if req.starts_at <= now {
-        move_tasks(ctx, &txn, p.id, d.id, None, None, now).await?
+        move_tasks(ctx, &txn, p.id, d.id, Move::ToDeputy, now).await?
     } else {
         0
     };
@@ -129,7 +179,7 @@ pub async fn set_deputy(
             actor,
             action: "account.deputy_set",
             target: Some(format!("user:{}", p.id)),
-            details: json!({"after": {"deputy": d.login, "starts_at": req.starts_at, "ends_at": req.ends_at}, "tasks_moved": moved}),
+            details: json!({"after": {"deputy": d.login, "starts_at": req.starts_at, "ends_at": req.ends_at}, "tasks_moved": moved, "tasks_returned": returned}),
         },
     )
     .await?;
@@ -141,13 +191,14 @@ pub async fn set_deputy(
     })
 }
 
-/// Ends the caller's deputy arrangement (tasks already moved stay with the deputy).
+/// Ends the caller's deputy arrangement: the tasks the deputy holds for them come back.
 pub async fn clear_deputy(ctx: &Ctx, actor: &Actor, p: &UserPrincipal) -> Result<()> {
     let now = ctx.clock.now();
     let txn = ctx.db.begin().await?;
     if !store::users::clear_deputy(&txn, p.id).await? {
         return Err(Error::NotFound("You have no deputy.".into()));
     }
+    let returned = return_delegated(ctx, &txn, Some(p.id), now).await?;
     audit::append(
         &txn,
         now,
@@ -155,7 +206,7 @@ pub async fn clear_deputy(ctx: &Ctx, actor: &Actor, p: &UserPrincipal) -> Result
             actor,
             action: "account.deputy_cleared",
             target: Some(format!("user:{}", p.id)),
-            details: json!({}),
+            details: json!({"tasks_returned": returned}),
         },
     )
     .await?;
@@ -169,7 +220,7 @@ pub async fn delegate_started(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     let mut moved = 0;
     for d in active {
         let txn = ctx.db.begin().await?;
-        let n = move_tasks(ctx, &txn, d.user_id, d.deputy_id, None, None, now).await?;
+        let n = move_tasks(ctx, &txn, d.user_id, d.deputy_id, Move::ToDeputy, now).await?;
         if n > 0 {
             audit::append(
                 &txn,
@@ -187,4 +238,25 @@ pub async fn delegate_started(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
         moved += n;
     }
     Ok(moved)
+}
+
+/// Job step: gives back to their approvers the tasks of delegations that ended.
+pub async fn delegation_ended(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
+    let txn = ctx.db.begin().await?;
+    let n = return_delegated(ctx, &txn, None, now).await?;
+    if n > 0 {
+        audit::append(
+            &txn,
+            now,
+            NewEvent {
+                actor: &Actor::system(),
+                action: "approval.delegation_ended",
+                target: None,
+                details: json!({"tasks_returned": n}),
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(n)
 }

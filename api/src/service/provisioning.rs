@@ -22,7 +22,7 @@ use uuid::Uuid;
 /// Applications whose provisioning the user does: those whose provisioner group has them,
 /// and, for holders of the AMPS Provisioner role, those without a group.
 async fn my_applications(conn: &impl ConnectionTrait, p: &UserPrincipal) -> Result<Vec<Uuid>> {
-    let groups = store::tasks::groups_of(conn, p.id).await?;
+    let groups = super::workflow::groups_of(conn, p).await?;
     Ok(
         store::provisioning::applications_provisioned_by(conn, groups, p.can(Permission::ProvisionUngrouped))
             .await?,
@@ -63,7 +63,8 @@ pub async fn list_open(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ProvisioningT
     }
     let tasks = store::provisioning::open_manual(&ctx.db, apps, 500).await?;
     let mut out = Vec::new();
-    for t in tasks {
+    // A provisioner never completes their own access: another one does.
+    for t in tasks.into_iter().filter(|t| t.user_id != p.id) {
         out.push(view(&ctx.db, t).await?);
     }
     Ok(out)
@@ -130,6 +131,11 @@ pub async fn complete(
         .ok_or_else(|| Error::NotFound("No such provisioning task.".into()))?;
     if !my_applications(&ctx.db, p).await?.contains(&t.application_id) {
         return Err(Error::Forbidden("You do not provision this application.".into()));
+    }
+    if t.user_id == p.id {
+        return Err(Error::Forbidden(
+            "You may not provision your own access; another provisioner completes this task.".into(),
+        ));
     }
     if t.status != ProvisioningStatus::Open {
         return Err(Error::Conflict("This task is already done.".into()));

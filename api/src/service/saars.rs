@@ -311,6 +311,8 @@ pub async fn submit(
                 reason_code: None,
                 comment: Some("Requested by the supervisor for a direct report".into()),
                 link_token_hash: None,
+                delegated_from: None,
+                routed_note: None,
             };
             store::tasks::insert_into(&mut writes, &approved);
             tasks.push(approved);
@@ -370,7 +372,7 @@ pub async fn get(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Result<SaarResponse>
     let allowed = s.requester_id == p.id
         || s.subject_id == p.id
         || p.can(Permission::ReadAnySaar)
-        || super::workflow::is_approver_of(&ctx.read, p.id, s.id).await?
+        || super::workflow::is_approver_of(&ctx.read, p, s.id).await?
         || super::provisioning::may_provision(&ctx.read, p, s.role_id).await?;
     if !allowed {
         return Err(Error::Forbidden("You may not see this request.".into()));

@@ -79,6 +79,7 @@ pub async fn saar_responses_with(
     let mut user_ids: HashSet<Uuid> = list.iter().flat_map(|s| [s.requester_id, s.subject_id]).collect();
     user_ids.extend(tasks.iter().filter_map(|t| t.assignee_id));
     user_ids.extend(tasks.iter().filter_map(|t| t.decided_by));
+    user_ids.extend(tasks.iter().filter_map(|t| t.delegated_from));
     let mut users: HashMap<Uuid, user::Model> = known
         .users
         .into_iter()
@@ -130,6 +131,11 @@ pub async fn saar_responses_with(
                     since: t.opened_at,
                     due_at: Some(t.due_at),
                     seconds_left: Some((t.due_at - now).num_seconds()),
+                    reason: t.routed_note.clone().or_else(|| {
+                        t.delegated_from
+                            .as_ref()
+                            .map(|p| format!("Deputy acting for {}.", name(p)))
+                    }),
                 });
             }
             steps.push(SaarStep {
@@ -152,6 +158,7 @@ pub async fn saar_responses_with(
                 since: *since,
                 due_at: None,
                 seconds_left: None,
+                reason: None,
             });
         }
         if s.status == SaarStatus::Returned {
@@ -161,6 +168,7 @@ pub async fn saar_responses_with(
                 since: s.updated_at,
                 due_at: None,
                 seconds_left: None,
+                reason: None,
             });
         }
         let login = |id: &Uuid| users.get(id).map(|u| u.login.clone()).unwrap_or_default();

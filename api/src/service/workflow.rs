@@ -3,10 +3,13 @@
 //! the requester. Use cases (`saars`, `approvals`, `provisioning`, `delegation`, the jobs)
 //! call these; this module calls only the store, the domain and `notify`.
 
+use super::principal::UserPrincipal;
 use super::views::name_of;
 use super::{Ctx, Error, Result, field, load_role, load_user};
 use crate::domain::chain::{Assignee, ChainFacts, LevelKind, ResolvedLevel, resolve};
+use crate::domain::permission::Permission;
 use crate::domain::provisioning::ProvisioningKind;
+use crate::domain::routing::{ADMINISTRATORS, Fallback, Parties, ending_at_administrators, fallback};
 use crate::domain::saar::{self as rules, RequestType as Kind, Transition};
 use crate::domain::task::TaskStatus;
 use crate::notify::templates::{self, SaarNews};
@@ -114,15 +117,112 @@ pub async fn resolve_known_chain(
                 e => e,
             });
     }
+    if r.admin_key.is_some() {
+        // AMPS's own administrative roles end at the administrators, whatever their chain.
+        return resolve_levels(conn, subject, org, r, &ending_at_administrators(levels)).await;
+    }
     resolve_levels(conn, subject, org, r, levels).await
 }
 
-/// The people who act on an assignee (one person, or every member of a group); one query.
+/// The people who act on an assignee (one person, every member of a group, or the
+/// administrators for their queue); one query.
 pub async fn people_of(conn: &impl ConnectionTrait, a: Assignee) -> Result<Vec<user::Model>> {
     Ok(match a {
         Assignee::Person(p) => store::users::find(conn, p).await?.into_iter().collect(),
+        Assignee::Group(ADMINISTRATORS) => store::users::administrators(conn).await?,
         Assignee::Group(g) => store::users::members_of(conn, g).await?,
     })
+}
+
+/// Whom the tasks of `s` must be kept from (`domain::routing`): its subject, its requester and
+/// who approved which level, read through `conn`.
+pub async fn parties(conn: &impl ConnectionTrait, s: &saar::Model) -> Result<Parties> {
+    Ok(Parties {
+        subject: s.subject_id,
+        requester: s.requester_id,
+        approvals: store::tasks::approvals_of(conn, s.id).await?,
+    })
+}
+
+/// Where a task goes: to whom, for whom (a deputy holds it for the approver) and why, when
+/// not to the approver the chain names.
+struct Route {
+    assignee_id: Option<Uuid>,
+    group_id: Option<Uuid>,
+    delegated_from: Option<Uuid>,
+    note: Option<String>,
+}
+
+impl Route {
+    fn group(g: Uuid, note: Option<String>) -> Self {
+        Self {
+            assignee_id: None,
+            group_id: Some(g),
+            delegated_from: None,
+            note,
+        }
+    }
+}
+
+/// Routes the task of `level` resolved to `resolved`: to the named approver (or the deputy
+/// acting for them today) unless `parties` excludes them; then to their own supervisor for a
+/// supervisor or EAO level, else to the administrators' queue, saying why.
+async fn route(
+    conn: &impl ConnectionTrait,
+    parties: &Parties,
+    level: i32,
+    resolved: ResolvedLevel,
+    now: DateTime<Utc>,
+) -> Result<Route> {
+    let named = match resolved.assignee {
+        Assignee::Group(g) => return Ok(Route::group(g, None)),
+        Assignee::Person(p) => p,
+    };
+    // The approver, or their deputy when one acts for them today and may decide it.
+    let person = |who: Uuid| async move {
+        let acting = store::users::acting_for(conn, who, now)
+            .await?
+            .ok_or_else(|| Error::NotFound("No such approver.".into()))?;
+        Ok::<_, Error>(
+            if acting.id != who && parties.exclusion(acting.id, level).is_none() {
+                Route {
+                    assignee_id: Some(acting.id),
+                    group_id: None,
+                    delegated_from: Some(who),
+                    note: None,
+                }
+            } else {
+                Route {
+                    assignee_id: Some(who),
+                    group_id: None,
+                    delegated_from: None,
+                    note: None,
+                }
+            },
+        )
+    };
+    let Some(why) = parties.exclusion(named, level) else {
+        return person(named).await;
+    };
+    let approver = load_user(conn, named).await?;
+    let excluded = format!("{} is {}", name_of(&approver), why.reason());
+    if fallback(resolved.kind) == Fallback::TheirSupervisor
+        && let Some(up) = approver.supervisor_id
+        && parties.exclusion(up, level).is_none()
+        && let Some(sup) = store::users::find(conn, up).await?
+        && sup.status.can_sign_in()
+    {
+        let mut r = person(up).await?;
+        r.note = Some(format!(
+            "{excluded}; sent to their supervisor, {}.",
+            name_of(&sup)
+        ));
+        return Ok(r);
+    }
+    Ok(Route::group(
+        ADMINISTRATORS,
+        Some(format!("{excluded}; sent to the AMPS administrators.")),
+    ))
 }
 
 /// What the mails and views of a SAAR name: its role and its subject, read once per change.
@@ -154,22 +254,22 @@ pub async fn open_task(
     now: DateTime<Utc>,
 ) -> Result<Opened> {
     let sched = &ctx.settings.schedule;
-    let (assignee_id, group_id, people) = match resolved.assignee {
-        Assignee::Person(p) => {
-            let who = store::users::acting_for(conn, p, now)
-                .await?
-                .ok_or_else(|| Error::NotFound("No such approver.".into()))?;
-            (Some(who.id), None, vec![who])
-        }
-        Assignee::Group(g) => (None, Some(g), people_of(conn, resolved.assignee).await?),
+    let parties = parties(conn, s).await?;
+    let to = route(conn, &parties, level, resolved, now).await?;
+    let mut people = match (to.assignee_id, to.group_id) {
+        (Some(p), _) => people_of(conn, Assignee::Person(p)).await?,
+        (None, Some(g)) => people_of(conn, Assignee::Group(g)).await?,
+        (None, None) => Vec::new(),
     };
+    // Group members who may not decide it are not asked.
+    people.retain(|u| parties.exclusion(u.id, level).is_none());
     let task = approval_task::Model {
         id: Uuid::now_v7(),
         saar_id: s.id,
         level,
         kind: resolved.kind.as_str().into(),
-        assignee_id,
-        group_id,
+        assignee_id: to.assignee_id,
+        group_id: to.group_id,
         status: TaskStatus::Open,
         opened_at: now,
         due_at: sched.due(now),
@@ -179,6 +279,8 @@ pub async fn open_task(
         reason_code: None,
         comment: None,
         link_token_hash: None,
+        delegated_from: to.delegated_from,
+        routed_note: to.note,
     };
     let link = link_token(&task);
     let stored = approval_task::Model {
@@ -219,7 +321,9 @@ pub async fn notify_approvers(
         (None, Some(g)) => Assignee::Group(g),
         (None, None) => return Ok(()),
     };
-    let people = people_of(conn, assignee).await?;
+    let mut people = people_of(conn, assignee).await?;
+    let parties = parties(conn, s).await?;
+    people.retain(|u| parties.exclusion(u.id, task.level).is_none());
     let about = About {
         role: &r,
         subject: &subject,
@@ -341,8 +445,14 @@ pub fn open_provisioning_for(
     store::provisioning::open_into(writes, s, r.id, app, kind, now);
 }
 
-/// Whether `user` may act on, or has acted on, tasks of `s`; and is thus one of its approvers.
-pub async fn is_approver_of(conn: &impl ConnectionTrait, user_id: Uuid, saar_id: Uuid) -> Result<bool> {
-    let groups = store::tasks::groups_of(conn, user_id).await?;
-    Ok(store::tasks::is_approver_of(conn, user_id, groups, saar_id).await?)
+/// The approval groups `p` acts for (their own, and the administrators' queue if they may
+/// decide it).
+pub async fn groups_of(conn: &impl ConnectionTrait, p: &UserPrincipal) -> Result<Vec<Uuid>> {
+    Ok(store::tasks::groups_of(conn, p.id, p.can(Permission::DecideReassigned)).await?)
+}
+
+/// Whether `p` may act on, or has acted on, tasks of `s`; and is thus one of its approvers.
+pub async fn is_approver_of(conn: &impl ConnectionTrait, p: &UserPrincipal, saar_id: Uuid) -> Result<bool> {
+    let groups = groups_of(conn, p).await?;
+    Ok(store::tasks::is_approver_of(conn, p.id, groups, saar_id).await?)
 }

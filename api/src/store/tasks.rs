@@ -6,24 +6,74 @@ use super::entities::{
     application, approval_group_member, approval_task, organization, role, role_chain_level, saar, user,
 };
 use super::select_prefixed;
+use crate::domain::routing::ADMINISTRATORS;
 use crate::domain::task::TaskStatus;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Order, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait,
 };
 use uuid::Uuid;
 
-/// The approval groups `user` belongs to.
-pub async fn groups_of(conn: &impl ConnectionTrait, user: Uuid) -> Result<Vec<Uuid>, DbErr> {
-    approval_group_member::Entity::find()
+/// The approval groups `user` acts for: those they belong to, and the administrators' queue
+/// when they are an `administrator`.
+pub async fn groups_of(
+    conn: &impl ConnectionTrait,
+    user: Uuid,
+    administrator: bool,
+) -> Result<Vec<Uuid>, DbErr> {
+    let mut groups: Vec<Uuid> = approval_group_member::Entity::find()
         .select_only()
         .column(approval_group_member::Column::GroupId)
         .filter(approval_group_member::Column::UserId.eq(user))
         .into_tuple()
         .all(conn)
-        .await
+        .await?;
+    if administrator {
+        groups.push(ADMINISTRATORS);
+    }
+    Ok(groups)
+}
+
+/// Open tasks `user` may decide: not of a SAAR they are the subject or the requester of,
+/// nor of one where they approved another level (`domain::routing`). The query joins `saars`.
+fn decidable_by(user: Uuid) -> Condition {
+    let d = Alias::new("d");
+    let approved_another_level = Query::select()
+        .expr(Expr::val(1))
+        .from_as(approval_task::Entity, d.clone())
+        .and_where(
+            Expr::col((d.clone(), approval_task::Column::SaarId))
+                .equals((approval_task::Entity, approval_task::Column::SaarId)),
+        )
+        .and_where(Expr::col((d.clone(), approval_task::Column::DecidedBy)).eq(user))
+        .and_where(Expr::col((d.clone(), approval_task::Column::Status)).eq(Expr::val(TaskStatus::Approved)))
+        .and_where(
+            Expr::col((d, approval_task::Column::Level))
+                .ne(Expr::col((approval_task::Entity, approval_task::Column::Level))),
+        )
+        .to_owned();
+    Condition::all()
+        .add(approval_task::Column::Status.eq(TaskStatus::Open))
+        .add(Expr::col((saar::Entity, saar::Column::SubjectId)).ne(user))
+        .add(Expr::col((saar::Entity, saar::Column::RequesterId)).ne(user))
+        .add(Expr::exists(approved_another_level).not())
+}
+
+/// Who approved which level of SAAR `saar`: (level, person), oldest first.
+pub async fn approvals_of(conn: &impl ConnectionTrait, saar: Uuid) -> Result<Vec<(i32, Uuid)>, DbErr> {
+    let rows: Vec<(i32, Option<Uuid>)> = approval_task::Entity::find()
+        .select_only()
+        .column(approval_task::Column::Level)
+        .column(approval_task::Column::DecidedBy)
+        .filter(approval_task::Column::SaarId.eq(saar))
+        .filter(approval_task::Column::Status.eq(TaskStatus::Approved))
+        .order_by_asc(approval_task::Column::DecidedAt)
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(rows.into_iter().filter_map(|(l, by)| Some((l, by?))).collect())
 }
 
 /// The task whose emailed link has the digest `hash`.
@@ -37,26 +87,32 @@ pub async fn by_link_hash(
         .await
 }
 
-/// The open tasks of `user` and of `groups`, soonest due first, at most `limit`: one indexed
-/// query for their own, one for their groups' (an OR of the two would scan every open task).
+/// Open tasks joined with their SAAR, of those `user` may decide.
+fn decidable(user: Uuid) -> sea_orm::Select<approval_task::Entity> {
+    approval_task::Entity::find()
+        .join(JoinType::InnerJoin, approval_task::Relation::Saar.def())
+        .filter(decidable_by(user))
+}
+
+/// The open tasks of `user` and of `groups` they may decide, soonest due first, at most
+/// `limit`: one indexed query for their own, one for their groups' (an OR of the two would
+/// scan every open task).
 pub async fn open_for(
     conn: &impl ConnectionTrait,
     user: Uuid,
     groups: &[Uuid],
     limit: u64,
 ) -> Result<Vec<approval_task::Model>, DbErr> {
-    let mut tasks = approval_task::Entity::find()
+    let mut tasks = decidable(user)
         .filter(approval_task::Column::AssigneeId.eq(user))
-        .filter(approval_task::Column::Status.eq(TaskStatus::Open))
         .order_by_asc(approval_task::Column::DueAt)
         .limit(limit)
         .all(conn)
         .await?;
     if !groups.is_empty() {
         tasks.extend(
-            approval_task::Entity::find()
+            decidable(user)
                 .filter(approval_task::Column::GroupId.is_in(groups.iter().copied()))
-                .filter(approval_task::Column::Status.eq(TaskStatus::Open))
                 .order_by_asc(approval_task::Column::DueAt)
                 .limit(limit)
                 .all(conn)
@@ -68,17 +124,15 @@ pub async fn open_for(
     Ok(tasks)
 }
 
-/// How many open tasks `user` and `groups` have (two indexed counts).
+/// How many open tasks `user` and `groups` have that `user` may decide (two indexed counts).
 pub async fn count_open_for(conn: &impl ConnectionTrait, user: Uuid, groups: &[Uuid]) -> Result<u64, DbErr> {
-    let mut n = approval_task::Entity::find()
+    let mut n = decidable(user)
         .filter(approval_task::Column::AssigneeId.eq(user))
-        .filter(approval_task::Column::Status.eq(TaskStatus::Open))
         .count(conn)
         .await?;
     if !groups.is_empty() {
-        n += approval_task::Entity::find()
+        n += decidable(user)
             .filter(approval_task::Column::GroupId.is_in(groups.iter().copied()))
-            .filter(approval_task::Column::Status.eq(TaskStatus::Open))
             .count(conn)
             .await?;
     }
@@ -252,16 +306,57 @@ pub async fn open_assigned_to(
     q.all(conn).await
 }
 
-/// Moves open task `id` from `from` to `to`; false when it was decided or moved meanwhile.
-pub async fn reassign(conn: &impl ConnectionTrait, id: Uuid, from: Uuid, to: Uuid) -> Result<bool, DbErr> {
+/// Moves open task `id` from `from` to `to`, who holds it for `delegated_from` (a deputy) or
+/// in their own name (`None`); false when it was decided or moved meanwhile.
+pub async fn reassign(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    from: Uuid,
+    to: Uuid,
+    delegated_from: Option<Uuid>,
+) -> Result<bool, DbErr> {
     let res = approval_task::Entity::update_many()
         .col_expr(approval_task::Column::AssigneeId, Expr::value(to))
+        .col_expr(approval_task::Column::DelegatedFrom, Expr::value(delegated_from))
         .filter(approval_task::Column::Id.eq(id))
         .filter(approval_task::Column::Status.eq(TaskStatus::Open))
         .filter(approval_task::Column::AssigneeId.eq(from))
         .exec(conn)
         .await?;
     Ok(res.rows_affected == 1)
+}
+
+/// Open tasks a deputy holds for `principal` (all principals when `None`) whose delegation is
+/// no longer in force at `now` (ended, cleared or given to another deputy), at most `limit`.
+pub async fn delegations_ended(
+    conn: &impl ConnectionTrait,
+    principal: Option<Uuid>,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<approval_task::Model>, DbErr> {
+    use super::entities::deputy;
+    let in_force = Query::select()
+        .expr(Expr::val(1))
+        .from(deputy::Entity)
+        .and_where(
+            Expr::col((deputy::Entity, deputy::Column::UserId))
+                .equals((approval_task::Entity, approval_task::Column::DelegatedFrom)),
+        )
+        .and_where(
+            Expr::col((deputy::Entity, deputy::Column::DeputyId))
+                .equals((approval_task::Entity, approval_task::Column::AssigneeId)),
+        )
+        .and_where(Expr::col((deputy::Entity, deputy::Column::StartsAt)).lte(now))
+        .and_where(Expr::col((deputy::Entity, deputy::Column::EndsAt)).gt(now))
+        .to_owned();
+    let mut q = approval_task::Entity::find()
+        .filter(approval_task::Column::Status.eq(TaskStatus::Open))
+        .filter(approval_task::Column::DelegatedFrom.is_not_null())
+        .filter(Expr::exists(in_force).not());
+    if let Some(p) = principal {
+        q = q.filter(approval_task::Column::DelegatedFrom.eq(p));
+    }
+    q.limit(limit).all(conn).await
 }
 
 /// A task with its SAAR, role, application, subject, the subject's organization and the

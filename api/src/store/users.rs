@@ -46,6 +46,35 @@ pub async fn members_of(conn: &impl ConnectionTrait, group: Uuid) -> Result<Vec<
         .await
 }
 
+/// The active accounts holding the Administrator role (the administrators' queue).
+pub async fn administrators(conn: &impl ConnectionTrait) -> Result<Vec<user::Model>, DbErr> {
+    user::Entity::find()
+        .filter(user::Column::Status.eq(AccountStatus::Active.as_str()))
+        .filter(
+            user::Column::Id.in_subquery(
+                Query::select()
+                    .column((role_assignment::Entity, role_assignment::Column::UserId))
+                    .from(role_assignment::Entity)
+                    .inner_join(
+                        role::Entity,
+                        Expr::col((role::Entity, role::Column::Id))
+                            .equals((role_assignment::Entity, role_assignment::Column::RoleId)),
+                    )
+                    .and_where(
+                        Expr::col((role_assignment::Entity, role_assignment::Column::Status))
+                            .eq(Expr::val(AssignmentStatus::Active)),
+                    )
+                    .and_where(
+                        Expr::col((role::Entity, role::Column::AdminKey))
+                            .eq(Expr::val(AdminRole::Administrator)),
+                    )
+                    .to_owned(),
+            ),
+        )
+        .all(conn)
+        .await
+}
+
 /// The person who acts for `person` at `now`: their deputy during an active period, else
 /// them; one query.
 pub async fn acting_for(

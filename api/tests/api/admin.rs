@@ -736,9 +736,25 @@ async fn role_catalog_owners_manage_the_catalog_and_look_up_group_members(db: Db
     assert_eq!(org.status(), Some(403));
 }
 
-/// What each permission of `domain::permission` lets its holder do, through the API: `true`
-/// when the call was allowed, `false` when refused with 403 (anything else fails the test).
-async fn allowed(c: &Client, p: amps::domain::permission::Permission, saar: Uuid, n: usize) -> bool {
+/// What the policy test calls the API about: a request none of the callers is part of, a
+/// request waiting in the administrators' queue, an AMPS administrative role, and a person who
+/// names the caller as their security officer.
+struct Scene<'a> {
+    saar: Uuid,
+    queued: Uuid,
+    amps_role: Uuid,
+    names_security_officer: &'a Client,
+}
+
+/// What each permission of `domain::permission` lets its holder `login` do, through the API:
+/// `true` when the call was allowed, `false` when refused (anything else fails the test).
+async fn allowed(
+    c: &Client,
+    login: &str,
+    p: amps::domain::permission::Permission,
+    scene: &Scene<'_>,
+    n: usize,
+) -> bool {
     use amps::domain::permission::Permission::*;
     let outcome = match p {
         ManageCatalog => c.catalog_roles("EBS").await.map(drop),
@@ -753,8 +769,36 @@ async fn allowed(c: &Client, p: amps::domain::permission::Permission, saar: Uuid
             })
             .await
             .map(drop),
-        ReadAnySaar => c.get_saar(saar).await.map(drop),
+        ReadAnySaar => c.get_saar(scene.saar).await.map(drop),
         ProvisionUngrouped => c.provisioning_tasks().await.map(drop),
+        DecideReassigned => {
+            let inbox = c.approvals().await.expect("inbox");
+            return inbox.iter().any(|t| t.saar.id == scene.queued);
+        }
+        ManageAmpsRoles => c
+            .update_role(
+                scene.amps_role,
+                &UpdateRoleRequest {
+                    description: Some(format!("AMPS administrative role ({n})")),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map(drop),
+        ActAsSecurityOfficer => {
+            let named = scene
+                .names_security_officer
+                .update_me(&UpdateMeRequest {
+                    security_officer: Some(login.into()),
+                    ..Default::default()
+                })
+                .await;
+            return match named {
+                Ok(_) => true,
+                Err(e) if e.status() == Some(422) => false,
+                Err(e) => panic!("{p}: {e}"),
+            };
+        }
     };
     match outcome {
         Ok(()) => true,
@@ -768,17 +812,37 @@ async fn the_policy_table_is_what_the_api_enforces(db: Db) {
     let app = seeded(db).await;
     // A request none of the people below asks for, approves or provisions.
     let requester = as_user(&app, "jrequester").await;
-    let ebs = catalog_role(&as_user(&app, "aadmin").await, "EBS Inquiry User", "PROD").await;
+    let admin = as_user(&app, "aadmin").await;
+    let ebs = catalog_role(&admin, "EBS Inquiry User", "PROD").await;
     let saar = requester
         .submit_saars(&submission(vec![ebs.id], &app))
         .await
         .expect("submitted")
         .saars
         .remove(0);
+    // A request for an AMPS administrative role: its chain ends at the administrators.
+    let reports = catalog_role(&admin, "Reports", "PROD").await;
+    let queued = as_user(&app, "iiao")
+        .await
+        .submit_saars(&submission(vec![reports.id], &app))
+        .await
+        .expect("submitted")
+        .saars
+        .remove(0);
+    approve_chain(&app, queued.id, &[("ssupervisor", None)]).await;
+    let scene = Scene {
+        saar: saar.id,
+        queued: queued.id,
+        amps_role: reports.id,
+        names_security_officer: &requester,
+    };
     // Someone holding no administrative role may do none of it.
     let nobody = app.active_user("policy0").await;
     for p in Permission::ALL {
-        assert!(!allowed(&nobody, *p, saar.id, 0).await, "{p} without a role");
+        assert!(
+            !allowed(&nobody, "policy0", *p, &scene, 0).await,
+            "{p} without a role"
+        );
     }
     // Each role, held alone, allows exactly what the table says.
     for (i, (role, _)) in GRANTS.iter().enumerate() {
@@ -787,7 +851,7 @@ async fn the_policy_table_is_what_the_api_enforces(db: Db) {
         grant_admin_role(&app, &login, *role).await;
         for p in Permission::ALL {
             assert_eq!(
-                allowed(&c, *p, saar.id, i + 1).await,
+                allowed(&c, &login, *p, &scene, i + 1).await,
                 allows(&[*role], *p),
                 "{role} and {p}"
             );

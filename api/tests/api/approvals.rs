@@ -196,32 +196,34 @@ async fn reminders_every_two_days_then_the_deadline_expires_the_request(db: Db) 
                 .expect("count")
         }
     };
-    let r = amps::jobs::approvals::tick(&app.ctx).await.expect("tick");
-    assert_eq!(r, amps::jobs::approvals::Round::default(), "nothing due yet");
+    let mails_ending = |app: &TestApp, end: &'static str| {
+        let db = app.ctx.db.clone();
+        async move {
+            use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+            amps::store::entities::outbox::Entity::find()
+                .filter(amps::store::entities::outbox::Column::Subject.ends_with(end))
+                .count(&db)
+                .await
+                .expect("count")
+        }
+    };
+    a_few_rounds().await;
+    assert_eq!(reminders(&app).await, 0, "nothing due yet");
     for step in 1..=3 {
+        // Both replicas run the job: each reminder is sent once.
         app.clock.advance(Duration::days(2));
         replica.clock.advance(Duration::days(2));
-        // Two replicas run the job at the same moment: each reminder is sent once.
-        let (a, b) = tokio::join!(
-            amps::jobs::approvals::tick(&app.ctx),
-            amps::jobs::approvals::tick(&replica.ctx)
-        );
-        assert_eq!(
-            a.expect("a").reminders + b.expect("b").reminders,
-            1,
-            "step {step}"
-        );
-        assert_eq!(reminders(&app).await, step);
+        eventually("a reminder", || async { reminders(&app).await >= step }).await;
+        a_few_rounds().await;
+        assert_eq!(reminders(&app).await, step, "step {step}");
     }
     let mail = app.last_mail_to("sam.supervisor@dla.example").await;
     assert!(mail.subject.starts_with("AMPS: reminder: "), "{}", mail.subject);
     app.clock.advance(Duration::days(14));
     replica.clock.advance(Duration::days(14));
-    let (a, b) = tokio::join!(
-        amps::jobs::approvals::tick(&app.ctx),
-        amps::jobs::approvals::tick(&replica.ctx)
-    );
-    assert_eq!(a.expect("a").expired + b.expect("b").expired, 1);
+    eventually("the expiry", || async { mails_ending(&app, "expired").await > 0 }).await;
+    a_few_rounds().await;
+    assert_eq!(mails_ending(&app, "expired").await, 1, "expired once");
     // Weeks passed: the morning's access token has long expired; sign in again.
     let requester = as_user(&app, "jrequester").await;
     let v = requester.get_saar(saar.id).await.expect("saar");
@@ -229,10 +231,12 @@ async fn reminders_every_two_days_then_the_deadline_expires_the_request(db: Db) 
     assert_eq!(v.steps[0].status, TaskStatus::Expired);
     let mail = app.last_mail_to("jane.requester@dla.example").await;
     assert!(mail.subject.ends_with("expired"), "{}", mail.subject);
-    let r = amps::jobs::approvals::tick(&app.ctx).await.expect("tick");
+    app.clock.advance(Duration::days(2));
+    replica.clock.advance(Duration::days(2));
+    a_few_rounds().await;
     assert_eq!(
-        r,
-        amps::jobs::approvals::Round::default(),
+        reminders(&app).await,
+        3,
         "an expired request gets no more reminders"
     );
 }
@@ -330,14 +334,15 @@ async fn deputies_act_for_an_approver_during_the_period(db: Db) {
     );
     assert_eq!(sup.approvals_count().await.expect("count").open, 1, "not yet");
     app.clock.advance(Duration::days(1) + Duration::minutes(1));
-    let r = amps::jobs::approvals::tick(&app.ctx).await.expect("tick");
-    assert_eq!(r.delegated, 1);
-    // A day passed: sign in again.
+    // A day passed: sign in again. The period began: the job moves the task to the deputy.
     let (sup, requester) = (
         as_user(&app, "ssupervisor").await,
         as_user(&app, "jrequester").await,
     );
-    assert_eq!(sup.approvals_count().await.expect("count").open, 0);
+    eventually("the task moves to the deputy", || async {
+        sup.approvals_count().await.expect("count").open == 0
+    })
+    .await;
     let deputy = as_user(&app, "iiao").await;
     task_for(&deputy, first.id).await;
     let second = requester
@@ -363,7 +368,52 @@ async fn deputies_act_for_an_approver_during_the_period(db: Db) {
         .saars[0]
         .clone();
     task_for(&sup, third.id).await;
+    // The period ended: what the deputy held comes back, and they can no longer decide it.
+    eventually("the task returns to the approver", || async {
+        sup.approvals()
+            .await
+            .expect("inbox")
+            .iter()
+            .any(|t| t.saar.id == first.id)
+    })
+    .await;
+    let held = task_for(&sup, first.id).await;
+    let deputy = as_user(&app, "iiao").await;
+    let refused = deputy
+        .approve(held.id, &ApproveRequest::default())
+        .await
+        .expect_err("the delegation ended");
+    assert_eq!(refused.status(), Some(403));
+    // Named again from now, the deputy takes the tasks at once and gives them back at once.
+    sup.set_deputy(&SetDeputyRequest {
+        deputy: "iiao".into(),
+        starts_at: app.now(),
+        ends_at: app.now() + Duration::days(3),
+    })
+    .await
+    .expect("deputy from now");
+    task_for(&deputy, first.id).await;
+    assert_eq!(
+        requester
+            .get_saar(first.id)
+            .await
+            .expect("saar")
+            .waiting_on
+            .expect("waiting")
+            .reason
+            .as_deref(),
+        Some("Deputy acting for Sam Supervisor.")
+    );
     sup.clear_deputy().await.expect("clear");
+    assert_eq!(
+        deputy
+            .approve(held.id, &ApproveRequest::default())
+            .await
+            .expect_err("cleared")
+            .status(),
+        Some(403)
+    );
+    task_for(&sup, first.id).await;
     assert_eq!(
         sup.clear_deputy().await.expect_err("none left").status(),
         Some(404)
@@ -421,11 +471,14 @@ async fn external_approvers_act_through_a_single_use_emailed_link(db: Db) {
     assert_ne!(first, returning);
     // A reminder mails a fresh link; the first one stops working.
     app.clock.advance(Duration::days(2));
-    amps::jobs::approvals::tick(&app.ctx).await.expect("tick");
-    let token = token_in(
-        &app.last_mail_to("erin.authorizer@dla.example").await.body,
-        "/approval-link?token=",
-    );
+    let reminded = || async {
+        token_in(
+            &app.last_mail_to("erin.authorizer@dla.example").await.body,
+            "/approval-link?token=",
+        )
+    };
+    eventually("the reminder", || async { reminded().await != first }).await;
+    let token = reminded().await;
     assert_ne!(first, token);
     assert_eq!(
         anonymous

@@ -101,9 +101,13 @@ fn service_modules_do_not_import_each_other_in_a_circle() {
         "the read model depends on no use case"
     );
     assert!(
+        deps.get("principal").is_none_or(BTreeSet::is_empty),
+        "who the caller is depends on no use case"
+    );
+    assert!(
         deps.get("workflow")
-            .is_none_or(|d| d.iter().all(|x| x == "views")),
-        "the shared workflow steps depend only on the read model: {:?}",
+            .is_none_or(|d| d.iter().all(|x| x == "views" || x == "principal")),
+        "the shared workflow steps depend only on the read model and the caller: {:?}",
         deps.get("workflow")
     );
 }

@@ -2,7 +2,7 @@
 //! (a new SQLite file, or a new PostgreSQL database), with a manual clock.
 
 use amps::clock::ManualClock;
-use amps::config::{Overrides, Settings};
+use amps::config::{JobPeriods, Overrides, Settings};
 use amps::service::Ctx;
 use amps::startup::Application;
 use amps_openapi::*;
@@ -47,6 +47,28 @@ pub struct TestApp {
     pub smtp: Option<SmtpSink>,
     /// The database URL, for a second replica on the same database.
     pub db_url: String,
+}
+
+/// How often the test server's background jobs run.
+pub const JOB_PERIOD: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// Waits until `check` holds, as the running server's background jobs make it so; fails the
+/// test after 20 s.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !check().await {
+        assert!(std::time::Instant::now() < deadline, "{what}: not within 20 s");
+        tokio::time::sleep(JOB_PERIOD / 2).await;
+    }
+}
+
+/// Lets the background jobs run several more rounds (to see that something happens once).
+pub async fn a_few_rounds() {
+    tokio::time::sleep(JOB_PERIOD * 6).await;
 }
 
 /// The password used by test accounts.
@@ -142,7 +164,13 @@ async fn spawn_on(
     })
     .expect("test settings");
     let mut settings = settings;
-    settings.background_jobs = false;
+    // Every job runs, as in `amps serve`, only more often: tests wait for what they do.
+    settings.jobs = JobPeriods {
+        approvals: JOB_PERIOD,
+        webhooks: JOB_PERIOD,
+        audit_seal: JOB_PERIOD,
+        mail: JOB_PERIOD,
+    };
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0)
             .single()

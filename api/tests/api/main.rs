@@ -11,4 +11,5 @@ mod catalog;
 mod platform;
 mod provisioning;
 mod saars;
+mod separation;
 mod sessions;

@@ -22,6 +22,10 @@ pub struct Model {
     pub reason_code: Option<String>,
     pub comment: Option<String>,
     pub link_token_hash: Option<String>,
+    /// The approver a deputy holds this task for; it returns to them when the delegation ends.
+    pub delegated_from: Option<Uuid>,
+    /// Why the task went to someone other than the approver the chain names.
+    pub routed_note: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
