@@ -30,6 +30,9 @@ pub struct Settings {
     pub schedule: crate::domain::schedule::Schedule,
     /// How often each background job runs; every `amps serve` runs them all.
     pub jobs: JobPeriods,
+    /// The longest a sign-in lasts, however often it is refreshed (`AMPS_SESSION_MAX_HOURS`,
+    /// default 12).
+    pub session_max: chrono::Duration,
 }
 
 /// How often each background job runs.
@@ -185,7 +188,22 @@ impl Settings {
             ));
         }
         let schedule = schedule()?;
+        let session_max = match value("AMPS_SESSION_MAX_HOURS", &None) {
+            None => 12,
+            Some(v) => v
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|h| (1..=168).contains(h))
+                .ok_or_else(|| {
+                    bad(
+                        "AMPS_SESSION_MAX_HOURS",
+                        format!("{v:?} is not a number of hours from 1 to 168"),
+                    )
+                })?,
+        };
         Ok(Self {
+            session_max: chrono::Duration::hours(session_max),
             dev_mailbox,
             schedule,
             jobs: JobPeriods::default(),

@@ -197,6 +197,8 @@ pub async fn account(
         last_activity_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        session_epoch: Set(0),
+        kept_session: Set(None),
     }
     .insert(conn)
     .await?;

@@ -14,6 +14,7 @@ mod m20261124_000007_audit_seal;
 mod m20261127_000008_provisioning_by_saar;
 mod m20261130_000009_admin_role_keys;
 mod m20261130_000010_task_routing;
+mod m20261130_000011_session_ends;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_provisioning_by_saar::Migration),
             Box::new(m20261130_000009_admin_role_keys::Migration),
             Box::new(m20261130_000010_task_routing::Migration),
+            Box::new(m20261130_000011_session_ends::Migration),
         ]
     }
 }

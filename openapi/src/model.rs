@@ -255,6 +255,10 @@ pub struct UpdateMeRequest {
     pub company: Option<String>,
     #[validate(length(max = 254), custom(function = "crate::rules::email"))]
     pub email: Option<String>,
+    /// The current password, asked again to change `email` (a borrowed session must not be
+    /// able to take the account over through a reset sent to a new address).
+    #[validate(length(min = 1, max = 1024))]
+    pub current_password: Option<String>,
     /// Date of the last IA / cyber-awareness training.
     pub ia_training_date: Option<NaiveDate>,
     /// New supervisor (internal users), by User ID; open supervisor approvals move to them.

@@ -33,6 +33,21 @@ pub struct Claims {
     pub kind: String,
     #[serde(default)]
     pub scope: Option<String>,
+    /// The sign-in (refresh family) a user's token belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<Uuid>,
+    /// The account's session epoch when the token was issued (`users.session_epoch`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<i32>,
+}
+
+/// Which sign-in of a user a token belongs to.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionOf {
+    /// The refresh family.
+    pub sid: Uuid,
+    /// The account's session epoch.
+    pub epoch: i32,
 }
 
 /// The signing key and all verification keys.
@@ -112,6 +127,7 @@ impl Keys {
         sub: &str,
         kind: &str,
         scope: Option<String>,
+        session: Option<SessionOf>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<String> {
         let mut header = Header::new(Algorithm::EdDSA);
@@ -125,6 +141,8 @@ impl Keys {
             jti: Uuid::new_v4().to_string(),
             kind: kind.into(),
             scope,
+            sid: session.map(|s| s.sid),
+            epoch: session.map(|s| s.epoch),
         };
         Ok(jsonwebtoken::encode(&header, &claims, &self.encoding)?)
     }

@@ -74,7 +74,9 @@ async fn update_me(
     Ok(HttpResponse::Ok().json(accounts::update_me(&ctx, &auth.actor(&req), u.id, &body).await?))
 }
 
-/// Change my password (the current password is asked again).
+/// Change my password (the current password is asked again). Every other sign-in of the
+/// account ends (its refresh tokens and access tokens stop working) and outstanding
+/// password-reset links stop working; this sign-in goes on.
 ///
 /// **Permissions**: any signed-in user, for their own account.
 ///
@@ -99,7 +101,7 @@ async fn change_password(
 ) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
     body.validate()?;
-    Ok(HttpResponse::Ok().json(accounts::change_password(&ctx, &auth.actor(&req), u.id, &body).await?))
+    Ok(HttpResponse::Ok().json(accounts::change_password(&ctx, &auth.actor(&req), u, &body).await?))
 }
 
 /// Current Roles: the roles I hold, since when, until when, from which SAAR.

@@ -8,7 +8,7 @@ use crate::domain::account::{AccountStatus, normalize_email, normalize_login};
 use crate::domain::password::{self as rules, HISTORY_DEPTH, PasswordContext, PasswordProblem};
 use crate::domain::permission::{Permission, allows};
 use crate::notify::templates;
-use crate::service::principal::admin_roles;
+use crate::service::principal::{UserPrincipal, admin_roles};
 use crate::store::accounts::ProfileChange;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::entities::{user, user_token};
@@ -184,6 +184,8 @@ pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> R
         last_activity_at: None,
         created_at: now,
         updated_at: now,
+        session_epoch: 0,
+        kept_session: None,
     };
     let u = store::accounts::insert(&txn, new)
         .await
@@ -364,7 +366,7 @@ pub async fn reset_password(ctx: &Ctx, ip: Option<String>, req: &ResetPasswordRe
     let txn = ctx.db.begin().await?;
     take_link_token(&txn, &req.token, &[PURPOSE_RESET], now).await?;
     set_password(&txn, &u, hash, now).await?;
-    super::sessions::revoke_all(&txn, u.id, now).await?;
+    end_sessions(&txn, u.id, None, now).await?;
     store::sessions::clear_throttle(&txn, &format!("login:{}", u.login)).await?;
     audit::append(
         &txn,
@@ -507,6 +509,23 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
         .as_deref()
         .map(normalize_email)
         .filter(|e| *e != u.email);
+    if new_email.is_some() {
+        // A stolen access token must not become the account: a new email needs the password.
+        let Some(current) = req.current_password.clone() else {
+            return Err(Error::Validation(field(
+                "current_password",
+                "required",
+                "is required to change your email address",
+            )));
+        };
+        if !password::verify(current, Some(u.password_hash.clone())).await? {
+            return Err(Error::Validation(field(
+                "current_password",
+                "wrong",
+                "is not your current password",
+            )));
+        }
+    }
     if let Some(e) = &new_email
         && store::accounts::email_in_use(&ctx.db, e, Some(u.id)).await?
     {
@@ -657,15 +676,26 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
     me(ctx, user_id).await
 }
 
+/// Ends every sign-in of a user but `keep` (the caller's own, on a password change): refresh
+/// tokens revoked, access tokens refused, and outstanding password-reset links spent.
+async fn end_sessions(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+    keep: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    Ok(store::sessions::end_sessions(conn, user_id, keep, PURPOSE_RESET, now).await?)
+}
+
 /// Changes one's own password (the current one is asked again).
 pub async fn change_password(
     ctx: &Ctx,
     actor: &Actor,
-    user_id: Uuid,
+    p: &UserPrincipal,
     req: &ChangePasswordRequest,
 ) -> Result<Accepted> {
     let now = ctx.clock.now();
-    let u = account(&ctx.db, user_id).await?;
+    let u = account(&ctx.db, p.id).await?;
     if !password::verify(req.current_password.clone(), Some(u.password_hash.clone())).await? {
         return Err(Error::Validation(field(
             "current_password",
@@ -689,6 +719,9 @@ pub async fn change_password(
     let hash = password::hash(req.new_password.clone()).await?;
     let txn = ctx.db.begin().await?;
     set_password(&txn, &u, hash, now).await?;
+    // Whoever else holds a session of this account (a stolen token, a forgotten device) is
+    // signed out; so is whoever holds a reset link.
+    end_sessions(&txn, u.id, p.session, now).await?;
     audit::append(
         &txn,
         now,
@@ -696,7 +729,7 @@ pub async fn change_password(
             actor,
             action: "account.password_changed",
             target: Some(format!("user:{}", u.id)),
-            details: json!({}),
+            details: json!({"other_sessions_ended": true}),
         },
     )
     .await?;

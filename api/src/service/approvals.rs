@@ -23,18 +23,14 @@ use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-/// The caller's open tasks they may decide, soonest due first.
-async fn open_tasks(ctx: &Ctx, p: &UserPrincipal, limit: u64) -> Result<Vec<approval_task::Model>> {
-    let groups = workflow::groups_of(&ctx.read, p).await?;
-    Ok(store::tasks::open_for(&ctx.read, p.id, &groups, limit).await?)
-}
-
 /// The caller's open approval tasks, soonest due first.
 pub async fn list_open(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ApprovalTaskResponse>> {
     let now = ctx.clock.now();
-    let tasks = open_tasks(ctx, p, 500).await?;
+    let snap = store::snapshot(&ctx.read).await?;
+    let groups = workflow::groups_of(&snap, p).await?;
+    let tasks = store::tasks::open_for(&snap, p.id, &groups, 500).await?;
     let saars: HashMap<Uuid, saar::Model> =
-        store::saars::find_many(&ctx.read, tasks.iter().map(|t| t.saar_id).collect())
+        store::saars::find_many(&snap, tasks.iter().map(|t| t.saar_id).collect())
             .await?
             .into_iter()
             .map(|s| (s.id, s))
@@ -43,11 +39,12 @@ pub async fn list_open(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ApprovalTaskR
         .iter()
         .filter_map(|t| saars.get(&t.saar_id).cloned())
         .collect();
-    let views: HashMap<Uuid, SaarResponse> = views::saar_responses(&ctx.read, &ordered, now)
+    let views: HashMap<Uuid, SaarResponse> = views::saar_responses(&snap, &ordered, now)
         .await?
         .into_iter()
         .map(|v| (v.id, v))
         .collect();
+    snap.rollback().await?;
     Ok(tasks
         .into_iter()
         .filter_map(|t| {
@@ -384,6 +381,7 @@ async fn by_link(ctx: &Ctx, token: &str) -> Result<(approval_task::Model, UserPr
             admin_roles: vec![],
             user: who,
             org,
+            session: None,
         },
     ))
 }

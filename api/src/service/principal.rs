@@ -31,6 +31,8 @@ pub struct UserPrincipal {
     pub user: user::Model,
     /// The account's organization, read with it.
     pub org: organization::Model,
+    /// The sign-in (refresh family) the caller's token belongs to; `None` for an emailed link.
+    pub session: Option<Uuid>,
 }
 
 impl UserPrincipal {
@@ -110,12 +112,21 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
             if let Some(why) = status.sign_in_refusal() {
                 return Err(Error::Unauthorized(why.into()));
             }
+            // Every sign-in but the one kept ended when the password changed.
+            if claims.epoch.unwrap_or(0) != u.session_epoch
+                && (claims.sid.is_none() || claims.sid != u.kept_session)
+            {
+                return Err(Error::Unauthorized(
+                    "Your session has ended because your password was changed. Sign in again.".into(),
+                ));
+            }
             Ok(Principal::User(Box::new(UserPrincipal {
                 id: u.id,
                 login: u.login.clone(),
                 admin_roles,
                 user: u,
                 org,
+                session: claims.sid,
             })))
         }
         "service" => {

@@ -368,16 +368,20 @@ pub async fn submit(
 
 /// Reads a SAAR: its requester, its subject, its approvers, provisioners and the help desk.
 pub async fn get(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Result<SaarResponse> {
-    let s = load_saar(&ctx.read, id).await?;
+    // One moment of the database: the SAAR, its steps and whom it waits on agree.
+    let snap = store::snapshot(&ctx.read).await?;
+    let s = load_saar(&snap, id).await?;
     let allowed = s.requester_id == p.id
         || s.subject_id == p.id
         || p.can(Permission::ReadAnySaar)
-        || super::workflow::is_approver_of(&ctx.read, p, s.id).await?
-        || super::provisioning::may_provision(&ctx.read, p, s.role_id).await?;
+        || super::workflow::is_approver_of(&snap, p, s.id).await?
+        || super::provisioning::may_provision(&snap, p, s.role_id).await?;
     if !allowed {
         return Err(Error::Forbidden("You may not see this request.".into()));
     }
-    saar_response(&ctx.read, &s, ctx.clock.now()).await
+    let view = saar_response(&snap, &s, ctx.clock.now()).await;
+    snap.rollback().await?;
+    view
 }
 
 /// The requester cancels a pending or returned SAAR.
@@ -475,13 +479,13 @@ pub async fn resubmit(
 /// Pending Requests and SAAR History of the caller (as requester or subject), newest first.
 pub async fn my_requests(ctx: &Ctx, p: &UserPrincipal) -> Result<MyRequestsResponse> {
     let now = ctx.clock.now();
-    let all = store::saars::of_user(&ctx.read, p.id, 200).await?;
+    let snap = store::snapshot(&ctx.read).await?;
+    let all = store::saars::of_user(&snap, p.id, 200).await?;
+    let views = super::views::saar_responses(&snap, &all, now).await?;
+    snap.rollback().await?;
     let mut pending = Vec::new();
     let mut history = Vec::new();
-    for (s, view) in all
-        .iter()
-        .zip(super::views::saar_responses(&ctx.read, &all, now).await?)
-    {
+    for (s, view) in all.iter().zip(views) {
         if s.status.is_open() {
             pending.push(view)
         } else {

@@ -3,12 +3,14 @@
 //! credentials for service clients.
 
 use super::{Ctx, Error, Result};
-use crate::auth::{jwt, password, tokens};
+use crate::auth::jwt::{self, SessionOf};
+use crate::auth::{password, tokens};
 use crate::domain::account::{AccountStatus, normalize_login};
 use crate::domain::throttle::ThrottlePolicy;
 use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::entities::service_client;
+use crate::store::sessions::NewRefresh;
 use amps_openapi::{ClientCredentialsRequest, LoginRequest, TokenResponse};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ConnectionTrait, TransactionTrait};
@@ -36,37 +38,43 @@ fn throttle_keys(login: &str, ip: Option<&str>) -> Vec<(String, ThrottlePolicy)>
     keys
 }
 
-/// Creates a refresh token in `family` and returns its clear value.
+/// Creates a refresh token in `family` (a sign-in that ends at `ends`) and returns its clear
+/// value; it expires unused after [`REFRESH_TTL`], and at the latest when the sign-in ends.
 async fn new_refresh(
     conn: &impl ConnectionTrait,
     user_id: Uuid,
     family: Uuid,
+    ends: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<String> {
     let value = tokens::generate();
     store::sessions::insert_refresh(
         conn,
-        user_id,
-        family,
-        tokens::digest(&value),
-        now + REFRESH_TTL,
+        NewRefresh {
+            user: user_id,
+            family,
+            hash: tokens::digest(&value),
+            expires_at: (now + REFRESH_TTL).min(ends),
+            session_ends_at: ends,
+        },
         now,
     )
     .await?;
     Ok(value)
 }
 
-fn access(ctx: &Ctx, sub: &str, kind: &str, scope: Option<String>) -> Result<TokenResponse> {
+fn access(
+    ctx: &Ctx,
+    sub: &str,
+    kind: &str,
+    scope: Option<String>,
+    session: Option<SessionOf>,
+) -> Result<TokenResponse> {
     Ok(TokenResponse {
-        access_token: ctx.keys.issue(sub, kind, scope, ctx.clock.now())?,
+        access_token: ctx.keys.issue(sub, kind, scope, session, ctx.clock.now())?,
         token_type: "Bearer".into(),
         expires_in: jwt::ACCESS_TTL_SECS,
     })
-}
-
-/// Revokes every refresh token of a user (password reset, account disabled).
-pub async fn revoke_all(conn: &impl ConnectionTrait, user_id: Uuid, now: DateTime<Utc>) -> Result<()> {
-    Ok(store::sessions::revoke_all(conn, user_id, now).await?)
 }
 
 /// Password sign-in.
@@ -127,7 +135,8 @@ pub async fn login(ctx: &Ctx, ip: Option<String>, req: &LoginRequest) -> Result<
     }
     let txn = ctx.db.begin().await?;
     store::sessions::clear_throttle(&txn, &format!("login:{login}")).await?;
-    let refresh = new_refresh(&txn, u.id, Uuid::now_v7(), now).await?;
+    let family = Uuid::now_v7();
+    let refresh = new_refresh(&txn, u.id, family, now + ctx.settings.session_max, now).await?;
     store::users::touch(&txn, u.id, now).await?;
     audit::append(
         &txn,
@@ -141,8 +150,12 @@ pub async fn login(ctx: &Ctx, ip: Option<String>, req: &LoginRequest) -> Result<
     )
     .await?;
     txn.commit().await?;
+    let session = SessionOf {
+        sid: family,
+        epoch: u.session_epoch,
+    };
     Ok(Session {
-        token: access(ctx, &u.id.to_string(), "user", None)?,
+        token: access(ctx, &u.id.to_string(), "user", None, Some(session))?,
         refresh_token: refresh,
     })
 }
@@ -155,7 +168,12 @@ pub async fn refresh(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> 
     let row = store::sessions::refresh_by_hash(&ctx.db, &tokens::digest(presented))
         .await?
         .ok_or_else(unauthorized)?;
-    if row.revoked_at.is_some() || row.expires_at <= now {
+    // A sign-in ends at its absolute end however often it is refreshed (tokens stored before
+    // that end existed count from their own creation).
+    let ends = row
+        .session_ends_at
+        .unwrap_or(row.created_at + ctx.settings.session_max);
+    if row.revoked_at.is_some() || row.expires_at <= now || ends <= now {
         return Err(unauthorized());
     }
     let txn = ctx.db.begin().await?;
@@ -188,7 +206,7 @@ pub async fn refresh(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> 
     if !u.status.can_sign_in() {
         return Err(unauthorized());
     }
-    let value = new_refresh(&txn, u.id, row.family_id, now).await?;
+    let value = new_refresh(&txn, u.id, row.family_id, ends, now).await?;
     audit::append(
         &txn,
         now,
@@ -204,8 +222,12 @@ pub async fn refresh(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> 
     )
     .await?;
     txn.commit().await?;
+    let session = SessionOf {
+        sid: row.family_id,
+        epoch: u.session_epoch,
+    };
     Ok(Session {
-        token: access(ctx, &u.id.to_string(), "user", None)?,
+        token: access(ctx, &u.id.to_string(), "user", None, Some(session))?,
         refresh_token: value,
     })
 }
@@ -316,6 +338,7 @@ pub async fn client_credentials(
         &format!("client:{}", client.client_id),
         "service",
         Some(scope),
+        None,
     )
 }
 

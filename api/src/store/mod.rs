@@ -76,6 +76,21 @@ pub async fn connect_reader(url: &str, writer: &DatabaseConnection) -> Result<Da
     Database::connect(opts).await
 }
 
+/// A read-only transaction that sees one moment of the database: a view built from several
+/// statements (a SAAR, its tasks, its provisioning) never mixes states from before and after a
+/// change committed meanwhile. PostgreSQL: REPEATABLE READ; SQLite: a deferred transaction
+/// (in WAL mode its first read fixes the snapshot).
+pub async fn snapshot(conn: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::{AccessMode, IsolationLevel, TransactionTrait};
+    match conn.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            conn.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly))
+                .await
+        }
+        _ => conn.begin().await,
+    }
+}
+
 /// Held while a server prepares a shared database (migrations, reference data, the first
 /// signing key), so replicas starting together on an empty PostgreSQL take turns instead of
 /// racing to create the same tables and rows. A session-level advisory lock on a connection of

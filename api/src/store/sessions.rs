@@ -1,7 +1,7 @@
 //! Sign-in state: login throttles (per User ID and per address), refresh token families, and
 //! service clients.
 
-use super::entities::{login_throttle, refresh_token, service_client};
+use super::entities::{login_throttle, refresh_token, service_client, user, user_token};
 use crate::domain::throttle::ThrottlePolicy;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -62,15 +62,29 @@ pub async fn clear_throttle(conn: &impl ConnectionTrait, key: &str) -> Result<()
         .map(|_| ())
 }
 
-/// Stores a refresh token of `user` in `family` by its digest `hash`.
+/// A refresh token to store: whose, of which sign-in (`family`), its digest, when it expires
+/// unused, and when the sign-in ends.
+pub struct NewRefresh {
+    pub user: Uuid,
+    pub family: Uuid,
+    pub hash: String,
+    pub expires_at: DateTime<Utc>,
+    pub session_ends_at: DateTime<Utc>,
+}
+
+/// Stores the refresh token `r`.
 pub async fn insert_refresh(
     conn: &impl ConnectionTrait,
-    user: Uuid,
-    family: Uuid,
-    hash: String,
-    expires_at: DateTime<Utc>,
+    r: NewRefresh,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
+    let NewRefresh {
+        user,
+        family,
+        hash,
+        expires_at,
+        session_ends_at,
+    } = r;
     refresh_token::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(user),
@@ -80,6 +94,7 @@ pub async fn insert_refresh(
         rotated_at: Set(None),
         revoked_at: Set(None),
         created_at: Set(now),
+        session_ends_at: Set(Some(session_ends_at)),
     }
     .insert(conn)
     .await
@@ -123,12 +138,38 @@ pub async fn revoke_family(
         .map(|_| ())
 }
 
-/// Revokes every live token of `user`.
-pub async fn revoke_all(conn: &impl ConnectionTrait, user: Uuid, now: DateTime<Utc>) -> Result<(), DbErr> {
-    refresh_token::Entity::update_many()
+/// Ends every sign-in of `user` but `keep` (the one making the change, if any): its refresh
+/// tokens are revoked, access tokens issued before are refused (the account's session epoch
+/// rises), and unused links of `link_purpose` (password reset) stop working.
+pub async fn end_sessions(
+    conn: &impl ConnectionTrait,
+    user: Uuid,
+    keep: Option<Uuid>,
+    link_purpose: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let mut q = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
         .filter(refresh_token::Column::UserId.eq(user))
-        .filter(refresh_token::Column::RevokedAt.is_null())
+        .filter(refresh_token::Column::RevokedAt.is_null());
+    if let Some(k) = keep {
+        q = q.filter(refresh_token::Column::FamilyId.ne(k));
+    }
+    q.exec(conn).await?;
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::SessionEpoch,
+            sea_orm::sea_query::ExprTrait::add(Expr::col(user::Column::SessionEpoch), 1),
+        )
+        .col_expr(user::Column::KeptSession, Expr::value(keep))
+        .filter(user::Column::Id.eq(user))
+        .exec(conn)
+        .await?;
+    user_token::Entity::update_many()
+        .col_expr(user_token::Column::UsedAt, Expr::value(now))
+        .filter(user_token::Column::UserId.eq(user))
+        .filter(user_token::Column::Purpose.eq(link_purpose))
+        .filter(user_token::Column::UsedAt.is_null())
         .exec(conn)
         .await
         .map(|_| ())

@@ -250,6 +250,18 @@ async fn forgot_password_resets_once_and_ends_sessions(db: Db) {
     );
     let mail = app.last_mail_to("resetme@acme.example").await;
     let token = token_in(&mail.body, "/reset-password?token=");
+    // A second link asked for meanwhile (by the owner, or by whoever watches their mail).
+    app.client()
+        .forgot_password(&ForgotPasswordRequest {
+            user_id: "resetme".into(),
+        })
+        .await
+        .expect("again");
+    let other_link = token_in(
+        &app.last_mail_to("resetme@acme.example").await.body,
+        "/reset-password?token=",
+    );
+    assert_ne!(other_link, token);
     let reused = app
         .client()
         .reset_password(&ResetPasswordRequest {
@@ -277,9 +289,26 @@ async fn forgot_password_resets_once_and_ends_sessions(db: Db) {
         .expect_err("single use");
     assert_eq!(twice.status(), Some(400));
     assert_eq!(
+        old_session
+            .me()
+            .await
+            .expect_err("its access token ended too")
+            .status(),
+        Some(401)
+    );
+    assert_eq!(
         old_session.refresh().await.expect_err("sessions ended").status(),
         Some(401)
     );
+    let stale = app
+        .client()
+        .reset_password(&ResetPasswordRequest {
+            token: other_link,
+            new_password: "another fine passphrase".into(),
+        })
+        .await
+        .expect_err("the other outstanding link ended with the reset");
+    assert_eq!(stale.status(), Some(400));
     let mut c = app.client();
     c.login(&LoginRequest {
         user_id: "resetme".into(),
@@ -348,12 +377,37 @@ async fn my_information_updates_and_email_change_needs_reverification(db: Db) {
     let app = spawn_app(db).await;
     let c = app.active_user("profiled").await;
     app.active_user("other1").await;
+    let change = UpdateMeRequest {
+        phone: Some("+1 571 555 0199".into()),
+        job_title: Some("Logistics lead".into()),
+        email: Some("profiled.new@acme.example".into()),
+        ..Default::default()
+    };
+    // A new email needs the current password: a borrowed session cannot take the account.
+    for (given, code) in [(None, "required"), (Some("not my password at all"), "wrong")] {
+        let e = c
+            .update_me(&UpdateMeRequest {
+                current_password: given.map(str::to_string),
+                ..change.clone()
+            })
+            .await
+            .expect_err("no password, no new email");
+        assert_eq!(e.status(), Some(422));
+        let problem = e.problem().expect("problem");
+        assert_eq!(
+            (problem.errors[0].field.as_str(), problem.errors[0].code.as_str()),
+            ("current_password", code)
+        );
+    }
+    assert_eq!(
+        c.me().await.expect("me").phone,
+        "+1 703 555 0101",
+        "nothing changed"
+    );
     let me = c
         .update_me(&UpdateMeRequest {
-            phone: Some("+1 571 555 0199".into()),
-            job_title: Some("Logistics lead".into()),
-            email: Some("profiled.new@acme.example".into()),
-            ..Default::default()
+            current_password: Some(PASSWORD.into()),
+            ..change
         })
         .await
         .expect("update");
@@ -381,6 +435,7 @@ async fn my_information_updates_and_email_change_needs_reverification(db: Db) {
     let taken = c
         .update_me(&UpdateMeRequest {
             email: Some("other1@acme.example".into()),
+            current_password: Some(PASSWORD.into()),
             ..Default::default()
         })
         .await

@@ -12,6 +12,8 @@ both_dbs!(
     repeated_failures_are_throttled_then_locked_for_known_and_unknown_ids,
     refresh_rotates_and_reuse_of_a_rotated_token_revokes_the_family,
     logout_revokes_the_session,
+    a_password_change_ends_every_other_session_and_reset_links,
+    a_sign_in_ends_after_its_absolute_lifetime,
     tampered_unsigned_and_expired_tokens_are_refused,
     disabled_or_deleted_accounts_are_refused_everywhere,
     service_clients_get_tokens_with_client_credentials,
@@ -162,6 +164,77 @@ async fn logout_revokes_the_session(db: Db) {
     c.refresh().await.expect("refresh works before logout");
     c.logout().await.expect("logout");
     assert_eq!(c.refresh().await.expect_err("after logout").status(), Some(401));
+}
+
+async fn a_password_change_ends_every_other_session_and_reset_links(db: Db) {
+    let app = spawn_app(db).await;
+    let mut here = app.active_user("changer").await;
+    // Another sign-in (a forgotten device, or a stolen token) and an outstanding reset link.
+    let mut elsewhere = app.client();
+    elsewhere.login(&login("changer", PASSWORD)).await.expect("login");
+    app.client()
+        .forgot_password(&ForgotPasswordRequest {
+            user_id: "changer".into(),
+        })
+        .await
+        .expect("reset asked");
+    let link = token_in(
+        &app.last_mail_to("changer@acme.example").await.body,
+        "/reset-password?token=",
+    );
+    let new_pw = "juniper lantern cobalt 61";
+    here.change_password(&ChangePasswordRequest {
+        current_password: PASSWORD.into(),
+        new_password: new_pw.into(),
+    })
+    .await
+    .expect("changed");
+    // This sign-in goes on: its access token and its refresh both work.
+    here.me().await.expect("this session's token still works");
+    here.refresh().await.expect("and it refreshes");
+    here.me().await.expect("with the new token too");
+    // Every other one ended: access token and refresh token.
+    assert_eq!(
+        elsewhere.me().await.expect_err("access token ended").status(),
+        Some(401)
+    );
+    assert_eq!(
+        elsewhere.refresh().await.expect_err("refresh ended").status(),
+        Some(401)
+    );
+    // The reset link no longer sets a password.
+    let stale = app
+        .client()
+        .reset_password(&ResetPasswordRequest {
+            token: link,
+            new_password: "another fine passphrase".into(),
+        })
+        .await
+        .expect_err("link ended");
+    assert_eq!(stale.status(), Some(400));
+    // Signing in again with the new password works at once.
+    let mut again = app.client();
+    again.login(&login("changer", new_pw)).await.expect("login");
+    again.me().await.expect("a new sign-in works");
+}
+
+async fn a_sign_in_ends_after_its_absolute_lifetime(db: Db) {
+    let app = spawn_app(db).await;
+    let mut c = app.active_user("longday").await;
+    // Refreshed every ten minutes, as the SPA does, the sign-in lasts twelve hours, not more.
+    for _ in 0..(12 * 6 - 1) {
+        app.clock.advance(Duration::minutes(10));
+        c.refresh().await.expect("within twelve hours");
+    }
+    app.clock.advance(Duration::minutes(10));
+    assert_eq!(
+        c.refresh().await.expect_err("twelve hours passed").status(),
+        Some(401)
+    );
+    // Signing in again starts a new one.
+    let mut c = app.client();
+    c.login(&login("longday", PASSWORD)).await.expect("login");
+    c.refresh().await.expect("a new sign-in refreshes");
 }
 
 async fn tampered_unsigned_and_expired_tokens_are_refused(db: Db) {

@@ -81,6 +81,14 @@ test('register, verify through the mailbox, sign in, see My Information', async 
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('status')).toContainText('Saved');
   await expect(page.locator('dl.facts').first()).toContainText('Hazmat shipping lead');
+  // A new email needs the current password, asked again.
+  await field(page, 'Official email').fill(`${userId}.new@acme.example`);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('is required to change your email address')).toBeVisible();
+  await field(page, 'Current password').fill(password);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status')).toContainText(`We sent a link to ${userId}.new@acme.example`);
+  await expect(field(page, 'Current password')).toHaveValue('');
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in to AMPS' })).toBeVisible();

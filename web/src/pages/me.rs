@@ -27,6 +27,7 @@ pub fn MyInformation() -> impl IntoView {
     let phone = RwSignal::new(String::new());
     let job = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
+    let current_password = RwSignal::new(String::new());
     let errors: FormErrors = RwSignal::new(vec![]);
     let busy = RwSignal::new(false);
     let supervisor = RwSignal::new(String::new());
@@ -122,6 +123,11 @@ pub fn MyInformation() -> impl IntoView {
                 .filter(|e| *e != current.email && Some(e) != current.pending_email.as_ref()),
             ..Default::default()
         };
+        let req = UpdateMeRequest {
+            current_password: Some(current_password.get_untracked())
+                .filter(|p| req.email.is_some() && !p.is_empty()),
+            ..req
+        };
         if let Err(e) = req.validate() {
             errors.set(amps_openapi::rules::field_errors(&e));
             alert.set(Some("Correct the fields marked below.".into()));
@@ -150,6 +156,7 @@ pub fn MyInformation() -> impl IntoView {
                     };
                     fill(&m);
                     me.set(Some(m));
+                    current_password.set(String::new());
                     status.set(Some(msg));
                 }
                 Err(e) => {
@@ -221,6 +228,7 @@ pub fn MyInformation() -> impl IntoView {
                             <Field label="Phone" name="phone" value=phone errors=errors kind="tel" required=true autocomplete="tel"/>
                             <Field label="Job title" name="job_title" value=job errors=errors autocomplete="organization-title"/>
                             <Field label="Official email" name="email" value=email errors=errors kind="email" required=true autocomplete="email" hint="A new address is used once you open the link we send to it."/>
+                            <Field label="Current password" name="current_password" value=current_password errors=errors kind="password" autocomplete="current-password" hint="Needed only to change your email."/>
                             <button type="submit" disabled=move || busy.get()>{move || if busy.get() { "Saving…" } else { "Save" }}</button>
                         </form>
                     </section>

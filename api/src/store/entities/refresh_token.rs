@@ -14,6 +14,8 @@ pub struct Model {
     pub rotated_at: Option<DateTimeUtc>,
     pub revoked_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// When the sign-in this token belongs to ends, however often it is refreshed.
+    pub session_ends_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -31,6 +31,10 @@ pub struct Model {
     pub last_activity_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Raised when every session must end; access tokens of an older epoch are refused.
+    pub session_epoch: i32,
+    /// The session (refresh family) a password change kept, whose older tokens still count.
+    pub kept_session: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
