@@ -15,6 +15,7 @@ mod m20261127_000008_provisioning_by_saar;
 mod m20261130_000009_admin_role_keys;
 mod m20261130_000010_task_routing;
 mod m20261130_000011_session_ends;
+mod m20261130_000012_no_modification;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_admin_role_keys::Migration),
             Box::new(m20261130_000010_task_routing::Migration),
             Box::new(m20261130_000011_session_ends::Migration),
+            Box::new(m20261130_000012_no_modification::Migration),
         ]
     }
 }

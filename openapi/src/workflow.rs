@@ -229,8 +229,9 @@ pub struct SodRuleResponse {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RequestType {
+    /// Access to a role the user does not hold.
     Initial,
-    Modification,
+    /// The removal of a role the user holds.
     Deactivate,
 }
 
@@ -239,7 +240,6 @@ impl RequestType {
     pub fn label(self) -> &'static str {
         match self {
             RequestType::Initial => "Initial",
-            RequestType::Modification => "Modification",
             RequestType::Deactivate => "Deactivate",
         }
     }
@@ -569,6 +569,10 @@ pub struct DirectReportResponse {
     pub user_id: String,
     pub name: String,
     pub email: String,
+    /// The report's DD 2875 information on file, which a request for them starts from.
+    pub phone: String,
+    pub job_title: Option<String>,
+    pub ia_training_date: Option<NaiveDate>,
     pub roles: Vec<CurrentRoleResponse>,
 }
 

@@ -110,7 +110,7 @@ pub fn check(
                 ),
             );
         }
-        (RequestType::Initial | RequestType::Modification, true) => {
+        (RequestType::Initial, true) => {
             return refuse(
                 "held",
                 format!("You already hold \"{}\" ({}).", r.name, r.environment),

@@ -27,8 +27,6 @@ named! {
     pub enum RequestType ("request type") {
         /// A role the user does not hold yet.
         Initial = "initial",
-        /// A change to a role the user holds.
-        Modification = "modification",
         /// The removal of a role the user holds: only the supervisor (or EAO) approves.
         Deactivate = "deactivate",
     }

@@ -222,7 +222,8 @@ pub async fn submit(
         plans.push((r, rr, chain, warnings));
     }
 
-    // The DD 2875 user information as entered now: kept on each SAAR, and on the account.
+    // The DD 2875 user information as entered now: kept on each SAAR, and on the account of a
+    // user asking for themselves.
     let job_title = req
         .user_info
         .job_title
@@ -235,9 +236,12 @@ pub async fn submit(
         .as_ref()
         .map(|p| p.trim().to_string())
         .unwrap_or(subject.phone.clone());
-    let profile_changed = subject.ia_training_date != Some(training)
-        || subject.job_title != job_title
-        || subject.phone != phone;
+    // The account is its owner's: a supervisor asking for a report records the information on
+    // the SAAR only, and never writes it into the report's account.
+    let profile_changed = subject.id == requester.id
+        && (subject.ia_training_date != Some(training)
+            || subject.job_title != job_title
+            || subject.phone != phone);
     let subject = user::Model {
         ia_training_date: Some(training),
         job_title,
@@ -659,6 +663,9 @@ pub async fn direct_reports(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<DirectRe
             user_id: u.login.clone(),
             name: name_of(&u),
             email: u.email.clone(),
+            phone: u.phone.clone(),
+            job_title: u.job_title.clone(),
+            ia_training_date: u.ia_training_date,
             roles: current_roles(&ctx.read, u.id).await?,
         });
     }

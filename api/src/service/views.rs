@@ -266,7 +266,6 @@ impl From<rules::RequestType> for amps_openapi::RequestType {
         use rules::RequestType as T;
         match t {
             T::Initial => Self::Initial,
-            T::Modification => Self::Modification,
             T::Deactivate => Self::Deactivate,
         }
     }
@@ -277,7 +276,6 @@ impl From<amps_openapi::RequestType> for rules::RequestType {
         use amps_openapi::RequestType as T;
         match t {
             T::Initial => Self::Initial,
-            T::Modification => Self::Modification,
             T::Deactivate => Self::Deactivate,
         }
     }

@@ -9,6 +9,7 @@ use uuid::Uuid;
 both_dbs!(
     hmms_pop_journey_from_registration_to_current_roles,
     submission_refuses_what_cannot_be_requested_and_changes_nothing,
+    a_modification_is_not_a_request_type,
     search_lists_only_roles_the_caller_may_see,
     reject_return_resubmit_and_cancel,
     callers_who_must_be_refused_are_refused,
@@ -267,6 +268,29 @@ async fn submission_refuses_what_cannot_be_requested_and_changes_nothing(db: Db)
             .contains("already hold"),
         "{e}"
     );
+}
+
+async fn a_modification_is_not_a_request_type(db: Db) {
+    // "modification" was accepted and treated as a first request; it is not a type AMPS has.
+    let app = seeded(db).await;
+    let requester = as_user(&app, "jrequester").await;
+    let pop = role_id(&requester, "Web User POP-001", "PROD").await;
+    let mut body = serde_json::to_value(submission(vec![pop], &app)).expect("json");
+    body["request_type"] = "modification".into();
+    let resp = app
+        .http()
+        .post(app.url("/api/v1/saars"))
+        .bearer_auth(requester.token().expect("token"))
+        .json(&body)
+        .send()
+        .await
+        .expect("send");
+    assert!(resp.status().is_client_error(), "{}", resp.status());
+    assert_eq!(
+        resp.headers().get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/problem+json")
+    );
+    assert_eq!(app.count("saars").await, 0, "nothing opened");
 }
 
 async fn search_lists_only_roles_the_caller_may_see(db: Db) {
@@ -709,15 +733,30 @@ async fn a_supervisor_requests_for_a_direct_report_and_has_approved_by_asking(db
         .into_iter()
         .find(|r| r.user_id == "jrequester")
         .expect("report");
+    // The report's DD 2875 information on file is what the request starts from.
+    assert_eq!(report.phone, "+1 703 555 0100");
+    let on_file = report.ia_training_date.expect("training on file");
     let pop = role_id(&sup, "Web User POP-001", "PROD").await;
     let out = sup
         .submit_saars(&SubmitSaarsRequest {
             on_behalf_of: Some(report.id),
+            user_info: SaarUserInfo {
+                ia_training_date: on_file,
+                job_title: Some("Hazmat clerk".into()),
+                phone: Some("+1 703 555 0177".into()),
+            },
             ..submission(vec![pop], &app)
         })
         .await
         .expect("on behalf");
     let s = &out.saars[0];
+    assert_eq!(s.user_info["job_title"], "Hazmat clerk");
+    assert_eq!(s.user_info["phone"], "+1 703 555 0177");
+    // Recorded on the SAAR only: the report's account is theirs, not their supervisor's.
+    let subject_now = as_user(&app, "jrequester").await.me().await.expect("me");
+    assert_eq!(subject_now.phone, "+1 703 555 0100");
+    assert_eq!(subject_now.job_title, None);
+    assert_eq!(subject_now.ia_training_date, Some(on_file));
     same_as_read(&sup, s).await;
     assert_eq!(s.subject_id, report.id);
     assert!(s.requester.contains("ssupervisor"), "{}", s.requester);

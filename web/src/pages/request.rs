@@ -212,15 +212,28 @@ pub fn RequestWizard() -> impl IntoView {
             ..Draft::default()
         });
     }
-    // Prefill from My Information once.
+    // Prefill once with the DD 2875 information on file: the direct report's when asking for
+    // one, else the caller's own (My Information).
     if session.signed_in() && draft.with_untracked(|d| d.phone.is_empty()) {
+        let report = draft.with_untracked(|d| d.for_user.as_ref().map(|f| f.0));
         spawn_local(async move {
-            if let Ok(me) = api::call(session, |c| async move { c.me().await }).await {
+            let on_file = match report {
+                Some(id) => api::call(session, |c| async move { c.direct_reports().await })
+                    .await
+                    .ok()
+                    .and_then(|all| all.into_iter().find(|r| r.id == id))
+                    .map(|r| (r.phone, r.job_title, r.ia_training_date)),
+                None => api::call(session, |c| async move { c.me().await })
+                    .await
+                    .ok()
+                    .map(|me| (me.phone, me.job_title, me.ia_training_date)),
+            };
+            if let Some((phone, job_title, training)) = on_file {
                 draft.update(|d| {
-                    d.phone = me.phone.clone();
-                    d.job_title = me.job_title.clone().unwrap_or_default();
+                    d.phone = phone;
+                    d.job_title = job_title.unwrap_or_default();
                     if d.training.is_empty() {
-                        d.training = me.ia_training_date.map(|t| t.to_string()).unwrap_or_default();
+                        d.training = training.map(|t| t.to_string()).unwrap_or_default();
                     }
                 });
             }
@@ -435,7 +448,7 @@ pub fn RequestWizard() -> impl IntoView {
                                 view! {
                                     <p>"Check your details. Fields marked "<span aria-hidden="true">"*"</span>" are required."</p>
                                     <div class="field">
-                                        <label for="w-training">"Date of your last IA / cyber-awareness training"<span class="req" aria-hidden="true">" *"</span></label>
+                                        <label for="w-training">{draft.with_untracked(|d| match &d.for_user { Some((_, name)) => format!("Date of {name}'s last IA / cyber-awareness training"), None => "Date of your last IA / cyber-awareness training".to_string() })}<span class="req" aria-hidden="true">" *"</span></label>
                                         <p class="hint" id="w-training-hint">"Within the last year."</p>
                                         <input id="w-training" type="date" required aria-required="true" aria-describedby="w-training-hint" bind:value=training/>
                                     </div>
