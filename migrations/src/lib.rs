@@ -16,6 +16,7 @@ mod m20261130_000009_admin_role_keys;
 mod m20261130_000010_task_routing;
 mod m20261130_000011_session_ends;
 mod m20261130_000012_no_modification;
+mod m20261130_000013_approver_changes;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000010_task_routing::Migration),
             Box::new(m20261130_000011_session_ends::Migration),
             Box::new(m20261130_000012_no_modification::Migration),
+            Box::new(m20261130_000013_approver_changes::Migration),
         ]
     }
 }

@@ -497,6 +497,54 @@ impl Client {
         Self::send(self.request(Method::DELETE, "api/v1/me/deputy")?).await
     }
 
+    /// `GET /api/v1/approver-changes`: approver changes asking me to accept.
+    pub async fn approver_changes(&self) -> Result<Vec<ApproverChangeResponse>, ClientError> {
+        self.get("api/v1/approver-changes").await
+    }
+
+    /// `POST /api/v1/approver-changes/{id}/accept` (or `/decline` when `accept` is false).
+    pub async fn decide_approver_change(
+        &self,
+        id: uuid::Uuid,
+        accept: bool,
+    ) -> Result<ApproverChangeResponse, ClientError> {
+        let verb = if accept { "accept" } else { "decline" };
+        Self::send(self.request(Method::POST, &format!("api/v1/approver-changes/{id}/{verb}"))?).await
+    }
+
+    /// `GET /api/v1/approver-change-links/{token}`
+    pub async fn approver_change_link(&self, token: &str) -> Result<ApproverChangeResponse, ClientError> {
+        self.get(&format!("api/v1/approver-change-links/{token}")).await
+    }
+
+    /// `POST /api/v1/approver-change-links/{token}/accept` (or `/decline`).
+    pub async fn decide_approver_change_by_link(
+        &self,
+        token: &str,
+        accept: bool,
+    ) -> Result<ApproverChangeResponse, ClientError> {
+        let verb = if accept { "accept" } else { "decline" };
+        Self::send(self.request(
+            Method::POST,
+            &format!("api/v1/approver-change-links/{token}/{verb}"),
+        )?)
+        .await
+    }
+
+    /// `PATCH /api/v1/users/{id}/approvers`: at once (the user's supervisor, help desk,
+    /// administrators).
+    pub async fn set_approvers(
+        &self,
+        user: uuid::Uuid,
+        body: &SetApproversRequest,
+    ) -> Result<ApproversResponse, ClientError> {
+        Self::send(
+            self.request(Method::PATCH, &format!("api/v1/users/{user}/approvers"))?
+                .json(body),
+        )
+        .await
+    }
+
     /// `GET /api/v1/approval-links/{token}`
     pub async fn approval_link(&self, token: &str) -> Result<ApprovalTaskResponse, ClientError> {
         self.get(&format!("api/v1/approval-links/{token}")).await

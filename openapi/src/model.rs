@@ -233,7 +233,51 @@ pub struct MeResponse {
     pub admin_roles: Vec<String>,
     /// The deputy acting on my approvals, if one is named.
     pub deputy: Option<DeputyResponse>,
+    /// Supervisor or EAO changes I asked for, waiting for the new approver to accept.
+    pub pending_approver_changes: Vec<ApproverChangeResponse>,
     pub created_at: DateTime<Utc>,
+}
+
+/// A change of a user's supervisor or External Authorizing Official waiting for the new
+/// approver to accept it: until then the user keeps their current approver.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ApproverChangeResponse {
+    pub id: Uuid,
+    /// Whose approver changes.
+    pub user: PersonRef,
+    /// `supervisor` or `eao`.
+    pub kind: String,
+    /// The new approver, when they have an account.
+    pub new_approver: Option<PersonRef>,
+    /// The new EAO's email (EAO changes).
+    pub new_eao_email: Option<String>,
+    pub requested_at: DateTime<Utc>,
+}
+
+/// Sets a user's approvers at once: for their current supervisor, the help desk and
+/// administrators. Absent fields are unchanged.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetApproversRequest {
+    /// New supervisor, by User ID.
+    #[validate(length(min = 1, max = 64))]
+    pub supervisor: Option<String>,
+    /// New security officer, by User ID.
+    #[validate(length(min = 1, max = 64))]
+    pub security_officer: Option<String>,
+    /// New External Authorizing Official, by email.
+    #[validate(length(max = 254), custom(function = "crate::rules::email"))]
+    pub eao_email: Option<String>,
+}
+
+/// Who approves a user's requests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ApproversResponse {
+    pub user: PersonRef,
+    pub supervisor: Option<PersonRef>,
+    pub security_officer: Option<PersonRef>,
+    pub eao: Option<PersonRef>,
+    pub eao_email: Option<String>,
 }
 
 /// Partial update of My Information. Absent fields are unchanged. A new email is kept as
@@ -261,14 +305,17 @@ pub struct UpdateMeRequest {
     pub current_password: Option<String>,
     /// Date of the last IA / cyber-awareness training.
     pub ia_training_date: Option<NaiveDate>,
-    /// New supervisor (internal users), by User ID; open supervisor approvals move to them.
+    /// New supervisor (an active internal account), by User ID: they are asked to accept, and
+    /// become the supervisor (open supervisor approvals moving to them) when they do.
     #[validate(length(min = 1, max = 64))]
     pub supervisor: Option<String>,
-    /// New security officer, by User ID; open security-officer approvals move to them.
+    /// New security officer (a holder of the Security Officer role), by User ID; open
+    /// security-officer approvals move to them.
     #[validate(length(min = 1, max = 64))]
     pub security_officer: Option<String>,
-    /// New External Authorizing Official (external users), by email; open EAO approvals move
-    /// to them once they have an account.
+    /// New External Authorizing Official (external users), by email: they are asked to accept
+    /// (in AMPS, or through an emailed link when they have no account), and become the EAO when
+    /// they do.
     #[validate(length(max = 254), custom(function = "crate::rules::email"))]
     pub eao_email: Option<String>,
 }

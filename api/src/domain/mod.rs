@@ -1,6 +1,7 @@
 //! Pure rules of AMPS: no I/O, no actix, no sea-orm. Everything here is unit-tested.
 
 pub mod account;
+pub mod approver_change;
 pub mod assignment;
 pub mod chain;
 pub mod decision;

@@ -58,6 +58,8 @@ named! {
         ManageAmpsRoles = "manage_amps_roles",
         /// Be named as a user's security officer and act at the Security Officer level.
         ActAsSecurityOfficer = "act_as_security_officer",
+        /// Set anyone's supervisor, security officer or EAO at once (no acceptance asked).
+        SetApprovers = "set_approvers",
     }
 }
 
@@ -73,6 +75,7 @@ pub const GRANTS: &[(AdminRole, &[Permission])] = &[
             Permission::ReadAnySaar,
             Permission::DecideReassigned,
             Permission::ManageAmpsRoles,
+            Permission::SetApprovers,
         ],
     ),
     (
@@ -90,6 +93,7 @@ pub const GRANTS: &[(AdminRole, &[Permission])] = &[
             Permission::ReadApprovalGroups,
             Permission::ListUsers,
             Permission::ReadAnySaar,
+            Permission::SetApprovers,
         ],
     ),
     (AdminRole::Provisioner, &[Permission::ProvisionUngrouped]),
@@ -120,6 +124,9 @@ impl Permission {
             Self::DecideReassigned => "This approval is not assigned to you or your groups.",
             Self::ManageAmpsRoles => "Only administrators change AMPS's own administrative roles.",
             Self::ActAsSecurityOfficer => "does not hold the Security Officer role",
+            Self::SetApprovers => {
+                "Only the user's supervisor, the help desk and administrators set a user's approvers."
+            }
         }
     }
 }

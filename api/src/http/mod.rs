@@ -2,6 +2,7 @@
 //! Swagger UI, metrics, and the SPA.
 
 pub mod approvals;
+pub mod approvers;
 pub mod auth;
 pub mod catalog;
 pub mod dev;
@@ -76,6 +77,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
     catalog::configure(cfg);
     saars::configure(cfg);
     approvals::configure(cfg);
+    approvers::configure(cfg);
     provisioning::configure(cfg);
     users::configure(cfg);
     dev::configure(cfg);

@@ -30,6 +30,33 @@ pub fn email_changed(name: &str, new_email: &str) -> (String, String) {
     )
 }
 
+/// Sent to a person a user names as their new supervisor or EAO: they accept or decline, in
+/// AMPS (`link` to the inbox) or, without an account, through the single-use `link`.
+pub fn approver_change_asked(user: &str, user_login: &str, role: &str, link: &str) -> (String, String) {
+    (
+        format!("AMPS: {user} asks you to be their {role}"),
+        format!(
+            "Hello,\n\n{user} ({user_login}) named you as their {role} in AMPS. As their {role} you would approve their requests for access to applications.\n\nAccept or decline here:\n\n{link}\n\nUntil you accept, their current {role} stays. If you do not know this person, decline.\n\n-- AMPS"
+        ),
+    )
+}
+
+/// Sent to a user when the approver they asked for accepts or declines.
+pub fn approver_change_decided(name: &str, role: &str, who: &str, accepted: bool) -> (String, String) {
+    let what = if accepted { "accepted" } else { "declined" };
+    (
+        format!("AMPS: {who} {what} to be your {role}"),
+        format!(
+            "Hello {name},\n\n{who} {what} to be your {role} in AMPS.{}\n\n-- AMPS",
+            if accepted {
+                " Your requests now go to them."
+            } else {
+                " Your current approver stays; name someone else in My Information if you need to."
+            }
+        ),
+    )
+}
+
 /// Sent on "forgot password".
 pub fn reset_password(name: &str, link: &str, minutes: i64) -> (String, String) {
     (

@@ -5,8 +5,8 @@ use super::views::{name_of, person_ref};
 use super::{Ctx, Error, Result, field};
 use crate::auth::{password, tokens};
 use crate::domain::account::{AccountStatus, normalize_email, normalize_login};
+use crate::domain::approver_change::ApproverKind;
 use crate::domain::password::{self as rules, HISTORY_DEPTH, PasswordContext, PasswordProblem};
-use crate::domain::permission::{Permission, allows};
 use crate::notify::templates;
 use crate::service::principal::{UserPrincipal, admin_roles};
 use crate::store::accounts::ProfileChange;
@@ -487,6 +487,7 @@ pub async fn me(ctx: &Ctx, user_id: Uuid) -> Result<MeResponse> {
             .map(|r| r.display_name().to_string())
             .collect(),
         deputy: super::delegation::deputy_of(&ctx.db, u.id).await?,
+        pending_approver_changes: super::approvers::pending_of(&ctx.db, u.id).await?,
         created_at: u.created_at,
     })
 }
@@ -579,73 +580,80 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
         u.ia_training_date
     );
     change!(pending_email, new_email.clone().map(Some), u.pending_email);
-    // Approver changes: resolved before the transaction, applied with the moves inside it.
-    let mut moves: Vec<(Uuid, Uuid, &str)> = Vec::new();
-    if let Some(login) = &req.supervisor {
-        let s = super::delegation::approver_by_login(&ctx.db, login, "supervisor", u.id).await?;
-        let org = store::users::organization(&ctx.db, s.organization_id).await?;
-        if org.is_some_and(|o| o.is_external) {
-            return Err(Error::Validation(field(
-                "supervisor",
-                "external",
-                "must be an internal (DLA or DFAS) user",
-            )));
-        }
-        before.insert("supervisor_id".into(), json!(u.supervisor_id));
-        after.insert("supervisor_id".into(), json!(s.id));
-        am.supervisor_id = Some(Some(s.id));
-        if let Some(old) = u.supervisor_id.filter(|o| *o != s.id) {
-            moves.push((old, s.id, "supervisor"));
-        }
-    }
+    // Approvers. A new security officer (a holder of the Security Officer role) is set at
+    // once; a new supervisor or EAO is only asked, and becomes the approver when they accept.
+    let mut moves: Vec<(Uuid, Uuid)> = Vec::new();
     if let Some(login) = &req.security_officer {
-        let s = super::delegation::approver_by_login(&ctx.db, login, "security_officer", u.id).await?;
-        let roles = admin_roles(&ctx.db, s.id).await?;
-        if !allows(&roles, Permission::ActAsSecurityOfficer) {
-            return Err(Error::Validation(field(
-                "security_officer",
-                "not_security_officer",
-                Permission::ActAsSecurityOfficer.refusal(),
-            )));
-        }
+        let s = super::approvers::security_officer_by_login(&ctx.db, login, u.id).await?;
         before.insert("security_officer_id".into(), json!(u.security_officer_id));
         after.insert("security_officer_id".into(), json!(s.id));
         am.security_officer_id = Some(Some(s.id));
         if let Some(old) = u.security_officer_id.filter(|o| *o != s.id) {
-            moves.push((old, s.id, "security_officer"));
+            moves.push((old, s.id));
         }
     }
-    if let Some(email) = &req.eao_email {
-        let email = normalize_email(email);
-        let eao = store::accounts::active_by_email(&ctx.db, &email)
-            .await?
-            .filter(|e| e.id != u.id);
-        before.insert("eao_email".into(), json!(u.eao_email));
-        after.insert("eao_email".into(), json!(email));
-        am.eao_email = Some(Some(email));
-        am.eao_id = Some(eao.as_ref().map(|e| e.id));
-        if let (Some(old), Some(new)) = (u.eao_id, eao.as_ref().map(|e| e.id))
-            && old != new
-        {
-            moves.push((old, new, "eao"));
+    let supervisor = match &req.supervisor {
+        Some(login) => Some(super::approvers::supervisor_by_login(&ctx.db, login, u.id).await?)
+            .filter(|s| u.supervisor_id != Some(s.id)),
+        None => None,
+    };
+    let eao = match &req.eao_email {
+        Some(email) => {
+            let email = normalize_email(email);
+            let account = super::approvers::eao_by_email(&ctx.db, &email, u.id).await?;
+            (u.eao_email.as_deref() != Some(email.as_str()) || u.eao_id != account.as_ref().map(|a| a.id))
+                .then_some((account, email))
         }
+        None => None,
+    };
+    if let Some(s) = &supervisor {
+        after.insert("supervisor_asked".into(), json!(s.login));
+    }
+    if let Some((account, email)) = &eao {
+        after.insert(
+            "eao_asked".into(),
+            json!(
+                account
+                    .as_ref()
+                    .map(|a| a.login.clone())
+                    .unwrap_or_else(|| email.clone())
+            ),
+        );
     }
     let txn = ctx.db.begin().await?;
     store::accounts::update_profile(&txn, u.id, am, now).await?;
     let mut moved = 0;
-    for (from, to, kind) in moves {
+    for (from, to) in moves {
         moved += super::delegation::move_tasks(
             ctx,
             &txn,
             from,
             to,
-            super::delegation::Move::Replace { subject: u.id, kind },
+            super::delegation::Move::Replace {
+                subject: u.id,
+                kind: "security_officer",
+            },
             now,
         )
         .await?;
     }
     if moved > 0 {
         after.insert("approval_tasks_moved".into(), json!(moved));
+    }
+    if let Some(s) = &supervisor {
+        super::approvers::ask(ctx, &txn, &u, ApproverKind::Supervisor, Some(s), None, now).await?;
+    }
+    if let Some((account, email)) = &eao {
+        super::approvers::ask(
+            ctx,
+            &txn,
+            &u,
+            ApproverKind::Eao,
+            account.as_ref(),
+            Some(email),
+            now,
+        )
+        .await?;
     }
     if let Some(e) = &new_email {
         let token = new_link_token(

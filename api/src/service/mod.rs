@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod approvals;
+pub mod approvers;
 pub mod attachments;
 pub mod catalog;
 pub mod deadlines;

@@ -4,6 +4,7 @@
 //! holding a name no variant has fails to load instead of passing through as a string.
 
 use crate::domain::account::AccountStatus;
+use crate::domain::approver_change::{ApproverChangeStatus, ApproverKind};
 use crate::domain::assignment::AssignmentStatus;
 use crate::domain::permission::AdminRole;
 use crate::domain::provisioning::{ProvisioningKind, ProvisioningMode, ProvisioningStatus};
@@ -81,6 +82,8 @@ text_column!(
     AdminRole,
     AccountStatus,
     Requestable,
+    ApproverKind,
+    ApproverChangeStatus,
 );
 
 #[cfg(test)]

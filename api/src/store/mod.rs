@@ -2,6 +2,7 @@
 //! `&impl ConnectionTrait` so the same code runs inside a transaction or not.
 
 pub mod accounts;
+pub mod approver_changes;
 pub mod attachments;
 pub mod audit;
 pub mod batch;

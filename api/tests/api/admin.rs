@@ -744,6 +744,8 @@ struct Scene<'a> {
     queued: Uuid,
     amps_role: Uuid,
     names_security_officer: &'a Client,
+    /// A user none of the callers supervises.
+    someone: Uuid,
 }
 
 /// What each permission of `domain::permission` lets its holder `login` do, through the API:
@@ -780,6 +782,16 @@ async fn allowed(
                 scene.amps_role,
                 &UpdateRoleRequest {
                     description: Some(format!("AMPS administrative role ({n})")),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map(drop),
+        SetApprovers => c
+            .set_approvers(
+                scene.someone,
+                &SetApproversRequest {
+                    security_officer: Some("ssecurity".into()),
                     ..Default::default()
                 },
             )
@@ -835,6 +847,7 @@ async fn the_policy_table_is_what_the_api_enforces(db: Db) {
         queued: queued.id,
         amps_role: reports.id,
         names_security_officer: &requester,
+        someone: requester.me().await.expect("me").id,
     };
     // Someone holding no administrative role may do none of it.
     let nobody = app.active_user("policy0").await;

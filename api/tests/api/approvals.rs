@@ -275,8 +275,24 @@ async fn a_supervisor_change_moves_open_tasks_to_the_new_supervisor(db: Db) {
             ..Default::default()
         })
         .await
-        .expect("change");
+        .expect("change asked");
+    // Asked, not made: the new supervisor accepts first (a requester cannot pick their own).
+    assert_eq!(me.supervisor.expect("supervisor").user_id, "ssupervisor");
+    assert_eq!(me.pending_approver_changes.len(), 1);
+    task_for(&old, saar.id).await;
+    let asked = app.last_mail_to("dan.dataowner@dla.example").await;
+    assert!(
+        asked.subject.contains("asks you to be their supervisor"),
+        "{}",
+        asked.subject
+    );
+    let change = new.approver_changes().await.expect("asked")[0].clone();
+    new.decide_approver_change(change.id, true)
+        .await
+        .expect("accepted");
+    let me = requester.me().await.expect("me");
     assert_eq!(me.supervisor.expect("supervisor").user_id, "ddataowner");
+    assert!(me.pending_approver_changes.is_empty());
     assert_eq!(
         old.approvals_count().await.expect("count").open,
         0,

@@ -2,7 +2,8 @@
 //! a SAAR decide none of its tasks, one person decides one level, excluded approvers' tasks go
 //! up the line or to the administrators with the reason shown, excluded group members do not see
 //! the task, a provisioner never completes their own access, and AMPS's own administrative roles
-//! are changed by administrators only and always end at an administrator level.
+//! are changed by administrators only and always end at an administrator level. Item 3: a
+//! requester does not pick their own approvers.
 
 use crate::both_dbs;
 use crate::helpers::*;
@@ -15,6 +16,8 @@ both_dbs!(
     excluded_group_members_do_not_see_the_task,
     a_provisioner_never_completes_their_own_access,
     administrative_roles_are_changed_by_administrators_and_end_at_one,
+    requesters_ask_for_new_approvers_and_the_person_named_accepts,
+    supervisors_help_desk_and_administrators_set_approvers_at_once,
 );
 
 /// The demo application `code`.
@@ -120,6 +123,9 @@ async fn one_person_decides_one_level_and_the_next_goes_up_the_line(db: Db) {
     })
     .await
     .expect("the supervisor's own supervisor");
+    let above = as_user(&app, "eeao").await;
+    let asked = above.approver_changes().await.expect("asked")[0].id;
+    above.decide_approver_change(asked, true).await.expect("accepted");
     let requester = as_user(&app, "jrequester").await;
     let saar = requester
         .submit_saars(&submission(vec![role.id], &app))
@@ -153,7 +159,6 @@ async fn one_person_decides_one_level_and_the_next_goes_up_the_line(db: Db) {
             .iter()
             .all(|t| t.saar.id != saar.id)
     );
-    let above = as_user(&app, "eeao").await;
     let second = task_for(&above, saar.id).await;
     let refused = sup
         .approve(second.id, &ApproveRequest::default())
@@ -421,4 +426,239 @@ async fn administrative_roles_are_changed_by_administrators_and_end_at_one(db: D
         .await
         .expect_err("reserved");
     assert_eq!(refused.status(), Some(409));
+}
+
+async fn requesters_ask_for_new_approvers_and_the_person_named_accepts(db: Db) {
+    let app = seeded(db).await;
+    let requester = as_user(&app, "jrequester").await;
+    let pop = role_id(&requester, "Web User POP-001", "PROD").await;
+    let saar = requester
+        .submit_saars(&submission(vec![pop], &app))
+        .await
+        .expect("submit")
+        .saars
+        .remove(0);
+    let old = as_user(&app, "ssupervisor").await;
+    let colluder = as_user(&app, "ddataowner").await;
+    // A security officer must hold the Security Officer role.
+    let e = requester
+        .update_me(&UpdateMeRequest {
+            security_officer: Some("ddataowner".into()),
+            ..Default::default()
+        })
+        .await
+        .expect_err("not a security officer");
+    assert_eq!(
+        e.problem().expect("problem").errors[0].code,
+        "not_security_officer"
+    );
+    // A supervisor must be someone else.
+    let e = requester
+        .update_me(&UpdateMeRequest {
+            supervisor: Some("jrequester".into()),
+            ..Default::default()
+        })
+        .await
+        .expect_err("oneself");
+    assert_eq!(e.problem().expect("problem").errors[0].code, "self");
+    // Naming a supervisor only asks them; nothing moves yet.
+    requester
+        .update_me(&UpdateMeRequest {
+            supervisor: Some("ddataowner".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("asked");
+    let me = requester.me().await.expect("me");
+    assert_eq!(me.supervisor.as_ref().expect("sup").user_id, "ssupervisor");
+    let pending = &me.pending_approver_changes[0];
+    assert_eq!(pending.kind, "supervisor");
+    assert_eq!(
+        pending.new_approver.as_ref().expect("named").user_id,
+        "ddataowner"
+    );
+    task_for(&old, saar.id).await;
+    // Only the person named decides: not the requester, not anyone else.
+    let change = colluder.approver_changes().await.expect("asked")[0].clone();
+    assert_eq!(change.user.user_id, "jrequester");
+    for other in [&requester, &as_user(&app, "iiao").await] {
+        assert_eq!(
+            other
+                .decide_approver_change(change.id, true)
+                .await
+                .expect_err("not theirs")
+                .status(),
+            Some(404)
+        );
+    }
+    // Declined: the supervisor stays, the requester is told.
+    colluder
+        .decide_approver_change(change.id, false)
+        .await
+        .expect("declined");
+    let me = requester.me().await.expect("me");
+    assert_eq!(me.supervisor.as_ref().expect("sup").user_id, "ssupervisor");
+    assert!(me.pending_approver_changes.is_empty());
+    let told = app.last_mail_to("jane.requester@dla.example").await;
+    assert!(told.subject.contains("declined"), "{}", told.subject);
+    // Asked again and accepted: it takes effect, the open task moves, the audit says who.
+    requester
+        .update_me(&UpdateMeRequest {
+            supervisor: Some("ddataowner".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("asked again");
+    let change = colluder.approver_changes().await.expect("asked")[0].clone();
+    colluder
+        .decide_approver_change(change.id, true)
+        .await
+        .expect("accepted");
+    assert_eq!(
+        colluder
+            .decide_approver_change(change.id, true)
+            .await
+            .expect_err("once")
+            .status(),
+        Some(409)
+    );
+    assert_eq!(
+        requester.me().await.expect("me").supervisor.expect("sup").user_id,
+        "ddataowner"
+    );
+    task_for(&colluder, saar.id).await;
+    assert_eq!(old.approvals_count().await.expect("count").open, 0);
+    let event = audit_event(&app, "account.approver_changed").await;
+    assert_eq!(event.actor, "ddataowner");
+
+    // A vendor's EAO: never an external account (a second account of their own).
+    let vendor = as_user(&app, "vvendor").await;
+    app.active_user("myotherself").await;
+    let e = vendor
+        .update_me(&UpdateMeRequest {
+            eao_email: Some("myotherself@acme.example".into()),
+            ..Default::default()
+        })
+        .await
+        .expect_err("external");
+    assert_eq!(e.problem().expect("problem").errors[0].code, "external");
+    // An EAO without an account accepts through a single-use emailed link.
+    vendor
+        .update_me(&UpdateMeRequest {
+            eao_email: Some("new.authorizer@dla.example".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("asked");
+    let token = token_in(
+        &app.last_mail_to("new.authorizer@dla.example").await.body,
+        "/approver-change?token=",
+    );
+    let anonymous = app.client();
+    let seen = anonymous.approver_change_link(&token).await.expect("view");
+    assert_eq!(seen.user.user_id, "vvendor");
+    assert_eq!(seen.new_eao_email.as_deref(), Some("new.authorizer@dla.example"));
+    anonymous
+        .decide_approver_change_by_link(&token, true)
+        .await
+        .expect("accepted by link");
+    assert_eq!(
+        anonymous
+            .decide_approver_change_by_link(&token, true)
+            .await
+            .expect_err("single use")
+            .status(),
+        Some(400)
+    );
+    let me = vendor.me().await.expect("me");
+    assert_eq!(me.eao_email.as_deref(), Some("new.authorizer@dla.example"));
+    assert_eq!(me.eao, None, "no account yet");
+}
+
+async fn supervisors_help_desk_and_administrators_set_approvers_at_once(db: Db) {
+    let app = seeded(db).await;
+    let requester = as_user(&app, "jrequester").await;
+    let me_id = requester.me().await.expect("me").id;
+    let pop = role_id(&requester, "Web User POP-001", "PROD").await;
+    let saar = requester
+        .submit_saars(&submission(vec![pop], &app))
+        .await
+        .expect("submit")
+        .saars
+        .remove(0);
+    let to_owner = SetApproversRequest {
+        supervisor: Some("ddataowner".into()),
+        ..Default::default()
+    };
+    // Not the user themselves, not a stranger: and a stranger learns nothing from validation.
+    for (who, login) in [(&requester, "jrequester"), (&as_user(&app, "iiao").await, "iiao")] {
+        let e = who.set_approvers(me_id, &to_owner).await.expect_err(login);
+        assert_eq!(e.status(), Some(403), "{login}");
+        let e = who
+            .set_approvers(
+                me_id,
+                &SetApproversRequest {
+                    supervisor: Some(String::new()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect_err(login);
+        assert_eq!(e.status(), Some(403), "{login}: authorization before validation");
+    }
+    // The current supervisor hands the report over: at once, the open task follows.
+    let sup = as_user(&app, "ssupervisor").await;
+    let set = sup.set_approvers(me_id, &to_owner).await.expect("handed over");
+    assert_eq!(set.supervisor.expect("sup").user_id, "ddataowner");
+    task_for(&as_user(&app, "ddataowner").await, saar.id).await;
+    assert_eq!(
+        audit_event(&app, "account.approvers_set").await.actor,
+        "ssupervisor"
+    );
+    // The help desk sets it back; the former supervisor can no longer.
+    let e = sup
+        .set_approvers(me_id, &to_owner)
+        .await
+        .expect_err("no longer theirs");
+    assert_eq!(e.status(), Some(403));
+    let desk = as_user(&app, "hhelpdesk").await;
+    desk.set_approvers(
+        me_id,
+        &SetApproversRequest {
+            supervisor: Some("ssupervisor".into()),
+            security_officer: Some("ssecurity".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("help desk");
+    task_for(&sup, saar.id).await;
+    // Still checked: an external supervisor is refused, nothing changes.
+    let e = desk
+        .set_approvers(
+            me_id,
+            &SetApproversRequest {
+                supervisor: Some("vvendor".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect_err("external");
+    assert_eq!(e.status(), Some(422));
+    assert_eq!(
+        requester.me().await.expect("me").supervisor.expect("sup").user_id,
+        "ssupervisor"
+    );
+}
+
+/// The newest audit event of `action`.
+async fn audit_event(app: &TestApp, action: &str) -> amps::store::entities::audit_event::Model {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    amps::store::entities::audit_event::Entity::find()
+        .filter(amps::store::entities::audit_event::Column::Action.eq(action))
+        .order_by_desc(amps::store::entities::audit_event::Column::Id)
+        .one(&app.ctx.db)
+        .await
+        .expect("read")
+        .unwrap_or_else(|| panic!("no {action} event"))
 }

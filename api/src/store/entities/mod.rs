@@ -4,6 +4,7 @@ pub mod application;
 pub mod approval_group;
 pub mod approval_group_member;
 pub mod approval_task;
+pub mod approver_change;
 pub mod attachment;
 pub mod audit_event;
 pub mod counter;
