@@ -40,6 +40,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/approvals") view={Lazy::<lazy::Approvals>::new()}/>
                         <Route path=path!("/request") view={Lazy::<lazy::RequestWizard>::new()}/>
                         <Route path=path!("/approval-link") view={Lazy::<lazy::ApprovalLink>::new()}/>
+                        <Route path=path!("/approver-change") view={Lazy::<lazy::ApproverChangeLink>::new()}/>
                         <Route path=path!("/provisioning") view={Lazy::<lazy::Provisioning>::new()}/>
                         <Route path=path!("/catalog") view={Lazy::<lazy::CatalogAdmin>::new()}/>
                         <Route path=path!("/users") view={Lazy::<lazy::Users>::new()}/>

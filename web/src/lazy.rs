@@ -62,6 +62,17 @@ impl LazyRoute for ApprovalLink {
     }
 }
 
+pub struct ApproverChangeLink;
+#[lazy_route]
+impl LazyRoute for ApproverChangeLink {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <pages::approver_change::ApproverChangeLink/> }.into_any()
+    }
+}
+
 pub struct Provisioning;
 #[lazy_route]
 impl LazyRoute for Provisioning {

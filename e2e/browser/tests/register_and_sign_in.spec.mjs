@@ -84,7 +84,7 @@ test('register, verify through the mailbox, sign in, see My Information', async 
   // A new email needs the current password, asked again.
   await field(page, 'Official email').fill(`${userId}.new@acme.example`);
   await page.getByRole('button', { name: 'Save' }).click();
-  await expect(page.getByText('is required to change your email address')).toBeVisible();
+  await expect(page.getByText('is required to change your email address', { exact: true })).toBeVisible();
   await field(page, 'Current password').fill(password);
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('status')).toContainText(`We sent a link to ${userId}.new@acme.example`);

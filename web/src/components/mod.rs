@@ -1,5 +1,6 @@
 //! Reusable pieces of UI, one per file.
 
+pub mod approver_requests;
 pub mod direct_reports;
 pub mod field;
 pub mod my_roles;

@@ -112,6 +112,7 @@ pub fn Approvals() -> impl IntoView {
         view! {
             <Page title="Approvals" alert=alert>
                 <Status msg=status/>
+                <crate::components::approver_requests::ApproverRequests status=status alert=alert/>
                 {move || match tasks.get() {
                     None => view! { <p role="status">"Loading your approvals…"</p> }.into_any(),
                     Some(list) if list.is_empty() => view! { <p>"Nothing waits for your approval."</p> }.into_any(),

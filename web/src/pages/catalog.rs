@@ -231,10 +231,13 @@ pub fn CatalogAdmin() -> impl IntoView {
                         </form>
                         {move || data.get().map(|c| view! { <NewRole catalog=c status=status alert=alert on_saved=Callback::new(move |_| load())/> })}
                         <ul class="cards">
-                            {move || {
-                                let c = data.get().unwrap_or_default();
-                                c.roles.clone().into_iter().map(|r| view! { <li><RoleEditor role=r catalog=c.clone() status=status alert=alert on_saved=Callback::new(move |_| load())/></li> }).collect_view()
-                            }}
+                            // Keyed by the role as it is: a reload that brings the same role keeps
+                            // its card (and an editor the user has open), a changed one is redrawn.
+                            <For
+                                each=move || data.get().map(|c| c.roles.iter().map(|r| (r.clone(), c.clone())).collect::<Vec<_>>()).unwrap_or_default()
+                                key=|(r, _)| serde_json::to_string(r).unwrap_or_default()
+                                children=move |(r, c)| view! { <li><RoleEditor role=r catalog=c status=status alert=alert on_saved=Callback::new(move |_| load())/></li> }
+                            />
                         </ul>
                     </section>
                     <ApprovalGroups

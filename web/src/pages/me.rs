@@ -99,7 +99,7 @@ pub fn MyInformation() -> impl IntoView {
                     security_officer.set(String::new());
                     eao_email.set(String::new());
                     approver_status.set(Some(
-                        "Approvers changed. Requests waiting on the former approver now wait on the new one."
+                        "Saved. A new security officer takes over at once; a new supervisor or External Authorizing Official is asked to accept, and takes over your waiting requests when they do."
                             .into(),
                     ));
                 }
@@ -199,6 +199,18 @@ pub fn MyInformation() -> impl IntoView {
                                 <dt>"Security officer"</dt><dd>{person(m.security_officer.clone())}</dd>
                                 <dt>"External Authorizing Official"</dt><dd>{person(m.eao.clone()).replace("None", &m.eao_email.clone().unwrap_or_else(|| "None".into()))}</dd>
                             </dl>
+                            {(!m.pending_approver_changes.is_empty()).then(|| view! {
+                                <h3>"Waiting for acceptance"</h3>
+                                <ul>
+                                    {m.pending_approver_changes.iter().map(|c| {
+                                        let who = c.new_approver.as_ref().map(|p| format!("{} ({})", p.name, p.user_id))
+                                            .or_else(|| c.new_eao_email.clone())
+                                            .unwrap_or_default();
+                                        let role = if c.kind == "eao" { "External Authorizing Official" } else { "supervisor" };
+                                        view! { <li>{format!("{who} is asked to be your {role}; your current {role} stays until they accept.")}</li> }
+                                    }).collect_view()}
+                                </ul>
+                            })}
                         </section>
                     })}
                     <section aria-labelledby="change-approvers-h">
