@@ -1,6 +1,6 @@
 //! `/approvals`: the approver's inbox and decisions.
 
-use super::extract::{Auth, client_ip, if_match};
+use super::extract::{Auth, JsonBody, client_ip, if_match};
 use super::problems::{BadRequest, Conflict, Forbidden, Invalid, NotFound, PreconditionFailed, Unauthorized};
 use crate::service::approvals::{self, Decision};
 use crate::service::{Ctx, Error};
@@ -92,10 +92,12 @@ async fn approve_task(
     req: HttpRequest,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: web::Json<ApproveRequest>,
+    body: JsonBody<ApproveRequest>,
 ) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
-    body.validate()?;
+    // Who may decide comes first: a stranger learns nothing from a 400 or 422.
+    approvals::authorize(&ctx, p, *id).await?;
+    let body = body.parse()?;
     Ok(HttpResponse::Ok().json(
         approvals::decide(
             &ctx,
@@ -137,10 +139,12 @@ async fn reject_task(
     req: HttpRequest,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: web::Json<RejectRequest>,
+    body: JsonBody<RejectRequest>,
 ) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
-    body.validate()?;
+    // Who may decide comes first: a stranger learns nothing from a 400 or 422.
+    approvals::authorize(&ctx, p, *id).await?;
+    let body = body.parse()?;
     Ok(HttpResponse::Ok().json(
         approvals::decide(
             &ctx,
@@ -182,10 +186,12 @@ async fn return_task(
     req: HttpRequest,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: web::Json<ReturnRequest>,
+    body: JsonBody<ReturnRequest>,
 ) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
-    body.validate()?;
+    // Who may decide comes first: a stranger learns nothing from a 400 or 422.
+    approvals::authorize(&ctx, p, *id).await?;
+    let body = body.parse()?;
     Ok(HttpResponse::Ok().json(
         approvals::decide(
             &ctx,

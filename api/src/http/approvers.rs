@@ -2,7 +2,7 @@
 //! named (in AMPS, or through an emailed link), and changes made at once by the user's
 //! supervisor, the help desk or an administrator.
 
-use super::extract::{Auth, client_ip};
+use super::extract::{Auth, JsonBody, client_ip};
 use super::problems::{BadRequest, Conflict, Forbidden, Invalid, NotFound, Unauthorized};
 use crate::service::{Ctx, Error, approvers};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
@@ -200,9 +200,11 @@ async fn set_approvers(
     req: HttpRequest,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: web::Json<SetApproversRequest>,
+    body: JsonBody<SetApproversRequest>,
 ) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
-    // Validated after the caller is authorized (a stranger learns nothing from a 422).
+    // Who may set them comes first: a stranger learns nothing from a 400 or 422.
+    approvers::authorize_set(&ctx, p, *id).await?;
+    let body = body.parse()?;
     Ok(HttpResponse::Ok().json(approvers::set_for_user(&ctx, &auth.actor(&req), p, *id, &body).await?))
 }

@@ -2,8 +2,9 @@
 //! `/sod-rules`) and
 //! the wizard's role search (`GET /roles`).
 
-use super::extract::Auth;
+use super::extract::{Auth, JsonBody};
 use super::problems::{Conflict, Forbidden, Invalid, NotFound, Unauthorized};
+use crate::domain::permission::Permission;
 use crate::service::{Ctx, Error, catalog};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use amps_openapi::*;
@@ -29,7 +30,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// Applications in the catalog.
 ///
-/// **Permissions**: any signed-in user.
+/// **Permissions**: administrators and role-catalog owners (the catalog screens).
+///
+/// **Refusals**: 403: anyone else.
 #[utoipa::path(
     tag = "catalog",
     operation_id = "list_applications",
@@ -37,11 +40,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
     responses(
         (status = 200, body = Vec<ApplicationResponse>),
         (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
     ),
 )]
 #[get("/applications")]
 async fn list_applications(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
-    auth.0.user()?;
+    auth.0.user()?.require(Permission::ManageCatalog)?;
     Ok(HttpResponse::Ok().json(catalog::list_applications(&ctx).await?))
 }
 
@@ -67,10 +71,11 @@ async fn create_application(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
     auth: Auth,
-    body: web::Json<CreateApplicationRequest>,
+    body: JsonBody<CreateApplicationRequest>,
 ) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
-    body.validate()?;
+    p.require(Permission::ManageCatalog)?;
+    let body = body.parse()?;
     Ok(HttpResponse::Created().json(catalog::create_application(&ctx, &auth.actor(&req), p, &body).await?))
 }
 
@@ -129,10 +134,11 @@ async fn create_role(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
     auth: Auth,
-    body: web::Json<CreateRoleRequest>,
+    body: JsonBody<CreateRoleRequest>,
 ) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
-    body.validate()?;
+    p.require(Permission::ManageCatalog)?;
+    let body = body.parse()?;
     Ok(HttpResponse::Created().json(catalog::create_role(&ctx, &auth.actor(&req), p, &body).await?))
 }
 
@@ -175,16 +181,19 @@ async fn create_approval_group(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
     auth: Auth,
-    body: web::Json<CreateApprovalGroupRequest>,
+    body: JsonBody<CreateApprovalGroupRequest>,
 ) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
-    body.validate()?;
+    p.require(Permission::ManageCatalog)?;
+    let body = body.parse()?;
     Ok(HttpResponse::Created().json(catalog::create_group(&ctx, &auth.actor(&req), p, &body).await?))
 }
 
 /// Segregation-of-duties rules.
 ///
-/// **Permissions**: any signed-in user.
+/// **Permissions**: administrators and role-catalog owners (the catalog screens).
+///
+/// **Refusals**: 403: anyone else.
 #[utoipa::path(
     tag = "catalog",
     operation_id = "list_sod_rules",
@@ -192,11 +201,12 @@ async fn create_approval_group(
     responses(
         (status = 200, body = Vec<SodRuleResponse>),
         (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
     ),
 )]
 #[get("/sod-rules")]
 async fn list_sod_rules(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
-    auth.0.user()?;
+    auth.0.user()?.require(Permission::ManageCatalog)?;
     Ok(HttpResponse::Ok().json(catalog::list_sod_rules(&ctx).await?))
 }
 
@@ -220,16 +230,19 @@ async fn create_sod_rule(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
     auth: Auth,
-    body: web::Json<CreateSodRuleRequest>,
+    body: JsonBody<CreateSodRuleRequest>,
 ) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
-    body.validate()?;
+    p.require(Permission::ManageCatalog)?;
+    let body = body.parse()?;
     Ok(HttpResponse::Created().json(catalog::create_sod_rule(&ctx, &auth.actor(&req), p, &body).await?))
 }
 
 /// Organizations (DLA, DFAS, External, …).
 ///
-/// **Permissions**: any signed-in user.
+/// **Permissions**: administrators and role-catalog owners (the catalog screens).
+///
+/// **Refusals**: 403: anyone else.
 #[utoipa::path(
     tag = "catalog",
     operation_id = "list_organizations",
@@ -237,11 +250,12 @@ async fn create_sod_rule(
     responses(
         (status = 200, body = Vec<OrganizationResponse>),
         (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
     ),
 )]
 #[get("/organizations")]
 async fn list_organizations(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
-    auth.0.user()?;
+    auth.0.user()?.require(Permission::ManageCatalog)?;
     Ok(HttpResponse::Ok().json(catalog::list_organizations(&ctx).await?))
 }
 
@@ -267,10 +281,11 @@ async fn create_organization(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
     auth: Auth,
-    body: web::Json<CreateOrganizationRequest>,
+    body: JsonBody<CreateOrganizationRequest>,
 ) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
-    body.validate()?;
+    p.require(Permission::ManageOrganizations)?;
+    let body = body.parse()?;
     Ok(HttpResponse::Created().json(catalog::create_organization(&ctx, &auth.actor(&req), p, &body).await?))
 }
 
@@ -302,10 +317,11 @@ async fn update_role(
     req: HttpRequest,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateRoleRequest>,
+    body: JsonBody<UpdateRoleRequest>,
 ) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
-    body.validate()?;
+    p.require(Permission::ManageCatalog)?;
+    let body = body.parse()?;
     Ok(HttpResponse::Ok().json(catalog::update_role(&ctx, &auth.actor(&req), p, *id, &body).await?))
 }
 
@@ -337,9 +353,10 @@ async fn update_approval_group(
     req: HttpRequest,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateApprovalGroupRequest>,
+    body: JsonBody<UpdateApprovalGroupRequest>,
 ) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
-    body.validate()?;
+    p.require(Permission::ManageCatalog)?;
+    let body = body.parse()?;
     Ok(HttpResponse::Ok().json(catalog::update_group(&ctx, &auth.actor(&req), p, *id, &body).await?))
 }

@@ -37,7 +37,7 @@ impl ResponseError for Error {
             Error::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Duplicate(_) | Error::Conflict(_) => StatusCode::CONFLICT,
             Error::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
-            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::BadRequest(_) | Error::Malformed(_) => StatusCode::BAD_REQUEST,
             Error::InvalidToken(_) => StatusCode::BAD_REQUEST,
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -73,6 +73,13 @@ impl ResponseError for Error {
                 problem(status, "stale-version", "Stale version", Some(d.clone()), vec![])
             }
             Error::BadRequest(d) => problem(status, "bad-request", "Bad request", Some(d.clone()), vec![]),
+            Error::Malformed(d) => problem(
+                status,
+                "malformed-body",
+                "Malformed request body",
+                Some(d.clone()),
+                vec![],
+            ),
             Error::TooManyRequests { retry_after_secs } => {
                 let mut r = problem(
                     status,

@@ -1,4 +1,5 @@
-//! Request extractors: the signed-in caller, and the client address.
+//! Request extractors: the signed-in caller, the client address, and JSON bodies read after
+//! the caller is authorized.
 
 use crate::service::principal::{self, Principal};
 use crate::service::{Ctx, Error};
@@ -71,4 +72,56 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, Error> {
                 "The If-Match header {s:?} is not a version this API issued (e.g. \"3\")."
             ))
         })
+}
+
+/// A JSON body, read but not yet parsed. A handler authorizes the caller first and then
+/// [`parse`](JsonBody::parse)s it (shape, then rules), so a caller who is refused gets 403
+/// whatever they sent, and learns nothing from a 400 or 422 about the body. The media type and
+/// the size limit are checked on reading.
+pub struct JsonBody<T> {
+    bytes: web::Bytes,
+    _of: std::marker::PhantomData<T>,
+}
+
+impl<T: serde::de::DeserializeOwned + validator::Validate> JsonBody<T> {
+    /// The body as `T`: 400 when it is not that JSON, 422 when its fields break the rules.
+    pub fn parse(&self) -> Result<T, Error> {
+        let v: T = serde_json::from_slice(&self.bytes)
+            .map_err(|e| Error::Malformed(format!("The JSON body could not be read: {e}.")))?;
+        v.validate()?;
+        Ok(v)
+    }
+}
+
+impl<T: 'static> FromRequest for JsonBody<T> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        use actix_web::HttpMessage;
+        use actix_web::error::{JsonPayloadError, PayloadError};
+        let req = req.clone();
+        let is_json = req.mime_type().ok().flatten().is_some_and(|m| {
+            m.subtype() == actix_web::mime::JSON || m.suffix() == Some(actix_web::mime::JSON)
+        });
+        let bytes = web::Bytes::from_request(&req, payload);
+        Box::pin(async move {
+            if !is_json {
+                return Err(super::error::json_error(JsonPayloadError::ContentType, &req));
+            }
+            let bytes = bytes.await.map_err(|e| match e.as_error::<PayloadError>() {
+                Some(PayloadError::Overflow) => super::error::json_error(
+                    JsonPayloadError::Overflow {
+                        limit: super::BODY_LIMIT,
+                    },
+                    &req,
+                ),
+                _ => e,
+            })?;
+            Ok(Self {
+                bytes,
+                _of: std::marker::PhantomData,
+            })
+        })
+    }
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/me`: My Information.
 
-use super::extract::Auth;
+use super::extract::{Auth, JsonBody};
 use super::problems::{Conflict, Forbidden, Invalid, NotFound, Unauthorized};
 use crate::service::{Ctx, Error, accounts, delegation, saars};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
@@ -168,10 +168,11 @@ async fn request_role_removal(
     req: HttpRequest,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: web::Json<RemovalRequest>,
+    body: JsonBody<RemovalRequest>,
 ) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
-    body.validate()?;
+    saars::authorize_own_assignment(&ctx, u, *id).await?;
+    let body = body.parse()?;
     Ok(HttpResponse::Created().json(saars::request_removal(&ctx, &auth.actor(&req), u, *id, &body).await?))
 }
 
@@ -220,11 +221,12 @@ async fn remove_direct_report_role(
     req: HttpRequest,
     auth: Auth,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<RemovalRequest>,
+    body: JsonBody<RemovalRequest>,
 ) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
-    body.validate()?;
     let (user, rid) = path.into_inner();
+    saars::authorize_report(&ctx, u, user).await?;
+    let body = body.parse()?;
     Ok(HttpResponse::Created()
         .json(saars::remove_direct_report_role(&ctx, &auth.actor(&req), u, user, rid, &body).await?))
 }

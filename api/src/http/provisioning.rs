@@ -1,13 +1,12 @@
 //! `/provisioning-tasks`: the provisioner's queue.
 
-use super::extract::Auth;
+use super::extract::{Auth, JsonBody};
 use super::problems::{Conflict, Forbidden, NotFound};
 use crate::service::{Ctx, Error, provisioning};
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use amps_openapi::*;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
-use validator::Validate;
 
 /// Registers the handlers.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -63,9 +62,10 @@ async fn complete_provisioning_task(
     req: HttpRequest,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: web::Json<CompleteProvisioningRequest>,
+    body: JsonBody<CompleteProvisioningRequest>,
 ) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
-    body.validate()?;
+    provisioning::authorize(&ctx, p, *id).await?;
+    let body = body.parse()?;
     Ok(HttpResponse::Ok().json(provisioning::complete(&ctx, &auth.actor(&req), p, *id, &body).await?))
 }

@@ -1,6 +1,6 @@
 //! `/saars`: submit, read, cancel, resubmit.
 
-use super::extract::{Auth, if_match};
+use super::extract::{Auth, JsonBody, if_match};
 use super::problems::{
     Conflict, Forbidden, Invalid, NotFound, PayloadTooLarge, PreconditionFailed, Unauthorized,
 };
@@ -141,10 +141,11 @@ async fn resubmit_saar(
     req: HttpRequest,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: web::Json<ResubmitSaarRequest>,
+    body: JsonBody<ResubmitSaarRequest>,
 ) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
-    body.validate()?;
+    saars::authorize_resubmit(&ctx, p, *id).await?;
+    let body = body.parse()?;
     Ok(HttpResponse::Ok()
         .json(saars::resubmit(&ctx, &auth.actor(&req), p, *id, &body, if_match(&req)?).await?))
 }

@@ -124,6 +124,59 @@ async fn context(conn: &impl ConnectionTrait, task_id: Uuid) -> Result<Option<Co
     }))
 }
 
+/// Whether `p` may decide `task` of `s` now: it is theirs or their group's, it is open, a
+/// deputy's delegation is in force, and they are not excluded from it (`domain::routing`).
+async fn may_decide(
+    ctx: &Ctx,
+    p: &UserPrincipal,
+    task: &approval_task::Model,
+    s: &saar::Model,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    let is_mine = task.assignee_id == Some(p.id)
+        || match task.group_id {
+            Some(g) => workflow::groups_of(&ctx.read, p).await?.contains(&g),
+            None => false,
+        };
+    if !is_mine {
+        return Err(Error::Forbidden(
+            "This approval is not assigned to you or your groups.".into(),
+        ));
+    }
+    // A deputy decides only while the delegation is in force.
+    if let Some(principal) = task.delegated_from
+        && task.assignee_id == Some(p.id)
+        && store::users::acting_for(&ctx.read, principal, now)
+            .await?
+            .is_none_or(|who| who.id != p.id)
+    {
+        return Err(Error::Forbidden(
+            "Your delegation has ended: this approval has returned to the approver you acted for.".into(),
+        ));
+    }
+    // Nobody decides their own access, nor two levels of one request.
+    if let Some(why) = workflow::parties(&ctx.read, s).await?.exclusion(p.id, task.level) {
+        return Err(Error::Forbidden(why.refusal()));
+    }
+    if !task.status.is_open() {
+        return Err(Error::Conflict(format!(
+            "This approval was already decided ({}).",
+            task.status
+        )));
+    }
+    Ok(())
+}
+
+/// Whether `p` may decide task `task_id`, checked before anything about the decision is read
+/// (a caller who may not learns nothing from a 400 or 422 about their body).
+pub async fn authorize(ctx: &Ctx, p: &UserPrincipal, task_id: Uuid) -> Result<()> {
+    let task = store::tasks::find(&ctx.read, task_id)
+        .await?
+        .ok_or_else(|| Error::NotFound("No such approval task.".into()))?;
+    let s = load_saar(&ctx.read, task.saar_id).await?;
+    may_decide(ctx, p, &task, &s, ctx.clock.now()).await
+}
+
 /// Records the decision on a task: one transaction, one audit event, the mail it causes.
 pub async fn decide(
     ctx: &Ctx,
@@ -146,40 +199,7 @@ pub async fn decide(
     else {
         return Err(Error::NotFound("No such approval task.".into()));
     };
-    let is_mine = task.assignee_id == Some(p.id)
-        || match task.group_id {
-            Some(g) => workflow::groups_of(&ctx.read, p).await?.contains(&g),
-            None => false,
-        };
-    if !is_mine {
-        return Err(Error::Forbidden(
-            "This approval is not assigned to you or your groups.".into(),
-        ));
-    }
-    if !task.status.is_open() {
-        return Err(Error::Conflict(format!(
-            "This approval was already decided ({}).",
-            task.status
-        )));
-    }
-    // A deputy decides only while the delegation is in force.
-    if let Some(principal) = task.delegated_from
-        && task.assignee_id == Some(p.id)
-        && store::users::acting_for(&ctx.read, principal, now)
-            .await?
-            .is_none_or(|who| who.id != p.id)
-    {
-        return Err(Error::Forbidden(
-            "Your delegation has ended: this approval has returned to the approver you acted for.".into(),
-        ));
-    }
-    // Nobody decides their own access, nor two levels of one request.
-    if let Some(why) = workflow::parties(&ctx.read, &s)
-        .await?
-        .exclusion(p.id, task.level)
-    {
-        return Err(Error::Forbidden(why.refusal()));
-    }
+    may_decide(ctx, p, &task, &s, now).await?;
     super::check_version(expected_version, s.version, &s.number)?;
     let status = s.status;
     let rr = RoleRef {

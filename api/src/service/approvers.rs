@@ -355,6 +355,30 @@ pub async fn decide_by_link(
     settle(ctx, &actor, c, None, accept).await
 }
 
+/// The user `user_id`, if `p` may set their approvers at once (their current supervisor, the
+/// help desk, administrators; never the user themselves).
+async fn authorized_over(ctx: &Ctx, p: &UserPrincipal, user_id: Uuid) -> Result<user::Model> {
+    let u = store::users::find(&ctx.db, user_id)
+        .await?
+        .ok_or_else(|| Error::NotFound("No such user.".into()))?;
+    match changed_by(
+        u.id == p.id,
+        u.supervisor_id == Some(p.id),
+        p.can(Permission::SetApprovers),
+    ) {
+        ChangedBy::Authority => Ok(u),
+        ChangedBy::TheUser => Err(Error::Forbidden(
+            "Nobody sets their own approvers: ask for a change in My Information, and the person you name accepts it.".into(),
+        )),
+        ChangedBy::Stranger => Err(Error::Forbidden(Permission::SetApprovers.refusal().into())),
+    }
+}
+
+/// Whether `p` may set `user_id`'s approvers at once, checked before the body is read.
+pub async fn authorize_set(ctx: &Ctx, p: &UserPrincipal, user_id: Uuid) -> Result<()> {
+    authorized_over(ctx, p, user_id).await.map(drop)
+}
+
 /// Sets `user_id`'s approvers at once: for their current supervisor, the help desk and
 /// administrators (not the user themselves: they ask through My Information).
 pub async fn set_for_user(
@@ -365,22 +389,7 @@ pub async fn set_for_user(
     req: &SetApproversRequest,
 ) -> Result<ApproversResponse> {
     let now = ctx.clock.now();
-    let u = store::users::find(&ctx.db, user_id)
-        .await?
-        .ok_or_else(|| Error::NotFound("No such user.".into()))?;
-    match changed_by(
-        u.id == p.id,
-        u.supervisor_id == Some(p.id),
-        p.can(Permission::SetApprovers),
-    ) {
-        ChangedBy::Authority => {}
-        ChangedBy::TheUser => {
-            return Err(Error::Forbidden(
-                "Nobody sets their own approvers: ask for a change in My Information, and the person you name accepts it.".into(),
-            ));
-        }
-        ChangedBy::Stranger => return Err(Error::Forbidden(Permission::SetApprovers.refusal().into())),
-    }
+    let u = authorized_over(ctx, p, user_id).await?;
     validator::Validate::validate(req)?;
     if req.supervisor.is_none() && req.security_officer.is_none() && req.eao_email.is_none() {
         return Err(Error::Validation(field(

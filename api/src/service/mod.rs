@@ -69,6 +69,9 @@ pub enum Error {
     /// A malformed request that no field error describes, e.g. a bad header (400).
     #[error("{0}")]
     BadRequest(String),
+    /// A body that is not the JSON the operation takes (400).
+    #[error("{0}")]
+    Malformed(String),
     /// Too many attempts (429).
     #[error("too many failed attempts; try again in {retry_after_secs} seconds")]
     TooManyRequests { retry_after_secs: i64 },

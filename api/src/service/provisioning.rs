@@ -117,15 +117,9 @@ pub async fn finish(
     Ok(())
 }
 
-/// Completes a manual provisioning task: the assignment becomes active and the requester is
-/// told the role is granted.
-pub async fn complete(
-    ctx: &Ctx,
-    actor: &Actor,
-    p: &UserPrincipal,
-    id: Uuid,
-    req: &CompleteProvisioningRequest,
-) -> Result<ProvisioningTaskResponse> {
+/// The provisioning task `id`, if `p` may complete it: one of their applications', not their
+/// own access.
+async fn authorized(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Result<provisioning_task::Model> {
     let t = store::provisioning::find(&ctx.db, id)
         .await?
         .ok_or_else(|| Error::NotFound("No such provisioning task.".into()))?;
@@ -137,6 +131,24 @@ pub async fn complete(
             "You may not provision your own access; another provisioner completes this task.".into(),
         ));
     }
+    Ok(t)
+}
+
+/// Whether `p` may complete provisioning task `id`, checked before the body is read.
+pub async fn authorize(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Result<()> {
+    authorized(ctx, p, id).await.map(drop)
+}
+
+/// Completes a manual provisioning task: the assignment becomes active and the requester is
+/// told the role is granted.
+pub async fn complete(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    id: Uuid,
+    req: &CompleteProvisioningRequest,
+) -> Result<ProvisioningTaskResponse> {
+    let t = authorized(ctx, p, id).await?;
     if t.status != ProvisioningStatus::Open {
         return Err(Error::Conflict("This task is already done.".into()));
     }

@@ -536,6 +536,31 @@ async fn insert_removal(
     Ok(s)
 }
 
+/// Whether `p` may resubmit SAAR `id` (its requester), checked before the body is read.
+pub async fn authorize_resubmit(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Result<()> {
+    if load_saar(&ctx.read, id).await?.requester_id != p.id {
+        return Err(Error::Forbidden(
+            "Only the requester may resubmit this request.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `assignment` is a current role of `p`'s, checked before the body is read.
+pub async fn authorize_own_assignment(ctx: &Ctx, p: &UserPrincipal, assignment: Uuid) -> Result<()> {
+    active_assignment(&ctx.read, p.id, assignment).await.map(drop)
+}
+
+/// Whether `user_id` is `p`'s direct report, checked before the body is read.
+pub async fn authorize_report(ctx: &Ctx, p: &UserPrincipal, user_id: Uuid) -> Result<()> {
+    if load_user(&ctx.read, user_id).await?.supervisor_id != Some(p.id) {
+        return Err(Error::Forbidden(
+            "You may remove roles only of your direct reports.".into(),
+        ));
+    }
+    Ok(())
+}
+
 async fn active_assignment(
     conn: &impl ConnectionTrait,
     user_id: Uuid,

@@ -76,6 +76,11 @@ pub async fn approvals_of(conn: &impl ConnectionTrait, saar: Uuid) -> Result<Vec
     Ok(rows.into_iter().filter_map(|(l, by)| Some((l, by?))).collect())
 }
 
+/// The task `id`.
+pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<approval_task::Model>, DbErr> {
+    approval_task::Entity::find_by_id(id).one(conn).await
+}
+
 /// The task whose emailed link has the digest `hash`.
 pub async fn by_link_hash(
     conn: &impl ConnectionTrait,

@@ -254,7 +254,15 @@ async fn organizations_are_listed_and_added_by_administrators(db: Db) {
     let app = seeded(db).await;
     let admin = as_user(&app, "aadmin").await;
     let requester = as_user(&app, "jrequester").await;
-    let codes: Vec<String> = requester
+    assert_eq!(
+        requester
+            .organizations()
+            .await
+            .expect_err("the catalog screens' list")
+            .status(),
+        Some(403)
+    );
+    let codes: Vec<String> = admin
         .organizations()
         .await
         .expect("list")

@@ -7,6 +7,7 @@ mod accounts;
 mod admin;
 mod approvals;
 mod architecture;
+mod authorization;
 mod catalog;
 mod platform;
 mod provisioning;

@@ -1,0 +1,603 @@
+//! Who may call what (issue #11, item 10): every operation of the OpenAPI document is called
+//! as every kind of caller, against real objects (another person's SAAR, its open task, its
+//! attachment, a held role, a direct report, a provisioning task, an approver change), and
+//! the outcome is compared with the table in the README ("Who may call what"). An operation
+//! without a row, or a row the server disagrees with, fails the test; the failure prints the
+//! table as the server behaves, to review and commit.
+//!
+//! A call counts as refused when the answer is 401, 403, or 404 for an object that exists
+//! (hidden from the caller); any other answer (2xx, or a 4xx about the request's content or
+//! the object's state) means the caller got past authorization. Bodies are chosen so that no
+//! call changes what later calls see, except where the order below says so; several are
+//! invalid on purpose, so that a caller who is refused must be refused before the body is
+//! read (authorization comes before validation).
+
+use crate::both_dbs;
+use crate::helpers::*;
+use amps::domain::permission::AdminRole;
+use amps_openapi::*;
+use chrono::Duration;
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+both_dbs!(every_operation_refuses_exactly_the_callers_the_table_names);
+
+/// The caller kinds: the table's columns, in order, with whom each is in the fixture.
+const CALLERS: &[(&str, &str)] = &[
+    ("anonymous", "no token"),
+    ("external", "vvendor, a vendor with no part in the request"),
+    (
+        "internal",
+        "iiao, an internal user with no part in the request yet",
+    ),
+    (
+        "requester",
+        "jrequester, who asked for the request for themselves",
+    ),
+    (
+        "supervisor",
+        "ssupervisor, the requester's supervisor, who approved level 1",
+    ),
+    ("approver", "ssecurity, whose level is open"),
+    (
+        "named",
+        "eeao, whom the requester asked to be their new supervisor",
+    ),
+    ("deputy", "ddataowner, the supervisor's deputy"),
+    ("provisioner", "pprovisioner"),
+    ("help desk", "hhelpdesk"),
+    ("catalog owner", "a holder of Role Catalog Owner"),
+    ("administrator", "aadmin"),
+    ("client", "a service client"),
+    ("disabled", "an account disabled after it signed in"),
+];
+
+/// A caller: their access token and refresh cookie, if any.
+#[derive(Clone, Default)]
+struct Caller {
+    token: Option<String>,
+    cookie: Option<String>,
+}
+
+/// Signs in through the API, keeping the access token and the refresh cookie.
+async fn sign_in(app: &TestApp, login: &str, password: &str) -> Caller {
+    let resp = app
+        .http()
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"user_id": login, "password": password}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(resp.status().as_u16(), 200, "{login} signs in");
+    let cookie = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("amps_refresh="))
+        .and_then(|c| c.split(';').next())
+        .map(str::to_string);
+    let token: TokenResponse = resp.json().await.expect("token");
+    Caller {
+        token: Some(token.access_token),
+        cookie,
+    }
+}
+
+/// The real objects the calls are about.
+struct Objects {
+    saar: Uuid,
+    task: Uuid,
+    attachment: Uuid,
+    assignment: Uuid,
+    requester: Uuid,
+    provisioning: Uuid,
+    change: Uuid,
+    role: Uuid,
+    group: Uuid,
+}
+
+/// One call: method, path, body.
+struct Call {
+    method: Method,
+    path: String,
+    body: Option<Body>,
+    if_match: Option<String>,
+    /// Whether a 404 means "nothing of yours there" (allowed) rather than a hidden object.
+    not_found_is_empty: bool,
+}
+
+enum Body {
+    Json(Value),
+    Form(&'static str),
+    Bytes(Vec<u8>),
+}
+
+fn call(method: Method, path: impl Into<String>) -> Call {
+    Call {
+        method,
+        path: path.into(),
+        body: None,
+        if_match: None,
+        not_found_is_empty: false,
+    }
+}
+
+impl Call {
+    fn json(mut self, v: Value) -> Self {
+        self.body = Some(Body::Json(v));
+        self
+    }
+}
+
+/// The call each operation makes, against `o`; `None` for an operation the test does not know
+/// (which fails it).
+fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
+    use Method as M;
+    let stale = Some("\"0\"".to_string());
+    let bad_token = "not-a-valid-link-token";
+    Some(match id {
+        // Public: anyone.
+        "get_healthz" => call(M::GET, "/healthz"),
+        "get_readyz" => call(M::GET, "/readyz"),
+        "get_metrics" => call(M::GET, "/metrics"),
+        "get_jwks" => call(M::GET, "/.well-known/jwks.json"),
+        "list_mailbox" => call(M::GET, "/api/v1/dev/mailbox"),
+        "register_account" => call(M::POST, "/api/v1/auth/register").json(json!({"user_id": ""})),
+        "verify_email" => call(M::POST, "/api/v1/auth/verify-email").json(json!({"token": bad_token})),
+        "forgot_password" => call(M::POST, "/api/v1/auth/forgot-password").json(json!({"user_id": "nobody-here"})),
+        "forgot_username" => {
+            call(M::POST, "/api/v1/auth/forgot-username").json(json!({"email": "nobody@nowhere.example"}))
+        }
+        "reset_password" => call(M::POST, "/api/v1/auth/reset-password")
+            .json(json!({"token": bad_token, "new_password": "a perfectly fine passphrase"})),
+        "login" => call(M::POST, "/api/v1/auth/login").json(json!({"user_id": ""})),
+        "issue_client_token" => Call {
+            body: Some(Body::Form("grant_type=password")),
+            ..call(M::POST, "/api/v1/auth/token")
+        },
+        "refresh_session" => call(M::POST, "/api/v1/auth/refresh"),
+        "logout" => call(M::POST, "/api/v1/auth/logout"),
+        "get_approval_link" => call(M::GET, format!("/api/v1/approval-links/{bad_token}")),
+        "approve_by_link" => call(M::POST, format!("/api/v1/approval-links/{bad_token}/approve")).json(json!({})),
+        "reject_by_link" => call(M::POST, format!("/api/v1/approval-links/{bad_token}/reject"))
+            .json(json!({"reason": "not_needed"})),
+        "return_by_link" => call(M::POST, format!("/api/v1/approval-links/{bad_token}/return"))
+            .json(json!({"comment": "Which depot?"})),
+        "get_approver_change_link" => call(M::GET, format!("/api/v1/approver-change-links/{bad_token}")),
+        "accept_approver_change_by_link" => {
+            call(M::POST, format!("/api/v1/approver-change-links/{bad_token}/accept"))
+        }
+        "decline_approver_change_by_link" => {
+            call(M::POST, format!("/api/v1/approver-change-links/{bad_token}/decline"))
+        }
+        // Oneself.
+        "get_me" => call(M::GET, "/api/v1/me"),
+        "update_me" => call(M::PATCH, "/api/v1/me").json(json!({"job_title": "Unchanged"})),
+        "change_password" => call(M::POST, "/api/v1/me/password")
+            .json(json!({"current_password": "not the password", "new_password": "a perfectly fine passphrase"})),
+        "set_deputy" => call(M::PUT, "/api/v1/me/deputy")
+            .json(json!({"deputy": "aadmin", "starts_at": "2026-12-10T00:00:00Z", "ends_at": "2026-12-01T00:00:00Z"})),
+        "clear_deputy" => Call {
+            not_found_is_empty: true,
+            ..call(M::DELETE, "/api/v1/me/deputy")
+        },
+        "list_direct_reports" => call(M::GET, "/api/v1/me/direct-reports"),
+        "list_my_requests" => call(M::GET, "/api/v1/me/requests"),
+        "list_my_roles" => call(M::GET, "/api/v1/me/roles"),
+        "request_role_removal" => {
+            call(M::POST, format!("/api/v1/me/roles/{}/removal", o.assignment)).json(json!({"reason": ""}))
+        }
+        // Requests.
+        "search_roles" => call(M::GET, "/api/v1/roles?q=POP"),
+        "submit_saars" => call(M::POST, "/api/v1/saars").json(json!({
+            "privacy_act_accepted": false, "role_ids": [o.role], "justification": "",
+            "request_type": "initial", "user_info": {"ia_training_date": "2026-11-01"}
+        })),
+        "get_saar" => call(M::GET, format!("/api/v1/saars/{}", o.saar)),
+        "cancel_saar" => Call {
+            if_match: stale.clone(),
+            ..call(M::POST, format!("/api/v1/saars/{}/cancel", o.saar))
+        },
+        "resubmit_saar" => Call {
+            if_match: stale.clone(),
+            ..call(M::POST, format!("/api/v1/saars/{}/resubmit", o.saar)).json(json!({"justification": ""}))
+        },
+        "list_attachments" => call(M::GET, format!("/api/v1/saars/{}/attachments", o.saar)),
+        "upload_attachment" => Call {
+            body: Some(Body::Bytes(b"%PDF-1.7\n%%EOF\n".to_vec())),
+            ..call(M::POST, format!("/api/v1/saars/{}/attachments?filename=note-{n}.pdf", o.saar))
+        },
+        "download_attachment" => call(M::GET, format!("/api/v1/saars/{}/attachments/{}", o.saar, o.attachment)),
+        // Approvals.
+        "list_approvals" => call(M::GET, "/api/v1/approvals"),
+        "count_approvals" => call(M::GET, "/api/v1/approvals/count"),
+        "approve_task" => Call {
+            if_match: stale.clone(),
+            ..call(M::POST, format!("/api/v1/approvals/{}/approve", o.task)).json(json!({}))
+        },
+        "reject_task" => Call {
+            if_match: stale.clone(),
+            ..call(M::POST, format!("/api/v1/approvals/{}/reject", o.task)).json(json!({"reason": "other"}))
+        },
+        "return_task" => Call {
+            if_match: stale,
+            ..call(M::POST, format!("/api/v1/approvals/{}/return", o.task)).json(json!({"comment": ""}))
+        },
+        "list_approver_changes" => call(M::GET, "/api/v1/approver-changes"),
+        // Declined first: the accept that follows finds it decided (409), changing nothing.
+        "decline_approver_change" => call(M::POST, format!("/api/v1/approver-changes/{}/decline", o.change)),
+        "accept_approver_change" => call(M::POST, format!("/api/v1/approver-changes/{}/accept", o.change)),
+        // Provisioning.
+        "list_provisioning_tasks" => call(M::GET, "/api/v1/provisioning-tasks"),
+        "complete_provisioning_task" => {
+            call(M::POST, format!("/api/v1/provisioning-tasks/{}/complete", o.provisioning)).json(json!({}))
+        }
+        // People.
+        "list_users" => call(M::GET, "/api/v1/users"),
+        "set_approvers" => call(M::PATCH, format!("/api/v1/users/{}/approvers", o.requester)).json(json!({})),
+        "remove_direct_report_role" => call(
+            M::POST,
+            format!("/api/v1/users/{}/roles/{}/removal", o.requester, o.assignment),
+        )
+        .json(json!({"reason": ""})),
+        // Catalog.
+        "list_applications" => call(M::GET, "/api/v1/applications"),
+        "create_application" => call(M::POST, "/api/v1/applications")
+            .json(json!({"code": "", "name": "", "provisioning_mode": "manual"})),
+        "list_approval_groups" => call(M::GET, "/api/v1/approval-groups"),
+        "create_approval_group" => call(M::POST, "/api/v1/approval-groups").json(json!({"name": ""})),
+        "update_approval_group" => call(M::PATCH, format!("/api/v1/approval-groups/{}", o.group)).json(json!({})),
+        "create_role" => call(M::POST, "/api/v1/roles").json(json!({
+            "application_id": Uuid::nil(), "name": "", "environment": "PROD",
+            "requestable_by": "both", "min_it_level": "none", "chain": []
+        })),
+        "update_role" => call(M::PATCH, format!("/api/v1/roles/{}", o.role)).json(json!({})),
+        "list_sod_rules" => call(M::GET, "/api/v1/sod-rules"),
+        "create_sod_rule" => call(M::POST, "/api/v1/sod-rules").json(json!({"name": "", "role_ids": []})),
+        "list_organizations" => call(M::GET, "/api/v1/organizations"),
+        "create_organization" => call(M::POST, "/api/v1/organizations").json(json!({"code": "", "name": ""})),
+        _ => return None,
+    })
+}
+
+/// Whether `caller` gets past authorization on `c`: the answer's status, and the verdict.
+async fn allowed(app: &TestApp, caller: &Caller, c: &Call) -> (u16, bool) {
+    let mut req = app.http().request(c.method.clone(), app.url(&c.path));
+    if let Some(t) = &caller.token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(cookie) = &caller.cookie {
+        req = req.header("cookie", cookie);
+    }
+    if let Some(v) = &c.if_match {
+        req = req.header("if-match", v);
+    }
+    req = match &c.body {
+        Some(Body::Json(v)) => req.json(v),
+        Some(Body::Form(f)) => req
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(*f),
+        Some(Body::Bytes(b)) => req
+            .header("content-type", "application/octet-stream")
+            .body(b.clone()),
+        None => req,
+    };
+    let status = req.send().await.expect("send").status().as_u16();
+    assert!(status < 500, "{} {}: {status}", c.method, c.path);
+    let refused = matches!(status, 401 | 403) || (status == 404 && !c.not_found_is_empty);
+    (status, !refused)
+}
+
+/// The table in the README: operation → the verdict per caller kind.
+fn the_table() -> BTreeMap<String, Vec<bool>> {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).expect("README");
+    let start = readme
+        .find("<!-- authorization:begin -->")
+        .expect("the README's table begins");
+    let end = readme.find("<!-- authorization:end -->").expect("and ends");
+    let mut rows = BTreeMap::new();
+    for line in readme[start..end].lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+        let op = cells[0].trim_matches('`').to_string();
+        let verdicts = cells[1..].iter().map(|c| *c == "yes").collect::<Vec<_>>();
+        assert_eq!(verdicts.len(), CALLERS.len(), "{op}: one cell per caller kind");
+        rows.insert(op, verdicts);
+    }
+    rows
+}
+
+async fn every_operation_refuses_exactly_the_callers_the_table_names(db: Db) {
+    let app = seeded(db).await;
+    let demo = amps::seed::DEMO_PASSWORD;
+    let as_client = |login: &'static str| as_user(&app, login);
+    let requester = as_client("jrequester").await;
+    let ebs = role_id(&requester, "EBS Inquiry User", "PROD").await;
+    let pop = role_id(&requester, "Web User POP-001", "PROD").await;
+    let pop_test = role_id(&requester, "Web User POP-001", "TEST").await;
+    // A role the requester holds.
+    grant(&app, &requester, vec![ebs]).await;
+    let assignment = requester.my_roles().await.expect("roles")[0].assignment_id;
+    // A request waiting on the security officer, with an attachment.
+    let saar = requester
+        .submit_saars(&submission(vec![pop], &app))
+        .await
+        .expect("submit")
+        .saars
+        .remove(0);
+    approve_chain(&app, saar.id, &[("ssupervisor", None)]).await;
+    let attachment = requester
+        .upload_attachment(saar.id, "training.pdf", b"%PDF-1.7\n%%EOF\n".to_vec())
+        .await
+        .expect("attachment")
+        .id;
+    let task = task_for(&as_client("ssecurity").await, saar.id).await.id;
+    // A request approved at every level, waiting on the provisioner.
+    let done = requester
+        .submit_saars(&submission(vec![pop_test], &app))
+        .await
+        .expect("submit")
+        .saars
+        .remove(0);
+    approve_chain(
+        &app,
+        done.id,
+        &[
+            ("ssupervisor", None),
+            ("ssecurity", None),
+            ("ddataowner", None),
+            ("iiao", None),
+        ],
+    )
+    .await;
+    let provisioning = as_client("pprovisioner")
+        .await
+        .provisioning_tasks()
+        .await
+        .expect("queue")
+        .into_iter()
+        .find(|t| t.saar_number == done.number)
+        .expect("task")
+        .id;
+    // The requester asks eeao to be their supervisor; the supervisor has a deputy.
+    requester
+        .update_me(&UpdateMeRequest {
+            supervisor: Some("eeao".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("asked");
+    let change = as_client("eeao").await.approver_changes().await.expect("asked")[0].id;
+    as_client("ssupervisor")
+        .await
+        .set_deputy(&SetDeputyRequest {
+            deputy: "ddataowner".into(),
+            starts_at: app.now(),
+            ends_at: app.now() + Duration::days(5),
+        })
+        .await
+        .expect("deputy");
+    let group = as_client("aadmin")
+        .await
+        .approval_groups()
+        .await
+        .expect("groups")
+        .into_iter()
+        .find(|g| g.name == "HMMS-POP Provisioners")
+        .expect("group")
+        .id;
+    let objects = Objects {
+        saar: saar.id,
+        task,
+        attachment,
+        assignment,
+        requester: requester.me().await.expect("me").id,
+        provisioning,
+        change,
+        role: ebs,
+        group,
+    };
+    // The callers.
+    let mut callers: Vec<Caller> = Vec::new();
+    for (kind, _) in CALLERS {
+        let c = match *kind {
+            "anonymous" => Caller::default(),
+            "external" => sign_in(&app, "vvendor", demo).await,
+            "internal" => sign_in(&app, "iiao", demo).await,
+            "requester" => sign_in(&app, "jrequester", demo).await,
+            "supervisor" => sign_in(&app, "ssupervisor", demo).await,
+            "approver" => sign_in(&app, "ssecurity", demo).await,
+            "named" => sign_in(&app, "eeao", demo).await,
+            "deputy" => sign_in(&app, "ddataowner", demo).await,
+            "provisioner" => sign_in(&app, "pprovisioner", demo).await,
+            "help desk" => sign_in(&app, "hhelpdesk", demo).await,
+            "catalog owner" => {
+                app.active_user("cowner").await;
+                grant_admin_role(&app, "cowner", AdminRole::RoleCatalogOwner).await;
+                sign_in(&app, "cowner", PASSWORD).await
+            }
+            "administrator" => sign_in(&app, "aadmin", demo).await,
+            "client" => {
+                let (id, secret) = amps::service::sessions::create_service_client(
+                    &app.ctx,
+                    &amps::store::audit::Actor::system(),
+                    "reports",
+                    "roles:read",
+                )
+                .await
+                .expect("client");
+                let resp = app
+                    .http()
+                    .post(app.url("/api/v1/auth/token"))
+                    .form(&[
+                        ("grant_type", "client_credentials"),
+                        ("client_id", id.as_str()),
+                        ("client_secret", secret.as_str()),
+                    ])
+                    .send()
+                    .await
+                    .expect("token");
+                assert_eq!(resp.status().as_u16(), 200);
+                let t: TokenResponse = resp.json().await.expect("token");
+                Caller {
+                    token: Some(t.access_token),
+                    cookie: None,
+                }
+            }
+            "disabled" => {
+                app.active_user("gone").await;
+                let c = sign_in(&app, "gone", PASSWORD).await;
+                use sea_orm::ConnectionTrait;
+                app.ctx
+                    .db
+                    .execute_unprepared("UPDATE users SET status = 'disabled' WHERE login = 'gone'")
+                    .await
+                    .expect("disable");
+                c
+            }
+            other => panic!("no caller {other}"),
+        };
+        callers.push(c);
+    }
+    // Every operation of the document, in the table's order, as every caller.
+    let doc: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json"))
+            .expect("openapi.json"),
+    )
+    .expect("json");
+    let mut documented = Vec::new();
+    for ops in doc["paths"].as_object().expect("paths").values() {
+        for op in ops.as_object().expect("operations").values() {
+            documented.push(op["operationId"].as_str().expect("id").to_string());
+        }
+    }
+    let table = the_table();
+    let mut order: Vec<String> = README_ORDER.iter().map(|s| s.to_string()).collect();
+    for op in &documented {
+        if !order.contains(op) {
+            order.push(op.clone());
+        }
+    }
+    let mut actual: BTreeMap<String, Vec<bool>> = BTreeMap::new();
+    let mut seen: BTreeMap<String, Vec<u16>> = BTreeMap::new();
+    for (n, op) in order.iter().enumerate() {
+        let c = operation(op, &objects, n)
+            .unwrap_or_else(|| panic!("no call for {op}: add it to the test and the table"));
+        for caller in &callers {
+            let (status, ok) = allowed(&app, caller, &c).await;
+            actual.entry(op.clone()).or_default().push(ok);
+            seen.entry(op.clone()).or_default().push(status);
+        }
+    }
+    // The table as the server behaves, with the statuses seen, for review.
+    let mut printed = String::from("| operation |");
+    for (kind, _) in CALLERS {
+        printed.push_str(&format!(" {kind} |"));
+    }
+    printed.push('\n');
+    for op in &order {
+        printed.push_str(&format!("| `{op}` |"));
+        for (ok, status) in actual[op].iter().zip(&seen[op]) {
+            printed.push_str(&format!(" {} |", if *ok { "yes" } else { "no" }));
+            let _ = status;
+        }
+        printed.push_str(&format!(" <!-- {:?} -->\n", seen[op]));
+    }
+    let missing: Vec<&String> = documented.iter().filter(|op| !table.contains_key(*op)).collect();
+    assert!(
+        missing.is_empty(),
+        "operations without a row: {missing:?}\n{printed}"
+    );
+    let stale: Vec<&String> = table.keys().filter(|op| !documented.contains(op)).collect();
+    assert!(
+        stale.is_empty(),
+        "rows for operations that do not exist: {stale:?}"
+    );
+    let mut wrong = Vec::new();
+    for op in &documented {
+        for (i, (kind, _)) in CALLERS.iter().enumerate() {
+            if table[op][i] != actual[op][i] {
+                wrong.push(format!(
+                    "{op} as {kind}: the table says {}, the server answered {}",
+                    if table[op][i] { "allowed" } else { "refused" },
+                    seen[op][i]
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{}\n\nAs the server behaves:\n{printed}",
+        wrong.join("\n")
+    );
+}
+
+/// The order the operations are called in (the README table's): calls that change something
+/// later calls see come after those calls.
+const README_ORDER: &[&str] = &[
+    "get_healthz",
+    "get_readyz",
+    "get_metrics",
+    "get_jwks",
+    "list_mailbox",
+    "register_account",
+    "verify_email",
+    "forgot_password",
+    "forgot_username",
+    "reset_password",
+    "login",
+    "issue_client_token",
+    "refresh_session",
+    "get_approval_link",
+    "approve_by_link",
+    "reject_by_link",
+    "return_by_link",
+    "get_approver_change_link",
+    "accept_approver_change_by_link",
+    "decline_approver_change_by_link",
+    "get_me",
+    "update_me",
+    "change_password",
+    "set_deputy",
+    "list_direct_reports",
+    "list_my_requests",
+    "list_my_roles",
+    "request_role_removal",
+    "search_roles",
+    "submit_saars",
+    "get_saar",
+    "cancel_saar",
+    "resubmit_saar",
+    "list_attachments",
+    "upload_attachment",
+    "download_attachment",
+    "list_approvals",
+    "count_approvals",
+    "approve_task",
+    "reject_task",
+    "return_task",
+    "list_approver_changes",
+    "decline_approver_change",
+    "accept_approver_change",
+    "list_provisioning_tasks",
+    "complete_provisioning_task",
+    "list_users",
+    "set_approvers",
+    "remove_direct_report_role",
+    "list_applications",
+    "create_application",
+    "list_approval_groups",
+    "create_approval_group",
+    "update_approval_group",
+    "create_role",
+    "update_role",
+    "list_sod_rules",
+    "create_sod_rule",
+    "list_organizations",
+    "create_organization",
+    "clear_deputy",
+    "logout",
+];
