@@ -6,6 +6,7 @@ tools := env_var('HOME') / ".cache/amps/tools"
 export PATH := tools / "bin" + ":" + env_var('HOME') / ".cargo/bin:" + env_var('PATH')
 wasm_bindgen_version := "0.2.130"
 wasm_split_version := "0.2.4"
+schemathesis_version := "4.32.5"
 pg_url := env_var_or_default('AMPS_TEST_PG_URL', 'postgres://postgres@127.0.0.1:5432')
 
 # List the recipes.
@@ -22,6 +23,7 @@ run: web
 test: check _pg-ready _nextest
     cargo build -p amps
     cargo nextest run --no-fail-fast
+    just api-fuzz
     just e2e
 
 # Format check, clippy with warnings as errors, and OpenAPI drift.
@@ -103,6 +105,38 @@ e2e: web _chromium _npm
     # The first-load size (fails over budget) and the time to interactive (printed).
     cd e2e/browser && node budget.mjs --enforce
 
+# The document and the server agree: schemathesis generates requests for every operation of
+# the served OpenAPI document (bounded examples, fixed seed), signed in as an administrator and
+# as a plain user, and fails on any 5xx or any status, content type or body the document does
+# not describe.
+api-fuzz: _schemathesis
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cargo build -q -p amps
+    port=18091
+    dir=$(mktemp -d)
+    export AMPS_DATA_DIR="$dir" AMPS_BIND="127.0.0.1:$port" AMPS_WEB_DIR=/nonexistent AMPS_SMTP_URL= AMPS_DEV_MAILBOX=true
+    ./target/debug/amps seed --demo >/dev/null
+    ./target/debug/amps serve >"$dir/serve.log" 2>&1 &
+    pid=$!
+    trap 'kill $pid 2>/dev/null; rm -rf "$dir"' EXIT
+    for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+    token() {
+        curl -fs -X POST "http://127.0.0.1:$port/api/v1/auth/login" -H 'content-type: application/json' \
+            -d "{\"user_id\":\"$1\",\"password\":\"Demo password for AMPS 2026\"}" \
+            | python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])'
+    }
+    # Both tokens first: the run tries logins, which the address throttle then slows.
+    admin=$(token aadmin)
+    user=$(token jrequester)
+    for t in "$admin" "$user"; do
+        "{{tools}}/venv/bin/schemathesis" run "http://127.0.0.1:$port/api/v1/openapi.json" \
+            -H "Authorization: Bearer $t" \
+            --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+            --phases examples,coverage,fuzzing --max-examples 15 --seed 2026 --no-color \
+            --warnings off --workers 2
+    done
+
 # Apply migrations to the configured database.
 migrate:
     cargo run -q -p amps -- migrate
@@ -162,6 +196,14 @@ _nextest:
     #!/usr/bin/env bash
     set -euo pipefail
     command -v cargo-nextest >/dev/null 2>&1 || cargo install cargo-nextest --locked --root "{{tools}}"
+
+_schemathesis:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ "$("{{tools}}/venv/bin/schemathesis" --version 2>/dev/null | awk '{print $NF}')" != "{{schemathesis_version}}" ]; then
+        python3 -m venv "{{tools}}/venv"
+        "{{tools}}/venv/bin/pip" install -q "schemathesis=={{schemathesis_version}}"
+    fi
 
 _chromium:
     just _apt chromium

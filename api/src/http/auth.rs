@@ -100,7 +100,7 @@ async fn verify_email(
 /// rotating refresh token as an httpOnly, SameSite=Strict cookie. Failed attempts are
 /// throttled per User ID and per address; the answer never says whether a User ID exists.
 ///
-/// **Refusals**: 401: user ID or password incorrect; 403: account not verified, disabled or locked; 429: too many failed attempts (see Retry-After).
+/// **Refusals**: 401: user ID or password incorrect; 403: account not verified, disabled or locked; 422: a User ID or password that cannot be one (empty, too long); 429: too many failed attempts (see Retry-After).
 #[utoipa::path(
     tag = "auth",
     operation_id = "login",
@@ -109,6 +109,7 @@ async fn verify_email(
         (status = 200, description = "Signed in", body = TokenResponse),
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
+        (status = 422, response = Invalid),
         (status = 429, response = TooManyRequests),
     ),
 )]

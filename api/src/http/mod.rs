@@ -96,6 +96,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     let mut doc = doc;
     problems::register(&mut doc);
+    problems::add_transport_responses(&mut doc);
     doc
 }
 

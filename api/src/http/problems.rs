@@ -66,10 +66,67 @@ problem_responses! {
     PreconditionFailed => "The If-Match version is stale: reload and try again",
     /// 413: the body is larger than the endpoint accepts.
     PayloadTooLarge => "The body is too large",
+    /// 415: the body is not of the media type the endpoint takes.
+    UnsupportedMediaType => "The body is not of the media type this operation takes",
     /// 422: fields break rules; `errors` names each.
     Invalid => "Fields break rules; `errors` names each field",
     /// 429: too many attempts; `Retry-After` says when to try again.
     TooManyRequests => "Too many attempts; see Retry-After",
     /// 503: the server cannot answer now.
     Unavailable => "The database is unreachable",
+}
+
+/// Adds to every operation the answers any request can get before its handler runs, so the
+/// document lists every status the server sends: a body that is not the operation's media type
+/// (415), too large (413) or not its JSON (400); a path or query parameter that is not of its
+/// type (400), a path naming nothing (404); a missing or bad token (401). Answers a handler
+/// lists itself are kept.
+pub fn add_transport_responses(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    let shared = |name: &str| RefOr::Ref(Ref::from_response_name(name));
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let params = |op: &utoipa::openapi::path::Operation, kind: ParameterIn| {
+                op.parameters.iter().flatten().any(|p| match p {
+                    RefOr::T(p) => p.parameter_in == kind,
+                    RefOr::Ref(_) => false,
+                })
+            };
+            let (has_body, has_query, secured) = (
+                op.request_body.is_some(),
+                params(op, ParameterIn::Query),
+                op.security.as_ref().is_some_and(|s| !s.is_empty()),
+            );
+            let mut add = |status: &str, name: &str| {
+                op.responses
+                    .responses
+                    .entry(status.to_string())
+                    .or_insert_with(|| shared(name));
+            };
+            if has_body {
+                add("400", "BadRequest");
+                add("413", "PayloadTooLarge");
+                add("415", "UnsupportedMediaType");
+            }
+            if has_query {
+                add("400", "BadRequest");
+            }
+            if path.contains('{') {
+                add("400", "BadRequest");
+                add("404", "NotFound");
+            }
+            if secured {
+                add("401", "Unauthorized");
+            }
+        }
+    }
 }
