@@ -14,6 +14,7 @@ both_dbs!(
     nobody_decides_a_request_for_their_own_access,
     one_person_decides_one_level_and_the_next_goes_up_the_line,
     excluded_group_members_do_not_see_the_task,
+    a_deputy_is_held_to_the_same_limits,
     a_provisioner_never_completes_their_own_access,
     administrative_roles_are_changed_by_administrators_and_end_at_one,
     requesters_ask_for_new_approvers_and_the_person_named_accepts,
@@ -223,6 +224,49 @@ async fn excluded_group_members_do_not_see_the_task(db: Db) {
         .approve(t.id, &ApproveRequest::default())
         .await
         .expect("a member decides a request of someone else");
+}
+
+async fn a_deputy_is_held_to_the_same_limits(db: Db) {
+    let app = seeded(db).await;
+    // The supervisor's deputy asks for a role: the supervisor level would go to the deputy,
+    // who is the requester; it stays with the supervisor.
+    let sup = as_user(&app, "ssupervisor").await;
+    sup.set_deputy(&SetDeputyRequest {
+        deputy: "jrequester".into(),
+        starts_at: app.now(),
+        ends_at: app.now() + chrono::Duration::days(5),
+    })
+    .await
+    .expect("deputy");
+    let deputy = as_user(&app, "jrequester").await;
+    let pop = role_id(&deputy, "Web User POP-001", "PROD").await;
+    let saar = deputy
+        .submit_saars(&submission(vec![pop], &app))
+        .await
+        .expect("submit")
+        .saars
+        .remove(0);
+    let t = task_for(&sup, saar.id).await;
+    assert_eq!(deputy.approvals_count().await.expect("count").open, 0);
+    assert_eq!(
+        deputy
+            .approve(t.id, &ApproveRequest::default())
+            .await
+            .expect_err("their own request")
+            .status(),
+        Some(403)
+    );
+    // Someone else's request goes to the deputy as usual.
+    let other = as_user(&app, "ddataowner").await;
+    let theirs = other
+        .submit_saars(&submission(vec![pop], &app))
+        .await
+        .expect("submit")
+        .saars
+        .remove(0);
+    task_for(&deputy, theirs.id).await;
+    a_few_rounds().await;
+    task_for(&sup, saar.id).await;
 }
 
 async fn a_provisioner_never_completes_their_own_access(db: Db) {

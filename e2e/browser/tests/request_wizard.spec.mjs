@@ -85,3 +85,28 @@ test('request a role through the wizard', async ({ page, request }) => {
     expect(files.map((f) => f.filename)).toEqual(['contract-letter.txt']);
   }
 });
+
+// A supervisor asking for a direct report starts from the report's DD 2875 information on
+// file, not their own.
+test('a supervisor requests for a direct report: the report’s information is prefilled', async ({ page, request }) => {
+  const r = await request.patch('/api/v1/me', {
+    headers: await apiAs(request, 'jrequester'),
+    data: { job_title: 'Hazmat clerk', phone: '+1 703 555 0142' },
+  });
+  expect(r.status()).toBe(200);
+
+  await page.goto('/sign-in');
+  await field(page, 'User ID').fill('ssupervisor');
+  await field(page, 'Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My Information' }).click();
+  await page.getByRole('tab', { name: 'Direct Reports' }).click();
+  await page.getByRole('link', { name: 'Request a role for Jane Requester' }).click();
+  await page.getByRole('button', { name: 'Accept' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: 'User Information' })).toBeFocused();
+  await expect(page.getByLabel("Date of Jane Requester's last IA / cyber-awareness training")).not.toHaveValue('');
+  await expect(page.getByLabel('Job title')).toHaveValue('Hazmat clerk');
+  await expect(page.getByLabel('Phone')).toHaveValue('+1 703 555 0142');
+  await checkPage(page, '26-wizard-for-a-report');
+});
