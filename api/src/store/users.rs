@@ -46,24 +46,30 @@ pub async fn members_of(conn: &impl ConnectionTrait, group: Uuid) -> Result<Vec<
         .await
 }
 
+/// Active role assignments joined with their roles: callers add what they select and filter.
+fn active_assignments_with_roles() -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .from(role_assignment::Entity)
+        .inner_join(
+            role::Entity,
+            Expr::col((role::Entity, role::Column::Id))
+                .equals((role_assignment::Entity, role_assignment::Column::RoleId)),
+        )
+        .and_where(
+            Expr::col((role_assignment::Entity, role_assignment::Column::Status))
+                .eq(Expr::val(AssignmentStatus::Active)),
+        )
+        .to_owned()
+}
+
 /// The active accounts holding the Administrator role (the administrators' queue).
 pub async fn administrators(conn: &impl ConnectionTrait) -> Result<Vec<user::Model>, DbErr> {
     user::Entity::find()
         .filter(user::Column::Status.eq(AccountStatus::Active.as_str()))
         .filter(
             user::Column::Id.in_subquery(
-                Query::select()
+                active_assignments_with_roles()
                     .column((role_assignment::Entity, role_assignment::Column::UserId))
-                    .from(role_assignment::Entity)
-                    .inner_join(
-                        role::Entity,
-                        Expr::col((role::Entity, role::Column::Id))
-                            .equals((role_assignment::Entity, role_assignment::Column::RoleId)),
-                    )
-                    .and_where(
-                        Expr::col((role_assignment::Entity, role_assignment::Column::Status))
-                            .eq(Expr::val(AssignmentStatus::Active)),
-                    )
                     .and_where(
                         Expr::col((role::Entity, role::Column::AdminKey))
                             .eq(Expr::val(AdminRole::Administrator)),
@@ -312,21 +318,11 @@ pub async fn caller(
         DbBackend::Postgres => Func::cust("string_agg").arg(name).arg(SEP),
         _ => Func::cust("group_concat").arg(name).arg(SEP),
     };
-    let admin = Query::select()
+    let admin = active_assignments_with_roles()
         .expr(names)
-        .from(role_assignment::Entity)
-        .inner_join(
-            role::Entity,
-            Expr::col((role::Entity, role::Column::Id))
-                .equals((role_assignment::Entity, role_assignment::Column::RoleId)),
-        )
         .and_where(
             Expr::col((role_assignment::Entity, role_assignment::Column::UserId))
                 .equals((user::Entity, user::Column::Id)),
-        )
-        .and_where(
-            Expr::col((role_assignment::Entity, role_assignment::Column::Status))
-                .eq(AssignmentStatus::Active),
         )
         .and_where(Expr::col((role::Entity, role::Column::AdminKey)).is_not_null())
         .to_owned();
