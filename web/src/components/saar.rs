@@ -30,6 +30,7 @@ pub fn SaarDetails(saar: SaarResponse) -> impl IntoView {
             {saar.waiting_on.clone().map(|w| view! {
                 <dt>"Waiting on"</dt>
                 <dd>{format!("{} ({}) since {}{}", w.who, w.kind.replace('_', " "), crate::fmt::date(&w.since), w.seconds_left.map(|s| format!(", {}", days(s))).unwrap_or_default())}</dd>
+                {w.reason.clone().map(|r| view! { <dt>"Why them"</dt><dd>{r}</dd> })}
             })}
             {saar.sod_exception.clone().map(|e| view! { <dt>"SoD exception"</dt><dd>{e}</dd> })}
         </dl>
