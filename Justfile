@@ -92,10 +92,13 @@ web-budget: web _chromium _npm
     cargo build -p amps
     cd e2e/browser && node budget.mjs --enforce
 
-# Speed at scale (100k users, 2k roles, 1M assignments, 100k open SAARs) on SQLite and
-# PostgreSQL: prints p50/p99 and throughput against the targets. AMPS_BENCH_DB=sqlite|postgres
-# runs one.
+# Speed on SQLite and PostgreSQL, printed against the targets: first the release `amps serve`
+# under 32 keep-alive connections over loopback (reads, tokens, refresh, sign-in, memory;
+# recorded in api/benches/results/), then the workflow at scale (100k users, 2k roles, 1M
+# assignments, 100k open SAARs). AMPS_BENCH_DB=sqlite|postgres runs one.
 bench: _pg-ready
+    cargo build --release -p amps
+    cargo bench -p amps --bench http
     cargo bench -p amps --bench workflow
 
 # Browser journeys (Playwright + Debian Chromium) against the debug binary and the built SPA.

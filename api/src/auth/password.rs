@@ -1,9 +1,54 @@
 //! argon2id password hashing with the OWASP parameters (m = 19 MiB, t = 2, p = 1). Hashing
-//! runs on the blocking pool so it never stalls the async workers.
+//! runs on the blocking pool so it never stalls the async workers, at most one per core at a
+//! time (each holds 19 MiB), with a bounded queue: beyond it a request is refused at once
+//! ([`Busy`]: 503 with `Retry-After`), so a flood of sign-ins cannot exhaust memory.
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Password hashing is at capacity: try again shortly.
+#[derive(Debug, thiserror::Error)]
+#[error("password hashing is at capacity")]
+pub struct Busy;
+
+/// How many hashes run at once (one per core) and how many are admitted at all (running and
+/// waiting: four more per core).
+struct Pool {
+    running: tokio::sync::Semaphore,
+    admitted: AtomicUsize,
+    limit: usize,
+}
+
+static POOL: LazyLock<Pool> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    Pool {
+        running: tokio::sync::Semaphore::new(cores),
+        admitted: AtomicUsize::new(0),
+        limit: cores * 5,
+    }
+});
+
+/// Gives the admission back when the hash is done (or the request went away).
+struct Admitted;
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        POOL.admitted.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Runs `f` (a hash or a verification) on the bounded pool.
+async fn on_pool<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+    if POOL.admitted.fetch_add(1, Ordering::AcqRel) >= POOL.limit {
+        POOL.admitted.fetch_sub(1, Ordering::AcqRel);
+        return Err(Busy.into());
+    }
+    let _admitted = Admitted;
+    let _running = POOL.running.acquire().await?;
+    Ok(tokio::task::spawn_blocking(f).await?)
+}
 
 fn hasher() -> Argon2<'static> {
     #[expect(clippy::expect_used, reason = "constant parameters that argon2 accepts")]
@@ -31,7 +76,7 @@ fn verify_sync(password: &str, hash: &str) -> bool {
 /// Hashes a password (PHC string).
 #[tracing::instrument(skip_all)]
 pub async fn hash(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || hash_sync(&password))
+    on_pool(move || hash_sync(&password))
         .await?
         .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
 }
@@ -40,19 +85,19 @@ pub async fn hash(password: String) -> anyhow::Result<String> {
 /// returns false.
 #[tracing::instrument(skip_all)]
 pub async fn verify(password: String, hash: Option<String>) -> anyhow::Result<bool> {
-    Ok(tokio::task::spawn_blocking(move || match hash {
+    on_pool(move || match hash {
         Some(h) => verify_sync(&password, &h),
         None => {
             let _ = verify_sync(&password, &DUMMY_HASH);
             false
         }
     })
-    .await?)
+    .await
 }
 
 /// Whether `password` matches any of `hashes` (password history).
 pub async fn matches_any(password: String, hashes: Vec<String>) -> anyhow::Result<bool> {
-    Ok(tokio::task::spawn_blocking(move || hashes.iter().any(|h| verify_sync(&password, h))).await?)
+    on_pool(move || hashes.iter().any(|h| verify_sync(&password, h))).await
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! tokens, forgotten password and User ID. None of these need an access token.
 
 use super::extract::client_ip;
-use super::problems::{BadRequest, Conflict, Forbidden, Invalid, TooManyRequests, Unauthorized};
+use super::problems::{BadRequest, Busy, Conflict, Forbidden, Invalid, TooManyRequests, Unauthorized};
 use crate::service::sessions::{self, REFRESH_COOKIE, REFRESH_TTL, Session};
 use crate::service::{Ctx, Error, accounts};
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
@@ -56,6 +56,7 @@ fn session_response(ctx: &Ctx, s: Session) -> HttpResponse {
         (status = 400, response = BadRequest),
         (status = 409, response = Conflict),
         (status = 422, response = Invalid),
+        (status = 503, response = Busy),
     ),
 )]
 #[post("/auth/register")]
@@ -111,6 +112,7 @@ async fn verify_email(
         (status = 403, response = Forbidden),
         (status = 422, response = Invalid),
         (status = 429, response = TooManyRequests),
+        (status = 503, response = Busy),
     ),
 )]
 #[post("/auth/login")]
@@ -178,6 +180,7 @@ async fn logout(ctx: web::Data<Ctx>, req: HttpRequest) -> Result<HttpResponse, E
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 422, response = Invalid),
+        (status = 503, response = Busy),
     ),
 )]
 #[post("/auth/token")]
@@ -227,6 +230,7 @@ async fn forgot_password(
         (status = 200, description = "Password changed", body = Accepted),
         (status = 400, response = BadRequest),
         (status = 422, response = Invalid),
+        (status = 503, response = Busy),
     ),
 )]
 #[post("/auth/reset-password")]

@@ -43,6 +43,7 @@ impl ResponseError for Error {
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Error::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -93,6 +94,12 @@ impl ResponseError for Error {
                 if let Ok(v) = header::HeaderValue::from_str(&retry_after_secs.to_string()) {
                     r.headers_mut().insert(header::RETRY_AFTER, v);
                 }
+                r
+            }
+            Error::Busy(d) => {
+                let mut r = problem(status, "busy", "Busy", Some(d.clone()), vec![]);
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
                 r
             }
             Error::Internal(e) => {

@@ -1,7 +1,7 @@
 //! `/api/v1/me`: My Information.
 
 use super::extract::{Auth, JsonBody};
-use super::problems::{Conflict, Forbidden, Invalid, NotFound, Unauthorized};
+use super::problems::{Busy, Conflict, Forbidden, Invalid, NotFound, Unauthorized};
 use crate::service::{Ctx, Error, accounts, delegation, saars};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use amps_openapi::*;
@@ -41,7 +41,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 #[get("/me")]
 async fn get_me(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
-    Ok(HttpResponse::Ok().json(accounts::me(&ctx, u.id).await?))
+    Ok(HttpResponse::Ok().json(accounts::me(&ctx, u).await?))
 }
 
 /// Update My Information (partial). A new email address is used once its emailed link is
@@ -60,6 +60,7 @@ async fn get_me(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> 
         (status = 401, response = Unauthorized),
         (status = 409, response = Conflict),
         (status = 422, response = Invalid),
+        (status = 503, response = Busy),
     ),
 )]
 #[patch("/me")]
@@ -90,6 +91,7 @@ async fn update_me(
         (status = 200, description = "Password changed", body = Accepted),
         (status = 401, response = Unauthorized),
         (status = 422, response = Invalid),
+        (status = 503, response = Busy),
     ),
 )]
 #[post("/me/password")]

@@ -74,6 +74,8 @@ problem_responses! {
     TooManyRequests => "Too many attempts; see Retry-After",
     /// 503: the server cannot answer now.
     Unavailable => "The database is unreachable",
+    /// 503: too many password checks at once; `Retry-After` says when to try again.
+    Busy => "Too many sign-ins and password checks at once; see Retry-After",
 }
 
 /// Adds to every operation the answers any request can get before its handler runs, so the

@@ -8,7 +8,7 @@ use crate::domain::account::{AccountStatus, normalize_email, normalize_login};
 use crate::domain::approver_change::ApproverKind;
 use crate::domain::password::{self as rules, HISTORY_DEPTH, PasswordContext, PasswordProblem};
 use crate::notify::templates;
-use crate::service::principal::{UserPrincipal, admin_roles};
+use crate::service::principal::UserPrincipal;
 use crate::store::accounts::ProfileChange;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::entities::{user, user_token};
@@ -441,16 +441,36 @@ async fn account(conn: &impl ConnectionTrait, id: Uuid) -> Result<user::Model> {
         .ok_or_else(|| Error::NotFound("The account no longer exists.".into()))
 }
 
-/// A user as a person reference (name and official email).
-async fn person(conn: &impl ConnectionTrait, id: Option<Uuid>) -> Result<Option<PersonRef>> {
-    let Some(id) = id else { return Ok(None) };
-    Ok(store::users::find(conn, id).await?.as_ref().map(person_ref))
+/// My Information of the caller, from what authenticating them read (the account, its
+/// organization, its administrative roles) and, through the read pool, the people it names,
+/// the deputy and the approver changes waiting for acceptance.
+pub async fn me(ctx: &Ctx, p: &UserPrincipal) -> Result<MeResponse> {
+    me_view(&ctx.read, &p.user, &p.org, &p.admin_roles).await
 }
 
-/// My Information.
-pub async fn me(ctx: &Ctx, user_id: Uuid) -> Result<MeResponse> {
-    let u = account(&ctx.db, user_id).await?;
-    let org = super::organization_of(&ctx.db, &u).await?;
+/// My Information of `user_id` as it is now (after a change).
+async fn me_now(ctx: &Ctx, user_id: Uuid) -> Result<MeResponse> {
+    let (u, org, roles) = super::principal::caller(&ctx.read, user_id)
+        .await?
+        .ok_or_else(|| Error::NotFound("No such account.".into()))?;
+    me_view(&ctx.read, &u, &org, &roles).await
+}
+
+async fn me_view(
+    conn: &impl ConnectionTrait,
+    u: &user::Model,
+    org: &crate::store::entities::organization::Model,
+    roles: &[crate::domain::permission::AdminRole],
+) -> Result<MeResponse> {
+    let named: Vec<Uuid> = [u.supervisor_id, u.security_officer_id, u.eao_id]
+        .into_iter()
+        .flatten()
+        .collect();
+    let people = store::users::find_many(conn, named).await?;
+    let person = |id: Option<Uuid>| {
+        id.and_then(|id| people.iter().find(|x| x.id == id))
+            .map(person_ref)
+    };
     let status = match u.status {
         AccountStatus::PendingVerification => amps_openapi::AccountStatus::PendingVerification,
         AccountStatus::Active => amps_openapi::AccountStatus::Active,
@@ -469,8 +489,8 @@ pub async fn me(ctx: &Ctx, user_id: Uuid) -> Result<MeResponse> {
         phone: u.phone.clone(),
         job_title: u.job_title.clone(),
         organization: OrganizationRef {
-            code: org.code,
-            name: org.name,
+            code: org.code.clone(),
+            name: org.name.clone(),
         },
         user_type: u.user_type.clone(),
         company: u.company.clone(),
@@ -478,16 +498,17 @@ pub async fn me(ctx: &Ctx, user_id: Uuid) -> Result<MeResponse> {
         it_level: u.it_level.clone(),
         ia_training_date: u.ia_training_date,
         status,
-        supervisor: person(&ctx.db, u.supervisor_id).await?,
-        security_officer: person(&ctx.db, u.security_officer_id).await?,
-        eao: person(&ctx.db, u.eao_id).await?,
-        admin_roles: admin_roles(&ctx.db, u.id)
-            .await?
-            .into_iter()
-            .map(|r| r.display_name().to_string())
-            .collect(),
-        deputy: super::delegation::deputy_of(&ctx.db, u.id).await?,
-        pending_approver_changes: super::approvers::pending_of(&ctx.db, u.id).await?,
+        supervisor: person(u.supervisor_id),
+        security_officer: person(u.security_officer_id),
+        eao: person(u.eao_id),
+        admin_roles: {
+            let mut names: Vec<String> = roles.iter().map(|r| r.display_name().to_string()).collect();
+            names.sort();
+            names.dedup();
+            names
+        },
+        deputy: super::delegation::deputy_of(conn, u.id).await?,
+        pending_approver_changes: super::approvers::pending_of(conn, u.id).await?,
         created_at: u.created_at,
     })
 }
@@ -681,7 +702,7 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
     )
     .await?;
     txn.commit().await?;
-    me(ctx, user_id).await
+    me_now(ctx, user_id).await
 }
 
 /// Ends every sign-in of a user but `keep` (the caller's own, on a password change): refresh

@@ -75,9 +75,23 @@ pub enum Error {
     /// Too many attempts (429).
     #[error("too many failed attempts; try again in {retry_after_secs} seconds")]
     TooManyRequests { retry_after_secs: i64 },
+    /// The server is at capacity for this kind of work (503 with `Retry-After`).
+    #[error("{0}")]
+    Busy(String),
     /// Anything unexpected (500); details are logged, not shown.
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Error {
+    fn from(e: anyhow::Error) -> Self {
+        if e.downcast_ref::<crate::auth::password::Busy>().is_some() {
+            return Error::Busy(
+                "Too many sign-ins and password checks at once; try again in a second.".into(),
+            );
+        }
+        Error::Internal(e)
+    }
 }
 
 impl From<sea_orm::DbErr> for Error {

@@ -14,6 +14,7 @@ both_dbs!(
     logout_revokes_the_session,
     a_password_change_ends_every_other_session_and_reset_links,
     a_sign_in_ends_after_its_absolute_lifetime,
+    a_flood_of_sign_ins_is_refused_with_retry_after_not_queued_without_bound,
     tampered_unsigned_and_expired_tokens_are_refused,
     disabled_or_deleted_accounts_are_refused_everywhere,
     service_clients_get_tokens_with_client_credentials,
@@ -235,6 +236,52 @@ async fn a_sign_in_ends_after_its_absolute_lifetime(db: Db) {
     let mut c = app.client();
     c.login(&login("longday", PASSWORD)).await.expect("login");
     c.refresh().await.expect("a new sign-in refreshes");
+}
+
+async fn a_flood_of_sign_ins_is_refused_with_retry_after_not_queued_without_bound(db: Db) {
+    let app = spawn_app(db).await;
+    app.active_user("popular").await;
+    // Far more at once than the hashing pool admits (five per core): each hash holds 19 MiB.
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let burst = cores * 5 * 3;
+    let http = app.http();
+    let mut calls = Vec::new();
+    for _ in 0..burst {
+        let (http, url) = (http.clone(), app.url("/api/v1/auth/login"));
+        calls.push(tokio::spawn(async move {
+            http.post(url)
+                .json(&login("popular", PASSWORD))
+                .send()
+                .await
+                .expect("login")
+        }));
+    }
+    let (mut signed_in, mut busy) = (0, 0);
+    for c in calls {
+        let r = c.await.expect("call");
+        match r.status().as_u16() {
+            200 => signed_in += 1,
+            503 => {
+                busy += 1;
+                assert_eq!(
+                    r.headers().get("retry-after").and_then(|v| v.to_str().ok()),
+                    Some("1")
+                );
+                let p: Problem = r.json().await.expect("problem");
+                assert_eq!(p.kind, "/problems/busy");
+            }
+            other => panic!("a sign-in answered {other}"),
+        }
+    }
+    assert!(signed_in > 0, "some get through");
+    assert!(busy > 0, "{burst} at once: the rest are refused, not queued");
+    // The server answers meanwhile and afterwards; a sign-in works again.
+    let health = http.get(app.url("/healthz")).send().await.expect("healthz");
+    assert_eq!(health.status().as_u16(), 200);
+    let mut c = app.client();
+    c.login(&login("popular", PASSWORD))
+        .await
+        .expect("after the flood");
 }
 
 async fn tampered_unsigned_and_expired_tokens_are_refused(db: Db) {

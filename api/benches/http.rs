@@ -1,0 +1,488 @@
+//! `just bench`, HTTP stage: the release `amps serve`, started as a user starts it (a process
+//! of its own, `amps seed --demo` first), loaded over loopback by 32 keep-alive connections, on
+//! SQLite and PostgreSQL. `GET /healthz` is measured in the same run as the reference: each read
+//! prints its rate, p50, p99 and its share of the `/healthz` rate against the targets of issue
+//! #12 (≥ 50 % of `/healthz`, p99 ≤ 20 ms); client-credential tokens and refreshes print their
+//! rate, sign-in its share of bare argon2id verification on the same cores; the server's
+//! resident memory is read from `/proc` idle and after the loads. It prints and records
+//! (`api/benches/results/`); it does not fail (a shared 2-core machine is noisy).
+
+use amps_openapi::{Client, LoginRequest};
+use serde_json::{Value, json};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+const CONNS: usize = 32;
+const WINDOW: Duration = Duration::from_secs(3);
+const DEMO_PASSWORD: &str = "Demo password for AMPS 2026";
+
+/// The server under test: killed when dropped.
+struct Server {
+    child: Child,
+    base: url::Url,
+    dir: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Server {
+    fn rss_mb(&self) -> f64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|kb| kb.parse::<f64>().ok())
+            })
+            .map_or(f64::NAN, |kb| kb / 1024.0)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base.as_str().trim_end_matches('/'), path)
+    }
+}
+
+fn binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/amps")
+}
+
+/// `amps` with the environment of this run.
+fn amps(db_url: &str, dir: &std::path::Path, port: u16) -> Command {
+    let mut c = Command::new(binary());
+    c.env("DATABASE_URL", db_url)
+        .env("AMPS_DATA_DIR", dir)
+        .env("AMPS_BIND", format!("127.0.0.1:{port}"))
+        .env("AMPS_WEB_DIR", "/nonexistent")
+        .env("AMPS_SMTP_URL", "")
+        .env("AMPS_LOG", "warn");
+    c
+}
+
+async fn start(db_url: &str) -> (Server, String) {
+    let dir = std::env::temp_dir().join(format!("amps-http-bench-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let seeded = amps(db_url, &dir, port)
+        .args(["seed", "--demo"])
+        .stdout(Stdio::null())
+        .status()
+        .expect("amps seed (run `cargo build --release -p amps` first)");
+    assert!(seeded.success(), "amps seed --demo");
+    let client = amps(db_url, &dir, port)
+        .args([
+            "service-client",
+            "create",
+            "--name",
+            "bench",
+            "--scopes",
+            "roles:read",
+        ])
+        .output()
+        .expect("service client");
+    let secret_lines = String::from_utf8_lossy(&client.stdout).to_string();
+    let child = amps(db_url, &dir, port)
+        .arg("serve")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("amps serve");
+    let server = Server {
+        child,
+        base: url::Url::parse(&format!("http://127.0.0.1:{port}/")).expect("url"),
+        dir,
+    };
+    let http = reqwest::Client::new();
+    for _ in 0..200 {
+        if http
+            .get(server.url("/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    (server, secret_lines)
+}
+
+/// What a load of one request gave.
+struct Load {
+    rate: f64,
+    p50: Duration,
+    p99: Duration,
+    errors: usize,
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// `CONNS` connections send `req` back to back for `WINDOW`.
+async fn hammer<F>(req: F) -> Load
+where
+    F: Fn(&reqwest::Client) -> reqwest::RequestBuilder + Clone + Send + 'static,
+{
+    let start = Instant::now();
+    let mut handles = Vec::new();
+    for _ in 0..CONNS {
+        let req = req.clone();
+        handles.push(tokio::spawn(async move {
+            // One keep-alive connection per worker.
+            let http = reqwest::Client::builder()
+                .pool_max_idle_per_host(1)
+                .build()
+                .expect("client");
+            let mut samples = Vec::new();
+            let mut errors = 0;
+            while start.elapsed() < WINDOW {
+                let t = Instant::now();
+                match req(&http).send().await {
+                    Ok(r) if r.status().is_success() => {
+                        let _ = r.bytes().await;
+                        samples.push(t.elapsed());
+                    }
+                    _ => errors += 1,
+                }
+            }
+            (samples, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for h in handles {
+        let (s, e) = h.await.expect("worker");
+        all.extend(s);
+        errors += e;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    all.sort();
+    Load {
+        rate: all.len() as f64 / elapsed,
+        p50: percentile(&all, 0.5),
+        p99: percentile(&all, 0.99),
+        errors,
+    }
+}
+
+async fn token(server: &Server, login: &str) -> String {
+    let r: Value = reqwest::Client::new()
+        .post(server.url("/api/v1/auth/login"))
+        .json(&json!({"user_id": login, "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("token");
+    r["access_token"].as_str().expect("access token").to_string()
+}
+
+/// Bare argon2id verifications per second on all cores, with the server's parameters.
+async fn bare_verify_rate() -> f64 {
+    let hash = amps::auth::password::hash(DEMO_PASSWORD.into())
+        .await
+        .expect("hash");
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let start = Instant::now();
+    let mut handles = Vec::new();
+    for _ in 0..cores {
+        let hash = hash.clone();
+        handles.push(tokio::spawn(async move {
+            let mut n = 0usize;
+            while start.elapsed() < WINDOW {
+                amps::auth::password::verify(DEMO_PASSWORD.into(), Some(hash.clone()))
+                    .await
+                    .expect("verify");
+                n += 1;
+            }
+            n
+        }));
+    }
+    let mut n = 0;
+    for h in handles {
+        n += h.await.expect("verify worker");
+    }
+    n as f64 / start.elapsed().as_secs_f64()
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+async fn run(label: &str, db_url: &str, out: &mut String) {
+    let (server, client_lines) = start(db_url).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle = server.rss_mb();
+    let requester = token(&server, "jrequester").await;
+    let supervisor = token(&server, "ssupervisor").await;
+    let admin = token(&server, "aadmin").await;
+    // One request of the requester's, for the detail view.
+    let pop: Value = reqwest::Client::new()
+        .get(server.url("/api/v1/roles?q=POP"))
+        .bearer_auth(&requester)
+        .send()
+        .await
+        .expect("roles")
+        .json()
+        .await
+        .expect("json");
+    let role = pop[0]["id"].as_str().expect("a POP role").to_string();
+    let today = chrono::Utc::now().date_naive().to_string();
+    let submitted: Value = reqwest::Client::new()
+        .post(server.url("/api/v1/saars"))
+        .bearer_auth(&requester)
+        .json(&json!({"privacy_act_accepted": true, "role_ids": [role], "justification": "Benchmark detail view request",
+            "request_type": "initial", "user_info": {"ia_training_date": today}}))
+        .send()
+        .await
+        .expect("submit")
+        .json()
+        .await
+        .expect("json");
+    let saar = submitted["saars"][0]["id"].as_str().expect("saar").to_string();
+
+    let _ = writeln!(out, "\n### {label}\n");
+    let _ = writeln!(
+        out,
+        "| request | rate | share of /healthz | p50 | p99 | target | errors |\n|---|---|---|---|---|---|---|"
+    );
+    let base = server.base.clone();
+    let health = hammer({
+        let u = server.url("/healthz");
+        move |h: &reqwest::Client| h.get(&u)
+    })
+    .await;
+    let _ = writeln!(
+        out,
+        "| `GET /healthz` | {:.0}/s | 100 % | {:.2} ms | {:.2} ms | reference | {} |",
+        health.rate,
+        ms(health.p50),
+        ms(health.p99),
+        health.errors
+    );
+    let reads: Vec<(&str, String, String)> = vec![
+        ("GET /api/v1/me", "/api/v1/me".into(), requester.clone()),
+        (
+            "GET /api/v1/roles?q=POP",
+            "/api/v1/roles?q=POP".into(),
+            requester.clone(),
+        ),
+        (
+            "GET /api/v1/approvals",
+            "/api/v1/approvals".into(),
+            supervisor.clone(),
+        ),
+        (
+            "GET /api/v1/approvals/count",
+            "/api/v1/approvals/count".into(),
+            supervisor.clone(),
+        ),
+        (
+            "GET /api/v1/me/roles",
+            "/api/v1/me/roles".into(),
+            requester.clone(),
+        ),
+        (
+            "GET /api/v1/me/requests",
+            "/api/v1/me/requests".into(),
+            requester.clone(),
+        ),
+        (
+            "GET /api/v1/saars/{id}",
+            format!("/api/v1/saars/{saar}"),
+            requester.clone(),
+        ),
+        ("GET /api/v1/users", "/api/v1/users".into(), admin.clone()),
+    ];
+    for (name, path, token) in reads {
+        let u = format!("{}{}", base.as_str().trim_end_matches('/'), path);
+        let l = hammer(move |h: &reqwest::Client| h.get(&u).bearer_auth(&token)).await;
+        let share = l.rate / health.rate * 100.0;
+        let ok = share >= 50.0 && l.p99 <= Duration::from_millis(20);
+        let _ = writeln!(
+            out,
+            "| `{name}` | {:.0}/s | {share:.0} % | {:.2} ms | {:.2} ms | {} ≥ 50 %, p99 ≤ 20 ms | {} |",
+            l.rate,
+            ms(l.p50),
+            ms(l.p99),
+            if ok { "meets" } else { "MISSES" },
+            l.errors
+        );
+    }
+    // Client-credential tokens.
+    let (id, secret) = {
+        let field = |k: &str| {
+            client_lines
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("{k}=")))
+                .unwrap_or_default()
+                .to_string()
+        };
+        (field("client_id"), field("client_secret"))
+    };
+    let u = server.url("/api/v1/auth/token");
+    let t = hammer(move |h: &reqwest::Client| {
+        h.post(&u)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!(
+                "grant_type=client_credentials&client_id={id}&client_secret={secret}"
+            ))
+    })
+    .await;
+    let under_tokens = server.rss_mb();
+    let _ = writeln!(
+        out,
+        "| `POST /api/v1/auth/token` (client credentials) | {:.0}/s | {:.1} % | {:.2} ms | {:.2} ms | {} ≥ 5,000/s | {} |",
+        t.rate,
+        t.rate / health.rate * 100.0,
+        ms(t.p50),
+        ms(t.p99),
+        if t.rate >= 5000.0 { "meets" } else { "MISSES" },
+        t.errors
+    );
+    // Refresh: each connection keeps its own session and rotates it.
+    let refresh = {
+        let start = Instant::now();
+        let mut handles = Vec::new();
+        for _ in 0..CONNS {
+            let mut c = Client::new(base.clone());
+            c.login(&LoginRequest {
+                user_id: "jrequester".into(),
+                password: DEMO_PASSWORD.into(),
+            })
+            .await
+            .expect("login");
+            handles.push(tokio::spawn(async move {
+                let mut n = 0usize;
+                while start.elapsed() < WINDOW + Duration::from_secs(2) {
+                    if c.refresh().await.is_ok() {
+                        n += 1;
+                    }
+                }
+                n
+            }));
+        }
+        // The logins above are not counted: the window starts after them.
+        let mut n = 0;
+        for h in handles {
+            n += h.await.expect("refresh worker");
+        }
+        n as f64 / start.elapsed().as_secs_f64()
+    };
+    let _ = writeln!(
+        out,
+        "| `POST /api/v1/auth/refresh` | {refresh:.0}/s | | | | {} ≥ 4,000/s | |",
+        if refresh >= 4000.0 { "meets" } else { "MISSES" }
+    );
+    // Sign-in against bare verification.
+    let u = server.url("/api/v1/auth/login");
+    let login = hammer(move |h: &reqwest::Client| {
+        h.post(&u)
+            .json(&json!({"user_id": "aadmin", "password": DEMO_PASSWORD}))
+    })
+    .await;
+    let bare = bare_verify_rate().await;
+    let _ = writeln!(
+        out,
+        "| `POST /api/v1/auth/login` | {:.0}/s | {:.0} % of bare argon2id ({bare:.0}/s) | {:.0} ms | {:.0} ms | {} ≥ 90 % | {} |",
+        login.rate,
+        login.rate / bare * 100.0,
+        ms(login.p50),
+        ms(login.p99),
+        if login.rate / bare >= 0.9 {
+            "meets"
+        } else {
+            "MISSES"
+        },
+        login.errors
+    );
+    let after = server.rss_mb();
+    let _ = writeln!(
+        out,
+        "\nMemory of `amps serve`: {idle:.0} MB idle ({} ≤ 50 MB), {under_tokens:.0} MB after the token load, {after:.0} MB after sign-ins ({} ≤ 200 MB).",
+        if idle <= 50.0 { "meets" } else { "MISSES" },
+        if under_tokens.max(after) <= 200.0 {
+            "meets"
+        } else {
+            "MISSES"
+        }
+    );
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    // reqwest's TLS needs a provider even for plain HTTP clients; the server uses ring too.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let pg =
+        std::env::var("AMPS_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let only = std::env::var("AMPS_BENCH_DB").unwrap_or_default();
+    let machine = format!(
+        "{} cores, {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|c| c.lines().find(|l| l.starts_with("model name")).map(|l| l
+                .split(':')
+                .nth(1)
+                .unwrap_or("")
+                .trim()
+                .to_string()))
+            .unwrap_or_default()
+    );
+    let mut out = format!(
+        "## HTTP load, demo data ({})\n\n{CONNS} keep-alive connections over loopback for {} s each; client and server share the machine: {machine}.\n",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
+        WINDOW.as_secs()
+    );
+    if only.is_empty() || only == "sqlite" {
+        let file = std::env::temp_dir().join(format!("amps-http-{}.db", Uuid::new_v4().simple()));
+        run(
+            "SQLite",
+            &format!("sqlite://{}?mode=rwc", file.display()),
+            &mut out,
+        )
+        .await;
+        let _ = std::fs::remove_file(file);
+    }
+    if only.is_empty() || only == "postgres" {
+        let name = format!("amps_http_{}", Uuid::new_v4().simple());
+        let admin = sea_orm::Database::connect(format!("{pg}/postgres"))
+            .await
+            .expect("PostgreSQL");
+        use sea_orm::ConnectionTrait;
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create");
+        run("PostgreSQL", &format!("{pg}/{name}"), &mut out).await;
+        let _ = admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await;
+    }
+    println!("{out}");
+    let results = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/results");
+    std::fs::create_dir_all(&results).expect("results dir");
+    let file = results.join(format!("{}-http.md", chrono::Utc::now().format("%Y-%m-%d")));
+    let mut previous = std::fs::read_to_string(&file).unwrap_or_default();
+    previous.push_str(&out);
+    std::fs::write(&file, previous).expect("record");
+    println!("recorded in {}", file.display());
+}
