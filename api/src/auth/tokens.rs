@@ -17,9 +17,25 @@ pub fn digest(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// Whether `token` is the one whose stored form is `stored`, compared in constant time. For
+/// 256-bit random secrets (client secrets): a password hash would only add cost, since no one
+/// guesses 256 random bits.
+pub fn matches(token: &str, stored: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    digest(token).as_bytes().ct_eq(stored.as_bytes()).into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_matches_its_stored_form_only() {
+        let t = generate();
+        assert!(matches(&t, &digest(&t)));
+        assert!(!matches(&generate(), &digest(&t)));
+        assert!(!matches(&t, "not a digest"));
+    }
 
     #[test]
     fn tokens_are_unique_and_hashed() {

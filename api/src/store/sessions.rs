@@ -186,6 +186,16 @@ pub async fn client(
         .await
 }
 
+/// Replaces the stored form of client `id`'s secret.
+pub async fn set_client_secret(conn: &impl ConnectionTrait, id: Uuid, stored: &str) -> Result<(), DbErr> {
+    service_client::Entity::update_many()
+        .col_expr(service_client::Column::SecretHash, Expr::value(stored))
+        .filter(service_client::Column::Id.eq(id))
+        .exec(conn)
+        .await
+        .map(|_| ())
+}
+
 /// Stores a new service client.
 pub async fn insert_client(conn: &impl ConnectionTrait, c: service_client::Model) -> Result<(), DbErr> {
     service_client::ActiveModel::from(c)

@@ -407,4 +407,51 @@ async fn service_clients_get_tokens_with_client_credentials(db: Db) {
         .await
         .expect_err("grant type");
     assert_eq!(grant.status(), Some(422));
+
+    // A client whose secret was stored as an argon2id hash (before secrets were digested)
+    // still gets tokens, and its stored form becomes the digest on the first success.
+    use amps::store::entities::service_client;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let (old_id, old_secret) = amps::service::sessions::create_service_client(
+        &app.ctx,
+        &amps::store::audit::Actor::system(),
+        "legacy",
+        "roles:read",
+    )
+    .await
+    .expect("create client");
+    let argon = amps::auth::password::hash(old_secret.clone())
+        .await
+        .expect("hash");
+    service_client::Entity::update_many()
+        .col_expr(
+            service_client::Column::SecretHash,
+            sea_orm::sea_query::Expr::value(argon),
+        )
+        .filter(service_client::Column::ClientId.eq(old_id.clone()))
+        .exec(&app.ctx.db)
+        .await
+        .expect("legacy");
+    let stored = || async {
+        service_client::Entity::find()
+            .filter(service_client::Column::ClientId.eq(old_id.clone()))
+            .one(&app.ctx.db)
+            .await
+            .expect("read")
+            .expect("client")
+            .secret_hash
+    };
+    assert!(stored().await.starts_with("$argon2"));
+    for _ in 0..2 {
+        app.client()
+            .client_credentials(&ClientCredentialsRequest {
+                grant_type: "client_credentials".into(),
+                client_id: old_id.clone(),
+                client_secret: old_secret.clone(),
+                scope: None,
+            })
+            .await
+            .expect("a legacy secret still works");
+    }
+    assert_eq!(stored().await, amps::auth::tokens::digest(&old_secret));
 }
