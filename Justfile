@@ -137,7 +137,7 @@ api-fuzz: _schemathesis
             -H "Authorization: Bearer $t" \
             --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
             --phases examples,coverage,fuzzing --max-examples 15 --seed 2026 --no-color \
-            --warnings off --workers 2
+            --warnings off --workers 2 --generation-database none
     done
 
 # Apply migrations to the configured database.
