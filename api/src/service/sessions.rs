@@ -83,10 +83,10 @@ pub async fn login(ctx: &Ctx, ip: Option<String>, req: &LoginRequest) -> Result<
     let login = normalize_login(&req.user_id);
     let now = ctx.clock.now();
     let keys = throttle_keys(&login, ip.as_deref());
-    if let Some(retry_after_secs) = store::sessions::blocked_for(&ctx.db, &keys, now).await? {
+    if let Some(retry_after_secs) = store::sessions::blocked_for(&ctx.read, &keys, now).await? {
         return Err(Error::TooManyRequests { retry_after_secs });
     }
-    let found = store::users::by_login(&ctx.db, &login)
+    let found = store::users::by_login(&ctx.read, &login)
         .await?
         .filter(|u| u.status != AccountStatus::Deleted);
     let ok = password::verify(
@@ -165,7 +165,7 @@ pub async fn refresh(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> 
     let unauthorized = || Error::Unauthorized("Your session has ended. Sign in again.".into());
     let presented = presented.ok_or_else(unauthorized)?;
     let now = ctx.clock.now();
-    let row = store::sessions::refresh_by_hash(&ctx.db, &tokens::digest(presented))
+    let row = store::sessions::refresh_by_hash(&ctx.read, &tokens::digest(presented))
         .await?
         .ok_or_else(unauthorized)?;
     // A sign-in ends at its absolute end however often it is refreshed (tokens stored before
@@ -236,7 +236,7 @@ pub async fn refresh(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> 
 pub async fn logout(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> Result<()> {
     let Some(presented) = presented else { return Ok(()) };
     let now = ctx.clock.now();
-    let Some(row) = store::sessions::refresh_by_hash(&ctx.db, &tokens::digest(presented)).await? else {
+    let Some(row) = store::sessions::refresh_by_hash(&ctx.read, &tokens::digest(presented)).await? else {
         return Ok(());
     };
     let txn = ctx.db.begin().await?;
