@@ -214,6 +214,8 @@ pub fn RequestWizard() -> impl IntoView {
     }
     // Prefill once with the DD 2875 information on file: the direct report's when asking for
     // one, else the caller's own (My Information).
+    // What the prefill found, for a User Information step already on screen when it arrives.
+    let prefilled = RwSignal::new(None::<(String, String, String)>);
     if session.signed_in() && draft.with_untracked(|d| d.phone.is_empty()) {
         let report = draft.with_untracked(|d| d.for_user.as_ref().map(|f| f.0));
         spawn_local(async move {
@@ -229,13 +231,18 @@ pub fn RequestWizard() -> impl IntoView {
                     .map(|me| (me.phone, me.job_title, me.ia_training_date)),
             };
             if let Some((phone, job_title, training)) = on_file {
+                let (job, training) = (
+                    job_title.unwrap_or_default(),
+                    training.map(|t| t.to_string()).unwrap_or_default(),
+                );
                 draft.update(|d| {
-                    d.phone = phone;
-                    d.job_title = job_title.unwrap_or_default();
+                    d.phone = phone.clone();
+                    d.job_title = job.clone();
                     if d.training.is_empty() {
-                        d.training = training.map(|t| t.to_string()).unwrap_or_default();
+                        d.training = training.clone();
                     }
                 });
+                prefilled.set(Some((phone, job, training)));
             }
         });
     }
@@ -441,6 +448,15 @@ pub fn RequestWizard() -> impl IntoView {
                                 let training = RwSignal::new(draft.with_untracked(|d| d.training.clone()));
                                 let job = RwSignal::new(draft.with_untracked(|d| d.job_title.clone()));
                                 let phone = RwSignal::new(draft.with_untracked(|d| d.phone.clone()));
+                                // The information on file may arrive after the step is shown:
+                                // it fills what the user has not typed yet.
+                                Effect::new(move |_| {
+                                    if let Some((p, j, t)) = prefilled.get() {
+                                        if phone.get_untracked().is_empty() { phone.set(p); }
+                                        if job.get_untracked().is_empty() { job.set(j); }
+                                        if training.get_untracked().is_empty() { training.set(t); }
+                                    }
+                                });
                                 Effect::new(move |_| {
                                     let (t, j, p) = (training.get(), job.get(), phone.get());
                                     draft.update(|d| { d.training = t; d.job_title = j; d.phone = p; });
