@@ -61,6 +61,19 @@ async fn count_approvals(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse
     }))
 }
 
+/// Records a decision on task `id`; the body is read once the caller may decide it.
+async fn decide_task(
+    ctx: &Ctx,
+    req: &HttpRequest,
+    auth: &Auth,
+    id: Uuid,
+    decision: impl FnOnce() -> Result<Decision, Error>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    let expected = if_match(req)?;
+    Ok(HttpResponse::Ok().json(approvals::decide(ctx, &auth.actor(req), p, id, decision, expected).await?))
+}
+
 /// Approve. The Security Officer level records the user's IT level; a request that breaks a
 /// segregation-of-duties rule needs `sod_exception_reason`.
 ///
@@ -94,21 +107,7 @@ async fn approve_task(
     id: web::Path<Uuid>,
     body: JsonBody<ApproveRequest>,
 ) -> Result<HttpResponse, Error> {
-    let p = auth.0.user()?;
-    // Who may decide comes first: a stranger learns nothing from a 400 or 422.
-    approvals::authorize(&ctx, p, *id).await?;
-    let body = body.parse()?;
-    Ok(HttpResponse::Ok().json(
-        approvals::decide(
-            &ctx,
-            &auth.actor(&req),
-            p,
-            *id,
-            Decision::Approve(&body),
-            if_match(&req)?,
-        )
-        .await?,
-    ))
+    decide_task(&ctx, &req, &auth, *id, || Ok(Decision::Approve(body.parse()?))).await
 }
 
 /// Reject with a reason code (`other` needs a comment).
@@ -141,21 +140,7 @@ async fn reject_task(
     id: web::Path<Uuid>,
     body: JsonBody<RejectRequest>,
 ) -> Result<HttpResponse, Error> {
-    let p = auth.0.user()?;
-    // Who may decide comes first: a stranger learns nothing from a 400 or 422.
-    approvals::authorize(&ctx, p, *id).await?;
-    let body = body.parse()?;
-    Ok(HttpResponse::Ok().json(
-        approvals::decide(
-            &ctx,
-            &auth.actor(&req),
-            p,
-            *id,
-            Decision::Reject(&body),
-            if_match(&req)?,
-        )
-        .await?,
-    ))
+    decide_task(&ctx, &req, &auth, *id, || Ok(Decision::Reject(body.parse()?))).await
 }
 
 /// Return to the requester for more information.
@@ -188,21 +173,7 @@ async fn return_task(
     id: web::Path<Uuid>,
     body: JsonBody<ReturnRequest>,
 ) -> Result<HttpResponse, Error> {
-    let p = auth.0.user()?;
-    // Who may decide comes first: a stranger learns nothing from a 400 or 422.
-    approvals::authorize(&ctx, p, *id).await?;
-    let body = body.parse()?;
-    Ok(HttpResponse::Ok().json(
-        approvals::decide(
-            &ctx,
-            &auth.actor(&req),
-            p,
-            *id,
-            Decision::Return(&body),
-            if_match(&req)?,
-        )
-        .await?,
-    ))
+    decide_task(&ctx, &req, &auth, *id, || Ok(Decision::Return(body.parse()?))).await
 }
 
 /// The request behind an emailed approval link (external approvers; no session needed).
@@ -256,8 +227,15 @@ async fn approve_by_link(
     body: web::Json<ApproveRequest>,
 ) -> Result<HttpResponse, Error> {
     body.validate()?;
-    Ok(HttpResponse::Ok()
-        .json(approvals::decide_by_link(&ctx, client_ip(&req), &token, Decision::Approve(&body)).await?))
+    Ok(HttpResponse::Ok().json(
+        approvals::decide_by_link(
+            &ctx,
+            client_ip(&req),
+            &token,
+            Decision::Approve(body.into_inner()),
+        )
+        .await?,
+    ))
 }
 
 /// Reject through an emailed link.
@@ -286,8 +264,9 @@ async fn reject_by_link(
     body: web::Json<RejectRequest>,
 ) -> Result<HttpResponse, Error> {
     body.validate()?;
-    Ok(HttpResponse::Ok()
-        .json(approvals::decide_by_link(&ctx, client_ip(&req), &token, Decision::Reject(&body)).await?))
+    Ok(HttpResponse::Ok().json(
+        approvals::decide_by_link(&ctx, client_ip(&req), &token, Decision::Reject(body.into_inner())).await?,
+    ))
 }
 
 /// Return to the requester through an emailed link.
@@ -316,6 +295,7 @@ async fn return_by_link(
     body: web::Json<ReturnRequest>,
 ) -> Result<HttpResponse, Error> {
     body.validate()?;
-    Ok(HttpResponse::Ok()
-        .json(approvals::decide_by_link(&ctx, client_ip(&req), &token, Decision::Return(&body)).await?))
+    Ok(HttpResponse::Ok().json(
+        approvals::decide_by_link(&ctx, client_ip(&req), &token, Decision::Return(body.into_inner())).await?,
+    ))
 }

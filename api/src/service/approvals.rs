@@ -74,10 +74,10 @@ fn refusal(r: Refusal) -> Error {
 }
 
 /// A decision on a task.
-pub enum Decision<'a> {
-    Approve(&'a ApproveRequest),
-    Reject(&'a RejectRequest),
-    Return(&'a ReturnRequest),
+pub enum Decision {
+    Approve(ApproveRequest),
+    Reject(RejectRequest),
+    Return(ReturnRequest),
 }
 
 fn reason_str(r: RejectReason) -> &'static str {
@@ -167,23 +167,15 @@ async fn may_decide(
     Ok(())
 }
 
-/// Whether `p` may decide task `task_id`, checked before anything about the decision is read
-/// (a caller who may not learns nothing from a 400 or 422 about their body).
-pub async fn authorize(ctx: &Ctx, p: &UserPrincipal, task_id: Uuid) -> Result<()> {
-    let task = store::tasks::find(&ctx.read, task_id)
-        .await?
-        .ok_or_else(|| Error::NotFound("No such approval task.".into()))?;
-    let s = load_saar(&ctx.read, task.saar_id).await?;
-    may_decide(ctx, p, &task, &s, ctx.clock.now()).await
-}
-
 /// Records the decision on a task: one transaction, one audit event, the mail it causes.
+/// `decision` reads the request body: only once the caller is known to be allowed to decide
+/// (a stranger learns nothing from a 400 or 422 about their body).
 pub async fn decide(
     ctx: &Ctx,
     actor: &Actor,
     p: &UserPrincipal,
     task_id: Uuid,
-    d: Decision<'_>,
+    decision: impl FnOnce() -> Result<Decision>,
     expected_version: Option<i32>,
 ) -> Result<SaarResponse> {
     let now = ctx.clock.now();
@@ -200,6 +192,7 @@ pub async fn decide(
         return Err(Error::NotFound("No such approval task.".into()));
     };
     may_decide(ctx, p, &task, &s, now).await?;
+    let d = decision()?;
     super::check_version(expected_version, s.version, &s.number)?;
     let status = s.status;
     let rr = RoleRef {
@@ -421,17 +414,12 @@ pub async fn view_by_link(ctx: &Ctx, token: &str) -> Result<ApprovalTaskResponse
 }
 
 /// Decides through an emailed link, as the approver it was sent to.
-pub async fn decide_by_link(
-    ctx: &Ctx,
-    ip: Option<String>,
-    token: &str,
-    d: Decision<'_>,
-) -> Result<SaarResponse> {
+pub async fn decide_by_link(ctx: &Ctx, ip: Option<String>, token: &str, d: Decision) -> Result<SaarResponse> {
     let (t, p) = by_link(ctx, token).await?;
     let actor = Actor {
         id: Some(p.id),
         label: format!("{} (emailed link)", p.login),
         ip,
     };
-    decide(ctx, &actor, &p, t.id, d, None).await
+    decide(ctx, &actor, &p, t.id, move || Ok(d), None).await
 }
