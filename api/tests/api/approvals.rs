@@ -19,12 +19,7 @@ async fn two_approvers_acting_at_once_make_exactly_one_transition(db: Db) {
     let app = seeded(db).await;
     let (role, _) = group_role(&app).await;
     let requester = as_user(&app, "jrequester").await;
-    let saar = requester
-        .submit_saars(&submission(vec![role], &app))
-        .await
-        .expect("submit")
-        .saars[0]
-        .clone();
+    let saar = submit_one(&app, &requester, role).await;
     assert_eq!(saar.waiting_on.as_ref().expect("group").who, "Reports approvers");
     let a = as_user(&app, "ssupervisor").await;
     let b = as_user(&app, "ddataowner").await;
@@ -65,12 +60,7 @@ async fn security_officer_must_record_a_sufficient_it_level(db: Db) {
     let app = seeded(db).await;
     let vendor = as_user(&app, "vvendor").await;
     let pop = role_id(&vendor, "Web User POP-001", "PROD").await;
-    let saar = vendor
-        .submit_saars(&submission(vec![pop], &app))
-        .await
-        .expect("submit")
-        .saars[0]
-        .clone();
+    let saar = submit_one(&app, &vendor, pop).await;
     approve_chain(&app, saar.id, &[("eeao", None)]).await;
     let so = as_user(&app, "ssecurity").await;
     let t = task_for(&so, saar.id).await;
@@ -179,12 +169,7 @@ async fn reminders_every_two_days_then_the_deadline_expires_the_request(db: Db) 
     let replica = spawn_replica(&app).await;
     let requester = as_user(&app, "jrequester").await;
     let pop = role_id(&requester, "Web User POP-001", "PROD").await;
-    let saar = requester
-        .submit_saars(&submission(vec![pop], &app))
-        .await
-        .expect("submit")
-        .saars[0]
-        .clone();
+    let saar = submit_one(&app, &requester, pop).await;
     let reminders = |app: &TestApp| {
         let db = app.ctx.db.clone();
         async move {
@@ -245,12 +230,7 @@ async fn a_supervisor_change_moves_open_tasks_to_the_new_supervisor(db: Db) {
     let app = seeded(db).await;
     let requester = as_user(&app, "jrequester").await;
     let pop = role_id(&requester, "Web User POP-001", "PROD").await;
-    let saar = requester
-        .submit_saars(&submission(vec![pop], &app))
-        .await
-        .expect("submit")
-        .saars[0]
-        .clone();
+    let saar = submit_one(&app, &requester, pop).await;
     let old = as_user(&app, "ssupervisor").await;
     let new = as_user(&app, "ddataowner").await;
     let bad = requester
@@ -320,12 +300,7 @@ async fn deputies_act_for_an_approver_during_the_period(db: Db) {
     let sup = as_user(&app, "ssupervisor").await;
     let pop = role_id(&requester, "Web User POP-001", "PROD").await;
     let ebs = role_id(&requester, "EBS Inquiry User", "PROD").await;
-    let first = requester
-        .submit_saars(&submission(vec![pop], &app))
-        .await
-        .expect("submit")
-        .saars[0]
-        .clone();
+    let first = submit_one(&app, &requester, pop).await;
     let bad = sup
         .set_deputy(&SetDeputyRequest {
             deputy: "iiao".into(),
@@ -361,12 +336,7 @@ async fn deputies_act_for_an_approver_during_the_period(db: Db) {
     .await;
     let deputy = as_user(&app, "iiao").await;
     task_for(&deputy, first.id).await;
-    let second = requester
-        .submit_saars(&submission(vec![ebs], &app))
-        .await
-        .expect("submit")
-        .saars[0]
-        .clone();
+    let second = submit_one(&app, &requester, ebs).await;
     let t = task_for(&deputy, second.id).await;
     deputy
         .approve(t.id, &ApproveRequest::default())
@@ -377,12 +347,7 @@ async fn deputies_act_for_an_approver_during_the_period(db: Db) {
     let sup = as_user(&app, "ssupervisor").await;
     let requester = as_user(&app, "jrequester").await;
     let test = role_id(&requester, "Web User POP-001", "TEST").await;
-    let third = requester
-        .submit_saars(&submission(vec![test], &app))
-        .await
-        .expect("submit")
-        .saars[0]
-        .clone();
+    let third = submit_one(&app, &requester, test).await;
     task_for(&sup, third.id).await;
     // The period ended: what the deputy held comes back, and they can no longer decide it.
     eventually("the task returns to the approver", || async {
@@ -440,12 +405,7 @@ async fn external_approvers_act_through_a_single_use_emailed_link(db: Db) {
     let app = seeded(db).await;
     let vendor = as_user(&app, "vvendor").await;
     let pop = role_id(&vendor, "Web User POP-001", "PROD").await;
-    let saar = vendor
-        .submit_saars(&submission(vec![pop], &app))
-        .await
-        .expect("submit")
-        .saars[0]
-        .clone();
+    let saar = submit_one(&app, &vendor, pop).await;
     // The EAO first returns it for more information through the link; the vendor resubmits,
     // and a fresh link goes out.
     let returning = token_in(

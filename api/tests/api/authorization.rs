@@ -381,12 +381,7 @@ async fn every_operation_refuses_exactly_the_callers_the_table_names(db: Db) {
     grant(&app, &requester, vec![ebs]).await;
     let assignment = requester.my_roles().await.expect("roles")[0].assignment_id;
     // A request waiting on the security officer, with an attachment.
-    let saar = requester
-        .submit_saars(&submission(vec![pop], &app))
-        .await
-        .expect("submit")
-        .saars
-        .remove(0);
+    let saar = submit_one(&app, &requester, pop).await;
     approve_chain(&app, saar.id, &[("ssupervisor", None)]).await;
     let attachment = requester
         .upload_attachment(saar.id, "training.pdf", b"%PDF-1.7\n%%EOF\n".to_vec())
@@ -395,12 +390,7 @@ async fn every_operation_refuses_exactly_the_callers_the_table_names(db: Db) {
         .id;
     let task = task_for(&as_client("ssecurity").await, saar.id).await.id;
     // A request approved at every level, waiting on the provisioner.
-    let done = requester
-        .submit_saars(&submission(vec![pop_test], &app))
-        .await
-        .expect("submit")
-        .saars
-        .remove(0);
+    let done = submit_one(&app, &requester, pop_test).await;
     approve_chain(
         &app,
         done.id,

@@ -459,6 +459,15 @@ pub fn submission(roles: Vec<Uuid>, app: &TestApp) -> SubmitSaarsRequest {
     }
 }
 
+/// `c` asks for `role` for themselves (the standard submission); the one SAAR opened.
+pub async fn submit_one(app: &TestApp, c: &Client, role: Uuid) -> SaarResponse {
+    c.submit_saars(&submission(vec![role], app))
+        .await
+        .expect("submit")
+        .saars
+        .remove(0)
+}
+
 pub async fn role_id(c: &Client, name: &str, env: &str) -> Uuid {
     c.search_roles(name, None)
         .await

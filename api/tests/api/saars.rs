@@ -488,12 +488,7 @@ async fn callers_who_must_be_refused_are_refused(db: Db) {
     let app = seeded(db).await;
     let requester = as_user(&app, "jrequester").await;
     let pop = role_id(&requester, "Web User POP-001", "PROD").await;
-    let saar = requester
-        .submit_saars(&submission(vec![pop], &app))
-        .await
-        .expect("submit")
-        .saars[0]
-        .clone();
+    let saar = submit_one(&app, &requester, pop).await;
     let sup = as_user(&app, "ssupervisor").await;
     let task = task_for(&sup, saar.id).await;
 
@@ -613,12 +608,7 @@ async fn attachments_are_checked_by_content_and_read_only_by_requester_and_appro
     let app = seeded(db).await;
     let requester = as_user(&app, "jrequester").await;
     let pop = role_id(&requester, "Web User POP-001", "PROD").await;
-    let saar = requester
-        .submit_saars(&submission(vec![pop], &app))
-        .await
-        .expect("submit")
-        .saars[0]
-        .clone();
+    let saar = submit_one(&app, &requester, pop).await;
     let pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n".to_vec();
     let a = requester
         .upload_attachment(saar.id, "training-certificate.pdf", pdf.clone())
@@ -785,12 +775,7 @@ async fn strangers_are_refused_before_the_version_is_checked(db: Db) {
     let app = seeded(db).await;
     let requester = as_user(&app, "jrequester").await;
     let pop = role_id(&requester, "Web User POP-001", "PROD").await;
-    let saar = requester
-        .submit_saars(&submission(vec![pop], &app))
-        .await
-        .expect("submit")
-        .saars
-        .remove(0);
+    let saar = submit_one(&app, &requester, pop).await;
     let stranger = as_user(&app, "vvendor").await;
     // A stale If-Match on someone else's request: refused as a stranger (403), and the answer
     // names neither the request's number nor its version.

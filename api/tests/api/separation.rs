@@ -42,12 +42,7 @@ async fn nobody_decides_a_request_for_their_own_access(db: Db) {
     // The demo's data owner of every role asks for one of them.
     let owner = as_user(&app, "ddataowner").await;
     let pop = role_id(&owner, "Web User POP-001", "PROD").await;
-    let saar = owner
-        .submit_saars(&submission(vec![pop], &app))
-        .await
-        .expect("submit")
-        .saars
-        .remove(0);
+    let saar = submit_one(&app, &owner, pop).await;
     approve_chain(&app, saar.id, &[("ssupervisor", None), ("ssecurity", None)]).await;
     // The data-owner level is not theirs to decide: it goes to the administrators.
     assert!(
@@ -180,12 +175,7 @@ async fn excluded_group_members_do_not_see_the_task(db: Db) {
     let (role, _) = group_role(&app).await;
     let owner = as_user(&app, "ddataowner").await;
     let sup = as_user(&app, "ssupervisor").await;
-    let saar = owner
-        .submit_saars(&submission(vec![role], &app))
-        .await
-        .expect("submit")
-        .saars
-        .remove(0);
+    let saar = submit_one(&app, &owner, role).await;
     // Only the other member sees it.
     assert_eq!(owner.approvals_count().await.expect("count").open, 0);
     assert!(
@@ -212,12 +202,7 @@ async fn excluded_group_members_do_not_see_the_task(db: Db) {
         .expect("the other member decides it");
     // Asked for someone else, both members see it and either decides it.
     let requester = as_user(&app, "jrequester").await;
-    let other = requester
-        .submit_saars(&submission(vec![role], &app))
-        .await
-        .expect("submit")
-        .saars
-        .remove(0);
+    let other = submit_one(&app, &requester, role).await;
     task_for(&sup, other.id).await;
     let t = task_for(&owner, other.id).await;
     owner
@@ -240,12 +225,7 @@ async fn a_deputy_is_held_to_the_same_limits(db: Db) {
     .expect("deputy");
     let deputy = as_user(&app, "jrequester").await;
     let pop = role_id(&deputy, "Web User POP-001", "PROD").await;
-    let saar = deputy
-        .submit_saars(&submission(vec![pop], &app))
-        .await
-        .expect("submit")
-        .saars
-        .remove(0);
+    let saar = submit_one(&app, &deputy, pop).await;
     let t = task_for(&sup, saar.id).await;
     assert_eq!(deputy.approvals_count().await.expect("count").open, 0);
     assert_eq!(
@@ -258,12 +238,7 @@ async fn a_deputy_is_held_to_the_same_limits(db: Db) {
     );
     // Someone else's request goes to the deputy as usual.
     let other = as_user(&app, "ddataowner").await;
-    let theirs = other
-        .submit_saars(&submission(vec![pop], &app))
-        .await
-        .expect("submit")
-        .saars
-        .remove(0);
+    let theirs = submit_one(&app, &other, pop).await;
     task_for(&deputy, theirs.id).await;
     a_few_rounds().await;
     task_for(&sup, saar.id).await;
@@ -302,12 +277,7 @@ async fn a_provisioner_never_completes_their_own_access(db: Db) {
     .await
     .expect("a security officer on file");
     let pop = role_id(&prov, "Web User POP-001", "PROD").await;
-    let saar = prov
-        .submit_saars(&submission(vec![pop], &app))
-        .await
-        .expect("submit")
-        .saars
-        .remove(0);
+    let saar = submit_one(&app, &prov, pop).await;
     approve_chain(
         &app,
         saar.id,
@@ -476,12 +446,7 @@ async fn requesters_ask_for_new_approvers_and_the_person_named_accepts(db: Db) {
     let app = seeded(db).await;
     let requester = as_user(&app, "jrequester").await;
     let pop = role_id(&requester, "Web User POP-001", "PROD").await;
-    let saar = requester
-        .submit_saars(&submission(vec![pop], &app))
-        .await
-        .expect("submit")
-        .saars
-        .remove(0);
+    let saar = submit_one(&app, &requester, pop).await;
     let old = as_user(&app, "ssupervisor").await;
     let colluder = as_user(&app, "ddataowner").await;
     // A security officer must hold the Security Officer role.
@@ -624,12 +589,7 @@ async fn supervisors_help_desk_and_administrators_set_approvers_at_once(db: Db) 
     let requester = as_user(&app, "jrequester").await;
     let me_id = requester.me().await.expect("me").id;
     let pop = role_id(&requester, "Web User POP-001", "PROD").await;
-    let saar = requester
-        .submit_saars(&submission(vec![pop], &app))
-        .await
-        .expect("submit")
-        .saars
-        .remove(0);
+    let saar = submit_one(&app, &requester, pop).await;
     let to_owner = SetApproversRequest {
         supervisor: Some("ddataowner".into()),
         ..Default::default()
