@@ -49,6 +49,7 @@ pub async fn context(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Resul
         settings: Arc::new(settings),
         clock,
         keys: Arc::new(keys),
+        principals: Arc::default(),
     })
 }
 
@@ -83,6 +84,7 @@ impl Application {
             jobs::spawn_webhooks(ctx.clone(), every.webhooks),
             jobs::spawn_audit_sealer(ctx.db.clone(), every.audit_seal),
         ];
+        jobs.extend(jobs::spawn_principal_feed(ctx.clone()));
         if let Some(smtp) = &ctx.settings.smtp {
             let mailer = Mailer::new(smtp, &ctx.settings.mail_from)?;
             jobs.push(jobs::spawn_mail_sender(

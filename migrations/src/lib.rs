@@ -17,6 +17,7 @@ mod m20261130_000010_task_routing;
 mod m20261130_000011_session_ends;
 mod m20261130_000012_no_modification;
 mod m20261130_000013_approver_changes;
+mod m20261130_000014_principal_changes;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000011_session_ends::Migration),
             Box::new(m20261130_000012_no_modification::Migration),
             Box::new(m20261130_000013_approver_changes::Migration),
+            Box::new(m20261130_000014_principal_changes::Migration),
         ]
     }
 }

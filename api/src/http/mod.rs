@@ -17,8 +17,10 @@ pub mod saars;
 pub mod users;
 
 use crate::service::Ctx;
-use actix_web::dev::ResourceDef;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, StatusCode, header};
+use actix_web::middleware::Next;
 use actix_web::{App, HttpRequest, HttpResponse, middleware, web};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -190,6 +192,31 @@ async fn fallback(req: HttpRequest, routes: web::Data<KnownRoutes>) -> HttpRespo
 }
 
 /// Builds the application for one worker.
+/// Requests that change no account, organization or administrative role (issuing and
+/// rotating tokens): they need not wait for the principal feed.
+const CHANGE_NO_ACCOUNT: [&str; 2] = ["/api/v1/auth/token", "/api/v1/auth/refresh"];
+
+/// After a request that may have changed something, waits until this replica's cached callers
+/// reflect every change committed so far (`service::principal::Principals::sync`), so the
+/// caller's next request sees what this one did: an account disabled here is refused at once.
+async fn settle_principals(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let changes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS)
+        && !CHANGE_NO_ACCOUNT.contains(&req.path());
+    let ctx = if changes {
+        req.app_data::<web::Data<Ctx>>().cloned()
+    } else {
+        None
+    };
+    let res = next.call(req).await?;
+    if let Some(ctx) = ctx {
+        ctx.principals.sync(&ctx.db, &ctx.read).await;
+    }
+    Ok(res)
+}
+
 pub fn app(
     shared: Shared,
 ) -> App<
@@ -246,6 +273,7 @@ pub fn app(
         );
     }
     app.default_service(web::to(fallback))
+        .wrap(middleware::from_fn(settle_principals))
         .wrap(middleware::from_fn(metrics::record))
         .wrap(middleware::Compress::default())
         .wrap(

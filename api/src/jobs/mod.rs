@@ -90,3 +90,65 @@ pub fn spawn_audit_sealer(db: DatabaseConnection, every: Duration) -> tokio::tas
         }
     })
 }
+
+/// Keeps this replica's cached callers current (`service::principal::Principals`). Every
+/// replica runs it (it holds no work items). SQLite: polls the principal-changes log every
+/// 100 ms and prunes it every minute. PostgreSQL: listens on the notification channel
+/// (reconnecting, and forgetting every caller, when the connection is lost) and confirms the
+/// feed every 250 ms with a barrier.
+pub fn spawn_principal_feed(ctx: crate::service::Ctx) -> Vec<tokio::task::JoinHandle<()>> {
+    use secrecy::ExposeSecret;
+    if !crate::store::principals::notifies(&ctx.db) {
+        return vec![tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(100));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut rounds = 0u64;
+            loop {
+                tick.tick().await;
+                if let Err(e) = ctx.principals.poll(&ctx.read).await {
+                    tracing::warn!(error = %e, "principal changes: poll failed");
+                    ctx.principals.forget_all();
+                }
+                rounds += 1;
+                if rounds.is_multiple_of(600)
+                    && let Err(e) = crate::store::principals::prune(&ctx.db, 10_000).await
+                {
+                    tracing::warn!(error = %e, "principal changes: prune failed");
+                }
+            }
+        })];
+    }
+    let url = ctx.settings.database_url.expose_secret().to_string();
+    let listener = {
+        let principals = ctx.principals.clone();
+        tokio::spawn(async move {
+            loop {
+                let mut l = match crate::store::principals::listen(&url).await {
+                    Ok(l) => l,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "principal changes: cannot listen");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        continue;
+                    }
+                };
+                principals.feed_restarted();
+                // `try_recv` answers `None` when the connection is lost: notifications may
+                // have been missed, so listen again from a clean cache.
+                while let Ok(Some(n)) = l.try_recv().await {
+                    principals.notified(n.payload());
+                }
+                principals.feed_restarted();
+                tracing::warn!("principal changes: listener lost its connection");
+            }
+        })
+    };
+    let heartbeat = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            ctx.principals.sync(&ctx.db, &ctx.read).await;
+        }
+    });
+    vec![listener, heartbeat]
+}

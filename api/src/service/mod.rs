@@ -37,6 +37,8 @@ pub struct Ctx {
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
     pub keys: Arc<Keys>,
+    /// The callers this replica has read, kept current by the principal-changes feed.
+    pub principals: Arc<principal::Principals>,
 }
 
 /// What went wrong, in domain words. The HTTP layer renders each as problem+json.

@@ -5,7 +5,12 @@ use super::{Ctx, Error, Result};
 use crate::domain::permission::{self, AdminRole, Permission};
 use crate::store;
 use crate::store::entities::{organization, user};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::oneshot;
 use uuid::Uuid;
 
 /// A signed-in caller.
@@ -92,6 +97,227 @@ pub async fn caller(
     Ok(store::users::caller(conn, id).await?)
 }
 
+/// A signed-in person as read from the database: their account, organization and AMPS
+/// administrative roles.
+#[derive(Debug)]
+pub struct Caller {
+    pub user: user::Model,
+    pub org: organization::Model,
+    pub admin_roles: Vec<AdminRole>,
+}
+
+/// How many callers a replica keeps; past it, it starts again from none.
+const CAPACITY: usize = 10_000;
+/// How long the cache is trusted after the feed last confirmed it was complete.
+const TRUSTED_FOR: Duration = Duration::from_secs(1);
+/// How long a barrier ([`Principals::sync`]) waits for the feed before forgetting everyone.
+const SYNC_WAIT: Duration = Duration::from_secs(1);
+
+/// The callers this replica has read, so an authenticated request costs no statement. Every
+/// change to an account, its organization or its administrative roles reaches every replica
+/// through the feed of migration 14 (`store::principals`), which forgets the callers it names:
+/// on SQLite every 100 ms, on PostgreSQL at each commit. A request that changed something
+/// waits, before it is answered, until its own replica has applied every change committed
+/// before it ([`Principals::sync`]), so the next request sees the change; another replica sees
+/// it within a poll (SQLite) or a notification (PostgreSQL). The cache is trusted only while
+/// the feed confirmed itself within the last second; otherwise every request reads the
+/// database, as without a cache.
+pub struct Principals {
+    cached: Mutex<Cached>,
+    started: Instant,
+    /// Milliseconds after `started` at which the feed last confirmed it was complete.
+    confirmed: AtomicU64,
+    /// SQLite: the log's last sequence applied (`None` before the first poll).
+    applied: tokio::sync::Mutex<Option<i64>>,
+    /// PostgreSQL: barriers waiting for their notification to come back.
+    barriers: Mutex<HashMap<Uuid, oneshot::Sender<()>>>,
+}
+
+#[derive(Default)]
+struct Cached {
+    callers: HashMap<Uuid, Arc<Caller>>,
+    /// Bumped by every eviction: a caller read before it is not cached after it.
+    generation: u64,
+}
+
+impl Default for Principals {
+    fn default() -> Self {
+        Self {
+            cached: Mutex::default(),
+            started: Instant::now(),
+            confirmed: AtomicU64::new(0),
+            applied: tokio::sync::Mutex::new(None),
+            barriers: Mutex::default(),
+        }
+    }
+}
+
+impl Principals {
+    fn cached(&self) -> std::sync::MutexGuard<'_, Cached> {
+        // A panic while holding the lock leaves a map that is still a valid cache.
+        self.cached
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn trusted(&self) -> bool {
+        let now = self.started.elapsed().as_millis() as u64;
+        let confirmed = self.confirmed.load(Ordering::Acquire);
+        confirmed > 0 && now.saturating_sub(confirmed) <= TRUSTED_FOR.as_millis() as u64
+    }
+
+    /// The feed is complete up to now.
+    fn confirm(&self) {
+        let now = (self.started.elapsed().as_millis() as u64).max(1);
+        self.confirmed.store(now, Ordering::Release);
+    }
+
+    /// The cached caller `id`, while the feed is trusted.
+    fn get(&self, id: Uuid) -> Option<Arc<Caller>> {
+        if !self.trusted() {
+            return None;
+        }
+        self.cached().callers.get(&id).cloned()
+    }
+
+    fn generation(&self) -> u64 {
+        self.cached().generation
+    }
+
+    /// Keeps `caller`, read when the generation was `generation`, unless something was evicted
+    /// since (it may be older than that eviction).
+    fn put(&self, caller: Arc<Caller>, generation: u64) {
+        let mut c = self.cached();
+        if c.generation != generation || !self.trusted() {
+            return;
+        }
+        if c.callers.len() >= CAPACITY {
+            c.callers.clear();
+        }
+        c.callers.insert(caller.user.id, caller);
+    }
+
+    /// Forgets caller `id`.
+    pub fn forget(&self, id: Uuid) {
+        let mut c = self.cached();
+        c.generation += 1;
+        c.callers.remove(&id);
+    }
+
+    /// Forgets every caller.
+    pub fn forget_all(&self) {
+        let mut c = self.cached();
+        c.generation += 1;
+        c.callers.clear();
+    }
+
+    /// Applies one change of the feed: an account id, or empty for everyone.
+    fn apply(&self, who: Option<Uuid>) {
+        match who {
+            Some(id) => self.forget(id),
+            None => self.forget_all(),
+        }
+    }
+
+    /// SQLite: applies the log's changes after the last applied one.
+    pub async fn poll(&self, read: &impl ConnectionTrait) -> Result<()> {
+        const PAGE: i64 = 1_000;
+        let mut applied = self.applied.lock().await;
+        let Some(last) = *applied else {
+            // Nothing is cached yet: start from the log's end.
+            *applied = Some(store::principals::last_seq(read).await?);
+            self.forget_all();
+            self.confirm();
+            return Ok(());
+        };
+        let changes = store::principals::changes_after(read, last, PAGE).await?;
+        // A page full, or rows pruned past what was applied: start again from none.
+        if changes.len() as i64 == PAGE || changes.first().is_some_and(|(seq, _)| *seq != last + 1) {
+            self.forget_all();
+        } else {
+            for (_, who) in &changes {
+                self.apply(*who);
+            }
+        }
+        if let Some((seq, _)) = changes.last() {
+            *applied = Some(*seq);
+        }
+        self.confirm();
+        Ok(())
+    }
+
+    /// PostgreSQL: applies one notification payload.
+    pub fn notified(&self, payload: &str) {
+        if let Some(nonce) = payload.strip_prefix("sync:") {
+            let waiter = nonce.parse::<Uuid>().ok().and_then(|n| {
+                self.barriers
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .remove(&n)
+            });
+            if let Some(w) = waiter {
+                let _ = w.send(());
+            }
+            return;
+        }
+        self.apply(payload.parse().ok());
+    }
+
+    /// PostgreSQL: the listener was lost or (re)started; what it missed is unknown.
+    pub fn feed_restarted(&self) {
+        self.forget_all();
+    }
+
+    /// Returns once every change committed before the call has been applied here: SQLite
+    /// polls the log; PostgreSQL sends itself a notification and waits for it to come back
+    /// (notifications arrive in commit order). If the feed does not answer within a second,
+    /// forgets everyone instead.
+    pub async fn sync(&self, db: &DatabaseConnection, read: &DatabaseConnection) {
+        if store::principals::notifies(db) {
+            {
+                let nonce = Uuid::new_v4();
+                let (tx, rx) = oneshot::channel();
+                self.barriers
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .insert(nonce, tx);
+                let sent = store::principals::notify_sync(db, nonce).await.is_ok();
+                let back = sent && matches!(tokio::time::timeout(SYNC_WAIT, rx).await, Ok(Ok(())));
+                self.barriers
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .remove(&nonce);
+                if back {
+                    self.confirm();
+                } else {
+                    self.forget_all();
+                }
+            }
+        } else if let Err(e) = self.poll(read).await {
+            tracing::warn!(error = %e, "principal changes: poll failed");
+            self.forget_all();
+        }
+    }
+}
+
+/// The caller `id`: from this replica's cache, or read (one statement) and cached.
+async fn caller_of(ctx: &Ctx, id: Uuid) -> Result<Option<Arc<Caller>>> {
+    if let Some(c) = ctx.principals.get(id) {
+        return Ok(Some(c));
+    }
+    let generation = ctx.principals.generation();
+    let Some((user, org, admin_roles)) = caller(&ctx.read, id).await? else {
+        return Ok(None);
+    };
+    let c = Arc::new(Caller {
+        user,
+        org,
+        admin_roles,
+    });
+    ctx.principals.put(c.clone(), generation);
+    Ok(Some(c))
+}
+
 /// Verifies `token` and loads the caller.
 pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
     let now = ctx.clock.now();
@@ -105,9 +331,10 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
                 .sub
                 .parse()
                 .map_err(|_| Error::Unauthorized("The access token is not valid. Sign in again.".into()))?;
-            let (u, org, admin_roles) = caller(&ctx.read, id)
+            let c = caller_of(ctx, id)
                 .await?
                 .ok_or_else(|| Error::Unauthorized("The account no longer exists.".into()))?;
+            let (u, org, admin_roles) = (c.user.clone(), c.org.clone(), c.admin_roles.clone());
             let status = u.status;
             if let Some(why) = status.sign_in_refusal() {
                 return Err(Error::Unauthorized(why.into()));

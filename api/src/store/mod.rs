@@ -11,6 +11,7 @@ pub mod catalog_admin;
 pub mod columns;
 pub mod entities;
 pub mod outbox;
+pub mod principals;
 pub mod provisioning;
 pub mod saars;
 pub mod sessions;
@@ -64,9 +65,12 @@ pub async fn connect_reader(url: &str, writer: &DatabaseConnection) -> Result<Da
     if !url.starts_with("sqlite:") || url.contains(":memory:") || url.contains("mode=memory") {
         return Ok(writer.clone());
     }
+    // A statement holds its connection for a round trip to the connection's own thread, so
+    // reads scale with connections past the core count: measured on 2 cores, 4 readers gave
+    // 7.4k Current Roles/s, 8 gave 10k, 16 and 32 no more (and 2 MB of page cache each).
     let readers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get() * 2)
-        .clamp(2, 8);
+        .map_or(8, |n| n.get() * 4)
+        .clamp(4, 16);
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.sqlx_logging(false)
         .acquire_timeout(Duration::from_secs(10))

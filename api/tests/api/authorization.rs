@@ -527,6 +527,20 @@ async fn every_operation_refuses_exactly_the_callers_the_table_names(db: Db) {
                     .execute_unprepared("UPDATE users SET status = 'disabled' WHERE login = 'gone'")
                     .await
                     .expect("disable");
+                // A change made in the database reaches every replica's cached callers through
+                // the principal feed (within a second).
+                let token = c.token.clone().expect("token");
+                eventually("the disabled account's token is refused", || {
+                    let (http, url, token) = (app.http(), app.url("/api/v1/me"), token.clone());
+                    async move {
+                        http.get(url)
+                            .bearer_auth(token)
+                            .send()
+                            .await
+                            .is_ok_and(|r| r.status().as_u16() == 401)
+                    }
+                })
+                .await;
                 c
             }
             other => panic!("no caller {other}"),

@@ -191,6 +191,12 @@ async fn spawn_on(
 }
 
 impl TestApp {
+    /// After a test wrote to the database directly, waits (as every changing request of the
+    /// API does before it answers) until this server's cached callers reflect the change.
+    pub async fn settle_principals(&self) {
+        self.ctx.principals.sync(&self.ctx.db, &self.ctx.read).await;
+    }
+
     /// The test clock's time.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         use amps::clock::Clock;
@@ -438,6 +444,7 @@ pub async fn assign_role(app: &TestApp, login: &str, role_id: uuid::Uuid) {
     .insert(&app.ctx.db)
     .await
     .expect("assignment");
+    app.settle_principals().await;
 }
 
 // Builders and steps the workflow tests share.

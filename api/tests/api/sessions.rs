@@ -18,6 +18,7 @@ both_dbs!(
     tampered_unsigned_and_expired_tokens_are_refused,
     disabled_or_deleted_accounts_are_refused_everywhere,
     service_clients_get_tokens_with_client_credentials,
+    account_changes_reach_every_replica,
 );
 
 fn login(user: &str, pw: &str) -> LoginRequest {
@@ -336,11 +337,13 @@ async fn disabled_or_deleted_accounts_are_refused_everywhere(db: Db) {
             ))
             .await
             .expect("set status");
-        assert_eq!(
-            c.me().await.expect_err("token refused").status(),
-            Some(401),
-            "{status}"
-        );
+        // Made in the database, not through AMPS: every replica's cached callers learn it from
+        // the principal feed (within a second).
+        eventually(&format!("{status}: the token is refused"), || {
+            let c = c.clone();
+            async move { c.me().await.is_err_and(|e| e.status() == Some(401)) }
+        })
+        .await;
         let e = app
             .client()
             .login(&login("statusy", PASSWORD))
@@ -454,4 +457,46 @@ async fn service_clients_get_tokens_with_client_credentials(db: Db) {
             .expect("a legacy secret still works");
     }
     assert_eq!(stored().await, amps::auth::tokens::digest(&old_secret));
+}
+
+/// Each replica keeps the callers it has read. A change made through one replica is seen by
+/// the next request there at once, and by every other replica through the principal feed.
+async fn account_changes_reach_every_replica(db: Db) {
+    let a = spawn_app(db).await;
+    let b = spawn_replica(&a).await;
+    let on_a = a.active_user("twice").await;
+    let mut on_b = b.client();
+    on_b.login(&login("twice", PASSWORD)).await.expect("sign-in on B");
+    // Both replicas have read (and keep) the caller.
+    assert_ne!(on_a.me().await.expect("me on A").phone, "555-0100");
+    assert_ne!(on_b.me().await.expect("me on B").phone, "555-0100");
+    on_a.update_me(&UpdateMeRequest {
+        phone: Some("555-0100".into()),
+        ..Default::default()
+    })
+    .await
+    .expect("update on A");
+    assert_eq!(
+        on_a.me().await.expect("me on A").phone,
+        "555-0100",
+        "the replica that made the change sees it at once"
+    );
+    eventually("replica B sees the new phone", || {
+        let on_b = on_b.clone();
+        async move { on_b.me().await.is_ok_and(|m| m.phone == "555-0100") }
+    })
+    .await;
+    // A password change through B (which keeps B's own sign-in) ends the sign-in on A.
+    on_b.change_password(&ChangePasswordRequest {
+        current_password: PASSWORD.into(),
+        new_password: "a brand new passphrase 2026".into(),
+    })
+    .await
+    .expect("password changed on B");
+    on_b.me().await.expect("B's own sign-in is kept");
+    eventually("the first session ends on A too", || {
+        let on_a = on_a.clone();
+        async move { on_a.me().await.is_err_and(|e| e.status() == Some(401)) }
+    })
+    .await;
 }
