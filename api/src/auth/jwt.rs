@@ -11,7 +11,9 @@ use ed25519_dalek::pkcs8::EncodePrivateKey;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::sync::Mutex;
 use uuid::Uuid;
 
 /// The audience of AMPS access tokens.
@@ -57,7 +59,14 @@ pub struct Keys {
     decoding: HashMap<String, DecodingKey>,
     jwks: JwkSet,
     issuer: String,
+    /// Tokens whose signature and claims were verified, by SHA-256 digest of the whole token:
+    /// a token seen before costs a hash and its expiry check instead of an Ed25519
+    /// verification. A changed byte changes the digest, so nothing unverified is accepted.
+    verified: Mutex<HashMap<[u8; 32], Claims>>,
 }
+
+/// How many verified tokens are remembered; past it, the memory starts again from none.
+const VERIFIED_CAPACITY: usize = 10_000;
 
 /// Why a token is refused.
 #[derive(Debug, thiserror::Error)]
@@ -113,6 +122,7 @@ impl Keys {
             decoding,
             jwks: JwkSet { keys },
             issuer: issuer.to_string(),
+            verified: Mutex::default(),
         })
     }
 
@@ -149,6 +159,36 @@ impl Keys {
 
     /// Verifies signature, algorithm, `kid`, `iss`, `aud` and `exp` (against `now`).
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, InvalidToken> {
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let known = self
+            .verified
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&digest)
+            .cloned();
+        let claims = match known {
+            Some(c) => c,
+            None => {
+                let c = self.verify_signed(token)?;
+                let mut verified = self
+                    .verified
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if verified.len() >= VERIFIED_CAPACITY {
+                    verified.clear();
+                }
+                verified.insert(digest, c.clone());
+                c
+            }
+        };
+        if claims.exp <= now.timestamp() {
+            return Err(InvalidToken("expired".into()));
+        }
+        Ok(claims)
+    }
+
+    /// Verifies signature, algorithm, `kid`, `iss` and `aud`; not the expiry.
+    fn verify_signed(&self, token: &str) -> Result<Claims, InvalidToken> {
         let header = jsonwebtoken::decode_header(token).map_err(|e| InvalidToken(e.to_string()))?;
         if header.alg != Algorithm::EdDSA {
             return Err(InvalidToken("algorithm not accepted".into()));
@@ -165,9 +205,6 @@ impl Keys {
         // Expiry is checked below against the injected clock, not the system clock.
         v.validate_exp = false;
         let data = jsonwebtoken::decode::<Claims>(token, key, &v).map_err(|e| InvalidToken(e.to_string()))?;
-        if data.claims.exp <= now.timestamp() {
-            return Err(InvalidToken("expired".into()));
-        }
         Ok(data.claims)
     }
 }

@@ -293,15 +293,24 @@ async fn role_responses(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
+    let details = admin::role_details(conn, ids, with_catalog).await?;
+    responses_of(ids, details, flags, with_catalog)
+}
+
+/// Catalog views of roles, in the order of `ids`, from their details.
+fn responses_of(
+    ids: &[Uuid],
+    details: admin::RoleDetails,
+    flags: Option<(&HashSet<Uuid>, &HashMap<Uuid, String>)>,
+    with_catalog: bool,
+) -> Result<Vec<RoleResponse>> {
     let admin::RoleDetails {
         roles,
         apps,
         prerequisites: prereqs,
         chains,
         visibility,
-    } = admin::role_details(conn, ids, with_catalog).await?;
-    let prereq_refs =
-        store::catalog::role_refs(conn, prereqs.iter().map(|p| p.prerequisite_role_id).collect()).await?;
+    } = details;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         let Some(r) = roles.get(id) else { continue };
@@ -317,17 +326,21 @@ async fn role_responses(
             description: r.description.clone(),
             min_it_level: r.min_it_level.clone(),
             requestable_by: r.requestable_by.into(),
-            prerequisites: prereqs
-                .iter()
-                .filter(|p| p.role_id == r.id)
-                .filter_map(|p| prereq_refs.get(&p.prerequisite_role_id).cloned())
-                .collect(),
+            prerequisites: {
+                let mut refs: Vec<RoleRef> = prereqs
+                    .iter()
+                    .filter(|(role_id, _)| *role_id == r.id)
+                    .map(|(_, pre)| pre.clone())
+                    .collect();
+                refs.sort_by(|a, b| (&a.name, &a.environment).cmp(&(&b.name, &b.environment)));
+                refs
+            },
             chain: chains
                 .iter()
-                .filter(|l| l.role_id == r.id)
-                .map(|l| ChainLevel {
-                    kind: l.kind.clone(),
-                    group_id: l.group_id,
+                .filter(|(role_id, ..)| *role_id == r.id)
+                .map(|(_, _, kind, group_id)| ChainLevel {
+                    kind: kind.clone(),
+                    group_id: *group_id,
                 })
                 .collect(),
             default_expiration_days: r.default_expiration_days,
@@ -362,9 +375,11 @@ pub async fn search_roles(ctx: &Ctx, p: &UserPrincipal, q: &SearchRolesQuery) ->
         visible_to: (!catalog_view).then_some(&p.org),
         limit: q.limit.unwrap_or(50),
     };
-    let ids = admin::search_roles(&ctx.read, &search).await?;
+    let found = admin::search_roles(&ctx.read, &search).await?;
+    let ids: Vec<Uuid> = found.iter().map(|(r, _)| r.id).collect();
+    let details = admin::details_of(&ctx.read, found, catalog_view).await?;
     let (held, pending) = store::catalog::held_and_pending(&ctx.read, p.id).await?;
-    role_responses(&ctx.read, &ids, Some((&held, &pending)), catalog_view).await
+    responses_of(&ids, details, Some((&held, &pending)), catalog_view)
 }
 
 /// Creates an approval group.

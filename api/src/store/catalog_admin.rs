@@ -8,10 +8,10 @@ use super::entities::{
 };
 use crate::domain::chain::LevelKind;
 use crate::domain::request::Requestable;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, UnionType};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter,
-    QueryOrder, QuerySelect, RelationTrait, Set,
+    QueryOrder, QuerySelect, Set,
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -237,19 +237,23 @@ pub async fn set_prerequisites(
     Ok(())
 }
 
-/// What the catalog view of some roles shows, read with a fixed number of queries.
+/// What the catalog view of some roles shows, read in two statements.
 #[derive(Debug, Default)]
 pub struct RoleDetails {
     pub roles: HashMap<Uuid, role::Model>,
     pub apps: HashMap<Uuid, application::Model>,
-    pub prerequisites: Vec<role_prerequisite::Model>,
-    /// Chain levels, in position order.
-    pub chains: Vec<role_chain_level::Model>,
+    /// (role, a prerequisite of it), in no order.
+    pub prerequisites: Vec<(Uuid, amps_openapi::RoleRef)>,
+    /// Chain levels (role, position, kind, group), in position order.
+    pub chains: Vec<(Uuid, i32, String, Option<Uuid>)>,
     /// (role, organization code), by code; read only when asked for.
     pub visibility: Vec<(Uuid, String)>,
 }
 
-/// The details of roles `ids`; with `visibility`, the organizations that see them too.
+/// The details of roles `ids`; with `visibility`, the organizations that see them too. One
+/// statement reads the roles with their applications; one more reads their chains,
+/// prerequisites (with the prerequisite's name, application and environment) and
+/// visibility, as rows of one shape (what, role, other id, three texts, position).
 pub async fn role_details(
     conn: &impl ConnectionTrait,
     ids: &[Uuid],
@@ -258,52 +262,139 @@ pub async fn role_details(
     if ids.is_empty() {
         return Ok(RoleDetails::default());
     }
-    let roles: HashMap<Uuid, role::Model> = role::Entity::find()
+    let rows = role::Entity::find()
         .filter(role::Column::Id.is_in(ids.to_vec()))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
-    let apps = application::Entity::find()
-        .filter(
-            application::Column::Id.is_in(roles.values().map(|r| r.application_id).collect::<HashSet<_>>()),
-        )
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
-    let prerequisites = role_prerequisite::Entity::find()
-        .filter(role_prerequisite::Column::RoleId.is_in(ids.to_vec()))
+        .find_also_related(application::Entity)
         .all(conn)
         .await?;
-    let chains = role_chain_level::Entity::find()
-        .filter(role_chain_level::Column::RoleId.is_in(ids.to_vec()))
-        .order_by_asc(role_chain_level::Column::Position)
-        .all(conn)
-        .await?;
-    let visibility = if visibility {
-        role_visibility::Entity::find()
-            .select_only()
-            .column(role_visibility::Column::RoleId)
-            .column(organization::Column::Code)
-            .join(JoinType::InnerJoin, role_visibility::Relation::Organization.def())
-            .filter(role_visibility::Column::RoleId.is_in(ids.to_vec()))
-            .order_by_asc(organization::Column::Code)
-            .into_tuple()
-            .all(conn)
-            .await?
-    } else {
-        Vec::new()
-    };
-    Ok(RoleDetails {
-        roles,
-        apps,
-        prerequisites,
-        chains,
-        visibility,
-    })
+    details_of(conn, rows, visibility).await
+}
+
+/// The details of roles already read with their applications (one more statement).
+pub async fn details_of(
+    conn: &impl ConnectionTrait,
+    rows: Vec<(role::Model, Option<application::Model>)>,
+    visibility: bool,
+) -> Result<RoleDetails, DbErr> {
+    let mut d = RoleDetails::default();
+    let ids: Vec<Uuid> = rows.iter().map(|(r, _)| r.id).collect();
+    if ids.is_empty() {
+        return Ok(d);
+    }
+    for (r, a) in rows {
+        if let Some(a) = a {
+            d.apps.insert(a.id, a);
+        }
+        d.roles.insert(r.id, r);
+    }
+    let no_text = || Expr::val(Option::<String>::None);
+    let no_id = || Expr::val(Option::<Uuid>::None);
+    let pre = Alias::new("pre");
+    let pre_app = Alias::new("pre_app");
+    let mut q = Query::select()
+        .expr(Expr::val("chain"))
+        .column(role_chain_level::Column::RoleId)
+        .column(role_chain_level::Column::GroupId)
+        .column(role_chain_level::Column::Kind)
+        .expr(no_text())
+        .expr(no_text())
+        .column(role_chain_level::Column::Position)
+        .from(role_chain_level::Entity)
+        .and_where(role_chain_level::Column::RoleId.is_in(ids.to_vec()))
+        .to_owned();
+    q.union(
+        UnionType::All,
+        Query::select()
+            .expr(Expr::val("prerequisite"))
+            .column((role_prerequisite::Entity, role_prerequisite::Column::RoleId))
+            .column((
+                role_prerequisite::Entity,
+                role_prerequisite::Column::PrerequisiteRoleId,
+            ))
+            .column((pre.clone(), role::Column::Name))
+            .column((pre_app.clone(), application::Column::Code))
+            .column((pre.clone(), role::Column::Environment))
+            .expr(Expr::val(Option::<i32>::None))
+            .from(role_prerequisite::Entity)
+            .join_as(
+                JoinType::InnerJoin,
+                role::Entity,
+                pre.clone(),
+                Expr::col((pre.clone(), role::Column::Id)).equals((
+                    role_prerequisite::Entity,
+                    role_prerequisite::Column::PrerequisiteRoleId,
+                )),
+            )
+            .join_as(
+                JoinType::InnerJoin,
+                application::Entity,
+                pre_app.clone(),
+                Expr::col((pre_app, application::Column::Id)).equals((pre, role::Column::ApplicationId)),
+            )
+            .and_where(
+                Expr::col((role_prerequisite::Entity, role_prerequisite::Column::RoleId)).is_in(ids.to_vec()),
+            )
+            .to_owned(),
+    );
+    if visibility {
+        q.union(
+            UnionType::All,
+            Query::select()
+                .expr(Expr::val("visibility"))
+                .column((role_visibility::Entity, role_visibility::Column::RoleId))
+                .expr(no_id())
+                .column((organization::Entity, organization::Column::Code))
+                .expr(no_text())
+                .expr(no_text())
+                .expr(Expr::val(Option::<i32>::None))
+                .from(role_visibility::Entity)
+                .inner_join(
+                    organization::Entity,
+                    Expr::col((organization::Entity, organization::Column::Id))
+                        .equals((role_visibility::Entity, role_visibility::Column::OrganizationId)),
+                )
+                .and_where(
+                    Expr::col((role_visibility::Entity, role_visibility::Column::RoleId)).is_in(ids.to_vec()),
+                )
+                .to_owned(),
+        );
+    }
+    for row in conn.query_all(&q).await? {
+        let what: String = row.try_get_by_index(0)?;
+        let role_id: Uuid = row.try_get_by_index(1)?;
+        let other: Option<Uuid> = row.try_get_by_index(2)?;
+        let text: Option<String> = row.try_get_by_index(3)?;
+        match (what.as_str(), other) {
+            ("chain", group) => {
+                let position: Option<i32> = row.try_get_by_index(6)?;
+                d.chains.push((
+                    role_id,
+                    position.unwrap_or_default(),
+                    text.unwrap_or_default(),
+                    group,
+                ));
+            }
+            ("prerequisite", Some(id)) => {
+                let application: Option<String> = row.try_get_by_index(4)?;
+                let environment: Option<String> = row.try_get_by_index(5)?;
+                d.prerequisites.push((
+                    role_id,
+                    amps_openapi::RoleRef {
+                        id,
+                        name: text.unwrap_or_default(),
+                        application: application.unwrap_or_default(),
+                        environment: environment.unwrap_or_default(),
+                    },
+                ));
+            }
+            ("visibility", None) => d.visibility.push((role_id, text.unwrap_or_default())),
+            _ => return Err(DbErr::Custom(format!("unexpected role detail {what}"))),
+        }
+    }
+    d.chains
+        .sort_by_key(|(role_id, position, _, _)| (*role_id, *position));
+    d.visibility.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(d)
 }
 
 /// A role search.
@@ -320,7 +411,10 @@ pub struct RoleSearch<'a> {
 }
 
 /// The ids of the roles `s` finds, by name then environment.
-pub async fn search_roles(conn: &impl ConnectionTrait, s: &RoleSearch<'_>) -> Result<Vec<Uuid>, DbErr> {
+pub async fn search_roles(
+    conn: &impl ConnectionTrait,
+    s: &RoleSearch<'_>,
+) -> Result<Vec<(role::Model, Option<application::Model>)>, DbErr> {
     let mut cond = match s.visible_to {
         Some(org) => visible_to(org),
         None => Condition::all(),
@@ -353,14 +447,11 @@ pub async fn search_roles(conn: &impl ConnectionTrait, s: &RoleSearch<'_>) -> Re
         cond = cond.add(application::Column::Code.eq(app));
     }
     role::Entity::find()
-        .join(JoinType::InnerJoin, role::Relation::Application.def())
+        .find_also_related(application::Entity)
         .filter(cond)
-        .select_only()
-        .column(role::Column::Id)
         .order_by_asc(role::Column::Name)
         .order_by_asc(role::Column::Environment)
         .limit(s.limit)
-        .into_tuple()
         .all(conn)
         .await
 }
