@@ -129,6 +129,24 @@ pub async fn held_and_pending(
     conn: &impl ConnectionTrait,
     user_id: Uuid,
 ) -> Result<(HashSet<Uuid>, HashMap<Uuid, String>), DbErr> {
+    let q = held_and_pending_query(user_id);
+    let (mut held, mut pending) = (HashSet::new(), HashMap::new());
+    for row in conn.query_all(&q).await? {
+        let role_id: Uuid = row.try_get_by_index(0)?;
+        match row.try_get_by_index::<Option<String>>(1)? {
+            Some(number) => {
+                pending.insert(role_id, number);
+            }
+            None => {
+                held.insert(role_id);
+            }
+        }
+    }
+    Ok((held, pending))
+}
+
+/// The query of [`held_and_pending`]: (role, `NULL` when held or the open request's number).
+pub fn held_and_pending_query(user_id: Uuid) -> sea_orm::sea_query::SelectStatement {
     let open = Query::select()
         .column(saar::Column::RoleId)
         .column(saar::Column::Number)
@@ -144,19 +162,7 @@ pub async fn held_and_pending(
         .and_where(role_assignment::Column::Status.eq(AssignmentStatus::Active))
         .union(UnionType::All, open)
         .to_owned();
-    let (mut held, mut pending) = (HashSet::new(), HashMap::new());
-    for row in conn.query_all(&q).await? {
-        let role_id: Uuid = row.try_get_by_index(0)?;
-        match row.try_get_by_index::<Option<String>>(1)? {
-            Some(number) => {
-                pending.insert(role_id, number);
-            }
-            None => {
-                held.insert(role_id);
-            }
-        }
-    }
-    Ok((held, pending))
+    q
 }
 
 /// What the request rules need to know about some roles.

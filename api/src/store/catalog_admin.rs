@@ -415,6 +415,11 @@ pub async fn search_roles(
     conn: &impl ConnectionTrait,
     s: &RoleSearch<'_>,
 ) -> Result<Vec<(role::Model, Option<application::Model>)>, DbErr> {
+    role_search(s).all(conn).await
+}
+
+/// The query of a role search, with each role's application.
+pub fn role_search(s: &RoleSearch<'_>) -> sea_orm::SelectTwo<role::Entity, application::Entity> {
     let mut cond = match s.visible_to {
         Some(org) => visible_to(org),
         None => Condition::all(),
@@ -452,8 +457,6 @@ pub async fn search_roles(
         .order_by_asc(role::Column::Name)
         .order_by_asc(role::Column::Environment)
         .limit(s.limit)
-        .all(conn)
-        .await
 }
 
 /// The condition that keeps the roles a member of `org` may see and request.

@@ -208,17 +208,20 @@ pub async fn delivery_failed(
         .map(|_| ())
 }
 
+/// The query for the active assignments of `user`, oldest first (Current Roles).
+pub fn active_assignments_of(user: Uuid) -> sea_orm::Select<role_assignment::Entity> {
+    role_assignment::Entity::find()
+        .filter(role_assignment::Column::UserId.eq(user))
+        .filter(role_assignment::Column::Status.eq(AssignmentStatus::Active))
+        .order_by_asc(role_assignment::Column::Since)
+}
+
 /// The active assignments of `user`, oldest first.
 pub async fn active_assignments(
     conn: &impl ConnectionTrait,
     user: Uuid,
 ) -> Result<Vec<role_assignment::Model>, DbErr> {
-    role_assignment::Entity::find()
-        .filter(role_assignment::Column::UserId.eq(user))
-        .filter(role_assignment::Column::Status.eq(AssignmentStatus::Active))
-        .order_by_asc(role_assignment::Column::Since)
-        .all(conn)
-        .await
+    active_assignments_of(user).all(conn).await
 }
 
 /// The assignment `id`.

@@ -99,6 +99,17 @@ fn decidable(user: Uuid) -> sea_orm::Select<approval_task::Entity> {
         .filter(decidable_by(user))
 }
 
+/// The open tasks assigned to `user` that they may decide (their inbox's own half; the query
+/// is public so a test can check its plan).
+pub fn own_inbox(user: Uuid) -> sea_orm::Select<approval_task::Entity> {
+    decidable(user).filter(approval_task::Column::AssigneeId.eq(user))
+}
+
+/// The open tasks of `groups` that `user` may decide (their inbox's other half).
+pub fn groups_inbox(user: Uuid, groups: &[Uuid]) -> sea_orm::Select<approval_task::Entity> {
+    decidable(user).filter(approval_task::Column::GroupId.is_in(groups.iter().copied()))
+}
+
 /// The open tasks of `user` and of `groups` they may decide, soonest due first, at most
 /// `limit`: one indexed query for their own, one for their groups' (an OR of the two would
 /// scan every open task).
@@ -108,16 +119,14 @@ pub async fn open_for(
     groups: &[Uuid],
     limit: u64,
 ) -> Result<Vec<approval_task::Model>, DbErr> {
-    let mut tasks = decidable(user)
-        .filter(approval_task::Column::AssigneeId.eq(user))
+    let mut tasks = own_inbox(user)
         .order_by_asc(approval_task::Column::DueAt)
         .limit(limit)
         .all(conn)
         .await?;
     if !groups.is_empty() {
         tasks.extend(
-            decidable(user)
-                .filter(approval_task::Column::GroupId.is_in(groups.iter().copied()))
+            groups_inbox(user, groups)
                 .order_by_asc(approval_task::Column::DueAt)
                 .limit(limit)
                 .all(conn)
@@ -131,15 +140,9 @@ pub async fn open_for(
 
 /// How many open tasks `user` and `groups` have that `user` may decide (two indexed counts).
 pub async fn count_open_for(conn: &impl ConnectionTrait, user: Uuid, groups: &[Uuid]) -> Result<u64, DbErr> {
-    let mut n = decidable(user)
-        .filter(approval_task::Column::AssigneeId.eq(user))
-        .count(conn)
-        .await?;
+    let mut n = own_inbox(user).count(conn).await?;
     if !groups.is_empty() {
-        n += decidable(user)
-            .filter(approval_task::Column::GroupId.is_in(groups.iter().copied()))
-            .count(conn)
-            .await?;
+        n += groups_inbox(user, groups).count(conn).await?;
     }
     Ok(n)
 }

@@ -9,6 +9,7 @@ mod approvals;
 mod architecture;
 mod authorization;
 mod catalog;
+mod plans;
 mod platform;
 mod provisioning;
 mod saars;
