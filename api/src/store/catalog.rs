@@ -154,15 +154,14 @@ pub fn held_and_pending_query(user_id: Uuid) -> sea_orm::sea_query::SelectStatem
         .and_where(saar::Column::SubjectId.eq(user_id))
         .and_where(saar::Column::Status.is_in(SaarStatus::ALL.iter().copied().filter(|s| s.is_open())))
         .to_owned();
-    let q = Query::select()
+    Query::select()
         .column(role_assignment::Column::RoleId)
         .expr(Expr::val(Option::<String>::None))
         .from(role_assignment::Entity)
         .and_where(role_assignment::Column::UserId.eq(user_id))
         .and_where(role_assignment::Column::Status.eq(AssignmentStatus::Active))
         .union(UnionType::All, open)
-        .to_owned();
-    q
+        .to_owned()
 }
 
 /// What the request rules need to know about some roles.
