@@ -28,17 +28,10 @@ pub async fn list_open(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ApprovalTaskR
     let now = ctx.clock.now();
     let snap = store::snapshot(&ctx.read).await?;
     let groups = workflow::groups_of(&snap, p).await?;
-    let tasks = store::tasks::open_for(&snap, p.id, &groups, 500).await?;
-    let saars: HashMap<Uuid, saar::Model> =
-        store::saars::find_many(&snap, tasks.iter().map(|t| t.saar_id).collect())
-            .await?
-            .into_iter()
-            .map(|s| (s.id, s))
-            .collect();
-    let ordered: Vec<saar::Model> = tasks
-        .iter()
-        .filter_map(|t| saars.get(&t.saar_id).cloned())
-        .collect();
+    let (tasks, ordered): (Vec<_>, Vec<saar::Model>) = store::tasks::open_for(&snap, p.id, &groups, 500)
+        .await?
+        .into_iter()
+        .unzip();
     let views: HashMap<Uuid, SaarResponse> = views::saar_responses(&snap, &ordered, now)
         .await?
         .into_iter()

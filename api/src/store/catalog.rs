@@ -87,7 +87,7 @@ pub async fn roles_with_refs(
         .collect())
 }
 
-/// Short references to many roles, in two queries.
+/// Short references to many roles (application code included), in one query.
 pub async fn role_refs(
     conn: &impl ConnectionTrait,
     ids: HashSet<Uuid>,
@@ -95,27 +95,19 @@ pub async fn role_refs(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let roles = role::Entity::find()
+    Ok(role::Entity::find()
         .filter(role::Column::Id.is_in(ids))
-        .all(conn)
-        .await?;
-    let apps: HashMap<Uuid, String> = application::Entity::find()
-        .filter(application::Column::Id.is_in(roles.iter().map(|r| r.application_id).collect::<HashSet<_>>()))
+        .find_also_related(application::Entity)
         .all(conn)
         .await?
         .into_iter()
-        .map(|a| (a.id, a.code))
-        .collect();
-    Ok(roles
-        .into_iter()
-        .map(|r| {
-            let app = apps.get(&r.application_id).cloned().unwrap_or_default();
+        .map(|(r, a)| {
             (
                 r.id,
                 RoleRef {
                     id: r.id,
                     name: r.name,
-                    application: app,
+                    application: a.map(|a| a.code).unwrap_or_default(),
                     environment: r.environment,
                 },
             )

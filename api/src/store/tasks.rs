@@ -113,26 +113,37 @@ pub fn groups_inbox(user: Uuid, groups: &[Uuid]) -> sea_orm::Select<approval_tas
 /// The open tasks of `user` and of `groups` they may decide, soonest due first, at most
 /// `limit`: one indexed query for their own, one for their groups' (an OR of the two would
 /// scan every open task).
+///
+/// Each task comes with its SAAR (the query joins it already).
 pub async fn open_for(
     conn: &impl ConnectionTrait,
     user: Uuid,
     groups: &[Uuid],
     limit: u64,
-) -> Result<Vec<approval_task::Model>, DbErr> {
-    let mut tasks = own_inbox(user)
-        .order_by_asc(approval_task::Column::DueAt)
-        .limit(limit)
-        .all(conn)
-        .await?;
+) -> Result<Vec<(approval_task::Model, saar::Model)>, DbErr> {
+    let with_saar = |rows: Vec<(approval_task::Model, Option<saar::Model>)>| {
+        rows.into_iter()
+            .filter_map(|(t, s)| Some((t, s?)))
+            .collect::<Vec<_>>()
+    };
+    let mut tasks = with_saar(
+        own_inbox(user)
+            .select_also(saar::Entity)
+            .order_by_asc(approval_task::Column::DueAt)
+            .limit(limit)
+            .all(conn)
+            .await?,
+    );
     if !groups.is_empty() {
-        tasks.extend(
+        tasks.extend(with_saar(
             groups_inbox(user, groups)
+                .select_also(saar::Entity)
                 .order_by_asc(approval_task::Column::DueAt)
                 .limit(limit)
                 .all(conn)
                 .await?,
-        );
-        tasks.sort_by_key(|t| t.due_at);
+        ));
+        tasks.sort_by_key(|(t, _)| t.due_at);
         tasks.truncate(limit as usize);
     }
     Ok(tasks)
