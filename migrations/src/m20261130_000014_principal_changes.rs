@@ -1,8 +1,8 @@
 //! A feed of changes to what a signed-in caller is: every replica keeps the callers it has
-//! read in memory and forgets one as soon as the feed says their account, their organization
-//! or their AMPS administrative roles changed, whoever changed them (this server, another
-//! replica, a job, or an operator with SQL). Triggers write the feed, so no code path can
-//! forget to. SQLite: a `principal_changes` log, in commit order (one writer), read every
+//! read in memory and forgets one as soon as the feed says their account, their organization,
+//! their AMPS administrative roles or their approval groups changed, whoever changed them
+//! (this server, another replica, a job, or an operator with SQL). Triggers write the feed,
+//! so no code path can forget to. SQLite: a `principal_changes` log, in commit order (one writer), read every
 //! 100 ms by each server process and pruned to its last 10,000 rows. PostgreSQL: a
 //! notification on channel `amps_principals`, delivered to every replica at commit, in commit
 //! order.
@@ -37,6 +37,13 @@ const SQLITE_UP: &[&str] = &[
     // A role that becomes (or stops being) an administrative role changes its holders.
     "CREATE TRIGGER principal_admin_key_changed AFTER UPDATE OF admin_key ON roles \
      BEGIN INSERT INTO principal_changes (user_id) VALUES (NULL); END",
+    "CREATE TRIGGER principal_group_joined AFTER INSERT ON approval_group_members \
+     BEGIN INSERT INTO principal_changes (user_id) VALUES (NEW.user_id); END",
+    "CREATE TRIGGER principal_group_changed AFTER UPDATE ON approval_group_members \
+     BEGIN INSERT INTO principal_changes (user_id) VALUES (OLD.user_id); \
+     INSERT INTO principal_changes (user_id) VALUES (NEW.user_id); END",
+    "CREATE TRIGGER principal_group_left AFTER DELETE ON approval_group_members \
+     BEGIN INSERT INTO principal_changes (user_id) VALUES (OLD.user_id); END",
 ];
 
 const SQLITE_DOWN: &[&str] = &[
@@ -48,6 +55,9 @@ const SQLITE_DOWN: &[&str] = &[
     "DROP TRIGGER IF EXISTS principal_admin_role_changed",
     "DROP TRIGGER IF EXISTS principal_admin_role_removed",
     "DROP TRIGGER IF EXISTS principal_admin_key_changed",
+    "DROP TRIGGER IF EXISTS principal_group_joined",
+    "DROP TRIGGER IF EXISTS principal_group_changed",
+    "DROP TRIGGER IF EXISTS principal_group_left",
     "DROP TABLE IF EXISTS principal_changes",
 ];
 
@@ -59,6 +69,11 @@ BEGIN
     IF TG_OP = 'DELETE' THEN r := OLD; ELSE r := NEW; END IF;
     IF TG_TABLE_NAME = 'users' THEN
         PERFORM pg_notify('amps_principals', r.id::text);
+    ELSIF TG_TABLE_NAME = 'approval_group_members' THEN
+        PERFORM pg_notify('amps_principals', r.user_id::text);
+        IF TG_OP = 'UPDATE' THEN
+            PERFORM pg_notify('amps_principals', OLD.user_id::text);
+        END IF;
     ELSIF TG_TABLE_NAME = 'role_assignments' THEN
         IF EXISTS (SELECT 1 FROM roles WHERE id = r.role_id AND admin_key IS NOT NULL) THEN
             PERFORM pg_notify('amps_principals', r.user_id::text);
@@ -77,6 +92,8 @@ $$",
      FOR EACH ROW EXECUTE FUNCTION amps_principal_changed()",
     "CREATE TRIGGER principal_admin_key_changed AFTER UPDATE OF admin_key ON roles \
      FOR EACH ROW EXECUTE FUNCTION amps_principal_changed()",
+    "CREATE TRIGGER principal_group_changed AFTER INSERT OR UPDATE OR DELETE ON approval_group_members \
+     FOR EACH ROW EXECUTE FUNCTION amps_principal_changed()",
 ];
 
 const POSTGRES_DOWN: &[&str] = &[
@@ -84,6 +101,7 @@ const POSTGRES_DOWN: &[&str] = &[
     "DROP TRIGGER IF EXISTS principal_organization_changed ON organizations",
     "DROP TRIGGER IF EXISTS principal_admin_role_changed ON role_assignments",
     "DROP TRIGGER IF EXISTS principal_admin_key_changed ON roles",
+    "DROP TRIGGER IF EXISTS principal_group_changed ON approval_group_members",
     "DROP FUNCTION IF EXISTS amps_principal_changed()",
 ];
 

@@ -450,10 +450,10 @@ pub async fn me(ctx: &Ctx, p: &UserPrincipal) -> Result<MeResponse> {
 
 /// My Information of `user_id` as it is now (after a change).
 async fn me_now(ctx: &Ctx, user_id: Uuid) -> Result<MeResponse> {
-    let (u, org, roles) = super::principal::caller(&ctx.read, user_id)
+    let c = super::principal::caller(&ctx.read, user_id)
         .await?
         .ok_or_else(|| Error::NotFound("No such account.".into()))?;
-    me_view(&ctx.read, &u, &org, &roles).await
+    me_view(&ctx.read, &c.user, &c.org, &c.admin_roles).await
 }
 
 async fn me_view(

@@ -27,7 +27,7 @@ use uuid::Uuid;
 pub async fn list_open(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ApprovalTaskResponse>> {
     let now = ctx.clock.now();
     let snap = store::snapshot(&ctx.read).await?;
-    let groups = workflow::groups_of(&snap, p).await?;
+    let groups = workflow::groups_of(p);
     let (tasks, ordered): (Vec<_>, Vec<saar::Model>) = store::tasks::open_for(&snap, p.id, &groups, 500)
         .await?
         .into_iter()
@@ -56,7 +56,7 @@ pub async fn list_open(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ApprovalTaskR
 
 /// How many open tasks the caller has (one indexed count).
 pub async fn count_open(ctx: &Ctx, p: &UserPrincipal) -> Result<i64> {
-    let groups = workflow::groups_of(&ctx.read, p).await?;
+    let groups = workflow::groups_of(p);
     let n = store::tasks::count_open_for(&ctx.read, p.id, &groups).await?;
     Ok(i64::try_from(n).unwrap_or(i64::MAX))
 }
@@ -128,7 +128,7 @@ async fn may_decide(
 ) -> Result<()> {
     let is_mine = task.assignee_id == Some(p.id)
         || match task.group_id {
-            Some(g) => workflow::groups_of(&ctx.read, p).await?.contains(&g),
+            Some(g) => workflow::groups_of(p).contains(&g),
             None => false,
         };
     if !is_mine {
@@ -372,9 +372,10 @@ async fn by_link(ctx: &Ctx, token: &str) -> Result<(approval_task::Model, UserPr
         .await?
         .filter(|t| t.status.is_open() && t.due_at > now)
         .ok_or_else(bad_link)?;
-    let (who, org, _) = super::principal::caller(&ctx.read, t.assignee_id.ok_or_else(bad_link)?)
-        .await?
-        .ok_or_else(bad_link)?;
+    let super::principal::Caller { user: who, org, .. } =
+        super::principal::caller(&ctx.read, t.assignee_id.ok_or_else(bad_link)?)
+            .await?
+            .ok_or_else(bad_link)?;
     if !who.status.can_sign_in() {
         return Err(bad_link());
     }
@@ -385,6 +386,7 @@ async fn by_link(ctx: &Ctx, token: &str) -> Result<(approval_task::Model, UserPr
             id: who.id,
             login: who.login.clone(),
             admin_roles: vec![],
+            groups: vec![],
             user: who,
             org,
             session: None,

@@ -31,6 +31,9 @@ pub struct UserPrincipal {
     pub login: String,
     /// AMPS administrative roles held (Administrator, Help Desk, …).
     pub admin_roles: Vec<AdminRole>,
+    /// The approval groups the user belongs to (not the administrators' queue: that follows
+    /// from `admin_roles`).
+    pub groups: Vec<Uuid>,
     /// The account as read when the caller was authenticated (services need not read it
     /// again; a change in the same request reads the fresh row).
     pub user: user::Model,
@@ -89,22 +92,15 @@ pub async fn admin_roles(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<V
     Ok(store::users::admin_roles(conn, user_id).await?)
 }
 
-/// A user, their organization and the AMPS administrative roles they hold, in one query.
-pub async fn caller(
-    conn: &impl ConnectionTrait,
-    id: Uuid,
-) -> Result<Option<(user::Model, organization::Model, Vec<AdminRole>)>> {
+/// A user with their organization, AMPS administrative roles and approval groups, in one
+/// query.
+pub async fn caller(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<Caller>> {
     Ok(store::users::caller(conn, id).await?)
 }
 
-/// A signed-in person as read from the database: their account, organization and AMPS
-/// administrative roles.
-#[derive(Debug)]
-pub struct Caller {
-    pub user: user::Model,
-    pub org: organization::Model,
-    pub admin_roles: Vec<AdminRole>,
-}
+/// A signed-in person as read from the database: their account, organization, AMPS
+/// administrative roles and approval groups.
+pub use store::users::CallerRow as Caller;
 
 /// How many callers a replica keeps; past it, it starts again from none.
 const CAPACITY: usize = 10_000;
@@ -115,7 +111,8 @@ const SYNC_WAIT: Duration = Duration::from_secs(1);
 
 /// The callers this replica has read, so an authenticated request costs no statement. Every
 /// change to an account, its organization or its administrative roles reaches every replica
-/// through the feed of migration 14 (`store::principals`), which forgets the callers it names:
+/// through the feed of migration 14 (`store::principals`; their approval groups too), which
+/// forgets the callers it names:
 /// on SQLite every 100 ms, on PostgreSQL at each commit. A request that changed something
 /// waits, before it is answered, until its own replica has applied every change committed
 /// before it ([`Principals::sync`]), so the next request sees the change; another replica sees
@@ -306,14 +303,10 @@ async fn caller_of(ctx: &Ctx, id: Uuid) -> Result<Option<Arc<Caller>>> {
         return Ok(Some(c));
     }
     let generation = ctx.principals.generation();
-    let Some((user, org, admin_roles)) = caller(&ctx.read, id).await? else {
+    let Some(c) = caller(&ctx.read, id).await? else {
         return Ok(None);
     };
-    let c = Arc::new(Caller {
-        user,
-        org,
-        admin_roles,
-    });
+    let c = Arc::new(c);
     ctx.principals.put(c.clone(), generation);
     Ok(Some(c))
 }
@@ -334,7 +327,12 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
             let c = caller_of(ctx, id)
                 .await?
                 .ok_or_else(|| Error::Unauthorized("The account no longer exists.".into()))?;
-            let (u, org, admin_roles) = (c.user.clone(), c.org.clone(), c.admin_roles.clone());
+            let (u, org, admin_roles, groups) = (
+                c.user.clone(),
+                c.org.clone(),
+                c.admin_roles.clone(),
+                c.groups.clone(),
+            );
             let status = u.status;
             if let Some(why) = status.sign_in_refusal() {
                 return Err(Error::Unauthorized(why.into()));
@@ -351,6 +349,7 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
                 id: u.id,
                 login: u.login.clone(),
                 admin_roles,
+                groups,
                 user: u,
                 org,
                 session: claims.sid,

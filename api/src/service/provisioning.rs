@@ -22,7 +22,7 @@ use uuid::Uuid;
 /// Applications whose provisioning the user does: those whose provisioner group has them,
 /// and, for holders of the AMPS Provisioner role, those without a group.
 async fn my_applications(conn: &impl ConnectionTrait, p: &UserPrincipal) -> Result<Vec<Uuid>> {
-    let groups = super::workflow::groups_of(conn, p).await?;
+    let groups = super::workflow::groups_of(p);
     Ok(
         store::provisioning::applications_provisioned_by(conn, groups, p.can(Permission::ProvisionUngrouped))
             .await?,

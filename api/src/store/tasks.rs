@@ -2,11 +2,8 @@
 //! compare-and-set, and the claims the deadline job makes. Every claim filters on the state
 //! it expects, so of two writers at once exactly one wins.
 
-use super::entities::{
-    application, approval_group_member, approval_task, organization, role, role_chain_level, saar, user,
-};
+use super::entities::{application, approval_task, organization, role, role_chain_level, saar, user};
 use super::select_prefixed;
-use crate::domain::routing::ADMINISTRATORS;
 use crate::domain::task::TaskStatus;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
@@ -15,26 +12,6 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, RelationTrait,
 };
 use uuid::Uuid;
-
-/// The approval groups `user` acts for: those they belong to, and the administrators' queue
-/// when they are an `administrator`.
-pub async fn groups_of(
-    conn: &impl ConnectionTrait,
-    user: Uuid,
-    administrator: bool,
-) -> Result<Vec<Uuid>, DbErr> {
-    let mut groups: Vec<Uuid> = approval_group_member::Entity::find()
-        .select_only()
-        .column(approval_group_member::Column::GroupId)
-        .filter(approval_group_member::Column::UserId.eq(user))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    if administrator {
-        groups.push(ADMINISTRATORS);
-    }
-    Ok(groups)
-}
 
 /// Open tasks `user` may decide: not of a SAAR they are the subject or the requester of,
 /// nor of one where they approved another level (`domain::routing`). The query joins `saars`.

@@ -306,12 +306,19 @@ pub async fn admin_roles(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<V
 /// Separates the role keys aggregated by `caller`; no key contains it.
 const SEP: &str = "\u{1f}";
 
-/// A user, their organization and the AMPS administrative roles they hold, in one query (it
-/// runs on every authenticated request).
-pub async fn caller(
-    conn: &impl ConnectionTrait,
-    id: Uuid,
-) -> Result<Option<(user::Model, organization::Model, Vec<AdminRole>)>, DbErr> {
+/// Who a signed-in person is: their account, organization, AMPS administrative roles and the
+/// approval groups they belong to.
+#[derive(Debug, Clone)]
+pub struct CallerRow {
+    pub user: user::Model,
+    pub org: organization::Model,
+    pub admin_roles: Vec<AdminRole>,
+    pub groups: Vec<Uuid>,
+}
+
+/// A user with their organization, AMPS administrative roles and approval groups, in one
+/// query (a replica runs it when it does not know the caller yet).
+pub async fn caller(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<CallerRow>, DbErr> {
     let backend = conn.get_database_backend();
     let name = Expr::col((role::Entity, role::Column::AdminKey));
     let names = match backend {
@@ -326,11 +333,39 @@ pub async fn caller(
         )
         .and_where(Expr::col((role::Entity, role::Column::AdminKey)).is_not_null())
         .to_owned();
+    // Group ids as text: hyphenated on PostgreSQL, 32 hex digits on SQLite (both parse).
+    let group = Expr::col((
+        approval_group_member::Entity,
+        approval_group_member::Column::GroupId,
+    ));
+    let group_ids = match backend {
+        DbBackend::Postgres => Func::cust("string_agg")
+            .arg(Expr::expr(group).cast_as("text"))
+            .arg(SEP),
+        _ => Func::cust("group_concat")
+            .arg(Func::cust("hex").arg(group))
+            .arg(SEP),
+    };
+    let groups = Query::select()
+        .expr(group_ids)
+        .from(approval_group_member::Entity)
+        .and_where(
+            Expr::col((
+                approval_group_member::Entity,
+                approval_group_member::Column::UserId,
+            ))
+            .equals((user::Entity, user::Column::Id)),
+        )
+        .to_owned();
     let stmt = user::Entity::find_by_id(id)
         .find_also_related(organization::Entity)
         .expr_as(
             Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(admin))),
             "admin_roles",
+        )
+        .expr_as(
+            Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(groups))),
+            "approval_groups",
         )
         .build(backend);
     let Some(row) = conn.query_one_raw(stmt).await? else {
@@ -348,5 +383,18 @@ pub async fn caller(
         .map_err(|e: crate::domain::UnknownName| DbErr::Custom(e.to_string()))?;
     roles.sort_by_key(|r| r.display_name());
     roles.dedup();
-    Ok(Some((u, org, roles)))
+    let groups: Option<String> = row.try_get("", "approval_groups")?;
+    let groups = groups
+        .iter()
+        .flat_map(|g| g.split(SEP))
+        .filter(|g| !g.is_empty())
+        .map(Uuid::parse_str)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| DbErr::Custom(format!("approval group id: {e}")))?;
+    Ok(Some(CallerRow {
+        user: u,
+        org,
+        admin_roles: roles,
+        groups,
+    }))
 }

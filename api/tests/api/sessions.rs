@@ -486,6 +486,16 @@ async fn account_changes_reach_every_replica(db: Db) {
         async move { on_b.me().await.is_ok_and(|m| m.phone == "555-0100") }
     })
     .await;
+    // An administrative role granted in the database reaches both replicas' cached callers.
+    let help_desk = amps::domain::permission::AdminRole::HelpDesk;
+    grant_admin_role(&a, "twice", help_desk).await;
+    let name = help_desk.display_name().to_string();
+    assert!(on_a.me().await.expect("me on A").admin_roles.contains(&name));
+    eventually("replica B sees the new role", || {
+        let (on_b, name) = (on_b.clone(), name.clone());
+        async move { on_b.me().await.is_ok_and(|m| m.admin_roles.contains(&name)) }
+    })
+    .await;
     // A password change through B (which keeps B's own sign-in) ends the sign-in on A.
     on_b.change_password(&ChangePasswordRequest {
         current_password: PASSWORD.into(),
