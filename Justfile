@@ -93,9 +93,11 @@ web-budget: web _chromium _npm
     cd e2e/browser && node budget.mjs --enforce
 
 # Speed on SQLite and PostgreSQL, printed against the targets: first the release `amps serve`
-# under 32 keep-alive connections over loopback (reads, tokens, refresh, sign-in, memory;
-# recorded in api/benches/results/), then the workflow at scale (100k users, 2k roles, 1M
-# assignments, 100k open SAARs). AMPS_BENCH_DB=sqlite|postgres runs one.
+# under 32 keep-alive connections over loopback (reads, tokens, refresh, sign-in, memory on the
+# demo data; reads again at scale 0.1 and 1, with their growth; recorded in
+# api/benches/results/), then the workflow at scale (100k users, 2k roles, 1M assignments,
+# 100k open SAARs: submit and approve beside the bare commit rate). AMPS_BENCH_DB=sqlite|postgres
+# runs one database, AMPS_BENCH_SCALE=0 skips the HTTP stage at scale.
 bench: _pg-ready
     cargo build --release -p amps
     cargo bench -p amps --bench http

@@ -5,8 +5,14 @@
 //! `/metrics`) and its share of the `/healthz` rate against the targets of issue
 //! #12 (≥ 50 % of `/healthz`, p99 ≤ 20 ms); client-credential tokens and refreshes print their
 //! rate, sign-in its share of bare argon2id verification on the same cores; the server's
-//! resident memory is read from `/proc` idle and after the loads. It prints and records
-//! (`api/benches/results/`); it does not fail (a shared 2-core machine is noisy).
+//! resident memory is read from `/proc` idle and after the loads. Then the reads again on
+//! fresh databases loaded at scale 0.1 and scale 1 (100k users, 1M role assignments, 100k open
+//! SAARs; `common/scale.rs`), with each latency's growth from one to the other (target ≤ 1.5×
+//! for the inbox, Current Roles and role search; `AMPS_BENCH_SCALE=0` skips them). It prints
+//! and records (`api/benches/results/`); it does not fail (a shared 2-core machine is noisy).
+
+#[path = "common/scale.rs"]
+mod scale;
 
 use amps_openapi::{Client, LoginRequest};
 use serde_json::{Value, json};
@@ -69,7 +75,9 @@ fn amps(db_url: &str, dir: &std::path::Path, port: u16) -> Command {
     c
 }
 
-async fn start(db_url: &str) -> (Server, String) {
+/// Seeds the demo data at `db_url`, loads `Sizes::at(scale)` on top when asked, and starts
+/// the server; also answers the new service client's `client_id=` and `client_secret=` lines.
+async fn start(db_url: &str, scale: Option<f64>) -> (Server, String) {
     let dir = std::env::temp_dir().join(format!("amps-http-bench-{}", Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("dir");
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -95,6 +103,21 @@ async fn start(db_url: &str) -> (Server, String) {
         .output()
         .expect("service client");
     let secret_lines = String::from_utf8_lossy(&client.stdout).to_string();
+    if let Some(scale) = scale {
+        let db = sea_orm::Database::connect(db_url).await.expect("database");
+        let t = Instant::now();
+        let n = scale::Sizes::at(scale);
+        let loaded = scale::load(&db, n).await;
+        db.close().await.ok();
+        println!(
+            "loaded scale {scale}: {} users, {} roles, {} assignments, {} open SAARs in {:.0} s",
+            loaded.users.len(),
+            loaded.roles.len(),
+            n.assignments(),
+            n.open_saars,
+            t.elapsed().as_secs_f64()
+        );
+    }
     let child = amps(db_url, &dir, port)
         .arg("serve")
         .stdout(Stdio::null())
@@ -208,9 +231,13 @@ async fn statements(server: &Server) -> f64 {
 }
 
 async fn token(server: &Server, login: &str) -> String {
+    token_with(server, login, DEMO_PASSWORD).await
+}
+
+async fn token_with(server: &Server, login: &str, password: &str) -> String {
     let r: Value = reqwest::Client::new()
         .post(server.url("/api/v1/auth/login"))
-        .json(&json!({"user_id": login, "password": DEMO_PASSWORD}))
+        .json(&json!({"user_id": login, "password": password}))
         .send()
         .await
         .expect("login")
@@ -252,8 +279,98 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
+/// The reads of a person at scale, by the loaded accounts: a requester with 10 roles and an
+/// open request, a supervisor with ~50 tasks, the demo administrator listing users.
+async fn scaled_reads(db_url: &str, scale: f64) -> Vec<(&'static str, Load)> {
+    let (server, _) = start(db_url, Some(scale)).await;
+    let requester = token_with(&server, "bench000050", scale::PASSWORD).await;
+    let supervisor = token_with(&server, "bench000007", scale::PASSWORD).await;
+    let admin = token(&server, "aadmin").await;
+    let reads: Vec<(&'static str, &str, String)> = vec![
+        ("GET /api/v1/me", "/api/v1/me", requester.clone()),
+        (
+            "GET /api/v1/roles?q=Role 004",
+            "/api/v1/roles?q=Role%20004",
+            requester.clone(),
+        ),
+        ("GET /api/v1/approvals", "/api/v1/approvals", supervisor.clone()),
+        (
+            "GET /api/v1/approvals/count",
+            "/api/v1/approvals/count",
+            supervisor.clone(),
+        ),
+        ("GET /api/v1/me/roles", "/api/v1/me/roles", requester.clone()),
+        (
+            "GET /api/v1/me/requests",
+            "/api/v1/me/requests",
+            requester.clone(),
+        ),
+        ("GET /api/v1/users", "/api/v1/users", admin.clone()),
+    ];
+    let mut loads = vec![(
+        "GET /healthz",
+        hammer({
+            let u = server.url("/healthz");
+            move |h: &reqwest::Client| h.get(&u)
+        })
+        .await,
+    )];
+    for (name, path, token) in reads {
+        let u = server.url(path);
+        loads.push((
+            name,
+            hammer(move |h: &reqwest::Client| h.get(&u).bearer_auth(&token)).await,
+        ));
+    }
+    loads
+}
+
+/// Reads at scale 0.1 and scale 1 on a fresh database each: rate, latency, share of
+/// `/healthz`, and the growth of each latency from 0.1 to 1 (target: ≤ 1.5× for the inbox,
+/// Current Roles and role search).
+async fn growth(label: &str, small_db: &str, large_db: &str, out: &mut String) {
+    let small = scaled_reads(small_db, 0.1).await;
+    let large = scaled_reads(large_db, 1.0).await;
+    let _ = writeln!(
+        out,
+        "\n### {label}, at scale (1 = 100k users, 1M role assignments, 100k open SAARs)\n\n| request | scale 0.1: rate, p50 | scale 1: rate | p50 | p99 | share of /healthz | p50 growth 0.1 → 1 | target |\n|---|---|---|---|---|---|---|---|"
+    );
+    let health = large[0].1.rate;
+    for ((name, s), (_, l)) in small.iter().zip(large.iter()) {
+        let growth = l.p50.as_secs_f64() / s.p50.as_secs_f64().max(1e-9);
+        let gated = [
+            "GET /api/v1/approvals",
+            "GET /api/v1/me/roles",
+            "GET /api/v1/roles?q=Role 004",
+        ]
+        .contains(name);
+        let target = if *name == "GET /healthz" {
+            "reference".to_string()
+        } else {
+            let share = l.rate / health * 100.0;
+            let reads = share >= 50.0 && l.p99 <= Duration::from_millis(20);
+            let grows = !gated || growth <= 1.5;
+            format!(
+                "{} ≥ 50 %, p99 ≤ 20 ms{}",
+                if reads && grows { "meets" } else { "MISSES" },
+                if gated { ", growth ≤ 1.5×" } else { "" }
+            )
+        };
+        let _ = writeln!(
+            out,
+            "| `{name}` | {:.0}/s, {:.2} ms | {:.0}/s | {:.2} ms | {:.2} ms | {:.0} % | {growth:.2}× | {target} |",
+            s.rate,
+            ms(s.p50),
+            l.rate,
+            ms(l.p50),
+            ms(l.p99),
+            l.rate / health * 100.0,
+        );
+    }
+}
+
 async fn run(label: &str, db_url: &str, out: &mut String) {
-    let (server, client_lines) = start(db_url).await;
+    let (server, client_lines) = start(db_url, None).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle = server.rss_mb();
     let requester = token(&server, "jrequester").await;
@@ -480,30 +597,47 @@ async fn main() {
         chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
         WINDOW.as_secs()
     );
+    // AMPS_BENCH_SCALE=0 skips the stages at scale (each loads 1.1M assignments).
+    let at_scale = std::env::var("AMPS_BENCH_SCALE").map_or(true, |v| v != "0");
     if only.is_empty() || only == "sqlite" {
-        let file = std::env::temp_dir().join(format!("amps-http-{}.db", Uuid::new_v4().simple()));
-        run(
-            "SQLite",
-            &format!("sqlite://{}?mode=rwc", file.display()),
-            &mut out,
-        )
-        .await;
-        let _ = std::fs::remove_file(file);
+        let files: Vec<PathBuf> = (0..3)
+            .map(|_| std::env::temp_dir().join(format!("amps-http-{}.db", Uuid::new_v4().simple())))
+            .collect();
+        let url = |f: &PathBuf| format!("sqlite://{}?mode=rwc", f.display());
+        run("SQLite", &url(&files[0]), &mut out).await;
+        if at_scale {
+            growth("SQLite", &url(&files[1]), &url(&files[2]), &mut out).await;
+        }
+        for f in files {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", f.display()));
+            }
+        }
     }
     if only.is_empty() || only == "postgres" {
-        let name = format!("amps_http_{}", Uuid::new_v4().simple());
+        use sea_orm::ConnectionTrait;
         let admin = sea_orm::Database::connect(format!("{pg}/postgres"))
             .await
             .expect("PostgreSQL");
-        use sea_orm::ConnectionTrait;
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .expect("create");
-        run("PostgreSQL", &format!("{pg}/{name}"), &mut out).await;
-        let _ = admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .await;
+        let names: Vec<String> = (0..3)
+            .map(|_| format!("amps_http_{}", Uuid::new_v4().simple()))
+            .collect();
+        for name in &names {
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create");
+        }
+        let url = |name: &String| format!("{pg}/{name}");
+        run("PostgreSQL", &url(&names[0]), &mut out).await;
+        if at_scale {
+            growth("PostgreSQL", &url(&names[1]), &url(&names[2]), &mut out).await;
+        }
+        for name in names {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await;
+        }
     }
     println!("{out}");
     let results = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/results");

@@ -6,25 +6,20 @@
 //! same run. Targets: p99 ≤ 20 ms; submits and approvals ≥ 500/s and ≥ 50 % of the bare commit
 //! rate. It prints the figures; it does not fail on them (a shared 2-core machine is noisy).
 
+#[path = "common/scale.rs"]
+mod scale;
+
 use amps::clock::SystemClock;
 use amps::config::{Overrides, Settings};
 use amps::seed;
 use amps::startup::Application;
 use amps_openapi::*;
 use chrono::Utc;
-use sea_orm::sea_query::{Alias, Expr, InsertStatement, Query};
+use scale::{PASSWORD, ROLES_PER_USER, Sizes, load};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, TransactionTrait};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
-
-const USERS: usize = 100_000;
-const SUPERVISORS: usize = 2_000;
-const ROLES: usize = 2_000;
-const ROLES_PER_USER: usize = 10;
-const OPEN_SAARS: usize = 100_000;
-const BATCH: usize = 1_000;
-const PASSWORD: &str = "benchmark passphrase for amps";
 
 fn env_db() -> Vec<(&'static str, Option<String>)> {
     let pg =
@@ -38,273 +33,6 @@ fn env_db() -> Vec<(&'static str, Option<String>)> {
         v.push(("PostgreSQL", Some(pg)));
     }
     v
-}
-
-async fn insert_rows(
-    conn: &impl ConnectionTrait,
-    table: &str,
-    cols: &[&str],
-    rows: impl Iterator<Item = Vec<Expr>>,
-) {
-    let mut stmt: Option<InsertStatement> = None;
-    let mut n = 0;
-    let fresh = || {
-        let mut s = Query::insert();
-        s.into_table(Alias::new(table))
-            .columns(cols.iter().map(|c| Alias::new(*c)));
-        s
-    };
-    for row in rows {
-        let s = stmt.get_or_insert_with(fresh);
-        s.values_panic(row);
-        n += 1;
-        if n == BATCH {
-            if let Some(s) = stmt.take() {
-                conn.execute(&s).await.expect("insert batch");
-            }
-            n = 0;
-        }
-    }
-    if let Some(s) = stmt.take() {
-        conn.execute(&s).await.expect("insert batch");
-    }
-}
-
-struct Loaded {
-    roles: Vec<Uuid>,
-    users: Vec<Uuid>,
-}
-
-async fn load(db: &DatabaseConnection) -> Loaded {
-    let now = Utc::now();
-    let hash = amps::auth::password::hash(PASSWORD.into()).await.expect("hash");
-    let txn = db.begin().await.expect("begin");
-    let dla: Uuid = {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        amps::store::entities::organization::Entity::find()
-            .filter(amps::store::entities::organization::Column::Code.eq("DLA"))
-            .one(&txn)
-            .await
-            .expect("q")
-            .expect("DLA")
-            .id
-    };
-    let apps: Vec<Uuid> = (0..20).map(|_| Uuid::now_v7()).collect();
-    insert_rows(
-        &txn,
-        "applications",
-        &["id", "code", "name", "provisioning_mode", "created_at"],
-        apps.iter().enumerate().map(|(i, id)| {
-            vec![
-                Expr::val(*id),
-                Expr::val(format!("BENCH-{i:02}")),
-                Expr::val(format!("Bench application {i}")),
-                Expr::val("manual"),
-                Expr::val(now),
-            ]
-        }),
-    )
-    .await;
-    let roles: Vec<Uuid> = (0..ROLES).map(|_| Uuid::now_v7()).collect();
-    insert_rows(
-        &txn,
-        "roles",
-        &[
-            "id",
-            "application_id",
-            "name",
-            "environment",
-            "description",
-            "hidden",
-            "requestable_by",
-            "min_it_level",
-            "mfa_required",
-            "created_at",
-        ],
-        roles.iter().enumerate().map(|(i, id)| {
-            vec![
-                Expr::val(*id),
-                Expr::val(apps[i % apps.len()]),
-                Expr::val(format!("Bench Role {i:04}")),
-                Expr::val("PROD"),
-                Expr::val(""),
-                Expr::val(false),
-                Expr::val("both"),
-                Expr::val("none"),
-                Expr::val(false),
-                Expr::val(now),
-            ]
-        }),
-    )
-    .await;
-    insert_rows(
-        &txn,
-        "role_chain_levels",
-        &["role_id", "position", "kind"],
-        roles
-            .iter()
-            .map(|id| vec![Expr::val(*id), Expr::val(1), Expr::val("supervisor")]),
-    )
-    .await;
-    let users: Vec<Uuid> = (0..USERS).map(|_| Uuid::now_v7()).collect();
-    insert_rows(
-        &txn,
-        "users",
-        &[
-            "id",
-            "login",
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "organization_id",
-            "user_type",
-            "supervisor_id",
-            "it_level",
-            "status",
-            "password_hash",
-            "password_changed_at",
-            "created_at",
-            "updated_at",
-        ],
-        users.iter().enumerate().map(|(i, id)| {
-            let sup: Option<Uuid> = (i >= SUPERVISORS).then(|| users[i % SUPERVISORS]);
-            vec![
-                Expr::val(*id),
-                Expr::val(format!("bench{i:06}")),
-                Expr::val("Bench"),
-                Expr::val(format!("User{i}")),
-                Expr::val(format!("bench{i:06}@dla.example")),
-                Expr::val("+1 703 555 0100"),
-                Expr::val(dla),
-                Expr::val("civilian"),
-                Expr::val(sup),
-                Expr::val("III"),
-                Expr::val("active"),
-                Expr::val(hash.clone()),
-                Expr::val(now),
-                Expr::val(now),
-                Expr::val(now),
-            ]
-        }),
-    )
-    .await;
-    // 10 roles per user: role (i * 7 + k) % ROLES.
-    insert_rows(
-        &txn,
-        "role_assignments",
-        &["id", "user_id", "role_id", "status", "since"],
-        (0..USERS)
-            .flat_map(|i| (0..ROLES_PER_USER).map(move |k| (i, k)))
-            .map(|(i, k)| {
-                vec![
-                    Expr::val(Uuid::now_v7()),
-                    Expr::val(users[i]),
-                    Expr::val(roles[(i * 7 + k) % ROLES]),
-                    Expr::val("active"),
-                    Expr::val(now),
-                ]
-            }),
-    )
-    .await;
-    // One open SAAR per user (beyond the supervisors), for a role they do not hold, with an
-    // open supervisor task.
-    let saar_ids: Vec<Uuid> = (0..OPEN_SAARS).map(|_| Uuid::now_v7()).collect();
-    let subject = |j: usize| SUPERVISORS + (j % (USERS - SUPERVISORS));
-    let role_of = |j: usize| roles[(subject(j) * 7 + ROLES_PER_USER + 1) % ROLES];
-    insert_rows(
-        &txn,
-        "saars",
-        &[
-            "id",
-            "number",
-            "requester_id",
-            "subject_id",
-            "role_id",
-            "request_type",
-            "status",
-            "justification",
-            "privacy_act_accepted_at",
-            "snapshot",
-            "warnings",
-            "current_level",
-            "version",
-            "created_at",
-            "updated_at",
-        ],
-        saar_ids.iter().enumerate().map(|(j, id)| {
-            let u = users[subject(j)];
-            vec![
-                Expr::val(*id),
-                Expr::val(format!("SAAR-2026-{:06}", j + 1)),
-                Expr::val(u),
-                Expr::val(u),
-                Expr::val(role_of(j)),
-                Expr::val("initial"),
-                Expr::val("pending"),
-                Expr::val("Benchmark request justification"),
-                Expr::val(now),
-                Expr::val("{}"),
-                Expr::val("[]"),
-                Expr::val(1),
-                Expr::val(1),
-                Expr::val(now),
-                Expr::val(now),
-            ]
-        }),
-    )
-    .await;
-    insert_rows(
-        &txn,
-        "approval_tasks",
-        &[
-            "id",
-            "saar_id",
-            "level",
-            "kind",
-            "assignee_id",
-            "status",
-            "opened_at",
-            "due_at",
-            "next_reminder_at",
-        ],
-        saar_ids.iter().enumerate().map(|(j, id)| {
-            vec![
-                Expr::val(Uuid::now_v7()),
-                Expr::val(*id),
-                Expr::val(1),
-                Expr::val("supervisor"),
-                Expr::val(users[subject(j) % SUPERVISORS]),
-                Expr::val("open"),
-                Expr::val(now),
-                Expr::val(now + chrono::Duration::days(20)),
-                Expr::val(now + chrono::Duration::days(2)),
-            ]
-        }),
-    )
-    .await;
-    insert_rows(
-        &txn,
-        "counters",
-        &["name", "value"],
-        std::iter::once(vec![Expr::val("saar-2026"), Expr::val(OPEN_SAARS as i64)]),
-    )
-    .await;
-    txn.commit().await.expect("commit");
-    // Measure the steady state, not the bulk load's aftermath: fresh statistics, so both
-    // planners see the data as it is; on PostgreSQL a vacuum (visibility map for index-only
-    // scans) and a checkpoint (the load's dirty pages written now, not during the timings); on
-    // SQLite the write-ahead log folded back into the database.
-    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        db.execute_unprepared("VACUUM ANALYZE").await.expect("vacuum");
-        db.execute_unprepared("CHECKPOINT").await.expect("checkpoint");
-    } else {
-        db.execute_unprepared("ANALYZE").await.expect("analyze");
-        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
-            .await
-            .expect("checkpoint");
-    }
-    Loaded { roles, users }
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -449,10 +177,14 @@ async fn run(label: &str, pg: Option<String>) {
     tokio::spawn(app.run());
     seed::demo(&ctx).await.expect("seed");
     let t = Instant::now();
-    let data = load(&ctx.db).await;
+    let n = Sizes::at(1.0);
+    let data = load(&ctx.db, n).await;
     println!(
-        "{label}: loaded {USERS} users, {ROLES} roles, {} assignments, {OPEN_SAARS} open SAARs in {:.1} s",
-        USERS * ROLES_PER_USER,
+        "{label}: loaded {} users, {} roles, {} assignments, {} open SAARs in {:.1} s",
+        n.users,
+        n.roles,
+        n.assignments(),
+        n.open_saars,
         t.elapsed().as_secs_f64()
     );
     let base = url::Url::parse(&format!("http://127.0.0.1:{port}/")).expect("url");
