@@ -18,6 +18,7 @@ mod m20261130_000011_session_ends;
 mod m20261130_000012_no_modification;
 mod m20261130_000013_approver_changes;
 mod m20261130_000014_principal_changes;
+mod m20261130_000015_role_search_index;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_no_modification::Migration),
             Box::new(m20261130_000013_approver_changes::Migration),
             Box::new(m20261130_000014_principal_changes::Migration),
+            Box::new(m20261130_000015_role_search_index::Migration),
         ]
     }
 }

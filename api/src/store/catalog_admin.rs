@@ -8,10 +8,10 @@ use super::entities::{
 };
 use crate::domain::chain::LevelKind;
 use crate::domain::request::Requestable;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, UnionType};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SubQueryStatement, UnionType};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, JoinType,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -410,43 +410,67 @@ pub struct RoleSearch<'a> {
     pub limit: u64,
 }
 
-/// The ids of the roles `s` finds, by name then environment.
+/// The roles `s` finds (with their applications), by name then environment.
 pub async fn search_roles(
     conn: &impl ConnectionTrait,
     s: &RoleSearch<'_>,
 ) -> Result<Vec<(role::Model, Option<application::Model>)>, DbErr> {
-    role_search(s).all(conn).await
+    role_search(conn.get_database_backend(), s).all(conn).await
 }
 
-/// The query of a role search, with each role's application.
-pub fn role_search(s: &RoleSearch<'_>) -> sea_orm::SelectTwo<role::Entity, application::Entity> {
+/// The query of a role search, with each role's application. Text matches part of a role's
+/// name through an index (SQLite: the FTS5 trigram table `role_search`, for three characters
+/// or more; PostgreSQL: the trigram index on `lower(name)`), or part of its application's code
+/// or name (a few dozen rows).
+pub fn role_search(
+    backend: DbBackend,
+    s: &RoleSearch<'_>,
+) -> sea_orm::SelectTwo<role::Entity, application::Entity> {
     let mut cond = match s.visible_to {
         Some(org) => visible_to(org),
         None => Condition::all(),
     };
     if let Some(text) = s.text {
         let pattern = super::users::contains_pattern(text);
-        cond = cond.add(
-            Condition::any()
-                .add(
-                    Expr::expr(Func::lower(Expr::col((role::Entity, role::Column::Name))))
-                        .like(pattern.clone()),
-                )
-                .add(
-                    Expr::expr(Func::lower(Expr::col((
-                        application::Entity,
-                        application::Column::Code,
-                    ))))
-                    .like(pattern.clone()),
-                )
-                .add(
-                    Expr::expr(Func::lower(Expr::col((
-                        application::Entity,
-                        application::Column::Name,
-                    ))))
-                    .like(pattern),
-                ),
-        );
+        let lower = |c: Expr| Expr::expr(Func::lower(c));
+        let by_name = if backend == DbBackend::Sqlite && text.chars().count() >= 3 {
+            // A phrase of the text: its trigrams in a row, i.e. names containing it, any case.
+            let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+            Expr::col((role::Entity, role::Column::Id)).in_subquery(
+                Query::select()
+                    .column(Alias::new("role_id"))
+                    .from(Alias::new("role_search"))
+                    .and_where(Expr::cust_with_values("role_search MATCH ?", [phrase]))
+                    .to_owned(),
+            )
+        } else {
+            lower(Expr::col((role::Entity, role::Column::Name))).like(pattern.clone())
+        };
+        let apps = Query::select()
+            .column(application::Column::Id)
+            .from(application::Entity)
+            .cond_where(
+                Condition::any()
+                    .add(lower(Expr::col(application::Column::Code)).like(pattern.clone()))
+                    .add(lower(Expr::col(application::Column::Name)).like(pattern)),
+            )
+            .to_owned();
+        let application_id = Expr::col((role::Entity, role::Column::ApplicationId));
+        let by_application = if backend == DbBackend::Postgres {
+            // An array computed once (an init plan), so PostgreSQL can combine the name's
+            // trigram index with the application index (a BitmapOr); `IN (subquery)` would
+            // make it read every role.
+            Expr::cust_with_exprs(
+                "$1 = ANY(ARRAY($2))",
+                [
+                    application_id,
+                    Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(apps))),
+                ],
+            )
+        } else {
+            application_id.in_subquery(apps)
+        };
+        cond = cond.add(Condition::any().add(by_name).add(by_application));
     }
     if let Some(app) = s.application {
         cond = cond.add(application::Column::Code.eq(app));

@@ -329,6 +329,18 @@ async fn search_lists_only_roles_the_caller_may_see(db: Db) {
         1,
         "search ignores case"
     );
+    // Any part of a name, through the search index (three characters or more) or without it.
+    for part in ["ser POP-00", "pop-001", "P-"] {
+        assert!(
+            internal
+                .search_roles(part, None)
+                .await
+                .expect("search")
+                .iter()
+                .any(|r| r.name == "Web User POP-001"),
+            "{part:?} finds Web User POP-001"
+        );
+    }
     let by_app = internal
         .search_roles("", Some("HMMS-POP"))
         .await
