@@ -80,19 +80,20 @@ pub async fn saar_responses_with(
     user_ids.extend(tasks.iter().filter_map(|t| t.assignee_id));
     user_ids.extend(tasks.iter().filter_map(|t| t.decided_by));
     user_ids.extend(tasks.iter().filter_map(|t| t.delegated_from));
-    let mut users: HashMap<Uuid, user::Model> = known
+    // (name, User ID) of each person named: only those columns are read.
+    let mut users: HashMap<Uuid, (String, String)> = known
         .users
-        .into_iter()
+        .iter()
         .filter(|u| user_ids.contains(&u.id))
-        .map(|u| (u.id, u))
+        .map(|u| (u.id, (name_of(u), u.login.clone())))
         .collect();
     user_ids.retain(|id| !users.contains_key(id));
     if !user_ids.is_empty() {
         users.extend(
-            store::users::find_many(conn, user_ids)
+            store::users::names_of(conn, user_ids)
                 .await?
                 .into_iter()
-                .map(|u| (u.id, u)),
+                .map(|(id, login, first, last)| (id, (format!("{first} {last}"), login))),
         );
     }
     let group_ids: HashSet<Uuid> = tasks.iter().filter_map(|t| t.group_id).collect();
@@ -109,7 +110,12 @@ pub async fn saar_responses_with(
             .into_iter()
             .map(|(p, app)| (p.saar_id, (p.created_at, app))),
     );
-    let name = |id: &Uuid| users.get(id).map(name_of).unwrap_or_else(|| "Unknown".into());
+    let name = |id: &Uuid| {
+        users
+            .get(id)
+            .map(|(name, _)| name.clone())
+            .unwrap_or_else(|| "Unknown".into())
+    };
     let mut by_saar: HashMap<Uuid, Vec<&approval_task::Model>> = HashMap::new();
     for t in &tasks {
         by_saar.entry(t.saar_id).or_default().push(t);
@@ -171,7 +177,7 @@ pub async fn saar_responses_with(
                 reason: None,
             });
         }
-        let login = |id: &Uuid| users.get(id).map(|u| u.login.clone()).unwrap_or_default();
+        let login = |id: &Uuid| users.get(id).map(|(_, login)| login.clone()).unwrap_or_default();
         out.push(SaarResponse {
             id: s.id,
             number: s.number.clone(),

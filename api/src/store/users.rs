@@ -30,6 +30,24 @@ pub async fn find_many(
         .await
 }
 
+/// The User ID and the first and last names of the accounts `ids` (what a view shows of the
+/// people it names, without the rest of their rows), in no order.
+pub async fn names_of(
+    conn: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<Vec<(Uuid, String, String, String)>, DbErr> {
+    user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .column(user::Column::Login)
+        .column(user::Column::FirstName)
+        .column(user::Column::LastName)
+        .filter(user::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(conn)
+        .await
+}
+
 /// The members of approval group `group`: one query.
 pub async fn members_of(conn: &impl ConnectionTrait, group: Uuid) -> Result<Vec<user::Model>, DbErr> {
     user::Entity::find()
