@@ -1,6 +1,7 @@
 //! A feed of changes to what a signed-in caller is: every replica keeps the callers it has
 //! read in memory and forgets one as soon as the feed says their account, their organization,
-//! their AMPS administrative roles or their approval groups changed, whoever changed them
+//! their AMPS administrative roles or their approval groups changed (or a service client's
+//! row), whoever changed them
 //! (this server, another replica, a job, or an operator with SQL). Triggers write the feed,
 //! so no code path can forget to. SQLite: a `principal_changes` log, in commit order (one writer), read every
 //! 100 ms by each server process and pruned to its last 10,000 rows. PostgreSQL: a
@@ -13,10 +14,11 @@ use sea_orm_migration::sea_orm::DbBackend;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-/// Which rows of the three tables change a caller: the payload is the account's id, or empty
+/// Which rows change a caller: the payload is the account's id, `client:<client_id>`, or empty
 /// for "everyone" (an organization's name or code).
 const SQLITE_UP: &[&str] = &[
-    "CREATE TABLE principal_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, user_id BLOB NULL)",
+    // A row names an account (`user_id`), a service client (`client_id`), or neither: everyone.
+    "CREATE TABLE principal_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, user_id BLOB NULL, client_id TEXT NULL)",
     "CREATE TRIGGER principal_user_updated AFTER UPDATE ON users \
      BEGIN INSERT INTO principal_changes (user_id) VALUES (NEW.id); END",
     "CREATE TRIGGER principal_user_deleted AFTER DELETE ON users \
@@ -44,6 +46,11 @@ const SQLITE_UP: &[&str] = &[
      INSERT INTO principal_changes (user_id) VALUES (NEW.user_id); END",
     "CREATE TRIGGER principal_group_left AFTER DELETE ON approval_group_members \
      BEGIN INSERT INTO principal_changes (user_id) VALUES (OLD.user_id); END",
+    "CREATE TRIGGER principal_client_changed AFTER UPDATE ON service_clients \
+     BEGIN INSERT INTO principal_changes (client_id) VALUES (OLD.client_id); \
+     INSERT INTO principal_changes (client_id) VALUES (NEW.client_id); END",
+    "CREATE TRIGGER principal_client_deleted AFTER DELETE ON service_clients \
+     BEGIN INSERT INTO principal_changes (client_id) VALUES (OLD.client_id); END",
 ];
 
 const SQLITE_DOWN: &[&str] = &[
@@ -58,6 +65,8 @@ const SQLITE_DOWN: &[&str] = &[
     "DROP TRIGGER IF EXISTS principal_group_joined",
     "DROP TRIGGER IF EXISTS principal_group_changed",
     "DROP TRIGGER IF EXISTS principal_group_left",
+    "DROP TRIGGER IF EXISTS principal_client_changed",
+    "DROP TRIGGER IF EXISTS principal_client_deleted",
     "DROP TABLE IF EXISTS principal_changes",
 ];
 
@@ -73,6 +82,11 @@ BEGIN
         PERFORM pg_notify('amps_principals', r.user_id::text);
         IF TG_OP = 'UPDATE' THEN
             PERFORM pg_notify('amps_principals', OLD.user_id::text);
+        END IF;
+    ELSIF TG_TABLE_NAME = 'service_clients' THEN
+        PERFORM pg_notify('amps_principals', 'client:' || OLD.client_id);
+        IF TG_OP = 'UPDATE' THEN
+            PERFORM pg_notify('amps_principals', 'client:' || NEW.client_id);
         END IF;
     ELSIF TG_TABLE_NAME = 'role_assignments' THEN
         IF EXISTS (SELECT 1 FROM roles WHERE id = r.role_id AND admin_key IS NOT NULL) THEN
@@ -94,6 +108,8 @@ $$",
      FOR EACH ROW EXECUTE FUNCTION amps_principal_changed()",
     "CREATE TRIGGER principal_group_changed AFTER INSERT OR UPDATE OR DELETE ON approval_group_members \
      FOR EACH ROW EXECUTE FUNCTION amps_principal_changed()",
+    "CREATE TRIGGER principal_client_changed AFTER UPDATE OR DELETE ON service_clients \
+     FOR EACH ROW EXECUTE FUNCTION amps_principal_changed()",
 ];
 
 const POSTGRES_DOWN: &[&str] = &[
@@ -102,6 +118,7 @@ const POSTGRES_DOWN: &[&str] = &[
     "DROP TRIGGER IF EXISTS principal_admin_role_changed ON role_assignments",
     "DROP TRIGGER IF EXISTS principal_admin_key_changed ON roles",
     "DROP TRIGGER IF EXISTS principal_group_changed ON approval_group_members",
+    "DROP TRIGGER IF EXISTS principal_client_changed ON service_clients",
     "DROP FUNCTION IF EXISTS amps_principal_changed()",
 ];
 

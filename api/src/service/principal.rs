@@ -4,7 +4,8 @@
 use super::{Ctx, Error, Result};
 use crate::domain::permission::{self, AdminRole, Permission};
 use crate::store;
-use crate::store::entities::{organization, user};
+use crate::store::entities::{organization, service_client, user};
+use crate::store::principals::Change;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -133,6 +134,8 @@ pub struct Principals {
 #[derive(Default)]
 struct Cached {
     callers: HashMap<Uuid, Arc<Caller>>,
+    /// Service clients by `client_id` (their rows: scopes, disabled, the secret's digest).
+    clients: HashMap<String, Arc<service_client::Model>>,
     /// Bumped by every eviction: a caller read before it is not cached after it.
     generation: u64,
 }
@@ -206,13 +209,39 @@ impl Principals {
         let mut c = self.cached();
         c.generation += 1;
         c.callers.clear();
+        c.clients.clear();
     }
 
-    /// Applies one change of the feed: an account id, or empty for everyone.
-    fn apply(&self, who: Option<Uuid>) {
-        match who {
-            Some(id) => self.forget(id),
-            None => self.forget_all(),
+    /// The cached service client `client_id`, while the feed is trusted.
+    fn client(&self, client_id: &str) -> Option<Arc<service_client::Model>> {
+        if !self.trusted() {
+            return None;
+        }
+        self.cached().clients.get(client_id).cloned()
+    }
+
+    /// Keeps service client `client`, read at `generation` (see [`Principals::put`]).
+    fn put_client(&self, client: Arc<service_client::Model>, generation: u64) {
+        let mut c = self.cached();
+        if c.generation != generation || !self.trusted() {
+            return;
+        }
+        if c.clients.len() >= CAPACITY {
+            c.clients.clear();
+        }
+        c.clients.insert(client.client_id.clone(), client);
+    }
+
+    /// Applies one change of the feed.
+    fn apply(&self, change: Change) {
+        match change {
+            Change::User(id) => self.forget(id),
+            Change::Client(client_id) => {
+                let mut c = self.cached();
+                c.generation += 1;
+                c.clients.remove(&client_id);
+            }
+            Change::Everyone => self.forget_all(),
         }
     }
 
@@ -232,8 +261,8 @@ impl Principals {
         if changes.len() as i64 == PAGE || changes.first().is_some_and(|(seq, _)| *seq != last + 1) {
             self.forget_all();
         } else {
-            for (_, who) in &changes {
-                self.apply(*who);
+            for (_, change) in &changes {
+                self.apply(change.clone());
             }
         }
         if let Some((seq, _)) = changes.last() {
@@ -257,7 +286,7 @@ impl Principals {
             }
             return;
         }
-        self.apply(payload.parse().ok());
+        self.apply(Change::from_payload(payload));
     }
 
     /// PostgreSQL: the listener was lost or (re)started; what it missed is unknown.
@@ -311,6 +340,20 @@ async fn caller_of(ctx: &Ctx, id: Uuid) -> Result<Option<Arc<Caller>>> {
     Ok(Some(c))
 }
 
+/// Service client `client_id` (enabled or not): from this replica's cache, or read and cached.
+pub async fn client_of(ctx: &Ctx, client_id: &str) -> Result<Option<Arc<service_client::Model>>> {
+    if let Some(c) = ctx.principals.client(client_id) {
+        return Ok(Some(c));
+    }
+    let generation = ctx.principals.generation();
+    let Some(c) = store::sessions::client(&ctx.read, client_id).await? else {
+        return Ok(None);
+    };
+    let c = Arc::new(c);
+    ctx.principals.put_client(c.clone(), generation);
+    Ok(Some(c))
+}
+
 /// Verifies `token` and loads the caller.
 pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
     let now = ctx.clock.now();
@@ -357,7 +400,7 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
         }
         "service" => {
             let client_id = claims.sub.strip_prefix("client:").unwrap_or_default().to_string();
-            let c = store::sessions::client(&ctx.read, &client_id)
+            let c = client_of(ctx, &client_id)
                 .await?
                 .filter(|c| !c.disabled)
                 .ok_or_else(|| Error::Unauthorized("The service client is unknown or disabled.".into()))?;

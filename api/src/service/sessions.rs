@@ -278,7 +278,7 @@ pub async fn client_credentials(
     if let Some(retry_after_secs) = store::sessions::blocked_for(&ctx.read, &keys, now).await? {
         return Err(Error::TooManyRequests { retry_after_secs });
     }
-    let client = store::sessions::client(&ctx.read, &req.client_id)
+    let client = super::principal::client_of(ctx, &req.client_id)
         .await?
         .filter(|c| !c.disabled);
     let ok = match &client {

@@ -30,22 +30,52 @@ pub async fn last_seq(conn: &impl ConnectionTrait) -> Result<i64, DbErr> {
     })
 }
 
-/// The changes after `seq`, oldest first, at most `limit`: (sequence, the account, or `None`
-/// for every account).
+/// One change of the feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// An account (its row, organization, administrative roles or approval groups).
+    User(Uuid),
+    /// A service client, by `client_id`.
+    Client(String),
+    /// Possibly everyone (an organization or an administrative role's definition).
+    Everyone,
+}
+
+impl Change {
+    /// A PostgreSQL notification's payload: an account id, `client:<client_id>`, or empty.
+    pub fn from_payload(payload: &str) -> Self {
+        if let Some(client) = payload.strip_prefix("client:") {
+            return Change::Client(client.to_string());
+        }
+        payload.parse().map_or(Change::Everyone, Change::User)
+    }
+}
+
+/// The changes after `seq`, oldest first, at most `limit`, with their sequence numbers
+/// (SQLite).
 pub async fn changes_after(
     conn: &impl ConnectionTrait,
     seq: i64,
     limit: i64,
-) -> Result<Vec<(i64, Option<Uuid>)>, DbErr> {
+) -> Result<Vec<(i64, Change)>, DbErr> {
     let rows = conn
         .query_all_raw(Statement::from_sql_and_values(
             conn.get_database_backend(),
-            "SELECT seq, user_id FROM principal_changes WHERE seq > ? ORDER BY seq LIMIT ?",
+            "SELECT seq, user_id, client_id FROM principal_changes WHERE seq > ? ORDER BY seq LIMIT ?",
             [seq.into(), limit.into()],
         ))
         .await?;
     rows.iter()
-        .map(|r| Ok((r.try_get("", "seq")?, r.try_get("", "user_id")?)))
+        .map(|r| {
+            let user: Option<Uuid> = r.try_get("", "user_id")?;
+            let client: Option<String> = r.try_get("", "client_id")?;
+            let change = match (user, client) {
+                (Some(u), _) => Change::User(u),
+                (None, Some(c)) => Change::Client(c),
+                (None, None) => Change::Everyone,
+            };
+            Ok((r.try_get("", "seq")?, change))
+        })
         .collect()
 }
 

@@ -14,17 +14,16 @@ pub async fn blocked_for(
     keys: &[(String, ThrottlePolicy)],
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, DbErr> {
-    let mut wait = None;
-    for (key, _) in keys {
-        if let Some(row) = login_throttle::Entity::find_by_id(key.clone()).one(conn).await?
-            && let Some(until) = row.blocked_until
-            && until > now
-        {
-            let secs = (until - now).num_seconds().max(1);
-            wait = Some(wait.map_or(secs, |w: i64| w.max(secs)));
-        }
-    }
-    Ok(wait)
+    // Every key in one statement.
+    let rows = login_throttle::Entity::find()
+        .filter(login_throttle::Column::Key.is_in(keys.iter().map(|(k, _)| k.clone())))
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| row.blocked_until.filter(|until| *until > now))
+        .map(|until| (until - now).num_seconds().max(1))
+        .max())
 }
 
 /// Counts a failed attempt against each of `keys`, blocking as its policy says.

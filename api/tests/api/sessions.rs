@@ -403,8 +403,8 @@ async fn service_clients_get_tokens_with_client_credentials(db: Db) {
     let grant = bad
         .client_credentials(&ClientCredentialsRequest {
             grant_type: "password".into(),
-            client_id: id,
-            client_secret: secret,
+            client_id: id.clone(),
+            client_secret: secret.clone(),
             scope: None,
         })
         .await
@@ -457,6 +457,34 @@ async fn service_clients_get_tokens_with_client_credentials(db: Db) {
             .expect("a legacy secret still works");
     }
     assert_eq!(stored().await, amps::auth::tokens::digest(&old_secret));
+
+    // A client disabled in the database loses its tokens and gets no new one: each replica
+    // learns it from the principal feed (the client was cached by the requests above).
+    service_client::Entity::update_many()
+        .col_expr(
+            service_client::Column::Disabled,
+            sea_orm::sea_query::Expr::value(true),
+        )
+        .filter(service_client::Column::ClientId.eq(id.clone()))
+        .exec(&app.ctx.db)
+        .await
+        .expect("disable");
+    eventually("the disabled client's token is refused", || {
+        let c = c.clone();
+        async move { c.me().await.is_err_and(|e| e.status() == Some(401)) }
+    })
+    .await;
+    let refused = app
+        .client()
+        .client_credentials(&ClientCredentialsRequest {
+            grant_type: "client_credentials".into(),
+            client_id: id,
+            client_secret: secret,
+            scope: None,
+        })
+        .await
+        .expect_err("a disabled client gets no token");
+    assert_eq!(refused.status(), Some(401));
 }
 
 /// Each replica keeps the callers it has read. A change made through one replica is seen by
