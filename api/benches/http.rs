@@ -11,6 +11,8 @@
 //! for the inbox, Current Roles and role search; `AMPS_BENCH_SCALE=0` skips them). It prints
 //! and records (`api/benches/results/`); it does not fail (a shared 2-core machine is noisy).
 
+#[path = "common/metrics.rs"]
+mod metrics;
 #[path = "common/scale.rs"]
 mod scale;
 
@@ -212,22 +214,6 @@ where
         p99: percentile(&all, 0.99),
         errors,
     }
-}
-
-/// Database statements the server has run so far (from its `/metrics`).
-async fn statements(server: &Server) -> f64 {
-    let text = reqwest::Client::new()
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("metrics text");
-    text.lines()
-        .filter(|l| l.starts_with("db_statement_duration_seconds_count"))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
 }
 
 async fn token(server: &Server, login: &str) -> String {
@@ -456,10 +442,11 @@ async fn run(label: &str, db_url: &str, out: &mut String) {
     ];
     for (name, path, token) in reads {
         let u = format!("{}{}", base.as_str().trim_end_matches('/'), path);
-        let before = statements(&server).await;
+        let before = metrics::statements(&reqwest::Client::new(), &server.base).await;
         let l = hammer(move |h: &reqwest::Client| h.get(&u).bearer_auth(&token)).await;
         // Includes the background jobs' few statements of the window (a poll every 100 ms).
-        let per = (statements(&server).await - before) / l.count.max(1) as f64;
+        let per = (metrics::statements(&reqwest::Client::new(), &server.base).await - before)
+            / l.count.max(1) as f64;
         let share = l.rate / health.rate * 100.0;
         let ok = share >= 50.0 && l.p99 <= Duration::from_millis(20);
         let _ = writeln!(

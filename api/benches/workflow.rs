@@ -6,6 +6,8 @@
 //! same run. Targets: p99 ≤ 20 ms; submits and approvals ≥ 500/s and ≥ 50 % of the bare commit
 //! rate. It prints the figures; it does not fail on them (a shared 2-core machine is noisy).
 
+#[path = "common/metrics.rs"]
+mod metrics;
 #[path = "common/scale.rs"]
 mod scale;
 
@@ -65,22 +67,6 @@ where
             "MISSES p99 <= 20 ms"
         }
     );
-}
-
-/// Database statements the server has run so far (from its `/metrics`).
-async fn statements(http: &reqwest::Client, base: &url::Url) -> f64 {
-    let text = http
-        .get(base.join("metrics").expect("url"))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("metrics text");
-    text.lines()
-        .filter(|l| l.starts_with("db_statement_duration_seconds_count"))
-        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
-        .sum()
 }
 
 /// Bare one-row write transactions per second, `workers` at a time on `db` (the server's own
@@ -246,7 +232,7 @@ async fn run(label: &str, pg: Option<String>) {
         clients.push(signed_in(&base, &format!("bench{:06}", 90_000 + w)).await);
     }
     let training = Utc::now().date_naive();
-    let before = statements(&http, &base).await;
+    let before = metrics::statements(&http, &base).await;
     let start = Instant::now();
     let mut handles = Vec::new();
     for (w, c) in clients.into_iter().enumerate() {
@@ -283,7 +269,7 @@ async fn run(label: &str, pg: Option<String>) {
         submitted += h.await.expect("worker");
     }
     let rate = submitted as f64 / start.elapsed().as_secs_f64();
-    let per = (statements(&http, &base).await - before) / submitted.max(1) as f64;
+    let per = (metrics::statements(&http, &base).await - before) / submitted.max(1) as f64;
     println!(
         "  {:<34} {rate:>7.0} /s ({submitted} in {:.1} s, {workers} clients, {per:.1} statements each, {:.0} % of bare commits)   {}",
         "POST /saars (submit)",
@@ -297,7 +283,7 @@ async fn run(label: &str, pg: Option<String>) {
     for w in 0..workers {
         approvers.push(signed_in(&base, &format!("bench{:06}", 100 + w)).await);
     }
-    let before = statements(&http, &base).await;
+    let before = metrics::statements(&http, &base).await;
     let start = Instant::now();
     let mut handles = Vec::new();
     for c in approvers {
@@ -321,7 +307,7 @@ async fn run(label: &str, pg: Option<String>) {
     }
     let rate = approved as f64 / start.elapsed().as_secs_f64();
     // Includes each approver's one inbox read.
-    let per = (statements(&http, &base).await - before) / approved.max(1) as f64;
+    let per = (metrics::statements(&http, &base).await - before) / approved.max(1) as f64;
     println!(
         "  {:<34} {rate:>7.0} /s ({approved} in {:.1} s, {workers} clients, {per:.1} statements each, {:.0} % of bare commits)   {}",
         "POST /approvals/{id}/approve",

@@ -4,6 +4,24 @@
 
 pub use sea_orm_migration::prelude::*;
 
+/// Runs the statements written for this database, in order: for what the portable schema
+/// builder has no words for (triggers, full-text tables, extensions).
+pub(crate) async fn run_for_backend(
+    m: &SchemaManager<'_>,
+    sqlite: &[&str],
+    postgres: &[&str],
+) -> Result<(), DbErr> {
+    let statements = match m.get_database_backend() {
+        sea_orm_migration::sea_orm::DbBackend::Postgres => postgres,
+        _ => sqlite,
+    };
+    let db = m.get_connection();
+    for s in statements {
+        db.execute_unprepared(s).await?;
+    }
+    Ok(())
+}
+
 mod m20261124_000001_platform;
 mod m20261124_000002_saars;
 mod m20261124_000003_deputies;

@@ -9,7 +9,6 @@
 //! order.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -122,27 +121,13 @@ const POSTGRES_DOWN: &[&str] = &[
     "DROP FUNCTION IF EXISTS amps_principal_changed()",
 ];
 
-async fn run(m: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
-    let db = m.get_connection();
-    for s in statements {
-        db.execute_unprepared(s).await?;
-    }
-    Ok(())
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        match m.get_database_backend() {
-            DbBackend::Postgres => run(m, POSTGRES_UP).await,
-            _ => run(m, SQLITE_UP).await,
-        }
+        crate::run_for_backend(m, SQLITE_UP, POSTGRES_UP).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        match m.get_database_backend() {
-            DbBackend::Postgres => run(m, POSTGRES_DOWN).await,
-            _ => run(m, SQLITE_DOWN).await,
-        }
+        crate::run_for_backend(m, SQLITE_DOWN, POSTGRES_DOWN).await
     }
 }

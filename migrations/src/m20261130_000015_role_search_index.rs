@@ -4,7 +4,6 @@
 //! installed (no privilege, no contrib package), the search still works by reading the roles.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -47,27 +46,13 @@ $$",
 
 const POSTGRES_DOWN: &[&str] = &["DROP INDEX IF EXISTS idx_roles_name_trigram"];
 
-async fn run(m: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
-    let db = m.get_connection();
-    for s in statements {
-        db.execute_unprepared(s).await?;
-    }
-    Ok(())
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        match m.get_database_backend() {
-            DbBackend::Postgres => run(m, POSTGRES_UP).await,
-            _ => run(m, SQLITE_UP).await,
-        }
+        crate::run_for_backend(m, SQLITE_UP, POSTGRES_UP).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        match m.get_database_backend() {
-            DbBackend::Postgres => run(m, POSTGRES_DOWN).await,
-            _ => run(m, SQLITE_DOWN).await,
-        }
+        crate::run_for_backend(m, SQLITE_DOWN, POSTGRES_DOWN).await
     }
 }
