@@ -147,7 +147,7 @@ pub fn spawn_principal_feed(ctx: crate::service::Ctx) -> Vec<tokio::task::JoinHa
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            ctx.principals.sync(&ctx.db, &ctx.read).await;
+            ctx.principals.heartbeat(&ctx.db, &ctx.read).await;
         }
     });
     vec![listener, heartbeat]

@@ -8,7 +8,7 @@ use crate::store::entities::{organization, service_client, user};
 use crate::store::principals::Change;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
@@ -129,6 +129,8 @@ pub struct Principals {
     applied: tokio::sync::Mutex<Option<i64>>,
     /// PostgreSQL: barriers waiting for their notification to come back.
     barriers: Mutex<HashMap<Uuid, oneshot::Sender<()>>>,
+    /// PostgreSQL: the feed's last barrier came back (see [`Principals::sync`]).
+    feed_up: AtomicBool,
 }
 
 #[derive(Default)]
@@ -148,6 +150,7 @@ impl Default for Principals {
             confirmed: AtomicU64::new(0),
             applied: tokio::sync::Mutex::new(None),
             barriers: Mutex::default(),
+            feed_up: AtomicBool::new(false),
         }
     }
 }
@@ -291,36 +294,55 @@ impl Principals {
 
     /// PostgreSQL: the listener was lost or (re)started; what it missed is unknown.
     pub fn feed_restarted(&self) {
+        self.feed_up.store(false, Ordering::Release);
         self.forget_all();
     }
 
     /// Returns once every change committed before the call has been applied here: SQLite
     /// polls the log; PostgreSQL sends itself a notification and waits for it to come back
     /// (notifications arrive in commit order). If the feed does not answer within a second,
-    /// forgets everyone instead.
+    /// forgets everyone instead; while the PostgreSQL feed is down (its last barrier failed,
+    /// or the listener lost its connection; e.g. behind a pooler that drops `LISTEN`), a
+    /// request does not wait: the cache is not trusted then, so every request reads the
+    /// database until the feed's heartbeat succeeds again.
     pub async fn sync(&self, db: &DatabaseConnection, read: &DatabaseConnection) {
-        if store::principals::notifies(db) {
-            {
-                let nonce = Uuid::new_v4();
-                let (tx, rx) = oneshot::channel();
-                self.barriers
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .insert(nonce, tx);
-                let sent = store::principals::notify_sync(db, nonce).await.is_ok();
-                let back = sent && matches!(tokio::time::timeout(SYNC_WAIT, rx).await, Ok(Ok(())));
-                self.barriers
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .remove(&nonce);
-                if back {
-                    self.confirm();
-                } else {
-                    self.forget_all();
-                }
+        self.barrier(db, read, false).await;
+    }
+
+    /// The feed's own periodic barrier (PostgreSQL): tries even while the feed is down, and
+    /// brings it back up when it succeeds.
+    pub async fn heartbeat(&self, db: &DatabaseConnection, read: &DatabaseConnection) {
+        self.barrier(db, read, true).await;
+    }
+
+    async fn barrier(&self, db: &DatabaseConnection, read: &DatabaseConnection, probe: bool) {
+        if !store::principals::notifies(db) {
+            if let Err(e) = self.poll(read).await {
+                tracing::warn!(error = %e, "principal changes: poll failed");
+                self.forget_all();
             }
-        } else if let Err(e) = self.poll(read).await {
-            tracing::warn!(error = %e, "principal changes: poll failed");
+            return;
+        }
+        if !probe && !self.feed_up.load(Ordering::Acquire) {
+            self.forget_all();
+            return;
+        }
+        let nonce = Uuid::new_v4();
+        let (tx, rx) = oneshot::channel();
+        self.barriers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(nonce, tx);
+        let sent = store::principals::notify_sync(db, nonce).await.is_ok();
+        let back = sent && matches!(tokio::time::timeout(SYNC_WAIT, rx).await, Ok(Ok(())));
+        self.barriers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&nonce);
+        self.feed_up.store(back, Ordering::Release);
+        if back {
+            self.confirm();
+        } else {
             self.forget_all();
         }
     }

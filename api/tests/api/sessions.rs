@@ -538,3 +538,48 @@ async fn account_changes_reach_every_replica(db: Db) {
     })
     .await;
 }
+
+/// PostgreSQL: a replica whose notification connection is cut forgets what it kept, listens
+/// again, and misses no change made meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_that_loses_its_feed_listens_again_and_misses_nothing() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app(Db::Postgres).await;
+    let c = app.active_user("feedy").await;
+    c.me().await.expect("the caller is kept");
+    let listeners = "SELECT count(*) AS n FROM pg_stat_activity \
+        WHERE datname = current_database() AND query ILIKE 'LISTEN%'";
+    let count = || async {
+        let row = app
+            .ctx
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                listeners,
+            ))
+            .await
+            .expect("count")
+            .expect("row");
+        row.try_get::<i64>("", "n").expect("n")
+    };
+    eventually("the replica listens", || async { count().await == 1 }).await;
+    app.ctx
+        .db
+        .execute_unprepared(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND query ILIKE 'LISTEN%'",
+        )
+        .await
+        .expect("cut the feed");
+    app.ctx
+        .db
+        .execute_unprepared("UPDATE users SET status = 'disabled' WHERE login = 'feedy'")
+        .await
+        .expect("disable meanwhile");
+    eventually("the disabled account is refused", || {
+        let c = c.clone();
+        async move { c.me().await.is_err_and(|e| e.status() == Some(401)) }
+    })
+    .await;
+    eventually("the replica listens again", || async { count().await == 1 }).await;
+}
