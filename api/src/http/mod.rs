@@ -191,7 +191,6 @@ async fn fallback(req: HttpRequest, routes: web::Data<KnownRoutes>) -> HttpRespo
     )
 }
 
-/// Builds the application for one worker.
 /// Requests that change no account, organization or administrative role (issuing and
 /// rotating tokens): they need not wait for the principal feed.
 const CHANGE_NO_ACCOUNT: [&str; 2] = ["/api/v1/auth/token", "/api/v1/auth/refresh"];
@@ -217,6 +216,7 @@ async fn settle_principals(
     Ok(res)
 }
 
+/// Builds the application for one worker.
 pub fn app(
     shared: Shared,
 ) -> App<
