@@ -237,10 +237,12 @@ pub async fn role_facts(conn: &impl ConnectionTrait, roles: &[Uuid]) -> Result<R
     let mut levels: Vec<(Uuid, i32, LevelKind)> = Vec::new();
     let mut rules: HashMap<Uuid, crate::domain::sod::SodRule> = HashMap::new();
     for row in conn.query_all(&q).await? {
-        let what: String = row.try_get_by_index(0)?;
-        let role_id: Uuid = row.try_get_by_index(1)?;
-        let other: Option<Uuid> = row.try_get_by_index(2)?;
-        let text: Option<String> = row.try_get_by_index(3)?;
+        let FactRow {
+            what,
+            role_id,
+            other,
+            text,
+        } = FactRow::read(&row)?;
         match (what.as_str(), other) {
             ("chain", group) => {
                 let position: Option<i32> = row.try_get_by_index(4)?;
@@ -271,6 +273,26 @@ pub async fn role_facts(conn: &impl ConnectionTrait, roles: &[Uuid]) -> Result<R
     facts.sod_rules = rules.into_values().collect();
     facts.sod_rules.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(facts)
+}
+
+/// The head of a row of the role queries that union several reads in one shape: what the
+/// row is, the role, another id and a text (further columns are read by their users).
+pub(crate) struct FactRow {
+    pub what: String,
+    pub role_id: Uuid,
+    pub other: Option<Uuid>,
+    pub text: Option<String>,
+}
+
+impl FactRow {
+    pub(crate) fn read(row: &sea_orm::QueryResult) -> Result<Self, DbErr> {
+        Ok(Self {
+            what: row.try_get_by_index(0)?,
+            role_id: row.try_get_by_index(1)?,
+            other: row.try_get_by_index(2)?,
+            text: row.try_get_by_index(3)?,
+        })
+    }
 }
 
 /// The names of the approval groups `ids`.

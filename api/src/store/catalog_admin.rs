@@ -360,10 +360,12 @@ pub async fn details_of(
         );
     }
     for row in conn.query_all(&q).await? {
-        let what: String = row.try_get_by_index(0)?;
-        let role_id: Uuid = row.try_get_by_index(1)?;
-        let other: Option<Uuid> = row.try_get_by_index(2)?;
-        let text: Option<String> = row.try_get_by_index(3)?;
+        let super::catalog::FactRow {
+            what,
+            role_id,
+            other,
+            text,
+        } = super::catalog::FactRow::read(&row)?;
         match (what.as_str(), other) {
             ("chain", group) => {
                 let position: Option<i32> = row.try_get_by_index(6)?;
