@@ -272,6 +272,7 @@ fn schedule() -> Result<crate::domain::schedule::Schedule, ConfigError> {
         reminder_days: days("AMPS_REMINDER_DAYS", 2)?,
         business_days,
         holidays,
+        renewal_days: days("AMPS_RENEWAL_WINDOW_DAYS", 30)?,
     })
 }
 

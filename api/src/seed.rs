@@ -241,6 +241,8 @@ pub async fn grant_admin_role(
             since: Set(now),
             expires_at: Set(None),
             source_saar_id: Set(None),
+            renewal_offered_at: Set(None),
+            ended_at: Set(None),
         }
         .insert(conn)
         .await?;

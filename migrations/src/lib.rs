@@ -37,6 +37,7 @@ mod m20261130_000012_no_modification;
 mod m20261130_000013_approver_changes;
 mod m20261130_000014_principal_changes;
 mod m20261130_000015_role_search_index;
+mod m20261130_000016_role_expiry;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000013_approver_changes::Migration),
             Box::new(m20261130_000014_principal_changes::Migration),
             Box::new(m20261130_000015_role_search_index::Migration),
+            Box::new(m20261130_000016_role_expiry::Migration),
         ]
     }
 }

@@ -471,6 +471,16 @@ impl Client {
             .await
     }
 
+    /// `POST /api/v1/me/roles/{id}/renewal`
+    pub async fn request_role_renewal(
+        &self,
+        assignment: uuid::Uuid,
+        body: &RenewalRequest,
+    ) -> Result<SaarResponse, ClientError> {
+        self.post(&format!("api/v1/me/roles/{assignment}/renewal"), body)
+            .await
+    }
+
     /// `GET /api/v1/me/direct-reports`
     pub async fn direct_reports(&self) -> Result<Vec<DirectReportResponse>, ClientError> {
         self.get("api/v1/me/direct-reports").await

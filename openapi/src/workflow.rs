@@ -233,6 +233,9 @@ pub enum RequestType {
     Initial,
     /// The removal of a role the user holds.
     Deactivate,
+    /// More time for a role the user holds that is about to expire (asked from Current
+    /// Roles; `POST /me/roles/{id}/renewal`).
+    Renewal,
 }
 
 impl RequestType {
@@ -241,6 +244,7 @@ impl RequestType {
         match self {
             RequestType::Initial => "Initial",
             RequestType::Deactivate => "Deactivate",
+            RequestType::Renewal => "Renewal",
         }
     }
 }
@@ -405,6 +409,9 @@ pub struct SaarResponse {
     pub justification: String,
     pub warnings: Vec<SaarWarning>,
     pub sod_exception: Option<String>,
+    /// The end date an approver set on the access this request grants or renews.
+    #[serde(default)]
+    pub access_ends_at: Option<DateTime<Utc>>,
     pub waiting_on: Option<WaitingOn>,
     pub steps: Vec<SaarStep>,
     /// The DD 2875 user information at submission.
@@ -470,6 +477,10 @@ pub struct ApproveRequest {
     #[validate(length(min = 10, max = 2000), custom(function = "crate::rules::free_text"))]
     #[serde(default)]
     pub sod_exception_reason: Option<String>,
+    /// The last day of the access this request grants (or renews), if it must end before the
+    /// role's own period: a date after today. The earliest date any level sets holds.
+    #[serde(default)]
+    pub access_ends_on: Option<NaiveDate>,
 }
 
 /// Why a request is rejected.
@@ -550,8 +561,22 @@ pub struct CurrentRoleResponse {
     pub assignment_id: Uuid,
     pub role: RoleRef,
     pub since: DateTime<Utc>,
+    /// When the role ends unless it is renewed (none: it does not expire).
     pub expires_at: Option<DateTime<Utc>>,
     pub source_saar: Option<String>,
+    /// From when a renewal may be asked (`POST /me/roles/{id}/renewal`): the renewal window
+    /// before `expires_at` (a setting, 30 days by default).
+    #[serde(default)]
+    pub renewable_from: Option<DateTime<Utc>>,
+}
+
+/// Ask for more time on a role that is about to expire.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenewalRequest {
+    /// Why the role is still needed (shown to the supervisor or EAO who approves).
+    #[validate(length(min = 10, max = 2000), custom(function = "crate::rules::free_text"))]
+    pub justification: String,
 }
 
 /// Ask to remove a role (the user's own, or a direct report's).

@@ -4,6 +4,7 @@
 //! is approved only with an exception reason. Refusals name the field and say what to do.
 
 use super::it_level::ItLevel;
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// What the rules need to know about an approval.
 #[derive(Debug, Clone, Copy)]
@@ -94,9 +95,57 @@ pub fn check_rejection(reason_is_other: bool, comment: Option<&str>) -> Result<(
     Ok(())
 }
 
+/// The end of access an approver sets, `last_day` being the last day of access (it ends as the
+/// next day begins, UTC): a day after `today` only; with an end an earlier level set
+/// (`current`), the earlier of the two holds.
+pub fn access_end(
+    last_day: NaiveDate,
+    today: NaiveDate,
+    current: Option<DateTime<Utc>>,
+) -> Result<DateTime<Utc>, Refusal> {
+    if last_day <= today {
+        return Err(Refusal {
+            field: "access_ends_on",
+            code: "not_future",
+            message: format!("must be a day after today ({today})"),
+        });
+    }
+    let end = last_day
+        .succ_opt()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| Refusal {
+            field: "access_ends_on",
+            code: "out_of_range",
+            message: "is not a day AMPS can keep".into(),
+        })?;
+    Ok(current.map_or(end, |c| c.min(end)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_access_end_is_a_future_day_and_the_earliest_holds() {
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).expect("date");
+        let today = d(11, 30);
+        assert_eq!(
+            access_end(today, today, None).map_err(|r| r.code),
+            Err("not_future")
+        );
+        let end = access_end(d(12, 31), today, None).expect("future");
+        assert_eq!(
+            end.date_naive(),
+            NaiveDate::from_ymd_opt(2027, 1, 1).expect("date")
+        );
+        let earlier = access_end(d(12, 15), today, None).expect("future");
+        assert_eq!(access_end(d(12, 31), today, Some(earlier)), Ok(earlier));
+        assert_eq!(
+            access_end(d(12, 10), today, Some(earlier)).map(|e| e < earlier),
+            Ok(true)
+        );
+    }
 
     fn facts() -> ApprovalFacts<'static> {
         ApprovalFacts {

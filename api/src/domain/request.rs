@@ -116,6 +116,15 @@ pub fn check(
                 format!("You already hold \"{}\" ({}).", r.name, r.environment),
             );
         }
+        (RequestType::Renewal, _) => {
+            return refuse(
+                "renewal",
+                format!(
+                    "A renewal of \"{}\" is asked from Current Roles, when the role is about to expire.",
+                    r.name
+                ),
+            );
+        }
         _ => {}
     }
     if let Some(n) = pending {

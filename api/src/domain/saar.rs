@@ -29,6 +29,21 @@ named! {
         Initial = "initial",
         /// The removal of a role the user holds: only the supervisor (or EAO) approves.
         Deactivate = "deactivate",
+        /// More time for a role that is about to expire: only the supervisor (or EAO)
+        /// approves, and approval moves the end date (nothing to provision).
+        Renewal = "renewal",
+    }
+}
+
+impl RequestType {
+    /// Whether approval opens a provisioning task (a renewal changes only the end date).
+    pub fn provisions(self) -> bool {
+        self != Self::Renewal
+    }
+
+    /// Whether the supervisor (or EAO) alone approves it, whatever the role's chain.
+    pub fn supervisor_only(self) -> bool {
+        matches!(self, Self::Deactivate | Self::Renewal)
     }
 }
 
@@ -94,6 +109,16 @@ pub fn start(chain_len: usize, endorsed: bool) -> Option<Transition> {
     }
 }
 
+/// The first state of a SAAR that needs no approval: the system records a role's expiry, and
+/// the removal goes straight to deprovisioning.
+pub fn start_deprovisioning() -> Transition {
+    Transition {
+        from: None,
+        to: SaarStatus::Provisioning,
+        level: None,
+    }
+}
+
 impl SaarStatus {
     /// Whether the SAAR still counts as "pending" for duplicate checks.
     pub fn is_open(self) -> bool {
@@ -129,8 +154,21 @@ impl SaarStatus {
     /// Level `level` of a chain of `chain_len` levels approves: the next level acts, or, after
     /// the last, the role is provisioned.
     pub fn approve(self, level: i32, chain_len: usize) -> Result<Transition, InvalidTransition> {
+        self.approve_of(RequestType::Initial, level, chain_len)
+    }
+
+    /// As [`SaarStatus::approve`] for a request of `kind`: after the last level a request
+    /// that provisions nothing (a renewal) is completed at once.
+    pub fn approve_of(
+        self,
+        kind: RequestType,
+        level: i32,
+        chain_len: usize,
+    ) -> Result<Transition, InvalidTransition> {
         let last = level.max(0) as usize >= chain_len;
-        let (to, next) = if last {
+        let (to, next) = if last && !kind.provisions() {
+            (Self::Completed, None)
+        } else if last {
             (Self::Provisioning, None)
         } else {
             (Self::Pending, Some(level + 1))
@@ -204,6 +242,26 @@ mod tests {
         assert_eq!(t.from(), Some(Pending));
         assert!(!t.closes());
         assert!(Provisioning.complete().expect("allowed").closes());
+    }
+
+    #[test]
+    fn an_approved_renewal_is_complete_without_provisioning() {
+        let renew = |level, len| to(Pending.approve_of(RequestType::Renewal, level, len));
+        assert_eq!(renew(1, 1), Some((Completed, None)));
+        assert!(
+            Pending
+                .approve_of(RequestType::Renewal, 1, 1)
+                .expect("allowed")
+                .closes()
+        );
+        assert_eq!(renew(1, 2), Some((Pending, Some(2))));
+        assert_eq!(
+            to(Pending.approve_of(RequestType::Deactivate, 1, 1)),
+            Some((Provisioning, None))
+        );
+        assert!(Completed.approve_of(RequestType::Renewal, 1, 1).is_err());
+        assert!(RequestType::Renewal.supervisor_only() && RequestType::Deactivate.supervisor_only());
+        assert!(!RequestType::Initial.supervisor_only());
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub struct Schedule {
     pub reminder_days: i64,
     pub business_days: bool,
     pub holidays: HashSet<NaiveDate>,
+    /// How many calendar days before a role expires its holder may renew it (and is told so).
+    pub renewal_days: i64,
 }
 
 impl Default for Schedule {
@@ -21,6 +23,7 @@ impl Default for Schedule {
             reminder_days: 2,
             business_days: false,
             holidays: HashSet::new(),
+            renewal_days: 30,
         }
     }
 }
@@ -80,6 +83,7 @@ mod tests {
             reminder_days: 1,
             business_days: true,
             holidays: [NaiveDate::from_ymd_opt(2026, 11, 26).expect("date")].into(),
+            ..Schedule::default()
         };
         // Tue 24 Nov + 3 business days, skipping Thanksgiving (Thu 26) → Mon 30 Nov.
         assert_eq!(s.due(at(2026, 11, 24)), at(2026, 11, 30));

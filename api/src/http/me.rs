@@ -17,6 +17,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(list_my_roles)
         .service(list_my_requests)
         .service(request_role_removal)
+        .service(request_role_renewal)
         .service(list_direct_reports)
         .service(remove_direct_report_role)
         .service(set_deputy)
@@ -176,6 +177,49 @@ async fn request_role_removal(
     saars::authorize_own_assignment(&ctx, u, *id).await?;
     let body = body.parse()?;
     Ok(HttpResponse::Created().json(saars::request_removal(&ctx, &auth.actor(&req), u, *id, &body).await?))
+}
+
+/// Ask to renew one of my roles that is about to expire: my supervisor (or EAO) approves,
+/// which moves its end date by one more period (the role's, or the length it had).
+///
+/// A role may be renewed from `renewable_from` (Current Roles; a setting, 30 days before it
+/// expires by default) until it expires. Not renewed by then, it expires, and a request still
+/// waiting on the supervisor closes with it.
+///
+/// **Permissions**: any signed-in user, for their own current roles.
+///
+/// **Refusals**: 404: not one of my current roles; 409: the role does not expire, cannot be
+/// renewed yet (the answer says from when), or a request for it is already open; 422: no
+/// justification, or no supervisor (EAO) to approve it.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "request_role_renewal",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Assignment id (Current Roles)"),
+    ),
+    request_body = RenewalRequest,
+    responses(
+        (status = 201, body = SaarResponse),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid),
+    ),
+)]
+#[post("/me/roles/{id}/renewal")]
+async fn request_role_renewal(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: JsonBody<RenewalRequest>,
+) -> Result<HttpResponse, Error> {
+    let u = auth.0.user()?;
+    saars::authorize_own_assignment(&ctx, u, *id).await?;
+    let body = body.parse()?;
+    Ok(HttpResponse::Created().json(saars::request_renewal(&ctx, &auth.actor(&req), u, *id, &body).await?))
 }
 
 /// My direct reports and their current roles.

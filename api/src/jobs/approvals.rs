@@ -1,8 +1,10 @@
-//! Deadlines and reminders of approval tasks: every round moves the tasks of approvers whose
-//! deputy period began, gives back the tasks of delegations that ended, expires overdue SAARs and sends due reminders, through the use cases
-//! in `service::delegation` and `service::deadlines` (safe with several replicas).
+//! Deadlines of approvals and roles: every round moves the tasks of approvers whose deputy
+//! period began, gives back the tasks of delegations that ended, expires overdue SAARs and
+//! returned ones not resubmitted, sends due reminders, offers renewals of roles about to
+//! expire and expires roles past their end, through the use cases in `service::delegation`,
+//! `service::deadlines` and `service::expiry` (safe with several replicas).
 
-use crate::service::{Ctx, Result, deadlines, delegation};
+use crate::service::{Ctx, Result, deadlines, delegation, expiry};
 
 /// What one round did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -13,6 +15,12 @@ pub struct Round {
     pub delegated: usize,
     /// Tasks given back to approvers whose delegation ended.
     pub returned: usize,
+    /// Returned SAARs expired because they were not resubmitted.
+    pub not_resubmitted: usize,
+    /// Holders offered a renewal of a role about to expire.
+    pub renewals_offered: usize,
+    /// Roles expired.
+    pub roles_expired: usize,
 }
 
 /// Sends due reminders and expires overdue SAARs, as of the clock's now.
@@ -22,6 +30,9 @@ pub async fn tick(ctx: &Ctx) -> Result<Round> {
         returned: delegation::delegation_ended(ctx, now).await?,
         delegated: delegation::delegate_started(ctx, now).await?,
         expired: deadlines::expire_overdue(ctx, now).await?,
+        not_resubmitted: deadlines::expire_unresubmitted(ctx, now).await?,
         reminders: deadlines::send_reminders(ctx, now).await?,
+        renewals_offered: expiry::offer_renewals(ctx, now).await?,
+        roles_expired: expiry::expire_lapsed(ctx, now).await?,
     })
 }

@@ -39,13 +39,18 @@ pub fn spawn_approval_deadlines(ctx: crate::service::Ctx, every: Duration) -> to
         loop {
             tick.tick().await;
             match approvals::tick(&ctx).await {
-                Ok(r) if r.reminders + r.expired + r.delegated + r.returned > 0 => tracing::info!(
-                    reminders = r.reminders,
-                    expired = r.expired,
-                    delegated = r.delegated,
-                    returned = r.returned,
-                    "approval deadlines round"
-                ),
+                Ok(r) if r != approvals::Round::default() => {
+                    tracing::info!(
+                        reminders = r.reminders,
+                        expired = r.expired,
+                        delegated = r.delegated,
+                        returned = r.returned,
+                        not_resubmitted = r.not_resubmitted,
+                        renewals_offered = r.renewals_offered,
+                        roles_expired = r.roles_expired,
+                        "deadlines round"
+                    )
+                }
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "approval deadlines round failed"),
             }

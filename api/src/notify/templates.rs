@@ -137,6 +137,12 @@ pub enum SaarNews<'a> {
     Provisioned { removal: bool },
     /// The subject's supervisor removes the role, for `reason`.
     RemovedBySupervisor { reason: &'a str },
+    /// A renewal was approved: the role now ends on `until`.
+    Renewed { until: &'a str },
+    /// The role was not renewed and expired on `ended`; this SAAR removes it.
+    RoleExpired { ended: &'a str },
+    /// A returned request was not resubmitted by `due`.
+    NotResubmitted { due: &'a str },
 }
 
 /// What the requester is told of `news`: (what happened, the details).
@@ -183,6 +189,22 @@ fn saar_news(news: SaarNews<'_>) -> (&'static str, String) {
             "was opened by your supervisor",
             format!("Your supervisor removes this role: {reason}"),
         ),
+        SaarNews::Renewed { until } => (
+            "was approved: the role is renewed",
+            format!("The role stays under Current Roles and now expires on {until}."),
+        ),
+        SaarNews::RoleExpired { ended } => (
+            "records that the role expired",
+            format!(
+                "The role was not renewed and expired on {ended}. It no longer appears under Current Roles and is being removed from the application. Request it again if you still need it."
+            ),
+        ),
+        SaarNews::NotResubmitted { due } => (
+            "expired",
+            format!(
+                "It was returned to you for more information and not resubmitted by {due}. Submit a new request if you still need the role."
+            ),
+        ),
     }
 }
 
@@ -196,6 +218,16 @@ pub fn reject_reason(r: amps_openapi::RejectReason) -> &'static str {
         R::NeedsInformation => "more information is needed",
         R::Other => "see the approver's comment",
     }
+}
+
+/// Sent to the holder of a role that expires on `ends`: they may renew it until then.
+pub fn renewal_offer(name: &str, role: &str, ends: &str, link: &str) -> (String, String) {
+    (
+        format!("AMPS: your role {role} expires on {ends}"),
+        format!(
+            "Hello {name},\n\nYour role {role} expires on {ends}. If you still need it, ask for a renewal from Current Roles before then (your supervisor approves it):\n\n{link}\n\nIf you do nothing, the role ends on {ends} and is removed from the application.\n\n-- AMPS"
+        ),
+    )
 }
 
 /// Sent to the requester (and the subject) when a SAAR changes state.

@@ -450,7 +450,7 @@ pub async fn me(ctx: &Ctx, p: &UserPrincipal) -> Result<MeResponse> {
 
 /// My Information of `user_id` as it is now (after a change).
 async fn me_now(ctx: &Ctx, user_id: Uuid) -> Result<MeResponse> {
-    let c = super::principal::caller(&ctx.read, user_id)
+    let c = super::principal::caller(&ctx.read, user_id, ctx.clock.now())
         .await?
         .ok_or_else(|| Error::NotFound("No such account.".into()))?;
     me_view(&ctx.read, &c.user, &c.org, &c.admin_roles).await
@@ -605,7 +605,7 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
     // once; a new supervisor or EAO is only asked, and becomes the approver when they accept.
     let mut moves: Vec<(Uuid, Uuid)> = Vec::new();
     if let Some(login) = &req.security_officer {
-        let s = super::approvers::security_officer_by_login(&ctx.db, login, u.id).await?;
+        let s = super::approvers::security_officer_by_login(&ctx.db, login, u.id, ctx.clock.now()).await?;
         before.insert("security_officer_id".into(), json!(u.security_officer_id));
         after.insert("security_officer_id".into(), json!(s.id));
         am.security_officer_id = Some(Some(s.id));

@@ -8,7 +8,7 @@ use super::views::{self, name_of, saar_response};
 use super::workflow::{self, About, apply, open_task, refused};
 use super::{Ctx, Error, Result, field};
 use crate::domain::chain::LevelKind;
-use crate::domain::decision::{ApprovalFacts, Refusal, check_approval, check_rejection};
+use crate::domain::decision::{ApprovalFacts, Refusal, access_end, check_approval, check_rejection};
 use crate::domain::it_level::ItLevel;
 use crate::domain::task::TaskStatus;
 use crate::notify::templates::SaarNews;
@@ -195,6 +195,15 @@ pub async fn decide(
         environment: r.environment.clone(),
     };
 
+    // An end date this approver sets on the access (the earliest any level sets holds).
+    let ends = match &d {
+        Decision::Approve(a) => a
+            .access_ends_on
+            .map(|day| access_end(day, now.date_naive(), s.access_ends_at))
+            .transpose()
+            .map_err(refusal)?,
+        _ => None,
+    };
     let (task_status, to, reason, comment, next) = match &d {
         Decision::Approve(a) => {
             let unusable = |e: String| anyhow::anyhow!(e);
@@ -220,7 +229,7 @@ pub async fn decide(
             let chain =
                 workflow::resolve_known_chain(&ctx.read, &subject, &org, &r, s.request_type, &levels).await?;
             let to = status
-                .approve(task.level, chain.len())
+                .approve_of(s.request_type, task.level, chain.len())
                 .map_err(|e| refused(&s, e))?;
             (
                 TaskStatus::Approved,
@@ -275,12 +284,17 @@ pub async fn decide(
     // event) is written by one statement at the end. Whom to mail is read in the transaction:
     // a second connection taken while this one is held could wait forever on a full pool.
     let mut writes = Writes::new();
+    let renewed_until;
     let s = match (&d, next) {
         (Decision::Approve(_), Some((chain, approval))) => {
             if let Some(l) = approval.it_level {
                 store::users::set_it_level(&txn, subject.id, l.as_str(), now).await?;
             }
             let mut s = s;
+            if let Some(end) = ends {
+                store::saars::set_access_end(&txn, s.id, end).await?;
+                s.access_ends_at = Some(end);
+            }
             if let Some(reason) = &approval.exception {
                 let text = format!("{} ({}): {reason}", p.login, now.format("%Y-%m-%d"));
                 store::saars::set_sod_exception(&txn, s.id, &text).await?;
@@ -305,6 +319,32 @@ pub async fn decide(
                 .await?;
                 approvers = opened.approvers;
                 action = "saar.level_approved";
+                s
+            } else if !s.request_type.provisions() {
+                // A renewal: the role's end moves; the application already has the role.
+                let a = store::provisioning::active_assignments(&txn, subject.id, now)
+                    .await?
+                    .into_iter()
+                    .find(|a| a.role_id == r.id)
+                    .ok_or_else(|| {
+                        Error::Conflict(
+                            "The role ended before this renewal was approved; the request closes with it."
+                                .into(),
+                        )
+                    })?;
+                let until = crate::domain::assignment::renewed_until(
+                    now,
+                    a.since,
+                    a.expires_at.unwrap_or(now),
+                    r.default_expiration_days,
+                    s.access_ends_at,
+                );
+                store::provisioning::extend(&txn, subject.id, r.id, until).await?;
+                renewed_until = until.format("%Y-%m-%d").to_string();
+                tell = Some(SaarNews::Renewed {
+                    until: &renewed_until,
+                });
+                action = "saar.renewed";
                 s
             } else {
                 workflow::open_provisioning_for(&mut writes, &s, &r, &app, now);
@@ -373,7 +413,7 @@ async fn by_link(ctx: &Ctx, token: &str) -> Result<(approval_task::Model, UserPr
         .filter(|t| t.status.is_open() && t.due_at > now)
         .ok_or_else(bad_link)?;
     let super::principal::Caller { user: who, org, .. } =
-        super::principal::caller(&ctx.read, t.assignee_id.ok_or_else(bad_link)?)
+        super::principal::caller(&ctx.read, t.assignee_id.ok_or_else(bad_link)?, now)
             .await?
             .ok_or_else(bad_link)?;
     if !who.status.can_sign_in() {

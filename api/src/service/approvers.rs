@@ -69,9 +69,13 @@ pub async fn security_officer_by_login(
     conn: &impl ConnectionTrait,
     login: &str,
     user: Uuid,
+    now: DateTime<Utc>,
 ) -> Result<user::Model> {
     let s = active_other(conn, login, "security_officer", user).await?;
-    if !allows(&admin_roles(conn, s.id).await?, Permission::ActAsSecurityOfficer) {
+    if !allows(
+        &admin_roles(conn, s.id, now).await?,
+        Permission::ActAsSecurityOfficer,
+    ) {
         return Err(Error::Validation(field(
             "security_officer",
             "not_security_officer",
@@ -403,7 +407,7 @@ pub async fn set_for_user(
         None => None,
     };
     let security_officer = match &req.security_officer {
-        Some(login) => Some(security_officer_by_login(&ctx.db, login, u.id).await?),
+        Some(login) => Some(security_officer_by_login(&ctx.db, login, u.id, ctx.clock.now()).await?),
         None => None,
     };
     let eao = match &req.eao_email {

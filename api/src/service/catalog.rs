@@ -378,8 +378,8 @@ pub async fn search_roles(ctx: &Ctx, p: &UserPrincipal, q: &SearchRolesQuery) ->
     let found = admin::search_roles(&ctx.read, &search).await?;
     let ids: Vec<Uuid> = found.iter().map(|(r, _)| r.id).collect();
     let details = admin::details_of(&ctx.read, found, catalog_view).await?;
-    let (held, pending) = store::catalog::held_and_pending(&ctx.read, p.id).await?;
-    responses_of(&ids, details, Some((&held, &pending)), catalog_view)
+    let h = store::catalog::held_and_pending(&ctx.read, p.id, ctx.clock.now()).await?;
+    responses_of(&ids, details, Some((&h.held, &h.pending)), catalog_view)
 }
 
 /// Creates an approval group.

@@ -49,6 +49,43 @@ pub async fn expire_overdue(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     Ok(expired)
 }
 
+/// Expires the returned SAARs whose requester did not resubmit them within the task deadline
+/// (counted from the return, as a task's), at most 200 a round, telling each requester;
+/// returns how many expired. The compare-and-set on the SAAR's version makes it once.
+pub async fn expire_unresubmitted(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
+    let sched = &ctx.settings.schedule;
+    // Calendar days come before business days: everything due is among these.
+    let before = now - chrono::Duration::days(sched.due_days);
+    let mut expired = 0;
+    for s in store::saars::returned_before(&ctx.db, before, 200).await? {
+        let due = sched.due(s.updated_at);
+        if due > now {
+            continue;
+        }
+        let Ok(to) = s.status.expire() else { continue };
+        let txn = ctx.db.begin().await?;
+        if store::saars::apply(&txn, &s, to, now).await?.is_none() {
+            continue;
+        }
+        let due = due.format("%Y-%m-%d").to_string();
+        notify_requester(ctx, &txn, &s, SaarNews::NotResubmitted { due: &due }, now).await?;
+        audit::append(
+            &txn,
+            now,
+            NewEvent {
+                actor: &Actor::system(),
+                action: "saar.expired",
+                target: Some(format!("saar:{}", s.id)),
+                details: json!({"number": s.number, "returned_at": s.updated_at, "due": due, "status": SaarStatus::Expired.as_str()}),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        expired += 1;
+    }
+    Ok(expired)
+}
+
 /// Mails the approvers of open tasks whose reminder is due at `now` (at most 500 a round) and
 /// schedules the next; returns how many tasks were reminded.
 pub async fn send_reminders(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {

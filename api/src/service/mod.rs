@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod deadlines;
 pub mod delegation;
 pub mod dev;
+pub mod expiry;
 pub mod principal;
 pub mod provisioning;
 pub mod saars;

@@ -6,6 +6,7 @@ use crate::domain::permission::{self, AdminRole, Permission};
 use crate::store;
 use crate::store::entities::{organization, service_client, user};
 use crate::store::principals::Change;
+use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -89,14 +90,18 @@ impl Principal {
 }
 
 /// The AMPS administrative roles a user holds.
-pub async fn admin_roles(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<AdminRole>> {
-    Ok(store::users::admin_roles(conn, user_id).await?)
+pub async fn admin_roles(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<AdminRole>> {
+    Ok(store::users::admin_roles(conn, user_id, now).await?)
 }
 
-/// A user with their organization, AMPS administrative roles and approval groups, in one
-/// query.
-pub async fn caller(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<Caller>> {
-    Ok(store::users::caller(conn, id).await?)
+/// A user with their organization, AMPS administrative roles (in force at `now`) and approval
+/// groups, in one query.
+pub async fn caller(conn: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<Option<Caller>> {
+    Ok(store::users::caller(conn, id, now).await?)
 }
 
 /// A signed-in person as read from the database: their account, organization, AMPS
@@ -348,13 +353,16 @@ impl Principals {
     }
 }
 
-/// The caller `id`: from this replica's cache, or read (one statement) and cached.
-async fn caller_of(ctx: &Ctx, id: Uuid) -> Result<Option<Arc<Caller>>> {
-    if let Some(c) = ctx.principals.get(id) {
+/// The caller `id` at `now`: from this replica's cache (unless one of their administrative
+/// roles has ended since it was read), or read (one statement) and cached.
+async fn caller_of(ctx: &Ctx, id: Uuid, now: DateTime<Utc>) -> Result<Option<Arc<Caller>>> {
+    if let Some(c) = ctx.principals.get(id)
+        && c.admin_until.is_none_or(|t| t > now)
+    {
         return Ok(Some(c));
     }
     let generation = ctx.principals.generation();
-    let Some(c) = caller(&ctx.read, id).await? else {
+    let Some(c) = caller(&ctx.read, id, now).await? else {
         return Ok(None);
     };
     let c = Arc::new(c);
@@ -389,7 +397,7 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
                 .sub
                 .parse()
                 .map_err(|_| Error::Unauthorized("The access token is not valid. Sign in again.".into()))?;
-            let c = caller_of(ctx, id)
+            let c = caller_of(ctx, id, now)
                 .await?
                 .ok_or_else(|| Error::Unauthorized("The account no longer exists.".into()))?;
             let (u, org, admin_roles, groups) = (

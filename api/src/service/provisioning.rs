@@ -93,12 +93,17 @@ pub async fn finish(
     apply(conn, &s, to, now).await?;
     let removal = t.kind == ProvisioningKind::Revoke;
     let action = if removal {
-        store::provisioning::remove_assignments(conn, t.user_id, t.role_id).await?;
+        store::provisioning::remove_assignments(conn, t.user_id, t.role_id, now).await?;
         "saar.deprovisioned"
     } else {
-        let expires_at = r
+        // The role's period, or the end date an approver set, whichever comes first.
+        let by_role = r
             .default_expiration_days
             .map(|d| now + Duration::days(i64::from(d)));
+        let expires_at = match (by_role, s.access_ends_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         store::provisioning::grant(conn, t.user_id, t.role_id, Some(s.id), expires_at, now).await?;
         "saar.provisioned"
     };

@@ -95,7 +95,11 @@ pub async fn submit(
     } else {
         organization_of(&ctx.read, &subject).await?
     };
-    let (held, pending) = store::catalog::held_and_pending(&ctx.read, subject.id).await?;
+    let store::catalog::Holdings {
+        held,
+        in_force,
+        pending,
+    } = store::catalog::held_and_pending(&ctx.read, subject.id, now).await?;
     let for_whom = Requester {
         organization: org.id,
         organization_code: &org.code,
@@ -155,7 +159,8 @@ pub async fn submit(
 
     // Warnings: segregation of duties and missing prerequisites.
     let requested: Vec<Uuid> = roles.iter().map(|(r, ..)| r.id).collect();
-    let mut have: HashSet<Uuid> = held.clone();
+    // Prerequisites and conflicts count the roles in force (not those past their end date).
+    let mut have: HashSet<Uuid> = in_force;
     have.extend(pending.keys().copied());
     // What each role breaks: (rule, the other role) and (missing prerequisite).
     let mut broken: HashMap<Uuid, Vec<(&crate::domain::sod::SodRule, Option<Uuid>)>> = HashMap::new();
@@ -510,24 +515,41 @@ async fn insert_removal(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<saar::Model> {
+    let endorsed = requester.id != subject.id && subject.supervisor_id == Some(requester.id);
+    let start = rules::start(1, endorsed).ok_or_else(|| anyhow::anyhow!("a removal without a chain"))?;
+    insert_about_held_role(conn, requester, subject, r, Kind::Deactivate, reason, start, now).await
+}
+
+/// Inserts a SAAR of `kind` about a role `r` that `subject` holds (a removal, a renewal, or
+/// the record of its expiry), asked by `requester`, starting with `start`.
+#[expect(clippy::too_many_arguments, reason = "the SAAR's facts")]
+pub(super) async fn insert_about_held_role(
+    conn: &impl ConnectionTrait,
+    requester: &user::Model,
+    subject: &user::Model,
+    r: &role::Model,
+    kind: Kind,
+    justification: &str,
+    start: rules::Transition,
+    now: DateTime<Utc>,
+) -> Result<saar::Model> {
     let org = organization_of(conn, subject).await?;
     let number = store::saars::next_numbers(conn, now.year(), 1)
         .await?
         .pop()
         .ok_or_else(|| anyhow::anyhow!("no SAAR number"))?;
-    let endorsed = requester.id != subject.id && subject.supervisor_id == Some(requester.id);
     let s = store::saars::new_row(
         NewSaar {
             number,
             requester_id: requester.id,
             subject_id: subject.id,
             role_id: r.id,
-            request_type: Kind::Deactivate,
-            justification: reason.trim().into(),
+            request_type: kind,
+            justification: justification.trim().into(),
             snapshot: dd2875(subject, &org).to_string(),
             warnings: "[]".into(),
         },
-        rules::start(1, endorsed).ok_or_else(|| anyhow::anyhow!("a removal without a chain"))?,
+        start,
         now,
     )?;
     let mut writes = Writes::new();
@@ -548,7 +570,9 @@ pub async fn authorize_resubmit(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Resul
 
 /// Whether `assignment` is a current role of `p`'s, checked before the body is read.
 pub async fn authorize_own_assignment(ctx: &Ctx, p: &UserPrincipal, assignment: Uuid) -> Result<()> {
-    active_assignment(&ctx.read, p.id, assignment).await.map(drop)
+    active_assignment(&ctx.read, p.id, assignment, ctx.clock.now())
+        .await
+        .map(drop)
 }
 
 /// Whether `user_id` is `p`'s direct report, checked before the body is read.
@@ -561,14 +585,20 @@ pub async fn authorize_report(ctx: &Ctx, p: &UserPrincipal, user_id: Uuid) -> Re
     Ok(())
 }
 
+/// The assignment `assignment` of `user_id`'s, if it is in force at `now` (404 otherwise).
 async fn active_assignment(
     conn: &impl ConnectionTrait,
     user_id: Uuid,
     assignment: Uuid,
+    now: DateTime<Utc>,
 ) -> Result<role_assignment::Model> {
     store::provisioning::assignment(conn, assignment)
         .await?
-        .filter(|a| a.user_id == user_id && a.status == AssignmentStatus::Active)
+        .filter(|a| {
+            a.user_id == user_id
+                && a.status == AssignmentStatus::Active
+                && a.expires_at.is_none_or(|e| e > now)
+        })
         .ok_or_else(|| Error::NotFound("No such current role.".into()))
 }
 
@@ -592,7 +622,7 @@ pub async fn request_removal(
     req: &RemovalRequest,
 ) -> Result<SaarResponse> {
     let now = ctx.clock.now();
-    let a = active_assignment(&ctx.read, p.id, assignment).await?;
+    let a = active_assignment(&ctx.read, p.id, assignment, now).await?;
     refuse_open_request(&ctx.read, p.id, a.role_id).await?;
     let u = &p.user;
     let (r, rr) = load_role(&ctx.read, a.role_id).await?;
@@ -620,6 +650,48 @@ pub async fn request_removal(
     saar_response(&ctx.read, &s, now).await
 }
 
+/// A user asks for more time on one of their roles that is about to expire (within the
+/// renewal window); their supervisor (or EAO) approves, which moves the end date.
+pub async fn request_renewal(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    assignment: Uuid,
+    req: &RenewalRequest,
+) -> Result<SaarResponse> {
+    let now = ctx.clock.now();
+    let a = active_assignment(&ctx.read, p.id, assignment, now).await?;
+    crate::domain::assignment::may_renew(now, a.expires_at, ctx.settings.schedule.renewal_days)
+        .map_err(|e| Error::Conflict(e.to_string()))?;
+    refuse_open_request(&ctx.read, p.id, a.role_id).await?;
+    let u = &p.user;
+    let (r, rr) = load_role(&ctx.read, a.role_id).await?;
+    let chain = resolve_chain_for(&ctx.read, u, &p.org, &r, Kind::Renewal).await?;
+    let start =
+        rules::start(chain.len(), false).ok_or_else(|| anyhow::anyhow!("a renewal without a chain"))?;
+    let txn = ctx.db.begin().await?;
+    let s = insert_about_held_role(&txn, u, u, &r, Kind::Renewal, &req.justification, start, now).await?;
+    let about = About {
+        role: &rr,
+        subject: u,
+    };
+    let mut writes = Writes::new();
+    open_task(ctx, &txn, &mut writes, &s, 1, chain[0], &about, now).await?;
+    audit::append_into(
+        &mut writes,
+        now,
+        NewEvent {
+            actor,
+            action: "saar.renewal_requested",
+            target: Some(format!("saar:{}", s.id)),
+            details: json!({"number": s.number, "role": r.name, "assignment": a.id, "expires_at": a.expires_at}),
+        },
+    );
+    writes.exec(&txn).await?;
+    txn.commit().await?;
+    saar_response(&ctx.read, &s, now).await
+}
+
 /// A supervisor removes a direct report's role: no approval needed, a deprovisioning task
 /// opens at once.
 pub async fn remove_direct_report_role(
@@ -637,7 +709,7 @@ pub async fn remove_direct_report_role(
             "You may remove roles only of your direct reports.".into(),
         ));
     }
-    let a = active_assignment(&ctx.read, user_id, assignment).await?;
+    let a = active_assignment(&ctx.read, user_id, assignment, now).await?;
     refuse_open_request(&ctx.read, user_id, a.role_id).await?;
     let sup = &p.user;
     let (r, rr) = load_role(&ctx.read, a.role_id).await?;
@@ -675,11 +747,18 @@ pub async fn remove_direct_report_role(
 
 /// The caller's Current Roles.
 pub async fn my_roles(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<CurrentRoleResponse>> {
-    current_roles(&ctx.read, p.id).await
+    current_roles(
+        &ctx.read,
+        p.id,
+        ctx.clock.now(),
+        ctx.settings.schedule.renewal_days,
+    )
+    .await
 }
 
 /// The caller's direct reports and their current roles.
 pub async fn direct_reports(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<DirectReportResponse>> {
+    let now = ctx.clock.now();
     let reports = store::users::direct_reports(&ctx.read, p.id).await?;
     let mut out = Vec::new();
     for u in reports {
@@ -691,7 +770,7 @@ pub async fn direct_reports(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<DirectRe
             phone: u.phone.clone(),
             job_title: u.job_title.clone(),
             ia_training_date: u.ia_training_date,
-            roles: current_roles(&ctx.read, u.id).await?,
+            roles: current_roles(&ctx.read, u.id, now, ctx.settings.schedule.renewal_days).await?,
         });
     }
     Ok(out)

@@ -193,6 +193,7 @@ pub async fn saar_responses_with(
             justification: s.justification.clone(),
             warnings: serde_json::from_str(&s.warnings).unwrap_or_default(),
             sod_exception: s.sod_exception.clone(),
+            access_ends_at: s.access_ends_at,
             waiting_on,
             steps,
             user_info: serde_json::from_str(&s.snapshot).unwrap_or_default(),
@@ -216,9 +217,15 @@ pub async fn saar_response(
         .ok_or_else(|| anyhow::anyhow!("no view built").into())
 }
 
-/// Current Roles of a user.
-pub async fn current_roles(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<CurrentRoleResponse>> {
-    let rows = store::provisioning::active_assignments(conn, user_id).await?;
+/// Current Roles of a user: the roles in force at `now`, each renewable `renewal_days` before
+/// it expires.
+pub async fn current_roles(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+    renewal_days: i64,
+) -> Result<Vec<CurrentRoleResponse>> {
+    let rows = store::provisioning::active_assignments(conn, user_id, now).await?;
     let roles = store::catalog::role_refs(conn, rows.iter().map(|a| a.role_id).collect()).await?;
     let sources: HashSet<Uuid> = rows.iter().filter_map(|a| a.source_saar_id).collect();
     let numbers = store::saars::numbers(conn, sources).await?;
@@ -232,6 +239,9 @@ pub async fn current_roles(conn: &impl ConnectionTrait, user_id: Uuid) -> Result
                     .ok_or_else(|| anyhow::anyhow!("role missing"))?,
                 since: a.since,
                 expires_at: a.expires_at,
+                renewable_from: a
+                    .expires_at
+                    .map(|e| crate::domain::assignment::renewable_from(e, renewal_days)),
                 source_saar: a.source_saar_id.and_then(|id| numbers.get(&id).cloned()),
             })
         })
@@ -273,6 +283,7 @@ impl From<rules::RequestType> for amps_openapi::RequestType {
         match t {
             T::Initial => Self::Initial,
             T::Deactivate => Self::Deactivate,
+            T::Renewal => Self::Renewal,
         }
     }
 }
@@ -283,6 +294,7 @@ impl From<amps_openapi::RequestType> for rules::RequestType {
         match t {
             T::Initial => Self::Initial,
             T::Deactivate => Self::Deactivate,
+            T::Renewal => Self::Renewal,
         }
     }
 }

@@ -87,7 +87,7 @@ pub async fn resolve_chain_for(
     r: &role::Model,
     request_type: Kind,
 ) -> Result<Vec<ResolvedLevel>> {
-    let levels = if request_type == Kind::Deactivate {
+    let levels = if request_type.supervisor_only() {
         Vec::new()
     } else {
         store::catalog::chain_of(conn, r.id).await?
@@ -104,13 +104,18 @@ pub async fn resolve_known_chain(
     request_type: Kind,
     levels: &[LevelKind],
 ) -> Result<Vec<ResolvedLevel>> {
-    if request_type == Kind::Deactivate {
+    if request_type.supervisor_only() {
         return resolve_levels(conn, subject, org, r, &[LevelKind::Supervisor])
             .await
             .map_err(|e| match e {
                 Error::Validation(mut v) => {
+                    let f = if request_type == Kind::Renewal {
+                        "justification"
+                    } else {
+                        "reason"
+                    };
                     for x in &mut v {
-                        x.field = "reason".into();
+                        x.field = f.into();
                     }
                     Error::Validation(v)
                 }
@@ -126,10 +131,14 @@ pub async fn resolve_known_chain(
 
 /// The people who act on an assignee (one person, every member of a group, or the
 /// administrators for their queue); one query.
-pub async fn people_of(conn: &impl ConnectionTrait, a: Assignee) -> Result<Vec<user::Model>> {
+pub async fn people_of(
+    conn: &impl ConnectionTrait,
+    a: Assignee,
+    now: DateTime<Utc>,
+) -> Result<Vec<user::Model>> {
     Ok(match a {
         Assignee::Person(p) => store::users::find(conn, p).await?.into_iter().collect(),
-        Assignee::Group(ADMINISTRATORS) => store::users::administrators(conn).await?,
+        Assignee::Group(ADMINISTRATORS) => store::users::administrators(conn, now).await?,
         Assignee::Group(g) => store::users::members_of(conn, g).await?,
     })
 }
@@ -257,8 +266,8 @@ pub async fn open_task(
     let parties = parties(conn, s).await?;
     let to = route(conn, &parties, level, resolved, now).await?;
     let mut people = match (to.assignee_id, to.group_id) {
-        (Some(p), _) => people_of(conn, Assignee::Person(p)).await?,
-        (None, Some(g)) => people_of(conn, Assignee::Group(g)).await?,
+        (Some(p), _) => people_of(conn, Assignee::Person(p), now).await?,
+        (None, Some(g)) => people_of(conn, Assignee::Group(g), now).await?,
         (None, None) => Vec::new(),
     };
     // Group members who may not decide it are not asked.
@@ -321,7 +330,7 @@ pub async fn notify_approvers(
         (None, Some(g)) => Assignee::Group(g),
         (None, None) => return Ok(()),
     };
-    let mut people = people_of(conn, assignee).await?;
+    let mut people = people_of(conn, assignee, now).await?;
     let parties = parties(conn, s).await?;
     people.retain(|u| parties.exclusion(u.id, task.level).is_none());
     let about = About {

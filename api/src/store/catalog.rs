@@ -11,6 +11,7 @@ use crate::domain::assignment::AssignmentStatus;
 use crate::domain::chain::LevelKind;
 use crate::domain::saar::SaarStatus;
 use amps_openapi::RoleRef;
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, UnionType};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -115,33 +116,53 @@ pub async fn role_refs(
         .collect())
 }
 
-/// Role ids a user holds (active) and has open requests for (with their numbers), in one
-/// query.
+/// What a user holds and has asked for, as the request rules need it.
+#[derive(Debug, Default)]
+pub struct Holdings {
+    /// Roles with an active assignment (a role past its end date stays here until the expiry
+    /// job ends it: it cannot be requested twice meanwhile).
+    pub held: HashSet<Uuid>,
+    /// Roles in force at the time asked: held and not past their end date (what counts for
+    /// prerequisites and segregation of duties).
+    pub in_force: HashSet<Uuid>,
+    /// Roles with an open request, with its number.
+    pub pending: HashMap<Uuid, String>,
+}
+
+/// The roles `user_id` holds (and which are in force at `now`) and has open requests for,
+/// in one query.
 pub async fn held_and_pending(
     conn: &impl ConnectionTrait,
     user_id: Uuid,
-) -> Result<(HashSet<Uuid>, HashMap<Uuid, String>), DbErr> {
+    now: DateTime<Utc>,
+) -> Result<Holdings, DbErr> {
     let q = held_and_pending_query(user_id);
-    let (mut held, mut pending) = (HashSet::new(), HashMap::new());
+    let mut h = Holdings::default();
     for row in conn.query_all(&q).await? {
         let role_id: Uuid = row.try_get_by_index(0)?;
         match row.try_get_by_index::<Option<String>>(1)? {
             Some(number) => {
-                pending.insert(role_id, number);
+                h.pending.insert(role_id, number);
             }
             None => {
-                held.insert(role_id);
+                let ends: Option<DateTime<Utc>> = row.try_get_by_index(2)?;
+                if ends.is_none_or(|e| e > now) {
+                    h.in_force.insert(role_id);
+                }
+                h.held.insert(role_id);
             }
         }
     }
-    Ok((held, pending))
+    Ok(h)
 }
 
-/// The query of [`held_and_pending`]: (role, `NULL` when held or the open request's number).
+/// The query of [`held_and_pending`]: (role, `NULL` when held or the open request's number,
+/// the assignment's end date).
 pub fn held_and_pending_query(user_id: Uuid) -> sea_orm::sea_query::SelectStatement {
     let open = Query::select()
         .column(saar::Column::RoleId)
         .column(saar::Column::Number)
+        .expr(Expr::val(Option::<DateTime<Utc>>::None))
         .from(saar::Entity)
         .and_where(saar::Column::SubjectId.eq(user_id))
         .and_where(saar::Column::Status.is_in(SaarStatus::ALL.iter().copied().filter(|s| s.is_open())))
@@ -149,6 +170,7 @@ pub fn held_and_pending_query(user_id: Uuid) -> sea_orm::sea_query::SelectStatem
     Query::select()
         .column(role_assignment::Column::RoleId)
         .expr(Expr::val(Option::<String>::None))
+        .column(role_assignment::Column::ExpiresAt)
         .from(role_assignment::Entity)
         .and_where(role_assignment::Column::UserId.eq(user_id))
         .and_where(role_assignment::Column::Status.eq(AssignmentStatus::Active))

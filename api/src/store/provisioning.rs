@@ -7,7 +7,7 @@ use super::entities::{application, provisioning_task, role_assignment, saar};
 use crate::domain::assignment::AssignmentStatus;
 use crate::domain::provisioning::{ProvisioningKind, ProvisioningMode, ProvisioningStatus};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -208,20 +208,123 @@ pub async fn delivery_failed(
         .map(|_| ())
 }
 
-/// The query for the active assignments of `user`, oldest first (Current Roles).
-pub fn active_assignments_of(user: Uuid) -> sea_orm::Select<role_assignment::Entity> {
+/// The assignments in force at `now`: active and not past their end date (the expiry job may
+/// not have ended them yet; from the moment they expire they grant nothing).
+pub fn in_force(now: DateTime<Utc>) -> Condition {
+    let col = |c| Expr::col((role_assignment::Entity, c));
+    Condition::all()
+        .add(col(role_assignment::Column::Status).eq(Expr::val(AssignmentStatus::Active)))
+        .add(
+            Condition::any()
+                .add(col(role_assignment::Column::ExpiresAt).is_null())
+                .add(col(role_assignment::Column::ExpiresAt).gt(now)),
+        )
+}
+
+/// The query for the assignments of `user` in force at `now`, oldest first (Current Roles).
+pub fn active_assignments_of(user: Uuid, now: DateTime<Utc>) -> sea_orm::Select<role_assignment::Entity> {
     role_assignment::Entity::find()
         .filter(role_assignment::Column::UserId.eq(user))
-        .filter(role_assignment::Column::Status.eq(AssignmentStatus::Active))
+        .filter(in_force(now))
         .order_by_asc(role_assignment::Column::Since)
 }
 
-/// The active assignments of `user`, oldest first.
+/// The assignments of `user` in force at `now`, oldest first.
 pub async fn active_assignments(
     conn: &impl ConnectionTrait,
     user: Uuid,
+    now: DateTime<Utc>,
 ) -> Result<Vec<role_assignment::Model>, DbErr> {
-    active_assignments_of(user).all(conn).await
+    active_assignments_of(user, now).all(conn).await
+}
+
+/// Up to `limit` assignments in force at `now` that end by `until` and whose holder was not
+/// offered a renewal yet, soonest first.
+pub async fn renewals_due(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<role_assignment::Model>, DbErr> {
+    role_assignment::Entity::find()
+        .filter(in_force(now))
+        .filter(role_assignment::Column::ExpiresAt.lte(until))
+        .filter(role_assignment::Column::RenewalOfferedAt.is_null())
+        .order_by_asc(role_assignment::Column::ExpiresAt)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// Records that the holder of `id` was offered a renewal at `now`; `false` when another
+/// replica did it first.
+pub async fn claim_renewal_offer(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let res = role_assignment::Entity::update_many()
+        .col_expr(role_assignment::Column::RenewalOfferedAt, Expr::value(now))
+        .filter(role_assignment::Column::Id.eq(id))
+        .filter(role_assignment::Column::Status.eq(AssignmentStatus::Active))
+        .filter(role_assignment::Column::RenewalOfferedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Up to `limit` active assignments whose end date passed by `now`, oldest end first.
+pub async fn lapsed(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<role_assignment::Model>, DbErr> {
+    role_assignment::Entity::find()
+        .filter(role_assignment::Column::Status.eq(AssignmentStatus::Active))
+        .filter(role_assignment::Column::ExpiresAt.lte(now))
+        .order_by_asc(role_assignment::Column::ExpiresAt)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// Ends `id` as `Expired` at `now` if it is still active and past its end; `false` when it
+/// was renewed, removed or expired by another replica meanwhile.
+pub async fn expire(conn: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    let res = role_assignment::Entity::update_many()
+        .col_expr(
+            role_assignment::Column::Status,
+            Expr::value(AssignmentStatus::Expired),
+        )
+        .col_expr(role_assignment::Column::EndedAt, Expr::value(now))
+        .filter(role_assignment::Column::Id.eq(id))
+        .filter(role_assignment::Column::Status.eq(AssignmentStatus::Active))
+        .filter(role_assignment::Column::ExpiresAt.lte(now))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Moves the end of `user`'s active assignment of `role` to `until` (a renewal), ready to
+/// be offered a renewal again; `false` when there is none.
+pub async fn extend(
+    conn: &impl ConnectionTrait,
+    user: Uuid,
+    role: Uuid,
+    until: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let res = role_assignment::Entity::update_many()
+        .col_expr(role_assignment::Column::ExpiresAt, Expr::value(until))
+        .col_expr(
+            role_assignment::Column::RenewalOfferedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(role_assignment::Column::UserId.eq(user))
+        .filter(role_assignment::Column::RoleId.eq(role))
+        .filter(role_assignment::Column::Status.eq(AssignmentStatus::Active))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected >= 1)
 }
 
 /// The assignment `id`.
@@ -232,13 +335,19 @@ pub async fn assignment(
     role_assignment::Entity::find_by_id(id).one(conn).await
 }
 
-/// Ends `user`'s active assignments of `role` as `Removed`.
-pub async fn remove_assignments(conn: &impl ConnectionTrait, user: Uuid, role: Uuid) -> Result<(), DbErr> {
+/// Ends `user`'s active assignments of `role` as `Removed` at `now`.
+pub async fn remove_assignments(
+    conn: &impl ConnectionTrait,
+    user: Uuid,
+    role: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     role_assignment::Entity::update_many()
         .col_expr(
             role_assignment::Column::Status,
             Expr::value(AssignmentStatus::Removed),
         )
+        .col_expr(role_assignment::Column::EndedAt, Expr::value(now))
         .filter(role_assignment::Column::UserId.eq(user))
         .filter(role_assignment::Column::RoleId.eq(role))
         .filter(role_assignment::Column::Status.eq(AssignmentStatus::Active))
@@ -264,6 +373,8 @@ pub async fn grant(
         since: Set(now),
         expires_at: Set(expires_at),
         source_saar_id: Set(source),
+        renewal_offered_at: Set(None),
+        ended_at: Set(None),
     }
     .insert(conn)
     .await

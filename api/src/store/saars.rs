@@ -154,6 +154,7 @@ pub fn new_row(n: NewSaar, start: Transition, now: DateTime<Utc>) -> Result<saar
         created_at: now,
         updated_at: now,
         closed_at: start.closes().then_some(now),
+        access_ends_at: None,
     })
 }
 
@@ -221,4 +222,30 @@ pub async fn set_sod_exception(conn: &impl ConnectionTrait, id: Uuid, text: &str
 /// Adds the insert of the new SAAR `s` (from [`new_row`]) to `writes`.
 pub fn insert_into(writes: &mut super::batch::Writes, s: &saar::Model) {
     writes.insert(saar::ActiveModel::from(s.clone()));
+}
+
+/// Sets the end date approvers gave the access `id` grants.
+pub async fn set_access_end(conn: &impl ConnectionTrait, id: Uuid, end: DateTime<Utc>) -> Result<(), DbErr> {
+    saar::Entity::update_many()
+        .col_expr(saar::Column::AccessEndsAt, Expr::value(end))
+        .filter(saar::Column::Id.eq(id))
+        .exec(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Up to `limit` returned SAARs last changed before `before`, oldest first (the requester did
+/// not resubmit them).
+pub async fn returned_before(
+    conn: &impl ConnectionTrait,
+    before: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<saar::Model>, DbErr> {
+    saar::Entity::find()
+        .filter(saar::Column::Status.eq(SaarStatus::Returned))
+        .filter(saar::Column::UpdatedAt.lte(before))
+        .order_by_asc(saar::Column::UpdatedAt)
+        .limit(limit)
+        .all(conn)
+        .await
 }

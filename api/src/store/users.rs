@@ -3,7 +3,6 @@
 
 use super::entities::{approval_group_member, deputy, organization, role, role_assignment, user};
 use crate::domain::account::AccountStatus;
-use crate::domain::assignment::AssignmentStatus;
 use crate::domain::permission::AdminRole;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, SubQueryStatement, UpdateStatement};
@@ -64,8 +63,9 @@ pub async fn members_of(conn: &impl ConnectionTrait, group: Uuid) -> Result<Vec<
         .await
 }
 
-/// Active role assignments joined with their roles: callers add what they select and filter.
-fn active_assignments_with_roles() -> sea_orm::sea_query::SelectStatement {
+/// Role assignments in force at `now` joined with their roles: callers add what they select
+/// and filter.
+fn active_assignments_with_roles(now: DateTime<Utc>) -> sea_orm::sea_query::SelectStatement {
     Query::select()
         .from(role_assignment::Entity)
         .inner_join(
@@ -73,20 +73,20 @@ fn active_assignments_with_roles() -> sea_orm::sea_query::SelectStatement {
             Expr::col((role::Entity, role::Column::Id))
                 .equals((role_assignment::Entity, role_assignment::Column::RoleId)),
         )
-        .and_where(
-            Expr::col((role_assignment::Entity, role_assignment::Column::Status))
-                .eq(Expr::val(AssignmentStatus::Active)),
-        )
+        .cond_where(super::provisioning::in_force(now))
         .to_owned()
 }
 
-/// The active accounts holding the Administrator role (the administrators' queue).
-pub async fn administrators(conn: &impl ConnectionTrait) -> Result<Vec<user::Model>, DbErr> {
+/// The active accounts holding the Administrator role at `now` (the administrators' queue).
+pub async fn administrators(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<Vec<user::Model>, DbErr> {
     user::Entity::find()
         .filter(user::Column::Status.eq(AccountStatus::Active.as_str()))
         .filter(
             user::Column::Id.in_subquery(
-                active_assignments_with_roles()
+                active_assignments_with_roles(now)
                     .column((role_assignment::Entity, role_assignment::Column::UserId))
                     .and_where(
                         Expr::col((role::Entity, role::Column::AdminKey))
@@ -304,14 +304,18 @@ pub async fn touch(conn: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) ->
         .map(|_| ())
 }
 
-/// The AMPS administrative roles a user holds.
-pub async fn admin_roles(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Vec<AdminRole>, DbErr> {
+/// The AMPS administrative roles a user holds at `now`.
+pub async fn admin_roles(
+    conn: &impl ConnectionTrait,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<AdminRole>, DbErr> {
     let mut rows: Vec<AdminRole> = role_assignment::Entity::find()
         .select_only()
         .column(role::Column::AdminKey)
         .join(JoinType::InnerJoin, role_assignment::Relation::Role.def())
         .filter(role_assignment::Column::UserId.eq(user_id))
-        .filter(role_assignment::Column::Status.eq(AssignmentStatus::Active))
+        .filter(super::provisioning::in_force(now))
         .filter(role::Column::AdminKey.is_not_null())
         .into_tuple()
         .all(conn)
@@ -332,25 +336,41 @@ pub struct CallerRow {
     pub org: organization::Model,
     pub admin_roles: Vec<AdminRole>,
     pub groups: Vec<Uuid>,
+    /// When the first of the administrative roles ends (the row is stale from then on).
+    pub admin_until: Option<DateTime<Utc>>,
 }
 
-/// A user with their organization, AMPS administrative roles and approval groups, in one
-/// query (a replica runs it when it does not know the caller yet).
-pub async fn caller(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<CallerRow>, DbErr> {
+/// A user with their organization, AMPS administrative roles (in force at `now`) and approval
+/// groups, in one query (a replica runs it when it does not know the caller yet).
+pub async fn caller(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<CallerRow>, DbErr> {
     let backend = conn.get_database_backend();
     let name = Expr::col((role::Entity, role::Column::AdminKey));
     let names = match backend {
         DbBackend::Postgres => Func::cust("string_agg").arg(name).arg(SEP),
         _ => Func::cust("group_concat").arg(name).arg(SEP),
     };
-    let admin = active_assignments_with_roles()
-        .expr(names)
-        .and_where(
-            Expr::col((role_assignment::Entity, role_assignment::Column::UserId))
-                .equals((user::Entity, user::Column::Id)),
-        )
-        .and_where(Expr::col((role::Entity, role::Column::AdminKey)).is_not_null())
-        .to_owned();
+    let admin = |what: sea_orm::sea_query::SimpleExpr| {
+        active_assignments_with_roles(now)
+            .expr(what)
+            .and_where(
+                Expr::col((role_assignment::Entity, role_assignment::Column::UserId))
+                    .equals((user::Entity, user::Column::Id)),
+            )
+            .and_where(Expr::col((role::Entity, role::Column::AdminKey)).is_not_null())
+            .to_owned()
+    };
+    let until = admin(
+        Func::min(Expr::col((
+            role_assignment::Entity,
+            role_assignment::Column::ExpiresAt,
+        )))
+        .into(),
+    );
+    let admin = admin(names.into());
     // Group ids as text: hyphenated on PostgreSQL, 32 hex digits on SQLite (both parse).
     let group = Expr::col((
         approval_group_member::Entity,
@@ -385,6 +405,10 @@ pub async fn caller(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<Call
             Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(groups))),
             "approval_groups",
         )
+        .expr_as(
+            Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(until))),
+            "admin_until",
+        )
         .build(backend);
     let Some(row) = conn.query_one_raw(stmt).await? else {
         return Ok(None);
@@ -409,10 +433,12 @@ pub async fn caller(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<Call
         .map(Uuid::parse_str)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| DbErr::Custom(format!("approval group id: {e}")))?;
+    let admin_until: Option<DateTime<Utc>> = row.try_get("", "admin_until")?;
     Ok(Some(CallerRow {
         user: u,
         org,
         admin_roles: roles,
         groups,
+        admin_until,
     }))
 }

@@ -250,6 +250,8 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         "request_role_removal" => {
             call(M::POST, format!("/api/v1/me/roles/{}/removal", o.assignment)).json(json!({"reason": ""}))
         }
+        "request_role_renewal" => call(M::POST, format!("/api/v1/me/roles/{}/renewal", o.assignment))
+            .json(json!({"justification": ""})),
         // Requests.
         "search_roles" => call(M::GET, "/api/v1/roles?q=POP"),
         "submit_saars" => call(M::POST, "/api/v1/saars").json(json!({
@@ -659,6 +661,7 @@ const README_ORDER: &[&str] = &[
     "list_my_requests",
     "list_my_roles",
     "request_role_removal",
+    "request_role_renewal",
     "search_roles",
     "submit_saars",
     "get_saar",

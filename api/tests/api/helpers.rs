@@ -145,11 +145,30 @@ pub async fn spawn_replica(app: &TestApp) -> TestApp {
     spawn_on(app.db_url.clone(), None, None, true).await
 }
 
+/// Starts AMPS on `db` with the demo data, whose deadlines job (approval deadlines, role
+/// expiry) runs once at start and then not for an hour: what holds between its rounds.
+pub async fn seeded_between_deadline_rounds(db: Db) -> TestApp {
+    let url = database_url(db).await;
+    let app = spawn_on_with(url, None, None, true, std::time::Duration::from_secs(3600)).await;
+    amps::seed::demo(&app.ctx).await.expect("seed");
+    app
+}
+
 async fn spawn_on(
     db_url: String,
     smtp: Option<SmtpSink>,
     smtp_url: Option<String>,
     dev_mailbox: bool,
+) -> TestApp {
+    spawn_on_with(db_url, smtp, smtp_url, dev_mailbox, JOB_PERIOD).await
+}
+
+async fn spawn_on_with(
+    db_url: String,
+    smtp: Option<SmtpSink>,
+    smtp_url: Option<String>,
+    dev_mailbox: bool,
+    deadlines: std::time::Duration,
 ) -> TestApp {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
@@ -166,7 +185,7 @@ async fn spawn_on(
     let mut settings = settings;
     // Every job runs, as in `amps serve`, only more often: tests wait for what they do.
     settings.jobs = JobPeriods {
-        approvals: JOB_PERIOD,
+        approvals: deadlines,
         webhooks: JOB_PERIOD,
         audit_seal: JOB_PERIOD,
         mail: JOB_PERIOD,
@@ -440,6 +459,8 @@ pub async fn assign_role(app: &TestApp, login: &str, role_id: uuid::Uuid) {
         since: Set(app.clock.now()),
         expires_at: Set(None),
         source_saar_id: Set(None),
+        renewal_offered_at: Set(None),
+        ended_at: Set(None),
     }
     .insert(&app.ctx.db)
     .await

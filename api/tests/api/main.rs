@@ -9,6 +9,7 @@ mod approvals;
 mod architecture;
 mod authorization;
 mod catalog;
+mod expiry;
 mod plans;
 mod platform;
 mod provisioning;

@@ -122,7 +122,7 @@ async fn the_busiest_reads_never_read_a_per_user_table_whole(db: Db) {
         ),
         (
             "Current Roles",
-            store::provisioning::active_assignments_of(requester.id).build(backend),
+            store::provisioning::active_assignments_of(requester.id, app.now()).build(backend),
             vec![("role_assignments", "user_id")],
         ),
         (

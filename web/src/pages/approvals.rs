@@ -208,6 +208,7 @@ fn TaskCard(
                         it_level: Some(it_level.get_untracked()).filter(|l| !l.is_empty()),
                         sod_exception_reason: Some(exception.get_untracked())
                             .filter(|e| !e.trim().is_empty()),
+                        access_ends_on: None,
                     };
                     api::call(session, move |cl| {
                         let body = body.clone();

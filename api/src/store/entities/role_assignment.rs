@@ -14,6 +14,10 @@ pub struct Model {
     pub since: DateTimeUtc,
     pub expires_at: Option<DateTimeUtc>,
     pub source_saar_id: Option<Uuid>,
+    /// When the holder was offered a renewal (the expiry job mails them once).
+    pub renewal_offered_at: Option<DateTimeUtc>,
+    /// When the assignment ended (removed or expired).
+    pub ended_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,133 @@
+//! Roles that end on time, as use cases the background job calls: the holder of a role about
+//! to expire is offered a renewal once; a role not renewed by its end date expires (its open
+//! renewal lapses with it, a deprovisioning SAAR opens its revoke task, the holder is told).
+//! Each step is claimed with a compare-and-set on the assignment row, so with several replicas
+//! running the job every offer is mailed once and every role expires once.
+
+use super::saars::insert_about_held_role;
+use super::workflow::{apply, open_provisioning, tell_requester};
+use super::{Ctx, Result, load_role, load_user};
+use crate::domain::saar::{self as rules, RequestType, SaarStatus};
+use crate::domain::task::TaskStatus;
+use crate::notify::templates::{self, SaarNews};
+use crate::store;
+use crate::store::audit::{self, Actor, NewEvent};
+use crate::store::batch::Writes;
+use crate::store::outbox;
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::TransactionTrait;
+use serde_json::json;
+
+/// Mails the holders of roles that end within the renewal window (at most 200 a round), once
+/// per end date; returns how many were told.
+pub async fn offer_renewals(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
+    let until = now + Duration::days(ctx.settings.schedule.renewal_days);
+    let mut offered = 0;
+    for a in store::provisioning::renewals_due(&ctx.db, now, until, 200).await? {
+        let Some(ends) = a.expires_at else { continue };
+        let txn = ctx.db.begin().await?;
+        if !store::provisioning::claim_renewal_offer(&txn, a.id, now).await? {
+            continue;
+        }
+        let holder = load_user(&txn, a.user_id).await?;
+        let (r, rr) = load_role(&txn, a.role_id).await?;
+        let ends = ends.format("%Y-%m-%d").to_string();
+        let (subject, body) = templates::renewal_offer(
+            &super::views::name_of(&holder),
+            &format!("{} ({} {})", rr.name, rr.application, rr.environment),
+            &ends,
+            &ctx.settings.link("/me"),
+        );
+        let mut writes = Writes::new();
+        outbox::enqueue_into(&mut writes, now, &holder.email, &subject, &body);
+        audit::append_into(
+            &mut writes,
+            now,
+            NewEvent {
+                actor: &Actor::system(),
+                action: "role.renewal_offered",
+                target: Some(format!("user:{}", holder.id)),
+                details: json!({"assignment": a.id, "role": r.name, "expires_at": ends}),
+            },
+        );
+        writes.exec(&txn).await?;
+        txn.commit().await?;
+        offered += 1;
+    }
+    Ok(offered)
+}
+
+/// Expires the roles whose end date passed by `now` (at most 200 a round): each one's open
+/// renewal or removal request closes, a deprovisioning SAAR opens the application's revoke
+/// task (unless a removal is already being provisioned), and the holder is told. Returns how
+/// many expired.
+pub async fn expire_lapsed(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
+    let mut expired = 0;
+    for a in store::provisioning::lapsed(&ctx.db, now, 200).await? {
+        let txn = ctx.db.begin().await?;
+        if !store::provisioning::expire(&txn, a.id, now).await? {
+            continue;
+        }
+        let holder = load_user(&txn, a.user_id).await?;
+        let (r, rr) = load_role(&txn, a.role_id).await?;
+        let ended = a.expires_at.unwrap_or(now).format("%Y-%m-%d").to_string();
+        // A request still waiting on an approver ends with the role; a removal already being
+        // provisioned does the revoke itself.
+        let mut revoking = false;
+        if let Some(open) = store::saars::open_for(&txn, a.user_id, a.role_id).await? {
+            match open.status.expire() {
+                Ok(to) => {
+                    apply(&txn, &open, to, now).await?;
+                    store::tasks::close_open(&txn, open.id, TaskStatus::Expired, now).await?;
+                }
+                Err(_) => {
+                    revoking = open.status == SaarStatus::Provisioning
+                        && open.request_type == RequestType::Deactivate
+                }
+            }
+        }
+        let mut writes = Writes::new();
+        let number = if revoking {
+            None
+        } else {
+            let s = insert_about_held_role(
+                &txn,
+                &holder,
+                &holder,
+                &r,
+                RequestType::Deactivate,
+                &format!("The role expired on {ended} and was not renewed."),
+                rules::start_deprovisioning(),
+                now,
+            )
+            .await?;
+            open_provisioning(&txn, &mut writes, &s, &r, now).await?;
+            tell_requester(
+                ctx,
+                &txn,
+                &mut writes,
+                &s,
+                &rr,
+                &[&holder],
+                SaarNews::RoleExpired { ended: &ended },
+                now,
+            )
+            .await?;
+            Some(s.number)
+        };
+        audit::append_into(
+            &mut writes,
+            now,
+            NewEvent {
+                actor: &Actor::system(),
+                action: "role.expired",
+                target: Some(format!("user:{}", holder.id)),
+                details: json!({"assignment": a.id, "role": r.name, "expires_at": a.expires_at, "saar": number}),
+            },
+        );
+        writes.exec(&txn).await?;
+        txn.commit().await?;
+        expired += 1;
+    }
+    Ok(expired)
+}
