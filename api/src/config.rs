@@ -33,6 +33,9 @@ pub struct Settings {
     /// The longest a sign-in lasts, however often it is refreshed (`AMPS_SESSION_MAX_HOURS`,
     /// default 12).
     pub session_max: chrono::Duration,
+    /// A rejected review of a user's roles disables their account as well as removing every
+    /// role (`AMPS_REVALIDATION_REJECT_DISABLES`, default true: the AMPS seed's rule).
+    pub revalidation_reject_disables: bool,
 }
 
 /// How often each background job runs.
@@ -202,8 +205,20 @@ impl Settings {
                     )
                 })?,
         };
+        let revalidation_reject_disables = match value("AMPS_REVALIDATION_REJECT_DISABLES", &None).as_deref()
+        {
+            None | Some("1" | "true") => true,
+            Some("0" | "false") => false,
+            Some(other) => {
+                return Err(bad(
+                    "AMPS_REVALIDATION_REJECT_DISABLES",
+                    format!("{other:?} is not true or false"),
+                ));
+            }
+        };
         Ok(Self {
             session_max: chrono::Duration::hours(session_max),
+            revalidation_reject_disables,
             dev_mailbox,
             schedule,
             jobs: JobPeriods::default(),

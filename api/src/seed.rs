@@ -243,6 +243,7 @@ pub async fn grant_admin_role(
             source_saar_id: Set(None),
             renewal_offered_at: Set(None),
             ended_at: Set(None),
+            reviewed_at: Set(None),
         }
         .insert(conn)
         .await?;

@@ -38,6 +38,7 @@ mod m20261130_000013_approver_changes;
 mod m20261130_000014_principal_changes;
 mod m20261130_000015_role_search_index;
 mod m20261130_000016_role_expiry;
+mod m20261130_000017_revalidations;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000014_principal_changes::Migration),
             Box::new(m20261130_000015_role_search_index::Migration),
             Box::new(m20261130_000016_role_expiry::Migration),
+            Box::new(m20261130_000017_revalidations::Migration),
         ]
     }
 }

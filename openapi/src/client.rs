@@ -3,6 +3,7 @@
 
 use crate::admin::*;
 use crate::model::*;
+use crate::revalidation::*;
 use crate::workflow::*;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::{Serialize, de::DeserializeOwned};
@@ -479,6 +480,76 @@ impl Client {
     ) -> Result<SaarResponse, ClientError> {
         self.post(&format!("api/v1/me/roles/{assignment}/renewal"), body)
             .await
+    }
+
+    /// `GET /api/v1/me/revalidation`
+    pub async fn my_revalidation(&self) -> Result<RevalidationResponse, ClientError> {
+        self.get("api/v1/me/revalidation").await
+    }
+
+    /// `POST /api/v1/me/revalidation`
+    pub async fn update_my_revalidation(
+        &self,
+        body: &UpdateRevalidationRequest,
+    ) -> Result<RevalidationResponse, ClientError> {
+        self.post("api/v1/me/revalidation", body).await
+    }
+
+    /// `GET /api/v1/revalidations`
+    pub async fn revalidations_to_review(&self) -> Result<Vec<RevalidationResponse>, ClientError> {
+        self.get("api/v1/revalidations").await
+    }
+
+    /// `GET /api/v1/revalidations/{id}`
+    pub async fn revalidation(&self, id: uuid::Uuid) -> Result<RevalidationResponse, ClientError> {
+        self.get(&format!("api/v1/revalidations/{id}")).await
+    }
+
+    /// `POST /api/v1/revalidations/{id}/approve`
+    pub async fn approve_revalidation(
+        &self,
+        id: uuid::Uuid,
+        body: &ApproveRevalidationRequest,
+    ) -> Result<RevalidationResponse, ClientError> {
+        self.post(&format!("api/v1/revalidations/{id}/approve"), body)
+            .await
+    }
+
+    /// `POST /api/v1/revalidations/{id}/reject`
+    pub async fn reject_revalidation(
+        &self,
+        id: uuid::Uuid,
+        body: &RejectRevalidationRequest,
+    ) -> Result<RevalidationResponse, ClientError> {
+        self.post(&format!("api/v1/revalidations/{id}/reject"), body)
+            .await
+    }
+
+    /// `POST /api/v1/revalidation-campaigns`
+    pub async fn create_campaign(
+        &self,
+        body: &CreateCampaignRequest,
+    ) -> Result<CampaignResponse, ClientError> {
+        self.post("api/v1/revalidation-campaigns", body).await
+    }
+
+    /// `GET /api/v1/revalidation-campaigns`
+    pub async fn campaigns(&self) -> Result<Vec<CampaignResponse>, ClientError> {
+        self.get("api/v1/revalidation-campaigns").await
+    }
+
+    /// `GET /api/v1/revalidation-campaigns/{id}`
+    pub async fn campaign(&self, id: uuid::Uuid) -> Result<CampaignResponse, ClientError> {
+        self.get(&format!("api/v1/revalidation-campaigns/{id}")).await
+    }
+
+    /// `POST /api/v1/revalidation-campaigns/{id}/remind`
+    pub async fn remind_overdue(&self, id: uuid::Uuid) -> Result<RemindResponse, ClientError> {
+        self.post(
+            &format!("api/v1/revalidation-campaigns/{id}/remind"),
+            &serde_json::json!({}),
+        )
+        .await
     }
 
     /// `GET /api/v1/me/direct-reports`

@@ -6,12 +6,14 @@
 pub mod admin;
 pub mod client;
 pub mod model;
+pub mod revalidation;
 pub mod rules;
 pub mod workflow;
 
 pub use admin::*;
 pub use client::{Client, ClientError};
 pub use model::*;
+pub use revalidation::*;
 pub use workflow::*;
 
 /// The committed snapshot of the served OpenAPI document (`just openapi` regenerates it).

@@ -435,6 +435,9 @@ pub struct SubmitSaarsResponse {
 pub struct MyRequestsResponse {
     pub pending: Vec<SaarResponse>,
     pub history: Vec<SaarResponse>,
+    /// My reviews of my roles (revalidations), newest first.
+    #[serde(default)]
+    pub revalidations: Vec<crate::revalidation::RevalidationResponse>,
 }
 
 /// Resubmit a returned SAAR.
@@ -459,7 +462,11 @@ pub struct ApprovalTaskResponse {
 /// The caller's open approvals count (for a badge).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ApprovalCountResponse {
+    /// Open approval tasks of requests.
     pub open: i64,
+    /// Reviews of people's roles waiting on the caller (`GET /revalidations`).
+    #[serde(default)]
+    pub revalidations: i64,
 }
 
 /// Approve a task.

@@ -10,6 +10,7 @@ pub mod password;
 pub mod permission;
 pub mod provisioning;
 pub mod request;
+pub mod revalidation;
 pub mod routing;
 pub mod saar;
 pub mod schedule;

@@ -60,6 +60,8 @@ named! {
         ActAsSecurityOfficer = "act_as_security_officer",
         /// Set anyone's supervisor, security officer or EAO at once (no acceptance asked).
         SetApprovers = "set_approvers",
+        /// Start revalidation campaigns, follow their progress and remind the overdue.
+        ManageRevalidation = "manage_revalidation",
     }
 }
 
@@ -76,6 +78,7 @@ pub const GRANTS: &[(AdminRole, &[Permission])] = &[
             Permission::DecideReassigned,
             Permission::ManageAmpsRoles,
             Permission::SetApprovers,
+            Permission::ManageRevalidation,
         ],
     ),
     (
@@ -127,6 +130,7 @@ impl Permission {
             Self::SetApprovers => {
                 "Only the user's supervisor, the help desk and administrators set a user's approvers."
             }
+            Self::ManageRevalidation => "Only administrators run revalidation campaigns.",
         }
     }
 }

@@ -58,6 +58,7 @@ async fn count_approvals(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse
     let p = auth.0.user()?;
     Ok(HttpResponse::Ok().json(ApprovalCountResponse {
         open: approvals::count_open(&ctx, p).await?,
+        revalidations: crate::service::revalidation::count_to_review(&ctx, p).await?,
     }))
 }
 

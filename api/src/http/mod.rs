@@ -13,6 +13,7 @@ pub mod me;
 pub mod metrics;
 pub mod problems;
 pub mod provisioning;
+pub mod revalidations;
 pub mod saars;
 pub mod users;
 
@@ -49,6 +50,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
         (name = "saars", description = "Requests for roles (DD 2875)"),
         (name = "approvals", description = "Approval tasks"),
         (name = "provisioning", description = "Provisioning tasks"),
+        (name = "revalidation", description = "Reviews of who holds which roles: campaigns, my review, the reviewer's decisions"),
         (name = "users", description = "Accounts, for administrators and the help desk"),
         (name = "dev", description = "Development helpers"),
         (name = "operations", description = "Health and metrics"),
@@ -81,6 +83,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
     approvals::configure(cfg);
     approvers::configure(cfg);
     provisioning::configure(cfg);
+    revalidations::configure(cfg);
     users::configure(cfg);
     dev::configure(cfg);
 }

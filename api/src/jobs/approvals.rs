@@ -4,7 +4,7 @@
 //! expire and expires roles past their end, through the use cases in `service::delegation`,
 //! `service::deadlines` and `service::expiry` (safe with several replicas).
 
-use crate::service::{Ctx, Result, deadlines, delegation, expiry};
+use crate::service::{Ctx, Result, deadlines, delegation, expiry, revalidation};
 
 /// What one round did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +21,10 @@ pub struct Round {
     pub renewals_offered: usize,
     /// Roles expired.
     pub roles_expired: usize,
+    /// Reviews of roles reminded, lapsed, and opened because IA training lapsed.
+    pub reviews_reminded: usize,
+    pub reviews_lapsed: usize,
+    pub reviews_opened: usize,
 }
 
 /// Sends due reminders and expires overdue SAARs, as of the clock's now.
@@ -34,5 +38,8 @@ pub async fn tick(ctx: &Ctx) -> Result<Round> {
         reminders: deadlines::send_reminders(ctx, now).await?,
         renewals_offered: expiry::offer_renewals(ctx, now).await?,
         roles_expired: expiry::expire_lapsed(ctx, now).await?,
+        reviews_reminded: revalidation::send_reminders(ctx, now).await?,
+        reviews_lapsed: revalidation::lapse_overdue(ctx, now).await?,
+        reviews_opened: revalidation::open_for_lapsed_training(ctx, now).await?,
     })
 }

@@ -48,6 +48,9 @@ pub fn spawn_approval_deadlines(ctx: crate::service::Ctx, every: Duration) -> to
                         not_resubmitted = r.not_resubmitted,
                         renewals_offered = r.renewals_offered,
                         roles_expired = r.roles_expired,
+                        reviews_reminded = r.reviews_reminded,
+                        reviews_lapsed = r.reviews_lapsed,
+                        reviews_opened = r.reviews_opened,
                         "deadlines round"
                     )
                 }

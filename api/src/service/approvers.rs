@@ -12,6 +12,7 @@ use crate::auth::tokens;
 use crate::domain::account::{normalize_email, normalize_login};
 use crate::domain::approver_change::{ApproverChangeStatus, ApproverKind, ChangedBy, changed_by};
 use crate::domain::permission::{Permission, allows};
+use crate::domain::revalidation::Trigger;
 use crate::notify::templates;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::entities::{approver_change, user};
@@ -195,6 +196,15 @@ async fn apply(
         ),
     };
     store::accounts::update_profile(conn, u.id, change, now).await?;
+    if let (Some(from), Some(to)) = (old, new)
+        && from != to
+    {
+        // The new approver reviews what the user holds now, not at the next campaign.
+        let mut writes = crate::store::batch::Writes::new();
+        super::revalidation::open_for_change(ctx, conn, &mut writes, u.id, Trigger::SupervisorChange, now)
+            .await?;
+        writes.exec(conn).await?;
+    }
     Ok(match (old, new) {
         (Some(from), Some(to)) if from != to => {
             move_tasks(

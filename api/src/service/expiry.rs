@@ -13,6 +13,7 @@ use crate::notify::templates::{self, SaarNews};
 use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::batch::Writes;
+use crate::store::entities::{role, saar, user};
 use crate::store::outbox;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::TransactionTrait;
@@ -57,6 +58,48 @@ pub async fn offer_renewals(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     Ok(offered)
 }
 
+/// Opens the removal of `holder`'s role `r` (a deprovisioning SAAR that needs no approval,
+/// with `why`, and its revoke task) once the assignment ended or is to end: a request for the
+/// role still waiting on an approver closes (expired), and a removal already being
+/// provisioned does the revoke itself (`None`).
+pub(super) async fn deprovision(
+    conn: &impl sea_orm::ConnectionTrait,
+    writes: &mut Writes,
+    holder: &user::Model,
+    r: &role::Model,
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<saar::Model>> {
+    if let Some(open) = store::saars::open_for(conn, holder.id, r.id).await? {
+        match open.status.expire() {
+            Ok(to) => {
+                apply(conn, &open, to, now).await?;
+                store::tasks::close_open(conn, open.id, TaskStatus::Expired, now).await?;
+            }
+            Err(_)
+                if open.status == SaarStatus::Provisioning
+                    && open.request_type == RequestType::Deactivate =>
+            {
+                return Ok(None);
+            }
+            Err(_) => {}
+        }
+    }
+    let s = insert_about_held_role(
+        conn,
+        holder,
+        holder,
+        r,
+        RequestType::Deactivate,
+        why,
+        rules::start_deprovisioning(),
+        now,
+    )
+    .await?;
+    open_provisioning(conn, writes, &s, r, now).await?;
+    Ok(Some(s))
+}
+
 /// Expires the roles whose end date passed by `now` (at most 200 a round): each one's open
 /// renewal or removal request closes, a deprovisioning SAAR opens the application's revoke
 /// task (unless a removal is already being provisioned), and the holder is told. Returns how
@@ -71,50 +114,14 @@ pub async fn expire_lapsed(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
         let holder = load_user(&txn, a.user_id).await?;
         let (r, rr) = load_role(&txn, a.role_id).await?;
         let ended = a.expires_at.unwrap_or(now).format("%Y-%m-%d").to_string();
-        // A request still waiting on an approver ends with the role; a removal already being
-        // provisioned does the revoke itself.
-        let mut revoking = false;
-        if let Some(open) = store::saars::open_for(&txn, a.user_id, a.role_id).await? {
-            match open.status.expire() {
-                Ok(to) => {
-                    apply(&txn, &open, to, now).await?;
-                    store::tasks::close_open(&txn, open.id, TaskStatus::Expired, now).await?;
-                }
-                Err(_) => {
-                    revoking = open.status == SaarStatus::Provisioning
-                        && open.request_type == RequestType::Deactivate
-                }
-            }
-        }
         let mut writes = Writes::new();
-        let number = if revoking {
-            None
-        } else {
-            let s = insert_about_held_role(
-                &txn,
-                &holder,
-                &holder,
-                &r,
-                RequestType::Deactivate,
-                &format!("The role expired on {ended} and was not renewed."),
-                rules::start_deprovisioning(),
-                now,
-            )
-            .await?;
-            open_provisioning(&txn, &mut writes, &s, &r, now).await?;
-            tell_requester(
-                ctx,
-                &txn,
-                &mut writes,
-                &s,
-                &rr,
-                &[&holder],
-                SaarNews::RoleExpired { ended: &ended },
-                now,
-            )
-            .await?;
-            Some(s.number)
-        };
+        let why = format!("The role expired on {ended} and was not renewed.");
+        let s = deprovision(&txn, &mut writes, &holder, &r, &why, now).await?;
+        if let Some(s) = &s {
+            let news = SaarNews::RoleExpired { ended: &ended };
+            tell_requester(ctx, &txn, &mut writes, s, &rr, &[&holder], news, now).await?;
+        }
+        let number = s.map(|s| s.number);
         audit::append_into(
             &mut writes,
             now,

@@ -12,6 +12,7 @@ pub mod dev;
 pub mod expiry;
 pub mod principal;
 pub mod provisioning;
+pub mod revalidation;
 pub mod saars;
 pub mod sessions;
 pub mod users;

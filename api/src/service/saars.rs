@@ -491,6 +491,7 @@ pub async fn my_requests(ctx: &Ctx, p: &UserPrincipal) -> Result<MyRequestsRespo
     let snap = store::snapshot(&ctx.read).await?;
     let all = store::saars::of_user(&snap, p.id, 200).await?;
     let views = super::views::saar_responses(&snap, &all, now).await?;
+    let revalidations = super::revalidation::my_history(&snap, p.id).await?;
     snap.rollback().await?;
     let mut pending = Vec::new();
     let mut history = Vec::new();
@@ -501,7 +502,11 @@ pub async fn my_requests(ctx: &Ctx, p: &UserPrincipal) -> Result<MyRequestsRespo
             history.push(view)
         }
     }
-    Ok(MyRequestsResponse { pending, history })
+    Ok(MyRequestsResponse {
+        pending,
+        history,
+        revalidations,
+    })
 }
 
 /// Inserts a removal SAAR of role `r` for `subject` (its chain: the supervisor alone), asked

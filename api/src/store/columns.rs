@@ -9,6 +9,7 @@ use crate::domain::assignment::AssignmentStatus;
 use crate::domain::permission::AdminRole;
 use crate::domain::provisioning::{ProvisioningKind, ProvisioningMode, ProvisioningStatus};
 use crate::domain::request::Requestable;
+use crate::domain::revalidation::{RevalidationStatus, Scope, Trigger};
 use crate::domain::saar::{RequestType, SaarStatus};
 use crate::domain::task::TaskStatus;
 
@@ -73,6 +74,9 @@ macro_rules! text_column {
 
 text_column!(
     SaarStatus,
+    RevalidationStatus,
+    Scope,
+    Trigger,
     RequestType,
     TaskStatus,
     AssignmentStatus,

@@ -13,6 +13,7 @@ pub mod entities;
 pub mod outbox;
 pub mod principals;
 pub mod provisioning;
+pub mod revalidations;
 pub mod saars;
 pub mod sessions;
 pub mod tasks;

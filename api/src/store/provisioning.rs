@@ -327,6 +327,20 @@ pub async fn extend(
     Ok(res.rows_affected >= 1)
 }
 
+/// The assignments `ids`.
+pub async fn assignments(
+    conn: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> Result<Vec<role_assignment::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    role_assignment::Entity::find()
+        .filter(role_assignment::Column::Id.is_in(ids))
+        .all(conn)
+        .await
+}
+
 /// The assignment `id`.
 pub async fn assignment(
     conn: &impl ConnectionTrait,
@@ -375,6 +389,7 @@ pub async fn grant(
         source_saar_id: Set(source),
         renewal_offered_at: Set(None),
         ended_at: Set(None),
+        reviewed_at: Set(None),
     }
     .insert(conn)
     .await

@@ -442,3 +442,19 @@ pub async fn caller(
         admin_until,
     }))
 }
+
+/// Sets the status of account `id`.
+pub async fn set_status(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    status: AccountStatus,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    user::Entity::update_many()
+        .col_expr(user::Column::Status, Expr::value(status.as_str()))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(id))
+        .exec(conn)
+        .await
+        .map(|_| ())
+}

@@ -780,6 +780,7 @@ async fn allowed(
             .await
             .map(drop),
         ReadAnySaar => c.get_saar(scene.saar).await.map(drop),
+        ManageRevalidation => c.campaigns().await.map(drop),
         ProvisionUngrouped => c.provisioning_tasks().await.map(drop),
         DecideReassigned => {
             let inbox = c.approvals().await.expect("inbox");

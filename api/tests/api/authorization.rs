@@ -157,6 +157,8 @@ struct Objects {
     change: Uuid,
     role: Uuid,
     group: Uuid,
+    campaign: Uuid,
+    revalidation: Uuid,
 }
 
 /// One call: method, path, body.
@@ -252,6 +254,25 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         }
         "request_role_renewal" => call(M::POST, format!("/api/v1/me/roles/{}/renewal", o.assignment))
             .json(json!({"justification": ""})),
+        // Revalidation.
+        "create_campaign" => call(M::POST, "/api/v1/revalidation-campaigns").json(json!({"name": ""})),
+        "list_campaigns" => call(M::GET, "/api/v1/revalidation-campaigns"),
+        "get_campaign" => call(M::GET, format!("/api/v1/revalidation-campaigns/{}", o.campaign)),
+        "remind_overdue" => call(M::POST, format!("/api/v1/revalidation-campaigns/{}/remind", o.campaign)),
+        "get_my_revalidation" => Call {
+            not_found_is_empty: true,
+            ..call(M::GET, "/api/v1/me/revalidation")
+        },
+        "update_my_revalidation" => Call {
+            not_found_is_empty: true,
+            ..call(M::POST, "/api/v1/me/revalidation").json(json!({"items": "none"}))
+        },
+        "list_revalidations_to_review" => call(M::GET, "/api/v1/revalidations"),
+        "get_revalidation" => call(M::GET, format!("/api/v1/revalidations/{}", o.revalidation)),
+        "approve_revalidation" => call(M::POST, format!("/api/v1/revalidations/{}/approve", o.revalidation))
+            .json(json!({"version": "stale"})),
+        "reject_revalidation" => call(M::POST, format!("/api/v1/revalidations/{}/reject", o.revalidation))
+            .json(json!({})),
         // Requests.
         "search_roles" => call(M::GET, "/api/v1/roles?q=POP"),
         "submit_saars" => call(M::POST, "/api/v1/saars").json(json!({
@@ -382,6 +403,20 @@ async fn every_operation_refuses_exactly_the_callers_the_table_names(db: Db) {
     // A role the requester holds.
     grant(&app, &requester, vec![ebs]).await;
     let assignment = requester.my_roles().await.expect("roles")[0].assignment_id;
+    // A campaign: the requester's review of the role waits on her (her supervisor decides it).
+    let campaign = as_client("aadmin")
+        .await
+        .create_campaign(&CreateCampaignRequest {
+            name: "Annual review".into(),
+            scope: CampaignScope::Internal,
+            organization_id: None,
+            application_id: None,
+            due_on: app.now().date_naive() + Duration::days(30),
+        })
+        .await
+        .expect("campaign")
+        .id;
+    let revalidation = requester.my_revalidation().await.expect("review").id;
     // A request waiting on the security officer, with an attachment.
     let saar = submit_one(&app, &requester, pop).await;
     approve_chain(&app, saar.id, &[("ssupervisor", None)]).await;
@@ -450,6 +485,8 @@ async fn every_operation_refuses_exactly_the_callers_the_table_names(db: Db) {
         change,
         role: ebs,
         group,
+        campaign,
+        revalidation,
     };
     // The callers.
     let mut callers: Vec<Caller> = Vec::new();
@@ -694,6 +731,16 @@ const README_ORDER: &[&str] = &[
     "create_sod_rule",
     "list_organizations",
     "create_organization",
+    "create_campaign",
+    "list_campaigns",
+    "get_campaign",
+    "remind_overdue",
+    "get_my_revalidation",
+    "update_my_revalidation",
+    "list_revalidations_to_review",
+    "get_revalidation",
+    "approve_revalidation",
+    "reject_revalidation",
     "clear_deputy",
     "logout",
 ];

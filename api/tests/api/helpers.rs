@@ -461,6 +461,7 @@ pub async fn assign_role(app: &TestApp, login: &str, role_id: uuid::Uuid) {
         source_saar_id: Set(None),
         renewal_offered_at: Set(None),
         ended_at: Set(None),
+        reviewed_at: Set(None),
     }
     .insert(&app.ctx.db)
     .await

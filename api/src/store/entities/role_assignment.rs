@@ -18,6 +18,8 @@ pub struct Model {
     pub renewal_offered_at: Option<DateTimeUtc>,
     /// When the assignment ended (removed or expired).
     pub ended_at: Option<DateTimeUtc>,
+    /// When a revalidation last confirmed it.
+    pub reviewed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,971 @@
+//! Revalidation use cases: an administrator starts a campaign (set-based, however many users
+//! it reaches), each user reviews their roles, their reviewer approves or rejects, the job
+//! reminds, lapses overdue reviews and opens reviews when a user's IA training lapses; a change
+//! of supervisor or organization opens one at once. Each change is one transaction, one audit
+//! event and the mail it causes.
+
+use super::expiry::deprovision;
+use super::principal::UserPrincipal;
+use super::views::name_of;
+use super::{Ctx, Error, Result, field, load_user};
+use crate::domain::account::AccountStatus;
+use crate::domain::permission::{Permission, allows};
+use crate::domain::revalidation::{
+    self as rules, ItemDecision, RevalidationStatus as Status, Review, Scope, Trigger,
+};
+use crate::store;
+use crate::store::audit::{self, Actor, NewEvent};
+use crate::store::batch::Writes;
+use crate::store::entities::{revalidation, revalidation_campaign, revalidation_item, user};
+use crate::store::outbox;
+use crate::store::revalidations::{Move, Target};
+use amps_openapi as api;
+use amps_openapi::*;
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ConnectionTrait, TransactionTrait};
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use uuid::Uuid;
+
+/// How long a review opened by a change (not a campaign) has.
+const CHANGE_DUE_DAYS: i64 = 30;
+/// The shortest campaign, so that the two reminders fit.
+const SHORTEST_CAMPAIGN_DAYS: i64 = 7;
+
+fn may_manage(p: &UserPrincipal) -> Result<()> {
+    if allows(&p.admin_roles, Permission::ManageRevalidation) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(Permission::ManageRevalidation.refusal().into()))
+    }
+}
+
+/// Checks that `p` may run campaigns (before a body is read).
+pub fn authorize_manage(p: &UserPrincipal) -> Result<()> {
+    may_manage(p)
+}
+
+fn wire_status(s: Status) -> api::RevalidationStatus {
+    match s {
+        Status::Open => api::RevalidationStatus::Open,
+        Status::Submitted => api::RevalidationStatus::Submitted,
+        Status::Approved => api::RevalidationStatus::Approved,
+        Status::Rejected => api::RevalidationStatus::Rejected,
+        Status::Lapsed => api::RevalidationStatus::Lapsed,
+    }
+}
+
+fn wire_scope(s: Scope) -> CampaignScope {
+    match s {
+        Scope::Internal => CampaignScope::Internal,
+        Scope::Organization => CampaignScope::Organization,
+        Scope::Application => CampaignScope::Application,
+    }
+}
+
+/// Starts a campaign: every user in scope holding a role gets a review, due at the end of
+/// `due_on`, and a mail.
+pub async fn start_campaign(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    req: &CreateCampaignRequest,
+) -> Result<CampaignResponse> {
+    may_manage(p)?;
+    let now = ctx.clock.now();
+    let today = now.date_naive();
+    if req.due_on < today + Duration::days(SHORTEST_CAMPAIGN_DAYS) {
+        return Err(Error::Validation(field(
+            "due_on",
+            "too_soon",
+            format!("must be at least {SHORTEST_CAMPAIGN_DAYS} days after today ({today})"),
+        )));
+    }
+    let due = req
+        .due_on
+        .succ_opt()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| Error::Validation(field("due_on", "out_of_range", "is not a day AMPS can keep")))?;
+    let (scope, target) = match (req.scope, req.organization_id, req.application_id) {
+        (CampaignScope::Internal, None, None) => (Scope::Internal, Target::Internal),
+        (CampaignScope::Organization, Some(o), None) => {
+            if store::users::organization(&ctx.read, o).await?.is_none() {
+                return Err(Error::Validation(field(
+                    "organization_id",
+                    "unknown",
+                    "no such organization",
+                )));
+            }
+            (Scope::Organization, Target::Organization(o))
+        }
+        (CampaignScope::Application, None, Some(a)) => {
+            if store::provisioning::application(&ctx.read, a).await?.is_none() {
+                return Err(Error::Validation(field(
+                    "application_id",
+                    "unknown",
+                    "no such application",
+                )));
+            }
+            (Scope::Application, Target::Application(a))
+        }
+        _ => {
+            return Err(Error::Validation(field(
+                "scope",
+                "mismatch",
+                "name an organization_id with scope organization, an application_id with scope application, and neither with scope internal",
+            )));
+        }
+    };
+    let c = revalidation_campaign::Model {
+        id: Uuid::now_v7(),
+        name: req.name.trim().into(),
+        scope,
+        organization_id: req.organization_id,
+        application_id: req.application_id,
+        due_at: due,
+        created_by: p.id,
+        created_at: now,
+        closed_at: None,
+    };
+    let link = ctx.settings.link("/revalidation");
+    let day = req.due_on.format("%Y-%m-%d").to_string();
+    let subject = format!("AMPS: review your roles by {day}");
+    let body = format!(
+        "Your organization reviews who holds which roles ({}). Open your review, keep the roles you still need and mark the ones to remove, then submit it for your supervisor's approval by {day}:\n\n{link}\n\nIf your review is not approved by then, every role in it is removed.\n\n-- AMPS",
+        c.name
+    );
+    let txn = ctx.db.begin().await?;
+    store::revalidations::insert_campaign(&txn, c.clone()).await?;
+    let opened = store::revalidations::open(
+        &txn,
+        target,
+        Some(c.id),
+        Trigger::Campaign,
+        due,
+        rules::first_reminder(now, due),
+        now,
+        Some((&subject, ",\n\n", &body)),
+    )
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "revalidation.campaign_started",
+            target: Some(format!("revalidation_campaign:{}", c.id)),
+            details: json!({"name": c.name, "scope": scope.as_str(), "organization": c.organization_id, "application": c.application_id, "due_at": due, "reviews": opened}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    campaign_view(ctx, &c, now).await
+}
+
+/// Every campaign, newest first, with its progress.
+pub async fn list_campaigns(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<CampaignResponse>> {
+    may_manage(p)?;
+    let now = ctx.clock.now();
+    let mut out = Vec::new();
+    for c in store::revalidations::campaigns(&ctx.read).await? {
+        out.push(campaign_view(ctx, &c, now).await?);
+    }
+    Ok(out)
+}
+
+async fn load_campaign(ctx: &Ctx, id: Uuid) -> Result<revalidation_campaign::Model> {
+    store::revalidations::campaign(&ctx.read, id)
+        .await?
+        .ok_or_else(|| Error::NotFound("No such campaign.".into()))
+}
+
+/// Campaign `id` with its progress per organization and the quality of its reviews.
+pub async fn get_campaign(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Result<CampaignResponse> {
+    may_manage(p)?;
+    let c = load_campaign(ctx, id).await?;
+    campaign_view(ctx, &c, ctx.clock.now()).await
+}
+
+async fn campaign_view(
+    ctx: &Ctx,
+    c: &revalidation_campaign::Model,
+    now: DateTime<Utc>,
+) -> Result<CampaignResponse> {
+    let mut by_org: BTreeMap<String, CampaignProgress> = BTreeMap::new();
+    for (org, status, overdue, no_reviewer, n) in store::revalidations::progress(&ctx.read, c.id, now).await?
+    {
+        let p = by_org.entry(org).or_default();
+        p.total += n;
+        match status {
+            Status::Open => p.waiting_on_user += n,
+            Status::Submitted => p.waiting_on_reviewer += n,
+            _ => p.done += n,
+        }
+        if status.is_open() && overdue {
+            p.overdue += n;
+        }
+        if status.is_open() && no_reviewer {
+            p.without_reviewer += n;
+        }
+    }
+    for (org, confirmed, n) in store::revalidations::removals(&ctx.read, c.id).await? {
+        let p = by_org.entry(org).or_default();
+        if confirmed {
+            p.roles_removed += n;
+        } else {
+            p.removals_pending += n;
+        }
+    }
+    let mut total = CampaignProgress::default();
+    for p in by_org.values() {
+        total.total += p.total;
+        total.done += p.done;
+        total.waiting_on_user += p.waiting_on_user;
+        total.waiting_on_reviewer += p.waiting_on_reviewer;
+        total.overdue += p.overdue;
+        total.without_reviewer += p.without_reviewer;
+        total.roles_removed += p.roles_removed;
+        total.removals_pending += p.removals_pending;
+    }
+    let reviews: Vec<Review> = store::revalidations::decisions(&ctx.read, c.id)
+        .await?
+        .into_iter()
+        .map(|(opened, decided, roles, kept_all)| Review {
+            seconds: (decided - opened).num_milliseconds().max(0) as f64 / 1000.0,
+            roles: usize::try_from(roles).unwrap_or(0),
+            kept_all,
+        })
+        .collect();
+    let quality = rules::quality(&reviews);
+    let creator = store::users::find(&ctx.read, c.created_by).await?;
+    Ok(CampaignResponse {
+        id: c.id,
+        name: c.name.clone(),
+        scope: wire_scope(c.scope),
+        organization_id: c.organization_id,
+        application_id: c.application_id,
+        due_at: c.due_at,
+        created_at: c.created_at,
+        created_by: creator.map(|u| u.login).unwrap_or_default(),
+        progress: total,
+        by_organization: by_org
+            .into_iter()
+            .map(|(organization, progress)| OrganizationProgress {
+                organization,
+                progress,
+            })
+            .collect(),
+        review: ReviewQuality {
+            decisions: i64::try_from(reviews.len()).unwrap_or(i64::MAX),
+            median_seconds: quality.map(|q| q.0),
+            rubber_stamp_share: quality.map(|q| q.1),
+        },
+    })
+}
+
+/// Mails everyone overdue in campaign `id` (the user, or the reviewer once submitted): one
+/// action, one audit event.
+pub async fn remind_overdue(ctx: &Ctx, actor: &Actor, p: &UserPrincipal, id: Uuid) -> Result<RemindResponse> {
+    may_manage(p)?;
+    let c = load_campaign(ctx, id).await?;
+    let now = ctx.clock.now();
+    let txn = ctx.db.begin().await?;
+    let overdue = store::revalidations::overdue_in(&txn, c.id, now).await?;
+    let mut writes = Writes::new();
+    for r in &overdue {
+        remind(ctx, &txn, &mut writes, r, now).await?;
+    }
+    let n = i64::try_from(overdue.len()).unwrap_or(i64::MAX);
+    audit::append_into(
+        &mut writes,
+        now,
+        NewEvent {
+            actor,
+            action: "revalidation.overdue_reminded",
+            target: Some(format!("revalidation_campaign:{}", c.id)),
+            details: json!({"name": c.name, "reminded": n}),
+        },
+    );
+    writes.exec(&txn).await?;
+    txn.commit().await?;
+    Ok(RemindResponse { reminded: n })
+}
+
+/// The people a review waits on: the user while open; once submitted, the reviewer, or the
+/// administrators when there is none.
+async fn waiting_on(
+    conn: &impl ConnectionTrait,
+    r: &revalidation::Model,
+    now: DateTime<Utc>,
+) -> Result<Vec<user::Model>> {
+    Ok(match (r.status, r.reviewer_id) {
+        (Status::Open, _) => vec![load_user(conn, r.user_id).await?],
+        (_, Some(reviewer)) => vec![load_user(conn, reviewer).await?],
+        (_, None) => store::users::administrators(conn, now)
+            .await?
+            .into_iter()
+            .filter(|a| a.id != r.user_id)
+            .collect(),
+    })
+}
+
+/// Adds to `writes` a reminder of review `r` to whoever it waits on.
+async fn remind(
+    ctx: &Ctx,
+    conn: &impl ConnectionTrait,
+    writes: &mut Writes,
+    r: &revalidation::Model,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let due = r.due_at.format("%Y-%m-%d %H:%M UTC").to_string();
+    let user = load_user(conn, r.user_id).await?;
+    for person in waiting_on(conn, r, now).await? {
+        let (subject, body) = if r.status == Status::Open {
+            (
+                format!("AMPS: reminder: review your roles by {due}"),
+                format!(
+                    "Hello {},\n\nYour review of the roles you hold is due by {due}. Keep the roles you still need, mark the ones to remove, and submit it:\n\n{}\n\nIf it is not approved by then, every role in it is removed.\n\n-- AMPS",
+                    user.first_name,
+                    ctx.settings.link("/revalidation")
+                ),
+            )
+        } else {
+            (
+                format!(
+                    "AMPS: reminder: approve {}'s review of their roles by {due}",
+                    name_of(&user)
+                ),
+                format!(
+                    "Hello {},\n\n{} reviewed the roles they hold and waits on your decision, due by {due}:\n\n{}\n\nIf no one decides by then, every role in it is removed.\n\n-- AMPS",
+                    person.first_name,
+                    name_of(&user),
+                    ctx.settings.link("/approvals")
+                ),
+            )
+        };
+        outbox::enqueue_into(writes, now, &person.email, &subject, &body);
+    }
+    Ok(())
+}
+
+/// The view of reviews `rs`.
+async fn views(conn: &impl ConnectionTrait, rs: &[revalidation::Model]) -> Result<Vec<RevalidationResponse>> {
+    if rs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = rs.iter().map(|r| r.id).collect();
+    let mut items = store::revalidations::items_of(conn, &ids).await?;
+    let role_ids: HashSet<Uuid> = items.values().flatten().map(|i| i.role_id).collect();
+    let roles = store::catalog::role_refs(conn, role_ids).await?;
+    let assignment_ids: Vec<Uuid> = items.values().flatten().map(|i| i.assignment_id).collect();
+    let assignments: HashMap<Uuid, _> = store::provisioning::assignments(conn, assignment_ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let people: HashSet<Uuid> = rs
+        .iter()
+        .flat_map(|r| [Some(r.user_id), r.reviewer_id, r.decided_by])
+        .flatten()
+        .collect();
+    let names: HashMap<Uuid, (String, String)> = store::users::names_of(conn, people)
+        .await?
+        .into_iter()
+        .map(|(id, login, first, last)| (id, (login, format!("{first} {last}"))))
+        .collect();
+    let name = |id: Uuid| names.get(&id).map(|n| n.1.clone()).unwrap_or_default();
+    let mut campaigns: HashMap<Uuid, String> = HashMap::new();
+    for id in rs.iter().filter_map(|r| r.campaign_id).collect::<HashSet<_>>() {
+        if let Some(c) = store::revalidations::campaign(conn, id).await? {
+            campaigns.insert(id, c.name);
+        }
+    }
+    rs.iter()
+        .map(|r| {
+            let mut list: Vec<revalidation_item::Model> = items.remove(&r.id).unwrap_or_default();
+            list.sort_by_key(|i| assignments.get(&i.assignment_id).map(|a| a.since));
+            let items = list
+                .into_iter()
+                .map(|i| {
+                    let a = assignments.get(&i.assignment_id);
+                    Ok(RevalidationItem {
+                        assignment_id: i.assignment_id,
+                        role: roles
+                            .get(&i.role_id)
+                            .cloned()
+                            .ok_or_else(|| anyhow::anyhow!("role missing"))?,
+                        since: a.map(|a| a.since).unwrap_or(r.opened_at),
+                        expires_at: a.and_then(|a| a.expires_at),
+                        keep: i.keep,
+                        reason: i.reason,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(RevalidationResponse {
+                id: r.id,
+                campaign: r.campaign_id.and_then(|c| campaigns.get(&c).cloned()),
+                trigger: r.trigger.as_str().into(),
+                user: name(r.user_id),
+                user_id: r.user_id,
+                reviewer: r.reviewer_id.map_or_else(|| "Administrators".to_string(), name),
+                status: wire_status(r.status),
+                due_at: r.due_at,
+                opened_at: r.opened_at,
+                submitted_at: r.submitted_at,
+                decided_at: r.decided_at,
+                decided_by: r.decided_by.map(name),
+                comment: r.comment.clone(),
+                items,
+                if_not_finished: format!(
+                    "If this review is not approved by {}, every role in it is removed.",
+                    r.due_at.format("%Y-%m-%d %H:%M UTC")
+                ),
+                version: r.version,
+            })
+        })
+        .collect()
+}
+
+async fn view(conn: &impl ConnectionTrait, r: &revalidation::Model) -> Result<RevalidationResponse> {
+    views(conn, std::slice::from_ref(r))
+        .await?
+        .pop()
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("no view built")))
+}
+
+/// My review still waiting on someone.
+pub async fn mine(ctx: &Ctx, p: &UserPrincipal) -> Result<RevalidationResponse> {
+    let r = store::revalidations::open_of(&ctx.read, p.id)
+        .await?
+        .ok_or_else(|| Error::NotFound("You have no review of your roles open.".into()))?;
+    view(&ctx.read, &r).await
+}
+
+/// My reviews, newest first (SAAR History).
+pub async fn my_history(conn: &impl ConnectionTrait, user: Uuid) -> Result<Vec<RevalidationResponse>> {
+    let rs = store::revalidations::of_user(conn, user).await?;
+    views(conn, &rs).await
+}
+
+/// Records my decisions on the roles of my open review and, with `submit`, sends it to the
+/// reviewer.
+pub async fn update_mine(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    req: &UpdateRevalidationRequest,
+) -> Result<RevalidationResponse> {
+    let now = ctx.clock.now();
+    let r = store::revalidations::open_of(&ctx.read, p.id)
+        .await?
+        .ok_or_else(|| Error::NotFound("You have no review of your roles open.".into()))?;
+    if r.status != Status::Open {
+        return Err(Error::Conflict(
+            "Your review was submitted; your reviewer decides it now.".into(),
+        ));
+    }
+    super::check_version(req.version, r.version, "your review")?;
+    let items = store::revalidations::items_of(&ctx.read, &[r.id])
+        .await?
+        .remove(&r.id)
+        .unwrap_or_default();
+    let mut decided: HashMap<Uuid, (Option<bool>, Option<String>)> = items
+        .iter()
+        .map(|i| (i.assignment_id, (i.keep, i.reason.clone())))
+        .collect();
+    let mut errors = Vec::new();
+    for (k, d) in req.items.iter().enumerate() {
+        match decided.get_mut(&d.assignment_id) {
+            Some(slot) => {
+                let reason = d.reason.as_deref().map(str::trim).filter(|s| !s.is_empty());
+                *slot = (
+                    Some(d.keep),
+                    if d.keep { None } else { reason.map(str::to_string) },
+                );
+            }
+            None => errors.extend(field(
+                &format!("items[{k}].assignment_id"),
+                "unknown",
+                "is not one of the roles under review",
+            )),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    // In the order of the items stored, to name the one at fault.
+    let order: Vec<Uuid> = items.iter().map(|i| i.assignment_id).collect();
+    if req.submit {
+        let stand: Vec<ItemDecision<'_>> = order
+            .iter()
+            .map(|a| {
+                let (keep, reason) = &decided[a];
+                ItemDecision {
+                    keep: *keep,
+                    reason: reason.as_deref(),
+                }
+            })
+            .collect();
+        if let Err(problems) = rules::check_submission(&stand) {
+            let mut errors = Vec::new();
+            for u in problems {
+                let at = req
+                    .items
+                    .iter()
+                    .position(|d| d.assignment_id == order[u.index])
+                    .map_or_else(
+                        || format!("items[assignment {}]", order[u.index]),
+                        |k| format!("items[{k}]"),
+                    );
+                errors.extend(field(&at, u.code, u.message));
+            }
+            return Err(Error::Validation(errors));
+        }
+    }
+    let txn = ctx.db.begin().await?;
+    for d in &req.items {
+        let (keep, reason) = &decided[&d.assignment_id];
+        store::revalidations::set_item(
+            &txn,
+            r.id,
+            d.assignment_id,
+            keep.unwrap_or(true),
+            reason.as_deref(),
+        )
+        .await?;
+    }
+    let mut writes = Writes::new();
+    let moved = if req.submit {
+        store::revalidations::advance(
+            &txn,
+            &r,
+            Status::Submitted,
+            Move {
+                submitted_at: Some(now),
+                next_reminder_at: Some(Some(rules::first_reminder(now, r.due_at))),
+                ..Move::default()
+            },
+        )
+        .await?
+    } else {
+        store::revalidations::touch(&txn, &r).await?
+    };
+    if !moved {
+        return Err(Error::Conflict(
+            "Your review was changed meanwhile; reload it.".into(),
+        ));
+    }
+    let removed = decided.values().filter(|(k, _)| *k == Some(false)).count();
+    if req.submit {
+        let submitted = revalidation::Model {
+            status: Status::Submitted,
+            ..r.clone()
+        };
+        let user = &p.user;
+        for person in waiting_on(&txn, &submitted, now).await? {
+            let due = r.due_at.format("%Y-%m-%d %H:%M UTC");
+            outbox::enqueue_into(
+                &mut writes,
+                now,
+                &person.email,
+                &format!(
+                    "AMPS: {} reviewed their roles: your approval is needed",
+                    name_of(user)
+                ),
+                &format!(
+                    "Hello {},\n\n{} reviewed the {} roles they hold (keeping {}, removing {removed}) and asks for your approval by {due}:\n\n{}\n\nIf no one decides by then, every role in it is removed.\n\n-- AMPS",
+                    person.first_name,
+                    name_of(user),
+                    order.len(),
+                    order.len() - removed,
+                    ctx.settings.link("/approvals")
+                ),
+            );
+        }
+    }
+    audit::append_into(
+        &mut writes,
+        now,
+        NewEvent {
+            actor,
+            action: if req.submit {
+                "revalidation.submitted"
+            } else {
+                "revalidation.updated"
+            },
+            target: Some(format!("revalidation:{}", r.id)),
+            details: json!({"items": req.items.iter().map(|d| json!({"assignment": d.assignment_id, "keep": d.keep})).collect::<Vec<_>>(), "removing": removed}),
+        },
+    );
+    writes.exec(&txn).await?;
+    txn.commit().await?;
+    let fresh = store::revalidations::find(&ctx.db, r.id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("review vanished"))?;
+    view(&ctx.db, &fresh).await
+}
+
+/// Whether `p` decides review `r`: its reviewer, or an administrator when it has none; never
+/// its own user.
+fn decides(p: &UserPrincipal, r: &revalidation::Model) -> bool {
+    r.user_id != p.id
+        && match r.reviewer_id {
+            Some(id) => id == p.id,
+            None => allows(&p.admin_roles, Permission::DecideReassigned),
+        }
+}
+
+/// The submitted reviews waiting on me.
+pub async fn to_review(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<RevalidationResponse>> {
+    let admin = allows(&p.admin_roles, Permission::DecideReassigned);
+    let rs = store::revalidations::to_review(&ctx.read, p.id, admin).await?;
+    views(&ctx.read, &rs).await
+}
+
+/// How many submitted reviews wait on me.
+pub async fn count_to_review(ctx: &Ctx, p: &UserPrincipal) -> Result<i64> {
+    let admin = allows(&p.admin_roles, Permission::DecideReassigned);
+    Ok(store::revalidations::count_to_review(&ctx.read, p.id, admin).await?)
+}
+
+/// Review `id`, for its user, its reviewer (who starts deciding when they first open it) and
+/// the administrators.
+pub async fn get(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Result<RevalidationResponse> {
+    let r = store::revalidations::find(&ctx.read, id)
+        .await?
+        .ok_or_else(|| Error::NotFound("No such review.".into()))?;
+    let reviewer = decides(p, &r);
+    if !(r.user_id == p.id || reviewer || allows(&p.admin_roles, Permission::ManageRevalidation)) {
+        return Err(Error::NotFound("No such review.".into()));
+    }
+    if reviewer && r.status == Status::Submitted && r.review_opened_at.is_none() {
+        // When the reviewer started reading: the start of their decision's time.
+        store::revalidations::review_opened(&ctx.db, r.id, ctx.clock.now()).await?;
+    }
+    view(&ctx.read, &r).await
+}
+
+/// Checks that `p` decides review `id` (before a body is read).
+pub async fn authorize_decide(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Result<()> {
+    let r = store::revalidations::find(&ctx.read, id)
+        .await?
+        .ok_or_else(|| Error::NotFound("No such review.".into()))?;
+    if r.user_id == p.id {
+        return Err(Error::Forbidden(
+            "Nobody decides the review of their own roles.".into(),
+        ));
+    }
+    if !decides(p, &r) {
+        return Err(Error::NotFound("No such review.".into()));
+    }
+    Ok(())
+}
+
+/// The reviewer's decision: approve (`Ok(comment)`) or reject (`Err(reason)`).
+pub async fn decide(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    id: Uuid,
+    decision: std::result::Result<Option<String>, String>,
+    version: Option<i32>,
+) -> Result<RevalidationResponse> {
+    authorize_decide(ctx, p, id).await?;
+    let now = ctx.clock.now();
+    let txn = ctx.db.begin().await?;
+    let r = store::revalidations::find(&txn, id)
+        .await?
+        .ok_or_else(|| Error::NotFound("No such review.".into()))?;
+    if r.status != Status::Submitted {
+        return Err(Error::Conflict(format!(
+            "This review is {}; it cannot be decided.",
+            r.status
+        )));
+    }
+    super::check_version(version, r.version, "this review")?;
+    let (to, comment) = match &decision {
+        Ok(c) => (Status::Approved, c.as_deref()),
+        Err(reason) => (Status::Rejected, Some(reason.as_str())),
+    };
+    let moved = store::revalidations::advance(
+        &txn,
+        &r,
+        to,
+        Move {
+            decided_at: Some(now),
+            decided_by: Some(p.id),
+            comment,
+            next_reminder_at: Some(None),
+            ..Move::default()
+        },
+    )
+    .await?;
+    if !moved {
+        return Err(Error::Conflict(
+            "This review was decided by someone else a moment ago.".into(),
+        ));
+    }
+    let mut writes = Writes::new();
+    let user = load_user(&txn, r.user_id).await?;
+    let removed = close(ctx, &txn, &mut writes, &r, &user, to, now).await?;
+    let disabled = to == Status::Rejected && ctx.settings.revalidation_reject_disables;
+    if disabled {
+        store::users::set_status(&txn, user.id, AccountStatus::Disabled, now).await?;
+    }
+    let (subject, body) = if to == Status::Approved {
+        (
+            "AMPS: your review of your roles was approved".to_string(),
+            format!(
+                "Hello {},\n\n{} approved your review. {}{}\n\n-- AMPS",
+                user.first_name,
+                name_of(&p.user),
+                if removed == 0 {
+                    "You keep every role.".to_string()
+                } else {
+                    format!("The {removed} role(s) you gave up are being removed; you keep the rest.")
+                },
+                comment.map(|c| format!("\n\nComment: {c}")).unwrap_or_default()
+            ),
+        )
+    } else {
+        (
+            "AMPS: your review of your roles was rejected".to_string(),
+            format!(
+                "Hello {},\n\n{} rejected your review: {}\n\nEvery role in it is being removed.{}\n\nCall the help desk if you believe this is a mistake.\n\n-- AMPS",
+                user.first_name,
+                name_of(&p.user),
+                comment.unwrap_or_default(),
+                if disabled {
+                    " Your account is disabled."
+                } else {
+                    ""
+                }
+            ),
+        )
+    };
+    outbox::enqueue_into(&mut writes, now, &user.email, &subject, &body);
+    audit::append_into(
+        &mut writes,
+        now,
+        NewEvent {
+            actor,
+            action: if to == Status::Approved {
+                "revalidation.approved"
+            } else {
+                "revalidation.rejected"
+            },
+            target: Some(format!("revalidation:{}", r.id)),
+            details: json!({"user": user.login, "removed": removed, "comment": comment, "account_disabled": disabled}),
+        },
+    );
+    writes.exec(&txn).await?;
+    txn.commit().await?;
+    let fresh = store::revalidations::find(&ctx.db, r.id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("review vanished"))?;
+    view(&ctx.db, &fresh).await
+}
+
+/// What a review ending in `to` does to the roles in it: approved, the roles given up are
+/// deprovisioned and the kept ones reviewed; rejected or lapsed, every role is deprovisioned.
+/// Returns how many roles are removed.
+async fn close(
+    ctx: &Ctx,
+    conn: &impl ConnectionTrait,
+    writes: &mut Writes,
+    r: &revalidation::Model,
+    user: &user::Model,
+    to: Status,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let _ = ctx;
+    let items = store::revalidations::items_of(conn, &[r.id])
+        .await?
+        .remove(&r.id)
+        .unwrap_or_default();
+    let in_force: HashSet<Uuid> = store::provisioning::active_assignments(conn, user.id, now)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    let (gone, kept): (Vec<_>, Vec<_>) = items
+        .into_iter()
+        .filter(|i| in_force.contains(&i.assignment_id))
+        .partition(|i| to != Status::Approved || i.keep == Some(false));
+    store::revalidations::mark_reviewed(conn, kept.iter().map(|i| i.assignment_id).collect(), now).await?;
+    for i in &gone {
+        let (role, _) = super::load_role(conn, i.role_id).await?;
+        let why = match (to, i.reason.as_deref()) {
+            (Status::Approved, Some(reason)) => format!("Given up in a review of roles: {reason}"),
+            (Status::Rejected, _) => "The review of roles was rejected.".to_string(),
+            _ => "The review of roles was not approved by its due date.".to_string(),
+        };
+        deprovision(conn, writes, user, &role, &why, now).await?;
+    }
+    Ok(gone.len())
+}
+
+/// Reminds the people open reviews wait on, a week and a day before the due date (at most
+/// 200 a round); returns how many reviews were reminded.
+pub async fn send_reminders(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
+    let mut sent = 0;
+    for r in store::revalidations::reminders_due(&ctx.db, now, 200).await? {
+        let txn = ctx.db.begin().await?;
+        if !store::revalidations::claim_reminder(&txn, &r, rules::next_reminder(now, r.due_at)).await? {
+            continue;
+        }
+        let mut writes = Writes::new();
+        remind(ctx, &txn, &mut writes, &r, now).await?;
+        audit::append_into(
+            &mut writes,
+            now,
+            NewEvent {
+                actor: &Actor::system(),
+                action: "revalidation.reminded",
+                target: Some(format!("revalidation:{}", r.id)),
+                details: json!({"status": r.status.as_str(), "due_at": r.due_at}),
+            },
+        );
+        writes.exec(&txn).await?;
+        txn.commit().await?;
+        sent += 1;
+    }
+    Ok(sent)
+}
+
+/// Lapses the reviews still open at their due date (at most 200 a round): every role in them
+/// is deprovisioned and the user (and reviewer) told. Returns how many lapsed.
+pub async fn lapse_overdue(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
+    let mut lapsed = 0;
+    for r in store::revalidations::overdue(&ctx.db, now, 200).await? {
+        let txn = ctx.db.begin().await?;
+        let moved = store::revalidations::advance(
+            &txn,
+            &r,
+            Status::Lapsed,
+            Move {
+                decided_at: Some(now),
+                next_reminder_at: Some(None),
+                ..Move::default()
+            },
+        )
+        .await?;
+        if !moved {
+            continue;
+        }
+        let user = load_user(&txn, r.user_id).await?;
+        let mut writes = Writes::new();
+        let removed = close(ctx, &txn, &mut writes, &r, &user, Status::Lapsed, now).await?;
+        let mut told = vec![user.clone()];
+        if r.status == Status::Submitted {
+            told.extend(waiting_on(&txn, &r, now).await?);
+        }
+        for person in told {
+            outbox::enqueue_into(
+                &mut writes,
+                now,
+                &person.email,
+                &format!(
+                    "AMPS: the review of {}'s roles was not finished in time",
+                    name_of(&user)
+                ),
+                &format!(
+                    "Hello {},\n\nThe review of the roles {} holds was not approved by its due date ({}). As none of them was confirmed, the {removed} role(s) in it are being removed. Request again the roles still needed.\n\n-- AMPS",
+                    person.first_name,
+                    name_of(&user),
+                    r.due_at.format("%Y-%m-%d %H:%M UTC")
+                ),
+            );
+        }
+        audit::append_into(
+            &mut writes,
+            now,
+            NewEvent {
+                actor: &Actor::system(),
+                action: "revalidation.lapsed",
+                target: Some(format!("revalidation:{}", r.id)),
+                details: json!({"user": user.login, "was": r.status.as_str(), "removed": removed}),
+            },
+        );
+        writes.exec(&txn).await?;
+        txn.commit().await?;
+        lapsed += 1;
+    }
+    Ok(lapsed)
+}
+
+/// Opens, in the caller's transaction, a review of `user`'s roles after a change in their
+/// circumstances (`trigger`), reviewed by their supervisor (EAO) as they now stand, unless
+/// one is open already or they hold no role. Returns whether one opened.
+pub async fn open_for_change(
+    ctx: &Ctx,
+    conn: &impl ConnectionTrait,
+    writes: &mut Writes,
+    user: Uuid,
+    trigger: Trigger,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let due = now + Duration::days(CHANGE_DUE_DAYS);
+    let opened = store::revalidations::open(
+        conn,
+        Target::User(user),
+        None,
+        trigger,
+        due,
+        rules::first_reminder(now, due),
+        now,
+        None,
+    )
+    .await?;
+    if opened == 0 {
+        return Ok(false);
+    }
+    let u = load_user(conn, user).await?;
+    let why = match trigger {
+        Trigger::IaTraining => "your IA (cyber awareness) training is more than a year old",
+        Trigger::SupervisorChange => "you have a new supervisor, who reviews the access you hold",
+        Trigger::OrganizationChange => "you moved to another organization",
+        Trigger::Campaign => "of a review campaign",
+    };
+    outbox::enqueue_into(
+        writes,
+        now,
+        &u.email,
+        &format!("AMPS: review your roles by {}", due.format("%Y-%m-%d")),
+        &format!(
+            "Hello {},\n\nBecause {why}, review the roles you hold: keep the ones you still need, mark the ones to remove, and submit it for approval by {}:\n\n{}\n\nIf it is not approved by then, every role in it is removed.\n\n-- AMPS",
+            u.first_name,
+            due.format("%Y-%m-%d"),
+            ctx.settings.link("/revalidation")
+        ),
+    );
+    audit::append_into(
+        writes,
+        now,
+        NewEvent {
+            actor: &Actor::system(),
+            action: "revalidation.opened",
+            target: Some(format!("user:{user}")),
+            details: json!({"user": u.login, "trigger": trigger.as_str(), "due_at": due}),
+        },
+    );
+    Ok(true)
+}
+
+/// Opens a review for each user (at most 200 a round) whose IA training lapsed (more than a
+/// year old) while they hold roles; returns how many opened.
+pub async fn open_for_lapsed_training(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
+    let before = now.date_naive() - Duration::days(365);
+    let mut opened = 0;
+    for user in store::revalidations::training_lapsed(&ctx.db, before, now, 200).await? {
+        let txn = ctx.db.begin().await?;
+        let mut writes = Writes::new();
+        if open_for_change(ctx, &txn, &mut writes, user, Trigger::IaTraining, now).await? {
+            writes.exec(&txn).await?;
+            txn.commit().await?;
+            opened += 1;
+        }
+    }
+    Ok(opened)
+}

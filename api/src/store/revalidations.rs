@@ -1,0 +1,533 @@
+//! Revalidation rows: opening reviews set-based (a campaign over every user in scope is two
+//! `INSERT … SELECT` statements and one for the mail, whatever the number of users), a user's
+//! review and its items, the reviewer's queue, compare-and-set moves, the job's claims, and a
+//! campaign's progress counted by the database.
+
+use super::entities::{revalidation, revalidation_campaign, revalidation_item};
+use crate::domain::revalidation::{RevalidationStatus, Trigger};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Statement, Value,
+};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Whom to open reviews for.
+#[derive(Debug, Clone, Copy)]
+pub enum Target {
+    /// Every active internal user holding a role.
+    Internal,
+    /// Every active user of the organization holding a role.
+    Organization(Uuid),
+    /// Every active user holding a role of the application (only those roles).
+    Application(Uuid),
+    /// One user (a change in their circumstances).
+    User(Uuid),
+}
+
+/// `sql` written with `$1`, `$2`… for `backend` (SQLite numbers its parameters `?1`, `?2`…),
+/// with `{id}` replaced by the backend's random UUID.
+fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+    let (sql, id) = match backend {
+        DbBackend::Postgres => (sql.to_string(), "gen_random_uuid()"),
+        _ => (sql.replace('$', "?"), "randomblob(16)"),
+    };
+    Statement::from_sql_and_values(backend, sql.replace("{id}", id), values)
+}
+
+/// What a review opened for `target` is about: its users and roles, as SQL conditions on
+/// `u` (users), `o` (organizations), `a` (role_assignments) and `r` (roles), with `$5` the
+/// target's id.
+fn scope(target: Target) -> (&'static str, &'static str, Option<Uuid>) {
+    match target {
+        Target::Internal => ("NOT o.is_external", "", None),
+        Target::Organization(id) => ("u.organization_id = $5", "", Some(id)),
+        Target::Application(id) => ("TRUE", "AND r.application_id = $5", Some(id)),
+        Target::User(id) => ("u.id = $5", "", Some(id)),
+    }
+}
+
+/// Opens a review, due at `due`, for every active user of `target` holding a role in force at
+/// `now` and not under review already (campaign `campaign`, or none for a change, with
+/// `trigger`); its reviewer is the user's supervisor (EAO for external users). Adds the roles
+/// under review and, for a campaign, mails each user. Returns how many opened.
+#[expect(clippy::too_many_arguments, reason = "the review's facts")]
+pub async fn open(
+    conn: &impl ConnectionTrait,
+    target: Target,
+    campaign: Option<Uuid>,
+    trigger: Trigger,
+    due: DateTime<Utc>,
+    first_reminder: DateTime<Utc>,
+    now: DateTime<Utc>,
+    mail: Option<(&str, &str, &str)>,
+) -> Result<u64, DbErr> {
+    let backend = conn.get_database_backend();
+    let (users, roles, id) = scope(target);
+    let values = |extra: Vec<Value>| {
+        let mut v: Vec<Value> = vec![campaign.into(), due.into(), now.into(), first_reminder.into()];
+        v.push(id.unwrap_or_default().into());
+        v.extend(extra);
+        v
+    };
+    let opened = conn
+        .execute_raw(statement(
+            backend,
+            &format!(
+                "INSERT INTO revalidations (id, campaign_id, user_id, trigger, reviewer_id, status, due_at, \
+                 opened_at, next_reminder_at, reminders, version) \
+                 SELECT {{id}}, $1, u.id, $6, CASE WHEN o.is_external THEN u.eao_id ELSE u.supervisor_id END, \
+                 'open', $2, $3, $4, 0, 1 \
+                 FROM users u JOIN organizations o ON o.id = u.organization_id \
+                 WHERE u.status = 'active' AND {users} \
+                 AND EXISTS (SELECT 1 FROM role_assignments a JOIN roles r ON r.id = a.role_id \
+                   WHERE a.user_id = u.id AND a.status = 'active' AND (a.expires_at IS NULL OR a.expires_at > $3) {roles}) \
+                 AND NOT EXISTS (SELECT 1 FROM revalidations v WHERE v.user_id = u.id AND v.status IN ('open', 'submitted'))"
+            ),
+            values(vec![trigger.as_str().into()]),
+        ))
+        .await?
+        .rows_affected();
+    if opened == 0 {
+        return Ok(0);
+    }
+    // The reviews just opened: the campaign's, or the user's one without items yet.
+    let which = if campaign.is_some() {
+        "v.campaign_id = $1"
+    } else {
+        "v.user_id = $5 AND v.status = 'open' AND v.opened_at = $3"
+    };
+    conn.execute_raw(statement(
+        backend,
+        &format!(
+            "INSERT INTO revalidation_items (revalidation_id, assignment_id, role_id) \
+             SELECT v.id, a.id, a.role_id FROM revalidations v \
+             JOIN role_assignments a ON a.user_id = v.user_id JOIN roles r ON r.id = a.role_id \
+             WHERE {which} AND a.status = 'active' AND (a.expires_at IS NULL OR a.expires_at > $3) {roles} \
+             AND NOT EXISTS (SELECT 1 FROM revalidation_items i WHERE i.revalidation_id = v.id AND i.assignment_id = a.id)"
+        ),
+        values(vec![]),
+    ))
+    .await?;
+    if let Some((subject, greeting_end, body)) = mail {
+        conn.execute_raw(statement(
+            backend,
+            &format!(
+                "INSERT INTO outbox (id, recipient, subject, body, status, attempts, next_attempt_at, created_at) \
+                 SELECT {{id}}, u.email, $6, 'Hello ' || u.first_name || $7 || $8, 'pending', 0, $3, $3 \
+                 FROM revalidations v JOIN users u ON u.id = v.user_id WHERE {which}"
+            ),
+            values(vec![subject.into(), greeting_end.into(), body.into()]),
+        ))
+        .await?;
+    }
+    Ok(opened)
+}
+
+/// Inserts campaign `c`.
+pub async fn insert_campaign(
+    conn: &impl ConnectionTrait,
+    c: revalidation_campaign::Model,
+) -> Result<(), DbErr> {
+    c.into_active_model().insert(conn).await.map(drop)
+}
+
+/// Campaign `id`.
+pub async fn campaign(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<revalidation_campaign::Model>, DbErr> {
+    revalidation_campaign::Entity::find_by_id(id).one(conn).await
+}
+
+/// Every campaign, newest first.
+pub async fn campaigns(conn: &impl ConnectionTrait) -> Result<Vec<revalidation_campaign::Model>, DbErr> {
+    revalidation_campaign::Entity::find()
+        .order_by_desc(revalidation_campaign::Column::CreatedAt)
+        .limit(200)
+        .all(conn)
+        .await
+}
+
+/// Review `id`.
+pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<revalidation::Model>, DbErr> {
+    revalidation::Entity::find_by_id(id).one(conn).await
+}
+
+fn open_statuses() -> [RevalidationStatus; 2] {
+    [RevalidationStatus::Open, RevalidationStatus::Submitted]
+}
+
+/// `user`'s review still waiting on someone, if any.
+pub async fn open_of(conn: &impl ConnectionTrait, user: Uuid) -> Result<Option<revalidation::Model>, DbErr> {
+    revalidation::Entity::find()
+        .filter(revalidation::Column::UserId.eq(user))
+        .filter(revalidation::Column::Status.is_in(open_statuses()))
+        .one(conn)
+        .await
+}
+
+/// `user`'s reviews, newest first.
+pub async fn of_user(conn: &impl ConnectionTrait, user: Uuid) -> Result<Vec<revalidation::Model>, DbErr> {
+    revalidation::Entity::find()
+        .filter(revalidation::Column::UserId.eq(user))
+        .order_by_desc(revalidation::Column::OpenedAt)
+        .limit(50)
+        .all(conn)
+        .await
+}
+
+/// The submitted reviews waiting on `reviewer`, and with `administrators` those without a
+/// reviewer, oldest due first.
+pub async fn to_review(
+    conn: &impl ConnectionTrait,
+    reviewer: Uuid,
+    administrators: bool,
+) -> Result<Vec<revalidation::Model>, DbErr> {
+    let mut whose = Condition::any().add(revalidation::Column::ReviewerId.eq(reviewer));
+    if administrators {
+        whose = whose.add(revalidation::Column::ReviewerId.is_null());
+    }
+    revalidation::Entity::find()
+        .filter(revalidation::Column::Status.eq(RevalidationStatus::Submitted))
+        .filter(whose)
+        .filter(revalidation::Column::UserId.ne(reviewer))
+        .order_by_asc(revalidation::Column::DueAt)
+        .limit(200)
+        .all(conn)
+        .await
+}
+
+/// How many submitted reviews wait on `reviewer` (and the administrators' when `administrators`).
+pub async fn count_to_review(
+    conn: &impl ConnectionTrait,
+    reviewer: Uuid,
+    administrators: bool,
+) -> Result<i64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    let mut whose = Condition::any().add(revalidation::Column::ReviewerId.eq(reviewer));
+    if administrators {
+        whose = whose.add(revalidation::Column::ReviewerId.is_null());
+    }
+    let n = revalidation::Entity::find()
+        .filter(revalidation::Column::Status.eq(RevalidationStatus::Submitted))
+        .filter(whose)
+        .filter(revalidation::Column::UserId.ne(reviewer))
+        .count(conn)
+        .await?;
+    Ok(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+/// The items of reviews `ids`, by review.
+pub async fn items_of(
+    conn: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<revalidation_item::Model>>, DbErr> {
+    let mut out: HashMap<Uuid, Vec<revalidation_item::Model>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    for i in revalidation_item::Entity::find()
+        .filter(revalidation_item::Column::RevalidationId.is_in(ids.iter().copied()))
+        .all(conn)
+        .await?
+    {
+        out.entry(i.revalidation_id).or_default().push(i);
+    }
+    Ok(out)
+}
+
+/// Records the user's decision on one role of review `id`.
+pub async fn set_item(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    assignment: Uuid,
+    keep: bool,
+    reason: Option<&str>,
+) -> Result<(), DbErr> {
+    revalidation_item::Entity::update_many()
+        .col_expr(revalidation_item::Column::Keep, Expr::value(keep))
+        .col_expr(
+            revalidation_item::Column::Reason,
+            Expr::value(reason.map(str::to_string)),
+        )
+        .filter(revalidation_item::Column::RevalidationId.eq(id))
+        .filter(revalidation_item::Column::AssignmentId.eq(assignment))
+        .exec(conn)
+        .await
+        .map(drop)
+}
+
+/// What a move of a review writes besides its status.
+#[derive(Debug, Default, Clone)]
+pub struct Move<'a> {
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<Uuid>,
+    pub comment: Option<&'a str>,
+    /// Some(None) clears the next reminder.
+    pub next_reminder_at: Option<Option<DateTime<Utc>>>,
+}
+
+/// Moves `r` to `to` if its version is still `r.version`; `false` when someone changed it.
+pub async fn advance(
+    conn: &impl ConnectionTrait,
+    r: &revalidation::Model,
+    to: RevalidationStatus,
+    m: Move<'_>,
+) -> Result<bool, DbErr> {
+    let mut q = revalidation::Entity::update_many()
+        .col_expr(revalidation::Column::Status, Expr::value(to))
+        .col_expr(revalidation::Column::Version, Expr::value(r.version + 1));
+    if let Some(t) = m.submitted_at {
+        q = q.col_expr(revalidation::Column::SubmittedAt, Expr::value(t));
+    }
+    if let Some(t) = m.decided_at {
+        q = q.col_expr(revalidation::Column::DecidedAt, Expr::value(t));
+    }
+    if let Some(by) = m.decided_by {
+        q = q.col_expr(revalidation::Column::DecidedBy, Expr::value(by));
+    }
+    if let Some(c) = m.comment {
+        q = q.col_expr(revalidation::Column::Comment, Expr::value(c));
+    }
+    if let Some(next) = m.next_reminder_at {
+        q = q.col_expr(revalidation::Column::NextReminderAt, Expr::value(next));
+    }
+    let res = q
+        .filter(revalidation::Column::Id.eq(r.id))
+        .filter(revalidation::Column::Version.eq(r.version))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Bumps the version of `r` (a saved decision) if it is still `r.version`.
+pub async fn touch(conn: &impl ConnectionTrait, r: &revalidation::Model) -> Result<bool, DbErr> {
+    let res = revalidation::Entity::update_many()
+        .col_expr(revalidation::Column::Version, Expr::value(r.version + 1))
+        .filter(revalidation::Column::Id.eq(r.id))
+        .filter(revalidation::Column::Version.eq(r.version))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Records when the reviewer first opened submitted review `id` (the start of their decision).
+pub async fn review_opened(conn: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<(), DbErr> {
+    revalidation::Entity::update_many()
+        .col_expr(revalidation::Column::ReviewOpenedAt, Expr::value(now))
+        .filter(revalidation::Column::Id.eq(id))
+        .filter(revalidation::Column::Status.eq(RevalidationStatus::Submitted))
+        .filter(revalidation::Column::ReviewOpenedAt.is_null())
+        .exec(conn)
+        .await
+        .map(drop)
+}
+
+/// Up to `limit` open reviews whose reminder is due at `now`.
+pub async fn reminders_due(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<revalidation::Model>, DbErr> {
+    revalidation::Entity::find()
+        .filter(revalidation::Column::NextReminderAt.lte(now))
+        .filter(revalidation::Column::Status.is_in(open_statuses()))
+        .order_by_asc(revalidation::Column::NextReminderAt)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// Claims the due reminder of `r`, scheduling the next at `next`; `false` when another
+/// replica sent it.
+pub async fn claim_reminder(
+    conn: &impl ConnectionTrait,
+    r: &revalidation::Model,
+    next: Option<DateTime<Utc>>,
+) -> Result<bool, DbErr> {
+    let res = revalidation::Entity::update_many()
+        .col_expr(revalidation::Column::NextReminderAt, Expr::value(next))
+        .col_expr(
+            revalidation::Column::Reminders,
+            Expr::col(revalidation::Column::Reminders).add(1),
+        )
+        .filter(revalidation::Column::Id.eq(r.id))
+        .filter(revalidation::Column::NextReminderAt.eq(r.next_reminder_at))
+        .filter(revalidation::Column::Status.is_in(open_statuses()))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Up to `limit` reviews still open at their due date.
+pub async fn overdue(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<revalidation::Model>, DbErr> {
+    revalidation::Entity::find()
+        .filter(revalidation::Column::Status.is_in(open_statuses()))
+        .filter(revalidation::Column::DueAt.lte(now))
+        .order_by_asc(revalidation::Column::DueAt)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// The open reviews of campaign `id` past their due date at `now`.
+pub async fn overdue_in(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<revalidation::Model>, DbErr> {
+    revalidation::Entity::find()
+        .filter(revalidation::Column::CampaignId.eq(id))
+        .filter(revalidation::Column::Status.is_in(open_statuses()))
+        .filter(revalidation::Column::DueAt.lte(now))
+        .all(conn)
+        .await
+}
+
+/// Up to `limit` active users holding a role in force whose IA training is older than
+/// `trained_before` and who had no review for it since it lapsed (`lapsed_since` is a
+/// function of the training date: one year after it, as the database computes it).
+pub async fn training_lapsed(
+    conn: &impl ConnectionTrait,
+    trained_before: chrono::NaiveDate,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<Uuid>, DbErr> {
+    let backend = conn.get_database_backend();
+    let rows = conn
+        .query_all_raw(statement(
+            backend,
+            "SELECT u.id FROM users u WHERE u.status = 'active' AND u.ia_training_date < $1 \
+             AND EXISTS (SELECT 1 FROM role_assignments a WHERE a.user_id = u.id AND a.status = 'active' \
+               AND (a.expires_at IS NULL OR a.expires_at > $2)) \
+             AND NOT EXISTS (SELECT 1 FROM revalidations v WHERE v.user_id = u.id \
+               AND (v.status IN ('open', 'submitted') OR (v.trigger = 'ia_training' AND v.opened_at > $3))) \
+             LIMIT $4",
+            vec![
+                trained_before.into(),
+                now.into(),
+                // A review for a lapsed training counts for a year.
+                (now - chrono::Duration::days(365)).into(),
+                i64::try_from(limit).unwrap_or(i64::MAX).into(),
+            ],
+        ))
+        .await?;
+    rows.iter().map(|r| r.try_get_by_index::<Uuid>(0)).collect()
+}
+
+/// One bucket of a campaign's progress: organization, status, overdue, without reviewer, count.
+pub type ProgressRow = (String, RevalidationStatus, bool, bool, i64);
+
+/// The reviews of campaign `id` counted by organization, status, overdue at `now` and
+/// whether they have a reviewer.
+pub async fn progress(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<ProgressRow>, DbErr> {
+    let backend = conn.get_database_backend();
+    let rows = conn
+        .query_all_raw(statement(
+            backend,
+            "SELECT o.name, v.status, CASE WHEN v.due_at <= $2 THEN 1 ELSE 0 END, \
+             CASE WHEN v.reviewer_id IS NULL THEN 1 ELSE 0 END, COUNT(*) \
+             FROM revalidations v JOIN users u ON u.id = v.user_id JOIN organizations o ON o.id = u.organization_id \
+             WHERE v.campaign_id = $1 GROUP BY o.name, v.status, 3, 4",
+            vec![id.into(), now.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get_by_index::<String>(0)?,
+                r.try_get_by_index::<RevalidationStatus>(1)?,
+                r.try_get_by_index::<i32>(2)? == 1,
+                r.try_get_by_index::<i32>(3)? == 1,
+                r.try_get_by_index::<i64>(4)?,
+            ))
+        })
+        .collect()
+}
+
+/// The roles campaign `id` removes, by organization and whether their deprovisioning is
+/// confirmed (the assignment no longer active).
+pub async fn removals(conn: &impl ConnectionTrait, id: Uuid) -> Result<Vec<(String, bool, i64)>, DbErr> {
+    let backend = conn.get_database_backend();
+    let rows = conn
+        .query_all_raw(statement(
+            backend,
+            "SELECT o.name, CASE WHEN a.status = 'active' THEN 0 ELSE 1 END, COUNT(*) \
+             FROM revalidation_items i JOIN revalidations v ON v.id = i.revalidation_id \
+             JOIN role_assignments a ON a.id = i.assignment_id \
+             JOIN users u ON u.id = v.user_id JOIN organizations o ON o.id = u.organization_id \
+             WHERE v.campaign_id = $1 AND (v.status IN ('rejected', 'lapsed') OR (v.status = 'approved' AND i.keep = FALSE)) \
+             GROUP BY o.name, 2",
+            vec![id.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get_by_index::<String>(0)?,
+                r.try_get_by_index::<i32>(1)? == 1,
+                r.try_get_by_index::<i64>(2)?,
+            ))
+        })
+        .collect()
+}
+
+/// The reviewer decisions of campaign `id`: (seconds from opening to deciding, roles, whether
+/// every role was kept).
+pub async fn decisions(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>, i64, bool)>, DbErr> {
+    let backend = conn.get_database_backend();
+    let rows = conn
+        .query_all_raw(statement(
+            backend,
+            "SELECT v.review_opened_at, v.decided_at, COUNT(*), \
+             CASE WHEN v.status = 'approved' AND SUM(CASE WHEN i.keep = FALSE THEN 1 ELSE 0 END) = 0 THEN 1 ELSE 0 END \
+             FROM revalidations v JOIN revalidation_items i ON i.revalidation_id = v.id \
+             WHERE v.campaign_id = $1 AND v.status IN ('approved', 'rejected') AND v.review_opened_at IS NOT NULL \
+             GROUP BY v.id, v.review_opened_at, v.decided_at, v.status",
+            vec![id.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get_by_index::<DateTime<Utc>>(0)?,
+                r.try_get_by_index::<DateTime<Utc>>(1)?,
+                r.try_get_by_index::<i64>(2)?,
+                r.try_get_by_index::<i32>(3)? == 1,
+            ))
+        })
+        .collect()
+}
+
+/// Marks the assignments `ids` reviewed at `now`.
+pub async fn mark_reviewed(
+    conn: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    use super::entities::role_assignment;
+    if ids.is_empty() {
+        return Ok(());
+    }
+    role_assignment::Entity::update_many()
+        .col_expr(role_assignment::Column::ReviewedAt, Expr::value(now))
+        .filter(role_assignment::Column::Id.is_in(ids))
+        .exec(conn)
+        .await
+        .map(drop)
+}
