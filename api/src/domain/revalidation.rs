@@ -100,10 +100,19 @@ pub fn check_submission(items: &[ItemDecision<'_>]) -> Result<(), Vec<Unfinished
     }
 }
 
-/// The reminders before a due date: a week before, then the day before (the user, or the
-/// reviewer once submitted, is mailed at least twice before roles are removed).
+/// Days after the due date before an unfinished review lapses (its roles removed): the review
+/// is overdue meanwhile, and administrators can remind everyone overdue.
+pub const GRACE_DAYS: i64 = 7;
+
+/// When a review due at `due` lapses if it is not finished.
+pub fn lapses_at(due: DateTime<Utc>) -> DateTime<Utc> {
+    due + Duration::days(GRACE_DAYS)
+}
+
+/// The reminders of a review: a week before the due date, the day before, and on it (the
+/// user, or the reviewer once submitted, is mailed three times before roles are removed).
 pub fn next_reminder(now: DateTime<Utc>, due: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    [due - Duration::days(7), due - Duration::days(1)]
+    [due - Duration::days(7), due - Duration::days(1), due]
         .into_iter()
         .find(|t| *t > now)
 }
@@ -199,7 +208,9 @@ mod tests {
             next_reminder(due - Duration::days(7), due),
             Some(due - Duration::days(1))
         );
-        assert_eq!(next_reminder(due - Duration::days(1), due), None);
+        assert_eq!(next_reminder(due - Duration::days(1), due), Some(due));
+        assert_eq!(next_reminder(due, due), None);
+        assert_eq!(lapses_at(due), due + Duration::days(GRACE_DAYS));
     }
 
     #[test]

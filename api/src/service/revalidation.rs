@@ -132,8 +132,9 @@ pub async fn start_campaign(
     let day = req.due_on.format("%Y-%m-%d").to_string();
     let subject = format!("AMPS: review your roles by {day}");
     let body = format!(
-        "Your organization reviews who holds which roles ({}). Open your review, keep the roles you still need and mark the ones to remove, then submit it for your supervisor's approval by {day}:\n\n{link}\n\nIf your review is not approved by then, every role in it is removed.\n\n-- AMPS",
-        c.name
+        "Your organization reviews who holds which roles ({}). Open your review, keep the roles you still need and mark the ones to remove, then submit it for your supervisor's approval by {day}:\n\n{link}\n\nIf your review is not approved by {}, every role in it is removed.\n\n-- AMPS",
+        c.name,
+        rules::lapses_at(due).format("%Y-%m-%d")
     );
     let txn = ctx.db.begin().await?;
     store::revalidations::insert_campaign(&txn, c.clone()).await?;
@@ -319,13 +320,21 @@ async fn remind(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let due = r.due_at.format("%Y-%m-%d %H:%M UTC").to_string();
+    let lapses = rules::lapses_at(r.due_at)
+        .format("%Y-%m-%d %H:%M UTC")
+        .to_string();
+    let (late, when) = if now >= r.due_at {
+        ("overdue", format!("was due by {due}"))
+    } else {
+        ("reminder", format!("is due by {due}"))
+    };
     let user = load_user(conn, r.user_id).await?;
     for person in waiting_on(conn, r, now).await? {
         let (subject, body) = if r.status == Status::Open {
             (
-                format!("AMPS: reminder: review your roles by {due}"),
+                format!("AMPS: {late}: review your roles by {due}"),
                 format!(
-                    "Hello {},\n\nYour review of the roles you hold is due by {due}. Keep the roles you still need, mark the ones to remove, and submit it:\n\n{}\n\nIf it is not approved by then, every role in it is removed.\n\n-- AMPS",
+                    "Hello {},\n\nYour review of the roles you hold {when}. Keep the roles you still need, mark the ones to remove, and submit it:\n\n{}\n\nIf it is not approved by {lapses}, every role in it is removed.\n\n-- AMPS",
                     user.first_name,
                     ctx.settings.link("/revalidation")
                 ),
@@ -333,11 +342,11 @@ async fn remind(
         } else {
             (
                 format!(
-                    "AMPS: reminder: approve {}'s review of their roles by {due}",
+                    "AMPS: {late}: approve {}'s review of their roles by {due}",
                     name_of(&user)
                 ),
                 format!(
-                    "Hello {},\n\n{} reviewed the roles they hold and waits on your decision, due by {due}:\n\n{}\n\nIf no one decides by then, every role in it is removed.\n\n-- AMPS",
+                    "Hello {},\n\n{} reviewed the roles they hold; your decision {when}:\n\n{}\n\nIf no one decides by {lapses}, every role in it is removed.\n\n-- AMPS",
                     person.first_name,
                     name_of(&user),
                     ctx.settings.link("/approvals")
@@ -418,8 +427,9 @@ async fn views(conn: &impl ConnectionTrait, rs: &[revalidation::Model]) -> Resul
                 comment: r.comment.clone(),
                 items,
                 if_not_finished: format!(
-                    "If this review is not approved by {}, every role in it is removed.",
-                    r.due_at.format("%Y-%m-%d %H:%M UTC")
+                    "If this review is not approved by {}, it is overdue, and on {} every role in it is removed.",
+                    r.due_at.format("%Y-%m-%d %H:%M UTC"),
+                    rules::lapses_at(r.due_at).format("%Y-%m-%d %H:%M UTC")
                 ),
                 version: r.version,
             })
@@ -838,7 +848,8 @@ pub async fn send_reminders(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
 /// is deprovisioned and the user (and reviewer) told. Returns how many lapsed.
 pub async fn lapse_overdue(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     let mut lapsed = 0;
-    for r in store::revalidations::overdue(&ctx.db, now, 200).await? {
+    let due_before = now - Duration::days(rules::GRACE_DAYS);
+    for r in store::revalidations::overdue(&ctx.db, due_before, 200).await? {
         let txn = ctx.db.begin().await?;
         let moved = store::revalidations::advance(
             &txn,

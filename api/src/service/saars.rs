@@ -4,7 +4,8 @@
 use super::principal::UserPrincipal;
 use super::views::{Known, current_roles, name_of, saar_response, saar_responses_with};
 use super::workflow::{
-    About, apply, open_provisioning, open_task, refused, resolve_chain_for, resolve_levels, tell_requester,
+    About, apply, dd2875, insert_about_held_role, open_provisioning, open_task, refused, resolve_chain_for,
+    resolve_levels, tell_requester,
 };
 use super::{Ctx, Error, Result, field, load_role, load_saar, load_user, organization_of};
 use crate::domain::assignment::AssignmentStatus;
@@ -17,7 +18,7 @@ use crate::domain::task::TaskStatus;
 use crate::notify::templates::SaarNews;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::batch::Writes;
-use crate::store::entities::{approval_task, organization, role, role_assignment, saar, user};
+use crate::store::entities::{approval_task, role, role_assignment, saar, user};
 use crate::store::saars::NewSaar;
 use crate::store::{self};
 use amps_openapi::*;
@@ -26,22 +27,6 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
-
-fn dd2875(u: &user::Model, org: &organization::Model) -> serde_json::Value {
-    json!({
-        "user_id": u.login,
-        "name": name_of(u),
-        "middle_initial": u.middle_initial,
-        "organization": org.code,
-        "company": u.company,
-        "job_title": u.job_title,
-        "email": u.email,
-        "phone": u.phone,
-        "user_type": u.user_type,
-        "it_level": u.it_level,
-        "ia_training_date": u.ia_training_date,
-    })
-}
 
 /// Submits one SAAR per role, in one transaction. The reads are batched (a fixed number of
 /// queries however many roles are asked for) and the views are built from the rows written.
@@ -523,44 +508,6 @@ async fn insert_removal(
     let endorsed = requester.id != subject.id && subject.supervisor_id == Some(requester.id);
     let start = rules::start(1, endorsed).ok_or_else(|| anyhow::anyhow!("a removal without a chain"))?;
     insert_about_held_role(conn, requester, subject, r, Kind::Deactivate, reason, start, now).await
-}
-
-/// Inserts a SAAR of `kind` about a role `r` that `subject` holds (a removal, a renewal, or
-/// the record of its expiry), asked by `requester`, starting with `start`.
-#[expect(clippy::too_many_arguments, reason = "the SAAR's facts")]
-pub(super) async fn insert_about_held_role(
-    conn: &impl ConnectionTrait,
-    requester: &user::Model,
-    subject: &user::Model,
-    r: &role::Model,
-    kind: Kind,
-    justification: &str,
-    start: rules::Transition,
-    now: DateTime<Utc>,
-) -> Result<saar::Model> {
-    let org = organization_of(conn, subject).await?;
-    let number = store::saars::next_numbers(conn, now.year(), 1)
-        .await?
-        .pop()
-        .ok_or_else(|| anyhow::anyhow!("no SAAR number"))?;
-    let s = store::saars::new_row(
-        NewSaar {
-            number,
-            requester_id: requester.id,
-            subject_id: subject.id,
-            role_id: r.id,
-            request_type: kind,
-            justification: justification.trim().into(),
-            snapshot: dd2875(subject, &org).to_string(),
-            warnings: "[]".into(),
-        },
-        start,
-        now,
-    )?;
-    let mut writes = Writes::new();
-    store::saars::insert_into(&mut writes, &s);
-    writes.exec(conn).await?;
-    Ok(s)
 }
 
 /// Whether `p` may resubmit SAAR `id` (its requester), checked before the body is read.

@@ -469,3 +469,58 @@ pub async fn is_approver_of(conn: &impl ConnectionTrait, p: &UserPrincipal, saar
     let groups = groups_of(p);
     Ok(store::tasks::is_approver_of(conn, p.id, groups, saar_id).await?)
 }
+
+/// The DD 2875 user information of `u` (of organization `org`) a SAAR keeps as submitted.
+pub fn dd2875(u: &user::Model, org: &organization::Model) -> serde_json::Value {
+    serde_json::json!({
+        "user_id": u.login,
+        "name": name_of(u),
+        "middle_initial": u.middle_initial,
+        "organization": org.code,
+        "company": u.company,
+        "job_title": u.job_title,
+        "email": u.email,
+        "phone": u.phone,
+        "user_type": u.user_type,
+        "it_level": u.it_level,
+        "ia_training_date": u.ia_training_date,
+    })
+}
+
+/// Inserts a SAAR of `kind` about a role `r` that `subject` holds (a removal, a renewal, or
+/// the record of its expiry), asked by `requester`, starting with `start`.
+#[expect(clippy::too_many_arguments, reason = "the SAAR's facts")]
+pub async fn insert_about_held_role(
+    conn: &impl ConnectionTrait,
+    requester: &user::Model,
+    subject: &user::Model,
+    r: &role::Model,
+    kind: Kind,
+    justification: &str,
+    start: rules::Transition,
+    now: DateTime<Utc>,
+) -> Result<saar::Model> {
+    let org = super::organization_of(conn, subject).await?;
+    let number = store::saars::next_numbers(conn, chrono::Datelike::year(&now), 1)
+        .await?
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("no SAAR number"))?;
+    let s = store::saars::new_row(
+        store::saars::NewSaar {
+            number,
+            requester_id: requester.id,
+            subject_id: subject.id,
+            role_id: r.id,
+            request_type: kind,
+            justification: justification.trim().into(),
+            snapshot: dd2875(subject, &org).to_string(),
+            warnings: "[]".into(),
+        },
+        start,
+        now,
+    )?;
+    let mut writes = Writes::new();
+    store::saars::insert_into(&mut writes, &s);
+    writes.exec(conn).await?;
+    Ok(s)
+}

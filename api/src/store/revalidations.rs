@@ -28,13 +28,21 @@ pub enum Target {
 }
 
 /// `sql` written with `$1`, `$2`… for `backend` (SQLite numbers its parameters `?1`, `?2`…),
-/// with `{id}` replaced by the backend's random UUID.
+/// with `{id}` replaced by a new id for each row: this moment's UUIDv7 time prefix and random
+/// bits, so rows inserted together sort after the ones before, as UUIDv7 ids do.
 fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
+    let prefix: String = Uuid::now_v7().simple().to_string().chars().take(12).collect();
     let (sql, id) = match backend {
-        DbBackend::Postgres => (sql.to_string(), "gen_random_uuid()"),
-        _ => (sql.replace('$', "?"), "randomblob(16)"),
+        DbBackend::Postgres => (
+            sql.to_string(),
+            format!("('{prefix}' || substr(replace(gen_random_uuid()::text, '-', ''), 13))::uuid"),
+        ),
+        _ => (
+            sql.replace('$', "?"),
+            format!("unhex('{prefix}' || hex(randomblob(10)))"),
+        ),
     };
-    Statement::from_sql_and_values(backend, sql.replace("{id}", id), values)
+    Statement::from_sql_and_values(backend, sql.replace("{id}", &id), values)
 }
 
 /// What a review opened for `target` is about: its users and roles, as SQL conditions on

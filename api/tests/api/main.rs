@@ -13,6 +13,7 @@ mod expiry;
 mod plans;
 mod platform;
 mod provisioning;
+mod revalidation;
 mod saars;
 mod separation;
 mod sessions;

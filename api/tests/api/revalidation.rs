@@ -1,0 +1,471 @@
+//! Revalidation through the API (issue #13): an administrator's campaign over an application's
+//! holders, a user's review (keep, remove with a reason, submit), the supervisor's decision
+//! with its deprovisioning, a review nobody finishes (reminded, overdue, lapsed once with two
+//! replicas running the job), the campaign's progress and review figures, a reviewer who
+//! rejects, and a review opened at once when a user's supervisor changes.
+
+use crate::both_dbs;
+use crate::helpers::*;
+use amps_openapi::*;
+use chrono::Duration;
+use uuid::Uuid;
+
+both_dbs!(
+    a_campaign_is_reviewed_by_users_and_supervisors_and_lapses_for_the_silent,
+    a_rejected_review_removes_every_role_and_disables_the_account,
+    a_new_supervisor_reviews_the_roles_at_once,
+);
+
+const JANE: &str = "jane.requester@dla.example";
+const SAM: &str = "sam.supervisor@dla.example";
+
+async fn mails(app: &TestApp, to: &str, needle: &str) -> usize {
+    app.client()
+        .mailbox()
+        .await
+        .expect("mailbox")
+        .messages
+        .into_iter()
+        .filter(|m| m.to == to && m.subject.contains(needle))
+        .count()
+}
+
+/// The newest mail to `to` whose subject contains `needle`.
+async fn mail_with(app: &TestApp, to: &str, needle: &str) -> MailboxMessage {
+    app.client()
+        .mailbox()
+        .await
+        .expect("mailbox")
+        .messages
+        .into_iter()
+        .find(|m| m.to == to && m.subject.contains(needle))
+        .unwrap_or_else(|| panic!("no mail to {to} about {needle}"))
+}
+
+fn advance(apps: &[&TestApp], by: Duration) {
+    for a in apps {
+        a.clock.advance(by);
+    }
+}
+
+fn campaign_of(app: &TestApp, application: Uuid, days: i64) -> CreateCampaignRequest {
+    CreateCampaignRequest {
+        name: "EBS annual review".into(),
+        scope: CampaignScope::Application,
+        organization_id: None,
+        application_id: Some(application),
+        due_on: app.now().date_naive() + Duration::days(days),
+    }
+}
+
+fn decide(assignment: Uuid, keep: bool, reason: Option<&str>) -> ItemDecisionRequest {
+    ItemDecisionRequest {
+        assignment_id: assignment,
+        keep,
+        reason: reason.map(str::to_string),
+    }
+}
+
+async fn ebs_application(admin: &Client) -> Uuid {
+    admin
+        .applications()
+        .await
+        .expect("applications")
+        .into_iter()
+        .find(|a| a.code == "EBS")
+        .expect("EBS")
+        .id
+}
+
+async fn a_campaign_is_reviewed_by_users_and_supervisors_and_lapses_for_the_silent(db: Db) {
+    let app = seeded(db).await;
+    let replica = spawn_replica(&app).await;
+    let jane = as_user(&app, "jrequester").await;
+    let ebs = role_id(&jane, "EBS Inquiry User", "PROD").await;
+    let pop = role_id(&jane, "Web User POP-001", "TEST").await;
+    grant(&app, &jane, vec![ebs, pop]).await;
+    // Sam holds EBS too and has no supervisor: the administrators review him.
+    assign_role(&app, "ssupervisor", ebs).await;
+    let admin = as_user(&app, "aadmin").await;
+    let ebs_app = ebs_application(&admin).await;
+
+    // Only administrators start campaigns; the due date and the scope are checked.
+    let e = jane
+        .create_campaign(&campaign_of(&app, ebs_app, 30))
+        .await
+        .expect_err("not admin");
+    assert_eq!(e.status(), Some(403));
+    let e = admin
+        .create_campaign(&campaign_of(&app, ebs_app, 3))
+        .await
+        .expect_err("too soon");
+    assert_eq!(e.problem().expect("problem").errors[0].field, "due_on");
+    let e = admin
+        .create_campaign(&CreateCampaignRequest {
+            application_id: None,
+            ..campaign_of(&app, ebs_app, 30)
+        })
+        .await
+        .expect_err("no application");
+    assert_eq!(e.problem().expect("problem").errors[0].field, "scope");
+
+    let c = admin
+        .create_campaign(&campaign_of(&app, ebs_app, 30))
+        .await
+        .expect("campaign");
+    assert_eq!(c.progress.total, 2, "{:?}", c.by_organization);
+    assert_eq!(c.progress.waiting_on_user, 2);
+    assert_eq!(c.progress.without_reviewer, 1, "Sam has no supervisor");
+    assert_eq!(
+        mails(&app, JANE, "review your roles").await,
+        1,
+        "each user is told"
+    );
+
+    // Jane reviews: only the application's role, reviewed by her supervisor.
+    let mine = jane.my_revalidation().await.expect("my review");
+    assert_eq!(mine.reviewer, "Sam Supervisor");
+    assert_eq!(mine.items.len(), 1, "only EBS roles are in this campaign");
+    assert_eq!(mine.items[0].role.id, ebs);
+    let held = mine.items[0].assignment_id;
+    let e = jane
+        .update_my_revalidation(&UpdateRevalidationRequest {
+            items: vec![],
+            submit: true,
+            version: None,
+        })
+        .await
+        .expect_err("undecided");
+    assert_eq!(e.problem().expect("problem").errors[0].code, "undecided");
+    let e = jane
+        .update_my_revalidation(&UpdateRevalidationRequest {
+            items: vec![decide(held, false, None)],
+            submit: true,
+            version: None,
+        })
+        .await
+        .expect_err("no reason");
+    assert_eq!(e.problem().expect("problem").errors[0].code, "reason_required");
+    let e = jane
+        .update_my_revalidation(&UpdateRevalidationRequest {
+            items: vec![decide(Uuid::now_v7(), true, None)],
+            submit: false,
+            version: None,
+        })
+        .await
+        .expect_err("not under review");
+    assert_eq!(e.status(), Some(422));
+    let e = jane
+        .update_my_revalidation(&UpdateRevalidationRequest {
+            items: vec![decide(held, true, None)],
+            submit: false,
+            version: Some(mine.version + 5),
+        })
+        .await
+        .expect_err("stale");
+    assert_eq!(e.status(), Some(412));
+    let sent = jane
+        .update_my_revalidation(&UpdateRevalidationRequest {
+            items: vec![decide(held, false, Some("I moved to the warehouse team."))],
+            submit: true,
+            version: Some(mine.version),
+        })
+        .await
+        .expect("submitted");
+    assert_eq!(sent.status, RevalidationStatus::Submitted);
+    assert_eq!(
+        mails(&app, SAM, "reviewed their roles").await,
+        1,
+        "the reviewer is asked"
+    );
+
+    // Nobody else decides it, nor Jane herself.
+    let security = as_user(&app, "ssecurity").await;
+    let e = security
+        .approve_revalidation(mine.id, &ApproveRevalidationRequest::default())
+        .await
+        .expect_err("not the reviewer");
+    assert_eq!(e.status(), Some(404));
+    let e = jane
+        .approve_revalidation(mine.id, &ApproveRevalidationRequest::default())
+        .await
+        .expect_err("her own");
+    assert_eq!(e.status(), Some(403));
+    assert!(
+        security
+            .revalidations_to_review()
+            .await
+            .expect("queue")
+            .is_empty()
+    );
+    let sam = as_user(&app, "ssupervisor").await;
+    let queue = sam.revalidations_to_review().await.expect("queue");
+    assert_eq!(
+        queue.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [mine.id],
+        "not his own"
+    );
+    assert_eq!(sam.approvals_count().await.expect("count").revalidations, 1);
+    sam.revalidation(mine.id).await.expect("read");
+    let done = sam
+        .approve_revalidation(
+            mine.id,
+            &ApproveRevalidationRequest {
+                comment: Some("Agreed.".into()),
+                version: Some(sent.version),
+            },
+        )
+        .await
+        .expect("approved");
+    assert_eq!(done.status, RevalidationStatus::Approved);
+    let e = sam
+        .approve_revalidation(mine.id, &ApproveRevalidationRequest::default())
+        .await
+        .expect_err("twice");
+    assert_eq!(e.status(), Some(409));
+
+    // EBS is being removed; POP (outside the campaign) stays.
+    let pending = jane.my_requests().await.expect("requests");
+    let revoke = pending
+        .pending
+        .iter()
+        .find(|s| s.role.id == ebs && s.request_type == RequestType::Deactivate)
+        .expect("a deprovisioning request")
+        .clone();
+    assert!(
+        revoke.justification.contains("warehouse"),
+        "{}",
+        revoke.justification
+    );
+    assert_eq!(pending.revalidations[0].status, RevalidationStatus::Approved);
+    let c1 = admin.campaign(c.id).await.expect("campaign");
+    assert_eq!(
+        (
+            c1.progress.done,
+            c1.progress.removals_pending,
+            c1.progress.roles_removed
+        ),
+        (1, 1, 0)
+    );
+    assert_eq!(c1.review.decisions, 1);
+    assert_eq!(
+        c1.review.rubber_stamp_share,
+        Some(0.0),
+        "a removal is no rubber stamp"
+    );
+    let prov = as_user(&app, "pprovisioner").await;
+    let t = prov
+        .provisioning_tasks()
+        .await
+        .expect("queue")
+        .into_iter()
+        .find(|t| t.saar_number == revoke.number)
+        .expect("revoke task");
+    prov.complete_provisioning(t.id, &CompleteProvisioningRequest { note: None })
+        .await
+        .expect("revoked");
+    let c2 = admin.campaign(c.id).await.expect("campaign");
+    assert_eq!(
+        (c2.progress.removals_pending, c2.progress.roles_removed),
+        (0, 1),
+        "counted once confirmed"
+    );
+    let roles: Vec<Uuid> = jane
+        .my_roles()
+        .await
+        .expect("roles")
+        .iter()
+        .map(|r| r.role.id)
+        .collect();
+    assert_eq!(roles, [pop]);
+
+    // Sam never answers: reminded a week and a day before, and on the due date; overdue for a
+    // week; then his EBS role goes, once, though two replicas run the job.
+    let until = c.due_at - Duration::days(7) + Duration::minutes(1) - app.now();
+    advance(&[&app, &replica], until);
+    eventually("the first reminder", || async {
+        mails(&app, SAM, "reminder: review your roles").await == 1
+    })
+    .await;
+    advance(&[&app, &replica], Duration::days(6));
+    eventually("the second reminder", || async {
+        mails(&app, SAM, "reminder: review your roles").await == 2
+    })
+    .await;
+    advance(&[&app, &replica], Duration::days(1));
+    eventually("the overdue notice", || async {
+        mails(&app, SAM, "overdue: review your roles").await == 1
+    })
+    .await;
+    let admin = as_user(&app, "aadmin").await;
+    let c3 = admin.campaign(c.id).await.expect("campaign");
+    assert_eq!(c3.progress.overdue, 1);
+    assert_eq!(admin.remind_overdue(c.id).await.expect("remind").reminded, 1);
+    assert_eq!(mails(&app, SAM, "overdue: review your roles").await, 2);
+    advance(&[&app, &replica], Duration::days(7));
+    eventually("the lapse", || async {
+        mails(&app, SAM, "not finished in time").await > 0
+    })
+    .await;
+    a_few_rounds().await;
+    assert_eq!(mails(&app, SAM, "not finished in time").await, 1, "lapsed once");
+    assert_eq!(
+        mails(&app, SAM, "review your roles").await,
+        5,
+        "no reminder after the lapse"
+    );
+    let admin = as_user(&app, "aadmin").await;
+    let c4 = admin.campaign(c.id).await.expect("campaign");
+    assert_eq!(
+        (
+            c4.progress.done,
+            c4.progress.overdue,
+            c4.progress.removals_pending
+        ),
+        (2, 0, 1)
+    );
+    // The provisioner confirms the revoke: only then is the role gone and counted removed.
+    let prov = as_user(&app, "pprovisioner").await;
+    let t = prov
+        .provisioning_tasks()
+        .await
+        .expect("queue")
+        .into_iter()
+        .find(|t| t.role.id == ebs && t.kind == "revoke")
+        .expect("Sam's revoke task");
+    prov.complete_provisioning(t.id, &CompleteProvisioningRequest { note: None })
+        .await
+        .expect("revoked");
+    let c5 = admin.campaign(c.id).await.expect("campaign");
+    assert_eq!((c5.progress.removals_pending, c5.progress.roles_removed), (0, 2));
+    let sam = as_user(&app, "ssupervisor").await;
+    assert!(
+        sam.my_roles()
+            .await
+            .expect("roles")
+            .iter()
+            .all(|r| r.role.id != ebs),
+        "his EBS role ended"
+    );
+    let e = sam.my_revalidation().await.expect_err("nothing open");
+    assert_eq!(e.status(), Some(404));
+}
+
+async fn a_rejected_review_removes_every_role_and_disables_the_account(db: Db) {
+    let app = seeded(db).await;
+    let jane = as_user(&app, "jrequester").await;
+    let ebs = role_id(&jane, "EBS Inquiry User", "PROD").await;
+    grant(&app, &jane, vec![ebs]).await;
+    let admin = as_user(&app, "aadmin").await;
+    let ebs_app = ebs_application(&admin).await;
+    admin
+        .create_campaign(&campaign_of(&app, ebs_app, 14))
+        .await
+        .expect("campaign");
+    let mine = jane.my_revalidation().await.expect("review");
+    jane.update_my_revalidation(&UpdateRevalidationRequest {
+        items: vec![decide(mine.items[0].assignment_id, true, None)],
+        submit: true,
+        version: None,
+    })
+    .await
+    .expect("submitted");
+    let sam = as_user(&app, "ssupervisor").await;
+    let e = sam
+        .reject_revalidation(
+            mine.id,
+            &RejectRevalidationRequest {
+                reason: "".into(),
+                version: None,
+            },
+        )
+        .await
+        .expect_err("a reason is needed");
+    assert_eq!(e.status(), Some(422));
+    let v = sam
+        .reject_revalidation(
+            mine.id,
+            &RejectRevalidationRequest {
+                reason: "Jane left DLA last month.".into(),
+                version: None,
+            },
+        )
+        .await
+        .expect("rejected");
+    assert_eq!(v.status, RevalidationStatus::Rejected);
+    let e = jane.my_roles().await.expect_err("disabled at once");
+    assert_eq!(e.status(), Some(401));
+    let mail = mail_with(&app, JANE, "was rejected").await;
+    assert!(
+        mail.body.contains("Jane left DLA") && mail.body.contains("disabled"),
+        "{}",
+        mail.body
+    );
+    let prov = as_user(&app, "pprovisioner").await;
+    assert!(
+        prov.provisioning_tasks()
+            .await
+            .expect("queue")
+            .iter()
+            .any(|t| t.role.id == ebs && t.kind == "revoke"),
+        "every role is deprovisioned"
+    );
+}
+
+async fn a_new_supervisor_reviews_the_roles_at_once(db: Db) {
+    let app = seeded(db).await;
+    let jane = as_user(&app, "jrequester").await;
+    let ebs = role_id(&jane, "EBS Inquiry User", "PROD").await;
+    grant(&app, &jane, vec![ebs]).await;
+    assert_eq!(
+        jane.my_revalidation().await.expect_err("none yet").status(),
+        Some(404)
+    );
+    // Jane names Dan (the data owner) her supervisor; Dan accepts.
+    jane.update_me(&UpdateMeRequest {
+        supervisor: Some("ddataowner".into()),
+        ..Default::default()
+    })
+    .await
+    .expect("asked");
+    let dana = as_user(&app, "ddataowner").await;
+    let change = dana.approver_changes().await.expect("changes").remove(0);
+    dana.decide_approver_change(change.id, true)
+        .await
+        .expect("accepted");
+    let review = jane.my_revalidation().await.expect("a review opened");
+    assert_eq!(review.trigger, "supervisor_change");
+    assert_eq!(review.reviewer, "Dan Dataowner");
+    assert_eq!(review.items.len(), 1);
+    assert_eq!(review.due_at, app.now() + Duration::days(30));
+    assert!(
+        mail_with(&app, JANE, "review your roles")
+            .await
+            .body
+            .contains("new supervisor")
+    );
+    jane.update_my_revalidation(&UpdateRevalidationRequest {
+        items: vec![decide(review.items[0].assignment_id, true, None)],
+        submit: true,
+        version: None,
+    })
+    .await
+    .expect("submitted");
+    let queue = dana.revalidations_to_review().await.expect("queue");
+    assert_eq!(queue.len(), 1);
+    let old = as_user(&app, "ssupervisor").await;
+    assert!(
+        old.revalidations_to_review().await.expect("queue").is_empty(),
+        "not the old supervisor's"
+    );
+    dana.approve_revalidation(review.id, &ApproveRevalidationRequest::default())
+        .await
+        .expect("kept");
+    assert!(
+        jane.my_roles()
+            .await
+            .expect("roles")
+            .iter()
+            .any(|r| r.role.id == ebs)
+    );
+}
