@@ -78,7 +78,7 @@ pub async fn restore(session: Session) {
 /// Reloads the open-approvals count.
 pub async fn refresh_badge(session: Session) {
     if let Ok(n) = call(session, |c| async move { c.approvals_count().await }).await {
-        session.open_approvals.set(n.open);
+        session.open_approvals.set(n.open + n.revalidations);
     }
 }
 

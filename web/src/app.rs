@@ -44,6 +44,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/provisioning") view={Lazy::<lazy::Provisioning>::new()}/>
                         <Route path=path!("/catalog") view={Lazy::<lazy::CatalogAdmin>::new()}/>
                         <Route path=path!("/users") view={Lazy::<lazy::Users>::new()}/>
+                        <Route path=path!("/revalidation") view={Lazy::<lazy::MyReview>::new()}/>
+                        <Route path=path!("/revalidation-campaigns") view={Lazy::<lazy::Campaigns>::new()}/>
                     </Routes>
                 </Show>
             </main>
@@ -106,6 +108,9 @@ fn Header() -> impl IntoView {
                         </Show>
                         <Show when=move || session.has_any(&["Administrator", "Help Desk"])>
                             <li><A href="/users">"Users"</A></li>
+                        </Show>
+                        <Show when=move || session.has_any(&["Administrator"])>
+                            <li><A href="/revalidation-campaigns">"Campaigns"</A></li>
                         </Show>
                     </Show>
                     <Show when=move || mailbox_on.get()>

@@ -105,3 +105,25 @@ impl LazyRoute for Users {
         view! { <pages::users::Users/> }.into_any()
     }
 }
+
+pub struct MyReview;
+#[lazy_route]
+impl LazyRoute for MyReview {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <pages::revalidation::MyReview/> }.into_any()
+    }
+}
+
+pub struct Campaigns;
+#[lazy_route]
+impl LazyRoute for Campaigns {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <pages::revalidation::Campaigns/> }.into_any()
+    }
+}

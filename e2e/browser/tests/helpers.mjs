@@ -69,8 +69,9 @@ export async function apiAs(request, userId) {
   return { Authorization: `Bearer ${(await r.json()).access_token}` };
 }
 
-/** The administrator adds an EBS role approved by the supervisor alone; returns its id. */
-export async function supervisorOnlyRole(request, name) {
+/** The administrator adds an EBS role approved by the supervisor alone (with `extra` fields of
+ * the role, e.g. its period); returns its id. */
+export async function supervisorOnlyRole(request, name, extra = {}) {
   const admin = await apiAs(request, 'aadmin');
   const apps = await (await request.get('/api/v1/applications', { headers: admin })).json();
   const ebs = apps.find((a) => a.code === 'EBS');
@@ -79,6 +80,7 @@ export async function supervisorOnlyRole(request, name) {
     data: {
       application_id: ebs.id, name, environment: 'PROD', requestable_by: 'both', min_it_level: 'none',
       chain: [{ kind: 'supervisor' }],
+      ...extra,
     },
   });
   expect(r.status()).toBe(201);

@@ -8,6 +8,7 @@ pub mod notices;
 pub mod page;
 pub mod person_picker;
 pub mod report;
+pub mod reviews;
 pub mod saar;
 pub mod tabs;
 

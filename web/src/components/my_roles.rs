@@ -5,7 +5,8 @@ use crate::api::{self, Session};
 use crate::components::saar::SaarDetails;
 use crate::components::{Alert, Status};
 use amps_openapi::{
-    CurrentRoleResponse, MyRequestsResponse, RemovalRequest, ResubmitSaarRequest, SaarStatus,
+    CurrentRoleResponse, MyRequestsResponse, RemovalRequest, RenewalRequest, ResubmitSaarRequest,
+    RevalidationStatus, SaarStatus,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -36,6 +37,9 @@ pub fn MyRoles() -> impl IntoView {
             <h2 id="roles-h">"Current Roles"</h2>
             <Alert msg=alert/>
             <Status msg=status/>
+            {move || requests.get().and_then(|r| r.revalidations.into_iter().find(|v| v.status == RevalidationStatus::Open)).map(|v| view! {
+                <p class="notice">{format!("Your roles are under review, due {} UTC. ", crate::fmt::date_time(&v.due_at))}<a href="/revalidation">"Review your roles"</a></p>
+            })}
             {move || roles.get().map(|list| {
                 if list.is_empty() {
                     return view! { <p>"You hold no roles yet."</p> }.into_any();
@@ -58,12 +62,40 @@ pub fn MyRoles() -> impl IntoView {
                                         }
                                     });
                                 };
+                                let justification = RwSignal::new(String::new());
+                                let renew_name = r.role.name.clone();
+                                let renew = move |_| {
+                                    let name = renew_name.clone();
+                                    let body = RenewalRequest { justification: justification.get_untracked().trim().to_string() };
+                                    if body.justification.chars().count() < 10 {
+                                        alert.set(Some(format!("Say why you still need {name} (at least 10 characters).")));
+                                        return;
+                                    }
+                                    alert.set(None);
+                                    spawn_local(async move {
+                                        match api::call(session, move |c| { let body = body.clone(); async move { c.request_role_renewal(id, &body).await } }).await {
+                                            Ok(s) => { status.set(Some(format!("Renewal of {name} requested: {}.", s.number))); load(); }
+                                            Err(e) => alert.set(Some(api::message(&e))),
+                                        }
+                                    });
+                                };
+                                let renewable = r.renewable_from.map(|from| {
+                                    let label = format!("Why you still need {}", r.role.name);
+                                    view! {
+                                        <div class="renew">
+                                            <p class="hint">{format!("Renewable from {}", crate::fmt::date(&from))}</p>
+                                            <label class="sr-only" for=format!("renew-{id}")>{label}</label>
+                                            <input id=format!("renew-{id}") placeholder="Why you still need it" bind:value=justification/>
+                                            <button type="button" class="secondary" on:click=renew>{format!("Renew {}", r.role.name)}</button>
+                                        </div>
+                                    }
+                                });
                                 view! {
                                     <tr>
                                         <td>{format!("{} ({})", r.role.name, r.role.environment)}</td>
                                         <td>{r.role.application.clone()}</td>
                                         <td>{crate::fmt::date(&r.since)}</td>
-                                        <td>{r.expires_at.map(|d| crate::fmt::date(&d)).unwrap_or_else(|| "Never".into())}</td>
+                                        <td>{r.expires_at.map(|d| crate::fmt::date(&d)).unwrap_or_else(|| "Never".into())}{renewable}</td>
                                         <td>{r.source_saar.clone().unwrap_or_default()}</td>
                                         <td>
                                             <label class="sr-only" for=format!("why-{id}")>{format!("Reason to remove {}", r.role.name)}</label>

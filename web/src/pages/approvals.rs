@@ -113,6 +113,7 @@ pub fn Approvals() -> impl IntoView {
             <Page title="Approvals" alert=alert>
                 <Status msg=status/>
                 <crate::components::approver_requests::ApproverRequests status=status alert=alert/>
+                <crate::components::reviews::ReviewsToDecide status=status alert=alert/>
                 {move || match tasks.get() {
                     None => view! { <p role="status">"Loading your approvals…"</p> }.into_any(),
                     Some(list) if list.is_empty() => view! { <p>"Nothing waits for your approval."</p> }.into_any(),

@@ -13,6 +13,7 @@ pub mod not_found;
 pub mod provisioning;
 pub mod register;
 pub mod request;
+pub mod revalidation;
 pub mod sign_in;
 pub mod users;
 pub mod verify_email;
