@@ -36,6 +36,9 @@ pub struct Settings {
     /// A rejected review of a user's roles disables their account as well as removing every
     /// role (`AMPS_REVALIDATION_REJECT_DISABLES`, default true: the AMPS seed's rule).
     pub revalidation_reject_disables: bool,
+    /// The day (month, day) each year on which a campaign over every internal user starts by
+    /// itself, due 30 days later (`AMPS_REVALIDATION_ANNUAL=MM-DD`; unset: none).
+    pub revalidation_annual: Option<(u32, u32)>,
 }
 
 /// How often each background job runs.
@@ -216,9 +219,29 @@ impl Settings {
                 ));
             }
         };
+        let revalidation_annual = match value("AMPS_REVALIDATION_ANNUAL", &None) {
+            None => None,
+            Some(v) => {
+                let bad_day = || {
+                    bad(
+                        "AMPS_REVALIDATION_ANNUAL",
+                        format!("{v:?} is not a day of the year as MM-DD"),
+                    )
+                };
+                let (m, d) = v.trim().split_once('-').ok_or_else(bad_day)?;
+                let (m, d): (u32, u32) = (
+                    m.parse().map_err(|_| bad_day())?,
+                    d.parse().map_err(|_| bad_day())?,
+                );
+                // Every year has it (29 February does not).
+                chrono::NaiveDate::from_ymd_opt(2027, m, d).ok_or_else(bad_day)?;
+                Some((m, d))
+            }
+        };
         Ok(Self {
             session_max: chrono::Duration::hours(session_max),
             revalidation_reject_disables,
+            revalidation_annual,
             dev_mailbox,
             schedule,
             jobs: JobPeriods::default(),

@@ -25,6 +25,8 @@ pub struct Round {
     pub reviews_reminded: usize,
     pub reviews_lapsed: usize,
     pub reviews_opened: usize,
+    /// Whether this round started the year's campaign.
+    pub annual_campaign: bool,
 }
 
 /// Sends due reminders and expires overdue SAARs, as of the clock's now.
@@ -41,5 +43,6 @@ pub async fn tick(ctx: &Ctx) -> Result<Round> {
         reviews_reminded: revalidation::send_reminders(ctx, now).await?,
         reviews_lapsed: revalidation::lapse_overdue(ctx, now).await?,
         reviews_opened: revalidation::open_for_lapsed_training(ctx, now).await?,
+        annual_campaign: revalidation::start_annual(ctx, now).await?,
     })
 }

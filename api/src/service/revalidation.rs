@@ -31,6 +31,10 @@ use uuid::Uuid;
 const CHANGE_DUE_DAYS: i64 = 30;
 /// The shortest campaign, so that the two reminders fit.
 const SHORTEST_CAMPAIGN_DAYS: i64 = 7;
+/// How long the annual campaign runs.
+const ANNUAL_DAYS: i64 = 30;
+/// The namespace of the annual campaigns' ids (one per year).
+const ANNUAL_NAMESPACE: Uuid = Uuid::from_u128(0x7a3c_1f0e_5b2d_4c8a_9e61_0d4b_2f7a_c913);
 
 fn may_manage(p: &UserPrincipal) -> Result<()> {
     if allows(&p.admin_roles, Permission::ManageRevalidation) {
@@ -128,18 +132,34 @@ pub async fn start_campaign(
         created_at: now,
         closed_at: None,
     };
+    let txn = ctx.db.begin().await?;
+    open_campaign(ctx, &txn, actor, &c, target, now).await?;
+    txn.commit().await?;
+    campaign_view(ctx, &c, now).await
+}
+
+/// Inserts campaign `c` over `target` and opens its reviews (with their mail and the audit
+/// event) in the caller's transaction; returns how many reviews opened.
+async fn open_campaign(
+    ctx: &Ctx,
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    c: &revalidation_campaign::Model,
+    target: Target,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let (scope, due) = (c.scope, c.due_at);
     let link = ctx.settings.link("/revalidation");
-    let day = req.due_on.format("%Y-%m-%d").to_string();
+    let day = (due - Duration::days(1)).format("%Y-%m-%d").to_string();
     let subject = format!("AMPS: review your roles by {day}");
     let body = format!(
         "Your organization reviews who holds which roles ({}). Open your review, keep the roles you still need and mark the ones to remove, then submit it for your supervisor's approval by {day}:\n\n{link}\n\nIf your review is not approved by {}, every role in it is removed.\n\n-- AMPS",
         c.name,
         rules::lapses_at(due).format("%Y-%m-%d")
     );
-    let txn = ctx.db.begin().await?;
-    store::revalidations::insert_campaign(&txn, c.clone()).await?;
+    store::revalidations::insert_campaign(txn, c.clone()).await?;
     let opened = store::revalidations::open(
-        &txn,
+        txn,
         target,
         Some(c.id),
         Trigger::Campaign,
@@ -150,7 +170,7 @@ pub async fn start_campaign(
     )
     .await?;
     audit::append(
-        &txn,
+        txn,
         now,
         NewEvent {
             actor,
@@ -160,8 +180,59 @@ pub async fn start_campaign(
         },
     )
     .await?;
-    txn.commit().await?;
-    campaign_view(ctx, &c, now).await
+    Ok(opened)
+}
+
+/// Starts this year's campaign over every internal user on the day `AMPS_REVALIDATION_ANNUAL`
+/// names (or within the 30 days after it, if no replica was running that day), due 30 days
+/// after that day. Its id is derived from the year, so of several replicas exactly one starts
+/// it. Returns whether this call started it.
+pub async fn start_annual(ctx: &Ctx, now: DateTime<Utc>) -> Result<bool> {
+    let Some((month, day)) = ctx.settings.revalidation_annual else {
+        return Ok(false);
+    };
+    let year = chrono::Datelike::year(&now);
+    let Some(start) = chrono::NaiveDate::from_ymd_opt(year, month, day)
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+    else {
+        return Ok(false);
+    };
+    let due = start + Duration::days(ANNUAL_DAYS);
+    if now < start || now >= due {
+        return Ok(false);
+    }
+    let id = Uuid::new_v5(&ANNUAL_NAMESPACE, format!("annual-{year}").as_bytes());
+    if store::revalidations::campaign(&ctx.db, id).await?.is_some() {
+        return Ok(false);
+    }
+    let c = revalidation_campaign::Model {
+        id,
+        name: format!("Annual review of roles {year}"),
+        scope: Scope::Internal,
+        organization_id: None,
+        application_id: None,
+        due_at: due,
+        created_by: Uuid::nil(),
+        created_at: now,
+        closed_at: None,
+    };
+    let txn = ctx.db.begin().await?;
+    match open_campaign(ctx, &txn, &Actor::system(), &c, Target::Internal, now).await {
+        Ok(_) => {
+            txn.commit().await?;
+            Ok(true)
+        }
+        // Another replica started it a moment ago (the id is the year's).
+        Err(Error::Internal(e))
+            if e.downcast_ref::<sea_orm::DbErr>()
+                .and_then(|d| d.sql_err())
+                .is_some_and(|s| matches!(s, sea_orm::SqlErr::UniqueConstraintViolation(_))) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Every campaign, newest first, with its progress.
@@ -248,7 +319,7 @@ async fn campaign_view(
         application_id: c.application_id,
         due_at: c.due_at,
         created_at: c.created_at,
-        created_by: creator.map(|u| u.login).unwrap_or_default(),
+        created_by: creator.map_or_else(|| "system".to_string(), |u| u.login),
         progress: total,
         by_organization: by_org
             .into_iter()

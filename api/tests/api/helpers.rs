@@ -149,9 +149,27 @@ pub async fn spawn_replica(app: &TestApp) -> TestApp {
 /// expiry) runs once at start and then not for an hour: what holds between its rounds.
 pub async fn seeded_between_deadline_rounds(db: Db) -> TestApp {
     let url = database_url(db).await;
-    let app = spawn_on_with(url, None, None, true, std::time::Duration::from_secs(3600)).await;
+    let app = spawn_on_with(
+        url,
+        None,
+        None,
+        true,
+        std::time::Duration::from_secs(3600),
+        &|_| {},
+    )
+    .await;
     amps::seed::demo(&app.ctx).await.expect("seed");
     app
+}
+
+/// Starts AMPS on `db` with the demo data and settings changed by `tweak`, and a second
+/// replica with the same settings on the same database.
+pub async fn seeded_pair_with(db: Db, tweak: &dyn Fn(&mut Settings)) -> (TestApp, TestApp) {
+    let url = database_url(db).await;
+    let app = spawn_on_with(url.clone(), None, None, true, JOB_PERIOD, tweak).await;
+    amps::seed::demo(&app.ctx).await.expect("seed");
+    let replica = spawn_on_with(url, None, None, true, JOB_PERIOD, tweak).await;
+    (app, replica)
 }
 
 async fn spawn_on(
@@ -160,7 +178,7 @@ async fn spawn_on(
     smtp_url: Option<String>,
     dev_mailbox: bool,
 ) -> TestApp {
-    spawn_on_with(db_url, smtp, smtp_url, dev_mailbox, JOB_PERIOD).await
+    spawn_on_with(db_url, smtp, smtp_url, dev_mailbox, JOB_PERIOD, &|_| {}).await
 }
 
 async fn spawn_on_with(
@@ -169,6 +187,7 @@ async fn spawn_on_with(
     smtp_url: Option<String>,
     dev_mailbox: bool,
     deadlines: std::time::Duration,
+    tweak: &dyn Fn(&mut Settings),
 ) -> TestApp {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
@@ -190,6 +209,7 @@ async fn spawn_on_with(
         audit_seal: JOB_PERIOD,
         mail: JOB_PERIOD,
     };
+    tweak(&mut settings);
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 11, 24, 12, 0, 0)
             .single()

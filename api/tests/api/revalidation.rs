@@ -14,6 +14,7 @@ both_dbs!(
     a_campaign_is_reviewed_by_users_and_supervisors_and_lapses_for_the_silent,
     a_rejected_review_removes_every_role_and_disables_the_account,
     a_new_supervisor_reviews_the_roles_at_once,
+    the_annual_campaign_starts_by_itself_once,
 );
 
 const JANE: &str = "jane.requester@dla.example";
@@ -467,5 +468,41 @@ async fn a_new_supervisor_reviews_the_roles_at_once(db: Db) {
             .expect("roles")
             .iter()
             .any(|r| r.role.id == ebs)
+    );
+}
+
+async fn the_annual_campaign_starts_by_itself_once(db: Db) {
+    // The test clock stands at 2026-11-24 12:00; the campaign is set for 1 December.
+    let (app, replica) = seeded_pair_with(db, &|s| s.revalidation_annual = Some((12, 1))).await;
+    let jane = as_user(&app, "jrequester").await;
+    let ebs = role_id(&jane, "EBS Inquiry User", "PROD").await;
+    grant(&app, &jane, vec![ebs]).await;
+    a_few_rounds().await;
+    let admin = as_user(&app, "aadmin").await;
+    assert!(
+        admin.campaigns().await.expect("campaigns").is_empty(),
+        "not before its day"
+    );
+    advance(&[&app, &replica], Duration::days(7));
+    let admin = as_user(&app, "aadmin").await;
+    eventually("the annual campaign", || async {
+        !admin.campaigns().await.expect("campaigns").is_empty()
+    })
+    .await;
+    a_few_rounds().await;
+    let all = admin.campaigns().await.expect("campaigns");
+    assert_eq!(all.len(), 1, "started once by two replicas");
+    let c = &all[0];
+    assert_eq!(c.name, "Annual review of roles 2026");
+    assert_eq!(
+        (c.scope, c.created_by.as_str()),
+        (CampaignScope::Internal, "system")
+    );
+    assert_eq!(c.due_at.date_naive().to_string(), "2026-12-31");
+    assert!(c.progress.total >= 1, "every internal holder reviews");
+    let jane = as_user(&app, "jrequester").await;
+    assert_eq!(
+        jane.my_revalidation().await.expect("review").campaign.as_deref(),
+        Some(c.name.as_str())
     );
 }

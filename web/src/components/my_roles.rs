@@ -180,6 +180,27 @@ pub fn MyRoles() -> impl IntoView {
         <section aria-labelledby="history-h">
             <h2 id="history-h">"SAAR History"</h2>
             {move || requests.get().map(|r| {
+                let past: Vec<_> = r.revalidations.into_iter().filter(|v| v.status != RevalidationStatus::Open).collect();
+                (!past.is_empty()).then(|| view! {
+                    <h3>"Reviews of your roles"</h3>
+                    <ul class="cards">
+                        {past.into_iter().map(|v| view! {
+                            <li>
+                                <details>
+                                    <summary>{format!("{} (opened {}): {}", v.campaign.clone().unwrap_or_else(|| v.trigger.replace('_', " ")), crate::fmt::date(&v.opened_at), crate::pages::revalidation::status_label(v.status))}</summary>
+                                    <ul>
+                                        {v.items.iter().map(|i| view! {
+                                            <li>{format!("{} ({}): {}{}", i.role.name, i.role.application, match i.keep { Some(true) => "kept", Some(false) => "given up", None => "not decided" }, i.reason.clone().map(|r| format!(" ({r})")).unwrap_or_default())}</li>
+                                        }).collect_view()}
+                                    </ul>
+                                    {v.decided_by.clone().map(|by| view! { <p>{format!("Decided by {by}{}", v.comment.clone().map(|c| format!(": {c}")).unwrap_or_default())}</p> })}
+                                </details>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                })
+            })}
+            {move || requests.get().map(|r| {
                 if r.history.is_empty() {
                     return view! { <p>"No past requests."</p> }.into_any();
                 }
