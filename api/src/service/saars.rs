@@ -573,33 +573,12 @@ pub async fn request_removal(
     assignment: Uuid,
     req: &RemovalRequest,
 ) -> Result<SaarResponse> {
-    let now = ctx.clock.now();
-    let a = active_assignment(&ctx.read, p.id, assignment, now).await?;
-    refuse_open_request(&ctx.read, p.id, a.role_id).await?;
-    let u = &p.user;
-    let (r, rr) = load_role(&ctx.read, a.role_id).await?;
-    let chain = resolve_chain_for(&ctx.read, u, &p.org, &r, Kind::Deactivate).await?;
-    let txn = ctx.db.begin().await?;
-    let s = insert_removal(&txn, u, u, &r, &req.reason, now).await?;
-    let about = About {
-        role: &rr,
-        subject: u,
+    let ask = Ask {
+        kind: Kind::Deactivate,
+        text: &req.reason,
+        action: "saar.removal_requested",
     };
-    let mut writes = Writes::new();
-    open_task(ctx, &txn, &mut writes, &s, 1, chain[0], &about, now).await?;
-    audit::append_into(
-        &mut writes,
-        now,
-        NewEvent {
-            actor,
-            action: "saar.removal_requested",
-            target: Some(format!("saar:{}", s.id)),
-            details: json!({"number": s.number, "role": r.name, "assignment": a.id}),
-        },
-    );
-    writes.exec(&txn).await?;
-    txn.commit().await?;
-    saar_response(&ctx.read, &s, now).await
+    ask_about_own_role(ctx, actor, p, assignment, ask, |_| Ok(())).await
 }
 
 /// A user asks for more time on one of their roles that is about to expire (within the
@@ -611,18 +590,49 @@ pub async fn request_renewal(
     assignment: Uuid,
     req: &RenewalRequest,
 ) -> Result<SaarResponse> {
+    let window = ctx.settings.schedule.renewal_days;
+    let ask = Ask {
+        kind: Kind::Renewal,
+        text: &req.justification,
+        action: "saar.renewal_requested",
+    };
+    ask_about_own_role(ctx, actor, p, assignment, ask, |a| {
+        crate::domain::assignment::may_renew(ctx.clock.now(), a.expires_at, window)
+            .map_err(|e| Error::Conflict(e.to_string()))
+    })
+    .await
+}
+
+/// What a user asks about one of their roles.
+struct Ask<'a> {
+    kind: Kind,
+    /// The reason (removal) or justification (renewal).
+    text: &'a str,
+    /// The audit action.
+    action: &'static str,
+}
+
+/// Opens a SAAR of `ask.kind` about `p`'s role `assignment` (once `check` allows it), which
+/// their supervisor (or EAO) alone approves.
+async fn ask_about_own_role(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    assignment: Uuid,
+    ask: Ask<'_>,
+    check: impl FnOnce(&role_assignment::Model) -> Result<()>,
+) -> Result<SaarResponse> {
     let now = ctx.clock.now();
     let a = active_assignment(&ctx.read, p.id, assignment, now).await?;
-    crate::domain::assignment::may_renew(now, a.expires_at, ctx.settings.schedule.renewal_days)
-        .map_err(|e| Error::Conflict(e.to_string()))?;
+    check(&a)?;
     refuse_open_request(&ctx.read, p.id, a.role_id).await?;
     let u = &p.user;
     let (r, rr) = load_role(&ctx.read, a.role_id).await?;
-    let chain = resolve_chain_for(&ctx.read, u, &p.org, &r, Kind::Renewal).await?;
+    let chain = resolve_chain_for(&ctx.read, u, &p.org, &r, ask.kind).await?;
     let start =
-        rules::start(chain.len(), false).ok_or_else(|| anyhow::anyhow!("a renewal without a chain"))?;
+        rules::start(chain.len(), false).ok_or_else(|| anyhow::anyhow!("a request without a chain"))?;
     let txn = ctx.db.begin().await?;
-    let s = insert_about_held_role(&txn, u, u, &r, Kind::Renewal, &req.justification, start, now).await?;
+    let s = insert_about_held_role(&txn, u, u, &r, ask.kind, ask.text, start, now).await?;
     let about = About {
         role: &rr,
         subject: u,
@@ -634,7 +644,7 @@ pub async fn request_renewal(
         now,
         NewEvent {
             actor,
-            action: "saar.renewal_requested",
+            action: ask.action,
             target: Some(format!("saar:{}", s.id)),
             details: json!({"number": s.number, "role": r.name, "assignment": a.id, "expires_at": a.expires_at}),
         },

@@ -25,25 +25,6 @@ fn renewal() -> RenewalRequest {
     }
 }
 
-/// The mails to `to` whose subject contains `needle`.
-async fn mails(app: &TestApp, to: &str, needle: &str) -> usize {
-    app.client()
-        .mailbox()
-        .await
-        .expect("mailbox")
-        .messages
-        .into_iter()
-        .filter(|m| m.to == to && m.subject.contains(needle))
-        .count()
-}
-
-/// Moves both replicas' clocks.
-fn advance(apps: &[&TestApp], by: Duration) {
-    for a in apps {
-        a.clock.advance(by);
-    }
-}
-
 async fn held(c: &Client, role: Uuid) -> Option<CurrentRoleResponse> {
     c.my_roles()
         .await
@@ -72,16 +53,16 @@ async fn a_role_about_to_expire_is_offered_once_and_renewed_by_the_supervisor(db
     let from = (ends - Duration::days(30)).format("%Y-%m-%d").to_string();
     assert!(e.to_string().contains(&from), "{e}");
     a_few_rounds().await;
-    assert_eq!(mails(&app, JANE, "expires on").await, 0, "not offered yet");
+    assert_eq!(mails_about(&app, JANE, "expires on").await, 0, "not offered yet");
 
     // Inside the window: offered once, though both replicas run the job.
-    advance(&[&app, &replica], Duration::days(340));
+    advance_all(&[&app, &replica], Duration::days(340));
     eventually("the renewal offer", || async {
-        mails(&app, JANE, "expires on").await > 0
+        mails_about(&app, JANE, "expires on").await > 0
     })
     .await;
     a_few_rounds().await;
-    assert_eq!(mails(&app, JANE, "expires on").await, 1, "offered once");
+    assert_eq!(mails_about(&app, JANE, "expires on").await, 1, "offered once");
     let jane = as_user(&app, "jrequester").await;
 
     // Only the holder renews their role; a renewal needs a justification.
@@ -162,7 +143,7 @@ async fn a_role_about_to_expire_is_offered_once_and_renewed_by_the_supervisor(db
     );
     // The next offer comes before the new end, not now.
     a_few_rounds().await;
-    assert_eq!(mails(&app, JANE, "expires on").await, 1);
+    assert_eq!(mails_about(&app, JANE, "expires on").await, 1);
 }
 
 async fn a_role_not_renewed_expires_once_and_is_revoked(db: Db) {
@@ -172,7 +153,7 @@ async fn a_role_not_renewed_expires_once_and_is_revoked(db: Db) {
     let ebs = role_id(&jane, "EBS Inquiry User", "PROD").await;
     grant(&app, &jane, vec![ebs]).await;
     let role = held(&jane, ebs).await.expect("granted");
-    advance(&[&app, &replica], Duration::days(350));
+    advance_all(&[&app, &replica], Duration::days(350));
     let jane = as_user(&app, "jrequester").await;
     let renewal = jane
         .request_role_renewal(role.assignment_id, &renewal())
@@ -181,14 +162,14 @@ async fn a_role_not_renewed_expires_once_and_is_revoked(db: Db) {
 
     // Nobody approves it before the role's end: the role expires, once, and the renewal
     // closes with it.
-    advance(&[&app, &replica], Duration::days(16));
+    advance_all(&[&app, &replica], Duration::days(16));
     eventually("the expiry mail", || async {
-        mails(&app, JANE, "records that the role expired").await > 0
+        mails_about(&app, JANE, "records that the role expired").await > 0
     })
     .await;
     a_few_rounds().await;
     assert_eq!(
-        mails(&app, JANE, "records that the role expired").await,
+        mails_about(&app, JANE, "records that the role expired").await,
         1,
         "expired once"
     );
@@ -389,7 +370,7 @@ async fn a_returned_request_expires_when_it_is_not_resubmitted(db: Db) {
     )
     .await
     .expect("returned");
-    advance(&[&app, &replica], Duration::days(19));
+    advance_all(&[&app, &replica], Duration::days(19));
     a_few_rounds().await;
     let jane = as_user(&app, "jrequester").await;
     assert_eq!(
@@ -397,10 +378,13 @@ async fn a_returned_request_expires_when_it_is_not_resubmitted(db: Db) {
         SaarStatus::Returned,
         "not yet"
     );
-    advance(&[&app, &replica], Duration::days(1));
-    eventually("the expiry", || async { mails(&app, JANE, "expired").await > 0 }).await;
+    advance_all(&[&app, &replica], Duration::days(1));
+    eventually("the expiry", || async {
+        mails_about(&app, JANE, "expired").await > 0
+    })
+    .await;
     a_few_rounds().await;
-    assert_eq!(mails(&app, JANE, "expired").await, 1, "once");
+    assert_eq!(mails_about(&app, JANE, "expired").await, 1, "once");
     let jane = as_user(&app, "jrequester").await;
     assert_eq!(
         jane.get_saar(s.id).await.expect("saar").status,

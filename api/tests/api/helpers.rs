@@ -656,3 +656,34 @@ pub fn role_request(application: Uuid, name: &str, chain: Vec<ChainLevel>) -> Cr
         iao_id: None,
     }
 }
+
+/// How many development-mailbox messages to `to` have a subject containing `needle`.
+pub async fn mails_about(app: &TestApp, to: &str, needle: &str) -> usize {
+    app.client()
+        .mailbox()
+        .await
+        .expect("mailbox")
+        .messages
+        .into_iter()
+        .filter(|m| m.to == to && m.subject.contains(needle))
+        .count()
+}
+
+/// The newest development-mailbox message to `to` whose subject contains `needle`.
+pub async fn mail_about(app: &TestApp, to: &str, needle: &str) -> MailboxMessage {
+    app.client()
+        .mailbox()
+        .await
+        .expect("mailbox")
+        .messages
+        .into_iter()
+        .find(|m| m.to == to && m.subject.contains(needle))
+        .unwrap_or_else(|| panic!("no mail to {to} about {needle}"))
+}
+
+/// Moves the clocks of every replica in `apps` by `by`.
+pub fn advance_all(apps: &[&TestApp], by: chrono::Duration) {
+    for a in apps {
+        a.clock.advance(by);
+    }
+}

@@ -20,35 +20,6 @@ both_dbs!(
 const JANE: &str = "jane.requester@dla.example";
 const SAM: &str = "sam.supervisor@dla.example";
 
-async fn mails(app: &TestApp, to: &str, needle: &str) -> usize {
-    app.client()
-        .mailbox()
-        .await
-        .expect("mailbox")
-        .messages
-        .into_iter()
-        .filter(|m| m.to == to && m.subject.contains(needle))
-        .count()
-}
-
-/// The newest mail to `to` whose subject contains `needle`.
-async fn mail_with(app: &TestApp, to: &str, needle: &str) -> MailboxMessage {
-    app.client()
-        .mailbox()
-        .await
-        .expect("mailbox")
-        .messages
-        .into_iter()
-        .find(|m| m.to == to && m.subject.contains(needle))
-        .unwrap_or_else(|| panic!("no mail to {to} about {needle}"))
-}
-
-fn advance(apps: &[&TestApp], by: Duration) {
-    for a in apps {
-        a.clock.advance(by);
-    }
-}
-
 fn campaign_of(app: &TestApp, application: Uuid, days: i64) -> CreateCampaignRequest {
     CreateCampaignRequest {
         name: "EBS annual review".into(),
@@ -118,7 +89,7 @@ async fn a_campaign_is_reviewed_by_users_and_supervisors_and_lapses_for_the_sile
     assert_eq!(c.progress.waiting_on_user, 2);
     assert_eq!(c.progress.without_reviewer, 1, "Sam has no supervisor");
     assert_eq!(
-        mails(&app, JANE, "review your roles").await,
+        mails_about(&app, JANE, "review your roles").await,
         1,
         "each user is told"
     );
@@ -175,7 +146,7 @@ async fn a_campaign_is_reviewed_by_users_and_supervisors_and_lapses_for_the_sile
         .expect("submitted");
     assert_eq!(sent.status, RevalidationStatus::Submitted);
     assert_eq!(
-        mails(&app, SAM, "reviewed their roles").await,
+        mails_about(&app, SAM, "reviewed their roles").await,
         1,
         "the reviewer is asked"
     );
@@ -283,35 +254,39 @@ async fn a_campaign_is_reviewed_by_users_and_supervisors_and_lapses_for_the_sile
     // Sam never answers: reminded a week and a day before, and on the due date; overdue for a
     // week; then his EBS role goes, once, though two replicas run the job.
     let until = c.due_at - Duration::days(7) + Duration::minutes(1) - app.now();
-    advance(&[&app, &replica], until);
+    advance_all(&[&app, &replica], until);
     eventually("the first reminder", || async {
-        mails(&app, SAM, "reminder: review your roles").await == 1
+        mails_about(&app, SAM, "reminder: review your roles").await == 1
     })
     .await;
-    advance(&[&app, &replica], Duration::days(6));
+    advance_all(&[&app, &replica], Duration::days(6));
     eventually("the second reminder", || async {
-        mails(&app, SAM, "reminder: review your roles").await == 2
+        mails_about(&app, SAM, "reminder: review your roles").await == 2
     })
     .await;
-    advance(&[&app, &replica], Duration::days(1));
+    advance_all(&[&app, &replica], Duration::days(1));
     eventually("the overdue notice", || async {
-        mails(&app, SAM, "overdue: review your roles").await == 1
+        mails_about(&app, SAM, "overdue: review your roles").await == 1
     })
     .await;
     let admin = as_user(&app, "aadmin").await;
     let c3 = admin.campaign(c.id).await.expect("campaign");
     assert_eq!(c3.progress.overdue, 1);
     assert_eq!(admin.remind_overdue(c.id).await.expect("remind").reminded, 1);
-    assert_eq!(mails(&app, SAM, "overdue: review your roles").await, 2);
-    advance(&[&app, &replica], Duration::days(7));
+    assert_eq!(mails_about(&app, SAM, "overdue: review your roles").await, 2);
+    advance_all(&[&app, &replica], Duration::days(7));
     eventually("the lapse", || async {
-        mails(&app, SAM, "not finished in time").await > 0
+        mails_about(&app, SAM, "not finished in time").await > 0
     })
     .await;
     a_few_rounds().await;
-    assert_eq!(mails(&app, SAM, "not finished in time").await, 1, "lapsed once");
     assert_eq!(
-        mails(&app, SAM, "review your roles").await,
+        mails_about(&app, SAM, "not finished in time").await,
+        1,
+        "lapsed once"
+    );
+    assert_eq!(
+        mails_about(&app, SAM, "review your roles").await,
         5,
         "no reminder after the lapse"
     );
@@ -396,7 +371,7 @@ async fn a_rejected_review_removes_every_role_and_disables_the_account(db: Db) {
     assert_eq!(v.status, RevalidationStatus::Rejected);
     let e = jane.my_roles().await.expect_err("disabled at once");
     assert_eq!(e.status(), Some(401));
-    let mail = mail_with(&app, JANE, "was rejected").await;
+    let mail = mail_about(&app, JANE, "was rejected").await;
     assert!(
         mail.body.contains("Jane left DLA") && mail.body.contains("disabled"),
         "{}",
@@ -440,7 +415,7 @@ async fn a_new_supervisor_reviews_the_roles_at_once(db: Db) {
     assert_eq!(review.items.len(), 1);
     assert_eq!(review.due_at, app.now() + Duration::days(30));
     assert!(
-        mail_with(&app, JANE, "review your roles")
+        mail_about(&app, JANE, "review your roles")
             .await
             .body
             .contains("new supervisor")
@@ -483,7 +458,7 @@ async fn the_annual_campaign_starts_by_itself_once(db: Db) {
         admin.campaigns().await.expect("campaigns").is_empty(),
         "not before its day"
     );
-    advance(&[&app, &replica], Duration::days(7));
+    advance_all(&[&app, &replica], Duration::days(7));
     let admin = as_user(&app, "aadmin").await;
     eventually("the annual campaign", || async {
         !admin.campaigns().await.expect("campaigns").is_empty()
