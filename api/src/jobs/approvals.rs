@@ -29,20 +29,42 @@ pub struct Round {
     pub annual_campaign: bool,
 }
 
+/// How long one kind of work may keep a round going while its backlog lasts.
+const DRAIN_FOR: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Runs `batch` (which handles at most `size` items) again while it comes back full, for at
+/// most [`DRAIN_FOR`]: a backlog (a campaign lapsing, many roles ending the same day) is worked
+/// off in one round instead of `size` items a minute.
+async fn drain<F, Fut>(size: usize, mut batch: F) -> Result<usize>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<usize>>,
+{
+    let started = std::time::Instant::now();
+    let mut total = 0;
+    loop {
+        let n = batch().await?;
+        total += n;
+        if n < size || started.elapsed() >= DRAIN_FOR {
+            return Ok(total);
+        }
+    }
+}
+
 /// Sends due reminders and expires overdue SAARs, as of the clock's now.
 pub async fn tick(ctx: &Ctx) -> Result<Round> {
     let now = ctx.clock.now();
     Ok(Round {
         returned: delegation::delegation_ended(ctx, now).await?,
         delegated: delegation::delegate_started(ctx, now).await?,
-        expired: deadlines::expire_overdue(ctx, now).await?,
-        not_resubmitted: deadlines::expire_unresubmitted(ctx, now).await?,
-        reminders: deadlines::send_reminders(ctx, now).await?,
-        renewals_offered: expiry::offer_renewals(ctx, now).await?,
-        roles_expired: expiry::expire_lapsed(ctx, now).await?,
-        reviews_reminded: revalidation::send_reminders(ctx, now).await?,
-        reviews_lapsed: revalidation::lapse_overdue(ctx, now).await?,
-        reviews_opened: revalidation::open_for_lapsed_training(ctx, now).await?,
+        expired: drain(200, || deadlines::expire_overdue(ctx, now)).await?,
+        not_resubmitted: drain(200, || deadlines::expire_unresubmitted(ctx, now)).await?,
+        reminders: drain(500, || deadlines::send_reminders(ctx, now)).await?,
+        renewals_offered: drain(200, || expiry::offer_renewals(ctx, now)).await?,
+        roles_expired: drain(200, || expiry::expire_lapsed(ctx, now)).await?,
+        reviews_reminded: drain(200, || revalidation::send_reminders(ctx, now)).await?,
+        reviews_lapsed: drain(200, || revalidation::lapse_overdue(ctx, now)).await?,
+        reviews_opened: drain(200, || revalidation::open_for_lapsed_training(ctx, now)).await?,
         annual_campaign: revalidation::start_annual(ctx, now).await?,
     })
 }
