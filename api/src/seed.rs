@@ -16,9 +16,7 @@ use crate::store::entities::{
     role_assignment, role_prerequisite, role_visibility, user,
 };
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -303,7 +301,7 @@ pub async fn reference(conn: &impl ConnectionTrait, now: DateTime<Utc>) -> Resul
 pub async fn demo(ctx: &Ctx) -> Result<Vec<DemoAccount>> {
     let now = ctx.clock.now();
     let hash = password::hash(DEMO_PASSWORD.into()).await?;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     reference(&txn, now).await?;
     let find_org = |code: &'static str| {
         let txn = &txn;
@@ -681,7 +679,7 @@ pub async fn create_admin(ctx: &Ctx, login: &str, first: &str, last: &str, email
     // A generated passphrase: 24 random base64url characters (144 bits).
     let pw: String = crate::auth::tokens::generate().chars().take(24).collect();
     let hash = password::hash(pw.clone()).await?;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     reference(&txn, now).await?;
     let dla = organization::Entity::find()
         .filter(organization::Column::Code.eq("DLA"))

@@ -15,7 +15,7 @@ use crate::store::entities::{user, user_token};
 use crate::store::{self, outbox};
 use amps_openapi::*;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -158,7 +158,7 @@ pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> R
         .await?
         .map(|u| u.id);
     let id = Uuid::now_v7();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let new = user::Model {
         id,
         login: login.clone(),
@@ -229,7 +229,7 @@ pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> R
 /// Uses an emailed verification link (registration or email change).
 pub async fn verify_email(ctx: &Ctx, ip: Option<String>, req: &VerifyEmailRequest) -> Result<Accepted> {
     let now = ctx.clock.now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let t = take_link_token(&txn, &req.token, &[PURPOSE_VERIFY, PURPOSE_CHANGE_EMAIL], now).await?;
     let u = store::users::find(&txn, t.user_id)
         .await?
@@ -298,7 +298,7 @@ pub async fn forgot_password(ctx: &Ctx, ip: Option<String>, req: &ForgotPassword
     let found = store::users::by_login(&ctx.db, &login)
         .await?
         .filter(|u| matches!(u.status, AccountStatus::Active | AccountStatus::Locked));
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     if let Some(u) = &found {
         let token = new_link_token(
             &txn,
@@ -363,7 +363,7 @@ pub async fn reset_password(ctx: &Ctx, ip: Option<String>, req: &ResetPasswordRe
     )
     .await?;
     let hash = password::hash(req.new_password.clone()).await?;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     take_link_token(&txn, &req.token, &[PURPOSE_RESET], now).await?;
     set_password(&txn, &u, hash, now).await?;
     end_sessions(&txn, u.id, None, now).await?;
@@ -406,7 +406,7 @@ pub async fn forgot_username(ctx: &Ctx, ip: Option<String>, req: &ForgotUsername
     let now = ctx.clock.now();
     let email = normalize_email(&req.email);
     let found = store::accounts::with_email(&ctx.db, &email).await?;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     if let Some(first) = found.first() {
         let logins: Vec<String> = found.iter().map(|u| u.login.clone()).collect();
         let (subject, body) =
@@ -641,7 +641,7 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
             ),
         );
     }
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     store::accounts::update_profile(&txn, u.id, am, now).await?;
     let mut moved = 0;
     for (from, to) in moves {
@@ -746,7 +746,7 @@ pub async fn change_password(
     )
     .await?;
     let hash = password::hash(req.new_password.clone()).await?;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     set_password(&txn, &u, hash, now).await?;
     // Whoever else holds a session of this account (a stolen token, a forgotten device) is
     // signed out; so is whoever holds a reset link.

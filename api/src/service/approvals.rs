@@ -18,7 +18,7 @@ use crate::store::batch::Writes;
 use crate::store::entities::{application, approval_task, organization, role, saar, user};
 use crate::store::tasks::Decided;
 use amps_openapi::*;
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -256,7 +256,7 @@ pub async fn decide(
         }
     };
 
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     // Compare-and-set: of two approvers acting at once, exactly one moves the task.
     let claimed = store::tasks::decide(
         &txn,

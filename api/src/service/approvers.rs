@@ -19,7 +19,7 @@ use crate::store::entities::{approver_change, user};
 use crate::store::{self, outbox};
 use amps_openapi::{ApproverChangeResponse, ApproversResponse, SetApproversRequest};
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -274,7 +274,7 @@ async fn settle(
     } else {
         ApproverChangeStatus::Declined
     };
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     if !store::approver_changes::decide(&txn, c.id, status, by, now).await? {
         return Err(Error::Conflict(
             "This request was decided or replaced meanwhile.".into(),
@@ -427,7 +427,7 @@ pub async fn set_for_user(
         }
         None => None,
     };
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let mut moved = 0;
     if let Some(s) = &supervisor {
         moved += apply(ctx, &txn, &u, ApproverKind::Supervisor, Some(s.id), None, now).await?;

@@ -10,7 +10,6 @@ use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::entities::{attachment, saar};
 use amps_openapi::AttachmentResponse;
-use sea_orm::TransactionTrait;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -106,7 +105,7 @@ pub async fn upload(
         )));
     }
     let sha = hex::encode(Sha256::digest(bytes));
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let a = store::attachments::insert(
         &txn,
         attachment::Model {

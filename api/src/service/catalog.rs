@@ -13,7 +13,7 @@ use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::catalog_admin as admin;
 use crate::store::entities::{application, approval_group, organization, role, sod_rule};
 use amps_openapi::*;
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -70,7 +70,7 @@ pub async fn create_application(
         )));
     }
     let secret = (req.provisioning_mode == ProvisioningMode::Automatic).then(crate::auth::tokens::generate);
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let a = admin::insert_application(
         &txn,
         application::Model {
@@ -233,7 +233,7 @@ pub async fn create_role(
         )));
     }
     let id = Uuid::now_v7();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     admin::insert_role(
         &txn,
         role::Model {
@@ -400,7 +400,7 @@ pub async fn create_group(
         )));
     }
     let id = Uuid::now_v7();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let g = admin::insert_group(
         &txn,
         approval_group::Model {
@@ -539,7 +539,7 @@ pub async fn create_sod_rule(
         )));
     }
     let id = Uuid::now_v7();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     admin::insert_sod_rule(
         &txn,
         sod_rule::Model {
@@ -641,7 +641,7 @@ pub async fn update_role(
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let mut m = current.clone();
     if let Some(d) = &req.description {
         m.description = d.clone();
@@ -728,7 +728,7 @@ pub async fn create_organization(
             "is already used by another organization",
         )));
     }
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let o = admin::insert_organization(
         &txn,
         organization::Model {
@@ -796,7 +796,7 @@ pub async fn update_group(
         None => None,
     };
     let before = group_response(&ctx.read, current.clone()).await?;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let mut m = current;
     if let Some(n) = &req.name {
         m.name = n.trim().into();

@@ -10,7 +10,6 @@ use crate::notify::templates::SaarNews;
 use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
 use chrono::{DateTime, Utc};
-use sea_orm::TransactionTrait;
 use serde_json::json;
 
 /// Expires the SAARs whose open task passed its deadline by `now` (at most 200 a round),
@@ -19,7 +18,7 @@ pub async fn expire_overdue(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     let mut expired = 0;
     let overdue = store::tasks::overdue(&ctx.db, now, 200).await?;
     for t in overdue {
-        let txn = ctx.db.begin().await?;
+        let txn = crate::store::begin(&ctx.db).await?;
         if !store::tasks::claim_expiry(&txn, t.id, now).await? {
             continue;
         }
@@ -63,7 +62,7 @@ pub async fn expire_unresubmitted(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize
             continue;
         }
         let Ok(to) = s.status.expire() else { continue };
-        let txn = ctx.db.begin().await?;
+        let txn = crate::store::begin(&ctx.db).await?;
         if store::saars::apply(&txn, &s, to, now).await?.is_none() {
             continue;
         }
@@ -92,7 +91,7 @@ pub async fn send_reminders(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     let mut sent = 0;
     let due = store::tasks::reminders_due(&ctx.db, now, 500).await?;
     for t in due {
-        let txn = ctx.db.begin().await?;
+        let txn = crate::store::begin(&ctx.db).await?;
         let next = ctx.settings.schedule.next_reminder(now);
         if !store::tasks::claim_reminder(&txn, &t, next).await? {
             continue;

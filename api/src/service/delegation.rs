@@ -12,7 +12,7 @@ use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::entities::{approval_task, deputy, user};
 use amps_openapi::{DeputyResponse, SetDeputyRequest};
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -153,7 +153,7 @@ pub async fn set_deputy(
         )));
     }
     let d = approver_by_login(&ctx.db, &req.deputy, "deputy", p.id).await?;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     store::users::set_deputy(
         &txn,
         deputy::Model {
@@ -194,7 +194,7 @@ pub async fn set_deputy(
 /// Ends the caller's deputy arrangement: the tasks the deputy holds for them come back.
 pub async fn clear_deputy(ctx: &Ctx, actor: &Actor, p: &UserPrincipal) -> Result<()> {
     let now = ctx.clock.now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     if !store::users::clear_deputy(&txn, p.id).await? {
         return Err(Error::NotFound("You have no deputy.".into()));
     }
@@ -219,7 +219,7 @@ pub async fn delegate_started(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     let active = store::users::deputies_active(&ctx.db, now).await?;
     let mut moved = 0;
     for d in active {
-        let txn = ctx.db.begin().await?;
+        let txn = crate::store::begin(&ctx.db).await?;
         let n = move_tasks(ctx, &txn, d.user_id, d.deputy_id, Move::ToDeputy, now).await?;
         if n > 0 {
             audit::append(
@@ -242,7 +242,7 @@ pub async fn delegate_started(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
 
 /// Job step: gives back to their approvers the tasks of delegations that ended.
 pub async fn delegation_ended(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let n = return_delegated(ctx, &txn, None, now).await?;
     if n > 0 {
         audit::append(

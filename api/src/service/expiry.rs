@@ -15,7 +15,6 @@ use crate::store::batch::Writes;
 use crate::store::entities::{role, saar, user};
 use crate::store::outbox;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::TransactionTrait;
 use serde_json::json;
 
 /// Mails the holders of roles that end within the renewal window (at most 200 a round), once
@@ -25,7 +24,7 @@ pub async fn offer_renewals(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     let mut offered = 0;
     for a in store::provisioning::renewals_due(&ctx.db, now, until, 200).await? {
         let Some(ends) = a.expires_at else { continue };
-        let txn = ctx.db.begin().await?;
+        let txn = crate::store::begin(&ctx.db).await?;
         if !store::provisioning::claim_renewal_offer(&txn, a.id, now).await? {
             continue;
         }
@@ -106,7 +105,7 @@ pub(super) async fn deprovision(
 pub async fn expire_lapsed(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     let mut expired = 0;
     for a in store::provisioning::lapsed(&ctx.db, now, 200).await? {
-        let txn = ctx.db.begin().await?;
+        let txn = crate::store::begin(&ctx.db).await?;
         if !store::provisioning::expire(&txn, a.id, now).await? {
             continue;
         }

@@ -15,7 +15,7 @@ use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::entities::provisioning_task;
 use amps_openapi::*;
 use chrono::Duration;
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -157,7 +157,7 @@ pub async fn complete(
     if t.status != ProvisioningStatus::Open {
         return Err(Error::Conflict("This task is already done.".into()));
     }
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     finish(ctx, &txn, actor, &t, Some(p.id), req).await?;
     txn.commit().await?;
     let done = provisioning_task::Model {
@@ -257,7 +257,7 @@ pub async fn record_webhook(
         label: format!("webhook:{}", d.app_code),
         ip: None,
     };
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let result = match outcome {
         Ok(()) => {
             let note = CompleteProvisioningRequest {

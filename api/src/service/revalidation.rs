@@ -22,7 +22,7 @@ use crate::store::revalidations::{Move, Target};
 use amps_openapi as api;
 use amps_openapi::*;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use uuid::Uuid;
@@ -132,7 +132,7 @@ pub async fn start_campaign(
         created_at: now,
         closed_at: None,
     };
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     open_campaign(ctx, &txn, actor, &c, target, now).await?;
     txn.commit().await?;
     campaign_view(ctx, &c, now).await
@@ -217,7 +217,7 @@ pub async fn start_annual(ctx: &Ctx, now: DateTime<Utc>) -> Result<bool> {
         created_at: now,
         closed_at: None,
     };
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     match open_campaign(ctx, &txn, &Actor::system(), &c, Target::Internal, now).await {
         Ok(_) => {
             txn.commit().await?;
@@ -342,7 +342,7 @@ pub async fn remind_overdue(ctx: &Ctx, actor: &Actor, p: &UserPrincipal, id: Uui
     may_manage(p)?;
     let c = load_campaign(ctx, id).await?;
     let now = ctx.clock.now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let overdue = store::revalidations::overdue_in(&txn, c.id, now).await?;
     let mut writes = Writes::new();
     for r in &overdue {
@@ -604,7 +604,7 @@ pub async fn update_mine(
             return Err(Error::Validation(errors));
         }
     }
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     for d in &req.items {
         let (keep, reason) = &decided[&d.assignment_id];
         store::revalidations::set_item(
@@ -754,7 +754,7 @@ pub async fn decide(
 ) -> Result<RevalidationResponse> {
     authorize_decide(ctx, p, id).await?;
     let now = ctx.clock.now();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let r = store::revalidations::find(&txn, id)
         .await?
         .ok_or_else(|| Error::NotFound("No such review.".into()))?;
@@ -892,7 +892,7 @@ async fn close(
 pub async fn send_reminders(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     let mut sent = 0;
     for r in store::revalidations::reminders_due(&ctx.db, now, 200).await? {
-        let txn = ctx.db.begin().await?;
+        let txn = crate::store::begin(&ctx.db).await?;
         if !store::revalidations::claim_reminder(&txn, &r, rules::next_reminder(now, r.due_at)).await? {
             continue;
         }
@@ -921,7 +921,7 @@ pub async fn lapse_overdue(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     let mut lapsed = 0;
     let due_before = now - Duration::days(rules::GRACE_DAYS);
     for r in store::revalidations::overdue(&ctx.db, due_before, 200).await? {
-        let txn = ctx.db.begin().await?;
+        let txn = crate::store::begin(&ctx.db).await?;
         let moved = store::revalidations::advance(
             &txn,
             &r,
@@ -1041,7 +1041,7 @@ pub async fn open_for_lapsed_training(ctx: &Ctx, now: DateTime<Utc>) -> Result<u
     let before = now.date_naive() - Duration::days(365);
     let mut opened = 0;
     for user in store::revalidations::training_lapsed(&ctx.db, before, now, 200).await? {
-        let txn = ctx.db.begin().await?;
+        let txn = crate::store::begin(&ctx.db).await?;
         let mut writes = Writes::new();
         if open_for_change(ctx, &txn, &mut writes, user, Trigger::IaTraining, now).await? {
             writes.exec(&txn).await?;

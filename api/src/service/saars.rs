@@ -23,7 +23,7 @@ use crate::store::saars::NewSaar;
 use crate::store::{self};
 use amps_openapi::*;
 use chrono::{DateTime, Datelike, Duration, Utc};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -396,7 +396,7 @@ pub async fn cancel(
     }
     super::check_version(expected_version, s.version, &s.number)?;
     let to = s.status.cancel().map_err(|e| refused(&s, e))?;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let fresh = apply(&txn, &s, to, now).await?;
     store::tasks::close_open(&txn, s.id, TaskStatus::Cancelled, now).await?;
     audit::append(
@@ -442,7 +442,7 @@ pub async fn resubmit(
     let resolved = *chain
         .get(level as usize - 1)
         .ok_or_else(|| anyhow::anyhow!("level out of chain"))?;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let fresh = apply(&txn, &s, to, now).await?;
     store::saars::set_justification(&txn, s.id, req.justification.trim()).await?;
     let fresh = saar::Model {
@@ -631,7 +631,7 @@ async fn ask_about_own_role(
     let chain = resolve_chain_for(&ctx.read, u, &p.org, &r, ask.kind).await?;
     let start =
         rules::start(chain.len(), false).ok_or_else(|| anyhow::anyhow!("a request without a chain"))?;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let s = insert_about_held_role(&txn, u, u, &r, ask.kind, ask.text, start, now).await?;
     let about = About {
         role: &rr,
@@ -675,7 +675,7 @@ pub async fn remove_direct_report_role(
     refuse_open_request(&ctx.read, user_id, a.role_id).await?;
     let sup = &p.user;
     let (r, rr) = load_role(&ctx.read, a.role_id).await?;
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     let s = insert_removal(&txn, sup, &subject, &r, &req.reason, now).await?;
     let mut writes = Writes::new();
     open_provisioning(&txn, &mut writes, &s, &r, now).await?;

@@ -13,7 +13,7 @@ use crate::store::entities::service_client;
 use crate::store::sessions::NewRefresh;
 use amps_openapi::{ClientCredentialsRequest, LoginRequest, TokenResponse};
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -100,7 +100,7 @@ pub async fn login(ctx: &Ctx, ip: Option<String>, req: &LoginRequest) -> Result<
         ip: ip.clone(),
     };
     let Some(u) = found.filter(|_| ok) else {
-        let txn = ctx.db.begin().await?;
+        let txn = crate::store::begin(&ctx.db).await?;
         store::sessions::record_failure(&txn, &keys, now).await?;
         audit::append(
             &txn,
@@ -118,7 +118,7 @@ pub async fn login(ctx: &Ctx, ip: Option<String>, req: &LoginRequest) -> Result<
     };
     let status = u.status;
     if let Some(why) = status.sign_in_refusal() {
-        let txn = ctx.db.begin().await?;
+        let txn = crate::store::begin(&ctx.db).await?;
         audit::append(
             &txn,
             now,
@@ -133,7 +133,7 @@ pub async fn login(ctx: &Ctx, ip: Option<String>, req: &LoginRequest) -> Result<
         txn.commit().await?;
         return Err(Error::Forbidden(why.into()));
     }
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     store::sessions::clear_throttle(&txn, &format!("login:{login}")).await?;
     let family = Uuid::now_v7();
     let refresh = new_refresh(&txn, u.id, family, now + ctx.settings.session_max, now).await?;
@@ -176,7 +176,7 @@ pub async fn refresh(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> 
     if row.revoked_at.is_some() || row.expires_at <= now || ends <= now {
         return Err(unauthorized());
     }
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     // Compare-and-set: of two uses of the same token only one rotates it.
     let rotated = store::sessions::rotate(&txn, row.id, now).await?;
     let actor = Actor {
@@ -239,7 +239,7 @@ pub async fn logout(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> R
     let Some(row) = store::sessions::refresh_by_hash(&ctx.read, &tokens::digest(presented)).await? else {
         return Ok(());
     };
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     store::sessions::revoke_family(&txn, row.family_id, now).await?;
     audit::append(
         &txn,
@@ -301,7 +301,7 @@ pub async fn client_credentials(
         ip,
     };
     let Some(client) = client.filter(|_| ok) else {
-        let txn = ctx.db.begin().await?;
+        let txn = crate::store::begin(&ctx.db).await?;
         store::sessions::record_failure(&txn, &keys, now).await?;
         audit::append(
             &txn,
@@ -352,7 +352,7 @@ pub async fn create_service_client(
     let secret = tokens::generate();
     // 256 random bits: a digest compared in constant time, not a password hash.
     let hash = tokens::digest(&secret);
-    let txn = ctx.db.begin().await?;
+    let txn = crate::store::begin(&ctx.db).await?;
     store::sessions::insert_client(
         &txn,
         service_client::Model {

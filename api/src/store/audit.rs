@@ -102,8 +102,7 @@ fn seal_digest(seq: i64, prev: &str, ev: &audit_event::Model) -> String {
 /// Chains up to `limit` unsealed events (oldest first); returns how many it sealed. Sealers on
 /// several replicas take turns (a database lock on PostgreSQL; SQLite has one writer).
 pub async fn seal(db: &sea_orm::DatabaseConnection, limit: u64) -> Result<usize, DbErr> {
-    use sea_orm::TransactionTrait;
-    let txn = db.begin().await?;
+    let txn = super::begin(db).await?;
     if txn.get_database_backend() == DbBackend::Postgres {
         txn.execute_unprepared("SELECT pg_advisory_xact_lock(727001)")
             .await?;

@@ -17,7 +17,7 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryTrait,
-    Statement, TransactionTrait,
+    Statement,
 };
 
 /// Rows to write together, in the order they were added.
@@ -94,7 +94,7 @@ impl Writes {
         if self.writes.len() <= 1 || db.get_database_backend() == DbBackend::Postgres {
             return self.exec(db).await;
         }
-        let txn = db.begin().await?;
+        let txn = super::begin(db).await?;
         self.exec(&txn).await?;
         txn.commit().await
     }

@@ -82,6 +82,20 @@ pub async fn connect_reader(url: &str, writer: &DatabaseConnection) -> Result<Da
     Database::connect(opts).await
 }
 
+/// Begins a write transaction. On SQLite it takes the write lock at `BEGIN` (`IMMEDIATE`): a
+/// transaction that reads before it writes must not find, at its first write, that another
+/// connection (another process on the same file, or a tool) committed since its first read —
+/// SQLite refuses that upgrade with `SQLITE_BUSY` at once, without the busy timeout. Taking the
+/// lock first makes a second writer wait its turn instead. PostgreSQL ignores the mode.
+pub async fn begin(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, DbErr> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+}
+
 /// A read-only transaction that sees one moment of the database: a view built from several
 /// statements (a SAAR, its tasks, its provisioning) never mixes states from before and after a
 /// change committed meanwhile. PostgreSQL: REPEATABLE READ; SQLite: a deferred transaction
