@@ -58,7 +58,8 @@ test('a campaign: the holder reviews, the supervisor approves, the administrator
   await signIn(page, 'jrequester');
   await page.goto('/revalidation');
   await expect(page.getByRole('heading', { level: 1, name: 'Review your roles' })).toBeFocused();
-  // Keep everything but the writer role, which goes with a reason.
+  // Keep everything but the writer role, which goes with a reason (once the review has loaded).
+  await expect(page.getByRole('group', { name: new RegExp(`Stock Writer ${run}`) })).toBeVisible();
   for (const group of await page.getByRole('group').all()) {
     const name = await group.locator('legend').innerText();
     if (name.startsWith(`Stock Writer ${run}`)) {
