@@ -188,7 +188,8 @@ async fn update_my_revalidation(
 }
 
 /// The submitted reviews waiting on me: my direct reports' (and external users' whose EAO I
-/// am), and for administrators those of users without a reviewer. Soonest due first.
+/// am), those of the people whose deputy I am now, and for administrators those of users
+/// without a reviewer. Soonest due first.
 ///
 /// **Permissions**: any signed-in user (lists only reviews they decide).
 #[utoipa::path(
@@ -210,7 +211,7 @@ async fn list_revalidations_to_review(ctx: web::Data<Ctx>, auth: Auth) -> Result
 /// One review: for its user, its reviewer and administrators. The reviewer's first reading of
 /// a submitted review starts the clock of their decision (the campaign's seconds per decision).
 ///
-/// **Permissions**: the user, the reviewer, administrators.
+/// **Permissions**: the user, the reviewer (or their deputy now), administrators.
 ///
 /// **Refusals**: 404: no such review, or not one the caller may see.
 #[utoipa::path(
@@ -238,8 +239,8 @@ async fn get_revalidation(
 /// Approve a submitted review: the roles given up are deprovisioned, the kept ones are
 /// recorded as reviewed, and the user is told.
 ///
-/// **Permissions**: the reviewer (the user's supervisor, or EAO), or an administrator for a
-/// user without one; never the user.
+/// **Permissions**: the reviewer (the user's supervisor, or EAO) or their deputy during the
+/// deputy period, or an administrator for a user without one; never the user.
 ///
 /// **Refusals**: 403: the caller's own review; 404: not a review the caller decides; 409: not
 /// submitted, or decided meanwhile; 412: stale `version`.

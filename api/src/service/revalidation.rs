@@ -687,27 +687,35 @@ pub async fn update_mine(
     view(&ctx.db, &fresh).await
 }
 
-/// Whether `p` decides review `r`: its reviewer, or an administrator when it has none; never
-/// its own user.
-fn decides(p: &UserPrincipal, r: &revalidation::Model) -> bool {
+/// Whether `p` (the deputy now of those in `acting_for`) decides review `r`: its reviewer or
+/// the reviewer's deputy during their period, or an administrator when it has none; never its
+/// own user.
+fn decides(p: &UserPrincipal, acting_for: &[Uuid], r: &revalidation::Model) -> bool {
     r.user_id != p.id
         && match r.reviewer_id {
-            Some(id) => id == p.id,
+            Some(id) => id == p.id || acting_for.contains(&id),
             None => allows(&p.admin_roles, Permission::DecideReassigned),
         }
 }
 
-/// The submitted reviews waiting on me.
+/// The people `p` acts for as their deputy now.
+async fn acting_for(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<Uuid>> {
+    Ok(store::users::deputizing_for(&ctx.read, p.id, ctx.clock.now()).await?)
+}
+
+/// The submitted reviews waiting on me (or on those I am the deputy of now).
 pub async fn to_review(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<RevalidationResponse>> {
     let admin = allows(&p.admin_roles, Permission::DecideReassigned);
-    let rs = store::revalidations::to_review(&ctx.read, p.id, admin).await?;
+    let deputy_for = acting_for(ctx, p).await?;
+    let rs = store::revalidations::to_review(&ctx.read, p.id, &deputy_for, admin).await?;
     views(&ctx.read, &rs).await
 }
 
-/// How many submitted reviews wait on me.
+/// How many submitted reviews wait on me (or on those I am the deputy of now).
 pub async fn count_to_review(ctx: &Ctx, p: &UserPrincipal) -> Result<i64> {
     let admin = allows(&p.admin_roles, Permission::DecideReassigned);
-    Ok(store::revalidations::count_to_review(&ctx.read, p.id, admin).await?)
+    let deputy_for = acting_for(ctx, p).await?;
+    Ok(store::revalidations::count_to_review(&ctx.read, p.id, &deputy_for, admin).await?)
 }
 
 /// Review `id`, for its user, its reviewer (who starts deciding when they first open it) and
@@ -716,7 +724,7 @@ pub async fn get(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Result<RevalidationR
     let r = store::revalidations::find(&ctx.read, id)
         .await?
         .ok_or_else(|| Error::NotFound("No such review.".into()))?;
-    let reviewer = decides(p, &r);
+    let reviewer = decides(p, &acting_for(ctx, p).await?, &r);
     if !(r.user_id == p.id || reviewer || allows(&p.admin_roles, Permission::ManageRevalidation)) {
         return Err(Error::NotFound("No such review.".into()));
     }
@@ -737,7 +745,7 @@ pub async fn authorize_decide(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Result<
             "Nobody decides the review of their own roles.".into(),
         ));
     }
-    if !decides(p, &r) {
+    if !decides(p, &acting_for(ctx, p).await?, &r) {
         return Err(Error::NotFound("No such review.".into()));
     }
     Ok(())

@@ -187,14 +187,18 @@ pub async fn of_user(conn: &impl ConnectionTrait, user: Uuid) -> Result<Vec<reva
         .await
 }
 
-/// The submitted reviews waiting on `reviewer`, and with `administrators` those without a
-/// reviewer, oldest due first.
+/// The submitted reviews waiting on `reviewer` or on anyone in `acting_for` (whose deputy
+/// they are), and with `administrators` those without a reviewer, oldest due first; never
+/// their own.
 pub async fn to_review(
     conn: &impl ConnectionTrait,
     reviewer: Uuid,
+    acting_for: &[Uuid],
     administrators: bool,
 ) -> Result<Vec<revalidation::Model>, DbErr> {
-    let mut whose = Condition::any().add(revalidation::Column::ReviewerId.eq(reviewer));
+    let mut whose = Condition::any().add(
+        revalidation::Column::ReviewerId.is_in(std::iter::once(reviewer).chain(acting_for.iter().copied())),
+    );
     if administrators {
         whose = whose.add(revalidation::Column::ReviewerId.is_null());
     }
@@ -208,14 +212,18 @@ pub async fn to_review(
         .await
 }
 
-/// How many submitted reviews wait on `reviewer` (and the administrators' when `administrators`).
+/// How many submitted reviews wait on `reviewer` or those in `acting_for` (and the
+/// administrators' when `administrators`).
 pub async fn count_to_review(
     conn: &impl ConnectionTrait,
     reviewer: Uuid,
+    acting_for: &[Uuid],
     administrators: bool,
 ) -> Result<i64, DbErr> {
     use sea_orm::PaginatorTrait;
-    let mut whose = Condition::any().add(revalidation::Column::ReviewerId.eq(reviewer));
+    let mut whose = Condition::any().add(
+        revalidation::Column::ReviewerId.is_in(std::iter::once(reviewer).chain(acting_for.iter().copied())),
+    );
     if administrators {
         whose = whose.add(revalidation::Column::ReviewerId.is_null());
     }

@@ -204,6 +204,23 @@ pub async fn clear_deputy(conn: &impl ConnectionTrait, user: Uuid) -> Result<boo
     Ok(deputy::Entity::delete_by_id(user).exec(conn).await?.rows_affected > 0)
 }
 
+/// The people `deputy` acts for at `now` (their deputy period includes it).
+pub async fn deputizing_for(
+    conn: &impl ConnectionTrait,
+    deputy: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Vec<Uuid>, DbErr> {
+    deputy::Entity::find()
+        .select_only()
+        .column(deputy::Column::UserId)
+        .filter(deputy::Column::DeputyId.eq(deputy))
+        .filter(deputy::Column::StartsAt.lte(now))
+        .filter(deputy::Column::EndsAt.gt(now))
+        .into_tuple()
+        .all(conn)
+        .await
+}
+
 /// The deputy arrangements whose period includes `now`.
 pub async fn deputies_active(
     conn: &impl ConnectionTrait,

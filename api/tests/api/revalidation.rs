@@ -15,6 +15,7 @@ both_dbs!(
     a_rejected_review_removes_every_role_and_disables_the_account,
     a_new_supervisor_reviews_the_roles_at_once,
     the_annual_campaign_starts_by_itself_once,
+    a_supervisors_deputy_decides_reviews_while_they_are_away,
 );
 
 const JANE: &str = "jane.requester@dla.example";
@@ -480,4 +481,44 @@ async fn the_annual_campaign_starts_by_itself_once(db: Db) {
         jane.my_revalidation().await.expect("review").campaign.as_deref(),
         Some(c.name.as_str())
     );
+}
+
+async fn a_supervisors_deputy_decides_reviews_while_they_are_away(db: Db) {
+    let app = seeded(db).await;
+    let jane = as_user(&app, "jrequester").await;
+    let ebs = role_id(&jane, "EBS Inquiry User", "PROD").await;
+    grant(&app, &jane, vec![ebs]).await;
+    let admin = as_user(&app, "aadmin").await;
+    let ebs_app = ebs_application(&admin).await;
+    admin
+        .create_campaign(&campaign_of(&app, ebs_app, 14))
+        .await
+        .expect("campaign");
+    let mine = jane.my_revalidation().await.expect("review");
+    jane.update_my_revalidation(&UpdateRevalidationRequest {
+        items: vec![decide(mine.items[0].assignment_id, true, None)],
+        submit: true,
+        version: None,
+    })
+    .await
+    .expect("submitted");
+    // Before Sam names him, Dan may not decide it.
+    let dan = as_user(&app, "ddataowner").await;
+    assert!(dan.revalidations_to_review().await.expect("queue").is_empty());
+    let sam = as_user(&app, "ssupervisor").await;
+    sam.set_deputy(&SetDeputyRequest {
+        deputy: "ddataowner".into(),
+        starts_at: app.now() - Duration::minutes(1),
+        ends_at: app.now() + Duration::days(7),
+    })
+    .await
+    .expect("deputy");
+    let queue = dan.revalidations_to_review().await.expect("queue");
+    assert_eq!(queue.iter().map(|r| r.id).collect::<Vec<_>>(), [mine.id]);
+    assert_eq!(dan.approvals_count().await.expect("count").revalidations, 1);
+    let v = dan
+        .approve_revalidation(mine.id, &ApproveRevalidationRequest::default())
+        .await
+        .expect("the deputy approves");
+    assert_eq!(v.decided_by.as_deref(), Some("Dan Dataowner"));
 }
