@@ -797,7 +797,7 @@ pub async fn decide(
     }
     let mut writes = Writes::new();
     let user = load_user(&txn, r.user_id).await?;
-    let removed = close(ctx, &txn, &mut writes, &r, &user, to, now).await?;
+    let removed = close(&txn, &mut writes, &r, &user, to, now).await?;
     let disabled = to == Status::Rejected && ctx.settings.revalidation_reject_disables;
     if disabled {
         store::users::set_status(&txn, user.id, AccountStatus::Disabled, now).await?;
@@ -860,7 +860,6 @@ pub async fn decide(
 /// deprovisioned and the kept ones reviewed; rejected or lapsed, every role is deprovisioned.
 /// Returns how many roles are removed.
 async fn close(
-    ctx: &Ctx,
     conn: &impl ConnectionTrait,
     writes: &mut Writes,
     r: &revalidation::Model,
@@ -868,7 +867,6 @@ async fn close(
     to: Status,
     now: DateTime<Utc>,
 ) -> Result<usize> {
-    let _ = ctx;
     let items = store::revalidations::items_of(conn, &[r.id])
         .await?
         .remove(&r.id)
@@ -946,7 +944,7 @@ pub async fn lapse_overdue(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
         }
         let user = load_user(&txn, r.user_id).await?;
         let mut writes = Writes::new();
-        let removed = close(ctx, &txn, &mut writes, &r, &user, Status::Lapsed, now).await?;
+        let removed = close(&txn, &mut writes, &r, &user, Status::Lapsed, now).await?;
         let mut told = vec![user.clone()];
         if r.status == Status::Submitted {
             told.extend(waiting_on(&txn, &r, now).await?);
