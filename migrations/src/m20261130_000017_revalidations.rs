@@ -23,7 +23,6 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone(RevalidationCampaigns::DueAt))
                 .col(uuid(RevalidationCampaigns::CreatedBy))
                 .col(timestamp_with_time_zone(RevalidationCampaigns::CreatedAt))
-                .col(timestamp_with_time_zone_null(RevalidationCampaigns::ClosedAt))
                 .to_owned(),
         )
         .await?;
@@ -44,7 +43,6 @@ impl MigrationTrait for Migration {
                 .col(uuid_null(Revalidations::DecidedBy))
                 .col(text_null(Revalidations::Comment))
                 .col(timestamp_with_time_zone_null(Revalidations::NextReminderAt))
-                .col(integer(Revalidations::Reminders))
                 .col(integer(Revalidations::Version))
                 .to_owned(),
         )
@@ -138,7 +136,6 @@ enum RevalidationCampaigns {
     DueAt,
     CreatedBy,
     CreatedAt,
-    ClosedAt,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
@@ -158,7 +155,6 @@ enum Revalidations {
     DecidedBy,
     Comment,
     NextReminderAt,
-    Reminders,
     Version,
 }
 

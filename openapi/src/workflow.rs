@@ -575,6 +575,9 @@ pub struct CurrentRoleResponse {
     /// before `expires_at` (a setting, 30 days by default).
     #[serde(default)]
     pub renewable_from: Option<DateTime<Utc>>,
+    /// When a review of roles (revalidation) last confirmed it.
+    #[serde(default)]
+    pub reviewed_at: Option<DateTime<Utc>>,
 }
 
 /// Ask for more time on a role that is about to expire.

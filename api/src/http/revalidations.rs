@@ -229,11 +229,12 @@ async fn list_revalidations_to_review(ctx: web::Data<Ctx>, auth: Auth) -> Result
 #[get("/revalidations/{id}")]
 async fn get_revalidation(
     ctx: web::Data<Ctx>,
+    req: HttpRequest,
     auth: Auth,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
-    Ok(HttpResponse::Ok().json(revalidation::get(&ctx, p, *id).await?))
+    Ok(HttpResponse::Ok().json(revalidation::get(&ctx, &auth.actor(&req), p, *id).await?))
 }
 
 /// Approve a submitted review: the roles given up are deprovisioned, the kept ones are

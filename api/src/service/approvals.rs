@@ -284,7 +284,8 @@ pub async fn decide(
     // event) is written by one statement at the end. Whom to mail is read in the transaction:
     // a second connection taken while this one is held could wait forever on a full pool.
     let mut writes = Writes::new();
-    let renewed_until;
+    // The new end of a renewed role, as the requester is told.
+    let mut renewed_until: Option<String> = None;
     let s = match (&d, next) {
         (Decision::Approve(_), Some((chain, approval))) => {
             if let Some(l) = approval.it_level {
@@ -340,9 +341,9 @@ pub async fn decide(
                     s.access_ends_at,
                 );
                 store::provisioning::extend(&txn, subject.id, r.id, until).await?;
-                renewed_until = until.format("%Y-%m-%d").to_string();
+                renewed_until = Some(until.format("%Y-%m-%d").to_string());
                 tell = Some(SaarNews::Renewed {
-                    until: &renewed_until,
+                    until: renewed_until.as_deref().unwrap_or_default(),
                 });
                 action = "saar.renewed";
                 s
@@ -383,7 +384,7 @@ pub async fn decide(
             actor,
             action,
             target: Some(format!("saar:{}", s.id)),
-            details: json!({"number": s.number, "level": task.level, "kind": task.kind, "decision": task_status.as_str(), "reason": reason, "comment": comment}),
+            details: json!({"number": s.number, "level": task.level, "kind": task.kind, "decision": task_status.as_str(), "reason": reason, "comment": comment, "access_ends_at": ends, "renewed_until": renewed_until}),
         },
     );
     writes.exec(&txn).await?;

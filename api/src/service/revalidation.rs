@@ -130,7 +130,6 @@ pub async fn start_campaign(
         due_at: due,
         created_by: p.id,
         created_at: now,
-        closed_at: None,
     };
     let txn = crate::store::begin(&ctx.db).await?;
     open_campaign(ctx, &txn, actor, &c, target, now).await?;
@@ -215,7 +214,6 @@ pub async fn start_annual(ctx: &Ctx, now: DateTime<Utc>) -> Result<bool> {
         due_at: due,
         created_by: Uuid::nil(),
         created_at: now,
-        closed_at: None,
     };
     let txn = crate::store::begin(&ctx.db).await?;
     match open_campaign(ctx, &txn, &Actor::system(), &c, Target::Internal, now).await {
@@ -706,21 +704,19 @@ async fn acting_for(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<Uuid>> {
 /// The submitted reviews waiting on me (or on those I am the deputy of now).
 pub async fn to_review(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<RevalidationResponse>> {
     let admin = allows(&p.admin_roles, Permission::DecideReassigned);
-    let deputy_for = acting_for(ctx, p).await?;
-    let rs = store::revalidations::to_review(&ctx.read, p.id, &deputy_for, admin).await?;
+    let rs = store::revalidations::to_review(&ctx.read, p.id, admin, ctx.clock.now()).await?;
     views(&ctx.read, &rs).await
 }
 
 /// How many submitted reviews wait on me (or on those I am the deputy of now).
 pub async fn count_to_review(ctx: &Ctx, p: &UserPrincipal) -> Result<i64> {
     let admin = allows(&p.admin_roles, Permission::DecideReassigned);
-    let deputy_for = acting_for(ctx, p).await?;
-    Ok(store::revalidations::count_to_review(&ctx.read, p.id, &deputy_for, admin).await?)
+    Ok(store::revalidations::count_to_review(&ctx.read, p.id, admin, ctx.clock.now()).await?)
 }
 
 /// Review `id`, for its user, its reviewer (who starts deciding when they first open it) and
 /// the administrators.
-pub async fn get(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Result<RevalidationResponse> {
+pub async fn get(ctx: &Ctx, actor: &Actor, p: &UserPrincipal, id: Uuid) -> Result<RevalidationResponse> {
     let r = store::revalidations::find(&ctx.read, id)
         .await?
         .ok_or_else(|| Error::NotFound("No such review.".into()))?;
@@ -729,8 +725,24 @@ pub async fn get(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Result<RevalidationR
         return Err(Error::NotFound("No such review.".into()));
     }
     if reviewer && r.status == Status::Submitted && r.review_opened_at.is_none() {
-        // When the reviewer started reading: the start of their decision's time.
-        store::revalidations::review_opened(&ctx.db, r.id, ctx.clock.now()).await?;
+        // When the reviewer started reading: the start of their decision's time (audited, as
+        // who read whose review is part of the trail).
+        let now = ctx.clock.now();
+        let txn = crate::store::begin(&ctx.db).await?;
+        if store::revalidations::review_opened(&txn, r.id, now).await? {
+            audit::append(
+                &txn,
+                now,
+                NewEvent {
+                    actor,
+                    action: "revalidation.review_opened",
+                    target: Some(format!("revalidation:{}", r.id)),
+                    details: json!({"user": r.user_id}),
+                },
+            )
+            .await?;
+        }
+        txn.commit().await?;
     }
     view(&ctx.read, &r).await
 }

@@ -242,6 +242,7 @@ pub async fn current_roles(
                 renewable_from: a
                     .expires_at
                     .map(|e| crate::domain::assignment::renewable_from(e, renewal_days)),
+                reviewed_at: a.reviewed_at,
                 source_saar: a.source_saar_id.and_then(|id| numbers.get(&id).cloned()),
             })
         })

@@ -6,7 +6,7 @@
 use super::entities::{revalidation, revalidation_campaign, revalidation_item};
 use crate::domain::revalidation::{RevalidationStatus, Trigger};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Statement, Value,
@@ -85,9 +85,9 @@ pub async fn open(
             backend,
             &format!(
                 "INSERT INTO revalidations (id, campaign_id, user_id, trigger, reviewer_id, status, due_at, \
-                 opened_at, next_reminder_at, reminders, version) \
+                 opened_at, next_reminder_at, version) \
                  SELECT {{id}}, $1, u.id, $6, CASE WHEN o.is_external THEN u.eao_id ELSE u.supervisor_id END, \
-                 'open', $2, $3, $4, 0, 1 \
+                 'open', $2, $3, $4, 1 \
                  FROM users u JOIN organizations o ON o.id = u.organization_id \
                  WHERE u.status = 'active' AND {users} \
                  AND EXISTS (SELECT 1 FROM role_assignments a JOIN roles r ON r.id = a.role_id \
@@ -187,50 +187,56 @@ pub async fn of_user(conn: &impl ConnectionTrait, user: Uuid) -> Result<Vec<reva
         .await
 }
 
-/// The submitted reviews waiting on `reviewer` or on anyone in `acting_for` (whose deputy
-/// they are), and with `administrators` those without a reviewer, oldest due first; never
-/// their own.
-pub async fn to_review(
-    conn: &impl ConnectionTrait,
-    reviewer: Uuid,
-    acting_for: &[Uuid],
-    administrators: bool,
-) -> Result<Vec<revalidation::Model>, DbErr> {
-    let mut whose = Condition::any().add(
-        revalidation::Column::ReviewerId.is_in(std::iter::once(reviewer).chain(acting_for.iter().copied())),
-    );
+/// Whose submitted reviews `reviewer` decides at `now`: their own reviewees', those of the
+/// people whose deputy they are now, and with `administrators` those without a reviewer; never
+/// their own review.
+fn decided_by(reviewer: Uuid, administrators: bool, now: DateTime<Utc>) -> Condition {
+    use super::entities::deputy;
+    use sea_orm::sea_query::Query;
+    let deputy_for = Query::select()
+        .column(deputy::Column::UserId)
+        .from(deputy::Entity)
+        .and_where(deputy::Column::DeputyId.eq(reviewer))
+        .and_where(deputy::Column::StartsAt.lte(now))
+        .and_where(deputy::Column::EndsAt.gt(now))
+        .to_owned();
+    let mut whose = Condition::any()
+        .add(revalidation::Column::ReviewerId.eq(reviewer))
+        .add(revalidation::Column::ReviewerId.in_subquery(deputy_for));
     if administrators {
         whose = whose.add(revalidation::Column::ReviewerId.is_null());
     }
+    Condition::all()
+        .add(revalidation::Column::Status.eq(RevalidationStatus::Submitted))
+        .add(whose)
+        .add(revalidation::Column::UserId.ne(reviewer))
+}
+
+/// The submitted reviews `reviewer` decides at `now` (see [`decided_by`]), soonest due first.
+pub async fn to_review(
+    conn: &impl ConnectionTrait,
+    reviewer: Uuid,
+    administrators: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<revalidation::Model>, DbErr> {
     revalidation::Entity::find()
-        .filter(revalidation::Column::Status.eq(RevalidationStatus::Submitted))
-        .filter(whose)
-        .filter(revalidation::Column::UserId.ne(reviewer))
+        .filter(decided_by(reviewer, administrators, now))
         .order_by_asc(revalidation::Column::DueAt)
         .limit(200)
         .all(conn)
         .await
 }
 
-/// How many submitted reviews wait on `reviewer` or those in `acting_for` (and the
-/// administrators' when `administrators`).
+/// How many submitted reviews `reviewer` decides at `now`: one statement.
 pub async fn count_to_review(
     conn: &impl ConnectionTrait,
     reviewer: Uuid,
-    acting_for: &[Uuid],
     administrators: bool,
+    now: DateTime<Utc>,
 ) -> Result<i64, DbErr> {
     use sea_orm::PaginatorTrait;
-    let mut whose = Condition::any().add(
-        revalidation::Column::ReviewerId.is_in(std::iter::once(reviewer).chain(acting_for.iter().copied())),
-    );
-    if administrators {
-        whose = whose.add(revalidation::Column::ReviewerId.is_null());
-    }
     let n = revalidation::Entity::find()
-        .filter(revalidation::Column::Status.eq(RevalidationStatus::Submitted))
-        .filter(whose)
-        .filter(revalidation::Column::UserId.ne(reviewer))
+        .filter(decided_by(reviewer, administrators, now))
         .count(conn)
         .await?;
     Ok(i64::try_from(n).unwrap_or(i64::MAX))
@@ -331,16 +337,17 @@ pub async fn touch(conn: &impl ConnectionTrait, r: &revalidation::Model) -> Resu
     Ok(res.rows_affected == 1)
 }
 
-/// Records when the reviewer first opened submitted review `id` (the start of their decision).
-pub async fn review_opened(conn: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<(), DbErr> {
-    revalidation::Entity::update_many()
+/// Records when the reviewer first opened submitted review `id` (the start of their
+/// decision); `false` when it was opened before.
+pub async fn review_opened(conn: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    let res = revalidation::Entity::update_many()
         .col_expr(revalidation::Column::ReviewOpenedAt, Expr::value(now))
         .filter(revalidation::Column::Id.eq(id))
         .filter(revalidation::Column::Status.eq(RevalidationStatus::Submitted))
         .filter(revalidation::Column::ReviewOpenedAt.is_null())
         .exec(conn)
-        .await
-        .map(drop)
+        .await?;
+    Ok(res.rows_affected == 1)
 }
 
 /// Up to `limit` open reviews whose reminder is due at `now`.
@@ -367,10 +374,6 @@ pub async fn claim_reminder(
 ) -> Result<bool, DbErr> {
     let res = revalidation::Entity::update_many()
         .col_expr(revalidation::Column::NextReminderAt, Expr::value(next))
-        .col_expr(
-            revalidation::Column::Reminders,
-            Expr::col(revalidation::Column::Reminders).add(1),
-        )
         .filter(revalidation::Column::Id.eq(r.id))
         .filter(revalidation::Column::NextReminderAt.eq(r.next_reminder_at))
         .filter(revalidation::Column::Status.is_in(open_statuses()))

@@ -16,6 +16,7 @@ both_dbs!(
     a_new_supervisor_reviews_the_roles_at_once,
     the_annual_campaign_starts_by_itself_once,
     a_supervisors_deputy_decides_reviews_while_they_are_away,
+    a_lapsed_ia_training_opens_a_review,
 );
 
 const JANE: &str = "jane.requester@dla.example";
@@ -328,15 +329,16 @@ async fn a_campaign_is_reviewed_by_users_and_supervisors_and_lapses_for_the_sile
     assert_eq!(e.status(), Some(404));
 }
 
-async fn a_rejected_review_removes_every_role_and_disables_the_account(db: Db) {
-    let app = seeded(db).await;
-    let jane = as_user(&app, "jrequester").await;
+/// Jane holds EBS, an administrator's campaign over EBS holders opens her review, and she
+/// submits it keeping the role: (her client, the role, the review).
+async fn kept_and_submitted(app: &TestApp) -> (Client, Uuid, RevalidationResponse) {
+    let jane = as_user(app, "jrequester").await;
     let ebs = role_id(&jane, "EBS Inquiry User", "PROD").await;
-    grant(&app, &jane, vec![ebs]).await;
-    let admin = as_user(&app, "aadmin").await;
+    grant(app, &jane, vec![ebs]).await;
+    let admin = as_user(app, "aadmin").await;
     let ebs_app = ebs_application(&admin).await;
     admin
-        .create_campaign(&campaign_of(&app, ebs_app, 14))
+        .create_campaign(&campaign_of(app, ebs_app, 14))
         .await
         .expect("campaign");
     let mine = jane.my_revalidation().await.expect("review");
@@ -347,6 +349,12 @@ async fn a_rejected_review_removes_every_role_and_disables_the_account(db: Db) {
     })
     .await
     .expect("submitted");
+    (jane, ebs, mine)
+}
+
+async fn a_rejected_review_removes_every_role_and_disables_the_account(db: Db) {
+    let app = seeded(db).await;
+    let (jane, ebs, mine) = kept_and_submitted(&app).await;
     let sam = as_user(&app, "ssupervisor").await;
     let e = sam
         .reject_revalidation(
@@ -485,23 +493,7 @@ async fn the_annual_campaign_starts_by_itself_once(db: Db) {
 
 async fn a_supervisors_deputy_decides_reviews_while_they_are_away(db: Db) {
     let app = seeded(db).await;
-    let jane = as_user(&app, "jrequester").await;
-    let ebs = role_id(&jane, "EBS Inquiry User", "PROD").await;
-    grant(&app, &jane, vec![ebs]).await;
-    let admin = as_user(&app, "aadmin").await;
-    let ebs_app = ebs_application(&admin).await;
-    admin
-        .create_campaign(&campaign_of(&app, ebs_app, 14))
-        .await
-        .expect("campaign");
-    let mine = jane.my_revalidation().await.expect("review");
-    jane.update_my_revalidation(&UpdateRevalidationRequest {
-        items: vec![decide(mine.items[0].assignment_id, true, None)],
-        submit: true,
-        version: None,
-    })
-    .await
-    .expect("submitted");
+    let (jane, ebs, mine) = kept_and_submitted(&app).await;
     // Before Sam names him, Dan may not decide it.
     let dan = as_user(&app, "ddataowner").await;
     assert!(dan.revalidations_to_review().await.expect("queue").is_empty());
@@ -521,4 +513,54 @@ async fn a_supervisors_deputy_decides_reviews_while_they_are_away(db: Db) {
         .await
         .expect("the deputy approves");
     assert_eq!(v.decided_by.as_deref(), Some("Dan Dataowner"));
+    let kept = jane
+        .my_roles()
+        .await
+        .expect("roles")
+        .into_iter()
+        .find(|r| r.role.id == ebs)
+        .expect("kept");
+    assert_eq!(
+        kept.reviewed_at,
+        Some(app.now()),
+        "the kept role records its review"
+    );
+}
+
+async fn a_lapsed_ia_training_opens_a_review(db: Db) {
+    let app = seeded(db).await;
+    let jane = as_user(&app, "jrequester").await;
+    let ebs = role_id(&jane, "EBS Inquiry User", "PROD").await;
+    // A role that does not expire (the demo roles' period is 365 days).
+    assign_role(&app, "jrequester", ebs).await;
+    a_few_rounds().await;
+    assert_eq!(
+        jane.my_revalidation().await.expect_err("trained today").status(),
+        Some(404)
+    );
+    // The demo accounts were trained on the day they were made.
+    app.clock.advance(Duration::days(367));
+    let jane = as_user(&app, "jrequester").await;
+    eventually("a review for the lapsed training", || async {
+        jane.my_revalidation().await.is_ok()
+    })
+    .await;
+    let review = jane.my_revalidation().await.expect("review");
+    assert_eq!(
+        (review.trigger.as_str(), review.reviewer.as_str()),
+        ("ia_training", "Sam Supervisor")
+    );
+    assert!(
+        mail_about(&app, JANE, "review your roles")
+            .await
+            .body
+            .contains("IA (cyber awareness) training"),
+        "she is told why"
+    );
+    a_few_rounds().await;
+    assert_eq!(
+        mails_about(&app, JANE, "review your roles").await,
+        1,
+        "opened once"
+    );
 }

@@ -24,7 +24,6 @@ pub struct Model {
     pub decided_by: Option<Uuid>,
     pub comment: Option<String>,
     pub next_reminder_at: Option<DateTimeUtc>,
-    pub reminders: i32,
     pub version: i32,
 }
 

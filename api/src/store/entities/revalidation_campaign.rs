@@ -15,7 +15,6 @@ pub struct Model {
     pub due_at: DateTimeUtc,
     pub created_by: Uuid,
     pub created_at: DateTimeUtc,
-    pub closed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
