@@ -36,6 +36,16 @@ const ANNUAL_DAYS: i64 = 30;
 /// The namespace of the annual campaigns' ids (one per year).
 const ANNUAL_NAMESPACE: Uuid = Uuid::from_u128(0x7a3c_1f0e_5b2d_4c8a_9e61_0d4b_2f7a_c913);
 
+/// A deadline in words: a campaign's ends at midnight after its last day ("the end of
+/// 2027-01-15 (UTC)"), a review opened by a change at a moment ("2027-01-15 14:05 UTC").
+fn when(t: DateTime<Utc>) -> String {
+    if t.time() == chrono::NaiveTime::MIN {
+        format!("the end of {} (UTC)", (t - Duration::days(1)).format("%Y-%m-%d"))
+    } else {
+        t.format("%Y-%m-%d %H:%M UTC").to_string()
+    }
+}
+
 fn may_manage(p: &UserPrincipal) -> Result<()> {
     if allows(&p.admin_roles, Permission::ManageRevalidation) {
         Ok(())
@@ -388,10 +398,8 @@ async fn remind(
     r: &revalidation::Model,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let due = r.due_at.format("%Y-%m-%d %H:%M UTC").to_string();
-    let lapses = rules::lapses_at(r.due_at)
-        .format("%Y-%m-%d %H:%M UTC")
-        .to_string();
+    let due = when(r.due_at);
+    let lapses = when(rules::lapses_at(r.due_at));
     let (late, when) = if now >= r.due_at {
         ("overdue", format!("was due by {due}"))
     } else {
@@ -497,8 +505,8 @@ async fn views(conn: &impl ConnectionTrait, rs: &[revalidation::Model]) -> Resul
                 items,
                 if_not_finished: format!(
                     "If this review is not approved by {}, it is overdue, and on {} every role in it is removed.",
-                    r.due_at.format("%Y-%m-%d %H:%M UTC"),
-                    rules::lapses_at(r.due_at).format("%Y-%m-%d %H:%M UTC")
+                    when(r.due_at),
+                    when(rules::lapses_at(r.due_at))
                 ),
                 version: r.version,
             })
@@ -643,7 +651,7 @@ pub async fn update_mine(
         };
         let user = &p.user;
         for person in waiting_on(&txn, &submitted, now).await? {
-            let due = r.due_at.format("%Y-%m-%d %H:%M UTC");
+            let due = when(r.due_at);
             outbox::enqueue_into(
                 &mut writes,
                 now,
@@ -974,7 +982,7 @@ pub async fn lapse_overdue(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
                     "Hello {},\n\nThe review of the roles {} holds was not approved by its due date ({}). As none of them was confirmed, the {removed} role(s) in it are being removed. Request again the roles still needed.\n\n-- AMPS",
                     person.first_name,
                     name_of(&user),
-                    r.due_at.format("%Y-%m-%d %H:%M UTC")
+                    when(r.due_at)
                 ),
             );
         }
