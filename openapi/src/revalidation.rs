@@ -33,8 +33,8 @@ pub struct CreateCampaignRequest {
     /// With scope `application`.
     #[serde(default)]
     pub application_id: Option<Uuid>,
-    /// The last day to finish (reviews not approved by its end remove the roles): at least 7
-    /// days after today.
+    /// The last day to finish, at least 7 days after today; a review not approved by its end is
+    /// overdue, and a week later loses every role in it.
     pub due_on: NaiveDate,
 }
 
@@ -105,7 +105,7 @@ pub enum RevalidationStatus {
     Approved,
     /// Rejected: every role is removed.
     Rejected,
-    /// Not finished by the due date: every role is removed.
+    /// Not finished a week after the due date: every role is removed.
     Lapsed,
 }
 

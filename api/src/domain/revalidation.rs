@@ -2,8 +2,9 @@
 //! roles they hold, keeping some and giving up others with a reason; their supervisor (EAO for
 //! external users, the administrators when there is none) approves or rejects the review.
 //! Approved: the roles given up are deprovisioned, the kept ones are reviewed. Rejected: every
-//! role is deprovisioned (and the account may be disabled). Not finished by the due date: every
-//! role in it is deprovisioned, as none was confirmed. Pure rules: states, what a submission
+//! role is deprovisioned (and the account may be disabled). Not finished by the due date: it is
+//! overdue, and a week later every role in it is deprovisioned, as none was confirmed. Pure
+//! rules: states, what a submission
 //! needs, reminders, and the figures that tell a real review from a rubber stamp.
 
 use super::named;
@@ -20,7 +21,7 @@ named! {
         Approved = "approved",
         /// The reviewer rejected: every role is removed.
         Rejected = "rejected",
-        /// Not finished by the due date: every role is removed.
+        /// Not finished a week after the due date: every role is removed.
         Lapsed = "lapsed",
     }
 }

@@ -29,7 +29,7 @@ use uuid::Uuid;
 
 /// How long a review opened by a change (not a campaign) has.
 const CHANGE_DUE_DAYS: i64 = 30;
-/// The shortest campaign, so that the two reminders fit.
+/// The shortest campaign, so that the reminder a week before the due date fits.
 const SHORTEST_CAMPAIGN_DAYS: i64 = 7;
 /// How long the annual campaign runs.
 const ANNUAL_DAYS: i64 = 30;
@@ -913,7 +913,7 @@ async fn close(
     Ok(gone.len())
 }
 
-/// Reminds the people open reviews wait on, a week and a day before the due date (at most
+/// Reminds the people open reviews wait on, a week and a day before the due date and on it (at most
 /// 200 a round); returns how many reviews were reminded.
 pub async fn send_reminders(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     let mut sent = 0;
@@ -941,8 +941,9 @@ pub async fn send_reminders(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     Ok(sent)
 }
 
-/// Lapses the reviews still open at their due date (at most 200 a round): every role in them
-/// is deprovisioned and the user (and reviewer) told. Returns how many lapsed.
+/// Lapses the reviews still open a week after their due date ([`rules::GRACE_DAYS`]; at most
+/// 200 a round): every role in them is deprovisioned and the user (and reviewer) told.
+/// Returns how many lapsed.
 pub async fn lapse_overdue(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     let mut lapsed = 0;
     let due_before = now - Duration::days(rules::GRACE_DAYS);

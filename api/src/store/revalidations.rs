@@ -382,7 +382,8 @@ pub async fn claim_reminder(
     Ok(res.rows_affected == 1)
 }
 
-/// Up to `limit` reviews still open at their due date.
+/// Up to `limit` reviews still open whose due date is `now` or earlier (the caller passes the
+/// moment a review lapses at).
 pub async fn overdue(
     conn: &impl ConnectionTrait,
     now: DateTime<Utc>,
@@ -411,9 +412,9 @@ pub async fn overdue_in(
         .await
 }
 
-/// Up to `limit` active users holding a role in force whose IA training is older than
-/// `trained_before` and who had no review for it since it lapsed (`lapsed_since` is a
-/// function of the training date: one year after it, as the database computes it).
+/// Up to `limit` active users holding a role in force at `now` whose IA training is older than
+/// `trained_before`, with no review open and none opened for their training in the last year
+/// (so a lapsed training opens one review, not one a round).
 pub async fn training_lapsed(
     conn: &impl ConnectionTrait,
     trained_before: chrono::NaiveDate,
