@@ -51,6 +51,9 @@ where
     }
 }
 
+/// The size of a set-based batch.
+const BATCH: usize = revalidation::JOB_BATCH as usize;
+
 /// Sends due reminders and expires overdue SAARs, as of the clock's now.
 pub async fn tick(ctx: &Ctx) -> Result<Round> {
     let now = ctx.clock.now();
@@ -60,9 +63,9 @@ pub async fn tick(ctx: &Ctx) -> Result<Round> {
         expired: drain(200, || deadlines::expire_overdue(ctx, now)).await?,
         not_resubmitted: drain(200, || deadlines::expire_unresubmitted(ctx, now)).await?,
         reminders: drain(500, || deadlines::send_reminders(ctx, now)).await?,
-        renewals_offered: drain(200, || expiry::offer_renewals(ctx, now)).await?,
+        renewals_offered: drain(BATCH, || expiry::offer_renewals(ctx, now)).await?,
         roles_expired: drain(200, || expiry::expire_lapsed(ctx, now)).await?,
-        reviews_reminded: drain(200, || revalidation::send_reminders(ctx, now)).await?,
+        reviews_reminded: drain(BATCH, || revalidation::send_reminders(ctx, now)).await?,
         reviews_lapsed: drain(200, || revalidation::lapse_overdue(ctx, now)).await?,
         reviews_opened: drain(200, || revalidation::open_for_lapsed_training(ctx, now)).await?,
         annual_campaign: revalidation::start_annual(ctx, now).await?,

@@ -4,6 +4,7 @@
 //! Each step is claimed with a compare-and-set on the assignment row, so with several replicas
 //! running the job every offer is mailed once and every role expires once.
 
+use super::revalidation::JOB_BATCH;
 use super::workflow::{apply, insert_about_held_role, open_provisioning, tell_requester};
 use super::{Ctx, Result, load_role, load_user};
 use crate::domain::saar::{self as rules, RequestType, SaarStatus};
@@ -16,44 +17,63 @@ use crate::store::entities::{role, saar, user};
 use crate::store::outbox;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
 
-/// Mails the holders of roles that end within the renewal window (at most 200 a round), once
-/// per end date; returns how many were told.
+/// Mails the holders of roles that end within the renewal window, once per end date;
+/// returns how many assignments it looked at. Set-based: up to [`JOB_BATCH`] in one
+/// transaction of a fixed number of statements (claimed by one update, so with several
+/// replicas each offer goes once).
 pub async fn offer_renewals(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     let until = now + Duration::days(ctx.settings.schedule.renewal_days);
-    let mut offered = 0;
-    for a in store::provisioning::renewals_due(&ctx.db, now, until, 200).await? {
-        let Some(ends) = a.expires_at else { continue };
-        let txn = crate::store::begin(&ctx.db).await?;
-        if !store::provisioning::claim_renewal_offer(&txn, a.id, now).await? {
+    let due = store::provisioning::renewals_due(&ctx.db, now, until, JOB_BATCH).await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let txn = crate::store::begin(&ctx.db).await?;
+    let claimed =
+        store::provisioning::claim_renewal_offers(&txn, due.iter().map(|a| a.id).collect(), now).await?;
+    let holders: HashMap<Uuid, user::Model> =
+        store::users::find_many(&txn, claimed.iter().map(|a| a.user_id).collect::<HashSet<_>>())
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+    let roles = store::catalog::role_refs(&txn, claimed.iter().map(|a| a.role_id).collect()).await?;
+    let link = ctx.settings.link("/me");
+    let actor = Actor::system();
+    let mut mail = Vec::with_capacity(claimed.len());
+    let mut events = Vec::with_capacity(claimed.len());
+    for a in &claimed {
+        let (Some(holder), Some(rr), Some(ends)) =
+            (holders.get(&a.user_id), roles.get(&a.role_id), a.expires_at)
+        else {
             continue;
-        }
-        let holder = load_user(&txn, a.user_id).await?;
-        let (r, rr) = load_role(&txn, a.role_id).await?;
+        };
         let ends = ends.format("%Y-%m-%d").to_string();
         let (subject, body) = templates::renewal_offer(
-            &super::views::name_of(&holder),
+            &super::views::name_of(holder),
             &format!("{} ({} {})", rr.name, rr.application, rr.environment),
             &ends,
-            &ctx.settings.link("/me"),
+            &link,
         );
-        let mut writes = Writes::new();
-        outbox::enqueue_into(&mut writes, now, &holder.email, &subject, &body);
-        audit::append_into(
-            &mut writes,
+        mail.push(outbox::message(now, &holder.email, &subject, &body));
+        events.push(audit::event(
             now,
             NewEvent {
-                actor: &Actor::system(),
+                actor: &actor,
                 action: "role.renewal_offered",
                 target: Some(format!("user:{}", holder.id)),
-                details: json!({"assignment": a.id, "role": r.name, "expires_at": ends}),
+                details: json!({"assignment": a.id, "role": rr.name, "expires_at": ends}),
             },
-        );
-        writes.exec(&txn).await?;
-        txn.commit().await?;
-        offered += 1;
+        ));
     }
-    Ok(offered)
+    let mut writes = Writes::new();
+    writes.insert_many(mail);
+    writes.insert_many(events);
+    writes.exec(&txn).await?;
+    txn.commit().await?;
+    Ok(due.len())
 }
 
 /// Opens the removal of `holder`'s role `r` (a deprovisioning SAAR that needs no approval,

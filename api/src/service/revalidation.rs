@@ -29,6 +29,8 @@ use uuid::Uuid;
 
 /// How long a review opened by a change (not a campaign) has.
 const CHANGE_DUE_DAYS: i64 = 30;
+/// How many items a set-based job step handles in one transaction.
+pub const JOB_BATCH: u64 = 1_000;
 /// The shortest campaign, so that the reminder a week before the due date fits.
 const SHORTEST_CAMPAIGN_DAYS: i64 = 7;
 /// How long the annual campaign runs.
@@ -353,9 +355,7 @@ pub async fn remind_overdue(ctx: &Ctx, actor: &Actor, p: &UserPrincipal, id: Uui
     let txn = crate::store::begin(&ctx.db).await?;
     let overdue = store::revalidations::overdue_in(&txn, c.id, now).await?;
     let mut writes = Writes::new();
-    for r in &overdue {
-        remind(ctx, &txn, &mut writes, r, now).await?;
-    }
+    remind(ctx, &txn, &mut writes, &overdue, now).await?;
     let n = i64::try_from(overdue.len()).unwrap_or(i64::MAX);
     audit::append_into(
         &mut writes,
@@ -390,48 +390,96 @@ async fn waiting_on(
     })
 }
 
-/// Adds to `writes` a reminder of review `r` to whoever it waits on.
+/// Adds to `writes` a reminder of each of reviews `rs` to whoever it waits on: the user while
+/// open; once submitted, the reviewer and their deputy acting now, or the administrators when
+/// there is no reviewer. A fixed number of statements however many reviews.
 async fn remind(
     ctx: &Ctx,
     conn: &impl ConnectionTrait,
     writes: &mut Writes,
-    r: &revalidation::Model,
+    rs: &[revalidation::Model],
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let due = when(r.due_at);
-    let lapses = when(rules::lapses_at(r.due_at));
-    let (late, when) = if now >= r.due_at {
-        ("overdue", format!("was due by {due}"))
+    if rs.is_empty() {
+        return Ok(());
+    }
+    let reviewers: HashSet<Uuid> = rs
+        .iter()
+        .filter(|r| r.status != Status::Open)
+        .filter_map(|r| r.reviewer_id)
+        .collect();
+    let deputies = store::revalidations::deputies_of(conn, reviewers.iter().copied(), now).await?;
+    let people: HashMap<Uuid, user::Model> = store::users::find_many(
+        conn,
+        rs.iter()
+            .map(|r| r.user_id)
+            .chain(reviewers.iter().copied())
+            .chain(deputies.values().copied())
+            .collect::<HashSet<_>>(),
+    )
+    .await?
+    .into_iter()
+    .map(|u| (u.id, u))
+    .collect();
+    let administrators = if rs
+        .iter()
+        .any(|r| r.status != Status::Open && r.reviewer_id.is_none())
+    {
+        store::users::administrators(conn, now).await?
     } else {
-        ("reminder", format!("is due by {due}"))
+        Vec::new()
     };
-    let user = load_user(conn, r.user_id).await?;
-    for person in waiting_on(conn, r, now).await? {
-        let (subject, body) = if r.status == Status::Open {
-            (
-                format!("AMPS: {late}: review your roles by {due}"),
-                format!(
+    let mut mail = Vec::new();
+    for r in rs {
+        let Some(user) = people.get(&r.user_id) else {
+            continue;
+        };
+        let due = when(r.due_at);
+        let lapses = when(rules::lapses_at(r.due_at));
+        let (late, when) = if now >= r.due_at {
+            ("overdue", format!("was due by {due}"))
+        } else {
+            ("reminder", format!("is due by {due}"))
+        };
+        if r.status == Status::Open {
+            mail.push(outbox::message(
+                now,
+                &user.email,
+                &format!("AMPS: {late}: review your roles by {due}"),
+                &format!(
                     "Hello {},\n\nYour review of the roles you hold {when}. Keep the roles you still need, mark the ones to remove, and submit it:\n\n{}\n\nIf it is not approved by {lapses}, every role in it is removed.\n\n-- AMPS",
                     user.first_name,
                     ctx.settings.link("/revalidation")
                 ),
-            )
-        } else {
-            (
-                format!(
+            ));
+            continue;
+        }
+        let deciders: Vec<&user::Model> = match r.reviewer_id {
+            Some(reviewer) => [Some(reviewer), deputies.get(&reviewer).copied()]
+                .into_iter()
+                .flatten()
+                .filter_map(|id| people.get(&id))
+                .collect(),
+            None => administrators.iter().filter(|a| a.id != r.user_id).collect(),
+        };
+        for person in deciders {
+            mail.push(outbox::message(
+                now,
+                &person.email,
+                &format!(
                     "AMPS: {late}: approve {}'s review of their roles by {due}",
-                    name_of(&user)
+                    name_of(user)
                 ),
-                format!(
+                &format!(
                     "Hello {},\n\n{} reviewed the roles they hold; your decision {when}:\n\n{}\n\nIf no one decides by {lapses}, every role in it is removed.\n\n-- AMPS",
                     person.first_name,
-                    name_of(&user),
+                    name_of(user),
                     ctx.settings.link("/approvals")
                 ),
-            )
-        };
-        outbox::enqueue_into(writes, now, &person.email, &subject, &body);
+            ));
+        }
     }
+    writes.insert_many(mail);
     Ok(())
 }
 
@@ -913,32 +961,49 @@ async fn close(
     Ok(gone.len())
 }
 
-/// Reminds the people open reviews wait on, a week and a day before the due date and on it (at most
-/// 200 a round); returns how many reviews were reminded.
+/// Reminds the people open reviews wait on, a week and a day before the due date and on it;
+/// returns how many reviews were reminded. Set-based: up to [`JOB_BATCH`] reviews in one
+/// transaction of a fixed number of statements (claimed by one update per reminder moment, so
+/// with several replicas each reminder goes once).
 pub async fn send_reminders(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
-    let mut sent = 0;
-    for r in store::revalidations::reminders_due(&ctx.db, now, 200).await? {
-        let txn = crate::store::begin(&ctx.db).await?;
-        if !store::revalidations::claim_reminder(&txn, &r, rules::next_reminder(now, r.due_at)).await? {
-            continue;
+    let due = store::revalidations::reminders_due(&ctx.db, now, JOB_BATCH).await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    // A campaign's reviews share their due date, so a batch is usually one claim.
+    let mut moments: BTreeMap<(DateTime<Utc>, Option<DateTime<Utc>>), Vec<Uuid>> = BTreeMap::new();
+    for r in &due {
+        if let Some(was) = r.next_reminder_at {
+            moments
+                .entry((was, rules::next_reminder(now, r.due_at)))
+                .or_default()
+                .push(r.id);
         }
-        let mut writes = Writes::new();
-        remind(ctx, &txn, &mut writes, &r, now).await?;
-        audit::append_into(
-            &mut writes,
+    }
+    let txn = crate::store::begin(&ctx.db).await?;
+    let mut claimed = Vec::with_capacity(due.len());
+    for ((was, next), ids) in moments {
+        claimed.extend(store::revalidations::claim_reminders(&txn, ids, was, next).await?);
+    }
+    let mut writes = Writes::new();
+    remind(ctx, &txn, &mut writes, &claimed, now).await?;
+    let actor = Actor::system();
+    writes.insert_many(claimed.iter().map(|r| {
+        audit::event(
             now,
             NewEvent {
-                actor: &Actor::system(),
+                actor: &actor,
                 action: "revalidation.reminded",
                 target: Some(format!("revalidation:{}", r.id)),
                 details: json!({"status": r.status.as_str(), "due_at": r.due_at}),
             },
-        );
-        writes.exec(&txn).await?;
-        txn.commit().await?;
-        sent += 1;
-    }
-    Ok(sent)
+        )
+    }));
+    writes.exec(&txn).await?;
+    txn.commit().await?;
+    // A batch that lost every claim to another replica still counts as full, so the round
+    // goes on to the rest.
+    Ok(due.len())
 }
 
 /// Lapses the reviews still open a week after their due date ([`rules::GRACE_DAYS`]; at most

@@ -79,7 +79,8 @@ pub fn append_into(writes: &mut Writes, at: DateTime<Utc>, ev: NewEvent<'_>) {
     writes.insert(event(at, ev));
 }
 
-fn event(at: DateTime<Utc>, ev: NewEvent<'_>) -> audit_event::ActiveModel {
+/// A new unsealed event, not yet written (for [`super::batch::Writes::insert_many`]).
+pub fn event(at: DateTime<Utc>, ev: NewEvent<'_>) -> audit_event::ActiveModel {
     audit_event::ActiveModel {
         id: Default::default(),
         at: Set(at),

@@ -69,6 +69,23 @@ impl Writes {
         ));
     }
 
+    /// Adds the insert of many rows of one table in one statement (a job's batch: a
+    /// statement per row would be parsed and planned once per row). Every row sets the same
+    /// columns; nothing is added for none.
+    pub fn insert_many<A, I>(&mut self, rows: I)
+    where
+        A: ActiveModelTrait,
+        I: IntoIterator<Item = A>,
+    {
+        let mut rows = rows.into_iter().peekable();
+        if rows.peek().is_none() {
+            return;
+        }
+        self.writes.push(Write::Insert(
+            <A::Entity as EntityTrait>::insert_many(rows).into_query(),
+        ));
+    }
+
     /// Adds an update of rows that no other statement of the batch writes.
     pub fn update(&mut self, update: UpdateStatement) {
         self.writes.push(Write::Update(update));

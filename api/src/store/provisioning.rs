@@ -256,21 +256,21 @@ pub async fn renewals_due(
         .await
 }
 
-/// Records that the holder of `id` was offered a renewal at `now`; `false` when another
-/// replica did it first.
-pub async fn claim_renewal_offer(
+/// Records that the holders of assignments `ids` were offered a renewal at `now` (one
+/// statement); returns the assignments claimed (those another replica offered first are
+/// missing).
+pub async fn claim_renewal_offers(
     conn: &impl ConnectionTrait,
-    id: Uuid,
+    ids: Vec<Uuid>,
     now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    let res = role_assignment::Entity::update_many()
+) -> Result<Vec<role_assignment::Model>, DbErr> {
+    role_assignment::Entity::update_many()
         .col_expr(role_assignment::Column::RenewalOfferedAt, Expr::value(now))
-        .filter(role_assignment::Column::Id.eq(id))
+        .filter(role_assignment::Column::Id.is_in(ids))
         .filter(role_assignment::Column::Status.eq(AssignmentStatus::Active))
         .filter(role_assignment::Column::RenewalOfferedAt.is_null())
-        .exec(conn)
-        .await?;
-    Ok(res.rows_affected == 1)
+        .exec_with_returning(conn)
+        .await
 }
 
 /// Up to `limit` active assignments whose end date passed by `now`, oldest end first.

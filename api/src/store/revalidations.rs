@@ -365,21 +365,44 @@ pub async fn reminders_due(
         .await
 }
 
-/// Claims the due reminder of `r`, scheduling the next at `next`; `false` when another
-/// replica sent it.
-pub async fn claim_reminder(
+/// Claims, of reviews `ids`, those whose due reminder is still `was` (one statement, so a
+/// job claims a batch at once), scheduling the next at `next`; returns the claimed reviews
+/// (another replica's claims are missing).
+pub async fn claim_reminders(
     conn: &impl ConnectionTrait,
-    r: &revalidation::Model,
+    ids: Vec<Uuid>,
+    was: DateTime<Utc>,
     next: Option<DateTime<Utc>>,
-) -> Result<bool, DbErr> {
-    let res = revalidation::Entity::update_many()
+) -> Result<Vec<revalidation::Model>, DbErr> {
+    revalidation::Entity::update_many()
         .col_expr(revalidation::Column::NextReminderAt, Expr::value(next))
-        .filter(revalidation::Column::Id.eq(r.id))
-        .filter(revalidation::Column::NextReminderAt.eq(r.next_reminder_at))
+        .filter(revalidation::Column::Id.is_in(ids))
+        .filter(revalidation::Column::NextReminderAt.eq(was))
         .filter(revalidation::Column::Status.is_in(open_statuses()))
-        .exec(conn)
-        .await?;
-    Ok(res.rows_affected == 1)
+        .exec_with_returning(conn)
+        .await
+}
+
+/// The deputies acting at `now` for each of `people` (person → deputy); one statement.
+pub async fn deputies_of(
+    conn: &impl ConnectionTrait,
+    people: impl IntoIterator<Item = Uuid>,
+    now: DateTime<Utc>,
+) -> Result<HashMap<Uuid, Uuid>, DbErr> {
+    use super::entities::deputy;
+    use sea_orm::QuerySelect;
+    Ok(deputy::Entity::find()
+        .select_only()
+        .column(deputy::Column::UserId)
+        .column(deputy::Column::DeputyId)
+        .filter(deputy::Column::UserId.is_in(people))
+        .filter(deputy::Column::StartsAt.lte(now))
+        .filter(deputy::Column::EndsAt.gt(now))
+        .into_tuple::<(Uuid, Uuid)>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// Up to `limit` reviews still open whose due date is `now` or earlier (the caller passes the

@@ -21,6 +21,7 @@ both_dbs!(
 
 const JANE: &str = "jane.requester@dla.example";
 const SAM: &str = "sam.supervisor@dla.example";
+const DAN: &str = "dan.dataowner@dla.example";
 
 fn campaign_of(app: &TestApp, application: Uuid, days: i64) -> CreateCampaignRequest {
     CreateCampaignRequest {
@@ -493,7 +494,7 @@ async fn the_annual_campaign_starts_by_itself_once(db: Db) {
 
 async fn a_supervisors_deputy_decides_reviews_while_they_are_away(db: Db) {
     let app = seeded(db).await;
-    let (jane, ebs, mine) = kept_and_submitted(&app).await;
+    let (_, ebs, mine) = kept_and_submitted(&app).await;
     // Before Sam names him, Dan may not decide it.
     let dan = as_user(&app, "ddataowner").await;
     assert!(dan.revalidations_to_review().await.expect("queue").is_empty());
@@ -501,18 +502,29 @@ async fn a_supervisors_deputy_decides_reviews_while_they_are_away(db: Db) {
     sam.set_deputy(&SetDeputyRequest {
         deputy: "ddataowner".into(),
         starts_at: app.now() - Duration::minutes(1),
-        ends_at: app.now() + Duration::days(7),
+        ends_at: app.now() + Duration::days(10),
     })
     .await
     .expect("deputy");
     let queue = dan.revalidations_to_review().await.expect("queue");
     assert_eq!(queue.iter().map(|r| r.id).collect::<Vec<_>>(), [mine.id]);
     assert_eq!(dan.approvals_count().await.expect("count").revalidations, 1);
+    // A week before the due date the reminder reaches Sam and, while he is away, Dan.
+    app.clock.advance(Duration::days(8));
+    let reminder = "approve Jane Requester's review";
+    for who in [SAM, DAN] {
+        eventually("the reviewer and the deputy are reminded", || async {
+            mails_about(&app, who, reminder).await == 1
+        })
+        .await;
+    }
+    let dan = as_user(&app, "ddataowner").await;
     let v = dan
         .approve_revalidation(mine.id, &ApproveRevalidationRequest::default())
         .await
         .expect("the deputy approves");
     assert_eq!(v.decided_by.as_deref(), Some("Dan Dataowner"));
+    let jane = as_user(&app, "jrequester").await;
     let kept = jane
         .my_roles()
         .await
