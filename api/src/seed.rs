@@ -7,7 +7,7 @@ use crate::domain::account::AccountStatus;
 use crate::domain::assignment::AssignmentStatus;
 use crate::domain::chain::LevelKind;
 use crate::domain::permission::AdminRole;
-use crate::domain::request::Requestable;
+use crate::domain::request::{RenewalApprover, Requestable};
 use crate::domain::routing::ADMINISTRATORS;
 use crate::service::{Ctx, Error, Result, field};
 use crate::store::audit::{self, Actor, NewEvent};
@@ -126,6 +126,7 @@ async fn role(conn: &impl ConnectionTrait, r: RoleSpec<'_>, now: DateTime<Utc>) 
         iao_id: Set(None),
         admin_key: Set(r.admin_key),
         created_at: Set(now),
+        renewal_approver: Set(RenewalApprover::Supervisor),
     }
     .insert(conn)
     .await?;

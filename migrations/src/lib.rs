@@ -39,6 +39,7 @@ mod m20261130_000014_principal_changes;
 mod m20261130_000015_role_search_index;
 mod m20261130_000016_role_expiry;
 mod m20261130_000017_revalidations;
+mod m20261130_000018_renewal_approver;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000015_role_search_index::Migration),
             Box::new(m20261130_000016_role_expiry::Migration),
             Box::new(m20261130_000017_revalidations::Migration),
+            Box::new(m20261130_000018_renewal_approver::Migration),
         ]
     }
 }

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use crate::workflow::{ChainLevel, Requestable};
+use crate::workflow::{ChainLevel, RenewalApprover, Requestable};
 
 /// An organization (DLA, DFAS, External, …).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -72,6 +72,8 @@ pub struct UpdateRoleRequest {
     pub data_owner_id: Option<Uuid>,
     #[serde(default)]
     pub iao_id: Option<Uuid>,
+    #[serde(default)]
+    pub renewal_approver: Option<RenewalApprover>,
 }
 
 impl UpdateRoleRequest {
@@ -88,6 +90,7 @@ impl UpdateRoleRequest {
             && self.mfa_required.is_none()
             && self.data_owner_id.is_none()
             && self.iao_id.is_none()
+            && self.renewal_approver.is_none()
     }
 }
 

@@ -78,6 +78,19 @@ pub enum Requestable {
     Both,
 }
 
+/// Who approves the renewal of a role about to expire.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RenewalApprover {
+    /// The holder's supervisor (the EAO for external users).
+    #[default]
+    Supervisor,
+    /// The role's data owner.
+    DataOwner,
+    /// The role's whole approval chain, as for a new request.
+    Chain,
+}
+
 /// Create a role in the catalog.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -116,6 +129,9 @@ pub struct CreateRoleRequest {
     pub data_owner_id: Option<Uuid>,
     #[serde(default)]
     pub iao_id: Option<Uuid>,
+    /// Who approves a renewal (default: the supervisor).
+    #[serde(default)]
+    pub renewal_approver: RenewalApprover,
 }
 
 /// A role as the catalog shows it.
@@ -132,6 +148,8 @@ pub struct RoleResponse {
     pub prerequisites: Vec<RoleRef>,
     pub chain: Vec<ChainLevel>,
     pub default_expiration_days: Option<i32>,
+    /// Who approves a renewal of it.
+    pub renewal_approver: RenewalApprover,
     /// The caller already holds it.
     pub held: bool,
     /// The caller already has a request open for it.

@@ -18,6 +18,18 @@ named! {
     }
 }
 
+named! {
+    /// Who approves the renewal of a role about to expire.
+    pub enum RenewalApprover ("renewal approver") {
+        /// The holder's supervisor (the EAO for external users): the default.
+        Supervisor = "supervisor",
+        /// The role's data owner.
+        DataOwner = "data_owner",
+        /// The role's whole approval chain, as for a new request.
+        Chain = "chain",
+    }
+}
+
 impl Requestable {
     /// Whether a requester who is external (or not) may ask for it.
     pub fn admits(self, is_external: bool) -> bool {

@@ -221,11 +221,12 @@ pub fn reject_reason(r: amps_openapi::RejectReason) -> &'static str {
 }
 
 /// Sent to the holder of a role that expires on `ends`: they may renew it until then.
-pub fn renewal_offer(name: &str, role: &str, ends: &str, link: &str) -> (String, String) {
+/// `approver` names who decides a renewal ("your supervisor").
+pub fn renewal_offer(name: &str, role: &str, ends: &str, approver: &str, link: &str) -> (String, String) {
     (
         format!("AMPS: your role {role} expires on {ends}"),
         format!(
-            "Hello {name},\n\nYour role {role} expires on {ends}. If you still need it, ask for a renewal from Current Roles before then (your supervisor approves it):\n\n{link}\n\nIf you do nothing, the role ends on {ends} and is removed from the application.\n\n-- AMPS"
+            "Hello {name},\n\nYour role {role} expires on {ends}. If you still need it, ask for a renewal from Current Roles before then ({approver} approves it):\n\n{link}\n\nIf you do nothing, the role ends on {ends} and is removed from the application.\n\n-- AMPS"
         ),
     )
 }

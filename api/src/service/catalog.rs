@@ -251,6 +251,7 @@ pub async fn create_role(
             iao_id: req.iao_id,
             admin_key: None,
             created_at: now,
+            renewal_approver: req.renewal_approver.into(),
         },
         &orgs,
         &req.prerequisites,
@@ -326,6 +327,7 @@ fn responses_of(
             description: r.description.clone(),
             min_it_level: r.min_it_level.clone(),
             requestable_by: r.requestable_by.into(),
+            renewal_approver: r.renewal_approver.into(),
             prerequisites: {
                 let mut refs: Vec<RoleRef> = prereqs
                     .iter()
@@ -658,6 +660,9 @@ pub async fn update_role(
     }
     if let Some(mfa) = req.mfa_required {
         m.mfa_required = mfa;
+    }
+    if let Some(r) = req.renewal_approver {
+        m.renewal_approver = r.into();
     }
     m.data_owner_id = spec.data_owner_id;
     m.iao_id = spec.iao_id;

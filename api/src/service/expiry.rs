@@ -7,6 +7,7 @@
 use super::revalidation::JOB_BATCH;
 use super::workflow::{apply, insert_about_held_role, open_provisioning, tell_requester};
 use super::{Ctx, Result, load_role, load_user};
+use crate::domain::request::RenewalApprover;
 use crate::domain::saar::{self as rules, RequestType, SaarStatus};
 use crate::domain::task::TaskStatus;
 use crate::notify::templates::{self, SaarNews};
@@ -39,22 +40,35 @@ pub async fn offer_renewals(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
             .into_iter()
             .map(|u| (u.id, u))
             .collect();
-    let roles = store::catalog::role_refs(&txn, claimed.iter().map(|a| a.role_id).collect()).await?;
+    let role_ids: Vec<Uuid> = claimed
+        .iter()
+        .map(|a| a.role_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let roles = store::catalog::roles_with_refs(&txn, &role_ids).await?;
     let link = ctx.settings.link("/me");
     let actor = Actor::system();
     let mut mail = Vec::with_capacity(claimed.len());
     let mut events = Vec::with_capacity(claimed.len());
     for a in &claimed {
-        let (Some(holder), Some(rr), Some(ends)) =
+        let (Some(holder), Some((r, rr)), Some(ends)) =
             (holders.get(&a.user_id), roles.get(&a.role_id), a.expires_at)
         else {
             continue;
+        };
+        let approver = match (r.renewal_approver, holder.eao_id.is_some()) {
+            (RenewalApprover::Supervisor, false) => "your supervisor",
+            (RenewalApprover::Supervisor, true) => "your External Authorizing Official",
+            (RenewalApprover::DataOwner, _) => "the role's data owner",
+            (RenewalApprover::Chain, _) => "the role's approvers, as for a new request,",
         };
         let ends = ends.format("%Y-%m-%d").to_string();
         let (subject, body) = templates::renewal_offer(
             &super::views::name_of(holder),
             &format!("{} ({} {})", rr.name, rr.application, rr.environment),
             &ends,
+            approver,
             &link,
         );
         mail.push(outbox::message(now, &holder.email, &subject, &body));

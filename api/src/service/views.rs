@@ -363,3 +363,25 @@ mod tests {
         }
     }
 }
+
+impl From<crate::domain::request::RenewalApprover> for amps_openapi::RenewalApprover {
+    fn from(r: crate::domain::request::RenewalApprover) -> Self {
+        use crate::domain::request::RenewalApprover as R;
+        match r {
+            R::Supervisor => Self::Supervisor,
+            R::DataOwner => Self::DataOwner,
+            R::Chain => Self::Chain,
+        }
+    }
+}
+
+impl From<amps_openapi::RenewalApprover> for crate::domain::request::RenewalApprover {
+    fn from(r: amps_openapi::RenewalApprover) -> Self {
+        use amps_openapi::RenewalApprover as R;
+        match r {
+            R::Supervisor => Self::Supervisor,
+            R::DataOwner => Self::DataOwner,
+            R::Chain => Self::Chain,
+        }
+    }
+}

@@ -9,6 +9,7 @@ use super::{Ctx, Error, Result, field, load_role, load_user};
 use crate::domain::chain::{Assignee, ChainFacts, LevelKind, ResolvedLevel, resolve};
 use crate::domain::permission::Permission;
 use crate::domain::provisioning::ProvisioningKind;
+use crate::domain::request::RenewalApprover;
 use crate::domain::routing::{ADMINISTRATORS, Fallback, Parties, ending_at_administrators, fallback};
 use crate::domain::saar::{self as rules, RequestType as Kind, Transition};
 use crate::domain::task::TaskStatus;
@@ -87,12 +88,21 @@ pub async fn resolve_chain_for(
     r: &role::Model,
     request_type: Kind,
 ) -> Result<Vec<ResolvedLevel>> {
-    let levels = if request_type.supervisor_only() {
-        Vec::new()
-    } else {
+    let levels = if needs_chain(r, request_type) {
         store::catalog::chain_of(conn, r.id).await?
+    } else {
+        Vec::new()
     };
     resolve_known_chain(conn, subject, org, r, request_type, &levels).await
+}
+
+/// Whether a SAAR of `request_type` for `r` goes through the role's own chain: new access
+/// does; a removal never; a renewal when the role says so.
+pub fn needs_chain(r: &role::Model, request_type: Kind) -> bool {
+    match request_type {
+        Kind::Renewal => r.renewal_approver == RenewalApprover::Chain,
+        k => !k.supervisor_only(),
+    }
 }
 
 /// As [`resolve_chain_for`], with the role's chain `levels` already read.
@@ -104,8 +114,14 @@ pub async fn resolve_known_chain(
     request_type: Kind,
     levels: &[LevelKind],
 ) -> Result<Vec<ResolvedLevel>> {
-    if request_type.supervisor_only() {
-        return resolve_levels(conn, subject, org, r, &[LevelKind::Supervisor])
+    let alone = match (request_type, r.renewal_approver) {
+        (Kind::Renewal, RenewalApprover::Chain) => None,
+        (Kind::Renewal, RenewalApprover::DataOwner) => Some(LevelKind::DataOwner),
+        (k, _) if k.supervisor_only() => Some(LevelKind::Supervisor),
+        _ => None,
+    };
+    if let Some(level) = alone {
+        return resolve_levels(conn, subject, org, r, &[level])
             .await
             .map_err(|e| match e {
                 Error::Validation(mut v) => {

@@ -192,6 +192,7 @@ pub async fn update_role(conn: &impl ConnectionTrait, r: role::Model) -> Result<
         mfa_required: Set(r.mfa_required),
         data_owner_id: Set(r.data_owner_id),
         iao_id: Set(r.iao_id),
+        renewal_approver: Set(r.renewal_approver),
         ..Default::default()
     }
     .update(conn)

@@ -8,7 +8,7 @@ use crate::domain::approver_change::{ApproverChangeStatus, ApproverKind};
 use crate::domain::assignment::AssignmentStatus;
 use crate::domain::permission::AdminRole;
 use crate::domain::provisioning::{ProvisioningKind, ProvisioningMode, ProvisioningStatus};
-use crate::domain::request::Requestable;
+use crate::domain::request::{RenewalApprover, Requestable};
 use crate::domain::revalidation::{RevalidationStatus, Scope, Trigger};
 use crate::domain::saar::{RequestType, SaarStatus};
 use crate::domain::task::TaskStatus;
@@ -86,6 +86,7 @@ text_column!(
     AdminRole,
     AccountStatus,
     Requestable,
+    RenewalApprover,
     ApproverKind,
     ApproverChangeStatus,
 );

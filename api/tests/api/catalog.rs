@@ -92,6 +92,7 @@ async fn catalog_writes_are_for_catalog_managers_and_refuse_bad_input(db: Db) {
         mfa_required: false,
         data_owner_id: None,
         iao_id: None,
+        renewal_approver: Default::default(),
     };
     let e = admin
         .create_role(&role(vec![

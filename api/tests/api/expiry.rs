@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 both_dbs!(
     a_role_about_to_expire_is_offered_once_and_renewed_by_the_supervisor,
+    a_role_may_send_its_renewals_to_its_data_owner,
     a_role_not_renewed_expires_once_and_is_revoked,
     an_expired_role_grants_nothing_even_before_the_job_runs,
     a_returned_request_expires_when_it_is_not_resubmitted,
@@ -144,6 +145,67 @@ async fn a_role_about_to_expire_is_offered_once_and_renewed_by_the_supervisor(db
     // The next offer comes before the new end, not now.
     a_few_rounds().await;
     assert_eq!(mails_about(&app, JANE, "expires on").await, 1);
+}
+
+async fn a_role_may_send_its_renewals_to_its_data_owner(db: Db) {
+    let app = seeded(db).await;
+    let admin = as_user(&app, "aadmin").await;
+    let jane = as_user(&app, "jrequester").await;
+    let ebs = role_id(&jane, "EBS Inquiry User", "PROD").await;
+    let change = UpdateRoleRequest {
+        renewal_approver: Some(RenewalApprover::DataOwner),
+        ..Default::default()
+    };
+    // Only a catalog manager says who approves renewals.
+    let e = jane
+        .update_role(ebs, &change)
+        .await
+        .expect_err("not a catalog manager");
+    assert_eq!(e.status(), Some(403));
+    let r = admin.update_role(ebs, &change).await.expect("changed");
+    assert_eq!(r.renewal_approver, RenewalApprover::DataOwner);
+    grant(&app, &jane, vec![ebs]).await;
+    let role = held(&jane, ebs).await.expect("granted");
+    app.clock.advance(Duration::days(340));
+    eventually("the renewal offer", || async {
+        mails_about(&app, JANE, "expires on").await > 0
+    })
+    .await;
+    assert!(
+        mail_about(&app, JANE, "expires on")
+            .await
+            .body
+            .contains("the role's data owner approves it"),
+        "the offer says who decides"
+    );
+    let jane = as_user(&app, "jrequester").await;
+    let s = jane
+        .request_role_renewal(role.assignment_id, &renewal())
+        .await
+        .expect("renew");
+    assert_eq!(s.steps.len(), 1, "the data owner alone approves");
+    assert_eq!(s.waiting_on.as_ref().map(|w| w.kind.as_str()), Some("data_owner"));
+    let sup = as_user(&app, "ssupervisor").await;
+    assert!(
+        sup.approvals()
+            .await
+            .expect("inbox")
+            .iter()
+            .all(|t| t.saar.id != s.id),
+        "not the supervisor's"
+    );
+    let dan = as_user(&app, "ddataowner").await;
+    let t = task_for(&dan, s.id).await;
+    let v = dan
+        .approve(t.id, &ApproveRequest::default())
+        .await
+        .expect("approve");
+    assert_eq!(v.status, SaarStatus::Completed);
+    let renewed = held(&jane, ebs).await.expect("still held");
+    assert_eq!(
+        renewed.expires_at,
+        role.expires_at.map(|e| e + Duration::days(365))
+    );
 }
 
 async fn a_role_not_renewed_expires_once_and_is_revoked(db: Db) {

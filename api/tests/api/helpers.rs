@@ -654,6 +654,7 @@ pub fn role_request(application: Uuid, name: &str, chain: Vec<ChainLevel>) -> Cr
         mfa_required: false,
         data_owner_id: None,
         iao_id: None,
+        renewal_approver: Default::default(),
     }
 }
 

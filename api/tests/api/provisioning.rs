@@ -229,6 +229,7 @@ async fn automatic_provisioning_calls_a_signed_webhook_and_falls_back_to_manual(
                     mfa_required: false,
                     data_owner_id: None,
                     iao_id: None,
+                    renewal_approver: Default::default(),
                 })
                 .await
                 .expect("role")

@@ -579,6 +579,7 @@ async fn callers_who_must_be_refused_are_refused(db: Db) {
         mfa_required: false,
         data_owner_id: None,
         iao_id: None,
+        renewal_approver: Default::default(),
     };
     assert_eq!(
         requester

@@ -8,8 +8,8 @@ use crate::api::{self, Session};
 use crate::components::{Page, PersonPicker, Report, Status};
 use amps_openapi::{
     ApplicationResponse, ApprovalGroupResponse, ChainLevel, CreateApplicationRequest, CreateRoleRequest,
-    CreateSodRuleRequest, OrganizationResponse, ProvisioningMode, Requestable, RoleResponse, SodRuleResponse,
-    UpdateRoleRequest, UserSummaryResponse,
+    CreateSodRuleRequest, OrganizationResponse, ProvisioningMode, RenewalApprover, Requestable, RoleResponse,
+    SodRuleResponse, UpdateRoleRequest, UserSummaryResponse,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -315,6 +315,7 @@ fn RoleEditor(
             .unwrap_or_default(),
     );
     let chain = RwSignal::new(chain_text(&role.chain, &catalog.groups));
+    let renewal = RwSignal::new(renewal_value(role.renewal_approver).to_string());
     let prereqs = RwSignal::new(role.prerequisites.iter().map(|r| r.id).collect::<Vec<_>>());
     // A newly chosen data owner or IAO (None keeps the current one).
     let new_owner = RwSignal::new(None::<UserSummaryResponse>);
@@ -360,6 +361,7 @@ fn RoleEditor(
                 default_expiration_days: days,
                 data_owner_id: new_owner.get_untracked().map(|u| u.id),
                 iao_id: new_iao.get_untracked().map(|u| u.id),
+                renewal_approver: Some(renewal_of(&renewal.get_untracked())),
                 ..Default::default()
             };
             let report = Report {
@@ -450,6 +452,7 @@ fn RoleEditor(
                         <label for=format!("{p}-exp")>"Expires after (days; empty: never)"</label>
                         <input id=format!("{p}-exp") inputmode="numeric" bind:value=expiration/>
                     </div>
+                    <RenewalSelect id=format!("{p}-renewal") value=renewal/>
                     <fieldset>
                         <legend>"Data owner and IAO"</legend>
                         <p role="status">{move || format!(
@@ -464,6 +467,39 @@ fn RoleEditor(
                 </form>
             </details>
         </article>
+    }
+}
+
+/// The form value of who approves a renewal.
+fn renewal_value(r: RenewalApprover) -> &'static str {
+    match r {
+        RenewalApprover::Supervisor => "supervisor",
+        RenewalApprover::DataOwner => "data_owner",
+        RenewalApprover::Chain => "chain",
+    }
+}
+
+/// Who approves a renewal, from its form value.
+fn renewal_of(v: &str) -> RenewalApprover {
+    match v {
+        "data_owner" => RenewalApprover::DataOwner,
+        "chain" => RenewalApprover::Chain,
+        _ => RenewalApprover::Supervisor,
+    }
+}
+
+/// The select of who approves a renewal.
+#[component]
+fn RenewalSelect(id: String, value: RwSignal<String>) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id.clone()>"Renewals approved by"</label>
+            <select id=id on:change=move |ev| value.set(event_target_value(&ev)) prop:value=value>
+                <option value="supervisor">"The holder's supervisor (or EAO)"</option>
+                <option value="data_owner">"The role's data owner"</option>
+                <option value="chain">"The whole approval chain, as for a new request"</option>
+            </select>
+        </div>
     }
 }
 
@@ -504,6 +540,7 @@ fn NewRole(
     let expiration = RwSignal::new(String::new());
     let hidden = RwSignal::new(false);
     let mfa = RwSignal::new(false);
+    let renewal = RwSignal::new("supervisor".to_string());
     let data_owner = RwSignal::new(None::<UserSummaryResponse>);
     let iao = RwSignal::new(None::<UserSummaryResponse>);
     let busy = RwSignal::new(false);
@@ -551,6 +588,7 @@ fn NewRole(
             mfa_required: mfa.get_untracked(),
             data_owner_id: data_owner.get_untracked().map(|u| u.id),
             iao_id: iao.get_untracked().map(|u| u.id),
+            renewal_approver: renewal_of(&renewal.get_untracked()),
         };
         let report = Report {
             session,
@@ -632,6 +670,7 @@ fn NewRole(
                     </select>
                 </div>
                 <div class="field"><label for="n-exp">"Expires after (days; empty: never)"</label><input id="n-exp" inputmode="numeric" bind:value=expiration/></div>
+                <RenewalSelect id="n-renewal".to_string() value=renewal/>
                 <div class="field check"><input type="checkbox" id="n-hidden" bind:checked=hidden/><label for="n-hidden">"Hidden (never listed in searches)"</label></div>
                 <div class="field check"><input type="checkbox" id="n-mfa" bind:checked=mfa/><label for="n-mfa">"Multi-factor sign-in required"</label></div>
                 <button type="submit" disabled=move || busy.get()>{move || if busy.get() { "Adding…" } else { "Add role" }}</button>

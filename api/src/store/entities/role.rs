@@ -1,7 +1,7 @@
 //! The `roles` table.
 
 use crate::domain::permission::AdminRole;
-use crate::domain::request::Requestable;
+use crate::domain::request::{RenewalApprover, Requestable};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -23,6 +23,8 @@ pub struct Model {
     /// Set on AMPS's own administrative roles only: what they are recognised by.
     pub admin_key: Option<AdminRole>,
     pub created_at: DateTimeUtc,
+    /// Who approves a renewal of the role.
+    pub renewal_approver: RenewalApprover,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
