@@ -26,6 +26,10 @@ pub struct Settings {
     /// The development mailbox (`GET /api/v1/dev/mailbox`, the SPA's Mailbox): shows recent mail
     /// to anyone, so only on a loopback address and only when switched on.
     pub dev_mailbox: bool,
+    /// The development clock (`POST /api/v1/dev/clock` moves the server's time forward for
+    /// browser journeys): only on a loopback address and only when switched on
+    /// (`AMPS_DEV_CLOCK`).
+    pub dev_clock: bool,
     /// Approval task deadlines and reminders.
     pub schedule: crate::domain::schedule::Schedule,
     /// How often each background job runs; every `amps serve` runs them all.
@@ -193,6 +197,34 @@ impl Settings {
                 ),
             ));
         }
+        let dev_clock = match value("AMPS_DEV_CLOCK", &None).as_deref() {
+            None | Some("0" | "false") => false,
+            Some("1" | "true") => true,
+            Some(other) => return Err(bad("AMPS_DEV_CLOCK", format!("{other:?} is not true or false"))),
+        };
+        if dev_clock && !bind.ip().is_loopback() {
+            return Err(bad(
+                "AMPS_DEV_CLOCK",
+                format!(
+                    "the development clock lets anyone move the server's time (and with it every deadline), so it runs only on a loopback address; AMPS_BIND is {bind}"
+                ),
+            ));
+        }
+        let mut jobs = JobPeriods::default();
+        if let Some(v) = value("AMPS_DEADLINES_EVERY_SECONDS", &None) {
+            jobs.approvals = v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|s| (1..=3600).contains(s))
+                .map(std::time::Duration::from_secs)
+                .ok_or_else(|| {
+                    bad(
+                        "AMPS_DEADLINES_EVERY_SECONDS",
+                        format!("{v:?} is not a number of seconds from 1 to 3600"),
+                    )
+                })?;
+        }
         let schedule = schedule()?;
         let session_max = match value("AMPS_SESSION_MAX_HOURS", &None) {
             None => 12,
@@ -243,8 +275,9 @@ impl Settings {
             revalidation_reject_disables,
             revalidation_annual,
             dev_mailbox,
+            dev_clock,
             schedule,
-            jobs: JobPeriods::default(),
+            jobs,
             database_url: database_url.into(),
             bind,
             public_url,

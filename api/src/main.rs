@@ -134,11 +134,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let settings = Settings::load(&overrides)?;
     init_tracing(settings.log_json);
-    let clock = Arc::new(SystemClock);
+    let clock: Arc<dyn amps::clock::Clock> = if settings.dev_clock {
+        Arc::new(amps::clock::DevClock::default())
+    } else {
+        Arc::new(SystemClock)
+    };
     match cli.command {
         Command::Serve => {
             let app = Application::build(settings.clone(), clock, None).await?;
             tracing::info!(url = %settings.public_url, port = app.port(), "AMPS is serving: web app at /, API at /api/v1, Swagger UI at /docs");
+            if settings.dev_clock {
+                tracing::warn!(
+                    "development clock ON: anyone may move this server's time forward at /api/v1/dev/clock; never use this setting in production"
+                );
+            }
             if settings.dev_mailbox {
                 tracing::warn!(
                     "development mailbox ON: recent mail (reset and approval links included) is shown to anyone at /mailbox; never use this setting in production"

@@ -254,6 +254,11 @@ impl Client {
         self.get("api/v1/dev/mailbox").await
     }
 
+    /// `POST /api/v1/dev/clock`
+    pub async fn advance_clock(&self, body: &AdvanceClockRequest) -> Result<ClockResponse, ClientError> {
+        self.post("api/v1/dev/clock", body).await
+    }
+
     /// `GET /.well-known/jwks.json`
     pub async fn jwks(&self) -> Result<JwkSet, ClientError> {
         self.get(".well-known/jwks.json").await

@@ -355,6 +355,21 @@ pub struct MailboxResponse {
     pub messages: Vec<MailboxMessage>,
 }
 
+/// Move the development clock forward (browser journeys; development servers only).
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdvanceClockRequest {
+    /// Seconds to move forward: at least 1, at most ten years.
+    #[validate(range(min = 1, max = 315_360_000))]
+    pub seconds: i64,
+}
+
+/// The server's time.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ClockResponse {
+    pub now: DateTime<Utc>,
+}
+
 /// Liveness / readiness answer.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct HealthResponse {

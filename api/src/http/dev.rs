@@ -1,15 +1,15 @@
 //! `/api/v1/dev/mailbox`: the development mailbox, present only when no SMTP relay is
-//! configured (mail then stays in the outbox).
+//! configured (mail then stays in the outbox); `/api/v1/dev/clock`: the development clock.
 
-use super::problems::NotFound;
+use super::problems::{Invalid, NotFound};
 use crate::service::{Ctx, Error, dev};
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get, post, web};
 use amps_openapi::*;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers the handlers.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_mailbox);
+    cfg.service(list_mailbox).service(advance_clock);
 }
 
 /// The newest 100 messages of the outbox.
@@ -32,4 +32,31 @@ async fn list_mailbox(ctx: web::Data<Ctx>) -> Result<HttpResponse, Error> {
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(dev::mailbox(&ctx, 100).await?))
+}
+
+/// Moves the server's clock forward, so a browser journey sees what happens weeks later
+/// (reminders, deadlines, expiry, lapsed reviews) while the server and its jobs run as usual.
+///
+/// **Permissions**: anyone, and only on a server started with the development clock
+/// (`AMPS_DEV_CLOCK=true`), which `amps serve` accepts only on a loopback address.
+///
+/// **Refusals**: 404: the development clock is not switched on; 422: not 1 second to ten years.
+#[utoipa::path(
+    tag = "dev",
+    operation_id = "advance_clock",
+    request_body = AdvanceClockRequest,
+    responses(
+        (status = 200, description = "The server's new time", body = ClockResponse),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid),
+    ),
+)]
+#[post("/dev/clock")]
+async fn advance_clock(
+    ctx: web::Data<Ctx>,
+    body: web::Json<AdvanceClockRequest>,
+) -> Result<HttpResponse, Error> {
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(dev::advance_clock(&ctx, &body).await?))
 }

@@ -202,6 +202,9 @@ async fn spawn_on_with(
     })
     .expect("test settings");
     let mut settings = settings;
+    // A development server (with the mailbox) has the development clock too; it moves the
+    // test's manual clock.
+    settings.dev_clock = dev_mailbox;
     // Every job runs, as in `amps serve`, only more often: tests wait for what they do.
     settings.jobs = JobPeriods {
         approvals: deadlines,

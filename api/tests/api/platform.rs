@@ -11,6 +11,8 @@ both_dbs!(
     health_readiness_and_metrics_answer,
     mail_is_delivered_over_smtp_and_the_dev_mailbox_is_off,
     without_the_switch_there_is_no_mailbox_to_read_reset_links_from,
+    without_the_switch_nobody_moves_the_clock,
+    the_development_clock_moves_time_for_the_jobs_too,
     undeliverable_mail_stays_queued_with_the_error_for_a_retry,
     demo_seed_is_idempotent_and_its_accounts_sign_in,
     create_admin_makes_an_administrator_with_a_one_time_password,
@@ -51,6 +53,63 @@ fn the_development_mailbox_is_refused_on_a_non_loopback_address() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.starts_with("error: AMPS_DEV_MAILBOX: "), "{err}");
     assert!(err.contains("loopback"), "{err}");
+}
+
+#[test]
+fn the_development_clock_is_refused_on_a_non_loopback_address() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_amps"))
+        .arg("migrate")
+        .env("AMPS_DEV_CLOCK", "true")
+        .env("AMPS_BIND", "0.0.0.0:8080")
+        .env("AMPS_DATA_DIR", std::env::temp_dir())
+        .output()
+        .expect("run amps");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error: AMPS_DEV_CLOCK: "), "{err}");
+    assert!(err.contains("loopback"), "{err}");
+}
+
+async fn without_the_switch_nobody_moves_the_clock(db: Db) {
+    let app = spawn_app_without_mailbox(db).await;
+    let before = app.now();
+    for seconds in [86_400, 0] {
+        let e = app
+            .client()
+            .advance_clock(&AdvanceClockRequest { seconds })
+            .await
+            .expect_err("no clock");
+        assert_eq!(e.status(), Some(404), "{e}");
+    }
+    assert_eq!(app.now(), before);
+}
+
+async fn the_development_clock_moves_time_for_the_jobs_too(db: Db) {
+    let app = seeded(db).await;
+    let before = app.now();
+    let e = app
+        .client()
+        .advance_clock(&AdvanceClockRequest { seconds: 0 })
+        .await
+        .expect_err("nothing to move");
+    assert_eq!(e.status(), Some(422));
+    assert_eq!(app.now(), before, "a refused move changes nothing");
+    let jane = as_user(&app, "jrequester").await;
+    let ebs = role_id(&jane, "EBS Inquiry User", "PROD").await;
+    grant(&app, &jane, vec![ebs]).await;
+    let moved = app
+        .client()
+        .advance_clock(&AdvanceClockRequest {
+            seconds: 340 * 86_400,
+        })
+        .await
+        .expect("moved");
+    assert_eq!(moved.now, before + chrono::Duration::days(340));
+    // The deadlines job sees the new time: the role is inside its renewal window.
+    eventually("the renewal offer", || async {
+        mails_about(&app, "jane.requester@dla.example", "expires on").await == 1
+    })
+    .await;
 }
 
 async fn without_the_switch_there_is_no_mailbox_to_read_reset_links_from(db: Db) {

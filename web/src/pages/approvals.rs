@@ -194,6 +194,8 @@ fn TaskCard(
     let exception = RwSignal::new(String::new());
     let reason = RwSignal::new(String::from("not_needed"));
     let comment = RwSignal::new(String::new());
+    let ends_on = RwSignal::new(String::new());
+    let grants = task.saar.request_type != amps_openapi::RequestType::Deactivate;
     let busy = RwSignal::new(false);
     let act = move |what: &'static str| {
         busy.set(true);
@@ -202,6 +204,20 @@ fn TaskCard(
         spawn_local(async move {
             let c = comment.get_untracked();
             let c = (!c.trim().is_empty()).then_some(c);
+            let ends = ends_on.get_untracked();
+            let access_ends_on = match ends.trim() {
+                "" => None,
+                day => match day.parse::<chrono::NaiveDate>() {
+                    Ok(d) => Some(d),
+                    Err(_) => {
+                        alert.set(Some(format!(
+                            "{number}: the last day of access is not a date (YYYY-MM-DD)."
+                        )));
+                        busy.set(false);
+                        return;
+                    }
+                },
+            };
             let r = match what {
                 "approve" => {
                     let body = ApproveRequest {
@@ -209,7 +225,7 @@ fn TaskCard(
                         it_level: Some(it_level.get_untracked()).filter(|l| !l.is_empty()),
                         sod_exception_reason: Some(exception.get_untracked())
                             .filter(|e| !e.trim().is_empty()),
-                        access_ends_on: None,
+                        access_ends_on,
                     };
                     api::call(session, move |cl| {
                         let body = body.clone();
@@ -293,6 +309,13 @@ fn TaskCard(
                         <option value="II">"IT-II"</option>
                         <option value="I">"IT-I"</option>
                     </select>
+                </div>
+            })}
+            {grants.then(|| view! {
+                <div class="field">
+                    <label for=format!("{prefix}-ends")>"Last day of access (optional)"</label>
+                    <p class="hint" id=format!("{prefix}-ends-hint")>"Only if the access must end before the role's own period; the holder may ask for a renewal before then."</p>
+                    <input type="date" id=format!("{prefix}-ends") aria-describedby=format!("{prefix}-ends-hint") bind:value=ends_on/>
                 </div>
             })}
             {has_sod.then(|| view! {
