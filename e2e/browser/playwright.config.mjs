@@ -36,6 +36,10 @@ export default defineConfig({
       AMPS_SMTP_URL: '',
       // The journeys read mail from the development mailbox (on loopback only).
       AMPS_DEV_MAILBOX: 'true',
+      // Journeys that need weeks to pass move the server's clock forward (loopback only), and
+      // the deadlines job acts on it within a second.
+      AMPS_DEV_CLOCK: 'true',
+      AMPS_DEADLINES_EVERY_SECONDS: '1',
     },
   },
 });

@@ -254,6 +254,11 @@ impl Client {
         self.get("api/v1/dev/mailbox").await
     }
 
+    /// `GET /api/v1/dev/clock`
+    pub async fn clock(&self) -> Result<ClockResponse, ClientError> {
+        self.get("api/v1/dev/clock").await
+    }
+
     /// `POST /api/v1/dev/clock`
     pub async fn advance_clock(&self, body: &AdvanceClockRequest) -> Result<ClockResponse, ClientError> {
         self.post("api/v1/dev/clock", body).await

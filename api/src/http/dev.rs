@@ -9,7 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers the handlers.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_mailbox).service(advance_clock);
+    cfg.service(list_mailbox).service(get_clock).service(advance_clock);
 }
 
 /// The newest 100 messages of the outbox.
@@ -32,6 +32,28 @@ async fn list_mailbox(ctx: web::Data<Ctx>) -> Result<HttpResponse, Error> {
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(dev::mailbox(&ctx, 100).await?))
+}
+
+/// The server's time as its development clock stands (a browser journey reads it to pick
+/// dates relative to the server's today).
+///
+/// **Permissions**: anyone, and only on a server started with the development clock
+/// (`AMPS_DEV_CLOCK=true`, loopback only).
+///
+/// **Refusals**: 404: the development clock is not switched on.
+#[utoipa::path(
+    tag = "dev",
+    operation_id = "get_clock",
+    responses(
+        (status = 200, description = "The server's time", body = ClockResponse),
+        (status = 404, response = NotFound),
+    ),
+)]
+#[get("/dev/clock")]
+async fn get_clock(ctx: web::Data<Ctx>) -> Result<HttpResponse, Error> {
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(dev::clock(&ctx).await?))
 }
 
 /// Moves the server's clock forward, so a browser journey sees what happens weeks later

@@ -29,6 +29,17 @@ pub async fn mailbox(ctx: &Ctx, limit: u64) -> Result<MailboxResponse> {
     Ok(MailboxResponse { messages })
 }
 
+/// The server's time; 404 unless the development clock is switched on.
+pub async fn clock(ctx: &Ctx) -> Result<ClockResponse> {
+    if !ctx.settings.dev_clock {
+        return Err(Error::NotFound(
+            "There is no development clock on this server (it is a development setting, AMPS_DEV_CLOCK)."
+                .into(),
+        ));
+    }
+    Ok(ClockResponse { now: ctx.clock.now() })
+}
+
 /// Moves the server's clock forward by `seconds` (deadlines, reminders, expiry and tokens see
 /// the new time; the jobs act on it at their next round); 404 unless the development clock
 /// is switched on (`AMPS_DEV_CLOCK`, loopback only).

@@ -82,6 +82,7 @@ async fn without_the_switch_nobody_moves_the_clock(db: Db) {
         assert_eq!(e.status(), Some(404), "{e}");
     }
     assert_eq!(app.now(), before);
+    assert_eq!(app.client().clock().await.expect_err("no clock").status(), Some(404));
 }
 
 async fn the_development_clock_moves_time_for_the_jobs_too(db: Db) {
@@ -105,6 +106,7 @@ async fn the_development_clock_moves_time_for_the_jobs_too(db: Db) {
         .await
         .expect("moved");
     assert_eq!(moved.now, before + chrono::Duration::days(340));
+    assert_eq!(app.client().clock().await.expect("read").now, moved.now);
     // The deadlines job sees the new time: the role is inside its renewal window.
     eventually("the renewal offer", || async {
         mails_about(&app, "jane.requester@dla.example", "expires on").await == 1

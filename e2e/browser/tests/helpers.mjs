@@ -119,3 +119,17 @@ export async function completeApi(request, saarNumber) {
   const r = await request.post(`/api/v1/provisioning-tasks/${t.id}/complete`, { headers, data: { note: 'done' } });
   expect(r.status()).toBe(200);
 }
+
+/** The server's today (its development clock), as YYYY-MM-DD, plus `days`. */
+export async function serverDay(request, days = 0) {
+  const r = await request.get('/api/v1/dev/clock');
+  expect(r.status()).toBe(200);
+  const now = new Date((await r.json()).now);
+  return new Date(now.getTime() + days * 86400000).toISOString().slice(0, 10);
+}
+
+/** Moves the server's clock `days` forward (its jobs then act as they would that much later). */
+export async function advanceDays(request, days) {
+  const r = await request.post('/api/v1/dev/clock', { data: { seconds: Math.round(days * 86400) } });
+  expect(r.status()).toBe(200);
+}

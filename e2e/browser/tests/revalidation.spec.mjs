@@ -1,9 +1,14 @@
 // Roles that end and roles that are reviewed: a holder renews a role about to expire from
 // Current Roles and the supervisor approves it; an administrator starts a campaign, the holder
 // keeps one role and gives up another, the supervisor approves the review, and the campaign
-// shows the progress. Each screen is checked with axe.
+// shows the progress; a supervisor gives access until a set day, and when the server's clock
+// has moved past it the role is gone from Current Roles and on its way out of the
+// application. Each screen is checked with axe.
 import { test, expect } from '@playwright/test';
-import { approveApi, checkPage, completeApi, field, nav, signIn, signOut, submitApi, supervisorOnlyRole } from './helpers.mjs';
+import {
+  advanceDays, approveApi, checkPage, completeApi, field, nav, serverDay, signIn, signOut, submitApi,
+  supervisorOnlyRole,
+} from './helpers.mjs';
 
 const run = Date.now() % 100000;
 
@@ -89,4 +94,45 @@ test('a campaign: the holder reviews, the supervisor approves, the administrator
   await expect(card).toContainText('1 removals pending');
   await expect(card.getByRole('img', { name: /Progress of/ })).toBeVisible();
   await checkPage(page, '44-campaign-progress');
+});
+
+// Last: it moves the server's clock forward for every journey after it.
+test('access given until a day ends on that day', async ({ page, request }) => {
+  const role = await supervisorOnlyRole(request, `Bin Counter ${run}`);
+  const [s] = await submitApi(request, 'jrequester', [role], 'Need to count bins at the depot weekly.');
+  const last = await serverDay(request, 10);
+  // Access ends when that day does: it expires at the start of the next.
+  const ends = await serverDay(request, 11);
+
+  await signIn(page, 'ssupervisor');
+  await nav(page, /Approvals/);
+  const card = page.getByRole('article', { name: new RegExp(`Bin Counter ${run}`) });
+  await card.getByLabel('Last day of access (optional)').fill(last);
+  await checkPage(page, '45-last-day-of-access');
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await expect(page.getByRole('status').first()).toContainText('approved');
+  await signOut(page);
+  await completeApi(request, s.number);
+
+  await signIn(page, 'jrequester');
+  await nav(page, 'My Information');
+  await page.getByRole('tab', { name: 'Applications & Roles' }).click();
+  const roles = page.getByRole('region', { name: 'Current Roles' });
+  await expect(roles).toContainText(`Bin Counter ${run}`);
+  await expect(roles).toContainText(ends);
+  await signOut(page);
+
+  // Eleven days on (as the server sees it) the deadlines job has ended the role.
+  await advanceDays(request, 11);
+  await expect.poll(async () => {
+    const { messages } = await (await request.get('/api/v1/dev/mailbox')).json();
+    return messages.some((m) => m.to.includes('jane.requester@dla.example')
+      && m.subject.includes('records that the role expired') && m.body.includes(`Bin Counter ${run}`));
+  }, { timeout: 20_000 }).toBe(true);
+  await signIn(page, 'jrequester');
+  await nav(page, 'My Information');
+  await page.getByRole('tab', { name: 'Applications & Roles' }).click();
+  await expect(page.getByRole('region', { name: 'Current Roles' })).not.toContainText(`Bin Counter ${run}`);
+  await expect(page.getByRole('region', { name: 'Pending Requests' })).toContainText(`The role expired on ${ends}`);
+  await checkPage(page, '46-role-expired');
 });
