@@ -40,6 +40,7 @@ mod m20261130_000015_role_search_index;
 mod m20261130_000016_role_expiry;
 mod m20261130_000017_revalidations;
 mod m20261130_000018_renewal_approver;
+mod m20261130_000019_campaign_close;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000016_role_expiry::Migration),
             Box::new(m20261130_000017_revalidations::Migration),
             Box::new(m20261130_000018_renewal_approver::Migration),
+            Box::new(m20261130_000019_campaign_close::Migration),
         ]
     }
 }

@@ -553,6 +553,15 @@ impl Client {
         self.get(&format!("api/v1/revalidation-campaigns/{id}")).await
     }
 
+    /// `POST /api/v1/revalidation-campaigns/{id}/close`
+    pub async fn close_campaign(&self, id: uuid::Uuid) -> Result<CampaignResponse, ClientError> {
+        self.post(
+            &format!("api/v1/revalidation-campaigns/{id}/close"),
+            &serde_json::json!({}),
+        )
+        .await
+    }
+
     /// `POST /api/v1/revalidation-campaigns/{id}/remind`
     pub async fn remind_overdue(&self, id: uuid::Uuid) -> Result<RemindResponse, ClientError> {
         self.post(

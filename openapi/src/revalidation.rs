@@ -87,6 +87,8 @@ pub struct CampaignResponse {
     pub created_at: DateTime<Utc>,
     /// The administrator who started it (User ID).
     pub created_by: String,
+    /// When it was closed (its decisions then stand); open campaigns have none.
+    pub closed_at: Option<DateTime<Utc>>,
     pub progress: CampaignProgress,
     /// Per organization, by name.
     pub by_organization: Vec<OrganizationProgress>,
@@ -175,15 +177,32 @@ pub struct UpdateRevalidationRequest {
     pub version: Option<i32>,
 }
 
-/// The reviewer approves a review.
+/// The reviewer approves a review, removing any of the roles the user kept that they should
+/// not (`remove`). Until the campaign closes, the reviewer may correct an approved review by
+/// approving it again with more roles to remove (or by rejecting it); what was removed stays
+/// removed (ask for a role again to restore it).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApproveRevalidationRequest {
     #[validate(length(max = 2000), custom(function = "crate::rules::free_text"))]
     #[serde(default)]
     pub comment: Option<String>,
+    /// Roles the user kept that the reviewer removes, each with a reason.
+    #[validate(length(max = 500), nested)]
+    #[serde(default)]
+    pub remove: Vec<ReviewerRemoval>,
     #[serde(default)]
     pub version: Option<i32>,
+}
+
+/// A role the reviewer removes from a review.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewerRemoval {
+    /// The item's `assignment_id`.
+    pub assignment_id: Uuid,
+    #[validate(length(min = 5, max = 500), custom(function = "crate::rules::free_text"))]
+    pub reason: String,
 }
 
 /// The reviewer rejects a review: every role is removed.

@@ -9,7 +9,9 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers the handlers.
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(list_mailbox).service(get_clock).service(advance_clock);
+    cfg.service(list_mailbox)
+        .service(get_clock)
+        .service(advance_clock);
 }
 
 /// The newest 100 messages of the outbox.

@@ -15,6 +15,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(list_campaigns)
         .service(get_campaign)
         .service(remind_overdue)
+        .service(close_campaign)
         .service(get_my_revalidation)
         .service(update_my_revalidation)
         .service(list_revalidations_to_review)
@@ -129,6 +130,38 @@ async fn remind_overdue(
     Ok(HttpResponse::Ok().json(revalidation::remind_overdue(&ctx, &auth.actor(&req), p, *id).await?))
 }
 
+/// Close a campaign once every review in it is decided (or lapsed): its decisions then stand
+/// (until then reviewers may correct them). The deadlines job closes a finished campaign by
+/// itself a week after its due date.
+///
+/// **Permissions**: administrators.
+///
+/// **Refusals**: 404: no such campaign; 409: reviews still open or waiting on a reviewer, or
+/// closed already.
+#[utoipa::path(
+    tag = "revalidation",
+    operation_id = "close_campaign",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Campaign id")),
+    responses(
+        (status = 200, body = CampaignResponse),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    ),
+)]
+#[post("/revalidation-campaigns/{id}/close")]
+async fn close_campaign(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    Ok(HttpResponse::Ok().json(revalidation::close_campaign(&ctx, &auth.actor(&req), p, *id).await?))
+}
+
 /// My open review of my roles: each role to keep or give up, the due date, and what happens if
 /// it is not finished.
 ///
@@ -237,14 +270,18 @@ async fn get_revalidation(
     Ok(HttpResponse::Ok().json(revalidation::get(&ctx, &auth.actor(&req), p, *id).await?))
 }
 
-/// Approve a submitted review: the roles given up are deprovisioned, the kept ones are
-/// recorded as reviewed, and the user is told.
+/// Approve a submitted review: the roles given up (and those the reviewer removes in
+/// `remove`, each with a reason) are deprovisioned, the kept ones are recorded as reviewed,
+/// and the user is told. Until the campaign closes (a review opened by a change: until it
+/// would have lapsed) the reviewer may correct an approved review by approving it again with
+/// more roles in `remove`; what was removed stays removed.
 ///
 /// **Permissions**: the reviewer (the user's supervisor, or EAO) or their deputy during the
 /// deputy period, or an administrator for a user without one; never the user.
 ///
 /// **Refusals**: 403: the caller's own review; 404: not a review the caller decides; 409: not
-/// submitted, or decided meanwhile; 412: stale `version`.
+/// submitted (nor approved with roles to remove), decided meanwhile, or its campaign closed;
+/// 412: stale `version`; 422: a role in `remove` not kept in the review, or no reason.
 #[utoipa::path(
     tag = "revalidation",
     operation_id = "approve_revalidation",
@@ -276,12 +313,17 @@ async fn approve_revalidation(
         .comment
         .map(|c| c.trim().to_string())
         .filter(|c| !c.is_empty());
+    let decision = revalidation::Decision::Approve {
+        comment,
+        remove: body.remove,
+    };
     Ok(HttpResponse::Ok()
-        .json(revalidation::decide(&ctx, &auth.actor(&req), p, *id, Ok(comment), body.version).await?))
+        .json(revalidation::decide(&ctx, &auth.actor(&req), p, *id, decision, body.version).await?))
 }
 
 /// Reject a submitted review, with a reason: every role in it is deprovisioned and, unless
-/// `AMPS_REVALIDATION_REJECT_DISABLES` is false, the account is disabled.
+/// `AMPS_REVALIDATION_REJECT_DISABLES` is false, the account is disabled. An approved review
+/// may be corrected to rejected until its campaign closes.
 ///
 /// **Permissions**: as approve.
 ///
@@ -314,6 +356,7 @@ async fn reject_revalidation(
     revalidation::authorize_decide(&ctx, p, *id).await?;
     let body = body.parse()?;
     let reason = body.reason.trim().to_string();
+    let decision = revalidation::Decision::Reject { reason };
     Ok(HttpResponse::Ok()
-        .json(revalidation::decide(&ctx, &auth.actor(&req), p, *id, Err(reason), body.version).await?))
+        .json(revalidation::decide(&ctx, &auth.actor(&req), p, *id, decision, body.version).await?))
 }

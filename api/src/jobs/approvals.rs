@@ -25,6 +25,8 @@ pub struct Round {
     pub reviews_reminded: usize,
     pub reviews_lapsed: usize,
     pub reviews_opened: usize,
+    /// Campaigns closed because every review in them is finished and past its lapse date.
+    pub campaigns_closed: usize,
     /// Whether this round started the year's campaign.
     pub annual_campaign: bool,
 }
@@ -68,6 +70,7 @@ pub async fn tick(ctx: &Ctx) -> Result<Round> {
         reviews_reminded: drain(BATCH, || revalidation::send_reminders(ctx, now)).await?,
         reviews_lapsed: drain(200, || revalidation::lapse_overdue(ctx, now)).await?,
         reviews_opened: drain(200, || revalidation::open_for_lapsed_training(ctx, now)).await?,
+        campaigns_closed: revalidation::close_finished(ctx, now).await?,
         annual_campaign: revalidation::start_annual(ctx, now).await?,
     })
 }

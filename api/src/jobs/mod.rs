@@ -51,6 +51,7 @@ pub fn spawn_approval_deadlines(ctx: crate::service::Ctx, every: Duration) -> to
                         reviews_reminded = r.reviews_reminded,
                         reviews_lapsed = r.reviews_lapsed,
                         reviews_opened = r.reviews_opened,
+                        campaigns_closed = r.campaigns_closed,
                         annual_campaign = r.annual_campaign,
                         "deadlines round"
                     )

@@ -142,6 +142,7 @@ pub async fn start_campaign(
         due_at: due,
         created_by: p.id,
         created_at: now,
+        closed_at: None,
     };
     let txn = crate::store::begin(&ctx.db).await?;
     open_campaign(ctx, &txn, actor, &c, target, now).await?;
@@ -226,6 +227,7 @@ pub async fn start_annual(ctx: &Ctx, now: DateTime<Utc>) -> Result<bool> {
         due_at: due,
         created_by: Uuid::nil(),
         created_at: now,
+        closed_at: None,
     };
     let txn = crate::store::begin(&ctx.db).await?;
     match open_campaign(ctx, &txn, &Actor::system(), &c, Target::Internal, now).await {
@@ -330,6 +332,7 @@ async fn campaign_view(
         due_at: c.due_at,
         created_at: c.created_at,
         created_by: creator.map_or_else(|| "system".to_string(), |u| u.login),
+        closed_at: c.closed_at,
         progress: total,
         by_organization: by_org
             .into_iter()
@@ -819,13 +822,46 @@ pub async fn authorize_decide(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Result<
     Ok(())
 }
 
-/// The reviewer's decision: approve (`Ok(comment)`) or reject (`Err(reason)`).
+/// A reviewer's decision.
+#[derive(Debug, Clone)]
+pub enum Decision {
+    /// Approve, removing the roles in `remove` the user kept.
+    Approve {
+        comment: Option<String>,
+        remove: Vec<ReviewerRemoval>,
+    },
+    /// Reject, with a reason: every role goes.
+    Reject { reason: String },
+}
+
+/// Whether the decision on review `r` may still be corrected at `now`: until its campaign
+/// closes, or for a review opened by a change, until it would have lapsed.
+async fn correctable(conn: &impl ConnectionTrait, r: &revalidation::Model, now: DateTime<Utc>) -> Result<()> {
+    let open = match r.campaign_id {
+        Some(c) => store::revalidations::campaign(conn, c)
+            .await?
+            .is_some_and(|c| c.closed_at.is_none()),
+        None => now < rules::lapses_at(r.due_at),
+    };
+    if open {
+        Ok(())
+    } else {
+        Err(Error::Conflict(
+            "This review's campaign is closed: its decisions stand. Remove a role with a removal request."
+                .into(),
+        ))
+    }
+}
+
+/// The reviewer's decision on submitted review `id`, or their correction of one they approved
+/// while its campaign is open: approving again removes more roles, rejecting removes every
+/// role (and disables the account, by setting). What was removed stays removed.
 pub async fn decide(
     ctx: &Ctx,
     actor: &Actor,
     p: &UserPrincipal,
     id: Uuid,
-    decision: std::result::Result<Option<String>, String>,
+    decision: Decision,
     version: Option<i32>,
 ) -> Result<RevalidationResponse> {
     authorize_decide(ctx, p, id).await?;
@@ -834,16 +870,62 @@ pub async fn decide(
     let r = store::revalidations::find(&txn, id)
         .await?
         .ok_or_else(|| Error::NotFound("No such review.".into()))?;
-    if r.status != Status::Submitted {
-        return Err(Error::Conflict(format!(
-            "This review is {}; it cannot be decided.",
-            r.status
-        )));
-    }
+    let correcting = match (r.status, &decision) {
+        (Status::Submitted, _) => false,
+        (Status::Approved, Decision::Reject { .. }) => true,
+        (Status::Approved, Decision::Approve { remove, .. }) if !remove.is_empty() => true,
+        (Status::Approved, _) => {
+            return Err(Error::Conflict(
+                "This review is approved already; to correct it, name the roles to remove or reject it."
+                    .into(),
+            ));
+        }
+        (status, _) => {
+            return Err(Error::Conflict(format!(
+                "This review is {status}; it cannot be decided."
+            )));
+        }
+    };
     super::check_version(version, r.version, "this review")?;
+    if correcting {
+        correctable(&txn, &r, now).await?;
+    }
+    let user = load_user(&txn, r.user_id).await?;
+    let mut writes = Writes::new();
+    // The roles the reviewer removes: each one the user kept and still holds.
+    let mut taken = Vec::new();
+    if let Decision::Approve { remove, .. } = &decision {
+        let items = store::revalidations::items_of(&txn, &[r.id])
+            .await?
+            .remove(&r.id)
+            .unwrap_or_default();
+        let mut errors = Vec::new();
+        for (i, x) in remove.iter().enumerate() {
+            match items.iter().find(|it| it.assignment_id == x.assignment_id) {
+                Some(it) if it.keep == Some(true) => taken.push((it.clone(), x.reason.trim().to_string())),
+                Some(_) => errors.push(field(
+                    &format!("remove[{i}].assignment_id"),
+                    "not_kept",
+                    "the user gave this role up already",
+                )),
+                None => errors.push(field(
+                    &format!("remove[{i}].assignment_id"),
+                    "unknown",
+                    "is not a role of this review",
+                )),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::Validation(errors.into_iter().flatten().collect()));
+        }
+        for (it, reason) in &taken {
+            let why = format!("Removed by the reviewer: {reason}");
+            store::revalidations::set_item(&txn, r.id, it.assignment_id, false, Some(&why)).await?;
+        }
+    }
     let (to, comment) = match &decision {
-        Ok(c) => (Status::Approved, c.as_deref()),
-        Err(reason) => (Status::Rejected, Some(reason.as_str())),
+        Decision::Approve { comment, .. } => (Status::Approved, comment.as_deref()),
+        Decision::Reject { reason } => (Status::Rejected, Some(reason.as_str())),
     };
     let moved = store::revalidations::advance(
         &txn,
@@ -863,31 +945,56 @@ pub async fn decide(
             "This review was decided by someone else a moment ago.".into(),
         ));
     }
-    let mut writes = Writes::new();
-    let user = load_user(&txn, r.user_id).await?;
-    let removed = close(&txn, &mut writes, &r, &user, to, now).await?;
+    let removed = if correcting && to == Status::Approved {
+        // A correction removes only what the reviewer names now; the rest stays as decided.
+        for (it, _) in &taken {
+            let (role, _) = super::load_role(&txn, it.role_id).await?;
+            let why = format!(
+                "Removed by the reviewer in a correction of the review of roles: {}",
+                taken_reason(&taken, it.assignment_id)
+            );
+            deprovision(&txn, &mut writes, &user, &role, &why, now).await?;
+        }
+        taken.len()
+    } else {
+        close(&txn, &mut writes, &r, &user, to, now).await?
+    };
     let disabled = to == Status::Rejected && ctx.settings.revalidation_reject_disables;
     if disabled {
         store::users::set_status(&txn, user.id, AccountStatus::Disabled, now).await?;
     }
+    let corrected = if correcting { " (corrected)" } else { "" };
     let (subject, body) = if to == Status::Approved {
         (
-            "AMPS: your review of your roles was approved".to_string(),
+            format!("AMPS: your review of your roles was approved{corrected}"),
             format!(
-                "Hello {},\n\n{} approved your review. {}{}\n\n-- AMPS",
+                "Hello {},\n\n{} {} your review. {}{}\n\n-- AMPS",
                 user.first_name,
                 name_of(&p.user),
-                if removed == 0 {
-                    "You keep every role.".to_string()
+                if correcting {
+                    "corrected their approval of"
                 } else {
-                    format!("The {removed} role(s) you gave up are being removed; you keep the rest.")
+                    "approved"
+                },
+                match (removed, taken.is_empty()) {
+                    (0, _) => "You keep every role.".to_string(),
+                    (n, true) => format!("The {n} role(s) you gave up are being removed; you keep the rest."),
+                    (n, false) => format!(
+                        "{n} role(s) are being removed, {} of them by your reviewer ({}); you keep the rest.",
+                        taken.len(),
+                        taken
+                            .iter()
+                            .map(|(_, why)| why.as_str())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
                 },
                 comment.map(|c| format!("\n\nComment: {c}")).unwrap_or_default()
             ),
         )
     } else {
         (
-            "AMPS: your review of your roles was rejected".to_string(),
+            format!("AMPS: your review of your roles was rejected{corrected}"),
             format!(
                 "Hello {},\n\n{} rejected your review: {}\n\nEvery role in it is being removed.{}\n\nCall the help desk if you believe this is a mistake.\n\n-- AMPS",
                 user.first_name,
@@ -902,18 +1009,30 @@ pub async fn decide(
         )
     };
     outbox::enqueue_into(&mut writes, now, &user.email, &subject, &body);
+    let reviewer_removed: Vec<_> = taken
+        .iter()
+        .map(|(it, why)| json!({"assignment": it.assignment_id, "reason": why}))
+        .collect();
     audit::append_into(
         &mut writes,
         now,
         NewEvent {
             actor,
-            action: if to == Status::Approved {
-                "revalidation.approved"
-            } else {
-                "revalidation.rejected"
+            action: match (correcting, to) {
+                (true, _) => "revalidation.corrected",
+                (false, Status::Approved) => "revalidation.approved",
+                _ => "revalidation.rejected",
             },
             target: Some(format!("revalidation:{}", r.id)),
-            details: json!({"user": user.login, "removed": removed, "comment": comment, "account_disabled": disabled}),
+            details: json!({
+                "user": user.login,
+                "was": r.status.as_str(),
+                "now": to.as_str(),
+                "removed": removed,
+                "removed_by_reviewer": reviewer_removed,
+                "comment": comment,
+                "account_disabled": disabled,
+            }),
         },
     );
     writes.exec(&txn).await?;
@@ -922,6 +1041,80 @@ pub async fn decide(
         .await?
         .ok_or_else(|| anyhow::anyhow!("review vanished"))?;
     view(&ctx.db, &fresh).await
+}
+
+fn taken_reason(taken: &[(revalidation_item::Model, String)], assignment: Uuid) -> &str {
+    taken
+        .iter()
+        .find(|(it, _)| it.assignment_id == assignment)
+        .map_or("", |(_, why)| why.as_str())
+}
+
+/// Closes campaign `id` (administrators): its decisions then stand. Refused while reviews in
+/// it are still open or waiting on a reviewer.
+pub async fn close_campaign(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    id: Uuid,
+) -> Result<CampaignResponse> {
+    may_manage(p)?;
+    let c = load_campaign(ctx, id).await?;
+    let now = ctx.clock.now();
+    let txn = crate::store::begin(&ctx.db).await?;
+    let waiting = store::revalidations::open_in(&txn, c.id).await?;
+    if waiting > 0 {
+        return Err(Error::Conflict(format!(
+            "{waiting} review(s) of this campaign are not decided yet; remind them, or wait until they lapse a week after the due date."
+        )));
+    }
+    if !store::revalidations::close_campaign(&txn, c.id, now).await? {
+        return Err(Error::Conflict("This campaign is closed already.".into()));
+    }
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "revalidation.campaign_closed",
+            target: Some(format!("revalidation_campaign:{}", c.id)),
+            details: json!({"name": c.name}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    let c = load_campaign(ctx, id).await?;
+    campaign_view(ctx, &c, now).await
+}
+
+/// Closes the campaigns whose every review is finished once the last of them could have
+/// lapsed (a week after the due date): their decisions then stand. Returns how many closed.
+pub async fn close_finished(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
+    let mut closed = 0;
+    for c in
+        store::revalidations::finished_campaigns(&ctx.db, now - Duration::days(rules::GRACE_DAYS)).await?
+    {
+        let txn = crate::store::begin(&ctx.db).await?;
+        if store::revalidations::open_in(&txn, c.id).await? > 0
+            || !store::revalidations::close_campaign(&txn, c.id, now).await?
+        {
+            continue;
+        }
+        audit::append(
+            &txn,
+            now,
+            NewEvent {
+                actor: &Actor::system(),
+                action: "revalidation.campaign_closed",
+                target: Some(format!("revalidation_campaign:{}", c.id)),
+                details: json!({"name": c.name}),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        closed += 1;
+    }
+    Ok(closed)
 }
 
 /// What a review ending in `to` does to the roles in it: approved, the roles given up are

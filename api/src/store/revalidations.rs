@@ -421,6 +421,52 @@ pub async fn overdue(
         .await
 }
 
+/// How many reviews of campaign `id` are open or waiting on a reviewer.
+pub async fn open_in(conn: &impl ConnectionTrait, id: Uuid) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    revalidation::Entity::find()
+        .filter(revalidation::Column::CampaignId.eq(id))
+        .filter(revalidation::Column::Status.is_in(open_statuses()))
+        .count(conn)
+        .await
+}
+
+/// Closes campaign `id` at `now`; `false` when it was closed already.
+pub async fn close_campaign(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let res = revalidation_campaign::Entity::update_many()
+        .col_expr(revalidation_campaign::Column::ClosedAt, Expr::value(now))
+        .filter(revalidation_campaign::Column::Id.eq(id))
+        .filter(revalidation_campaign::Column::ClosedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Open campaigns due at `due_before` or earlier with no review still open or submitted.
+pub async fn finished_campaigns(
+    conn: &impl ConnectionTrait,
+    due_before: DateTime<Utc>,
+) -> Result<Vec<revalidation_campaign::Model>, DbErr> {
+    use sea_orm::sea_query::Query;
+    let open = Query::select()
+        .column(revalidation::Column::CampaignId)
+        .from(revalidation::Entity)
+        .and_where(revalidation::Column::Status.is_in(open_statuses()))
+        .and_where(revalidation::Column::CampaignId.is_not_null())
+        .to_owned();
+    revalidation_campaign::Entity::find()
+        .filter(revalidation_campaign::Column::ClosedAt.is_null())
+        .filter(revalidation_campaign::Column::DueAt.lte(due_before))
+        .filter(revalidation_campaign::Column::Id.not_in_subquery(open))
+        .limit(50)
+        .all(conn)
+        .await
+}
+
 /// The open reviews of campaign `id` past their due date at `now`.
 pub async fn overdue_in(
     conn: &impl ConnectionTrait,

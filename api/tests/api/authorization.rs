@@ -261,6 +261,8 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         "list_campaigns" => call(M::GET, "/api/v1/revalidation-campaigns"),
         "get_campaign" => call(M::GET, format!("/api/v1/revalidation-campaigns/{}", o.campaign)),
         "remind_overdue" => call(M::POST, format!("/api/v1/revalidation-campaigns/{}/remind", o.campaign)),
+        // Reviews of it are open: an administrator is refused with 409 and nothing changes.
+        "close_campaign" => call(M::POST, format!("/api/v1/revalidation-campaigns/{}/close", o.campaign)),
         "get_my_revalidation" => Call {
             not_found_is_empty: true,
             ..call(M::GET, "/api/v1/me/revalidation")
@@ -739,6 +741,7 @@ const README_ORDER: &[&str] = &[
     "list_campaigns",
     "get_campaign",
     "remind_overdue",
+    "close_campaign",
     "get_my_revalidation",
     "update_my_revalidation",
     "list_revalidations_to_review",

@@ -82,7 +82,10 @@ async fn without_the_switch_nobody_moves_the_clock(db: Db) {
         assert_eq!(e.status(), Some(404), "{e}");
     }
     assert_eq!(app.now(), before);
-    assert_eq!(app.client().clock().await.expect_err("no clock").status(), Some(404));
+    assert_eq!(
+        app.client().clock().await.expect_err("no clock").status(),
+        Some(404)
+    );
 }
 
 async fn the_development_clock_moves_time_for_the_jobs_too(db: Db) {

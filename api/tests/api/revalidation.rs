@@ -17,6 +17,7 @@ both_dbs!(
     the_annual_campaign_starts_by_itself_once,
     a_supervisors_deputy_decides_reviews_while_they_are_away,
     a_lapsed_ia_training_opens_a_review,
+    a_reviewer_removes_roles_and_corrects_decisions_until_the_campaign_closes,
 );
 
 const JANE: &str = "jane.requester@dla.example";
@@ -188,6 +189,7 @@ async fn a_campaign_is_reviewed_by_users_and_supervisors_and_lapses_for_the_sile
             &ApproveRevalidationRequest {
                 comment: Some("Agreed.".into()),
                 version: Some(sent.version),
+                ..Default::default()
             },
         )
         .await
@@ -288,6 +290,12 @@ async fn a_campaign_is_reviewed_by_users_and_supervisors_and_lapses_for_the_sile
         1,
         "lapsed once"
     );
+    // Every review is finished and past its lapse date: the job closes the campaign.
+    let admin = as_user(&app, "aadmin").await;
+    eventually("the campaign closes", || async {
+        admin.campaign(c.id).await.is_ok_and(|c| c.closed_at.is_some())
+    })
+    .await;
     assert_eq!(
         mails_about(&app, SAM, "review your roles").await,
         5,
@@ -575,4 +583,117 @@ async fn a_lapsed_ia_training_opens_a_review(db: Db) {
         1,
         "opened once"
     );
+}
+
+async fn a_reviewer_removes_roles_and_corrects_decisions_until_the_campaign_closes(db: Db) {
+    let app = seeded(db).await;
+    let (jane, ebs, mine) = kept_and_submitted(&app).await;
+    let admin = as_user(&app, "aadmin").await;
+    let campaign = admin.campaigns().await.expect("campaigns")[0].id;
+    let e = admin.close_campaign(campaign).await.expect_err("a review waits");
+    assert_eq!(e.status(), Some(409));
+    let sam = as_user(&app, "ssupervisor").await;
+    let assignment = mine.items[0].assignment_id;
+    let removal = |reason: &str| ApproveRevalidationRequest {
+        remove: vec![ReviewerRemoval {
+            assignment_id: assignment,
+            reason: reason.into(),
+        }],
+        ..Default::default()
+    };
+    // A role that is not in the review, or a reason too short, is refused and changes nothing.
+    let e = sam
+        .approve_revalidation(
+            mine.id,
+            &ApproveRevalidationRequest {
+                remove: vec![ReviewerRemoval {
+                    assignment_id: Uuid::now_v7(),
+                    reason: "Not on the EBS team.".into(),
+                }],
+                ..Default::default()
+            },
+        )
+        .await
+        .expect_err("unknown role");
+    assert_eq!(e.status(), Some(422));
+    assert_eq!(
+        sam.approve_revalidation(mine.id, &removal("no"))
+            .await
+            .expect_err("short")
+            .status(),
+        Some(422)
+    );
+    let v = sam
+        .approve_revalidation(mine.id, &ApproveRevalidationRequest::default())
+        .await
+        .expect("approved");
+    assert_eq!(v.status, RevalidationStatus::Approved);
+    let e = sam
+        .approve_revalidation(mine.id, &ApproveRevalidationRequest::default())
+        .await
+        .expect_err("nothing to correct");
+    assert_eq!(e.status(), Some(409));
+    // Only the reviewer corrects.
+    let dan = as_user(&app, "ddataowner").await;
+    let e = dan
+        .approve_revalidation(mine.id, &removal("Jane moved to the warehouse team."))
+        .await
+        .expect_err("not the reviewer");
+    assert_eq!(e.status(), Some(404));
+    // Sam corrects it: the role Jane kept goes after all.
+    let v = sam
+        .approve_revalidation(mine.id, &removal("Jane moved to the warehouse team."))
+        .await
+        .expect("corrected");
+    assert_eq!(v.items[0].keep, Some(false));
+    assert!(
+        v.items[0]
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("warehouse")),
+        "{:?}",
+        v.items[0].reason
+    );
+    let pending = jane.my_requests().await.expect("requests").pending;
+    let out = pending
+        .iter()
+        .find(|s| s.role.id == ebs && s.request_type == RequestType::Deactivate)
+        .expect("the role is being removed");
+    assert!(out.justification.contains("warehouse"), "{}", out.justification);
+    assert!(
+        mail_about(&app, JANE, "(corrected)")
+            .await
+            .body
+            .contains("warehouse"),
+        "Jane is told why"
+    );
+    let e = sam
+        .approve_revalidation(mine.id, &removal("Jane moved to the warehouse team."))
+        .await
+        .expect_err("given up already");
+    assert_eq!(e.status(), Some(422));
+    // Closed, the decisions stand.
+    let closed = admin.close_campaign(campaign).await.expect("closed");
+    assert!(closed.closed_at.is_some());
+    assert_eq!(
+        admin.close_campaign(campaign).await.expect_err("twice").status(),
+        Some(409)
+    );
+    let e = sam
+        .reject_revalidation(
+            mine.id,
+            &RejectRevalidationRequest {
+                reason: "Jane left DLA last month.".into(),
+                version: None,
+            },
+        )
+        .await
+        .expect_err("closed");
+    assert_eq!(e.status(), Some(409));
+    assert!(e.to_string().contains("closed"), "{e}");
+    let e = jane
+        .close_campaign(campaign)
+        .await
+        .expect_err("not an administrator");
+    assert_eq!(e.status(), Some(403));
 }

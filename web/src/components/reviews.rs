@@ -47,7 +47,7 @@ pub fn ReviewsToDecide(status: RwSignal<Option<String>>, alert: RwSignal<Option<
                             alert.set(None);
                             spawn_local(async move {
                                 let done = if approve {
-                                    let body = ApproveRevalidationRequest { comment: Some(text).filter(|t| !t.is_empty()), version: Some(version) };
+                                    let body = ApproveRevalidationRequest { comment: Some(text).filter(|t| !t.is_empty()), version: Some(version), ..Default::default() };
                                     api::call(session, move |c| { let b = body.clone(); async move { c.approve_revalidation(id, &b).await } }).await
                                 } else {
                                     let body = RejectRevalidationRequest { reason: text, version: Some(version) };

@@ -15,6 +15,8 @@ pub struct Model {
     pub due_at: DateTimeUtc,
     pub created_by: Uuid,
     pub created_at: DateTimeUtc,
+    /// When it closed (decisions then stand).
+    pub closed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
