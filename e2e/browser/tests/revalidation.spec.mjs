@@ -83,6 +83,9 @@ test('a campaign: the holder reviews, the supervisor approves, the administrator
   await nav(page, /Approvals/);
   const review = page.getByRole('article', { name: 'Review of Jane Requester' });
   await expect(review).toContainText('Counts are corrected by the depot now.');
+  // Sam removes the reader role too, which Jane kept.
+  await review.getByLabel(`Remove Stock Reader ${run} (EBS PROD)`).check();
+  await review.getByLabel(`Why Stock Reader ${run} (EBS PROD) is removed`).fill('Planning moved to the depot team.');
   await checkPage(page, '43-review-to-decide');
   await review.getByRole('button', { name: "Approve Jane Requester's review" }).click();
   await expect(page.getByRole('status').first()).toContainText("Jane Requester's review: approved.");
@@ -91,7 +94,8 @@ test('a campaign: the holder reviews, the supervisor approves, the administrator
   await signIn(page, 'aadmin');
   await nav(page, 'Campaigns');
   const card = page.getByRole('article', { name: `EBS review ${run}` });
-  await expect(card).toContainText('1 removals pending');
+  await expect(card).toContainText('2 removals pending');
+  await expect(card).toContainText('reviewers may still correct');
   await expect(card.getByRole('img', { name: /Progress of/ })).toBeVisible();
   await checkPage(page, '44-campaign-progress');
 });

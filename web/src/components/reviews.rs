@@ -1,9 +1,11 @@
 //! Reviews of roles waiting on me (in Approvals): each person's roles, which they keep and
-//! which they give up (with their reason); I approve (the roles given up are removed) or
-//! reject with a reason (every role is removed).
+//! which they give up (with their reason); I approve (the roles given up are removed, and any
+//! kept role I remove with a reason) or reject with a reason (every role is removed).
 
 use crate::api::{self, Session};
-use amps_openapi::{ApproveRevalidationRequest, RejectRevalidationRequest, RevalidationResponse};
+use amps_openapi::{
+    ApproveRevalidationRequest, RejectRevalidationRequest, RevalidationResponse, ReviewerRemoval,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -32,6 +34,14 @@ pub fn ReviewsToDecide(status: RwSignal<Option<String>>, alert: RwSignal<Option<
                         let who = r.user.clone();
                         let comment = RwSignal::new(String::new());
                         let busy = RwSignal::new(false);
+                        // The kept roles the reviewer may remove: (assignment, role, chosen, reason).
+                        let removable: Vec<(uuid::Uuid, String, RwSignal<bool>, RwSignal<String>)> = r
+                            .items
+                            .iter()
+                            .filter(|i| i.keep == Some(true))
+                            .map(|i| (i.assignment_id, format!("{} ({} {})", i.role.name, i.role.application, i.role.environment), RwSignal::new(false), RwSignal::new(String::new())))
+                            .collect();
+                        let chosen = removable.clone();
                         // Opening it starts the decision's clock (seconds per decision).
                         spawn_local(async move {
                             let _ = api::call(session, move |c| async move { c.revalidation(id).await }).await;
@@ -43,11 +53,23 @@ pub fn ReviewsToDecide(status: RwSignal<Option<String>>, alert: RwSignal<Option<
                                 alert.set(Some(format!("Say why you reject {who}'s review (at least 5 characters).")));
                                 return;
                             }
+                            let mut remove = Vec::new();
+                            for (assignment_id, role, on, why) in &chosen {
+                                if !approve || !on.get_untracked() {
+                                    continue;
+                                }
+                                let reason = why.get_untracked().trim().to_string();
+                                if reason.chars().count() < 5 {
+                                    alert.set(Some(format!("Say why you remove {role} (at least 5 characters).")));
+                                    return;
+                                }
+                                remove.push(ReviewerRemoval { assignment_id: *assignment_id, reason });
+                            }
                             busy.set(true);
                             alert.set(None);
                             spawn_local(async move {
                                 let done = if approve {
-                                    let body = ApproveRevalidationRequest { comment: Some(text).filter(|t| !t.is_empty()), version: Some(version), ..Default::default() };
+                                    let body = ApproveRevalidationRequest { comment: Some(text).filter(|t| !t.is_empty()), version: Some(version), remove };
                                     api::call(session, move |c| { let b = body.clone(); async move { c.approve_revalidation(id, &b).await } }).await
                                 } else {
                                     let body = RejectRevalidationRequest { reason: text, version: Some(version) };
@@ -81,6 +103,27 @@ pub fn ReviewsToDecide(status: RwSignal<Option<String>>, alert: RwSignal<Option<
                                             }).collect_view()}
                                         </tbody>
                                     </table>
+                                    {(!removable.is_empty()).then({
+                                        let legend = format!("Remove roles {} kept (optional)", r.user);
+                                        move || view! {
+                                        <fieldset>
+                                            <legend>{legend}</legend>
+                                            {removable.into_iter().enumerate().map(|(n, (_, role, on, why))| {
+                                                view! {
+                                                    <div class="check">
+                                                        <input type="checkbox" id=format!("rr-{id}-{n}") bind:checked=on/>
+                                                        <label for=format!("rr-{id}-{n}")>{format!("Remove {role}")}</label>
+                                                    </div>
+                                                    <Show when=move || on.get()>
+                                                        <div class="field">
+                                                            <label for=format!("rw-{id}-{n}")>{format!("Why {role} is removed")}</label>
+                                                            <input id=format!("rw-{id}-{n}") bind:value=why/>
+                                                        </div>
+                                                    </Show>
+                                                }
+                                            }).collect_view()}
+                                        </fieldset>
+                                    }})}
                                     <div class="field">
                                         <label for=format!("rc-{id}")>{format!("Comment on {}'s review (required to reject)", r.user)}</label>
                                         <textarea id=format!("rc-{id}") rows="2" bind:value=comment></textarea>

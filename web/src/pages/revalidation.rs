@@ -336,6 +336,24 @@ fn CampaignCard(
             }
         });
     };
+    let closed = RwSignal::new(c.closed_at);
+    let name_for_close = c.name.clone();
+    let close = {
+        let name = c.name.clone();
+        move |_| {
+            let name = name.clone();
+            alert.set(None);
+            spawn_local(async move {
+                match api::call(session, move |cl| async move { cl.close_campaign(id).await }).await {
+                    Ok(c) => {
+                        closed.set(c.closed_at);
+                        status.set(Some(format!("{name} closed: its decisions stand.")));
+                    }
+                    Err(e) => alert.set(Some(api::message(&e))),
+                }
+            });
+        }
+    };
     let p = c.progress.clone();
     let quality = match (c.review.median_seconds, c.review.rubber_stamp_share) {
         (Some(m), Some(s)) => format!(
@@ -357,6 +375,10 @@ fn CampaignCard(
             <h3>{c.name.clone()}</h3>
             <p>{format!("Due {} UTC · {} reviews: {} done, {} waiting on users, {} on reviewers, {} overdue, {} without a reviewer · {} roles removed, {} removals pending", crate::fmt::date_time(&c.due_at), p.total, p.done, p.waiting_on_user, p.waiting_on_reviewer, p.overdue, p.without_reviewer, p.roles_removed, p.removals_pending)}</p>
             <p>{quality}</p>
+            <p>{move || match closed.get() {
+                Some(t) => format!("Closed {} UTC: its decisions stand.", crate::fmt::date_time(&t)),
+                None => "Open: reviewers may still correct their decisions.".to_string(),
+            }}</p>
             <svg class="chart" role="img" aria-label=chart_label viewBox=format!("0 0 480 {}", 24 * rows.len().max(1)) width="480" height=24 * rows.len().max(1)>
                 {rows.iter().enumerate().map(|(k, o)| {
                     let y = (k * 24) as f64;
@@ -382,7 +404,12 @@ fn CampaignCard(
                     }).collect_view()}
                 </tbody>
             </table>
-            <button type="button" class="secondary" on:click=remind>{format!("Remind everyone overdue in {}", c.name)}</button>
+            <div class="actions">
+                <button type="button" class="secondary" on:click=remind>{format!("Remind everyone overdue in {}", c.name)}</button>
+                <Show when=move || closed.get().is_none()>
+                    <button type="button" class="secondary" on:click=close.clone()>{format!("Close {}", name_for_close.clone())}</button>
+                </Show>
+            </div>
         </article>
     }
 }
