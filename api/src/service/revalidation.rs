@@ -492,15 +492,8 @@ async fn views(conn: &impl ConnectionTrait, rs: &[revalidation::Model]) -> Resul
         return Ok(Vec::new());
     }
     let ids: Vec<Uuid> = rs.iter().map(|r| r.id).collect();
-    let mut items = store::revalidations::items_of(conn, &ids).await?;
-    let role_ids: HashSet<Uuid> = items.values().flatten().map(|i| i.role_id).collect();
-    let roles = store::catalog::role_refs(conn, role_ids).await?;
-    let assignment_ids: Vec<Uuid> = items.values().flatten().map(|i| i.assignment_id).collect();
-    let assignments: HashMap<Uuid, _> = store::provisioning::assignments(conn, assignment_ids)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
+    // Three statements however many reviews: items with roles and assignments, names, campaigns.
+    let mut items = store::revalidations::items_with_roles(conn, &ids).await?;
     let people: HashSet<Uuid> = rs
         .iter()
         .flat_map(|r| [Some(r.user_id), r.reviewer_id, r.decided_by])
@@ -512,33 +505,32 @@ async fn views(conn: &impl ConnectionTrait, rs: &[revalidation::Model]) -> Resul
         .map(|(id, login, first, last)| (id, (login, format!("{first} {last}"))))
         .collect();
     let name = |id: Uuid| names.get(&id).map(|n| n.1.clone()).unwrap_or_default();
-    let mut campaigns: HashMap<Uuid, String> = HashMap::new();
-    for id in rs.iter().filter_map(|r| r.campaign_id).collect::<HashSet<_>>() {
-        if let Some(c) = store::revalidations::campaign(conn, id).await? {
-            campaigns.insert(id, c.name);
-        }
-    }
+    let campaign_ids: HashSet<Uuid> = rs.iter().filter_map(|r| r.campaign_id).collect();
+    let campaigns = if campaign_ids.is_empty() {
+        HashMap::new()
+    } else {
+        store::revalidations::campaign_names(conn, campaign_ids).await?
+    };
     rs.iter()
         .map(|r| {
-            let mut list: Vec<revalidation_item::Model> = items.remove(&r.id).unwrap_or_default();
-            list.sort_by_key(|i| assignments.get(&i.assignment_id).map(|a| a.since));
+            let mut list = items.remove(&r.id).unwrap_or_default();
+            list.sort_by_key(|i| i.since);
             let items = list
                 .into_iter()
-                .map(|i| {
-                    let a = assignments.get(&i.assignment_id);
-                    Ok(RevalidationItem {
-                        assignment_id: i.assignment_id,
-                        role: roles
-                            .get(&i.role_id)
-                            .cloned()
-                            .ok_or_else(|| anyhow::anyhow!("role missing"))?,
-                        since: a.map(|a| a.since).unwrap_or(r.opened_at),
-                        expires_at: a.and_then(|a| a.expires_at),
-                        keep: i.keep,
-                        reason: i.reason,
-                    })
+                .map(|i| RevalidationItem {
+                    assignment_id: i.assignment_id,
+                    role: RoleRef {
+                        id: i.role_id,
+                        name: i.role_name,
+                        application: i.application,
+                        environment: i.environment,
+                    },
+                    since: i.since.unwrap_or(r.opened_at),
+                    expires_at: i.expires_at,
+                    keep: i.keep,
+                    reason: i.reason,
                 })
-                .collect::<Result<Vec<_>>>()?;
+                .collect::<Vec<_>>();
             Ok(RevalidationResponse {
                 id: r.id,
                 campaign: r.campaign_id.and_then(|c| campaigns.get(&c).cloned()),

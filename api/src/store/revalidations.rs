@@ -261,6 +261,96 @@ pub async fn items_of(
     Ok(out)
 }
 
+/// One role under review with what a view shows of it: the role's name, environment and
+/// application code, and since when and until when it is held.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct ItemRow {
+    pub revalidation_id: Uuid,
+    pub assignment_id: Uuid,
+    pub role_id: Uuid,
+    pub keep: Option<bool>,
+    pub reason: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub role_name: String,
+    pub environment: String,
+    pub application: String,
+}
+
+/// The items of reviews `ids` with their roles and assignments, by review: one statement.
+pub async fn items_with_roles(
+    conn: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<ItemRow>>, DbErr> {
+    use super::entities::{application, role, role_assignment};
+    use sea_orm::sea_query::{Alias, ExprTrait, Query};
+    use sea_orm::{FromQueryResult, JoinType};
+    let mut out: HashMap<Uuid, Vec<ItemRow>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let i = revalidation_item::Entity;
+    let q = Query::select()
+        .columns([
+            (i, revalidation_item::Column::RevalidationId),
+            (i, revalidation_item::Column::AssignmentId),
+            (i, revalidation_item::Column::RoleId),
+            (i, revalidation_item::Column::Keep),
+            (i, revalidation_item::Column::Reason),
+        ])
+        .column((role_assignment::Entity, role_assignment::Column::Since))
+        .column((role_assignment::Entity, role_assignment::Column::ExpiresAt))
+        .expr_as(Expr::col((role::Entity, role::Column::Name)), Alias::new("role_name"))
+        .column((role::Entity, role::Column::Environment))
+        .expr_as(
+            Expr::col((application::Entity, application::Column::Code)),
+            Alias::new("application"),
+        )
+        .from(i)
+        .join(
+            JoinType::InnerJoin,
+            role::Entity,
+            Expr::col((role::Entity, role::Column::Id)).equals((i, revalidation_item::Column::RoleId)),
+        )
+        .join(
+            JoinType::InnerJoin,
+            application::Entity,
+            Expr::col((application::Entity, application::Column::Id))
+                .equals((role::Entity, role::Column::ApplicationId)),
+        )
+        .join(
+            JoinType::LeftJoin,
+            role_assignment::Entity,
+            Expr::col((role_assignment::Entity, role_assignment::Column::Id))
+                .equals((i, revalidation_item::Column::AssignmentId)),
+        )
+        .and_where(Expr::col((i, revalidation_item::Column::RevalidationId)).is_in(ids.iter().copied()))
+        .to_owned();
+    for row in conn.query_all(&q).await? {
+        let item = ItemRow::from_query_result(&row, "")?;
+        out.entry(item.revalidation_id).or_default().push(item);
+    }
+    Ok(out)
+}
+
+/// The names of campaigns `ids`: one statement.
+pub async fn campaign_names(
+    conn: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<HashMap<Uuid, String>, DbErr> {
+    use sea_orm::QuerySelect;
+    Ok(revalidation_campaign::Entity::find()
+        .select_only()
+        .column(revalidation_campaign::Column::Id)
+        .column(revalidation_campaign::Column::Name)
+        .filter(revalidation_campaign::Column::Id.is_in(ids))
+        .into_tuple::<(Uuid, String)>()
+        .all(conn)
+        .await?
+        .into_iter()
+        .collect())
+}
+
 /// Records the user's decision on one role of review `id`.
 pub async fn set_item(
     conn: &impl ConnectionTrait,
