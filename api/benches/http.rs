@@ -303,8 +303,8 @@ struct SchedulerPass {
 /// campaign's reminder day and a busy end of month do), restarts `amps serve` (its deadlines
 /// job runs at start, then every minute) and times until nothing of either is left to do.
 async fn scheduler_pass(server: &mut Server, db_url: &str, renewals: u64) -> SchedulerPass {
-    use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement};
-    use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+    use sea_orm::{ConnectionTrait, Database, DbBackend};
     let db = Database::connect(db_url).await.expect("database");
     let backend = db.get_database_backend();
     let now = chrono::Utc::now();
@@ -313,12 +313,11 @@ async fn scheduler_pass(server: &mut Server, db_url: &str, renewals: u64) -> Sch
     let open = || Expr::col(Alias::new("status")).is_in(["open", "submitted"]);
     let reminded = db
         .execute(
-            &backend.build(
-                Query::update()
-                    .table(Alias::new("revalidations"))
-                    .value(Alias::new("next_reminder_at"), was)
-                    .and_where(open()),
-            ),
+            &Query::update()
+                .table(Alias::new("revalidations"))
+                .value(Alias::new("next_reminder_at"), was)
+                .and_where(open())
+                .to_owned(),
         )
         .await
         .expect("reminders due")
@@ -332,33 +331,27 @@ async fn scheduler_pass(server: &mut Server, db_url: &str, renewals: u64) -> Sch
         .to_owned();
     let near = db
         .execute(
-            &backend.build(
-                Query::update()
-                    .table(Alias::new("role_assignments"))
-                    .value(Alias::new("expires_at"), ends)
-                    .and_where(Expr::col(Alias::new("id")).in_subquery(some)),
-            ),
+            &Query::update()
+                .table(Alias::new("role_assignments"))
+                .value(Alias::new("expires_at"), ends)
+                .and_where(Expr::col(Alias::new("id")).in_subquery(some))
+                .to_owned(),
         )
         .await
         .expect("roles ending")
         .rows_affected();
-    let left = |sql: SelectStatement| -> Statement { backend.build(&sql) };
-    let reviews_left = left(
-        Query::select()
-            .expr(Expr::cust("COUNT(*)"))
-            .from(Alias::new("revalidations"))
-            .and_where(open())
-            .and_where(Expr::col(Alias::new("next_reminder_at")).lte(was))
-            .to_owned(),
-    );
-    let offers_left = left(
-        Query::select()
-            .expr(Expr::cust("COUNT(*)"))
-            .from(Alias::new("role_assignments"))
-            .and_where(Expr::col(Alias::new("expires_at")).eq(ends))
-            .and_where(Expr::col(Alias::new("renewal_offered_at")).is_null())
-            .to_owned(),
-    );
+    let reviews_left: SelectStatement = Query::select()
+        .expr(Expr::cust("COUNT(*)"))
+        .from(Alias::new("revalidations"))
+        .and_where(open())
+        .and_where(Expr::col(Alias::new("next_reminder_at")).lte(was))
+        .to_owned();
+    let offers_left: SelectStatement = Query::select()
+        .expr(Expr::cust("COUNT(*)"))
+        .from(Alias::new("role_assignments"))
+        .and_where(Expr::col(Alias::new("expires_at")).eq(ends))
+        .and_where(Expr::col(Alias::new("renewal_offered_at")).is_null())
+        .to_owned();
     let count = |row: Option<sea_orm::QueryResult>| -> i64 {
         row.and_then(|r| r.try_get_by_index::<i64>(0).ok()).unwrap_or(-1)
     };

@@ -26,6 +26,9 @@ pub struct Settings {
     /// The development mailbox (`GET /api/v1/dev/mailbox`, the SPA's Mailbox): shows recent mail
     /// to anyone, so only on a loopback address and only when switched on.
     pub dev_mailbox: bool,
+    /// Whom users call when they cannot go on alone (`AMPS_HELP_DESK`), as sign-in refusals and
+    /// account mails name it.
+    pub help_desk: String,
     /// The development clock (`POST /api/v1/dev/clock` moves the server's time forward for
     /// browser journeys): only on a loopback address and only when switched on
     /// (`AMPS_DEV_CLOCK`).
@@ -197,6 +200,16 @@ impl Settings {
                 ),
             ));
         }
+        let help_desk = value("AMPS_HELP_DESK", &None)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "the AMPS help desk".to_string());
+        if help_desk.chars().count() > 200 || help_desk.chars().any(char::is_control) {
+            return Err(bad(
+                "AMPS_HELP_DESK",
+                "must be one line of at most 200 characters".to_string(),
+            ));
+        }
         let dev_clock = match value("AMPS_DEV_CLOCK", &None).as_deref() {
             None | Some("0" | "false") => false,
             Some("1" | "true") => true,
@@ -276,6 +289,7 @@ impl Settings {
             revalidation_annual,
             dev_mailbox,
             dev_clock,
+            help_desk,
             schedule,
             jobs,
             database_url: database_url.into(),

@@ -171,6 +171,7 @@ async fn amps_serve_delivers_webhooks_and_seals_the_audit_chain() {
             mfa_required: false,
             data_owner_id: None,
             iao_id: None,
+            renewal_approver: Default::default(),
         })
         .await
         .expect("role");

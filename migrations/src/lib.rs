@@ -41,6 +41,7 @@ mod m20261130_000016_role_expiry;
 mod m20261130_000017_revalidations;
 mod m20261130_000018_renewal_approver;
 mod m20261130_000019_campaign_close;
+mod m20261130_000020_account_status_changes;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000017_revalidations::Migration),
             Box::new(m20261130_000018_renewal_approver::Migration),
             Box::new(m20261130_000019_campaign_close::Migration),
+            Box::new(m20261130_000020_account_status_changes::Migration),
         ]
     }
 }

@@ -117,7 +117,8 @@ pub struct ListUsersQuery {
     /// Text in the User ID, the names or the email.
     #[validate(length(max = 100))]
     pub q: Option<String>,
-    /// `pending_verification`, `active`, `disabled`, `locked` or `deleted`.
+    /// `pending_verification`, `active`, `disabled`, `locked`, `suspended`, `terminated` or
+    /// `deleted`.
     #[validate(length(max = 32))]
     pub status: Option<String>,
     #[validate(range(min = 1, max = 100))]
@@ -147,4 +148,55 @@ pub struct UserListResponse {
     pub users: Vec<UserSummaryResponse>,
     /// Pass as `cursor` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
+}
+
+/// An account status an administrator (every one) or the help desk (disabled, and active
+/// again from disabled or locked) sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SettableStatus {
+    Active,
+    Disabled,
+    Locked,
+    Suspended,
+    Terminated,
+}
+
+/// Change an account's status, with the reason the person is told (by mail and at sign-in).
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetUserStatusRequest {
+    pub status: SettableStatus,
+    #[validate(length(min = 5, max = 500), custom(function = "crate::rules::free_text"))]
+    pub reason: String,
+}
+
+/// Change an account (administrators). Fields left out keep their value.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUserRequest {
+    /// The code of the organization the person moved to: a review of the roles they hold opens
+    /// at once for their supervisor.
+    #[validate(length(min = 1, max = 32))]
+    #[serde(default)]
+    pub organization: Option<String>,
+}
+
+/// One change of an account's status.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StatusChangeResponse {
+    pub from: String,
+    pub to: String,
+    pub reason: String,
+    /// Who changed it (name); absent when a job did.
+    pub by: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// An account as the help desk and administrators see it: the list's facts and the history of
+/// its status, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UserDetailResponse {
+    pub user: UserSummaryResponse,
+    pub status_history: Vec<StatusChangeResponse>,
 }

@@ -457,6 +457,33 @@ impl Client {
         self.post("api/v1/organizations", body).await
     }
 
+    /// `GET /api/v1/users/{id}`
+    pub async fn user(&self, id: uuid::Uuid) -> Result<UserDetailResponse, ClientError> {
+        self.get(&format!("api/v1/users/{id}")).await
+    }
+
+    /// `POST /api/v1/users/{id}/status`
+    pub async fn set_user_status(
+        &self,
+        id: uuid::Uuid,
+        body: &SetUserStatusRequest,
+    ) -> Result<UserDetailResponse, ClientError> {
+        self.post(&format!("api/v1/users/{id}/status"), body).await
+    }
+
+    /// `PATCH /api/v1/users/{id}`
+    pub async fn update_user(
+        &self,
+        id: uuid::Uuid,
+        body: &UpdateUserRequest,
+    ) -> Result<UserDetailResponse, ClientError> {
+        Self::send(
+            self.request(Method::PATCH, &format!("api/v1/users/{id}"))?
+                .json(body),
+        )
+        .await
+    }
+
     /// `GET /api/v1/users?q=&status=&limit=&cursor=`
     pub async fn users(&self, q: &ListUsersQuery) -> Result<UserListResponse, ClientError> {
         let limit = q.limit.map(|l| l.to_string());

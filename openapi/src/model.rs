@@ -90,6 +90,8 @@ pub enum AccountStatus {
     Active,
     Disabled,
     Locked,
+    Suspended,
+    Terminated,
     Deleted,
 }
 
@@ -101,6 +103,8 @@ impl AccountStatus {
             AccountStatus::Active => "Active",
             AccountStatus::Disabled => "Disabled",
             AccountStatus::Locked => "Locked",
+            AccountStatus::Suspended => "Suspended",
+            AccountStatus::Terminated => "Terminated",
             AccountStatus::Deleted => "Deleted",
         }
     }

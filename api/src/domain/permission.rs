@@ -62,6 +62,11 @@ named! {
         SetApprovers = "set_approvers",
         /// Start revalidation campaigns, follow their progress and remind the overdue.
         ManageRevalidation = "manage_revalidation",
+        /// Disable and enable accounts, with a reason (the help desk; administrators set every
+        /// status: `domain::account::AccountStatus::may_change`).
+        ChangeAccountStatus = "change_account_status",
+        /// Change an account's organization and set any status.
+        ManageAccounts = "manage_accounts",
     }
 }
 
@@ -79,6 +84,8 @@ pub const GRANTS: &[(AdminRole, &[Permission])] = &[
             Permission::ManageAmpsRoles,
             Permission::SetApprovers,
             Permission::ManageRevalidation,
+            Permission::ChangeAccountStatus,
+            Permission::ManageAccounts,
         ],
     ),
     (
@@ -97,6 +104,7 @@ pub const GRANTS: &[(AdminRole, &[Permission])] = &[
             Permission::ListUsers,
             Permission::ReadAnySaar,
             Permission::SetApprovers,
+            Permission::ChangeAccountStatus,
         ],
     ),
     (AdminRole::Provisioner, &[Permission::ProvisionUngrouped]),
@@ -131,6 +139,10 @@ impl Permission {
                 "Only the user's supervisor, the help desk and administrators set a user's approvers."
             }
             Self::ManageRevalidation => "Only administrators run revalidation campaigns.",
+            Self::ChangeAccountStatus => {
+                "Only administrators and the help desk change the status of accounts."
+            }
+            Self::ManageAccounts => "Only administrators change accounts' organizations.",
         }
     }
 }

@@ -476,6 +476,8 @@ async fn me_view(
         AccountStatus::Active => amps_openapi::AccountStatus::Active,
         AccountStatus::Disabled => amps_openapi::AccountStatus::Disabled,
         AccountStatus::Locked => amps_openapi::AccountStatus::Locked,
+        AccountStatus::Suspended => amps_openapi::AccountStatus::Suspended,
+        AccountStatus::Terminated => amps_openapi::AccountStatus::Terminated,
         AccountStatus::Deleted => amps_openapi::AccountStatus::Deleted,
     };
     Ok(MeResponse {

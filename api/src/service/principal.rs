@@ -407,8 +407,8 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
                 c.groups.clone(),
             );
             let status = u.status;
-            if let Some(why) = status.sign_in_refusal() {
-                return Err(Error::Unauthorized(why.into()));
+            if let Some(why) = status.sign_in_refusal(&ctx.settings.help_desk, None) {
+                return Err(Error::Unauthorized(why));
             }
             // Every sign-in but the one kept ended when the password changed.
             if claims.epoch.unwrap_or(0) != u.session_epoch

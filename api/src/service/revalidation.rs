@@ -1156,7 +1156,9 @@ pub async fn send_reminders(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
         return Ok(0);
     }
     // A campaign's reviews share their due date, so a batch is usually one claim.
-    let mut moments: BTreeMap<(DateTime<Utc>, Option<DateTime<Utc>>), Vec<Uuid>> = BTreeMap::new();
+    // (reminder due, next reminder) → reviews.
+    type Moment = (DateTime<Utc>, Option<DateTime<Utc>>);
+    let mut moments: BTreeMap<Moment, Vec<Uuid>> = BTreeMap::new();
     for r in &due {
         if let Some(was) = r.next_reminder_at {
             moments

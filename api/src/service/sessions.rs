@@ -117,7 +117,12 @@ pub async fn login(ctx: &Ctx, ip: Option<String>, req: &LoginRequest) -> Result<
         return Err(Error::Unauthorized(WRONG_CREDENTIALS.into()));
     };
     let status = u.status;
-    if let Some(why) = status.sign_in_refusal() {
+    let reason = if status.can_sign_in() || status == AccountStatus::Deleted {
+        None
+    } else {
+        store::users::status_reason(&ctx.read, u.id).await?
+    };
+    if let Some(why) = status.sign_in_refusal(&ctx.settings.help_desk, reason.as_deref()) {
         let txn = crate::store::begin(&ctx.db).await?;
         audit::append(
             &txn,
@@ -131,7 +136,7 @@ pub async fn login(ctx: &Ctx, ip: Option<String>, req: &LoginRequest) -> Result<
         )
         .await?;
         txn.commit().await?;
-        return Err(Error::Forbidden(why.into()));
+        return Err(Error::Forbidden(why));
     }
     let txn = crate::store::begin(&ctx.db).await?;
     store::sessions::clear_throttle(&txn, &format!("login:{login}")).await?;

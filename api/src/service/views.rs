@@ -342,28 +342,6 @@ impl From<amps_openapi::Requestable> for crate::domain::request::Requestable {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wire_names_are_the_stored_names() {
-        for s in rules::SaarStatus::ALL {
-            let wire = serde_json::to_value(amps_openapi::SaarStatus::from(*s)).expect("serializes");
-            assert_eq!(wire, s.as_str());
-        }
-        for s in task::TaskStatus::ALL {
-            let wire = serde_json::to_value(amps_openapi::TaskStatus::from(*s)).expect("serializes");
-            assert_eq!(wire, s.as_str());
-        }
-        for t in rules::RequestType::ALL {
-            let wire = amps_openapi::RequestType::from(*t);
-            assert_eq!(serde_json::to_value(wire).expect("serializes"), t.as_str());
-            assert_eq!(rules::RequestType::from(wire), *t);
-        }
-    }
-}
-
 impl From<crate::domain::request::RenewalApprover> for amps_openapi::RenewalApprover {
     fn from(r: crate::domain::request::RenewalApprover) -> Self {
         use crate::domain::request::RenewalApprover as R;
@@ -382,6 +360,28 @@ impl From<amps_openapi::RenewalApprover> for crate::domain::request::RenewalAppr
             R::Supervisor => Self::Supervisor,
             R::DataOwner => Self::DataOwner,
             R::Chain => Self::Chain,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_are_the_stored_names() {
+        for s in rules::SaarStatus::ALL {
+            let wire = serde_json::to_value(amps_openapi::SaarStatus::from(*s)).expect("serializes");
+            assert_eq!(wire, s.as_str());
+        }
+        for s in task::TaskStatus::ALL {
+            let wire = serde_json::to_value(amps_openapi::TaskStatus::from(*s)).expect("serializes");
+            assert_eq!(wire, s.as_str());
+        }
+        for t in rules::RequestType::ALL {
+            let wire = amps_openapi::RequestType::from(*t);
+            assert_eq!(serde_json::to_value(wire).expect("serializes"), t.as_str());
+            assert_eq!(rules::RequestType::from(wire), *t);
         }
     }
 }

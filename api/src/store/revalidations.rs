@@ -300,7 +300,10 @@ pub async fn items_with_roles(
         ])
         .column((role_assignment::Entity, role_assignment::Column::Since))
         .column((role_assignment::Entity, role_assignment::Column::ExpiresAt))
-        .expr_as(Expr::col((role::Entity, role::Column::Name)), Alias::new("role_name"))
+        .expr_as(
+            Expr::col((role::Entity, role::Column::Name)),
+            Alias::new("role_name"),
+        )
         .column((role::Entity, role::Column::Environment))
         .expr_as(
             Expr::col((application::Entity, application::Column::Code)),

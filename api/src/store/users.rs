@@ -475,3 +475,68 @@ pub async fn set_status(
         .await
         .map(|_| ())
 }
+
+/// Records that `user`'s status went from `from` to `to` for `reason` (by `by`, or a job).
+pub async fn record_status_change(
+    conn: &impl ConnectionTrait,
+    user: Uuid,
+    from: AccountStatus,
+    to: AccountStatus,
+    reason: &str,
+    by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    use super::entities::account_status_change;
+    use sea_orm::{ActiveModelTrait, Set};
+    account_status_change::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user),
+        from_status: Set(from),
+        to_status: Set(to),
+        reason: Set(reason.to_string()),
+        changed_by: Set(by),
+        at: Set(now),
+    }
+    .insert(conn)
+    .await
+    .map(drop)
+}
+
+/// The last 50 changes of `user`'s status, newest first.
+pub async fn status_history(
+    conn: &impl ConnectionTrait,
+    user: Uuid,
+) -> Result<Vec<super::entities::account_status_change::Model>, DbErr> {
+    use super::entities::account_status_change as change;
+    change::Entity::find()
+        .filter(change::Column::UserId.eq(user))
+        .order_by_desc(change::Column::At)
+        .limit(50)
+        .all(conn)
+        .await
+}
+
+/// Why `user` has the status they have, if someone recorded it.
+pub async fn status_reason(conn: &impl ConnectionTrait, user: Uuid) -> Result<Option<String>, DbErr> {
+    Ok(status_history(conn, user)
+        .await?
+        .into_iter()
+        .next()
+        .map(|c| c.reason))
+}
+
+/// Moves `id` to organization `org`.
+pub async fn set_organization(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    org: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    user::Entity::update_many()
+        .col_expr(user::Column::OrganizationId, Expr::value(org))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(id))
+        .exec(conn)
+        .await
+        .map(drop)
+}

@@ -781,6 +781,40 @@ async fn allowed(
             .map(drop),
         ReadAnySaar => c.get_saar(scene.saar).await.map(drop),
         ManageRevalidation => c.campaigns().await.map(drop),
+        ChangeAccountStatus => {
+            // No reason: allowed callers get 422, and nothing changes.
+            let e = c
+                .set_user_status(
+                    scene.someone,
+                    &SetUserStatusRequest {
+                        status: SettableStatus::Disabled,
+                        reason: String::new(),
+                    },
+                )
+                .await
+                .expect_err("no reason");
+            return match e.status() {
+                Some(422) => true,
+                Some(403) => false,
+                _ => panic!("{p}: {e}"),
+            };
+        }
+        ManageAccounts => {
+            let e = c
+                .update_user(
+                    scene.someone,
+                    &UpdateUserRequest {
+                        organization: Some(format!("NOPE{n}")),
+                    },
+                )
+                .await
+                .expect_err("no such organization");
+            return match e.status() {
+                Some(422) => true,
+                Some(403) => false,
+                _ => panic!("{p}: {e}"),
+            };
+        }
         ProvisionUngrouped => c.provisioning_tasks().await.map(drop),
         DecideReassigned => {
             let inbox = c.approvals().await.expect("inbox");

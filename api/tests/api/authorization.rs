@@ -324,6 +324,11 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         }
         // People.
         "list_users" => call(M::GET, "/api/v1/users"),
+        "get_user" => call(M::GET, format!("/api/v1/users/{}", o.requester)),
+        // No reason: refused before it is read, or 422 (nothing changes).
+        "set_user_status" => call(M::POST, format!("/api/v1/users/{}/status", o.requester))
+            .json(json!({"status": "disabled", "reason": ""})),
+        "update_user" => call(M::PATCH, format!("/api/v1/users/{}", o.requester)).json(json!({"organization": ""})),
         "set_approvers" => call(M::PATCH, format!("/api/v1/users/{}/approvers", o.requester)).json(json!({})),
         "remove_direct_report_role" => call(
             M::POST,
@@ -724,6 +729,9 @@ const README_ORDER: &[&str] = &[
     "list_provisioning_tasks",
     "complete_provisioning_task",
     "list_users",
+    "get_user",
+    "set_user_status",
+    "update_user",
     "set_approvers",
     "remove_direct_report_role",
     "list_applications",

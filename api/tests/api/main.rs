@@ -10,6 +10,7 @@ mod architecture;
 mod authorization;
 mod catalog;
 mod expiry;
+mod lifecycle;
 mod plans;
 mod platform;
 mod provisioning;

@@ -1,5 +1,6 @@
 //! sea-orm entities, one per table, kept beside the migrations that create them.
 
+pub mod account_status_change;
 pub mod application;
 pub mod approval_group;
 pub mod approval_group_member;

@@ -1,0 +1,232 @@
+//! Account lifecycle (issue #14): statuses set by administrators and the help desk with a
+//! reason (mailed, audited, kept in the account's history, explained at sign-in), sessions that
+//! end at once, and an administrator moving an account to another organization, which opens a
+//! review of its roles.
+
+use crate::both_dbs;
+use crate::helpers::*;
+use amps_openapi::*;
+use uuid::Uuid;
+
+both_dbs!(
+    an_administrator_suspends_an_account_with_a_reason_and_every_session_ends,
+    the_help_desk_disables_and_enables_accounts_but_not_administrators,
+    an_administrator_moves_an_account_and_its_roles_are_reviewed_at_once,
+);
+
+const JANE: &str = "jane.requester@dla.example";
+
+fn set(status: SettableStatus, reason: &str) -> SetUserStatusRequest {
+    SetUserStatusRequest {
+        status,
+        reason: reason.into(),
+    }
+}
+
+async fn sign_in(app: &TestApp, login: &str) -> Result<TokenResponse, ClientError> {
+    app.client()
+        .login(&LoginRequest {
+            user_id: login.into(),
+            password: amps::seed::DEMO_PASSWORD.into(),
+        })
+        .await
+}
+
+async fn an_administrator_suspends_an_account_with_a_reason_and_every_session_ends(db: Db) {
+    let app = seeded(db).await;
+    let jane = as_user(&app, "jrequester").await;
+    let jane_id = jane.me().await.expect("me").id;
+    let admin = as_user(&app, "aadmin").await;
+    let admin_id = admin.me().await.expect("me").id;
+
+    // Refused: a reason too short, someone who is neither administrator nor help desk, one's
+    // own account, an account that does not exist. None of it changes anything.
+    let e = admin
+        .set_user_status(jane_id, &set(SettableStatus::Suspended, "no"))
+        .await
+        .expect_err("short reason");
+    assert_eq!(e.status(), Some(422));
+    let e = jane
+        .set_user_status(jane_id, &set(SettableStatus::Active, "I am fine, thank you."))
+        .await
+        .expect_err("not theirs to set");
+    assert_eq!(e.status(), Some(403));
+    let sam = as_user(&app, "ssupervisor").await;
+    let e = sam
+        .set_user_status(jane_id, &set(SettableStatus::Disabled, "Jane is on leave."))
+        .await
+        .expect_err("a supervisor is not the help desk");
+    assert_eq!(e.status(), Some(403));
+    let e = admin
+        .set_user_status(admin_id, &set(SettableStatus::Locked, "Locking myself out."))
+        .await
+        .expect_err("own account");
+    assert_eq!(e.status(), Some(403));
+    let e = admin
+        .set_user_status(Uuid::now_v7(), &set(SettableStatus::Locked, "Nobody at all."))
+        .await
+        .expect_err("unknown");
+    assert_eq!(e.status(), Some(404));
+    let e = admin
+        .set_user_status(jane_id, &set(SettableStatus::Active, "Already active, surely."))
+        .await
+        .expect_err("same status");
+    assert_eq!(e.status(), Some(409));
+    jane.me().await.expect("Jane is still signed in");
+
+    let reason = "Security review of the EBS account after an incident.";
+    let d = admin
+        .set_user_status(jane_id, &set(SettableStatus::Suspended, reason))
+        .await
+        .expect("suspended");
+    assert_eq!(d.user.status, "suspended");
+    assert_eq!(
+        (
+            d.status_history[0].from.as_str(),
+            d.status_history[0].to.as_str(),
+            d.status_history[0].reason.as_str(),
+            d.status_history[0].by.as_deref()
+        ),
+        ("active", "suspended", reason, Some("Alex Administrator"))
+    );
+    // Her session ended at once, and sign-in says why and whom to call.
+    let e = jane.me().await.expect_err("session ended");
+    assert_eq!(e.status(), Some(401));
+    let e = sign_in(&app, "jrequester").await.expect_err("suspended");
+    assert_eq!(e.status(), Some(403));
+    let said = e.to_string();
+    assert!(said.contains("suspended") && said.contains(reason), "{said}");
+    assert!(said.contains("the AMPS help desk"), "{said}");
+    let mail = mail_about(&app, JANE, "your account is suspended").await;
+    assert!(mail.body.contains(reason), "{}", mail.body);
+    // The help desk cannot undo an administrator's suspension.
+    let hal = as_user(&app, "hhelpdesk").await;
+    let e = hal
+        .set_user_status(jane_id, &set(SettableStatus::Active, "She called; all is well."))
+        .await
+        .expect_err("an administrator's change");
+    assert_eq!(e.status(), Some(403));
+    // The help desk and administrators read the account and its history.
+    let seen = hal.user(jane_id).await.expect("read");
+    assert_eq!(seen.status_history.len(), 1);
+    assert_eq!(
+        jane_login_refused_by_status(&app).await,
+        "suspended",
+        "the list filters by the new status"
+    );
+
+    admin
+        .set_user_status(jane_id, &set(SettableStatus::Active, "The review found nothing."))
+        .await
+        .expect("restored");
+    sign_in(&app, "jrequester").await.expect("Jane signs in again");
+    assert!(
+        mail_about(&app, JANE, "your account is active")
+            .await
+            .body
+            .contains("The review found nothing."),
+        "she is told"
+    );
+}
+
+/// Jane's status as the users list filtered by `suspended` shows it.
+async fn jane_login_refused_by_status(app: &TestApp) -> String {
+    let admin = as_user(app, "aadmin").await;
+    admin
+        .users(&ListUsersQuery {
+            status: Some("suspended".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("list")
+        .users
+        .into_iter()
+        .find(|u| u.user_id == "jrequester")
+        .map(|u| u.status)
+        .unwrap_or_default()
+}
+
+async fn the_help_desk_disables_and_enables_accounts_but_not_administrators(db: Db) {
+    let app = seeded(db).await;
+    let hal = as_user(&app, "hhelpdesk").await;
+    let jane_id = as_user(&app, "jrequester").await.me().await.expect("me").id;
+    let admin_id = as_user(&app, "aadmin").await.me().await.expect("me").id;
+    let e = hal
+        .set_user_status(jane_id, &set(SettableStatus::Locked, "Too many calls today."))
+        .await
+        .expect_err("only administrators lock");
+    assert_eq!(e.status(), Some(403));
+    let e = hal
+        .set_user_status(
+            admin_id,
+            &set(SettableStatus::Disabled, "Disabling the administrator."),
+        )
+        .await
+        .expect_err("an administrator's account");
+    assert_eq!(e.status(), Some(403));
+    let reason = "Jane left for a six-month detail; her manager asked.";
+    hal.set_user_status(jane_id, &set(SettableStatus::Disabled, reason))
+        .await
+        .expect("disabled");
+    let said = sign_in(&app, "jrequester")
+        .await
+        .expect_err("disabled")
+        .to_string();
+    assert!(said.contains("disabled") && said.contains(reason), "{said}");
+    hal.set_user_status(
+        jane_id,
+        &set(SettableStatus::Active, "Jane is back from her detail."),
+    )
+    .await
+    .expect("enabled");
+    sign_in(&app, "jrequester").await.expect("Jane signs in again");
+}
+
+async fn an_administrator_moves_an_account_and_its_roles_are_reviewed_at_once(db: Db) {
+    let app = seeded(db).await;
+    let jane = as_user(&app, "jrequester").await;
+    let jane_id = jane.me().await.expect("me").id;
+    let ebs = role_id(&jane, "EBS Inquiry User", "PROD").await;
+    grant(&app, &jane, vec![ebs]).await;
+    let admin = as_user(&app, "aadmin").await;
+    let to = |code: &str| UpdateUserRequest {
+        organization: Some(code.into()),
+    };
+    let hal = as_user(&app, "hhelpdesk").await;
+    let e = hal
+        .update_user(jane_id, &to("DFAS"))
+        .await
+        .expect_err("the help desk");
+    assert_eq!(e.status(), Some(403));
+    for (bad, status) in [("NOPE", 422), ("DLA", 409), ("External", 422)] {
+        let e = admin.update_user(jane_id, &to(bad)).await.expect_err(bad);
+        assert_eq!(e.status(), Some(status), "{bad}: {e}");
+    }
+    let e = admin
+        .update_user(jane_id, &UpdateUserRequest::default())
+        .await
+        .expect_err("nothing to change");
+    assert_eq!(e.status(), Some(422));
+    assert_eq!(
+        jane.my_revalidation().await.expect_err("no review yet").status(),
+        Some(404)
+    );
+
+    let d = admin.update_user(jane_id, &to("DFAS")).await.expect("moved");
+    assert_eq!(d.user.organization, "DFAS");
+    assert_eq!(jane.me().await.expect("me").organization.code, "DFAS");
+    let review = jane.my_revalidation().await.expect("a review opened at once");
+    assert_eq!(
+        (review.trigger.as_str(), review.reviewer.as_str()),
+        ("organization_change", "Sam Supervisor")
+    );
+    assert_eq!(review.items.len(), 1);
+    assert!(
+        mail_about(&app, JANE, "review your roles")
+            .await
+            .body
+            .contains("you moved to another organization"),
+        "she is told why"
+    );
+    mail_about(&app, JANE, "moved to").await;
+}
