@@ -349,8 +349,10 @@ async fn scheduler_pass(server: &mut Server, db_url: &str, renewals: u64) -> Sch
     let offers_left: SelectStatement = Query::select()
         .expr(Expr::cust("COUNT(*)"))
         .from(Alias::new("role_assignments"))
-        .and_where(Expr::col(Alias::new("expires_at")).eq(ends))
+        // The job's own index (status, renewal_offered_at, expires_at): the poll is no load.
+        .and_where(Expr::col(Alias::new("status")).eq("active"))
         .and_where(Expr::col(Alias::new("renewal_offered_at")).is_null())
+        .and_where(Expr::col(Alias::new("expires_at")).eq(ends))
         .to_owned();
     let count = |row: Option<sea_orm::QueryResult>| -> i64 {
         row.and_then(|r| r.try_get_by_index::<i64>(0).ok()).unwrap_or(-1)

@@ -42,6 +42,7 @@ mod m20261130_000017_revalidations;
 mod m20261130_000018_renewal_approver;
 mod m20261130_000019_campaign_close;
 mod m20261130_000020_account_status_changes;
+mod m20261130_000021_renewal_offer_index;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000018_renewal_approver::Migration),
             Box::new(m20261130_000019_campaign_close::Migration),
             Box::new(m20261130_000020_account_status_changes::Migration),
+            Box::new(m20261130_000021_renewal_offer_index::Migration),
         ]
     }
 }
