@@ -54,7 +54,7 @@ where
 }
 
 /// The size of a set-based batch.
-const BATCH: usize = revalidation::JOB_BATCH as usize;
+const BATCH: usize = crate::service::JOB_BATCH as usize;
 
 /// Sends due reminders and expires overdue SAARs, as of the clock's now.
 pub async fn tick(ctx: &Ctx) -> Result<Round> {

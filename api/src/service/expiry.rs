@@ -4,9 +4,8 @@
 //! Each step is claimed with a compare-and-set on the assignment row, so with several replicas
 //! running the job every offer is mailed once and every role expires once.
 
-use super::revalidation::JOB_BATCH;
 use super::workflow::{apply, insert_about_held_role, open_provisioning, tell_requester};
-use super::{Ctx, Result, load_role, load_user};
+use super::{Ctx, JOB_BATCH, Result, load_role, load_user};
 use crate::domain::request::RenewalApprover;
 use crate::domain::saar::{self as rules, RequestType, SaarStatus};
 use crate::domain::task::TaskStatus;

@@ -29,6 +29,10 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use std::sync::Arc;
 use uuid::Uuid;
 
+/// How many items a set-based job step (review reminders, renewal offers) handles in one
+/// transaction.
+pub const JOB_BATCH: u64 = 1_000;
+
 /// What every use case needs: the database, settings, clock and signing keys.
 #[derive(Clone)]
 pub struct Ctx {

@@ -7,7 +7,7 @@
 use super::expiry::deprovision;
 use super::principal::UserPrincipal;
 use super::views::name_of;
-use super::{Ctx, Error, Result, field, load_user};
+use super::{Ctx, Error, JOB_BATCH, Result, field, load_user};
 use crate::domain::account::AccountStatus;
 use crate::domain::permission::{Permission, allows};
 use crate::domain::revalidation::{
@@ -29,8 +29,7 @@ use uuid::Uuid;
 
 /// How long a review opened by a change (not a campaign) has.
 const CHANGE_DUE_DAYS: i64 = 30;
-/// How many items a set-based job step handles in one transaction.
-pub const JOB_BATCH: u64 = 1_000;
+
 /// The shortest campaign, so that the reminder a week before the due date fits.
 const SHORTEST_CAMPAIGN_DAYS: i64 = 7;
 /// How long the annual campaign runs.
