@@ -151,7 +151,7 @@ pub struct UserListResponse {
 }
 
 /// An account status an administrator (every one) or the help desk (disabled, and active
-/// again from disabled or locked) sets.
+/// again from disabled) sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SettableStatus {

@@ -64,9 +64,9 @@ impl AccountStatus {
             StatusChanger::Administrator => Ok(()),
             StatusChanger::HelpDesk => match (self, to) {
                 (Self::Active, Self::Disabled) => Ok(()),
-                (Self::Disabled | Self::Locked, Self::Active) => Ok(()),
+                (Self::Disabled, Self::Active) => Ok(()),
                 _ => Err(
-                    "the help desk disables accounts and enables disabled or locked ones; an administrator sets the others",
+                    "the help desk disables accounts and enables disabled ones; an administrator sets the others",
                 ),
             },
         }
@@ -131,7 +131,8 @@ mod tests {
         use StatusChanger::*;
         assert!(Active.may_change(Disabled, HelpDesk).is_ok());
         assert!(Disabled.may_change(Active, HelpDesk).is_ok());
-        assert!(Locked.may_change(Active, HelpDesk).is_ok());
+        // An administrator's lock is theirs to lift.
+        assert!(Locked.may_change(Active, HelpDesk).is_err());
         for to in [Locked, Suspended, Terminated] {
             assert!(Active.may_change(to, HelpDesk).is_err(), "{to}");
             assert!(Active.may_change(to, Administrator).is_ok(), "{to}");

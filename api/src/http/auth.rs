@@ -101,7 +101,7 @@ async fn verify_email(
 /// rotating refresh token as an httpOnly, SameSite=Strict cookie. Failed attempts are
 /// throttled per User ID and per address; the answer never says whether a User ID exists.
 ///
-/// **Refusals**: 401: user ID or password incorrect; 403: account not verified, disabled or locked; 422: a User ID or password that cannot be one (empty, too long); 429: too many failed attempts (see Retry-After).
+/// **Refusals**: 401: user ID or password incorrect; 403: account not verified, disabled, locked, suspended or terminated (the answer says why and whom to call); 422: a User ID or password that cannot be one (empty, too long); 429: too many failed attempts (see Retry-After).
 #[utoipa::path(
     tag = "auth",
     operation_id = "login",

@@ -78,7 +78,7 @@ async fn get_user(ctx: web::Data<Ctx>, auth: Auth, id: web::Path<Uuid>) -> Resul
 /// sign-in is refused with the reason.
 ///
 /// **Permissions**: Administrator (any status but deleted and pending verification); Help Desk
-/// (disable an active account, enable a disabled or locked one, never of an account holding an
+/// (disable an active account, enable a disabled one, never of an account holding an
 /// AMPS administrative role); never one's own account.
 ///
 /// **Refusals**: 403: not an administrator or the help desk, one's own account, or a change
