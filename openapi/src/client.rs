@@ -224,6 +224,11 @@ impl Client {
         self.post("api/v1/auth/forgot-password", body).await
     }
 
+    /// `POST /api/v1/auth/profile-status`
+    pub async fn profile_status(&self, body: &ProfileStatusRequest) -> Result<Accepted, ClientError> {
+        self.post("api/v1/auth/profile-status", body).await
+    }
+
     /// `POST /api/v1/auth/reset-password`
     pub async fn reset_password(&self, body: &ResetPasswordRequest) -> Result<Accepted, ClientError> {
         self.post("api/v1/auth/reset-password", body).await

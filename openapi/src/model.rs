@@ -157,6 +157,14 @@ pub struct ForgotPasswordRequest {
     pub user_id: String,
 }
 
+/// Ask for one's account status (before signing in): it is mailed to the account's address.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileStatusRequest {
+    #[validate(length(min = 1, max = 64))]
+    pub user_id: String,
+}
+
 /// Set a new password with the emailed reset token.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -20,6 +20,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(logout)
         .service(token)
         .service(forgot_password)
+        .service(profile_status)
         .service(reset_password)
         .service(forgot_username);
 }
@@ -215,6 +216,29 @@ async fn forgot_password(
 ) -> Result<HttpResponse, Error> {
     body.validate()?;
     Ok(HttpResponse::Accepted().json(accounts::forgot_password(&ctx, client_ip(&req), &body).await?))
+}
+
+/// Check an account's status before signing in: the status, what it means and whom to call are
+/// emailed to the account's own address.
+///
+/// **Permissions**: anyone. The answer is the same whether or not the User ID exists.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "profile_status",
+    request_body = ProfileStatusRequest,
+    responses(
+        (status = 202, description = "If the account exists, its status was emailed", body = Accepted),
+        (status = 422, response = Invalid),
+    ),
+)]
+#[post("/auth/profile-status")]
+async fn profile_status(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    body: web::Json<ProfileStatusRequest>,
+) -> Result<HttpResponse, Error> {
+    body.validate()?;
+    Ok(HttpResponse::Accepted().json(accounts::profile_status(&ctx, client_ip(&req), &body).await?))
 }
 
 /// Set a new password with an emailed reset link; signs out every session.

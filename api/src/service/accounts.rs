@@ -334,6 +334,60 @@ pub async fn forgot_password(ctx: &Ctx, ip: Option<String>, req: &ForgotPassword
     })
 }
 
+/// Mails the status of the account with this User ID (the HHS seed's "check your profile
+/// status", before signing in) to its own address, with what it means and whom to call; the
+/// answer is the same whether or not the account exists, so strangers learn nothing.
+pub async fn profile_status(ctx: &Ctx, ip: Option<String>, req: &ProfileStatusRequest) -> Result<Accepted> {
+    let now = ctx.clock.now();
+    let login = normalize_login(&req.user_id);
+    let found = store::users::by_login(&ctx.db, &login)
+        .await?
+        .filter(|u| u.status != AccountStatus::Deleted);
+    let reason = match &found {
+        Some(u) if !u.status.can_sign_in() => store::users::status_reason(&ctx.db, u.id).await?,
+        _ => None,
+    };
+    let txn = crate::store::begin(&ctx.db).await?;
+    if let Some(u) = &found {
+        let meaning = u
+            .status
+            .sign_in_refusal(&ctx.settings.help_desk, reason.as_deref())
+            .unwrap_or_else(|| format!("You can sign in: {}", ctx.settings.link("/sign-in")));
+        outbox::enqueue(
+            &txn,
+            now,
+            &u.email,
+            "AMPS: the status of your account",
+            &format!(
+                "Hello {},\n\nSomeone (we hope you) asked for the status of the AMPS account {}: it is {}.\n\n{meaning}\n\n-- AMPS",
+                u.first_name,
+                u.login,
+                u.status.as_str().replace('_', " ")
+            ),
+        )
+        .await?;
+    }
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor: &Actor {
+                id: found.as_ref().map(|u| u.id),
+                label: login,
+                ip,
+            },
+            action: "auth.profile_status_requested",
+            target: found.as_ref().map(|u| format!("user:{}", u.id)),
+            details: json!({"account_found": found.is_some()}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Accepted {
+        message: "If an account has this User ID, its status was emailed to its address.".into(),
+    })
+}
+
 /// Sets a new password with a reset link; ends every session of the account.
 pub async fn reset_password(ctx: &Ctx, ip: Option<String>, req: &ResetPasswordRequest) -> Result<Accepted> {
     let now = ctx.clock.now();

@@ -212,6 +212,7 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         "register_account" => call(M::POST, "/api/v1/auth/register").json(json!({"user_id": ""})),
         "verify_email" => call(M::POST, "/api/v1/auth/verify-email").json(json!({"token": bad_token})),
         "forgot_password" => call(M::POST, "/api/v1/auth/forgot-password").json(json!({"user_id": "nobody-here"})),
+        "profile_status" => call(M::POST, "/api/v1/auth/profile-status").json(json!({"user_id": "nobody-here"})),
         "forgot_username" => {
             call(M::POST, "/api/v1/auth/forgot-username").json(json!({"email": "nobody@nowhere.example"}))
         }
@@ -689,6 +690,7 @@ const README_ORDER: &[&str] = &[
     "register_account",
     "verify_email",
     "forgot_password",
+    "profile_status",
     "forgot_username",
     "reset_password",
     "login",

@@ -12,6 +12,7 @@ both_dbs!(
     an_administrator_suspends_an_account_with_a_reason_and_every_session_ends,
     the_help_desk_disables_and_enables_accounts_but_not_administrators,
     an_administrator_moves_an_account_and_its_roles_are_reviewed_at_once,
+    a_person_checks_their_status_before_signing_in_and_strangers_learn_nothing,
 );
 
 const JANE: &str = "jane.requester@dla.example";
@@ -229,4 +230,34 @@ async fn an_administrator_moves_an_account_and_its_roles_are_reviewed_at_once(db
         "she is told why"
     );
     mail_about(&app, JANE, "moved to").await;
+}
+
+async fn a_person_checks_their_status_before_signing_in_and_strangers_learn_nothing(db: Db) {
+    let app = seeded(db).await;
+    let jane_id = as_user(&app, "jrequester").await.me().await.expect("me").id;
+    as_user(&app, "aadmin")
+        .await
+        .set_user_status(
+            jane_id,
+            &set(SettableStatus::Disabled, "Badge expired last week."),
+        )
+        .await
+        .expect("disabled");
+    let anyone = app.client();
+    let ask = |login: &str| ProfileStatusRequest {
+        user_id: login.into(),
+    };
+    let known = anyone.profile_status(&ask("JRequester")).await.expect("asked");
+    let unknown = anyone.profile_status(&ask("nobody-at-all")).await.expect("asked");
+    assert_eq!(known.message, unknown.message, "the same answer either way");
+    let e = anyone.profile_status(&ask("")).await.expect_err("empty");
+    assert_eq!(e.status(), Some(422));
+    let mail = mail_about(&app, JANE, "the status of your account").await;
+    assert!(
+        mail.body.contains("it is disabled")
+            && mail.body.contains("Badge expired last week.")
+            && mail.body.contains("the AMPS help desk"),
+        "{}",
+        mail.body
+    );
 }
