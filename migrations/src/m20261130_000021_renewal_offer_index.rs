@@ -1,6 +1,7 @@
 //! The renewal offers the deadlines job looks for: roles still to be offered, by end date. With
-//! only `(status, expires_at)` each batch walked past every role offered before it in the
-//! window (quadratic in a busy month: measured 27.6 s for 100k offers at scale 1).
+//! only `(status, expires_at)` each batch walks past every role offered before it in the
+//! window. (At 100k offers the scheduler pass went from 26.5 s to 21.3 s with this index and
+//! batched audit seals together; most of the remaining time is elsewhere.)
 
 use sea_orm_migration::prelude::*;
 

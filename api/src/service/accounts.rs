@@ -26,7 +26,7 @@ pub const RESET_TTL_MINUTES: i64 = 30;
 
 const PURPOSE_VERIFY: &str = "verify_email";
 const PURPOSE_CHANGE_EMAIL: &str = "change_email";
-const PURPOSE_RESET: &str = "reset_password";
+pub(super) const PURPOSE_RESET: &str = "reset_password";
 
 fn password_error(p: PasswordProblem, field_name: &str) -> Error {
     Error::Validation(field(field_name, p.code(), p.message()))

@@ -16,7 +16,7 @@ use crate::domain::revalidation::{
 use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::batch::Writes;
-use crate::store::entities::{revalidation, revalidation_campaign, revalidation_item, user};
+use crate::store::entities::{revalidation, revalidation_campaign, user};
 use crate::store::outbox;
 use crate::store::revalidations::{Move, Target};
 use amps_openapi as api;
@@ -938,12 +938,9 @@ pub async fn decide(
     }
     let removed = if correcting && to == Status::Approved {
         // A correction removes only what the reviewer names now; the rest stays as decided.
-        for (it, _) in &taken {
+        for (it, reason) in &taken {
             let (role, _) = super::load_role(&txn, it.role_id).await?;
-            let why = format!(
-                "Removed by the reviewer in a correction of the review of roles: {}",
-                taken_reason(&taken, it.assignment_id)
-            );
+            let why = format!("Removed by the reviewer in a correction of the review of roles: {reason}");
             deprovision(&txn, &mut writes, &user, &role, &why, now).await?;
         }
         taken.len()
@@ -1032,13 +1029,6 @@ pub async fn decide(
         .await?
         .ok_or_else(|| anyhow::anyhow!("review vanished"))?;
     view(&ctx.db, &fresh).await
-}
-
-fn taken_reason(taken: &[(revalidation_item::Model, String)], assignment: Uuid) -> &str {
-    taken
-        .iter()
-        .find(|(it, _)| it.assignment_id == assignment)
-        .map_or("", |(_, why)| why.as_str())
 }
 
 /// Closes campaign `id` (administrators): its decisions then stand. Refused while reviews in

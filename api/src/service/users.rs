@@ -181,7 +181,7 @@ pub async fn set_status(
     store::users::set_status(&txn, u.id, to, now).await?;
     store::users::record_status_change(&txn, u.id, u.status, to, reason, Some(p.id), now).await?;
     if !to.can_sign_in() {
-        store::sessions::end_sessions(&txn, u.id, None, "reset_password", now).await?;
+        store::sessions::end_sessions(&txn, u.id, None, super::accounts::PURPOSE_RESET, now).await?;
     }
     let mut writes = Writes::new();
     let help = &ctx.settings.help_desk;
