@@ -50,10 +50,19 @@ impl Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
         let port = self.base.port().expect("port");
-        self.child = amps(db_url, &self.dir, port)
+        // AMPS_BENCH_SERVER_LOG=FILE keeps the restarted server's log (with AMPS_LOG, e.g.
+        // `amps=debug` for the time each kind of scheduler work took).
+        let log = std::env::var("AMPS_BENCH_SERVER_LOG")
+            .ok()
+            .and_then(|f| std::fs::File::options().create(true).append(true).open(f).ok());
+        let mut c = amps(db_url, &self.dir, port);
+        if let Ok(level) = std::env::var("AMPS_LOG") {
+            c.env("AMPS_LOG", level);
+        }
+        self.child = c
             .arg("serve")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log.map_or_else(Stdio::null, Stdio::from))
             .spawn()
             .expect("amps serve");
         self.ready().await;
@@ -755,12 +764,16 @@ async fn main() {
     );
     // AMPS_BENCH_SCALE=0 skips the stages at scale (each loads 1.1M assignments).
     let at_scale = std::env::var("AMPS_BENCH_SCALE").map_or(true, |v| v != "0");
+    // AMPS_BENCH_DEMO=0 skips the stage on the demo data (to look at the stages at scale).
+    let demo = std::env::var("AMPS_BENCH_DEMO").map_or(true, |v| v != "0");
     if only.is_empty() || only == "sqlite" {
         let files: Vec<PathBuf> = (0..3)
             .map(|_| std::env::temp_dir().join(format!("amps-http-{}.db", Uuid::new_v4().simple())))
             .collect();
         let url = |f: &PathBuf| format!("sqlite://{}?mode=rwc", f.display());
-        run("SQLite", &url(&files[0]), &mut out).await;
+        if demo {
+            run("SQLite", &url(&files[0]), &mut out).await;
+        }
         if at_scale {
             growth("SQLite", &url(&files[1]), &url(&files[2]), &mut out).await;
         }
@@ -785,7 +798,9 @@ async fn main() {
                 .expect("create");
         }
         let url = |name: &String| format!("{pg}/{name}");
-        run("PostgreSQL", &url(&names[0]), &mut out).await;
+        if demo {
+            run("PostgreSQL", &url(&names[0]), &mut out).await;
+        }
         if at_scale {
             growth("PostgreSQL", &url(&names[1]), &url(&names[2]), &mut out).await;
         }

@@ -184,6 +184,8 @@ pub async fn account(
         organization_id: Set(a.org),
         user_type: Set(a.user_type.into()),
         company: Set(a.company.map(str::to_string)),
+        contract_number: Set(None),
+        contract_ends_on: Set(None),
         eao_email: Set(None),
         supervisor_id: Set(a.supervisor),
         security_officer_id: Set(a.security_officer),

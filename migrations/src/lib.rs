@@ -43,6 +43,7 @@ mod m20261130_000018_renewal_approver;
 mod m20261130_000019_campaign_close;
 mod m20261130_000020_account_status_changes;
 mod m20261130_000021_renewal_offer_index;
+mod m20261130_000022_contracts;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -72,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000019_campaign_close::Migration),
             Box::new(m20261130_000020_account_status_changes::Migration),
             Box::new(m20261130_000021_renewal_offer_index::Migration),
+            Box::new(m20261130_000022_contracts::Migration),
         ]
     }
 }

@@ -1,7 +1,7 @@
 //! Bodies of administration: organizations, changes to roles and approval groups, and the
 //! users list of administrators and the help desk.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -193,10 +193,78 @@ pub struct StatusChangeResponse {
     pub at: DateTime<Utc>,
 }
 
-/// An account as the help desk and administrators see it: the list's facts and the history of
-/// its status, newest first.
+/// An account as the help desk and administrators see it: the list's facts, the contract a
+/// contractor works under, and the history of its status, newest first.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct UserDetailResponse {
     pub user: UserSummaryResponse,
+    pub company: Option<String>,
+    pub contract_number: Option<String>,
+    pub contract_ends_on: Option<NaiveDate>,
+    /// The supervisor's name, if one is named.
+    pub supervisor: Option<String>,
     pub status_history: Vec<StatusChangeResponse>,
+}
+
+/// Who an internal account belongs to: a civilian employee, a member of the military, or a
+/// contractor (who carries company, contract number and contract end date).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InternalUserType {
+    Civilian,
+    Military,
+    Contractor,
+}
+
+impl InternalUserType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Civilian => "civilian",
+            Self::Military => "military",
+            Self::Contractor => "contractor",
+        }
+    }
+}
+
+/// Create an internal account (administrators and the help desk). The person receives a
+/// single-use link to set their password; until then the account cannot sign in.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserRequest {
+    /// The User ID the person signs in with.
+    #[validate(custom(function = "crate::rules::user_id"))]
+    pub user_id: String,
+    #[validate(length(min = 1, max = 100), custom(function = "crate::rules::plain_text"))]
+    pub first_name: String,
+    #[validate(length(max = 1), custom(function = "crate::rules::plain_text"))]
+    #[serde(default)]
+    pub middle_initial: Option<String>,
+    #[validate(length(min = 1, max = 100), custom(function = "crate::rules::plain_text"))]
+    pub last_name: String,
+    /// Official email address: the invitation goes there.
+    #[validate(length(max = 254), custom(function = "crate::rules::email"))]
+    pub email: String,
+    #[validate(custom(function = "crate::rules::phone"))]
+    pub phone: String,
+    #[validate(length(max = 100), custom(function = "crate::rules::plain_text"))]
+    #[serde(default)]
+    pub job_title: Option<String>,
+    /// Code of an internal organization (external users register themselves).
+    #[validate(length(min = 1, max = 32))]
+    pub organization: String,
+    pub user_type: InternalUserType,
+    /// Contractors only (and required for them): company, contract number, last day of the
+    /// contract (after today).
+    #[validate(length(min = 1, max = 200), custom(function = "crate::rules::plain_text"))]
+    #[serde(default)]
+    pub company: Option<String>,
+    #[validate(length(min = 1, max = 64), custom(function = "crate::rules::plain_text"))]
+    #[serde(default)]
+    pub contract_number: Option<String>,
+    #[serde(default)]
+    pub contract_ends_on: Option<NaiveDate>,
+    /// The User ID of the person's supervisor (an active internal account).
+    #[validate(length(min = 1, max = 64))]
+    #[serde(default)]
+    pub supervisor: Option<String>,
 }

@@ -234,6 +234,11 @@ impl Client {
         self.post("api/v1/auth/reset-password", body).await
     }
 
+    /// `POST /api/v1/auth/invitation`
+    pub async fn accept_invitation(&self, body: &AcceptInvitationRequest) -> Result<Accepted, ClientError> {
+        self.post("api/v1/auth/invitation", body).await
+    }
+
     /// `POST /api/v1/auth/forgot-username`
     pub async fn forgot_username(&self, body: &ForgotUsernameRequest) -> Result<Accepted, ClientError> {
         self.post("api/v1/auth/forgot-username", body).await
@@ -460,6 +465,16 @@ impl Client {
         body: &CreateOrganizationRequest,
     ) -> Result<OrganizationResponse, ClientError> {
         self.post("api/v1/organizations", body).await
+    }
+
+    /// `POST /api/v1/users`
+    pub async fn create_user(&self, body: &CreateUserRequest) -> Result<UserDetailResponse, ClientError> {
+        self.post("api/v1/users", body).await
+    }
+
+    /// `POST /api/v1/users/{id}/invitation`
+    pub async fn resend_user_link(&self, id: uuid::Uuid) -> Result<Accepted, ClientError> {
+        Self::send(self.request(Method::POST, &format!("api/v1/users/{id}/invitation"))?).await
     }
 
     /// `GET /api/v1/users/{id}`

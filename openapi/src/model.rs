@@ -72,6 +72,17 @@ pub struct RegisterRequest {
     pub password: String,
 }
 
+/// Accept an invitation to an account created by an administrator or the help desk: the
+/// token from the emailed link and the password to sign in with.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInvitationRequest {
+    #[validate(length(min = 10, max = 200))]
+    pub token: String,
+    #[validate(custom(function = "crate::rules::password_length"))]
+    pub password: String,
+}
+
 /// The result of a registration.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RegisterResponse {

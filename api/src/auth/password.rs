@@ -95,6 +95,17 @@ pub async fn verify(password: String, hash: Option<String>) -> anyhow::Result<bo
     .await
 }
 
+/// The hash of an account whose person has not chosen a password yet: a random secret, drawn
+/// once per process and forgotten, so nobody can sign in with it, and checking a guess
+/// against it costs as long as against a real one (no timing tells such accounts apart).
+pub async fn unusable() -> anyhow::Result<String> {
+    static UNUSABLE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    UNUSABLE
+        .get_or_try_init(|| hash(crate::auth::tokens::generate()))
+        .await
+        .cloned()
+}
+
 /// Whether `password` matches any of `hashes` (password history).
 pub async fn matches_any(password: String, hashes: Vec<String>) -> anyhow::Result<bool> {
     on_pool(move || hashes.iter().any(|h| verify_sync(&password, h))).await

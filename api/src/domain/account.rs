@@ -34,7 +34,10 @@ impl AccountStatus {
         let why = reason.map(|r| format!(" Reason given: {r}")).unwrap_or_default();
         Some(match self {
             Self::Active => return None,
-            Self::PendingVerification => "Verify your email address first: use the link we sent you.".into(),
+            Self::PendingVerification => {
+                "Verify your email address (or accept your invitation) first: use the link we sent you."
+                    .into()
+            }
             Self::Disabled => format!("This account is disabled.{why} Contact {help} to enable it."),
             Self::Locked => format!("This account is locked.{why} Contact {help}."),
             Self::Suspended => format!("This account is suspended.{why} Contact {help}."),

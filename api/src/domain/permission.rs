@@ -67,6 +67,9 @@ named! {
         ChangeAccountStatus = "change_account_status",
         /// Change an account's organization and set any status.
         ManageAccounts = "manage_accounts",
+        /// Create internal accounts (the person gets an invitation) and send a waiting account
+        /// its link again.
+        CreateAccounts = "create_accounts",
     }
 }
 
@@ -86,6 +89,7 @@ pub const GRANTS: &[(AdminRole, &[Permission])] = &[
             Permission::ManageRevalidation,
             Permission::ChangeAccountStatus,
             Permission::ManageAccounts,
+            Permission::CreateAccounts,
         ],
     ),
     (
@@ -105,6 +109,7 @@ pub const GRANTS: &[(AdminRole, &[Permission])] = &[
             Permission::ReadAnySaar,
             Permission::SetApprovers,
             Permission::ChangeAccountStatus,
+            Permission::CreateAccounts,
         ],
     ),
     (AdminRole::Provisioner, &[Permission::ProvisionUngrouped]),
@@ -143,6 +148,7 @@ impl Permission {
                 "Only administrators and the help desk change the status of accounts."
             }
             Self::ManageAccounts => "Only administrators change accounts' organizations.",
+            Self::CreateAccounts => "Only administrators and the help desk create accounts.",
         }
     }
 }

@@ -22,6 +22,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(forgot_password)
         .service(profile_status)
         .service(reset_password)
+        .service(accept_invitation)
         .service(forgot_username);
 }
 
@@ -265,6 +266,35 @@ async fn reset_password(
 ) -> Result<HttpResponse, Error> {
     body.validate()?;
     Ok(HttpResponse::Ok().json(accounts::reset_password(&ctx, client_ip(&req), &body).await?))
+}
+
+/// Accept the invitation to an account an administrator or the help desk created: set its
+/// password with the emailed single-use link; the account becomes active and its person signs
+/// in with their User ID.
+///
+/// **Permissions**: anyone holding the link.
+///
+/// **Refusals**: 400: link unknown, expired, already used or replaced by a newer one; 422:
+/// password rules not met (the field error names the rule).
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "accept_invitation",
+    request_body = AcceptInvitationRequest,
+    responses(
+        (status = 200, description = "Account active", body = Accepted),
+        (status = 400, response = BadRequest),
+        (status = 422, response = Invalid),
+        (status = 503, response = Busy),
+    ),
+)]
+#[post("/auth/invitation")]
+async fn accept_invitation(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    body: web::Json<AcceptInvitationRequest>,
+) -> Result<HttpResponse, Error> {
+    body.validate()?;
+    Ok(HttpResponse::Ok().json(crate::service::invitations::accept(&ctx, client_ip(&req), &body).await?))
 }
 
 /// Email the User ID registered to an address.

@@ -2,8 +2,8 @@
 //! its organization.
 
 use super::extract::{Auth, JsonBody};
-use super::problems::{Conflict, Forbidden, Invalid, NotFound, Unauthorized};
-use crate::service::{Ctx, Error, users};
+use super::problems::{Busy, Conflict, Forbidden, Invalid, NotFound, Unauthorized};
+use crate::service::{Ctx, Error, invitations, users};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use amps_openapi::*;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -13,6 +13,8 @@ use validator::Validate;
 /// Registers the handlers.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_users)
+        .service(create_user)
+        .service(resend_link)
         .service(get_user)
         .service(set_user_status)
         .service(update_user);
@@ -47,6 +49,78 @@ async fn list_users(
     let p = auth.0.user()?;
     q.validate()?;
     Ok(HttpResponse::Ok().json(users::list_users(&ctx, p, &q).await?))
+}
+
+/// Create an internal account (civilian, military or contractor of an internal
+/// organization): the person is mailed a single-use link (valid 7 days) to set their
+/// password; until then the account cannot sign in. Audited.
+///
+/// **Permissions**: Administrator or Help Desk.
+///
+/// **Refusals**: 403: neither; 409: the User ID or email belongs to an account; 422: invalid
+/// fields, an unknown or external organization (external users register themselves), an
+/// unknown supervisor, contract fields missing for a contractor or given for anyone else, a
+/// contract end date not after today.
+#[utoipa::path(
+    tag = "users",
+    operation_id = "create_user",
+    security(("bearer" = [])),
+    request_body = CreateUserRequest,
+    responses(
+        (status = 201, body = UserDetailResponse, headers(("Location" = String, description = "The account"))),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid),
+        (status = 503, response = Busy),
+    ),
+)]
+#[post("/users")]
+async fn create_user(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    body: JsonBody<CreateUserRequest>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    p.require(crate::domain::permission::Permission::CreateAccounts)?;
+    let body = body.parse()?;
+    let created = invitations::create(&ctx, &auth.actor(&req), p, &body).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/users/{}", created.user.id)))
+        .json(created))
+}
+
+/// Mail an account that waits for its person its link again (a new one; earlier links stop
+/// working): the invitation of an account created for them, or the email verification of
+/// one they registered. Audited.
+///
+/// **Permissions**: Administrator or Help Desk.
+///
+/// **Refusals**: 403: neither; 404: no such account; 409: the account is not waiting (it is
+/// active, disabled, …).
+#[utoipa::path(
+    tag = "users",
+    operation_id = "resend_user_link",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Account id")),
+    responses(
+        (status = 202, body = Accepted),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    ),
+)]
+#[post("/users/{id}/invitation")]
+async fn resend_link(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    Ok(HttpResponse::Accepted().json(invitations::resend(&ctx, &auth.actor(&req), p, *id).await?))
 }
 
 /// One account with the history of its status (who changed it, when, why), newest first.

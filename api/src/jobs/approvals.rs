@@ -37,17 +37,28 @@ const DRAIN_FOR: std::time::Duration = std::time::Duration::from_secs(20);
 /// Runs `batch` (which handles at most `size` items) again while it comes back full, for at
 /// most [`DRAIN_FOR`]: a backlog (a campaign lapsing, many roles ending the same day) is worked
 /// off in one round instead of `size` items a minute.
-async fn drain<F, Fut>(size: usize, mut batch: F) -> Result<usize>
+async fn drain<F, Fut>(kind: &'static str, size: usize, mut batch: F) -> Result<usize>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<usize>>,
 {
     let started = std::time::Instant::now();
     let mut total = 0;
+    let mut batches = 0;
     loop {
         let n = batch().await?;
         total += n;
+        batches += 1;
         if n < size || started.elapsed() >= DRAIN_FOR {
+            if total > 0 {
+                tracing::debug!(
+                    kind,
+                    items = total,
+                    batches,
+                    ms = started.elapsed().as_millis() as u64,
+                    "deadlines work"
+                );
+            }
             return Ok(total);
         }
     }
@@ -62,14 +73,23 @@ pub async fn tick(ctx: &Ctx) -> Result<Round> {
     Ok(Round {
         returned: delegation::delegation_ended(ctx, now).await?,
         delegated: delegation::delegate_started(ctx, now).await?,
-        expired: drain(200, || deadlines::expire_overdue(ctx, now)).await?,
-        not_resubmitted: drain(200, || deadlines::expire_unresubmitted(ctx, now)).await?,
-        reminders: drain(500, || deadlines::send_reminders(ctx, now)).await?,
-        renewals_offered: drain(BATCH, || expiry::offer_renewals(ctx, now)).await?,
-        roles_expired: drain(200, || expiry::expire_lapsed(ctx, now)).await?,
-        reviews_reminded: drain(BATCH, || revalidation::send_reminders(ctx, now)).await?,
-        reviews_lapsed: drain(200, || revalidation::lapse_overdue(ctx, now)).await?,
-        reviews_opened: drain(200, || revalidation::open_for_lapsed_training(ctx, now)).await?,
+        expired: drain("expired", 200, || deadlines::expire_overdue(ctx, now)).await?,
+        not_resubmitted: drain("not_resubmitted", 200, || {
+            deadlines::expire_unresubmitted(ctx, now)
+        })
+        .await?,
+        reminders: drain("reminders", 500, || deadlines::send_reminders(ctx, now)).await?,
+        renewals_offered: drain("renewals_offered", BATCH, || expiry::offer_renewals(ctx, now)).await?,
+        roles_expired: drain("roles_expired", 200, || expiry::expire_lapsed(ctx, now)).await?,
+        reviews_reminded: drain("reviews_reminded", BATCH, || {
+            revalidation::send_reminders(ctx, now)
+        })
+        .await?,
+        reviews_lapsed: drain("reviews_lapsed", 200, || revalidation::lapse_overdue(ctx, now)).await?,
+        reviews_opened: drain("reviews_opened", 200, || {
+            revalidation::open_for_lapsed_training(ctx, now)
+        })
+        .await?,
         campaigns_closed: revalidation::close_finished(ctx, now).await?,
         annual_campaign: revalidation::start_annual(ctx, now).await?,
     })

@@ -172,6 +172,8 @@ pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> R
         organization_id: org.id,
         user_type: "vendor".into(),
         company: Some(req.company.trim().into()),
+        contract_number: None,
+        contract_ends_on: None,
         eao_email: Some(eao_email),
         supervisor_id: None,
         security_officer_id: None,
@@ -198,18 +200,9 @@ pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> R
             )),
             _ => e.into(),
         })?;
-    let token = new_link_token(
-        &txn,
-        id,
-        PURPOSE_VERIFY,
-        Some(email.clone()),
-        now,
-        Duration::hours(VERIFY_TTL_HOURS),
-    )
-    .await?;
-    let link = ctx.settings.link(&format!("/verify-email?token={token}"));
-    let (subject, body) = templates::verify_email(&name_of(&u), &link, VERIFY_TTL_HOURS);
-    outbox::enqueue(&txn, now, &email, &subject, &body).await?;
+    let mut writes = crate::store::batch::Writes::new();
+    send_verification(ctx, &txn, &mut writes, &u, now).await?;
+    writes.exec(&txn).await?;
     audit::append(&txn, now, NewEvent {
         actor: &Actor { id: Some(id), label: login.clone(), ip },
         action: "account.registered",
@@ -224,6 +217,31 @@ pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> R
         status: amps_openapi::AccountStatus::PendingVerification,
         message: format!("We sent a verification link to {email}. Open it to activate your account."),
     })
+}
+
+/// Adds to `writes` the mail with a new link that verifies `u`'s email and activates the
+/// account (earlier links stop working).
+pub(super) async fn send_verification(
+    ctx: &Ctx,
+    conn: &impl ConnectionTrait,
+    writes: &mut crate::store::batch::Writes,
+    u: &user::Model,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    store::accounts::use_link_tokens(conn, u.id, PURPOSE_VERIFY, now).await?;
+    let token = new_link_token(
+        conn,
+        u.id,
+        PURPOSE_VERIFY,
+        Some(u.email.clone()),
+        now,
+        Duration::hours(VERIFY_TTL_HOURS),
+    )
+    .await?;
+    let link = ctx.settings.link(&format!("/verify-email?token={token}"));
+    let (subject, body) = templates::verify_email(&name_of(u), &link, VERIFY_TTL_HOURS);
+    outbox::enqueue_into(writes, now, &u.email, &subject, &body);
+    Ok(())
 }
 
 /// Uses an emailed verification link (registration or email change).

@@ -10,6 +10,7 @@ pub mod deadlines;
 pub mod delegation;
 pub mod dev;
 pub mod expiry;
+pub mod invitations;
 pub mod principal;
 pub mod provisioning;
 pub mod revalidation;

@@ -375,7 +375,7 @@ pub async fn remind_overdue(ctx: &Ctx, actor: &Actor, p: &UserPrincipal, id: Uui
 }
 
 /// The people a review waits on: the user while open; once submitted, the reviewer, or the
-/// administrators when there is none.
+/// administrators of the user's organization when there is none ([`stand_ins`]).
 async fn waiting_on(
     conn: &impl ConnectionTrait,
     r: &revalidation::Model,
@@ -384,17 +384,28 @@ async fn waiting_on(
     Ok(match (r.status, r.reviewer_id) {
         (Status::Open, _) => vec![load_user(conn, r.user_id).await?],
         (_, Some(reviewer)) => vec![load_user(conn, reviewer).await?],
-        (_, None) => store::users::administrators(conn, now)
-            .await?
-            .into_iter()
-            .filter(|a| a.id != r.user_id)
-            .collect(),
+        (_, None) => {
+            let user = load_user(conn, r.user_id).await?;
+            let administrators = store::users::administrators(conn, now).await?;
+            stand_ins(&administrators, &user).into_iter().cloned().collect()
+        }
     })
 }
 
+/// Who decides a review of `user`'s roles when they have no supervisor (or EAO): the
+/// administrators of their own organization, or every administrator when it has none;
+/// never the user.
+fn stand_ins<'a>(administrators: &'a [user::Model], user: &user::Model) -> Vec<&'a user::Model> {
+    let others = || administrators.iter().filter(|a| a.id != user.id);
+    let own: Vec<&user::Model> = others()
+        .filter(|a| a.organization_id == user.organization_id)
+        .collect();
+    if own.is_empty() { others().collect() } else { own }
+}
+
 /// Adds to `writes` a reminder of each of reviews `rs` to whoever it waits on: the user while
-/// open; once submitted, the reviewer and their deputy acting now, or the administrators when
-/// there is no reviewer. A fixed number of statements however many reviews.
+/// open; once submitted, the reviewer and their deputy acting now, or the administrators of
+/// the user's organization when there is no reviewer ([`stand_ins`]). A fixed number of statements however many reviews.
 async fn remind(
     ctx: &Ctx,
     conn: &impl ConnectionTrait,
@@ -462,7 +473,7 @@ async fn remind(
                 .flatten()
                 .filter_map(|id| people.get(&id))
                 .collect(),
-            None => administrators.iter().filter(|a| a.id != r.user_id).collect(),
+            None => stand_ins(&administrators, user),
         };
         for person in deciders {
             mail.push(outbox::message(

@@ -99,7 +99,15 @@ async fn detail(conn: &impl ConnectionTrait, u: user::Model) -> Result<UserDetai
             .into_iter()
             .map(|(id, _, first, last)| (id, format!("{first} {last}")))
             .collect();
+    let supervisor = match u.supervisor_id {
+        Some(id) => store::users::find(conn, id).await?.map(|s| name_of(&s)),
+        None => None,
+    };
     Ok(UserDetailResponse {
+        company: u.company.clone(),
+        contract_number: u.contract_number.clone(),
+        contract_ends_on: u.contract_ends_on,
+        supervisor,
         user: summary(u, org),
         status_history: history
             .into_iter()

@@ -182,6 +182,53 @@ pub async fn link_token(conn: &impl ConnectionTrait, hash: &str) -> Result<Optio
         .await
 }
 
+/// Inserts account `u` created for its person (an invitation): its password hash is one
+/// nobody knows, so it starts no password history.
+pub async fn insert_invited(conn: &impl ConnectionTrait, u: user::Model) -> Result<user::Model, DbErr> {
+    user::ActiveModel::from(u).insert(conn).await
+}
+
+/// Sets the first password of invited account `id` and makes it active; false when it is no
+/// longer waiting for its person.
+pub async fn activate_invited(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let res = user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(hash))
+        .col_expr(user::Column::PasswordChangedAt, Expr::value(now))
+        .col_expr(user::Column::Status, Expr::value(AccountStatus::Active.as_str()))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(id))
+        .filter(user::Column::Status.eq(AccountStatus::PendingVerification.as_str()))
+        .exec(conn)
+        .await?;
+    if res.rows_affected != 1 {
+        return Ok(false);
+    }
+    add_password_history(conn, id, hash, now).await?;
+    Ok(true)
+}
+
+/// Marks every unused link token of `user` for `purpose` used (a new one replaces them).
+pub async fn use_link_tokens(
+    conn: &impl ConnectionTrait,
+    user: Uuid,
+    purpose: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    user_token::Entity::update_many()
+        .col_expr(user_token::Column::UsedAt, Expr::value(now))
+        .filter(user_token::Column::UserId.eq(user))
+        .filter(user_token::Column::Purpose.eq(purpose))
+        .filter(user_token::Column::UsedAt.is_null())
+        .exec(conn)
+        .await
+        .map(drop)
+}
+
 /// Marks link token `id` used; false when it already was.
 pub async fn use_link_token(
     conn: &impl ConnectionTrait,

@@ -815,6 +815,32 @@ async fn allowed(
                 _ => panic!("{p}: {e}"),
             };
         }
+        CreateAccounts => {
+            // An external organization: allowed callers get 422, and nothing is created.
+            let e = c
+                .create_user(&CreateUserRequest {
+                    user_id: format!("newperson{n}"),
+                    first_name: "New".into(),
+                    middle_initial: None,
+                    last_name: "Person".into(),
+                    email: format!("new.person{n}@dla.example"),
+                    phone: "+1 703 555 0199".into(),
+                    job_title: None,
+                    organization: "External".into(),
+                    user_type: InternalUserType::Civilian,
+                    company: None,
+                    contract_number: None,
+                    contract_ends_on: None,
+                    supervisor: None,
+                })
+                .await
+                .expect_err("an external organization");
+            return match e.status() {
+                Some(422) => true,
+                Some(403) => false,
+                _ => panic!("{p}: {e}"),
+            };
+        }
         ProvisionUngrouped => c.provisioning_tasks().await.map(drop),
         DecideReassigned => {
             let inbox = c.approvals().await.expect("inbox");

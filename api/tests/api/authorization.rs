@@ -218,6 +218,8 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         }
         "reset_password" => call(M::POST, "/api/v1/auth/reset-password")
             .json(json!({"token": bad_token, "new_password": "a perfectly fine passphrase"})),
+        "accept_invitation" => call(M::POST, "/api/v1/auth/invitation")
+            .json(json!({"token": bad_token, "password": "a perfectly fine passphrase"})),
         "login" => call(M::POST, "/api/v1/auth/login").json(json!({"user_id": ""})),
         "issue_client_token" => Call {
             body: Some(Body::Form("grant_type=password")),
@@ -325,6 +327,10 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         }
         // People.
         "list_users" => call(M::GET, "/api/v1/users"),
+        // Not a whole account: refused before it is read, or 422 (nothing is created).
+        "create_user" => call(M::POST, "/api/v1/users").json(json!({"user_id": ""})),
+        // The requester is active: refused, or 409 (no link is sent).
+        "resend_user_link" => call(M::POST, format!("/api/v1/users/{}/invitation", o.requester)),
         "get_user" => call(M::GET, format!("/api/v1/users/{}", o.requester)),
         // No reason: refused before it is read, or 422 (nothing changes).
         "set_user_status" => call(M::POST, format!("/api/v1/users/{}/status", o.requester))
@@ -693,6 +699,7 @@ const README_ORDER: &[&str] = &[
     "profile_status",
     "forgot_username",
     "reset_password",
+    "accept_invitation",
     "login",
     "issue_client_token",
     "refresh_session",
@@ -731,6 +738,8 @@ const README_ORDER: &[&str] = &[
     "list_provisioning_tasks",
     "complete_provisioning_task",
     "list_users",
+    "create_user",
+    "resend_user_link",
     "get_user",
     "set_user_status",
     "update_user",

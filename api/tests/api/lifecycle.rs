@@ -13,6 +13,8 @@ both_dbs!(
     the_help_desk_disables_and_enables_accounts_but_not_administrators,
     an_administrator_moves_an_account_and_its_roles_are_reviewed_at_once,
     a_person_checks_their_status_before_signing_in_and_strangers_learn_nothing,
+    an_administrator_creates_an_internal_account_and_its_person_sets_the_password,
+    the_help_desk_creates_a_contractor_and_sends_the_invitation_again,
 );
 
 const JANE: &str = "jane.requester@dla.example";
@@ -260,4 +262,285 @@ async fn a_person_checks_their_status_before_signing_in_and_strangers_learn_noth
         "{}",
         mail.body
     );
+}
+
+fn new_person(login: &str, user_type: InternalUserType) -> CreateUserRequest {
+    CreateUserRequest {
+        user_id: login.into(),
+        first_name: "Nora".into(),
+        middle_initial: Some("k".into()),
+        last_name: "Newcomb".into(),
+        email: format!("{login}@dla.example"),
+        phone: "+1 703 555 0142".into(),
+        job_title: Some("Inventory Specialist".into()),
+        organization: "DLA".into(),
+        user_type,
+        company: None,
+        contract_number: None,
+        contract_ends_on: None,
+        supervisor: Some("ssupervisor".into()),
+    }
+}
+
+async fn signed_in(app: &TestApp, login: &str, password: &str) -> Client {
+    let mut c = app.client();
+    c.login(&LoginRequest {
+        user_id: login.into(),
+        password: password.into(),
+    })
+    .await
+    .expect(login);
+    c
+}
+
+fn invitation_in(body: &str) -> String {
+    token_in(body, "/invitation?token=")
+}
+
+async fn an_administrator_creates_an_internal_account_and_its_person_sets_the_password(db: Db) {
+    let app = seeded(db).await;
+    let admin = as_user(&app, "aadmin").await;
+    let nora = new_person("nnewcomb", InternalUserType::Civilian);
+
+    // Only administrators and the help desk create accounts.
+    let jane = as_user(&app, "jrequester").await;
+    let e = jane.create_user(&nora).await.expect_err("a requester");
+    assert_eq!(e.status(), Some(403));
+    // Bad input is refused field by field, and nothing is created.
+    let refused = [
+        (
+            CreateUserRequest {
+                organization: "External".into(),
+                ..nora.clone()
+            },
+            422,
+            "organization",
+        ),
+        (
+            CreateUserRequest {
+                organization: "NOPE".into(),
+                ..nora.clone()
+            },
+            422,
+            "organization",
+        ),
+        (
+            CreateUserRequest {
+                supervisor: Some("nobody".into()),
+                ..nora.clone()
+            },
+            422,
+            "supervisor",
+        ),
+        (
+            CreateUserRequest {
+                company: Some("Acme".into()),
+                ..nora.clone()
+            },
+            422,
+            "company",
+        ),
+        (
+            CreateUserRequest {
+                user_type: InternalUserType::Contractor,
+                ..nora.clone()
+            },
+            422,
+            "company",
+        ),
+        (
+            CreateUserRequest {
+                email: "not an email".into(),
+                ..nora.clone()
+            },
+            422,
+            "email",
+        ),
+        (
+            CreateUserRequest {
+                user_id: "jrequester".into(),
+                ..nora.clone()
+            },
+            409,
+            "user_id",
+        ),
+        (
+            CreateUserRequest {
+                email: JANE.to_uppercase(),
+                ..nora.clone()
+            },
+            409,
+            "email",
+        ),
+    ];
+    for (body, status, field) in refused {
+        let e = admin.create_user(&body).await.expect_err(field);
+        assert_eq!(e.status(), Some(status), "{field}: {e}");
+        let problem = e.problem().expect("problem");
+        assert!(
+            problem.errors.iter().any(|f| f.field == field),
+            "{field}: {problem:?}"
+        );
+    }
+    let none = admin
+        .users(&ListUsersQuery {
+            q: Some("Newcomb".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("users");
+    assert!(none.users.is_empty(), "nothing was created");
+
+    let created = admin.create_user(&nora).await.expect("created");
+    assert_eq!(created.user.status, "pending_verification");
+    assert_eq!(created.user.user_type, "civilian");
+    assert_eq!(created.supervisor.as_deref(), Some("Sam Supervisor"));
+    let e = admin.create_user(&nora).await.expect_err("twice");
+    assert_eq!(e.status(), Some(409));
+    // Until Nora sets a password, nobody signs in as her.
+    let e = app
+        .client()
+        .login(&LoginRequest {
+            user_id: "nnewcomb".into(),
+            password: amps::seed::DEMO_PASSWORD.into(),
+        })
+        .await
+        .expect_err("no password yet");
+    assert_eq!(e.status(), Some(401));
+
+    let mail = mail_about(&app, "nnewcomb@dla.example", "set your password").await;
+    assert!(mail.body.contains("Your User ID is nnewcomb"), "{}", mail.body);
+    assert!(
+        mail.body.contains("Alex Administrator created your AMPS account"),
+        "{}",
+        mail.body
+    );
+    let token = invitation_in(&mail.body);
+    let anyone = app.client();
+    let e = anyone
+        .accept_invitation(&AcceptInvitationRequest {
+            token: token.clone(),
+            password: "nnewcomb".into(),
+        })
+        .await
+        .expect_err("a weak password");
+    assert_eq!(e.status(), Some(422));
+    let e = anyone
+        .accept_invitation(&AcceptInvitationRequest {
+            token: "x".repeat(43),
+            password: "Wintergreen-Harbor-2026!".into(),
+        })
+        .await
+        .expect_err("no such link");
+    assert_eq!(e.status(), Some(400));
+    anyone
+        .accept_invitation(&AcceptInvitationRequest {
+            token: token.clone(),
+            password: "Wintergreen-Harbor-2026!".into(),
+        })
+        .await
+        .expect("the weak try did not spend the link");
+    let e = anyone
+        .accept_invitation(&AcceptInvitationRequest {
+            token,
+            password: "Another-Harbor-2026!".into(),
+        })
+        .await
+        .expect_err("single use");
+    assert_eq!(e.status(), Some(400));
+
+    let nora_client = signed_in(&app, "nnewcomb", "Wintergreen-Harbor-2026!").await;
+    let me = nora_client.me().await.expect("me");
+    assert_eq!(
+        (me.user_type.as_str(), me.organization.code.as_str()),
+        ("civilian", "DLA")
+    );
+    assert_eq!(me.middle_initial.as_deref(), Some("K"));
+    assert_eq!(me.supervisor.expect("supervisor").name, "Sam Supervisor");
+    let detail = admin.user(me.id).await.expect("detail");
+    assert_eq!(detail.user.status, "active");
+    assert_eq!(
+        (
+            detail.status_history[0].from.as_str(),
+            detail.status_history[0].to.as_str()
+        ),
+        ("pending_verification", "active")
+    );
+    // An active account gets no invitation again.
+    let e = admin.resend_user_link(me.id).await.expect_err("active");
+    assert_eq!(e.status(), Some(409));
+}
+
+async fn the_help_desk_creates_a_contractor_and_sends_the_invitation_again(db: Db) {
+    let app = seeded(db).await;
+    let hal = as_user(&app, "hhelpdesk").await;
+    let ends = app.now().date_naive() + chrono::Duration::days(200);
+    let carl = CreateUserRequest {
+        company: Some("Acme Logistics".into()),
+        contract_number: Some("SP4701-26-D-0042".into()),
+        contract_ends_on: Some(ends),
+        ..new_person("ccontractor", InternalUserType::Contractor)
+    };
+    let e = hal
+        .create_user(&CreateUserRequest {
+            contract_ends_on: Some(app.now().date_naive()),
+            ..carl.clone()
+        })
+        .await
+        .expect_err("a contract that ends today");
+    assert_eq!(e.problem().expect("problem").errors[0].field, "contract_ends_on");
+    let created = hal.create_user(&carl).await.expect("created");
+    assert_eq!(
+        (
+            created.user.user_type.as_str(),
+            created.company.as_deref(),
+            created.contract_number.as_deref(),
+            created.contract_ends_on
+        ),
+        (
+            "contractor",
+            Some("Acme Logistics"),
+            Some("SP4701-26-D-0042"),
+            Some(ends)
+        )
+    );
+    let first = invitation_in(
+        &mail_about(&app, "ccontractor@dla.example", "set your password")
+            .await
+            .body,
+    );
+    let jane = as_user(&app, "jrequester").await;
+    let e = jane
+        .resend_user_link(created.user.id)
+        .await
+        .expect_err("a requester");
+    assert_eq!(e.status(), Some(403));
+    hal.resend_user_link(created.user.id).await.expect("sent again");
+    eventually("the second invitation", || async {
+        mails_about(&app, "ccontractor@dla.example", "set your password").await == 2
+    })
+    .await;
+    let e = app
+        .client()
+        .accept_invitation(&AcceptInvitationRequest {
+            token: first,
+            password: "Wintergreen-Harbor-2026!".into(),
+        })
+        .await
+        .expect_err("the first link was replaced");
+    assert_eq!(e.status(), Some(400));
+    let second = mail_about(&app, "ccontractor@dla.example", "set your password").await;
+    app.client()
+        .accept_invitation(&AcceptInvitationRequest {
+            token: invitation_in(&second.body),
+            password: "Wintergreen-Harbor-2026!".into(),
+        })
+        .await
+        .expect("accepted");
+    let me = signed_in(&app, "ccontractor", "Wintergreen-Harbor-2026!")
+        .await
+        .me()
+        .await
+        .expect("me");
+    assert_eq!(me.company.as_deref(), Some("Acme Logistics"));
 }

@@ -18,6 +18,7 @@ both_dbs!(
     a_supervisors_deputy_decides_reviews_while_they_are_away,
     a_lapsed_ia_training_opens_a_review,
     a_reviewer_removes_roles_and_corrects_decisions_until_the_campaign_closes,
+    a_user_without_a_supervisor_is_reviewed_by_their_organizations_administrators,
 );
 
 const JANE: &str = "jane.requester@dla.example";
@@ -696,4 +697,69 @@ async fn a_reviewer_removes_roles_and_corrects_decisions_until_the_campaign_clos
         .await
         .expect_err("not an administrator");
     assert_eq!(e.status(), Some(403));
+}
+
+/// Sam has no supervisor: his review goes to the administrators of his own organization
+/// (Dan, once an administrator of DFAS, where Sam moves), not to those of another (Alex, DLA),
+/// and the campaign's progress counts him as without a reviewer.
+async fn a_user_without_a_supervisor_is_reviewed_by_their_organizations_administrators(db: Db) {
+    const ALEX: &str = "alex.administrator@dla.example";
+    let app = seeded(db).await;
+    let sam = as_user(&app, "ssupervisor").await;
+    let ebs = role_id(&sam, "EBS Inquiry User", "PROD").await;
+    assign_role(&app, "ssupervisor", ebs).await;
+    grant_admin_role(
+        &app,
+        "ddataowner",
+        amps::domain::permission::AdminRole::Administrator,
+    )
+    .await;
+    let admin = as_user(&app, "aadmin").await;
+    let dfas = || UpdateUserRequest {
+        organization: Some("DFAS".into()),
+    };
+    let dan_id = as_user(&app, "ddataowner").await.me().await.expect("me").id;
+    admin.update_user(dan_id, &dfas()).await.expect("Dan moves");
+    let sam_id = sam.me().await.expect("me").id;
+    admin.update_user(sam_id, &dfas()).await.expect("Sam moves");
+
+    let review = sam.my_revalidation().await.expect("a review opened at once");
+    assert_eq!(review.trigger, "organization_change");
+    let held = review.items[0].assignment_id;
+    sam.update_my_revalidation(&UpdateRevalidationRequest {
+        items: vec![decide(held, true, None)],
+        submit: true,
+        version: Some(review.version),
+    })
+    .await
+    .expect("submitted");
+    assert_eq!(
+        mails_about(&app, DAN, "reviewed their roles").await,
+        1,
+        "his organization's administrator is asked"
+    );
+    assert_eq!(
+        mails_about(&app, ALEX, "reviewed their roles").await,
+        0,
+        "not another organization's"
+    );
+    // Both administrators may still decide (any administrator backs the queue up); Sam not.
+    let e = sam
+        .approve_revalidation(review.id, &ApproveRevalidationRequest::default())
+        .await
+        .expect_err("his own");
+    assert_eq!(e.status(), Some(403));
+    let dan = as_user(&app, "ddataowner").await;
+    assert_eq!(
+        dan.revalidations_to_review()
+            .await
+            .expect("queue")
+            .iter()
+            .map(|r| r.id)
+            .collect::<Vec<_>>(),
+        [review.id]
+    );
+    dan.approve_revalidation(review.id, &ApproveRevalidationRequest::default())
+        .await
+        .expect("approved by his organization's administrator");
 }

@@ -36,7 +36,7 @@ test('register, verify through the mailbox, sign in, see My Information', async 
   await field(page, 'User ID').fill(userId);
   await field(page, 'Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('alert')).toContainText('Verify your email address first');
+  await expect(page.getByRole('alert')).toContainText('Verify your email address');
 
   await page.goto('/mailbox');
   const message = page.getByRole('article', { name: `AMPS: verify your email address to ${userId}@acme.example` });

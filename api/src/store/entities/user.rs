@@ -19,6 +19,9 @@ pub struct Model {
     pub organization_id: Uuid,
     pub user_type: String,
     pub company: Option<String>,
+    /// A contractor's contract and the day it ends.
+    pub contract_number: Option<String>,
+    pub contract_ends_on: Option<Date>,
     pub eao_email: Option<String>,
     pub supervisor_id: Option<Uuid>,
     pub security_officer_id: Option<Uuid>,
