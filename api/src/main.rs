@@ -70,6 +70,18 @@ enum Command {
 
 #[derive(Subcommand)]
 enum UserCommand {
+    /// Create the internal accounts of a CSV file (header: user_id, first_name,
+    /// middle_initial, last_name, email, phone, job_title, organization, user_type, company,
+    /// contract_number, contract_ends_on, supervisor); each person is mailed an invitation.
+    /// All or nothing: any refused row (listed with its line) imports none. Rows already
+    /// imported are left alone, so running it again is harmless.
+    Import {
+        /// The CSV file.
+        file: std::path::PathBuf,
+        /// Check every row and report, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Create an administrator with a generated password (printed once).
     CreateAdmin {
         #[arg(long)]
@@ -193,6 +205,49 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!(
                 "Administrator {user_id} created. Password (shown once, change it after signing in): {pw}"
             );
+        }
+        Command::User {
+            command: UserCommand::Import { file, dry_run },
+        } => {
+            let ctx = startup::context(settings, clock).await?;
+            let content =
+                std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let rows = content.iter().filter(|b| **b == b'\n').count().saturating_sub(1);
+            let bar = indicatif::ProgressBar::new(rows as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} rows")?
+                    .progress_chars("=> "),
+            );
+            bar.set_message(if dry_run { "Checking" } else { "Importing" });
+            let report =
+                amps::service::invitations::import(&ctx, content.as_slice(), dry_run, &|| bar.inc(1))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{} is refused: {e}", file.display()))?;
+            bar.finish_and_clear();
+            for r in &report.refused {
+                for p in &r.problems {
+                    println!("line {}: {} {}", r.line, p.field, p.message);
+                }
+            }
+            if !report.refused.is_empty() {
+                anyhow::bail!(
+                    "{} row(s) refused. Nothing was imported: correct them and run the import again.",
+                    report.refused.len()
+                );
+            }
+            if dry_run {
+                println!(
+                    "Dry run: would create {} accounts; {} are there already. Nothing was written.",
+                    report.created.len(),
+                    report.unchanged.len()
+                );
+            } else {
+                println!(
+                    "Created {} accounts; {} were there already. Each new account's person was mailed an invitation.",
+                    report.created.len(),
+                    report.unchanged.len()
+                );
+            }
         }
         Command::ServiceClient {
             command: ClientCommand::Create { name, scopes },

@@ -9,8 +9,8 @@
 mod common;
 
 use amps_openapi::*;
-use common::{DEMO_PASSWORD, Server, binary, signed_in};
-use std::process::{Command, Stdio};
+use common::{DEMO_PASSWORD, binary, free_port, serve, signed_in};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -135,21 +135,16 @@ async fn hmms_pop_journey_against_the_real_binary() {
     let dir = std::env::temp_dir().join(format!("amps-e2e-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("data dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let env = |cmd: &mut Command| {
-        cmd.env("AMPS_DATA_DIR", &dir)
-            .env("AMPS_BIND", format!("127.0.0.1:{port}"))
-            .env("AMPS_SMTP_URL", format!("smtp://127.0.0.1:{smtp}"))
-            .env("AMPS_WEB_DIR", dir.join("no-web"))
-            .env_remove("DATABASE_URL");
-    };
+    let env = vec![
+        ("AMPS_DATA_DIR", dir.display().to_string()),
+        ("AMPS_SMTP_URL", format!("smtp://127.0.0.1:{smtp}")),
+        ("AMPS_WEB_DIR", dir.join("no-web").display().to_string()),
+    ];
     let mut seed = Command::new(binary());
-    seed.args(["seed", "--demo"]);
-    env(&mut seed);
+    seed.args(["seed", "--demo"]).env_remove("DATABASE_URL");
+    for (k, v) in &env {
+        seed.env(k, v);
+    }
     let out = seed.output().expect("run amps seed --demo");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let table = String::from_utf8_lossy(&out.stdout);
@@ -157,21 +152,8 @@ async fn hmms_pop_journey_against_the_real_binary() {
         table.contains("vvendor") && table.contains("eeao") && table.contains(DEMO_PASSWORD),
         "{table}"
     );
-    let mut serve = Command::new(binary());
-    serve.arg("serve").stdout(Stdio::null()).stderr(Stdio::null());
-    env(&mut serve);
-    let _server = Server(serve.spawn().expect("run amps serve"));
-    let base = url::Url::parse(&format!("http://127.0.0.1:{port}/")).expect("url");
+    let (_server, base) = serve(free_port(), &env).await;
     let anonymous = Client::new(base.clone());
-    let mut ready = false;
-    for _ in 0..100 {
-        if anonymous.jwks().await.is_ok() {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(ready, "amps serve did not start");
 
     // The vendor registers and verifies the emailed link.
     let email = "valerie.shipper@acme.example";

@@ -6,44 +6,13 @@
 mod common;
 
 use amps_openapi::*;
-use common::{DEMO_PASSWORD, Server, binary, signed_in};
+use common::{DEMO_PASSWORD, binary, free_port, serve, signed_in};
 use sea_orm::{ConnectionTrait, Database};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-/// Starts `amps serve` on `port` with `env`, and waits until it answers.
-async fn serve(port: u16, env: &[(&str, String)]) -> (Server, url::Url) {
-    let mut cmd = Command::new(binary());
-    cmd.arg("serve")
-        .env("AMPS_BIND", format!("127.0.0.1:{port}"))
-        .env_remove("AMPS_SMTP_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let server = Server(cmd.spawn().expect("run amps serve"));
-    let base = url::Url::parse(&format!("http://127.0.0.1:{port}/")).expect("url");
-    let c = Client::new(base.clone());
-    for _ in 0..200 {
-        if c.jwks().await.is_ok() {
-            return (server, base);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("amps serve on port {port} did not start");
-}
 
 /// An HTTP receiver on loopback that answers 200 and keeps each request (head and body).
 #[derive(Clone, Default)]

@@ -35,6 +35,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/forgot-password") view=pages::forgot::ForgotPassword/>
                         <Route path=path!("/forgot-user-id") view=pages::forgot::ForgotUserId/>
                         <Route path=path!("/reset-password") view=pages::forgot::ResetPassword/>
+                        <Route path=path!("/invitation") view=pages::forgot::Invitation/>
                         <Route path=path!("/me") view={Lazy::<lazy::MyInformation>::new()}/>
                         <Route path=path!("/mailbox") view={Lazy::<lazy::Mailbox>::new()}/>
                         <Route path=path!("/approvals") view={Lazy::<lazy::Approvals>::new()}/>

@@ -389,3 +389,248 @@ pub async fn accept(ctx: &Ctx, ip: Option<String>, req: &AcceptInvitationRequest
         ),
     })
 }
+
+/// The columns an import file's header must have (in any order).
+pub const REQUIRED_COLUMNS: &[&str] = &[
+    "user_id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "organization",
+    "user_type",
+];
+
+/// The columns an import file may have (in any order): the required ones, and optional ones
+/// that may be left out of the header or empty.
+pub const IMPORT_COLUMNS: &[&str] = &[
+    "user_id",
+    "first_name",
+    "middle_initial",
+    "last_name",
+    "email",
+    "phone",
+    "job_title",
+    "organization",
+    "user_type",
+    "company",
+    "contract_number",
+    "contract_ends_on",
+    "supervisor",
+];
+
+/// One refused row of an import file: its line and every problem with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedRow {
+    pub line: u64,
+    pub problems: Vec<FieldError>,
+}
+
+/// What an import did (or, on a dry run or with any row refused, would have done).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    /// User IDs created (invited), in file order.
+    pub created: Vec<String>,
+    /// User IDs already there with the same email (a rerun): left as they are.
+    pub unchanged: Vec<String>,
+    pub refused: Vec<RefusedRow>,
+    /// Whether anything was written: false on a dry run and whenever a row was refused.
+    pub written: bool,
+}
+
+/// Why a whole file is refused before any row is read.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("line 1: the header has no column {0:?} (columns: {cols}; required: {req})", cols = IMPORT_COLUMNS.join(","), req = REQUIRED_COLUMNS.join(","))]
+    MissingColumn(&'static str),
+    #[error("line {line}: {message}")]
+    Unreadable { line: u64, message: String },
+    #[error(transparent)]
+    Service(#[from] Error),
+}
+
+impl From<sea_orm::DbErr> for ImportError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Self::Service(e.into())
+    }
+}
+
+/// `amps user import`: creates the internal accounts of a CSV file (header
+/// [`IMPORT_COLUMNS`]), each invited by mail as when created in the API. All or nothing: a
+/// file with any refused row (a missing value, a malformed date, an unknown organization or
+/// supervisor, an email used twice, …) imports none, and the report gives each refused row's
+/// line and reasons. Rows already imported (same User ID and email) are left alone, so running
+/// it again is harmless. `dry_run` checks everything and writes nothing. `progress` is called
+/// after each row.
+pub async fn import(
+    ctx: &Ctx,
+    file: impl std::io::Read,
+    dry_run: bool,
+    progress: &dyn Fn(),
+) -> std::result::Result<ImportReport, ImportError> {
+    let mut rows = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(file);
+    let header = rows
+        .headers()
+        .map_err(|e| ImportError::Unreadable {
+            line: 1,
+            message: e.to_string(),
+        })?
+        .clone();
+    let mut at = std::collections::HashMap::new();
+    for column in IMPORT_COLUMNS {
+        match header.iter().position(|h| h.eq_ignore_ascii_case(column)) {
+            Some(i) => {
+                at.insert(*column, i);
+            }
+            None if REQUIRED_COLUMNS.contains(column) => return Err(ImportError::MissingColumn(column)),
+            None => {}
+        }
+    }
+    let now = ctx.clock.now();
+    let actor = Actor {
+        id: None,
+        label: "amps user import".into(),
+        ip: None,
+    };
+    let txn = crate::store::begin(&ctx.db).await?;
+    let mut claimed = Claimed::default();
+    let mut report = ImportReport::default();
+    let mut writes = Writes::new();
+    for record in rows.records() {
+        progress();
+        let record = record.map_err(|e| ImportError::Unreadable {
+            line: e.position().map_or(0, |p| p.line()),
+            message: e.to_string(),
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        let value = |c: &str| {
+            at.get(c)
+                .and_then(|i| record.get(*i))
+                .map(str::to_string)
+                .filter(|v| !v.is_empty())
+        };
+        let req = match row_request(&value) {
+            Ok(r) => r,
+            Err(problems) => {
+                report.refused.push(RefusedRow { line, problems });
+                continue;
+            }
+        };
+        if let Err(e) = req.validate() {
+            report.refused.push(RefusedRow {
+                line,
+                problems: amps_openapi::rules::field_errors(&e),
+            });
+            continue;
+        }
+        let login = normalize_login(&req.user_id);
+        if let Some(there) = store::users::by_login(&txn, &login).await?
+            && there.email == normalize_email(&req.email)
+            && !claimed.logins.contains(&login)
+        {
+            claimed.logins.insert(login);
+            report.unchanged.push(there.login);
+            continue;
+        }
+        match check(&txn, &req, &mut claimed, now.date_naive()).await {
+            Ok(c) => {
+                if report.refused.is_empty() && !dry_run {
+                    let u =
+                        insert(ctx, &txn, &mut writes, c, &actor, "Your AMPS administrators", now).await?;
+                    report.created.push(u.login);
+                } else {
+                    report.created.push(login);
+                }
+            }
+            Err(Error::Validation(problems) | Error::Duplicate(problems)) => {
+                report.refused.push(RefusedRow { line, problems });
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if dry_run || !report.refused.is_empty() {
+        txn.rollback().await?;
+        return Ok(report);
+    }
+    audit::append_into(
+        &mut writes,
+        now,
+        NewEvent {
+            actor: &actor,
+            action: "account.imported",
+            target: None,
+            details: json!({"created": report.created.len(), "unchanged": report.unchanged.len()}),
+        },
+    );
+    writes.exec(&txn).await?;
+    txn.commit().await?;
+    report.written = true;
+    Ok(report)
+}
+
+/// The account a row asks for, or what is wrong with its values before any rule is checked
+/// (a required value missing, a user type or date that is not one).
+fn row_request(
+    value: &dyn Fn(&str) -> Option<String>,
+) -> std::result::Result<CreateUserRequest, Vec<FieldError>> {
+    let mut problems = Vec::new();
+    let mut required = |c: &str| {
+        value(c).unwrap_or_else(|| {
+            problems.extend(field(c, "required", "is required"));
+            String::new()
+        })
+    };
+    let user_id = required("user_id");
+    let first_name = required("first_name");
+    let last_name = required("last_name");
+    let email = required("email");
+    let phone = required("phone");
+    let organization = required("organization");
+    let kind = required("user_type");
+    let user_type = match kind.to_ascii_lowercase().as_str() {
+        "civilian" => Some(InternalUserType::Civilian),
+        "military" => Some(InternalUserType::Military),
+        "contractor" => Some(InternalUserType::Contractor),
+        "" => None,
+        _ => {
+            problems.extend(field(
+                "user_type",
+                "unknown",
+                "must be civilian, military or contractor",
+            ));
+            None
+        }
+    };
+    let contract_ends_on = match value("contract_ends_on") {
+        None => None,
+        Some(d) => match NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                problems.extend(field(
+                    "contract_ends_on",
+                    "date",
+                    format!("{d:?} is not a date (YYYY-MM-DD)"),
+                ));
+                None
+            }
+        },
+    };
+    match user_type {
+        Some(user_type) if problems.is_empty() => Ok(CreateUserRequest {
+            user_id,
+            first_name,
+            middle_initial: value("middle_initial"),
+            last_name,
+            email,
+            phone,
+            job_title: value("job_title"),
+            organization,
+            user_type,
+            company: value("company"),
+            contract_number: value("contract_number"),
+            contract_ends_on,
+            supervisor: value("supervisor"),
+        }),
+        _ => Err(problems),
+    }
+}

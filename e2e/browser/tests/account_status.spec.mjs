@@ -1,8 +1,10 @@
 // Account statuses: the help desk finds a person in Users, disables their account with a
 // reason; the person's sign-in is refused with that reason and whom to call; the help desk
-// enables it again and the history shows both changes. Each screen is checked with axe.
+// enables it again and the history shows both changes. The help desk creates a contractor's
+// account; the contractor sets a password through the mailed invitation and signs in. Each
+// screen is checked with axe.
 import { test, expect } from '@playwright/test';
-import { PASSWORD, checkPage, field, nav, signIn, signOut } from './helpers.mjs';
+import { PASSWORD, checkPage, field, linkIn, mailTo, nav, signIn, signOut } from './helpers.mjs';
 
 test('the help desk disables an account with a reason and enables it again', async ({ page }) => {
   const reason = 'Victor asked us to pause his account while he is on leave.';
@@ -42,4 +44,42 @@ test('the help desk disables an account with a reason and enables it again', asy
   await expect(account).toContainText('disabled → active');
   await signOut(page);
   await signIn(page, 'vvendor');
+});
+
+test('the help desk creates a contractor account; the person sets a password and signs in', async ({ page, request }) => {
+  await signIn(page, 'hhelpdesk');
+  await nav(page, 'Users');
+  await page.getByRole('button', { name: 'Create an account' }).click();
+  const form = page.getByRole('region', { name: 'Create an account' });
+  await field(form, 'User ID').fill('ccontractor');
+  await field(form, 'First name').fill('Cora');
+  await field(form, 'Last name').fill('Contractor');
+  await field(form, 'Official email').fill('cora.contractor@dla.example');
+  await field(form, 'Phone').fill('+1 703 555 0177');
+  await form.getByLabel('Organization').selectOption('DLA');
+  await form.getByLabel('User type').selectOption('contractor');
+  await field(form, 'Company').fill('Acme Logistics');
+  await field(form, 'Contract number').fill('SP4701-26-D-0042');
+  await field(form, "Supervisor's User ID").fill('ssupervisor');
+  // The contract end date is missing: the field says so, nothing is created.
+  await form.getByRole('button', { name: 'Create and send the invitation' }).click();
+  await expect(form.getByText('is required for a contractor')).toBeVisible();
+  await form.getByLabel('Contract end date').fill('2099-06-30');
+  await checkPage(page, '52-create-account');
+  await form.getByRole('button', { name: 'Create and send the invitation' }).click();
+  await expect(page.getByRole('status').first()).toContainText('Account ccontractor created');
+  const account = page.getByRole('region', { name: /Account ccontractor/ });
+  await expect(account).toContainText('contract SP4701-26-D-0042');
+  await expect(account).toContainText('has not set a password yet');
+  await signOut(page);
+
+  const mail = await mailTo(request, 'cora.contractor@dla.example', /set your password/);
+  await page.goto(linkIn(mail.body));
+  await expect(page.getByRole('heading', { level: 1, name: 'Set your password' })).toBeVisible();
+  await field(page, 'Password').fill('Harbor lights over the depot');
+  await field(page, 'Confirm password').fill('Harbor lights over the depot');
+  await checkPage(page, '53-invitation');
+  await page.getByRole('button', { name: 'Set password' }).click();
+  await expect(page.getByRole('status')).toContainText('Your account is active');
+  await signIn(page, 'ccontractor', 'Harbor lights over the depot');
 });

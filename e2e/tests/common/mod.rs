@@ -1,9 +1,10 @@
 //! What the journeys against the real binary share: where the binary is, a server process
-//! that is stopped when dropped, the demo password and signing in.
+//! that is stopped when dropped, starting `amps serve`, the demo password and signing in.
 
 use amps_openapi::{Client, LoginRequest};
 use std::path::PathBuf;
-use std::process::Child;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 /// The password of every demo account (`amps seed --demo`).
 pub const DEMO_PASSWORD: &str = "Demo password for AMPS 2026";
@@ -41,4 +42,37 @@ pub async fn signed_in(base: &url::Url, login: &str, password: &str) -> Client {
     .await
     .expect(login);
     c
+}
+
+/// A free port on loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// Starts `amps serve` on `port` with `env`, and waits until it answers.
+pub async fn serve(port: u16, env: &[(&str, String)]) -> (Server, url::Url) {
+    let mut cmd = Command::new(binary());
+    cmd.arg("serve")
+        .env("AMPS_BIND", format!("127.0.0.1:{port}"))
+        .env_remove("AMPS_SMTP_URL")
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let server = Server(cmd.spawn().expect("run amps serve"));
+    let base = url::Url::parse(&format!("http://127.0.0.1:{port}/")).expect("url");
+    let c = Client::new(base.clone());
+    for _ in 0..200 {
+        if c.jwks().await.is_ok() {
+            return (server, base);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("amps serve on port {port} did not start");
 }

@@ -1,8 +1,10 @@
-//! `/forgot-password`, `/forgot-user-id`, `/reset-password?token=…`.
+//! `/forgot-password`, `/forgot-user-id`, `/reset-password?token=…`, `/invitation?token=…`.
 
 use crate::api;
 use crate::components::{Field, FormErrors, Page};
-use amps_openapi::{ForgotPasswordRequest, ForgotUsernameRequest, ResetPasswordRequest};
+use amps_openapi::{
+    AcceptInvitationRequest, ForgotPasswordRequest, ForgotUsernameRequest, ResetPasswordRequest,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
@@ -112,6 +114,61 @@ pub fn ResetPassword() -> impl IntoView {
                 <form on:submit=submit novalidate>
                     <Field label="New password" name="new_password" value=password errors=errors kind="password" required=true autocomplete="new-password" hint="At least 15 characters; not one of your last 10 passwords."/>
                     <button type="submit">"Set new password"</button>
+                </form>
+            </Show>
+        </Page>
+    }
+}
+
+/// Accept an invitation: the person of an account created for them sets its password.
+#[component]
+pub fn Invitation() -> impl IntoView {
+    let query = use_query_map();
+    let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let errors: FormErrors = RwSignal::new(vec![]);
+    let alert = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let req = AcceptInvitationRequest {
+            token: query.read_untracked().get("token").unwrap_or_default(),
+            password: password.get_untracked(),
+        };
+        let mut errs = req
+            .validate()
+            .err()
+            .map(|e| amps_openapi::rules::field_errors(&e))
+            .unwrap_or_default();
+        if confirm.get_untracked() != req.password {
+            errs.push(amps_openapi::FieldError {
+                field: "confirm".into(),
+                code: "mismatch".into(),
+                message: "does not match the password".into(),
+            });
+        }
+        if !errs.is_empty() {
+            errors.set(errs);
+            return;
+        }
+        spawn_local(async move {
+            match api::anonymous().accept_invitation(&req).await {
+                Ok(a) => done.set(Some(a.message)),
+                Err(e) => {
+                    errors.set(api::fields(&e));
+                    alert.set(Some(api::message(&e)));
+                }
+            }
+        });
+    };
+    view! {
+        <Page title="Set your password" alert=alert>
+            <Show when=move || done.get().is_none() fallback=move || view! { <p role="status">{move || done.get().unwrap_or_default()}</p><p><a href="/sign-in">"Sign in"</a></p> }>
+                <p>"Your AMPS account was created for you. Choose the password you will sign in with."</p>
+                <form on:submit=submit novalidate>
+                    <Field label="Password" name="password" value=password errors=errors kind="password" required=true autocomplete="new-password" hint="At least 15 characters. A few unrelated words make a good password; no symbols are required."/>
+                    <Field label="Confirm password" name="confirm" value=confirm errors=errors kind="password" required=true autocomplete="new-password"/>
+                    <button type="submit">"Set password"</button>
                 </form>
             </Show>
         </Page>

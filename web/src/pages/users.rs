@@ -1,16 +1,19 @@
 //! `/users`: the users list of administrators and the help desk: search by User ID, name or
 //! email, filter by status, next page; one account's status history, a status change with its
-//! reason, and (administrators) a move to another organization.
+//! reason, and (administrators) a move to another organization; creating an internal
+//! account (administrators and the help desk), whose person is mailed an invitation, and
+//! sending a waiting account its link again.
 
 use crate::api::{self, Session};
-use crate::components::{Page, Status};
+use crate::components::{Field, FormErrors, Page, Status};
 use amps_openapi::{
-    ListUsersQuery, OrganizationResponse, SetUserStatusRequest, SettableStatus, UpdateUserRequest,
-    UserDetailResponse, UserSummaryResponse,
+    CreateUserRequest, InternalUserType, ListUsersQuery, OrganizationResponse, SetUserStatusRequest,
+    SettableStatus, UpdateUserRequest, UserDetailResponse, UserSummaryResponse,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
+use validator::Validate;
 
 /// Users list.
 #[component]
@@ -67,6 +70,7 @@ pub fn Users() -> impl IntoView {
         view! {
             <Page title="Users" alert=alert>
                 <Status msg=status/>
+                <CreateAccount alert=alert status=status on_created=Callback::new(move |id| { picked.set(Some(id)); fetch(None); })/>
                 <form class="filters" role="search" aria-label="Users" on:submit=search>
                     <div class="field">
                         <label for="u-q">"User ID, name or email"</label>
@@ -160,6 +164,17 @@ fn Account(
         }
         busy.set(false);
     };
+    let resend = move |_: ()| {
+        busy.set(true);
+        alert.set(None);
+        spawn_local(async move {
+            match api::call(session, move |c| async move { c.resend_user_link(id).await }).await {
+                Ok(a) => status.set(Some(a.message)),
+                Err(e) => alert.set(Some(api::message(&e))),
+            }
+            busy.set(false);
+        });
+    };
     let change_status = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let text = reason.get_untracked().trim().to_string();
@@ -221,6 +236,20 @@ fn Account(
                 <section class="card" aria-labelledby="account-h">
                     <h2 id="account-h">{format!("Account {} ({})", d.user.user_id, d.user.name)}</h2>
                     <p>{format!("Status: {} · organization {} · {}", d.user.status.replace('_', " "), d.user.organization, d.user.email)}</p>
+                    {(d.company.is_some() || d.supervisor.is_some()).then(|| view! {
+                        <p>{[
+                            d.company.clone().map(|c| format!("Company {c}")),
+                            d.contract_number.clone().map(|n| format!("contract {n}")),
+                            d.contract_ends_on.map(|e| format!("ends {e}")),
+                            d.supervisor.clone().map(|s| format!("supervisor {s}")),
+                        ].into_iter().flatten().collect::<Vec<_>>().join(" · ")}</p>
+                    })}
+                    <Show when=move || detail.get().is_some_and(|d| d.user.status == "pending_verification")>
+                        <p>
+                            "The person has not set a password yet. "
+                            <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| resend(())>"Send the link again"</button>
+                        </p>
+                    </Show>
                     <h3>"Status history"</h3>
                     {if d.status_history.is_empty() {
                         view! { <p>"No change of status recorded."</p> }.into_any()
@@ -265,5 +294,184 @@ fn Account(
                 </section>
             }
         })}
+    }
+}
+
+fn opt(s: String) -> Option<String> {
+    let t = s.trim().to_string();
+    (!t.is_empty()).then_some(t)
+}
+
+/// Create an internal account (administrators and the help desk): the person is mailed a
+/// link to set their password.
+#[component]
+fn CreateAccount(
+    alert: RwSignal<Option<String>>,
+    status: RwSignal<Option<String>>,
+    on_created: Callback<uuid::Uuid>,
+) -> impl IntoView {
+    let session = Session::get();
+    let open = RwSignal::new(false);
+    let orgs = RwSignal::new(Vec::<OrganizationResponse>::new());
+    let user_id = RwSignal::new(String::new());
+    let first = RwSignal::new(String::new());
+    let middle = RwSignal::new(String::new());
+    let last = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let job = RwSignal::new(String::new());
+    let org = RwSignal::new(String::new());
+    let kind = RwSignal::new("civilian".to_string());
+    let company = RwSignal::new(String::new());
+    let contract = RwSignal::new(String::new());
+    let ends = RwSignal::new(String::new());
+    let supervisor = RwSignal::new(String::new());
+    let errors: FormErrors = RwSignal::new(vec![]);
+    let busy = RwSignal::new(false);
+    let contractor = move || kind.get() == "contractor";
+    let show = move |_| {
+        open.set(true);
+        if orgs.get_untracked().is_empty() {
+            spawn_local(async move {
+                if let Ok(o) = api::call(session, |c| async move { c.organizations().await }).await {
+                    let internal: Vec<_> = o.into_iter().filter(|o| !o.is_external).collect();
+                    if let Some(first) = internal.first() {
+                        org.set(first.code.clone());
+                    }
+                    orgs.set(internal);
+                }
+            });
+        }
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let is_contractor = kind.get_untracked() == "contractor";
+        let contract_field = |v: RwSignal<String>| {
+            if is_contractor {
+                opt(v.get_untracked())
+            } else {
+                None
+            }
+        };
+        let ends_on = if is_contractor {
+            match ends.get_untracked().trim() {
+                "" => None,
+                d => match chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+                    Ok(d) => Some(d),
+                    Err(_) => {
+                        errors.set(vec![amps_openapi::FieldError {
+                            field: "contract_ends_on".into(),
+                            code: "date".into(),
+                            message: "must be a date".into(),
+                        }]);
+                        return;
+                    }
+                },
+            }
+        } else {
+            None
+        };
+        let req = CreateUserRequest {
+            user_id: user_id.get_untracked().trim().into(),
+            first_name: first.get_untracked().trim().into(),
+            middle_initial: opt(middle.get_untracked()),
+            last_name: last.get_untracked().trim().into(),
+            email: email.get_untracked().trim().into(),
+            phone: phone.get_untracked(),
+            job_title: opt(job.get_untracked()),
+            organization: org.get_untracked(),
+            user_type: match kind.get_untracked().as_str() {
+                "military" => InternalUserType::Military,
+                "contractor" => InternalUserType::Contractor,
+                _ => InternalUserType::Civilian,
+            },
+            company: contract_field(company),
+            contract_number: contract_field(contract),
+            contract_ends_on: ends_on,
+            supervisor: opt(supervisor.get_untracked()),
+        };
+        if let Err(e) = req.validate() {
+            let errs = amps_openapi::rules::field_errors(&e);
+            alert.set(Some(format!("Correct the {} field(s) marked below.", errs.len())));
+            errors.set(errs);
+            return;
+        }
+        busy.set(true);
+        alert.set(None);
+        errors.set(vec![]);
+        spawn_local(async move {
+            match api::call(session, move |c| {
+                let r = req.clone();
+                async move { c.create_user(&r).await }
+            })
+            .await
+            {
+                Ok(d) => {
+                    status.set(Some(format!(
+                        "Account {} created; we mailed {} a link to set a password.",
+                        d.user.user_id, d.user.email
+                    )));
+                    for f in [
+                        user_id, first, middle, last, email, phone, job, company, contract, ends, supervisor,
+                    ] {
+                        f.set(String::new());
+                    }
+                    open.set(false);
+                    on_created.run(d.user.id);
+                }
+                Err(e) => {
+                    errors.set(api::fields(&e));
+                    alert.set(Some(api::message(&e)));
+                }
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <Show when=move || session.has_any(&["Administrator", "Help Desk"])>
+            <Show
+                when=move || open.get()
+                fallback=move || view! { <p><button type="button" on:click=show>"Create an account"</button></p> }
+            >
+                <section class="card" aria-labelledby="create-h">
+                    <h2 id="create-h">"Create an account"</h2>
+                    <p>"For DLA and DFAS civilians, military members and contractors (external users register themselves). The person is mailed a link to set their password; it works for 7 days."</p>
+                    <form on:submit=submit novalidate>
+                        <Field label="User ID" name="user_id" value=user_id errors=errors required=true hint="3 to 64 letters, digits, dots, dashes or underscores."/>
+                        <Field label="First name" name="first_name" value=first errors=errors required=true/>
+                        <Field label="Middle initial" name="middle_initial" value=middle errors=errors/>
+                        <Field label="Last name" name="last_name" value=last errors=errors required=true/>
+                        <Field label="Official email" name="email" value=email errors=errors kind="email" required=true hint="The invitation goes here."/>
+                        <Field label="Phone" name="phone" value=phone errors=errors kind="tel" required=true/>
+                        <Field label="Job title" name="job_title" value=job errors=errors/>
+                        <div class="field">
+                            <label for="new-org">"Organization"</label>
+                            <select id="new-org" on:change=move |ev| org.set(event_target_value(&ev)) prop:value=org>
+                                {move || orgs.get().into_iter().map(|o| view! { <option value=o.code.clone()>{format!("{} ({})", o.name, o.code)}</option> }).collect_view()}
+                            </select>
+                        </div>
+                        <div class="field">
+                            <label for="new-type">"User type"</label>
+                            <select id="new-type" on:change=move |ev| kind.set(event_target_value(&ev)) prop:value=kind>
+                                <option value="civilian">"Civilian"</option>
+                                <option value="military">"Military"</option>
+                                <option value="contractor">"Contractor"</option>
+                            </select>
+                        </div>
+                        <Show when=contractor>
+                            <fieldset>
+                                <legend>"Contract"</legend>
+                                <Field label="Company" name="company" value=company errors=errors required=true/>
+                                <Field label="Contract number" name="contract_number" value=contract errors=errors required=true/>
+                                <Field label="Contract end date" name="contract_ends_on" value=ends errors=errors kind="date" required=true hint="The account ends with the contract."/>
+                            </fieldset>
+                        </Show>
+                        <Field label="Supervisor's User ID" name="supervisor" value=supervisor errors=errors hint="Optional: the person's supervisor, who approves their requests."/>
+                        <button type="submit" disabled=move || busy.get()>{move || if busy.get() { "Creating…" } else { "Create and send the invitation" }}</button>
+                        <button type="button" class="secondary" on:click=move |_| open.set(false)>"Cancel"</button>
+                    </form>
+                </section>
+            </Show>
+        </Show>
     }
 }
