@@ -1159,7 +1159,12 @@ pub async fn send_reminders(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     // (reminder due, next reminder) → reviews.
     type Moment = (DateTime<Utc>, Option<DateTime<Utc>>);
     let mut moments: BTreeMap<Moment, Vec<Uuid>> = BTreeMap::new();
+    let mut finished = Vec::new();
     for r in &due {
+        if !r.status.is_open() {
+            finished.push(r.id);
+            continue;
+        }
         if let Some(was) = r.next_reminder_at {
             moments
                 .entry((was, rules::next_reminder(now, r.due_at)))
@@ -1168,6 +1173,7 @@ pub async fn send_reminders(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
         }
     }
     let txn = crate::store::begin(&ctx.db).await?;
+    store::revalidations::clear_finished_reminders(&txn, finished).await?;
     let mut claimed = Vec::with_capacity(due.len());
     for ((was, next), ids) in moments {
         claimed.extend(store::revalidations::claim_reminders(&txn, ids, was, next).await?);

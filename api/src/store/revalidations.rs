@@ -449,13 +449,31 @@ pub async fn reminders_due(
     now: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<revalidation::Model>, DbErr> {
+    // By the reminder index alone: a finished review has no next reminder (every decision and
+    // the lapse clear it), and a filter on status let SQLite pick the (status, due_at) index
+    // and sort every open review for each batch (at 100k open reviews, 113 ms a batch instead
+    // of 45). The claim checks the status.
     revalidation::Entity::find()
         .filter(revalidation::Column::NextReminderAt.lte(now))
-        .filter(revalidation::Column::Status.is_in(open_statuses()))
         .order_by_asc(revalidation::Column::NextReminderAt)
         .limit(limit)
         .all(conn)
         .await
+}
+
+/// Clears the next reminder of those of reviews `ids` that are finished (so a reminder left
+/// on one by an older version is not looked at again); one statement.
+pub async fn clear_finished_reminders(conn: &impl ConnectionTrait, ids: Vec<Uuid>) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    revalidation::Entity::update_many()
+        .col_expr(revalidation::Column::NextReminderAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .filter(revalidation::Column::Id.is_in(ids))
+        .filter(revalidation::Column::Status.is_not_in(open_statuses()))
+        .exec(conn)
+        .await
+        .map(drop)
 }
 
 /// Claims, of reviews `ids`, those whose due reminder is still `was` (one statement, so a
