@@ -358,6 +358,7 @@ fn schedule() -> Result<crate::domain::schedule::Schedule, ConfigError> {
         business_days,
         holidays,
         renewal_days: days("AMPS_RENEWAL_WINDOW_DAYS", 30)?,
+        inactivity_days: days("AMPS_INACTIVITY_DAYS", 90)?,
     })
 }
 

@@ -196,6 +196,7 @@ pub async fn account(
         password_hash: Set(hash.into()),
         password_changed_at: Set(now),
         last_activity_at: Set(None),
+        inactivity_warned_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         session_epoch: Set(0),

@@ -44,6 +44,7 @@ mod m20261130_000019_campaign_close;
 mod m20261130_000020_account_status_changes;
 mod m20261130_000021_renewal_offer_index;
 mod m20261130_000022_contracts;
+mod m20261130_000023_inactivity_warning;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -74,6 +75,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000020_account_status_changes::Migration),
             Box::new(m20261130_000021_renewal_offer_index::Migration),
             Box::new(m20261130_000022_contracts::Migration),
+            Box::new(m20261130_000023_inactivity_warning::Migration),
         ]
     }
 }

@@ -14,6 +14,9 @@ pub struct Schedule {
     pub holidays: HashSet<NaiveDate>,
     /// How many calendar days before a role expires its holder may renew it (and is told so).
     pub renewal_days: i64,
+    /// After how many days without a sign-in an external account holding no role is
+    /// disabled (its person is warned a week before).
+    pub inactivity_days: i64,
 }
 
 impl Default for Schedule {
@@ -24,6 +27,7 @@ impl Default for Schedule {
             business_days: false,
             holidays: HashSet::new(),
             renewal_days: 30,
+            inactivity_days: 90,
         }
     }
 }

@@ -4,7 +4,7 @@
 //! expire and expires roles past their end, through the use cases in `service::delegation`,
 //! `service::deadlines` and `service::expiry` (safe with several replicas).
 
-use crate::service::{Ctx, Result, deadlines, delegation, expiry, revalidation};
+use crate::service::{Ctx, Result, deadlines, delegation, expiry, inactivity, revalidation};
 
 /// What one round did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +27,9 @@ pub struct Round {
     pub reviews_opened: usize,
     /// Campaigns closed because every review in them is finished and past its lapse date.
     pub campaigns_closed: usize,
+    /// Idle external accounts warned, and disabled.
+    pub idle_warned: usize,
+    pub idle_disabled: usize,
     /// Whether this round started the year's campaign.
     pub annual_campaign: bool,
 }
@@ -92,5 +95,7 @@ pub async fn tick(ctx: &Ctx) -> Result<Round> {
         .await?,
         campaigns_closed: revalidation::close_finished(ctx, now).await?,
         annual_campaign: revalidation::start_annual(ctx, now).await?,
+        idle_warned: drain("idle_warned", 200, || inactivity::warn_idle(ctx, now)).await?,
+        idle_disabled: drain("idle_disabled", 200, || inactivity::disable_idle(ctx, now)).await?,
     })
 }

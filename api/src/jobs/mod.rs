@@ -53,6 +53,8 @@ pub fn spawn_approval_deadlines(ctx: crate::service::Ctx, every: Duration) -> to
                         reviews_opened = r.reviews_opened,
                         campaigns_closed = r.campaigns_closed,
                         annual_campaign = r.annual_campaign,
+                        idle_warned = r.idle_warned,
+                        idle_disabled = r.idle_disabled,
                         "deadlines round"
                     )
                 }

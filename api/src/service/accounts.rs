@@ -184,6 +184,7 @@ pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> R
         password_hash: hash,
         password_changed_at: now,
         last_activity_at: None,
+        inactivity_warned_at: None,
         created_at: now,
         updated_at: now,
         session_epoch: 0,

@@ -183,6 +183,7 @@ pub async fn insert(
         password_hash: password::unusable().await?,
         password_changed_at: now,
         last_activity_at: None,
+        inactivity_warned_at: None,
         created_at: now,
         updated_at: now,
         session_epoch: 0,

@@ -468,7 +468,10 @@ pub async fn clear_finished_reminders(conn: &impl ConnectionTrait, ids: Vec<Uuid
         return Ok(());
     }
     revalidation::Entity::update_many()
-        .col_expr(revalidation::Column::NextReminderAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(
+            revalidation::Column::NextReminderAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .filter(revalidation::Column::Id.is_in(ids))
         .filter(revalidation::Column::Status.is_not_in(open_statuses()))
         .exec(conn)

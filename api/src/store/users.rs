@@ -540,3 +540,124 @@ pub async fn set_organization(
         .await
         .map(drop)
 }
+
+/// What makes an external account idle at `now`: active, in an external organization,
+/// holding no role in force, and last active (or, never signed in, created) at or before
+/// `idle_since`.
+fn idle(now: DateTime<Utc>, idle_since: DateTime<Utc>) -> Condition {
+    let external = Query::select()
+        .column(organization::Column::Id)
+        .from(organization::Entity)
+        .and_where(Expr::col(organization::Column::IsExternal).eq(true))
+        .to_owned();
+    let holders = Query::select()
+        .column((role_assignment::Entity, role_assignment::Column::UserId))
+        .from(role_assignment::Entity)
+        .cond_where(super::provisioning::in_force(now))
+        .to_owned();
+    Condition::all()
+        .add(user::Column::Status.eq(AccountStatus::Active.as_str()))
+        .add(user::Column::OrganizationId.in_subquery(external))
+        .add(user::Column::Id.not_in_subquery(holders))
+        .add(
+            Condition::any()
+                .add(user::Column::LastActivityAt.lte(idle_since))
+                .add(
+                    Condition::all()
+                        .add(user::Column::LastActivityAt.is_null())
+                        .add(user::Column::CreatedAt.lte(idle_since)),
+                ),
+        )
+}
+
+/// Not warned since it was last active.
+fn unwarned() -> Condition {
+    Condition::any()
+        .add(user::Column::InactivityWarnedAt.is_null())
+        .add(Expr::col(user::Column::InactivityWarnedAt).lt(Expr::col(user::Column::LastActivityAt)))
+}
+
+/// Warned at or before `warned_by`, and not active since.
+fn warned(warned_by: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(user::Column::InactivityWarnedAt.lte(warned_by))
+        .add(
+            Condition::any()
+                .add(user::Column::LastActivityAt.is_null())
+                .add(Expr::col(user::Column::LastActivityAt).lt(Expr::col(user::Column::InactivityWarnedAt))),
+        )
+}
+
+/// Up to `limit` idle external accounts (see [`idle`]) not warned since they were last
+/// active.
+pub async fn idle_to_warn(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    idle_since: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<user::Model>, DbErr> {
+    user::Entity::find()
+        .filter(idle(now, idle_since))
+        .filter(unwarned())
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// Records that idle account `id` was warned at `now`; false when it no longer needs it (it
+/// signed in, got a role, or another replica warned it first).
+pub async fn claim_idle_warning(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+    idle_since: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let r = user::Entity::update_many()
+        .col_expr(user::Column::InactivityWarnedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(id))
+        .filter(idle(now, idle_since))
+        .filter(unwarned())
+        .exec(conn)
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
+/// Up to `limit` idle external accounts (see [`idle`]) warned at or before `warned_by` and not
+/// active since.
+pub async fn idle_to_disable(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    idle_since: DateTime<Utc>,
+    warned_by: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<user::Model>, DbErr> {
+    user::Entity::find()
+        .filter(idle(now, idle_since))
+        .filter(warned(warned_by))
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// Disables idle account `id` (warned at or before `warned_by`, not active since); false when
+/// it no longer qualifies or another replica disabled it first.
+pub async fn disable_idle(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+    idle_since: DateTime<Utc>,
+    warned_by: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let r = user::Entity::update_many()
+        .col_expr(
+            user::Column::Status,
+            Expr::value(AccountStatus::Disabled.as_str()),
+        )
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(id))
+        .filter(idle(now, idle_since))
+        .filter(warned(warned_by))
+        .exec(conn)
+        .await?;
+    Ok(r.rows_affected == 1)
+}

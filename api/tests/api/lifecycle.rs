@@ -15,6 +15,7 @@ both_dbs!(
     a_person_checks_their_status_before_signing_in_and_strangers_learn_nothing,
     an_administrator_creates_an_internal_account_and_its_person_sets_the_password,
     the_help_desk_creates_a_contractor_and_sends_the_invitation_again,
+    an_idle_external_account_is_warned_then_disabled_once,
 );
 
 const JANE: &str = "jane.requester@dla.example";
@@ -543,4 +544,74 @@ async fn the_help_desk_creates_a_contractor_and_sends_the_invitation_again(db: D
         .await
         .expect("me");
     assert_eq!(me.company.as_deref(), Some("Acme Logistics"));
+}
+
+/// Victor (external, no role) stops signing in: after 83 days he is warned, once, though two
+/// replicas run the job; a week later his account is disabled, once, with the reason in its
+/// history and at sign-in. Jane (internal) never is, however long she stays away.
+async fn an_idle_external_account_is_warned_then_disabled_once(db: Db) {
+    const VICTOR: &str = "victor.vendor@acme.example";
+    let app = seeded(db).await;
+    let replica = spawn_replica(&app).await;
+    let victor = as_user(&app, "vvendor").await;
+    assert!(victor.my_roles().await.expect("roles").is_empty(), "no role");
+    let victor_id = victor.me().await.expect("me").id;
+    as_user(&app, "jrequester").await;
+
+    advance_all(&[&app, &replica], chrono::Duration::days(82));
+    a_few_rounds().await;
+    assert_eq!(
+        mails_about(&app, VICTOR, "sign in to keep your account").await,
+        0,
+        "not yet"
+    );
+    advance_all(
+        &[&app, &replica],
+        chrono::Duration::days(1) + chrono::Duration::minutes(1),
+    );
+    eventually("the warning", || async {
+        mails_about(&app, VICTOR, "sign in to keep your account").await == 1
+    })
+    .await;
+    a_few_rounds().await;
+    assert_eq!(
+        mails_about(&app, VICTOR, "sign in to keep your account").await,
+        1,
+        "warned once"
+    );
+    assert_eq!(
+        mails_about(&app, JANE, "sign in to keep your account").await,
+        0,
+        "internal"
+    );
+
+    advance_all(&[&app, &replica], chrono::Duration::days(7));
+    eventually("the disabling", || async {
+        mails_about(&app, VICTOR, "your account is disabled").await == 1
+    })
+    .await;
+    a_few_rounds().await;
+    assert_eq!(
+        mails_about(&app, VICTOR, "your account is disabled").await,
+        1,
+        "once"
+    );
+    let e = victor.me().await.expect_err("his session ended");
+    assert_eq!(e.status(), Some(401));
+    let refusal = sign_in(&app, "vvendor").await.expect_err("disabled");
+    assert!(
+        refusal.to_string().contains("No sign-in for 90 days"),
+        "{refusal}"
+    );
+    let admin = as_user(&app, "aadmin").await;
+    let history = admin.user(victor_id).await.expect("detail").status_history;
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(
+        (history[0].to.as_str(), history[0].by.as_deref()),
+        ("disabled", None)
+    );
+    assert!(
+        sign_in(&app, "jrequester").await.is_ok(),
+        "Jane is never disabled for inactivity"
+    );
 }

@@ -32,6 +32,8 @@ pub struct Model {
     pub password_hash: String,
     pub password_changed_at: DateTimeUtc,
     pub last_activity_at: Option<DateTimeUtc>,
+    /// When the person of an idle external account was last warned it will be disabled.
+    pub inactivity_warned_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// Raised when every session must end; access tokens of an older epoch are refused.
