@@ -240,7 +240,8 @@ async fn create_sod_rule(
 
 /// Organizations (DLA, DFAS, External, …).
 ///
-/// **Permissions**: administrators and role-catalog owners (the catalog screens).
+/// **Permissions**: administrators, role-catalog owners (the catalog screens) and the help
+/// desk (who create accounts in them).
 ///
 /// **Refusals**: 403: anyone else.
 #[utoipa::path(
@@ -255,7 +256,10 @@ async fn create_sod_rule(
 )]
 #[get("/organizations")]
 async fn list_organizations(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
-    auth.0.user()?.require(Permission::ManageCatalog)?;
+    let p = auth.0.user()?;
+    if !crate::domain::permission::allows(&p.admin_roles, Permission::CreateAccounts) {
+        p.require(Permission::ManageCatalog)?;
+    }
     Ok(HttpResponse::Ok().json(catalog::list_organizations(&ctx).await?))
 }
 
