@@ -45,6 +45,7 @@ mod m20261130_000020_account_status_changes;
 mod m20261130_000021_renewal_offer_index;
 mod m20261130_000022_contracts;
 mod m20261130_000023_inactivity_warning;
+mod m20261130_000024_outbox_recipient;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -76,6 +77,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000021_renewal_offer_index::Migration),
             Box::new(m20261130_000022_contracts::Migration),
             Box::new(m20261130_000023_inactivity_warning::Migration),
+            Box::new(m20261130_000024_outbox_recipient::Migration),
         ]
     }
 }

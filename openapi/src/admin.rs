@@ -268,3 +268,17 @@ pub struct CreateUserRequest {
     #[serde(default)]
     pub supervisor: Option<String>,
 }
+
+/// A mail AMPS sent (or is trying to send) to an account's address, as the help desk sees it:
+/// never its body (links in it act for the person).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AccountMailResponse {
+    pub subject: String,
+    /// `pending` (waiting or being retried), `sent` or `failed` (given up).
+    pub status: String,
+    pub attempts: i32,
+    /// Why the last delivery attempt failed, if it did.
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}

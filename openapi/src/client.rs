@@ -477,6 +477,11 @@ impl Client {
         Self::send(self.request(Method::POST, &format!("api/v1/users/{id}/invitation"))?).await
     }
 
+    /// `GET /api/v1/users/{id}/mail`
+    pub async fn user_mail(&self, id: uuid::Uuid) -> Result<Vec<AccountMailResponse>, ClientError> {
+        self.get(&format!("api/v1/users/{id}/mail")).await
+    }
+
     /// `GET /api/v1/users/{id}`
     pub async fn user(&self, id: uuid::Uuid) -> Result<UserDetailResponse, ClientError> {
         self.get(&format!("api/v1/users/{id}")).await

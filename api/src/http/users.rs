@@ -16,11 +16,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(create_user)
         .service(resend_link)
         .service(get_user)
+        .service(user_mail)
         .service(set_user_status)
         .service(update_user);
 }
 
-/// Users, ordered by User ID, searched by User ID, name or email and filtered by status;
+/// Users, ordered by User ID, searched by User ID, name, email or the number of a SAAR for them, and filtered by status;
 /// pages of `limit` with `cursor`.
 ///
 /// **Permissions**: Administrator, Help Desk or Role Catalog Owner (who staffs approval groups).
@@ -144,6 +145,31 @@ async fn resend_link(
 async fn get_user(ctx: web::Data<Ctx>, auth: Auth, id: web::Path<Uuid>) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
     Ok(HttpResponse::Ok().json(users::get_user(&ctx, p, *id).await?))
+}
+
+/// The newest 20 mails AMPS sent or is trying to send to an account's address: subject,
+/// delivery status, attempts and the last delivery error (never the body, whose links act
+/// for the person).
+///
+/// **Permissions**: Administrator or Help Desk.
+///
+/// **Refusals**: 403: neither; 404: no such account.
+#[utoipa::path(
+    tag = "users",
+    operation_id = "list_user_mail",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Account id")),
+    responses(
+        (status = 200, body = Vec<AccountMailResponse>),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
+#[get("/users/{id}/mail")]
+async fn user_mail(ctx: web::Data<Ctx>, auth: Auth, id: web::Path<Uuid>) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    Ok(HttpResponse::Ok().json(users::mail(&ctx, p, *id).await?))
 }
 
 /// Change an account's status with a reason: the person is mailed the reason and whom to

@@ -18,8 +18,8 @@ use crate::store::entities::user;
 use crate::store::outbox;
 use crate::store::users::UserFilter;
 use amps_openapi::{
-    ListUsersQuery, SetUserStatusRequest, SettableStatus, StatusChangeResponse, UpdateUserRequest,
-    UserDetailResponse, UserListResponse, UserSummaryResponse,
+    AccountMailResponse, ListUsersQuery, SetUserStatusRequest, SettableStatus, StatusChangeResponse,
+    UpdateUserRequest, UserDetailResponse, UserListResponse, UserSummaryResponse,
 };
 use sea_orm::ConnectionTrait;
 use serde_json::json;
@@ -315,4 +315,23 @@ pub async fn update_user(
     txn.commit().await?;
     let fresh = load(&ctx.db, id).await?;
     detail(&ctx.db, fresh).await
+}
+
+/// The newest 20 mails to account `id`'s address with their delivery status and last error
+/// (administrators and the help desk: why did the person not get our mail?). Never bodies.
+pub async fn mail(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Result<Vec<AccountMailResponse>> {
+    p.require(Permission::ChangeAccountStatus)?;
+    let u = load(&ctx.read, id).await?;
+    Ok(store::outbox::to_recipient(&ctx.read, &u.email, 20)
+        .await?
+        .into_iter()
+        .map(|m| AccountMailResponse {
+            subject: m.subject,
+            status: m.status,
+            attempts: m.attempts,
+            last_error: m.last_error,
+            created_at: m.created_at,
+            sent_at: m.sent_at,
+        })
+        .collect())
 }

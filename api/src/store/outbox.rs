@@ -137,3 +137,18 @@ pub async fn latest(conn: &impl ConnectionTrait, limit: u64) -> Result<Vec<outbo
         .all(conn)
         .await
 }
+
+/// The newest `limit` messages to `recipient`, newest first.
+pub async fn to_recipient(
+    conn: &impl ConnectionTrait,
+    recipient: &str,
+    limit: u64,
+) -> Result<Vec<outbox::Model>, DbErr> {
+    outbox::Entity::find()
+        .filter(outbox::Column::Recipient.eq(recipient))
+        .order_by_desc(outbox::Column::CreatedAt)
+        .order_by_desc(outbox::Column::Id)
+        .limit(limit)
+        .all(conn)
+        .await
+}

@@ -280,6 +280,18 @@ pub async fn list(
         ] {
             any = any.add(Expr::expr(Func::lower(Expr::col(col))).like(pattern.clone()));
         }
+        // A SAAR number finds the person it is for.
+        any = any.add(
+            user::Column::Id.in_subquery(
+                Query::select()
+                    .column(super::entities::saar::Column::SubjectId)
+                    .from(super::entities::saar::Entity)
+                    .and_where(
+                        Expr::col(super::entities::saar::Column::Number).eq(text.trim().to_uppercase()),
+                    )
+                    .to_owned(),
+            ),
+        );
         cond = cond.add(any);
     }
     if let Some(after) = f.after {

@@ -332,6 +332,7 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         // The requester is active: refused, or 409 (no link is sent).
         "resend_user_link" => call(M::POST, format!("/api/v1/users/{}/invitation", o.requester)),
         "get_user" => call(M::GET, format!("/api/v1/users/{}", o.requester)),
+        "list_user_mail" => call(M::GET, format!("/api/v1/users/{}/mail", o.requester)),
         // No reason: refused before it is read, or 422 (nothing changes).
         "set_user_status" => call(M::POST, format!("/api/v1/users/{}/status", o.requester))
             .json(json!({"status": "disabled", "reason": ""})),
@@ -741,6 +742,7 @@ const README_ORDER: &[&str] = &[
     "create_user",
     "resend_user_link",
     "get_user",
+    "list_user_mail",
     "set_user_status",
     "update_user",
     "set_approvers",

@@ -16,6 +16,7 @@ both_dbs!(
     an_administrator_creates_an_internal_account_and_its_person_sets_the_password,
     the_help_desk_creates_a_contractor_and_sends_the_invitation_again,
     an_idle_external_account_is_warned_then_disabled_once,
+    the_help_desk_finds_a_person_by_saar_number_and_sees_why_their_mail_failed,
 );
 
 const JANE: &str = "jane.requester@dla.example";
@@ -614,4 +615,59 @@ async fn an_idle_external_account_is_warned_then_disabled_once(db: Db) {
         sign_in(&app, "jrequester").await.is_ok(),
         "Jane is never disabled for inactivity"
     );
+}
+
+/// The SMTP relay refuses connections: the help desk finds Jane by her request's number and
+/// sees the delivery error of the approval mail AMPS could not send her supervisor; nobody
+/// else sees his mail (not even he: he asks the help desk).
+async fn the_help_desk_finds_a_person_by_saar_number_and_sees_why_their_mail_failed(db: Db) {
+    let app = spawn_app_with_dead_smtp(db).await;
+    amps::seed::demo(&app.ctx).await.expect("seed");
+    let jane = as_user(&app, "jrequester").await;
+    let ebs = role_id(&jane, "EBS Inquiry User", "PROD").await;
+    let saar = submit_one(&app, &jane, ebs).await;
+    let hal = as_user(&app, "hhelpdesk").await;
+    let found = hal
+        .users(&ListUsersQuery {
+            q: Some(saar.number.to_lowercase()),
+            ..Default::default()
+        })
+        .await
+        .expect("users")
+        .users;
+    assert_eq!(
+        found.iter().map(|u| u.user_id.as_str()).collect::<Vec<_>>(),
+        ["jrequester"]
+    );
+    // Sam, her supervisor, was mailed the approval request: it could not be delivered.
+    let sam_id = hal
+        .users(&ListUsersQuery {
+            q: Some("ssupervisor".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("users")
+        .users[0]
+        .id;
+    let mut failed = None;
+    for _ in 0..100 {
+        let mail = hal.user_mail(sam_id).await.expect("mail");
+        if let Some(m) = mail.into_iter().find(|m| m.last_error.is_some()) {
+            failed = Some(m);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let failed = failed.expect("a delivery error is shown");
+    assert!(failed.subject.contains(&saar.number), "{}", failed.subject);
+    assert_eq!((failed.status.as_str(), failed.sent_at), ("pending", None));
+    assert!(failed.attempts >= 1);
+    for login in ["jrequester", "ssupervisor", "ddataowner"] {
+        let e = as_user(&app, login)
+            .await
+            .user_mail(sam_id)
+            .await
+            .expect_err(login);
+        assert_eq!(e.status(), Some(403), "{login}");
+    }
 }

@@ -15,6 +15,7 @@ test('the help desk disables an account with a reason and enables it again', asy
   await page.getByRole('button', { name: 'Manage vvendor' }).click();
   const account = page.getByRole('region', { name: /Account vvendor/ });
   await expect(account).toContainText('No change of status recorded.');
+  await expect(account.getByRole('heading', { name: 'Recent mail' })).toBeVisible();
   await account.getByLabel('New status').selectOption('disabled');
   await account.getByLabel('Reason (the person reads it)').fill(reason);
   await checkPage(page, '50-account-status');

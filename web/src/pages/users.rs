@@ -7,8 +7,8 @@
 use crate::api::{self, Session};
 use crate::components::{Field, FormErrors, Page, Status};
 use amps_openapi::{
-    CreateUserRequest, InternalUserType, ListUsersQuery, OrganizationResponse, SetUserStatusRequest,
-    SettableStatus, UpdateUserRequest, UserDetailResponse, UserSummaryResponse,
+    AccountMailResponse, CreateUserRequest, InternalUserType, ListUsersQuery, OrganizationResponse,
+    SetUserStatusRequest, SettableStatus, UpdateUserRequest, UserDetailResponse, UserSummaryResponse,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -137,6 +137,7 @@ fn Account(
 ) -> impl IntoView {
     let session = Session::get();
     let detail = RwSignal::new(None::<UserDetailResponse>);
+    let mail = RwSignal::new(None::<Vec<AccountMailResponse>>);
     let orgs = RwSignal::new(Vec::<OrganizationResponse>::new());
     let new_status = RwSignal::new("disabled".to_string());
     let reason = RwSignal::new(String::new());
@@ -147,6 +148,11 @@ fn Account(
         match api::call(session, move |c| async move { c.user(id).await }).await {
             Ok(d) => detail.set(Some(d)),
             Err(e) => alert.set(Some(api::message(&e))),
+        }
+        if session.has_any(&["Administrator", "Help Desk"])
+            && let Ok(m) = api::call(session, move |c| async move { c.user_mail(id).await }).await
+        {
+            mail.set(Some(m));
         }
         if admin && let Ok(o) = api::call(session, |c| async move { c.organizations().await }).await {
             orgs.set(o);
@@ -262,6 +268,32 @@ fn Account(
                             </ul>
                         }.into_any()
                     }}
+                    {move || mail.get().map(|list| view! {
+                        <h3>"Recent mail"</h3>
+                        {if list.is_empty() {
+                            view! { <p>"No mail sent to this address."</p> }.into_any()
+                        } else {
+                            view! {
+                                <table>
+                                    <caption class="sr-only">"Recent mail to this account"</caption>
+                                    <thead><tr><th scope="col">"Queued (UTC)"</th><th scope="col">"Subject"</th><th scope="col">"Delivery"</th></tr></thead>
+                                    <tbody>
+                                        {list.into_iter().map(|m| view! {
+                                            <tr>
+                                                <td>{crate::fmt::date_time(&m.created_at)}</td>
+                                                <td>{m.subject}</td>
+                                                <td>{match (m.status.as_str(), m.last_error) {
+                                                    ("sent", _) => "Sent".to_string(),
+                                                    (s, Some(e)) => format!("{} after {} attempt(s): {e}", if s == "failed" { "Failed" } else { "Retrying" }, m.attempts),
+                                                    (_, None) => "Waiting to be sent".to_string(),
+                                                }}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }.into_any()
+                        }}
+                    })}
                     <form aria-label=format!("Status of {who}") on:submit=change_status novalidate>
                         <div class="field">
                             <label for="acct-status">"New status"</label>
