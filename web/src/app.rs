@@ -36,6 +36,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/forgot-user-id") view=pages::forgot::ForgotUserId/>
                         <Route path=path!("/reset-password") view=pages::forgot::ResetPassword/>
                         <Route path=path!("/invitation") view=pages::forgot::Invitation/>
+                        <Route path=path!("/profile-status") view=pages::forgot::ProfileStatus/>
                         <Route path=path!("/me") view={Lazy::<lazy::MyInformation>::new()}/>
                         <Route path=path!("/mailbox") view={Lazy::<lazy::Mailbox>::new()}/>
                         <Route path=path!("/approvals") view={Lazy::<lazy::Approvals>::new()}/>

@@ -6,7 +6,7 @@
 import { test, expect } from '@playwright/test';
 import { PASSWORD, checkPage, field, linkIn, mailTo, nav, signIn, signOut } from './helpers.mjs';
 
-test('the help desk disables an account with a reason and enables it again', async ({ page }) => {
+test('the help desk disables an account with a reason and enables it again', async ({ page, request }) => {
   const reason = 'Victor asked us to pause his account while he is on leave.';
   await signIn(page, 'hhelpdesk');
   await nav(page, 'Users');
@@ -33,6 +33,15 @@ test('the help desk disables an account with a reason and enables it again', asy
   await expect(refusal).toContainText(reason);
   await expect(refusal).toContainText('the AMPS help desk');
   await checkPage(page, '51-sign-in-refused');
+
+  // From the sign-in page, Victor asks for his account's status: it goes to his address.
+  await page.getByRole('link', { name: "Check your account's status" }).click();
+  await field(page, 'User ID').fill('vvendor');
+  await checkPage(page, '51b-profile-status');
+  await page.getByRole('button', { name: "Email me my account's status" }).click();
+  await expect(page.getByRole('status')).toBeVisible();
+  const status = await mailTo(request, 'victor.vendor@acme.example', /the status of your account/);
+  expect(status.body).toContain(reason);
 
   await signIn(page, 'hhelpdesk');
   await nav(page, 'Users');

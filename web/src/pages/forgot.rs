@@ -1,9 +1,11 @@
-//! `/forgot-password`, `/forgot-user-id`, `/reset-password?token=…`, `/invitation?token=…`.
+//! `/forgot-password`, `/forgot-user-id`, `/profile-status`, `/reset-password?token=…`,
+//! `/invitation?token=…`.
 
 use crate::api;
 use crate::components::{Field, FormErrors, Page};
 use amps_openapi::{
-    AcceptInvitationRequest, ForgotPasswordRequest, ForgotUsernameRequest, ResetPasswordRequest,
+    AcceptInvitationRequest, ForgotPasswordRequest, ForgotUsernameRequest, ProfileStatusRequest,
+    ResetPasswordRequest,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -39,6 +41,43 @@ pub fn ForgotPassword() -> impl IntoView {
                 <form on:submit=submit novalidate>
                     <Field label="User ID" name="user_id" value=user_id errors=errors required=true autocomplete="username"/>
                     <button type="submit">"Email me a reset link"</button>
+                </form>
+            </Show>
+        </Page>
+    }
+}
+
+/// Check an account's status before signing in: mailed to the account's own address, so a
+/// stranger learns nothing.
+#[component]
+pub fn ProfileStatus() -> impl IntoView {
+    let user_id = RwSignal::new(String::new());
+    let errors: FormErrors = RwSignal::new(vec![]);
+    let alert = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let req = ProfileStatusRequest {
+            user_id: user_id.get_untracked().trim().into(),
+        };
+        if let Err(e) = req.validate() {
+            errors.set(amps_openapi::rules::field_errors(&e));
+            return;
+        }
+        spawn_local(async move {
+            match api::anonymous().profile_status(&req).await {
+                Ok(a) => done.set(Some(a.message)),
+                Err(e) => alert.set(Some(api::message(&e))),
+            }
+        });
+    };
+    view! {
+        <Page title="Check your account's status" alert=alert>
+            <Show when=move || done.get().is_none() fallback=move || view! { <p role="status">{move || done.get().unwrap_or_default()}</p><p><a href="/sign-in">"Back to sign in"</a></p> }>
+                <p>"Cannot sign in? We email your account's status (active, waiting for your email or invitation, disabled, locked…), with the reason and whom to call, to the address on the account."</p>
+                <form on:submit=submit novalidate>
+                    <Field label="User ID" name="user_id" value=user_id errors=errors required=true autocomplete="username"/>
+                    <button type="submit">"Email me my account's status"</button>
                 </form>
             </Show>
         </Page>

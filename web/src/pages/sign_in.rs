@@ -68,6 +68,7 @@ pub fn SignIn() -> impl IntoView {
                 <li><a href="/register">"Register for an account (external users)"</a></li>
                 <li><a href="/forgot-password">"Forgot your password?"</a></li>
                 <li><a href="/forgot-user-id">"Forgot your User ID?"</a></li>
+                <li><a href="/profile-status">"Check your account's status"</a></li>
             </ul>
         </Page>
     }
