@@ -265,6 +265,7 @@ pub async fn verify_email(ctx: &Ctx, ip: Option<String>, req: &VerifyEmailReques
             ));
         }
         store::accounts::set_status(&txn, u.id, AccountStatus::Active, now).await?;
+        let eao_of = store::accounts::link_waiting_eao(&txn, u.id, &u.email).await?;
         audit::append(
             &txn,
             now,
@@ -272,7 +273,7 @@ pub async fn verify_email(ctx: &Ctx, ip: Option<String>, req: &VerifyEmailReques
                 actor: &actor,
                 action: "account.email_verified",
                 target: Some(format!("user:{}", u.id)),
-                details: json!({"before": {"status": u.status.as_str()}, "after": {"status": AccountStatus::Active.as_str()}}),
+                details: json!({"before": {"status": u.status.as_str()}, "after": {"status": AccountStatus::Active.as_str()}, "eao_of": eao_of}),
             },
         )
         .await?;

@@ -357,6 +357,8 @@ pub async fn accept(ctx: &Ctx, ip: Option<String>, req: &AcceptInvitationRequest
     if !store::accounts::activate_invited(&txn, u.id, &hash, now).await? {
         return Err(invalid());
     }
+    // Vendors who named this address as their EAO before it had an account get it now.
+    let eao_of = store::accounts::link_waiting_eao(&txn, u.id, &u.email).await?;
     store::users::record_status_change(
         &txn,
         u.id,
@@ -378,7 +380,7 @@ pub async fn accept(ctx: &Ctx, ip: Option<String>, req: &AcceptInvitationRequest
             },
             action: "account.invitation_accepted",
             target: Some(format!("user:{}", u.id)),
-            details: json!({}),
+            details: json!({"eao_of": eao_of}),
         },
     )
     .await?;

@@ -212,6 +212,19 @@ pub async fn activate_invited(
     Ok(true)
 }
 
+/// Makes `eao` the External Authorizing Official of every account that named its `email` and
+/// has none yet (the vendor registered before their EAO had an account); returns how many.
+pub async fn link_waiting_eao(conn: &impl ConnectionTrait, eao: Uuid, email: &str) -> Result<u64, DbErr> {
+    Ok(user::Entity::update_many()
+        .col_expr(user::Column::EaoId, Expr::value(eao))
+        .filter(user::Column::EaoEmail.eq(email))
+        .filter(user::Column::EaoId.is_null())
+        .filter(user::Column::Id.ne(eao))
+        .exec(conn)
+        .await?
+        .rows_affected)
+}
+
 /// Marks every unused link token of `user` for `purpose` used (a new one replaces them).
 pub async fn use_link_tokens(
     conn: &impl ConnectionTrait,

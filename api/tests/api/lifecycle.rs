@@ -17,6 +17,7 @@ both_dbs!(
     the_help_desk_creates_a_contractor_and_sends_the_invitation_again,
     an_idle_external_account_is_warned_then_disabled_once,
     the_help_desk_finds_a_person_by_saar_number_and_sees_why_their_mail_failed,
+    a_vendors_eao_is_linked_when_the_eao_gets_an_account_later,
 );
 
 const JANE: &str = "jane.requester@dla.example";
@@ -670,4 +671,48 @@ async fn the_help_desk_finds_a_person_by_saar_number_and_sees_why_their_mail_fai
             .expect_err(login);
         assert_eq!(e.status(), Some(403), "{login}");
     }
+}
+
+/// Valerie registers naming an EAO who has no account yet; when an administrator creates the
+/// EAO's account and the EAO accepts the invitation, Valerie's EAO is set at once (she does not
+/// retype the address).
+async fn a_vendors_eao_is_linked_when_the_eao_gets_an_account_later(db: Db) {
+    let app = seeded(db).await;
+    let anyone = app.client();
+    anyone
+        .register(&RegisterRequest {
+            eao_email: "olga.official@dla.example".into(),
+            ..app.registration("valerie")
+        })
+        .await
+        .expect("registered");
+    let verify = app.last_mail_to("valerie@acme.example").await;
+    anyone
+        .verify_email(&VerifyEmailRequest {
+            token: token_in(&verify.body, "/verify-email?token="),
+        })
+        .await
+        .expect("verified");
+    let valerie = signed_in(&app, "valerie", PASSWORD).await;
+    assert!(valerie.me().await.expect("me").eao.is_none(), "no such EAO yet");
+
+    let admin = as_user(&app, "aadmin").await;
+    admin
+        .create_user(&CreateUserRequest {
+            email: "olga.official@dla.example".into(),
+            supervisor: None,
+            ..new_person("oofficial", InternalUserType::Civilian)
+        })
+        .await
+        .expect("created");
+    let invitation = mail_about(&app, "olga.official@dla.example", "set your password").await;
+    anyone
+        .accept_invitation(&AcceptInvitationRequest {
+            token: invitation_in(&invitation.body),
+            password: "Wintergreen-Harbor-2026!".into(),
+        })
+        .await
+        .expect("accepted");
+    let eao = valerie.me().await.expect("me").eao.expect("her EAO is linked");
+    assert_eq!(eao.user_id, "oofficial");
 }
