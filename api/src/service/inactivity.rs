@@ -19,13 +19,14 @@ fn warning_days(period: i64) -> i64 {
     (period / 2).clamp(1, 7)
 }
 
-/// Warns the people of idle external accounts (at most 200 a round); returns how many.
+/// Warns the people of idle external accounts (at most 200 a round); returns how many. The
+/// candidates are read on the read pool (SQLite's writer stays free); each claim checks again.
 pub async fn warn_idle(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     let period = ctx.settings.schedule.inactivity_days;
     let idle_since = now - Duration::days(period - warning_days(period));
     let disabled_on = (now + Duration::days(warning_days(period))).format("%Y-%m-%d");
     let mut warned = 0;
-    for u in store::users::idle_to_warn(&ctx.db, now, idle_since, 200).await? {
+    for u in store::users::idle_to_warn(&ctx.read, now, idle_since, 200).await? {
         let txn = crate::store::begin(&ctx.db).await?;
         if !store::users::claim_idle_warning(&txn, u.id, now, idle_since).await? {
             continue;
@@ -69,7 +70,7 @@ pub async fn disable_idle(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     let warned_by = now - Duration::days(warning_days(period));
     let reason = format!("No sign-in for {period} days and no role held.");
     let mut disabled = 0;
-    for u in store::users::idle_to_disable(&ctx.db, now, idle_since, warned_by, 200).await? {
+    for u in store::users::idle_to_disable(&ctx.read, now, idle_since, warned_by, 200).await? {
         let txn = crate::store::begin(&ctx.db).await?;
         if !store::users::disable_idle(&txn, u.id, now, idle_since, warned_by).await? {
             continue;

@@ -562,15 +562,21 @@ fn idle(now: DateTime<Utc>, idle_since: DateTime<Utc>) -> Condition {
         .from(organization::Entity)
         .and_where(Expr::col(organization::Column::IsExternal).eq(true))
         .to_owned();
-    let holders = Query::select()
-        .column((role_assignment::Entity, role_assignment::Column::UserId))
+    // Correlated, so only the idle candidates' own assignments are looked at (by the
+    // assignments' user index), not every role in force on every round.
+    let holds = Query::select()
+        .expr(Expr::val(1))
         .from(role_assignment::Entity)
+        .and_where(
+            Expr::col((role_assignment::Entity, role_assignment::Column::UserId))
+                .equals((user::Entity, user::Column::Id)),
+        )
         .cond_where(super::provisioning::in_force(now))
         .to_owned();
     Condition::all()
         .add(user::Column::Status.eq(AccountStatus::Active.as_str()))
         .add(user::Column::OrganizationId.in_subquery(external))
-        .add(user::Column::Id.not_in_subquery(holders))
+        .add(Expr::exists(holds).not())
         .add(
             Condition::any()
                 .add(user::Column::LastActivityAt.lte(idle_since))
