@@ -113,7 +113,8 @@ e2e: web _chromium _npm
 # The document and the server agree: schemathesis generates requests for every operation of
 # the served OpenAPI document (bounded examples, fixed seed), signed in as an administrator and
 # as a plain user, and fails on any 5xx or any status, content type or body the document does
-# not describe.
+# not describe. One worker: with two threads, Hypothesis's lambda-source parsing hit CPython
+# 3.11's AST "recursion depth mismatch" SystemError once (a tool crash, not a server fault).
 api-fuzz: _schemathesis
     #!/usr/bin/env bash
     set -euo pipefail
@@ -139,7 +140,7 @@ api-fuzz: _schemathesis
             -H "Authorization: Bearer $t" \
             --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
             --phases examples,coverage,fuzzing --max-examples 15 --seed 2026 --no-color \
-            --warnings off --workers 2 --generation-database none
+            --warnings off --workers 1 --generation-database none
     done
 
 # Apply migrations to the configured database.
