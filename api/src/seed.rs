@@ -197,6 +197,10 @@ pub async fn account(
         password_changed_at: Set(now),
         last_activity_at: Set(None),
         inactivity_warned_at: Set(None),
+        deletion_started_at: Set(None),
+        deleted_email: Set(None),
+        enrolled_by: Set(None),
+        contract_warned_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         session_epoch: Set(0),
@@ -597,6 +601,8 @@ pub async fn demo(ctx: &Ctx) -> Result<Vec<DemoAccount>> {
         }
     }
     grant_admin_role(&txn, prov, AdminRole::Provisioner, now).await?;
+    // Sam is also a COR: he enrolls new contractors (New IT User Enrollment).
+    grant_admin_role(&txn, sup, AdminRole::NewItUserRequestor, now).await?;
     grant_admin_role(&txn, hd, AdminRole::HelpDesk, now).await?;
     grant_admin_role(&txn, adm, AdminRole::Administrator, now).await?;
     grant_admin_role(&txn, so, AdminRole::SecurityOfficer, now).await?;
@@ -621,7 +627,7 @@ pub async fn demo(ctx: &Ctx) -> Result<Vec<DemoAccount>> {
         },
         DemoAccount {
             login: "ssupervisor",
-            who: "Supervisor",
+            who: "Supervisor and COR (New IT User Requestor)",
             password: p,
         },
         DemoAccount {

@@ -46,6 +46,8 @@ mod m20261130_000021_renewal_offer_index;
 mod m20261130_000022_contracts;
 mod m20261130_000023_inactivity_warning;
 mod m20261130_000024_outbox_recipient;
+mod m20261130_000025_deletion;
+mod m20261130_000026_enrollments;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -78,6 +80,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000022_contracts::Migration),
             Box::new(m20261130_000023_inactivity_warning::Migration),
             Box::new(m20261130_000024_outbox_recipient::Migration),
+            Box::new(m20261130_000025_deletion::Migration),
+            Box::new(m20261130_000026_enrollments::Migration),
         ]
     }
 }

@@ -171,6 +171,26 @@ pub struct SetUserStatusRequest {
     pub reason: String,
 }
 
+/// Delete an account (Delete User), with the reason the person is told.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteUserRequest {
+    #[validate(length(min = 5, max = 500), custom(function = "crate::rules::free_text"))]
+    pub reason: String,
+}
+
+/// Where a Delete User stands.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct UserDeletionResponse {
+    /// `deleted` when the account held no role; otherwise `disabled` until every removal
+    /// below is provisioned, when it becomes `deleted` by itself.
+    pub status: String,
+    /// The deprovisioning SAARs opened, one per role the person held.
+    pub removals: Vec<String>,
+    /// The requests about the person that were waiting on an approver and are now cancelled.
+    pub cancelled: Vec<String>,
+}
+
 /// Change an account (administrators). Fields left out keep their value.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -267,6 +287,52 @@ pub struct CreateUserRequest {
     #[validate(length(min = 1, max = 64))]
     #[serde(default)]
     pub supervisor: Option<String>,
+}
+
+/// New IT User Enrollment: a COR (holding New IT User Requestor) enrolls a new contractor, who
+/// receives an invitation to set a password and finish their profile. The account ends with
+/// the contract unless the COR extends it.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnrollContractorRequest {
+    /// The User ID the contractor signs in with.
+    #[validate(custom(function = "crate::rules::user_id"))]
+    pub user_id: String,
+    #[validate(length(min = 1, max = 100), custom(function = "crate::rules::plain_text"))]
+    pub first_name: String,
+    #[validate(length(max = 1), custom(function = "crate::rules::plain_text"))]
+    #[serde(default)]
+    pub middle_initial: Option<String>,
+    #[validate(length(min = 1, max = 100), custom(function = "crate::rules::plain_text"))]
+    pub last_name: String,
+    /// Official email address: the invitation goes there.
+    #[validate(length(max = 254), custom(function = "crate::rules::email"))]
+    pub email: String,
+    #[validate(custom(function = "crate::rules::phone"))]
+    pub phone: String,
+    #[validate(length(max = 100), custom(function = "crate::rules::plain_text"))]
+    #[serde(default)]
+    pub job_title: Option<String>,
+    #[validate(length(min = 1, max = 200), custom(function = "crate::rules::plain_text"))]
+    pub company: String,
+    #[validate(length(min = 1, max = 64), custom(function = "crate::rules::plain_text"))]
+    pub contract_number: String,
+    /// The contract's last day (after today): the account is disabled after it.
+    pub contract_ends_on: NaiveDate,
+    /// The User ID of the contractor's supervisor (an active internal account).
+    #[validate(length(min = 1, max = 64))]
+    pub supervisor: String,
+}
+
+/// Extend an enrolled contractor's contract (a new last day, and the new contract number if it
+/// changed). An account the contract's end disabled is enabled again.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtendContractRequest {
+    pub contract_ends_on: NaiveDate,
+    #[validate(length(min = 1, max = 64), custom(function = "crate::rules::plain_text"))]
+    #[serde(default)]
+    pub contract_number: Option<String>,
 }
 
 /// A mail AMPS sent (or is trying to send) to an account's address, as the help desk sees it:

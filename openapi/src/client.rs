@@ -496,6 +496,38 @@ impl Client {
         self.post(&format!("api/v1/users/{id}/status"), body).await
     }
 
+    /// `POST /api/v1/enrollments`
+    pub async fn enroll_contractor(
+        &self,
+        body: &EnrollContractorRequest,
+    ) -> Result<UserDetailResponse, ClientError> {
+        self.post("api/v1/enrollments", body).await
+    }
+
+    /// `GET /api/v1/enrollments`
+    pub async fn enrollments(&self) -> Result<Vec<UserDetailResponse>, ClientError> {
+        self.get("api/v1/enrollments").await
+    }
+
+    /// `POST /api/v1/enrollments/{id}/extension`
+    pub async fn extend_contract(
+        &self,
+        id: uuid::Uuid,
+        body: &ExtendContractRequest,
+    ) -> Result<UserDetailResponse, ClientError> {
+        self.post(&format!("api/v1/enrollments/{id}/extension"), body)
+            .await
+    }
+
+    /// `POST /api/v1/users/{id}/deletion`
+    pub async fn delete_user(
+        &self,
+        id: uuid::Uuid,
+        body: &DeleteUserRequest,
+    ) -> Result<UserDeletionResponse, ClientError> {
+        self.post(&format!("api/v1/users/{id}/deletion"), body).await
+    }
+
     /// `PATCH /api/v1/users/{id}`
     pub async fn update_user(
         &self,

@@ -626,7 +626,12 @@ pub struct DirectReportResponse {
     pub phone: String,
     pub job_title: Option<String>,
     pub ia_training_date: Option<NaiveDate>,
+    /// The account's status (a report being deleted is `disabled` until its roles are removed).
+    pub status: crate::AccountStatus,
     pub roles: Vec<CurrentRoleResponse>,
+    /// The open requests about the report (waiting on an approver, returned, or being
+    /// provisioned), whoever asked for them.
+    pub pending: Vec<SaarResponse>,
 }
 
 /// An attachment of a SAAR (metadata; the content is downloaded separately).

@@ -46,6 +46,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/provisioning") view={Lazy::<lazy::Provisioning>::new()}/>
                         <Route path=path!("/catalog") view={Lazy::<lazy::CatalogAdmin>::new()}/>
                         <Route path=path!("/users") view={Lazy::<lazy::Users>::new()}/>
+                        <Route path=path!("/enrollment") view={Lazy::<lazy::Enrollment>::new()}/>
                         <Route path=path!("/revalidation") view={Lazy::<lazy::MyReview>::new()}/>
                         <Route path=path!("/revalidation-campaigns") view={Lazy::<lazy::Campaigns>::new()}/>
                     </Routes>
@@ -94,6 +95,9 @@ fn Header() -> impl IntoView {
                         <li><A href="/" exact=true>"Home"</A></li>
                         <li><A href="/me">"My Information"</A></li>
                         <li><A href="/request">"Request a role"</A></li>
+                        <Show when=move || session.has_any(&["New IT User Requestor"])>
+                            <li><A href="/enrollment">"New IT User Enrollment"</A></li>
+                        </Show>
                         <li>
                             <A href="/approvals">
                                 "Approvals"

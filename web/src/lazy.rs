@@ -127,3 +127,14 @@ impl LazyRoute for Campaigns {
         view! { <pages::revalidation::Campaigns/> }.into_any()
     }
 }
+
+pub struct Enrollment;
+#[lazy_route]
+impl LazyRoute for Enrollment {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <pages::enrollment::Enrollment/> }.into_any()
+    }
+}

@@ -70,6 +70,8 @@ named! {
         /// Create internal accounts (the person gets an invitation) and send a waiting account
         /// its link again.
         CreateAccounts = "create_accounts",
+        /// Enroll new contractors (New IT User Enrollment) and extend their contracts: a COR.
+        EnrollContractors = "enroll_contractors",
     }
 }
 
@@ -114,7 +116,7 @@ pub const GRANTS: &[(AdminRole, &[Permission])] = &[
     ),
     (AdminRole::Provisioner, &[Permission::ProvisionUngrouped]),
     (AdminRole::Reports, &[]),
-    (AdminRole::NewItUserRequestor, &[]),
+    (AdminRole::NewItUserRequestor, &[Permission::EnrollContractors]),
     (AdminRole::SecurityOfficer, &[Permission::ActAsSecurityOfficer]),
 ];
 
@@ -149,6 +151,9 @@ impl Permission {
             }
             Self::ManageAccounts => "Only administrators change accounts' organizations.",
             Self::CreateAccounts => "Only administrators and the help desk create accounts.",
+            Self::EnrollContractors => {
+                "Only a COR holding the New IT User Requestor role enrolls contractors."
+            }
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod approvers;
 pub mod auth;
 pub mod catalog;
 pub mod dev;
+pub mod enrollments;
 pub mod error;
 pub mod extract;
 pub mod health;
@@ -52,6 +53,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
         (name = "provisioning", description = "Provisioning tasks"),
         (name = "revalidation", description = "Reviews of who holds which roles: campaigns, my review, the reviewer's decisions"),
         (name = "users", description = "Accounts, for administrators and the help desk"),
+        (name = "enrollments", description = "New IT User Enrollment: contractors enrolled by their COR, and their contracts"),
         (name = "dev", description = "Development helpers"),
         (name = "operations", description = "Health and metrics"),
     )
@@ -85,6 +87,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
     provisioning::configure(cfg);
     revalidations::configure(cfg);
     users::configure(cfg);
+    enrollments::configure(cfg);
     dev::configure(cfg);
 }
 

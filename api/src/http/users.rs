@@ -3,7 +3,7 @@
 
 use super::extract::{Auth, JsonBody};
 use super::problems::{Busy, Conflict, Forbidden, Invalid, NotFound, Unauthorized};
-use crate::service::{Ctx, Error, invitations, users};
+use crate::service::{Ctx, Error, deletion, invitations, users};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use amps_openapi::*;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -18,7 +18,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_user)
         .service(user_mail)
         .service(set_user_status)
-        .service(update_user);
+        .service(update_user)
+        .service(delete_user);
 }
 
 /// Users, ordered by User ID, searched by User ID, name, email or the number of a SAAR for them, and filtered by status;
@@ -248,4 +249,45 @@ async fn update_user(
     p.require(crate::domain::permission::Permission::ManageAccounts)?;
     let body = body.parse()?;
     Ok(HttpResponse::Ok().json(users::update_user(&ctx, &auth.actor(&req), p, *id, &body).await?))
+}
+
+/// Delete User: the account is disabled at once (every session ends), the requests about the
+/// person still waiting on an approver are cancelled, and every role the person holds goes
+/// through deprovisioning; when the last provisioning task is done the account is deleted by
+/// itself (at once when it held no role). A deleted account cannot sign in, keeps its
+/// history, and gives up its email address so that the person may register again with it.
+///
+/// **Permissions**: Administrator; the person's supervisor (not for an account holding an AMPS
+/// administrative role); never one's own account.
+///
+/// **Refusals**: 403: neither an administrator nor the person's supervisor, one's own account,
+/// or a supervisor deleting an administrative account; 404: no such account (administrators);
+/// 409: the deletion is under way already; 422: no reason (5 to 500 characters).
+#[utoipa::path(
+    tag = "users",
+    operation_id = "delete_user",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Account id")),
+    request_body = DeleteUserRequest,
+    responses(
+        (status = 202, body = UserDeletionResponse),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid),
+    ),
+)]
+#[post("/users/{id}/deletion")]
+async fn delete_user(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: JsonBody<DeleteUserRequest>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    deletion::authorize(&ctx, p, *id).await?;
+    let body = body.parse()?;
+    Ok(HttpResponse::Accepted().json(deletion::start(&ctx, &auth.actor(&req), p, *id, &body).await?))
 }

@@ -1,10 +1,10 @@
 //! Deadlines of approvals and roles: every round moves the tasks of approvers whose deputy
 //! period began, gives back the tasks of delegations that ended, expires overdue SAARs and
 //! returned ones not resubmitted, sends due reminders, offers renewals of roles about to
-//! expire and expires roles past their end, through the use cases in `service::delegation`,
+//! expire and expires roles past their end, announces and ends contracts, through the use cases in `service::delegation`,
 //! `service::deadlines` and `service::expiry` (safe with several replicas).
 
-use crate::service::{Ctx, Result, deadlines, delegation, expiry, inactivity, revalidation};
+use crate::service::{Ctx, Result, deadlines, delegation, enrollments, expiry, inactivity, revalidation};
 
 /// What one round did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +30,9 @@ pub struct Round {
     /// Idle external accounts warned, and disabled.
     pub idle_warned: usize,
     pub idle_disabled: usize,
+    /// Contracts whose end was announced, and accounts disabled because their contract ended.
+    pub contracts_warned: usize,
+    pub contracts_ended: usize,
     /// Whether this round started the year's campaign.
     pub annual_campaign: bool,
 }
@@ -97,5 +100,7 @@ pub async fn tick(ctx: &Ctx) -> Result<Round> {
         annual_campaign: revalidation::start_annual(ctx, now).await?,
         idle_warned: drain("idle_warned", 200, || inactivity::warn_idle(ctx, now)).await?,
         idle_disabled: drain("idle_disabled", 200, || inactivity::disable_idle(ctx, now)).await?,
+        contracts_warned: drain("contracts_warned", 200, || enrollments::warn_ending(ctx, now)).await?,
+        contracts_ended: drain("contracts_ended", 200, || enrollments::disable_ended(ctx, now)).await?,
     })
 }

@@ -185,6 +185,10 @@ pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> R
         password_changed_at: now,
         last_activity_at: None,
         inactivity_warned_at: None,
+        deletion_started_at: None,
+        deleted_email: None,
+        enrolled_by: None,
+        contract_warned_at: None,
         created_at: now,
         updated_at: now,
         session_epoch: 0,
@@ -545,15 +549,7 @@ async fn me_view(
         id.and_then(|id| people.iter().find(|x| x.id == id))
             .map(person_ref)
     };
-    let status = match u.status {
-        AccountStatus::PendingVerification => amps_openapi::AccountStatus::PendingVerification,
-        AccountStatus::Active => amps_openapi::AccountStatus::Active,
-        AccountStatus::Disabled => amps_openapi::AccountStatus::Disabled,
-        AccountStatus::Locked => amps_openapi::AccountStatus::Locked,
-        AccountStatus::Suspended => amps_openapi::AccountStatus::Suspended,
-        AccountStatus::Terminated => amps_openapi::AccountStatus::Terminated,
-        AccountStatus::Deleted => amps_openapi::AccountStatus::Deleted,
-    };
+    let status = wire_status(u.status);
     Ok(MeResponse {
         id: u.id,
         user_id: u.login.clone(),
@@ -842,4 +838,17 @@ pub async fn change_password(
     Ok(Accepted {
         message: "Your password is changed.".into(),
     })
+}
+
+/// An account status as the contract spells it.
+pub(super) fn wire_status(s: AccountStatus) -> amps_openapi::AccountStatus {
+    match s {
+        AccountStatus::PendingVerification => amps_openapi::AccountStatus::PendingVerification,
+        AccountStatus::Active => amps_openapi::AccountStatus::Active,
+        AccountStatus::Disabled => amps_openapi::AccountStatus::Disabled,
+        AccountStatus::Locked => amps_openapi::AccountStatus::Locked,
+        AccountStatus::Suspended => amps_openapi::AccountStatus::Suspended,
+        AccountStatus::Terminated => amps_openapi::AccountStatus::Terminated,
+        AccountStatus::Deleted => amps_openapi::AccountStatus::Deleted,
+    }
 }

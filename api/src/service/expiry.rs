@@ -101,6 +101,19 @@ pub(super) async fn deprovision(
     why: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<saar::Model>> {
+    deprovision_for(conn, writes, holder, holder, r, why, now).await
+}
+
+/// As [`deprovision`], asked for by `requester` (Delete User's supervisor or administrator).
+pub(super) async fn deprovision_for(
+    conn: &impl sea_orm::ConnectionTrait,
+    writes: &mut Writes,
+    requester: &user::Model,
+    holder: &user::Model,
+    r: &role::Model,
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<saar::Model>> {
     if let Some(open) = store::saars::open_for(conn, holder.id, r.id).await? {
         match open.status.expire() {
             Ok(to) => {
@@ -118,7 +131,7 @@ pub(super) async fn deprovision(
     }
     let s = insert_about_held_role(
         conn,
-        holder,
+        requester,
         holder,
         r,
         RequestType::Deactivate,

@@ -37,6 +37,8 @@ pub struct Checked {
     org: organization::Model,
     supervisor: Option<user::Model>,
     req: CreateUserRequest,
+    /// The COR enrolling a contractor (New IT User Enrollment).
+    pub enrolled_by: Option<Uuid>,
 }
 
 /// The User IDs and emails of a batch being imported, so two rows cannot claim the same one.
@@ -142,6 +144,7 @@ pub async fn check(
         org,
         supervisor,
         req: req.clone(),
+        enrolled_by: None,
     })
 }
 
@@ -184,6 +187,10 @@ pub async fn insert(
         password_changed_at: now,
         last_activity_at: None,
         inactivity_warned_at: None,
+        deletion_started_at: None,
+        deleted_email: None,
+        enrolled_by: c.enrolled_by,
+        contract_warned_at: None,
         created_at: now,
         updated_at: now,
         session_epoch: 0,
@@ -268,7 +275,7 @@ pub async fn create(
 }
 
 /// A concurrent creation of the same User ID or email won the race.
-fn taken_meanwhile(e: sea_orm::DbErr) -> Error {
+pub(super) fn taken_meanwhile(e: sea_orm::DbErr) -> Error {
     match e.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Error::Duplicate(field(
             "user_id",

@@ -119,6 +119,7 @@ pub async fn finish(
         },
     )
     .await?;
+    super::deletion::finish_if_done(ctx, conn, t.user_id, now, None).await?;
     Ok(())
 }
 

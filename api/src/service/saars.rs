@@ -718,13 +718,17 @@ pub async fn my_roles(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<CurrentRoleRes
     .await
 }
 
-/// The caller's direct reports and their current roles.
+/// The caller's direct reports, their current roles and the open requests about them.
 pub async fn direct_reports(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<DirectReportResponse>> {
     let now = ctx.clock.now();
     let reports = store::users::direct_reports(&ctx.read, p.id).await?;
     let mut out = Vec::new();
     for u in reports {
+        let open = store::saars::open_about(&ctx.read, u.id).await?;
+        let pending = super::views::saar_responses(&ctx.read, &open, now).await?;
         out.push(DirectReportResponse {
+            status: super::accounts::wire_status(u.status),
+            pending,
             id: u.id,
             user_id: u.login.clone(),
             name: name_of(&u),

@@ -87,7 +87,7 @@ async fn load(conn: &impl ConnectionTrait, id: Uuid) -> Result<user::Model> {
         .ok_or_else(|| Error::NotFound("No such account.".into()))
 }
 
-async fn detail(conn: &impl ConnectionTrait, u: user::Model) -> Result<UserDetailResponse> {
+pub(super) async fn detail(conn: &impl ConnectionTrait, u: user::Model) -> Result<UserDetailResponse> {
     let org = store::users::organization(conn, u.organization_id)
         .await?
         .map(|o| o.code)
@@ -177,6 +177,12 @@ pub async fn set_status(
             "Only an administrator changes the status of an account that holds an AMPS administrative role."
                 .into(),
         ));
+    }
+    if u.deletion_started_at.is_some() {
+        return Err(Error::Conflict(format!(
+            "{} is being deleted: the account is deleted when its last role is removed.",
+            u.login
+        )));
     }
     if let Err(why) = u.status.may_change(to, by) {
         let administrator_may = u.status.may_change(to, StatusChanger::Administrator).is_ok();

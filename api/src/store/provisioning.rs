@@ -394,3 +394,13 @@ pub async fn grant(
     .insert(conn)
     .await
 }
+
+/// How many provisioning tasks of `user`'s access are still open (grants and revokes).
+pub async fn open_count_of(conn: &impl ConnectionTrait, user: Uuid) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    provisioning_task::Entity::find()
+        .filter(provisioning_task::Column::UserId.eq(user))
+        .filter(provisioning_task::Column::Status.eq(ProvisioningStatus::Open))
+        .count(conn)
+        .await
+}

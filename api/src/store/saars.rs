@@ -73,6 +73,30 @@ pub async fn ids_about(conn: &impl ConnectionTrait, user: Uuid) -> Result<Vec<Uu
         .await
 }
 
+/// The open SAARs (pending, returned or provisioning) about `user`, oldest first.
+pub async fn open_about(conn: &impl ConnectionTrait, user: Uuid) -> Result<Vec<saar::Model>, DbErr> {
+    let open: Vec<SaarStatus> = SaarStatus::ALL.iter().copied().filter(|s| s.is_open()).collect();
+    saar::Entity::find()
+        .filter(saar::Column::SubjectId.eq(user))
+        .filter(saar::Column::Status.is_in(open))
+        .order_by_asc(saar::Column::CreatedAt)
+        .all(conn)
+        .await
+}
+
+/// The SAARs about `user` still waiting on an approver or on their requester (pending or
+/// returned).
+pub async fn awaiting_decision_about(
+    conn: &impl ConnectionTrait,
+    user: Uuid,
+) -> Result<Vec<saar::Model>, DbErr> {
+    saar::Entity::find()
+        .filter(saar::Column::SubjectId.eq(user))
+        .filter(saar::Column::Status.is_in([SaarStatus::Pending, SaarStatus::Returned]))
+        .all(conn)
+        .await
+}
+
 /// An open SAAR (pending, returned or provisioning) of `user` for `role`, if any.
 pub async fn open_for(
     conn: &impl ConnectionTrait,

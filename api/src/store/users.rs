@@ -679,3 +679,165 @@ pub async fn disable_idle(
         .await?;
     Ok(r.rows_affected == 1)
 }
+
+/// Claims the start of Delete User for `id`: disables the account (`to`) and records when,
+/// unless a deletion already started or the account is deleted. False when it had.
+pub async fn start_deletion(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    to: AccountStatus,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let r = user::Entity::update_many()
+        .col_expr(user::Column::Status, Expr::value(to.as_str()))
+        .col_expr(user::Column::DeletionStartedAt, Expr::value(now))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(id))
+        .filter(user::Column::DeletionStartedAt.is_null())
+        .filter(user::Column::Status.ne(AccountStatus::Deleted.as_str()))
+        .exec(conn)
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
+/// Deletes account `id`, whose deletion started: the status becomes deleted and the address
+/// is given up (kept in `deleted_email`; `email` becomes `<id>@deleted.invalid`, which no mail
+/// reaches) so that the person may register again with it. False when it was deleted already.
+pub async fn finish_deletion(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let r = user::Entity::update_many()
+        .col_expr(user::Column::Status, Expr::value(AccountStatus::Deleted.as_str()))
+        .col_expr(user::Column::DeletedEmail, Expr::col(user::Column::Email))
+        .col_expr(user::Column::Email, Expr::value(format!("{id}@deleted.invalid")))
+        .col_expr(user::Column::PendingEmail, Expr::value(Option::<String>::None))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(id))
+        .filter(user::Column::DeletionStartedAt.is_not_null())
+        .filter(user::Column::Status.ne(AccountStatus::Deleted.as_str()))
+        .exec(conn)
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
+/// Accounts whose contract ends: active or waiting on their invitation, with a contract whose
+/// last day is `last_day` or earlier.
+fn contract_ends(last_day: NaiveDate) -> Condition {
+    Condition::all()
+        .add(user::Column::Status.is_in([
+            AccountStatus::Active.as_str(),
+            AccountStatus::PendingVerification.as_str(),
+        ]))
+        .add(user::Column::ContractEndsOn.is_not_null())
+        .add(user::Column::ContractEndsOn.lte(last_day))
+}
+
+/// Up to `limit` accounts whose contract's last day is `by` or earlier and whose people were
+/// not warned yet.
+pub async fn contracts_to_warn(
+    conn: &impl ConnectionTrait,
+    by: NaiveDate,
+    limit: u64,
+) -> Result<Vec<user::Model>, DbErr> {
+    user::Entity::find()
+        .filter(contract_ends(by))
+        .filter(user::Column::ContractWarnedAt.is_null())
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// Records that the end of `id`'s contract (by `by`) was announced; false when another replica
+/// did it first, or the contract was extended meanwhile.
+pub async fn claim_contract_warning(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    by: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let r = user::Entity::update_many()
+        .col_expr(user::Column::ContractWarnedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(id))
+        .filter(contract_ends(by))
+        .filter(user::Column::ContractWarnedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
+/// Up to `limit` accounts whose contract's last day was before `today`.
+pub async fn contracts_ended(
+    conn: &impl ConnectionTrait,
+    today: NaiveDate,
+    limit: u64,
+) -> Result<Vec<user::Model>, DbErr> {
+    user::Entity::find()
+        .filter(contract_ends(today - chrono::Duration::days(1)))
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// Disables account `id`, whose contract ended before `today`; false when another replica did,
+/// or the contract was extended meanwhile.
+pub async fn disable_ended_contract(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let r = user::Entity::update_many()
+        .col_expr(
+            user::Column::Status,
+            Expr::value(AccountStatus::Disabled.as_str()),
+        )
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(id))
+        .filter(contract_ends(today - chrono::Duration::days(1)))
+        .exec(conn)
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
+/// The contractors `cor` enrolled (not deleted), the contract ending soonest first; all
+/// enrolled contractors when `cor` is `None`.
+pub async fn enrolled_by(
+    conn: &impl ConnectionTrait,
+    cor: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<user::Model>, DbErr> {
+    let mut q = user::Entity::find()
+        .filter(user::Column::EnrolledBy.is_not_null())
+        .filter(user::Column::Status.ne(AccountStatus::Deleted.as_str()));
+    if let Some(cor) = cor {
+        q = q.filter(user::Column::EnrolledBy.eq(cor));
+    }
+    q.order_by_asc(user::Column::ContractEndsOn)
+        .order_by_asc(user::Column::Login)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// Sets `id`'s contract's last day (and number), so its end is announced again when it nears.
+pub async fn extend_contract(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    ends_on: NaiveDate,
+    number: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let mut q = user::Entity::update_many()
+        .col_expr(user::Column::ContractEndsOn, Expr::value(ends_on))
+        .col_expr(
+            user::Column::ContractWarnedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(user::Column::UpdatedAt, Expr::value(now));
+    if let Some(n) = number {
+        q = q.col_expr(user::Column::ContractNumber, Expr::value(n));
+    }
+    q.filter(user::Column::Id.eq(id)).exec(conn).await.map(drop)
+}

@@ -841,6 +841,30 @@ async fn allowed(
                 _ => panic!("{p}: {e}"),
             };
         }
+        EnrollContractors => {
+            // A last day that has passed: allowed callers get 422, and nobody is enrolled.
+            let e = c
+                .enroll_contractor(&EnrollContractorRequest {
+                    user_id: format!("contractor{n}"),
+                    first_name: "New".into(),
+                    middle_initial: None,
+                    last_name: "Contractor".into(),
+                    email: format!("new.contractor{n}@dla.example"),
+                    phone: "+1 703 555 0199".into(),
+                    job_title: None,
+                    company: "Acme".into(),
+                    contract_number: "C-1".into(),
+                    contract_ends_on: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).expect("date"),
+                    supervisor: "ssupervisor".into(),
+                })
+                .await
+                .expect_err("a contract that ended");
+            return match e.status() {
+                Some(422) => true,
+                Some(403) => false,
+                _ => panic!("{p}: {e}"),
+            };
+        }
         ProvisionUngrouped => c.provisioning_tasks().await.map(drop),
         DecideReassigned => {
             let inbox = c.approvals().await.expect("inbox");
@@ -929,7 +953,8 @@ async fn the_policy_table_is_what_the_api_enforces(db: Db) {
     // Each role, held alone, allows exactly what the table says.
     for (i, (role, _)) in GRANTS.iter().enumerate() {
         let login = format!("policy{}", i + 1);
-        let c = app.active_user(&login).await;
+        // Internal: some permissions are for internal people only (enrolling contractors).
+        let c = app.internal_user(&login).await;
         grant_admin_role(&app, &login, *role).await;
         for p in Permission::ALL {
             assert_eq!(

@@ -118,19 +118,10 @@ async fn client(app: &TestApp, scopes: &str) -> Caller {
     }
 }
 
-/// A new internal (DLA) account `login`, signed in. Internal accounts are not self-registered
-/// (administrators will create them, issue #14); until then the fixture registers one and
-/// moves it to DLA.
+/// A new internal (DLA) account `login`, created by an administrator and activated through its
+/// invitation, signed in.
 async fn internal(app: &TestApp, login: &str) -> Caller {
-    use sea_orm::ConnectionTrait;
-    app.active_user(login).await;
-    app.ctx
-        .db
-        .execute_unprepared(&format!(
-            "UPDATE users SET organization_id = (SELECT id FROM organizations WHERE code = 'DLA'), user_type = 'civilian' WHERE login = '{login}'"
-        ))
-        .await
-        .expect("internal");
+    app.internal_user(login).await;
     sign_in(app, login, PASSWORD).await
 }
 
@@ -337,6 +328,11 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         "set_user_status" => call(M::POST, format!("/api/v1/users/{}/status", o.requester))
             .json(json!({"status": "disabled", "reason": ""})),
         "update_user" => call(M::PATCH, format!("/api/v1/users/{}", o.requester)).json(json!({"organization": ""})),
+        "enroll_contractor" => call(M::POST, "/api/v1/enrollments").json(json!({})),
+        "list_enrollments" => call(M::GET, "/api/v1/enrollments"),
+        "extend_contract" => call(M::POST, format!("/api/v1/enrollments/{}/extension", o.requester))
+            .json(json!({"contract_ends_on": "2099-01-01"})),
+        "delete_user" => call(M::POST, format!("/api/v1/users/{}/deletion", o.requester)).json(json!({"reason": ""})),
         "set_approvers" => call(M::PATCH, format!("/api/v1/users/{}/approvers", o.requester)).json(json!({})),
         "remove_direct_report_role" => call(
             M::POST,
@@ -745,6 +741,10 @@ const README_ORDER: &[&str] = &[
     "list_user_mail",
     "set_user_status",
     "update_user",
+    "delete_user",
+    "enroll_contractor",
+    "list_enrollments",
+    "extend_contract",
     "set_approvers",
     "remove_direct_report_role",
     "list_applications",

@@ -309,6 +309,48 @@ impl TestApp {
         c
     }
 
+    /// An active internal account `login` (a DLA civilian), created the way an administrator
+    /// creates one (the demo's `aadmin`) and activated through its invitation; signed in.
+    pub async fn internal_user(&self, login: &str) -> Client {
+        let email = format!("{login}@dla.example");
+        as_user(self, "aadmin")
+            .await
+            .create_user(&CreateUserRequest {
+                user_id: login.into(),
+                first_name: "Ivy".into(),
+                middle_initial: None,
+                last_name: "Internal".into(),
+                email: email.clone(),
+                phone: "+1 703 555 0150".into(),
+                job_title: None,
+                organization: "DLA".into(),
+                user_type: InternalUserType::Civilian,
+                company: None,
+                contract_number: None,
+                contract_ends_on: None,
+                supervisor: None,
+            })
+            .await
+            .expect("created");
+        let mail = self.last_mail_to(&email).await;
+        let token = token_in(&mail.body, "/invitation?token=");
+        self.client()
+            .accept_invitation(&AcceptInvitationRequest {
+                token,
+                password: PASSWORD.into(),
+            })
+            .await
+            .expect("invitation accepted");
+        let mut c = self.client();
+        c.login(&LoginRequest {
+            user_id: login.into(),
+            password: PASSWORD.into(),
+        })
+        .await
+        .expect("login");
+        c
+    }
+
     /// Counts rows of a table.
     pub async fn count(&self, table: &str) -> i64 {
         let row = self

@@ -18,6 +18,9 @@ both_dbs!(
     an_idle_external_account_is_warned_then_disabled_once,
     the_help_desk_finds_a_person_by_saar_number_and_sees_why_their_mail_failed,
     a_vendors_eao_is_linked_when_the_eao_gets_an_account_later,
+    a_supervisor_deletes_a_report_whose_roles_are_removed_before_the_account_is_deleted,
+    an_administrator_deletes_an_account_without_roles_and_its_person_registers_again,
+    a_cor_enrolls_a_contractor_whose_account_ends_with_the_contract_unless_extended,
 );
 
 const JANE: &str = "jane.requester@dla.example";
@@ -715,4 +718,390 @@ async fn a_vendors_eao_is_linked_when_the_eao_gets_an_account_later(db: Db) {
         .expect("accepted");
     let eao = valerie.me().await.expect("me").eao.expect("her EAO is linked");
     assert_eq!(eao.user_id, "oofficial");
+}
+
+fn deletion(reason: &str) -> DeleteUserRequest {
+    DeleteUserRequest {
+        reason: reason.into(),
+    }
+}
+
+async fn a_supervisor_deletes_a_report_whose_roles_are_removed_before_the_account_is_deleted(db: Db) {
+    let app = seeded(db).await;
+    let jane = as_user(&app, "jrequester").await;
+    let jane_id = jane.me().await.expect("me").id;
+    let pop = role_id(&jane, "Web User POP-001", "PROD").await;
+    let ebs = role_id(&jane, "EBS Inquiry User", "PROD").await;
+    grant(&app, &jane, vec![pop, ebs]).await;
+    let waiting = submit_one(&app, &jane, role_id(&jane, "Web User POP-001", "TEST").await).await;
+    let sam = as_user(&app, "ssupervisor").await;
+    let pat_id = as_user(&app, "pprovisioner").await.me().await.expect("me").id;
+    let reason = "Jane left the agency on Friday.";
+
+    // Refused, changing nothing: the help desk, someone who is not her supervisor, Jane herself,
+    // a supervisor deleting a report who holds an AMPS administrative role, a stranger's
+    // account (the same 403 as a non-report), a short reason.
+    for who in ["hhelpdesk", "iiao"] {
+        let e = as_user(&app, who)
+            .await
+            .delete_user(jane_id, &deletion(reason))
+            .await
+            .expect_err("not hers to delete");
+        assert_eq!(e.status(), Some(403), "{who}");
+    }
+    let e = jane
+        .delete_user(jane_id, &deletion(reason))
+        .await
+        .expect_err("own");
+    assert_eq!(e.status(), Some(403));
+    let e = sam
+        .delete_user(pat_id, &deletion(reason))
+        .await
+        .expect_err("administrative");
+    assert_eq!(e.status(), Some(403));
+    assert!(e.to_string().contains("administrator"), "{e}");
+    let e = sam
+        .delete_user(Uuid::now_v7(), &deletion(reason))
+        .await
+        .expect_err("unknown");
+    assert_eq!(e.status(), Some(403));
+    let e = sam
+        .delete_user(jane_id, &deletion("no"))
+        .await
+        .expect_err("short");
+    assert_eq!(e.status(), Some(422));
+    assert_eq!(jane.my_roles().await.expect("still hers").len(), 2);
+
+    // Sam sees the requests about Jane that are still open, whoever asked.
+    let report = |list: Vec<DirectReportResponse>| {
+        list.into_iter()
+            .find(|r| r.id == jane_id)
+            .expect("Jane is Sam's report")
+    };
+    let before = report(sam.direct_reports().await.expect("reports"));
+    assert_eq!(before.status, AccountStatus::Active);
+    assert_eq!(
+        before
+            .pending
+            .iter()
+            .map(|s| s.number.clone())
+            .collect::<Vec<_>>(),
+        vec![waiting.number.clone()]
+    );
+    let started = sam
+        .delete_user(jane_id, &deletion(reason))
+        .await
+        .expect("started");
+    assert_eq!(started.status, "disabled");
+    assert_eq!(started.removals.len(), 2, "one removal per role");
+    assert_eq!(started.cancelled, vec![waiting.number.clone()]);
+    let during = report(sam.direct_reports().await.expect("reports"));
+    assert_eq!(during.status, AccountStatus::Disabled);
+    let mut open: Vec<String> = during.pending.iter().map(|s| s.number.clone()).collect();
+    open.sort();
+    let mut removals = started.removals.clone();
+    removals.sort();
+    assert_eq!(open, removals, "the removals, being provisioned");
+    // At once: her session ends, she cannot sign in, the waiting request is cancelled.
+    assert_eq!(jane.me().await.expect_err("session ended").status(), Some(401));
+    let e = sign_in(&app, "jrequester").await.expect_err("disabled");
+    assert!(e.to_string().contains("disabled"), "{e}");
+    let admin = as_user(&app, "aadmin").await;
+    assert_eq!(
+        admin.get_saar(waiting.id).await.expect("saar").status,
+        SaarStatus::Cancelled
+    );
+    assert!(
+        mail_about(&app, JANE, "your account is being deleted")
+            .await
+            .body
+            .contains(reason)
+    );
+    // Nobody starts it twice, and nobody enables the account meanwhile.
+    let e = admin
+        .delete_user(jane_id, &deletion(reason))
+        .await
+        .expect_err("twice");
+    assert_eq!(e.status(), Some(409));
+    let e = admin
+        .set_user_status(jane_id, &set(SettableStatus::Active, "Changed my mind."))
+        .await
+        .expect_err("being deleted");
+    assert_eq!(e.status(), Some(409));
+
+    // The provisioner removes the roles; after the last one the account is deleted.
+    let prov = as_user(&app, "pprovisioner").await;
+    let tasks: Vec<_> = prov
+        .provisioning_tasks()
+        .await
+        .expect("queue")
+        .into_iter()
+        .filter(|t| started.removals.contains(&t.saar_number))
+        .collect();
+    assert_eq!(tasks.len(), 2);
+    assert!(tasks.iter().all(|t| t.kind == "revoke"));
+    prov.complete_provisioning(tasks[0].id, &CompleteProvisioningRequest { note: None })
+        .await
+        .expect("first removed");
+    assert_eq!(
+        admin.user(jane_id).await.expect("still there").user.status,
+        "disabled"
+    );
+    prov.complete_provisioning(tasks[1].id, &CompleteProvisioningRequest { note: None })
+        .await
+        .expect("last removed");
+    assert_eq!(
+        admin.user(jane_id).await.expect_err("deleted").status(),
+        Some(404)
+    );
+    assert!(
+        mail_about(&app, JANE, "your account is deleted")
+            .await
+            .body
+            .contains("register")
+    );
+    // A deleted account answers sign-in like an unknown one.
+    let e = sign_in(&app, "jrequester").await.expect_err("deleted");
+    assert!(e.to_string().contains("User ID or password is incorrect"), "{e}");
+    // Its history stays: the removals are in SAAR history, the status changes are kept.
+    let history = app.count("account_status_changes").await;
+    assert!(history >= 2, "{history}");
+}
+
+async fn an_administrator_deletes_an_account_without_roles_and_its_person_registers_again(db: Db) {
+    let app = seeded(db).await;
+    let admin = as_user(&app, "aadmin").await;
+    let victor_id = as_user(&app, "vvendor").await.me().await.expect("me").id;
+    let e = admin
+        .delete_user(Uuid::now_v7(), &deletion("Nobody at all."))
+        .await
+        .expect_err("unknown");
+    assert_eq!(e.status(), Some(404));
+    let done = admin
+        .delete_user(victor_id, &deletion("The contract with Acme ended."))
+        .await
+        .expect("deleted");
+    assert_eq!((done.status.as_str(), done.removals.len()), ("deleted", 0));
+    assert_eq!(admin.user(victor_id).await.expect_err("gone").status(), Some(404));
+    let e = admin
+        .delete_user(victor_id, &deletion("Once more, please."))
+        .await
+        .expect_err("gone");
+    assert_eq!(e.status(), Some(404));
+    // The same person registers again with the same address (a new User ID: the old one stays
+    // with the history).
+    let again = RegisterRequest {
+        email: "victor.vendor@acme.example".into(),
+        ..app.registration("vvendor2")
+    };
+    let r = app.client().register(&again).await.expect("registered again");
+    assert_eq!(r.status, AccountStatus::PendingVerification);
+    let e = app
+        .client()
+        .register(&RegisterRequest {
+            email: "someone.else@acme.example".into(),
+            ..app.registration("vvendor")
+        })
+        .await
+        .expect_err("the User ID stays taken");
+    assert_eq!(e.status(), Some(409));
+}
+
+fn cora(ends: chrono::NaiveDate) -> EnrollContractorRequest {
+    EnrollContractorRequest {
+        user_id: "ccora".into(),
+        first_name: "Cora".into(),
+        middle_initial: None,
+        last_name: "Contractor".into(),
+        email: "cora.contractor@dla.example".into(),
+        phone: "+1 703 555 0177".into(),
+        job_title: Some("Hazmat analyst".into()),
+        company: "Acme Logistics".into(),
+        contract_number: "SP4701-26-D-0042".into(),
+        contract_ends_on: ends,
+        supervisor: "ssupervisor".into(),
+    }
+}
+
+/// Dan (data owner) is a COR: he enrolls Cora, who sets a password; Cora's contract ends on
+/// 2026-12-31. Two replicas run the jobs: two weeks before, Cora, her supervisor and Dana are
+/// warned once each; after the last day the account is disabled once. Dan extends the
+/// contract and Cora signs in again.
+async fn a_cor_enrolls_a_contractor_whose_account_ends_with_the_contract_unless_extended(db: Db) {
+    const CORA: &str = "cora.contractor@dla.example";
+    const SAM: &str = "sam.supervisor@dla.example";
+    const DANA: &str = "dan.dataowner@dla.example";
+    let app = seeded(db).await;
+    let replica = spawn_replica(&app).await;
+    grant_admin_role(
+        &app,
+        "ddataowner",
+        amps::domain::permission::AdminRole::NewItUserRequestor,
+    )
+    .await;
+    let dana = as_user(&app, "ddataowner").await;
+    let last_day = chrono::NaiveDate::from_ymd_opt(2026, 12, 31).expect("date");
+
+    // Refused: people who are not a COR (a vendor, the help desk, a requester), bad input.
+    for who in ["vvendor", "hhelpdesk", "jrequester"] {
+        let e = as_user(&app, who)
+            .await
+            .enroll_contractor(&cora(last_day))
+            .await
+            .expect_err(who);
+        assert_eq!(e.status(), Some(403), "{who}");
+        let e = as_user(&app, who).await.enrollments().await.expect_err(who);
+        assert_eq!(e.status(), Some(403), "{who}");
+    }
+    let refused = [
+        (
+            EnrollContractorRequest {
+                supervisor: "nobody".into(),
+                ..cora(last_day)
+            },
+            422,
+        ),
+        (
+            EnrollContractorRequest {
+                supervisor: "vvendor".into(),
+                ..cora(last_day)
+            },
+            422,
+        ),
+        (cora(app.now().date_naive()), 422),
+        (
+            EnrollContractorRequest {
+                email: JANE.into(),
+                ..cora(last_day)
+            },
+            409,
+        ),
+        (
+            EnrollContractorRequest {
+                user_id: "jrequester".into(),
+                ..cora(last_day)
+            },
+            409,
+        ),
+    ];
+    for (req, status) in refused {
+        let e = dana.enroll_contractor(&req).await.expect_err("refused");
+        assert_eq!(e.status(), Some(status), "{e}");
+    }
+    assert!(dana.enrollments().await.expect("list").is_empty());
+
+    let enrolled = dana.enroll_contractor(&cora(last_day)).await.expect("enrolled");
+    assert_eq!(
+        (
+            enrolled.user.status.as_str(),
+            enrolled.user.organization.as_str(),
+            enrolled.user.user_type.as_str()
+        ),
+        ("pending_verification", "DLA", "contractor")
+    );
+    assert_eq!(enrolled.contract_ends_on, Some(last_day));
+    assert_eq!(enrolled.supervisor.as_deref(), Some("Sam Supervisor"));
+    let cora_id = enrolled.user.id;
+    assert!(
+        mail_about(&app, SAM, "joins as your report")
+            .await
+            .body
+            .contains("Dan Dataowner")
+    );
+    let token = invitation_in(&mail_about(&app, CORA, "set your password").await.body);
+    app.client()
+        .accept_invitation(&AcceptInvitationRequest {
+            token,
+            password: "Harbor lights over the depot".into(),
+        })
+        .await
+        .expect("accepted");
+    signed_in(&app, "ccora", "Harbor lights over the depot").await;
+    let listed = dana.enrollments().await.expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].user.status, "active");
+
+    // Only Dana (or an administrator) extends it, and only to a later day.
+    let later = ExtendContractRequest {
+        contract_ends_on: chrono::NaiveDate::from_ymd_opt(2027, 6, 30).expect("date"),
+        contract_number: None,
+    };
+    for who in ["ssupervisor", "jrequester", "hhelpdesk"] {
+        let e = as_user(&app, who)
+            .await
+            .extend_contract(cora_id, &later)
+            .await
+            .expect_err(who);
+        assert_eq!(e.status(), Some(403), "{who}");
+    }
+    let e = dana
+        .extend_contract(
+            cora_id,
+            &ExtendContractRequest {
+                contract_ends_on: last_day,
+                ..later.clone()
+            },
+        )
+        .await
+        .expect_err("not later");
+    assert_eq!(e.status(), Some(422));
+
+    // 2026-12-17: two weeks before the last day, each person is warned once.
+    advance_all(&[&app, &replica], chrono::Duration::days(22));
+    a_few_rounds().await;
+    assert_eq!(mails_about(&app, CORA, "ends on 2026-12-31").await, 0, "not yet");
+    advance_all(&[&app, &replica], chrono::Duration::days(1));
+    eventually("the warnings", || async {
+        mails_about(&app, DANA, "ends on 2026-12-31").await == 1
+    })
+    .await;
+    a_few_rounds().await;
+    for to in [CORA, SAM, DANA] {
+        assert_eq!(mails_about(&app, to, "ends on 2026-12-31").await, 1, "{to}");
+    }
+    // Her account works on her last days.
+    let cora_client = signed_in(&app, "ccora", "Harbor lights over the depot").await;
+
+    // 2027-01-01: the account is disabled, once, and sign-in says why.
+    advance_all(&[&app, &replica], chrono::Duration::days(15));
+    eventually("the disabling", || async {
+        mails_about(&app, CORA, "its contract ended").await == 1
+    })
+    .await;
+    a_few_rounds().await;
+    for to in [CORA, SAM, DANA] {
+        assert_eq!(mails_about(&app, to, "its contract ended").await, 1, "{to}");
+    }
+    assert_eq!(cora_client.me().await.expect_err("ended").status(), Some(401));
+    let refusal = sign_in_as(&app, "ccora", "Harbor lights over the depot").await;
+    assert!(
+        refusal.contains("SP4701-26-D-0042 ended on 2026-12-31"),
+        "{refusal}"
+    );
+
+    // Dana extends the contract: the account is active again, and Cora signs in.
+    let dana = as_user(&app, "ddataowner").await;
+    let extended = dana.extend_contract(cora_id, &later).await.expect("extended");
+    assert_eq!(extended.user.status, "active");
+    assert_eq!(extended.contract_ends_on, Some(later.contract_ends_on));
+    assert_eq!(extended.status_history[0].by.as_deref(), Some("Dan Dataowner"));
+    signed_in(&app, "ccora", "Harbor lights over the depot").await;
+    assert!(
+        mail_about(&app, CORA, "your contract is extended")
+            .await
+            .body
+            .contains("2027-06-30")
+    );
+}
+
+/// Why sign-in as `login` is refused.
+async fn sign_in_as(app: &TestApp, login: &str, password: &str) -> String {
+    app.client()
+        .login(&LoginRequest {
+            user_id: login.into(),
+            password: password.into(),
+        })
+        .await
+        .expect_err("refused")
+        .to_string()
 }

@@ -93,3 +93,32 @@ test('the help desk creates a contractor account; the person sets a password and
   await expect(page.getByRole('status')).toContainText('Your account is active');
   await signIn(page, 'ccontractor', 'Harbor lights over the depot');
 });
+
+test("a supervisor deletes a direct report's account from Direct Reports", async ({ page, request }) => {
+  // ccontractor (created above, supervisor ssupervisor) holds no role: deleted at once.
+  await signIn(page, 'ssupervisor');
+  await nav(page, 'My Information');
+  await page.getByRole('tab', { name: 'Direct Reports' }).click();
+  const report = page.getByRole('article', { name: /Cora Contractor/ });
+  await report.getByText('Delete User: Cora Contractor').click();
+  const form = report.getByRole('form', { name: 'Delete Cora Contractor' });
+  // No reason: nothing happens but the message.
+  await form.getByRole('button', { name: 'Delete Cora Contractor…' }).click();
+  await expect(page.getByRole('alert').first()).toContainText('at least 5 characters');
+  await form.getByLabel('Reason (the person reads it)').fill('Her contract task order ended early.');
+  await form.getByRole('button', { name: 'Delete Cora Contractor…' }).click();
+  await expect(form.getByRole('alert')).toContainText('disabled at once');
+  await checkPage(page, '54-delete-user');
+  await form.getByRole('button', { name: 'Yes, delete' }).click();
+  await expect(page.getByRole('status').first()).toContainText('Cora Contractor is deleted.');
+  await expect(page.getByRole('article', { name: /Cora Contractor/ })).toHaveCount(0);
+  const mail = await mailTo(request, 'cora.contractor@dla.example', /your account is deleted/);
+  expect(mail.body).toContain('Her contract task order ended early.');
+  await signOut(page);
+
+  await page.goto('/sign-in');
+  await field(page, 'User ID').fill('ccontractor');
+  await field(page, 'Password').fill('Harbor lights over the depot');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toContainText('User ID or password is incorrect');
+});

@@ -1,9 +1,11 @@
 //! Direct Reports (supervisors): each report's roles, with Remove (the supervisor's removal
-//! needs no further approval) and a link to request a role on their behalf.
+//! needs no further approval), the open requests about them, a link to request a role on their
+//! behalf, and Delete User.
 
 use crate::api::{self, Session};
+use crate::components::delete_user::DeleteUser;
 use crate::components::{Alert, Status};
-use amps_openapi::{DirectReportResponse, RemovalRequest};
+use amps_openapi::{AccountStatus, DirectReportResponse, RemovalRequest, UserDeletionResponse};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -26,13 +28,38 @@ pub fn DirectReports(reports: RwSignal<Vec<DirectReportResponse>>) -> impl IntoV
             <h2 id="reports-h">"Direct Reports"</h2>
             <Alert msg=alert/>
             <Status msg=status/>
-            <For each=move || reports.get() key=|r| (r.id, r.roles.len()) let:r>
+            <For each=move || reports.get() key=|r| (r.id, r.roles.len(), r.pending.len(), r.status.label()) let:r>
                 <article class="card" aria-labelledby=format!("dr-{}", r.id)>
                     <h3 id=format!("dr-{}", r.id)>{format!("{} ({})", r.name, r.user_id)}</h3>
-                    <p class="meta">{r.email.clone()}</p>
+                    <p class="meta">{r.email.clone()}{(r.status != AccountStatus::Active).then(|| format!(" · account {}", r.status.label().to_lowercase()))}</p>
+                    {(!r.pending.is_empty()).then(|| view! {
+                        <table>
+                            <caption>{format!("Open requests for {}", r.name)}</caption>
+                            <thead><tr><th scope="col">"Request"</th><th scope="col">"Role"</th><th scope="col">"Status"</th><th scope="col">"Waiting on"</th></tr></thead>
+                            <tbody>
+                                {r.pending.iter().map(|s| view! {
+                                    <tr>
+                                        <td>{format!("{} ({})", s.number, s.request_type.label())}</td>
+                                        <td>{format!("{} ({} {})", s.role.name, s.role.application, s.role.environment)}</td>
+                                        <td>{s.status.label()}</td>
+                                        <td>{s.waiting_on.as_ref().map(|w| format!("{} since {}", w.who, crate::fmt::date(&w.since))).unwrap_or_else(|| "Provisioning".into())}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    })}
                     <p>
                         <a href=format!("/request?for={}&name={}", r.id, js_encode(&r.name))>{format!("Request a role for {}", r.name)}</a>
                     </p>
+                    {
+                        let who = r.name.clone();
+                        view! {
+                            <DeleteUser id=r.id who=who.clone() alert=alert on_done=Callback::new(move |d: UserDeletionResponse| {
+                                status.set(Some(crate::components::delete_user::news(&who, &d)));
+                                reload();
+                            })/>
+                        }
+                    }
                     {if r.roles.is_empty() {
                         view! { <p>"No roles."</p> }.into_any()
                     } else {

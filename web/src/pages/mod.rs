@@ -5,6 +5,7 @@ pub mod approvals;
 pub mod approver_change;
 pub mod catalog;
 mod catalog_groups;
+pub mod enrollment;
 pub mod forgot;
 pub mod home;
 pub mod mailbox;

@@ -1,14 +1,16 @@
 //! `/users`: the users list of administrators and the help desk: search by User ID, name or
 //! email, filter by status, next page; one account's status history, a status change with its
-//! reason, and (administrators) a move to another organization; creating an internal
+//! reason, and (administrators) a move to another organization and Delete User; creating an internal
 //! account (administrators and the help desk), whose person is mailed an invitation, and
 //! sending a waiting account its link again.
 
 use crate::api::{self, Session};
+use crate::components::delete_user::DeleteUser;
 use crate::components::{Field, FormErrors, Page, Status};
 use amps_openapi::{
     AccountMailResponse, CreateUserRequest, InternalUserType, ListUsersQuery, OrganizationResponse,
-    SetUserStatusRequest, SettableStatus, UpdateUserRequest, UserDetailResponse, UserSummaryResponse,
+    SetUserStatusRequest, SettableStatus, UpdateUserRequest, UserDeletionResponse, UserDetailResponse,
+    UserSummaryResponse,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -311,6 +313,15 @@ fn Account(
                         </div>
                         <button type="submit" disabled=move || busy.get()>{format!("Change the status of {who}")}</button>
                     </form>
+                    {admin.then(|| {
+                        let who = who.clone();
+                        view! {
+                            <DeleteUser id=id who=who.clone() alert=alert on_done=Callback::new(move |r: UserDeletionResponse| {
+                                status.set(Some(crate::components::delete_user::news(&who, &r)));
+                                on_changed.run(());
+                            })/>
+                        }
+                    })}
                     <Show when=move || !orgs.get().is_empty()>
                         <form aria-label="Organization" on:submit=move_org novalidate>
                             <div class="field">

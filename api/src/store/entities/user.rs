@@ -34,6 +34,14 @@ pub struct Model {
     pub last_activity_at: Option<DateTimeUtc>,
     /// When the person of an idle external account was last warned it will be disabled.
     pub inactivity_warned_at: Option<DateTimeUtc>,
+    /// When Delete User started for this account (disabled until its last role is removed).
+    pub deletion_started_at: Option<DateTimeUtc>,
+    /// The address a deleted account had (its `email` is then `<id>@deleted.invalid`).
+    pub deleted_email: Option<String>,
+    /// The COR who enrolled this contractor (New IT User Enrollment).
+    pub enrolled_by: Option<Uuid>,
+    /// When the contractor, supervisor and COR were warned that the contract ends.
+    pub contract_warned_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// Raised when every session must end; access tokens of an older epoch are refused.
