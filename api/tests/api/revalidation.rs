@@ -725,9 +725,13 @@ async fn a_user_without_a_supervisor_is_reviewed_by_their_organizations_administ
 
     let review = sam.my_revalidation().await.expect("a review opened at once");
     assert_eq!(review.trigger, "organization_change");
-    let held = review.items[0].assignment_id;
+    // He keeps every role he holds (EBS, and New IT User Requestor of the demo's COR).
     sam.update_my_revalidation(&UpdateRevalidationRequest {
-        items: vec![decide(held, true, None)],
+        items: review
+            .items
+            .iter()
+            .map(|i| decide(i.assignment_id, true, None))
+            .collect(),
         submit: true,
         version: Some(review.version),
     })
