@@ -519,6 +519,16 @@ impl Client {
             .await
     }
 
+    /// `GET /api/v1/users/{id}/saars`
+    pub async fn user_requests(&self, id: uuid::Uuid) -> Result<MyRequestsResponse, ClientError> {
+        self.get(&format!("api/v1/users/{id}/saars")).await
+    }
+
+    /// `POST /api/v1/saars/{id}/approval-mail`
+    pub async fn resend_approval_mail(&self, id: uuid::Uuid) -> Result<Accepted, ClientError> {
+        Self::send(self.request(Method::POST, &format!("api/v1/saars/{id}/approval-mail"))?).await
+    }
+
     /// `POST /api/v1/users/{id}/deletion`
     pub async fn delete_user(
         &self,

@@ -72,6 +72,9 @@ named! {
         CreateAccounts = "create_accounts",
         /// Enroll new contractors (New IT User Enrollment) and extend their contracts: a COR.
         EnrollContractors = "enroll_contractors",
+        /// Mail a SAAR's waiting approvers its approval request again (a fresh link for an
+        /// external approver): the help desk, when an approver says the mail never came.
+        ResendApprovalMail = "resend_approval_mail",
     }
 }
 
@@ -92,6 +95,7 @@ pub const GRANTS: &[(AdminRole, &[Permission])] = &[
             Permission::ChangeAccountStatus,
             Permission::ManageAccounts,
             Permission::CreateAccounts,
+            Permission::ResendApprovalMail,
         ],
     ),
     (
@@ -112,6 +116,7 @@ pub const GRANTS: &[(AdminRole, &[Permission])] = &[
             Permission::SetApprovers,
             Permission::ChangeAccountStatus,
             Permission::CreateAccounts,
+            Permission::ResendApprovalMail,
         ],
     ),
     (AdminRole::Provisioner, &[Permission::ProvisionUngrouped]),
@@ -151,6 +156,7 @@ impl Permission {
             }
             Self::ManageAccounts => "Only administrators change accounts' organizations.",
             Self::CreateAccounts => "Only administrators and the help desk create accounts.",
+            Self::ResendApprovalMail => "Only administrators and the help desk send approval mail again.",
             Self::EnrollContractors => {
                 "Only a COR holding the New IT User Requestor role enrolls contractors."
             }

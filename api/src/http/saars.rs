@@ -18,6 +18,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_saar)
         .service(cancel_saar)
         .service(resubmit_saar)
+        .service(resend_approval_mail)
         .service(upload_attachment)
         .service(list_attachments)
         .service(download_attachment);
@@ -271,4 +272,36 @@ async fn download_attachment(
         .insert_header(("X-Checksum-SHA256", a.sha256))
         .insert_header(("Cache-Control", "private, no-store"))
         .body(a.data))
+}
+
+/// Mail the approvers a pending SAAR waits on its approval request again (an External
+/// Authorizing Official gets a fresh single-use link; the earlier one stops working), when an
+/// approver says the mail never came. Audited.
+///
+/// **Permissions**: Administrator or Help Desk.
+///
+/// **Refusals**: 403: neither; 404: no such SAAR; 409: the SAAR waits on no approver (not
+/// pending), or on nobody who may decide it.
+#[utoipa::path(
+    tag = "saars",
+    operation_id = "resend_approval_mail",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "SAAR id")),
+    responses(
+        (status = 202, body = Accepted),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    ),
+)]
+#[post("/saars/{id}/approval-mail")]
+async fn resend_approval_mail(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    Ok(HttpResponse::Accepted().json(saars::resend_approval_mail(&ctx, &auth.actor(&req), p, *id).await?))
 }

@@ -3,7 +3,7 @@
 
 use super::extract::{Auth, JsonBody};
 use super::problems::{Busy, Conflict, Forbidden, Invalid, NotFound, Unauthorized};
-use crate::service::{Ctx, Error, deletion, invitations, users};
+use crate::service::{Ctx, Error, deletion, invitations, saars, users};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use amps_openapi::*;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -17,6 +17,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(resend_link)
         .service(get_user)
         .service(user_mail)
+        .service(user_requests)
         .service(set_user_status)
         .service(update_user)
         .service(delete_user);
@@ -290,4 +291,28 @@ async fn delete_user(
     deletion::authorize(&ctx, p, *id).await?;
     let body = body.parse()?;
     Ok(HttpResponse::Accepted().json(deletion::start(&ctx, &auth.actor(&req), p, *id, &body).await?))
+}
+
+/// The requests about an account (open ones, then its SAAR History) and its reviews of roles,
+/// as the person sees them: the help desk answers "where is my request?".
+///
+/// **Permissions**: Administrator or Help Desk.
+///
+/// **Refusals**: 403: neither; 404: no such account.
+#[utoipa::path(
+    tag = "users",
+    operation_id = "list_user_requests",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Account id")),
+    responses(
+        (status = 200, body = MyRequestsResponse),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
+#[get("/users/{id}/saars")]
+async fn user_requests(ctx: web::Data<Ctx>, auth: Auth, id: web::Path<Uuid>) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    Ok(HttpResponse::Ok().json(saars::requests_of(&ctx, p, *id).await?))
 }

@@ -741,3 +741,76 @@ pub async fn direct_reports(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<DirectRe
     }
     Ok(out)
 }
+
+/// `GET /users/{id}/saars`: the requests about account `id` (open ones, then history) and
+/// their reviews, as the person sees them in Pending Requests and SAAR History (the help desk
+/// and administrators, answering the person's questions).
+pub async fn requests_of(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Result<MyRequestsResponse> {
+    p.require(Permission::ReadAnySaar)?;
+    let now = ctx.clock.now();
+    let snap = store::snapshot(&ctx.read).await?;
+    let u = load_user(&snap, id).await?;
+    let all: Vec<saar::Model> = store::saars::of_user(&snap, u.id, 200)
+        .await?
+        .into_iter()
+        .filter(|s| s.subject_id == u.id)
+        .collect();
+    let views = super::views::saar_responses(&snap, &all, now).await?;
+    let revalidations = super::revalidation::my_history(&snap, u.id).await?;
+    snap.rollback().await?;
+    let (pending, history) = all
+        .iter()
+        .zip(views)
+        .partition::<Vec<_>, _>(|(s, _)| s.status.is_open());
+    Ok(MyRequestsResponse {
+        pending: pending.into_iter().map(|(_, v)| v).collect(),
+        history: history.into_iter().map(|(_, v)| v).collect(),
+        revalidations,
+    })
+}
+
+/// `POST /saars/{id}/approval-mail`: mails the approvers SAAR `id` waits on its approval
+/// request again (an external approver gets a fresh single-use link; the old one stops
+/// working). For the help desk, when an approver says the mail never came.
+pub async fn resend_approval_mail(ctx: &Ctx, actor: &Actor, p: &UserPrincipal, id: Uuid) -> Result<Accepted> {
+    p.require(Permission::ResendApprovalMail)?;
+    let now = ctx.clock.now();
+    let txn = crate::store::begin(&ctx.db).await?;
+    let s = load_saar(&txn, id).await?;
+    let open = store::tasks::of_saars(&txn, [s.id])
+        .await?
+        .into_iter()
+        .find(|t| t.status == TaskStatus::Open);
+    let Some(task) = open.filter(|_| s.status == rules::SaarStatus::Pending) else {
+        return Err(Error::Conflict(format!(
+            "{} is not waiting on an approver (it is {}).",
+            s.number,
+            s.status.as_str().replace('_', " ")
+        )));
+    };
+    let mailed = super::workflow::notify_approvers(ctx, &txn, &s, &task, true, now).await?;
+    if mailed == 0 {
+        return Err(Error::Conflict(format!(
+            "{} waits on nobody who may decide it; an administrator can.",
+            s.number
+        )));
+    }
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "approval.mail_resent",
+            target: Some(format!("saar:{}", s.id)),
+            details: json!({"number": s.number, "level": task.level, "task": task.id, "mailed": mailed}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Accepted {
+        message: format!(
+            "The approval request of {} went again to {mailed} approver(s).",
+            s.number
+        ),
+    })
+}

@@ -326,7 +326,8 @@ fn link_token(task: &approval_task::Model) -> Option<String> {
     (task.kind == "eao" && task.assignee_id.is_some()).then(crate::auth::tokens::generate)
 }
 
-/// Mails the approvers of `task` (new task or reminder), reading what the mail names.
+/// Mails the approvers of `task` (new task or reminder), reading what the mail names;
+/// returns how many people were mailed.
 pub async fn notify_approvers(
     ctx: &Ctx,
     conn: &impl ConnectionTrait,
@@ -334,7 +335,7 @@ pub async fn notify_approvers(
     task: &approval_task::Model,
     reminder: bool,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<usize> {
     let (_, r) = load_role(conn, s.role_id).await?;
     let subject = load_user(conn, s.subject_id).await?;
     let link = link_token(task);
@@ -344,7 +345,7 @@ pub async fn notify_approvers(
     let assignee = match (task.assignee_id, task.group_id) {
         (Some(p), _) => Assignee::Person(p),
         (None, Some(g)) => Assignee::Group(g),
-        (None, None) => return Ok(()),
+        (None, None) => return Ok(0),
     };
     let mut people = people_of(conn, assignee, now).await?;
     let parties = parties(conn, s).await?;
@@ -355,7 +356,8 @@ pub async fn notify_approvers(
     };
     let mut writes = Writes::new();
     mail_approvers(ctx, &mut writes, s, task, &about, &people, link, reminder, now);
-    Ok(writes.exec(conn).await?)
+    writes.exec(conn).await?;
+    Ok(people.len())
 }
 
 /// Mails `people`, who act on `task`, with the single-use `link` token if there is one.

@@ -865,6 +865,7 @@ async fn allowed(
                 _ => panic!("{p}: {e}"),
             };
         }
+        ResendApprovalMail => c.resend_approval_mail(scene.saar).await.map(drop),
         ProvisionUngrouped => c.provisioning_tasks().await.map(drop),
         DecideReassigned => {
             let inbox = c.approvals().await.expect("inbox");

@@ -332,6 +332,8 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         "list_enrollments" => call(M::GET, "/api/v1/enrollments"),
         "extend_contract" => call(M::POST, format!("/api/v1/enrollments/{}/extension", o.requester))
             .json(json!({"contract_ends_on": "2099-01-01"})),
+        "list_user_requests" => call(M::GET, format!("/api/v1/users/{}/saars", o.requester)),
+        "resend_approval_mail" => call(M::POST, format!("/api/v1/saars/{}/approval-mail", o.saar)),
         "delete_user" => call(M::POST, format!("/api/v1/users/{}/deletion", o.requester)).json(json!({"reason": ""})),
         "set_approvers" => call(M::PATCH, format!("/api/v1/users/{}/approvers", o.requester)).json(json!({})),
         "remove_direct_report_role" => call(
@@ -742,6 +744,8 @@ const README_ORDER: &[&str] = &[
     "set_user_status",
     "update_user",
     "delete_user",
+    "list_user_requests",
+    "resend_approval_mail",
     "enroll_contractor",
     "list_enrollments",
     "extend_contract",

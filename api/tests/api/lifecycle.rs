@@ -21,6 +21,7 @@ both_dbs!(
     a_supervisor_deletes_a_report_whose_roles_are_removed_before_the_account_is_deleted,
     an_administrator_deletes_an_account_without_roles_and_its_person_registers_again,
     a_cor_enrolls_a_contractor_whose_account_ends_with_the_contract_unless_extended,
+    the_help_desk_reads_a_persons_requests_and_sends_the_approval_mail_again,
 );
 
 const JANE: &str = "jane.requester@dla.example";
@@ -1104,4 +1105,62 @@ async fn sign_in_as(app: &TestApp, login: &str, password: &str) -> String {
         .await
         .expect_err("refused")
         .to_string()
+}
+
+/// Victor's EAO says the approval mail never came: the help desk finds Victor's request among
+/// his requests and mails it again; the fresh link works and the old one no longer does.
+async fn the_help_desk_reads_a_persons_requests_and_sends_the_approval_mail_again(db: Db) {
+    const ERIN: &str = "erin.authorizer@dla.example";
+    let app = seeded(db).await;
+    let victor = as_user(&app, "vvendor").await;
+    let victor_id = victor.me().await.expect("me").id;
+    let saar = submit_one(&app, &victor, role_id(&victor, "Web User POP-001", "PROD").await).await;
+    let first = token_in(&app.last_mail_to(ERIN).await.body, "/approval-link?token=");
+
+    // Refused: the person, an approver, a supervisor; the help desk and administrators read.
+    for who in ["vvendor", "eeao", "ssupervisor"] {
+        let c = as_user(&app, who).await;
+        assert_eq!(
+            c.user_requests(victor_id).await.expect_err(who).status(),
+            Some(403),
+            "{who}"
+        );
+        assert_eq!(
+            c.resend_approval_mail(saar.id).await.expect_err(who).status(),
+            Some(403),
+            "{who}"
+        );
+    }
+    let hal = as_user(&app, "hhelpdesk").await;
+    let seen = hal.user_requests(victor_id).await.expect("requests");
+    assert_eq!(
+        seen.pending.iter().map(|s| s.number.as_str()).collect::<Vec<_>>(),
+        vec![saar.number.as_str()]
+    );
+    assert!(seen.history.is_empty());
+    assert_eq!(
+        hal.user_requests(Uuid::now_v7())
+            .await
+            .expect_err("unknown")
+            .status(),
+        Some(404)
+    );
+
+    let sent = hal.resend_approval_mail(saar.id).await.expect("sent again");
+    assert!(sent.message.contains("1 approver"), "{}", sent.message);
+    assert_eq!(mails_about(&app, ERIN, &saar.number).await, 2);
+    let fresh = token_in(&app.last_mail_to(ERIN).await.body, "/approval-link?token=");
+    assert_ne!(fresh, first);
+    let anyone = app.client();
+    assert_eq!(
+        anyone.approval_link(&first).await.expect_err("replaced").status(),
+        Some(400)
+    );
+    anyone.approval_link(&fresh).await.expect("the new link opens");
+
+    // A request no longer waiting on anyone is not mailed.
+    victor.cancel_saar(saar.id).await.expect("cancelled");
+    let e = hal.resend_approval_mail(saar.id).await.expect_err("cancelled");
+    assert_eq!(e.status(), Some(409));
+    assert_eq!(mails_about(&app, ERIN, &saar.number).await, 2);
 }

@@ -4,7 +4,7 @@
 // account; the contractor sets a password through the mailed invitation and signs in. Each
 // screen is checked with axe.
 import { test, expect } from '@playwright/test';
-import { PASSWORD, checkPage, field, linkIn, mailTo, nav, signIn, signOut } from './helpers.mjs';
+import { PASSWORD, checkPage, field, linkIn, mailTo, nav, signIn, signOut, submitApi, supervisorOnlyRole } from './helpers.mjs';
 
 test('the help desk disables an account with a reason and enables it again', async ({ page, request }) => {
   const reason = 'Victor asked us to pause his account while he is on leave.';
@@ -121,4 +121,23 @@ test("a supervisor deletes a direct report's account from Direct Reports", async
   await field(page, 'Password').fill('Harbor lights over the depot');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('alert')).toContainText('User ID or password is incorrect');
+});
+
+test("the help desk finds a person's request by its number and sends the approval mail again", async ({ page, request }) => {
+  const role = await supervisorOnlyRole(request, 'Invoice Auditor (help desk journey)');
+  const [saar] = await submitApi(request, 'jrequester', [role], 'Audits the invoices of the Richmond depot.');
+  await signIn(page, 'hhelpdesk');
+  await nav(page, 'Users');
+  await page.getByRole('searchbox', { name: 'User ID, name or email' }).fill(saar.number);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('button', { name: 'Manage jrequester' }).click();
+  const account = page.getByRole('region', { name: /Account jrequester/ });
+  const row = account.getByRole('row', { name: new RegExp(saar.number) });
+  await expect(row).toContainText('Invoice Auditor (help desk journey)');
+  await expect(row).toContainText('Sam Supervisor');
+  await checkPage(page, '57-account-requests');
+  await row.getByRole('button', { name: `Send the approval mail of ${saar.number} again` }).click();
+  await expect(page.getByRole('status').first()).toContainText(`The approval request of ${saar.number} went again to 1 approver(s).`);
+  const mail = await mailTo(request, 'sam.supervisor@dla.example', new RegExp(saar.number));
+  expect(mail.body).toContain(saar.number);
 });

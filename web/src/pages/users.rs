@@ -8,9 +8,9 @@ use crate::api::{self, Session};
 use crate::components::delete_user::DeleteUser;
 use crate::components::{Field, FormErrors, Page, Status};
 use amps_openapi::{
-    AccountMailResponse, CreateUserRequest, InternalUserType, ListUsersQuery, OrganizationResponse,
-    SetUserStatusRequest, SettableStatus, UpdateUserRequest, UserDeletionResponse, UserDetailResponse,
-    UserSummaryResponse,
+    AccountMailResponse, CreateUserRequest, InternalUserType, ListUsersQuery, MyRequestsResponse,
+    OrganizationResponse, SaarStatus, SetUserStatusRequest, SettableStatus, UpdateUserRequest,
+    UserDeletionResponse, UserDetailResponse, UserSummaryResponse,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -140,6 +140,7 @@ fn Account(
     let session = Session::get();
     let detail = RwSignal::new(None::<UserDetailResponse>);
     let mail = RwSignal::new(None::<Vec<AccountMailResponse>>);
+    let requests = RwSignal::new(None::<MyRequestsResponse>);
     let orgs = RwSignal::new(Vec::<OrganizationResponse>::new());
     let new_status = RwSignal::new("disabled".to_string());
     let reason = RwSignal::new(String::new());
@@ -151,10 +152,13 @@ fn Account(
             Ok(d) => detail.set(Some(d)),
             Err(e) => alert.set(Some(api::message(&e))),
         }
-        if session.has_any(&["Administrator", "Help Desk"])
-            && let Ok(m) = api::call(session, move |c| async move { c.user_mail(id).await }).await
-        {
-            mail.set(Some(m));
+        if session.has_any(&["Administrator", "Help Desk"]) {
+            if let Ok(m) = api::call(session, move |c| async move { c.user_mail(id).await }).await {
+                mail.set(Some(m));
+            }
+            if let Ok(r) = api::call(session, move |c| async move { c.user_requests(id).await }).await {
+                requests.set(Some(r));
+            }
         }
         if admin && let Ok(o) = api::call(session, |c| async move { c.organizations().await }).await {
             orgs.set(o);
@@ -171,6 +175,22 @@ fn Account(
             Err(e) => alert.set(Some(e)),
         }
         busy.set(false);
+    };
+    let resend_approval = move |saar: uuid::Uuid| {
+        busy.set(true);
+        alert.set(None);
+        spawn_local(async move {
+            match api::call(
+                session,
+                move |c| async move { c.resend_approval_mail(saar).await },
+            )
+            .await
+            {
+                Ok(a) => status.set(Some(a.message)),
+                Err(e) => alert.set(Some(api::message(&e))),
+            }
+            busy.set(false);
+        });
     };
     let resend = move |_: ()| {
         busy.set(true);
@@ -295,6 +315,36 @@ fn Account(
                                 </table>
                             }.into_any()
                         }}
+                    })}
+                    {move || requests.get().map(|r| view! {
+                        <h3>"Requests"</h3>
+                        {if r.pending.is_empty() {
+                            view! { <p>"No open request."</p> }.into_any()
+                        } else {
+                            view! {
+                                <table>
+                                    <caption class="sr-only">"Open requests about this account"</caption>
+                                    <thead><tr><th scope="col">"Request"</th><th scope="col">"Role"</th><th scope="col">"Waiting on"</th><th scope="col">"Approval mail"</th></tr></thead>
+                                    <tbody>
+                                        {r.pending.into_iter().map(|s| {
+                                            let saar = s.id;
+                                            let waiting = s.status == SaarStatus::Pending;
+                                            view! {
+                                                <tr>
+                                                    <td>{format!("{} ({})", s.number, s.status.label())}</td>
+                                                    <td>{format!("{} ({} {})", s.role.name, s.role.application, s.role.environment)}</td>
+                                                    <td>{s.waiting_on.as_ref().map(|w| format!("{} since {}", w.who, crate::fmt::date(&w.since))).unwrap_or_default()}</td>
+                                                    <td>{waiting.then(|| view! {
+                                                        <button type="button" class="secondary" disabled=move || busy.get() on:click=move |_| resend_approval(saar)>{format!("Send the approval mail of {} again", s.number)}</button>
+                                                    })}</td>
+                                                </tr>
+                                            }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }.into_any()
+                        }}
+                        <p>{format!("SAAR History: {} closed request(s).", r.history.len())}</p>
                     })}
                     <form aria-label=format!("Status of {who}") on:submit=change_status novalidate>
                         <div class="field">
