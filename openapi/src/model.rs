@@ -298,6 +298,9 @@ pub struct SetApproversRequest {
 pub struct ApproversResponse {
     pub user: PersonRef,
     pub supervisor: Option<PersonRef>,
+    /// The supervisor the user was handed over to, until they accept.
+    #[serde(default)]
+    pub pending_supervisor: Option<PersonRef>,
     pub security_officer: Option<PersonRef>,
     pub eao: Option<PersonRef>,
     pub eao_email: Option<String>,

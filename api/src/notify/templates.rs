@@ -41,6 +41,32 @@ pub fn approver_change_asked(user: &str, user_login: &str, role: &str, link: &st
     )
 }
 
+/// Sent to the supervisor a user is handed over to.
+pub fn report_handed_over(by: &str, user: &str, user_login: &str, link: &str) -> (String, String) {
+    (
+        format!("AMPS: {by} hands {user} over to you"),
+        format!(
+            "Hello,\n\n{by} asks you to become the supervisor of {user} ({user_login}) in AMPS. As their supervisor you would approve their requests for access to applications and review the roles they hold.\n\nAccept or decline here:\n\n{link}\n\nUntil you accept, {by} stays their supervisor.\n\n-- AMPS"
+        ),
+    )
+}
+
+/// Sent to the supervisor who handed a user over, when the new supervisor answers.
+pub fn handover_decided(name: &str, user: &str, who: &str, accepted: bool) -> (String, String) {
+    let what = if accepted { "accepted" } else { "declined" };
+    (
+        format!("AMPS: {who} {what} to supervise {user}"),
+        format!(
+            "Hello {name},\n\n{who} {what} to become the supervisor of {user} in AMPS.{}\n\n-- AMPS",
+            if accepted {
+                " Their requests and open approvals now go to them."
+            } else {
+                " You stay their supervisor."
+            }
+        ),
+    )
+}
+
 /// Sent to a user when the approver they asked for accepts or declines.
 pub fn approver_change_decided(name: &str, role: &str, who: &str, accepted: bool) -> (String, String) {
     let what = if accepted { "accepted" } else { "declined" };

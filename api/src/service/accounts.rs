@@ -734,7 +734,7 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
         after.insert("approval_tasks_moved".into(), json!(moved));
     }
     if let Some(s) = &supervisor {
-        super::approvers::ask(ctx, &txn, &u, ApproverKind::Supervisor, Some(s), None, now).await?;
+        super::approvers::ask(ctx, &txn, &u, ApproverKind::Supervisor, Some(s), None, None, now).await?;
     }
     if let Some((account, email)) = &eao {
         super::approvers::ask(
@@ -744,6 +744,7 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
             ApproverKind::Eao,
             account.as_ref(),
             Some(email),
+            None,
             now,
         )
         .await?;

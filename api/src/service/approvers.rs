@@ -122,8 +122,10 @@ fn role_label(kind: ApproverKind) -> &'static str {
 }
 
 /// Asks `new` (or, without an account, whoever reads `eao_email`) to become `u`'s `kind`,
-/// replacing the user's earlier request of that kind: the change row and the mail, in `conn`'s
-/// transaction. The caller audits the request.
+/// replacing the earlier request of that kind: the change row and the mail, in `conn`'s
+/// transaction. `handed_over_by` is the current supervisor handing the user over (`None`: the
+/// user asks). The caller audits the request.
+#[expect(clippy::too_many_arguments, reason = "the change and who asks for it")]
 pub async fn ask(
     ctx: &Ctx,
     conn: &impl ConnectionTrait,
@@ -131,6 +133,7 @@ pub async fn ask(
     kind: ApproverKind,
     new: Option<&user::Model>,
     eao_email: Option<&str>,
+    handed_over_by: Option<&user::Model>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     store::approver_changes::replace_pending(conn, u.id, kind, now).await?;
@@ -143,7 +146,7 @@ pub async fn ask(
             kind,
             new_approver_id: new.map(|n| n.id),
             new_eao_email: eao_email.map(str::to_string),
-            requested_by: u.id,
+            requested_by: handed_over_by.map_or(u.id, |b| b.id),
             requested_at: now,
             status: ApproverChangeStatus::Pending,
             decided_by: None,
@@ -160,7 +163,10 @@ pub async fn ask(
         ),
         _ => return Err(Error::Internal(anyhow::anyhow!("an approver change asks no one"))),
     };
-    let (subject, body) = templates::approver_change_asked(&name_of(u), &u.login, role_label(kind), &link);
+    let (subject, body) = match handed_over_by {
+        Some(by) => templates::report_handed_over(&name_of(by), &name_of(u), &u.login, &link),
+        None => templates::approver_change_asked(&name_of(u), &u.login, role_label(kind), &link),
+    };
     outbox::enqueue(conn, now, &to, &subject, &body).await?;
     Ok(())
 }
@@ -301,6 +307,12 @@ async fn settle(
     };
     let (subject, body) = templates::approver_change_decided(&name_of(&u), role_label(c.kind), &who, accept);
     outbox::enqueue(&txn, now, &u.email, &subject, &body).await?;
+    if c.requested_by != u.id {
+        // The supervisor who handed the user over hears the answer too.
+        let by = load_user(&txn, c.requested_by).await?;
+        let (subject, body) = templates::handover_decided(&name_of(&by), &name_of(&u), &who, accept);
+        outbox::enqueue(&txn, now, &by.email, &subject, &body).await?;
+    }
     audit::append(
         &txn,
         now,
@@ -393,8 +405,9 @@ pub async fn authorize_set(ctx: &Ctx, p: &UserPrincipal, user_id: Uuid) -> Resul
     authorized_over(ctx, p, user_id).await.map(drop)
 }
 
-/// Sets `user_id`'s approvers at once: for their current supervisor, the help desk and
-/// administrators (not the user themselves: they ask through My Information).
+/// Sets `user_id`'s approvers: at once for the help desk and administrators; their current
+/// supervisor sets the security officer at once and hands the user over to a new supervisor,
+/// who accepts first (not the user themselves: they ask through My Information).
 pub async fn set_for_user(
     ctx: &Ctx,
     actor: &Actor,
@@ -427,10 +440,36 @@ pub async fn set_for_user(
         }
         None => None,
     };
+    // A supervisor (not the help desk or an administrator) hands a report over: the new
+    // supervisor accepts first, as when the user names one.
+    let handover = !p.can(Permission::SetApprovers);
     let txn = crate::store::begin(&ctx.db).await?;
     let mut moved = 0;
+    let mut handed_to = None;
     if let Some(s) = &supervisor {
-        moved += apply(ctx, &txn, &u, ApproverKind::Supervisor, Some(s.id), None, now).await?;
+        if u.supervisor_id == Some(s.id) {
+            return Err(Error::Validation(field(
+                "supervisor",
+                "unchanged",
+                "is their supervisor already",
+            )));
+        }
+        if handover {
+            ask(
+                ctx,
+                &txn,
+                &u,
+                ApproverKind::Supervisor,
+                Some(s),
+                None,
+                Some(&p.user),
+                now,
+            )
+            .await?;
+            handed_to = Some(s.login.clone());
+        } else {
+            moved += apply(ctx, &txn, &u, ApproverKind::Supervisor, Some(s.id), None, now).await?;
+        }
     }
     if let Some((account, email)) = &eao {
         moved += apply(
@@ -479,7 +518,8 @@ pub async fn set_for_user(
             target: Some(format!("user:{}", u.id)),
             details: json!({
                 "before": {"supervisor_id": u.supervisor_id, "security_officer_id": u.security_officer_id, "eao_id": u.eao_id, "eao_email": u.eao_email},
-                "after": {"supervisor": supervisor.as_ref().map(|s| &s.login), "security_officer": security_officer.as_ref().map(|s| &s.login), "eao_email": eao.as_ref().map(|(_, e)| e)},
+                "after": {"supervisor": supervisor.as_ref().filter(|_| !handover).map(|s| &s.login), "security_officer": security_officer.as_ref().map(|s| &s.login), "eao_email": eao.as_ref().map(|(_, e)| e)},
+                "handed_over_to": handed_to,
                 "approval_tasks_moved": moved,
             }),
         },
@@ -498,8 +538,14 @@ async fn approvers_of(conn: &impl ConnectionTrait, u: &user::Model) -> Result<Ap
             None => None,
         })
     };
+    let pending_supervisor = store::approver_changes::pending_of(conn, u.id)
+        .await?
+        .into_iter()
+        .find(|c| c.kind == ApproverKind::Supervisor)
+        .and_then(|c| c.new_approver_id);
     Ok(ApproversResponse {
         user: person_ref(u),
+        pending_supervisor: person(pending_supervisor).await?,
         supervisor: person(u.supervisor_id).await?,
         security_officer: person(u.security_officer_id).await?,
         eao: person(u.eao_id).await?,

@@ -18,7 +18,7 @@ both_dbs!(
     a_provisioner_never_completes_their_own_access,
     administrative_roles_are_changed_by_administrators_and_end_at_one,
     requesters_ask_for_new_approvers_and_the_person_named_accepts,
-    supervisors_help_desk_and_administrators_set_approvers_at_once,
+    supervisors_hand_reports_over_and_the_help_desk_and_administrators_set_approvers_at_once,
 );
 
 /// The demo application `code`.
@@ -584,7 +584,7 @@ async fn requesters_ask_for_new_approvers_and_the_person_named_accepts(db: Db) {
     assert_eq!(me.eao, None, "no account yet");
 }
 
-async fn supervisors_help_desk_and_administrators_set_approvers_at_once(db: Db) {
+async fn supervisors_hand_reports_over_and_the_help_desk_and_administrators_set_approvers_at_once(db: Db) {
     let app = seeded(db).await;
     let requester = as_user(&app, "jrequester").await;
     let me_id = requester.me().await.expect("me").id;
@@ -610,15 +610,49 @@ async fn supervisors_help_desk_and_administrators_set_approvers_at_once(db: Db) 
             .expect_err(login);
         assert_eq!(e.status(), Some(403), "{login}: authorization before validation");
     }
-    // The current supervisor hands the report over: at once, the open task follows.
+    // The current supervisor hands the report over: the new supervisor accepts first, then the
+    // open task follows; both the report and Sam hear the answer.
     let sup = as_user(&app, "ssupervisor").await;
     let set = sup.set_approvers(me_id, &to_owner).await.expect("handed over");
-    assert_eq!(set.supervisor.expect("sup").user_id, "ddataowner");
-    task_for(&as_user(&app, "ddataowner").await, saar.id).await;
+    assert_eq!(
+        set.supervisor.expect("sup").user_id,
+        "ssupervisor",
+        "until accepted"
+    );
+    assert_eq!(set.pending_supervisor.expect("asked").user_id, "ddataowner");
     assert_eq!(
         audit_event(&app, "account.approvers_set").await.actor,
         "ssupervisor"
     );
+    task_for(&sup, saar.id).await;
+    assert!(
+        mail_about(
+            &app,
+            "dan.dataowner@dla.example",
+            "hands Jane Requester over to you"
+        )
+        .await
+        .body
+        .contains("Sam Supervisor")
+    );
+    let dan = as_user(&app, "ddataowner").await;
+    let asked = dan.approver_changes().await.expect("asked");
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0].user.user_id, "jrequester");
+    dan.decide_approver_change(asked[0].id, true)
+        .await
+        .expect("accepted");
+    task_for(&dan, saar.id).await;
+    assert_eq!(
+        requester.me().await.expect("me").supervisor.expect("sup").user_id,
+        "ddataowner"
+    );
+    mail_about(
+        &app,
+        "sam.supervisor@dla.example",
+        "accepted to supervise Jane Requester",
+    )
+    .await;
     // The help desk sets it back; the former supervisor can no longer.
     let e = sup
         .set_approvers(me_id, &to_owner)

@@ -30,11 +30,11 @@ test('a new supervisor is asked, and takes over only when they accept', async ({
   await nav(page, 'My Information');
   await expect(page.getByRole('region', { name: 'Approvers', exact: true })).toContainText('Ivy Assurance');
 
-  // The new supervisor hands them back at once (as a current supervisor may), for the other
-  // journeys.
+  // An administrator sets it back at once (a supervisor's hand-over would wait for Sam to
+  // accept), for the other journeys.
   const me = await (await request.get('/api/v1/me', { headers: await apiAs(request, 'hhelpdesk') })).json();
   const r = await request.patch(`/api/v1/users/${me.id}/approvers`, {
-    headers: await apiAs(request, 'iiao'),
+    headers: await apiAs(request, 'aadmin'),
     data: { supervisor: 'ssupervisor' },
   });
   expect(r.status()).toBe(200);

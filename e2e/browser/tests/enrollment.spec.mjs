@@ -1,6 +1,7 @@
 // New IT User Enrollment: Sam (a supervisor who is also a COR) enrolls a new contractor with
 // the keyboard; the contractor is mailed an invitation, the supervisor is told, and the COR
-// extends the contract from the list of contractors he enrolled. Checked with axe.
+// extends the contract from the list of contractors he enrolled. Then he hands the contractor
+// over to another supervisor, who accepts in Approvals. Checked with axe.
 import { test, expect } from '@playwright/test';
 import { checkPage, field, mailTo, nav, signIn, signOut } from './helpers.mjs';
 
@@ -44,4 +45,27 @@ test('a COR enrolls a new contractor and extends the contract', async ({ page, r
   await expect(page.getByRole('status').first()).toContainText('now ends on 2100-06-30');
   await expect(page.getByRole('row', { name: /Evan Enrolled/ })).toContainText('2100-06-30');
   await checkPage(page, '56-enrolled');
+});
+
+test('a supervisor hands a report over; the new supervisor accepts', async ({ page }) => {
+  // Evan (enrolled above) reports to Sam.
+  await signIn(page, 'ssupervisor');
+  await nav(page, 'My Information');
+  await page.getByRole('tab', { name: 'Direct Reports' }).click();
+  const report = page.getByRole('article', { name: /Evan Enrolled/ });
+  const handOver = report.getByRole('form', { name: 'Hand Evan Enrolled over' });
+  await handOver.getByLabel('Hand Evan Enrolled over to (supervisor\'s User ID)').fill('ddataowner');
+  await checkPage(page, '58-hand-over');
+  await handOver.getByRole('button', { name: 'Ask them to accept' }).click();
+  await expect(page.getByRole('status').first()).toContainText('We asked Dan Dataowner to accept Evan Enrolled');
+  await signOut(page);
+
+  await signIn(page, 'ddataowner');
+  await nav(page, /Approvals/);
+  const ask = page.getByRole('article', { name: /Evan Enrolled \(eenrolled\)/ });
+  await ask.getByRole('button', { name: 'Accept' }).click();
+  await expect(page.getByRole('status').first()).toContainText("You are now Evan Enrolled's supervisor.");
+  await nav(page, 'My Information');
+  await page.getByRole('tab', { name: 'Direct Reports' }).click();
+  await expect(page.getByRole('article', { name: /Evan Enrolled/ })).toBeVisible();
 });

@@ -1,11 +1,13 @@
 //! Direct Reports (supervisors): each report's roles, with Remove (the supervisor's removal
 //! needs no further approval), the open requests about them, a link to request a role on their
-//! behalf, and Delete User.
+//! behalf, hand-over to another supervisor (who accepts), and Delete User.
 
 use crate::api::{self, Session};
 use crate::components::delete_user::DeleteUser;
 use crate::components::{Alert, Status};
-use amps_openapi::{AccountStatus, DirectReportResponse, RemovalRequest, UserDeletionResponse};
+use amps_openapi::{
+    AccountStatus, DirectReportResponse, RemovalRequest, SetApproversRequest, UserDeletionResponse,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -51,6 +53,7 @@ pub fn DirectReports(reports: RwSignal<Vec<DirectReportResponse>>) -> impl IntoV
                     <p>
                         <a href=format!("/request?for={}&name={}", r.id, js_encode(&r.name))>{format!("Request a role for {}", r.name)}</a>
                     </p>
+                    <HandOver id=r.id who=r.name.clone() alert=alert status=status/>
                     {
                         let who = r.name.clone();
                         view! {
@@ -131,4 +134,65 @@ pub fn DirectReports(reports: RwSignal<Vec<DirectReportResponse>>) -> impl IntoV
 /// `s` encoded for a URL query value.
 fn js_encode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// Hands a report over to another supervisor, who accepts first (their Approvals screen).
+#[component]
+fn HandOver(
+    id: uuid::Uuid,
+    who: String,
+    alert: RwSignal<Option<String>>,
+    status: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let session = Session::get();
+    let to = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let field_id = format!("handover-{id}");
+    let submit = {
+        let who = who.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let login = to.get_untracked().trim().to_string();
+            if login.is_empty() {
+                alert.set(Some(format!(
+                    "Give the User ID of the supervisor who takes {who} over."
+                )));
+                return;
+            }
+            let body = SetApproversRequest {
+                supervisor: Some(login),
+                ..Default::default()
+            };
+            busy.set(true);
+            alert.set(None);
+            let who = who.clone();
+            spawn_local(async move {
+                match api::call(session, move |c| {
+                    let b = body.clone();
+                    async move { c.set_approvers(id, &b).await }
+                })
+                .await
+                {
+                    Ok(r) => {
+                        let new = r.pending_supervisor.map(|p| p.name).unwrap_or_default();
+                        status.set(Some(format!(
+                            "We asked {new} to accept {who}; you stay their supervisor until they do."
+                        )));
+                        to.set(String::new());
+                    }
+                    Err(e) => alert.set(Some(api::message(&e))),
+                }
+                busy.set(false);
+            });
+        }
+    };
+    view! {
+        <form class="inline" aria-label=format!("Hand {who} over") on:submit=submit novalidate>
+            <label for=field_id.clone()>{format!("Hand {who} over to (supervisor's User ID)")}</label>
+            " "
+            <input id=field_id bind:value=to autocomplete="off"/>
+            " "
+            <button type="submit" class="secondary" disabled=move || busy.get()>"Ask them to accept"</button>
+        </form>
+    }
 }
