@@ -48,6 +48,7 @@ mod m20261130_000023_inactivity_warning;
 mod m20261130_000024_outbox_recipient;
 mod m20261130_000025_deletion;
 mod m20261130_000026_enrollments;
+mod m20261130_000027_organization_officers;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -82,6 +83,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000024_outbox_recipient::Migration),
             Box::new(m20261130_000025_deletion::Migration),
             Box::new(m20261130_000026_enrollments::Migration),
+            Box::new(m20261130_000027_organization_officers::Migration),
         ]
     }
 }

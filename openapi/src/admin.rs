@@ -21,6 +21,27 @@ pub struct OrganizationResponse {
     pub allows_non_prod: bool,
 }
 
+/// The security officers and Information Assurance Officers an organization names (each list
+/// replaces the one before; an empty list names nobody). Users see them in My Information; a
+/// user's own security officer must be one of the organization's when it names any.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationOfficersRequest {
+    /// User IDs of accounts holding the Security Officer role.
+    #[validate(length(max = 50))]
+    pub security_officers: Vec<String>,
+    /// User IDs of active internal accounts.
+    #[validate(length(max = 50))]
+    pub iaos: Vec<String>,
+}
+
+/// Who an organization names as its officers.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OrganizationOfficersResponse {
+    pub security_officers: Vec<crate::PersonRef>,
+    pub iaos: Vec<crate::PersonRef>,
+}
+
 /// Add an organization.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -496,6 +496,24 @@ impl Client {
         self.post(&format!("api/v1/users/{id}/status"), body).await
     }
 
+    /// `PUT /api/v1/organizations/{id}/officers`
+    pub async fn set_organization_officers(
+        &self,
+        id: uuid::Uuid,
+        body: &OrganizationOfficersRequest,
+    ) -> Result<OrganizationOfficersResponse, ClientError> {
+        Self::send(
+            self.request(Method::PUT, &format!("api/v1/organizations/{id}/officers"))?
+                .json(body),
+        )
+        .await
+    }
+
+    /// `GET /api/v1/help`
+    pub async fn help(&self) -> Result<HelpResponse, ClientError> {
+        self.get("api/v1/help").await
+    }
+
     /// `POST /api/v1/enrollments`
     pub async fn enroll_contractor(
         &self,

@@ -252,6 +252,13 @@ pub struct MeResponse {
     pub supervisor: Option<PersonRef>,
     pub security_officer: Option<PersonRef>,
     pub eao: Option<PersonRef>,
+    /// The security officers the user's organization names (internal users; the user's own
+    /// security officer is one of them when there are any).
+    #[serde(default)]
+    pub organization_security_officers: Vec<PersonRef>,
+    /// The organization's Information Assurance Officers (internal users).
+    #[serde(default)]
+    pub iaos: Vec<PersonRef>,
     /// AMPS administrative roles held (Administrator, Help Desk, Provisioner, …).
     pub admin_roles: Vec<String>,
     /// The deputy acting on my approvals, if one is named.
@@ -394,6 +401,14 @@ pub struct AdvanceClockRequest {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ClockResponse {
     pub now: DateTime<Utc>,
+}
+
+/// Whom to call: shown on the Help page, on sign-in problems and disabled-account messages.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HelpResponse {
+    /// The help desk contact (the `AMPS_HELP_DESK` setting), e.g. the Enterprise Help Desk's
+    /// phone numbers.
+    pub help_desk: String,
 }
 
 /// Liveness / readiness answer.

@@ -47,13 +47,14 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/catalog") view={Lazy::<lazy::CatalogAdmin>::new()}/>
                         <Route path=path!("/users") view={Lazy::<lazy::Users>::new()}/>
                         <Route path=path!("/enrollment") view={Lazy::<lazy::Enrollment>::new()}/>
+                        <Route path=path!("/help") view={Lazy::<lazy::Help>::new()}/>
                         <Route path=path!("/revalidation") view={Lazy::<lazy::MyReview>::new()}/>
                         <Route path=path!("/revalidation-campaigns") view={Lazy::<lazy::Campaigns>::new()}/>
                     </Routes>
                 </Show>
             </main>
             <footer>
-                <p>"AMPS: Account Management and Provisioning System · "<a href="/docs/">"API documentation"</a></p>
+                <p>"AMPS: Account Management and Provisioning System · "<a href="/help">"Help"</a>" · "<a href="/docs/">"API documentation"</a></p>
             </footer>
         </Router>
     }

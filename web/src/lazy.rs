@@ -138,3 +138,14 @@ impl LazyRoute for Enrollment {
         view! { <pages::enrollment::Enrollment/> }.into_any()
     }
 }
+
+pub struct Help;
+#[lazy_route]
+impl LazyRoute for Help {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <pages::help::Help/> }.into_any()
+    }
+}

@@ -6,7 +6,7 @@ use super::problems::{BadRequest, Busy, Conflict, Forbidden, Invalid, TooManyReq
 use crate::service::sessions::{self, REFRESH_COOKIE, REFRESH_TTL, Session};
 use crate::service::{Ctx, Error, accounts};
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use amps_openapi::*;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
@@ -23,7 +23,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(profile_status)
         .service(reset_password)
         .service(accept_invitation)
-        .service(forgot_username);
+        .service(forgot_username)
+        .service(help);
 }
 
 fn refresh_cookie(ctx: &Ctx, value: String) -> Cookie<'static> {
@@ -317,4 +318,22 @@ async fn forgot_username(
 ) -> Result<HttpResponse, Error> {
     body.validate()?;
     Ok(HttpResponse::Accepted().json(accounts::forgot_username(&ctx, client_ip(&req), &body).await?))
+}
+
+/// Whom to call for help: the help desk contact, for the Help page and the messages a user
+/// cannot act on alone (no sign-in needed).
+///
+/// **Permissions**: anyone.
+#[utoipa::path(
+    tag = "help",
+    operation_id = "get_help",
+    responses(
+        (status = 200, body = HelpResponse),
+    ),
+)]
+#[get("/help")]
+async fn help(ctx: web::Data<Ctx>) -> HttpResponse {
+    HttpResponse::Ok().json(HelpResponse {
+        help_desk: ctx.settings.help_desk.clone(),
+    })
 }

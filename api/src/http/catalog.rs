@@ -6,7 +6,7 @@ use super::extract::{Auth, JsonBody};
 use super::problems::{Conflict, Forbidden, Invalid, NotFound, Unauthorized};
 use crate::domain::permission::Permission;
 use crate::service::{Ctx, Error, catalog};
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, put, web};
 use amps_openapi::*;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -16,6 +16,7 @@ use validator::Validate;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_organizations)
         .service(create_organization)
+        .service(set_organization_officers)
         .service(list_applications)
         .service(create_application)
         .service(search_roles)
@@ -291,6 +292,44 @@ async fn create_organization(
     p.require(Permission::ManageOrganizations)?;
     let body = body.parse()?;
     Ok(HttpResponse::Created().json(catalog::create_organization(&ctx, &auth.actor(&req), p, &body).await?))
+}
+
+/// Name an internal organization's security officers and Information Assurance Officers (each
+/// list replaces the one before). Users see them in My Information, and a user's own security
+/// officer must then be one of the organization's. Audited.
+///
+/// **Permissions**: Administrator.
+///
+/// **Refusals**: 403: not an administrator; 404: no such organization; 422: an external
+/// organization, an unknown or external account, a security officer without the Security
+/// Officer role.
+#[utoipa::path(
+    tag = "catalog",
+    operation_id = "set_organization_officers",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organization id")),
+    request_body = OrganizationOfficersRequest,
+    responses(
+        (status = 200, body = OrganizationOfficersResponse),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid),
+    ),
+)]
+#[put("/organizations/{id}/officers")]
+async fn set_organization_officers(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: JsonBody<OrganizationOfficersRequest>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    p.require(Permission::ManageOrganizations)?;
+    let body = body.parse()?;
+    Ok(HttpResponse::Ok()
+        .json(catalog::set_organization_officers(&ctx, &auth.actor(&req), p, *id, &body).await?))
 }
 
 /// Change a role's settings: description, visibility, who may request it, minimum IT level,

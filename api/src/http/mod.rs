@@ -54,6 +54,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
         (name = "revalidation", description = "Reviews of who holds which roles: campaigns, my review, the reviewer's decisions"),
         (name = "users", description = "Accounts, for administrators and the help desk"),
         (name = "enrollments", description = "New IT User Enrollment: contractors enrolled by their COR, and their contracts"),
+        (name = "help", description = "Whom to call"),
         (name = "dev", description = "Development helpers"),
         (name = "operations", description = "Health and metrics"),
     )

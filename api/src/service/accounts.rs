@@ -540,14 +540,31 @@ async fn me_view(
     org: &crate::store::entities::organization::Model,
     roles: &[crate::domain::permission::AdminRole],
 ) -> Result<MeResponse> {
+    // The organization's officers (internal organizations), read with the people named.
+    let officers = if org.is_external {
+        Vec::new()
+    } else {
+        store::users::officer_ids(conn, org.id).await?
+    };
     let named: Vec<Uuid> = [u.supervisor_id, u.security_officer_id, u.eao_id]
         .into_iter()
         .flatten()
+        .chain(officers.iter().map(|(_, id)| *id))
         .collect();
     let people = store::users::find_many(conn, named).await?;
     let person = |id: Option<Uuid>| {
         id.and_then(|id| people.iter().find(|x| x.id == id))
             .map(person_ref)
+    };
+    let officers_of = |kind: &str| {
+        let mut list: Vec<&user::Model> = officers
+            .iter()
+            .filter(|(k, _)| k == kind)
+            .filter_map(|(_, id)| people.iter().find(|x| x.id == *id))
+            .filter(|x| x.status == AccountStatus::Active)
+            .collect();
+        list.sort_by(|a, b| (&a.last_name, &a.first_name).cmp(&(&b.last_name, &b.first_name)));
+        list.into_iter().map(person_ref).collect::<Vec<_>>()
     };
     let status = wire_status(u.status);
     Ok(MeResponse {
@@ -573,6 +590,8 @@ async fn me_view(
         supervisor: person(u.supervisor_id),
         security_officer: person(u.security_officer_id),
         eao: person(u.eao_id),
+        organization_security_officers: officers_of(OFFICER_SECURITY),
+        iaos: officers_of(OFFICER_IAO),
         admin_roles: {
             let mut names: Vec<String> = roles.iter().map(|r| r.display_name().to_string()).collect();
             names.sort();
@@ -840,6 +859,10 @@ pub async fn change_password(
         message: "Your password is changed.".into(),
     })
 }
+
+/// `organization_officers.kind` of a security officer, and of an IAO.
+pub(super) const OFFICER_SECURITY: &str = "security_officer";
+pub(super) const OFFICER_IAO: &str = "iao";
 
 /// An account status as the contract spells it.
 pub(super) fn wire_status(s: AccountStatus) -> amps_openapi::AccountStatus {

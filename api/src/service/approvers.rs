@@ -73,6 +73,21 @@ pub async fn security_officer_by_login(
     now: DateTime<Utc>,
 ) -> Result<user::Model> {
     let s = active_other(conn, login, "security_officer", user).await?;
+    // Where the user's organization names its security officers, the user's is one of them.
+    let org = load_user(conn, user).await?.organization_id;
+    let named: Vec<Uuid> = store::users::officer_ids(conn, org)
+        .await?
+        .into_iter()
+        .filter(|(kind, _)| kind == super::accounts::OFFICER_SECURITY)
+        .map(|(_, id)| id)
+        .collect();
+    if !named.is_empty() && !named.contains(&s.id) {
+        return Err(Error::Validation(field(
+            "security_officer",
+            "not_of_organization",
+            "is not one of the security officers your organization names (see My Information)",
+        )));
+    }
     if !allows(
         &admin_roles(conn, s.id, now).await?,
         Permission::ActAsSecurityOfficer,

@@ -845,3 +845,96 @@ async fn group_response(
         members,
     })
 }
+
+/// `PUT /organizations/{id}/officers`: the security officers (holders of the Security Officer
+/// role) and IAOs (active internal accounts) organization `id` names; each list replaces the
+/// one before. Audited.
+pub async fn set_organization_officers(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    id: Uuid,
+    req: &OrganizationOfficersRequest,
+) -> Result<OrganizationOfficersResponse> {
+    p.require(Permission::ManageOrganizations)?;
+    validator::Validate::validate(req)?;
+    let now = ctx.clock.now();
+    let txn = crate::store::begin(&ctx.db).await?;
+    let org = store::users::organization(&txn, id)
+        .await?
+        .ok_or_else(|| Error::NotFound("No such organization.".into()))?;
+    if org.is_external {
+        return Err(Error::Validation(field(
+            "security_officers",
+            "external",
+            "external organizations have no officers of their own (their users' EAO approves)",
+        )));
+    }
+    let mut errors = Vec::new();
+    let wanted = [
+        (&req.security_officers, "security_officers", true),
+        (&req.iaos, "iaos", false),
+    ];
+    let mut chosen: [Vec<Uuid>; 2] = [Vec::new(), Vec::new()];
+    for (slot, (list, name, so)) in wanted.into_iter().enumerate() {
+        for (i, login) in list.iter().enumerate() {
+            let at = format!("{name}[{i}]");
+            let u =
+                store::users::active_by_login(&txn, &crate::domain::account::normalize_login(login)).await?;
+            let Some(u) = u else {
+                errors.extend(field(&at, "unknown", "is not the User ID of an active account"));
+                continue;
+            };
+            let internal = store::users::organization(&txn, u.organization_id)
+                .await?
+                .is_some_and(|o| !o.is_external);
+            if !internal {
+                errors.extend(field(&at, "external", "must be an internal account"));
+            } else if so
+                && !crate::domain::permission::allows(
+                    &store::users::admin_roles(&txn, u.id, now).await?,
+                    Permission::ActAsSecurityOfficer,
+                )
+            {
+                errors.extend(field(
+                    &at,
+                    "not_security_officer",
+                    "does not hold the Security Officer role",
+                ));
+            } else if !chosen[slot].contains(&u.id) {
+                chosen[slot].push(u.id);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Validation(errors));
+    }
+    let [sos, iaos] = chosen;
+    store::users::set_officers(&txn, org.id, super::accounts::OFFICER_SECURITY, &sos).await?;
+    store::users::set_officers(&txn, org.id, super::accounts::OFFICER_IAO, &iaos).await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "organization.officers_set",
+            target: Some(format!("organization:{}", org.id)),
+            details: json!({"organization": org.code, "after": {"security_officers": req.security_officers, "iaos": req.iaos}}),
+        },
+    )
+    .await?;
+    let response = OrganizationOfficersResponse {
+        security_officers: store::users::officers_of(&txn, org.id, super::accounts::OFFICER_SECURITY)
+            .await?
+            .iter()
+            .map(super::views::person_ref)
+            .collect(),
+        iaos: store::users::officers_of(&txn, org.id, super::accounts::OFFICER_IAO)
+            .await?
+            .iter()
+            .map(super::views::person_ref)
+            .collect(),
+    };
+    txn.commit().await?;
+    Ok(response)
+}

@@ -841,3 +841,65 @@ pub async fn extend_contract(
     }
     q.filter(user::Column::Id.eq(id)).exec(conn).await.map(drop)
 }
+
+/// The officers organization `org` names, of `kind` (`security_officer` or `iao`), active
+/// accounts only, by last name.
+pub async fn officers_of(
+    conn: &impl ConnectionTrait,
+    org: Uuid,
+    kind: &str,
+) -> Result<Vec<user::Model>, DbErr> {
+    use super::entities::organization_officer as officer;
+    let ids = Query::select()
+        .column(officer::Column::UserId)
+        .from(officer::Entity)
+        .and_where(Expr::col(officer::Column::OrganizationId).eq(org))
+        .and_where(Expr::col(officer::Column::Kind).eq(kind))
+        .to_owned();
+    user::Entity::find()
+        .filter(user::Column::Id.in_subquery(ids))
+        .filter(user::Column::Status.eq(AccountStatus::Active.as_str()))
+        .order_by_asc(user::Column::LastName)
+        .all(conn)
+        .await
+}
+
+/// Replaces the officers of `kind` that organization `org` names with `users`.
+pub async fn set_officers(
+    conn: &impl ConnectionTrait,
+    org: Uuid,
+    kind: &str,
+    users: &[Uuid],
+) -> Result<(), DbErr> {
+    use super::entities::organization_officer as officer;
+    use sea_orm::Set;
+    officer::Entity::delete_many()
+        .filter(officer::Column::OrganizationId.eq(org))
+        .filter(officer::Column::Kind.eq(kind))
+        .exec(conn)
+        .await?;
+    if users.is_empty() {
+        return Ok(());
+    }
+    officer::Entity::insert_many(users.iter().map(|u| officer::ActiveModel {
+        organization_id: Set(org),
+        kind: Set(kind.to_string()),
+        user_id: Set(*u),
+    }))
+    .exec(conn)
+    .await
+    .map(drop)
+}
+
+/// The (kind, user id) of every officer organization `org` names.
+pub async fn officer_ids(conn: &impl ConnectionTrait, org: Uuid) -> Result<Vec<(String, Uuid)>, DbErr> {
+    use super::entities::organization_officer as officer;
+    officer::Entity::find()
+        .select_only()
+        .column(officer::Column::Kind)
+        .column(officer::Column::UserId)
+        .filter(officer::Column::OrganizationId.eq(org))
+        .into_tuple()
+        .all(conn)
+        .await
+}

@@ -150,6 +150,8 @@ struct Objects {
     group: Uuid,
     campaign: Uuid,
     revalidation: Uuid,
+    /// The requester's organization (DLA).
+    organization: Uuid,
 }
 
 /// One call: method, path, body.
@@ -209,6 +211,7 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         }
         "reset_password" => call(M::POST, "/api/v1/auth/reset-password")
             .json(json!({"token": bad_token, "new_password": "a perfectly fine passphrase"})),
+        "get_help" => call(M::GET, "/api/v1/help"),
         "accept_invitation" => call(M::POST, "/api/v1/auth/invitation")
             .json(json!({"token": bad_token, "password": "a perfectly fine passphrase"})),
         "login" => call(M::POST, "/api/v1/auth/login").json(json!({"user_id": ""})),
@@ -334,6 +337,8 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
             .json(json!({"contract_ends_on": "2099-01-01"})),
         "list_user_requests" => call(M::GET, format!("/api/v1/users/{}/saars", o.requester)),
         "resend_approval_mail" => call(M::POST, format!("/api/v1/saars/{}/approval-mail", o.saar)),
+        "set_organization_officers" => call(M::PUT, format!("/api/v1/organizations/{}/officers", o.organization))
+            .json(json!({"security_officers": ["nobody-here"], "iaos": []})),
         "delete_user" => call(M::POST, format!("/api/v1/users/{}/deletion", o.requester)).json(json!({"reason": ""})),
         "set_approvers" => call(M::PATCH, format!("/api/v1/users/{}/approvers", o.requester)).json(json!({})),
         "remove_direct_report_role" => call(
@@ -496,6 +501,15 @@ async fn every_operation_refuses_exactly_the_callers_the_table_names(db: Db) {
         attachment,
         assignment,
         requester: requester.me().await.expect("me").id,
+        organization: as_user(&app, "aadmin")
+            .await
+            .organizations()
+            .await
+            .expect("organizations")
+            .into_iter()
+            .find(|o| o.code == "DLA")
+            .expect("DLA")
+            .id,
         provisioning,
         change,
         role: ebs,
@@ -699,6 +713,7 @@ const README_ORDER: &[&str] = &[
     "forgot_username",
     "reset_password",
     "accept_invitation",
+    "get_help",
     "login",
     "issue_client_token",
     "refresh_session",
@@ -762,6 +777,7 @@ const README_ORDER: &[&str] = &[
     "create_sod_rule",
     "list_organizations",
     "create_organization",
+    "set_organization_officers",
     "create_campaign",
     "list_campaigns",
     "get_campaign",

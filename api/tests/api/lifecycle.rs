@@ -22,6 +22,7 @@ both_dbs!(
     an_administrator_deletes_an_account_without_roles_and_its_person_registers_again,
     a_cor_enrolls_a_contractor_whose_account_ends_with_the_contract_unless_extended,
     the_help_desk_reads_a_persons_requests_and_sends_the_approval_mail_again,
+    an_organization_names_its_security_officers_and_iaos_and_my_information_shows_them,
 );
 
 const JANE: &str = "jane.requester@dla.example";
@@ -243,6 +244,10 @@ async fn an_administrator_moves_an_account_and_its_roles_are_reviewed_at_once(db
 
 async fn a_person_checks_their_status_before_signing_in_and_strangers_learn_nothing(db: Db) {
     let app = seeded(db).await;
+    // Whom to call is public: the Help page and sign-in problems show it.
+    let help = app.client().help().await.expect("help");
+    assert_eq!(help.help_desk, app.ctx.settings.help_desk);
+    assert!(!help.help_desk.is_empty());
     let jane_id = as_user(&app, "jrequester").await.me().await.expect("me").id;
     as_user(&app, "aadmin")
         .await
@@ -1163,4 +1168,92 @@ async fn the_help_desk_reads_a_persons_requests_and_sends_the_approval_mail_agai
     let e = hal.resend_approval_mail(saar.id).await.expect_err("cancelled");
     assert_eq!(e.status(), Some(409));
     assert_eq!(mails_about(&app, ERIN, &saar.number).await, 2);
+}
+
+fn officers(sos: &[&str], iaos: &[&str]) -> OrganizationOfficersRequest {
+    OrganizationOfficersRequest {
+        security_officers: sos.iter().map(|s| s.to_string()).collect(),
+        iaos: iaos.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+async fn an_organization_names_its_security_officers_and_iaos_and_my_information_shows_them(db: Db) {
+    let app = seeded(db).await;
+    let admin = as_user(&app, "aadmin").await;
+    let orgs = admin.organizations().await.expect("organizations");
+    let id_of = |code: &str| orgs.iter().find(|o| o.code == code).expect("org").id;
+    let (dla, external) = (id_of("DLA"), id_of("External"));
+    grant_admin_role(
+        &app,
+        "ddataowner",
+        amps::domain::permission::AdminRole::SecurityOfficer,
+    )
+    .await;
+
+    // Refused: not an administrator; an unknown account, a security officer without the role,
+    // an external IAO, an external organization, an unknown one. Nothing changes.
+    for who in ["jrequester", "hhelpdesk"] {
+        let e = as_user(&app, who)
+            .await
+            .set_organization_officers(dla, &officers(&["ssecurity"], &[]))
+            .await
+            .expect_err(who);
+        assert_eq!(e.status(), Some(403), "{who}");
+    }
+    for (org, req, status) in [
+        (dla, officers(&["nobody"], &[]), 422),
+        (dla, officers(&["jrequester"], &[]), 422),
+        (dla, officers(&[], &["vvendor"]), 422),
+        (external, officers(&[], &["iiao"]), 422),
+        (Uuid::now_v7(), officers(&[], &["iiao"]), 404),
+    ] {
+        let e = admin
+            .set_organization_officers(org, &req)
+            .await
+            .expect_err("refused");
+        assert_eq!(e.status(), Some(status), "{e}");
+    }
+    let jane = as_user(&app, "jrequester").await;
+    let me = jane.me().await.expect("me");
+    assert!(me.organization_security_officers.is_empty() && me.iaos.is_empty());
+
+    let set = admin
+        .set_organization_officers(dla, &officers(&["ssecurity"], &["iiao"]))
+        .await
+        .expect("named");
+    assert_eq!(set.security_officers.len(), 1);
+    let me = jane.me().await.expect("me");
+    let ids = |l: &[PersonRef]| l.iter().map(|p| p.user_id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&me.organization_security_officers), vec!["ssecurity"]);
+    assert_eq!(ids(&me.iaos), vec!["iiao"]);
+    assert!(
+        as_user(&app, "vvendor")
+            .await
+            .me()
+            .await
+            .expect("me")
+            .iaos
+            .is_empty(),
+        "external"
+    );
+
+    // Jane's own security officer is one of her organization's.
+    let to_dan = UpdateMeRequest {
+        security_officer: Some("ddataowner".into()),
+        ..Default::default()
+    };
+    let e = jane.update_me(&to_dan).await.expect_err("not DLA's");
+    assert_eq!(e.status(), Some(422));
+    assert!(e.to_string().contains("your organization names"), "{e}");
+    admin
+        .set_organization_officers(dla, &officers(&["ssecurity", "ddataowner"], &["iiao"]))
+        .await
+        .expect("two security officers");
+    assert_eq!(
+        ids(&jane.me().await.expect("me").organization_security_officers),
+        vec!["ddataowner", "ssecurity"],
+        "Security Officer(s), by last name"
+    );
+    let me = jane.update_me(&to_dan).await.expect("now one of them");
+    assert_eq!(me.security_officer.expect("so").user_id, "ddataowner");
 }

@@ -197,6 +197,14 @@ pub fn MyInformation() -> impl IntoView {
                             <dl class="facts">
                                 <dt>"Supervisor"</dt><dd>{person(m.supervisor.clone())}</dd>
                                 <dt>"Security officer"</dt><dd>{person(m.security_officer.clone())}</dd>
+                                {(!m.organization_security_officers.is_empty()).then(|| view! {
+                                    <dt>{format!("Security Officer(s) of {}", m.organization.code)}</dt>
+                                    <dd>{m.organization_security_officers.iter().map(|p| format!("{} ({})", p.name, p.user_id)).collect::<Vec<_>>().join(", ")}</dd>
+                                })}
+                                {(!m.iaos.is_empty()).then(|| view! {
+                                    <dt>"Information Assurance Officer"</dt>
+                                    <dd>{m.iaos.iter().map(|p| format!("{} ({})", p.name, p.user_id)).collect::<Vec<_>>().join(", ")}</dd>
+                                })}
                                 <dt>"External Authorizing Official"</dt><dd>{person(m.eao.clone()).replace("None", &m.eao_email.clone().unwrap_or_else(|| "None".into()))}</dd>
                             </dl>
                             {(!m.pending_approver_changes.is_empty()).then(|| view! {

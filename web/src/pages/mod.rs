@@ -7,6 +7,7 @@ pub mod catalog;
 mod catalog_groups;
 pub mod enrollment;
 pub mod forgot;
+pub mod help;
 pub mod home;
 pub mod mailbox;
 pub mod me;

@@ -69,6 +69,7 @@ pub fn SignIn() -> impl IntoView {
                 <li><a href="/forgot-password">"Forgot your password?"</a></li>
                 <li><a href="/forgot-user-id">"Forgot your User ID?"</a></li>
                 <li><a href="/profile-status">"Check your account's status"</a></li>
+                <li><a href="/help">"Help: whom to call, and how to sign in"</a></li>
             </ul>
         </Page>
     }

@@ -13,6 +13,7 @@ pub mod deputy;
 pub mod job_lease;
 pub mod login_throttle;
 pub mod organization;
+pub mod organization_officer;
 pub mod outbox;
 pub mod password_history;
 pub mod provisioning_task;
