@@ -760,6 +760,12 @@ async fn a_supervisor_deletes_a_report_whose_roles_are_removed_before_the_accoun
         .await
         .expect_err("own");
     assert_eq!(e.status(), Some(403));
+    let victor_id = as_user(&app, "vvendor").await.me().await.expect("me").id;
+    let e = sam
+        .delete_user(victor_id, &deletion(reason))
+        .await
+        .expect_err("not his report");
+    assert_eq!(e.status(), Some(403));
     let e = sam
         .delete_user(pat_id, &deletion(reason))
         .await
