@@ -49,6 +49,7 @@ mod m20261130_000024_outbox_recipient;
 mod m20261130_000025_deletion;
 mod m20261130_000026_enrollments;
 mod m20261130_000027_organization_officers;
+mod m20261130_000028_totp;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -84,6 +85,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000025_deletion::Migration),
             Box::new(m20261130_000026_enrollments::Migration),
             Box::new(m20261130_000027_organization_officers::Migration),
+            Box::new(m20261130_000028_totp::Migration),
         ]
     }
 }

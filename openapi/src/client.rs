@@ -509,6 +509,43 @@ impl Client {
         .await
     }
 
+    /// `POST /api/v1/auth/login/second-factor`: the second step of a sign-in; keeps the token.
+    pub async fn login_second_factor(
+        &mut self,
+        body: &SecondFactorRequest,
+    ) -> Result<TokenResponse, ClientError> {
+        let t: TokenResponse = self.post("api/v1/auth/login/second-factor", body).await?;
+        self.token = Some(t.access_token.clone());
+        Ok(t)
+    }
+
+    /// `GET /api/v1/me/mfa`
+    pub async fn mfa(&self) -> Result<MfaStatusResponse, ClientError> {
+        self.get("api/v1/me/mfa").await
+    }
+
+    /// `POST /api/v1/me/mfa/totp`
+    pub async fn start_totp(&self) -> Result<TotpEnrollmentResponse, ClientError> {
+        Self::send(self.request(Method::POST, "api/v1/me/mfa/totp")?).await
+    }
+
+    /// `POST /api/v1/me/mfa/totp/confirm`
+    pub async fn confirm_totp(
+        &self,
+        body: &ConfirmTotpRequest,
+    ) -> Result<RecoveryCodesResponse, ClientError> {
+        self.post("api/v1/me/mfa/totp/confirm", body).await
+    }
+
+    /// `POST /api/v1/me/mfa/totp/removal`
+    pub async fn remove_totp(&self, body: &RemoveTotpRequest) -> Result<(), ClientError> {
+        Self::send(
+            self.request(Method::POST, "api/v1/me/mfa/totp/removal")?
+                .json(body),
+        )
+        .await
+    }
+
     /// `GET /api/v1/help`
     pub async fn help(&self) -> Result<HelpResponse, ClientError> {
         self.get("api/v1/help").await

@@ -34,6 +34,10 @@ pub struct Problem {
     /// For validation problems, each offending field.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// For `/problems/second-factor-required` (sign-in): the single-use token to send with the
+    /// second factor to `POST /auth/login/second-factor`, valid 5 minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_token: Option<String>,
 }
 
 /// Self-registration of an external user (vendor). Internal accounts are created by
@@ -409,6 +413,59 @@ pub struct HelpResponse {
     /// The help desk contact (the `AMPS_HELP_DESK` setting), e.g. the Enterprise Help Desk's
     /// phone numbers.
     pub help_desk: String,
+}
+
+/// The second step of a sign-in with a second factor: the token from the
+/// `/problems/second-factor-required` answer and a code from the authenticator app (6 digits)
+/// or one of the recovery codes.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecondFactorRequest {
+    #[validate(length(min = 1, max = 128))]
+    pub mfa_token: String,
+    #[validate(length(min = 6, max = 32))]
+    pub code: String,
+}
+
+/// Which second factors I have.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MfaStatusResponse {
+    /// Whether an authenticator app (TOTP) is set up and confirmed: sign-in then asks for a code.
+    pub totp: bool,
+    /// Unused recovery codes left.
+    pub recovery_codes_left: u64,
+}
+
+/// A new authenticator secret, shown once: scan `otpauth_url` as a QR code, or type `secret`,
+/// then confirm with a code.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TotpEnrollmentResponse {
+    /// Base32 (RFC 4648).
+    pub secret: String,
+    /// `otpauth://totp/AMPS:<User ID>?secret=…&issuer=AMPS` (SHA-1, 6 digits, 30 s).
+    pub otpauth_url: String,
+}
+
+/// A code from the authenticator app being set up.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmTotpRequest {
+    #[validate(length(min = 6, max = 6), custom(function = "crate::rules::digits"))]
+    pub code: String,
+}
+
+/// Ten single-use recovery codes, shown once: each stands in for the authenticator once.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecoveryCodesResponse {
+    pub recovery_codes: Vec<String>,
+}
+
+/// Turn the authenticator off: the password again.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveTotpRequest {
+    #[validate(length(min = 1, max = 256))]
+    pub password: String,
 }
 
 /// Liveness / readiness answer.

@@ -83,6 +83,15 @@ pub fn code(value: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// Digits only (one-time codes).
+pub fn digits(value: &str) -> Result<(), ValidationError> {
+    if !value.is_empty() && value.chars().all(|c| c.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(error("digits", "must be the digits your authenticator app shows"))
+    }
+}
+
 /// A User ID: 3 to 64 letters, digits, dots, dashes or underscores, starting with a letter
 /// or digit.
 pub fn user_id(value: &str) -> Result<(), ValidationError> {

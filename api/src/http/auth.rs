@@ -16,6 +16,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(register)
         .service(verify_email)
         .service(login)
+        .service(login_second_factor)
         .service(refresh)
         .service(logout)
         .service(token)
@@ -104,7 +105,11 @@ async fn verify_email(
 /// rotating refresh token as an httpOnly, SameSite=Strict cookie. Failed attempts are
 /// throttled per User ID and per address; the answer never says whether a User ID exists.
 ///
-/// **Refusals**: 401: user ID or password incorrect; 403: account not verified, disabled, locked, suspended or terminated (the answer says why and whom to call); 422: a User ID or password that cannot be one (empty, too long); 429: too many failed attempts (see Retry-After).
+/// An account with a second factor (an authenticator app) gets 401
+/// `/problems/second-factor-required` with an `mfa_token` instead: sign-in goes on at
+/// `POST /auth/login/second-factor`.
+///
+/// **Refusals**: 401: user ID or password incorrect, or a second factor is required; 403: account not verified, disabled, locked, suspended or terminated (the answer says why and whom to call); 422: a User ID or password that cannot be one (empty, too long); 429: too many failed attempts (see Retry-After).
 #[utoipa::path(
     tag = "auth",
     operation_id = "login",
@@ -336,4 +341,34 @@ async fn help(ctx: web::Data<Ctx>) -> HttpResponse {
     HttpResponse::Ok().json(HelpResponse {
         help_desk: ctx.settings.help_desk.clone(),
     })
+}
+
+/// The second step of a sign-in: the `mfa_token` of the `/problems/second-factor-required`
+/// answer with a code from the authenticator app (each code works once) or one of the
+/// recovery codes (each works once; the owner is mailed). Signs in as `POST /auth/login` does.
+///
+/// **Permissions**: anyone holding a token from a right password (5 minutes, single use).
+///
+/// **Refusals**: 401: wrong or used code, or an expired token; 422: malformed fields; 429: too
+/// many failed attempts (wrong codes count with wrong passwords; see Retry-After).
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "login_second_factor",
+    request_body = SecondFactorRequest,
+    responses(
+        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 401, response = Unauthorized),
+        (status = 422, response = Invalid),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
+#[post("/auth/login/second-factor")]
+async fn login_second_factor(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    body: web::Json<SecondFactorRequest>,
+) -> Result<HttpResponse, Error> {
+    body.validate()?;
+    let s = crate::service::mfa::sign_in(&ctx, client_ip(&req), &body).await?;
+    Ok(session_response(&ctx, s))
 }

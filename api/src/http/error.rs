@@ -28,6 +28,7 @@ pub fn problem(
             status: status.as_u16(),
             detail,
             errors,
+            mfa_token: None,
         })
 }
 
@@ -39,7 +40,7 @@ impl ResponseError for Error {
             Error::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Error::BadRequest(_) | Error::Malformed(_) => StatusCode::BAD_REQUEST,
             Error::InvalidToken(_) => StatusCode::BAD_REQUEST,
-            Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Error::Unauthorized(_) | Error::SecondFactorRequired(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -67,6 +68,18 @@ impl ResponseError for Error {
             Error::Unauthorized(d) => {
                 problem(status, "unauthorized", "Not signed in", Some(d.clone()), vec![])
             }
+            Error::SecondFactorRequired(token) => HttpResponse::build(status)
+                .content_type(PROBLEM_JSON)
+                .json(Problem {
+                    kind: "/problems/second-factor-required".into(),
+                    title: "Second factor required".into(),
+                    status: status.as_u16(),
+                    detail: Some(
+                        "Enter the code your authenticator app shows, or one of your recovery codes.".into(),
+                    ),
+                    errors: vec![],
+                    mfa_token: Some(token.clone()),
+                }),
             Error::Forbidden(d) => problem(status, "forbidden", "Not allowed", Some(d.clone()), vec![]),
             Error::NotFound(d) => problem(status, "not-found", "Not found", Some(d.clone()), vec![]),
             Error::Conflict(d) => problem(status, "conflict", "Changed meanwhile", Some(d.clone()), vec![]),

@@ -2,7 +2,7 @@
 
 use super::extract::{Auth, JsonBody};
 use super::problems::{Busy, Conflict, Forbidden, Invalid, NotFound, Unauthorized};
-use crate::service::{Ctx, Error, accounts, delegation, saars};
+use crate::service::{Ctx, Error, accounts, delegation, mfa, saars};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use amps_openapi::*;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -21,7 +21,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(list_direct_reports)
         .service(remove_direct_report_role)
         .service(set_deputy)
-        .service(clear_deputy);
+        .service(clear_deputy)
+        .service(get_mfa)
+        .service(start_totp)
+        .service(confirm_totp)
+        .service(remove_totp);
 }
 
 /// My Information: the signed-in user's profile and approvers.
@@ -324,5 +328,112 @@ async fn set_deputy(
 async fn clear_deputy(ctx: web::Data<Ctx>, req: HttpRequest, auth: Auth) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
     delegation::clear_deputy(&ctx, &auth.actor(&req), u).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// My second factors: whether an authenticator app is set up, and how many recovery codes are
+/// left.
+///
+/// **Permissions**: any signed-in user.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "get_mfa",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = MfaStatusResponse),
+        (status = 401, response = Unauthorized),
+    ),
+)]
+#[get("/me/mfa")]
+async fn get_mfa(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
+    let u = auth.0.user()?;
+    Ok(HttpResponse::Ok().json(mfa::status(&ctx, u).await?))
+}
+
+/// Start setting up an authenticator app: a new secret, shown once (as text and as the
+/// `otpauth://` URL the SPA shows as a QR code). It counts once confirmed with a code.
+///
+/// **Permissions**: any signed-in user.
+///
+/// **Refusals**: 409: an app is set up already (turn it off first).
+#[utoipa::path(
+    tag = "me",
+    operation_id = "start_totp",
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = TotpEnrollmentResponse),
+        (status = 401, response = Unauthorized),
+        (status = 409, response = Conflict),
+    ),
+)]
+#[post("/me/mfa/totp")]
+async fn start_totp(ctx: web::Data<Ctx>, req: HttpRequest, auth: Auth) -> Result<HttpResponse, Error> {
+    let u = auth.0.user()?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(mfa::start_totp(&ctx, &auth.actor(&req), u).await?))
+}
+
+/// Confirm the authenticator app being set up with the code it shows: sign-in then asks for a
+/// code after the password. Answers ten single-use recovery codes, shown once.
+///
+/// **Permissions**: any signed-in user.
+///
+/// **Refusals**: 409: nothing being set up, or already set up, or the code was used; 422: not
+/// the code the app shows now.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "confirm_totp",
+    security(("bearer" = [])),
+    request_body = ConfirmTotpRequest,
+    responses(
+        (status = 200, body = RecoveryCodesResponse),
+        (status = 401, response = Unauthorized),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid),
+    ),
+)]
+#[post("/me/mfa/totp/confirm")]
+async fn confirm_totp(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    body: JsonBody<ConfirmTotpRequest>,
+) -> Result<HttpResponse, Error> {
+    let u = auth.0.user()?;
+    let body = body.parse()?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(mfa::confirm_totp(&ctx, &auth.actor(&req), u, &body).await?))
+}
+
+/// Turn the authenticator app off (its recovery codes stop working), with the password again.
+///
+/// **Permissions**: any signed-in user, for themselves.
+///
+/// **Refusals**: 409: no app set up; 422: wrong password.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "remove_totp",
+    security(("bearer" = [])),
+    request_body = RemoveTotpRequest,
+    responses(
+        (status = 204, description = "Turned off"),
+        (status = 401, response = Unauthorized),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid),
+        (status = 503, response = Busy),
+    ),
+)]
+#[post("/me/mfa/totp/removal")]
+async fn remove_totp(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    body: JsonBody<RemoveTotpRequest>,
+) -> Result<HttpResponse, Error> {
+    let u = auth.0.user()?;
+    let body = body.parse()?;
+    mfa::remove_totp(&ctx, &auth.actor(&req), u, &body).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -14,6 +14,7 @@ pub mod enrollments;
 pub mod expiry;
 pub mod inactivity;
 pub mod invitations;
+pub mod mfa;
 pub mod principal;
 pub mod provisioning;
 pub mod revalidation;
@@ -68,6 +69,10 @@ pub enum Error {
     /// Not signed in, or credentials wrong (401).
     #[error("{0}")]
     Unauthorized(String),
+    /// The password was right and the account has a second factor: sign-in goes on at
+    /// `POST /auth/login/second-factor` with this single-use token (401).
+    #[error("a second factor is required")]
+    SecondFactorRequired(String),
     /// Signed in, but not allowed (403).
     #[error("{0}")]
     Forbidden(String),

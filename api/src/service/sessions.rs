@@ -9,7 +9,7 @@ use crate::domain::account::{AccountStatus, normalize_login};
 use crate::domain::throttle::ThrottlePolicy;
 use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
-use crate::store::entities::service_client;
+use crate::store::entities::{service_client, user};
 use crate::store::sessions::NewRefresh;
 use amps_openapi::{ClientCredentialsRequest, LoginRequest, TokenResponse};
 use chrono::{DateTime, Duration, Utc};
@@ -138,6 +138,22 @@ pub async fn login(ctx: &Ctx, ip: Option<String>, req: &LoginRequest) -> Result<
         txn.commit().await?;
         return Err(Error::Forbidden(why));
     }
+    if super::mfa::has_second_factor(&ctx.read, u.id).await? {
+        let token = super::mfa::challenge(ctx, &u, &actor, now).await?;
+        return Err(Error::SecondFactorRequired(token));
+    }
+    start(ctx, &u, &actor, &[], now).await
+}
+
+/// Starts a session of `u`, who proved who they are (`details`: how, for the audit event).
+pub(super) async fn start(
+    ctx: &Ctx,
+    u: &user::Model,
+    actor: &Actor,
+    details: &[(&str, &str)],
+    now: DateTime<Utc>,
+) -> Result<Session> {
+    let login = &u.login;
     let txn = crate::store::begin(&ctx.db).await?;
     store::sessions::clear_throttle(&txn, &format!("login:{login}")).await?;
     let family = Uuid::now_v7();
@@ -147,10 +163,15 @@ pub async fn login(ctx: &Ctx, ip: Option<String>, req: &LoginRequest) -> Result<
         &txn,
         now,
         NewEvent {
-            actor: &actor,
+            actor,
             action: "auth.login",
             target: Some(format!("user:{}", u.id)),
-            details: json!({}),
+            details: serde_json::Value::Object(
+                details
+                    .iter()
+                    .map(|(k, v)| ((*k).to_string(), json!(v)))
+                    .collect(),
+            ),
         },
     )
     .await?;

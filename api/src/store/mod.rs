@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod catalog_admin;
 pub mod columns;
 pub mod entities;
+pub mod mfa;
 pub mod outbox;
 pub mod principals;
 pub mod provisioning;

@@ -215,6 +215,7 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         "accept_invitation" => call(M::POST, "/api/v1/auth/invitation")
             .json(json!({"token": bad_token, "password": "a perfectly fine passphrase"})),
         "login" => call(M::POST, "/api/v1/auth/login").json(json!({"user_id": ""})),
+        "login_second_factor" => call(M::POST, "/api/v1/auth/login/second-factor").json(json!({"mfa_token": "", "code": ""})),
         "issue_client_token" => Call {
             body: Some(Body::Form("grant_type=password")),
             ..call(M::POST, "/api/v1/auth/token")
@@ -237,6 +238,10 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         // Oneself.
         "get_me" => call(M::GET, "/api/v1/me"),
         "update_me" => call(M::PATCH, "/api/v1/me").json(json!({"job_title": "Unchanged"})),
+        "get_mfa" => call(M::GET, "/api/v1/me/mfa"),
+        "start_totp" => call(M::POST, "/api/v1/me/mfa/totp"),
+        "confirm_totp" => call(M::POST, "/api/v1/me/mfa/totp/confirm").json(json!({"code": ""})),
+        "remove_totp" => call(M::POST, "/api/v1/me/mfa/totp/removal").json(json!({"password": ""})),
         "change_password" => call(M::POST, "/api/v1/me/password")
             .json(json!({"current_password": "not the password", "new_password": "a perfectly fine passphrase"})),
         "set_deputy" => call(M::PUT, "/api/v1/me/deputy")
@@ -715,6 +720,7 @@ const README_ORDER: &[&str] = &[
     "accept_invitation",
     "get_help",
     "login",
+    "login_second_factor",
     "issue_client_token",
     "refresh_session",
     "get_approval_link",
@@ -727,6 +733,10 @@ const README_ORDER: &[&str] = &[
     "get_me",
     "update_me",
     "change_password",
+    "get_mfa",
+    "start_totp",
+    "confirm_totp",
+    "remove_totp",
     "set_deputy",
     "list_direct_reports",
     "list_my_requests",

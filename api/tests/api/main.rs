@@ -11,6 +11,7 @@ mod authorization;
 mod catalog;
 mod expiry;
 mod lifecycle;
+mod mfa;
 mod plans;
 mod platform;
 mod provisioning;

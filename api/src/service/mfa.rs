@@ -1,0 +1,370 @@
+//! Second factors: an authenticator app (TOTP, RFC 6238: SHA-1, 6 digits, 30-second steps, one
+//! step of clock skew each way) and ten single-use recovery codes. A user sets the app up from
+//! My Information (the secret is shown once, confirmed with a code), and from then on a right
+//! password alone does not sign in: the answer asks for the second factor with a single-use
+//! token valid 5 minutes. A code works once (a replayed code of the same step is refused);
+//! wrong codes count against the same throttle as wrong passwords. Turning the app off needs
+//! the password again.
+
+use super::principal::UserPrincipal;
+use super::sessions::Session;
+use super::{Ctx, Error, Result, field};
+use crate::auth::{password, tokens};
+use crate::domain::account::AccountStatus;
+use crate::domain::throttle::ThrottlePolicy;
+use crate::store;
+use crate::store::audit::{self, Actor, NewEvent};
+use crate::store::entities::user;
+use crate::store::outbox;
+use amps_openapi::{
+    ConfirmTotpRequest, MfaStatusResponse, RecoveryCodesResponse, RemoveTotpRequest, SecondFactorRequest,
+    TotpEnrollmentResponse,
+};
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sea_orm::ConnectionTrait;
+use serde_json::json;
+use totp_rs::{Algorithm, Secret, TOTP};
+use validator::Validate;
+
+const PURPOSE_MFA: &str = "mfa";
+/// How long the second step of a sign-in may wait.
+const CHALLENGE_TTL: Duration = Duration::minutes(5);
+const STEP: u64 = 30;
+const RECOVERY_CODES: usize = 10;
+
+/// The authenticator of `login` with base32 `secret`.
+fn totp(secret: &str, login: &str) -> Result<TOTP> {
+    let bytes = Secret::Encoded(secret.to_string())
+        .to_bytes()
+        .map_err(|e| anyhow::anyhow!("stored TOTP secret: {e:?}"))?;
+    // The label may not hold ':'; User IDs never do.
+    TOTP::new(
+        Algorithm::SHA1,
+        6,
+        1,
+        STEP,
+        bytes,
+        Some("AMPS".into()),
+        login.to_string(),
+    )
+    .map_err(|e| Error::Internal(anyhow::anyhow!("TOTP parameters: {e:?}")))
+}
+
+/// The step (of the current one and one each side) whose code is `code`, compared in
+/// constant time.
+fn matching_step(t: &TOTP, code: &str, now: DateTime<Utc>) -> Option<i64> {
+    let current = now.timestamp().max(0) as u64 / STEP;
+    [current.saturating_sub(1), current, current + 1]
+        .into_iter()
+        .find(|step| {
+            let expected = t.generate(step * STEP);
+            subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), code.as_bytes()).into()
+        })
+        .map(|s| s as i64)
+}
+
+/// A recovery code as people type it: letters and digits only, upper case.
+fn normalize_recovery(code: &str) -> String {
+    code.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// Ten new recovery codes (80 random bits each, base32 in four groups) with their digests.
+fn new_recovery_codes() -> (Vec<String>, Vec<String>) {
+    (0..RECOVERY_CODES)
+        .map(|_| {
+            let mut bytes = [0u8; 10];
+            rand::rngs::OsRng.fill_bytes(&mut bytes);
+            let raw = match Secret::Raw(bytes.to_vec()).to_encoded() {
+                Secret::Encoded(s) => s,
+                Secret::Raw(b) => hex::encode_upper(b),
+            };
+            let shown = raw
+                .as_bytes()
+                .chunks(4)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect::<Vec<_>>()
+                .join("-");
+            let digest = tokens::digest(&normalize_recovery(&shown));
+            (shown, digest)
+        })
+        .unzip()
+}
+
+/// Whether `user` signs in with a second factor.
+pub async fn has_second_factor(conn: &impl ConnectionTrait, user: uuid::Uuid) -> Result<bool> {
+    Ok(store::mfa::totp(conn, user)
+        .await?
+        .is_some_and(|t| t.confirmed_at.is_some()))
+}
+
+/// After a right password: a single-use token for the second step of `u`'s sign-in.
+pub async fn challenge(ctx: &Ctx, u: &user::Model, actor: &Actor, now: DateTime<Utc>) -> Result<String> {
+    let token = tokens::generate();
+    let txn = crate::store::begin(&ctx.db).await?;
+    store::accounts::use_link_tokens(&txn, u.id, PURPOSE_MFA, now).await?;
+    store::accounts::insert_link_token(
+        &txn,
+        u.id,
+        PURPOSE_MFA,
+        tokens::digest(&token),
+        None,
+        now + CHALLENGE_TTL,
+        now,
+    )
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "auth.second_factor_asked",
+            target: Some(format!("user:{}", u.id)),
+            details: json!({}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(token)
+}
+
+/// `POST /auth/login/second-factor`: the second step of a sign-in.
+pub async fn sign_in(ctx: &Ctx, ip: Option<String>, req: &SecondFactorRequest) -> Result<Session> {
+    req.validate()?;
+    let now = ctx.clock.now();
+    let expired =
+        || Error::Unauthorized("This sign-in has expired. Sign in again with your password.".into());
+    let t = store::accounts::link_token(&ctx.read, &tokens::digest(&req.mfa_token))
+        .await?
+        .filter(|t| t.purpose == PURPOSE_MFA && t.used_at.is_none() && t.expires_at > now)
+        .ok_or_else(expired)?;
+    let u = store::users::find(&ctx.read, t.user_id)
+        .await?
+        .filter(|u| u.status == AccountStatus::Active)
+        .ok_or_else(expired)?;
+    let mut keys = vec![(format!("login:{}", u.login), ThrottlePolicy::ACCOUNT)];
+    if let Some(ip) = &ip {
+        keys.push((format!("ip:{ip}"), ThrottlePolicy::ADDRESS));
+    }
+    if let Some(retry_after_secs) = store::sessions::blocked_for(&ctx.read, &keys, now).await? {
+        return Err(Error::TooManyRequests { retry_after_secs });
+    }
+    let actor = Actor {
+        id: Some(u.id),
+        label: u.login.clone(),
+        ip,
+    };
+    let code = req.code.trim();
+    let txn = crate::store::begin(&ctx.db).await?;
+    let how = if code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()) {
+        let cred = store::mfa::totp(&txn, u.id)
+            .await?
+            .filter(|c| c.confirmed_at.is_some())
+            .ok_or_else(expired)?;
+        let step = matching_step(&totp(&cred.secret, &u.login)?, code, now);
+        match step {
+            Some(step) if store::mfa::use_step(&txn, u.id, step, now).await? => Some("totp"),
+            _ => None,
+        }
+    } else {
+        let hash = tokens::digest(&normalize_recovery(code));
+        store::mfa::use_recovery_code(&txn, u.id, &hash, now)
+            .await?
+            .then_some("recovery_code")
+    };
+    let Some(how) = how else {
+        store::sessions::record_failure(&txn, &keys, now).await?;
+        audit::append(
+            &txn,
+            now,
+            NewEvent {
+                actor: &actor,
+                action: "auth.login_failed",
+                target: Some(format!("user:{}", u.id)),
+                details: json!({"reason": "wrong_second_factor"}),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        return Err(Error::Unauthorized(
+            "That code is not right (or was used already). Try the next code your app shows.".into(),
+        ));
+    };
+    if !store::accounts::use_link_token(&txn, t.id, now).await? {
+        return Err(expired());
+    }
+    if how == "recovery_code" {
+        let left = store::mfa::recovery_codes_left(&txn, u.id).await?;
+        outbox::enqueue(
+            &txn,
+            now,
+            &u.email,
+            "AMPS: a recovery code was used to sign in",
+            &format!(
+                "Hello {},\n\nSomeone signed in to your AMPS account {} with one of your recovery codes; {left} are left. If it was not you, change your password and set up your authenticator again in My Information, and call {}.\n\n-- AMPS",
+                u.first_name, u.login, ctx.settings.help_desk
+            ),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    super::sessions::start(ctx, &u, &actor, &[("second_factor", how)], now).await
+}
+
+/// `GET /me/mfa`: which second factors the caller has.
+pub async fn status(ctx: &Ctx, p: &UserPrincipal) -> Result<MfaStatusResponse> {
+    Ok(MfaStatusResponse {
+        totp: has_second_factor(&ctx.read, p.id).await?,
+        recovery_codes_left: store::mfa::recovery_codes_left(&ctx.read, p.id).await?,
+    })
+}
+
+/// `POST /me/mfa/totp`: a new authenticator secret, shown once; it counts once confirmed.
+pub async fn start_totp(ctx: &Ctx, actor: &Actor, p: &UserPrincipal) -> Result<TotpEnrollmentResponse> {
+    let now = ctx.clock.now();
+    let mut bytes = [0u8; 20];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let t = totp(
+        &match Secret::Raw(bytes.to_vec()).to_encoded() {
+            Secret::Encoded(s) => s,
+            Secret::Raw(_) => return Err(anyhow::anyhow!("secret not encoded").into()),
+        },
+        &p.login,
+    )?;
+    let secret = t.get_secret_base32();
+    let txn = crate::store::begin(&ctx.db).await?;
+    if !store::mfa::put_unconfirmed(&txn, p.id, &secret, now).await? {
+        return Err(Error::Conflict(
+            "Your authenticator app is set up already; turn it off first to set up another.".into(),
+        ));
+    }
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "auth.totp_started",
+            target: Some(format!("user:{}", p.id)),
+            details: json!({}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(TotpEnrollmentResponse {
+        secret,
+        otpauth_url: t.get_url(),
+    })
+}
+
+/// `POST /me/mfa/totp/confirm`: a code from the app being set up turns it on and gives ten
+/// recovery codes, shown once.
+pub async fn confirm_totp(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    req: &ConfirmTotpRequest,
+) -> Result<RecoveryCodesResponse> {
+    req.validate()?;
+    let now = ctx.clock.now();
+    let txn = crate::store::begin(&ctx.db).await?;
+    let cred = match store::mfa::totp(&txn, p.id).await? {
+        None => {
+            return Err(Error::Conflict(
+                "Start setting up an authenticator app first.".into(),
+            ));
+        }
+        Some(c) if c.confirmed_at.is_some() => {
+            return Err(Error::Conflict(
+                "Your authenticator app is set up already.".into(),
+            ));
+        }
+        Some(c) => c,
+    };
+    let step = matching_step(&totp(&cred.secret, &p.login)?, req.code.trim(), now);
+    let Some(step) = step else {
+        return Err(Error::Validation(field(
+            "code",
+            "wrong",
+            "is not the code your app shows now; check the phone's clock and try the next one",
+        )));
+    };
+    if !store::mfa::use_step(&txn, p.id, step, now).await? {
+        return Err(Error::Conflict("This code was used already.".into()));
+    }
+    let (codes, hashes) = new_recovery_codes();
+    store::mfa::replace_recovery_codes(&txn, p.id, &hashes).await?;
+    outbox::enqueue(
+        &txn,
+        now,
+        &p.user.email,
+        "AMPS: sign-in now asks for your authenticator code",
+        &format!(
+            "Hello {},\n\nYour AMPS account {} now asks for a code from your authenticator app after the password. Keep your recovery codes somewhere safe. If you did not do this, call {}.\n\n-- AMPS",
+            p.user.first_name, p.login, ctx.settings.help_desk
+        ),
+    )
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "auth.totp_enabled",
+            target: Some(format!("user:{}", p.id)),
+            details: json!({"recovery_codes": RECOVERY_CODES}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(RecoveryCodesResponse {
+        recovery_codes: codes,
+    })
+}
+
+/// `DELETE /me/mfa/totp`: turns the authenticator off (and its recovery codes), after the
+/// password again.
+pub async fn remove_totp(ctx: &Ctx, actor: &Actor, p: &UserPrincipal, req: &RemoveTotpRequest) -> Result<()> {
+    req.validate()?;
+    let now = ctx.clock.now();
+    // The stored hash as it is now (the caller's cached account may predate a change).
+    let me = super::load_user(&ctx.db, p.id).await?;
+    if !password::verify(req.password.clone(), Some(me.password_hash)).await? {
+        return Err(Error::Validation(field(
+            "password",
+            "wrong",
+            "is not your password",
+        )));
+    }
+    let txn = crate::store::begin(&ctx.db).await?;
+    if store::mfa::totp(&txn, p.id).await?.is_none() {
+        return Err(Error::Conflict("No authenticator app is set up.".into()));
+    }
+    store::mfa::remove(&txn, p.id).await?;
+    outbox::enqueue(
+        &txn,
+        now,
+        &p.user.email,
+        "AMPS: sign-in no longer asks for your authenticator code",
+        &format!(
+            "Hello {},\n\nYour AMPS account {} no longer asks for an authenticator code; your recovery codes no longer work. If you did not do this, change your password and call {}.\n\n-- AMPS",
+            p.user.first_name, p.login, ctx.settings.help_desk
+        ),
+    )
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "auth.totp_removed",
+            target: Some(format!("user:{}", p.id)),
+            details: json!({}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

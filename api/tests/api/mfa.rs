@@ -1,0 +1,187 @@
+//! Second factors (issue #15): an authenticator app (TOTP, computed here with the same RFC 6238
+//! algorithm an app uses) and recovery codes, through the API, on both databases.
+
+use crate::both_dbs;
+use crate::helpers::*;
+use amps_openapi::*;
+use chrono::Duration;
+
+both_dbs!(a_user_sets_up_an_authenticator_and_signs_in_with_a_code_or_a_recovery_code);
+
+/// The code an authenticator app with `secret` shows for `user_id` at `now`.
+fn code_at(secret: &str, user_id: &str, now: chrono::DateTime<chrono::Utc>) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.into())
+        .to_bytes()
+        .expect("base32");
+    totp_rs::TOTP::new(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        bytes,
+        Some("AMPS".into()),
+        user_id.into(),
+    )
+    .expect("totp")
+    .generate(now.timestamp() as u64)
+}
+
+fn password() -> LoginRequest {
+    LoginRequest {
+        user_id: "jrequester".into(),
+        password: amps::seed::DEMO_PASSWORD.into(),
+    }
+}
+
+/// Signs in with the password; the token of the second step.
+async fn first_step(app: &TestApp) -> String {
+    let e = app
+        .client()
+        .login(&password())
+        .await
+        .expect_err("a second factor is needed");
+    let p = e.problem().expect("problem").clone();
+    assert_eq!(
+        (p.status, p.kind.as_str()),
+        (401, "/problems/second-factor-required")
+    );
+    p.mfa_token.expect("token")
+}
+
+async fn second_step(app: &TestApp, token: &str, code: &str) -> Result<Client, ClientError> {
+    let mut c = app.client();
+    c.login_second_factor(&SecondFactorRequest {
+        mfa_token: token.into(),
+        code: code.into(),
+    })
+    .await?;
+    Ok(c)
+}
+
+async fn a_user_sets_up_an_authenticator_and_signs_in_with_a_code_or_a_recovery_code(db: Db) {
+    const JANE: &str = "jane.requester@dla.example";
+    let app = seeded(db).await;
+    let jane = as_user(&app, "jrequester").await;
+    assert!(!jane.mfa().await.expect("status").totp);
+    let e = jane
+        .confirm_totp(&ConfirmTotpRequest {
+            code: "123456".into(),
+        })
+        .await
+        .expect_err("nothing being set up");
+    assert_eq!(e.status(), Some(409));
+
+    let setup = jane.start_totp().await.expect("started");
+    assert!(
+        setup.otpauth_url.starts_with("otpauth://totp/AMPS:jrequester?")
+            && setup.otpauth_url.contains(&format!("secret={}", setup.secret))
+            && setup.otpauth_url.contains("issuer=AMPS"),
+        "{}",
+        setup.otpauth_url
+    );
+    // Not on yet: the password alone still signs in.
+    app.client()
+        .login(&password())
+        .await
+        .expect("password alone, until confirmed");
+    let right = code_at(&setup.secret, "jrequester", app.now());
+    let wrong = format!("{:06}", (right.parse::<u32>().expect("digits") + 1) % 1_000_000);
+    for (code, status) in [(wrong.as_str(), 422), ("12ab56", 422)] {
+        let e = jane
+            .confirm_totp(&ConfirmTotpRequest { code: code.into() })
+            .await
+            .expect_err(code);
+        assert_eq!(e.status(), Some(status), "{code}");
+    }
+    let codes = jane
+        .confirm_totp(&ConfirmTotpRequest { code: right.clone() })
+        .await
+        .expect("confirmed")
+        .recovery_codes;
+    assert_eq!(codes.len(), 10);
+    assert_eq!(codes.iter().collect::<std::collections::HashSet<_>>().len(), 10);
+    assert_eq!(
+        jane.start_totp().await.expect_err("set up already").status(),
+        Some(409)
+    );
+    mail_about(&app, JANE, "now asks for your authenticator code").await;
+    let status = jane.mfa().await.expect("status");
+    assert!(status.totp);
+    assert_eq!(status.recovery_codes_left, 10);
+
+    // Sign-in now takes two steps. The code used to confirm does not work again.
+    let token = first_step(&app).await;
+    let e = second_step(&app, &token, &right).await.expect_err("used");
+    assert_eq!(e.status(), Some(401));
+    app.clock.advance(Duration::seconds(30));
+    let code = code_at(&setup.secret, "jrequester", app.now());
+    let signed_in = second_step(&app, &token, &code).await.expect("second step");
+    assert_eq!(signed_in.me().await.expect("me").user_id, "jrequester");
+    // The token was spent, and the code cannot be replayed with a new one.
+    assert_eq!(
+        second_step(&app, &token, &code)
+            .await
+            .expect_err("spent")
+            .status(),
+        Some(401)
+    );
+    let token = first_step(&app).await;
+    assert_eq!(
+        second_step(&app, &token, &code)
+            .await
+            .expect_err("replayed")
+            .status(),
+        Some(401)
+    );
+
+    // A recovery code, typed loosely, works once; the owner is told.
+    let typed = codes[3].to_lowercase().replace('-', " ");
+    second_step(&app, &token, &typed).await.expect("recovery code");
+    assert!(
+        mail_about(&app, JANE, "a recovery code was used")
+            .await
+            .body
+            .contains("9 are left")
+    );
+    let token = first_step(&app).await;
+    assert_eq!(
+        second_step(&app, &token, &codes[3])
+            .await
+            .expect_err("used")
+            .status(),
+        Some(401)
+    );
+    // A second step waits at most 5 minutes.
+    app.clock.advance(Duration::minutes(6));
+    let code = code_at(&setup.secret, "jrequester", app.now());
+    assert_eq!(
+        second_step(&app, &token, &code)
+            .await
+            .expect_err("expired")
+            .status(),
+        Some(401)
+    );
+
+    // Turning it off needs the password again.
+    let jane = {
+        let token = first_step(&app).await;
+        second_step(&app, &token, &codes[0]).await.expect("signed in")
+    };
+    let e = jane
+        .remove_totp(&RemoveTotpRequest {
+            password: "not my password".into(),
+        })
+        .await
+        .expect_err("wrong password");
+    assert_eq!(e.status(), Some(422));
+    jane.remove_totp(&RemoveTotpRequest {
+        password: amps::seed::DEMO_PASSWORD.into(),
+    })
+    .await
+    .expect("off");
+    app.client()
+        .login(&password())
+        .await
+        .expect("the password alone again");
+    assert_eq!(jane.mfa().await.expect("status").recovery_codes_left, 0);
+}
