@@ -14,7 +14,7 @@ use url::Url;
 pub enum ClientError {
     /// AMPS answered with a problem document.
     #[error("{} ({})", .0.detail.as_deref().unwrap_or(&.0.title), .0.status)]
-    Api(Problem),
+    Api(Box<Problem>),
     /// The request did not reach AMPS or the answer was cut off.
     #[error("could not reach the server: {0}")]
     Transport(String),
@@ -121,7 +121,7 @@ impl Client {
             return Ok((status.as_u16(), bytes));
         }
         match serde_json::from_slice::<Problem>(&bytes) {
-            Ok(p) => Err(ClientError::Api(p)),
+            Ok(p) => Err(ClientError::Api(Box::new(p))),
             Err(_) => Err(ClientError::Decode {
                 status: status.as_u16(),
                 message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
