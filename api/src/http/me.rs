@@ -1,7 +1,7 @@
 //! `/api/v1/me`: My Information.
 
 use super::extract::{Auth, JsonBody};
-use super::problems::{Busy, Conflict, Forbidden, Invalid, NotFound, Unauthorized};
+use super::problems::{Busy, Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized};
 use crate::service::{Ctx, Error, accounts, delegation, mfa, saars};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use amps_openapi::*;
@@ -411,7 +411,8 @@ async fn confirm_totp(
 ///
 /// **Permissions**: any signed-in user, for themselves.
 ///
-/// **Refusals**: 409: no app set up; 422: wrong password.
+/// **Refusals**: 409: no app set up; 422: wrong password; 429: too many wrong passwords (they
+/// count with wrong passwords at sign-in).
 #[utoipa::path(
     tag = "me",
     operation_id = "remove_totp",
@@ -422,6 +423,7 @@ async fn confirm_totp(
         (status = 401, response = Unauthorized),
         (status = 409, response = Conflict),
         (status = 422, response = Invalid),
+        (status = 429, response = TooManyRequests),
         (status = 503, response = Busy),
     ),
 )]

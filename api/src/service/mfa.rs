@@ -329,9 +329,18 @@ pub async fn confirm_totp(
 pub async fn remove_totp(ctx: &Ctx, actor: &Actor, p: &UserPrincipal, req: &RemoveTotpRequest) -> Result<()> {
     req.validate()?;
     let now = ctx.clock.now();
+    // Guesses here count with wrong passwords at sign-in: a stolen session does not make a
+    // password oracle.
+    let keys = [(format!("login:{}", p.login), ThrottlePolicy::ACCOUNT)];
+    if let Some(retry_after_secs) = store::sessions::blocked_for(&ctx.read, &keys, now).await? {
+        return Err(Error::TooManyRequests { retry_after_secs });
+    }
     // The stored hash as it is now (the caller's cached account may predate a change).
     let me = super::load_user(&ctx.db, p.id).await?;
     if !password::verify(req.password.clone(), Some(me.password_hash)).await? {
+        let txn = crate::store::begin(&ctx.db).await?;
+        store::sessions::record_failure(&txn, &keys, now).await?;
+        txn.commit().await?;
         return Err(Error::Validation(field(
             "password",
             "wrong",

@@ -133,3 +133,22 @@ export async function advanceDays(request, days) {
   const r = await request.post('/api/v1/dev/clock', { data: { seconds: Math.round(days * 86400) } });
   expect(r.status()).toBe(200);
 }
+
+/** The code an authenticator app with base32 `secret` shows now, by the server's clock
+ * (RFC 6238: HMAC-SHA-1, 6 digits, 30-second steps), `steps` steps later. */
+export async function totpCode(request, secret, steps = 0) {
+  const { createHmac } = await import('node:crypto');
+  const r = await request.get('/api/v1/dev/clock');
+  expect(r.status()).toBe(200);
+  const now = Math.floor(new Date((await r.json()).now).getTime() / 1000);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const ch of secret.replace(/=+$/, '')) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(now / 30) + steps));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1000000;
+  return value.toString().padStart(6, '0');
+}

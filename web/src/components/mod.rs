@@ -12,6 +12,7 @@ pub mod report;
 pub mod reviews;
 pub mod saar;
 pub mod tabs;
+pub mod two_step;
 
 pub use field::{Field, FormErrors};
 pub use notices::{Alert, RejectReasonSelect, Status};

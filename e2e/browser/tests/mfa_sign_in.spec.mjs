@@ -1,0 +1,58 @@
+// Two-step sign-in: Erin sets up an authenticator app in My Information (QR code and key),
+// confirms it with a code, keeps the recovery codes; sign-in then asks for a code after the
+// password; a recovery code works once; she turns it off with her password. Codes are computed
+// here as an app computes them (RFC 6238). Keyboard only where a person types; axe on each
+// screen.
+import { test, expect } from '@playwright/test';
+import { PASSWORD, checkPage, field, nav, signIn, signOut, totpCode } from './helpers.mjs';
+
+test('an authenticator app guards sign-in; a recovery code stands in once', async ({ page }) => {
+  await signIn(page, 'eeao');
+  await nav(page, 'My Information');
+  const section = page.getByRole('region', { name: 'Two-step sign-in' });
+  await section.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  await expect(section.getByRole('img', { name: 'QR code of your authenticator key' })).toBeVisible();
+  const secret = (await section.locator('figcaption code').textContent()).trim();
+  expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+  await checkPage(page, '61-two-step-setup');
+  await section.getByLabel('Code from the app').fill(await totpCode(page.request, secret));
+  await section.getByLabel('Code from the app').press('Enter');
+  await expect(section.getByRole('status')).toContainText('Two-step sign-in is on.');
+  const codes = await section.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').allTextContents();
+  expect(codes).toHaveLength(10);
+  await expect(section).toContainText('10 recovery code(s) left');
+  await checkPage(page, '62-two-step-on');
+  await signOut(page);
+
+  // The password alone no longer signs in: the second step asks for the code.
+  await page.goto('/sign-in');
+  await field(page, 'User ID').fill('eeao');
+  await field(page, 'Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const second = page.getByRole('form', { name: 'Second step' });
+  await expect(second).toBeVisible();
+  await checkPage(page, '63-second-step');
+  // The code that confirmed the app was spent: the next step's code signs in.
+  await second.getByLabel('Code').fill(await totpCode(page.request, secret, 1));
+  await second.getByLabel('Code').press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeFocused();
+  await signOut(page);
+
+  // A recovery code, once.
+  await page.goto('/sign-in');
+  await field(page, 'User ID').fill('eeao');
+  await field(page, 'Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('form', { name: 'Second step' }).getByLabel('Code').fill(codes[0]);
+  await page.getByRole('button', { name: 'Verify and sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeFocused();
+
+  // Turned off with the password; the other journeys sign Erin in with it alone.
+  await nav(page, 'My Information');
+  await expect(section).toContainText('9 recovery code(s) left');
+  await section.getByLabel('Your password (to turn it off)').fill(PASSWORD);
+  await section.getByRole('button', { name: 'Turn off two-step sign-in' }).click();
+  await expect(section.getByRole('status')).toContainText('Two-step sign-in is off.');
+  await signOut(page);
+  await signIn(page, 'eeao');
+});
