@@ -369,6 +369,6 @@ async fn login_second_factor(
     body: web::Json<SecondFactorRequest>,
 ) -> Result<HttpResponse, Error> {
     body.validate()?;
-    let s = crate::service::mfa::sign_in(&ctx, client_ip(&req), &body).await?;
+    let s = sessions::login_second_factor(&ctx, client_ip(&req), &body).await?;
     Ok(session_response(&ctx, s))
 }

@@ -590,8 +590,8 @@ async fn me_view(
         supervisor: person(u.supervisor_id),
         security_officer: person(u.security_officer_id),
         eao: person(u.eao_id),
-        organization_security_officers: officers_of(OFFICER_SECURITY),
-        iaos: officers_of(OFFICER_IAO),
+        organization_security_officers: officers_of(store::users::OFFICER_SECURITY),
+        iaos: officers_of(store::users::OFFICER_IAO),
         admin_roles: {
             let mut names: Vec<String> = roles.iter().map(|r| r.display_name().to_string()).collect();
             names.sort();
@@ -859,10 +859,6 @@ pub async fn change_password(
         message: "Your password is changed.".into(),
     })
 }
-
-/// `organization_officers.kind` of a security officer, and of an IAO.
-pub(super) const OFFICER_SECURITY: &str = "security_officer";
-pub(super) const OFFICER_IAO: &str = "iao";
 
 /// An account status as the contract spells it.
 pub(super) fn wire_status(s: AccountStatus) -> amps_openapi::AccountStatus {

@@ -78,7 +78,7 @@ pub async fn security_officer_by_login(
     let named: Vec<Uuid> = store::users::officer_ids(conn, org)
         .await?
         .into_iter()
-        .filter(|(kind, _)| kind == super::accounts::OFFICER_SECURITY)
+        .filter(|(kind, _)| kind == store::users::OFFICER_SECURITY)
         .map(|(_, id)| id)
         .collect();
     if !named.is_empty() && !named.contains(&s.id) {

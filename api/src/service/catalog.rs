@@ -910,8 +910,8 @@ pub async fn set_organization_officers(
         return Err(Error::Validation(errors));
     }
     let [sos, iaos] = chosen;
-    store::users::set_officers(&txn, org.id, super::accounts::OFFICER_SECURITY, &sos).await?;
-    store::users::set_officers(&txn, org.id, super::accounts::OFFICER_IAO, &iaos).await?;
+    store::users::set_officers(&txn, org.id, store::users::OFFICER_SECURITY, &sos).await?;
+    store::users::set_officers(&txn, org.id, store::users::OFFICER_IAO, &iaos).await?;
     audit::append(
         &txn,
         now,
@@ -924,12 +924,12 @@ pub async fn set_organization_officers(
     )
     .await?;
     let response = OrganizationOfficersResponse {
-        security_officers: store::users::officers_of(&txn, org.id, super::accounts::OFFICER_SECURITY)
+        security_officers: store::users::officers_of(&txn, org.id, store::users::OFFICER_SECURITY)
             .await?
             .iter()
             .map(super::views::person_ref)
             .collect(),
-        iaos: store::users::officers_of(&txn, org.id, super::accounts::OFFICER_IAO)
+        iaos: store::users::officers_of(&txn, org.id, store::users::OFFICER_IAO)
             .await?
             .iter()
             .map(super::views::person_ref)

@@ -7,7 +7,6 @@
 //! the password again.
 
 use super::principal::UserPrincipal;
-use super::sessions::Session;
 use super::{Ctx, Error, Result, field};
 use crate::auth::{password, tokens};
 use crate::domain::account::AccountStatus;
@@ -131,8 +130,14 @@ pub async fn challenge(ctx: &Ctx, u: &user::Model, actor: &Actor, now: DateTime<
     Ok(token)
 }
 
-/// `POST /auth/login/second-factor`: the second step of a sign-in.
-pub async fn sign_in(ctx: &Ctx, ip: Option<String>, req: &SecondFactorRequest) -> Result<Session> {
+/// Checks the second step of a sign-in (`POST /auth/login/second-factor`): spends the token
+/// and the code; returns the account, the actor, and how they proved it (`totp` or
+/// `recovery_code`). `sessions::login_second_factor` then starts the session.
+pub async fn verify(
+    ctx: &Ctx,
+    ip: Option<String>,
+    req: &SecondFactorRequest,
+) -> Result<(user::Model, Actor, &'static str)> {
     req.validate()?;
     let now = ctx.clock.now();
     let expired =
@@ -211,7 +216,7 @@ pub async fn sign_in(ctx: &Ctx, ip: Option<String>, req: &SecondFactorRequest) -
         .await?;
     }
     txn.commit().await?;
-    super::sessions::start(ctx, &u, &actor, &[("second_factor", how)], now).await
+    Ok((u, actor, how))
 }
 
 /// `GET /me/mfa`: which second factors the caller has.

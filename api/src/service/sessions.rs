@@ -145,8 +145,18 @@ pub async fn login(ctx: &Ctx, ip: Option<String>, req: &LoginRequest) -> Result<
     start(ctx, &u, &actor, &[], now).await
 }
 
+/// The second step of a sign-in with a second factor (`service::mfa` checks it).
+pub async fn login_second_factor(
+    ctx: &Ctx,
+    ip: Option<String>,
+    req: &amps_openapi::SecondFactorRequest,
+) -> Result<Session> {
+    let (u, actor, how) = super::mfa::verify(ctx, ip, req).await?;
+    start(ctx, &u, &actor, &[("second_factor", how)], ctx.clock.now()).await
+}
+
 /// Starts a session of `u`, who proved who they are (`details`: how, for the audit event).
-pub(super) async fn start(
+async fn start(
     ctx: &Ctx,
     u: &user::Model,
     actor: &Actor,

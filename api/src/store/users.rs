@@ -842,6 +842,10 @@ pub async fn extend_contract(
     q.filter(user::Column::Id.eq(id)).exec(conn).await.map(drop)
 }
 
+/// `organization_officers.kind` of a security officer, and of an IAO.
+pub const OFFICER_SECURITY: &str = "security_officer";
+pub const OFFICER_IAO: &str = "iao";
+
 /// The officers organization `org` names, of `kind` (`security_officer` or `iao`), active
 /// accounts only, by last name.
 pub async fn officers_of(
