@@ -4,7 +4,7 @@
 // account; the contractor sets a password through the mailed invitation and signs in. Each
 // screen is checked with axe.
 import { test, expect } from '@playwright/test';
-import { PASSWORD, checkPage, field, linkIn, mailTo, nav, signIn, signOut, submitApi, supervisorOnlyRole } from './helpers.mjs';
+import { PASSWORD, apiAs, checkPage, field, linkIn, mailTo, nav, signIn, signOut, submitApi, supervisorOnlyRole } from './helpers.mjs';
 
 test('the help desk disables an account with a reason and enables it again', async ({ page, request }) => {
   const reason = 'Victor asked us to pause his account while he is on leave.';
@@ -140,4 +140,7 @@ test("the help desk finds a person's request by its number and sends the approva
   await expect(page.getByRole('status').first()).toContainText(`The approval request of ${saar.number} went again to 1 approver(s).`);
   const mail = await mailTo(request, 'sam.supervisor@dla.example', new RegExp(saar.number));
   expect(mail.body).toContain(saar.number);
+  // Jane withdraws it, so Sam's inbox is as the other journeys expect.
+  const r = await request.post(`/api/v1/saars/${saar.id}/cancel`, { headers: await apiAs(request, 'jrequester') });
+  expect(r.status()).toBe(200);
 });

@@ -56,7 +56,7 @@ test('a supervisor hands a report over; the new supervisor accepts', async ({ pa
   const handOver = report.getByRole('form', { name: 'Hand Evan Enrolled over' });
   await handOver.getByLabel('Hand Evan Enrolled over to (supervisor\'s User ID)').fill('ddataowner');
   await checkPage(page, '58-hand-over');
-  await handOver.getByRole('button', { name: 'Ask them to accept' }).click();
+  await handOver.getByRole('button', { name: 'Hand over', exact: true }).click();
   await expect(page.getByRole('status').first()).toContainText('We asked Dan Dataowner to accept Evan Enrolled');
   await signOut(page);
 

@@ -192,7 +192,7 @@ fn HandOver(
             " "
             <input id=field_id bind:value=to autocomplete="off"/>
             " "
-            <button type="submit" class="secondary" disabled=move || busy.get()>"Ask them to accept"</button>
+            <button type="submit" class="secondary" disabled=move || busy.get()>"Hand over"</button>
         </form>
     }
 }

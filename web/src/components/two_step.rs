@@ -3,6 +3,7 @@
 //! keep the ten recovery codes shown once; or turn it off with the password.
 
 use crate::api::{self, Session};
+use crate::components::{Alert, Status};
 use amps_openapi::{ConfirmTotpRequest, MfaStatusResponse, RemoveTotpRequest, TotpEnrollmentResponse};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -103,8 +104,8 @@ pub fn TwoStep() -> impl IntoView {
     view! {
         <section aria-labelledby="twostep-h">
             <h2 id="twostep-h">"Two-step sign-in"</h2>
-            <p role="alert" class="error">{move || alert.get()}</p>
-            <p role="status">{move || status.get()}</p>
+            <Alert msg=alert/>
+            <Status msg=status/>
             {move || recovery.get().map(|codes| view! {
                 <div class="card">
                     <h3>"Your recovery codes"</h3>
