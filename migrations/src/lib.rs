@@ -50,6 +50,7 @@ mod m20261130_000025_deletion;
 mod m20261130_000026_enrollments;
 mod m20261130_000027_organization_officers;
 mod m20261130_000028_totp;
+mod m20261130_000029_session_second_factor;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -86,6 +87,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000026_enrollments::Migration),
             Box::new(m20261130_000027_organization_officers::Migration),
             Box::new(m20261130_000028_totp::Migration),
+            Box::new(m20261130_000029_session_second_factor::Migration),
         ]
     }
 }

@@ -150,6 +150,10 @@ pub struct RoleResponse {
     pub default_expiration_days: Option<i32>,
     /// Who approves a renewal of it.
     pub renewal_approver: RenewalApprover,
+    /// Marked "MFA required": it is requested and decided only from a sign-in with a second
+    /// factor (two-step sign-in).
+    #[serde(default)]
+    pub mfa_required: bool,
     /// The caller already holds it.
     pub held: bool,
     /// The caller already has a request open for it.
@@ -585,6 +589,10 @@ pub struct CompleteProvisioningRequest {
 pub struct CurrentRoleResponse {
     pub assignment_id: Uuid,
     pub role: RoleRef,
+    /// The role is marked "MFA required": it was asked for, and is decided, only from a
+    /// sign-in with a second factor.
+    #[serde(default)]
+    pub mfa_required: bool,
     pub since: DateTime<Utc>,
     /// When the role ends unless it is renewed (none: it does not expire).
     pub expires_at: Option<DateTime<Utc>>,

@@ -41,6 +41,9 @@ pub struct Claims {
     /// The account's session epoch when the token was issued (`users.session_epoch`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epoch: Option<i32>,
+    /// How the user signed in (RFC 8176): `pwd`, and `otp` after an authenticator code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amr: Option<Vec<String>>,
 }
 
 /// Which sign-in of a user a token belongs to.
@@ -50,6 +53,8 @@ pub struct SessionOf {
     pub sid: Uuid,
     /// The account's session epoch.
     pub epoch: i32,
+    /// Whether the sign-in proved a second factor.
+    pub second_factor: bool,
 }
 
 /// The signing key and all verification keys.
@@ -153,6 +158,13 @@ impl Keys {
             scope,
             sid: session.map(|s| s.sid),
             epoch: session.map(|s| s.epoch),
+            amr: session.map(|s| {
+                let mut amr = vec!["pwd".to_string()];
+                if s.second_factor {
+                    amr.push("otp".into());
+                }
+                amr
+            }),
         };
         Ok(jsonwebtoken::encode(&header, &claims, &self.encoding)?)
     }

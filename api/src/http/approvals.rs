@@ -81,7 +81,9 @@ async fn decide_task(
 /// **Permissions**: the task's approver, or a member of its group. Two approvers acting at
 /// once: one succeeds, the other gets 409.
 ///
-/// **Refusals**: 412: stale If-Match version; 403: not your approval; 409: already decided; 422: IT level not met, exception reason missing.
+/// **Refusals**: 412: stale If-Match version; 403: not your approval, or a role marked "MFA
+/// required" decided from a sign-in without a second factor (an emailed link has none); 409:
+/// already decided; 422: IT level not met, exception reason missing.
 #[utoipa::path(
     tag = "approvals",
     operation_id = "approve_task",
@@ -115,7 +117,8 @@ async fn approve_task(
 ///
 /// **Permissions**: the task's approver, or a member of its group.
 ///
-/// **Refusals**: 412: stale If-Match version.
+/// **Refusals**: 412: stale If-Match version; 403: not your approval, or a role marked "MFA
+/// required" decided from a sign-in without a second factor.
 #[utoipa::path(
     tag = "approvals",
     operation_id = "reject_task",
@@ -148,7 +151,8 @@ async fn reject_task(
 ///
 /// **Permissions**: the task's approver, or a member of its group.
 ///
-/// **Refusals**: 412: stale If-Match version.
+/// **Refusals**: 412: stale If-Match version; 403: not your approval, or a role marked "MFA
+/// required" decided from a sign-in without a second factor.
 #[utoipa::path(
     tag = "approvals",
     operation_id = "return_task",
@@ -205,7 +209,8 @@ async fn get_approval_link(ctx: web::Data<Ctx>, token: web::Path<String>) -> Res
 ///
 /// **Permissions**: the holder of a valid link.
 ///
-/// **Refusals**: 400: link not valid.
+/// **Refusals**: 400: link not valid; 403: the role is marked "MFA required" (sign in to
+/// decide it).
 #[utoipa::path(
     tag = "approvals",
     operation_id = "approve_by_link",
@@ -216,6 +221,7 @@ async fn get_approval_link(ctx: web::Data<Ctx>, token: web::Path<String>) -> Res
     responses(
         (status = 200, body = SaarResponse),
         (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden),
         (status = 409, response = Conflict),
         (status = 422, response = Invalid),
     ),
@@ -243,7 +249,8 @@ async fn approve_by_link(
 ///
 /// **Permissions**: the holder of a valid link.
 ///
-/// **Refusals**: 400: link not valid.
+/// **Refusals**: 400: link not valid; 403: the role is marked "MFA required" (sign in to
+/// decide it).
 #[utoipa::path(
     tag = "approvals",
     operation_id = "reject_by_link",
@@ -254,6 +261,7 @@ async fn approve_by_link(
     responses(
         (status = 200, body = SaarResponse),
         (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden),
         (status = 422, response = Invalid),
     ),
 )]
@@ -274,7 +282,8 @@ async fn reject_by_link(
 ///
 /// **Permissions**: the holder of a valid link.
 ///
-/// **Refusals**: 400: link not valid.
+/// **Refusals**: 400: link not valid; 403: the role is marked "MFA required" (sign in to
+/// decide it).
 #[utoipa::path(
     tag = "approvals",
     operation_id = "return_by_link",
@@ -285,6 +294,7 @@ async fn reject_by_link(
     responses(
         (status = 200, body = SaarResponse),
         (status = 400, response = BadRequest),
+        (status = 403, response = Forbidden),
         (status = 422, response = Invalid),
     ),
 )]

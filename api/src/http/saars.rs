@@ -32,7 +32,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
 ///
 /// **Permissions**: any signed-in user, for themselves or (supervisors) a direct report.
 ///
-/// **Refusals**: 403: not your direct report; 422: A role cannot be requested, or invalid fields.
+/// **Refusals**: 403: not your direct report, or a role marked "MFA required" asked for from a
+/// sign-in without a second factor; 422: A role cannot be requested, or invalid fields.
 #[utoipa::path(
     tag = "saars",
     operation_id = "submit_saars",

@@ -185,6 +185,13 @@ pub async fn decide(
         return Err(Error::NotFound("No such approval task.".into()));
     };
     may_decide(ctx, p, &task, &s, now).await?;
+    // A role marked "MFA required" is decided only from a sign-in with a second factor.
+    if r.mfa_required && !p.second_factor {
+        return Err(Error::Forbidden(format!(
+            "{} requires two-step sign-in to decide: sign in again with your authenticator code (set it up in My Information).",
+            r.name
+        )));
+    }
     let d = decision()?;
     super::check_version(expected_version, s.version, &s.number)?;
     let status = s.status;
@@ -431,6 +438,7 @@ async fn by_link(ctx: &Ctx, token: &str) -> Result<(approval_task::Model, UserPr
             user: who,
             org,
             session: None,
+            second_factor: false,
         },
     ))
 }

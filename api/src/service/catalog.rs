@@ -328,6 +328,7 @@ fn responses_of(
             min_it_level: r.min_it_level.clone(),
             requestable_by: r.requestable_by.into(),
             renewal_approver: r.renewal_approver.into(),
+            mfa_required: r.mfa_required,
             prerequisites: {
                 let mut refs: Vec<RoleRef> = prereqs
                     .iter()

@@ -43,6 +43,8 @@ pub struct UserPrincipal {
     pub org: organization::Model,
     /// The sign-in (refresh family) the caller's token belongs to; `None` for an emailed link.
     pub session: Option<Uuid>,
+    /// Whether the caller's sign-in proved a second factor (the token's `amr` has `otp`).
+    pub second_factor: bool,
 }
 
 impl UserPrincipal {
@@ -426,6 +428,7 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
                 user: u,
                 org,
                 session: claims.sid,
+                second_factor: claims.amr.as_ref().is_some_and(|a| a.iter().any(|m| m == "otp")),
             })))
         }
         "service" => {

@@ -141,6 +141,15 @@ pub async fn submit(
     if !errors.is_empty() {
         return Err(Error::Validation(errors));
     }
+    // A role marked "MFA required" is asked for only from a sign-in with a second factor.
+    if !p.second_factor
+        && let Some((_, rr, _)) = roles.iter().find(|(r, ..)| r.mfa_required)
+    {
+        return Err(Error::Forbidden(format!(
+            "{} ({}) requires two-step sign-in: set up an authenticator app in My Information, then sign in again with its code.",
+            rr.name, rr.application
+        )));
+    }
 
     // Warnings: segregation of duties and missing prerequisites.
     let requested: Vec<Uuid> = roles.iter().map(|(r, ..)| r.id).collect();

@@ -45,6 +45,7 @@ async fn new_refresh(
     user_id: Uuid,
     family: Uuid,
     ends: DateTime<Utc>,
+    second_factor: bool,
     now: DateTime<Utc>,
 ) -> Result<String> {
     let value = tokens::generate();
@@ -56,6 +57,7 @@ async fn new_refresh(
             hash: tokens::digest(&value),
             expires_at: (now + REFRESH_TTL).min(ends),
             session_ends_at: ends,
+            second_factor,
         },
         now,
     )
@@ -142,7 +144,7 @@ pub async fn login(ctx: &Ctx, ip: Option<String>, req: &LoginRequest) -> Result<
         let token = super::mfa::challenge(ctx, &u, &actor, now).await?;
         return Err(Error::SecondFactorRequired(token));
     }
-    start(ctx, &u, &actor, &[], now).await
+    start(ctx, &u, &actor, None, now).await
 }
 
 /// The second step of a sign-in with a second factor (`service::mfa` checks it).
@@ -152,22 +154,24 @@ pub async fn login_second_factor(
     req: &amps_openapi::SecondFactorRequest,
 ) -> Result<Session> {
     let (u, actor, how) = super::mfa::verify(ctx, ip, req).await?;
-    start(ctx, &u, &actor, &[("second_factor", how)], ctx.clock.now()).await
+    start(ctx, &u, &actor, Some(how), ctx.clock.now()).await
 }
 
-/// Starts a session of `u`, who proved who they are (`details`: how, for the audit event).
+/// Starts a session of `u`, who proved who they are with a password and, when
+/// `second_factor` names it (`totp`, `recovery_code`), a second factor.
 async fn start(
     ctx: &Ctx,
     u: &user::Model,
     actor: &Actor,
-    details: &[(&str, &str)],
+    second_factor: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Session> {
     let login = &u.login;
     let txn = crate::store::begin(&ctx.db).await?;
     store::sessions::clear_throttle(&txn, &format!("login:{login}")).await?;
     let family = Uuid::now_v7();
-    let refresh = new_refresh(&txn, u.id, family, now + ctx.settings.session_max, now).await?;
+    let mfa = second_factor.is_some();
+    let refresh = new_refresh(&txn, u.id, family, now + ctx.settings.session_max, mfa, now).await?;
     store::users::touch(&txn, u.id, now).await?;
     audit::append(
         &txn,
@@ -176,12 +180,10 @@ async fn start(
             actor,
             action: "auth.login",
             target: Some(format!("user:{}", u.id)),
-            details: serde_json::Value::Object(
-                details
-                    .iter()
-                    .map(|(k, v)| ((*k).to_string(), json!(v)))
-                    .collect(),
-            ),
+            details: match second_factor {
+                Some(how) => json!({"second_factor": how}),
+                None => json!({}),
+            },
         },
     )
     .await?;
@@ -189,6 +191,7 @@ async fn start(
     let session = SessionOf {
         sid: family,
         epoch: u.session_epoch,
+        second_factor: mfa,
     };
     Ok(Session {
         token: access(ctx, &u.id.to_string(), "user", None, Some(session))?,
@@ -242,7 +245,7 @@ pub async fn refresh(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> 
     if !u.status.can_sign_in() {
         return Err(unauthorized());
     }
-    let value = new_refresh(&txn, u.id, row.family_id, ends, now).await?;
+    let value = new_refresh(&txn, u.id, row.family_id, ends, row.second_factor, now).await?;
     audit::append(
         &txn,
         now,
@@ -261,6 +264,7 @@ pub async fn refresh(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> 
     let session = SessionOf {
         sid: row.family_id,
         epoch: u.session_epoch,
+        second_factor: row.second_factor,
     };
     Ok(Session {
         token: access(ctx, &u.id.to_string(), "user", None, Some(session))?,

@@ -226,17 +226,19 @@ pub async fn current_roles(
     renewal_days: i64,
 ) -> Result<Vec<CurrentRoleResponse>> {
     let rows = store::provisioning::active_assignments(conn, user_id, now).await?;
-    let roles = store::catalog::role_refs(conn, rows.iter().map(|a| a.role_id).collect()).await?;
+    let roles = store::catalog::role_refs_with_mfa(conn, rows.iter().map(|a| a.role_id).collect()).await?;
     let sources: HashSet<Uuid> = rows.iter().filter_map(|a| a.source_saar_id).collect();
     let numbers = store::saars::numbers(conn, sources).await?;
     rows.into_iter()
         .map(|a| {
+            let (role, mfa_required) = roles
+                .get(&a.role_id)
+                .cloned()
+                .ok_or_else(|| anyhow::anyhow!("role missing"))?;
             Ok(CurrentRoleResponse {
                 assignment_id: a.id,
-                role: roles
-                    .get(&a.role_id)
-                    .cloned()
-                    .ok_or_else(|| anyhow::anyhow!("role missing"))?,
+                role,
+                mfa_required,
                 since: a.since,
                 expires_at: a.expires_at,
                 renewable_from: a

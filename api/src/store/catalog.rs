@@ -93,6 +93,18 @@ pub async fn role_refs(
     conn: &impl ConnectionTrait,
     ids: HashSet<Uuid>,
 ) -> Result<HashMap<Uuid, RoleRef>, DbErr> {
+    Ok(role_refs_with_mfa(conn, ids)
+        .await?
+        .into_iter()
+        .map(|(id, (r, _))| (id, r))
+        .collect())
+}
+
+/// As [`role_refs`], with whether each role is marked "MFA required" (one statement).
+pub async fn role_refs_with_mfa(
+    conn: &impl ConnectionTrait,
+    ids: HashSet<Uuid>,
+) -> Result<HashMap<Uuid, (RoleRef, bool)>, DbErr> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -105,12 +117,15 @@ pub async fn role_refs(
         .map(|(r, a)| {
             (
                 r.id,
-                RoleRef {
-                    id: r.id,
-                    name: r.name,
-                    application: a.map(|a| a.code).unwrap_or_default(),
-                    environment: r.environment,
-                },
+                (
+                    RoleRef {
+                        id: r.id,
+                        name: r.name,
+                        application: a.map(|a| a.code).unwrap_or_default(),
+                        environment: r.environment,
+                    },
+                    r.mfa_required,
+                ),
             )
         })
         .collect())

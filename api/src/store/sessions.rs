@@ -69,6 +69,8 @@ pub struct NewRefresh {
     pub hash: String,
     pub expires_at: DateTime<Utc>,
     pub session_ends_at: DateTime<Utc>,
+    /// Whether the sign-in proved a second factor.
+    pub second_factor: bool,
 }
 
 /// Stores the refresh token `r`.
@@ -83,6 +85,7 @@ pub async fn insert_refresh(
         hash,
         expires_at,
         session_ends_at,
+        second_factor,
     } = r;
     refresh_token::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -94,6 +97,7 @@ pub async fn insert_refresh(
         revoked_at: Set(None),
         created_at: Set(now),
         session_ends_at: Set(Some(session_ends_at)),
+        second_factor: Set(second_factor),
     }
     .insert(conn)
     .await

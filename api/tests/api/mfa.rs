@@ -6,7 +6,10 @@ use crate::helpers::*;
 use amps_openapi::*;
 use chrono::Duration;
 
-both_dbs!(a_user_sets_up_an_authenticator_and_signs_in_with_a_code_or_a_recovery_code);
+both_dbs!(
+    a_user_sets_up_an_authenticator_and_signs_in_with_a_code_or_a_recovery_code,
+    a_role_marked_mfa_required_is_requested_and_decided_only_after_a_second_factor,
+);
 
 /// The code an authenticator app with `secret` shows for `user_id` at `now`.
 fn code_at(secret: &str, user_id: &str, now: chrono::DateTime<chrono::Utc>) -> String {
@@ -184,4 +187,117 @@ async fn a_user_sets_up_an_authenticator_and_signs_in_with_a_code_or_a_recovery_
         .await
         .expect("the password alone again");
     assert_eq!(jane.mfa().await.expect("status").recovery_codes_left, 0);
+}
+
+/// Sets up an authenticator for `login` (signed in as `c`); returns its secret.
+async fn with_authenticator(app: &TestApp, c: &Client, login: &str) -> String {
+    let setup = c.start_totp().await.expect("started");
+    c.confirm_totp(&ConfirmTotpRequest {
+        code: code_at(&setup.secret, login, app.now()),
+    })
+    .await
+    .expect("confirmed");
+    setup.secret
+}
+
+/// Signs `login` in with the password and the authenticator code; the client and its token.
+async fn two_step(app: &TestApp, login: &str, secret: &str) -> (Client, TokenResponse) {
+    let e = app
+        .client()
+        .login(&LoginRequest {
+            user_id: login.into(),
+            password: amps::seed::DEMO_PASSWORD.into(),
+        })
+        .await
+        .expect_err("second factor");
+    let token = e.problem().and_then(|p| p.mfa_token.clone()).expect("token");
+    // The next step's code: the one that confirmed the app was spent.
+    app.clock.advance(Duration::seconds(30));
+    let mut c = app.client();
+    let t = c
+        .login_second_factor(&SecondFactorRequest {
+            mfa_token: token,
+            code: code_at(secret, login, app.now()),
+        })
+        .await
+        .expect("signed in");
+    (c, t)
+}
+
+/// The `amr` claim of an access token.
+fn amr(token: &str) -> Vec<String> {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).expect("payload");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64");
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
+    serde_json::from_value(claims["amr"].clone()).expect("amr")
+}
+
+async fn a_role_marked_mfa_required_is_requested_and_decided_only_after_a_second_factor(db: Db) {
+    let app = seeded(db).await;
+    let admin = as_user(&app, "aadmin").await;
+    let ebs = admin
+        .applications()
+        .await
+        .expect("apps")
+        .into_iter()
+        .find(|a| a.code == "EBS")
+        .expect("EBS");
+    let role = admin
+        .create_role(&CreateRoleRequest {
+            mfa_required: true,
+            ..role_request(
+                ebs.id,
+                "Payment Certifier",
+                vec![ChainLevel {
+                    kind: "supervisor".into(),
+                    group_id: None,
+                }],
+            )
+        })
+        .await
+        .expect("role");
+
+    // Jane, signed in with her password alone, is refused and told what to do.
+    let jane = as_user(&app, "jrequester").await;
+    let e = jane
+        .submit_saars(&submission(vec![role.id], &app))
+        .await
+        .expect_err("password only");
+    assert_eq!(e.status(), Some(403));
+    assert!(e.to_string().contains("requires two-step sign-in"), "{e}");
+    // With an authenticator and a two-step sign-in, she may; her token says so.
+    let plain = app
+        .client()
+        .login(&LoginRequest {
+            user_id: "jrequester".into(),
+            password: amps::seed::DEMO_PASSWORD.into(),
+        })
+        .await
+        .expect("password");
+    assert_eq!(amr(&plain.access_token), ["pwd"]);
+    let secret = with_authenticator(&app, &jane, "jrequester").await;
+    let (mut jane, t) = two_step(&app, "jrequester", &secret).await;
+    assert_eq!(amr(&t.access_token), ["pwd", "otp"]);
+    // A refreshed token keeps what the sign-in proved.
+    let t = jane.refresh().await.expect("refreshed");
+    assert_eq!(amr(&t.access_token), ["pwd", "otp"]);
+    let saar = submit_one(&app, &jane, role.id).await;
+
+    // Sam decides it only from a two-step sign-in too.
+    let sam = as_user(&app, "ssupervisor").await;
+    let task = task_for(&sam, saar.id).await;
+    let e = sam
+        .approve(task.id, &ApproveRequest::default())
+        .await
+        .expect_err("password only");
+    assert_eq!(e.status(), Some(403));
+    assert!(e.to_string().contains("two-step sign-in"), "{e}");
+    let sam_secret = with_authenticator(&app, &sam, "ssupervisor").await;
+    let (sam, _) = two_step(&app, "ssupervisor", &sam_secret).await;
+    sam.approve(task.id, &ApproveRequest::default())
+        .await
+        .expect("approved");
 }

@@ -4,7 +4,7 @@
 // here as an app computes them (RFC 6238). Keyboard only where a person types; axe on each
 // screen.
 import { test, expect } from '@playwright/test';
-import { PASSWORD, checkPage, field, nav, signIn, signOut, totpCode } from './helpers.mjs';
+import { PASSWORD, checkPage, field, nav, signIn, signOut, supervisorOnlyRole, totpCode } from './helpers.mjs';
 
 test('an authenticator app guards sign-in; a recovery code stands in once', async ({ page }) => {
   await signIn(page, 'eeao');
@@ -36,6 +36,16 @@ test('an authenticator app guards sign-in; a recovery code stands in once', asyn
   await second.getByLabel('Code').fill(await totpCode(page.request, secret, 1));
   await second.getByLabel('Code').press('Enter');
   await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeFocused();
+  // A role marked "MFA required" shows its mark in the wizard.
+  await supervisorOnlyRole(page.request, 'Payment Certifier (MFA journey)', { mfa_required: true });
+  await nav(page, 'Request a role');
+  await page.getByRole('button', { name: 'Accept' }).click();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByLabel('Role name or application').fill('Payment Certifier (MFA journey)');
+  await page.keyboard.press('Enter');
+  const found = page.getByRole('listbox', { name: 'Search results' }).getByRole('option');
+  await expect(found).toContainText('MFA: two-step sign-in required');
+  await checkPage(page, '64-wizard-mfa-role');
   await signOut(page);
 
   // A recovery code, once.

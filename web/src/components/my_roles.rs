@@ -92,7 +92,7 @@ pub fn MyRoles() -> impl IntoView {
                                 });
                                 view! {
                                     <tr>
-                                        <td>{format!("{} ({})", r.role.name, r.role.environment)}</td>
+                                        <td>{format!("{} ({})", r.role.name, r.role.environment)}{r.mfa_required.then(|| view! { " " <span class="mfa">"MFA"<span class="sr-only">" (two-step sign-in required)"</span></span> })}</td>
                                         <td>{r.role.application.clone()}</td>
                                         <td>{crate::fmt::date(&r.since)}</td>
                                         <td>{r.expires_at.map(|d| crate::fmt::date(&d)).unwrap_or_else(|| "Never".into())}{renewable}</td>

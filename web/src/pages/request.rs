@@ -109,6 +109,8 @@ fn RoleList(
     label: &'static str,
     items: Signal<Vec<RoleRef>>,
     highlighted: RwSignal<Option<usize>>,
+    /// The roles marked "MFA required" (shown with a mark).
+    mfa: RwSignal<std::collections::HashSet<uuid::Uuid>>,
 ) -> impl IntoView {
     let option_id = move |i: usize| format!("{id}-opt-{i}");
     let keydown = move |ev: leptos::ev::KeyboardEvent| {
@@ -156,6 +158,7 @@ fn RoleList(
                                     on:click=move |_| highlighted.set(Some(i))
                                 >
                                     {role_label(&r)}
+                                    {mfa.get().contains(&r.id).then(|| view! { " " <span class="mfa">"MFA: two-step sign-in required"</span> })}
                                 </div>
                             }
                         })
@@ -247,6 +250,7 @@ pub fn RequestWizard() -> impl IntoView {
         });
     }
     let query = RwSignal::new(String::new());
+    let mfa_roles = RwSignal::new(std::collections::HashSet::<uuid::Uuid>::new());
     let results = RwSignal::new(Vec::<RoleResponse>::new());
     let searched = RwSignal::new(false);
     let found_hl = RwSignal::new(None::<usize>);
@@ -262,6 +266,7 @@ pub fn RequestWizard() -> impl IntoView {
             .await
             {
                 Ok(r) => {
+                    mfa_roles.update(|m| m.extend(r.iter().filter(|r| r.mfa_required).map(|r| r.id)));
                     results.set(r.into_iter().filter(|r| !r.held && !r.pending).collect());
                     found_hl.set(None);
                     searched.set(true);
@@ -498,12 +503,12 @@ pub fn RequestWizard() -> impl IntoView {
                                     <p role="status">{move || match found_refs.get().len() { 1 => "1 role found.".to_string(), n => format!("{n} roles found.") }}</p>
                                 </Show>
                                 <div class="dual">
-                                    <RoleList id="found" label="Search results" items=found_refs highlighted=found_hl/>
+                                    <RoleList id="found" label="Search results" items=found_refs highlighted=found_hl mfa=mfa_roles/>
                                     <div class="movers">
                                         <button type="button" on:click=add aria-label="Add the highlighted role to Selected Roles">"→"</button>
                                         <button type="button" class="secondary" on:click=remove aria-label="Remove the highlighted role from Selected Roles">"←"</button>
                                     </div>
-                                    <RoleList id="chosen" label="Selected Roles" items=chosen_refs highlighted=chosen_hl/>
+                                    <RoleList id="chosen" label="Selected Roles" items=chosen_refs highlighted=chosen_hl mfa=mfa_roles/>
                                 </div>
                                 {move || {
                                     let m = missing.get();

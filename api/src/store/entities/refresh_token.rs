@@ -16,6 +16,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// When the sign-in this token belongs to ends, however often it is refreshed.
     pub session_ends_at: Option<DateTimeUtc>,
+    /// Whether the sign-in proved a second factor.
+    pub second_factor: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
