@@ -1,7 +1,7 @@
 // An external vendor registers, verifies the email through the development mailbox, signs
 // in with the keyboard alone, and sees My Information.
 import { test, expect } from '@playwright/test';
-import { checkPage, field } from './helpers.mjs';
+import { checkPage, field, signIn } from './helpers.mjs';
 
 const userId = `vendor${Date.now() % 100000}`;
 const password = 'copper lantern meadow 58';
@@ -90,8 +90,24 @@ test('register, verify through the mailbox, sign in, see My Information', async 
   await expect(page.getByRole('status')).toContainText(`We sent a link to ${userId}.new@acme.example`);
   await expect(field(page, 'Current password')).toHaveValue('');
 
+  // Change password: the new one twice (a mismatch is caught on its field), the current one
+  // again; this sign-in goes on.
+  const newPassword = 'Tall ships cross the harbor at dawn';
+  const pw = page.getByRole('form', { name: 'Change password' });
+  await field(pw, 'Your current password').fill(password);
+  await field(pw, 'New password').fill(newPassword);
+  await field(pw, 'New password again').fill('Tall ships cross the harbor at dusk');
+  await pw.getByRole('button', { name: 'Change password' }).click();
+  await expect(pw.getByText('must be the same as the new password')).toBeVisible();
+  await field(pw, 'New password again').fill(newPassword);
+  await checkPage(page, '08b-change-password');
+  await pw.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.getByRole('region', { name: 'Change password' }).getByRole('status')).toContainText('Your password is changed');
+  await expect(field(pw, 'Your current password')).toHaveValue('');
+
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in to AMPS' })).toBeVisible();
   await page.goto('/me');
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in to AMPS' })).toBeVisible();
+  await signIn(page, userId, newPassword);
 });

@@ -252,6 +252,7 @@ pub fn MyInformation() -> impl IntoView {
                             <button type="submit" disabled=move || busy.get()>{move || if busy.get() { "Saving…" } else { "Save" }}</button>
                         </form>
                     </section>
+                    <crate::components::change_password::ChangePassword/>
                     <crate::components::two_step::TwoStep/>
                     </div>
                     <div role="tabpanel" id="panel-roles" aria-labelledby="tab-roles" tabindex="0" hidden=move || tab.get() != "roles">
