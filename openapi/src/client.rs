@@ -546,6 +546,19 @@ impl Client {
         .await
     }
 
+    /// `POST /api/v1/users/{id}/mfa/reset`
+    pub async fn reset_second_factor(
+        &self,
+        id: uuid::Uuid,
+        body: &ResetSecondFactorRequest,
+    ) -> Result<(), ClientError> {
+        Self::send(
+            self.request(Method::POST, &format!("api/v1/users/{id}/mfa/reset"))?
+                .json(body),
+        )
+        .await
+    }
+
     /// `GET /api/v1/help`
     pub async fn help(&self) -> Result<HelpResponse, ClientError> {
         self.get("api/v1/help").await

@@ -460,6 +460,14 @@ pub struct RecoveryCodesResponse {
     pub recovery_codes: Vec<String>,
 }
 
+/// Reset a person's two-step sign-in (help desk): the reason they are mailed.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetSecondFactorRequest {
+    #[validate(length(min = 5, max = 500), custom(function = "crate::rules::free_text"))]
+    pub reason: String,
+}
+
 /// Turn the authenticator off: the password again.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -3,7 +3,7 @@
 
 use super::extract::{Auth, JsonBody};
 use super::problems::{Busy, Conflict, Forbidden, Invalid, NotFound, Unauthorized};
-use crate::service::{Ctx, Error, deletion, invitations, saars, users};
+use crate::service::{Ctx, Error, deletion, invitations, mfa, saars, users};
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use amps_openapi::*;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -20,7 +20,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(user_requests)
         .service(set_user_status)
         .service(update_user)
-        .service(delete_user);
+        .service(delete_user)
+        .service(reset_second_factor);
 }
 
 /// Users, ordered by User ID, searched by User ID, name, email or the number of a SAAR for them, and filtered by status;
@@ -315,4 +316,49 @@ async fn delete_user(
 async fn user_requests(ctx: web::Data<Ctx>, auth: Auth, id: web::Path<Uuid>) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
     Ok(HttpResponse::Ok().json(saars::requests_of(&ctx, p, *id).await?))
+}
+
+/// Reset a person's two-step sign-in (they lost their phone and their recovery codes): their
+/// authenticator app and recovery codes stop working, they are mailed the reason, and they sign
+/// in with the password and set it up again. Audited. Check who is calling before doing this.
+///
+/// **Permissions**: Administrator; Help Desk (not for an account holding an AMPS administrative
+/// role); never one's own account.
+///
+/// **Refusals**: 403: neither, one's own account, or the help desk for an administrative
+/// account; 404: no such account; 409: no authenticator set up; 422: no reason (5 to 500
+/// characters).
+#[utoipa::path(
+    tag = "users",
+    operation_id = "reset_second_factor",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Account id")),
+    request_body = ResetSecondFactorRequest,
+    responses(
+        (status = 204, description = "Reset"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid),
+    ),
+)]
+#[post("/users/{id}/mfa/reset")]
+async fn reset_second_factor(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: JsonBody<ResetSecondFactorRequest>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    p.require(crate::domain::permission::Permission::ChangeAccountStatus)?;
+    if *id == p.id {
+        return Err(Error::Forbidden(
+            "Nobody resets their own two-step sign-in: turn it off in My Information.".into(),
+        ));
+    }
+    let body = body.parse()?;
+    mfa::reset_for(&ctx, &auth.actor(&req), p, *id, &body).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -382,3 +382,74 @@ pub async fn remove_totp(ctx: &Ctx, actor: &Actor, p: &UserPrincipal, req: &Remo
     txn.commit().await?;
     Ok(())
 }
+
+/// `POST /users/{id}/mfa/reset`: the help desk or an administrator turns off account `id`'s
+/// authenticator (the person lost their phone and their recovery codes), with a reason the
+/// person is mailed; they sign in with the password and set it up again.
+pub async fn reset_for(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    id: uuid::Uuid,
+    req: &amps_openapi::ResetSecondFactorRequest,
+) -> Result<()> {
+    p.require(crate::domain::permission::Permission::ChangeAccountStatus)?;
+    if id == p.id {
+        return Err(Error::Forbidden(
+            "Nobody resets their own two-step sign-in: turn it off in My Information.".into(),
+        ));
+    }
+    req.validate()?;
+    let now = ctx.clock.now();
+    let txn = crate::store::begin(&ctx.db).await?;
+    let u = store::users::find(&txn, id)
+        .await?
+        .filter(|u| u.status != AccountStatus::Deleted)
+        .ok_or_else(|| Error::NotFound("No such account.".into()))?;
+    if !store::users::admin_roles(&txn, u.id, now).await?.is_empty()
+        && !crate::domain::permission::allows(
+            &p.admin_roles,
+            crate::domain::permission::Permission::ManageAccounts,
+        )
+    {
+        return Err(Error::Forbidden(
+            "Only an administrator resets the two-step sign-in of an account that holds an AMPS administrative role."
+                .into(),
+        ));
+    }
+    if store::mfa::totp(&txn, u.id).await?.is_none() {
+        return Err(Error::Conflict(format!(
+            "{} has no authenticator app set up.",
+            u.login
+        )));
+    }
+    store::mfa::remove(&txn, u.id).await?;
+    let reason = req.reason.trim();
+    outbox::enqueue(
+        &txn,
+        now,
+        &u.email,
+        "AMPS: your two-step sign-in was reset",
+        &format!(
+            "Hello {},\n\n{} turned off the authenticator app of your AMPS account {}: {reason}\n\nSign in with your password and set up two-step sign-in again in My Information. If you did not ask for this, call {}.\n\n-- AMPS",
+            u.first_name,
+            super::views::name_of(&p.user),
+            u.login,
+            ctx.settings.help_desk
+        ),
+    )
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "auth.totp_reset",
+            target: Some(format!("user:{}", u.id)),
+            details: json!({"user": u.login, "reason": reason}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -344,6 +344,7 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         "resend_approval_mail" => call(M::POST, format!("/api/v1/saars/{}/approval-mail", o.saar)),
         "set_organization_officers" => call(M::PUT, format!("/api/v1/organizations/{}/officers", o.organization))
             .json(json!({"security_officers": ["nobody-here"], "iaos": []})),
+        "reset_second_factor" => call(M::POST, format!("/api/v1/users/{}/mfa/reset", o.requester)).json(json!({"reason": ""})),
         "delete_user" => call(M::POST, format!("/api/v1/users/{}/deletion", o.requester)).json(json!({"reason": ""})),
         "set_approvers" => call(M::PATCH, format!("/api/v1/users/{}/approvers", o.requester)).json(json!({})),
         "remove_direct_report_role" => call(
@@ -769,6 +770,7 @@ const README_ORDER: &[&str] = &[
     "set_user_status",
     "update_user",
     "delete_user",
+    "reset_second_factor",
     "list_user_requests",
     "resend_approval_mail",
     "enroll_contractor",

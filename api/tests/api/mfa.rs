@@ -9,6 +9,7 @@ use chrono::Duration;
 both_dbs!(
     a_user_sets_up_an_authenticator_and_signs_in_with_a_code_or_a_recovery_code,
     a_role_marked_mfa_required_is_requested_and_decided_only_after_a_second_factor,
+    the_help_desk_resets_a_lost_authenticator,
 );
 
 /// The code an authenticator app with `secret` shows for `user_id` at `now`.
@@ -300,4 +301,59 @@ async fn a_role_marked_mfa_required_is_requested_and_decided_only_after_a_second
     sam.approve(task.id, &ApproveRequest::default())
         .await
         .expect("approved");
+}
+
+async fn the_help_desk_resets_a_lost_authenticator(db: Db) {
+    const JANE: &str = "jane.requester@dla.example";
+    let app = seeded(db).await;
+    let jane = as_user(&app, "jrequester").await;
+    let jane_id = jane.me().await.expect("me").id;
+    with_authenticator(&app, &jane, "jrequester").await;
+    let why = |r: &str| ResetSecondFactorRequest { reason: r.into() };
+    let reason = "Jane lost her phone and her recovery codes; identity checked by callback.";
+    // Refused: the person, a supervisor, one's own, the help desk for an administrator, no reason.
+    let sam = as_user(&app, "ssupervisor").await;
+    for (who, c) in [("jrequester", &jane), ("ssupervisor", &sam)] {
+        let e = c.reset_second_factor(jane_id, &why(reason)).await.expect_err(who);
+        assert_eq!(e.status(), Some(403), "{who}");
+    }
+    let hal = as_user(&app, "hhelpdesk").await;
+    let hal_id = hal.me().await.expect("me").id;
+    let admin_id = as_user(&app, "aadmin").await.me().await.expect("me").id;
+    for (id, status) in [(hal_id, 403), (admin_id, 403)] {
+        let e = hal
+            .reset_second_factor(id, &why(reason))
+            .await
+            .expect_err("refused");
+        assert_eq!(e.status(), Some(status));
+    }
+    assert_eq!(
+        hal.reset_second_factor(jane_id, &why("no"))
+            .await
+            .expect_err("short")
+            .status(),
+        Some(422)
+    );
+    first_step(&app).await;
+
+    hal.reset_second_factor(jane_id, &why(reason))
+        .await
+        .expect("reset");
+    assert!(
+        mail_about(&app, JANE, "two-step sign-in was reset")
+            .await
+            .body
+            .contains(reason)
+    );
+    app.client()
+        .login(&password())
+        .await
+        .expect("the password alone again");
+    assert_eq!(
+        hal.reset_second_factor(jane_id, &why(reason))
+            .await
+            .expect_err("nothing left")
+            .status(),
+        Some(409)
+    );
 }

@@ -4,7 +4,7 @@
 // here as an app computes them (RFC 6238). Keyboard only where a person types; axe on each
 // screen.
 import { test, expect } from '@playwright/test';
-import { PASSWORD, checkPage, field, nav, signIn, signOut, supervisorOnlyRole, totpCode } from './helpers.mjs';
+import { PASSWORD, apiAs, checkPage, field, nav, signIn, signOut, supervisorOnlyRole, totpCode } from './helpers.mjs';
 
 test('an authenticator app guards sign-in; a recovery code stands in once', async ({ page }) => {
   await signIn(page, 'eeao');
@@ -63,6 +63,29 @@ test('an authenticator app guards sign-in; a recovery code stands in once', asyn
   await section.getByLabel('Your password (to turn it off)').fill(PASSWORD);
   await section.getByRole('button', { name: 'Turn off two-step sign-in' }).click();
   await expect(section.getByRole('status')).toContainText('Two-step sign-in is off.');
+  await signOut(page);
+  await signIn(page, 'eeao');
+});
+
+test('the help desk resets a lost authenticator', async ({ page, request }) => {
+  // Erin turns two-step sign-in on (through the API, as the journey above does on screen).
+  const erin = await apiAs(request, 'eeao');
+  const setup = await (await request.post('/api/v1/me/mfa/totp', { headers: erin })).json();
+  const confirmed = await request.post('/api/v1/me/mfa/totp/confirm', {
+    headers: erin,
+    data: { code: await totpCode(request, setup.secret) },
+  });
+  expect(confirmed.status()).toBe(200);
+  // She lost her phone and her codes; the help desk resets it with a reason.
+  await signIn(page, 'hhelpdesk');
+  await nav(page, 'Users');
+  await page.getByRole('searchbox', { name: 'User ID, name or email' }).fill('eeao');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('button', { name: 'Manage eeao' }).click();
+  const account = page.getByRole('region', { name: /Account eeao/ });
+  await account.getByLabel(/Why reset two-step sign-in/).fill('Erin lost her phone; identity checked by a call back.');
+  await account.getByRole('button', { name: 'Reset two-step sign-in of eeao' }).click();
+  await expect(page.getByRole('status').first()).toContainText('Two-step sign-in is reset');
   await signOut(page);
   await signIn(page, 'eeao');
 });

@@ -9,8 +9,8 @@ use crate::components::delete_user::DeleteUser;
 use crate::components::{Field, FormErrors, Page, Status};
 use amps_openapi::{
     AccountMailResponse, CreateUserRequest, InternalUserType, ListUsersQuery, MyRequestsResponse,
-    OrganizationResponse, SaarStatus, SetUserStatusRequest, SettableStatus, UpdateUserRequest,
-    UserDeletionResponse, UserDetailResponse, UserSummaryResponse,
+    OrganizationResponse, ResetSecondFactorRequest, SaarStatus, SetUserStatusRequest, SettableStatus,
+    UpdateUserRequest, UserDeletionResponse, UserDetailResponse, UserSummaryResponse,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -175,6 +175,37 @@ fn Account(
             Err(e) => alert.set(Some(e)),
         }
         busy.set(false);
+    };
+    let mfa_reason = RwSignal::new(String::new());
+    let reset_mfa = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let reason = mfa_reason.get_untracked().trim().to_string();
+        if reason.chars().count() < 5 {
+            alert.set(Some(
+                "Say why (at least 5 characters): the person reads it.".into(),
+            ));
+            return;
+        }
+        let body = ResetSecondFactorRequest { reason };
+        busy.set(true);
+        alert.set(None);
+        spawn_local(async move {
+            match api::call(session, move |c| {
+                let b = body.clone();
+                async move { c.reset_second_factor(id, &b).await }
+            })
+            .await
+            {
+                Ok(()) => {
+                    mfa_reason.set(String::new());
+                    status.set(Some(
+                        "Two-step sign-in is reset: the person signs in with the password and sets it up again.".into(),
+                    ));
+                }
+                Err(e) => alert.set(Some(api::message(&e))),
+            }
+            busy.set(false);
+        });
     };
     let resend_approval = move |saar: uuid::Uuid| {
         busy.set(true);
@@ -346,6 +377,13 @@ fn Account(
                         }}
                         <p>{format!("SAAR History: {} closed request(s).", r.history.len())}</p>
                     })}
+                    <form aria-label=format!("Two-step sign-in of {who}") on:submit=reset_mfa novalidate>
+                        <div class="field">
+                            <label for="acct-mfa-reason">"Why reset two-step sign-in (lost phone and recovery codes; check who is calling first)"</label>
+                            <input id="acct-mfa-reason" bind:value=mfa_reason/>
+                        </div>
+                        <button type="submit" class="secondary" disabled=move || busy.get()>{format!("Reset two-step sign-in of {who}")}</button>
+                    </form>
                     <form aria-label=format!("Status of {who}") on:submit=change_status novalidate>
                         <div class="field">
                             <label for="acct-status">"New status"</label>
