@@ -102,7 +102,7 @@ where
 
 /// Trades the refresh cookie for a new access token; on failure the session ends. Kept out of
 /// the generic [`call`], so it exists once in the program.
-async fn renew(session: Session) -> bool {
+pub async fn renew(session: Session) -> bool {
     match anonymous().refresh().await {
         Ok(t) => {
             session.token.set(Some(t.access_token));

@@ -301,6 +301,10 @@ pub async fn confirm_totp(
     }
     let (codes, hashes) = new_recovery_codes();
     store::mfa::replace_recovery_codes(&txn, p.id, &hashes).await?;
+    // This sign-in just proved the app too: its next access token (after a refresh) says so.
+    if let Some(family) = p.session {
+        store::sessions::mark_second_factor(&txn, family).await?;
+    }
     outbox::enqueue(
         &txn,
         now,

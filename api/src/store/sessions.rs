@@ -126,6 +126,17 @@ pub async fn rotate(conn: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -
     Ok(res.rows_affected == 1)
 }
 
+/// Records that sign-in `family` proved a second factor (its next access tokens say so).
+pub async fn mark_second_factor(conn: &impl ConnectionTrait, family: Uuid) -> Result<(), DbErr> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::SecondFactor, Expr::value(true))
+        .filter(refresh_token::Column::FamilyId.eq(family))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await
+        .map(drop)
+}
+
 /// Revokes every live token of `family`.
 pub async fn revoke_family(
     conn: &impl ConnectionTrait,

@@ -280,6 +280,13 @@ async fn a_role_marked_mfa_required_is_requested_and_decided_only_after_a_second
         .expect("password");
     assert_eq!(amr(&plain.access_token), ["pwd"]);
     let secret = with_authenticator(&app, &jane, "jrequester").await;
+    // The sign-in that set the app up proved it too: refreshed, its token says so.
+    let mut setter = as_user(&app, "pprovisioner").await;
+    with_authenticator(&app, &setter, "pprovisioner").await;
+    assert_eq!(
+        amr(&setter.refresh().await.expect("refreshed").access_token),
+        ["pwd", "otp"]
+    );
     let (mut jane, t) = two_step(&app, "jrequester", &secret).await;
     assert_eq!(amr(&t.access_token), ["pwd", "otp"]);
     // A refreshed token keeps what the sign-in proved.

@@ -65,6 +65,8 @@ pub fn TwoStep() -> impl IntoView {
             .await
             {
                 Ok(r) => {
+                    // This sign-in proved the app: a fresh token says so (roles marked MFA).
+                    api::renew(session).await;
                     setup.set(None);
                     code.set(String::new());
                     recovery.set(Some(r.recovery_codes));
