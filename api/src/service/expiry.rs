@@ -26,26 +26,28 @@ use uuid::Uuid;
 /// replicas each offer goes once).
 pub async fn offer_renewals(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     let until = now + Duration::days(ctx.settings.schedule.renewal_days);
-    let due = store::provisioning::renewals_due(&ctx.db, now, until, JOB_BATCH).await?;
+    // Everything but the claim and the writes is read on the read pool before the write
+    // transaction, so the single SQLite writer is held for three statements a batch.
+    let due = store::provisioning::renewals_due(&ctx.read, now, until, JOB_BATCH).await?;
     if due.is_empty() {
         return Ok(0);
     }
-    let txn = crate::store::begin(&ctx.db).await?;
-    let claimed =
-        store::provisioning::claim_renewal_offers(&txn, due.iter().map(|a| a.id).collect(), now).await?;
     let holders: HashMap<Uuid, user::Model> =
-        store::users::find_many(&txn, claimed.iter().map(|a| a.user_id).collect::<HashSet<_>>())
+        store::users::find_many(&ctx.read, due.iter().map(|a| a.user_id).collect::<HashSet<_>>())
             .await?
             .into_iter()
             .map(|u| (u.id, u))
             .collect();
-    let role_ids: Vec<Uuid> = claimed
+    let role_ids: Vec<Uuid> = due
         .iter()
         .map(|a| a.role_id)
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let roles = store::catalog::roles_with_refs(&txn, &role_ids).await?;
+    let roles = store::catalog::roles_with_refs(&ctx.read, &role_ids).await?;
+    let txn = crate::store::begin(&ctx.db).await?;
+    let claimed =
+        store::provisioning::claim_renewal_offers(&txn, due.iter().map(|a| a.id).collect(), now).await?;
     let link = ctx.settings.link("/me");
     let actor = Actor::system();
     let mut mail = Vec::with_capacity(claimed.len());

@@ -357,7 +357,12 @@ pub async fn remind_overdue(ctx: &Ctx, actor: &Actor, p: &UserPrincipal, id: Uui
     let txn = crate::store::begin(&ctx.db).await?;
     let overdue = store::revalidations::overdue_in(&txn, c.id, now).await?;
     let mut writes = Writes::new();
-    remind(ctx, &txn, &mut writes, &overdue, now).await?;
+    writes.insert_many(
+        remind(ctx, &txn, &overdue, now)
+            .await?
+            .into_iter()
+            .map(|(_, m)| m),
+    );
     let n = i64::try_from(overdue.len()).unwrap_or(i64::MAX);
     audit::append_into(
         &mut writes,
@@ -409,12 +414,11 @@ fn stand_ins<'a>(administrators: &'a [user::Model], user: &user::Model) -> Vec<&
 async fn remind(
     ctx: &Ctx,
     conn: &impl ConnectionTrait,
-    writes: &mut Writes,
     rs: &[revalidation::Model],
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<Vec<(Uuid, crate::store::entities::outbox::ActiveModel)>> {
     if rs.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let reviewers: HashSet<Uuid> = rs
         .iter()
@@ -455,7 +459,7 @@ async fn remind(
             ("reminder", format!("is due by {due}"))
         };
         if r.status == Status::Open {
-            mail.push(outbox::message(
+            mail.push((r.id, outbox::message(
                 now,
                 &user.email,
                 &format!("AMPS: {late}: review your roles by {due}"),
@@ -464,7 +468,7 @@ async fn remind(
                     user.first_name,
                     ctx.settings.link("/revalidation")
                 ),
-            ));
+            )));
             continue;
         }
         let deciders: Vec<&user::Model> = match r.reviewer_id {
@@ -476,7 +480,7 @@ async fn remind(
             None => stand_ins(&administrators, user),
         };
         for person in deciders {
-            mail.push(outbox::message(
+            mail.push((r.id, outbox::message(
                 now,
                 &person.email,
                 &format!(
@@ -489,11 +493,10 @@ async fn remind(
                     name_of(user),
                     ctx.settings.link("/approvals")
                 ),
-            ));
+            )));
         }
     }
-    writes.insert_many(mail);
-    Ok(())
+    Ok(mail)
 }
 
 /// The view of reviews `rs`.
@@ -1151,10 +1154,15 @@ async fn close(
 /// transaction of a fixed number of statements (claimed by one update per reminder moment, so
 /// with several replicas each reminder goes once).
 pub async fn send_reminders(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
-    let due = store::revalidations::reminders_due(&ctx.db, now, JOB_BATCH).await?;
+    // The reviews, their people and the mail are read and written out on the read pool
+    // before the write transaction, which holds the single SQLite writer for the claims and
+    // two inserts.
+    let due = store::revalidations::reminders_due(&ctx.read, now, JOB_BATCH).await?;
     if due.is_empty() {
         return Ok(0);
     }
+    let open: Vec<revalidation::Model> = due.iter().filter(|r| r.status.is_open()).cloned().collect();
+    let mut mail = remind(ctx, &ctx.read, &open, now).await?;
     // A campaign's reviews share their due date, so a batch is usually one claim.
     // (reminder due, next reminder) → reviews.
     type Moment = (DateTime<Utc>, Option<DateTime<Utc>>);
@@ -1178,8 +1186,18 @@ pub async fn send_reminders(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     for ((was, next), ids) in moments {
         claimed.extend(store::revalidations::claim_reminders(&txn, ids, was, next).await?);
     }
+    // Only claimed reviews are mailed; one whose state moved since it was read (its user
+    // submitted it meanwhile) is written out again from the claimed state.
+    let seen: HashMap<Uuid, Status> = due.iter().map(|r| (r.id, r.status)).collect();
+    let (same, moved): (Vec<_>, Vec<_>) = claimed
+        .iter()
+        .cloned()
+        .partition(|r| seen.get(&r.id) == Some(&r.status));
+    let mailed: HashSet<Uuid> = same.iter().map(|r| r.id).collect();
+    mail.retain(|(id, _)| mailed.contains(id));
+    mail.extend(remind(ctx, &txn, &moved, now).await?);
     let mut writes = Writes::new();
-    remind(ctx, &txn, &mut writes, &claimed, now).await?;
+    writes.insert_many(mail.into_iter().map(|(_, m)| m));
     let actor = Actor::system();
     writes.insert_many(claimed.iter().map(|r| {
         audit::event(
