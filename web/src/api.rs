@@ -10,6 +10,10 @@ use url::Url;
 pub struct Session {
     /// The access token, if signed in.
     pub token: RwSignal<Option<String>>,
+    /// Whether a token is held; changes only on signing in and out, not on a renewal, so
+    /// pages that draw themselves from it keep their state (a form half filled, recovery
+    /// codes shown once) when the token is renewed.
+    pub signed: Memo<bool>,
     /// The signed-in user's User ID and name, for the header.
     pub who: RwSignal<Option<(String, String)>>,
     /// False until the start-up refresh has answered.
@@ -35,7 +39,7 @@ impl Session {
 
     /// Whether someone is signed in.
     pub fn signed_in(&self) -> bool {
-        self.token.get().is_some()
+        self.signed.get()
     }
 }
 

@@ -12,8 +12,11 @@ use leptos_router::{Lazy, path};
 /// The application.
 #[component]
 pub fn App() -> impl IntoView {
+    let token = RwSignal::new(None::<String>);
     let session = Session {
-        token: RwSignal::new(None),
+        token,
+        // A memo: a renewed token (one string for another) does not redraw the pages.
+        signed: Memo::new(move |_| token.with(Option::is_some)),
         who: RwSignal::new(None),
         ready: RwSignal::new(false),
         open_approvals: RwSignal::new(0),
