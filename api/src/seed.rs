@@ -205,6 +205,7 @@ pub async fn account(
         updated_at: Set(now),
         session_epoch: Set(0),
         kept_session: Set(None),
+        ended_sessions: Set(None),
     }
     .insert(conn)
     .await?;

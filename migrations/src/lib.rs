@@ -51,6 +51,7 @@ mod m20261130_000026_enrollments;
 mod m20261130_000027_organization_officers;
 mod m20261130_000028_totp;
 mod m20261130_000029_session_second_factor;
+mod m20261201_000030_sign_ins;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -88,6 +89,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000027_organization_officers::Migration),
             Box::new(m20261130_000028_totp::Migration),
             Box::new(m20261130_000029_session_second_factor::Migration),
+            Box::new(m20261201_000030_sign_ins::Migration),
         ]
     }
 }

@@ -546,6 +546,26 @@ impl Client {
         .await
     }
 
+    /// `GET /api/v1/me/sessions`: my sign-ins of the last 30 days, newest first.
+    pub async fn my_sign_ins(&self) -> Result<Vec<SignInResponse>, ClientError> {
+        self.get("api/v1/me/sessions").await
+    }
+
+    /// `DELETE /api/v1/me/sessions/{id}`: sign out one of my sign-ins.
+    pub async fn end_my_sign_in(&self, id: uuid::Uuid) -> Result<(), ClientError> {
+        Self::send(self.request(Method::DELETE, &format!("api/v1/me/sessions/{id}"))?).await
+    }
+
+    /// `GET /api/v1/users/{id}/sessions`: a person's sign-ins of the last 30 days.
+    pub async fn user_sign_ins(&self, user: uuid::Uuid) -> Result<Vec<SignInResponse>, ClientError> {
+        self.get(&format!("api/v1/users/{user}/sessions")).await
+    }
+
+    /// `DELETE /api/v1/users/{id}/sessions/{session}`: end one of a person's sign-ins.
+    pub async fn end_user_sign_in(&self, user: uuid::Uuid, id: uuid::Uuid) -> Result<(), ClientError> {
+        Self::send(self.request(Method::DELETE, &format!("api/v1/users/{user}/sessions/{id}"))?).await
+    }
+
     /// `POST /api/v1/users/{id}/mfa/reset`
     pub async fn reset_second_factor(
         &self,

@@ -436,6 +436,29 @@ pub struct MfaStatusResponse {
     pub recovery_codes_left: u64,
 }
 
+/// One of my sign-ins (or, for the help desk and administrators, a person's).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SignInResponse {
+    pub id: Uuid,
+    /// The browser and system it came from, in words ("Firefox on Windows"); "API client" when
+    /// no browser said what it is.
+    #[schema(example = "Firefox on Windows")]
+    pub device: String,
+    /// The address it signed in from.
+    pub ip: Option<String>,
+    /// What it proved (RFC 8176): `pwd`, and `otp` after an authenticator code.
+    pub methods: Vec<String>,
+    pub started_at: DateTime<Utc>,
+    /// When it last got a new access token.
+    pub last_used_at: DateTime<Utc>,
+    /// When it was signed out or ended.
+    pub ended_at: Option<DateTime<Utc>>,
+    /// Whether it can still be used.
+    pub active: bool,
+    /// Whether it is the sign-in asking.
+    pub current: bool,
+}
+
 /// A new authenticator secret, shown once: scan `otpauth_url` as a QR code, or type `secret`,
 /// then confirm with a code.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

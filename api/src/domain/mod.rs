@@ -5,6 +5,7 @@ pub mod approver_change;
 pub mod assignment;
 pub mod chain;
 pub mod decision;
+pub mod device;
 pub mod it_level;
 pub mod password;
 pub mod permission;

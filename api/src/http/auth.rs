@@ -1,7 +1,7 @@
 //! `/api/v1/auth/*`: registration, email verification, sign-in, refresh, sign-out, service
 //! tokens, forgotten password and User ID. None of these need an access token.
 
-use super::extract::client_ip;
+use super::extract::{client_ip, user_agent};
 use super::problems::{BadRequest, Busy, Conflict, Forbidden, Invalid, TooManyRequests, Unauthorized};
 use crate::service::sessions::{self, REFRESH_COOKIE, REFRESH_TTL, Session};
 use crate::service::{Ctx, Error, accounts};
@@ -130,7 +130,7 @@ async fn login(
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, Error> {
     body.validate()?;
-    let s = sessions::login(&ctx, client_ip(&req), &body).await?;
+    let s = sessions::login(&ctx, client_ip(&req), user_agent(&req), &body).await?;
     Ok(session_response(&ctx, s))
 }
 
@@ -369,6 +369,6 @@ async fn login_second_factor(
     body: web::Json<SecondFactorRequest>,
 ) -> Result<HttpResponse, Error> {
     body.validate()?;
-    let s = sessions::login_second_factor(&ctx, client_ip(&req), &body).await?;
+    let s = sessions::login_second_factor(&ctx, client_ip(&req), user_agent(&req), &body).await?;
     Ok(session_response(&ctx, s))
 }

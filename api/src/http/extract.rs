@@ -51,6 +51,14 @@ pub fn client_ip(req: &HttpRequest) -> Option<String> {
     req.peer_addr().map(|a| a.ip().to_string())
 }
 
+/// The `User-Agent` the client sent (what a person's list of sign-ins shows), if any.
+pub fn user_agent(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.chars().take(300).collect())
+}
+
 /// The version in an `If-Match` header (`"3"` or `W/"3"`); `None` when absent or `*`.
 pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, Error> {
     let Some(v) = req.headers().get(header::IF_MATCH) else {

@@ -2,7 +2,7 @@
 
 use super::extract::{Auth, JsonBody};
 use super::problems::{Busy, Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized};
-use crate::service::{Ctx, Error, accounts, delegation, mfa, saars};
+use crate::service::{Ctx, Error, accounts, delegation, mfa, saars, sign_ins};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use amps_openapi::*;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -25,7 +25,61 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_mfa)
         .service(start_totp)
         .service(confirm_totp)
-        .service(remove_totp);
+        .service(remove_totp)
+        .service(list_my_sign_ins)
+        .service(end_my_sign_in);
+}
+
+/// Where I am signed in: my sign-ins of the last 30 days, newest first (at most 50), with the
+/// device and address each came from, what it proved, when it was last used, and whether it
+/// is still active or the one asking.
+///
+/// **Permissions**: any signed-in user, for their own sign-ins.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "list_my_sign_ins",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<SignInResponse>),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+    ),
+)]
+#[get("/me/sessions")]
+async fn list_my_sign_ins(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
+    let u = auth.0.user()?;
+    Ok(HttpResponse::Ok().json(sign_ins::mine(&ctx, u).await?))
+}
+
+/// Sign out one of my sign-ins (a lost laptop, a shared computer): it gets no new access
+/// token, and the one it holds is refused from now on. Ending one that already ended changes
+/// nothing. Audited.
+///
+/// **Permissions**: any signed-in user, for their own sign-ins.
+///
+/// **Refusals**: 404: no such sign-in of mine.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "end_my_sign_in",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Sign-in id")),
+    responses(
+        (status = 204, description = "Ended"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
+#[delete("/me/sessions/{id}")]
+async fn end_my_sign_in(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, Error> {
+    let u = auth.0.user()?;
+    sign_ins::end_mine(&ctx, &auth.actor(&req), u, *id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// My Information: the signed-in user's profile and approvers.

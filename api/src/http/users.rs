@@ -3,8 +3,8 @@
 
 use super::extract::{Auth, JsonBody};
 use super::problems::{Busy, Conflict, Forbidden, Invalid, NotFound, Unauthorized};
-use crate::service::{Ctx, Error, deletion, invitations, mfa, saars, users};
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use crate::service::{Ctx, Error, deletion, invitations, mfa, saars, sign_ins, users};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use amps_openapi::*;
 use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
@@ -21,7 +21,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(set_user_status)
         .service(update_user)
         .service(delete_user)
-        .service(reset_second_factor);
+        .service(reset_second_factor)
+        .service(list_user_sign_ins)
+        .service(end_user_sign_in);
 }
 
 /// Users, ordered by User ID, searched by User ID, name, email or the number of a SAAR for them, and filtered by status;
@@ -360,5 +362,72 @@ async fn reset_second_factor(
     }
     let body = body.parse()?;
     mfa::reset_for(&ctx, &auth.actor(&req), p, *id, &body).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A person's sign-ins of the last 30 days, newest first (at most 50): device, address, what
+/// each proved, last use, and whether it is still active.
+///
+/// **Permissions**: Administrator; Help Desk (not for an account holding an AMPS administrative
+/// role).
+///
+/// **Refusals**: 403: neither, or the help desk for an administrative account; 404: no such
+/// account.
+#[utoipa::path(
+    tag = "users",
+    operation_id = "list_user_sign_ins",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Account id")),
+    responses(
+        (status = 200, body = Vec<SignInResponse>),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
+#[get("/users/{id}/sessions")]
+async fn list_user_sign_ins(
+    ctx: web::Data<Ctx>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    Ok(HttpResponse::Ok().json(sign_ins::of_user(&ctx, p, *id).await?))
+}
+
+/// End one of a person's sign-ins (a stolen session, a lost device): it gets no new access
+/// token and the one it holds is refused from now on; the person is mailed who ended it.
+/// Ending one that already ended changes nothing. Audited.
+///
+/// **Permissions**: Administrator; Help Desk (not for an account holding an AMPS administrative
+/// role).
+///
+/// **Refusals**: 403: neither, or the help desk for an administrative account; 404: no such
+/// account, or no such sign-in of it.
+#[utoipa::path(
+    tag = "users",
+    operation_id = "end_user_sign_in",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Account id"),
+        ("session" = Uuid, Path, description = "Sign-in id"),
+    ),
+    responses(
+        (status = 204, description = "Ended"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
+#[delete("/users/{id}/sessions/{session}")]
+async fn end_user_sign_in(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    let (user, session) = path.into_inner();
+    sign_ins::end_for(&ctx, &auth.actor(&req), p, user, session).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -193,6 +193,7 @@ pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> R
         updated_at: now,
         session_epoch: 0,
         kept_session: None,
+        ended_sessions: None,
     };
     let u = store::accounts::insert(&txn, new)
         .await

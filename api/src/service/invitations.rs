@@ -195,6 +195,7 @@ pub async fn insert(
         updated_at: now,
         session_epoch: 0,
         kept_session: None,
+        ended_sessions: None,
     };
     let u = store::accounts::insert_invited(conn, u).await?;
     invite(ctx, conn, writes, &u, inviter, now).await?;

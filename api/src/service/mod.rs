@@ -20,6 +20,7 @@ pub mod provisioning;
 pub mod revalidation;
 pub mod saars;
 pub mod sessions;
+pub mod sign_ins;
 pub mod users;
 pub mod views;
 pub mod workflow;

@@ -420,6 +420,14 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
                     "Your session has ended because your password was changed. Sign in again.".into(),
                 ));
             }
+            // A sign-in ended by its owner, the help desk or an administrator.
+            if let (Some(sid), Some(ended)) = (claims.sid, u.ended_sessions.as_deref())
+                && ended.contains(sid.hyphenated().encode_lower(&mut Uuid::encode_buffer()) as &str)
+            {
+                return Err(Error::Unauthorized(
+                    "This sign-in was ended. Sign in again.".into(),
+                ));
+            }
             Ok(Principal::User(Box::new(UserPrincipal {
                 id: u.id,
                 login: u.login.clone(),

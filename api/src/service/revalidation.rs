@@ -416,7 +416,7 @@ async fn remind(
     conn: &impl ConnectionTrait,
     rs: &[revalidation::Model],
     now: DateTime<Utc>,
-) -> Result<Vec<(Uuid, crate::store::entities::outbox::ActiveModel)>> {
+) -> Result<Vec<(Uuid, outbox::Message)>> {
     if rs.is_empty() {
         return Ok(Vec::new());
     }

@@ -81,7 +81,12 @@ fn access(
 
 /// Password sign-in.
 #[tracing::instrument(skip_all, fields(user_id = %req.user_id))]
-pub async fn login(ctx: &Ctx, ip: Option<String>, req: &LoginRequest) -> Result<Session> {
+pub async fn login(
+    ctx: &Ctx,
+    ip: Option<String>,
+    agent: Option<String>,
+    req: &LoginRequest,
+) -> Result<Session> {
     let login = normalize_login(&req.user_id);
     let now = ctx.clock.now();
     let keys = throttle_keys(&login, ip.as_deref());
@@ -144,25 +149,28 @@ pub async fn login(ctx: &Ctx, ip: Option<String>, req: &LoginRequest) -> Result<
         let token = super::mfa::challenge(ctx, &u, &actor, now).await?;
         return Err(Error::SecondFactorRequired(token));
     }
-    start(ctx, &u, &actor, None, now).await
+    start(ctx, &u, &actor, agent, None, now).await
 }
 
 /// The second step of a sign-in with a second factor (`service::mfa` checks it).
 pub async fn login_second_factor(
     ctx: &Ctx,
     ip: Option<String>,
+    agent: Option<String>,
     req: &amps_openapi::SecondFactorRequest,
 ) -> Result<Session> {
     let (u, actor, how) = super::mfa::verify(ctx, ip, req).await?;
-    start(ctx, &u, &actor, Some(how), ctx.clock.now()).await
+    start(ctx, &u, &actor, agent, Some(how), ctx.clock.now()).await
 }
 
-/// Starts a session of `u`, who proved who they are with a password and, when
-/// `second_factor` names it (`totp`, `recovery_code`), a second factor.
+/// Starts a session of `u` (from the browser or program `agent`), who proved who they are
+/// with a password and, when `second_factor` names it (`totp`, `recovery_code`), a second
+/// factor; it is recorded among their sign-ins.
 async fn start(
     ctx: &Ctx,
     u: &user::Model,
     actor: &Actor,
+    agent: Option<String>,
     second_factor: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Session> {
@@ -171,7 +179,21 @@ async fn start(
     store::sessions::clear_throttle(&txn, &format!("login:{login}")).await?;
     let family = Uuid::now_v7();
     let mfa = second_factor.is_some();
-    let refresh = new_refresh(&txn, u.id, family, now + ctx.settings.session_max, mfa, now).await?;
+    let ends = now + ctx.settings.session_max;
+    let refresh = new_refresh(&txn, u.id, family, ends, mfa, now).await?;
+    store::sessions::insert_sign_in(
+        &txn,
+        store::sessions::NewSignIn {
+            id: family,
+            user: u.id,
+            ip: actor.ip.clone(),
+            user_agent: agent,
+            methods: if mfa { "pwd otp" } else { "pwd" },
+            expires_at: (now + REFRESH_TTL).min(ends),
+        },
+        now,
+    )
+    .await?;
     store::users::touch(&txn, u.id, now).await?;
     audit::append(
         &txn,
@@ -246,6 +268,7 @@ pub async fn refresh(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> 
         return Err(unauthorized());
     }
     let value = new_refresh(&txn, u.id, row.family_id, ends, row.second_factor, now).await?;
+    store::sessions::sign_in_used(&txn, row.family_id, (now + REFRESH_TTL).min(ends), now).await?;
     audit::append(
         &txn,
         now,

@@ -126,9 +126,7 @@ pub async fn seal(db: &sea_orm::DatabaseConnection, limit: u64) -> Result<usize,
         .all(&txn)
         .await?;
     let n = pending.len();
-    // A thousand seals per statement (`UPDATE … FROM (VALUES …)`): a burst of job events
-    // (a campaign's reminders) holds the single SQLite writer for a few statements, not a
-    // statement per event.
+    let backend = txn.get_database_backend();
     for chunk in pending.chunks(SEAL_CHUNK) {
         let mut seals = Vec::with_capacity(chunk.len());
         for ev in chunk {
@@ -136,8 +134,23 @@ pub async fn seal(db: &sea_orm::DatabaseConnection, limit: u64) -> Result<usize,
             let hash = seal_digest(seq, &prev, ev);
             seals.push((ev.id, seq, std::mem::replace(&mut prev, hash.clone()), hash));
         }
-        txn.execute_raw(seal_statement(txn.get_database_backend(), seals))
-            .await?;
+        if backend == DbBackend::Postgres {
+            // A thousand seals per statement (`UPDATE … FROM (VALUES …)`, a join on the
+            // primary key): one round trip instead of a thousand.
+            txn.execute_raw(seal_statement(backend, seals)).await?;
+        } else {
+            // SQLite runs in this process, so a statement costs no round trip; one prepared
+            // (and cached) update per event by rowid is its fastest form. (Its planner does
+            // not drive `UPDATE … FROM (VALUES …)` from the list: measured at 500 µs an event.)
+            for (id, seq, prev, hash) in seals {
+                txn.execute_raw(Statement::from_sql_and_values(
+                    backend,
+                    "UPDATE audit_events SET seq = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                    [seq.into(), prev.into(), hash.into(), id.into()],
+                ))
+                .await?;
+            }
+        }
     }
     txn.commit().await?;
     if n > 0 {
@@ -150,35 +163,23 @@ pub async fn seal(db: &sea_orm::DatabaseConnection, limit: u64) -> Result<usize,
     Ok(n)
 }
 
-/// One statement that gives each event `(id, seq, prev_hash, hash)` of `seals` its seal.
+/// One PostgreSQL statement that gives each event `(id, seq, prev_hash, hash)` of `seals` its
+/// seal.
 fn seal_statement(backend: DbBackend, seals: Vec<(i64, i64, String, String)>) -> Statement {
-    let pg = backend == DbBackend::Postgres;
     let mut rows = String::with_capacity(seals.len() * 24);
     let mut values = Vec::with_capacity(seals.len() * 4);
     for (i, (id, seq, prev, hash)) in seals.into_iter().enumerate() {
         if i > 0 {
             rows.push(',');
         }
-        if pg {
-            let b = i * 4;
-            rows.push_str(&format!("(${},${},${},${})", b + 1, b + 2, b + 3, b + 4));
-        } else {
-            rows.push_str("(?,?,?,?)");
-        }
+        let b = i * 4;
+        rows.push_str(&format!("(${},${},${},${})", b + 1, b + 2, b + 3, b + 4));
         values.extend([id.into(), seq.into(), prev.into(), hash.into()]);
     }
-    // SQLite names the columns of a VALUES list column1…column4; PostgreSQL takes names.
-    let sql = if pg {
-        format!(
-            "UPDATE audit_events SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash \
-             FROM (VALUES {rows}) AS v(id, seq, prev_hash, hash) WHERE audit_events.id = v.id"
-        )
-    } else {
-        format!(
-            "UPDATE audit_events SET seq = v.column2, prev_hash = v.column3, hash = v.column4 \
-             FROM (VALUES {rows}) AS v WHERE audit_events.id = v.column1"
-        )
-    };
+    let sql = format!(
+        "UPDATE audit_events SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash \
+         FROM (VALUES {rows}) AS v(id, seq, prev_hash, hash) WHERE audit_events.id = v.id"
+    );
     Statement::from_sql_and_values(backend, sql, values)
 }
 

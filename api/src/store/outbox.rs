@@ -28,8 +28,11 @@ pub fn enqueue_into(writes: &mut Writes, now: DateTime<Utc>, to: &str, subject: 
     writes.insert(message(now, to, subject, body));
 }
 
+/// A mail to write to the outbox (see [`message`]).
+pub type Message = outbox::ActiveModel;
+
 /// A new pending message (a fresh id), not yet written.
-pub fn message(now: DateTime<Utc>, to: &str, subject: &str, body: &str) -> outbox::ActiveModel {
+pub fn message(now: DateTime<Utc>, to: &str, subject: &str, body: &str) -> Message {
     outbox::ActiveModel {
         id: Set(Uuid::now_v7()),
         recipient: Set(to.to_string()),

@@ -1,11 +1,14 @@
 //! Sign-in state: login throttles (per User ID and per address), refresh token families, and
 //! service clients.
 
-use super::entities::{login_throttle, refresh_token, service_client, user, user_token};
+use super::entities::{login_throttle, refresh_token, service_client, sign_in, user, user_token};
 use crate::domain::throttle::ThrottlePolicy;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set,
+};
 use uuid::Uuid;
 
 /// How many seconds the longest block among `keys` still lasts at `now`, if any.
@@ -133,6 +136,11 @@ pub async fn mark_second_factor(conn: &impl ConnectionTrait, family: Uuid) -> Re
         .filter(refresh_token::Column::FamilyId.eq(family))
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(conn)
+        .await?;
+    sign_in::Entity::update_many()
+        .col_expr(sign_in::Column::Methods, Expr::value("pwd otp"))
+        .filter(sign_in::Column::Id.eq(family))
+        .exec(conn)
         .await
         .map(drop)
 }
@@ -148,8 +156,14 @@ pub async fn revoke_family(
         .filter(refresh_token::Column::FamilyId.eq(family))
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(conn)
+        .await?;
+    sign_in::Entity::update_many()
+        .col_expr(sign_in::Column::EndedAt, Expr::value(now))
+        .filter(sign_in::Column::Id.eq(family))
+        .filter(sign_in::Column::EndedAt.is_null())
+        .exec(conn)
         .await
-        .map(|_| ())
+        .map(drop)
 }
 
 /// Ends every sign-in of `user` but `keep` (the one making the change, if any): its refresh
@@ -166,10 +180,16 @@ pub async fn end_sessions(
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(now))
         .filter(refresh_token::Column::UserId.eq(user))
         .filter(refresh_token::Column::RevokedAt.is_null());
+    let mut ended = sign_in::Entity::update_many()
+        .col_expr(sign_in::Column::EndedAt, Expr::value(now))
+        .filter(sign_in::Column::UserId.eq(user))
+        .filter(sign_in::Column::EndedAt.is_null());
     if let Some(k) = keep {
         q = q.filter(refresh_token::Column::FamilyId.ne(k));
+        ended = ended.filter(sign_in::Column::Id.ne(k));
     }
     q.exec(conn).await?;
+    ended.exec(conn).await?;
     user::Entity::update_many()
         .col_expr(
             user::Column::SessionEpoch,
@@ -216,4 +236,124 @@ pub async fn insert_client(conn: &impl ConnectionTrait, c: service_client::Model
         .insert(conn)
         .await
         .map(|_| ())
+}
+
+/// A sign-in to record as it starts (same id as its refresh-token family).
+pub struct NewSignIn {
+    pub id: Uuid,
+    pub user: Uuid,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// RFC 8176 values separated by spaces.
+    pub methods: &'static str,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Records sign-in `s` starting at `now`.
+pub async fn insert_sign_in(
+    conn: &impl ConnectionTrait,
+    s: NewSignIn,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    sign_in::ActiveModel {
+        id: Set(s.id),
+        user_id: Set(s.user),
+        started_at: Set(now),
+        last_used_at: Set(now),
+        expires_at: Set(s.expires_at),
+        ip: Set(s.ip.map(|i| i.chars().take(64).collect())),
+        user_agent: Set(s.user_agent.map(|u| u.chars().take(300).collect())),
+        methods: Set(s.methods.to_string()),
+        ended_at: Set(None),
+    }
+    .insert(conn)
+    .await
+    .map(drop)
+}
+
+/// Records that sign-in `id` got a new access token at `now` and now lasts until `expires_at`.
+pub async fn sign_in_used(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    sign_in::Entity::update_many()
+        .col_expr(sign_in::Column::LastUsedAt, Expr::value(now))
+        .col_expr(sign_in::Column::ExpiresAt, Expr::value(expires_at))
+        .filter(sign_in::Column::Id.eq(id))
+        .exec(conn)
+        .await
+        .map(drop)
+}
+
+/// `user`'s sign-ins started since `since`, newest first, at most `limit`.
+pub async fn sign_ins_of(
+    conn: &impl ConnectionTrait,
+    user: Uuid,
+    since: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<sign_in::Model>, DbErr> {
+    sign_in::Entity::find()
+        .filter(sign_in::Column::UserId.eq(user))
+        .filter(sign_in::Column::StartedAt.gte(since))
+        .order_by_desc(sign_in::Column::StartedAt)
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// `user`'s sign-in `id` (none when it is someone else's).
+pub async fn sign_in(
+    conn: &impl ConnectionTrait,
+    user: Uuid,
+    id: Uuid,
+) -> Result<Option<sign_in::Model>, DbErr> {
+    sign_in::Entity::find_by_id(id)
+        .filter(sign_in::Column::UserId.eq(user))
+        .one(conn)
+        .await
+}
+
+/// Makes every replica refuse the access tokens of `user`'s sign-in `id` from now on: the
+/// account row lists it (`sid@unix-time-until`, space-separated) until its last access token
+/// has expired; entries past that are dropped. Compare-and-set, so two ends at once both stick.
+pub async fn refuse_access_of(
+    conn: &impl ConnectionTrait,
+    user: Uuid,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let until = now.timestamp() + crate::auth::jwt::ACCESS_TTL_SECS;
+    for _ in 0..5 {
+        let Some(u) = user::Entity::find_by_id(user).one(conn).await? else {
+            return Ok(());
+        };
+        let mut kept: Vec<String> = u
+            .ended_sessions
+            .as_deref()
+            .unwrap_or_default()
+            .split_whitespace()
+            .filter(|e| {
+                e.split_once('@')
+                    .and_then(|(_, t)| t.parse::<i64>().ok())
+                    .is_some_and(|t| t > now.timestamp())
+            })
+            .map(str::to_string)
+            .collect();
+        kept.push(format!("{id}@{until}"));
+        let mut q = user::Entity::update_many()
+            .col_expr(user::Column::EndedSessions, Expr::value(kept.join(" ")))
+            .filter(user::Column::Id.eq(user));
+        q = match u.ended_sessions {
+            Some(was) => q.filter(user::Column::EndedSessions.eq(was)),
+            None => q.filter(user::Column::EndedSessions.is_null()),
+        };
+        if q.exec(conn).await?.rows_affected == 1 {
+            return Ok(());
+        }
+    }
+    Err(DbErr::Custom(
+        "the account changed too often to record an ended sign-in".into(),
+    ))
 }

@@ -242,6 +242,12 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         "start_totp" => call(M::POST, "/api/v1/me/mfa/totp"),
         "confirm_totp" => call(M::POST, "/api/v1/me/mfa/totp/confirm").json(json!({"code": ""})),
         "remove_totp" => call(M::POST, "/api/v1/me/mfa/totp/removal").json(json!({"password": ""})),
+        "list_my_sign_ins" => call(M::GET, "/api/v1/me/sessions"),
+        // No such sign-in of theirs: allowed callers get 404, and nobody's sign-in ends.
+        "end_my_sign_in" => Call {
+            not_found_is_empty: true,
+            ..call(M::DELETE, format!("/api/v1/me/sessions/{}", Uuid::nil()))
+        },
         "change_password" => call(M::POST, "/api/v1/me/password")
             .json(json!({"current_password": "not the password", "new_password": "a perfectly fine passphrase"})),
         "set_deputy" => call(M::PUT, "/api/v1/me/deputy")
@@ -344,6 +350,11 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         "resend_approval_mail" => call(M::POST, format!("/api/v1/saars/{}/approval-mail", o.saar)),
         "set_organization_officers" => call(M::PUT, format!("/api/v1/organizations/{}/officers", o.organization))
             .json(json!({"security_officers": ["nobody-here"], "iaos": []})),
+        "list_user_sign_ins" => call(M::GET, format!("/api/v1/users/{}/sessions", o.requester)),
+        "end_user_sign_in" => Call {
+            not_found_is_empty: true,
+            ..call(M::DELETE, format!("/api/v1/users/{}/sessions/{}", o.requester, Uuid::nil()))
+        },
         "reset_second_factor" => call(M::POST, format!("/api/v1/users/{}/mfa/reset", o.requester)).json(json!({"reason": ""})),
         "delete_user" => call(M::POST, format!("/api/v1/users/{}/deletion", o.requester)).json(json!({"reason": ""})),
         "set_approvers" => call(M::PATCH, format!("/api/v1/users/{}/approvers", o.requester)).json(json!({})),
@@ -738,6 +749,8 @@ const README_ORDER: &[&str] = &[
     "start_totp",
     "confirm_totp",
     "remove_totp",
+    "list_my_sign_ins",
+    "end_my_sign_in",
     "set_deputy",
     "list_direct_reports",
     "list_my_requests",
@@ -771,6 +784,8 @@ const README_ORDER: &[&str] = &[
     "update_user",
     "delete_user",
     "reset_second_factor",
+    "list_user_sign_ins",
+    "end_user_sign_in",
     "list_user_requests",
     "resend_approval_mail",
     "enroll_contractor",

@@ -19,6 +19,8 @@ both_dbs!(
     disabled_or_deleted_accounts_are_refused_everywhere,
     service_clients_get_tokens_with_client_credentials,
     account_changes_reach_every_replica,
+    a_person_sees_where_they_are_signed_in_and_ends_a_sign_in_at_once,
+    the_help_desk_ends_a_persons_sign_in_and_the_person_is_told,
 );
 
 fn login(user: &str, pw: &str) -> LoginRequest {
@@ -582,4 +584,170 @@ async fn a_replica_that_loses_its_feed_listens_again_and_misses_nothing() {
     })
     .await;
     eventually("the replica listens again", || async { count().await == 1 }).await;
+}
+
+const FIREFOX: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0";
+
+/// A browser that signs `user` in: its cookie jar (the refresh cookie) and its access token.
+async fn browser_sign_in(app: &TestApp, user: &str) -> (reqwest::Client, String) {
+    let browser = reqwest::Client::builder()
+        .user_agent(FIREFOX)
+        .cookie_store(true)
+        .build()
+        .expect("browser");
+    let r = browser
+        .post(app.url("/api/v1/auth/login"))
+        .json(&login(user, amps::seed::DEMO_PASSWORD))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), 200);
+    let t: TokenResponse = r.json().await.expect("token");
+    (browser, t.access_token)
+}
+
+async fn me_status(app: &TestApp, browser: &reqwest::Client, token: &str) -> (u16, String) {
+    let r = browser
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("me");
+    (r.status().as_u16(), r.text().await.unwrap_or_default())
+}
+
+async fn a_person_sees_where_they_are_signed_in_and_ends_a_sign_in_at_once(db: Db) {
+    let app = seeded(db).await;
+    let (laptop, laptop_token) = browser_sign_in(&app, "jrequester").await;
+    let phone = as_user(&app, "jrequester").await;
+    let list = phone.my_sign_ins().await.expect("my sign-ins");
+    assert_eq!(list.len(), 2, "{list:?}");
+    let here = list.iter().find(|s| s.current).expect("this sign-in is marked");
+    assert_eq!(here.device, "API client");
+    let there = list.iter().find(|s| !s.current).expect("the laptop");
+    assert_eq!(there.device, "Firefox on Windows");
+    assert_eq!(there.methods, ["pwd"]);
+    assert_eq!(there.ip.as_deref(), Some("127.0.0.1"));
+    assert!(there.active && there.ended_at.is_none());
+    // Nobody else can see or end it: another person's sign-in is not found.
+    let other = as_user(&app, "ssupervisor").await;
+    assert!(
+        other
+            .my_sign_ins()
+            .await
+            .expect("theirs")
+            .iter()
+            .all(|s| s.id != there.id)
+    );
+    assert_eq!(
+        other
+            .end_my_sign_in(there.id)
+            .await
+            .expect_err("not theirs")
+            .status(),
+        Some(404)
+    );
+    assert_eq!(me_status(&app, &laptop, &laptop_token).await.0, 200);
+    // Signed out from the phone: the laptop's access token is refused at once, and its
+    // refresh cookie gets no new one.
+    phone.end_my_sign_in(there.id).await.expect("ended");
+    let (status, body) = me_status(&app, &laptop, &laptop_token).await;
+    assert_eq!(status, 401);
+    assert!(body.contains("This sign-in was ended"), "{body}");
+    let refreshed = laptop
+        .post(app.url("/api/v1/auth/refresh"))
+        .send()
+        .await
+        .expect("refresh");
+    assert_eq!(refreshed.status(), 401);
+    let list = phone.my_sign_ins().await.expect("my sign-ins");
+    let ended = list.iter().find(|s| s.id == there.id).expect("still listed");
+    assert!(!ended.active && ended.ended_at.is_some());
+    // The phone goes on; ending the laptop again changes nothing and records nothing more.
+    phone.me().await.expect("this sign-in still works");
+    let events = app
+        .count("audit_events WHERE action = 'auth.session_ended'")
+        .await;
+    assert_eq!(events, 1);
+    phone
+        .end_my_sign_in(there.id)
+        .await
+        .expect("already ended: nothing to do");
+    assert_eq!(
+        app.count("audit_events WHERE action = 'auth.session_ended'")
+            .await,
+        1
+    );
+    // A new sign-in on the laptop works as before.
+    let (laptop, token) = browser_sign_in(&app, "jrequester").await;
+    assert_eq!(me_status(&app, &laptop, &token).await.0, 200);
+}
+
+async fn the_help_desk_ends_a_persons_sign_in_and_the_person_is_told(db: Db) {
+    let app = seeded(db).await;
+    let (laptop, token) = browser_sign_in(&app, "jrequester").await;
+    let jane = as_user(&app, "jrequester").await.me().await.expect("me");
+    let helpdesk = as_user(&app, "hhelpdesk").await;
+    let theirs = helpdesk
+        .user_sign_ins(jane.id)
+        .await
+        .expect("the help desk sees them");
+    assert_eq!(theirs.len(), 2);
+    assert!(theirs.iter().all(|s| !s.current));
+    let laptop_sign_in = theirs
+        .iter()
+        .find(|s| s.device == "Firefox on Windows")
+        .expect("the laptop");
+    // A plain user sees nobody's; the help desk not an administrator's.
+    let plain = as_user(&app, "ssupervisor").await;
+    assert_eq!(
+        plain.user_sign_ins(jane.id).await.expect_err("refused").status(),
+        Some(403)
+    );
+    assert_eq!(
+        plain
+            .end_user_sign_in(jane.id, laptop_sign_in.id)
+            .await
+            .expect_err("refused")
+            .status(),
+        Some(403)
+    );
+    let admin = as_user(&app, "aadmin").await.me().await.expect("admin");
+    assert_eq!(
+        helpdesk
+            .user_sign_ins(admin.id)
+            .await
+            .expect_err("an administrator's")
+            .status(),
+        Some(403)
+    );
+    // A sign-in of someone else is not found under Jane.
+    let admin_sign_in = as_user(&app, "aadmin")
+        .await
+        .my_sign_ins()
+        .await
+        .expect("admin's")
+        .into_iter()
+        .next()
+        .expect("one");
+    assert_eq!(
+        helpdesk
+            .end_user_sign_in(jane.id, admin_sign_in.id)
+            .await
+            .expect_err("not Jane's")
+            .status(),
+        Some(404)
+    );
+    assert_eq!(me_status(&app, &laptop, &token).await.0, 200);
+    helpdesk
+        .end_user_sign_in(jane.id, laptop_sign_in.id)
+        .await
+        .expect("ended");
+    assert_eq!(me_status(&app, &laptop, &token).await.0, 401);
+    let mail = mail_about(&app, &jane.email, "one of your sign-ins was ended").await;
+    assert!(
+        mail.body.contains("hhelpdesk") && mail.body.contains("Firefox on Windows"),
+        "{}",
+        mail.body
+    );
 }

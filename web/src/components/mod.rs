@@ -12,6 +12,7 @@ pub mod person_picker;
 pub mod report;
 pub mod reviews;
 pub mod saar;
+pub mod sign_ins;
 pub mod tabs;
 pub mod two_step;
 

@@ -29,6 +29,7 @@ pub mod role_prerequisite;
 pub mod role_visibility;
 pub mod saar;
 pub mod service_client;
+pub mod sign_in;
 pub mod signing_key;
 pub mod sod_rule;
 pub mod sod_rule_role;

@@ -48,6 +48,8 @@ pub struct Model {
     pub session_epoch: i32,
     /// The session (refresh family) a password change kept, whose older tokens still count.
     pub kept_session: Option<Uuid>,
+    /// Sign-ins ended early whose access tokens are refused (`sid@unix-time-until`, spaces).
+    pub ended_sessions: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
