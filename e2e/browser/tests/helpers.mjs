@@ -34,7 +34,8 @@ export async function signIn(page, userId, password = PASSWORD) {
 
 /** Signs out through the header. */
 export async function signOut(page) {
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  // Exact: My Information lists other sign-ins with their own "Sign out of …" buttons.
+  await page.getByRole('banner').getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in to AMPS' })).toBeVisible();
 }
 

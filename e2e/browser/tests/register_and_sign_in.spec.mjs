@@ -105,7 +105,7 @@ test('register, verify through the mailbox, sign in, see My Information', async 
   await expect(page.getByRole('region', { name: 'Change password' }).getByRole('status')).toContainText('Your password is changed');
   await expect(field(pw, 'Your current password')).toHaveValue('');
 
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in to AMPS' })).toBeVisible();
   await page.goto('/me');
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in to AMPS' })).toBeVisible();
