@@ -1,8 +1,9 @@
 // Where you are signed in: Jane signed in on another computer (Firefox on Windows) and forgot
 // to sign out there. In My Information she sees both sign-ins (this browser marked), signs the
-// other one out by keyboard, and its access token stops working at once. axe on the screen.
+// other one out by keyboard, and its access token stops working at once. The help desk ends a
+// person's stolen sign-in from the Users screen; the person is mailed. axe on the screens.
 import { test, expect } from '@playwright/test';
-import { PASSWORD, checkPage, nav, signIn } from './helpers.mjs';
+import { PASSWORD, checkPage, mailTo, nav, signIn, signOut } from './helpers.mjs';
 
 const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0';
 
@@ -40,4 +41,27 @@ test('a person signs out a sign-in they forgot on another computer', async ({ pa
   expect((await refused.json()).detail).toContain('This sign-in was ended');
   await nav(page, 'Home');
   await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeVisible();
+});
+
+test('the help desk ends a sign-in a person reports stolen', async ({ page }) => {
+  const stolen = await page.request.post('/api/v1/auth/login', {
+    headers: { 'User-Agent': FIREFOX },
+    data: { user_id: 'jrequester', password: PASSWORD },
+  });
+  expect(stolen.status()).toBe(200);
+  const token = { Authorization: `Bearer ${(await stolen.json()).access_token}` };
+  await signIn(page, 'hhelpdesk');
+  await nav(page, 'Users');
+  await page.getByRole('searchbox', { name: 'User ID, name or email' }).fill('jrequester');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('button', { name: 'Manage jrequester' }).click();
+  const signIns = page.getByRole('region', { name: 'Sign-ins of jrequester' });
+  const row = signIns.getByRole('row').filter({ hasText: 'Firefox on Windows' }).first();
+  await row.getByRole('button', { name: /^End the sign-in of jrequester on Firefox on Windows/ }).click();
+  await expect(signIns.getByRole('status')).toContainText('Ended the sign-in of jrequester on Firefox on Windows');
+  await checkPage(page, '73-help-desk-sign-ins');
+  expect((await page.request.get('/api/v1/me', { headers: token })).status()).toBe(401);
+  const mail = await mailTo(page.request, 'jane.requester@dla.example', /one of your sign-ins was ended/);
+  expect(mail.body).toContain('hhelpdesk');
+  await signOut(page);
 });

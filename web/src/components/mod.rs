@@ -7,6 +7,7 @@ pub mod direct_reports;
 pub mod field;
 pub mod my_roles;
 pub mod notices;
+pub mod out_of_office;
 pub mod page;
 pub mod person_picker;
 pub mod report;
