@@ -32,33 +32,40 @@ pub async fn offer_renewals(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     if due.is_empty() {
         return Ok(0);
     }
-    let holders: HashMap<Uuid, user::Model> =
-        store::users::find_many(&ctx.read, due.iter().map(|a| a.user_id).collect::<HashSet<_>>())
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u))
-            .collect();
+    // (email, first name, last name, has an EAO) of each holder.
+    let holders: HashMap<Uuid, (String, String, String, bool)> = store::users::mail_details(
+        &ctx.read,
+        due.iter().map(|(_, user, ..)| *user).collect::<HashSet<_>>(),
+    )
+    .await?
+    .into_iter()
+    .map(|(id, email, first, last, eao)| (id, (email, first, last, eao)))
+    .collect();
     let role_ids: Vec<Uuid> = due
         .iter()
-        .map(|a| a.role_id)
+        .map(|(_, _, role, _)| *role)
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
     let roles = store::catalog::roles_with_refs(&ctx.read, &role_ids).await?;
     let txn = crate::store::begin(&ctx.db).await?;
     let claimed =
-        store::provisioning::claim_renewal_offers(&txn, due.iter().map(|a| a.id).collect(), now).await?;
+        store::provisioning::claim_renewal_offers(&txn, due.iter().map(|(id, ..)| *id).collect(), now)
+            .await?;
     let link = ctx.settings.link("/me");
     let actor = Actor::system();
     let mut mail = Vec::with_capacity(claimed.len());
     let mut events = Vec::with_capacity(claimed.len());
-    for a in &claimed {
-        let (Some(holder), Some((r, rr)), Some(ends)) =
-            (holders.get(&a.user_id), roles.get(&a.role_id), a.expires_at)
+    for (id, user_id, role_id, ends) in &due {
+        if !claimed.contains(id) {
+            continue;
+        }
+        let (Some((email, first, last, has_eao)), Some((r, rr)), Some(ends)) =
+            (holders.get(user_id), roles.get(role_id), ends)
         else {
             continue;
         };
-        let approver = match (r.renewal_approver, holder.eao_id.is_some()) {
+        let approver = match (r.renewal_approver, *has_eao) {
             (RenewalApprover::Supervisor, false) => "your supervisor",
             (RenewalApprover::Supervisor, true) => "your External Authorizing Official",
             (RenewalApprover::DataOwner, _) => "the role's data owner",
@@ -66,20 +73,20 @@ pub async fn offer_renewals(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
         };
         let ends = ends.format("%Y-%m-%d").to_string();
         let (subject, body) = templates::renewal_offer(
-            &super::views::name_of(holder),
+            &format!("{first} {last}"),
             &format!("{} ({} {})", rr.name, rr.application, rr.environment),
             &ends,
             approver,
             &link,
         );
-        mail.push(outbox::message(now, &holder.email, &subject, &body));
+        mail.push(outbox::message(now, email, &subject, &body));
         events.push(audit::event(
             now,
             NewEvent {
                 actor: &actor,
                 action: "role.renewal_offered",
-                target: Some(format!("user:{}", holder.id)),
-                details: json!({"assignment": a.id, "role": rr.name, "expires_at": ends}),
+                target: Some(format!("user:{user_id}")),
+                details: json!({"assignment": id, "role": rr.name, "expires_at": ends}),
             },
         ));
     }

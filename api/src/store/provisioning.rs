@@ -245,16 +245,29 @@ pub async fn renewals_due(
     now: DateTime<Utc>,
     until: DateTime<Utc>,
     limit: u64,
-) -> Result<Vec<role_assignment::Model>, DbErr> {
+) -> Result<Vec<RenewalDue>, DbErr> {
+    // Four columns, not the whole row: a job's batch reads a thousand of them, and SQLite's
+    // driver copies every value of every row across threads.
     role_assignment::Entity::find()
+        .select_only()
+        .columns([
+            role_assignment::Column::Id,
+            role_assignment::Column::UserId,
+            role_assignment::Column::RoleId,
+            role_assignment::Column::ExpiresAt,
+        ])
         .filter(in_force(now))
         .filter(role_assignment::Column::ExpiresAt.lte(until))
         .filter(role_assignment::Column::RenewalOfferedAt.is_null())
         .order_by_asc(role_assignment::Column::ExpiresAt)
         .limit(limit)
+        .into_tuple()
         .all(conn)
         .await
 }
+
+/// An assignment due a renewal offer: id, holder, role, end.
+pub type RenewalDue = (Uuid, Uuid, Uuid, Option<DateTime<Utc>>);
 
 /// Records that the holders of assignments `ids` were offered a renewal at `now` (one
 /// statement); returns the assignments claimed (those another replica offered first are
@@ -263,14 +276,19 @@ pub async fn claim_renewal_offers(
     conn: &impl ConnectionTrait,
     ids: Vec<Uuid>,
     now: DateTime<Utc>,
-) -> Result<Vec<role_assignment::Model>, DbErr> {
-    role_assignment::Entity::update_many()
-        .col_expr(role_assignment::Column::RenewalOfferedAt, Expr::value(now))
-        .filter(role_assignment::Column::Id.is_in(ids))
-        .filter(role_assignment::Column::Status.eq(AssignmentStatus::Active))
-        .filter(role_assignment::Column::RenewalOfferedAt.is_null())
-        .exec_with_returning(conn)
-        .await
+) -> Result<HashSet<Uuid>, DbErr> {
+    let mut q = sea_orm::sea_query::Query::update();
+    q.table(role_assignment::Entity)
+        .value(role_assignment::Column::RenewalOfferedAt, now)
+        .and_where(role_assignment::Column::Id.is_in(ids))
+        .and_where(role_assignment::Column::Status.eq(AssignmentStatus::Active))
+        .and_where(role_assignment::Column::RenewalOfferedAt.is_null())
+        .returning_col(role_assignment::Column::Id);
+    conn.query_all(&q)
+        .await?
+        .iter()
+        .map(|row| row.try_get_by_index::<Uuid>(0))
+        .collect()
 }
 
 /// Up to `limit` active assignments whose end date passed by `now`, oldest end first.
