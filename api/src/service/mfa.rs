@@ -305,13 +305,16 @@ pub async fn confirm_totp(
     if let Some(family) = p.session {
         store::sessions::mark_second_factor(&txn, family).await?;
     }
+    // Every other sign-in (made with the password alone, perhaps by whoever the user is
+    // locking out) ends now, with any unused password-reset link.
+    store::sessions::end_sessions(&txn, p.id, p.session, super::accounts::PURPOSE_RESET, now).await?;
     outbox::enqueue(
         &txn,
         now,
         &p.user.email,
         "AMPS: sign-in now asks for your authenticator code",
         &format!(
-            "Hello {},\n\nYour AMPS account {} now asks for a code from your authenticator app after the password. Keep your recovery codes somewhere safe. If you did not do this, call {}.\n\n-- AMPS",
+            "Hello {},\n\nYour AMPS account {} now asks for a code from your authenticator app after the password, and every other sign-in of it has ended. Keep your recovery codes somewhere safe. If you did not do this, call {}.\n\n-- AMPS",
             p.user.first_name, p.login, ctx.settings.help_desk
         ),
     )

@@ -84,7 +84,8 @@ async fn a_user_sets_up_an_authenticator_and_signs_in_with_a_code_or_a_recovery_
         setup.otpauth_url
     );
     // Not on yet: the password alone still signs in.
-    app.client()
+    let mut elsewhere = app.client();
+    elsewhere
         .login(&password())
         .await
         .expect("password alone, until confirmed");
@@ -103,6 +104,9 @@ async fn a_user_sets_up_an_authenticator_and_signs_in_with_a_code_or_a_recovery_
         .expect("confirmed")
         .recovery_codes;
     assert_eq!(codes.len(), 10);
+    // The sign-in made with the password alone has ended; this one goes on.
+    assert_eq!(elsewhere.me().await.expect_err("ended").status(), Some(401));
+    jane.me().await.expect("this sign-in goes on");
     assert_eq!(codes.iter().collect::<std::collections::HashSet<_>>().len(), 10);
     assert_eq!(
         jane.start_totp().await.expect_err("set up already").status(),

@@ -17,7 +17,7 @@ test('an authenticator app guards sign-in; a recovery code stands in once', asyn
   await checkPage(page, '61-two-step-setup');
   await section.getByLabel('Code from the app').fill(await totpCode(page.request, secret));
   await section.getByLabel('Code from the app').press('Enter');
-  await expect(section.getByRole('status')).toContainText('Two-step sign-in is on.');
+  await expect(section.getByRole('status')).toContainText('Two-step sign-in is on. Every other sign-in of your account has ended.');
   const codes = await section.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').allTextContents();
   expect(codes).toHaveLength(10);
   await expect(section).toContainText('10 recovery code(s) left');

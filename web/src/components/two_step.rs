@@ -70,7 +70,9 @@ pub fn TwoStep() -> impl IntoView {
                     setup.set(None);
                     code.set(String::new());
                     recovery.set(Some(r.recovery_codes));
-                    status.set(Some("Two-step sign-in is on.".into()));
+                    status.set(Some(
+                        "Two-step sign-in is on. Every other sign-in of your account has ended.".into(),
+                    ));
                     load();
                 }
                 Err(e) => alert.set(Some(api::message(&e))),
