@@ -65,8 +65,8 @@ async fn list_users(
 ///
 /// **Refusals**: 403: neither; 409: the User ID or email belongs to an account; 422: invalid
 /// fields, an unknown or external organization (external users register themselves), an
-/// unknown supervisor, contract fields missing for a contractor or given for anyone else, a
-/// contract end date not after today.
+/// unknown supervisor, the help desk naming itself supervisor, contract fields missing for a
+/// contractor or given for anyone else, a contract end date not after today.
 #[utoipa::path(
     tag = "users",
     operation_id = "create_user",

@@ -268,6 +268,15 @@ pub async fn create(
     let now = ctx.clock.now();
     let txn = crate::store::begin(&ctx.db).await?;
     let checked = check(&txn, req, &mut Claimed::default(), now.date_naive()).await?;
+    // The help desk does not make an account whose requests it approves at the supervisor
+    // level (an account it controls until the person sets the password).
+    if checked.supervisor.as_ref().is_some_and(|s| s.id == p.id) && !p.can(Permission::ManageAccounts) {
+        return Err(Error::Validation(field(
+            "supervisor",
+            "self",
+            "cannot be you: name the person's own supervisor, who approves their requests",
+        )));
+    }
     let mut writes = Writes::new();
     let u = insert(ctx, &txn, &mut writes, checked, actor, &name_of(&p.user), now).await?;
     writes.exec(&txn).await.map_err(taken_meanwhile)?;

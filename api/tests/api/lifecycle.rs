@@ -318,6 +318,24 @@ async fn an_administrator_creates_an_internal_account_and_its_person_sets_the_pa
     let jane = as_user(&app, "jrequester").await;
     let e = jane.create_user(&nora).await.expect_err("a requester");
     assert_eq!(e.status(), Some(403));
+    // The help desk may not name itself the new account's supervisor (it would approve the
+    // requests of an account it made).
+    let helpdesk = as_user(&app, "hhelpdesk").await;
+    let e = helpdesk
+        .create_user(&CreateUserRequest {
+            supervisor: Some("hhelpdesk".into()),
+            ..nora.clone()
+        })
+        .await
+        .expect_err("itself as supervisor");
+    assert_eq!(e.status(), Some(422));
+    assert!(
+        e.problem()
+            .expect("problem")
+            .errors
+            .iter()
+            .any(|f| f.field == "supervisor" && f.code == "self")
+    );
     // Bad input is refused field by field, and nothing is created.
     let refused = [
         (
