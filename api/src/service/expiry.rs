@@ -28,10 +28,12 @@ pub async fn offer_renewals(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     let until = now + Duration::days(ctx.settings.schedule.renewal_days);
     // Everything but the claim and the writes is read on the read pool before the write
     // transaction, so the single SQLite writer is held for three statements a batch.
+    let t0 = std::time::Instant::now();
     let due = store::provisioning::renewals_due(&ctx.read, now, until, JOB_BATCH).await?;
     if due.is_empty() {
         return Ok(0);
     }
+    let t_due = t0.elapsed();
     // (email, first name, last name, has an EAO) of each holder.
     let holders: HashMap<Uuid, (String, String, String, bool)> = store::users::mail_details(
         &ctx.read,
@@ -48,10 +50,13 @@ pub async fn offer_renewals(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
         .into_iter()
         .collect();
     let roles = store::catalog::roles_with_refs(&ctx.read, &role_ids).await?;
+    let t_read = t0.elapsed();
     let txn = crate::store::begin(&ctx.db).await?;
+    let t_begin = t0.elapsed();
     let claimed =
         store::provisioning::claim_renewal_offers(&txn, due.iter().map(|(id, ..)| *id).collect(), now)
             .await?;
+    let t_claim = t0.elapsed();
     let link = ctx.settings.link("/me");
     let actor = Actor::system();
     let mut mail = Vec::with_capacity(claimed.len());
@@ -93,8 +98,22 @@ pub async fn offer_renewals(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     let mut writes = Writes::new();
     writes.insert_many(mail);
     writes.insert_many(events);
+    let t_render = t0.elapsed();
     writes.exec(&txn).await?;
+    let t_write = t0.elapsed();
     txn.commit().await?;
+    // Where a batch's time goes (the scheduler pass at scale is a target of issue #13).
+    tracing::debug!(
+        items = due.len(),
+        due_ms = t_due.as_secs_f64() * 1e3,
+        read_ms = (t_read - t_due).as_secs_f64() * 1e3,
+        begin_ms = (t_begin - t_read).as_secs_f64() * 1e3,
+        claim_ms = (t_claim - t_begin).as_secs_f64() * 1e3,
+        render_ms = (t_render - t_claim).as_secs_f64() * 1e3,
+        write_ms = (t_write - t_render).as_secs_f64() * 1e3,
+        commit_ms = (t0.elapsed() - t_write).as_secs_f64() * 1e3,
+        "renewal offers batch"
+    );
     Ok(due.len())
 }
 

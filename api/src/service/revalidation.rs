@@ -1157,12 +1157,15 @@ pub async fn send_reminders(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     // The reviews, their people and the mail are read and written out on the read pool
     // before the write transaction, which holds the single SQLite writer for the claims and
     // two inserts.
+    let t0 = std::time::Instant::now();
     let due = store::revalidations::reminders_due(&ctx.read, now, JOB_BATCH).await?;
     if due.is_empty() {
         return Ok(0);
     }
+    let t_due = t0.elapsed();
     let open: Vec<revalidation::Model> = due.iter().filter(|r| r.status.is_open()).cloned().collect();
     let mut mail = remind(ctx, &ctx.read, &open, now).await?;
+    let t_read = t0.elapsed();
     // A campaign's reviews share their due date, so a batch is usually one claim.
     // (reminder due, next reminder) → reviews.
     type Moment = (DateTime<Utc>, Option<DateTime<Utc>>);
@@ -1181,11 +1184,13 @@ pub async fn send_reminders(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
         }
     }
     let txn = crate::store::begin(&ctx.db).await?;
+    let t_begin = t0.elapsed();
     store::revalidations::clear_finished_reminders(&txn, finished).await?;
     let mut claimed = Vec::with_capacity(due.len());
     for ((was, next), ids) in moments {
         claimed.extend(store::revalidations::claim_reminders(&txn, ids, was, next).await?);
     }
+    let t_claim = t0.elapsed();
     // Only claimed reviews are mailed; one whose state moved since it was read (its user
     // submitted it meanwhile) is written out again from the claimed state.
     let seen: HashMap<Uuid, Status> = due.iter().map(|r| (r.id, r.status)).collect();
@@ -1210,8 +1215,22 @@ pub async fn send_reminders(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
             },
         )
     }));
+    let t_render = t0.elapsed();
     writes.exec(&txn).await?;
+    let t_write = t0.elapsed();
     txn.commit().await?;
+    // Where a batch's time goes (the scheduler pass at scale is a target of issue #13).
+    tracing::debug!(
+        items = due.len(),
+        due_ms = t_due.as_secs_f64() * 1e3,
+        read_ms = (t_read - t_due).as_secs_f64() * 1e3,
+        begin_ms = (t_begin - t_read).as_secs_f64() * 1e3,
+        claim_ms = (t_claim - t_begin).as_secs_f64() * 1e3,
+        render_ms = (t_render - t_claim).as_secs_f64() * 1e3,
+        write_ms = (t_write - t_render).as_secs_f64() * 1e3,
+        commit_ms = (t0.elapsed() - t_write).as_secs_f64() * 1e3,
+        "review reminders batch"
+    );
     // A batch that lost every claim to another replica still counts as full, so the round
     // goes on to the rest.
     Ok(due.len())
