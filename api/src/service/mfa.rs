@@ -413,17 +413,14 @@ pub async fn reset_for(
         .await?
         .filter(|u| u.status != AccountStatus::Deleted)
         .ok_or_else(|| Error::NotFound("No such account.".into()))?;
-    if !store::users::admin_roles(&txn, u.id, now).await?.is_empty()
-        && !crate::domain::permission::allows(
-            &p.admin_roles,
-            crate::domain::permission::Permission::ManageAccounts,
-        )
-    {
-        return Err(Error::Forbidden(
-            "Only an administrator resets the two-step sign-in of an account that holds an AMPS administrative role."
-                .into(),
-        ));
-    }
+    super::administrators_only_for_administrative(
+        &txn,
+        p,
+        u.id,
+        now,
+        "Only an administrator resets the two-step sign-in of an account that holds an AMPS administrative role.",
+    )
+    .await?;
     if store::mfa::totp(&txn, u.id).await?.is_none() {
         return Err(Error::Conflict(format!(
             "{} has no authenticator app set up.",

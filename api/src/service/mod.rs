@@ -151,6 +151,23 @@ pub fn check_version(expected: Option<i32>, current: i32, what: &str) -> Result<
     }
 }
 
+/// Refuses (403, `refusal`) anyone but an administrator acting on account `target` when it
+/// holds an AMPS administrative role: the help desk works on every other account.
+pub async fn administrators_only_for_administrative(
+    conn: &impl ConnectionTrait,
+    p: &principal::UserPrincipal,
+    target: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+    refusal: &str,
+) -> Result<()> {
+    if !p.can(crate::domain::permission::Permission::ManageAccounts)
+        && !store::users::admin_roles(conn, target, now).await?.is_empty()
+    {
+        return Err(Error::Forbidden(refusal.into()));
+    }
+    Ok(())
+}
+
 /// The account `id`, or 404.
 pub async fn load_user(conn: &impl ConnectionTrait, id: Uuid) -> Result<user::Model> {
     store::users::find(conn, id)

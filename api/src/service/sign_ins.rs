@@ -8,7 +8,7 @@
 use super::principal::UserPrincipal;
 use super::{Ctx, Error, Result};
 use crate::domain::device;
-use crate::domain::permission::{self, Permission};
+use crate::domain::permission::Permission;
 use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::entities::sign_in;
@@ -54,23 +54,22 @@ pub async fn mine(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<SignInResponse>> {
 }
 
 /// Whether `p` may see and end `user`'s sign-ins: the help desk and administrators, and
-/// only administrators for an account holding an AMPS administrative role; nobody their own
-/// through this door (they use My Information).
+/// only administrators for an account holding an AMPS administrative role (but anyone their
+/// own).
 async fn may_manage(ctx: &Ctx, p: &UserPrincipal, user: Uuid) -> Result<store::entities::user::Model> {
     p.require(Permission::ChangeAccountStatus)?;
     let u = store::users::find(&ctx.read, user)
         .await?
         .ok_or_else(|| Error::NotFound("No such account.".into()))?;
-    if u.id != p.id
-        && !store::users::admin_roles(&ctx.read, u.id, ctx.clock.now())
-            .await?
-            .is_empty()
-        && !permission::allows(&p.admin_roles, Permission::ManageAccounts)
-    {
-        return Err(Error::Forbidden(
-            "Only an administrator sees and ends the sign-ins of an account that holds an AMPS administrative role."
-                .into(),
-        ));
+    if u.id != p.id {
+        super::administrators_only_for_administrative(
+            &ctx.read,
+            p,
+            u.id,
+            ctx.clock.now(),
+            "Only an administrator sees and ends the sign-ins of an account that holds an AMPS administrative role.",
+        )
+        .await?;
     }
     Ok(u)
 }
