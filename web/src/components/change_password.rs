@@ -53,8 +53,7 @@ pub fn ChangePassword() -> impl IntoView {
         };
         if let Err(e) = req.validate() {
             let errs = ours(amps_openapi::rules::field_errors(&e));
-            alert.set(Some(format!("Correct the {} field(s) marked below.", errs.len())));
-            errors.set(errs);
+            crate::components::mark_invalid(alert, errors, errs);
             return;
         }
         busy.set(true);

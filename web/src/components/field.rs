@@ -6,6 +6,12 @@ use leptos::prelude::*;
 /// Field errors of the form being edited.
 pub type FormErrors = RwSignal<Vec<FieldError>>;
 
+/// Shows `errs` on their fields and, at the top of the form, how many there are to correct.
+pub fn mark_invalid(alert: RwSignal<Option<String>>, errors: FormErrors, errs: Vec<FieldError>) {
+    alert.set(Some(format!("Correct the {} field(s) marked below.", errs.len())));
+    errors.set(errs);
+}
+
 /// A text input with label, optional hint, and the error for `name` from `errors`.
 #[component]
 pub fn Field(

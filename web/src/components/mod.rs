@@ -17,7 +17,7 @@ pub mod sign_ins;
 pub mod tabs;
 pub mod two_step;
 
-pub use field::{Field, FormErrors};
+pub use field::{Field, FormErrors, mark_invalid};
 pub use notices::{Alert, RejectReasonSelect, Status};
 pub use page::Page;
 pub use person_picker::PersonPicker;

@@ -76,8 +76,7 @@ pub fn OutOfOffice() -> impl IntoView {
             errs.push(invalid("deputy_to", "enter the last day"));
         }
         let (Some(starts_at), Some(ends_at)) = (starts, ends) else {
-            alert.set(Some(format!("Correct the {} field(s) marked below.", errs.len())));
-            errors.set(errs);
+            crate::components::mark_invalid(alert, errors, errs);
             return;
         };
         let req = SetDeputyRequest {
@@ -87,8 +86,7 @@ pub fn OutOfOffice() -> impl IntoView {
         };
         if let Err(e) = req.validate() {
             let errs = ours(amps_openapi::rules::field_errors(&e));
-            alert.set(Some(format!("Correct the {} field(s) marked below.", errs.len())));
-            errors.set(errs);
+            crate::components::mark_invalid(alert, errors, errs);
             return;
         }
         busy.set(true);

@@ -58,8 +58,7 @@ pub fn Register() -> impl IntoView {
             });
         }
         if !errs.is_empty() {
-            alert.set(Some(format!("Correct the {} field(s) marked below.", errs.len())));
-            errors.set(errs);
+            crate::components::mark_invalid(alert, errors, errs);
             return;
         }
         busy.set(true);
