@@ -97,7 +97,7 @@ pub async fn offer_renewals(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     }
     let mut writes = Writes::new();
     writes.insert_many(mail);
-    writes.insert_many(events);
+    writes.audit_many(events);
     let t_render = t0.elapsed();
     writes.exec(&txn).await?;
     let t_write = t0.elapsed();

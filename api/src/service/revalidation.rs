@@ -19,6 +19,7 @@ use crate::store::batch::Writes;
 use crate::store::entities::{revalidation, revalidation_campaign, user};
 use crate::store::outbox;
 use crate::store::revalidations::{Move, Target};
+use crate::store::users::Addressee;
 use amps_openapi as api;
 use amps_openapi::*;
 use chrono::{DateTime, Duration, Utc};
@@ -392,7 +393,10 @@ async fn waiting_on(
         (_, None) => {
             let user = load_user(conn, r.user_id).await?;
             let administrators = store::users::administrators(conn, now).await?;
-            stand_ins(&administrators, &user).into_iter().cloned().collect()
+            stand_ins(&administrators, user.id, user.organization_id)
+                .into_iter()
+                .cloned()
+                .collect()
         }
     })
 }
@@ -400,11 +404,9 @@ async fn waiting_on(
 /// Who decides a review of `user`'s roles when they have no supervisor (or EAO): the
 /// administrators of their own organization, or every administrator when it has none;
 /// never the user.
-fn stand_ins<'a>(administrators: &'a [user::Model], user: &user::Model) -> Vec<&'a user::Model> {
-    let others = || administrators.iter().filter(|a| a.id != user.id);
-    let own: Vec<&user::Model> = others()
-        .filter(|a| a.organization_id == user.organization_id)
-        .collect();
+fn stand_ins(administrators: &[user::Model], user: Uuid, organization: Uuid) -> Vec<&user::Model> {
+    let others = || administrators.iter().filter(|a| a.id != user);
+    let own: Vec<&user::Model> = others().filter(|a| a.organization_id == organization).collect();
     if own.is_empty() { others().collect() } else { own }
 }
 
@@ -426,7 +428,8 @@ async fn remind(
         .filter_map(|r| r.reviewer_id)
         .collect();
     let deputies = store::revalidations::deputies_of(conn, reviewers.iter().copied(), now).await?;
-    let people: HashMap<Uuid, user::Model> = store::users::find_many(
+    // Only what the mail needs of each person: a batch names a thousand of them.
+    let people: HashMap<Uuid, Addressee> = store::users::addressees(
         conn,
         rs.iter()
             .map(|r| r.user_id)
@@ -471,26 +474,28 @@ async fn remind(
             )));
             continue;
         }
-        let deciders: Vec<&user::Model> = match r.reviewer_id {
+        let deciders: Vec<Addressee> = match r.reviewer_id {
             Some(reviewer) => [Some(reviewer), deputies.get(&reviewer).copied()]
                 .into_iter()
                 .flatten()
                 .filter_map(|id| people.get(&id))
+                .cloned()
                 .collect(),
-            None => stand_ins(&administrators, user),
+            None => stand_ins(&administrators, user.id, user.organization_id)
+                .into_iter()
+                .map(Addressee::from)
+                .collect(),
         };
+        let name = format!("{} {}", user.first_name, user.last_name);
         for person in deciders {
             mail.push((r.id, outbox::message(
                 now,
                 &person.email,
-                &format!(
-                    "AMPS: {late}: approve {}'s review of their roles by {due}",
-                    name_of(user)
-                ),
+                &format!("AMPS: {late}: approve {name}'s review of their roles by {due}"),
                 &format!(
                     "Hello {},\n\n{} reviewed the roles they hold; your decision {when}:\n\n{}\n\nIf no one decides by {lapses}, every role in it is removed.\n\n-- AMPS",
                     person.first_name,
-                    name_of(user),
+                    name,
                     ctx.settings.link("/approvals")
                 ),
             )));
@@ -1204,7 +1209,7 @@ pub async fn send_reminders(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     let mut writes = Writes::new();
     writes.insert_many(mail.into_iter().map(|(_, m)| m));
     let actor = Actor::system();
-    writes.insert_many(claimed.iter().map(|r| {
+    writes.audit_many(claimed.iter().map(|r| {
         audit::event(
             now,
             NewEvent {

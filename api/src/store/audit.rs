@@ -4,6 +4,12 @@
 //! event's hash and the SHA-256 of its content and that hash, so editing or deleting a sealed
 //! event breaks the chain. Sealing runs every second and before every verification; an event
 //! is protected from the moment it is sealed.
+//!
+//! SQLite has one writer, so there an event is sealed as it is appended (the writer's
+//! transaction reads the last seal and chains its events after it): rewriting each event's row
+//! afterwards cost the single writer as much again as appending it (measured: 200k events
+//! appended in 3.6 s, sealed after the fact in 3.5 s more, appended sealed in 3.2 s). The
+//! sealer still runs there and finds nothing to do.
 
 use super::batch::Writes;
 use super::entities::audit_event;
@@ -68,32 +74,90 @@ fn digest(prev: &str, at: &DateTime<Utc>, ev: &audit_event::Model) -> String {
     hex::encode(h.finalize())
 }
 
-/// Appends an event in the caller's transaction (unsealed until the sealer reaches it).
+/// Appends an event in the caller's transaction (on SQLite, a write transaction: the event is
+/// sealed as it is appended; on PostgreSQL it waits for the sealer).
 pub async fn append(conn: &impl ConnectionTrait, at: DateTime<Utc>, ev: NewEvent<'_>) -> Result<(), DbErr> {
-    event(at, ev).insert(conn).await?;
+    let mut events = [event(at, ev)];
+    seal_new(conn, &mut events).await?;
+    let [ev] = events;
+    active(ev).insert(conn).await?;
     Ok(())
 }
 
 /// Appends an event with the other rows of `writes` (the change it records).
 pub fn append_into(writes: &mut Writes, at: DateTime<Utc>, ev: NewEvent<'_>) {
-    writes.insert(event(at, ev));
+    writes.audit(event(at, ev));
 }
 
-/// A new unsealed event, not yet written (for [`super::batch::Writes::insert_many`]).
-pub fn event(at: DateTime<Utc>, ev: NewEvent<'_>) -> audit_event::ActiveModel {
+/// A new unsealed event, not yet written (for [`super::batch::Writes::audit_many`]).
+pub fn event(at: DateTime<Utc>, ev: NewEvent<'_>) -> audit_event::Model {
+    audit_event::Model {
+        id: 0,
+        at,
+        actor_id: ev.actor.id,
+        actor: ev.actor.label.chars().take(100).collect(),
+        action: ev.action.to_string(),
+        target: ev.target,
+        ip: ev.actor.ip.clone(),
+        details: ev.details.to_string(),
+        prev_hash: String::new(),
+        hash: String::new(),
+        seq: None,
+    }
+}
+
+/// The insert of event `ev` (its id is left to the database).
+pub(super) fn active(ev: audit_event::Model) -> audit_event::ActiveModel {
     audit_event::ActiveModel {
         id: Default::default(),
-        at: Set(at),
-        actor_id: Set(ev.actor.id),
-        actor: Set(ev.actor.label.chars().take(100).collect()),
-        action: Set(ev.action.to_string()),
+        at: Set(ev.at),
+        actor_id: Set(ev.actor_id),
+        actor: Set(ev.actor),
+        action: Set(ev.action),
         target: Set(ev.target),
-        ip: Set(ev.actor.ip.clone()),
-        details: Set(ev.details.to_string()),
-        prev_hash: Set(String::new()),
-        hash: Set(String::new()),
-        seq: Set(None),
+        ip: Set(ev.ip),
+        details: Set(ev.details),
+        prev_hash: Set(ev.prev_hash),
+        hash: Set(ev.hash),
+        seq: Set(ev.seq),
     }
+}
+
+/// The position and hash of the last sealed event (0 and [`GENESIS`] before the first).
+async fn last_seal(conn: &impl ConnectionTrait) -> Result<(i64, String), DbErr> {
+    let last: Option<(Option<i64>, String)> = audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::Seq)
+        .column(audit_event::Column::Hash)
+        .filter(audit_event::Column::Seq.is_not_null())
+        .order_by_desc(audit_event::Column::Seq)
+        .limit(1)
+        .into_tuple()
+        .one(conn)
+        .await?;
+    Ok(last.map_or((0, GENESIS.to_string()), |(seq, hash)| {
+        (seq.unwrap_or_default(), hash)
+    }))
+}
+
+/// On SQLite, seals `events` (about to be appended in the writer's transaction `conn`) after
+/// the last sealed event; on PostgreSQL, where transactions append side by side, leaves them
+/// to the sealer.
+pub(super) async fn seal_new(
+    conn: &impl ConnectionTrait,
+    events: &mut [audit_event::Model],
+) -> Result<(), DbErr> {
+    if events.is_empty() || conn.get_database_backend() != DbBackend::Sqlite {
+        return Ok(());
+    }
+    let (mut seq, mut prev) = last_seal(conn).await?;
+    for ev in events {
+        seq += 1;
+        ev.hash = seal_digest(seq, &prev, ev);
+        ev.prev_hash = std::mem::replace(&mut prev, ev.hash.clone());
+        ev.seq = Some(seq);
+    }
+    Ok(())
 }
 
 fn seal_digest(seq: i64, prev: &str, ev: &audit_event::Model) -> String {
@@ -112,13 +176,7 @@ pub async fn seal(db: &sea_orm::DatabaseConnection, limit: u64) -> Result<usize,
         txn.execute_unprepared("SELECT pg_advisory_xact_lock(727001)")
             .await?;
     }
-    let last = audit_event::Entity::find()
-        .filter(audit_event::Column::Seq.is_not_null())
-        .order_by_desc(audit_event::Column::Seq)
-        .limit(1)
-        .one(&txn)
-        .await?;
-    let (mut seq, mut prev) = last.map_or((0, GENESIS.to_string()), |e| (e.seq.unwrap_or_default(), e.hash));
+    let (mut seq, mut prev) = last_seal(&txn).await?;
     let pending = audit_event::Entity::find()
         .filter(audit_event::Column::Seq.is_null())
         .order_by_asc(audit_event::Column::Id)

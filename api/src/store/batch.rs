@@ -20,10 +20,12 @@ use sea_orm::{
     Statement,
 };
 
-/// Rows to write together, in the order they were added.
+/// Rows to write together, in the order they were added, and the audit events of the change
+/// (written last, sealed on SQLite: [`super::audit`]).
 #[derive(Debug, Default)]
 pub struct Writes {
     writes: Vec<Write>,
+    audit: Vec<super::entities::audit_event::Model>,
 }
 
 /// One statement of a batch.
@@ -86,6 +88,16 @@ impl Writes {
         ));
     }
 
+    /// Adds an audit event ([`super::audit::event`]).
+    pub fn audit(&mut self, event: super::entities::audit_event::Model) {
+        self.audit.push(event);
+    }
+
+    /// Adds audit events ([`super::audit::event`]).
+    pub fn audit_many(&mut self, events: impl IntoIterator<Item = super::entities::audit_event::Model>) {
+        self.audit.extend(events);
+    }
+
     /// Adds an update of rows that no other statement of the batch writes.
     pub fn update(&mut self, update: UpdateStatement) {
         self.writes.push(Write::Update(update));
@@ -93,12 +105,15 @@ impl Writes {
 
     /// Whether nothing was added.
     pub fn is_empty(&self) -> bool {
-        self.writes.is_empty()
+        self.writes.is_empty() && self.audit.is_empty()
     }
 
     /// Writes every row in one statement on `conn` (a transaction, or a PostgreSQL pool).
-    pub async fn exec(self, conn: &impl ConnectionTrait) -> Result<(), DbErr> {
+    pub async fn exec(mut self, conn: &impl ConnectionTrait) -> Result<(), DbErr> {
         let backend = conn.get_database_backend();
+        let mut events = std::mem::take(&mut self.audit);
+        super::audit::seal_new(conn, &mut events).await?;
+        self.insert_many(events.into_iter().map(super::audit::active));
         let Some(stmt) = self.build(backend) else {
             return Ok(());
         };
@@ -108,7 +123,11 @@ impl Writes {
 
     /// Writes every row atomically: one statement on PostgreSQL, a transaction on SQLite.
     pub async fn commit(self, db: &DatabaseConnection) -> Result<(), DbErr> {
-        if self.writes.len() <= 1 || db.get_database_backend() == DbBackend::Postgres {
+        // On SQLite, events are sealed after a read of the last seal: that read and the
+        // inserts take the writer together.
+        if (self.writes.len() <= 1 && self.audit.is_empty())
+            || db.get_database_backend() == DbBackend::Postgres
+        {
             return self.exec(db).await;
         }
         let txn = super::begin(db).await?;

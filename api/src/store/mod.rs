@@ -167,3 +167,16 @@ pub fn select_prefixed<E: EntityTrait>(q: &mut SelectStatement, prefix: &str) {
         );
     }
 }
+
+/// Column `col` as a condition that only filters the rows a claim already found by primary
+/// key (`id IN (…)`): on SQLite, `+col`, which its planner cannot drive from an index on `col`.
+/// Without it SQLite prefers an index on the claim's other condition (`next_reminder_at = ?`,
+/// shared by a whole campaign's reviews) and walks every row still due for each batch of a
+/// thousand: at 100k due reviews, 47 ms a batch instead of 12. PostgreSQL plans from
+/// statistics, so it gets the plain column.
+pub fn filter_only<C: IdenStatic>(backend: sea_orm::DbBackend, col: C) -> Expr {
+    match backend {
+        sea_orm::DbBackend::Sqlite => Expr::cust(format!("+\"{}\"", col.as_str())),
+        _ => Expr::col(col),
+    }
+}

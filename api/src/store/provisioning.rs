@@ -281,8 +281,17 @@ pub async fn claim_renewal_offers(
     q.table(role_assignment::Entity)
         .value(role_assignment::Column::RenewalOfferedAt, now)
         .and_where(role_assignment::Column::Id.is_in(ids))
-        .and_where(role_assignment::Column::Status.eq(AssignmentStatus::Active))
-        .and_where(role_assignment::Column::RenewalOfferedAt.is_null())
+        .and_where(
+            super::filter_only(conn.get_database_backend(), role_assignment::Column::Status)
+                .eq(AssignmentStatus::Active),
+        )
+        .and_where(
+            super::filter_only(
+                conn.get_database_backend(),
+                role_assignment::Column::RenewalOfferedAt,
+            )
+            .is_null(),
+        )
         .returning_col(role_assignment::Column::Id);
     conn.query_all(&q)
         .await?

@@ -488,11 +488,13 @@ pub async fn claim_reminders(
     was: DateTime<Utc>,
     next: Option<DateTime<Utc>>,
 ) -> Result<Vec<revalidation::Model>, DbErr> {
+    use sea_orm::sea_query::ExprTrait;
+    let only = |c| super::filter_only(conn.get_database_backend(), c);
     revalidation::Entity::update_many()
         .col_expr(revalidation::Column::NextReminderAt, Expr::value(next))
         .filter(revalidation::Column::Id.is_in(ids))
-        .filter(revalidation::Column::NextReminderAt.eq(was))
-        .filter(revalidation::Column::Status.is_in(open_statuses()))
+        .filter(only(revalidation::Column::NextReminderAt).eq(was))
+        .filter(only(revalidation::Column::Status).is_in(open_statuses()))
         .exec_with_returning(conn)
         .await
 }

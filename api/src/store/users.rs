@@ -29,6 +29,49 @@ pub async fn find_many(
         .await
 }
 
+/// What a job's mail needs of a person: where to write, how to greet and name them, and their
+/// organization (to choose stand-ins), without the rest of their row.
+#[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
+pub struct Addressee {
+    pub id: Uuid,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub organization_id: Uuid,
+}
+
+impl From<&user::Model> for Addressee {
+    fn from(u: &user::Model) -> Self {
+        Self {
+            id: u.id,
+            email: u.email.clone(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            organization_id: u.organization_id,
+        }
+    }
+}
+
+/// The [`Addressee`]s of accounts `ids`, in no order (one statement).
+pub async fn addressees(
+    conn: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<Vec<Addressee>, DbErr> {
+    user::Entity::find()
+        .select_only()
+        .columns([
+            user::Column::Id,
+            user::Column::Email,
+            user::Column::FirstName,
+            user::Column::LastName,
+            user::Column::OrganizationId,
+        ])
+        .filter(user::Column::Id.is_in(ids))
+        .into_model::<Addressee>()
+        .all(conn)
+        .await
+}
+
 /// What a job's mail needs of the accounts `ids` (id, email, first and last name, whether
 /// they have an EAO), without the rest of their rows; in no order.
 pub async fn mail_details(
