@@ -104,6 +104,8 @@ async fn verify_email(
 /// **Permissions**: anyone. Returns an access token (EdDSA JWT, 15 minutes) and sets the
 /// rotating refresh token as an httpOnly, SameSite=Strict cookie. Failed attempts are
 /// throttled per User ID and per address; the answer never says whether a User ID exists.
+/// Each attempt counts before its password is checked (and is taken back when right), so a
+/// burst of parallel guesses gets no more tries than guesses one after another.
 ///
 /// An account with a second factor (an authenticator app) gets 401
 /// `/problems/second-factor-required` with an `mfa_token` instead: sign-in goes on at

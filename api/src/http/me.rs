@@ -108,7 +108,8 @@ async fn get_me(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> 
 ///
 /// **Permissions**: any signed-in user, for their own profile.
 ///
-/// **Refusals**: 409: email already registered.
+/// **Refusals**: 409: email already registered; 422: a new email without the right current
+/// password; 429: too many wrong passwords (they count with wrong passwords at sign-in).
 #[utoipa::path(
     tag = "me",
     operation_id = "update_me",
@@ -119,6 +120,7 @@ async fn get_me(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> 
         (status = 401, response = Unauthorized),
         (status = 409, response = Conflict),
         (status = 422, response = Invalid),
+        (status = 429, response = TooManyRequests),
         (status = 503, response = Busy),
     ),
 )]
@@ -140,7 +142,8 @@ async fn update_me(
 ///
 /// **Permissions**: any signed-in user, for their own account.
 ///
-/// **Refusals**: 422: wrong current password or new password rules not met.
+/// **Refusals**: 422: wrong current password or new password rules not met; 429: too many
+/// wrong passwords (they count with wrong passwords at sign-in).
 #[utoipa::path(
     tag = "me",
     operation_id = "change_password",
@@ -150,6 +153,7 @@ async fn update_me(
         (status = 200, description = "Password changed", body = Accepted),
         (status = 401, response = Unauthorized),
         (status = 422, response = Invalid),
+        (status = 429, response = TooManyRequests),
         (status = 503, response = Busy),
     ),
 )]

@@ -632,7 +632,7 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
                 "is required to change your email address",
             )));
         };
-        if !password::verify(current, Some(u.password_hash.clone())).await? {
+        if !super::throttle::password_again(ctx, &u.login, u.password_hash.clone(), current).await? {
             return Err(Error::Validation(field(
                 "current_password",
                 "wrong",
@@ -818,7 +818,14 @@ pub async fn change_password(
 ) -> Result<Accepted> {
     let now = ctx.clock.now();
     let u = account(&ctx.db, p.id).await?;
-    if !password::verify(req.current_password.clone(), Some(u.password_hash.clone())).await? {
+    if !super::throttle::password_again(
+        ctx,
+        &u.login,
+        u.password_hash.clone(),
+        req.current_password.clone(),
+    )
+    .await?
+    {
         return Err(Error::Validation(field(
             "current_password",
             "wrong",

@@ -8,7 +8,7 @@
 
 use super::principal::UserPrincipal;
 use super::{Ctx, Error, Result, field};
-use crate::auth::{password, tokens};
+use crate::auth::tokens;
 use crate::domain::account::AccountStatus;
 use crate::domain::throttle::ThrottlePolicy;
 use crate::store;
@@ -101,9 +101,17 @@ pub async fn has_second_factor(conn: &impl ConnectionTrait, user: uuid::Uuid) ->
 }
 
 /// After a right password: a single-use token for the second step of `u`'s sign-in.
-pub async fn challenge(ctx: &Ctx, u: &user::Model, actor: &Actor, now: DateTime<Utc>) -> Result<String> {
+pub async fn challenge(
+    ctx: &Ctx,
+    u: &user::Model,
+    actor: &Actor,
+    keys: &[(String, ThrottlePolicy)],
+    now: DateTime<Utc>,
+) -> Result<String> {
     let token = tokens::generate();
     let txn = crate::store::begin(&ctx.db).await?;
+    // The password was right: its attempt is taken back (the code is an attempt of its own).
+    store::sessions::release(&txn, keys).await?;
     store::accounts::use_link_tokens(&txn, u.id, PURPOSE_MFA, now).await?;
     store::accounts::insert_link_token(
         &txn,
@@ -154,9 +162,7 @@ pub async fn verify(
     if let Some(ip) = &ip {
         keys.push((format!("ip:{ip}"), ThrottlePolicy::ADDRESS));
     }
-    if let Some(retry_after_secs) = store::sessions::blocked_for(&ctx.read, &keys, now).await? {
-        return Err(Error::TooManyRequests { retry_after_secs });
-    }
+    super::throttle::reserve_attempt(ctx, &keys, now).await?;
     let actor = Actor {
         id: Some(u.id),
         label: u.login.clone(),
@@ -181,7 +187,7 @@ pub async fn verify(
             .then_some("recovery_code")
     };
     let Some(how) = how else {
-        store::sessions::record_failure(&txn, &keys, now).await?;
+        // Counted already, before the code was checked.
         audit::append(
             &txn,
             now,
@@ -201,6 +207,7 @@ pub async fn verify(
     if !store::accounts::use_link_token(&txn, t.id, now).await? {
         return Err(expired());
     }
+    store::sessions::release(&txn, &keys).await?;
     if how == "recovery_code" {
         let left = store::mfa::recovery_codes_left(&txn, u.id).await?;
         outbox::enqueue(
@@ -341,18 +348,9 @@ pub async fn confirm_totp(
 pub async fn remove_totp(ctx: &Ctx, actor: &Actor, p: &UserPrincipal, req: &RemoveTotpRequest) -> Result<()> {
     req.validate()?;
     let now = ctx.clock.now();
-    // Guesses here count with wrong passwords at sign-in: a stolen session does not make a
-    // password oracle.
-    let keys = [(format!("login:{}", p.login), ThrottlePolicy::ACCOUNT)];
-    if let Some(retry_after_secs) = store::sessions::blocked_for(&ctx.read, &keys, now).await? {
-        return Err(Error::TooManyRequests { retry_after_secs });
-    }
     // The stored hash as it is now (the caller's cached account may predate a change).
     let me = super::load_user(&ctx.db, p.id).await?;
-    if !password::verify(req.password.clone(), Some(me.password_hash)).await? {
-        let txn = crate::store::begin(&ctx.db).await?;
-        store::sessions::record_failure(&txn, &keys, now).await?;
-        txn.commit().await?;
+    if !super::throttle::password_again(ctx, &p.login, me.password_hash, req.password.clone()).await? {
         return Err(Error::Validation(field(
             "password",
             "wrong",

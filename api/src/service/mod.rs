@@ -21,6 +21,7 @@ pub mod revalidation;
 pub mod saars;
 pub mod sessions;
 pub mod sign_ins;
+pub mod throttle;
 pub mod users;
 pub mod views;
 pub mod workflow;

@@ -90,13 +90,13 @@ pub async fn login(
     let login = normalize_login(&req.user_id);
     let now = ctx.clock.now();
     let keys = throttle_keys(&login, ip.as_deref());
-    if let Some(retry_after_secs) = store::sessions::blocked_for(&ctx.read, &keys, now).await? {
-        return Err(Error::TooManyRequests { retry_after_secs });
-    }
+    super::throttle::reserve_attempt(ctx, &keys, now).await?;
     let found = store::users::by_login(&ctx.read, &login)
         .await?
         .filter(|u| u.status != AccountStatus::Deleted);
-    let ok = password::verify(
+    let ok = super::throttle::verify_reserved(
+        ctx,
+        &keys,
         req.password.clone(),
         found.as_ref().map(|u| u.password_hash.clone()),
     )
@@ -107,8 +107,8 @@ pub async fn login(
         ip: ip.clone(),
     };
     let Some(u) = found.filter(|_| ok) else {
+        // Counted already, before the password was checked.
         let txn = crate::store::begin(&ctx.db).await?;
-        store::sessions::record_failure(&txn, &keys, now).await?;
         audit::append(
             &txn,
             now,
@@ -131,6 +131,7 @@ pub async fn login(
     };
     if let Some(why) = status.sign_in_refusal(&ctx.settings.help_desk, reason.as_deref()) {
         let txn = crate::store::begin(&ctx.db).await?;
+        store::sessions::release(&txn, &keys).await?;
         audit::append(
             &txn,
             now,
@@ -146,10 +147,10 @@ pub async fn login(
         return Err(Error::Forbidden(why));
     }
     if super::mfa::has_second_factor(&ctx.read, u.id).await? {
-        let token = super::mfa::challenge(ctx, &u, &actor, now).await?;
+        let token = super::mfa::challenge(ctx, &u, &actor, &keys, now).await?;
         return Err(Error::SecondFactorRequired(token));
     }
-    start(ctx, &u, &actor, agent, None, now).await
+    start(ctx, &u, &actor, agent, None, &keys, now).await
 }
 
 /// The second step of a sign-in with a second factor (`service::mfa` checks it).
@@ -160,22 +161,26 @@ pub async fn login_second_factor(
     req: &amps_openapi::SecondFactorRequest,
 ) -> Result<Session> {
     let (u, actor, how) = super::mfa::verify(ctx, ip, req).await?;
-    start(ctx, &u, &actor, agent, Some(how), ctx.clock.now()).await
+    // `verify` took back its attempt already.
+    start(ctx, &u, &actor, agent, Some(how), &[], ctx.clock.now()).await
 }
 
 /// Starts a session of `u` (from the browser or program `agent`), who proved who they are
 /// with a password and, when `second_factor` names it (`totp`, `recovery_code`), a second
-/// factor; it is recorded among their sign-ins.
+/// factor; it is recorded among their sign-ins, and the attempt counted against `keys` is
+/// taken back.
 async fn start(
     ctx: &Ctx,
     u: &user::Model,
     actor: &Actor,
     agent: Option<String>,
     second_factor: Option<&str>,
+    keys: &[(String, ThrottlePolicy)],
     now: DateTime<Utc>,
 ) -> Result<Session> {
     let login = &u.login;
     let txn = crate::store::begin(&ctx.db).await?;
+    store::sessions::release(&txn, keys).await?;
     store::sessions::clear_throttle(&txn, &format!("login:{login}")).await?;
     let family = Uuid::now_v7();
     let mfa = second_factor.is_some();
@@ -338,6 +343,9 @@ pub async fn client_credentials(
     }
     let now = ctx.clock.now();
     let keys = throttle_keys(&format!("client:{}", req.client_id), ip.as_deref());
+    // Read, then counted on failure (not reserved like a password): a client secret is 256
+    // random bits checked by a digest, so parallel guesses gain nothing, and a write per token
+    // would hold the SQLite writer for every client call.
     if let Some(retry_after_secs) = store::sessions::blocked_for(&ctx.read, &keys, now).await? {
         return Err(Error::TooManyRequests { retry_after_secs });
     }

@@ -29,6 +29,102 @@ pub async fn blocked_for(
         .max())
 }
 
+/// Counts an attempt against each of `keys` before it is evaluated, unless one of them is
+/// blocked at `now`: then answers how many seconds the longest block still lasts, and the
+/// caller rolls back `conn` (a write transaction) so the refused attempt counts nowhere.
+///
+/// Check and count are one statement per key (an upsert that only counts where the key is
+/// not blocked), so parallel guesses each see the ones before them: of a burst, at most the
+/// policy's free failures and one more are evaluated. An attempt that turns out right is
+/// taken back ([`release`]).
+pub async fn reserve_attempt(
+    conn: &impl ConnectionTrait,
+    keys: &[(String, ThrottlePolicy)],
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, DbErr> {
+    for (key, policy) in keys {
+        let counted = conn.query_one(&count_attempt(key, policy, now)?).await?;
+        if counted.is_none() {
+            return Ok(Some(blocked_for(conn, keys, now).await?.unwrap_or(1)));
+        }
+    }
+    Ok(None)
+}
+
+/// `INSERT … ON CONFLICT (key) DO UPDATE … WHERE not blocked RETURNING key`: one more failure
+/// of `key` at `now`, with the block its policy gives that count.
+fn count_attempt(
+    key: &str,
+    policy: &ThrottlePolicy,
+    now: DateTime<Utc>,
+) -> Result<sea_orm::sea_query::InsertStatement, DbErr> {
+    use login_throttle::Column as C;
+    use sea_orm::sea_query::{CaseStatement, ExprTrait, OnConflict, Query};
+    let t = login_throttle::Entity;
+    let col = |c: C| Expr::col((t, c));
+    let failures = || col(C::Failures);
+    let stale = || col(C::LastFailureAt).lt(now - policy.forget_after);
+    let mut until = CaseStatement::new()
+        .case(stale(), Expr::val(policy.blocked_until(1, now)))
+        .case(
+            failures().add(1).lte(policy.free_failures),
+            Expr::val(Option::<DateTime<Utc>>::None),
+        );
+    for n in policy.free_failures + 1..policy.lock_after {
+        until = until.case(failures().add(1).eq(n), Expr::val(policy.blocked_until(n, now)));
+    }
+    let until = until.finally(Expr::val(policy.blocked_until(policy.lock_after, now)));
+    let mut q = Query::insert();
+    q.into_table(t)
+        .columns([C::Key, C::Failures, C::LastFailureAt, C::BlockedUntil])
+        .values([
+            Expr::val(key),
+            Expr::val(1),
+            Expr::val(now),
+            Expr::val(policy.blocked_until(1, now)),
+        ])
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .on_conflict(
+            OnConflict::column(C::Key)
+                .value(
+                    C::Failures,
+                    CaseStatement::new().case(stale(), 1).finally(failures().add(1)),
+                )
+                .value(C::LastFailureAt, Expr::val(now))
+                .value(C::BlockedUntil, until)
+                .action_and_where(col(C::BlockedUntil).is_null().or(col(C::BlockedUntil).lte(now)))
+                .to_owned(),
+        )
+        .returning_col(C::Key);
+    Ok(q)
+}
+
+/// Takes back the attempt [`reserve_attempt`] counted against each of `keys`: it was right.
+/// A block it caused is lifted when the count falls back within the free failures.
+pub async fn release(conn: &impl ConnectionTrait, keys: &[(String, ThrottlePolicy)]) -> Result<(), DbErr> {
+    use login_throttle::Column as C;
+    use sea_orm::sea_query::{CaseStatement, ExprTrait, Query};
+    for (key, policy) in keys {
+        let failures = || Expr::col(C::Failures);
+        let mut q = Query::update();
+        q.table(login_throttle::Entity)
+            .value(C::Failures, failures().sub(1))
+            .value(
+                C::BlockedUntil,
+                CaseStatement::new()
+                    .case(
+                        failures().sub(1).lte(policy.free_failures),
+                        Expr::val(Option::<DateTime<Utc>>::None),
+                    )
+                    .finally(Expr::col(C::BlockedUntil)),
+            )
+            .and_where(Expr::col(C::Key).eq(key.as_str()))
+            .and_where(failures().gt(0));
+        conn.execute(&q).await?;
+    }
+    Ok(())
+}
+
 /// Counts a failed attempt against each of `keys`, blocking as its policy says.
 pub async fn record_failure(
     conn: &impl ConnectionTrait,

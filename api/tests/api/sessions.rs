@@ -10,6 +10,8 @@ use chrono::Duration;
 both_dbs!(
     wrong_password_and_unknown_user_get_the_same_answer,
     repeated_failures_are_throttled_then_locked_for_known_and_unknown_ids,
+    fifty_parallel_wrong_guesses_get_five_tries_and_the_owner_still_gets_in,
+    a_signed_in_session_is_no_password_oracle,
     refresh_rotates_and_reuse_of_a_rotated_token_revokes_the_family,
     logout_revokes_the_session,
     a_password_change_ends_every_other_session_and_reset_links,
@@ -97,6 +99,107 @@ async fn repeated_failures_are_throttled_then_locked_for_known_and_unknown_ids(d
         .login(&login("target", PASSWORD))
         .await
         .expect("lock is temporary");
+}
+
+async fn fifty_parallel_wrong_guesses_get_five_tries_and_the_owner_still_gets_in(db: Db) {
+    let app = spawn_app(db).await;
+    app.active_user("besieged").await;
+    let http = app.http();
+    let mut calls = Vec::new();
+    for i in 0..50 {
+        let (http, url) = (http.clone(), app.url("/api/v1/auth/login"));
+        calls.push(tokio::spawn(async move {
+            http.post(url)
+                .json(&login("besieged", &format!("guess number {i}")))
+                .send()
+                .await
+                .expect("login")
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut answers = std::collections::BTreeMap::new();
+    for c in calls {
+        *answers.entry(c.await.expect("call")).or_insert(0) += 1;
+    }
+    // Four free failures and the one that starts the delay; every other guess was refused
+    // before its password was looked at.
+    assert_eq!(
+        answers,
+        [(401, 5), (429, 45)].into_iter().collect(),
+        "{answers:?}"
+    );
+    let evaluated = {
+        use amps::store::entities::audit_event;
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        audit_event::Entity::find()
+            .filter(audit_event::Column::Action.eq("auth.login_failed"))
+            .count(&app.ctx.db)
+            .await
+            .expect("count")
+    };
+    assert_eq!(evaluated, 5, "each evaluated guess is audited once");
+    // Slowed, not locked out for good: the owner resets the password and is in at once.
+    app.client()
+        .forgot_password(&ForgotPasswordRequest {
+            user_id: "besieged".into(),
+        })
+        .await
+        .expect("forgot");
+    let token = token_in(
+        &app.last_mail_to("besieged@acme.example").await.body,
+        "/reset-password?token=",
+    );
+    let new_pw = "lantern orchard copper 42";
+    app.client()
+        .reset_password(&ResetPasswordRequest {
+            token,
+            new_password: new_pw.into(),
+        })
+        .await
+        .expect("reset");
+    app.client()
+        .login(&login("besieged", new_pw))
+        .await
+        .expect("the owner signs in");
+}
+
+async fn a_signed_in_session_is_no_password_oracle(db: Db) {
+    let app = spawn_app(db).await;
+    let c = app.active_user("stolen").await;
+    for i in 0..5 {
+        let e = c
+            .change_password(&ChangePasswordRequest {
+                current_password: format!("guess {i}"),
+                new_password: "quiet meadow lantern 9".into(),
+            })
+            .await
+            .expect_err("wrong current password");
+        assert_eq!(e.status(), Some(422), "guess {i}");
+    }
+    // The guesses count with sign-in's: the next is refused unchecked, even the right one,
+    // and the password sign-in of the account is slowed the same way.
+    let e = c
+        .change_password(&ChangePasswordRequest {
+            current_password: PASSWORD.into(),
+            new_password: "quiet meadow lantern 9".into(),
+        })
+        .await
+        .expect_err("throttled");
+    assert_eq!(e.status(), Some(429));
+    let e = app
+        .client()
+        .login(&login("stolen", PASSWORD))
+        .await
+        .expect_err("sign-in slowed too");
+    assert_eq!(e.status(), Some(429));
+    app.clock.advance(Duration::seconds(16));
+    c.change_password(&ChangePasswordRequest {
+        current_password: PASSWORD.into(),
+        new_password: "quiet meadow lantern 9".into(),
+    })
+    .await
+    .expect("the owner, after the delay");
 }
 
 async fn refresh_rotates_and_reuse_of_a_rotated_token_revokes_the_family(db: Db) {
@@ -243,17 +346,20 @@ async fn a_sign_in_ends_after_its_absolute_lifetime(db: Db) {
 
 async fn a_flood_of_sign_ins_is_refused_with_retry_after_not_queued_without_bound(db: Db) {
     let app = spawn_app(db).await;
-    app.active_user("popular").await;
     // Far more at once than the hashing pool admits (five per core): each hash holds 19 MiB.
+    // Different people: one account's attempts in flight count against it (four free).
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let burst = cores * 5 * 3;
+    for i in 0..burst {
+        app.active_user(&format!("popular{i}")).await;
+    }
     let http = app.http();
     let mut calls = Vec::new();
-    for _ in 0..burst {
+    for i in 0..burst {
         let (http, url) = (http.clone(), app.url("/api/v1/auth/login"));
         calls.push(tokio::spawn(async move {
             http.post(url)
-                .json(&login("popular", PASSWORD))
+                .json(&login(&format!("popular{i}"), PASSWORD))
                 .send()
                 .await
                 .expect("login")
@@ -264,6 +370,8 @@ async fn a_flood_of_sign_ins_is_refused_with_retry_after_not_queued_without_boun
         let r = c.await.expect("call");
         match r.status().as_u16() {
             200 => signed_in += 1,
+            // The address's attempts in flight count against it until they are checked.
+            429 => assert!(r.headers().get("retry-after").is_some()),
             503 => {
                 busy += 1;
                 assert_eq!(
@@ -281,10 +389,24 @@ async fn a_flood_of_sign_ins_is_refused_with_retry_after_not_queued_without_boun
     // The server answers meanwhile and afterwards; a sign-in works again.
     let health = http.get(app.url("/healthz")).send().await.expect("healthz");
     assert_eq!(health.status().as_u16(), 200);
+    // Attempts refused as busy were never tried, and right ones are taken back: nothing
+    // counts against the address afterwards.
     let mut c = app.client();
-    c.login(&login("popular", PASSWORD))
+    c.login(&login("popular0", PASSWORD))
         .await
         .expect("after the flood");
+    let throttled: i64 = {
+        use amps::store::entities::login_throttle;
+        use sea_orm::EntityTrait;
+        login_throttle::Entity::find()
+            .all(&app.ctx.db)
+            .await
+            .expect("throttles")
+            .iter()
+            .map(|t| i64::from(t.failures))
+            .sum()
+    };
+    assert_eq!(throttled, 0);
 }
 
 async fn tampered_unsigned_and_expired_tokens_are_refused(db: Db) {
