@@ -331,7 +331,7 @@ pub async fn demo(ctx: &Ctx) -> Result<Vec<DemoAccount>> {
     let pop = app(
         &txn,
         "HMMS-POP",
-        "Hazardous Materials Management System - Point of Purchase",
+        "Hazardous Material Management System - Performance Oriented Packaging",
         now,
     )
     .await?;

@@ -75,7 +75,7 @@ test('an administrator staffs a new approval group and adds a role it approves',
   await page.getByText('Add a role', { exact: true }).click();
   const roleForm = page.getByRole('form', { name: 'New role' });
   await roleForm.getByLabel('Application').selectOption({
-    label: 'Hazardous Materials Management System - Point of Purchase (HMMS-POP)',
+    label: 'Hazardous Material Management System - Performance Oriented Packaging (HMMS-POP)',
   });
   await roleForm.getByLabel('Role name').fill(role);
   await roleForm.getByLabel('Approval chain').fill(`supervisor, group:${group}`);
