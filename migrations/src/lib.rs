@@ -52,6 +52,7 @@ mod m20261130_000027_organization_officers;
 mod m20261130_000028_totp;
 mod m20261130_000029_session_second_factor;
 mod m20261201_000030_sign_ins;
+mod m20261201_000031_principal_trigger_columns;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -90,6 +91,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000028_totp::Migration),
             Box::new(m20261130_000029_session_second_factor::Migration),
             Box::new(m20261201_000030_sign_ins::Migration),
+            Box::new(m20261201_000031_principal_trigger_columns::Migration),
         ]
     }
 }

@@ -1197,26 +1197,34 @@ pub async fn send_reminders(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     }
     let t_claim = t0.elapsed();
     // Only claimed reviews are mailed; one whose state moved since it was read (its user
-    // submitted it meanwhile) is written out again from the claimed state.
-    let seen: HashMap<Uuid, Status> = due.iter().map(|r| (r.id, r.status)).collect();
-    let (same, moved): (Vec<_>, Vec<_>) = claimed
+    // submitted it meanwhile) is read again and written out from its claimed state.
+    let seen: HashMap<Uuid, &revalidation::Model> = due.iter().map(|r| (r.id, r)).collect();
+    let moved: Vec<Uuid> = claimed
         .iter()
-        .cloned()
-        .partition(|r| seen.get(&r.id) == Some(&r.status));
-    let mailed: HashSet<Uuid> = same.iter().map(|r| r.id).collect();
+        .filter(|(id, status)| seen.get(id).map(|r| r.status) != Some(*status))
+        .map(|(id, _)| *id)
+        .collect();
+    let mailed: HashSet<Uuid> = claimed
+        .iter()
+        .map(|(id, _)| *id)
+        .filter(|id| !moved.contains(id))
+        .collect();
     mail.retain(|(id, _)| mailed.contains(id));
-    mail.extend(remind(ctx, &txn, &moved, now).await?);
+    if !moved.is_empty() {
+        let moved = store::revalidations::find_many(&txn, moved).await?;
+        mail.extend(remind(ctx, &txn, &moved, now).await?);
+    }
     let mut writes = Writes::new();
     writes.insert_many(mail.into_iter().map(|(_, m)| m));
     let actor = Actor::system();
-    writes.audit_many(claimed.iter().map(|r| {
+    writes.audit_many(claimed.iter().map(|(id, status)| {
         audit::event(
             now,
             NewEvent {
                 actor: &actor,
                 action: "revalidation.reminded",
-                target: Some(format!("revalidation:{}", r.id)),
-                details: json!({"status": r.status.as_str(), "due_at": r.due_at}),
+                target: Some(format!("revalidation:{id}")),
+                details: json!({"status": status.as_str(), "due_at": seen.get(id).map(|r| r.due_at)}),
             },
         )
     }));

@@ -168,6 +168,17 @@ fn open_statuses() -> [RevalidationStatus; 2] {
     [RevalidationStatus::Open, RevalidationStatus::Submitted]
 }
 
+/// Reviews `ids`, in no order (one statement).
+pub async fn find_many(
+    conn: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+) -> Result<Vec<revalidation::Model>, DbErr> {
+    revalidation::Entity::find()
+        .filter(revalidation::Column::Id.is_in(ids))
+        .all(conn)
+        .await
+}
+
 /// `user`'s review still waiting on someone, if any.
 pub async fn open_of(conn: &impl ConnectionTrait, user: Uuid) -> Result<Option<revalidation::Model>, DbErr> {
     revalidation::Entity::find()
@@ -480,23 +491,34 @@ pub async fn clear_finished_reminders(conn: &impl ConnectionTrait, ids: Vec<Uuid
 }
 
 /// Claims, of reviews `ids`, those whose due reminder is still `was` (one statement, so a
-/// job claims a batch at once), scheduling the next at `next`; returns the claimed reviews
-/// (another replica's claims are missing).
+/// job claims a batch at once), scheduling the next at `next`; returns the id and status of
+/// each claimed review (another replica's claims are missing).
 pub async fn claim_reminders(
     conn: &impl ConnectionTrait,
     ids: Vec<Uuid>,
     was: DateTime<Utc>,
     next: Option<DateTime<Utc>>,
-) -> Result<Vec<revalidation::Model>, DbErr> {
-    use sea_orm::sea_query::ExprTrait;
+) -> Result<Vec<(Uuid, RevalidationStatus)>, DbErr> {
+    use sea_orm::sea_query::{ExprTrait, Query};
     let only = |c| super::filter_only(conn.get_database_backend(), c);
-    revalidation::Entity::update_many()
-        .col_expr(revalidation::Column::NextReminderAt, Expr::value(next))
-        .filter(revalidation::Column::Id.is_in(ids))
-        .filter(only(revalidation::Column::NextReminderAt).eq(was))
-        .filter(only(revalidation::Column::Status).is_in(open_statuses()))
-        .exec_with_returning(conn)
-        .await
+    let mut q = Query::update();
+    q.table(revalidation::Entity)
+        .value(revalidation::Column::NextReminderAt, next)
+        .and_where(revalidation::Column::Id.is_in(ids))
+        .and_where(only(revalidation::Column::NextReminderAt).eq(was))
+        .and_where(only(revalidation::Column::Status).is_in(open_statuses()))
+        // Two columns, not the row: a batch claims a thousand.
+        .returning(Query::returning().columns([revalidation::Column::Id, revalidation::Column::Status]));
+    conn.query_all(&q)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok((
+                row.try_get_by_index::<Uuid>(0)?,
+                row.try_get_by_index::<RevalidationStatus>(1)?,
+            ))
+        })
+        .collect()
 }
 
 /// The deputies acting at `now` for each of `people` (person → deputy); one statement.
