@@ -38,6 +38,18 @@ impl ThrottlePolicy {
         forget_after: Duration::hours(1),
     };
 
+    /// Mail asked for about one account or address by someone not signed in (a reset link, a
+    /// User ID reminder, a profile status, a verification link): three at once, then a minute
+    /// doubling, then an hour's lock after eight, so a stranger cannot send anyone more than a
+    /// handful an hour, never hundreds. Every request counts, answered or not.
+    pub const MAIL: Self = Self {
+        free_failures: 3,
+        base_delay: Duration::minutes(1),
+        lock_after: 8,
+        lock_for: Duration::hours(1),
+        forget_after: Duration::hours(1),
+    };
+
     /// The failure count after one more failure at `now`, given the previous count and time.
     pub fn next_failures(&self, previous: i32, last_failure: DateTime<Utc>, now: DateTime<Utc>) -> i32 {
         if now - last_failure > self.forget_after {
@@ -67,6 +79,15 @@ mod tests {
 
     fn t0() -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000, 0).expect("valid time")
+    }
+
+    #[test]
+    fn mail_about_one_account_is_a_handful_an_hour() {
+        let p = ThrottlePolicy::MAIL;
+        assert_eq!(p.blocked_until(3, t0()), None);
+        assert_eq!(p.blocked_until(4, t0()), Some(t0() + Duration::minutes(1)));
+        assert_eq!(p.blocked_until(5, t0()), Some(t0() + Duration::minutes(2)));
+        assert_eq!(p.blocked_until(8, t0()), Some(t0() + Duration::hours(1)));
     }
 
     #[test]

@@ -50,7 +50,7 @@ fn session_response(ctx: &Ctx, s: Session) -> HttpResponse {
 /// **Permissions**: anyone. Self-registration is open to the External organization; the
 /// account stays `pending_verification` until the emailed link is used.
 ///
-/// **Refusals**: 400: malformed body; 409: user ID or email already registered; 422: invalid fields (including password rules).
+/// **Refusals**: 400: malformed body; 409: user ID or email already registered; 422: invalid fields (including password rules); 429: too much mail asked for this address (see Retry-After).
 #[utoipa::path(
     tag = "auth",
     operation_id = "register_account",
@@ -61,6 +61,7 @@ fn session_response(ctx: &Ctx, s: Session) -> HttpResponse {
         (status = 409, response = Conflict),
         (status = 422, response = Invalid),
         (status = 503, response = Busy),
+        (status = 429, response = TooManyRequests),
     ),
 )]
 #[post("/auth/register")]
@@ -208,6 +209,9 @@ async fn token(
 /// Email a password-reset link (single use, 30 minutes).
 ///
 /// **Permissions**: anyone. The answer is the same whether or not the User ID exists.
+///
+/// **Refusals**: 422: invalid fields; 429: asked too often for this User ID (three at once,
+/// then a minute doubling, then an hour; the same whether or not it exists).
 #[utoipa::path(
     tag = "auth",
     operation_id = "forgot_password",
@@ -215,6 +219,7 @@ async fn token(
     responses(
         (status = 202, description = "If the account exists, a link was emailed", body = Accepted),
         (status = 422, response = Invalid),
+        (status = 429, response = TooManyRequests),
     ),
 )]
 #[post("/auth/forgot-password")]
@@ -231,6 +236,8 @@ async fn forgot_password(
 /// emailed to the account's own address.
 ///
 /// **Permissions**: anyone. The answer is the same whether or not the User ID exists.
+///
+/// **Refusals**: 422: invalid fields; 429: asked too often for this User ID.
 #[utoipa::path(
     tag = "auth",
     operation_id = "profile_status",
@@ -238,6 +245,7 @@ async fn forgot_password(
     responses(
         (status = 202, description = "If the account exists, its status was emailed", body = Accepted),
         (status = 422, response = Invalid),
+        (status = 429, response = TooManyRequests),
     ),
 )]
 #[post("/auth/profile-status")]
@@ -308,6 +316,8 @@ async fn accept_invitation(
 /// Email the User ID registered to an address.
 ///
 /// **Permissions**: anyone. The answer is the same whether or not the address is known.
+///
+/// **Refusals**: 422: invalid fields; 429: too much mail asked for this address.
 #[utoipa::path(
     tag = "auth",
     operation_id = "forgot_username",
@@ -315,6 +325,7 @@ async fn accept_invitation(
     responses(
         (status = 202, description = "If an account matches, its User ID was emailed", body = Accepted),
         (status = 422, response = Invalid),
+        (status = 429, response = TooManyRequests),
     ),
 )]
 #[post("/auth/forgot-username")]

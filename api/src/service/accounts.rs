@@ -152,6 +152,8 @@ pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> R
         "password",
     )
     .await?;
+    // Counted once the registration is sound (bad input changes nothing): it mails `email`.
+    super::throttle::mail_asked(ctx, &format!("email:{email}")).await?;
     let hash = password::hash(req.password.clone()).await?;
     let eao_email = normalize_email(&req.eao_email);
     let eao_id = store::accounts::active_by_email(&ctx.db, &eao_email)
@@ -320,6 +322,7 @@ const FORGOT_ANSWER: &str = "If an account matches, we sent instructions to its 
 pub async fn forgot_password(ctx: &Ctx, ip: Option<String>, req: &ForgotPasswordRequest) -> Result<Accepted> {
     let now = ctx.clock.now();
     let login = normalize_login(&req.user_id);
+    super::throttle::mail_asked(ctx, &format!("login:{login}")).await?;
     let found = store::users::by_login(&ctx.db, &login)
         .await?
         .filter(|u| matches!(u.status, AccountStatus::Active | AccountStatus::Locked));
@@ -365,6 +368,7 @@ pub async fn forgot_password(ctx: &Ctx, ip: Option<String>, req: &ForgotPassword
 pub async fn profile_status(ctx: &Ctx, ip: Option<String>, req: &ProfileStatusRequest) -> Result<Accepted> {
     let now = ctx.clock.now();
     let login = normalize_login(&req.user_id);
+    super::throttle::mail_asked(ctx, &format!("login:{login}")).await?;
     let found = store::users::by_login(&ctx.db, &login)
         .await?
         .filter(|u| u.status != AccountStatus::Deleted);
@@ -484,6 +488,7 @@ async fn set_password(
 pub async fn forgot_username(ctx: &Ctx, ip: Option<String>, req: &ForgotUsernameRequest) -> Result<Accepted> {
     let now = ctx.clock.now();
     let email = normalize_email(&req.email);
+    super::throttle::mail_asked(ctx, &format!("email:{email}")).await?;
     let found = store::accounts::with_email(&ctx.db, &email).await?;
     let txn = crate::store::begin(&ctx.db).await?;
     if let Some(first) = found.first() {

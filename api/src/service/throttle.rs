@@ -9,6 +9,14 @@ use crate::domain::throttle::ThrottlePolicy;
 use crate::store;
 use chrono::{DateTime, Utc};
 
+/// Counts a request that mails account or address `target` (`login:…`, `email:…`, as typed,
+/// whether or not it exists) and refuses it (429) once that target has been asked for too much
+/// ([`ThrottlePolicy::MAIL`]): nobody can have hundreds of mails sent to someone.
+pub async fn mail_asked(ctx: &Ctx, target: &str) -> Result<()> {
+    let keys = [(format!("mail:{target}"), ThrottlePolicy::MAIL)];
+    reserve_attempt(ctx, &keys, ctx.clock.now()).await
+}
+
 /// Checks `password` against `hash`, the password of account `login`, when a signed-in
 /// person is asked for it again (to change their email or password, or turn off their
 /// authenticator). The guess counts with wrong passwords at sign-in (reserved before the

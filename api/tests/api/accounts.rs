@@ -17,7 +17,62 @@ both_dbs!(
     my_information_updates_and_email_change_needs_reverification,
     last_ten_passwords_cannot_be_reused,
     audit_chain_records_account_changes_and_detects_tampering,
+    nobody_can_have_hundreds_of_mails_sent_to_someone,
 );
+
+async fn nobody_can_have_hundreds_of_mails_sent_to_someone(db: Db) {
+    let app = spawn_app(db).await;
+    app.active_user("inundated").await;
+    let forgot = |who: &'static str| {
+        let c = app.client();
+        async move {
+            c.forgot_password(&ForgotPasswordRequest { user_id: who.into() })
+                .await
+                .map_or_else(|e| e.status().unwrap_or_default(), |_| 202)
+        }
+    };
+    // Three at once and the one that starts the delay, then refused, whether or not the
+    // account exists (the answers are the same).
+    for who in ["inundated", "nobody-at-all"] {
+        let mut answers = Vec::new();
+        for _ in 0..6 {
+            answers.push(forgot(who).await);
+        }
+        assert_eq!(answers, [202, 202, 202, 202, 429, 429], "{who}");
+    }
+    let refused = app
+        .http()
+        .post(app.url("/api/v1/auth/forgot-password"))
+        .json(&ForgotPasswordRequest {
+            user_id: "inundated".into(),
+        })
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(refused.status().as_u16(), 429);
+    assert!(refused.headers().get("retry-after").is_some());
+    eventually("four reset mails, no more", || async {
+        mails_about(&app, "inundated@acme.example", "reset your password").await == 4
+    })
+    .await;
+    // Mail to an address is counted for that address: the registration's verification mail
+    // was the first.
+    let mut answers = Vec::new();
+    for _ in 0..5 {
+        answers.push(
+            app.client()
+                .forgot_username(&ForgotUsernameRequest {
+                    email: "inundated@acme.example".into(),
+                })
+                .await
+                .map_or_else(|e| e.status().unwrap_or_default(), |_| 202),
+        );
+    }
+    assert_eq!(answers, [202, 202, 202, 429, 429]);
+    // A minute later the owner can ask again.
+    app.clock.advance(chrono::Duration::seconds(61));
+    assert_eq!(forgot("inundated").await, 202);
+}
 
 async fn register_verify_sign_in_and_see_my_information(db: Db) {
     let app = spawn_app(db).await;
