@@ -17,7 +17,7 @@ use crate::store::entities::{role, saar, user};
 use crate::store::outbox;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use uuid::Uuid;
 
 /// Mails the holders of roles that end within the renewal window, once per end date;
@@ -34,18 +34,9 @@ pub async fn offer_renewals(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
         return Ok(0);
     }
     let t_due = t0.elapsed();
-    // (email, first name, last name, has an EAO) of each holder.
-    let holders: HashMap<Uuid, (String, String, String, bool)> = store::users::mail_details(
-        &ctx.read,
-        due.iter().map(|(_, user, ..)| *user).collect::<HashSet<_>>(),
-    )
-    .await?
-    .into_iter()
-    .map(|(id, email, first, last, eao)| (id, (email, first, last, eao)))
-    .collect();
     let role_ids: Vec<Uuid> = due
         .iter()
-        .map(|(_, _, role, _)| *role)
+        .map(|d| d.role)
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
@@ -54,20 +45,18 @@ pub async fn offer_renewals(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     let txn = crate::store::begin(&ctx.db).await?;
     let t_begin = t0.elapsed();
     let claimed =
-        store::provisioning::claim_renewal_offers(&txn, due.iter().map(|(id, ..)| *id).collect(), now)
-            .await?;
+        store::provisioning::claim_renewal_offers(&txn, due.iter().map(|d| d.id).collect(), now).await?;
     let t_claim = t0.elapsed();
     let link = ctx.settings.link("/me");
     let actor = Actor::system();
     let mut mail = Vec::with_capacity(claimed.len());
     let mut events = Vec::with_capacity(claimed.len());
-    for (id, user_id, role_id, ends) in &due {
+    for d in &due {
+        let (id, user_id, (email, first, last, has_eao)) = (&d.id, &d.user, &d.holder);
         if !claimed.contains(id) {
             continue;
         }
-        let (Some((email, first, last, has_eao)), Some((r, rr)), Some(ends)) =
-            (holders.get(user_id), roles.get(role_id), ends)
-        else {
+        let (Some((r, rr)), Some(ends)) = (roles.get(&d.role), d.ends) else {
             continue;
         };
         let approver = match (r.renewal_approver, *has_eao) {

@@ -18,7 +18,7 @@ use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::batch::Writes;
 use crate::store::entities::{revalidation, revalidation_campaign, user};
 use crate::store::outbox;
-use crate::store::revalidations::{Move, Target};
+use crate::store::revalidations::{Move, Reminder, Target};
 use crate::store::users::Addressee;
 use amps_openapi as api;
 use amps_openapi::*;
@@ -359,10 +359,16 @@ pub async fn remind_overdue(ctx: &Ctx, actor: &Actor, p: &UserPrincipal, id: Uui
     let overdue = store::revalidations::overdue_in(&txn, c.id, now).await?;
     let mut writes = Writes::new();
     writes.insert_many(
-        remind(ctx, &txn, &overdue, now)
-            .await?
-            .into_iter()
-            .map(|(_, m)| m),
+        remind(
+            ctx,
+            &txn,
+            &overdue.iter().map(Reminder::from).collect::<Vec<_>>(),
+            &HashMap::new(),
+            now,
+        )
+        .await?
+        .into_iter()
+        .map(|(_, m)| m),
     );
     let n = i64::try_from(overdue.len()).unwrap_or(i64::MAX);
     audit::append_into(
@@ -416,7 +422,8 @@ fn stand_ins(administrators: &[user::Model], user: Uuid, organization: Uuid) -> 
 async fn remind(
     ctx: &Ctx,
     conn: &impl ConnectionTrait,
-    rs: &[revalidation::Model],
+    rs: &[Reminder],
+    known: &HashMap<Uuid, Addressee>,
     now: DateTime<Utc>,
 ) -> Result<Vec<(Uuid, outbox::Message)>> {
     if rs.is_empty() {
@@ -428,19 +435,24 @@ async fn remind(
         .filter_map(|r| r.reviewer_id)
         .collect();
     let deputies = store::revalidations::deputies_of(conn, reviewers.iter().copied(), now).await?;
-    // Only what the mail needs of each person: a batch names a thousand of them.
-    let people: HashMap<Uuid, Addressee> = store::users::addressees(
-        conn,
-        rs.iter()
-            .map(|r| r.user_id)
-            .chain(reviewers.iter().copied())
-            .chain(deputies.values().copied())
-            .collect::<HashSet<_>>(),
-    )
-    .await?
-    .into_iter()
-    .map(|u| (u.id, u))
-    .collect();
+    // Only what the mail needs of each person (a batch names a thousand of them), and only
+    // those the caller did not read already.
+    let unknown: HashSet<Uuid> = rs
+        .iter()
+        .map(|r| r.user_id)
+        .chain(reviewers.iter().copied())
+        .chain(deputies.values().copied())
+        .filter(|id| !known.contains_key(id))
+        .collect();
+    let mut people: HashMap<Uuid, Addressee> = known.clone();
+    if !unknown.is_empty() {
+        people.extend(
+            store::users::addressees(conn, unknown)
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u)),
+        );
+    }
     let administrators = if rs
         .iter()
         .any(|r| r.status != Status::Open && r.reviewer_id.is_none())
@@ -1168,8 +1180,10 @@ pub async fn send_reminders(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
         return Ok(0);
     }
     let t_due = t0.elapsed();
-    let open: Vec<revalidation::Model> = due.iter().filter(|r| r.status.is_open()).cloned().collect();
-    let mut mail = remind(ctx, &ctx.read, &open, now).await?;
+    let known: HashMap<Uuid, Addressee> = due.iter().map(|(_, a)| (a.id, a.clone())).collect();
+    let due: Vec<Reminder> = due.into_iter().map(|(r, _)| r).collect();
+    let open: Vec<Reminder> = due.iter().filter(|r| r.status.is_open()).cloned().collect();
+    let mut mail = remind(ctx, &ctx.read, &open, &known, now).await?;
     let t_read = t0.elapsed();
     // A campaign's reviews share their due date, so a batch is usually one claim.
     // (reminder due, next reminder) → reviews.
@@ -1198,7 +1212,7 @@ pub async fn send_reminders(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     let t_claim = t0.elapsed();
     // Only claimed reviews are mailed; one whose state moved since it was read (its user
     // submitted it meanwhile) is read again and written out from its claimed state.
-    let seen: HashMap<Uuid, &revalidation::Model> = due.iter().map(|r| (r.id, r)).collect();
+    let seen: HashMap<Uuid, &Reminder> = due.iter().map(|r| (r.id, r)).collect();
     let moved: Vec<Uuid> = claimed
         .iter()
         .filter(|(id, status)| seen.get(id).map(|r| r.status) != Some(*status))
@@ -1211,8 +1225,12 @@ pub async fn send_reminders(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
         .collect();
     mail.retain(|(id, _)| mailed.contains(id));
     if !moved.is_empty() {
-        let moved = store::revalidations::find_many(&txn, moved).await?;
-        mail.extend(remind(ctx, &txn, &moved, now).await?);
+        let moved: Vec<Reminder> = store::revalidations::find_many(&txn, moved)
+            .await?
+            .iter()
+            .map(Reminder::from)
+            .collect();
+        mail.extend(remind(ctx, &txn, &moved, &known, now).await?);
     }
     let mut writes = Writes::new();
     writes.insert_many(mail.into_iter().map(|(_, m)| m));

@@ -246,9 +246,12 @@ pub async fn renewals_due(
     until: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<RenewalDue>, DbErr> {
-    // Four columns, not the whole row: a job's batch reads a thousand of them, and SQLite's
-    // driver copies every value of every row across threads.
-    role_assignment::Entity::find()
+    // The assignment's four columns and what the mail needs of its holder, in one statement
+    // (a join on the holder's primary key), not the rows: a job's batch reads a thousand of
+    // them, and SQLite's driver copies every value of every row across threads.
+    use super::entities::user;
+    use sea_orm::{JoinType, QuerySelect, RelationTrait};
+    let rows: Vec<RenewalRow> = role_assignment::Entity::find()
         .select_only()
         .columns([
             role_assignment::Column::Id,
@@ -256,6 +259,11 @@ pub async fn renewals_due(
             role_assignment::Column::RoleId,
             role_assignment::Column::ExpiresAt,
         ])
+        .column(user::Column::Email)
+        .column(user::Column::FirstName)
+        .column(user::Column::LastName)
+        .column(user::Column::EaoId)
+        .join(JoinType::InnerJoin, role_assignment::Relation::User.def())
         .filter(in_force(now))
         .filter(role_assignment::Column::ExpiresAt.lte(until))
         .filter(role_assignment::Column::RenewalOfferedAt.is_null())
@@ -263,11 +271,40 @@ pub async fn renewals_due(
         .limit(limit)
         .into_tuple()
         .all(conn)
-        .await
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, user, role, ends, email, first, last, eao)| RenewalDue {
+            id,
+            user,
+            role,
+            ends,
+            holder: (email, first, last, eao.is_some()),
+        })
+        .collect())
 }
 
-/// An assignment due a renewal offer: id, holder, role, end.
-pub type RenewalDue = (Uuid, Uuid, Uuid, Option<DateTime<Utc>>);
+type RenewalRow = (
+    Uuid,
+    Uuid,
+    Uuid,
+    Option<DateTime<Utc>>,
+    String,
+    String,
+    String,
+    Option<Uuid>,
+);
+
+/// An assignment due a renewal offer, and what its mail needs of the holder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenewalDue {
+    pub id: Uuid,
+    pub user: Uuid,
+    pub role: Uuid,
+    pub ends: Option<DateTime<Utc>>,
+    /// Email, first and last name, whether they have an EAO.
+    pub holder: (String, String, String, bool),
+}
 
 /// Records that the holders of assignments `ids` were offered a renewal at `now` (one
 /// statement); returns the assignments claimed (those another replica offered first are

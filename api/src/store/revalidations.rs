@@ -4,6 +4,7 @@
 //! campaign's progress counted by the database.
 
 use super::entities::{revalidation, revalidation_campaign, revalidation_item};
+use super::users::Addressee;
 use crate::domain::revalidation::{RevalidationStatus, Trigger};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
@@ -459,17 +460,102 @@ pub async fn reminders_due(
     conn: &impl ConnectionTrait,
     now: DateTime<Utc>,
     limit: u64,
-) -> Result<Vec<revalidation::Model>, DbErr> {
+) -> Result<Vec<(Reminder, Addressee)>, DbErr> {
     // By the reminder index alone: a finished review has no next reminder (every decision and
     // the lapse clear it), and a filter on status let SQLite pick the (status, due_at) index
     // and sort every open review for each batch (at 100k open reviews, 113 ms a batch instead
     // of 45). The claim checks the status.
-    revalidation::Entity::find()
+    // With what the mail needs of each review's user, in the same statement (a join on the
+    // user's primary key).
+    use super::entities::user;
+    use sea_orm::{EntityTrait as _, JoinType, QuerySelect};
+    let rows: Vec<ReminderRow> = revalidation::Entity::find()
+        .select_only()
+        .columns([
+            revalidation::Column::Id,
+            revalidation::Column::UserId,
+            revalidation::Column::ReviewerId,
+            revalidation::Column::Status,
+            revalidation::Column::DueAt,
+            revalidation::Column::NextReminderAt,
+        ])
+        .column(user::Column::Email)
+        .column(user::Column::FirstName)
+        .column(user::Column::LastName)
+        .column(user::Column::OrganizationId)
+        .join(
+            JoinType::InnerJoin,
+            revalidation::Entity::belongs_to(user::Entity)
+                .from(revalidation::Column::UserId)
+                .to(user::Column::Id)
+                .into(),
+        )
         .filter(revalidation::Column::NextReminderAt.lte(now))
         .order_by_asc(revalidation::Column::NextReminderAt)
         .limit(limit)
+        .into_model::<ReminderRow>()
         .all(conn)
-        .await
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                Reminder {
+                    id: r.id,
+                    user_id: r.user_id,
+                    reviewer_id: r.reviewer_id,
+                    status: r.status,
+                    due_at: r.due_at,
+                    next_reminder_at: r.next_reminder_at,
+                },
+                Addressee {
+                    id: r.user_id,
+                    email: r.email,
+                    first_name: r.first_name,
+                    last_name: r.last_name,
+                    organization_id: r.organization_id,
+                },
+            )
+        })
+        .collect())
+}
+
+#[derive(sea_orm::FromQueryResult)]
+struct ReminderRow {
+    id: Uuid,
+    user_id: Uuid,
+    reviewer_id: Option<Uuid>,
+    status: RevalidationStatus,
+    due_at: DateTime<Utc>,
+    next_reminder_at: Option<DateTime<Utc>>,
+    email: String,
+    first_name: String,
+    last_name: String,
+    organization_id: Uuid,
+}
+
+/// What a reminder needs of a review (six columns, not the row: a batch reads a thousand).
+#[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
+pub struct Reminder {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub reviewer_id: Option<Uuid>,
+    pub status: RevalidationStatus,
+    pub due_at: DateTime<Utc>,
+    pub next_reminder_at: Option<DateTime<Utc>>,
+}
+
+impl From<&revalidation::Model> for Reminder {
+    fn from(r: &revalidation::Model) -> Self {
+        Self {
+            id: r.id,
+            user_id: r.user_id,
+            reviewer_id: r.reviewer_id,
+            status: r.status,
+            due_at: r.due_at,
+            next_reminder_at: r.next_reminder_at,
+        }
+    }
 }
 
 /// Clears the next reminder of those of reviews `ids` that are finished (so a reminder left

@@ -72,31 +72,6 @@ pub async fn addressees(
         .await
 }
 
-/// What a job's mail needs of the accounts `ids` (id, email, first and last name, whether
-/// they have an EAO), without the rest of their rows; in no order.
-pub async fn mail_details(
-    conn: &impl ConnectionTrait,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> Result<Vec<(Uuid, String, String, String, bool)>, DbErr> {
-    let rows: Vec<(Uuid, String, String, String, Option<Uuid>)> = user::Entity::find()
-        .select_only()
-        .columns([
-            user::Column::Id,
-            user::Column::Email,
-            user::Column::FirstName,
-            user::Column::LastName,
-            user::Column::EaoId,
-        ])
-        .filter(user::Column::Id.is_in(ids))
-        .into_tuple()
-        .all(conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, email, first, last, eao)| (id, email, first, last, eao.is_some()))
-        .collect())
-}
-
 /// The User ID and the first and last names of the accounts `ids` (what a view shows of the
 /// people it names, without the rest of their rows), in no order.
 pub async fn names_of(
