@@ -40,7 +40,7 @@ pub async fn offer_renewals(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let roles = store::catalog::roles_with_refs(&ctx.read, &role_ids).await?;
+    let roles = store::catalog::renewal_refs(&ctx.read, &role_ids).await?;
     let t_read = t0.elapsed();
     let txn = crate::store::begin(&ctx.db).await?;
     let t_begin = t0.elapsed();
@@ -56,10 +56,10 @@ pub async fn offer_renewals(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
         if !claimed.contains(id) {
             continue;
         }
-        let (Some((r, rr)), Some(ends)) = (roles.get(&d.role), d.ends) else {
+        let (Some((rr, renewal_approver)), Some(ends)) = (roles.get(&d.role), d.ends) else {
             continue;
         };
-        let approver = match (r.renewal_approver, *has_eao) {
+        let approver = match (*renewal_approver, *has_eao) {
             (RenewalApprover::Supervisor, false) => "your supervisor",
             (RenewalApprover::Supervisor, true) => "your External Authorizing Official",
             (RenewalApprover::DataOwner, _) => "the role's data owner",
