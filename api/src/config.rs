@@ -46,6 +46,50 @@ pub struct Settings {
     /// The day (month, day) each year on which a campaign over every internal user starts by
     /// itself, due 30 days later (`AMPS_REVALIDATION_ANNUAL=MM-DD`; unset: none).
     pub revalidation_annual: Option<(u32, u32)>,
+    /// The server's certificate and key (`AMPS_TLS_CERT`, `AMPS_TLS_KEY`, PEM): `amps serve`
+    /// then serves HTTPS itself.
+    pub tls: Option<TlsFiles>,
+    /// PIV / CAC sign-in (`AMPS_CLIENT_CA`): a second listener that asks for a client
+    /// certificate.
+    pub certificates: Option<CertificateSignIn>,
+}
+
+/// A certificate chain and its private key, PEM files.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+/// Sign-in with a PIV / CAC certificate. Browsers ask for a client certificate on every
+/// connection to an address that requests one, so it has its own listener (as login.gov does
+/// with its own host): only the certificate routes are served there.
+#[derive(Debug, Clone)]
+pub struct CertificateSignIn {
+    /// The certificate authorities whose certificates sign people in (`AMPS_CLIENT_CA`, PEM).
+    pub client_ca: PathBuf,
+    /// Their certificate revocation lists (`AMPS_CRL`, comma-separated PEM or DER files).
+    pub crls: Vec<PathBuf>,
+    /// Where the certificate listener listens (`AMPS_CERT_BIND`; default: `AMPS_BIND`'s port
+    /// plus one).
+    pub bind: SocketAddr,
+    /// The URL browsers reach it at (`AMPS_CERT_URL`; default: `https://` the public host and
+    /// the certificate listener's port).
+    pub url: Option<Url>,
+}
+
+impl CertificateSignIn {
+    /// The URL browsers reach the certificate listener at, bound to `port`.
+    pub fn url_for(&self, public_url: &Url, port: u16) -> Url {
+        if let Some(u) = &self.url {
+            return u.clone();
+        }
+        let mut u = public_url.clone();
+        let _ = u.set_scheme("https");
+        let _ = u.set_port(Some(port));
+        u.set_path("/");
+        u
+    }
 }
 
 /// How often each background job runs.
@@ -162,7 +206,14 @@ impl Settings {
                 }
                 url
             }
-            None => Url::parse(&format!("http://{bind}/")).map_err(|e| bad("AMPS_BIND", e.to_string()))?,
+            None => {
+                let scheme = if value("AMPS_TLS_CERT", &None).is_some() {
+                    "https"
+                } else {
+                    "http"
+                };
+                Url::parse(&format!("{scheme}://{bind}/")).map_err(|e| bad("AMPS_BIND", e.to_string()))?
+            }
         };
         let smtp = match value("AMPS_SMTP_URL", &over.smtp_url) {
             None => None,
@@ -283,7 +334,79 @@ impl Settings {
                 Some((m, d))
             }
         };
+        let tls = match (value("AMPS_TLS_CERT", &None), value("AMPS_TLS_KEY", &None)) {
+            (None, None) => None,
+            (Some(cert), Some(key)) => Some(TlsFiles {
+                cert: cert.into(),
+                key: key.into(),
+            }),
+            (Some(_), None) => {
+                return Err(bad(
+                    "AMPS_TLS_KEY",
+                    "AMPS_TLS_CERT is set: give its private key too",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(bad(
+                    "AMPS_TLS_CERT",
+                    "AMPS_TLS_KEY is set: give its certificate too",
+                ));
+            }
+        };
+        let certificates = match value("AMPS_CLIENT_CA", &None) {
+            None => None,
+            Some(_) if tls.is_none() => {
+                return Err(bad(
+                    "AMPS_CLIENT_CA",
+                    "certificate sign-in needs TLS: set AMPS_TLS_CERT and AMPS_TLS_KEY",
+                ));
+            }
+            Some(ca) => {
+                let crls = value("AMPS_CRL", &None)
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(PathBuf::from)
+                    .collect();
+                let bind = match value("AMPS_CERT_BIND", &None) {
+                    Some(b) => b.parse().map_err(|_| {
+                        bad(
+                            "AMPS_CERT_BIND",
+                            format!("{b:?} is not a host:port address such as 127.0.0.1:8443"),
+                        )
+                    })?,
+                    None => SocketAddr::new(
+                        bind.ip(),
+                        bind.port().checked_add(1).ok_or_else(|| {
+                            bad(
+                                "AMPS_CERT_BIND",
+                                "AMPS_BIND's port plus one is not a port: set AMPS_CERT_BIND",
+                            )
+                        })?,
+                    ),
+                };
+                let url = match value("AMPS_CERT_URL", &None) {
+                    None => None,
+                    Some(u) => {
+                        let url = Url::parse(&u)
+                            .ok()
+                            .filter(|u| u.scheme() == "https" && u.host().is_some())
+                            .ok_or_else(|| bad("AMPS_CERT_URL", format!("{u:?} is not an https:// URL")))?;
+                        Some(url)
+                    }
+                };
+                Some(CertificateSignIn {
+                    client_ca: ca.into(),
+                    crls,
+                    bind,
+                    url,
+                })
+            }
+        };
         Ok(Self {
+            tls,
+            certificates,
             session_max: chrono::Duration::hours(session_max),
             revalidation_reject_disables,
             revalidation_annual,

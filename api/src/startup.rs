@@ -6,7 +6,7 @@ use crate::config::Settings;
 use crate::http::{self, KnownRoutes, Shared, metrics::Metrics};
 use crate::notify::mailer::Mailer;
 use crate::service::Ctx;
-use crate::{jobs, store};
+use crate::{auth, jobs, store};
 use actix_web::{HttpServer, web};
 use secrecy::ExposeSecret;
 use std::net::TcpListener;
@@ -16,6 +16,8 @@ use std::sync::Arc;
 pub struct Application {
     server: actix_web::dev::Server,
     port: u16,
+    /// The certificate sign-in listener (PIV / CAC), when `AMPS_CLIENT_CA` is set.
+    certificate_server: Option<(actix_web::dev::Server, u16)>,
     /// The shared state (tests use it to reach the database and the clock).
     pub ctx: Ctx,
     jobs: Vec<tokio::task::JoinHandle<()>>,
@@ -50,6 +52,7 @@ pub async fn context(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Resul
         clock,
         keys: Arc::new(keys),
         principals: Arc::default(),
+        certificates: None,
     })
 }
 
@@ -66,7 +69,30 @@ impl Application {
                 .map_err(|e| anyhow::anyhow!("AMPS_BIND: cannot listen on {}: {e}", settings.bind))?,
         };
         let port = listener.local_addr()?.port();
+        // Files are read now, so a bad path stops start-up with the variable's name.
+        let main_tls = match &settings.tls {
+            Some(t) => Some(auth::certificate::server_config(&t.cert, &t.key)?),
+            None => None,
+        };
+        let certificate_listener = match (&settings.certificates, &settings.tls) {
+            (Some(c), Some(t)) => {
+                let authorities = Arc::new(auth::certificate::Authorities::load(&c.client_ca, &c.crls)?);
+                let tls = authorities.server_config(&t.cert, &t.key)?;
+                let l = TcpListener::bind(c.bind)
+                    .map_err(|e| anyhow::anyhow!("AMPS_CERT_BIND: cannot listen on {}: {e}", c.bind))?;
+                let port = l.local_addr()?.port();
+                let url = c.url_for(&settings.public_url, port);
+                Some((l, tls, authorities, url))
+            }
+            _ => None,
+        };
         let mut ctx = context(settings, clock).await?;
+        ctx.certificates = certificate_listener.as_ref().map(|(_, _, authorities, url)| {
+            Arc::new(crate::service::CertificateSignIn {
+                authorities: authorities.clone(),
+                url: url.clone(),
+            })
+        });
         // Set before the connection is shared: clones made earlier would not count.
         let metrics = Metrics::new()?;
         let m = metrics.clone();
@@ -111,14 +137,34 @@ impl Application {
             openapi: Arc::new(doc),
             web_dir,
         };
-        let server = HttpServer::new(move || http::app(shared.clone()))
-            .listen(listener)?
-            .workers(std::thread::available_parallelism().map_or(2, |n| n.get()).min(8))
-            .shutdown_timeout(10)
-            .run();
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(8);
+        let certificate_server = match certificate_listener {
+            Some((l, tls, _, url)) => {
+                let port = l.local_addr()?.port();
+                let shared = shared.clone();
+                let server = HttpServer::new(move || http::certificate_app(shared.clone()))
+                    .on_connect(http::certificates::on_connect)
+                    .listen_rustls_0_23(l, tls)?
+                    .workers(workers.min(2))
+                    .shutdown_timeout(10)
+                    .run();
+                tracing::info!(%url, "certificate sign-in listening");
+                Some((server, port))
+            }
+            None => None,
+        };
+        let server = HttpServer::new(move || http::app(shared.clone()));
+        let server = match main_tls {
+            Some(tls) => server.listen_rustls_0_23(listener, tls)?,
+            None => server.listen(listener)?,
+        }
+        .workers(workers)
+        .shutdown_timeout(10)
+        .run();
         Ok(Self {
             server,
             port,
+            certificate_server,
             ctx,
             jobs,
         })
@@ -129,9 +175,26 @@ impl Application {
         self.port
     }
 
-    /// Serves until stopped.
+    /// The certificate listener's port, when it listens.
+    pub fn certificate_port(&self) -> Option<u16> {
+        self.certificate_server.as_ref().map(|(_, p)| *p)
+    }
+
+    /// Serves until stopped (either listener stopping stops both).
     pub async fn run(self) -> std::io::Result<()> {
-        let r = self.server.await;
+        let r = match self.certificate_server {
+            Some((certificate, _)) => {
+                let (main_handle, cert_handle) = (self.server.handle(), certificate.handle());
+                let r = tokio::select! {
+                    r = self.server => r,
+                    r = certificate => r,
+                };
+                main_handle.stop(true).await;
+                cert_handle.stop(true).await;
+                r
+            }
+            None => self.server.await,
+        };
         for j in self.jobs {
             j.abort();
         }

@@ -3,6 +3,12 @@ import { defineConfig } from '@playwright/test';
 
 const port = process.env.AMPS_E2E_PORT || '18080';
 const dataDir = `${process.cwd()}/artifacts/data`;
+// A second server for the PIV/CAC journey: HTTPS terminated by `amps serve` itself, and its
+// certificate sign-in listener (which asks for a client certificate) on the next port.
+const tlsPort = process.env.AMPS_E2E_TLS_PORT || '18443';
+const certPort = String(Number(tlsPort) + 1);
+const tlsDataDir = `${process.cwd()}/artifacts/data-tls`;
+const pki = `${process.cwd()}/artifacts/pki`;
 
 export default defineConfig({
   testDir: './tests',
@@ -24,7 +30,7 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
+  webServer: [{
     command: `rm -rf "${dataDir}" && mkdir -p "${dataDir}" && ../../target/debug/amps seed --demo >/dev/null && ../../target/debug/amps serve`,
     url: `http://127.0.0.1:${port}/readyz`,
     reuseExistingServer: false,
@@ -41,5 +47,23 @@ export default defineConfig({
       AMPS_DEV_CLOCK: 'true',
       AMPS_DEADLINES_EVERY_SECONDS: '1',
     },
-  },
+  }, {
+    command: `sh pki.sh "${pki}" && rm -rf "${tlsDataDir}" && mkdir -p "${tlsDataDir}" && ../../target/debug/amps seed --demo >/dev/null && ../../target/debug/amps serve`,
+    url: `https://127.0.0.1:${tlsPort}/readyz`,
+    ignoreHTTPSErrors: true,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    env: {
+      AMPS_BIND: `127.0.0.1:${tlsPort}`,
+      AMPS_CERT_BIND: `127.0.0.1:${certPort}`,
+      AMPS_TLS_CERT: `${pki}/server.pem`,
+      AMPS_TLS_KEY: `${pki}/server.key`,
+      AMPS_CLIENT_CA: `${pki}/ca.pem`,
+      AMPS_DATA_DIR: tlsDataDir,
+      AMPS_WEB_DIR: `${process.cwd()}/../../web/dist`,
+      AMPS_SMTP_URL: '',
+      AMPS_DEV_MAILBOX: 'true',
+      AMPS_DEV_CLOCK: 'true',
+    },
+  }],
 });

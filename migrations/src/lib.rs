@@ -53,6 +53,7 @@ mod m20261130_000028_totp;
 mod m20261130_000029_session_second_factor;
 mod m20261201_000030_sign_ins;
 mod m20261201_000031_principal_trigger_columns;
+mod m20261201_000032_certificates;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -92,6 +93,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000029_session_second_factor::Migration),
             Box::new(m20261201_000030_sign_ins::Migration),
             Box::new(m20261201_000031_principal_trigger_columns::Migration),
+            Box::new(m20261201_000032_certificates::Migration),
         ]
     }
 }

@@ -52,6 +52,16 @@ pub struct Client {
 }
 
 impl Client {
+    /// A client for the server at `base` sending through `http` (e.g. one that trusts a
+    /// private certificate authority).
+    pub fn with_http(base: Url, http: reqwest::Client) -> Self {
+        Self {
+            base,
+            http,
+            token: None,
+        }
+    }
+
     /// A client for the server at `base`.
     pub fn new(base: Url) -> Self {
         // Native: HTTPS through rustls with the ring provider (harmless if one is installed).
@@ -517,6 +527,37 @@ impl Client {
         let t: TokenResponse = self.post("api/v1/auth/login/second-factor", body).await?;
         self.token = Some(t.access_token.clone());
         Ok(t)
+    }
+
+    /// `GET /api/v1/auth/methods`: the sign-in methods the server offers.
+    pub async fn sign_in_methods(&self) -> Result<SignInMethodsResponse, ClientError> {
+        self.get("api/v1/auth/methods").await
+    }
+
+    /// `POST /api/v1/auth/certificate/token`: tokens for the code a PIV / CAC sign-in came
+    /// back with; on success the client uses the new access token.
+    pub async fn certificate_sign_in(
+        &mut self,
+        body: &CertificateSignInRequest,
+    ) -> Result<TokenResponse, ClientError> {
+        let t: TokenResponse = self.post("api/v1/auth/certificate/token", body).await?;
+        self.token = Some(t.access_token.clone());
+        Ok(t)
+    }
+
+    /// `GET /api/v1/me/certificates`
+    pub async fn my_certificates(&self) -> Result<Vec<CertificateResponse>, ClientError> {
+        self.get("api/v1/me/certificates").await
+    }
+
+    /// `POST /api/v1/me/certificates/binding`: a ticket to bind my card's certificate.
+    pub async fn start_certificate_binding(&self) -> Result<CertificateBindingResponse, ClientError> {
+        Self::send(self.request(Method::POST, "api/v1/me/certificates/binding")?).await
+    }
+
+    /// `DELETE /api/v1/me/certificates/{id}`
+    pub async fn remove_my_certificate(&self, id: uuid::Uuid) -> Result<(), ClientError> {
+        Self::send(self.request(Method::DELETE, &format!("api/v1/me/certificates/{id}"))?).await
     }
 
     /// `GET /api/v1/me/mfa`

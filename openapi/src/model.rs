@@ -427,6 +427,54 @@ pub struct SecondFactorRequest {
     pub code: String,
 }
 
+/// The sign-in methods this server offers besides a User ID and password.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SignInMethodsResponse {
+    /// Where a browser starts a PIV / CAC sign-in (`GET` it with `state`: the certificate
+    /// listener asks for the card's certificate and comes back to the web app); `null` when
+    /// certificate sign-in is not set up.
+    #[schema(example = "https://amps.example:8443/api/v1/auth/certificate")]
+    pub certificate_url: Option<String>,
+}
+
+/// The code a PIV / CAC sign-in came back with (single use, 2 minutes), for tokens.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateSignInRequest {
+    #[validate(length(min = 20, max = 128))]
+    pub code: String,
+}
+
+/// Where and with what to bind my PIV / CAC certificate: `POST` the `ticket` as a form field
+/// to `url` from the browser holding the card (single use, 5 minutes).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CertificateBindingResponse {
+    #[schema(example = "https://amps.example:8443/api/v1/auth/certificate/binding")]
+    pub url: String,
+    pub ticket: String,
+    /// Seconds the ticket lasts.
+    pub expires_in: i64,
+}
+
+/// A PIV / CAC certificate bound to an account: signing in with it (or a reissued card with
+/// the same identity) signs the account in.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CertificateResponse {
+    pub id: Uuid,
+    /// What sign-in looks it up by: `upn:` the card's User Principal Name, `edipi:` the DoD ID
+    /// number ending its common name, or `sha256:` this certificate only.
+    #[schema(example = "upn:1234567890@mil")]
+    pub identity: String,
+    #[schema(example = "CN=DOE.JANE.Q.1234567890, OU=DLA, O=U.S. Government, C=US")]
+    pub subject: String,
+    pub issuer: String,
+    /// Hexadecimal.
+    pub serial: String,
+    pub not_after: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
 /// Which second factors I have.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct MfaStatusResponse {
@@ -446,7 +494,8 @@ pub struct SignInResponse {
     pub device: String,
     /// The address it signed in from.
     pub ip: Option<String>,
-    /// What it proved (RFC 8176): `pwd`, and `otp` after an authenticator code.
+    /// What it proved (RFC 8176): `pwd`, and `otp` after an authenticator code; `sc` and `hwk`
+    /// for a PIV / CAC certificate.
     pub methods: Vec<String>,
     pub started_at: DateTime<Utc>,
     /// When it last got a new access token.

@@ -33,6 +33,7 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=pages::not_found::NotFound>
                         <Route path=path!("/") view=pages::home::Home/>
                         <Route path=path!("/sign-in") view=pages::sign_in::SignIn/>
+                        <Route path=path!("/sign-in/certificate") view=pages::sign_in::CertificateReturn/>
                         <Route path=path!("/register") view=pages::register::Register/>
                         <Route path=path!("/verify-email") view=pages::verify_email::VerifyEmail/>
                         <Route path=path!("/forgot-password") view=pages::forgot::ForgotPassword/>

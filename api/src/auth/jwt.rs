@@ -41,7 +41,8 @@ pub struct Claims {
     /// The account's session epoch when the token was issued (`users.session_epoch`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epoch: Option<i32>,
-    /// How the user signed in (RFC 8176): `pwd`, and `otp` after an authenticator code.
+    /// How the user signed in (RFC 8176): `pwd`, and `otp` after an authenticator code; `sc`
+    /// and `hwk` with a PIV / CAC certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amr: Option<Vec<String>>,
 }
@@ -53,8 +54,53 @@ pub struct SessionOf {
     pub sid: Uuid,
     /// The account's session epoch.
     pub epoch: i32,
-    /// Whether the sign-in proved a second factor.
-    pub second_factor: bool,
+    /// How the sign-in was proved.
+    pub methods: Methods,
+}
+
+/// How a sign-in was proved, as RFC 8176 authentication method references.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Methods {
+    /// A password.
+    Password,
+    /// A password and a one-time code (or a recovery code).
+    PasswordOtp,
+    /// A PIV / CAC certificate: a smart card (`sc`) holding the key in hardware (`hwk`),
+    /// unlocked by its PIN.
+    Certificate,
+}
+
+impl Methods {
+    /// As stored on a sign-in (`sign_ins.methods`): the `amr` values, space-separated.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Methods::Password => "pwd",
+            Methods::PasswordOtp => "pwd otp",
+            Methods::Certificate => "sc hwk",
+        }
+    }
+
+    /// From a stored sign-in's methods.
+    pub fn parse(s: &str) -> Self {
+        let has = |m: &str| s.split_whitespace().any(|x| x == m);
+        if has("sc") {
+            Methods::Certificate
+        } else if has("otp") {
+            Methods::PasswordOtp
+        } else {
+            Methods::Password
+        }
+    }
+
+    /// Whether more than a password was proved (a second factor, or a certificate).
+    pub fn second_factor(self) -> bool {
+        self != Methods::Password
+    }
+}
+
+/// Whether the `amr` of an access token shows more than a password.
+pub fn amr_has_second_factor(amr: &[String]) -> bool {
+    amr.iter().any(|m| matches!(m.as_str(), "otp" | "sc" | "hwk"))
 }
 
 /// The signing key and all verification keys.
@@ -158,13 +204,7 @@ impl Keys {
             scope,
             sid: session.map(|s| s.sid),
             epoch: session.map(|s| s.epoch),
-            amr: session.map(|s| {
-                let mut amr = vec!["pwd".to_string()];
-                if s.second_factor {
-                    amr.push("otp".into());
-                }
-                amr
-            }),
+            amr: session.map(|s| s.methods.as_str().split(' ').map(str::to_string).collect()),
         };
         Ok(jsonwebtoken::encode(&header, &claims, &self.encoding)?)
     }

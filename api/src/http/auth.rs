@@ -38,7 +38,7 @@ fn refresh_cookie(ctx: &Ctx, value: String) -> Cookie<'static> {
         .finish()
 }
 
-fn session_response(ctx: &Ctx, s: Session) -> HttpResponse {
+pub(super) fn session_response(ctx: &Ctx, s: Session) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .cookie(refresh_cookie(ctx, s.refresh_token))

@@ -40,7 +40,9 @@ impl ResponseError for Error {
             Error::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Error::BadRequest(_) | Error::Malformed(_) => StatusCode::BAD_REQUEST,
             Error::InvalidToken(_) => StatusCode::BAD_REQUEST,
-            Error::Unauthorized(_) | Error::SecondFactorRequired(_) => StatusCode::UNAUTHORIZED,
+            Error::Unauthorized(_) | Error::SecondFactorRequired(_) | Error::Certificate(_) => {
+                StatusCode::UNAUTHORIZED
+            }
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -80,6 +82,13 @@ impl ResponseError for Error {
                     errors: vec![],
                     mfa_token: Some(token.clone()),
                 }),
+            Error::Certificate(why) => problem(
+                status,
+                why.slug(),
+                "Certificate not accepted",
+                Some(why.message().into()),
+                vec![],
+            ),
             Error::Forbidden(d) => problem(status, "forbidden", "Not allowed", Some(d.clone()), vec![]),
             Error::NotFound(d) => problem(status, "not-found", "Not found", Some(d.clone()), vec![]),
             Error::Conflict(d) => problem(status, "conflict", "Changed meanwhile", Some(d.clone()), vec![]),

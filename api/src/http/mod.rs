@@ -5,6 +5,7 @@ pub mod approvals;
 pub mod approvers;
 pub mod auth;
 pub mod catalog;
+pub mod certificates;
 pub mod dev;
 pub mod enrollments;
 pub mod error;
@@ -80,6 +81,7 @@ impl Modify for BearerAuth {
 
 fn api_v1(cfg: &mut ServiceConfig) {
     auth::configure(cfg);
+    certificates::configure(cfg);
     me::configure(cfg);
     catalog::configure(cfg);
     saars::configure(cfg);
@@ -221,6 +223,51 @@ async fn settle_principals(
         ctx.principals.sync(&ctx.db, &ctx.read).await;
     }
     Ok(res)
+}
+
+/// Builds the certificate listener's application for one worker: certificate sign-in and
+/// binding, and `/healthz`; nothing else is served where browsers are asked for a card.
+pub fn certificate_app(
+    shared: Shared,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(shared.ctx.clone())
+        .app_data(
+            web::FormConfig::default()
+                .limit(BODY_LIMIT)
+                .error_handler(error::form_error),
+        )
+        .app_data(web::QueryConfig::default().error_handler(error::query_error))
+        .app_data(web::PayloadConfig::default().limit(BODY_LIMIT))
+        .service(web::scope("/api/v1").configure(certificates::configure_listener))
+        .service(health::healthz)
+        .default_service(web::to(|req: HttpRequest| async move {
+            error::problem(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "Not found",
+                Some(format!(
+                    "There is no {} here: this address serves certificate sign-in only.",
+                    req.path()
+                )),
+                vec![],
+            )
+        }))
+        .wrap(
+            middleware::DefaultHeaders::new()
+                .add(("X-Content-Type-Options", "nosniff"))
+                .add(("Referrer-Policy", "no-referrer"))
+                .add(("X-Frame-Options", "DENY")),
+        )
+        .wrap(tracing_actix_web::TracingLogger::default())
 }
 
 /// Builds the application for one worker.

@@ -188,6 +188,8 @@ pub async fn finish_if_done(
         return Ok(false);
     }
     let finished = "Delete User finished: every role is removed.";
+    // A deleted account's cards sign nobody in (and may be bound again by a new account).
+    store::certificates::remove_all(conn, u.id).await?;
     store::users::record_status_change(conn, u.id, u.status, AccountStatus::Deleted, finished, None, now)
         .await?;
     let mut writes = Writes::new();

@@ -6,6 +6,7 @@ pub mod approvals;
 pub mod approvers;
 pub mod attachments;
 pub mod catalog;
+pub mod certificates;
 pub mod deadlines;
 pub mod delegation;
 pub mod deletion;
@@ -54,6 +55,16 @@ pub struct Ctx {
     pub keys: Arc<Keys>,
     /// The callers this replica has read, kept current by the principal-changes feed.
     pub principals: Arc<principal::Principals>,
+    /// PIV / CAC sign-in, when configured: the authorities it accepts and the URL of its
+    /// listener.
+    pub certificates: Option<Arc<CertificateSignIn>>,
+}
+
+/// PIV / CAC sign-in as configured (`AMPS_CLIENT_CA`).
+pub struct CertificateSignIn {
+    pub authorities: Arc<crate::auth::certificate::Authorities>,
+    /// Where browsers reach the certificate listener.
+    pub url: url::Url,
 }
 
 /// What went wrong, in domain words. The HTTP layer renders each as problem+json.
@@ -75,6 +86,9 @@ pub enum Error {
     /// `POST /auth/login/second-factor` with this single-use token (401).
     #[error("a second factor is required")]
     SecondFactorRequired(String),
+    /// A presented certificate signs nobody in (401).
+    #[error("{}", .0.message())]
+    Certificate(crate::auth::certificate::Refusal),
     /// Signed in, but not allowed (403).
     #[error("{0}")]
     Forbidden(String),

@@ -43,7 +43,8 @@ pub struct UserPrincipal {
     pub org: organization::Model,
     /// The sign-in (refresh family) the caller's token belongs to; `None` for an emailed link.
     pub session: Option<Uuid>,
-    /// Whether the caller's sign-in proved a second factor (the token's `amr` has `otp`).
+    /// Whether the caller's sign-in proved more than a password (the token's `amr` has `otp`,
+    /// or `sc` for a PIV / CAC certificate).
     pub second_factor: bool,
 }
 
@@ -436,7 +437,10 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
                 user: u,
                 org,
                 session: claims.sid,
-                second_factor: claims.amr.as_ref().is_some_and(|a| a.iter().any(|m| m == "otp")),
+                second_factor: claims
+                    .amr
+                    .as_deref()
+                    .is_some_and(crate::auth::jwt::amr_has_second_factor),
             })))
         }
         "service" => {

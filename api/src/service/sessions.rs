@@ -3,7 +3,7 @@
 //! credentials for service clients.
 
 use super::{Ctx, Error, Result};
-use crate::auth::jwt::{self, SessionOf};
+use crate::auth::jwt::{self, Methods, SessionOf};
 use crate::auth::{password, tokens};
 use crate::domain::account::{AccountStatus, normalize_login};
 use crate::domain::throttle::ThrottlePolicy;
@@ -23,6 +23,10 @@ pub const REFRESH_TTL: Duration = Duration::days(7);
 pub const REFRESH_COOKIE: &str = "amps_refresh";
 
 const WRONG_CREDENTIALS: &str = "User ID or password is incorrect.";
+
+/// A certificate sign-in's code that is unknown, used or expired.
+pub(super) const CERTIFICATE_CODE_SPENT: &str =
+    "This certificate sign-in has expired or was used already. Sign in with your certificate again.";
 
 /// A successful sign-in: the access token and the new refresh token (for the cookie).
 pub struct Session {
@@ -150,7 +154,7 @@ pub async fn login(
         let token = super::mfa::challenge(ctx, &u, &actor, &keys, now).await?;
         return Err(Error::SecondFactorRequired(token));
     }
-    start(ctx, &u, &actor, agent, None, &keys, now).await
+    start(ctx, &u, &actor, agent, Proof::Password, &keys, now).await
 }
 
 /// The second step of a sign-in with a second factor (`service::mfa` checks it).
@@ -162,19 +166,55 @@ pub async fn login_second_factor(
 ) -> Result<Session> {
     let (u, actor, how) = super::mfa::verify(ctx, ip, req).await?;
     // `verify` took back its attempt already.
-    start(ctx, &u, &actor, agent, Some(how), &[], ctx.clock.now()).await
+    start(
+        ctx,
+        &u,
+        &actor,
+        agent,
+        Proof::SecondFactor(how),
+        &[],
+        ctx.clock.now(),
+    )
+    .await
+}
+
+/// What a sign-in was proved with.
+pub(super) enum Proof<'a> {
+    Password,
+    /// A password and a second factor: `totp` or `recovery_code`.
+    SecondFactor(&'a str),
+    /// A PIV / CAC certificate bound to the account: the single-use code its check gave
+    /// (`user_tokens.id`), spent with the session.
+    Certificate(Uuid),
+}
+
+impl Proof<'_> {
+    fn methods(&self) -> Methods {
+        match self {
+            Proof::Password => Methods::Password,
+            Proof::SecondFactor(_) => Methods::PasswordOtp,
+            Proof::Certificate(_) => Methods::Certificate,
+        }
+    }
+
+    fn details(&self) -> serde_json::Value {
+        match self {
+            Proof::Password => json!({}),
+            Proof::SecondFactor(how) => json!({"second_factor": how}),
+            Proof::Certificate(_) => json!({"method": "certificate"}),
+        }
+    }
 }
 
 /// Starts a session of `u` (from the browser or program `agent`), who proved who they are
-/// with a password and, when `second_factor` names it (`totp`, `recovery_code`), a second
-/// factor; it is recorded among their sign-ins, and the attempt counted against `keys` is
-/// taken back.
-async fn start(
+/// with `proof`; it is recorded among their sign-ins, and the attempt counted against `keys`
+/// is taken back.
+pub(super) async fn start(
     ctx: &Ctx,
     u: &user::Model,
     actor: &Actor,
     agent: Option<String>,
-    second_factor: Option<&str>,
+    proof: Proof<'_>,
     keys: &[(String, ThrottlePolicy)],
     now: DateTime<Utc>,
 ) -> Result<Session> {
@@ -182,8 +222,15 @@ async fn start(
     let txn = crate::store::begin(&ctx.db).await?;
     store::sessions::release(&txn, keys).await?;
     store::sessions::clear_throttle(&txn, &format!("login:{login}")).await?;
+    // The code a certificate sign-in came back with is spent with the session it starts.
+    if let Proof::Certificate(code) = proof
+        && !store::accounts::use_link_token(&txn, code, now).await?
+    {
+        return Err(Error::Unauthorized(CERTIFICATE_CODE_SPENT.into()));
+    }
     let family = Uuid::now_v7();
-    let mfa = second_factor.is_some();
+    let methods = proof.methods();
+    let mfa = methods.second_factor();
     let ends = now + ctx.settings.session_max;
     let refresh = new_refresh(&txn, u.id, family, ends, mfa, now).await?;
     store::sessions::insert_sign_in(
@@ -193,7 +240,7 @@ async fn start(
             user: u.id,
             ip: actor.ip.clone(),
             user_agent: agent,
-            methods: if mfa { "pwd otp" } else { "pwd" },
+            methods: methods.as_str(),
             expires_at: (now + REFRESH_TTL).min(ends),
         },
         now,
@@ -207,10 +254,7 @@ async fn start(
             actor,
             action: "auth.login",
             target: Some(format!("user:{}", u.id)),
-            details: match second_factor {
-                Some(how) => json!({"second_factor": how}),
-                None => json!({}),
-            },
+            details: proof.details(),
         },
     )
     .await?;
@@ -218,7 +262,7 @@ async fn start(
     let session = SessionOf {
         sid: family,
         epoch: u.session_epoch,
-        second_factor: mfa,
+        methods,
     };
     Ok(Session {
         token: access(ctx, &u.id.to_string(), "user", None, Some(session))?,
@@ -273,7 +317,15 @@ pub async fn refresh(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> 
         return Err(unauthorized());
     }
     let value = new_refresh(&txn, u.id, row.family_id, ends, row.second_factor, now).await?;
-    store::sessions::sign_in_used(&txn, row.family_id, (now + REFRESH_TTL).min(ends), now).await?;
+    // The sign-in's methods (`sc` for a certificate); tokens of older sign-ins, from their flag.
+    let methods = store::sessions::sign_in_used(&txn, row.family_id, (now + REFRESH_TTL).min(ends), now)
+        .await?
+        .map(|m| Methods::parse(&m))
+        .unwrap_or(if row.second_factor {
+            Methods::PasswordOtp
+        } else {
+            Methods::Password
+        });
     audit::append(
         &txn,
         now,
@@ -292,7 +344,7 @@ pub async fn refresh(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> 
     let session = SessionOf {
         sid: row.family_id,
         epoch: u.session_epoch,
-        second_factor: row.second_factor,
+        methods,
     };
     Ok(Session {
         token: access(ctx, &u.id.to_string(), "user", None, Some(session))?,

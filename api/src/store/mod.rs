@@ -8,6 +8,7 @@ pub mod audit;
 pub mod batch;
 pub mod catalog;
 pub mod catalog_admin;
+pub mod certificates;
 pub mod columns;
 pub mod entities;
 pub mod mfa;

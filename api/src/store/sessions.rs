@@ -367,20 +367,23 @@ pub async fn insert_sign_in(
     .map(drop)
 }
 
-/// Records that sign-in `id` got a new access token at `now` and now lasts until `expires_at`.
+/// Records that sign-in `id` got a new access token at `now` and now lasts until `expires_at`;
+/// returns how it was proved (its `methods`), if it is recorded.
 pub async fn sign_in_used(
     conn: &impl ConnectionTrait,
     id: Uuid,
     expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    sign_in::Entity::update_many()
+) -> Result<Option<String>, DbErr> {
+    Ok(sign_in::Entity::update_many()
         .col_expr(sign_in::Column::LastUsedAt, Expr::value(now))
         .col_expr(sign_in::Column::ExpiresAt, Expr::value(expires_at))
         .filter(sign_in::Column::Id.eq(id))
-        .exec(conn)
-        .await
-        .map(drop)
+        .exec_with_returning(conn)
+        .await?
+        .into_iter()
+        .next()
+        .map(|s| s.methods))
 }
 
 /// `user`'s sign-ins started since `since`, newest first, at most `limit`.

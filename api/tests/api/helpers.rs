@@ -47,6 +47,11 @@ pub struct TestApp {
     pub smtp: Option<SmtpSink>,
     /// The database URL, for a second replica on the same database.
     pub db_url: String,
+    /// The certificate sign-in listener, when it listens.
+    pub cert_base: Option<Url>,
+    /// The certificate authority the server's TLS certificate chains to, when it serves
+    /// HTTPS.
+    pub tls_root: Option<reqwest::Certificate>,
 }
 
 /// How often the test server's background jobs run.
@@ -162,6 +167,14 @@ pub async fn seeded_between_deadline_rounds(db: Db) -> TestApp {
     app
 }
 
+/// Starts AMPS on `db` with the demo data and settings changed by `tweak`.
+pub async fn seeded_with(db: Db, tweak: &dyn Fn(&mut Settings)) -> TestApp {
+    let url = database_url(db).await;
+    let app = spawn_on_with(url, None, None, true, JOB_PERIOD, tweak).await;
+    amps::seed::demo(&app.ctx).await.expect("seed");
+    app
+}
+
 /// Starts AMPS on `db` with the demo data and settings changed by `tweak`, and a second
 /// replica with the same settings on the same database.
 pub async fn seeded_pair_with(db: Db, tweak: &dyn Fn(&mut Settings)) -> (TestApp, TestApp) {
@@ -218,17 +231,23 @@ async fn spawn_on_with(
             .single()
             .expect("time"),
     ));
+    let scheme = if settings.tls.is_some() { "https" } else { "http" };
     let app = Application::build(settings, clock.clone(), Some(listener))
         .await
         .expect("build app");
     let ctx = app.ctx.clone();
+    let cert_base = app
+        .certificate_port()
+        .map(|p| Url::parse(&format!("https://127.0.0.1:{p}/")).expect("url"));
     tokio::spawn(app.run());
     TestApp {
-        base: Url::parse(&format!("http://127.0.0.1:{port}/")).expect("url"),
+        base: Url::parse(&format!("{scheme}://127.0.0.1:{port}/")).expect("url"),
         ctx,
         clock,
         smtp,
         db_url,
+        cert_base,
+        tls_root: None,
     }
 }
 
@@ -247,12 +266,28 @@ impl TestApp {
 
     /// A fresh client (its own cookie jar).
     pub fn client(&self) -> Client {
-        Client::new(self.base.clone())
+        match &self.tls_root {
+            None => Client::new(self.base.clone()),
+            Some(_) => Client::with_http(
+                self.base.clone(),
+                self.http_builder().cookie_store(true).build().expect("client"),
+            ),
+        }
     }
 
     /// A plain HTTP client for requests the typed client cannot make (bad bodies, headers).
     pub fn http(&self) -> reqwest::Client {
-        reqwest::Client::new()
+        self.http_builder().build().expect("client")
+    }
+
+    /// A plain HTTP client builder, trusting the server's certificate authority when it
+    /// serves HTTPS.
+    pub fn http_builder(&self) -> reqwest::ClientBuilder {
+        let b = reqwest::Client::builder();
+        match &self.tls_root {
+            None => b,
+            Some(root) => b.tls_certs_only([root.clone()]),
+        }
     }
 
     /// An absolute URL on the server.

@@ -9,6 +9,7 @@ mod approvals;
 mod architecture;
 mod authorization;
 mod catalog;
+mod certificates;
 mod expiry;
 mod lifecycle;
 mod mfa;

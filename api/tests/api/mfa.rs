@@ -195,7 +195,7 @@ async fn a_user_sets_up_an_authenticator_and_signs_in_with_a_code_or_a_recovery_
 }
 
 /// Sets up an authenticator for `login` (signed in as `c`); returns its secret.
-async fn with_authenticator(app: &TestApp, c: &Client, login: &str) -> String {
+pub(crate) async fn with_authenticator(app: &TestApp, c: &Client, login: &str) -> String {
     let setup = c.start_totp().await.expect("started");
     c.confirm_totp(&ConfirmTotpRequest {
         code: code_at(&setup.secret, login, app.now()),
@@ -206,7 +206,7 @@ async fn with_authenticator(app: &TestApp, c: &Client, login: &str) -> String {
 }
 
 /// Signs `login` in with the password and the authenticator code; the client and its token.
-async fn two_step(app: &TestApp, login: &str, secret: &str) -> (Client, TokenResponse) {
+pub(crate) async fn two_step(app: &TestApp, login: &str, secret: &str) -> (Client, TokenResponse) {
     let e = app
         .client()
         .login(&LoginRequest {
@@ -230,7 +230,7 @@ async fn two_step(app: &TestApp, login: &str, secret: &str) -> (Client, TokenRes
 }
 
 /// The `amr` claim of an access token.
-fn amr(token: &str) -> Vec<String> {
+pub(crate) fn amr(token: &str) -> Vec<String> {
     use base64::Engine;
     let payload = token.split('.').nth(1).expect("payload");
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD

@@ -1,6 +1,7 @@
 //! Reusable pieces of UI, one per file.
 
 pub mod approver_requests;
+pub mod certificates;
 pub mod change_password;
 pub mod delete_user;
 pub mod direct_reports;

@@ -16,9 +16,12 @@ use uuid::Uuid;
 fn how(methods: &[String]) -> String {
     methods
         .iter()
+        // A card's key is in hardware: "PIV/CAC card" says it.
+        .filter(|m| m.as_str() != "hwk")
         .map(|m| match m.as_str() {
             "pwd" => "password",
             "otp" => "authenticator code",
+            "sc" => "PIV/CAC card",
             other => other,
         })
         .collect::<Vec<_>>()

@@ -1,9 +1,10 @@
 //! `/sign-in`: User ID and password, then, for an account with an authenticator app, the code
-//! it shows (or a recovery code).
+//! it shows (or a recovery code); or a PIV / CAC card, at the certificate address, which sends
+//! the browser back to `/sign-in/certificate` with a single-use code.
 
 use crate::api::{self, Session};
 use crate::components::{Field, FormErrors, Page};
-use amps_openapi::{Client, LoginRequest, SecondFactorRequest, TokenResponse};
+use amps_openapi::{CertificateSignInRequest, Client, LoginRequest, SecondFactorRequest, TokenResponse};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -23,6 +24,26 @@ pub fn SignIn() -> impl IntoView {
     let mfa_token = RwSignal::new(None::<String>);
     let code = RwSignal::new(String::new());
     let first_navigate = navigate.clone();
+    // Where a PIV / CAC sign-in starts, when the server offers one.
+    let card_url = RwSignal::new(None::<String>);
+    spawn_local(async move {
+        if let Ok(m) = api::anonymous().sign_in_methods().await {
+            card_url.set(m.certificate_url);
+        }
+    });
+    let with_card = move |_| {
+        let Some(url) = card_url.get_untracked() else {
+            return;
+        };
+        match new_state() {
+            Some(state) => {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().set_href(&format!("{url}?state={state}"));
+                }
+            }
+            None => alert.set(Some("Your browser cannot start a card sign-in here.".into())),
+        }
+    };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let req = LoginRequest {
@@ -116,6 +137,10 @@ pub fn SignIn() -> impl IntoView {
                     <button type="button" class="secondary" on:click=move |_| { mfa_token.set(None); code.set(String::new()); }>"Start over"</button>
                 </form>
             </Show>
+            <Show when=move || card_url.get().is_some() && mfa_token.get().is_none()>
+                <p class="or">"Or, with your PIV or CAC card in its reader:"</p>
+                <button type="button" class="secondary" on:click=with_card>"Sign in with PIV/CAC"</button>
+            </Show>
             <ul class="links">
                 <li><a href="/register">"Register for an account (external users)"</a></li>
                 <li><a href="/forgot-password">"Forgot your password?"</a></li>
@@ -143,4 +168,120 @@ async fn signed_in(
     }
     api::refresh_badge(session).await;
     navigate("/", Default::default());
+}
+
+/// Where the sign-in kept the `state` it sent to the certificate address.
+const STATE_KEY: &str = "amps.certificate_state";
+
+/// A new random `state` for a card sign-in, kept in this tab's session storage.
+fn new_state() -> Option<String> {
+    let w = web_sys::window()?;
+    let mut bytes = [0u8; 16];
+    w.crypto()
+        .ok()?
+        .get_random_values_with_u8_array(&mut bytes)
+        .ok()?;
+    let state: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    w.session_storage().ok()??.set_item(STATE_KEY, &state).ok()?;
+    Some(state)
+}
+
+/// What a refused card sign-in's slug means to the person.
+fn card_refusal(slug: &str) -> &'static str {
+    match slug {
+        "certificate-missing" => {
+            "No certificate was presented. Insert your PIV/CAC card, choose its authentication certificate when the browser asks, and try again."
+        }
+        "certificate-untrusted" => {
+            "This certificate is not issued by a certificate authority AMPS accepts. Use your PIV/CAC authentication certificate."
+        }
+        "certificate-expired" => {
+            "This certificate has expired. Renew your card, or sign in with your User ID and password."
+        }
+        "certificate-not-yet-valid" => {
+            "This certificate is not valid yet. Check your computer's date, or use another card."
+        }
+        "certificate-revoked" => {
+            "This certificate has been revoked. Sign in with your User ID and password, and call the help desk."
+        }
+        "certificate-revocation-unknown" => {
+            "AMPS cannot tell whether this certificate has been revoked right now. Sign in with your User ID and password, or try again later."
+        }
+        "certificate-not-bound" => {
+            "This card is not bound to an AMPS account. Sign in with your User ID and password, then bind your card in My Information."
+        }
+        "account-cannot-sign-in" => {
+            "The account this card is bound to cannot sign in now. Call the help desk."
+        }
+        "too-many-attempts" => "Too many failed sign-ins from here. Wait a few minutes and try again.",
+        _ => "The card sign-in did not work. Try again, or sign in with your User ID and password.",
+    }
+}
+
+/// `/sign-in/certificate`: back from the certificate address with a code (signs in) or the
+/// reason it refused the card.
+#[component]
+pub fn CertificateReturn() -> impl IntoView {
+    let session = Session::get();
+    let alert = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let navigate = use_navigate();
+    let w = web_sys::window();
+    let hash = w
+        .as_ref()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    let storage = w.as_ref().and_then(|w| w.session_storage().ok().flatten());
+    let expected = storage
+        .as_ref()
+        .and_then(|s| s.get_item(STATE_KEY).ok().flatten());
+    if let Some(s) = &storage {
+        let _ = s.remove_item(STATE_KEY);
+    }
+    // The code is single use; it leaves the address bar and the history at once.
+    if let Some(h) = w.as_ref().and_then(|w| w.history().ok()) {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/sign-in/certificate"));
+    }
+    let mut code = None;
+    let mut error = None;
+    let mut state = None;
+    for (k, v) in url::form_urlencoded::parse(hash.trim_start_matches('#').as_bytes()) {
+        match k.as_ref() {
+            "code" => code = Some(v.into_owned()),
+            "error" => error = Some(v.into_owned()),
+            "state" => state = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    if state.is_none() || state != expected {
+        alert.set(Some(
+            "This card sign-in was not started from this browser tab. Start again from the sign-in page."
+                .into(),
+        ));
+    } else if let Some(e) = error {
+        alert.set(Some(card_refusal(&e).into()));
+    } else if let Some(code) = code {
+        busy.set(true);
+        spawn_local(async move {
+            let mut c = api::anonymous();
+            match c.certificate_sign_in(&CertificateSignInRequest { code }).await {
+                Ok(t) => signed_in(session, c, t, navigate).await,
+                Err(e) => alert.set(Some(api::message(&e))),
+            }
+            busy.set(false);
+        });
+    } else {
+        alert.set(Some(card_refusal("")))
+    }
+    view! {
+        <Page title="Sign in with PIV/CAC" alert=alert>
+            <Show when=move || busy.get()>
+                <p role="status">"Signing you in…"</p>
+            </Show>
+            <ul class="links">
+                <li><a href="/sign-in">"Back to sign-in"</a></li>
+                <li><a href="/help">"Help: whom to call, and how to sign in"</a></li>
+            </ul>
+        </Page>
+    }
 }

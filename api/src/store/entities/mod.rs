@@ -35,4 +35,5 @@ pub mod sod_rule;
 pub mod sod_rule_role;
 pub mod totp_credential;
 pub mod user;
+pub mod user_certificate;
 pub mod user_token;

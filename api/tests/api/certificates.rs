@@ -1,0 +1,402 @@
+//! PIV / CAC sign-in (issue #15) over real TLS: the server terminates HTTPS itself, its
+//! certificate listener asks for a client certificate, and the tests present certificates of
+//! their own certificate authorities (rcgen): a card with a UPN, the same card reissued, an
+//! expired one, a revoked one (in the configured CRL), one from another authority, and one
+//! bound to nobody.
+
+use crate::both_dbs;
+use crate::helpers::*;
+use crate::mfa::{amr, two_step, with_authenticator};
+use amps_openapi::*;
+use rcgen::{
+    BasicConstraints, CertificateParams, CertificateRevocationListParams, DnType, ExtendedKeyUsagePurpose,
+    IsCa, Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose, OtherNameValue, RevokedCertParams, SanType,
+    SerialNumber, date_time_ymd,
+};
+use sea_orm::{ConnectionTrait, Statement};
+use std::path::PathBuf;
+
+both_dbs!(a_person_binds_their_card_and_signs_in_with_it_and_bad_certificates_are_refused);
+
+/// A client certificate and its key, PEM.
+struct Card {
+    pem: String,
+}
+
+/// Test certificate authorities and their files.
+struct Pki {
+    dir: PathBuf,
+    issuer: Issuer<'static, KeyPair>,
+    other: Issuer<'static, KeyPair>,
+    server_ca_pem: String,
+}
+
+const UPN_OID: [u64; 9] = [1, 3, 6, 1, 4, 1, 311, 20, 2];
+
+fn ca(name: &str) -> (CertificateParams, KeyPair) {
+    let key = KeyPair::generate().expect("key");
+    let mut p = CertificateParams::default();
+    p.distinguished_name.push(DnType::CommonName, name);
+    p.distinguished_name
+        .push(DnType::OrganizationName, "U.S. Government");
+    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    p.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    (p, key)
+}
+
+impl Pki {
+    /// Two client authorities (one configured, one not), a server certificate for 127.0.0.1,
+    /// and a CRL revoking serial 66; written to a fresh directory.
+    fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!("amps-pki-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let (ca_params, ca_key) = ca("AMPS Test PIV CA");
+        let ca_cert = ca_params.self_signed(&ca_key).expect("ca");
+        std::fs::write(dir.join("client-ca.pem"), ca_cert.pem()).expect("write");
+        let issuer = Issuer::new(ca_params, ca_key);
+        let (other_params, other_key) = ca("Somebody Else's CA");
+        let other = Issuer::new(other_params, other_key);
+        // The server's own certificate, from a third authority the test clients trust.
+        let (server_ca_params, server_ca_key) = ca("AMPS Test Server CA");
+        let server_ca_pem = server_ca_params
+            .self_signed(&server_ca_key)
+            .expect("server ca")
+            .pem();
+        let server_issuer = Issuer::new(server_ca_params, server_ca_key);
+        let server_key = KeyPair::generate().expect("key");
+        let mut sp = CertificateParams::new(vec!["localhost".to_string()]).expect("params");
+        sp.subject_alt_names
+            .push(SanType::IpAddress("127.0.0.1".parse().expect("ip")));
+        sp.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        let server = sp.signed_by(&server_key, &server_issuer).expect("server cert");
+        std::fs::write(dir.join("server.pem"), server.pem()).expect("write");
+        std::fs::write(dir.join("server-key.pem"), server_key.serialize_pem()).expect("write");
+        let crl = CertificateRevocationListParams {
+            this_update: date_time_ymd(2026, 11, 1),
+            next_update: date_time_ymd(2027, 1, 1),
+            crl_number: SerialNumber::from(1u64),
+            issuing_distribution_point: None,
+            revoked_certs: vec![RevokedCertParams {
+                serial_number: SerialNumber::from(66u64),
+                revocation_time: date_time_ymd(2026, 11, 2),
+                reason_code: None,
+                invalidity_date: None,
+            }],
+            key_identifier_method: KeyIdMethod::Sha256,
+        }
+        .signed_by(&issuer)
+        .expect("crl");
+        std::fs::write(dir.join("ca.crl.pem"), crl.pem().expect("pem")).expect("write");
+        Self {
+            dir,
+            issuer,
+            other,
+            server_ca_pem,
+        }
+    }
+
+    /// A card's authentication certificate: `cn` (e.g. `DOE.JANE.Q.1234567890`), an optional
+    /// UPN, serial `serial`, valid `from`..`to` (years), issued by `by`.
+    fn card(
+        &self,
+        cn: &str,
+        upn: Option<&str>,
+        serial: u64,
+        years: (i32, i32),
+        by: &Issuer<'_, KeyPair>,
+    ) -> Card {
+        let key = KeyPair::generate().expect("key");
+        let mut p = CertificateParams::default();
+        p.distinguished_name.push(DnType::CommonName, cn);
+        p.distinguished_name
+            .push(DnType::OrganizationName, "U.S. Government");
+        if let Some(upn) = upn {
+            p.subject_alt_names.push(SanType::OtherName((
+                UPN_OID.iter().copied().chain([3]).collect(),
+                OtherNameValue::Utf8String(upn.into()),
+            )));
+        }
+        p.serial_number = Some(SerialNumber::from(serial));
+        p.not_before = date_time_ymd(years.0, 1, 1);
+        p.not_after = date_time_ymd(years.1, 6, 1);
+        p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        let cert = p.signed_by(&key, by).expect("card");
+        Card {
+            pem: format!("{}{}", key.serialize_pem(), cert.pem()),
+        }
+    }
+
+    fn tweak(&self, s: &mut amps::config::Settings) {
+        s.tls = Some(amps::config::TlsFiles {
+            cert: self.dir.join("server.pem"),
+            key: self.dir.join("server-key.pem"),
+        });
+        s.certificates = Some(amps::config::CertificateSignIn {
+            client_ca: self.dir.join("client-ca.pem"),
+            crls: vec![self.dir.join("ca.crl.pem")],
+            bind: "127.0.0.1:0".parse().expect("addr"),
+            url: None,
+        });
+        let mut public = s.public_url.clone();
+        public.set_scheme("https").expect("scheme");
+        s.public_url = public;
+    }
+}
+
+/// An HTTP client presenting `card` (or no certificate), not following redirects.
+fn holding(app: &TestApp, card: Option<&Card>) -> reqwest::Client {
+    let mut b = app.http_builder().redirect(reqwest::redirect::Policy::none());
+    if let Some(card) = card {
+        b = b.identity(reqwest::Identity::from_pem(card.pem.as_bytes()).expect("identity"));
+    }
+    b.build().expect("client")
+}
+
+/// Presents `card` at the certificate sign-in as a program: the code, or the problem.
+async fn present(app: &TestApp, url: &str, card: Option<&Card>) -> Result<String, (u16, String)> {
+    let r = holding(app, card)
+        .get(format!("{url}?state=s7a7e-1234"))
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .expect("sent");
+    let status = r.status().as_u16();
+    if status == 303 {
+        let location = r.headers()["location"].to_str().expect("ascii").to_string();
+        let fragment = location
+            .split_once("/sign-in/certificate#")
+            .expect("back to the web app")
+            .1;
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(fragment.as_bytes())
+            .into_owned()
+            .collect();
+        assert!(
+            pairs.contains(&("state".into(), "s7a7e-1234".into())),
+            "{location}"
+        );
+        return Ok(pairs.into_iter().find(|(k, _)| k == "code").expect("code").1);
+    }
+    let body: serde_json::Value = r.json().await.expect("problem");
+    Err((status, body["type"].as_str().unwrap_or_default().to_string()))
+}
+
+async fn failures(app: &TestApp) -> i64 {
+    let row = app
+        .ctx
+        .db
+        .query_one_raw(Statement::from_string(
+            app.ctx.db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'auth.login_failed'".to_string(),
+        ))
+        .await
+        .expect("query")
+        .expect("row");
+    row.try_get::<i64>("", "n").expect("n")
+}
+
+async fn a_person_binds_their_card_and_signs_in_with_it_and_bad_certificates_are_refused(db: Db) {
+    let pki = Pki::new();
+    let mut app = seeded_with(db, &|s| pki.tweak(s)).await;
+    app.tls_root = Some(reqwest::Certificate::from_pem(pki.server_ca_pem.as_bytes()).expect("root"));
+    let cert_base = app.cert_base.clone().expect("certificate listener");
+
+    // The main address serves HTTPS itself, and says where certificate sign-in is.
+    let methods = app.client().sign_in_methods().await.expect("methods");
+    let url = methods.certificate_url.expect("certificate sign-in offered");
+    assert_eq!(url, format!("{cert_base}api/v1/auth/certificate"));
+    // Not served on the main address: nobody is asked for a card there.
+    let r = app
+        .http()
+        .get(app.url("/api/v1/auth/certificate"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 404);
+
+    let jane = pki.card(
+        "REQUESTER.JANE.Q.1234567890",
+        Some("1234567890@mil"),
+        10,
+        (2026, 2029),
+        &pki.issuer,
+    );
+    // Bound to nobody yet.
+    assert_eq!(
+        present(&app, &url, Some(&jane)).await,
+        Err((401, "/problems/certificate-not-bound".into()))
+    );
+
+    // Binding needs a sign-in with a second factor.
+    let password_only = as_user(&app, "jrequester").await;
+    let e = password_only
+        .start_certificate_binding()
+        .await
+        .expect_err("password only");
+    assert_eq!(e.problem().expect("problem").status, 403);
+    let secret = with_authenticator(&app, &password_only, "jrequester").await;
+    let (me, _) = two_step(&app, "jrequester", &secret).await;
+    let ticket = me.start_certificate_binding().await.expect("ticket");
+    assert_eq!(ticket.url, format!("{cert_base}api/v1/auth/certificate/binding"));
+    // A ticket is no use without the card, and a card is no use with a wrong ticket.
+    let r = holding(&app, None)
+        .post(&ticket.url)
+        .form(&[("ticket", ticket.ticket.as_str())])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 401);
+    let r = holding(&app, Some(&jane))
+        .post(&ticket.url)
+        .form(&[("ticket", "not-the-ticket")])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 400);
+    let r = holding(&app, Some(&jane))
+        .post(&ticket.url)
+        .form(&[("ticket", ticket.ticket.as_str())])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 201);
+    let bound: CertificateResponse = r.json().await.expect("binding");
+    assert_eq!(bound.identity, "upn:1234567890@mil");
+    assert!(
+        bound.subject.contains("REQUESTER.JANE.Q.1234567890"),
+        "{}",
+        bound.subject
+    );
+    // Once.
+    let r = holding(&app, Some(&jane))
+        .post(&ticket.url)
+        .form(&[("ticket", ticket.ticket.as_str())])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 400);
+    let mine = me.my_certificates().await.expect("mine");
+    assert_eq!(mine.len(), 1);
+    let mail = app.last_mail_to("jane.requester@dla.example").await;
+    assert!(
+        mail.subject.contains("certificate can now sign you in"),
+        "{}",
+        mail.subject
+    );
+
+    // The card signs Jane in, as more than a password.
+    let code = present(&app, &url, Some(&jane)).await.expect("code");
+    let mut c = app.client();
+    let t = c
+        .certificate_sign_in(&CertificateSignInRequest { code: code.clone() })
+        .await
+        .expect("signed in");
+    assert_eq!(amr(&t.access_token), ["sc", "hwk"]);
+    assert_eq!(c.me().await.expect("me").user_id, "jrequester");
+    // Each code once.
+    let e = app
+        .client()
+        .certificate_sign_in(&CertificateSignInRequest { code })
+        .await
+        .expect_err("spent");
+    assert_eq!(e.problem().expect("problem").status, 401);
+    // A refreshed token keeps saying how the sign-in was proved.
+    let t = c.refresh().await.expect("refreshed");
+    assert_eq!(amr(&t.access_token), ["sc", "hwk"]);
+    // The card reissued (new key, new serial, same UPN) signs her in too.
+    let reissued = pki.card(
+        "REQUESTER.JANE.Q.1234567890",
+        Some("1234567890@mil"),
+        11,
+        (2026, 2030),
+        &pki.issuer,
+    );
+    assert!(present(&app, &url, Some(&reissued)).await.is_ok());
+
+    // Every other certificate is refused, each with its reason, audited and counted.
+    let before = failures(&app).await;
+    let expired = pki.card(
+        "REQUESTER.JANE.Q.1234567890",
+        Some("1234567890@mil"),
+        12,
+        (2024, 2026),
+        &pki.issuer,
+    );
+    let revoked = pki.card(
+        "REQUESTER.JANE.Q.1234567890",
+        Some("1234567890@mil"),
+        66,
+        (2026, 2029),
+        &pki.issuer,
+    );
+    let foreign = pki.card(
+        "REQUESTER.JANE.Q.1234567890",
+        Some("1234567890@mil"),
+        13,
+        (2026, 2029),
+        &pki.other,
+    );
+    let stranger = pki.card("STRANGER.SAM.9999999999", None, 14, (2026, 2029), &pki.issuer);
+    for (card, kind) in [
+        (None, "/problems/certificate-missing"),
+        (Some(&expired), "/problems/certificate-expired"),
+        (Some(&revoked), "/problems/certificate-revoked"),
+        (Some(&foreign), "/problems/certificate-untrusted"),
+        (Some(&stranger), "/problems/certificate-not-bound"),
+    ] {
+        assert_eq!(present(&app, &url, card).await, Err((401, kind.into())), "{kind}");
+    }
+    assert_eq!(failures(&app).await, before + 5);
+    // A browser is sent back to the web app, which says why.
+    let r = holding(&app, Some(&revoked))
+        .get(format!("{url}?state=browser-state"))
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 303);
+    let location = r.headers()["location"].to_str().expect("ascii");
+    assert!(
+        location.ends_with("/sign-in/certificate#error=certificate-revoked&state=browser-state"),
+        "{location}"
+    );
+
+    // A card bound to a suspended account signs nobody in.
+    let admin = as_user(&app, "aadmin").await;
+    let jane_id = c.me().await.expect("me").id;
+    admin
+        .set_user_status(
+            jane_id,
+            &SetUserStatusRequest {
+                status: SettableStatus::Suspended,
+                reason: "Left the agency".into(),
+            },
+        )
+        .await
+        .expect("suspended");
+    assert_eq!(present(&app, &url, Some(&jane)).await.map_err(|e| e.0), Err(403));
+    admin
+        .set_user_status(
+            jane_id,
+            &SetUserStatusRequest {
+                status: SettableStatus::Active,
+                reason: "Came back to the agency".into(),
+            },
+        )
+        .await
+        .expect("active again");
+
+    // Removed, the card signs her in no more.
+    let (me, _) = two_step(&app, "jrequester", &secret).await;
+    me.remove_my_certificate(bound.id).await.expect("removed");
+    assert_eq!(
+        present(&app, &url, Some(&jane)).await,
+        Err((401, "/problems/certificate-not-bound".into()))
+    );
+    let e = me.remove_my_certificate(bound.id).await.expect_err("gone");
+    assert_eq!(e.problem().expect("problem").status, 404);
+}
