@@ -212,6 +212,18 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         "reset_password" => call(M::POST, "/api/v1/auth/reset-password")
             .json(json!({"token": bad_token, "new_password": "a perfectly fine passphrase"})),
         "get_help" => call(M::GET, "/api/v1/help"),
+        "get_sign_in_methods" => call(M::GET, "/api/v1/auth/methods"),
+        // Served at the certificate address only: here everyone gets the same 404.
+        "certificate_sign_in" => Call {
+            not_found_is_empty: true,
+            ..call(M::GET, "/api/v1/auth/certificate")
+        },
+        "bind_certificate" => Call {
+            body: Some(Body::Form("ticket=not-a-ticket")),
+            not_found_is_empty: true,
+            ..call(M::POST, "/api/v1/auth/certificate/binding")
+        },
+        "certificate_token" => call(M::POST, "/api/v1/auth/certificate/token").json(json!({"code": ""})),
         "accept_invitation" => call(M::POST, "/api/v1/auth/invitation")
             .json(json!({"token": bad_token, "password": "a perfectly fine passphrase"})),
         "login" => call(M::POST, "/api/v1/auth/login").json(json!({"user_id": ""})),
@@ -243,6 +255,16 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         "confirm_totp" => call(M::POST, "/api/v1/me/mfa/totp/confirm").json(json!({"code": ""})),
         "remove_totp" => call(M::POST, "/api/v1/me/mfa/totp/removal").json(json!({"password": ""})),
         "list_my_sign_ins" => call(M::GET, "/api/v1/me/sessions"),
+        "list_my_certificates" => call(M::GET, "/api/v1/me/certificates"),
+        // Certificate sign-in is not set up here: allowed callers get 404.
+        "start_certificate_binding" => Call {
+            not_found_is_empty: true,
+            ..call(M::POST, "/api/v1/me/certificates/binding")
+        },
+        "remove_my_certificate" => Call {
+            not_found_is_empty: true,
+            ..call(M::DELETE, format!("/api/v1/me/certificates/{}", Uuid::nil()))
+        },
         // No such sign-in of theirs: allowed callers get 404, and nobody's sign-in ends.
         "end_my_sign_in" => Call {
             not_found_is_empty: true,
@@ -731,8 +753,12 @@ const README_ORDER: &[&str] = &[
     "reset_password",
     "accept_invitation",
     "get_help",
+    "get_sign_in_methods",
     "login",
     "login_second_factor",
+    "certificate_sign_in",
+    "bind_certificate",
+    "certificate_token",
     "issue_client_token",
     "refresh_session",
     "get_approval_link",
@@ -751,6 +777,9 @@ const README_ORDER: &[&str] = &[
     "remove_totp",
     "list_my_sign_ins",
     "end_my_sign_in",
+    "list_my_certificates",
+    "start_certificate_binding",
+    "remove_my_certificate",
     "set_deputy",
     "list_direct_reports",
     "list_my_requests",
