@@ -50,8 +50,16 @@ pub struct Settings {
     /// then serves HTTPS itself.
     pub tls: Option<TlsFiles>,
     /// PIV / CAC sign-in (`AMPS_CLIENT_CA`): a second listener that asks for a client
-    /// certificate.
+    /// certificate, or, behind a proxy, the proxy's header.
     pub certificates: Option<CertificateSignIn>,
+    /// The reverse proxies in front of AMPS (`AMPS_TRUSTED_PROXIES`, comma-separated CIDRs or
+    /// addresses): from them, and only from them, `X-Forwarded-For` names the client's address
+    /// and the client certificate header carries a PIV / CAC certificate.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The header a trusted proxy passes the client certificate in (`AMPS_CLIENT_CERT_HEADER`,
+    /// default `X-Client-Cert`): the URL-encoded PEM, as nginx's `$ssl_client_escaped_cert`
+    /// and AWS load balancers send it.
+    pub client_cert_header: String,
 }
 
 /// A certificate chain and its private key, PEM files.
@@ -71,8 +79,9 @@ pub struct CertificateSignIn {
     /// Their certificate revocation lists (`AMPS_CRL`, comma-separated PEM or DER files).
     pub crls: Vec<PathBuf>,
     /// Where the certificate listener listens (`AMPS_CERT_BIND`; default: `AMPS_BIND`'s port
-    /// plus one).
-    pub bind: SocketAddr,
+    /// plus one). `None` behind a proxy without TLS of AMPS's own: the proxy asks for the
+    /// certificate (at `url`) and passes it in a header.
+    pub bind: Option<SocketAddr>,
     /// The URL browsers reach it at (`AMPS_CERT_URL`; default: `https://` the public host and
     /// the certificate listener's port).
     pub url: Option<Url>,
@@ -353,12 +362,41 @@ impl Settings {
                 ));
             }
         };
+        let mut trusted_proxies = Vec::new();
+        for p in value("AMPS_TRUSTED_PROXIES", &None)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let net = p
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    bad(
+                        "AMPS_TRUSTED_PROXIES",
+                        format!("{p:?} is not an address or CIDR such as 10.0.0.0/8"),
+                    )
+                })?;
+            trusted_proxies.push(net);
+        }
+        let client_cert_header =
+            value("AMPS_CLIENT_CERT_HEADER", &None).unwrap_or_else(|| "X-Client-Cert".into());
+        if actix_web::http::header::HeaderName::from_bytes(client_cert_header.as_bytes()).is_err() {
+            return Err(bad(
+                "AMPS_CLIENT_CERT_HEADER",
+                format!("{client_cert_header:?} is not a header name"),
+            ));
+        }
         let certificates = match value("AMPS_CLIENT_CA", &None) {
             None => None,
-            Some(_) if tls.is_none() => {
+            Some(_)
+                if tls.is_none()
+                    && (trusted_proxies.is_empty() || value("AMPS_CERT_URL", &None).is_none()) =>
+            {
                 return Err(bad(
                     "AMPS_CLIENT_CA",
-                    "certificate sign-in needs TLS: set AMPS_TLS_CERT and AMPS_TLS_KEY",
+                    "certificate sign-in needs TLS (AMPS_TLS_CERT and AMPS_TLS_KEY), or a proxy that asks for the certificate: AMPS_TRUSTED_PROXIES and AMPS_CERT_URL",
                 ));
             }
             Some(ca) => {
@@ -370,13 +408,14 @@ impl Settings {
                     .map(PathBuf::from)
                     .collect();
                 let bind = match value("AMPS_CERT_BIND", &None) {
-                    Some(b) => b.parse().map_err(|_| {
+                    _ if tls.is_none() => None,
+                    Some(b) => Some(b.parse().map_err(|_| {
                         bad(
                             "AMPS_CERT_BIND",
                             format!("{b:?} is not a host:port address such as 127.0.0.1:8443"),
                         )
-                    })?,
-                    None => SocketAddr::new(
+                    })?),
+                    None => Some(SocketAddr::new(
                         bind.ip(),
                         bind.port().checked_add(1).ok_or_else(|| {
                             bad(
@@ -384,7 +423,7 @@ impl Settings {
                                 "AMPS_BIND's port plus one is not a port: set AMPS_CERT_BIND",
                             )
                         })?,
-                    ),
+                    )),
                 };
                 let url = match value("AMPS_CERT_URL", &None) {
                     None => None,
@@ -407,6 +446,8 @@ impl Settings {
         Ok(Self {
             tls,
             certificates,
+            trusted_proxies,
+            client_cert_header,
             session_max: chrono::Duration::hours(session_max),
             revalidation_reject_disables,
             revalidation_annual,
@@ -424,6 +465,11 @@ impl Settings {
             mail_from,
             log_json,
         })
+    }
+
+    /// Whether `ip` is one of the trusted proxies.
+    pub fn is_trusted_proxy(&self, ip: std::net::IpAddr) -> bool {
+        self.trusted_proxies.iter().any(|n| n.contains(&ip))
     }
 
     /// Whether refresh cookies get the `Secure` attribute.

@@ -74,25 +74,29 @@ impl Application {
             Some(t) => Some(auth::certificate::server_config(&t.cert, &t.key)?),
             None => None,
         };
-        let certificate_listener = match (&settings.certificates, &settings.tls) {
-            (Some(c), Some(t)) => {
-                let authorities = Arc::new(auth::certificate::Authorities::load(&c.client_ca, &c.crls)?);
-                let tls = authorities.server_config(&t.cert, &t.key)?;
-                let l = TcpListener::bind(c.bind)
-                    .map_err(|e| anyhow::anyhow!("AMPS_CERT_BIND: cannot listen on {}: {e}", c.bind))?;
-                let port = l.local_addr()?.port();
-                let url = c.url_for(&settings.public_url, port);
-                Some((l, tls, authorities, url))
-            }
-            _ => None,
-        };
+        let mut certificate_listener = None;
+        let mut certificates = None;
+        if let Some(c) = &settings.certificates {
+            let authorities = Arc::new(auth::certificate::Authorities::load(&c.client_ca, &c.crls)?);
+            let url = match (&settings.tls, c.bind) {
+                (Some(t), Some(bind)) => {
+                    let tls = authorities.server_config(&t.cert, &t.key)?;
+                    let l = TcpListener::bind(bind)
+                        .map_err(|e| anyhow::anyhow!("AMPS_CERT_BIND: cannot listen on {bind}: {e}"))?;
+                    let url = c.url_for(&settings.public_url, l.local_addr()?.port());
+                    certificate_listener = Some((l, tls, url.clone()));
+                    url
+                }
+                // Behind a proxy that asks for the certificate at AMPS_CERT_URL.
+                _ => c
+                    .url
+                    .clone()
+                    .ok_or_else(|| anyhow::anyhow!("AMPS_CERT_URL: needed behind a proxy"))?,
+            };
+            certificates = Some(Arc::new(crate::service::CertificateSignIn { authorities, url }));
+        }
         let mut ctx = context(settings, clock).await?;
-        ctx.certificates = certificate_listener.as_ref().map(|(_, _, authorities, url)| {
-            Arc::new(crate::service::CertificateSignIn {
-                authorities: authorities.clone(),
-                url: url.clone(),
-            })
-        });
+        ctx.certificates = certificates;
         // Set before the connection is shared: clones made earlier would not count.
         let metrics = Metrics::new()?;
         let m = metrics.clone();
@@ -139,7 +143,7 @@ impl Application {
         };
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(8);
         let certificate_server = match certificate_listener {
-            Some((l, tls, _, url)) => {
+            Some((l, tls, url)) => {
                 let port = l.local_addr()?.port();
                 let shared = shared.clone();
                 let server = HttpServer::new(move || http::certificate_app(shared.clone()))

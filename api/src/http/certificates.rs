@@ -10,6 +10,7 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use amps_openapi::*;
 use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -50,17 +51,28 @@ pub fn on_connect(conn: &dyn std::any::Any, ext: &mut actix_web::dev::Extensions
     }
 }
 
-/// The presented chain, or a 404 naming the certificate address when this is not it.
+/// The presented chain: from this connection's TLS handshake on the certificate listener, or,
+/// from a trusted proxy, from its client certificate header (URL-encoded PEM; none when the
+/// header is absent). Elsewhere a 404 naming the certificate address.
 fn presented(ctx: &Ctx, req: &HttpRequest) -> Result<Vec<CertificateDer<'static>>, Error> {
-    match req.conn_data::<PeerCertificates>() {
-        Some(p) => Ok(p.0.clone()),
-        None => Err(Error::NotFound(
-            match certificates::methods(ctx).certificate_url {
-                Some(url) => format!("Certificate sign-in is served at {url}, not here."),
-                None => "Certificate sign-in is not set up on this server.".into(),
-            },
-        )),
+    if let Some(p) = req.conn_data::<PeerCertificates>() {
+        return Ok(p.0.clone());
     }
+    if ctx.certificates.is_some() && super::extract::from_trusted_proxy(req) {
+        let Some(v) = req.headers().get(ctx.settings.client_cert_header.as_str()) else {
+            return Ok(vec![]);
+        };
+        let pem = percent_encoding::percent_decode(v.as_bytes()).collect::<Vec<u8>>();
+        return Ok(CertificateDer::pem_slice_iter(&pem)
+            .filter_map(std::result::Result::ok)
+            .collect());
+    }
+    Err(Error::NotFound(
+        match certificates::methods(ctx).certificate_url {
+            Some(url) => format!("Certificate sign-in is served at {url}, not here."),
+            None => "Certificate sign-in is not set up on this server.".into(),
+        },
+    ))
 }
 
 /// Whether the client is a browser navigating (it gets redirects back to the web app, not

@@ -45,10 +45,52 @@ impl FromRequest for Auth {
     }
 }
 
-/// The address of the connected peer. Behind a reverse proxy this is the proxy: per-address
-/// throttling then applies to the proxy as a whole (documented in the README).
+/// The client's address: the connected peer's, or, when the peer is one of the trusted
+/// proxies (`AMPS_TRUSTED_PROXIES`), the nearest address in `X-Forwarded-For` that is not a
+/// trusted proxy (each proxy appends the address it heard from; whatever the client wrote
+/// itself is to the left of it and never counts). A request that did not come through a
+/// trusted proxy cannot name its own address.
 pub fn client_ip(req: &HttpRequest) -> Option<String> {
-    req.peer_addr().map(|a| a.ip().to_string())
+    client_addr(req).map(|ip| ip.to_string())
+}
+
+/// [`client_ip`] as an address.
+pub fn client_addr(req: &HttpRequest) -> Option<std::net::IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    let Some(ctx) = req.app_data::<web::Data<Ctx>>() else {
+        return Some(peer);
+    };
+    let settings = &ctx.settings;
+    if !settings.is_trusted_proxy(peer) {
+        return Some(peer);
+    }
+    let mut hops: Vec<std::net::IpAddr> = Vec::new();
+    for v in req.headers().get_all("x-forwarded-for") {
+        let Ok(v) = v.to_str() else { return Some(peer) };
+        for hop in v.split(',').map(str::trim).filter(|h| !h.is_empty()) {
+            match hop.parse() {
+                Ok(ip) => hops.push(ip),
+                // A list that cannot be read names nobody.
+                Err(_) => return Some(peer),
+            }
+        }
+    }
+    Some(
+        hops.iter()
+            .rev()
+            .copied()
+            .find(|ip| !settings.is_trusted_proxy(*ip))
+            .or_else(|| hops.first().copied())
+            .unwrap_or(peer),
+    )
+}
+
+/// Whether the connected peer is one of the trusted proxies.
+pub fn from_trusted_proxy(req: &HttpRequest) -> bool {
+    match (req.peer_addr(), req.app_data::<web::Data<Ctx>>()) {
+        (Some(peer), Some(ctx)) => ctx.settings.is_trusted_proxy(peer.ip()),
+        _ => false,
+    }
 }
 
 /// The `User-Agent` the client sent (what a person's list of sign-ins shows), if any.

@@ -16,11 +16,16 @@ use rcgen::{
 use sea_orm::{ConnectionTrait, Statement};
 use std::path::PathBuf;
 
-both_dbs!(a_person_binds_their_card_and_signs_in_with_it_and_bad_certificates_are_refused);
+both_dbs!(
+    a_person_binds_their_card_and_signs_in_with_it_and_bad_certificates_are_refused,
+    behind_a_trusted_proxy_its_forwarded_address_and_certificate_count_and_nobody_elses,
+);
 
 /// A client certificate and its key, PEM.
 struct Card {
     pem: String,
+    /// The certificate alone.
+    cert_pem: String,
 }
 
 /// Test certificate authorities and their files.
@@ -128,6 +133,7 @@ impl Pki {
         let cert = p.signed_by(&key, by).expect("card");
         Card {
             pem: format!("{}{}", key.serialize_pem(), cert.pem()),
+            cert_pem: cert.pem(),
         }
     }
 
@@ -139,7 +145,7 @@ impl Pki {
         s.certificates = Some(amps::config::CertificateSignIn {
             client_ca: self.dir.join("client-ca.pem"),
             crls: vec![self.dir.join("ca.crl.pem")],
-            bind: "127.0.0.1:0".parse().expect("addr"),
+            bind: Some("127.0.0.1:0".parse().expect("addr")),
             url: None,
         });
         let mut public = s.public_url.clone();
@@ -399,4 +405,144 @@ async fn a_person_binds_their_card_and_signs_in_with_it_and_bad_certificates_are
     );
     let e = me.remove_my_certificate(bound.id).await.expect_err("gone");
     assert_eq!(e.problem().expect("problem").status, 404);
+}
+
+/// Whether the sign-in throttle has counted a failure for `key`.
+async fn counted(app: &TestApp, key: &str) -> bool {
+    app.ctx
+        .db
+        .query_one_raw(Statement::from_sql_and_values(
+            app.ctx.db.get_database_backend(),
+            match app.ctx.db.get_database_backend() {
+                sea_orm::DbBackend::Postgres => "SELECT failures FROM login_throttle WHERE key = $1",
+                _ => "SELECT failures FROM login_throttle WHERE key = ?",
+            },
+            [key.into()],
+        ))
+        .await
+        .expect("query")
+        .is_some()
+}
+
+/// Behind a TLS-terminating proxy: the proxy asks for the card at its own address and passes
+/// the certificate in a header, and names the client in `X-Forwarded-For`; AMPS believes both
+/// only from the proxies it is told to trust.
+async fn behind_a_trusted_proxy_its_forwarded_address_and_certificate_count_and_nobody_elses(db: Db) {
+    let pki = Pki::new();
+    let proxied = |trusted: &'static str| {
+        let dir = pki.dir.clone();
+        move |s: &mut amps::config::Settings| {
+            s.trusted_proxies = vec![trusted.parse().expect("cidr")];
+            s.certificates = Some(amps::config::CertificateSignIn {
+                client_ca: dir.join("client-ca.pem"),
+                crls: vec![dir.join("ca.crl.pem")],
+                bind: None,
+                url: Some("https://piv.amps.example/".parse().expect("url")),
+            });
+        }
+    };
+    let app = seeded_with(db, &proxied("127.0.0.0/8")).await;
+    let url = app
+        .client()
+        .sign_in_methods()
+        .await
+        .expect("methods")
+        .certificate_url;
+    assert_eq!(
+        url.as_deref(),
+        Some("https://piv.amps.example/api/v1/auth/certificate")
+    );
+
+    // The client's address is the nearest one the trusted proxy heard from, not what the
+    // client wrote itself (the left-most entry).
+    let r = app
+        .http()
+        .post(app.url("/api/v1/auth/login"))
+        .header("X-Forwarded-For", "192.0.2.66, 203.0.113.9")
+        .json(&serde_json::json!({"user_id": "jrequester", "password": "not the password"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 401);
+    assert!(counted(&app, "ip:203.0.113.9").await);
+    assert!(!counted(&app, "ip:192.0.2.66").await);
+    assert!(!counted(&app, "ip:127.0.0.1").await);
+
+    // The card comes in the proxy's header (URL-encoded PEM, as nginx passes it).
+    let jane = pki.card(
+        "REQUESTER.JANE.Q.1234567890",
+        Some("1234567890@mil"),
+        20,
+        (2026, 2029),
+        &pki.issuer,
+    );
+    let header =
+        percent_encoding::utf8_percent_encode(&jane.cert_pem, percent_encoding::NON_ALPHANUMERIC).to_string();
+    let password_only = as_user(&app, "jrequester").await;
+    let secret = with_authenticator(&app, &password_only, "jrequester").await;
+    let (me, _) = two_step(&app, "jrequester", &secret).await;
+    let ticket = me.start_certificate_binding().await.expect("ticket");
+    assert_eq!(
+        ticket.url,
+        "https://piv.amps.example/api/v1/auth/certificate/binding"
+    );
+    let r = app
+        .http()
+        .post(app.url("/api/v1/auth/certificate/binding"))
+        .header("X-Client-Cert", &header)
+        .form(&[("ticket", ticket.ticket.as_str())])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 201);
+    let no_redirects = app
+        .http_builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let r = no_redirects
+        .get(app.url("/api/v1/auth/certificate"))
+        .header("X-Client-Cert", &header)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 303);
+    let location = r.headers()["location"].to_str().expect("ascii").to_string();
+    let code = location.split_once("#code=").expect("code").1.to_string();
+    let t = app
+        .client()
+        .certificate_sign_in(&CertificateSignInRequest { code })
+        .await
+        .expect("signed in");
+    assert_eq!(amr(&t.access_token), ["sc", "hwk"]);
+    // Through the proxy without a card: refused, and counted against the forwarded address.
+    let r = no_redirects
+        .get(app.url("/api/v1/auth/certificate"))
+        .header("X-Forwarded-For", "198.51.100.4")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 401);
+    assert!(counted(&app, "ip:198.51.100.4").await);
+
+    // A server that trusts other proxies believes neither header from this client.
+    let other = seeded_with(db, &proxied("10.0.0.0/8")).await;
+    let r = no_redirects
+        .get(other.url("/api/v1/auth/certificate"))
+        .header("X-Client-Cert", &header)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 404);
+    let r = other
+        .http()
+        .post(other.url("/api/v1/auth/login"))
+        .header("X-Forwarded-For", "203.0.113.10")
+        .json(&serde_json::json!({"user_id": "jrequester", "password": "not the password"}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 401);
+    assert!(counted(&other, "ip:127.0.0.1").await);
+    assert!(!counted(&other, "ip:203.0.113.10").await);
 }
