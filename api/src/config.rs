@@ -112,6 +112,8 @@ pub struct JobPeriods {
     pub audit_seal: std::time::Duration,
     /// Delivering the outbox over SMTP.
     pub mail: std::time::Duration,
+    /// Reading the PIV / CAC revocation lists again when their files changed.
+    pub crls: std::time::Duration,
 }
 
 impl Default for JobPeriods {
@@ -122,6 +124,7 @@ impl Default for JobPeriods {
             webhooks: Duration::from_secs(2),
             audit_seal: Duration::from_secs(1),
             mail: Duration::from_millis(500),
+            crls: Duration::from_secs(60),
         }
     }
 }

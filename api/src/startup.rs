@@ -115,6 +115,9 @@ impl Application {
             jobs::spawn_audit_sealer(ctx.db.clone(), every.audit_seal),
         ];
         jobs.extend(jobs::spawn_principal_feed(ctx.clone()));
+        if let Some(c) = &ctx.certificates {
+            jobs.push(jobs::spawn_crl_reloader(c.authorities.clone(), every.crls));
+        }
         if let Some(smtp) = &ctx.settings.smtp {
             let mailer = Mailer::new(smtp, &ctx.settings.mail_from)?;
             jobs.push(jobs::spawn_mail_sender(

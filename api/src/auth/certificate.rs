@@ -107,9 +107,16 @@ impl Refusal {
 }
 
 /// The certificate authorities (and their revocation lists) whose certificates sign people in.
+/// The lists are read again when their files change ([`Authorities::reload_crls`]): an
+/// authority publishes a new one every day or so, and a revocation must not wait for a restart.
 #[derive(Debug)]
 pub struct Authorities {
-    verifier: Arc<dyn ClientCertVerifier>,
+    roots: Arc<RootCertStore>,
+    /// The checker with the lists last read.
+    verifier: std::sync::RwLock<Arc<dyn ClientCertVerifier>>,
+    crl_paths: Vec<std::path::PathBuf>,
+    /// SHA-256 of the list files as last read.
+    crl_digest: std::sync::Mutex<[u8; 32]>,
 }
 
 /// A checked certificate: what it says about its holder.
@@ -137,7 +144,7 @@ impl Authorities {
     /// Loads the CA certificates of `ca` (PEM, one or more) and the revocation lists of `crls`
     /// (PEM or DER each). With lists, a certificate whose issuer has no current list is
     /// refused (its status is unknown).
-    pub fn load(ca: &Path, crls: &[std::path::PathBuf]) -> anyhow::Result<Self> {
+    pub fn load(ca: &Path, crl_paths: &[std::path::PathBuf]) -> anyhow::Result<Self> {
         let pem = read("AMPS_CLIENT_CA", ca)?;
         let mut roots = RootCertStore::empty();
         for cert in CertificateDer::pem_slice_iter(&pem) {
@@ -149,32 +156,44 @@ impl Authorities {
         if roots.is_empty() {
             anyhow::bail!("AMPS_CLIENT_CA: {} holds no PEM certificate", ca.display());
         }
-        let mut lists = Vec::new();
-        for path in crls {
-            let bytes = read("AMPS_CRL", path)?;
-            if bytes.starts_with(b"-----") {
-                for crl in CertificateRevocationListDer::pem_slice_iter(&bytes) {
-                    lists.push(crl.map_err(|e| anyhow::anyhow!("AMPS_CRL: {}: {e}", path.display()))?);
-                }
-            } else {
-                lists.push(CertificateRevocationListDer::from(bytes));
-            }
-        }
-        Self::new(roots, lists)
+        let roots = Arc::new(roots);
+        let (lists, digest) = read_crls(crl_paths)?;
+        Ok(Self {
+            verifier: std::sync::RwLock::new(verifier(&roots, lists)?),
+            roots,
+            crl_paths: crl_paths.to_vec(),
+            crl_digest: std::sync::Mutex::new(digest),
+        })
     }
 
-    /// Authorities from parsed roots and revocation lists.
-    pub fn new(
-        roots: RootCertStore,
-        crls: Vec<CertificateRevocationListDer<'static>>,
-    ) -> anyhow::Result<Self> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
-            .with_crls(crls)
-            .enforce_revocation_expiration()
-            .build()
-            .map_err(|e| anyhow::anyhow!("AMPS_CLIENT_CA / AMPS_CRL: {e}"))?;
-        Ok(Self { verifier })
+    /// Reads the revocation lists again if their files changed; whether they had. Lists that
+    /// cannot be read leave the ones in force (the error says why).
+    pub fn reload_crls(&self) -> anyhow::Result<bool> {
+        if self.crl_paths.is_empty() {
+            return Ok(false);
+        }
+        let (lists, digest) = read_crls(&self.crl_paths)?;
+        let mut last = self
+            .crl_digest
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *last == digest {
+            return Ok(false);
+        }
+        let fresh = verifier(&self.roots, lists)?;
+        *self
+            .verifier
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = fresh;
+        *last = digest;
+        Ok(true)
+    }
+
+    fn current(&self) -> Arc<dyn ClientCertVerifier> {
+        self.verifier
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// Checks the chain a client presented (its certificate first) at `now`: issued by a
@@ -185,7 +204,7 @@ impl Authorities {
         let at = UnixTime::since_unix_epoch(std::time::Duration::from_secs(
             u64::try_from(now.timestamp()).unwrap_or_default(),
         ));
-        self.verifier
+        self.current()
             .verify_client_cert(end_entity, intermediates, at)
             .map_err(|e| Refusal::of(&e))?;
         holder(end_entity.as_ref()).ok_or(Refusal::Unusable)
@@ -196,7 +215,8 @@ impl Authorities {
     /// (see the module's documentation).
     pub fn server_config(self: &Arc<Self>, cert: &Path, key: &Path) -> anyhow::Result<ServerConfig> {
         let (chain, key) = server_identity(cert, key)?;
-        let verifier = Arc::new(AskForCertificate(self.verifier.clone()));
+        // Signatures and root hints only: revocation is the application's check.
+        let verifier = Arc::new(AskForCertificate(self.current()));
         ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
             .with_safe_default_protocol_versions()
             .map_err(|e| anyhow::anyhow!("TLS: {e}"))?
@@ -204,6 +224,40 @@ impl Authorities {
             .with_single_cert(chain, key)
             .map_err(|e| anyhow::anyhow!("AMPS_TLS_CERT / AMPS_TLS_KEY: {e}"))
     }
+}
+
+/// The revocation lists of `paths` (PEM or DER each), and a digest of the files.
+#[allow(clippy::type_complexity)]
+fn read_crls(
+    paths: &[std::path::PathBuf],
+) -> anyhow::Result<(Vec<CertificateRevocationListDer<'static>>, [u8; 32])> {
+    let mut lists = Vec::new();
+    let mut digest = Sha256::new();
+    for path in paths {
+        let bytes = read("AMPS_CRL", path)?;
+        digest.update(&bytes);
+        if bytes.starts_with(b"-----") {
+            for crl in CertificateRevocationListDer::pem_slice_iter(&bytes) {
+                lists.push(crl.map_err(|e| anyhow::anyhow!("AMPS_CRL: {}: {e}", path.display()))?);
+            }
+        } else {
+            lists.push(CertificateRevocationListDer::from(bytes));
+        }
+    }
+    Ok((lists, digest.finalize().into()))
+}
+
+/// The checker of client certificates for `roots` and `crls`.
+fn verifier(
+    roots: &Arc<RootCertStore>,
+    crls: Vec<CertificateRevocationListDer<'static>>,
+) -> anyhow::Result<Arc<dyn ClientCertVerifier>> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    WebPkiClientVerifier::builder_with_provider(roots.clone(), provider)
+        .with_crls(crls)
+        .enforce_revocation_expiration()
+        .build()
+        .map_err(|e| anyhow::anyhow!("AMPS_CLIENT_CA / AMPS_CRL: {e}"))
 }
 
 /// The server's certificate chain and key.

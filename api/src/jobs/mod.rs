@@ -89,6 +89,30 @@ pub fn spawn_webhooks(ctx: crate::service::Ctx, every: Duration) -> tokio::task:
     })
 }
 
+/// Reads the PIV / CAC revocation lists again every `every` when their files changed (each
+/// replica its own: the files are local), so a revocation takes effect without a restart.
+pub fn spawn_crl_reloader(
+    authorities: std::sync::Arc<crate::auth::certificate::Authorities>,
+    every: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let a = authorities.clone();
+            match tokio::task::spawn_blocking(move || a.reload_crls()).await {
+                Ok(Ok(true)) => tracing::info!("certificate revocation lists reloaded"),
+                Ok(Ok(false)) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "certificate revocation lists: kept the ones in force")
+                }
+                Err(e) => tracing::warn!(error = %e, "certificate revocation lists: reload failed"),
+            }
+        }
+    })
+}
+
 /// Seals the audit chain every `every` until the process ends.
 pub fn spawn_audit_sealer(db: DatabaseConnection, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {

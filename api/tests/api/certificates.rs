@@ -80,28 +80,37 @@ impl Pki {
         let server = sp.signed_by(&server_key, &server_issuer).expect("server cert");
         std::fs::write(dir.join("server.pem"), server.pem()).expect("write");
         std::fs::write(dir.join("server-key.pem"), server_key.serialize_pem()).expect("write");
-        let crl = CertificateRevocationListParams {
-            this_update: date_time_ymd(2026, 11, 1),
-            next_update: date_time_ymd(2027, 1, 1),
-            crl_number: SerialNumber::from(1u64),
-            issuing_distribution_point: None,
-            revoked_certs: vec![RevokedCertParams {
-                serial_number: SerialNumber::from(66u64),
-                revocation_time: date_time_ymd(2026, 11, 2),
-                reason_code: None,
-                invalidity_date: None,
-            }],
-            key_identifier_method: KeyIdMethod::Sha256,
-        }
-        .signed_by(&issuer)
-        .expect("crl");
-        std::fs::write(dir.join("ca.crl.pem"), crl.pem().expect("pem")).expect("write");
-        Self {
+        let pki = Self {
             dir,
             issuer,
             other,
             server_ca_pem,
+        };
+        pki.write_crl(&[66]);
+        pki
+    }
+
+    /// Writes the configured authority's revocation list, revoking `serials`.
+    fn write_crl(&self, serials: &[u64]) {
+        let crl = CertificateRevocationListParams {
+            this_update: date_time_ymd(2026, 11, 1),
+            next_update: date_time_ymd(2027, 1, 1),
+            crl_number: SerialNumber::from(serials.len() as u64),
+            issuing_distribution_point: None,
+            revoked_certs: serials
+                .iter()
+                .map(|s| RevokedCertParams {
+                    serial_number: SerialNumber::from(*s),
+                    revocation_time: date_time_ymd(2026, 11, 2),
+                    reason_code: None,
+                    invalidity_date: None,
+                })
+                .collect(),
+            key_identifier_method: KeyIdMethod::Sha256,
         }
+        .signed_by(&self.issuer)
+        .expect("crl");
+        std::fs::write(self.dir.join("ca.crl.pem"), crl.pem().expect("pem")).expect("write");
     }
 
     /// A card's authentication certificate: `cn` (e.g. `DOE.JANE.Q.1234567890`), an optional
@@ -370,6 +379,14 @@ async fn a_person_binds_their_card_and_signs_in_with_it_and_bad_certificates_are
         location.ends_with("/sign-in/certificate#error=certificate-revoked&state=browser-state"),
         "{location}"
     );
+
+    // The authority revokes the reissued card: the new list takes effect without a restart.
+    pki.write_crl(&[66, 11]);
+    eventually("the new revocation list is in force", || async {
+        present(&app, &url, Some(&reissued)).await == Err((401, "/problems/certificate-revoked".into()))
+    })
+    .await;
+    assert!(present(&app, &url, Some(&jane)).await.is_ok());
 
     // A card bound to a suspended account signs nobody in.
     let admin = as_user(&app, "aadmin").await;

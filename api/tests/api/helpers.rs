@@ -224,6 +224,7 @@ async fn spawn_on_with(
         webhooks: JOB_PERIOD,
         audit_seal: JOB_PERIOD,
         mail: JOB_PERIOD,
+        crls: JOB_PERIOD,
     };
     tweak(&mut settings);
     let clock = Arc::new(ManualClock::new(

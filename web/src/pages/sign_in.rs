@@ -271,7 +271,7 @@ pub fn CertificateReturn() -> impl IntoView {
             busy.set(false);
         });
     } else {
-        alert.set(Some(card_refusal("")))
+        alert.set(Some(card_refusal("").into()))
     }
     view! {
         <Page title="Sign in with PIV/CAC" alert=alert>
