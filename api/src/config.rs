@@ -550,6 +550,14 @@ fn parse_smtp(u: &str) -> Result<SmtpSettings, ConfigError> {
     let starttls = url.query_pairs().any(|(k, v)| k == "starttls" && v == "true");
     let username = (!url.username().is_empty()).then(|| url.username().to_string());
     let password = url.password().map(|p| SecretString::from(p.to_string()));
+    // Credentials in clear text over the network: only when the operator says so.
+    let insecure = url.query_pairs().any(|(k, v)| k == "insecure" && v == "true");
+    if (username.is_some() || password.is_some()) && !implicit_tls && !starttls && !insecure {
+        return Err(bad(
+            VAR,
+            "smtp:// with a user name or password would send them unencrypted: use smtps://, add ?starttls=true, or (on a network you trust) ?insecure=true",
+        ));
+    }
     Ok(SmtpSettings {
         host,
         port,
@@ -601,6 +609,18 @@ mod tests {
             ("127.0.0.1", 2525, false, true)
         );
         assert_eq!(s.username.as_deref(), Some("user"));
+    }
+
+    #[test]
+    fn smtp_credentials_never_travel_in_clear_text_unless_asked() {
+        let e = parse_smtp("smtp://user:pw@mail.example:25").expect_err("clear text");
+        assert_eq!(e.var, "AMPS_SMTP_URL");
+        assert!(e.problem.contains("unencrypted"), "{}", e.problem);
+        assert!(parse_smtp("smtp://user:pw@mail.example:587?starttls=true").is_ok());
+        assert!(parse_smtp("smtps://user:pw@mail.example").is_ok());
+        assert!(parse_smtp("smtp://user:pw@127.0.0.1:2525?insecure=true").is_ok());
+        // Without credentials nothing secret travels.
+        assert!(parse_smtp("smtp://127.0.0.1:2525").is_ok());
     }
 
     #[test]
