@@ -45,6 +45,7 @@ pub async fn context(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Resul
     crate::seed::reference(&db, clock.now()).await?;
     lock.release().await?;
     let read = store::connect_reader(url, &db).await?;
+    let webauthn = crate::service::security_keys::relying_party_for(&settings.public_url).map(Arc::new);
     Ok(Ctx {
         db,
         read,
@@ -53,6 +54,7 @@ pub async fn context(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Resul
         keys: Arc::new(keys),
         principals: Arc::default(),
         certificates: None,
+        webauthn,
     })
 }
 

@@ -54,6 +54,7 @@ mod m20261130_000029_session_second_factor;
 mod m20261201_000030_sign_ins;
 mod m20261201_000031_principal_trigger_columns;
 mod m20261201_000032_certificates;
+mod m20261201_000033_security_keys;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -94,6 +95,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000030_sign_ins::Migration),
             Box::new(m20261201_000031_principal_trigger_columns::Migration),
             Box::new(m20261201_000032_certificates::Migration),
+            Box::new(m20261201_000033_security_keys::Migration),
         ]
     }
 }

@@ -560,6 +560,42 @@ impl Client {
         Self::send(self.request(Method::DELETE, &format!("api/v1/me/certificates/{id}"))?).await
     }
 
+    /// `POST /api/v1/me/mfa/security-keys/options`: start adding a security key.
+    pub async fn security_key_options(&self) -> Result<SecurityKeyOptionsResponse, ClientError> {
+        Self::send(self.request(Method::POST, "api/v1/me/mfa/security-keys/options")?).await
+    }
+
+    /// `POST /api/v1/me/mfa/security-keys`: add the key the browser created.
+    pub async fn add_security_key(
+        &self,
+        body: &AddSecurityKeyRequest,
+    ) -> Result<SecurityKeyResponse, ClientError> {
+        self.post("api/v1/me/mfa/security-keys", body).await
+    }
+
+    /// `DELETE /api/v1/me/mfa/security-keys/{id}`
+    pub async fn remove_security_key(&self, id: uuid::Uuid) -> Result<(), ClientError> {
+        Self::send(self.request(Method::DELETE, &format!("api/v1/me/mfa/security-keys/{id}"))?).await
+    }
+
+    /// `POST /api/v1/auth/login/security-key/options`: the challenge of a sign-in's second step.
+    pub async fn security_key_challenge(
+        &self,
+        body: &SecurityKeyChallengeRequest,
+    ) -> Result<SecurityKeyOptionsResponse, ClientError> {
+        self.post("api/v1/auth/login/security-key/options", body).await
+    }
+
+    /// `POST /api/v1/auth/login/security-key`; on success the client uses the new access token.
+    pub async fn login_security_key(
+        &mut self,
+        body: &SecurityKeySignInRequest,
+    ) -> Result<TokenResponse, ClientError> {
+        let t: TokenResponse = self.post("api/v1/auth/login/security-key", body).await?;
+        self.token = Some(t.access_token.clone());
+        Ok(t)
+    }
+
     /// `GET /api/v1/me/mfa`
     pub async fn mfa(&self) -> Result<MfaStatusResponse, ClientError> {
         self.get("api/v1/me/mfa").await

@@ -38,6 +38,10 @@ pub struct Problem {
     /// second factor to `POST /auth/login/second-factor`, valid 5 minutes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_token: Option<String>,
+    /// For `/problems/second-factor-required`: the second factors the account has, `totp`
+    /// (a code, or a recovery code) and `security_key`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub second_factors: Vec<String>,
 }
 
 /// Self-registration of an external user (vendor). Internal accounts are created by
@@ -482,6 +486,64 @@ pub struct MfaStatusResponse {
     pub totp: bool,
     /// Unused recovery codes left.
     pub recovery_codes_left: u64,
+    /// My FIDO2 / WebAuthn security keys: with one, sign-in asks for a key (or a code).
+    #[serde(default)]
+    pub security_keys: Vec<SecurityKeyResponse>,
+}
+
+/// A FIDO2 / WebAuthn security key of mine.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SecurityKeyResponse {
+    pub id: Uuid,
+    #[schema(example = "Blue YubiKey")]
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// A WebAuthn ceremony started: pass `options` to `navigator.credentials.create` (adding a
+/// key) or `.get` (signing in) as WebAuthn's JSON, and send the answer back with
+/// `challenge_id` (single use, 5 minutes).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SecurityKeyOptionsResponse {
+    pub challenge_id: Uuid,
+    /// `CredentialCreationOptions` or `CredentialRequestOptions` (binary fields base64url).
+    #[schema(value_type = Object)]
+    pub options: serde_json::Value,
+}
+
+/// Add a security key: the name I give it and the browser's answer to the options of
+/// `POST /me/mfa/security-keys/options`.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddSecurityKeyRequest {
+    pub challenge_id: Uuid,
+    #[validate(length(min = 1, max = 64), custom(function = "crate::rules::free_text"))]
+    #[schema(example = "Blue YubiKey")]
+    pub name: String,
+    /// The `PublicKeyCredential` the browser created (WebAuthn's JSON, binary fields base64url).
+    #[schema(value_type = Object)]
+    pub credential: serde_json::Value,
+}
+
+/// Start the second step of a sign-in with a security key.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityKeyChallengeRequest {
+    #[validate(length(min = 1, max = 128))]
+    pub mfa_token: String,
+}
+
+/// The second step of a sign-in with a security key: the browser's answer to the options.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityKeySignInRequest {
+    #[validate(length(min = 1, max = 128))]
+    pub mfa_token: String,
+    pub challenge_id: Uuid,
+    /// The `PublicKeyCredential` assertion (WebAuthn's JSON, binary fields base64url).
+    #[schema(value_type = Object)]
+    pub credential: serde_json::Value,
 }
 
 /// One of my sign-ins (or, for the help desk and administrators, a person's).

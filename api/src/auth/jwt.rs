@@ -65,6 +65,8 @@ pub enum Methods {
     Password,
     /// A password and a one-time code (or a recovery code).
     PasswordOtp,
+    /// A password and a FIDO2 security key with user verification (its PIN or fingerprint).
+    PasswordKey,
     /// A PIV / CAC certificate: a smart card (`sc`) holding the key in hardware (`hwk`),
     /// unlocked by its PIN.
     Certificate,
@@ -76,6 +78,7 @@ impl Methods {
         match self {
             Methods::Password => "pwd",
             Methods::PasswordOtp => "pwd otp",
+            Methods::PasswordKey => "pwd hwk",
             Methods::Certificate => "sc hwk",
         }
     }
@@ -85,6 +88,8 @@ impl Methods {
         let has = |m: &str| s.split_whitespace().any(|x| x == m);
         if has("sc") {
             Methods::Certificate
+        } else if has("hwk") {
+            Methods::PasswordKey
         } else if has("otp") {
             Methods::PasswordOtp
         } else {

@@ -29,6 +29,7 @@ pub fn problem(
             detail,
             errors,
             mfa_token: None,
+            second_factors: vec![],
         })
 }
 
@@ -40,7 +41,7 @@ impl ResponseError for Error {
             Error::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Error::BadRequest(_) | Error::Malformed(_) => StatusCode::BAD_REQUEST,
             Error::InvalidToken(_) => StatusCode::BAD_REQUEST,
-            Error::Unauthorized(_) | Error::SecondFactorRequired(_) | Error::Certificate(_) => {
+            Error::Unauthorized(_) | Error::SecondFactorRequired(..) | Error::Certificate(_) => {
                 StatusCode::UNAUTHORIZED
             }
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -70,17 +71,23 @@ impl ResponseError for Error {
             Error::Unauthorized(d) => {
                 problem(status, "unauthorized", "Not signed in", Some(d.clone()), vec![])
             }
-            Error::SecondFactorRequired(token) => HttpResponse::build(status)
+            Error::SecondFactorRequired(token, factors) => HttpResponse::build(status)
                 .content_type(PROBLEM_JSON)
                 .json(Problem {
                     kind: "/problems/second-factor-required".into(),
                     title: "Second factor required".into(),
                     status: status.as_u16(),
                     detail: Some(
-                        "Enter the code your authenticator app shows, or one of your recovery codes.".into(),
+                        match (factors.contains(&"security_key"), factors.contains(&"totp")) {
+                            (true, true) => "Use your security key, or enter the code your authenticator app shows (or one of your recovery codes).",
+                            (true, false) => "Use your security key.",
+                            _ => "Enter the code your authenticator app shows, or one of your recovery codes.",
+                        }
+                        .into(),
                     ),
                     errors: vec![],
                     mfa_token: Some(token.clone()),
+                    second_factors: factors.iter().map(|f| f.to_string()).collect(),
                 }),
             Error::Certificate(why) => problem(
                 status,

@@ -17,6 +17,7 @@ pub mod problems;
 pub mod provisioning;
 pub mod revalidations;
 pub mod saars;
+pub mod security_keys;
 pub mod users;
 
 use crate::service::Ctx;
@@ -82,6 +83,7 @@ impl Modify for BearerAuth {
 fn api_v1(cfg: &mut ServiceConfig) {
     auth::configure(cfg);
     certificates::configure(cfg);
+    security_keys::configure(cfg);
     me::configure(cfg);
     catalog::configure(cfg);
     saars::configure(cfg);

@@ -13,10 +13,11 @@ use crate::domain::account::AccountStatus;
 use crate::domain::throttle::ThrottlePolicy;
 use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
-use crate::store::entities::user;
+use crate::store::entities::{user, user_token};
 use crate::store::outbox;
 use amps_openapi::{
     ConfirmTotpRequest, MfaStatusResponse, RecoveryCodesResponse, RemoveTotpRequest, SecondFactorRequest,
+    SecurityKeyChallengeRequest, SecurityKeyOptionsResponse, SecurityKeySignInRequest,
     TotpEnrollmentResponse,
 };
 use chrono::{DateTime, Duration, Utc};
@@ -95,9 +96,7 @@ fn new_recovery_codes() -> (Vec<String>, Vec<String>) {
 
 /// Whether `user` signs in with a second factor.
 pub async fn has_second_factor(conn: &impl ConnectionTrait, user: uuid::Uuid) -> Result<bool> {
-    Ok(store::mfa::totp(conn, user)
-        .await?
-        .is_some_and(|t| t.confirmed_at.is_some()))
+    Ok(!store::mfa::second_factors(conn, user).await?.is_empty())
 }
 
 /// After a right password: a single-use token for the second step of `u`'s sign-in.
@@ -148,20 +147,8 @@ pub async fn verify(
 ) -> Result<(user::Model, Actor, &'static str)> {
     req.validate()?;
     let now = ctx.clock.now();
-    let expired =
-        || Error::Unauthorized("This sign-in has expired. Sign in again with your password.".into());
-    let t = store::accounts::link_token(&ctx.read, &tokens::digest(&req.mfa_token))
-        .await?
-        .filter(|t| t.purpose == PURPOSE_MFA && t.used_at.is_none() && t.expires_at > now)
-        .ok_or_else(expired)?;
-    let u = store::users::find(&ctx.read, t.user_id)
-        .await?
-        .filter(|u| u.status == AccountStatus::Active)
-        .ok_or_else(expired)?;
-    let mut keys = vec![(format!("login:{}", u.login), ThrottlePolicy::ACCOUNT)];
-    if let Some(ip) = &ip {
-        keys.push((format!("ip:{ip}"), ThrottlePolicy::ADDRESS));
-    }
+    let (t, u) = pending(ctx, &req.mfa_token, now).await?;
+    let keys = second_step_keys(&u, ip.as_deref());
     super::throttle::reserve_attempt(ctx, &keys, now).await?;
     let actor = Actor {
         id: Some(u.id),
@@ -174,7 +161,7 @@ pub async fn verify(
         let cred = store::mfa::totp(&txn, u.id)
             .await?
             .filter(|c| c.confirmed_at.is_some())
-            .ok_or_else(expired)?;
+            .ok_or_else(sign_in_expired)?;
         let step = matching_step(&totp(&cred.secret, &u.login)?, code, now);
         match step {
             Some(step) if store::mfa::use_step(&txn, u.id, step, now).await? => Some("totp"),
@@ -205,7 +192,7 @@ pub async fn verify(
         ));
     };
     if !store::accounts::use_link_token(&txn, t.id, now).await? {
-        return Err(expired());
+        return Err(sign_in_expired());
     }
     store::sessions::release(&txn, &keys).await?;
     if how == "recovery_code" {
@@ -226,11 +213,164 @@ pub async fn verify(
     Ok((u, actor, how))
 }
 
+fn sign_in_expired() -> Error {
+    Error::Unauthorized("This sign-in has expired. Sign in again with your password.".into())
+}
+
+/// The sign-in waiting for its second step with `mfa_token`, and its account (still active).
+async fn pending(ctx: &Ctx, mfa_token: &str, now: DateTime<Utc>) -> Result<(user_token::Model, user::Model)> {
+    let t = store::accounts::link_token(&ctx.read, &tokens::digest(mfa_token))
+        .await?
+        .filter(|t| t.purpose == PURPOSE_MFA && t.used_at.is_none() && t.expires_at > now)
+        .ok_or_else(sign_in_expired)?;
+    let u = store::users::find(&ctx.read, t.user_id)
+        .await?
+        .filter(|u| u.status == AccountStatus::Active)
+        .ok_or_else(sign_in_expired)?;
+    Ok((t, u))
+}
+
+/// What a second step counts against: the account's and the address's sign-in throttle.
+fn second_step_keys(u: &user::Model, ip: Option<&str>) -> Vec<(String, ThrottlePolicy)> {
+    let mut keys = vec![(format!("login:{}", u.login), ThrottlePolicy::ACCOUNT)];
+    if let Some(ip) = ip {
+        keys.push((format!("ip:{ip}"), ThrottlePolicy::ADDRESS));
+    }
+    keys
+}
+
+/// `POST /auth/login/security-key/options`: the challenge a key of the account answers in the
+/// second step of a sign-in.
+pub async fn key_challenge(
+    ctx: &Ctx,
+    req: &SecurityKeyChallengeRequest,
+) -> Result<SecurityKeyOptionsResponse> {
+    req.validate()?;
+    let rp = super::security_keys::relying_party(ctx)?;
+    let now = ctx.clock.now();
+    let (_, u) = pending(ctx, &req.mfa_token, now).await?;
+    let keys = store::security_keys::of_user(&ctx.read, u.id).await?;
+    if keys.is_empty() {
+        return Err(Error::Conflict(
+            "This account has no security key: enter the code your authenticator app shows.".into(),
+        ));
+    }
+    let passkeys = keys
+        .iter()
+        .map(super::security_keys::passkey_of)
+        .collect::<Result<Vec<_>>>()?;
+    let (challenge, state) = rp
+        .start_passkey_authentication(&passkeys)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("WebAuthn authentication: {e}")))?;
+    let state = serde_json::to_string(&state).map_err(|e| Error::Internal(e.into()))?;
+    let txn = crate::store::begin(&ctx.db).await?;
+    let id = store::security_keys::put_challenge(
+        &txn,
+        u.id,
+        super::security_keys::PURPOSE_SIGN_IN,
+        &state,
+        now + super::security_keys::CEREMONY_TTL,
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(SecurityKeyOptionsResponse {
+        challenge_id: id,
+        options: serde_json::to_value(&challenge).map_err(|e| Error::Internal(e.into()))?,
+    })
+}
+
+/// Checks the second step of a sign-in with a security key (`POST /auth/login/security-key`):
+/// the key's answer to its challenge (once), with user verification; spends the sign-in's
+/// token. A refused answer counts with wrong passwords.
+pub async fn verify_key(
+    ctx: &Ctx,
+    ip: Option<String>,
+    req: &SecurityKeySignInRequest,
+) -> Result<(user::Model, Actor)> {
+    req.validate()?;
+    let rp = super::security_keys::relying_party(ctx)?;
+    let credential: webauthn_rs::prelude::PublicKeyCredential =
+        serde_json::from_value(req.credential.clone())
+            .map_err(|_| Error::Validation(field("credential", "format", "is not a WebAuthn assertion")))?;
+    let now = ctx.clock.now();
+    let (t, u) = pending(ctx, &req.mfa_token, now).await?;
+    let keys = second_step_keys(&u, ip.as_deref());
+    super::throttle::reserve_attempt(ctx, &keys, now).await?;
+    let actor = Actor {
+        id: Some(u.id),
+        label: u.login.clone(),
+        ip,
+    };
+    let txn = crate::store::begin(&ctx.db).await?;
+    let state = store::security_keys::take_challenge(
+        &txn,
+        u.id,
+        req.challenge_id,
+        super::security_keys::PURPOSE_SIGN_IN,
+        now,
+    )
+    .await?;
+    let checked = match &state {
+        Some(state) => {
+            let state: webauthn_rs::prelude::PasskeyAuthentication =
+                serde_json::from_str(state).map_err(|e| Error::Internal(e.into()))?;
+            rp.finish_passkey_authentication(&credential, &state)
+                .map_err(|e| tracing::info!(error = %e, "security key answer refused"))
+                .ok()
+        }
+        None => None,
+    };
+    let Some(result) = checked else {
+        // Counted already, before the answer was checked; the challenge is spent.
+        audit::append(
+            &txn,
+            now,
+            NewEvent {
+                actor: &actor,
+                action: "auth.login_failed",
+                target: Some(format!("user:{}", u.id)),
+                details: json!({"reason": if state.is_some() { "wrong_security_key" } else { "stale_security_key_challenge" }}),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        return Err(Error::Unauthorized(
+            "Your security key's answer was not accepted (or this challenge was answered already). Try again with a key registered to your account."
+                .into(),
+        ));
+    };
+    // The key's signature counter, as the answer moved it.
+    for k in store::security_keys::of_user(&txn, u.id).await? {
+        let mut pk = super::security_keys::passkey_of(&k)?;
+        if pk.cred_id() == result.cred_id() {
+            let updated = match pk.update_credential(&result) {
+                Some(true) => Some(serde_json::to_string(&pk).map_err(|e| Error::Internal(e.into()))?),
+                _ => None,
+            };
+            store::security_keys::used(&txn, k.id, updated.as_deref(), now).await?;
+        }
+    }
+    if !store::accounts::use_link_token(&txn, t.id, now).await? {
+        return Err(sign_in_expired());
+    }
+    store::sessions::release(&txn, &keys).await?;
+    txn.commit().await?;
+    Ok((u, actor))
+}
+
 /// `GET /me/mfa`: which second factors the caller has.
 pub async fn status(ctx: &Ctx, p: &UserPrincipal) -> Result<MfaStatusResponse> {
     Ok(MfaStatusResponse {
-        totp: has_second_factor(&ctx.read, p.id).await?,
+        totp: store::mfa::totp(&ctx.read, p.id)
+            .await?
+            .is_some_and(|t| t.confirmed_at.is_some()),
         recovery_codes_left: store::mfa::recovery_codes_left(&ctx.read, p.id).await?,
+        security_keys: store::security_keys::of_user(&ctx.read, p.id)
+            .await?
+            .iter()
+            .map(super::security_keys::view)
+            .collect(),
     })
 }
 
@@ -419,13 +559,14 @@ pub async fn reset_for(
         "Only an administrator resets the two-step sign-in of an account that holds an AMPS administrative role.",
     )
     .await?;
-    if store::mfa::totp(&txn, u.id).await?.is_none() {
+    if store::mfa::totp(&txn, u.id).await?.is_none() && store::security_keys::count(&txn, u.id).await? == 0 {
         return Err(Error::Conflict(format!(
-            "{} has no authenticator app set up.",
+            "{} has no authenticator app or security key set up.",
             u.login
         )));
     }
     store::mfa::remove(&txn, u.id).await?;
+    store::security_keys::remove_all(&txn, u.id).await?;
     let reason = req.reason.trim();
     outbox::enqueue(
         &txn,
@@ -433,7 +574,7 @@ pub async fn reset_for(
         &u.email,
         "AMPS: your two-step sign-in was reset",
         &format!(
-            "Hello {},\n\n{} turned off the authenticator app of your AMPS account {}: {reason}\n\nSign in with your password and set up two-step sign-in again in My Information. If you did not ask for this, call {}.\n\n-- AMPS",
+            "Hello {},\n\n{} turned off the authenticator app and security keys of your AMPS account {}: {reason}\n\nSign in with your password and set up two-step sign-in again in My Information. If you did not ask for this, call {}.\n\n-- AMPS",
             u.first_name,
             super::views::name_of(&p.user),
             u.login,

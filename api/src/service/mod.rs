@@ -20,6 +20,7 @@ pub mod principal;
 pub mod provisioning;
 pub mod revalidation;
 pub mod saars;
+pub mod security_keys;
 pub mod sessions;
 pub mod sign_ins;
 pub mod throttle;
@@ -58,6 +59,8 @@ pub struct Ctx {
     /// PIV / CAC sign-in, when configured: the authorities it accepts and the URL of its
     /// listener.
     pub certificates: Option<Arc<CertificateSignIn>>,
+    /// The WebAuthn relying party (security keys), when AMPS is reached at a host name.
+    pub webauthn: Option<Arc<webauthn_rs::prelude::Webauthn>>,
 }
 
 /// PIV / CAC sign-in as configured (`AMPS_CLIENT_CA`).
@@ -85,7 +88,7 @@ pub enum Error {
     /// The password was right and the account has a second factor: sign-in goes on at
     /// `POST /auth/login/second-factor` with this single-use token (401).
     #[error("a second factor is required")]
-    SecondFactorRequired(String),
+    SecondFactorRequired(String, Vec<&'static str>),
     /// A presented certificate signs nobody in (401).
     #[error("{}", .0.message())]
     Certificate(crate::auth::certificate::Refusal),

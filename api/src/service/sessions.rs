@@ -150,9 +150,10 @@ pub async fn login(
         txn.commit().await?;
         return Err(Error::Forbidden(why));
     }
-    if super::mfa::has_second_factor(&ctx.read, u.id).await? {
+    let factors = store::mfa::second_factors(&ctx.read, u.id).await?;
+    if !factors.is_empty() {
         let token = super::mfa::challenge(ctx, &u, &actor, &keys, now).await?;
-        return Err(Error::SecondFactorRequired(token));
+        return Err(Error::SecondFactorRequired(token, factors));
     }
     start(ctx, &u, &actor, agent, Proof::Password, &keys, now).await
 }
@@ -178,6 +179,26 @@ pub async fn login_second_factor(
     .await
 }
 
+/// The second step of a sign-in with a security key (`service::mfa` checks the key's answer).
+pub async fn login_security_key(
+    ctx: &Ctx,
+    ip: Option<String>,
+    agent: Option<String>,
+    req: &amps_openapi::SecurityKeySignInRequest,
+) -> Result<Session> {
+    let (u, actor) = super::mfa::verify_key(ctx, ip, req).await?;
+    start(
+        ctx,
+        &u,
+        &actor,
+        agent,
+        Proof::SecondFactor("security_key"),
+        &[],
+        ctx.clock.now(),
+    )
+    .await
+}
+
 /// What a sign-in was proved with.
 pub(super) enum Proof<'a> {
     Password,
@@ -192,6 +213,7 @@ impl Proof<'_> {
     fn methods(&self) -> Methods {
         match self {
             Proof::Password => Methods::Password,
+            Proof::SecondFactor("security_key") => Methods::PasswordKey,
             Proof::SecondFactor(_) => Methods::PasswordOtp,
             Proof::Certificate(_) => Methods::Certificate,
         }

@@ -6,6 +6,19 @@ use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
 
+/// The second factors `user` signs in with: `totp` (a confirmed authenticator app) and
+/// `security_key`.
+pub async fn second_factors(conn: &impl ConnectionTrait, user: Uuid) -> Result<Vec<&'static str>, DbErr> {
+    let mut f = Vec::new();
+    if totp(conn, user).await?.is_some_and(|t| t.confirmed_at.is_some()) {
+        f.push("totp");
+    }
+    if super::security_keys::count(conn, user).await? > 0 {
+        f.push("security_key");
+    }
+    Ok(f)
+}
+
 /// `user`'s authenticator, confirmed or not.
 pub async fn totp(conn: &impl ConnectionTrait, user: Uuid) -> Result<Option<totp_credential::Model>, DbErr> {
     totp_credential::Entity::find_by_id(user).one(conn).await
@@ -66,7 +79,7 @@ pub async fn use_step(
     Ok(r.rows_affected == 1)
 }
 
-/// Removes `user`'s authenticator and recovery codes.
+/// Removes `user`'s authenticator and recovery codes (not their security keys).
 pub async fn remove(conn: &impl ConnectionTrait, user: Uuid) -> Result<(), DbErr> {
     recovery_code::Entity::delete_many()
         .filter(recovery_code::Column::UserId.eq(user))

@@ -17,6 +17,7 @@ pub mod principals;
 pub mod provisioning;
 pub mod revalidations;
 pub mod saars;
+pub mod security_keys;
 pub mod sessions;
 pub mod tasks;
 pub mod users;

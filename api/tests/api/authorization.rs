@@ -224,6 +224,11 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
             ..call(M::POST, "/api/v1/auth/certificate/binding")
         },
         "certificate_token" => call(M::POST, "/api/v1/auth/certificate/token").json(json!({"code": ""})),
+        "security_key_challenge" => {
+            call(M::POST, "/api/v1/auth/login/security-key/options").json(json!({"mfa_token": ""}))
+        }
+        "login_security_key" => call(M::POST, "/api/v1/auth/login/security-key")
+            .json(json!({"mfa_token": "", "challenge_id": Uuid::nil(), "credential": {}})),
         "accept_invitation" => call(M::POST, "/api/v1/auth/invitation")
             .json(json!({"token": bad_token, "password": "a perfectly fine passphrase"})),
         "login" => call(M::POST, "/api/v1/auth/login").json(json!({"user_id": ""})),
@@ -256,6 +261,18 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         "remove_totp" => call(M::POST, "/api/v1/me/mfa/totp/removal").json(json!({"password": ""})),
         "list_my_sign_ins" => call(M::GET, "/api/v1/me/sessions"),
         "list_my_certificates" => call(M::GET, "/api/v1/me/certificates"),
+        // The fixture's server is reached at an IP address, where WebAuthn does not work:
+        // allowed callers get 404.
+        "security_key_options" => Call {
+            not_found_is_empty: true,
+            ..call(M::POST, "/api/v1/me/mfa/security-keys/options")
+        },
+        "add_security_key" => call(M::POST, "/api/v1/me/mfa/security-keys")
+            .json(json!({"challenge_id": Uuid::nil(), "name": "", "credential": {}})),
+        "remove_security_key" => Call {
+            not_found_is_empty: true,
+            ..call(M::DELETE, format!("/api/v1/me/mfa/security-keys/{}", Uuid::nil()))
+        },
         // Certificate sign-in is not set up here: allowed callers get 404.
         "start_certificate_binding" => Call {
             not_found_is_empty: true,
@@ -759,6 +776,8 @@ const README_ORDER: &[&str] = &[
     "certificate_sign_in",
     "bind_certificate",
     "certificate_token",
+    "security_key_challenge",
+    "login_security_key",
     "issue_client_token",
     "refresh_session",
     "get_approval_link",
@@ -775,6 +794,9 @@ const README_ORDER: &[&str] = &[
     "start_totp",
     "confirm_totp",
     "remove_totp",
+    "security_key_options",
+    "add_security_key",
+    "remove_security_key",
     "list_my_sign_ins",
     "end_my_sign_in",
     "list_my_certificates",

@@ -18,5 +18,6 @@ mod platform;
 mod provisioning;
 mod revalidation;
 mod saars;
+mod security_keys;
 mod separation;
 mod sessions;
