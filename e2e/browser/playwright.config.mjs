@@ -55,6 +55,8 @@ export default defineConfig({
     timeout: 60_000,
     env: {
       AMPS_BIND: `127.0.0.1:${tlsPort}`,
+      // A host name: WebAuthn (security keys) does not work on an IP address.
+      AMPS_PUBLIC_URL: `https://localhost:${tlsPort}/`,
       AMPS_CERT_BIND: `127.0.0.1:${certPort}`,
       AMPS_TLS_CERT: `${pki}/server.pem`,
       AMPS_TLS_KEY: `${pki}/server.key`,

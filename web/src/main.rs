@@ -7,6 +7,7 @@ mod components;
 mod fmt;
 mod lazy;
 mod pages;
+mod webauthn;
 
 fn main() {
     // No panic hook: the release build aborts on a panic without formatting it (see the

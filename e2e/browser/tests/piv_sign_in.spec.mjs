@@ -8,11 +8,11 @@ import { test, expect } from '@playwright/test';
 import { PASSWORD, checkPage, field, nav, signOut, totpCode } from './helpers.mjs';
 
 const tlsPort = process.env.AMPS_E2E_TLS_PORT || '18443';
-const certOrigin = `https://127.0.0.1:${Number(tlsPort) + 1}`;
+const certOrigin = `https://localhost:${Number(tlsPort) + 1}`;
 const pki = `${process.cwd()}/artifacts/pki`;
 
 test.use({
-  baseURL: `https://127.0.0.1:${tlsPort}`,
+  baseURL: `https://localhost:${tlsPort}`,
   ignoreHTTPSErrors: true,
   clientCertificates: [{ origin: certOrigin, certPath: `${pki}/card.pem`, keyPath: `${pki}/card.key` }],
 });

@@ -14,6 +14,7 @@ pub mod person_picker;
 pub mod report;
 pub mod reviews;
 pub mod saar;
+pub mod security_keys;
 pub mod sign_ins;
 pub mod tabs;
 pub mod two_step;

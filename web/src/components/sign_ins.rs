@@ -14,14 +14,16 @@ use uuid::Uuid;
 
 /// How a sign-in was proved, in words.
 fn how(methods: &[String]) -> String {
+    let card = methods.iter().any(|m| m == "sc");
     methods
         .iter()
         // A card's key is in hardware: "PIV/CAC card" says it.
-        .filter(|m| m.as_str() != "hwk")
+        .filter(|m| !(card && m.as_str() == "hwk"))
         .map(|m| match m.as_str() {
             "pwd" => "password",
             "otp" => "authenticator code",
             "sc" => "PIV/CAC card",
+            "hwk" => "security key",
             other => other,
         })
         .collect::<Vec<_>>()

@@ -254,6 +254,7 @@ pub fn MyInformation() -> impl IntoView {
                     </section>
                     <crate::components::change_password::ChangePassword/>
                     <crate::components::two_step::TwoStep/>
+                    <crate::components::security_keys::SecurityKeys/>
                     <crate::components::certificates::Certificates/>
                     <crate::components::out_of_office::OutOfOffice/>
                     <crate::components::sign_ins::SignIns/>

@@ -4,7 +4,10 @@
 
 use crate::api::{self, Session};
 use crate::components::{Field, FormErrors, Page};
-use amps_openapi::{CertificateSignInRequest, Client, LoginRequest, SecondFactorRequest, TokenResponse};
+use amps_openapi::{
+    CertificateSignInRequest, Client, LoginRequest, SecondFactorRequest, SecurityKeyChallengeRequest,
+    SecurityKeySignInRequest, TokenResponse,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -22,6 +25,8 @@ pub fn SignIn() -> impl IntoView {
     let navigate = use_navigate();
     // Set when the password was right and the account asks for a second factor.
     let mfa_token = RwSignal::new(None::<String>);
+    // The second factors the account has (`totp`, `security_key`).
+    let factors = RwSignal::new(Vec::<String>::new());
     let code = RwSignal::new(String::new());
     let first_navigate = navigate.clone();
     // Where a PIV / CAC sign-in starts, when the server offers one.
@@ -65,6 +70,7 @@ pub fn SignIn() -> impl IntoView {
                 Ok(t) => signed_in(session, c, t, navigate).await,
                 Err(e) => {
                     if let Some(token) = e.problem().and_then(|p| p.mfa_token.clone()) {
+                        factors.set(e.problem().map(|p| p.second_factors.clone()).unwrap_or_default());
                         mfa_token.set(Some(token));
                         password.set(String::new());
                     } else {
@@ -112,6 +118,48 @@ pub fn SignIn() -> impl IntoView {
             });
         }
     };
+    let with_key = {
+        let navigate = navigate.clone();
+        move |_| {
+            let Some(token) = mfa_token.get_untracked() else {
+                return;
+            };
+            busy.set(true);
+            alert.set(None);
+            let navigate = navigate.clone();
+            spawn_local(async move {
+                let mut c = api::anonymous();
+                let challenge = match c
+                    .security_key_challenge(&SecurityKeyChallengeRequest {
+                        mfa_token: token.clone(),
+                    })
+                    .await
+                {
+                    Ok(ch) => ch,
+                    Err(e) => {
+                        alert.set(Some(api::message(&e)));
+                        busy.set(false);
+                        return;
+                    }
+                };
+                match crate::webauthn::get(challenge.options).await {
+                    Ok(credential) => {
+                        let req = SecurityKeySignInRequest {
+                            mfa_token: token,
+                            challenge_id: challenge.challenge_id,
+                            credential,
+                        };
+                        match c.login_security_key(&req).await {
+                            Ok(t) => signed_in(session, c, t, navigate).await,
+                            Err(e) => alert.set(Some(api::message(&e))),
+                        }
+                    }
+                    Err(m) => alert.set(Some(m)),
+                }
+                busy.set(false);
+            });
+        }
+    };
     view! {
         <Page title="Sign in to AMPS" alert=alert>
             <Show
@@ -126,16 +174,33 @@ pub fn SignIn() -> impl IntoView {
                     </form>
                 }
             >
-                <form aria-label="Second step" on:submit=second.clone() novalidate>
-                    <p>"Your account asks for a second step. Enter the code your authenticator app shows now, or one of your recovery codes."</p>
-                    <div class="field">
-                        <label for="mfa-code">"Code"</label>
-                        <input id="mfa-code" bind:value=code autocomplete="one-time-code" inputmode="text" autofocus=true/>
-                    </div>
-                    <button type="submit" disabled=move || busy.get()>"Verify and sign in"</button>
-                    " "
-                    <button type="button" class="secondary" on:click=move |_| { mfa_token.set(None); code.set(String::new()); }>"Start over"</button>
-                </form>
+                {
+                    let with_key = with_key.clone();
+                    view! {
+                        <Show when=move || factors.get().iter().any(|f| f == "security_key")>
+                            <div role="group" aria-label="Security key">
+                                <p>"Your account asks for a second step: insert or tap your security key."</p>
+                                <button type="button" disabled=move || busy.get() on:click=with_key.clone()>"Use your security key"</button>
+                            </div>
+                        </Show>
+                    }
+                }
+                {
+                    let second = second.clone();
+                    view! {
+                <Show when=move || factors.get().iter().any(|f| f == "totp")>
+                    <form aria-label="Second step" on:submit=second.clone() novalidate>
+                        <p>"Your account asks for a second step. Enter the code your authenticator app shows now, or one of your recovery codes."</p>
+                        <div class="field">
+                            <label for="mfa-code">"Code"</label>
+                            <input id="mfa-code" bind:value=code autocomplete="one-time-code" inputmode="text" autofocus=true/>
+                        </div>
+                        <button type="submit" disabled=move || busy.get()>"Verify and sign in"</button>
+                    </form>
+                </Show>
+                    }
+                }
+                <button type="button" class="secondary" on:click=move |_| { mfa_token.set(None); code.set(String::new()); }>"Start over"</button>
             </Show>
             <Show when=move || card_url.get().is_some() && mfa_token.get().is_none()>
                 <p class="or">"Or, with your PIV or CAC card in its reader:"</p>
