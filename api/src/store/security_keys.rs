@@ -3,7 +3,7 @@
 
 use super::entities::{security_key, webauthn_challenge};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
@@ -102,8 +102,8 @@ pub async fn remove_all(conn: &impl ConnectionTrait, user: Uuid) -> Result<u64, 
         .rows_affected)
 }
 
-/// Keeps the state of a ceremony of `user` (`register` or `sign_in`) until `expires_at`;
-/// its id.
+/// Keeps the state of a ceremony of `user` (`register` or `sign_in`) until `expires_at`, in
+/// place of their earlier one of that kind; its id.
 pub async fn put_challenge(
     conn: &impl ConnectionTrait,
     user: Uuid,
@@ -112,9 +112,16 @@ pub async fn put_challenge(
     expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Uuid, DbErr> {
-    // Ceremonies left unfinished go when the next starts.
+    // Ceremonies left unfinished go when the next starts: anyone's expired ones, and this
+    // person's earlier one of the same kind (at most one each is open per account).
     webauthn_challenge::Entity::delete_many()
-        .filter(webauthn_challenge::Column::ExpiresAt.lte(now))
+        .filter(
+            webauthn_challenge::Column::ExpiresAt
+                .lte(now)
+                .or(webauthn_challenge::Column::UserId
+                    .eq(user)
+                    .and(webauthn_challenge::Column::Purpose.eq(purpose))),
+        )
         .exec(conn)
         .await?;
     let id = Uuid::new_v4();
