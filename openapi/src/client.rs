@@ -596,6 +596,16 @@ impl Client {
         Ok(t)
     }
 
+    /// `GET /api/v1/users/{id}/certificates`
+    pub async fn user_certificates(&self, user: uuid::Uuid) -> Result<Vec<CertificateResponse>, ClientError> {
+        self.get(&format!("api/v1/users/{user}/certificates")).await
+    }
+
+    /// `DELETE /api/v1/users/{id}/certificates/{certificate}`
+    pub async fn remove_user_certificate(&self, user: uuid::Uuid, id: uuid::Uuid) -> Result<(), ClientError> {
+        Self::send(self.request(Method::DELETE, &format!("api/v1/users/{user}/certificates/{id}"))?).await
+    }
+
     /// `GET /api/v1/me/mfa`
     pub async fn mfa(&self) -> Result<MfaStatusResponse, ClientError> {
         self.get("api/v1/me/mfa").await

@@ -25,7 +25,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(bind_certificate)
         .service(list_my_certificates)
         .service(start_certificate_binding)
-        .service(remove_my_certificate);
+        .service(remove_my_certificate)
+        .service(list_user_certificates)
+        .service(remove_user_certificate);
 }
 
 /// Registers the certificate listener's own routes (under `/api/v1`).
@@ -360,5 +362,70 @@ async fn remove_my_certificate(
 ) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
     certificates::remove(&ctx, &auth.actor(&req), u, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A person's PIV / CAC certificates (the ones that sign them in).
+///
+/// **Permissions**: Administrator; Help Desk (not for an account holding an AMPS administrative
+/// role).
+///
+/// **Refusals**: 403: neither, or the help desk for an administrative account; 404: no such
+/// account.
+#[utoipa::path(
+    tag = "users",
+    operation_id = "list_user_certificates",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Account id")),
+    responses(
+        (status = 200, body = Vec<CertificateResponse>),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
+#[get("/users/{id}/certificates")]
+async fn list_user_certificates(
+    ctx: web::Data<Ctx>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    Ok(HttpResponse::Ok().json(certificates::of_user(&ctx, p, *id).await?))
+}
+
+/// Remove a person's certificate (a lost or stolen card): it no longer signs them in; the
+/// person is mailed who removed it. Audited.
+///
+/// **Permissions**: Administrator; Help Desk (not for an account holding an AMPS administrative
+/// role).
+///
+/// **Refusals**: 403: neither, or the help desk for an administrative account; 404: no such
+/// account, or no such certificate of it.
+#[utoipa::path(
+    tag = "users",
+    operation_id = "remove_user_certificate",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Account id"),
+        ("certificate" = Uuid, Path, description = "Certificate id"),
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
+#[delete("/users/{id}/certificates/{certificate}")]
+async fn remove_user_certificate(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    let (user, certificate) = path.into_inner();
+    certificates::remove_for(&ctx, &auth.actor(&req), p, user, certificate).await?;
     Ok(HttpResponse::NoContent().finish())
 }

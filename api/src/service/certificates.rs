@@ -340,30 +340,59 @@ pub async fn mine(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<CertificateRespons
 /// `DELETE /me/certificates/{id}`: the certificate no longer signs the caller in; they are
 /// mailed.
 pub async fn remove(ctx: &Ctx, actor: &Actor, p: &UserPrincipal, id: Uuid) -> Result<()> {
+    remove_binding(ctx, actor, &p.user, id, None).await
+}
+
+/// `GET /users/{id}/certificates`: a person's certificates, for the help desk and
+/// administrators.
+pub async fn of_user(ctx: &Ctx, p: &UserPrincipal, user: Uuid) -> Result<Vec<CertificateResponse>> {
+    let u = super::sign_ins::may_manage(ctx, p, user).await?;
+    Ok(store::certificates::of_user(&ctx.read, u.id)
+        .await?
+        .into_iter()
+        .map(view)
+        .collect())
+}
+
+/// `DELETE /users/{id}/certificates/{certificate}`: the help desk or an administrator removes a
+/// person's certificate (a lost card); the person is mailed who did.
+pub async fn remove_for(ctx: &Ctx, actor: &Actor, p: &UserPrincipal, user: Uuid, id: Uuid) -> Result<()> {
+    let u = super::sign_ins::may_manage(ctx, p, user).await?;
+    remove_binding(ctx, actor, &u, id, Some(p)).await
+}
+
+async fn remove_binding(
+    ctx: &Ctx,
+    actor: &Actor,
+    u: &crate::store::entities::user::Model,
+    id: Uuid,
+    by: Option<&UserPrincipal>,
+) -> Result<()> {
     let now = ctx.clock.now();
     let txn = crate::store::begin(&ctx.db).await?;
-    let removed = store::certificates::remove(&txn, p.id, id)
+    let removed = store::certificates::remove(&txn, u.id, id)
         .await?
-        .ok_or_else(|| Error::NotFound("You have no such certificate.".into()))?;
+        .ok_or_else(|| Error::NotFound("No such certificate.".into()))?;
     audit::append(
         &txn,
         now,
         NewEvent {
             actor,
             action: "auth.certificate_removed",
-            target: Some(format!("user:{}", p.id)),
-            details: json!({"certificate": id, "subject": removed.subject}),
+            target: Some(format!("user:{}", u.id)),
+            details: json!({"certificate": id, "subject": removed.subject, "by_owner": by.is_none()}),
         },
     )
     .await?;
+    let who = by.map_or_else(String::new, |b| format!(" {} removed it.", b.login));
     outbox::enqueue(
         &txn,
         now,
-        &p.user.email,
+        &u.email,
         "AMPS: a certificate no longer signs you in",
         &format!(
-            "Hello {},\n\nThe certificate {} no longer signs you in to your AMPS account {}.\n\nIf it was not you, change your password and call {}.\n\n-- AMPS",
-            p.user.first_name, removed.subject, p.login, ctx.settings.help_desk
+            "Hello {},\n\nThe certificate {} no longer signs you in to your AMPS account {}.{who}\n\nIf you did not expect this, change your password and call {}.\n\n-- AMPS",
+            u.first_name, removed.subject, u.login, ctx.settings.help_desk
         ),
     )
     .await?;

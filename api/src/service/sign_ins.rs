@@ -53,10 +53,15 @@ pub async fn mine(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<SignInResponse>> {
     list(ctx, p.id, p.session).await
 }
 
-/// Whether `p` may see and end `user`'s sign-ins: the help desk and administrators, and
+/// Whether `p` may see and end `user`'s sign-ins (and remove their certificates): the help
+/// desk and administrators, and
 /// only administrators for an account holding an AMPS administrative role (but anyone their
 /// own).
-async fn may_manage(ctx: &Ctx, p: &UserPrincipal, user: Uuid) -> Result<store::entities::user::Model> {
+pub(super) async fn may_manage(
+    ctx: &Ctx,
+    p: &UserPrincipal,
+    user: Uuid,
+) -> Result<store::entities::user::Model> {
     p.require(Permission::ChangeAccountStatus)?;
     let u = store::users::find(&ctx.read, user)
         .await?

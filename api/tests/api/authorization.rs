@@ -394,6 +394,11 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
             not_found_is_empty: true,
             ..call(M::DELETE, format!("/api/v1/users/{}/sessions/{}", o.requester, Uuid::nil()))
         },
+        "list_user_certificates" => call(M::GET, format!("/api/v1/users/{}/certificates", o.requester)),
+        "remove_user_certificate" => Call {
+            not_found_is_empty: true,
+            ..call(M::DELETE, format!("/api/v1/users/{}/certificates/{}", o.requester, Uuid::nil()))
+        },
         "reset_second_factor" => call(M::POST, format!("/api/v1/users/{}/mfa/reset", o.requester)).json(json!({"reason": ""})),
         "delete_user" => call(M::POST, format!("/api/v1/users/{}/deletion", o.requester)).json(json!({"reason": ""})),
         "set_approvers" => call(M::PATCH, format!("/api/v1/users/{}/approvers", o.requester)).json(json!({})),
@@ -837,6 +842,8 @@ const README_ORDER: &[&str] = &[
     "reset_second_factor",
     "list_user_sign_ins",
     "end_user_sign_in",
+    "list_user_certificates",
+    "remove_user_certificate",
     "list_user_requests",
     "resend_approval_mail",
     "enroll_contractor",

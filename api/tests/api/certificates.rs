@@ -537,6 +537,29 @@ async fn behind_a_trusted_proxy_its_forwarded_address_and_certificate_count_and_
         .await
         .expect("signed in");
     assert_eq!(amr(&t.access_token), ["sc", "hwk"]);
+    // A lost card: the help desk sees it and removes it (Jane is told); others may not.
+    let jane_id = me.me().await.expect("me").id;
+    let e = as_user(&app, "vvendor")
+        .await
+        .user_certificates(jane_id)
+        .await
+        .expect_err("a stranger");
+    assert_eq!(e.problem().expect("problem").status, 403);
+    let help = as_user(&app, "hhelpdesk").await;
+    let cards = help.user_certificates(jane_id).await.expect("cards");
+    assert_eq!(cards.len(), 1);
+    help.remove_user_certificate(jane_id, cards[0].id)
+        .await
+        .expect("removed");
+    let mail = app.last_mail_to("jane.requester@dla.example").await;
+    assert!(mail.body.contains("hhelpdesk removed it"), "{}", mail.body);
+    let r = no_redirects
+        .get(app.url("/api/v1/auth/certificate"))
+        .header("X-Client-Cert", &header)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(r.status().as_u16(), 401);
     // Through the proxy without a card: refused, and counted against the forwarded address.
     let r = no_redirects
         .get(app.url("/api/v1/auth/certificate"))
