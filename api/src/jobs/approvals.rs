@@ -35,6 +35,9 @@ pub struct Round {
     pub contracts_ended: usize,
     /// Whether this round started the year's campaign.
     pub annual_campaign: bool,
+    /// Whether some kind of work stopped at its time cap with more to do: the next round
+    /// starts at once instead of a period later.
+    pub backlog: bool,
 }
 
 /// How long one kind of work may keep a round going while its backlog lasts.
@@ -43,7 +46,7 @@ const DRAIN_FOR: std::time::Duration = std::time::Duration::from_secs(20);
 /// Runs `batch` (which handles at most `size` items) again while it comes back full, for at
 /// most [`DRAIN_FOR`]: a backlog (a campaign lapsing, many roles ending the same day) is worked
 /// off in one round instead of `size` items a minute.
-async fn drain<F, Fut>(kind: &'static str, size: usize, mut batch: F) -> Result<usize>
+async fn drain<F, Fut>(kind: &'static str, size: usize, backlog: &mut bool, mut batch: F) -> Result<usize>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<usize>>,
@@ -55,7 +58,9 @@ where
         let n = batch().await?;
         total += n;
         batches += 1;
-        if n < size || started.elapsed() >= DRAIN_FOR {
+        let capped = n >= size && started.elapsed() >= DRAIN_FOR;
+        *backlog |= capped;
+        if n < size || capped {
             if total > 0 {
                 tracing::debug!(
                     kind,
@@ -76,31 +81,51 @@ const BATCH: usize = crate::service::JOB_BATCH as usize;
 /// Sends due reminders and expires overdue SAARs, as of the clock's now.
 pub async fn tick(ctx: &Ctx) -> Result<Round> {
     let now = ctx.clock.now();
-    Ok(Round {
+    let mut more = false;
+    let backlog = &mut more;
+    let mut round = Round {
         returned: delegation::delegation_ended(ctx, now).await?,
         delegated: delegation::delegate_started(ctx, now).await?,
-        expired: drain("expired", 200, || deadlines::expire_overdue(ctx, now)).await?,
-        not_resubmitted: drain("not_resubmitted", 200, || {
+        expired: drain("expired", 200, backlog, || deadlines::expire_overdue(ctx, now)).await?,
+        not_resubmitted: drain("not_resubmitted", 200, backlog, || {
             deadlines::expire_unresubmitted(ctx, now)
         })
         .await?,
-        reminders: drain("reminders", 500, || deadlines::send_reminders(ctx, now)).await?,
-        renewals_offered: drain("renewals_offered", BATCH, || expiry::offer_renewals(ctx, now)).await?,
-        roles_expired: drain("roles_expired", 200, || expiry::expire_lapsed(ctx, now)).await?,
-        reviews_reminded: drain("reviews_reminded", BATCH, || {
+        reminders: drain("reminders", 500, backlog, || deadlines::send_reminders(ctx, now)).await?,
+        renewals_offered: drain("renewals_offered", BATCH, backlog, || {
+            expiry::offer_renewals(ctx, now)
+        })
+        .await?,
+        roles_expired: drain("roles_expired", 200, backlog, || expiry::expire_lapsed(ctx, now)).await?,
+        reviews_reminded: drain("reviews_reminded", BATCH, backlog, || {
             revalidation::send_reminders(ctx, now)
         })
         .await?,
-        reviews_lapsed: drain("reviews_lapsed", 200, || revalidation::lapse_overdue(ctx, now)).await?,
-        reviews_opened: drain("reviews_opened", 200, || {
+        reviews_lapsed: drain("reviews_lapsed", 200, backlog, || {
+            revalidation::lapse_overdue(ctx, now)
+        })
+        .await?,
+        reviews_opened: drain("reviews_opened", 200, backlog, || {
             revalidation::open_for_lapsed_training(ctx, now)
         })
         .await?,
         campaigns_closed: revalidation::close_finished(ctx, now).await?,
         annual_campaign: revalidation::start_annual(ctx, now).await?,
-        idle_warned: drain("idle_warned", 200, || inactivity::warn_idle(ctx, now)).await?,
-        idle_disabled: drain("idle_disabled", 200, || inactivity::disable_idle(ctx, now)).await?,
-        contracts_warned: drain("contracts_warned", 200, || enrollments::warn_ending(ctx, now)).await?,
-        contracts_ended: drain("contracts_ended", 200, || enrollments::disable_ended(ctx, now)).await?,
-    })
+        idle_warned: drain("idle_warned", 200, backlog, || inactivity::warn_idle(ctx, now)).await?,
+        idle_disabled: drain("idle_disabled", 200, backlog, || {
+            inactivity::disable_idle(ctx, now)
+        })
+        .await?,
+        contracts_warned: drain("contracts_warned", 200, backlog, || {
+            enrollments::warn_ending(ctx, now)
+        })
+        .await?,
+        contracts_ended: drain("contracts_ended", 200, backlog, || {
+            enrollments::disable_ended(ctx, now)
+        })
+        .await?,
+        backlog: false,
+    };
+    round.backlog = more;
+    Ok(round)
 }

@@ -31,7 +31,8 @@ pub fn spawn_mail_sender(
     })
 }
 
-/// Runs the approval deadline and reminder round every `every` until the process ends.
+/// Runs the approval deadline and reminder round every `every` until the process ends (at once
+/// again while a backlog remains).
 pub fn spawn_approval_deadlines(ctx: crate::service::Ctx, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
@@ -40,6 +41,10 @@ pub fn spawn_approval_deadlines(ctx: crate::service::Ctx, every: Duration) -> to
             tick.tick().await;
             match approvals::tick(&ctx).await {
                 Ok(r) if r != approvals::Round::default() => {
+                    // A backlog left at a kind's time cap goes on now, not a period later.
+                    if r.backlog {
+                        tick.reset_immediately();
+                    }
                     tracing::info!(
                         reminders = r.reminders,
                         expired = r.expired,

@@ -145,8 +145,9 @@ pub async fn start_campaign(
         closed_at: None,
     };
     let txn = crate::store::begin(&ctx.db).await?;
-    open_campaign(ctx, &txn, actor, &c, target, now).await?;
+    let opened = open_campaign(ctx, &txn, actor, &c, target, now).await?;
     txn.commit().await?;
+    store::revalidations::after_bulk_open(&ctx.db, opened).await?;
     campaign_view(ctx, &c, now).await
 }
 
@@ -231,8 +232,9 @@ pub async fn start_annual(ctx: &Ctx, now: DateTime<Utc>) -> Result<bool> {
     };
     let txn = crate::store::begin(&ctx.db).await?;
     match open_campaign(ctx, &txn, &Actor::system(), &c, Target::Internal, now).await {
-        Ok(_) => {
+        Ok(opened) => {
             txn.commit().await?;
+            store::revalidations::after_bulk_open(&ctx.db, opened).await?;
             Ok(true)
         }
         // Another replica started it a moment ago (the id is the year's).

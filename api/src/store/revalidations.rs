@@ -137,6 +137,18 @@ pub async fn open(
     Ok(opened)
 }
 
+/// After `opened` reviews were opened at once (a campaign): on PostgreSQL, refreshes the
+/// planner's statistics of the review tables, so the reminder and lapse rounds that follow plan
+/// by what is there now, not by the table as it was before (autovacuum's analyze comes up to a
+/// minute later). SQLite plans without statistics.
+pub async fn after_bulk_open(conn: &impl ConnectionTrait, opened: u64) -> Result<(), DbErr> {
+    if opened >= 1_000 && conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        conn.execute_unprepared("ANALYZE revalidations, revalidation_items")
+            .await?;
+    }
+    Ok(())
+}
+
 /// Inserts campaign `c`.
 pub async fn insert_campaign(
     conn: &impl ConnectionTrait,
