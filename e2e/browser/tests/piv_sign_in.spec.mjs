@@ -2,7 +2,8 @@
 // Requester's card certificate (made by pki.sh) to the certificate sign-in address only. Jane
 // turns on two-step sign-in, binds her card from My Information (the browser goes to the
 // certificate address and comes back), signs in with the card alone, sees the sign-in in her
-// list, removes the card, and the card then signs nobody in. axe on each new screen; focus on
+// list; the help desk sees the card in her account; she removes it, and the card then signs
+// nobody in. axe on each new screen; focus on
 // each page's heading.
 import { test, expect } from '@playwright/test';
 import { PASSWORD, checkPage, field, nav, signOut, totpCode } from './helpers.mjs';
@@ -66,6 +67,25 @@ test('Jane binds her CAC and signs in with it; removed, it signs nobody in', asy
   await expect(page).toHaveURL(/\/$/);
   await nav(page, 'My Information');
   await expect(page.getByRole('table', { name: 'Your sign-ins' })).toContainText('PIV/CAC card');
+  await signOut(page);
+
+  // The help desk sees Jane's card in her account (and could remove a lost one).
+  await page.goto('/sign-in');
+  await field(page, 'User ID').fill('hhelpdesk');
+  await field(page, 'Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeFocused();
+  await nav(page, 'Users');
+  await page.getByRole('searchbox', { name: 'User ID, name or email' }).fill('jrequester');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('button', { name: 'Manage jrequester' }).click();
+  const hers = page.getByRole('region', { name: 'PIV/CAC cards of jrequester' });
+  await expect(hers.getByRole('table', { name: 'Cards that sign jrequester in' })).toContainText('REQUESTER.JANE.Q.1234567890');
+  await checkPage(page, '75-help-desk-cards');
+  await signOut(page);
+  await page.getByRole('button', { name: 'Sign in with PIV/CAC' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeFocused();
+  await nav(page, 'My Information');
 
   // Removed, the card signs nobody in, and the page says what to do.
   await cards.getByRole('button', { name: /^Remove / }).click();

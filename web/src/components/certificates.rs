@@ -1,6 +1,7 @@
 //! PIV / CAC certificates in My Information: the cards that sign me in, binding my card
 //! (the browser goes to the certificate address with a single-use ticket, is asked for the
-//! card, and comes back here), and removing one.
+//! card, and comes back here), and removing one; in the Users account panel, a person's cards
+//! for the help desk and administrators (a lost card; the person is mailed).
 
 use crate::api::{self, Session};
 use crate::components::{Alert, Status};
@@ -45,17 +46,23 @@ fn post_ticket(url: &str, ticket: &str) -> Option<()> {
     form.dyn_into::<web_sys::HtmlFormElement>().ok()?.submit().ok()
 }
 
-/// The PIV / CAC section, shown when certificate sign-in is set up or a card is bound.
+/// The PIV / CAC section of the signed-in person (shown when certificate sign-in is set up or
+/// a card is bound), or (`of`: account id and User ID) of someone else.
 #[component]
-pub fn Certificates() -> impl IntoView {
+pub fn Certificates(#[prop(optional)] of: Option<(Uuid, String)>) -> impl IntoView {
     let session = Session::get();
+    let user = of.as_ref().map(|(id, _)| *id);
+    let whose = StoredValue::new(of.as_ref().map(|(_, login)| login.clone()));
     let offered = RwSignal::new(false);
     let rows = RwSignal::new(None::<Vec<CertificateResponse>>);
     let alert = RwSignal::new(None::<String>);
     let status = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     // Back from the certificate address.
-    if let Some(hash) = web_sys::window().and_then(|w| w.location().hash().ok()) {
+    if let Some(hash) = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .filter(|_| user.is_none())
+    {
         for (k, v) in url::form_urlencoded::parse(hash.trim_start_matches('#').as_bytes()) {
             match k.as_ref() {
                 "certificate" if v == "bound" => status.set(Some(
@@ -71,7 +78,11 @@ pub fn Certificates() -> impl IntoView {
             if let Ok(m) = api::anonymous().sign_in_methods().await {
                 offered.set(m.certificate_url.is_some());
             }
-            match api::call(session, |c| async move { c.my_certificates().await }).await {
+            let r = match user {
+                None => api::call(session, |c| async move { c.my_certificates().await }).await,
+                Some(u) => api::call(session, move |c| async move { c.user_certificates(u).await }).await,
+            };
+            match r {
                 Ok(r) => rows.set(Some(r)),
                 Err(e) => alert.set(Some(api::message(&e))),
             }
@@ -102,9 +113,24 @@ pub fn Certificates() -> impl IntoView {
         alert.set(None);
         status.set(None);
         spawn_local(async move {
-            match api::call(session, move |c| async move { c.remove_my_certificate(id).await }).await {
+            let r = match user {
+                None => api::call(session, move |c| async move { c.remove_my_certificate(id).await }).await,
+                Some(u) => {
+                    api::call(
+                        session,
+                        move |c| async move { c.remove_user_certificate(u, id).await },
+                    )
+                    .await
+                }
+            };
+            match r {
                 Ok(()) => {
-                    status.set(Some(format!("{subject} no longer signs you in.")));
+                    status.set(Some(match whose.get_value() {
+                        None => format!("{subject} no longer signs you in."),
+                        Some(login) => {
+                            format!("{subject} no longer signs {login} in; they were told by mail.")
+                        }
+                    }));
                     load();
                 }
                 Err(e) => alert.set(Some(api::message(&e))),
@@ -114,11 +140,19 @@ pub fn Certificates() -> impl IntoView {
     };
     let list = move |list: Vec<CertificateResponse>| {
         if list.is_empty() {
-            return view! { <p>"No card is bound to your account."</p> }.into_any();
+            let none = match whose.get_value() {
+                None => "No card is bound to your account.".to_string(),
+                Some(login) => format!("No card is bound to {login}'s account."),
+            };
+            return view! { <p>{none}</p> }.into_any();
         }
+        let caption = match whose.get_value() {
+            None => "Cards that sign you in".to_string(),
+            Some(login) => format!("Cards that sign {login} in"),
+        };
         view! {
             <table>
-                <caption>"Cards that sign you in"</caption>
+                <caption>{caption}</caption>
                 <thead><tr>
                     <th scope="col">"Certificate"</th>
                     <th scope="col">"Issued by"</th>
@@ -149,6 +183,20 @@ pub fn Certificates() -> impl IntoView {
         }
         .into_any()
     };
+    if let Some(login) = whose.get_value() {
+        let label = format!("PIV/CAC cards of {login}");
+        return view! {
+            <Show when=move || offered.get() || rows.get().is_some_and(|r| !r.is_empty())>
+                <section aria-label=label.clone()>
+                    <h3>"PIV/CAC cards"</h3>
+                    <Alert msg=alert/>
+                    <Status msg=status/>
+                    {move || rows.get().map(list)}
+                </section>
+            </Show>
+        }
+        .into_any();
+    }
     view! {
         <Show when=move || offered.get() || rows.get().is_some_and(|r| !r.is_empty())>
             <section aria-labelledby="cards-h">
@@ -163,4 +211,5 @@ pub fn Certificates() -> impl IntoView {
             </section>
         </Show>
     }
+    .into_any()
 }

@@ -378,6 +378,7 @@ fn Account(
                         <p>{format!("SAAR History: {} closed request(s).", r.history.len())}</p>
                     })}
                     <crate::components::sign_ins::SignIns of=(id, d.user.user_id.clone())/>
+                    <crate::components::certificates::Certificates of=(id, d.user.user_id.clone())/>
                     <form aria-label=format!("Two-step sign-in of {who}") on:submit=reset_mfa novalidate>
                         <div class="field">
                             <label for="acct-mfa-reason">"Why reset two-step sign-in (lost phone and recovery codes; check who is calling first)"</label>
