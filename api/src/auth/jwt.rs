@@ -45,6 +45,12 @@ pub struct Claims {
     /// and `hwk` with a PIV / CAC certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amr: Option<Vec<String>>,
+    /// The authenticator assurance level the sign-in reached (NIST SP 800-63B), as login.gov
+    /// names it: `http://idmanagement.gov/ns/assurance/aal/1` (a password), `…/2` (and a
+    /// one-time code), `…/3` (a PIV / CAC card, or a password and a FIDO2 key with user
+    /// verification).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
 }
 
 /// Which sign-in of a user a token belongs to.
@@ -94,6 +100,15 @@ impl Methods {
             Methods::PasswordOtp
         } else {
             Methods::Password
+        }
+    }
+
+    /// The authenticator assurance level reached (the token's `acr`).
+    pub fn acr(self) -> &'static str {
+        match self {
+            Methods::Password => "http://idmanagement.gov/ns/assurance/aal/1",
+            Methods::PasswordOtp => "http://idmanagement.gov/ns/assurance/aal/2",
+            Methods::PasswordKey | Methods::Certificate => "http://idmanagement.gov/ns/assurance/aal/3",
         }
     }
 
@@ -210,6 +225,7 @@ impl Keys {
             sid: session.map(|s| s.sid),
             epoch: session.map(|s| s.epoch),
             amr: session.map(|s| s.methods.as_str().split(' ').map(str::to_string).collect()),
+            acr: session.map(|s| s.methods.acr().to_string()),
         };
         Ok(jsonwebtoken::encode(&header, &claims, &self.encoding)?)
     }

@@ -6,7 +6,7 @@
 
 use crate::both_dbs;
 use crate::helpers::*;
-use crate::mfa::{amr, two_step, with_authenticator};
+use crate::mfa::{aal, amr, two_step, with_authenticator};
 use amps_openapi::*;
 use rcgen::{
     BasicConstraints, CertificateParams, CertificateRevocationListParams, DnType, ExtendedKeyUsagePurpose,
@@ -311,6 +311,7 @@ async fn a_person_binds_their_card_and_signs_in_with_it_and_bad_certificates_are
         .await
         .expect("signed in");
     assert_eq!(amr(&t.access_token), ["sc", "hwk"]);
+    assert_eq!(aal(&t.access_token), 3);
     assert_eq!(c.me().await.expect("me").user_id, "jrequester");
     // Each code once.
     let e = app

@@ -229,15 +229,27 @@ pub(crate) async fn two_step(app: &TestApp, login: &str, secret: &str) -> (Clien
     (c, t)
 }
 
-/// The `amr` claim of an access token.
-pub(crate) fn amr(token: &str) -> Vec<String> {
+/// The claims of an access token.
+fn claims(token: &str) -> serde_json::Value {
     use base64::Engine;
     let payload = token.split('.').nth(1).expect("payload");
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload)
         .expect("base64");
-    let claims: serde_json::Value = serde_json::from_slice(&bytes).expect("json");
-    serde_json::from_value(claims["amr"].clone()).expect("amr")
+    serde_json::from_slice(&bytes).expect("json")
+}
+
+/// The `amr` claim of an access token.
+pub(crate) fn amr(token: &str) -> Vec<String> {
+    serde_json::from_value(claims(token)["amr"].clone()).expect("amr")
+}
+
+/// The authenticator assurance level (`acr`) of an access token: 1, 2 or 3.
+pub(crate) fn aal(token: &str) -> u8 {
+    let acr = claims(token)["acr"].as_str().expect("acr").to_string();
+    acr.strip_prefix("http://idmanagement.gov/ns/assurance/aal/")
+        .and_then(|l| l.parse().ok())
+        .expect("an idmanagement.gov AAL")
 }
 
 async fn a_role_marked_mfa_required_is_requested_and_decided_only_after_a_second_factor(db: Db) {
@@ -283,6 +295,7 @@ async fn a_role_marked_mfa_required_is_requested_and_decided_only_after_a_second
         .await
         .expect("password");
     assert_eq!(amr(&plain.access_token), ["pwd"]);
+    assert_eq!(aal(&plain.access_token), 1);
     let secret = with_authenticator(&app, &jane, "jrequester").await;
     // The sign-in that set the app up proved it too: refreshed, its token says so.
     let mut setter = as_user(&app, "pprovisioner").await;
@@ -293,6 +306,7 @@ async fn a_role_marked_mfa_required_is_requested_and_decided_only_after_a_second
     );
     let (mut jane, t) = two_step(&app, "jrequester", &secret).await;
     assert_eq!(amr(&t.access_token), ["pwd", "otp"]);
+    assert_eq!(aal(&t.access_token), 2);
     // A refreshed token keeps what the sign-in proved.
     let t = jane.refresh().await.expect("refreshed");
     assert_eq!(amr(&t.access_token), ["pwd", "otp"]);

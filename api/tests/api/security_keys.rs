@@ -4,7 +4,7 @@
 
 use crate::both_dbs;
 use crate::helpers::*;
-use crate::mfa::amr;
+use crate::mfa::{aal, amr};
 use amps_openapi::*;
 use webauthn_authenticator_rs::prelude::{Url, WebauthnAuthenticator};
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
@@ -97,6 +97,7 @@ async fn a_person_adds_security_keys_and_signs_in_with_one_and_replays_and_other
         .await
         .expect("signed in");
     assert_eq!(amr(&t.access_token), ["pwd", "hwk"]);
+    assert_eq!(aal(&t.access_token), 3);
     assert_eq!(c.me().await.expect("me").user_id, "jrequester");
 
     // A replayed answer does not sign in again, under a new challenge or the old one.
