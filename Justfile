@@ -212,7 +212,8 @@ _schemathesis:
     fi
 
 _chromium:
-    just _apt chromium
+    # openssl makes the PIV/CAC journey's certificates (e2e/browser/pki.sh).
+    just _apt chromium openssl
 
 _npm:
     #!/usr/bin/env bash

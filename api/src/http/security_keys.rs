@@ -22,7 +22,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// Start adding a security key: WebAuthn creation options (user verification required) for
-/// `navigator.credentials.create`, excluding my keys already added.
+/// `navigator.credentials.create`, excluding my keys already added. Audited.
 ///
 /// **Permissions**: a signed-in person; if the account already signs in with a second factor,
 /// only from a sign-in that used one.
@@ -43,9 +43,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
     ),
 )]
 #[post("/me/mfa/security-keys/options")]
-async fn security_key_options(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
+async fn security_key_options(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
-    let r = security_keys::options(&ctx, u).await?;
+    let r = security_keys::options(&ctx, &auth.actor(&req), u).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(r))
@@ -139,12 +143,13 @@ async fn remove_security_key(
 #[post("/auth/login/security-key/options")]
 async fn security_key_challenge(
     ctx: web::Data<Ctx>,
+    req: HttpRequest,
     body: web::Json<SecurityKeyChallengeRequest>,
 ) -> Result<HttpResponse, Error> {
     body.validate()?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(mfa::key_challenge(&ctx, &body).await?))
+        .json(mfa::key_challenge(&ctx, client_ip(&req), &body).await?))
 }
 
 /// The second step of a sign-in with a security key: the key's answer to the challenge (each

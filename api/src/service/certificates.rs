@@ -282,7 +282,7 @@ pub async fn bind(
         now,
     )
     .await?;
-    let Some(id) = inserted else {
+    let Some(row) = inserted else {
         // Whose it is stays unsaid unless it is the caller's own.
         let own = store::certificates::by_identity(&txn, &h.identity)
             .await?
@@ -304,7 +304,7 @@ pub async fn bind(
             },
             action: "auth.certificate_bound",
             target: Some(format!("user:{}", u.id)),
-            details: json!({"certificate": id, "identity": h.identity, "subject": h.subject}),
+            details: json!({"certificate": row.id, "identity": h.identity, "subject": h.subject}),
         },
     )
     .await?;
@@ -320,11 +320,6 @@ pub async fn bind(
     )
     .await?;
     txn.commit().await?;
-    let row = store::certificates::of_user(&ctx.db, u.id)
-        .await?
-        .into_iter()
-        .find(|c| c.id == id)
-        .ok_or_else(|| Error::Internal(anyhow::anyhow!("binding {id} vanished")))?;
     Ok(view(row))
 }
 

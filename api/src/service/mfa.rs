@@ -243,6 +243,7 @@ fn second_step_keys(u: &user::Model, ip: Option<&str>) -> Vec<(String, ThrottleP
 /// second step of a sign-in.
 pub async fn key_challenge(
     ctx: &Ctx,
+    ip: Option<String>,
     req: &SecurityKeyChallengeRequest,
 ) -> Result<SecurityKeyOptionsResponse> {
     req.validate()?;
@@ -271,6 +272,21 @@ pub async fn key_challenge(
         &state,
         now + super::security_keys::CEREMONY_TTL,
         now,
+    )
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor: &Actor {
+                id: Some(u.id),
+                label: u.login.clone(),
+                ip,
+            },
+            action: "auth.security_key_asked",
+            target: Some(format!("user:{}", u.id)),
+            details: json!({"challenge": id}),
+        },
     )
     .await?;
     txn.commit().await?;

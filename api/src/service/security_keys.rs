@@ -81,7 +81,7 @@ async fn fresh_enough(ctx: &Ctx, p: &UserPrincipal) -> Result<bool> {
 }
 
 /// `POST /me/mfa/security-keys/options`: starts adding a key.
-pub async fn options(ctx: &Ctx, p: &UserPrincipal) -> Result<SecurityKeyOptionsResponse> {
+pub async fn options(ctx: &Ctx, actor: &Actor, p: &UserPrincipal) -> Result<SecurityKeyOptionsResponse> {
     let rp = relying_party(ctx)?;
     fresh_enough(ctx, p).await?;
     let now = ctx.clock.now();
@@ -104,6 +104,17 @@ pub async fn options(ctx: &Ctx, p: &UserPrincipal) -> Result<SecurityKeyOptionsR
     let id =
         store::security_keys::put_challenge(&txn, p.id, PURPOSE_REGISTER, &state, now + CEREMONY_TTL, now)
             .await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "auth.security_key_setup_started",
+            target: Some(format!("user:{}", p.id)),
+            details: json!({"challenge": id}),
+        },
+    )
+    .await?;
     txn.commit().await?;
     Ok(SecurityKeyOptionsResponse {
         challenge_id: id,

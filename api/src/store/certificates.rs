@@ -3,7 +3,7 @@
 use super::entities::user_certificate;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 /// A binding to write.
@@ -17,26 +17,25 @@ pub struct NewBinding<'a> {
     pub not_after: DateTime<Utc>,
 }
 
-/// Binds a certificate; `false` when its identity is bound (to anyone) already.
+/// Binds a certificate; `None` when its identity is bound (to anyone) already.
 pub async fn insert(
     conn: &impl ConnectionTrait,
     b: NewBinding<'_>,
     now: DateTime<Utc>,
-) -> Result<Option<Uuid>, DbErr> {
-    let id = Uuid::now_v7();
-    let row = user_certificate::ActiveModel {
-        id: Set(id),
-        user_id: Set(b.user),
-        identity: Set(b.identity.to_string()),
-        subject: Set(b.subject.to_string()),
-        issuer: Set(b.issuer.to_string()),
-        serial: Set(b.serial.to_string()),
-        fingerprint: Set(b.fingerprint.to_string()),
-        not_after: Set(b.not_after),
-        created_at: Set(now),
-        last_used_at: Set(None),
+) -> Result<Option<user_certificate::Model>, DbErr> {
+    let row = user_certificate::Model {
+        id: Uuid::now_v7(),
+        user_id: b.user,
+        identity: b.identity.to_string(),
+        subject: b.subject.to_string(),
+        issuer: b.issuer.to_string(),
+        serial: b.serial.to_string(),
+        fingerprint: b.fingerprint.to_string(),
+        not_after: b.not_after,
+        created_at: now,
+        last_used_at: None,
     };
-    let inserted = user_certificate::Entity::insert(row)
+    let inserted = user_certificate::Entity::insert(user_certificate::ActiveModel::from(row.clone()))
         .on_conflict(
             sea_orm::sea_query::OnConflict::column(user_certificate::Column::Identity)
                 .do_nothing()
@@ -44,7 +43,7 @@ pub async fn insert(
         )
         .exec_without_returning(conn)
         .await?;
-    Ok((inserted == 1).then_some(id))
+    Ok((inserted == 1).then_some(row))
 }
 
 /// The binding of `identity`, if any.

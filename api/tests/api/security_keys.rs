@@ -48,6 +48,28 @@ async fn add_key(
     .await
 }
 
+/// How many audit events of `action` there are.
+async fn events(app: &TestApp, action: &str) -> i64 {
+    use sea_orm::ConnectionTrait;
+    let backend = app.ctx.db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => "SELECT COUNT(*) AS n FROM audit_events WHERE action = $1",
+        _ => "SELECT COUNT(*) AS n FROM audit_events WHERE action = ?",
+    };
+    app.ctx
+        .db
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql,
+            [action.into()],
+        ))
+        .await
+        .expect("query")
+        .expect("row")
+        .try_get::<i64>("", "n")
+        .expect("n")
+}
+
 async fn a_person_adds_security_keys_and_signs_in_with_one_and_replays_and_other_origins_are_refused(db: Db) {
     // WebAuthn needs a host name: AMPS is reached at localhost.
     let app = seeded_with(db, &|s| {
@@ -98,6 +120,14 @@ async fn a_person_adds_security_keys_and_signs_in_with_one_and_replays_and_other
         .expect("signed in");
     assert_eq!(amr(&t.access_token), ["pwd", "hwk"]);
     assert_eq!(aal(&t.access_token), 3);
+    // Each ceremony started is audited, with the key's adding and the sign-in.
+    for (action, n) in [
+        ("auth.security_key_setup_started", 1),
+        ("auth.security_key_added", 1),
+        ("auth.security_key_asked", 1),
+    ] {
+        assert_eq!(events(&app, action).await, n, "{action}");
+    }
     assert_eq!(c.me().await.expect("me").user_id, "jrequester");
 
     // A replayed answer does not sign in again, under a new challenge or the old one.
