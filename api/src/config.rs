@@ -60,6 +60,13 @@ pub struct Settings {
     /// default `X-Client-Cert`): the URL-encoded PEM, as nginx's `$ssl_client_escaped_cert`
     /// and AWS load balancers send it.
     pub client_cert_header: String,
+    /// The bearer token that `GET /metrics` asks of clients other than loopback
+    /// (`AMPS_METRICS_TOKEN`, at least 32 characters). Without it, only loopback clients (after
+    /// trusted proxies) read the metrics.
+    pub metrics_token: Option<SecretString>,
+    /// How long a client may pause while sending a request body before it gets 408
+    /// (`AMPS_BODY_IDLE_SECONDS`, 1 to 300, default 10).
+    pub body_idle: std::time::Duration,
 }
 
 /// A certificate chain and its private key, PEM files.
@@ -391,6 +398,33 @@ impl Settings {
                 format!("{client_cert_header:?} is not a header name"),
             ));
         }
+        let body_idle = match value("AMPS_BODY_IDLE_SECONDS", &None) {
+            None => std::time::Duration::from_secs(10),
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|s| (1..=300).contains(s))
+                .map(std::time::Duration::from_secs)
+                .ok_or_else(|| {
+                    bad(
+                        "AMPS_BODY_IDLE_SECONDS",
+                        format!("{v:?} is not a number of seconds from 1 to 300"),
+                    )
+                })?,
+        };
+        let metrics_token = match value("AMPS_METRICS_TOKEN", &None) {
+            None => None,
+            Some(t) if t.len() >= 32 && t.chars().all(|c| c.is_ascii_graphic()) => {
+                Some(SecretString::from(t))
+            }
+            Some(_) => {
+                return Err(bad(
+                    "AMPS_METRICS_TOKEN",
+                    "must be at least 32 printable characters without spaces (e.g. `openssl rand -hex 32`)",
+                ));
+            }
+        };
         let certificates = match value("AMPS_CLIENT_CA", &None) {
             None => None,
             Some(_)
@@ -451,6 +485,8 @@ impl Settings {
             certificates,
             trusted_proxies,
             client_cert_header,
+            metrics_token,
+            body_idle,
             session_max: chrono::Duration::hours(session_max),
             revalidation_reject_disables,
             revalidation_annual,

@@ -145,6 +145,10 @@ impl Application {
             routes: web::Data::new(KnownRoutes::from_doc(&doc)),
             openapi: Arc::new(doc),
             web_dir,
+            headers: web::Data::new(http::headers::SecurityHeaders::new(
+                &ctx.settings.public_url,
+                ctx.certificates.as_deref().map(|c| &c.url),
+            )),
         };
         let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(8);
         let certificate_server = match certificate_listener {

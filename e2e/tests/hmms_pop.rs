@@ -4,12 +4,13 @@
 //! POP-001", requests it with the seed's justification, sees it under Pending Requests; the
 //! EAO approves through the emailed link, the security officer, data owner and IAO in their
 //! inboxes; the provisioner completes it; the vendor gets the email and sees the role under
-//! Current Roles.
+//! Current Roles. Afterwards the server's log (our code at debug) holds none of the passwords,
+//! access tokens or emailed link tokens of the journey.
 
 mod common;
 
 use amps_openapi::*;
-use common::{DEMO_PASSWORD, binary, free_port, serve, signed_in};
+use common::{DEMO_PASSWORD, binary, free_port, serve_logging_to, signed_in};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -152,12 +153,18 @@ async fn hmms_pop_journey_against_the_real_binary() {
         table.contains("vvendor") && table.contains("eeao") && table.contains(DEMO_PASSWORD),
         "{table}"
     );
-    let (_server, base) = serve(free_port(), &env).await;
+    let log = dir.join("serve.log");
+    let mut logged = env.clone();
+    logged.push(("AMPS_LOG", "info,amps=debug".into()));
+    let (server, base) = serve_logging_to(free_port(), &logged, Some(&log)).await;
+    // What must never reach a log line.
+    let mut secrets: Vec<String> = vec![DEMO_PASSWORD.into()];
     let anonymous = Client::new(base.clone());
 
     // The vendor registers and verifies the emailed link.
     let email = "valerie.shipper@acme.example";
     let password = "copper lantern meadow 58";
+    secrets.push(password.into());
     anonymous
         .register(&RegisterRequest {
             user_id: "vshipper".into(),
@@ -175,13 +182,14 @@ async fn hmms_pop_journey_against_the_real_binary() {
         .await
         .expect("register");
     let mail = sink.wait(email, "verify your email").await;
+    let verify = token(&mail, "/verify-email?token=");
+    secrets.push(verify.clone());
     anonymous
-        .verify_email(&VerifyEmailRequest {
-            token: token(&mail, "/verify-email?token="),
-        })
+        .verify_email(&VerifyEmailRequest { token: verify })
         .await
         .expect("verify");
     let vendor = signed_in(&base, "vshipper", password).await;
+    secrets.extend(vendor.token().map(str::to_string));
 
     // Search, request with the seed's justification, see it pending.
     let pop = vendor
@@ -219,6 +227,7 @@ async fn hmms_pop_journey_against_the_real_binary() {
     // The EAO approves through the emailed link, without signing in.
     let mail = sink.wait("erin.authorizer@dla.example", &saar.number).await;
     let link = token(&mail, "/approval-link?token=");
+    secrets.push(link.clone());
     anonymous
         .approve_by_link(&link, &ApproveRequest::default())
         .await
@@ -227,6 +236,7 @@ async fn hmms_pop_journey_against_the_real_binary() {
     // The security officer (recording IT level III), data owner and IAO in their inboxes.
     for (login, it_level) in [("ssecurity", Some("III")), ("ddataowner", None), ("iiao", None)] {
         let c = signed_in(&base, login, DEMO_PASSWORD).await;
+        secrets.extend(c.token().map(str::to_string));
         let t = inbox_task(&c, saar.id).await;
         c.approve(
             t.id,
@@ -241,6 +251,7 @@ async fn hmms_pop_journey_against_the_real_binary() {
 
     // The provisioner completes it; the vendor is told and sees the role.
     let prov = signed_in(&base, "pprovisioner", DEMO_PASSWORD).await;
+    secrets.extend(prov.token().map(str::to_string));
     let task = prov
         .provisioning_tasks()
         .await
@@ -265,5 +276,24 @@ async fn hmms_pop_journey_against_the_real_binary() {
     let history = vendor.my_requests().await.expect("requests").history;
     assert_eq!(history[0].status, SaarStatus::Completed);
     assert_eq!(history[0].steps.len(), 4);
+
+    drop(server);
+    let lines = std::fs::read_to_string(&log).expect("server log");
+    // The log was on: it names the routes the journey took (by pattern, not by path).
+    assert!(
+        lines.contains("/api/v1/approval-links/{token}/approve"),
+        "{lines}"
+    );
+    assert_eq!(secrets.len(), 9);
+    for s in &secrets {
+        assert!(s.len() >= 16, "{s}");
+        assert!(
+            !lines.contains(s.as_str()),
+            "a secret of the journey is in the log: {s}"
+        );
+    }
+    for leak in ["panicked at", "stack backtrace", "SELECT ", "INSERT INTO"] {
+        assert!(!lines.contains(leak), "{leak} in the log:\n{lines}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

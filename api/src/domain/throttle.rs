@@ -50,6 +50,19 @@ impl ThrottlePolicy {
         forget_after: Duration::hours(1),
     };
 
+    /// Requests from one client address to the operations anyone may call without signing in
+    /// (register, verify an email, forgot password or User ID, profile status, reset password,
+    /// accept an invitation), answered or not: 30 an hour free (a busy office behind one
+    /// address), then 10 s doubling, then an hour's lock after 60, so nobody lists accounts or
+    /// floods the mail queue from one address.
+    pub const PUBLIC: Self = Self {
+        free_failures: 30,
+        base_delay: Duration::seconds(10),
+        lock_after: 60,
+        lock_for: Duration::hours(1),
+        forget_after: Duration::hours(1),
+    };
+
     /// The failure count after one more failure at `now`, given the previous count and time.
     pub fn next_failures(&self, previous: i32, last_failure: DateTime<Utc>, now: DateTime<Utc>) -> i32 {
         if now - last_failure > self.forget_after {

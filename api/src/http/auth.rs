@@ -88,6 +88,7 @@ async fn register(
         (status = 200, description = "Verified", body = Accepted),
         (status = 400, response = BadRequest),
         (status = 422, response = Invalid),
+        (status = 429, response = TooManyRequests),
     ),
 )]
 #[post("/auth/verify-email")]
@@ -271,6 +272,7 @@ async fn profile_status(
         (status = 200, description = "Password changed", body = Accepted),
         (status = 400, response = BadRequest),
         (status = 422, response = Invalid),
+        (status = 429, response = TooManyRequests),
         (status = 503, response = Busy),
     ),
 )]
@@ -300,6 +302,7 @@ async fn reset_password(
         (status = 200, description = "Account active", body = Accepted),
         (status = 400, response = BadRequest),
         (status = 422, response = Invalid),
+        (status = 429, response = TooManyRequests),
         (status = 503, response = Busy),
     ),
 )]

@@ -10,7 +10,10 @@ pub mod dev;
 pub mod enrollments;
 pub mod error;
 pub mod extract;
+pub mod headers;
 pub mod health;
+pub mod limits;
+pub mod logging;
 pub mod me;
 pub mod metrics;
 pub mod problems;
@@ -156,6 +159,7 @@ pub struct Shared {
     pub openapi: Arc<utoipa::openapi::OpenApi>,
     pub routes: web::Data<KnownRoutes>,
     pub web_dir: Option<Arc<PathBuf>>,
+    pub headers: web::Data<headers::SecurityHeaders>,
 }
 
 /// Unmatched requests: the SPA for page navigations, else 404 or 405 as problem+json.
@@ -242,6 +246,7 @@ pub fn certificate_app(
 > {
     App::new()
         .app_data(shared.ctx.clone())
+        .app_data(shared.headers.clone())
         .app_data(
             web::FormConfig::default()
                 .limit(BODY_LIMIT)
@@ -263,13 +268,8 @@ pub fn certificate_app(
                 vec![],
             )
         }))
-        .wrap(
-            middleware::DefaultHeaders::new()
-                .add(("X-Content-Type-Options", "nosniff"))
-                .add(("Referrer-Policy", "no-referrer"))
-                .add(("X-Frame-Options", "DENY")),
-        )
-        .wrap(tracing_actix_web::TracingLogger::default())
+        .wrap(middleware::from_fn(headers::secure))
+        .wrap(tracing_actix_web::TracingLogger::<logging::RequestSpans>::new())
 }
 
 /// Builds the application for one worker.
@@ -286,6 +286,7 @@ pub fn app(
 > {
     let (app, _) = App::new()
         .app_data(shared.ctx.clone())
+        .app_data(shared.headers.clone())
         .app_data(shared.metrics.clone())
         .app_data(shared.routes.clone())
         .app_data(web::Data::new(shared.web_dir.clone()))
@@ -330,13 +331,9 @@ pub fn app(
     }
     app.default_service(web::to(fallback))
         .wrap(middleware::from_fn(settle_principals))
+        .wrap(middleware::from_fn(limits::body_deadline))
         .wrap(middleware::from_fn(metrics::record))
         .wrap(middleware::Compress::default())
-        .wrap(
-            middleware::DefaultHeaders::new()
-                .add(("X-Content-Type-Options", "nosniff"))
-                .add(("Referrer-Policy", "no-referrer"))
-                .add(("X-Frame-Options", "DENY")),
-        )
-        .wrap(tracing_actix_web::TracingLogger::default())
+        .wrap(middleware::from_fn(headers::secure))
+        .wrap(tracing_actix_web::TracingLogger::<logging::RequestSpans>::new())
 }

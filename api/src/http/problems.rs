@@ -64,6 +64,8 @@ problem_responses! {
     Conflict => "The record's state does not allow this, or it collides with an existing one",
     /// 412: the `If-Match` version is not the current one.
     PreconditionFailed => "The If-Match version is stale: reload and try again",
+    /// 408: the body stopped arriving (`AMPS_BODY_IDLE_SECONDS`); the connection is closed.
+    BodyTooSlow => "The request body stopped arriving; send it again",
     /// 413: the body is larger than the endpoint accepts.
     PayloadTooLarge => "The body is too large",
     /// 415: the body is not of the media type the endpoint takes.
@@ -80,7 +82,7 @@ problem_responses! {
 
 /// Adds to every operation the answers any request can get before its handler runs, so the
 /// document lists every status the server sends: a body that is not the operation's media type
-/// (415), too large (413) or not its JSON (400); a path or query parameter that is not of its
+/// (415), too large (413), too slow to arrive (408) or not its JSON (400); a path or query parameter that is not of its
 /// type (400), a path naming nothing (404); a missing or bad token (401). Answers a handler
 /// lists itself are kept.
 pub fn add_transport_responses(openapi: &mut utoipa::openapi::OpenApi) {
@@ -116,6 +118,7 @@ pub fn add_transport_responses(openapi: &mut utoipa::openapi::OpenApi) {
             };
             if has_body {
                 add("400", "BadRequest");
+                add("408", "BodyTooSlow");
                 add("413", "PayloadTooLarge");
                 add("415", "UnsupportedMediaType");
             }

@@ -100,6 +100,7 @@ async fn take_link_token(
 /// The full name of a user, for greetings.
 /// External self-registration.
 pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> Result<RegisterResponse> {
+    super::throttle::public_asked(ctx, ip.as_deref()).await?;
     let now = ctx.clock.now();
     let login = normalize_login(&req.user_id);
     let email = normalize_email(&req.email);
@@ -254,6 +255,7 @@ pub(super) async fn send_verification(
 
 /// Uses an emailed verification link (registration or email change).
 pub async fn verify_email(ctx: &Ctx, ip: Option<String>, req: &VerifyEmailRequest) -> Result<Accepted> {
+    super::throttle::public_asked(ctx, ip.as_deref()).await?;
     let now = ctx.clock.now();
     let txn = crate::store::begin(&ctx.db).await?;
     let t = take_link_token(&txn, &req.token, &[PURPOSE_VERIFY, PURPOSE_CHANGE_EMAIL], now).await?;
@@ -320,6 +322,7 @@ const FORGOT_ANSWER: &str = "If an account matches, we sent instructions to its 
 
 /// Sends a password-reset link, without revealing whether the User ID exists.
 pub async fn forgot_password(ctx: &Ctx, ip: Option<String>, req: &ForgotPasswordRequest) -> Result<Accepted> {
+    super::throttle::public_asked(ctx, ip.as_deref()).await?;
     let now = ctx.clock.now();
     let login = normalize_login(&req.user_id);
     super::throttle::mail_asked(ctx, &format!("login:{login}")).await?;
@@ -366,6 +369,7 @@ pub async fn forgot_password(ctx: &Ctx, ip: Option<String>, req: &ForgotPassword
 /// status", before signing in) to its own address, with what it means and whom to call; the
 /// answer is the same whether or not the account exists, so strangers learn nothing.
 pub async fn profile_status(ctx: &Ctx, ip: Option<String>, req: &ProfileStatusRequest) -> Result<Accepted> {
+    super::throttle::public_asked(ctx, ip.as_deref()).await?;
     let now = ctx.clock.now();
     let login = normalize_login(&req.user_id);
     super::throttle::mail_asked(ctx, &format!("login:{login}")).await?;
@@ -419,6 +423,7 @@ pub async fn profile_status(ctx: &Ctx, ip: Option<String>, req: &ProfileStatusRe
 
 /// Sets a new password with a reset link; ends every session of the account.
 pub async fn reset_password(ctx: &Ctx, ip: Option<String>, req: &ResetPasswordRequest) -> Result<Accepted> {
+    super::throttle::public_asked(ctx, ip.as_deref()).await?;
     let now = ctx.clock.now();
     // Peek first so password rules are checked before the link is spent.
     let peek = store::accounts::link_token(&ctx.db, &tokens::digest(&req.token))
@@ -486,6 +491,7 @@ async fn set_password(
 
 /// Emails the User ID(s) registered to an address, without revealing whether there are any.
 pub async fn forgot_username(ctx: &Ctx, ip: Option<String>, req: &ForgotUsernameRequest) -> Result<Accepted> {
+    super::throttle::public_asked(ctx, ip.as_deref()).await?;
     let now = ctx.clock.now();
     let email = normalize_email(&req.email);
     super::throttle::mail_asked(ctx, &format!("email:{email}")).await?;

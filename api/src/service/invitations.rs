@@ -339,6 +339,7 @@ pub async fn resend(ctx: &Ctx, actor: &Actor, p: &UserPrincipal, id: Uuid) -> Re
 /// `POST /auth/invitation`: the invited person sets their password; the account becomes
 /// active and they sign in with their User ID.
 pub async fn accept(ctx: &Ctx, ip: Option<String>, req: &AcceptInvitationRequest) -> Result<Accepted> {
+    super::throttle::public_asked(ctx, ip.as_deref()).await?;
     req.validate()?;
     let now = ctx.clock.now();
     let invalid = || {

@@ -17,6 +17,18 @@ pub async fn mail_asked(ctx: &Ctx, target: &str) -> Result<()> {
     reserve_attempt(ctx, &keys, ctx.clock.now()).await
 }
 
+/// Counts a request from client address `ip` to an operation anyone may call without
+/// signing in, and refuses it (429) once that address has asked too much
+/// ([`ThrottlePolicy::PUBLIC`]). Counted before anything is looked up, so an answer that says
+/// a User ID is taken costs the asker as much as one that does not.
+pub async fn public_asked(ctx: &Ctx, ip: Option<&str>) -> Result<()> {
+    let keys = [(
+        format!("public:{}", ip.unwrap_or("unknown")),
+        ThrottlePolicy::PUBLIC,
+    )];
+    reserve_attempt(ctx, &keys, ctx.clock.now()).await
+}
+
 /// Checks `password` against `hash`, the password of account `login`, when a signed-in
 /// person is asked for it again (to change their email or password, or turn off their
 /// authenticator). The guess counts with wrong passwords at sign-in (reserved before the

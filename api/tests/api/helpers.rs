@@ -327,11 +327,30 @@ impl TestApp {
 
     /// Registers and verifies `login`; returns a signed-in client.
     pub async fn active_user(&self, login: &str) -> Client {
+        self.active_user_via(login, self.client()).await
+    }
+
+    /// Registers and verifies `login` from client address `addr` (the server must trust
+    /// loopback as a proxy), so a test can make more accounts than one address may register
+    /// in an hour; returns a signed-in client.
+    pub async fn active_user_from(&self, login: &str, addr: &str) -> Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", addr.parse().expect("address"));
+        let http = self
+            .http_builder()
+            .default_headers(headers)
+            .build()
+            .expect("client");
+        self.active_user_via(login, Client::with_http(self.base.clone(), http))
+            .await
+    }
+
+    async fn active_user_via(&self, login: &str, anonymous: Client) -> Client {
         let reg = self.registration(login);
-        self.client().register(&reg).await.expect("register");
+        anonymous.register(&reg).await.expect("register");
         let mail = self.last_mail_to(&reg.email).await;
         let token = token_in(&mail.body, "/verify-email?token=");
-        self.client()
+        anonymous
             .verify_email(&VerifyEmailRequest { token })
             .await
             .expect("verify");

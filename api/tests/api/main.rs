@@ -11,6 +11,7 @@ mod authorization;
 mod catalog;
 mod certificates;
 mod expiry;
+mod hardening;
 mod lifecycle;
 mod mfa;
 mod plans;

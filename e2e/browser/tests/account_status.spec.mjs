@@ -3,8 +3,7 @@
 // enables it again and the history shows both changes. The help desk creates a contractor's
 // account; the contractor sets a password through the mailed invitation and signs in. Each
 // screen is checked with axe.
-import { test, expect } from '@playwright/test';
-import { PASSWORD, apiAs, checkPage, field, linkIn, mailTo, nav, signIn, signOut, submitApi, supervisorOnlyRole } from './helpers.mjs';
+import { apiAs, checkPage, expect, field, linkIn, mailTo, nav, PASSWORD, signIn, signOut, submitApi, supervisorOnlyRole, test } from './helpers.mjs';
 
 test('the help desk disables an account with a reason and enables it again', async ({ page, request }) => {
   const reason = 'Victor asked us to pause his account while he is on leave.';

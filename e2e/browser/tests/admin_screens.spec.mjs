@@ -1,8 +1,7 @@
 // Administration screens: the administrator changes a role in the catalog (the requester's
 // search follows), adds an SoD rule; the help desk searches the users list. Navigation shows
 // each screen only to those whose roles allow it.
-import { test, expect } from '@playwright/test';
-import { apiAs, checkPage, nav, signIn, signOut } from './helpers.mjs';
+import { apiAs, checkPage, expect, nav, signIn, signOut, test } from './helpers.mjs';
 
 test('catalog administration and the users list', async ({ page, request }) => {
   await signIn(page, 'jrequester');

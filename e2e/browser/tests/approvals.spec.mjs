@@ -1,9 +1,8 @@
 // Approvers work their inboxes in the browser: a requester's two SAARs (submitted through the
 // API, one with an attachment the supervisor downloads) are approved level by level and rejected with a reason; the provisioner completes the
 // approved one; the requester sees it under Current Roles and the rejection in SAAR History.
-import { test, expect } from '@playwright/test';
 import fs from 'node:fs';
-import { checkPage, PASSWORD, signIn, signOut } from './helpers.mjs';
+import { checkPage, expect, PASSWORD, signIn, signOut, test } from './helpers.mjs';
 
 test('approvals inbox, rejection with a reason, provisioning, Current Roles', async ({ page, request }) => {
   // The requester submits two requests through the API.

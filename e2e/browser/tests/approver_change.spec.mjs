@@ -1,8 +1,7 @@
 // A user asks for a new supervisor in My Information: nothing changes until the person named
 // accepts in their Approvals inbox; then the new supervisor is on the profile. Each screen is
 // checked with axe.
-import { test, expect } from '@playwright/test';
-import { apiAs, checkPage, field, nav, signIn, signOut } from './helpers.mjs';
+import { apiAs, checkPage, expect, field, nav, signIn, signOut, test } from './helpers.mjs';
 
 test('a new supervisor is asked, and takes over only when they accept', async ({ page, request }) => {
   await signIn(page, 'hhelpdesk');

@@ -2,8 +2,7 @@
 // the keyboard; the contractor is mailed an invitation, the supervisor is told, and the COR
 // extends the contract from the list of contractors he enrolled. Then he hands the contractor
 // over to another supervisor, who accepts in Approvals. Checked with axe.
-import { test, expect } from '@playwright/test';
-import { checkPage, field, mailTo, nav, signIn, signOut } from './helpers.mjs';
+import { checkPage, expect, field, mailTo, nav, signIn, signOut, test } from './helpers.mjs';
 
 test('a COR enrolls a new contractor and extends the contract', async ({ page, request }) => {
   // Nobody without the role sees the screen.

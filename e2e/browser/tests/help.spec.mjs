@@ -1,7 +1,6 @@
 // Help: from the sign-in page and from any page's footer, a person reaches whom to call (the
 // server's help desk contact) and the short guides, without signing in; keyboard only; axe.
-import { test, expect } from '@playwright/test';
-import { apiAs, checkPage, nav, signIn } from './helpers.mjs';
+import { apiAs, checkPage, expect, nav, signIn, test } from './helpers.mjs';
 
 test('help is reachable before and after sign-in, with the help desk contact', async ({ page }) => {
   await page.goto('/sign-in');

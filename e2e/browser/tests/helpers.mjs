@@ -1,10 +1,26 @@
 // Shared steps: accessibility checks and screenshots that the test run keeps.
 import AxeBuilder from '@axe-core/playwright';
-import { expect } from '@playwright/test';
+import { test as base, expect } from '@playwright/test';
 import fs from 'node:fs';
 
 export const shots = `${process.cwd()}/artifacts/screenshots`;
 fs.mkdirSync(shots, { recursive: true });
+
+/**
+ * Playwright's `test`, whose pages fail the test when the browser refuses anything under the
+ * server's Content-Security-Policy (Chromium reports each refusal on the console).
+ */
+export const test = base.extend({
+  context: async ({ context }, use) => {
+    const refused = [];
+    context.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) refused.push(m.text());
+    });
+    await use(context);
+    expect(refused, 'Content-Security-Policy refusals').toEqual([]);
+  },
+});
+export { expect };
 
 /** Asserts axe-core finds no WCAG 2.1 A/AA violation, and keeps a screenshot. */
 export async function checkPage(page, name) {

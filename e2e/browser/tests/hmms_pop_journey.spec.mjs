@@ -3,8 +3,7 @@
 // justification; the EAO approves through the single-use link in its email (no sign-in), the
 // security officer, data owner and IAO in their inboxes; the provisioner completes; the vendor
 // gets the email and sees the role in Current Roles.
-import { test, expect } from '@playwright/test';
-import { checkPage, field, linkIn, nav, signIn, signOut } from './helpers.mjs';
+import { checkPage, expect, field, linkIn, nav, signIn, signOut, test } from './helpers.mjs';
 
 const JUSTIFICATION = 'Need access to HMMS-POP in order to process hazardous material shipments.';
 const userId = `hazmat${Date.now() % 100000}`;

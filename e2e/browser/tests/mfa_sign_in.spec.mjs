@@ -3,8 +3,7 @@
 // password; a recovery code works once; she turns it off with her password. Codes are computed
 // here as an app computes them (RFC 6238). Keyboard only where a person types; axe on each
 // screen.
-import { test, expect } from '@playwright/test';
-import { PASSWORD, apiAs, checkPage, field, nav, signIn, signOut, supervisorOnlyRole, totpCode } from './helpers.mjs';
+import { apiAs, checkPage, expect, field, nav, PASSWORD, signIn, signOut, supervisorOnlyRole, test, totpCode } from './helpers.mjs';
 
 test('an authenticator app guards sign-in; a recovery code stands in once', async ({ page }) => {
   await signIn(page, 'eeao');

@@ -2,8 +2,7 @@
 // to sign out there. In My Information she sees both sign-ins (this browser marked), signs the
 // other one out by keyboard, and its access token stops working at once. The help desk ends a
 // person's stolen sign-in from the Users screen; the person is mailed. axe on the screens.
-import { test, expect } from '@playwright/test';
-import { PASSWORD, checkPage, mailTo, nav, signIn, signOut } from './helpers.mjs';
+import { checkPage, expect, mailTo, nav, PASSWORD, signIn, signOut, test } from './helpers.mjs';
 
 const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0';
 

@@ -2,8 +2,7 @@
 // told when the dates are the wrong way round, sees the arrangement, and ends it early. The
 // period lies a month ahead, so no task moves (the other journeys share this server). axe on
 // each state.
-import { test, expect } from '@playwright/test';
-import { checkPage, nav, signIn } from './helpers.mjs';
+import { checkPage, expect, nav, signIn, test } from './helpers.mjs';
 
 /** `YYYY-MM-DD`, `days` from today (UTC). */
 function dayFromNow(days) {

@@ -1,8 +1,7 @@
 // Nobody approves their own access: the data owner of a role asks for it, and the data-owner
 // level goes to the AMPS administrators; the requester sees whom the request waits on and why,
 // and an administrator finds it in their Approvals inbox. Each screen is checked with axe.
-import { test, expect } from '@playwright/test';
-import { apiAs, approveApi, checkPage, nav, signIn, signOut, submitApi } from './helpers.mjs';
+import { apiAs, approveApi, checkPage, expect, nav, signIn, signOut, submitApi, test } from './helpers.mjs';
 
 test('a data owner asking for their own role waits on the administrators, and is told why', async ({ page, request }) => {
   const headers = await apiAs(request, 'ddataowner');

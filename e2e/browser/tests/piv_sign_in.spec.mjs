@@ -5,8 +5,7 @@
 // list; the help desk sees the card in her account; she removes it, and the card then signs
 // nobody in. axe on each new screen; focus on
 // each page's heading.
-import { test, expect } from '@playwright/test';
-import { PASSWORD, checkPage, field, nav, signOut, totpCode } from './helpers.mjs';
+import { checkPage, expect, field, nav, PASSWORD, signOut, test, totpCode } from './helpers.mjs';
 
 const tlsPort = process.env.AMPS_E2E_TLS_PORT || '18443';
 const certOrigin = `https://localhost:${Number(tlsPort) + 1}`;

@@ -1,7 +1,6 @@
 // An external vendor registers, verifies the email through the development mailbox, signs
 // in with the keyboard alone, and sees My Information.
-import { test, expect } from '@playwright/test';
-import { checkPage, field, signIn } from './helpers.mjs';
+import { checkPage, expect, field, signIn, test } from './helpers.mjs';
 
 const userId = `vendor${Date.now() % 100000}`;
 const password = 'copper lantern meadow 58';

@@ -3,8 +3,7 @@
 // Roles with the keyboard, adds the prerequisite it is offered, writes the seed's
 // justification, survives a reload on the Summary, attaches a file, submits (the file goes
 // to each new SAAR), and sees Pending Requests.
-import { test, expect } from '@playwright/test';
-import { apiAs, checkPage, field } from './helpers.mjs';
+import { apiAs, checkPage, expect, field, test } from './helpers.mjs';
 
 const PASSWORD = 'Demo password for AMPS 2026';
 const JUSTIFICATION = 'Need access to HMMS-POP in order to process hazardous material shipments.';

@@ -1,8 +1,7 @@
 // A request returned for more information and resubmitted; a role removed by its holder (the
 // supervisor approves, the provisioner deprovisions) and one removed by the supervisor from
 // Direct Reports. Each screen is checked with axe.
-import { test, expect } from '@playwright/test';
-import { approveApi, checkPage, completeApi, nav, signIn, signOut, submitApi, supervisorOnlyRole } from './helpers.mjs';
+import { approveApi, checkPage, completeApi, expect, nav, signIn, signOut, submitApi, supervisorOnlyRole, test } from './helpers.mjs';
 
 const run = Date.now() % 100000;
 

@@ -4,11 +4,7 @@
 // shows the progress; a supervisor gives access until a set day, and when the server's clock
 // has moved past it the role is gone from Current Roles and on its way out of the
 // application. Each screen is checked with axe.
-import { test, expect } from '@playwright/test';
-import {
-  advanceDays, approveApi, checkPage, completeApi, field, nav, serverDay, signIn, signOut, submitApi,
-  supervisorOnlyRole,
-} from './helpers.mjs';
+import { advanceDays, approveApi, checkPage, completeApi, expect, field, nav, serverDay, signIn, signOut, submitApi, supervisorOnlyRole, test } from './helpers.mjs';
 
 const run = Date.now() % 100000;
 

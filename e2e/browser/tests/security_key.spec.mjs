@@ -4,8 +4,7 @@
 // it, sees the sign-in in his list, removes the key, and the password alone signs in again.
 // Runs on the HTTPS server at localhost (WebAuthn needs a host name). Focus on each page's
 // heading; axe on each new screen.
-import { test, expect } from '@playwright/test';
-import { PASSWORD, checkPage, field, nav, signOut } from './helpers.mjs';
+import { checkPage, expect, field, nav, PASSWORD, signOut, test } from './helpers.mjs';
 
 const tlsPort = process.env.AMPS_E2E_TLS_PORT || '18443';
 test.use({ baseURL: `https://localhost:${tlsPort}`, ignoreHTTPSErrors: true });

@@ -55,13 +55,30 @@ pub fn free_port() -> u16 {
 
 /// Starts `amps serve` on `port` with `env`, and waits until it answers.
 pub async fn serve(port: u16, env: &[(&str, String)]) -> (Server, url::Url) {
+    serve_logging_to(port, env, None).await
+}
+
+/// Starts `amps serve` on `port` with `env`, its log lines (both streams) written to `log`
+/// (else dropped), and waits until it answers.
+pub async fn serve_logging_to(
+    port: u16,
+    env: &[(&str, String)],
+    log: Option<&std::path::Path>,
+) -> (Server, url::Url) {
+    let (out, err) = match log {
+        Some(path) => {
+            let f = std::fs::File::create(path).expect("log file");
+            (Stdio::from(f.try_clone().expect("log file")), Stdio::from(f))
+        }
+        None => (Stdio::null(), Stdio::null()),
+    };
     let mut cmd = Command::new(binary());
     cmd.arg("serve")
         .env("AMPS_BIND", format!("127.0.0.1:{port}"))
         .env_remove("AMPS_SMTP_URL")
         .env_remove("DATABASE_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .stdout(out)
+        .stderr(err);
     for (k, v) in env {
         cmd.env(k, v);
     }
