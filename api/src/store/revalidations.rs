@@ -81,6 +81,16 @@ pub async fn open(
         v.extend(extra);
         v
     };
+    // The statement reads `revalidations` (who is under review already) while it inserts into
+    // it. On PostgreSQL a nested-loop anti-join there rescans the table, pages written by this
+    // very statement included, once per user: with statistics that say the table is small (the
+    // first campaign after a load) that took 5 minutes for 100k users, against 4 s with the
+    // hash anti-join, which reads the table once before the first insert. So for a campaign,
+    // and for this statement only, the planner may not use nested loops.
+    let bulk_pg = campaign.is_some() && backend == DbBackend::Postgres;
+    if bulk_pg {
+        conn.execute_unprepared("SET LOCAL enable_nestloop = off").await?;
+    }
     let opened = conn
         .execute_raw(statement(
             backend,
@@ -99,6 +109,9 @@ pub async fn open(
         ))
         .await?
         .rows_affected();
+    if bulk_pg {
+        conn.execute_unprepared("SET LOCAL enable_nestloop TO DEFAULT").await?;
+    }
     if opened == 0 {
         return Ok(0);
     }
