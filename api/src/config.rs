@@ -567,6 +567,7 @@ fn schedule() -> Result<crate::domain::schedule::Schedule, ConfigError> {
         holidays,
         renewal_days: days("AMPS_RENEWAL_WINDOW_DAYS", 30)?,
         inactivity_days: days("AMPS_INACTIVITY_DAYS", 90)?,
+        unverified_days: days("AMPS_UNVERIFIED_DAYS", 7)?,
     })
 }
 

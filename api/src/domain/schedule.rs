@@ -17,6 +17,9 @@ pub struct Schedule {
     /// After how many days without a sign-in an external account holding no role is
     /// disabled (its person is warned a week before).
     pub inactivity_days: i64,
+    /// After how many days a registration whose email was never verified, or a change of
+    /// email never confirmed, ends and frees the address.
+    pub unverified_days: i64,
 }
 
 impl Default for Schedule {
@@ -28,6 +31,7 @@ impl Default for Schedule {
             holidays: HashSet::new(),
             renewal_days: 30,
             inactivity_days: 90,
+            unverified_days: 7,
         }
     }
 }

@@ -48,9 +48,12 @@ pub(super) fn session_response(ctx: &Ctx, s: Session) -> HttpResponse {
 /// Register an external account.
 ///
 /// **Permissions**: anyone. Self-registration is open to the External organization; the
-/// account stays `pending_verification` until the emailed link is used.
+/// account stays `pending_verification` until the emailed link is used (within
+/// `AMPS_UNVERIFIED_DAYS`, else the registration ends and frees the address). An email that
+/// already belongs to an account gets the same answer as a new one (no account is made; its
+/// owner is mailed), so nobody learns from this answer who has an account.
 ///
-/// **Refusals**: 400: malformed body; 409: user ID or email already registered; 422: invalid fields (including password rules); 429: too much mail asked for this address (see Retry-After).
+/// **Refusals**: 400: malformed body; 409: the User ID is taken; 422: invalid fields (including password rules); 429: too much mail asked for this address, or too many asks from the caller's address (see Retry-After).
 #[utoipa::path(
     tag = "auth",
     operation_id = "register_account",

@@ -29,6 +29,8 @@ pub struct Round {
     pub campaigns_closed: usize,
     /// Idle external accounts warned, and disabled.
     pub idle_warned: usize,
+    pub unverified_ended: usize,
+    pub email_changes_expired: usize,
     pub idle_disabled: usize,
     /// Contracts whose end was announced, and accounts disabled because their contract ended.
     pub contracts_warned: usize,
@@ -114,6 +116,14 @@ pub async fn tick(ctx: &Ctx) -> Result<Round> {
         idle_warned: drain("idle_warned", 200, backlog, || inactivity::warn_idle(ctx, now)).await?,
         idle_disabled: drain("idle_disabled", 200, backlog, || {
             inactivity::disable_idle(ctx, now)
+        })
+        .await?,
+        unverified_ended: drain("unverified_ended", 200, backlog, || {
+            inactivity::end_unverified(ctx, now)
+        })
+        .await?,
+        email_changes_expired: drain("email_changes_expired", 200, backlog, || {
+            inactivity::drop_unconfirmed_emails(ctx, now)
         })
         .await?,
         contracts_warned: drain("contracts_warned", 200, backlog, || {

@@ -59,6 +59,8 @@ pub fn spawn_approval_deadlines(ctx: crate::service::Ctx, every: Duration) -> to
                         campaigns_closed = r.campaigns_closed,
                         annual_campaign = r.annual_campaign,
                         idle_warned = r.idle_warned,
+                        unverified_ended = r.unverified_ended,
+                        email_changes_expired = r.email_changes_expired,
                         idle_disabled = r.idle_disabled,
                         "deadlines round"
                     )

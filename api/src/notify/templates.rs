@@ -10,6 +10,17 @@ pub fn verify_email(name: &str, link: &str, hours: i64) -> (String, String) {
     )
 }
 
+/// Sent to an address someone tried to register (or move an account to) that already belongs
+/// to an account: the answer to the registration did not say so, this mail tells its owner.
+pub fn address_in_use(forgot_link: &str, help_desk: &str) -> (String, String) {
+    (
+        "AMPS: your address was used to register".into(),
+        format!(
+            "Hello,\n\nSomeone asked for a new AMPS account with this email address, which already belongs to an AMPS account (or to a registration waiting for its email to be verified). No second account was made.\n\nIf it was you and you forgot your User ID, you can have it mailed to you:\n\n{forgot_link}\n\nIf it was not you, you need not do anything. Questions: {help_desk}.\n\n-- AMPS"
+        ),
+    )
+}
+
 /// Sent to a new address on an email change.
 pub fn confirm_new_email(name: &str, link: &str, hours: i64) -> (String, String) {
     (

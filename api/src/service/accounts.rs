@@ -122,24 +122,17 @@ pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> R
             )));
         }
     };
-    let mut dups = Vec::new();
+    // A taken User ID is said (the person must choose another; each ask counts against the
+    // address above). A known email is not: the answer is the registration's own, and the
+    // address's owner is mailed instead, so nobody learns from AMPS who has an account.
     if store::users::by_login(&ctx.db, &login).await?.is_some() {
-        dups.extend(field(
+        return Err(Error::Duplicate(field(
             "user_id",
             "taken",
             "is already taken; choose another User ID",
-        ));
+        )));
     }
-    if store::accounts::email_in_use(&ctx.db, &email, None).await? {
-        dups.extend(field(
-            "email",
-            "taken",
-            "is already registered; use Forgot User ID to recover the account",
-        ));
-    }
-    if !dups.is_empty() {
-        return Err(Error::Duplicate(dups));
-    }
+    let known = store::accounts::email_in_use(&ctx.db, &email, None).await?;
     check_new_password(
         &ctx.db,
         &req.password,
@@ -155,7 +148,37 @@ pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> R
     .await?;
     // Counted once the registration is sound (bad input changes nothing): it mails `email`.
     super::throttle::mail_asked(ctx, &format!("email:{email}")).await?;
+    // Hashed either way: the answer for a known address takes as long.
     let hash = password::hash(req.password.clone()).await?;
+    let answer = |id| RegisterResponse {
+        id,
+        user_id: login.clone(),
+        status: amps_openapi::AccountStatus::PendingVerification,
+        message: format!("We sent a verification link to {email}. Open it to activate your account."),
+    };
+    if known {
+        let txn = crate::store::begin(&ctx.db).await?;
+        let (subject, body) =
+            templates::address_in_use(&ctx.settings.link("/forgot-user-id"), &ctx.settings.help_desk);
+        outbox::enqueue(&txn, now, &email, &subject, &body).await?;
+        audit::append(
+            &txn,
+            now,
+            NewEvent {
+                actor: &Actor {
+                    id: None,
+                    label: login.clone(),
+                    ip,
+                },
+                action: "account.registration_refused",
+                target: None,
+                details: json!({"user_id": login, "email": email, "reason": "email_in_use"}),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        return Ok(answer(Uuid::now_v7()));
+    }
     let eao_email = normalize_email(&req.eao_email);
     let eao_id = store::accounts::active_by_email(&ctx.db, &eao_email)
         .await?
@@ -220,12 +243,7 @@ pub async fn register(ctx: &Ctx, ip: Option<String>, req: &RegisterRequest) -> R
     })
     .await?;
     txn.commit().await?;
-    Ok(RegisterResponse {
-        id,
-        user_id: u.login,
-        status: amps_openapi::AccountStatus::PendingVerification,
-        message: format!("We sent a verification link to {email}. Open it to activate your account."),
-    })
+    Ok(answer(id))
 }
 
 /// Adds to `writes` the mail with a new link that verifies `u`'s email and activates the
@@ -650,6 +668,11 @@ pub async fn update_me(ctx: &Ctx, actor: &Actor, user_id: Uuid, req: &UpdateMeRe
                 "is not your current password",
             )));
         }
+    }
+    if new_email.is_some() {
+        // Each change of address asked counts against the account (a few an hour), so a
+        // signed-in person cannot test which addresses have accounts by the answer below.
+        super::throttle::mail_asked(ctx, &format!("email-change:{}", u.login)).await?;
     }
     if let Some(e) = &new_email
         && store::accounts::email_in_use(&ctx.db, e, Some(u.id)).await?

@@ -3,6 +3,10 @@
 //! mail a week before (the person signs in to keep it). Internal accounts are never disabled
 //! for inactivity: they leave through Delete User. Each step is claimed with a compare-and-set
 //! on the account row, so with several replicas each warning and each disabling happens once.
+//!
+//! Addresses nobody confirmed are given back: a registration whose email was not verified
+//! within `AMPS_UNVERIFIED_DAYS` (7 by default) ends, and so does a change of email whose new
+//! address was not confirmed, so an address cannot be held by someone who does not own it.
 
 use super::{Ctx, Result};
 use crate::domain::account::AccountStatus;
@@ -112,4 +116,63 @@ pub async fn disable_idle(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
         disabled += 1;
     }
     Ok(disabled)
+}
+
+/// Ends the registrations not verified within `AMPS_UNVERIFIED_DAYS` (at most 200 a round):
+/// each account is deleted and its address freed; returns how many.
+pub async fn end_unverified(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
+    let days = ctx.settings.schedule.unverified_days;
+    let before = now - Duration::days(days);
+    let mut ended = 0;
+    for u in store::users::unverified_before(&ctx.read, before, 200).await? {
+        let txn = crate::store::begin(&ctx.db).await?;
+        if !store::users::end_unverified(&txn, u.id, before, now).await? {
+            continue;
+        }
+        audit::append(
+            &txn,
+            now,
+            NewEvent {
+                actor: &Actor::system(),
+                action: "account.registration_expired",
+                target: Some(format!("user:{}", u.id)),
+                details: json!({"user": u.login, "email": u.email, "registered_at": u.created_at, "days": days}),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        ended += 1;
+    }
+    Ok(ended)
+}
+
+/// Forgets the changes of email not confirmed within `AMPS_UNVERIFIED_DAYS` (at most 200 a
+/// round): the account keeps its address and the new one is free again; returns how many.
+pub async fn drop_unconfirmed_emails(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
+    let days = ctx.settings.schedule.unverified_days;
+    let before = now - Duration::days(days);
+    let mut dropped = 0;
+    for u in store::users::stale_pending_emails(&ctx.read, before, 200).await? {
+        let Some(pending) = u.pending_email.as_deref() else {
+            continue;
+        };
+        let txn = crate::store::begin(&ctx.db).await?;
+        if !store::users::drop_pending_email(&txn, u.id, pending, before, now).await? {
+            continue;
+        }
+        audit::append(
+            &txn,
+            now,
+            NewEvent {
+                actor: &Actor::system(),
+                action: "account.email_change_expired",
+                target: Some(format!("user:{}", u.id)),
+                details: json!({"user": u.login, "before": {"pending_email": pending}, "after": {"pending_email": null}, "days": days}),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        dropped += 1;
+    }
+    Ok(dropped)
 }

@@ -110,7 +110,8 @@ pub async fn open(
         .await?
         .rows_affected();
     if bulk_pg {
-        conn.execute_unprepared("SET LOCAL enable_nestloop TO DEFAULT").await?;
+        conn.execute_unprepared("SET LOCAL enable_nestloop TO DEFAULT")
+            .await?;
     }
     if opened == 0 {
         return Ok(0);

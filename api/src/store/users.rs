@@ -950,3 +950,100 @@ pub async fn officer_ids(conn: &impl ConnectionTrait, org: Uuid) -> Result<Vec<(
         .all(conn)
         .await
 }
+
+/// Up to `limit` registrations still waiting for their email to be verified, made before
+/// `before`.
+pub async fn unverified_before(
+    conn: &impl ConnectionTrait,
+    before: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<user::Model>, DbErr> {
+    user::Entity::find()
+        .filter(user::Column::Status.eq(AccountStatus::PendingVerification.as_str()))
+        .filter(user::Column::CreatedAt.lt(before))
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// Ends registration `id`, never verified and made before `before`: the account is deleted and
+/// its address given up (kept in `deleted_email`), so it may register again. False when it
+/// was verified meanwhile or another replica ended it first.
+pub async fn end_unverified(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    before: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let r = user::Entity::update_many()
+        .col_expr(user::Column::Status, Expr::value(AccountStatus::Deleted.as_str()))
+        .col_expr(user::Column::DeletedEmail, Expr::col(user::Column::Email))
+        .col_expr(user::Column::Email, Expr::value(format!("{id}@deleted.invalid")))
+        .col_expr(user::Column::PendingEmail, Expr::value(Option::<String>::None))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(id))
+        .filter(user::Column::Status.eq(AccountStatus::PendingVerification.as_str()))
+        .filter(user::Column::CreatedAt.lt(before))
+        .exec(conn)
+        .await?;
+    Ok(r.rows_affected == 1)
+}
+
+/// The condition "`users.pending_email` was asked for before `before`": no link to confirm it
+/// was sent since.
+fn pending_email_stale(before: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(user::Column::PendingEmail.is_not_null())
+        .add(
+            Expr::exists(
+                Query::select()
+                    .expr(Expr::val(1))
+                    .from(super::entities::user_token::Entity)
+                    .and_where(
+                        Expr::col((
+                            super::entities::user_token::Entity,
+                            super::entities::user_token::Column::UserId,
+                        ))
+                        .equals((user::Entity, user::Column::Id)),
+                    )
+                    .and_where(Expr::col(super::entities::user_token::Column::Purpose).eq("change_email"))
+                    .and_where(Expr::col(super::entities::user_token::Column::CreatedAt).gte(before))
+                    .to_owned(),
+            )
+            .not(),
+        )
+}
+
+/// Up to `limit` accounts whose change of email was asked for before `before` and never
+/// confirmed.
+pub async fn stale_pending_emails(
+    conn: &impl ConnectionTrait,
+    before: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<user::Model>, DbErr> {
+    user::Entity::find()
+        .filter(pending_email_stale(before))
+        .limit(limit)
+        .all(conn)
+        .await
+}
+
+/// Forgets account `id`'s unconfirmed new address `email` (asked for before `before`); false
+/// when it changed meanwhile.
+pub async fn drop_pending_email(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    email: &str,
+    before: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let r = user::Entity::update_many()
+        .col_expr(user::Column::PendingEmail, Expr::value(Option::<String>::None))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(id))
+        .filter(user::Column::PendingEmail.eq(email))
+        .filter(pending_email_stale(before))
+        .exec(conn)
+        .await?;
+    Ok(r.rows_affected == 1)
+}

@@ -18,6 +18,8 @@ both_dbs!(
     last_ten_passwords_cannot_be_reused,
     audit_chain_records_account_changes_and_detects_tampering,
     nobody_can_have_hundreds_of_mails_sent_to_someone,
+    registering_a_known_email_answers_as_any_registration_and_tells_its_owner,
+    unverified_registrations_and_email_changes_end_and_free_the_address,
 );
 
 async fn nobody_can_have_hundreds_of_mails_sent_to_someone(db: Db) {
@@ -230,7 +232,6 @@ async fn registration_refuses_bad_input_and_changes_nothing(db: Db) {
         (with("organization", json!("DLA")), 422, Some("organization")),
         (with("organization", json!("Nowhere")), 422, Some("organization")),
         (with("user_id", json!("TAKEN1")), 409, Some("user_id")),
-        (with("email", json!("Taken1@Acme.Example")), 409, Some("email")),
         (with("password", json!("short")), 422, Some("password")),
     ];
     for (body, status, field) in cases {
@@ -641,5 +642,152 @@ async fn audit_chain_records_account_changes_and_detects_tampering(db: Db) {
             .expect("verify")
             .is_some(),
         "deletion must be detected"
+    );
+}
+
+async fn registering_a_known_email_answers_as_any_registration_and_tells_its_owner(db: Db) {
+    let app = spawn_app(db).await;
+    let owner = app.active_user("owner1").await;
+    let users = app.count("users").await;
+    // A stranger registers with the owner's address (another case): the same answer a new
+    // address gets, no second account, and the owner is mailed instead.
+    let mut reg = app.registration("stranger1");
+    reg.email = "Owner1@Acme.Example".into();
+    let known = app
+        .client()
+        .register(&reg)
+        .await
+        .expect("answered as a registration");
+    let fresh = app
+        .client()
+        .register(&app.registration("newcomer1"))
+        .await
+        .expect("a new address");
+    assert_eq!(known.status, fresh.status);
+    assert_eq!(
+        known
+            .message
+            .replace("Owner1@Acme.Example".to_lowercase().as_str(), "ADDRESS"),
+        fresh.message.replace("newcomer1@acme.example", "ADDRESS")
+    );
+    assert_eq!(
+        app.count("users").await,
+        users + 1,
+        "only the newcomer's account was made"
+    );
+    let told = app.last_mail_to("owner1@acme.example").await;
+    assert!(told.subject.contains("used to register"), "{}", told.subject);
+    assert!(told.body.contains("/forgot-user-id"), "{}", told.body);
+    assert_eq!(
+        mails_about(&app, "owner1@acme.example", "verify your email").await,
+        1,
+        "only the owner's own verification mail"
+    );
+    assert_eq!(
+        app.count("audit_events WHERE action = 'account.registration_refused'")
+            .await,
+        1
+    );
+    // The answer's id names no account: the stranger cannot sign in.
+    let err = app
+        .client()
+        .login(&LoginRequest {
+            user_id: "stranger1".into(),
+            password: PASSWORD.into(),
+        })
+        .await
+        .expect_err("no such account");
+    assert_eq!(err.status(), Some(401));
+    // A taken User ID is still said (the person must choose another).
+    let err = app
+        .client()
+        .register(&app.registration("owner1"))
+        .await
+        .expect_err("taken User ID");
+    assert_eq!(err.status(), Some(409));
+    assert_eq!(err.problem().expect("problem").errors[0].field, "user_id");
+    // Signed in, a person is told an address is taken, but can ask only a few times an hour.
+    let mut answers = Vec::new();
+    for _ in 0..6 {
+        let r = owner
+            .update_me(&UpdateMeRequest {
+                email: Some("newcomer1@acme.example".into()),
+                current_password: Some(PASSWORD.into()),
+                ..Default::default()
+            })
+            .await;
+        answers.push(r.map_or_else(|e| e.status().unwrap_or_default(), |_| 200));
+    }
+    assert_eq!(answers, [409, 409, 409, 409, 429, 429]);
+}
+
+async fn unverified_registrations_and_email_changes_end_and_free_the_address(db: Db) {
+    let app = spawn_app(db).await;
+    app.client()
+        .register(&app.registration("forgetful1"))
+        .await
+        .expect("registered, never verified");
+    let c = app.active_user("mover1").await;
+    c.update_me(&UpdateMeRequest {
+        email: Some("moving.to@acme.example".into()),
+        current_password: Some(PASSWORD.into()),
+        ..Default::default()
+    })
+    .await
+    .expect("asks for a new address");
+    assert_eq!(
+        c.me().await.expect("me").pending_email.as_deref(),
+        Some("moving.to@acme.example")
+    );
+    // Six days on nothing has changed; past the seventh the deadlines job gives both back.
+    app.clock.advance(Duration::days(6));
+    a_few_rounds().await;
+    assert_eq!(
+        app.count("audit_events WHERE action = 'account.registration_expired'")
+            .await,
+        0
+    );
+    app.clock.advance(Duration::days(2));
+    eventually("the registration ends", || async {
+        app.count("audit_events WHERE action = 'account.registration_expired'")
+            .await
+            == 1
+            && app
+                .count("audit_events WHERE action = 'account.email_change_expired'")
+                .await
+                == 1
+    })
+    .await;
+    // A week later the old sign-in has lapsed: sign in again.
+    let mut c = app.client();
+    c.login(&LoginRequest {
+        user_id: "mover1".into(),
+        password: PASSWORD.into(),
+    })
+    .await
+    .expect("sign in");
+    let me = c.me().await.expect("me");
+    assert_eq!(me.pending_email, None);
+    assert_eq!(me.email, "mover1@acme.example");
+    // Both addresses register again as new ones: a verification mail, not "in use".
+    let users = app.count("users").await;
+    let mut again = app.registration("forgetful2");
+    again.email = "forgetful1@acme.example".into();
+    app.client().register(&again).await.expect("the address is free");
+    let mut other = app.registration("mover2");
+    other.email = "moving.to@acme.example".into();
+    app.client().register(&other).await.expect("the address is free");
+    assert_eq!(app.count("users").await, users + 2);
+    assert!(
+        app.last_mail_to("forgetful1@acme.example")
+            .await
+            .subject
+            .contains("verify your email")
+    );
+    assert!(
+        app.last_mail_to("moving.to@acme.example")
+            .await
+            .subject
+            .contains("verify your email")
     );
 }
