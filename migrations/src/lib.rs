@@ -55,6 +55,7 @@ mod m20261201_000030_sign_ins;
 mod m20261201_000031_principal_trigger_columns;
 mod m20261201_000032_certificates;
 mod m20261201_000033_security_keys;
+mod m20261201_000034_retention;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -96,6 +97,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000031_principal_trigger_columns::Migration),
             Box::new(m20261201_000032_certificates::Migration),
             Box::new(m20261201_000033_security_keys::Migration),
+            Box::new(m20261201_000034_retention::Migration),
         ]
     }
 }

@@ -4,7 +4,9 @@
 //! expire and expires roles past their end, announces and ends contracts, through the use cases in `service::delegation`,
 //! `service::deadlines` and `service::expiry` (safe with several replicas).
 
-use crate::service::{Ctx, Result, deadlines, delegation, enrollments, expiry, inactivity, revalidation};
+use crate::service::{
+    Ctx, Result, deadlines, delegation, enrollments, expiry, inactivity, retention, revalidation,
+};
 
 /// What one round did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +33,8 @@ pub struct Round {
     pub idle_warned: usize,
     pub unverified_ended: usize,
     pub email_changes_expired: usize,
+    pub mail_bodies_removed: usize,
+    pub throttles_pruned: usize,
     pub idle_disabled: usize,
     /// Contracts whose end was announced, and accounts disabled because their contract ended.
     pub contracts_warned: usize,
@@ -124,6 +128,14 @@ pub async fn tick(ctx: &Ctx) -> Result<Round> {
         .await?,
         email_changes_expired: drain("email_changes_expired", 200, backlog, || {
             inactivity::drop_unconfirmed_emails(ctx, now)
+        })
+        .await?,
+        mail_bodies_removed: drain("mail_bodies_removed", BATCH, backlog, || {
+            retention::remove_mail_bodies(ctx, now, crate::service::JOB_BATCH)
+        })
+        .await?,
+        throttles_pruned: drain("throttles_pruned", BATCH, backlog, || {
+            retention::prune_throttle(ctx, now, crate::service::JOB_BATCH)
         })
         .await?,
         contracts_warned: drain("contracts_warned", 200, backlog, || {

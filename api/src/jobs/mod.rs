@@ -61,6 +61,8 @@ pub fn spawn_approval_deadlines(ctx: crate::service::Ctx, every: Duration) -> to
                         idle_warned = r.idle_warned,
                         unverified_ended = r.unverified_ended,
                         email_changes_expired = r.email_changes_expired,
+                        mail_bodies_removed = r.mail_bodies_removed,
+                        throttles_pruned = r.throttles_pruned,
                         idle_disabled = r.idle_disabled,
                         "deadlines round"
                     )

@@ -18,6 +18,7 @@ pub mod invitations;
 pub mod mfa;
 pub mod principal;
 pub mod provisioning;
+pub mod retention;
 pub mod revalidation;
 pub mod saars;
 pub mod security_keys;

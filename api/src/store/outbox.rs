@@ -45,6 +45,7 @@ pub fn message(now: DateTime<Utc>, to: &str, subject: &str, body: &str) -> Messa
         sent_at: Set(None),
         last_error: Set(None),
         created_at: Set(now),
+        body_removed_at: Set(None),
     }
 }
 
@@ -154,4 +155,38 @@ pub async fn to_recipient(
         .limit(limit)
         .all(conn)
         .await
+}
+
+/// What a delivered mail's body becomes a day after delivery.
+pub const REMOVED_BODY: &str = "(The text of this message was removed a day after it was delivered: it may have held links that still worked.)";
+
+/// Removes the bodies of up to `limit` mails delivered before `before` (found by
+/// `idx_outbox_delivered`); returns how many.
+pub async fn remove_delivered_bodies(
+    conn: &impl ConnectionTrait,
+    before: DateTime<Utc>,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<u64, DbErr> {
+    let due = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::Id)
+        .filter(outbox::Column::Status.eq("sent"))
+        .filter(outbox::Column::BodyRemovedAt.is_null())
+        .filter(outbox::Column::SentAt.lt(before))
+        .limit(limit)
+        .into_tuple::<Uuid>()
+        .all(conn)
+        .await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let r = outbox::Entity::update_many()
+        .col_expr(outbox::Column::Body, Expr::value(REMOVED_BODY))
+        .col_expr(outbox::Column::BodyRemovedAt, Expr::value(now))
+        .filter(outbox::Column::Id.is_in(due))
+        .filter(outbox::Column::BodyRemovedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(r.rows_affected)
 }

@@ -456,3 +456,40 @@ pub async fn refuse_access_of(
         "the account changed too often to record an ended sign-in".into(),
     ))
 }
+
+/// Deletes up to `limit` throttle rows whose last failure was before `before` and that block
+/// nothing at `now` (found by `idx_login_throttle_last_failure`); returns how many.
+pub async fn prune_throttle(
+    conn: &impl ConnectionTrait,
+    before: DateTime<Utc>,
+    now: DateTime<Utc>,
+    limit: u64,
+) -> Result<u64, DbErr> {
+    use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect};
+    let stale = || {
+        Condition::all()
+            .add(login_throttle::Column::LastFailureAt.lt(before))
+            .add(
+                Condition::any()
+                    .add(login_throttle::Column::BlockedUntil.is_null())
+                    .add(login_throttle::Column::BlockedUntil.lt(now)),
+            )
+    };
+    let keys = login_throttle::Entity::find()
+        .select_only()
+        .column(login_throttle::Column::Key)
+        .filter(stale())
+        .limit(limit)
+        .into_tuple::<String>()
+        .all(conn)
+        .await?;
+    if keys.is_empty() {
+        return Ok(0);
+    }
+    let r = login_throttle::Entity::delete_many()
+        .filter(login_throttle::Column::Key.is_in(keys))
+        .filter(stale())
+        .exec(conn)
+        .await?;
+    Ok(r.rows_affected)
+}

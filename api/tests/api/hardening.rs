@@ -13,6 +13,7 @@ both_dbs!(
     metrics_are_for_loopback_and_the_token_holder_only,
     slow_nested_and_huge_bodies_are_refused_while_the_server_keeps_answering,
     one_address_cannot_list_accounts_or_flood_mail_through_the_public_operations,
+    delivered_mail_loses_its_links_after_a_day_and_stale_throttle_rows_go,
 );
 
 const TOKEN: &str = "metrics-token-0123456789abcdef0123456789";
@@ -278,4 +279,59 @@ async fn one_address_cannot_list_accounts_or_flood_mail_through_the_public_opera
         .await
         .expect("ask");
     assert_eq!(r.status().as_u16(), 409);
+}
+
+async fn delivered_mail_loses_its_links_after_a_day_and_stale_throttle_rows_go(db: Db) {
+    let app = spawn_app_with_smtp(db).await;
+    app.client()
+        .register(&app.registration("kept1"))
+        .await
+        .expect("register");
+    let sink = app.smtp.as_ref().expect("sink");
+    let msg = sink.wait_for("kept1@acme.example").await;
+    let token = token_in(&msg, "/verify-email?token=");
+    let body_of = |to: &'static str| {
+        let db = app.ctx.db.clone();
+        async move {
+            use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+            amps::store::entities::outbox::Entity::find()
+                .filter(amps::store::entities::outbox::Column::Recipient.eq(to))
+                .one(&db)
+                .await
+                .expect("outbox")
+                .expect("mail")
+        }
+    };
+    eventually("the mail is marked delivered", || async {
+        body_of("kept1@acme.example").await.status == "sent"
+    })
+    .await;
+    // A wrong password leaves a throttle row.
+    let _ = app
+        .client()
+        .login(&amps_openapi::LoginRequest {
+            user_id: "kept1".into(),
+            password: "not the password at all".into(),
+        })
+        .await;
+    assert!(app.count("login_throttle").await > 0);
+    // Within the day the mail still holds its link.
+    app.clock.advance(chrono::Duration::hours(23));
+    a_few_rounds().await;
+    assert!(body_of("kept1@acme.example").await.body.contains(&token));
+    // A day after delivery it does not, and the throttle rows are gone.
+    app.clock.advance(chrono::Duration::hours(2));
+    eventually("the body is removed", || async {
+        let m = body_of("kept1@acme.example").await;
+        m.body_removed_at.is_some() && !m.body.contains(&token)
+    })
+    .await;
+    eventually("the throttle rows are pruned", || async {
+        app.count("login_throttle").await == 0
+    })
+    .await;
+    // The mail's subject and delivery stay on record.
+    let m = body_of("kept1@acme.example").await;
+    assert_eq!(m.subject, "AMPS: verify your email address");
+    assert!(m.sent_at.is_some());
 }
