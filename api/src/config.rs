@@ -67,6 +67,10 @@ pub struct Settings {
     /// How long a client may pause while sending a request body before it gets 408
     /// (`AMPS_BODY_IDLE_SECONDS`, 1 to 300, default 10).
     pub body_idle: std::time::Duration,
+    /// Private networks webhooks may call (`AMPS_WEBHOOK_ALLOWED_NETWORKS`, CIDRs); plain
+    /// `http://` is allowed to address literals in them. Otherwise only public addresses, over
+    /// https.
+    pub webhook_networks: Vec<ipnet::IpNet>,
 }
 
 /// A certificate chain and its private key, PEM files.
@@ -372,6 +376,24 @@ impl Settings {
                 ));
             }
         };
+        let mut webhook_networks = Vec::new();
+        for p in value("AMPS_WEBHOOK_ALLOWED_NETWORKS", &None)
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let net = p
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    bad(
+                        "AMPS_WEBHOOK_ALLOWED_NETWORKS",
+                        format!("{p:?} is not an address or CIDR such as 10.0.0.0/8"),
+                    )
+                })?;
+            webhook_networks.push(net);
+        }
         let mut trusted_proxies = Vec::new();
         for p in value("AMPS_TRUSTED_PROXIES", &None)
             .unwrap_or_default()
@@ -487,6 +509,7 @@ impl Settings {
             client_cert_header,
             metrics_token,
             body_idle,
+            webhook_networks,
             session_max: chrono::Duration::hours(session_max),
             revalidation_reject_disables,
             revalidation_annual,

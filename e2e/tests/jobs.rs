@@ -97,6 +97,9 @@ async fn amps_serve_delivers_webhooks_and_seals_the_audit_chain() {
     let env = vec![
         ("AMPS_DATA_DIR", dir.display().to_string()),
         ("AMPS_WEB_DIR", dir.join("no-web").display().to_string()),
+        // The test's webhook receiver listens on loopback, which webhooks may not call unless
+        // allowed.
+        ("AMPS_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.1/32".to_string()),
     ];
     let mut seed = Command::new(binary());
     seed.args(["seed", "--demo"]).env_remove("DATABASE_URL");

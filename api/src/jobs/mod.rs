@@ -77,7 +77,13 @@ pub fn spawn_approval_deadlines(ctx: crate::service::Ctx, every: Duration) -> to
 /// Delivers automatic provisioning webhooks every `every` until the process ends.
 pub fn spawn_webhooks(ctx: crate::service::Ctx, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let http = reqwest::Client::new();
+        let http = match crate::notify::outbound::client(&ctx.settings.webhook_networks) {
+            Ok(h) => h,
+            Err(e) => {
+                tracing::error!(error = %e, "provisioning webhooks: no HTTP client; no webhook will be called");
+                return;
+            }
+        };
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {

@@ -16,6 +16,19 @@ pub struct Round {
     pub fell_back: usize,
 }
 
+/// `e` and its causes, as one line (the cause says why: e.g. a name that resolves only to
+/// private addresses).
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
+}
+
 /// Delivers the due automatic provisioning tasks.
 pub async fn tick(ctx: &Ctx, http: &reqwest::Client) -> Result<Round> {
     let mut round = Round::default();
@@ -23,21 +36,25 @@ pub async fn tick(ctx: &Ctx, http: &reqwest::Client) -> Result<Round> {
         let Some(d) = provisioning::claim_webhook(ctx, &t).await? else {
             continue;
         };
+        let allowed = &ctx.settings.webhook_networks;
         let outcome = match d.url.as_deref() {
             None => Err("the application has no webhook URL".to_string()),
-            Some(url) => match http
-                .post(url)
-                .header("content-type", "application/json")
-                .header("idempotency-key", &d.key)
-                .header("x-amps-signature", &d.signature)
-                .body(d.body.clone())
-                .timeout(std::time::Duration::from_secs(15))
-                .send()
-                .await
-            {
-                Ok(resp) if resp.status().is_success() => Ok(()),
-                Ok(resp) => Err(format!("the webhook answered HTTP {}", resp.status().as_u16())),
-                Err(e) => Err(format!("the webhook could not be reached: {e}")),
+            Some(url) => match crate::notify::outbound::check_url(url, allowed) {
+                Err(why) => Err(format!("the webhook URL {why}")),
+                Ok(()) => match http
+                    .post(url)
+                    .header("content-type", "application/json")
+                    .header("idempotency-key", &d.key)
+                    .header("x-amps-signature", &d.signature)
+                    .body(d.body.clone())
+                    .timeout(std::time::Duration::from_secs(15))
+                    .send()
+                    .await
+                {
+                    Ok(resp) if resp.status().is_success() => Ok(()),
+                    Ok(resp) => Err(format!("the webhook answered HTTP {}", resp.status().as_u16())),
+                    Err(e) => Err(format!("the webhook could not be reached: {}", chain(&e))),
+                },
             },
         };
         match provisioning::record_webhook(ctx, &d, outcome).await? {

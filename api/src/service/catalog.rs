@@ -50,6 +50,11 @@ pub async fn create_application(
             "is required for automatic provisioning",
         )));
     }
+    if let Some(url) = &req.webhook_url
+        && let Err(why) = crate::notify::outbound::check_url(url, &ctx.settings.webhook_networks)
+    {
+        return Err(Error::Validation(field("webhook_url", "not_allowed", why)));
+    }
     if let Some(g) = req.provisioner_group_id
         && !admin::group_exists(&ctx.read, g).await?
     {

@@ -60,6 +60,23 @@ async fn catalog_writes_are_for_catalog_managers_and_refuse_bad_input(db: Db) {
         .await
         .expect_err("bad url");
     assert_eq!(e.status(), Some(422));
+    // Webhooks go to public addresses over https: not plain http, not an address inside.
+    for hook in [
+        "http://hooks.example.com/amps",
+        "https://169.254.169.254/latest/meta-data",
+        "https://10.0.0.7/hook",
+        "http://127.0.0.1:9000/hook",
+        "https://[::1]/hook",
+    ] {
+        let e = admin
+            .create_application(&app_req("AUTO4", ProvisioningMode::Automatic, Some(hook)))
+            .await
+            .expect_err(hook);
+        assert_eq!(e.status(), Some(422), "{hook}");
+        let p = e.problem().expect("problem");
+        assert_eq!(p.errors[0].field, "webhook_url", "{hook}");
+        assert_eq!(p.errors[0].code, "not_allowed", "{hook}");
+    }
     let e = admin
         .create_application(&app_req("HMMS-POP", ProvisioningMode::Manual, None))
         .await

@@ -10,6 +10,7 @@ both_dbs!(
     roles_are_removed_by_the_user_with_approval_and_by_the_supervisor,
     automatic_provisioning_calls_a_signed_webhook_and_falls_back_to_manual,
     a_removal_request_is_refused_for_a_role_not_held,
+    a_webhook_whose_name_resolves_to_a_private_address_is_never_called,
 );
 
 async fn roles_are_removed_by_the_user_with_approval_and_by_the_supervisor(db: Db) {
@@ -184,7 +185,11 @@ async fn receiver() -> Receiver {
 }
 
 async fn automatic_provisioning_calls_a_signed_webhook_and_falls_back_to_manual(db: Db) {
-    let app = seeded(db).await;
+    // The receiver listens on loopback: allowed here, as for local development.
+    let app = seeded_with(db, &|s| {
+        s.webhook_networks = vec!["127.0.0.1/32".parse().expect("cidr")]
+    })
+    .await;
     let hook = receiver().await;
     let admin = as_user(&app, "aadmin").await;
     let application = admin
@@ -397,4 +402,72 @@ async fn a_removal_request_is_refused_for_a_role_not_held(db: Db) {
         out.saars[0].waiting_on.as_ref().expect("supervisor").kind,
         "supervisor"
     );
+}
+
+async fn a_webhook_whose_name_resolves_to_a_private_address_is_never_called(db: Db) {
+    // No network allowed: a name for loopback (as a name that later resolves to the cloud
+    // metadata address or an internal host would be) is refused when the call is made.
+    let app = seeded(db).await;
+    let hook = receiver().await;
+    let port = hook
+        .url
+        .split(':')
+        .nth(2)
+        .and_then(|p| p.split('/').next())
+        .expect("port");
+    let admin = as_user(&app, "aadmin").await;
+    let application = admin
+        .create_application(&CreateApplicationRequest {
+            code: "SNEAKY".into(),
+            name: "Resolves inward".into(),
+            provisioning_mode: ProvisioningMode::Automatic,
+            webhook_url: Some(format!("https://localhost:{port}/hook")),
+            provisioner_group_id: None,
+        })
+        .await
+        .expect("a name is checked when it is called");
+    let role = admin
+        .create_role(&CreateRoleRequest {
+            application_id: application.id,
+            name: "Sneaky Reader".into(),
+            environment: "PROD".into(),
+            description: String::new(),
+            hidden: false,
+            visible_to: vec![],
+            requestable_by: Requestable::Both,
+            min_it_level: "none".into(),
+            prerequisites: vec![],
+            chain: vec![ChainLevel {
+                kind: "supervisor".into(),
+                group_id: None,
+            }],
+            default_expiration_days: None,
+            mfa_required: false,
+            data_owner_id: None,
+            iao_id: None,
+            renewal_approver: Default::default(),
+        })
+        .await
+        .expect("role")
+        .id;
+    let requester = as_user(&app, "jrequester").await;
+    let saar = submit_one(&app, &requester, role).await;
+    let sup = as_user(&app, "ssupervisor").await;
+    let t = task_for(&sup, saar.id).await;
+    sup.approve(t.id, &ApproveRequest::default())
+        .await
+        .expect("approved");
+    eventually("the delivery is refused", || async {
+        app.count(
+            "provisioning_tasks WHERE last_error LIKE '%resolves only to private, loopback or reserved addresses%'",
+        )
+        .await
+            == 1
+    })
+    .await;
+    assert!(
+        hook.calls.lock().expect("lock").is_empty(),
+        "nothing reached the address"
+    );
+    assert!(requester.my_roles().await.expect("roles").is_empty());
 }
