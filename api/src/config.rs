@@ -179,6 +179,21 @@ fn value(var: &'static str, over: &Option<String>) -> Option<String> {
         .filter(|v| !v.trim().is_empty())
 }
 
+/// The comma-separated addresses or CIDRs of `var` (none when unset).
+fn networks(var: &'static str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    value(var, &None)
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| bad(var, format!("{p:?} is not an address or CIDR such as 10.0.0.0/8")))
+        })
+        .collect()
+}
+
 fn bad(var: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError {
         var,
@@ -376,42 +391,8 @@ impl Settings {
                 ));
             }
         };
-        let mut webhook_networks = Vec::new();
-        for p in value("AMPS_WEBHOOK_ALLOWED_NETWORKS", &None)
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            let net = p
-                .parse::<ipnet::IpNet>()
-                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                .map_err(|_| {
-                    bad(
-                        "AMPS_WEBHOOK_ALLOWED_NETWORKS",
-                        format!("{p:?} is not an address or CIDR such as 10.0.0.0/8"),
-                    )
-                })?;
-            webhook_networks.push(net);
-        }
-        let mut trusted_proxies = Vec::new();
-        for p in value("AMPS_TRUSTED_PROXIES", &None)
-            .unwrap_or_default()
-            .split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            let net = p
-                .parse::<ipnet::IpNet>()
-                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                .map_err(|_| {
-                    bad(
-                        "AMPS_TRUSTED_PROXIES",
-                        format!("{p:?} is not an address or CIDR such as 10.0.0.0/8"),
-                    )
-                })?;
-            trusted_proxies.push(net);
-        }
+        let webhook_networks = networks("AMPS_WEBHOOK_ALLOWED_NETWORKS")?;
+        let trusted_proxies = networks("AMPS_TRUSTED_PROXIES")?;
         let client_cert_header =
             value("AMPS_CLIENT_CERT_HEADER", &None).unwrap_or_else(|| "X-Client-Cert".into());
         if actix_web::http::header::HeaderName::from_bytes(client_cert_header.as_bytes()).is_err() {

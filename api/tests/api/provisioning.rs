@@ -216,26 +216,7 @@ async fn automatic_provisioning_calls_a_signed_webhook_and_falls_back_to_manual(
     for name in ["Auto Reader", "Auto Writer"] {
         roles.push(
             admin
-                .create_role(&CreateRoleRequest {
-                    application_id: application.id,
-                    name: name.into(),
-                    environment: "PROD".into(),
-                    description: String::new(),
-                    hidden: false,
-                    visible_to: vec![],
-                    requestable_by: Requestable::Both,
-                    min_it_level: "none".into(),
-                    prerequisites: vec![],
-                    chain: vec![ChainLevel {
-                        kind: "supervisor".into(),
-                        group_id: None,
-                    }],
-                    default_expiration_days: None,
-                    mfa_required: false,
-                    data_owner_id: None,
-                    iao_id: None,
-                    renewal_approver: Default::default(),
-                })
+                .create_role(&supervised_role(application.id, name))
                 .await
                 .expect("role")
                 .id,
@@ -427,26 +408,7 @@ async fn a_webhook_whose_name_resolves_to_a_private_address_is_never_called(db: 
         .await
         .expect("a name is checked when it is called");
     let role = admin
-        .create_role(&CreateRoleRequest {
-            application_id: application.id,
-            name: "Sneaky Reader".into(),
-            environment: "PROD".into(),
-            description: String::new(),
-            hidden: false,
-            visible_to: vec![],
-            requestable_by: Requestable::Both,
-            min_it_level: "none".into(),
-            prerequisites: vec![],
-            chain: vec![ChainLevel {
-                kind: "supervisor".into(),
-                group_id: None,
-            }],
-            default_expiration_days: None,
-            mfa_required: false,
-            data_owner_id: None,
-            iao_id: None,
-            renewal_approver: Default::default(),
-        })
+        .create_role(&supervised_role(application.id, "Sneaky Reader"))
         .await
         .expect("role")
         .id;
@@ -470,4 +432,28 @@ async fn a_webhook_whose_name_resolves_to_a_private_address_is_never_called(db: 
         "nothing reached the address"
     );
     assert!(requester.my_roles().await.expect("roles").is_empty());
+}
+
+/// A role of `application` approved by the supervisor alone.
+fn supervised_role(application: Uuid, name: &str) -> CreateRoleRequest {
+    CreateRoleRequest {
+        application_id: application,
+        name: name.into(),
+        environment: "PROD".into(),
+        description: String::new(),
+        hidden: false,
+        visible_to: vec![],
+        requestable_by: Requestable::Both,
+        min_it_level: "none".into(),
+        prerequisites: vec![],
+        chain: vec![ChainLevel {
+            kind: "supervisor".into(),
+            group_id: None,
+        }],
+        default_expiration_days: None,
+        mfa_required: false,
+        data_owner_id: None,
+        iao_id: None,
+        renewal_approver: Default::default(),
+    }
 }

@@ -54,7 +54,10 @@ pub fn free_port() -> u16 {
 }
 
 /// Starts `amps serve` on `port` with `env`, and waits until it answers.
-#[allow(dead_code, reason = "each journey binary compiles this module; not all use both starts")]
+#[allow(
+    dead_code,
+    reason = "each journey binary compiles this module; not all use both starts"
+)]
 pub async fn serve(port: u16, env: &[(&str, String)]) -> (Server, url::Url) {
     serve_logging_to(port, env, None).await
 }
