@@ -160,6 +160,15 @@ pub async fn to_recipient(
 /// What a delivered mail's body becomes a day after delivery.
 pub const REMOVED_BODY: &str = "(The text of this message was removed a day after it was delivered: it may have held links that still worked.)";
 
+/// The mails delivered before `before` whose bodies are still there (public for the plan
+/// test: found by `idx_outbox_delivered`).
+pub fn delivered_bodies_query(before: DateTime<Utc>) -> sea_orm::Select<outbox::Entity> {
+    outbox::Entity::find()
+        .filter(outbox::Column::Status.eq("sent"))
+        .filter(outbox::Column::BodyRemovedAt.is_null())
+        .filter(outbox::Column::SentAt.lt(before))
+}
+
 /// Removes the bodies of up to `limit` mails delivered before `before` (found by
 /// `idx_outbox_delivered`); returns how many.
 pub async fn remove_delivered_bodies(
@@ -168,12 +177,9 @@ pub async fn remove_delivered_bodies(
     now: DateTime<Utc>,
     limit: u64,
 ) -> Result<u64, DbErr> {
-    let due = outbox::Entity::find()
+    let due = delivered_bodies_query(before)
         .select_only()
         .column(outbox::Column::Id)
-        .filter(outbox::Column::Status.eq("sent"))
-        .filter(outbox::Column::BodyRemovedAt.is_null())
-        .filter(outbox::Column::SentAt.lt(before))
         .limit(limit)
         .into_tuple::<Uuid>()
         .all(conn)

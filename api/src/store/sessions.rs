@@ -457,6 +457,28 @@ pub async fn refuse_access_of(
     ))
 }
 
+/// Throttle rows whose last failure was before `before` and that block nothing at `now`.
+fn stale_throttle(before: DateTime<Utc>, now: DateTime<Utc>) -> sea_orm::Condition {
+    use sea_orm::{ColumnTrait, Condition};
+    Condition::all()
+        .add(login_throttle::Column::LastFailureAt.lt(before))
+        .add(
+            Condition::any()
+                .add(login_throttle::Column::BlockedUntil.is_null())
+                .add(login_throttle::Column::BlockedUntil.lt(now)),
+        )
+}
+
+/// The query of the rows [`prune_throttle`] deletes (public for the plan test: found by
+/// `idx_login_throttle_last_failure`).
+pub fn stale_throttle_query(
+    before: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> sea_orm::Select<login_throttle::Entity> {
+    use sea_orm::{EntityTrait, QueryFilter};
+    login_throttle::Entity::find().filter(stale_throttle(before, now))
+}
+
 /// Deletes up to `limit` throttle rows whose last failure was before `before` and that block
 /// nothing at `now` (found by `idx_login_throttle_last_failure`); returns how many.
 pub async fn prune_throttle(
@@ -465,20 +487,10 @@ pub async fn prune_throttle(
     now: DateTime<Utc>,
     limit: u64,
 ) -> Result<u64, DbErr> {
-    use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect};
-    let stale = || {
-        Condition::all()
-            .add(login_throttle::Column::LastFailureAt.lt(before))
-            .add(
-                Condition::any()
-                    .add(login_throttle::Column::BlockedUntil.is_null())
-                    .add(login_throttle::Column::BlockedUntil.lt(now)),
-            )
-    };
-    let keys = login_throttle::Entity::find()
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    let keys = stale_throttle_query(before, now)
         .select_only()
         .column(login_throttle::Column::Key)
-        .filter(stale())
         .limit(limit)
         .into_tuple::<String>()
         .all(conn)
@@ -488,7 +500,7 @@ pub async fn prune_throttle(
     }
     let r = login_throttle::Entity::delete_many()
         .filter(login_throttle::Column::Key.is_in(keys))
-        .filter(stale())
+        .filter(stale_throttle(before, now))
         .exec(conn)
         .await?;
     Ok(r.rows_affected)

@@ -958,12 +958,15 @@ pub async fn unverified_before(
     before: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<user::Model>, DbErr> {
+    unverified_query(before).limit(limit).all(conn).await
+}
+
+/// The query of [`unverified_before`] (public for the plan test: found by
+/// `idx_users_status_created`).
+pub fn unverified_query(before: DateTime<Utc>) -> sea_orm::Select<user::Entity> {
     user::Entity::find()
         .filter(user::Column::Status.eq(AccountStatus::PendingVerification.as_str()))
         .filter(user::Column::CreatedAt.lt(before))
-        .limit(limit)
-        .all(conn)
-        .await
 }
 
 /// Ends registration `id`, never verified and made before `before`: the account is deleted and
@@ -1021,11 +1024,13 @@ pub async fn stale_pending_emails(
     before: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<user::Model>, DbErr> {
-    user::Entity::find()
-        .filter(pending_email_stale(before))
-        .limit(limit)
-        .all(conn)
-        .await
+    stale_pending_emails_query(before).limit(limit).all(conn).await
+}
+
+/// The query of [`stale_pending_emails`] (public for the plan test: found by the partial
+/// `idx_users_pending_email`).
+pub fn stale_pending_emails_query(before: DateTime<Utc>) -> sea_orm::Select<user::Entity> {
+    user::Entity::find().filter(pending_email_stale(before))
 }
 
 /// Forgets account `id`'s unconfirmed new address `email` (asked for before `before`); false

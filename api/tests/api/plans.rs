@@ -3,7 +3,9 @@
 //! the server, is explained by the database itself: no per-user table (tasks, SAARs,
 //! assignments, accounts) is ever read whole, so these reads stay as fast with 100k users as
 //! with 100 (`just bench` measures them at scale). Role search does not read the catalog whole
-//! either: part of a name is found through a trigram index (migration 15).
+//! either: part of a name is found through a trigram index (migration 15). The deadlines job's
+//! retention rounds (registrations never verified, changes of email never confirmed, delivered
+//! mail keeping its body, stale throttle rows) find their rows by index too (migration 34).
 //!
 //! SQLite: `EXPLAIN QUERY PLAN` must show no `SCAN` of those tables. PostgreSQL: with
 //! sequential scans discouraged (`enable_seqscan = off`, so a small test table does not hide a
@@ -21,7 +23,7 @@ use sea_orm::{
 both_dbs!(the_busiest_reads_never_read_a_per_user_table_whole);
 
 /// The tables that grow with users and requests.
-const PER_USER: [&str; 7] = [
+const PER_USER: [&str; 9] = [
     "approval_tasks",
     "saars",
     "role_assignments",
@@ -29,6 +31,8 @@ const PER_USER: [&str; 7] = [
     "approval_group_members",
     "provisioning_tasks",
     "audit_events",
+    "outbox",
+    "login_throttle",
 ];
 
 /// The database's plan for `stmt`, one line per step.
@@ -129,6 +133,26 @@ async fn the_busiest_reads_never_read_a_per_user_table_whole(db: Db) {
             "role search",
             store::catalog_admin::role_search(backend, &search).build(backend),
             vec![("roles", "id"), ("roles", "application_id")],
+        ),
+        (
+            "registrations never verified",
+            store::users::unverified_query(app.now()).build(backend),
+            vec![("users", "status")],
+        ),
+        (
+            "changes of email never confirmed",
+            store::users::stale_pending_emails_query(app.now()).build(backend),
+            vec![],
+        ),
+        (
+            "delivered mail keeping its body",
+            store::outbox::delivered_bodies_query(app.now()).build(backend),
+            vec![("outbox", "status")],
+        ),
+        (
+            "stale throttle rows",
+            store::sessions::stale_throttle_query(app.now(), app.now()).build(backend),
+            vec![],
         ),
         (
             "role search, held and pending",
