@@ -743,6 +743,19 @@ pub async fn start_deletion(
     Ok(r.rows_affected == 1)
 }
 
+/// The update that marks account `id` deleted at `now` and gives up its address: kept in
+/// `deleted_email`, `email` becomes `<id>@deleted.invalid` (which no mail reaches), no pending
+/// address; the caller adds the conditions under which it applies.
+fn deleted_giving_up_address(id: Uuid, now: DateTime<Utc>) -> sea_orm::UpdateMany<user::Entity> {
+    user::Entity::update_many()
+        .col_expr(user::Column::Status, Expr::value(AccountStatus::Deleted.as_str()))
+        .col_expr(user::Column::DeletedEmail, Expr::col(user::Column::Email))
+        .col_expr(user::Column::Email, Expr::value(format!("{id}@deleted.invalid")))
+        .col_expr(user::Column::PendingEmail, Expr::value(Option::<String>::None))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(id))
+}
+
 /// Deletes account `id`, whose deletion started: the status becomes deleted and the address
 /// is given up (kept in `deleted_email`; `email` becomes `<id>@deleted.invalid`, which no mail
 /// reaches) so that the person may register again with it. False when it was deleted already.
@@ -751,13 +764,7 @@ pub async fn finish_deletion(
     id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
-    let r = user::Entity::update_many()
-        .col_expr(user::Column::Status, Expr::value(AccountStatus::Deleted.as_str()))
-        .col_expr(user::Column::DeletedEmail, Expr::col(user::Column::Email))
-        .col_expr(user::Column::Email, Expr::value(format!("{id}@deleted.invalid")))
-        .col_expr(user::Column::PendingEmail, Expr::value(Option::<String>::None))
-        .col_expr(user::Column::UpdatedAt, Expr::value(now))
-        .filter(user::Column::Id.eq(id))
+    let r = deleted_giving_up_address(id, now)
         .filter(user::Column::DeletionStartedAt.is_not_null())
         .filter(user::Column::Status.ne(AccountStatus::Deleted.as_str()))
         .exec(conn)
@@ -978,13 +985,7 @@ pub async fn end_unverified(
     before: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
-    let r = user::Entity::update_many()
-        .col_expr(user::Column::Status, Expr::value(AccountStatus::Deleted.as_str()))
-        .col_expr(user::Column::DeletedEmail, Expr::col(user::Column::Email))
-        .col_expr(user::Column::Email, Expr::value(format!("{id}@deleted.invalid")))
-        .col_expr(user::Column::PendingEmail, Expr::value(Option::<String>::None))
-        .col_expr(user::Column::UpdatedAt, Expr::value(now))
-        .filter(user::Column::Id.eq(id))
+    let r = deleted_giving_up_address(id, now)
         .filter(user::Column::Status.eq(AccountStatus::PendingVerification.as_str()))
         .filter(user::Column::CreatedAt.lt(before))
         .exec(conn)
