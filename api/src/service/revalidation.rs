@@ -18,7 +18,7 @@ use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::batch::Writes;
 use crate::store::entities::{revalidation, revalidation_campaign, user};
 use crate::store::outbox;
-use crate::store::revalidations::{Move, Reminder, Target};
+use crate::store::revalidations::{Labels, Move, Reminder, Target};
 use crate::store::users::Addressee;
 use amps_openapi as api;
 use amps_openapi::*;
@@ -523,28 +523,24 @@ async fn views(conn: &impl ConnectionTrait, rs: &[revalidation::Model]) -> Resul
     if rs.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<Uuid> = rs.iter().map(|r| r.id).collect();
-    // Three statements however many reviews: items with roles and assignments, names, campaigns.
-    let mut items = store::revalidations::items_with_roles(conn, &ids).await?;
-    let people: HashSet<Uuid> = rs
+    let mut labels = store::revalidations::labels_of(conn, rs.iter().map(|r| r.id)).await?;
+    let rs: Vec<(revalidation::Model, Labels)> = rs
         .iter()
-        .flat_map(|r| [Some(r.user_id), r.reviewer_id, r.decided_by])
-        .flatten()
+        .map(|r| (r.clone(), labels.remove(&r.id).unwrap_or_default()))
         .collect();
-    let names: HashMap<Uuid, (String, String)> = store::users::names_of(conn, people)
-        .await?
-        .into_iter()
-        .map(|(id, login, first, last)| (id, (login, format!("{first} {last}"))))
-        .collect();
-    let name = |id: Uuid| names.get(&id).map(|n| n.1.clone()).unwrap_or_default();
-    let campaign_ids: HashSet<Uuid> = rs.iter().filter_map(|r| r.campaign_id).collect();
-    let campaigns = if campaign_ids.is_empty() {
-        HashMap::new()
-    } else {
-        store::revalidations::campaign_names(conn, campaign_ids).await?
-    };
+    labelled_views(conn, &rs).await
+}
+
+/// The views of reviews read with their labels: one more statement (their items with roles and
+/// assignments), however many reviews.
+async fn labelled_views(
+    conn: &impl ConnectionTrait,
+    rs: &[(revalidation::Model, Labels)],
+) -> Result<Vec<RevalidationResponse>> {
+    let ids: Vec<Uuid> = rs.iter().map(|(r, _)| r.id).collect();
+    let mut items = store::revalidations::items_with_roles(conn, &ids).await?;
     rs.iter()
-        .map(|r| {
+        .map(|(r, labels)| {
             let mut list = items.remove(&r.id).unwrap_or_default();
             list.sort_by_key(|i| i.since);
             let items = list
@@ -565,17 +561,20 @@ async fn views(conn: &impl ConnectionTrait, rs: &[revalidation::Model]) -> Resul
                 .collect::<Vec<_>>();
             Ok(RevalidationResponse {
                 id: r.id,
-                campaign: r.campaign_id.and_then(|c| campaigns.get(&c).cloned()),
+                campaign: labels.campaign_name.clone(),
                 trigger: r.trigger.as_str().into(),
-                user: name(r.user_id),
+                user: labels.user_name.clone().unwrap_or_default(),
                 user_id: r.user_id,
-                reviewer: r.reviewer_id.map_or_else(|| "Administrators".to_string(), name),
+                reviewer: match r.reviewer_id {
+                    Some(_) => labels.reviewer_name.clone().unwrap_or_default(),
+                    None => "Administrators".to_string(),
+                },
                 status: wire_status(r.status),
                 due_at: r.due_at,
                 opened_at: r.opened_at,
                 submitted_at: r.submitted_at,
                 decided_at: r.decided_at,
-                decided_by: r.decided_by.map(name),
+                decided_by: r.decided_by.map(|_| labels.decider_name.clone().unwrap_or_default()),
                 comment: r.comment.clone(),
                 items,
                 if_not_finished: format!(
@@ -598,10 +597,13 @@ async fn view(conn: &impl ConnectionTrait, r: &revalidation::Model) -> Result<Re
 
 /// My review still waiting on someone.
 pub async fn mine(ctx: &Ctx, p: &UserPrincipal) -> Result<RevalidationResponse> {
-    let r = store::revalidations::open_of(&ctx.read, p.id)
+    let r = store::revalidations::open_of_labelled(&ctx.read, p.id)
         .await?
         .ok_or_else(|| Error::NotFound("You have no review of your roles open.".into()))?;
-    view(&ctx.read, &r).await
+    labelled_views(&ctx.read, std::slice::from_ref(&r))
+        .await?
+        .pop()
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("no view built")))
 }
 
 /// My reviews, newest first (SAAR History).

@@ -376,21 +376,91 @@ pub async fn items_with_roles(
     Ok(out)
 }
 
-/// The names of campaigns `ids`: one statement.
-pub async fn campaign_names(
+/// What a review's view names besides its roles: its user, reviewer and decider by name and its
+/// campaign (`None` where the review has none, or the person is gone).
+#[derive(Debug, Clone, Default, sea_orm::FromQueryResult)]
+pub struct Labels {
+    pub user_name: Option<String>,
+    pub reviewer_name: Option<String>,
+    pub decider_name: Option<String>,
+    pub campaign_name: Option<String>,
+}
+
+/// `select` (of reviews) with their [`Labels`] as four scalar subqueries on primary keys: a view
+/// costs its reviews' statement and their items', not two more for names.
+fn labelled(select: sea_orm::Select<revalidation::Entity>) -> sea_orm::Select<revalidation::Entity> {
+    use super::entities::user;
+    use sea_orm::sea_query::{ExprTrait, Query, SubQueryStatement};
+    let sub = |q: sea_orm::sea_query::SelectStatement| {
+        Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(q)))
+    };
+    let name = |of: revalidation::Column| {
+        sub(Query::select()
+            // The same text on both databases (no placeholders: SQLite and PostgreSQL number them
+            // differently in custom expressions).
+            .expr(Expr::cust(
+                r#""users"."first_name" || ' ' || "users"."last_name""#,
+            ))
+            .from(user::Entity)
+            .and_where(Expr::col((user::Entity, user::Column::Id)).equals((revalidation::Entity, of)))
+            .to_owned())
+    };
+    let campaign = sub(Query::select()
+        .column((revalidation_campaign::Entity, revalidation_campaign::Column::Name))
+        .from(revalidation_campaign::Entity)
+        .and_where(
+            Expr::col((revalidation_campaign::Entity, revalidation_campaign::Column::Id))
+                .equals((revalidation::Entity, revalidation::Column::CampaignId)),
+        )
+        .to_owned());
+    select
+        .expr_as(name(revalidation::Column::UserId), "user_name")
+        .expr_as(name(revalidation::Column::ReviewerId), "reviewer_name")
+        .expr_as(name(revalidation::Column::DecidedBy), "decider_name")
+        .expr_as(campaign, "campaign_name")
+}
+
+/// Reviews read by `select`, each with its [`Labels`]: one statement.
+async fn all_labelled(
+    conn: &impl ConnectionTrait,
+    select: sea_orm::Select<revalidation::Entity>,
+) -> Result<Vec<(revalidation::Model, Labels)>, DbErr> {
+    use sea_orm::{FromQueryResult, QueryTrait};
+    let stmt = labelled(select).build(conn.get_database_backend());
+    conn.query_all_raw(stmt)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok((
+                revalidation::Model::from_query_result(row, "")?,
+                Labels::from_query_result(row, "")?,
+            ))
+        })
+        .collect()
+}
+
+/// `user`'s review still waiting on someone, with its [`Labels`]: one statement.
+pub async fn open_of_labelled(
+    conn: &impl ConnectionTrait,
+    user: Uuid,
+) -> Result<Option<(revalidation::Model, Labels)>, DbErr> {
+    let select = revalidation::Entity::find()
+        .filter(revalidation::Column::UserId.eq(user))
+        .filter(revalidation::Column::Status.is_in(open_statuses()))
+        .limit(1);
+    Ok(all_labelled(conn, select).await?.pop())
+}
+
+/// The [`Labels`] of reviews `ids`, by review: one statement.
+pub async fn labels_of(
     conn: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
-) -> Result<HashMap<Uuid, String>, DbErr> {
-    use sea_orm::QuerySelect;
-    Ok(revalidation_campaign::Entity::find()
-        .select_only()
-        .column(revalidation_campaign::Column::Id)
-        .column(revalidation_campaign::Column::Name)
-        .filter(revalidation_campaign::Column::Id.is_in(ids))
-        .into_tuple::<(Uuid, String)>()
-        .all(conn)
+) -> Result<HashMap<Uuid, Labels>, DbErr> {
+    let select = revalidation::Entity::find().filter(revalidation::Column::Id.is_in(ids));
+    Ok(all_labelled(conn, select)
         .await?
         .into_iter()
+        .map(|(r, l)| (r.id, l))
         .collect())
 }
 
