@@ -56,6 +56,7 @@ mod m20261201_000031_principal_trigger_columns;
 mod m20261201_000032_certificates;
 mod m20261201_000033_security_keys;
 mod m20261201_000034_retention;
+mod m20261201_000035_unsealed_audit;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -98,6 +99,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000032_certificates::Migration),
             Box::new(m20261201_000033_security_keys::Migration),
             Box::new(m20261201_000034_retention::Migration),
+            Box::new(m20261201_000035_unsealed_audit::Migration),
         ]
     }
 }

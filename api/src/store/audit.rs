@@ -167,6 +167,15 @@ fn seal_digest(seq: i64, prev: &str, ev: &audit_event::Model) -> String {
 /// How many seals go to the database in one statement (four values each).
 const SEAL_CHUNK: usize = 1_000;
 
+/// The sealer's read: up to `limit` events not chained yet, oldest first (by a partial index
+/// on them, migration 35; the audit table itself grows with every change ever made).
+pub fn unsealed_query(limit: u64) -> sea_orm::Select<audit_event::Entity> {
+    audit_event::Entity::find()
+        .filter(audit_event::Column::Seq.is_null())
+        .order_by_asc(audit_event::Column::Id)
+        .limit(limit)
+}
+
 /// Chains up to `limit` unsealed events (oldest first); returns how many it sealed. Sealers on
 /// several replicas take turns (a database lock on PostgreSQL; SQLite has one writer).
 pub async fn seal(db: &sea_orm::DatabaseConnection, limit: u64) -> Result<usize, DbErr> {
@@ -175,14 +184,18 @@ pub async fn seal(db: &sea_orm::DatabaseConnection, limit: u64) -> Result<usize,
     if txn.get_database_backend() == DbBackend::Postgres {
         txn.execute_unprepared("SELECT pg_advisory_xact_lock(727001)")
             .await?;
+        // Right after a burst (a campaign's pass appends 200k events) the statistics still
+        // describe a small table: the planner read the whole of it to find the unsealed events
+        // (they have their own partial index) and hashed the whole of it again to join each
+        // thousand seals to their events by primary key (67 ms a statement, growing with the
+        // table). What these statements are is index lookups.
+        txn.execute_unprepared(
+            "SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off",
+        )
+        .await?;
     }
     let (mut seq, mut prev) = last_seal(&txn).await?;
-    let pending = audit_event::Entity::find()
-        .filter(audit_event::Column::Seq.is_null())
-        .order_by_asc(audit_event::Column::Id)
-        .limit(limit)
-        .all(&txn)
-        .await?;
+    let pending = unsealed_query(limit).all(&txn).await?;
     let n = pending.len();
     let backend = txn.get_database_backend();
     for chunk in pending.chunks(SEAL_CHUNK) {

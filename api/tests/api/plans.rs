@@ -5,7 +5,8 @@
 //! with 100 (`just bench` measures them at scale). Role search does not read the catalog whole
 //! either: part of a name is found through a trigram index (migration 15). The deadlines job's
 //! retention rounds (registrations never verified, changes of email never confirmed, delivered
-//! mail keeping its body, stale throttle rows) find their rows by index too (migration 34).
+//! mail keeping its body, stale throttle rows) find their rows by index too (migration 34), and
+//! so does the audit sealer its unsealed events (migration 35).
 //!
 //! SQLite: `EXPLAIN QUERY PLAN` must show no `SCAN` of those tables. PostgreSQL: with
 //! sequential scans discouraged (`enable_seqscan = off`, so a small test table does not hide a
@@ -152,6 +153,11 @@ async fn the_busiest_reads_never_read_a_per_user_table_whole(db: Db) {
         (
             "stale throttle rows",
             store::sessions::stale_throttle_query(app.now(), app.now()).build(backend),
+            vec![],
+        ),
+        (
+            "events the audit sealer has not chained",
+            store::audit::unsealed_query(5_000).build(backend),
             vec![],
         ),
         (
