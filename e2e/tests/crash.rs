@@ -1,0 +1,210 @@
+//! Crash safety, against the real binary on both databases: `amps serve` killed with SIGKILL
+//! in the middle of a write load loses nothing it acknowledged. Eight administrators' clients
+//! create accounts as fast as the server answers; the process is killed while requests are in
+//! flight; after a restart on the same database every account answered 201 is there, with its
+//! `account.created` audit event and its invitation mail in the outbox (one transaction each),
+//! and the server answers as before.
+
+mod common;
+
+use amps_openapi::*;
+use common::{DEMO_PASSWORD, binary, free_port, serve, signed_in};
+use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Writers running at once.
+const WRITERS: usize = 8;
+
+/// `amps seed --demo` with `env`.
+fn seed(env: &[(&str, String)]) {
+    let mut seed = Command::new(binary());
+    seed.args(["seed", "--demo"]).env_remove("DATABASE_URL");
+    for (k, v) in env {
+        seed.env(k, v);
+    }
+    let out = seed.output().expect("run amps seed --demo");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn account(n: usize) -> CreateUserRequest {
+    CreateUserRequest {
+        user_id: format!("crash{n:05}"),
+        first_name: "Crash".into(),
+        middle_initial: None,
+        last_name: format!("Survivor{n}"),
+        email: format!("crash{n:05}@dla.example"),
+        phone: "+1 703 555 0142".into(),
+        job_title: None,
+        organization: "DLA".into(),
+        user_type: InternalUserType::Civilian,
+        company: None,
+        contract_number: None,
+        contract_ends_on: None,
+        supervisor: None,
+    }
+}
+
+/// Starts the server on `env`, loads it with account creations, kills it with SIGKILL while
+/// they run, restarts it and checks every acknowledged account; `db_url` reads the database.
+async fn acknowledged_writes_survive_kill_9(env: Vec<(&str, String)>, db_url: String) {
+    seed(&env);
+    let (server, base) = serve(free_port(), &env).await;
+    let admin = signed_in(&base, "aadmin", DEMO_PASSWORD).await;
+    let acknowledged: Arc<Mutex<Vec<(uuid::Uuid, String)>>> = Arc::default();
+    let refused: Arc<Mutex<Vec<String>>> = Arc::default();
+    let mut writers = Vec::new();
+    for w in 0..WRITERS {
+        let (admin, acknowledged, refused) = (admin.clone(), acknowledged.clone(), refused.clone());
+        writers.push(tokio::spawn(async move {
+            for k in 0.. {
+                let req = account(k * WRITERS + w);
+                match admin.create_user(&req).await {
+                    Ok(u) => acknowledged.lock().expect("lock").push((u.user.id, req.email)),
+                    // The connection died with the server: this writer is done.
+                    Err(e) if e.status().is_none() => return,
+                    Err(e) => refused.lock().expect("lock").push(e.to_string()),
+                }
+            }
+        }));
+    }
+    // Kill once the load is well under way, with requests in flight.
+    for _ in 0..200 {
+        if acknowledged.lock().expect("lock").len() >= 150 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    drop(server); // SIGKILL, then reaped
+    for w in writers {
+        tokio::time::timeout(Duration::from_secs(30), w)
+            .await
+            .expect("writers stop once the server is gone")
+            .expect("writer");
+    }
+    let acknowledged = acknowledged.lock().expect("lock").clone();
+    assert!(
+        refused.lock().expect("lock").is_empty(),
+        "the server refused writes before it was killed: {:?}",
+        refused.lock().expect("lock")
+    );
+    assert!(
+        acknowledged.len() >= 100,
+        "too little load to test anything: {} acknowledged",
+        acknowledged.len()
+    );
+
+    // The same database, a new process.
+    let (_server, base) = serve(free_port(), &env).await;
+    let admin = signed_in(&base, "aadmin", DEMO_PASSWORD).await;
+    let db = Database::connect(&db_url).await.expect("open the database");
+    let backend = db.get_database_backend();
+    let count = |sql: &str, value: String| {
+        let db = &db;
+        let sql = match backend {
+            DbBackend::Postgres => sql.replace('?', "$1"),
+            _ => sql.to_string(),
+        };
+        async move {
+            let row = db
+                .query_one_raw(Statement::from_sql_and_values(backend, sql, [value.into()]))
+                .await
+                .expect("count")
+                .expect("a row");
+            row.try_get_by_index::<i64>(0).expect("a count")
+        }
+    };
+    for (id, email) in &acknowledged {
+        let u = admin
+            .user(*id)
+            .await
+            .unwrap_or_else(|e| panic!("account {id} was acknowledged, then lost: {e}"));
+        assert_eq!(&u.user.email, email);
+        assert_eq!(
+            count(
+                "SELECT COUNT(*) FROM audit_events WHERE action = 'account.created' AND target = ?",
+                format!("user:{id}")
+            )
+            .await,
+            1,
+            "account {id}: its audit event"
+        );
+        assert_eq!(
+            count("SELECT COUNT(*) FROM outbox WHERE recipient = ?", email.clone()).await,
+            1,
+            "account {id}: its invitation"
+        );
+    }
+    // Nothing half-written either: the load's accounts in the database are those acknowledged
+    // and at most one in flight per writer, each with its audit event and its mail.
+    let accounts = count("SELECT COUNT(*) FROM users WHERE login LIKE ?", "crash%".into()).await;
+    let events = count(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'account.created' AND details LIKE ?",
+        "%\"user_id\":\"crash%".into(),
+    )
+    .await;
+    let mails = count(
+        "SELECT COUNT(*) FROM outbox WHERE recipient LIKE ?",
+        "crash%".into(),
+    )
+    .await;
+    let acked = acknowledged.len() as i64;
+    eprintln!("killed under load: {acked} acknowledged, {accounts} in the database after the restart");
+    assert!(
+        (acked..=acked + WRITERS as i64).contains(&accounts),
+        "{accounts} accounts for {acked} acknowledged"
+    );
+    assert_eq!(
+        (events, mails),
+        (accounts, accounts),
+        "events and mails for {accounts} accounts"
+    );
+    // And it keeps working: one more account after the restart.
+    admin
+        .create_user(&account(99_999))
+        .await
+        .expect("a write after the restart");
+    db.close().await.ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_loses_no_acknowledged_write_when_the_server_is_killed() {
+    let dir = std::env::temp_dir().join(format!("amps-e2e-crash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("data dir");
+    let env = vec![
+        ("AMPS_DATA_DIR", dir.display().to_string()),
+        ("AMPS_WEB_DIR", dir.join("no-web").display().to_string()),
+    ];
+    let db_url = format!("sqlite://{}?mode=ro", dir.join("amps.db").display());
+    acknowledged_writes_survive_kill_9(env, db_url).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgresql_loses_no_acknowledged_write_when_the_server_is_killed() {
+    let server =
+        std::env::var("AMPS_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let name = format!("amps_test_{}", uuid::Uuid::new_v4().simple());
+    let admin_db = Database::connect(format!("{server}/postgres"))
+        .await
+        .expect("PostgreSQL must run at AMPS_TEST_PG_URL (default 127.0.0.1:5432)");
+    admin_db
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
+    let dir = std::env::temp_dir().join(format!("amps-e2e-crash-pg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let env = vec![
+        ("DATABASE_URL", format!("{server}/{name}")),
+        ("AMPS_DATA_DIR", dir.display().to_string()),
+        ("AMPS_WEB_DIR", dir.join("no-web").display().to_string()),
+    ];
+    acknowledged_writes_survive_kill_9(env, format!("{server}/{name}")).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    admin_db
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .ok();
+}
