@@ -264,6 +264,7 @@ pub async fn decide(
     };
 
     let txn = crate::store::begin(&ctx.db).await?;
+    store::saars::lock(&txn, s.id).await?;
     // Compare-and-set: of two approvers acting at once, exactly one moves the task.
     let claimed = store::tasks::decide(
         &txn,

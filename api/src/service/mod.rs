@@ -135,6 +135,20 @@ impl From<anyhow::Error> for Error {
 
 impl From<sea_orm::DbErr> for Error {
     fn from(e: sea_orm::DbErr) -> Self {
+        if crate::store::is_contention(&e) {
+            // PostgreSQL gave up one of two transactions that waited on each other: the
+            // change was not made, and trying again will do.
+            return Error::Conflict(
+                "Someone changed this at the same moment; nothing was changed, try again.".into(),
+            );
+        }
+        if let Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) = e.sql_err() {
+            // The database refused a second of something there is one of (an open request for
+            // a role, an active assignment): another change made it a moment before.
+            return Error::Conflict(
+                "This was done a moment ago by another request; reload to see it.".into(),
+            );
+        }
         Error::Internal(e.into())
     }
 }

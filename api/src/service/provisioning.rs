@@ -84,6 +84,7 @@ pub async fn finish(
     let s = load_saar(conn, t.saar_id).await?;
     let to = s.status.complete().map_err(|e| refused(&s, e))?;
     let (r, _) = load_role(conn, t.role_id).await?;
+    store::saars::lock(conn, s.id).await?;
     let done = store::provisioning::complete(conn, t.id, completed_by, req.note.as_deref(), now).await?;
     if !done {
         return Err(Error::Conflict(

@@ -153,6 +153,17 @@ impl StartupLock {
     }
 }
 
+/// Whether `e` is the database giving up a transaction to let a concurrent one go on
+/// (PostgreSQL's deadlock_detected, 40P01, or serialization_failure, 40001): nothing of it was
+/// written.
+pub fn is_contention(e: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx};
+    let (DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e))) = e else {
+        return false;
+    };
+    matches!(e.as_ref(), sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("40P01" | "40001")))
+}
+
 /// Whether the database answers a trivial query.
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()

@@ -17,6 +17,24 @@ pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<saar::
     saar::Entity::find_by_id(id).one(conn).await
 }
 
+/// Locks SAAR `id`'s row for the rest of transaction `conn` (PostgreSQL; SQLite's one writer
+/// serializes every change anyway). A change to a SAAR and its tasks takes this first, so two
+/// changes to one SAAR queue on the same row in the same order: a decision that claimed the task
+/// before touching the SAAR, beside a cancellation that moved the SAAR before closing its tasks,
+/// deadlocked.
+pub async fn lock(conn: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        saar::Entity::find_by_id(id)
+            .select_only()
+            .column(saar::Column::Id)
+            .lock_exclusive()
+            .into_tuple::<Uuid>()
+            .one(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// The SAARs `ids`, in no order.
 pub async fn find_many(conn: &impl ConnectionTrait, ids: Vec<Uuid>) -> Result<Vec<saar::Model>, DbErr> {
     if ids.is_empty() {

@@ -235,11 +235,25 @@ pub async fn deputy_of(conn: &impl ConnectionTrait, user: Uuid) -> Result<Option
     deputy::Entity::find_by_id(user).one(conn).await
 }
 
-/// Replaces the deputy arrangement of `d.user_id` with `d`.
+/// Replaces the deputy arrangement of `d.user_id` with `d`: one upsert, so two people naming
+/// a deputy for the same account at once end with one arrangement (the later), where a delete
+/// and an insert let both inserts collide on PostgreSQL.
 pub async fn set_deputy(conn: &impl ConnectionTrait, d: deputy::Model) -> Result<(), DbErr> {
-    use sea_orm::ActiveModelTrait;
-    deputy::Entity::delete_by_id(d.user_id).exec(conn).await?;
-    deputy::ActiveModel::from(d).insert(conn).await.map(|_| ())
+    use sea_orm::sea_query::OnConflict;
+    deputy::Entity::insert(deputy::ActiveModel::from(d))
+        .on_conflict(
+            OnConflict::column(deputy::Column::UserId)
+                .update_columns([
+                    deputy::Column::DeputyId,
+                    deputy::Column::StartsAt,
+                    deputy::Column::EndsAt,
+                    deputy::Column::CreatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec(conn)
+        .await
+        .map(|_| ())
 }
 
 /// Ends the deputy arrangement of `user`; false when there was none.

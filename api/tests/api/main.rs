@@ -10,6 +10,7 @@ mod architecture;
 mod authorization;
 mod catalog;
 mod certificates;
+mod concurrency;
 mod expiry;
 mod hardening;
 mod lifecycle;
