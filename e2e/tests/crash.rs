@@ -10,9 +10,8 @@
 mod common;
 
 use amps_openapi::*;
-use common::{DEMO_PASSWORD, binary, free_port, serve, signed_in};
+use common::{DEMO_PASSWORD, PgDatabase, free_port, seed_demo, serve, signed_in};
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -20,17 +19,6 @@ use std::time::Duration;
 const WRITERS: usize = 4;
 /// Roles requested during the load, one SAAR each.
 const ROLES: usize = 40;
-
-/// `amps seed --demo` with `env`.
-fn seed(env: &[(&str, String)]) {
-    let mut seed = Command::new(binary());
-    seed.args(["seed", "--demo"]).env_remove("DATABASE_URL");
-    for (k, v) in env {
-        seed.env(k, v);
-    }
-    let out = seed.output().expect("run amps seed --demo");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-}
 
 fn account(n: usize) -> CreateUserRequest {
     CreateUserRequest {
@@ -111,7 +99,7 @@ fn request(role: uuid::Uuid) -> SubmitSaarsRequest {
 /// Starts the server on `env`, loads it with account creations, kills it with SIGKILL while
 /// they run, restarts it and checks every acknowledged account; `db_url` reads the database.
 async fn acknowledged_writes_survive_kill_9(env: Vec<(&str, String)>, db_url: String) {
-    seed(&env);
+    seed_demo(&env);
     let (server, base) = serve(free_port(), &env).await;
     let admin = signed_in(&base, "aadmin", DEMO_PASSWORD).await;
     let roles = crash_roles(&admin).await;
@@ -338,27 +326,15 @@ async fn sqlite_loses_no_acknowledged_write_when_the_server_is_killed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgresql_loses_no_acknowledged_write_when_the_server_is_killed() {
-    let server =
-        std::env::var("AMPS_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    let name = format!("amps_test_{}", uuid::Uuid::new_v4().simple());
-    let admin_db = Database::connect(format!("{server}/postgres"))
-        .await
-        .expect("PostgreSQL must run at AMPS_TEST_PG_URL (default 127.0.0.1:5432)");
-    admin_db
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create database");
+    let db = PgDatabase::create().await;
     let dir = std::env::temp_dir().join(format!("amps-e2e-crash-pg-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let env = vec![
-        ("DATABASE_URL", format!("{server}/{name}")),
+        ("DATABASE_URL", db.url.clone()),
         ("AMPS_DATA_DIR", dir.display().to_string()),
         ("AMPS_WEB_DIR", dir.join("no-web").display().to_string()),
     ];
-    acknowledged_writes_survive_kill_9(env, format!("{server}/{name}")).await;
+    acknowledged_writes_survive_kill_9(env, db.url.clone()).await;
     let _ = std::fs::remove_dir_all(&dir);
-    admin_db
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await
-        .ok();
+    db.drop_now().await;
 }

@@ -10,8 +10,7 @@
 mod common;
 
 use amps_openapi::*;
-use common::{DEMO_PASSWORD, binary, free_port, serve_logging_to, signed_in};
-use std::process::Command;
+use common::{DEMO_PASSWORD, free_port, seed_demo, serve_logging_to, signed_in};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -141,13 +140,7 @@ async fn hmms_pop_journey_against_the_real_binary() {
         ("AMPS_SMTP_URL", format!("smtp://127.0.0.1:{smtp}")),
         ("AMPS_WEB_DIR", dir.join("no-web").display().to_string()),
     ];
-    let mut seed = Command::new(binary());
-    seed.args(["seed", "--demo"]).env_remove("DATABASE_URL");
-    for (k, v) in &env {
-        seed.env(k, v);
-    }
-    let out = seed.output().expect("run amps seed --demo");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = seed_demo(&env);
     let table = String::from_utf8_lossy(&out.stdout);
     assert!(
         table.contains("vvendor") && table.contains("eeao") && table.contains(DEMO_PASSWORD),

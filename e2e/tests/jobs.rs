@@ -6,7 +6,7 @@
 mod common;
 
 use amps_openapi::*;
-use common::{DEMO_PASSWORD, binary, free_port, serve, signed_in};
+use common::{DEMO_PASSWORD, PgDatabase, binary, free_port, seed_demo, serve, signed_in};
 use sea_orm::{ConnectionTrait, Database};
 use std::path::Path;
 use std::process::Command;
@@ -101,13 +101,7 @@ async fn amps_serve_delivers_webhooks_and_seals_the_audit_chain() {
         // allowed.
         ("AMPS_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.1/32".to_string()),
     ];
-    let mut seed = Command::new(binary());
-    seed.args(["seed", "--demo"]).env_remove("DATABASE_URL");
-    for (k, v) in &env {
-        seed.env(k, v);
-    }
-    let out = seed.output().expect("run amps seed --demo");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    seed_demo(&env);
     let hook = Receiver::default();
     let hook_port = hook.start().await;
     let (_server, base) = serve(free_port(), &env).await;
@@ -213,20 +207,11 @@ async fn amps_serve_delivers_webhooks_and_seals_the_audit_chain() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replicas_starting_together_on_an_empty_postgresql_share_one_signing_key() {
-    let server =
-        std::env::var("AMPS_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    let name = format!("amps_test_{}", uuid::Uuid::new_v4().simple());
-    let admin_db = Database::connect(format!("{server}/postgres"))
-        .await
-        .expect("PostgreSQL must run at AMPS_TEST_PG_URL (default 127.0.0.1:5432)");
-    admin_db
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create database");
+    let pg = PgDatabase::create().await;
     let dir = std::env::temp_dir().join(format!("amps-e2e-replicas-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let env = vec![
-        ("DATABASE_URL", format!("{server}/{name}")),
+        ("DATABASE_URL", pg.url.clone()),
         ("AMPS_DATA_DIR", dir.display().to_string()),
         ("AMPS_WEB_DIR", dir.join("no-web").display().to_string()),
         ("AMPS_PUBLIC_URL", "http://amps.localhost/".to_string()),
@@ -278,9 +263,6 @@ async fn replicas_starting_together_on_an_empty_postgresql_share_one_signing_key
         "root.admin"
     );
     drop((_sa, _sb));
-    admin_db
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await
-        .ok();
+    pg.drop_now().await;
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -97,3 +97,67 @@ pub async fn serve_logging_to(
     }
     panic!("amps serve on port {port} did not start");
 }
+
+/// Runs `amps seed --demo` with `env` (and no inherited `DATABASE_URL`) and checks it succeeded;
+/// what it printed.
+#[allow(
+    dead_code,
+    reason = "each journey binary compiles this module; not all seed the demo data"
+)]
+pub fn seed_demo(env: &[(&str, String)]) -> std::process::Output {
+    let mut seed = Command::new(binary());
+    seed.args(["seed", "--demo"]).env_remove("DATABASE_URL");
+    for (k, v) in env {
+        seed.env(k, v);
+    }
+    let out = seed.output().expect("run amps seed --demo");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+/// A new, empty PostgreSQL database for one journey (`AMPS_TEST_PG_URL`, default the local
+/// server); [`PgDatabase::drop_now`] removes it.
+#[allow(
+    dead_code,
+    reason = "each journey binary compiles this module; not all use PostgreSQL"
+)]
+pub struct PgDatabase {
+    /// The database's URL, for `DATABASE_URL`.
+    pub url: String,
+    name: String,
+    admin: sea_orm::DatabaseConnection,
+}
+
+#[allow(
+    dead_code,
+    reason = "each journey binary compiles this module; not all use PostgreSQL"
+)]
+impl PgDatabase {
+    pub async fn create() -> Self {
+        use sea_orm::ConnectionTrait;
+        let server =
+            std::env::var("AMPS_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+        let name = format!("amps_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = sea_orm::Database::connect(format!("{server}/postgres"))
+            .await
+            .expect("PostgreSQL must run at AMPS_TEST_PG_URL (default 127.0.0.1:5432)");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create database");
+        Self {
+            url: format!("{server}/{name}"),
+            name,
+            admin,
+        }
+    }
+
+    /// Drops the database, closing what is still connected to it.
+    pub async fn drop_now(self) {
+        use sea_orm::ConnectionTrait;
+        self.admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+            .await
+            .ok();
+    }
+}
