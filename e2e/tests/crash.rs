@@ -10,7 +10,7 @@
 mod common;
 
 use amps_openapi::*;
-use common::{DEMO_PASSWORD, PgDatabase, free_port, seed_demo, serve, signed_in};
+use common::{DEMO_PASSWORD, PgDatabase, free_port, seed_demo, serve, signed_in, supervised_role};
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -54,26 +54,11 @@ async fn crash_roles(admin: &Client) -> Vec<uuid::Uuid> {
     let mut roles = Vec::with_capacity(ROLES);
     for n in 0..ROLES {
         let role = admin
-            .create_role(&CreateRoleRequest {
-                application_id: app.id,
-                name: format!("Crash Role {n:02}"),
-                environment: "PROD".into(),
-                description: "Requested and approved while the server is killed".into(),
-                hidden: false,
-                visible_to: vec![],
-                requestable_by: Requestable::Both,
-                min_it_level: "none".into(),
-                prerequisites: vec![],
-                chain: vec![ChainLevel {
-                    kind: "supervisor".into(),
-                    group_id: None,
-                }],
-                default_expiration_days: None,
-                mfa_required: false,
-                data_owner_id: None,
-                iao_id: None,
-                renewal_approver: Default::default(),
-            })
+            .create_role(&supervised_role(
+                app.id,
+                &format!("Crash Role {n:02}"),
+                "Requested and approved while the server is killed",
+            ))
             .await
             .expect("role");
         roles.push(role.id);

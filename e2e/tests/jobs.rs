@@ -119,26 +119,11 @@ async fn amps_serve_delivers_webhooks_and_seals_the_audit_chain() {
         .await
         .expect("application");
     let role = admin
-        .create_role(&CreateRoleRequest {
-            application_id: app.id,
-            name: "Auto Viewer".into(),
-            environment: "PROD".into(),
-            description: "Granted by the application's webhook".into(),
-            hidden: false,
-            visible_to: vec![],
-            requestable_by: Requestable::Both,
-            min_it_level: "none".into(),
-            prerequisites: vec![],
-            chain: vec![ChainLevel {
-                kind: "supervisor".into(),
-                group_id: None,
-            }],
-            default_expiration_days: None,
-            mfa_required: false,
-            data_owner_id: None,
-            iao_id: None,
-            renewal_approver: Default::default(),
-        })
+        .create_role(&common::supervised_role(
+            app.id,
+            "Auto Viewer",
+            "Granted by the application's webhook",
+        ))
         .await
         .expect("role");
     let requester = signed_in(&base, "jrequester", DEMO_PASSWORD).await;

@@ -161,3 +161,37 @@ impl PgDatabase {
             .ok();
     }
 }
+
+/// A role of `application` in production that anyone may request and the requester's
+/// supervisor approves alone.
+#[allow(
+    dead_code,
+    reason = "each journey binary compiles this module; not all make roles"
+)]
+pub fn supervised_role(
+    application: uuid::Uuid,
+    name: &str,
+    description: &str,
+) -> amps_openapi::CreateRoleRequest {
+    use amps_openapi::*;
+    CreateRoleRequest {
+        application_id: application,
+        name: name.into(),
+        environment: "PROD".into(),
+        description: description.into(),
+        hidden: false,
+        visible_to: vec![],
+        requestable_by: Requestable::Both,
+        min_it_level: "none".into(),
+        prerequisites: vec![],
+        chain: vec![ChainLevel {
+            kind: "supervisor".into(),
+            group_id: None,
+        }],
+        default_expiration_days: None,
+        mfa_required: false,
+        data_owner_id: None,
+        iao_id: None,
+        renewal_approver: Default::default(),
+    }
+}
