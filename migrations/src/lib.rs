@@ -58,6 +58,7 @@ mod m20261201_000033_security_keys;
 mod m20261201_000034_retention;
 mod m20261201_000035_unsealed_audit;
 mod m20261201_000036_one_open_request;
+mod m20261201_000037_audit_target;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -102,6 +103,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000034_retention::Migration),
             Box::new(m20261201_000035_unsealed_audit::Migration),
             Box::new(m20261201_000036_one_open_request::Migration),
+            Box::new(m20261201_000037_audit_target::Migration),
         ]
     }
 }

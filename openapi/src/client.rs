@@ -323,6 +323,11 @@ impl Client {
         self.get(&format!("api/v1/saars/{id}")).await
     }
 
+    /// `GET /api/v1/saars/{id}/history`
+    pub async fn saar_history(&self, id: uuid::Uuid) -> Result<Vec<SaarHistoryEntry>, ClientError> {
+        self.get(&format!("api/v1/saars/{id}/history")).await
+    }
+
     /// `POST /api/v1/saars/{id}/cancel`
     pub async fn cancel_saar(&self, id: uuid::Uuid) -> Result<SaarResponse, ClientError> {
         Self::send(self.request(Method::POST, &format!("api/v1/saars/{id}/cancel"))?).await

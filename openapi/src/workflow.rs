@@ -384,6 +384,25 @@ pub struct SaarWarning {
     pub role: Option<RoleRef>,
 }
 
+/// One event of a SAAR's audit trail: what happened to it, when and by whom, as the
+/// hash-chained audit log recorded it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SaarHistoryEntry {
+    /// The event's position in the sealed audit chain; absent until the chain reaches it (a
+    /// moment after the change, on PostgreSQL).
+    pub seq: Option<i64>,
+    pub at: DateTime<Utc>,
+    /// Who acted: a User ID, `system` for the server's own jobs, or `client:<id>`.
+    pub actor: String,
+    /// What happened, e.g. `saar.submitted`, `saar.level_approved`, `saar.provisioned`.
+    pub action: String,
+    /// The event's details as recorded.
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+    /// The event's seal (SHA-256, hex) once sealed, to check against the audit log.
+    pub hash: Option<String>,
+}
+
 /// One step of a SAAR's approval chain.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SaarStep {

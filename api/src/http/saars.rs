@@ -16,6 +16,7 @@ use validator::Validate;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(submit_saars)
         .service(get_saar)
+        .service(saar_history)
         .service(cancel_saar)
         .service(resubmit_saar)
         .service(resend_approval_mail)
@@ -82,6 +83,31 @@ async fn get_saar(ctx: web::Data<Ctx>, auth: Auth, id: web::Path<Uuid>) -> Resul
     Ok(HttpResponse::Ok()
         .insert_header(("ETag", format!("\"{}\"", s.version)))
         .json(s))
+}
+
+/// A SAAR's history: every event the audit log holds about it, oldest first, each with who
+/// acted, when, what was recorded and, once sealed, its place and hash in the audit chain.
+///
+/// **Permissions**: whoever may see the SAAR (its requester and subject, its approvers, its
+/// role's provisioners, the help desk and administrators).
+#[utoipa::path(
+    tag = "saars",
+    operation_id = "get_saar_history",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "SAAR id"),
+    ),
+    responses(
+        (status = 200, body = Vec<SaarHistoryEntry>),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
+#[get("/saars/{id}/history")]
+async fn saar_history(ctx: web::Data<Ctx>, auth: Auth, id: web::Path<Uuid>) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    Ok(HttpResponse::Ok().json(saars::history(&ctx, p, *id).await?))
 }
 
 /// Cancel a pending or returned SAAR.

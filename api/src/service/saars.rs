@@ -374,17 +374,45 @@ pub async fn get(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Result<SaarResponse>
     // One moment of the database: the SAAR, its steps and whom it waits on agree.
     let snap = store::snapshot(&ctx.read).await?;
     let s = load_saar(&snap, id).await?;
-    let allowed = s.requester_id == p.id
-        || s.subject_id == p.id
-        || p.can(Permission::ReadAnySaar)
-        || super::workflow::is_approver_of(&snap, p, s.id).await?
-        || super::provisioning::may_provision(&snap, p, s.role_id).await?;
-    if !allowed {
-        return Err(Error::Forbidden("You may not see this request.".into()));
-    }
+    may_see(&snap, p, &s).await?;
     let view = saar_response(&snap, &s, ctx.clock.now()).await;
     snap.rollback().await?;
     view
+}
+
+/// Refuses (403) a caller who may not see SAAR `s`: anyone but its requester and subject, its
+/// approvers, its role's provisioners and those who may read any SAAR.
+async fn may_see(conn: &impl ConnectionTrait, p: &UserPrincipal, s: &saar::Model) -> Result<()> {
+    let allowed = s.requester_id == p.id
+        || s.subject_id == p.id
+        || p.can(Permission::ReadAnySaar)
+        || super::workflow::is_approver_of(conn, p, s.id).await?
+        || super::provisioning::may_provision(conn, p, s.role_id).await?;
+    if allowed {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("You may not see this request.".into()))
+    }
+}
+
+/// SAAR `id`'s audit trail, oldest first, for whoever may see the SAAR.
+pub async fn history(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Result<Vec<SaarHistoryEntry>> {
+    let s = load_saar(&ctx.read, id).await?;
+    may_see(&ctx.read, p, &s).await?;
+    let events = store::audit::of_target_query(&format!("saar:{id}"))
+        .all(&ctx.read)
+        .await?;
+    Ok(events
+        .into_iter()
+        .map(|e| SaarHistoryEntry {
+            hash: e.seq.map(|_| e.hash.clone()),
+            seq: e.seq,
+            at: e.at,
+            actor: e.actor,
+            action: e.action,
+            details: serde_json::from_str(&e.details).unwrap_or(serde_json::Value::String(e.details)),
+        })
+        .collect())
 }
 
 /// The requester cancels a pending or returned SAAR.

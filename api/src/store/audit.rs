@@ -176,6 +176,14 @@ pub fn unsealed_query(limit: u64) -> sea_orm::Select<audit_event::Entity> {
         .limit(limit)
 }
 
+/// The events about `target` (e.g. `saar:<id>`), oldest first (by the target index, migration
+/// 37).
+pub fn of_target_query(target: &str) -> sea_orm::Select<audit_event::Entity> {
+    audit_event::Entity::find()
+        .filter(audit_event::Column::Target.eq(target))
+        .order_by_asc(audit_event::Column::Id)
+}
+
 /// Chains up to `limit` unsealed events (oldest first); returns how many it sealed. Sealers on
 /// several replicas take turns (a database lock on PostgreSQL; SQLite has one writer).
 pub async fn seal(db: &sea_orm::DatabaseConnection, limit: u64) -> Result<usize, DbErr> {

@@ -331,6 +331,7 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
             "request_type": "initial", "user_info": {"ia_training_date": "2026-11-01"}
         })),
         "get_saar" => call(M::GET, format!("/api/v1/saars/{}", o.saar)),
+        "get_saar_history" => call(M::GET, format!("/api/v1/saars/{}/history", o.saar)),
         "cancel_saar" => Call {
             if_match: stale.clone(),
             ..call(M::POST, format!("/api/v1/saars/{}/cancel", o.saar))
@@ -816,6 +817,7 @@ const README_ORDER: &[&str] = &[
     "search_roles",
     "submit_saars",
     "get_saar",
+    "get_saar_history",
     "cancel_saar",
     "resubmit_saar",
     "list_attachments",

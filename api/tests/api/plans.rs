@@ -6,7 +6,8 @@
 //! either: part of a name is found through a trigram index (migration 15). The deadlines job's
 //! retention rounds (registrations never verified, changes of email never confirmed, delivered
 //! mail keeping its body, stale throttle rows) find their rows by index too (migration 34), and
-//! so does the audit sealer its unsealed events (migration 35).
+//! so does the audit sealer its unsealed events (migration 35), and a SAAR's history its
+//! events (migration 37).
 //!
 //! SQLite: `EXPLAIN QUERY PLAN` must show no `SCAN` of those tables. PostgreSQL: with
 //! sequential scans discouraged (`enable_seqscan = off`, so a small test table does not hide a
@@ -154,6 +155,11 @@ async fn the_busiest_reads_never_read_a_per_user_table_whole(db: Db) {
             "stale throttle rows",
             store::sessions::stale_throttle_query(app.now(), app.now()).build(backend),
             vec![],
+        ),
+        (
+            "a SAAR's history",
+            store::audit::of_target_query(&format!("saar:{}", uuid::Uuid::nil())).build(backend),
+            vec![("audit_events", "target")],
         ),
         (
             "events the audit sealer has not chained",

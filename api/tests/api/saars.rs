@@ -1,4 +1,4 @@
-//! Requests (SAARs) through the API: the HMMS-POP journey, submission and its refusals, role search, return / resubmit / cancel, who may read a request, attachments, a supervisor asking for a report.
+//! Requests (SAARs) through the API: the HMMS-POP journey, submission and its refusals, role search, return / resubmit / cancel, who may read a request and its history, attachments, a supervisor asking for a report.
 
 use crate::both_dbs;
 use crate::helpers::*;
@@ -16,6 +16,7 @@ both_dbs!(
     attachments_are_checked_by_content_and_read_only_by_requester_and_approvers,
     a_supervisor_requests_for_a_direct_report_and_has_approved_by_asking,
     strangers_are_refused_before_the_version_is_checked,
+    a_saars_history_is_its_audit_trail_for_those_who_may_see_it,
 );
 
 async fn hmms_pop_journey_from_registration_to_current_roles(db: Db) {
@@ -827,5 +828,101 @@ async fn strangers_are_refused_before_the_version_is_checked(db: Db) {
         requester.get_saar(saar.id).await.expect("saar").status,
         SaarStatus::Pending,
         "nothing changed"
+    );
+}
+
+async fn a_saars_history_is_its_audit_trail_for_those_who_may_see_it(db: Db) {
+    let app = seeded(db).await;
+    let requester = as_user(&app, "jrequester").await;
+    let sup = as_user(&app, "ssupervisor").await;
+    let pop = role_id(&requester, "Web User POP-001", "PROD").await;
+    let saar = submit_one(&app, &requester, pop).await;
+    let t = task_for(&sup, saar.id).await;
+    sup.return_to_requester(
+        t.id,
+        &ReturnRequest {
+            comment: "Which shipments will you process?".into(),
+        },
+    )
+    .await
+    .expect("return");
+    requester
+        .resubmit_saar(
+            saar.id,
+            &ResubmitSaarRequest {
+                justification: format!("{JUSTIFICATION} The DLA Troop Support shipments."),
+            },
+        )
+        .await
+        .expect("resubmit");
+    let t = task_for(&sup, saar.id).await;
+    sup.approve(t.id, &ApproveRequest::default())
+        .await
+        .expect("approve level 1");
+
+    // Everyone who may see the SAAR reads the same trail, in the order it happened.
+    let mine = requester
+        .saar_history(saar.id)
+        .await
+        .expect("the requester's view");
+    let actions: Vec<(&str, &str)> = mine
+        .iter()
+        .map(|e| (e.action.as_str(), e.actor.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("saar.submitted", "jrequester"),
+            ("saar.returned", "ssupervisor"),
+            ("saar.resubmitted", "jrequester"),
+            ("saar.level_approved", "ssupervisor"),
+        ],
+        "{mine:#?}"
+    );
+    assert!(mine.windows(2).all(|w| w[0].at <= w[1].at));
+    assert_eq!(
+        mine[1].details["comment"].as_str(),
+        Some("Which shipments will you process?"),
+        "{:#?}",
+        mine[1]
+    );
+    let help_desk = as_user(&app, "hhelpdesk").await;
+    assert_eq!(help_desk.saar_history(saar.id).await.expect("help desk").len(), 4);
+    // Sealed by the running server: each event gets its place and hash in the chain.
+    eventually("the trail is sealed", || async {
+        requester
+            .saar_history(saar.id)
+            .await
+            .expect("history")
+            .iter()
+            .all(|e| e.seq.is_some() && e.hash.as_ref().is_some_and(|h| h.len() == 64))
+    })
+    .await;
+
+    // Those who may not see the SAAR learn nothing of it.
+    let vendor = as_user(&app, "vvendor").await;
+    assert_eq!(
+        vendor
+            .saar_history(saar.id)
+            .await
+            .expect_err("a stranger")
+            .status(),
+        Some(403)
+    );
+    assert_eq!(
+        app.client()
+            .saar_history(saar.id)
+            .await
+            .expect_err("nobody signed in")
+            .status(),
+        Some(401)
+    );
+    assert_eq!(
+        requester
+            .saar_history(Uuid::now_v7())
+            .await
+            .expect_err("no such SAAR")
+            .status(),
+        Some(404)
     );
 }
