@@ -66,6 +66,18 @@ enum Command {
         #[command(subcommand)]
         command: ClientCommand,
     },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Seal what is pending, then check the hash chain from its first event; exits non-zero
+    /// naming the first event that was changed (or whose predecessor was deleted).
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -257,6 +269,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 amps::service::sessions::create_service_client(&ctx, &Actor::system(), &name, &scopes)
                     .await?;
             println!("client_id={id}\nclient_secret={secret}");
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let ctx = startup::context(settings, clock).await?;
+            let v = amps::store::audit::verify(&ctx.db).await?;
+            match v.broken_at {
+                None => println!(
+                    "The audit chain is intact: {} event{}, each sealed.",
+                    v.sealed,
+                    if v.sealed == 1 { "" } else { "s" }
+                ),
+                Some(e) => anyhow::bail!(
+                    "the audit chain is broken at event {} ({} {} by {}, sealed as number {}): it was changed, or the event before it was deleted. The {} events before it are intact.",
+                    e.id,
+                    e.at.to_rfc3339(),
+                    e.action,
+                    e.actor,
+                    e.seq.unwrap_or_default(),
+                    v.sealed
+                ),
+            }
         }
         Command::Openapi => {}
     }

@@ -262,22 +262,49 @@ fn seal_statement(backend: DbBackend, seals: Vec<(i64, i64, String, String)>) ->
     Statement::from_sql_and_values(backend, sql, values)
 }
 
+/// What checking the chain found: how many events are sealed, and the first that does not
+/// match (edited, or the event before it deleted), if any.
+#[derive(Debug)]
+pub struct Verified {
+    pub sealed: i64,
+    pub broken_at: Option<audit_event::Model>,
+}
+
+/// Seals what is pending, then checks the whole chain from its start, 10,000 events at a time
+/// (memory stays flat however long the log).
+pub async fn verify(db: &sea_orm::DatabaseConnection) -> Result<Verified, DbErr> {
+    while seal(db, 10_000).await? > 0 {}
+    let mut prev = GENESIS.to_string();
+    let mut expected = 1_i64;
+    loop {
+        let page = audit_event::Entity::find()
+            .filter(audit_event::Column::Seq.gte(expected))
+            .order_by_asc(audit_event::Column::Seq)
+            .limit(10_000)
+            .all(db)
+            .await?;
+        if page.is_empty() {
+            return Ok(Verified {
+                sealed: expected - 1,
+                broken_at: None,
+            });
+        }
+        for ev in page {
+            let seq = ev.seq.unwrap_or_default();
+            if seq != expected || ev.prev_hash != prev || seal_digest(seq, &prev, &ev) != ev.hash {
+                return Ok(Verified {
+                    sealed: expected - 1,
+                    broken_at: Some(ev),
+                });
+            }
+            prev = ev.hash;
+            expected += 1;
+        }
+    }
+}
+
 /// Seals what is pending, then checks the whole chain; returns the id of the first event that
 /// does not match (edited, or its predecessor deleted).
 pub async fn verify_chain(db: &sea_orm::DatabaseConnection) -> Result<Option<i64>, DbErr> {
-    while seal(db, 10_000).await? > 0 {}
-    let events = audit_event::Entity::find()
-        .filter(audit_event::Column::Seq.is_not_null())
-        .order_by_asc(audit_event::Column::Seq)
-        .all(db)
-        .await?;
-    let mut prev = GENESIS.to_string();
-    for (expected, ev) in (1_i64..).zip(events) {
-        let seq = ev.seq.unwrap_or_default();
-        if seq != expected || ev.prev_hash != prev || seal_digest(seq, &prev, &ev) != ev.hash {
-            return Ok(Some(ev.id));
-        }
-        prev = ev.hash;
-    }
-    Ok(None)
+    Ok(verify(db).await?.broken_at.map(|e| e.id))
 }
