@@ -220,6 +220,12 @@ pub async fn delegate_started(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
     let mut moved = 0;
     for d in active {
         let txn = crate::store::begin(&ctx.db).await?;
+        // Read before this transaction: the approver may have ended it meanwhile (their tasks
+        // came back to them), and it must not take them again.
+        if !store::users::deputy_still_in_force(&txn, &d, now).await? {
+            txn.rollback().await?;
+            continue;
+        }
         let n = move_tasks(ctx, &txn, d.user_id, d.deputy_id, Move::ToDeputy, now).await?;
         if n > 0 {
             audit::append(

@@ -290,6 +290,25 @@ pub async fn deputies_active(
         .await
 }
 
+/// Whether `d` (read earlier) is still `user`'s arrangement in force at `now`, locking its row
+/// for the rest of transaction `conn` on PostgreSQL: a job moving tasks to the deputy then
+/// either sees the arrangement cleared, or holds it until the tasks are moved (and the clearing,
+/// which waits, gives them back).
+pub async fn deputy_still_in_force(
+    conn: &impl ConnectionTrait,
+    d: &deputy::Model,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let mut q = deputy::Entity::find_by_id(d.user_id)
+        .filter(deputy::Column::DeputyId.eq(d.deputy_id))
+        .filter(deputy::Column::StartsAt.lte(now))
+        .filter(deputy::Column::EndsAt.gt(now));
+    if conn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        q = q.lock_exclusive();
+    }
+    Ok(q.one(conn).await?.is_some())
+}
+
 /// `text` as a LIKE pattern that matches it literally, anywhere, ignoring case.
 pub fn contains_pattern(text: &str) -> LikeExpr {
     let escaped: String = text
