@@ -369,16 +369,8 @@ async fn random_interleavings_of_the_workflow_keep_its_invariants(db: Db) {
         // Fresh roles for each run, so each starts from nothing held or pending.
         let mut roles = Vec::with_capacity(ROLES);
         for r in 0..ROLES {
-            let chain = vec![ChainLevel {
-                kind: "supervisor".into(),
-                group_id: None,
-            }];
             let role = admin
-                .create_role(&role_request(
-                    application.id,
-                    &format!("Race {n} Role {r}"),
-                    chain,
-                ))
+                .create_role(&supervised_role(application.id, &format!("Race {n} Role {r}")))
                 .await
                 .expect("role");
             roles.push(role.id);

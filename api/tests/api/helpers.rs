@@ -758,6 +758,18 @@ pub fn role_request(application: Uuid, name: &str, chain: Vec<ChainLevel>) -> Cr
     }
 }
 
+/// A role of `application` that the requester's supervisor approves alone.
+pub fn supervised_role(application: Uuid, name: &str) -> CreateRoleRequest {
+    role_request(
+        application,
+        name,
+        vec![ChainLevel {
+            kind: "supervisor".into(),
+            group_id: None,
+        }],
+    )
+}
+
 /// How many development-mailbox messages to `to` have a subject containing `needle`.
 pub async fn mails_about(app: &TestApp, to: &str, needle: &str) -> usize {
     app.client()

@@ -433,27 +433,3 @@ async fn a_webhook_whose_name_resolves_to_a_private_address_is_never_called(db: 
     );
     assert!(requester.my_roles().await.expect("roles").is_empty());
 }
-
-/// A role of `application` approved by the supervisor alone.
-fn supervised_role(application: Uuid, name: &str) -> CreateRoleRequest {
-    CreateRoleRequest {
-        application_id: application,
-        name: name.into(),
-        environment: "PROD".into(),
-        description: String::new(),
-        hidden: false,
-        visible_to: vec![],
-        requestable_by: Requestable::Both,
-        min_it_level: "none".into(),
-        prerequisites: vec![],
-        chain: vec![ChainLevel {
-            kind: "supervisor".into(),
-            group_id: None,
-        }],
-        default_expiration_days: None,
-        mfa_required: false,
-        data_owner_id: None,
-        iao_id: None,
-        renewal_approver: Default::default(),
-    }
-}

@@ -562,26 +562,7 @@ async fn callers_who_must_be_refused_are_refused(db: Db) {
             .status(),
         Some(403)
     );
-    let role = CreateRoleRequest {
-        application_id: Uuid::new_v4(),
-        name: "Sneaky".into(),
-        environment: "PROD".into(),
-        description: String::new(),
-        hidden: false,
-        visible_to: vec![],
-        requestable_by: Requestable::Both,
-        min_it_level: "none".into(),
-        prerequisites: vec![],
-        chain: vec![ChainLevel {
-            kind: "supervisor".into(),
-            group_id: None,
-        }],
-        default_expiration_days: None,
-        mfa_required: false,
-        data_owner_id: None,
-        iao_id: None,
-        renewal_approver: Default::default(),
-    };
+    let role = supervised_role(Uuid::new_v4(), "Sneaky");
     assert_eq!(
         requester
             .create_role(&role)
