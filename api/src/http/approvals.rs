@@ -56,10 +56,7 @@ async fn list_approvals(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse,
 #[get("/approvals/count")]
 async fn count_approvals(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
-    Ok(HttpResponse::Ok().json(ApprovalCountResponse {
-        open: approvals::count_open(&ctx, p).await?,
-        revalidations: crate::service::revalidation::count_to_review(&ctx, p).await?,
-    }))
+    Ok(HttpResponse::Ok().json(approvals::counts(&ctx, p).await?))
 }
 
 /// Records a decision on task `id`; the body is read once the caller may decide it.

@@ -1,7 +1,7 @@
 //! Accounts: self-registration with email verification, password rules and history,
 //! forgotten password and User ID, and My Information.
 
-use super::views::{name_of, person_ref};
+use super::views::name_of;
 use super::{Ctx, Error, Result, field};
 use crate::auth::{password, tokens};
 use crate::domain::account::{AccountStatus, normalize_email, normalize_login};
@@ -564,37 +564,36 @@ async fn me_now(ctx: &Ctx, user_id: Uuid) -> Result<MeResponse> {
     me_view(&ctx.read, &c.user, &c.org, &c.admin_roles).await
 }
 
+/// A person My Information names, as other screens name people.
+fn named_ref(x: &store::users::Named) -> PersonRef {
+    PersonRef {
+        id: x.id,
+        user_id: x.login.clone(),
+        name: format!("{} {}", x.first_name, x.last_name),
+        email: x.email.clone(),
+    }
+}
+
 async fn me_view(
     conn: &impl ConnectionTrait,
     u: &user::Model,
     org: &crate::store::entities::organization::Model,
     roles: &[crate::domain::permission::AdminRole],
 ) -> Result<MeResponse> {
-    // The organization's officers (internal organizations), read with the people named.
-    let officers = if org.is_external {
-        Vec::new()
-    } else {
-        store::users::officer_ids(conn, org.id).await?
-    };
-    let named: Vec<Uuid> = [u.supervisor_id, u.security_officer_id, u.eao_id]
-        .into_iter()
-        .flatten()
-        .chain(officers.iter().map(|(_, id)| *id))
-        .collect();
-    let people = store::users::find_many(conn, named).await?;
+    // The people named, the organization's officers (internal organizations), the deputy and
+    // whether approver changes wait: one statement.
+    let around = store::users::around(conn, u, (!org.is_external).then_some(org.id)).await?;
     let person = |id: Option<Uuid>| {
-        id.and_then(|id| people.iter().find(|x| x.id == id))
-            .map(person_ref)
+        id.and_then(|id| around.named.iter().find(|x| x.id == id))
+            .map(named_ref)
     };
     let officers_of = |kind: &str| {
-        let mut list: Vec<&user::Model> = officers
+        around
+            .officers
             .iter()
             .filter(|(k, _)| k == kind)
-            .filter_map(|(_, id)| people.iter().find(|x| x.id == *id))
-            .filter(|x| x.status == AccountStatus::Active)
-            .collect();
-        list.sort_by(|a, b| (&a.last_name, &a.first_name).cmp(&(&b.last_name, &b.first_name)));
-        list.into_iter().map(person_ref).collect::<Vec<_>>()
+            .map(|(_, x)| named_ref(x))
+            .collect::<Vec<_>>()
     };
     let status = wire_status(u.status);
     Ok(MeResponse {
@@ -628,8 +627,19 @@ async fn me_view(
             names.dedup();
             names
         },
-        deputy: super::delegation::deputy_of(conn, u.id).await?,
-        pending_approver_changes: super::approvers::pending_of(conn, u.id).await?,
+        deputy: around
+            .deputy
+            .as_ref()
+            .map(|(d, starts_at, ends_at)| DeputyResponse {
+                deputy: named_ref(d),
+                starts_at: *starts_at,
+                ends_at: *ends_at,
+            }),
+        pending_approver_changes: if around.changes_pending {
+            super::approvers::pending_of(conn, u.id).await?
+        } else {
+            Vec::new()
+        },
         created_at: u.created_at,
     })
 }

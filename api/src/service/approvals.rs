@@ -54,11 +54,20 @@ pub async fn list_open(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ApprovalTaskR
         .collect())
 }
 
-/// How many open tasks the caller has (one indexed count).
-pub async fn count_open(ctx: &Ctx, p: &UserPrincipal) -> Result<i64> {
+/// How many open tasks and reviews wait for the caller: indexed counts, in one statement.
+pub async fn counts(ctx: &Ctx, p: &UserPrincipal) -> Result<ApprovalCountResponse> {
     let groups = workflow::groups_of(p);
-    let n = store::tasks::count_open_for(&ctx.read, p.id, &groups).await?;
-    Ok(i64::try_from(n).unwrap_or(i64::MAX))
+    use crate::domain::permission::{Permission, allows};
+    let admin = allows(&p.admin_roles, Permission::DecideReassigned);
+    let [open, revalidations] = store::counts(
+        &ctx.read,
+        [
+            store::tasks::open_count(p.id, &groups),
+            store::revalidations::to_review_count(p.id, admin, ctx.clock.now()),
+        ],
+    )
+    .await?;
+    Ok(ApprovalCountResponse { open, revalidations })
 }
 
 /// A refusal of the decision rules as a 422 naming the field.

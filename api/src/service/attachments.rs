@@ -57,7 +57,7 @@ fn view(a: &attachment::Model) -> AttachmentResponse {
 }
 
 async fn may_read(ctx: &Ctx, p: &UserPrincipal, s: &saar::Model) -> Result<()> {
-    if s.requester_id == p.id || s.subject_id == p.id || is_approver_of(&ctx.db, p, s.id).await? {
+    if s.requester_id == p.id || s.subject_id == p.id || is_approver_of(&ctx.read, p, s.id).await? {
         Ok(())
     } else {
         Err(Error::Forbidden(
@@ -138,9 +138,9 @@ pub async fn upload(
 
 /// The attachments of a SAAR (metadata).
 pub async fn list(ctx: &Ctx, p: &UserPrincipal, saar_id: Uuid) -> Result<Vec<AttachmentResponse>> {
-    let s = load_saar(&ctx.db, saar_id).await?;
+    let s = load_saar(&ctx.read, saar_id).await?;
     may_read(ctx, p, &s).await?;
-    Ok(store::attachments::list_of(&ctx.db, s.id)
+    Ok(store::attachments::list_of(&ctx.read, s.id)
         .await?
         .into_iter()
         .map(|m| AttachmentResponse {
@@ -156,9 +156,9 @@ pub async fn list(ctx: &Ctx, p: &UserPrincipal, saar_id: Uuid) -> Result<Vec<Att
 
 /// One attachment with its content.
 pub async fn download(ctx: &Ctx, p: &UserPrincipal, saar_id: Uuid, id: Uuid) -> Result<attachment::Model> {
-    let s = load_saar(&ctx.db, saar_id).await?;
+    let s = load_saar(&ctx.read, saar_id).await?;
     may_read(ctx, p, &s).await?;
-    store::attachments::find(&ctx.db, id)
+    store::attachments::find(&ctx.read, id)
         .await?
         .filter(|a| a.saar_id == s.id)
         .ok_or_else(|| Error::NotFound("No such attachment.".into()))

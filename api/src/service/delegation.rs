@@ -1,11 +1,11 @@
 //! Who acts on approvals when people change: a new supervisor, security officer or EAO takes
 //! over the open tasks of the old one; a deputy acts for an approver during a period.
 
+use super::load_saar;
 use super::principal::UserPrincipal;
 use super::views::person_ref;
 use super::workflow::{self, notify_approvers};
 use super::{Ctx, Error, Result, field};
-use super::{load_saar, load_user};
 use crate::domain::account::normalize_login;
 use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
@@ -115,19 +115,6 @@ pub async fn approver_by_login(
         return Err(Error::Validation(field(field_name, "self", "cannot be yourself")));
     }
     Ok(u)
-}
-
-/// The caller's deputy, if any.
-pub async fn deputy_of(conn: &impl ConnectionTrait, user_id: Uuid) -> Result<Option<DeputyResponse>> {
-    let Some(d) = store::users::deputy_of(conn, user_id).await? else {
-        return Ok(None);
-    };
-    let u = load_user(conn, d.deputy_id).await?;
-    Ok(Some(DeputyResponse {
-        deputy: person_ref(&u),
-        starts_at: d.starts_at,
-        ends_at: d.ends_at,
-    }))
 }
 
 /// Names (or replaces) the caller's deputy; if the period has begun, open tasks move now.

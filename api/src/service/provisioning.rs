@@ -37,37 +37,56 @@ pub async fn may_provision(conn: &impl ConnectionTrait, p: &UserPrincipal, role_
     Ok(my_applications(conn, p).await?.contains(&r.application_id))
 }
 
-async fn view(conn: &impl ConnectionTrait, t: provisioning_task::Model) -> Result<ProvisioningTaskResponse> {
-    let s = load_saar(conn, t.saar_id).await?;
-    let u = load_user(conn, t.user_id).await?;
-    Ok(ProvisioningTaskResponse {
-        id: t.id,
-        saar_number: s.number,
-        role: load_role(conn, t.role_id).await?.1,
-        user: format!("{} ({})", name_of(&u), u.login),
-        user_id: u.id,
-        kind: t.kind.to_string(),
-        status: t.status.to_string(),
-        created_at: t.created_at,
-        mode: t.mode.to_string(),
-        attempts: t.attempts,
-        last_error: t.last_error,
-    })
+/// The views of provisioning tasks, with the names they show read in one statement.
+async fn views(
+    conn: &impl ConnectionTrait,
+    tasks: Vec<provisioning_task::Model>,
+) -> Result<Vec<ProvisioningTaskResponse>> {
+    let labels = store::labels::read(
+        conn,
+        store::labels::Wanted {
+            people: tasks.iter().map(|t| t.user_id).collect(),
+            roles: tasks.iter().map(|t| t.role_id).collect(),
+            numbers: tasks.iter().map(|t| t.saar_id).collect(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tasks
+        .into_iter()
+        .map(|t| {
+            let gone = || Error::NotFound("No such provisioning task.".into());
+            let u = labels.people.get(&t.user_id).ok_or_else(gone)?;
+            Ok(ProvisioningTaskResponse {
+                id: t.id,
+                saar_number: labels.numbers.get(&t.saar_id).cloned().ok_or_else(gone)?,
+                role: labels.roles.get(&t.role_id).cloned().ok_or_else(gone)?,
+                user: format!("{} {} ({})", u.first_name, u.last_name, u.login),
+                user_id: t.user_id,
+                kind: t.kind.to_string(),
+                status: t.status.to_string(),
+                created_at: t.created_at,
+                mode: t.mode.to_string(),
+                attempts: t.attempts,
+                last_error: t.last_error,
+            })
+        })
+        .collect()
 }
 
 /// The caller's open provisioning tasks, oldest first.
 pub async fn list_open(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<ProvisioningTaskResponse>> {
-    let apps = my_applications(&ctx.db, p).await?;
+    let apps = my_applications(&ctx.read, p).await?;
     if apps.is_empty() {
         p.require(Permission::ProvisionUngrouped)?;
     }
-    let tasks = store::provisioning::open_manual(&ctx.db, apps, 500).await?;
-    let mut out = Vec::new();
+    let tasks = store::provisioning::open_manual(&ctx.read, apps, 500).await?;
     // A provisioner never completes their own access: another one does.
-    for t in tasks.into_iter().filter(|t| t.user_id != p.id) {
-        out.push(view(&ctx.db, t).await?);
-    }
-    Ok(out)
+    views(
+        &ctx.read,
+        tasks.into_iter().filter(|t| t.user_id != p.id).collect(),
+    )
+    .await
 }
 
 /// Finishes an open provisioning task in the caller's transaction: the SAAR completes, the
@@ -169,7 +188,10 @@ pub async fn complete(
         note: req.note.clone(),
         ..t
     };
-    view(&ctx.db, done).await
+    views(&ctx.db, vec![done])
+        .await?
+        .pop()
+        .ok_or_else(|| Error::NotFound("No such provisioning task.".into()))
 }
 
 /// A webhook delivery this replica claimed: what to POST where, and for which task.

@@ -793,12 +793,6 @@ pub async fn to_review(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<RevalidationR
     views(&ctx.read, &rs).await
 }
 
-/// How many submitted reviews wait on me (or on those I am the deputy of now).
-pub async fn count_to_review(ctx: &Ctx, p: &UserPrincipal) -> Result<i64> {
-    let admin = allows(&p.admin_roles, Permission::DecideReassigned);
-    Ok(store::revalidations::count_to_review(&ctx.read, p.id, admin, ctx.clock.now()).await?)
-}
-
 /// Review `id`, for its user, its reviewer (who starts deciding when they first open it) and
 /// the administrators.
 pub async fn get(ctx: &Ctx, actor: &Actor, p: &UserPrincipal, id: Uuid) -> Result<RevalidationResponse> {

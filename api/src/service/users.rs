@@ -47,22 +47,15 @@ pub async fn list_users(ctx: &Ctx, p: &UserPrincipal, q: &ListUsersQuery) -> Res
         after: q.cursor.as_deref().filter(|c| !c.is_empty()),
     };
     let limit = q.limit.unwrap_or(DEFAULT_PAGE);
-    let mut rows = store::users::list(&ctx.db, &filter, limit + 1).await?;
+    let mut rows = store::users::list(&ctx.read, &filter, limit + 1).await?;
     let next_cursor = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|u| u.login.clone())
+        rows.last().map(|(u, _)| u.login.clone())
     } else {
         None
     };
-    let orgs = store::users::organization_codes(&ctx.db).await?;
     Ok(UserListResponse {
-        users: rows
-            .into_iter()
-            .map(|u| {
-                let org = orgs.get(&u.organization_id).cloned().unwrap_or_default();
-                summary(u, org)
-            })
-            .collect(),
+        users: rows.into_iter().map(|(u, org)| summary(u, org)).collect(),
         next_cursor,
     })
 }

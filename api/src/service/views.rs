@@ -63,12 +63,6 @@ pub async fn saar_responses_with(
         return Ok(Vec::new());
     }
     let mut roles: HashMap<Uuid, RoleRef> = known.roles.into_iter().map(|r| (r.id, r)).collect();
-    let unknown_roles: HashSet<Uuid> = list
-        .iter()
-        .map(|s| s.role_id)
-        .filter(|id| !roles.contains_key(id))
-        .collect();
-    roles.extend(store::catalog::role_refs(conn, unknown_roles).await?);
     let tasks = match known.tasks {
         Some(mut tasks) => {
             tasks.sort_by_key(|t| (t.opened_at, t.level));
@@ -88,28 +82,36 @@ pub async fn saar_responses_with(
         .map(|u| (u.id, (name_of(u), u.login.clone())))
         .collect();
     user_ids.retain(|id| !users.contains_key(id));
-    if !user_ids.is_empty() {
-        users.extend(
-            store::users::names_of(conn, user_ids)
-                .await?
-                .into_iter()
-                .map(|(id, login, first, last)| (id, (format!("{first} {last}"), login))),
-        );
-    }
-    let group_ids: HashSet<Uuid> = tasks.iter().filter_map(|t| t.group_id).collect();
-    let groups = store::catalog::group_names(conn, group_ids).await?;
     let mut open_provisioning = known.provisioning;
-    let provisioning: Vec<Uuid> = list
-        .iter()
-        .filter(|s| s.status == SaarStatus::Provisioning && !open_provisioning.contains_key(&s.id))
-        .map(|s| s.id)
-        .collect();
-    open_provisioning.extend(
-        store::provisioning::open_of_saars(conn, provisioning)
-            .await?
+    // Every name not in hand, in one statement.
+    let labels = store::labels::read(
+        conn,
+        store::labels::Wanted {
+            people: user_ids,
+            roles: list
+                .iter()
+                .map(|s| s.role_id)
+                .filter(|id| !roles.contains_key(id))
+                .collect(),
+            groups: tasks.iter().filter_map(|t| t.group_id).collect(),
+            provisioning: list
+                .iter()
+                .filter(|s| s.status == SaarStatus::Provisioning && !open_provisioning.contains_key(&s.id))
+                .map(|s| s.id)
+                .collect(),
+            ..Default::default()
+        },
+    )
+    .await?;
+    users.extend(
+        labels
+            .people
             .into_iter()
-            .map(|(p, app)| (p.saar_id, (p.created_at, app))),
+            .map(|(id, p)| (id, (format!("{} {}", p.first_name, p.last_name), p.login))),
     );
+    roles.extend(labels.roles);
+    let groups = labels.groups;
+    open_provisioning.extend(labels.provisioning);
     let name = |id: &Uuid| {
         users
             .get(id)

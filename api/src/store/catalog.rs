@@ -373,20 +373,3 @@ impl FactRow {
         })
     }
 }
-
-/// The names of the approval groups `ids`.
-pub async fn group_names(
-    conn: &impl ConnectionTrait,
-    ids: HashSet<Uuid>,
-) -> Result<HashMap<Uuid, String>, DbErr> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(super::entities::approval_group::Entity::find()
-        .filter(super::entities::approval_group::Column::Id.is_in(ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|g| (g.id, g.name))
-        .collect())
-}

@@ -11,6 +11,7 @@ pub mod catalog_admin;
 pub mod certificates;
 pub mod columns;
 pub mod entities;
+pub mod labels;
 pub mod mfa;
 pub mod outbox;
 pub mod principals;
@@ -195,4 +196,37 @@ pub fn filter_only<C: IdenStatic>(backend: sea_orm::DbBackend, col: C) -> Expr {
         sea_orm::DbBackend::Sqlite => Expr::cust(format!("+\"{}\"", col.as_str())),
         _ => Expr::cust(format!("COALESCE(\"{0}\", \"{0}\")", col.as_str())),
     }
+}
+
+/// `SELECT COUNT(*)` of `q`, as a scalar subquery: several counts read in one statement by
+/// [`counts`].
+pub fn count_of<E: EntityTrait>(q: sea_orm::Select<E>) -> Expr {
+    use sea_orm::sea_query::{Asterisk, ExprTrait, SubQueryStatement};
+    use sea_orm::{QuerySelect, QueryTrait};
+    Expr::SubQuery(
+        None,
+        Box::new(SubQueryStatement::SelectStatement(
+            q.select_only().expr(Expr::col(Asterisk).count()).into_query(),
+        )),
+    )
+}
+
+/// The values of integer expressions `exprs` (e.g. [`count_of`]), in one statement.
+pub async fn counts<const N: usize>(
+    conn: &impl ConnectionTrait,
+    exprs: [Expr; N],
+) -> Result<[i64; N], DbErr> {
+    let mut q = sea_orm::sea_query::Query::select();
+    for e in exprs {
+        q.expr(e);
+    }
+    let row = conn
+        .query_one(&q)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("counts".into()))?;
+    let mut out = [0; N];
+    for (i, v) in out.iter_mut().enumerate() {
+        *v = row.try_get_by_index::<Option<i64>>(i)?.unwrap_or(0);
+    }
+    Ok(out)
 }

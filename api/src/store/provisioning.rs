@@ -12,7 +12,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use uuid::Uuid;
 
 /// The application `id`.
@@ -95,35 +95,6 @@ pub async fn open_manual(
         .limit(limit)
         .all(conn)
         .await
-}
-
-/// The open tasks of the SAARs `saars`, each with its application's code.
-pub async fn open_of_saars(
-    conn: &impl ConnectionTrait,
-    saars: Vec<Uuid>,
-) -> Result<Vec<(provisioning_task::Model, String)>, DbErr> {
-    if saars.is_empty() {
-        return Ok(Vec::new());
-    }
-    let tasks = provisioning_task::Entity::find()
-        .filter(provisioning_task::Column::SaarId.is_in(saars))
-        .filter(provisioning_task::Column::Status.eq(ProvisioningStatus::Open))
-        .all(conn)
-        .await?;
-    let apps: HashMap<Uuid, String> = application::Entity::find()
-        .filter(application::Column::Id.is_in(tasks.iter().map(|p| p.application_id).collect::<HashSet<_>>()))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.code))
-        .collect();
-    Ok(tasks
-        .into_iter()
-        .map(|t| {
-            let code = apps.get(&t.application_id).cloned().unwrap_or_default();
-            (t, code)
-        })
-        .collect())
 }
 
 /// Marks open task `id` done; false when someone completed it first.

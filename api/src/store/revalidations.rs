@@ -267,19 +267,10 @@ pub async fn to_review(
         .await
 }
 
-/// How many submitted reviews `reviewer` decides at `now`: one statement.
-pub async fn count_to_review(
-    conn: &impl ConnectionTrait,
-    reviewer: Uuid,
-    administrators: bool,
-    now: DateTime<Utc>,
-) -> Result<i64, DbErr> {
-    use sea_orm::PaginatorTrait;
-    let n = revalidation::Entity::find()
-        .filter(decided_by(reviewer, administrators, now))
-        .count(conn)
-        .await?;
-    Ok(i64::try_from(n).unwrap_or(i64::MAX))
+/// How many reviews `reviewer` decides now (`administrators`: with those reassigned to the
+/// administrators): an expression for [`super::counts`].
+pub fn to_review_count(reviewer: Uuid, administrators: bool, now: DateTime<Utc>) -> Expr {
+    super::count_of(revalidation::Entity::find().filter(decided_by(reviewer, administrators, now)))
 }
 
 /// The items of reviews `ids`, by review.

@@ -126,13 +126,15 @@ pub async fn open_for(
     Ok(tasks)
 }
 
-/// How many open tasks `user` and `groups` have that `user` may decide (two indexed counts).
-pub async fn count_open_for(conn: &impl ConnectionTrait, user: Uuid, groups: &[Uuid]) -> Result<u64, DbErr> {
-    let mut n = own_inbox(user).count(conn).await?;
-    if !groups.is_empty() {
-        n += groups_inbox(user, groups).count(conn).await?;
+/// How many open tasks `user` may decide, their own and their `groups`' (each half counted
+/// by its own index): an expression for [`super::counts`].
+pub fn open_count(user: Uuid, groups: &[Uuid]) -> Expr {
+    let own = super::count_of(own_inbox(user));
+    if groups.is_empty() {
+        own
+    } else {
+        own.add(super::count_of(groups_inbox(user, groups)))
     }
-    Ok(n)
 }
 
 /// Every task of the SAARs `saars`, in the order they opened.

@@ -10,7 +10,6 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, JoinType,
     QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait,
 };
-use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The account `id`.
@@ -230,11 +229,6 @@ pub async fn active_by_login(conn: &impl ConnectionTrait, login: &str) -> Result
         .await
 }
 
-/// The deputy arrangement of `user`, if any.
-pub async fn deputy_of(conn: &impl ConnectionTrait, user: Uuid) -> Result<Option<deputy::Model>, DbErr> {
-    deputy::Entity::find_by_id(user).one(conn).await
-}
-
 /// Replaces the deputy arrangement of `d.user_id` with `d`: one upsert, so two people naming
 /// a deputy for the same account at once end with one arrangement (the later), where a delete
 /// and an insert let both inserts collide on PostgreSQL.
@@ -335,12 +329,13 @@ pub struct UserFilter<'a> {
     pub after: Option<&'a str>,
 }
 
-/// Accounts matching `f` ordered by User ID, at most `limit`.
+/// Accounts matching `f` ordered by User ID, at most `limit`, each with its organization's
+/// code (one statement).
 pub async fn list(
     conn: &impl ConnectionTrait,
     f: &UserFilter<'_>,
     limit: u64,
-) -> Result<Vec<user::Model>, DbErr> {
+) -> Result<Vec<(user::Model, String)>, DbErr> {
     let mut cond = Condition::all();
     if let Some(status) = f.status {
         cond = cond.add(user::Column::Status.eq(status.as_str()));
@@ -373,21 +368,15 @@ pub async fn list(
     if let Some(after) = f.after {
         cond = cond.add(user::Column::Login.gt(after));
     }
-    user::Entity::find()
+    Ok(user::Entity::find()
+        .find_also_related(organization::Entity)
         .filter(cond)
         .order_by_asc(user::Column::Login)
         .limit(limit)
         .all(conn)
-        .await
-}
-
-/// The code of every organization, by id.
-pub async fn organization_codes(conn: &impl ConnectionTrait) -> Result<HashMap<Uuid, String>, DbErr> {
-    Ok(organization::Entity::find()
-        .all(conn)
         .await?
         .into_iter()
-        .map(|o| (o.id, o.code))
+        .map(|(u, o)| (u, o.map(|o| o.code).unwrap_or_default()))
         .collect())
 }
 
@@ -1085,4 +1074,134 @@ pub async fn drop_pending_email(
         .exec(conn)
         .await?;
     Ok(r.rows_affected == 1)
+}
+
+/// A person as My Information names them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    pub id: Uuid,
+    pub login: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+}
+
+/// What My Information shows around an account, read in one round trip.
+#[derive(Debug, Default)]
+pub struct Around {
+    /// The people the account names (supervisor, security officer, EAO), in no order.
+    pub named: Vec<Named>,
+    /// The active officers its organization names: (kind, person), by last and first name.
+    pub officers: Vec<(String, Named)>,
+    /// Its deputy arrangement: the deputy, from, until.
+    pub deputy: Option<(Named, DateTime<Utc>, DateTime<Utc>)>,
+    /// Whether approver changes it asked for wait for acceptance.
+    pub changes_pending: bool,
+}
+
+/// The people account `u` names, the active officers of its organization (`officers_of` when
+/// the organization is internal), its deputy, and whether it has approver changes waiting: four
+/// reads of one shape (what, officer kind, person, from, until) in one `UNION ALL`.
+pub async fn around(
+    conn: &impl ConnectionTrait,
+    u: &user::Model,
+    officers_of: Option<Uuid>,
+) -> Result<Around, DbErr> {
+    use super::entities::{approver_change, organization_officer as officer};
+    use crate::domain::approver_change::ApproverChangeStatus;
+    use sea_orm::sea_query::{SelectStatement, UnionType};
+    let no_time = || Expr::val(Option::<DateTime<Utc>>::None);
+    let no_kind = || Expr::val(Option::<String>::None);
+    // (what, kind, the person's columns, from, until); the person's columns come from `users`.
+    let head = |what: &str, kind: Expr| -> SelectStatement {
+        Query::select()
+            .expr(Expr::val(what.to_string()))
+            .expr(kind)
+            .column((user::Entity, user::Column::Id))
+            .column((user::Entity, user::Column::Login))
+            .column((user::Entity, user::Column::FirstName))
+            .column((user::Entity, user::Column::LastName))
+            .column((user::Entity, user::Column::Email))
+            .to_owned()
+    };
+    let named_ids: Vec<Uuid> = [u.supervisor_id, u.security_officer_id, u.eao_id]
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut q = head("named", no_kind())
+        .expr(no_time())
+        .expr(no_time())
+        .from(user::Entity)
+        .and_where(Expr::col((user::Entity, user::Column::Id)).is_in(named_ids))
+        .to_owned();
+    if let Some(org) = officers_of {
+        q.union(
+            UnionType::All,
+            head("officer", Expr::col((officer::Entity, officer::Column::Kind)))
+                .expr(no_time())
+                .expr(no_time())
+                .from(officer::Entity)
+                .inner_join(
+                    user::Entity,
+                    Expr::col((user::Entity, user::Column::Id))
+                        .equals((officer::Entity, officer::Column::UserId)),
+                )
+                .and_where(Expr::col((officer::Entity, officer::Column::OrganizationId)).eq(org))
+                .and_where(Expr::col((user::Entity, user::Column::Status)).eq(AccountStatus::Active.as_str()))
+                .to_owned(),
+        );
+    }
+    q.union(
+        UnionType::All,
+        head("deputy", no_kind())
+            .column((deputy::Entity, deputy::Column::StartsAt))
+            .column((deputy::Entity, deputy::Column::EndsAt))
+            .from(deputy::Entity)
+            .inner_join(
+                user::Entity,
+                Expr::col((user::Entity, user::Column::Id))
+                    .equals((deputy::Entity, deputy::Column::DeputyId)),
+            )
+            .and_where(Expr::col((deputy::Entity, deputy::Column::UserId)).eq(u.id))
+            .to_owned(),
+    )
+    .union(
+        UnionType::All,
+        head("change", no_kind())
+            .expr(no_time())
+            .expr(no_time())
+            .from(approver_change::Entity)
+            .inner_join(
+                user::Entity,
+                Expr::col((user::Entity, user::Column::Id))
+                    .equals((approver_change::Entity, approver_change::Column::UserId)),
+            )
+            .and_where(Expr::col((approver_change::Entity, approver_change::Column::UserId)).eq(u.id))
+            .and_where(
+                Expr::col((approver_change::Entity, approver_change::Column::Status))
+                    .eq(ApproverChangeStatus::Pending.as_str()),
+            )
+            .to_owned(),
+    );
+    let mut out = Around::default();
+    for row in conn.query_all(&q).await? {
+        let what: String = row.try_get_by_index(0)?;
+        let person = Named {
+            id: row.try_get_by_index(2)?,
+            login: row.try_get_by_index(3)?,
+            first_name: row.try_get_by_index(4)?,
+            last_name: row.try_get_by_index(5)?,
+            email: row.try_get_by_index(6)?,
+        };
+        match what.as_str() {
+            "named" => out.named.push(person),
+            "officer" => out.officers.push((row.try_get_by_index(1)?, person)),
+            "deputy" => out.deputy = Some((person, row.try_get_by_index(7)?, row.try_get_by_index(8)?)),
+            "change" => out.changes_pending = true,
+            _ => return Err(DbErr::Custom(format!("unexpected row {what} around an account"))),
+        }
+    }
+    out.officers
+        .sort_by(|(_, a), (_, b)| (&a.last_name, &a.first_name).cmp(&(&b.last_name, &b.first_name)));
+    Ok(out)
 }
