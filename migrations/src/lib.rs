@@ -59,6 +59,7 @@ mod m20261201_000034_retention;
 mod m20261201_000035_unsealed_audit;
 mod m20261201_000036_one_open_request;
 mod m20261201_000037_audit_target;
+mod m20261201_000038_audit_actor;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -104,6 +105,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000035_unsealed_audit::Migration),
             Box::new(m20261201_000036_one_open_request::Migration),
             Box::new(m20261201_000037_audit_target::Migration),
+            Box::new(m20261201_000038_audit_actor::Migration),
         ]
     }
 }

@@ -369,3 +369,79 @@ pub struct AccountMailResponse {
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
 }
+
+/// What to find in the audit trail (every filter optional; all given must hold).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditFilter {
+    /// Who acted, as recorded: a User ID, `system` for the server's own jobs, or
+    /// `client:<id>`.
+    #[validate(length(min = 1, max = 100))]
+    pub actor: Option<String>,
+    /// What the event is about, e.g. `saar:<id>`, `user:<id>` or `role:<id>`.
+    #[validate(length(min = 1, max = 200))]
+    pub target: Option<String>,
+    /// One action (`saar.submitted`), or every action under a prefix ending in a dot
+    /// (`saar.`).
+    #[validate(length(min = 1, max = 100))]
+    pub action: Option<String>,
+    /// Events at or after this time (RFC 3339).
+    pub from: Option<DateTime<Utc>>,
+    /// Events before this time (RFC 3339).
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// A page of the audit trail.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditPageQuery {
+    /// Events per page (default 100).
+    #[validate(range(min = 1, max = 500))]
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    #[validate(length(min = 1, max = 20))]
+    pub cursor: Option<String>,
+}
+
+/// One event of the audit trail, as the hash-chained log recorded it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AuditEventResponse {
+    /// The event's number (in the order events were recorded).
+    pub id: i64,
+    /// Its position in the sealed chain; absent until the chain reaches it (a moment after).
+    pub seq: Option<i64>,
+    pub at: DateTime<Utc>,
+    /// Who acted: a User ID, `system`, or `client:<id>`.
+    pub actor: String,
+    /// What happened, e.g. `saar.submitted`, `account.status_changed`.
+    pub action: String,
+    /// What it happened to, e.g. `saar:<id>`.
+    pub target: Option<String>,
+    /// The address the request came from, when a person or client acted.
+    pub ip: Option<String>,
+    /// The event's details as recorded.
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+    /// The event's seal (SHA-256, hex) once sealed.
+    pub hash: Option<String>,
+}
+
+/// Audit events, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AuditEventList {
+    pub events: Vec<AuditEventResponse>,
+    /// Pass as `cursor` for the next (older) page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// The audit chain, checked from its first event.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AuditVerifyResponse {
+    /// Every sealed event links to the one before and matches its seal.
+    pub intact: bool,
+    /// How many events were found intact (all of them when `intact`; before the first broken
+    /// link otherwise).
+    pub intact_events: i64,
+    /// The first event that was changed, or that follows a deleted one.
+    pub broken_at: Option<AuditEventResponse>,
+}

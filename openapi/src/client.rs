@@ -746,6 +746,57 @@ impl Client {
         self.get_query("api/v1/users", &pairs).await
     }
 
+    /// The query pairs of an audit filter.
+    fn audit_pairs(f: &AuditFilter) -> Vec<(&'static str, String)> {
+        let time = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.to_rfc3339());
+        [
+            ("actor", f.actor.clone()),
+            ("target", f.target.clone()),
+            ("action", f.action.clone()),
+            ("from", time(f.from)),
+            ("to", time(f.to)),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect()
+    }
+
+    /// `GET /api/v1/audit-events`
+    pub async fn audit_events(
+        &self,
+        f: &AuditFilter,
+        page: &AuditPageQuery,
+    ) -> Result<AuditEventList, ClientError> {
+        let mut pairs = Self::audit_pairs(f);
+        pairs.extend(page.limit.map(|l| ("limit", l.to_string())));
+        pairs.extend(page.cursor.clone().map(|c| ("cursor", c)));
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.get_query("api/v1/audit-events", &pairs).await
+    }
+
+    /// `GET /api/v1/audit-events/export`: the CSV text.
+    pub async fn export_audit_events(&self, f: &AuditFilter) -> Result<String, ClientError> {
+        let mut url = self
+            .base
+            .join("api/v1/audit-events/export")
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        url.query_pairs_mut().extend_pairs(Self::audit_pairs(f));
+        let mut req = self.http.get(url);
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let (_, bytes) = Self::fetch(req).await?;
+        String::from_utf8(bytes.to_vec()).map_err(|e| ClientError::Decode {
+            status: 200,
+            message: e.to_string(),
+        })
+    }
+
+    /// `GET /api/v1/audit-events/verify`
+    pub async fn verify_audit_chain(&self) -> Result<AuditVerifyResponse, ClientError> {
+        self.get("api/v1/audit-events/verify").await
+    }
+
     /// `POST /api/v1/me/roles/{id}/removal`
     pub async fn request_role_removal(
         &self,

@@ -17,6 +17,8 @@ named! {
         NewItUserRequestor = "new_it_user_requestor",
         RoleCatalogOwner = "role_catalog_owner",
         SecurityOfficer = "security_officer",
+        /// Reads the audit trail and checks its hash chain (assessors, internal audit).
+        Auditor = "auditor",
     }
 }
 
@@ -31,6 +33,7 @@ impl AdminRole {
             Self::NewItUserRequestor => "New IT User Requestor",
             Self::RoleCatalogOwner => "Role Catalog Owner",
             Self::SecurityOfficer => "Security Officer",
+            Self::Auditor => "Auditor",
         }
     }
 }
@@ -75,6 +78,8 @@ named! {
         /// Mail a SAAR's waiting approvers its approval request again (a fresh link for an
         /// external approver): the help desk, when an approver says the mail never came.
         ResendApprovalMail = "resend_approval_mail",
+        /// Search and export the audit trail and check its hash chain.
+        ReadAuditTrail = "read_audit_trail",
     }
 }
 
@@ -96,6 +101,7 @@ pub const GRANTS: &[(AdminRole, &[Permission])] = &[
             Permission::ManageAccounts,
             Permission::CreateAccounts,
             Permission::ResendApprovalMail,
+            Permission::ReadAuditTrail,
         ],
     ),
     (
@@ -123,6 +129,7 @@ pub const GRANTS: &[(AdminRole, &[Permission])] = &[
     (AdminRole::Reports, &[]),
     (AdminRole::NewItUserRequestor, &[Permission::EnrollContractors]),
     (AdminRole::SecurityOfficer, &[Permission::ActAsSecurityOfficer]),
+    (AdminRole::Auditor, &[Permission::ReadAuditTrail]),
 ];
 
 /// Whether holding `roles` grants `p`.
@@ -160,6 +167,7 @@ impl Permission {
             Self::EnrollContractors => {
                 "Only a COR holding the New IT User Requestor role enrolls contractors."
             }
+            Self::ReadAuditTrail => "Only administrators and auditors read the audit trail.",
         }
     }
 }
@@ -197,5 +205,9 @@ mod tests {
         assert!(!allows(&[Provisioner], ReadAnySaar));
         assert!(!allows(&[Reports, NewItUserRequestor], ListUsers));
         assert!(allows(&[Provisioner], ProvisionUngrouped));
+        assert!(allows(&[Auditor], ReadAuditTrail));
+        assert!(allows(&[Administrator], ReadAuditTrail));
+        assert!(!allows(&[HelpDesk, Reports, SecurityOfficer], ReadAuditTrail));
+        assert!(!allows(&[Auditor], ReadAnySaar));
     }
 }

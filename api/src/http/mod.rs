@@ -3,6 +3,7 @@
 
 pub mod approvals;
 pub mod approvers;
+pub mod audit;
 pub mod auth;
 pub mod catalog;
 pub mod certificates;
@@ -58,6 +59,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
         (name = "provisioning", description = "Provisioning tasks"),
         (name = "revalidation", description = "Reviews of who holds which roles: campaigns, my review, the reviewer's decisions"),
         (name = "users", description = "Accounts, for administrators and the help desk"),
+        (name = "audit", description = "The audit trail, for administrators and auditors: search, export, chain check"),
         (name = "enrollments", description = "New IT User Enrollment: contractors enrolled by their COR, and their contracts"),
         (name = "help", description = "Whom to call"),
         (name = "dev", description = "Development helpers"),
@@ -95,6 +97,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
     provisioning::configure(cfg);
     revalidations::configure(cfg);
     users::configure(cfg);
+    audit::configure(cfg);
     enrollments::configure(cfg);
     dev::configure(cfg);
 }

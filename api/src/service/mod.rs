@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod approvals;
 pub mod approvers;
 pub mod attachments;
+pub mod audit;
 pub mod catalog;
 pub mod certificates;
 pub mod deadlines;

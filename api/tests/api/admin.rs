@@ -781,6 +781,10 @@ async fn allowed(
             .map(drop),
         ReadAnySaar => c.get_saar(scene.saar).await.map(drop),
         ManageRevalidation => c.campaigns().await.map(drop),
+        ReadAuditTrail => c
+            .audit_events(&AuditFilter::default(), &AuditPageQuery::default())
+            .await
+            .map(drop),
         ChangeAccountStatus => {
             // No reason: allowed callers get 422, and nothing changes.
             let e = c

@@ -372,6 +372,9 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         }
         // People.
         "list_users" => call(M::GET, "/api/v1/users"),
+        "list_audit_events" => call(M::GET, "/api/v1/audit-events"),
+        "export_audit_events" => call(M::GET, "/api/v1/audit-events/export?action=saar."),
+        "verify_audit_chain" => call(M::GET, "/api/v1/audit-events/verify"),
         // Not a whole account: refused before it is read, or 422 (nothing is created).
         "create_user" => call(M::POST, "/api/v1/users").json(json!({"user_id": ""})),
         // The requester is active: refused, or 409 (no link is sent).
@@ -848,6 +851,9 @@ const README_ORDER: &[&str] = &[
     "remove_user_certificate",
     "list_user_requests",
     "resend_approval_mail",
+    "list_audit_events",
+    "export_audit_events",
+    "verify_audit_chain",
     "enroll_contractor",
     "list_enrollments",
     "extend_contract",

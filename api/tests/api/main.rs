@@ -7,6 +7,7 @@ mod accounts;
 mod admin;
 mod approvals;
 mod architecture;
+mod audit;
 mod authorization;
 mod catalog;
 mod certificates;

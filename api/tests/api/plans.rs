@@ -6,8 +6,8 @@
 //! either: part of a name is found through a trigram index (migration 15). The deadlines job's
 //! retention rounds (registrations never verified, changes of email never confirmed, delivered
 //! mail keeping its body, stale throttle rows) find their rows by index too (migration 34), and
-//! so does the audit sealer its unsealed events (migration 35), and a SAAR's history its
-//! events (migration 37).
+//! so does the audit sealer its unsealed events (migration 35), a SAAR's history its events
+//! (migration 37) and an audit search by actor (migration 38).
 //!
 //! SQLite: `EXPLAIN QUERY PLAN` must show no `SCAN` of those tables. PostgreSQL: with
 //! sequential scans discouraged (`enable_seqscan = off`, so a small test table does not hide a
@@ -164,6 +164,20 @@ async fn the_busiest_reads_never_read_a_per_user_table_whole(db: Db) {
             "a SAAR's history",
             store::audit::of_target_query(&format!("saar:{}", uuid::Uuid::nil())).build(backend),
             vec![("audit_events", "target")],
+        ),
+        (
+            "the audit trail of one actor, a page back from a cursor",
+            store::audit::search_query(
+                &store::audit::Search {
+                    actor: Some("jrequester".into()),
+                    action: Some("saar.".into()),
+                    ..Default::default()
+                },
+                Some(1_000),
+                100,
+            )
+            .build(backend),
+            vec![("audit_events", "actor")],
         ),
         (
             "events the audit sealer has not chained",
