@@ -54,6 +54,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/help") view={Lazy::<lazy::Help>::new()}/>
                         <Route path=path!("/revalidation") view={Lazy::<lazy::MyReview>::new()}/>
                         <Route path=path!("/revalidation-campaigns") view={Lazy::<lazy::Campaigns>::new()}/>
+                        <Route path=path!("/audit") view={Lazy::<lazy::AuditTrail>::new()}/>
                     </Routes>
                 </Show>
             </main>
@@ -122,6 +123,9 @@ fn Header() -> impl IntoView {
                         </Show>
                         <Show when=move || session.has_any(&["Administrator"])>
                             <li><A href="/revalidation-campaigns">"Campaigns"</A></li>
+                        </Show>
+                        <Show when=move || session.has_any(&["Administrator", "Auditor"])>
+                            <li><A href="/audit">"Audit trail"</A></li>
                         </Show>
                     </Show>
                     <Show when=move || mailbox_on.get()>

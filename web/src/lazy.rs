@@ -149,3 +149,14 @@ impl LazyRoute for Help {
         view! { <pages::help::Help/> }.into_any()
     }
 }
+
+pub struct AuditTrail;
+#[lazy_route]
+impl LazyRoute for AuditTrail {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <pages::audit::AuditTrail/> }.into_any()
+    }
+}

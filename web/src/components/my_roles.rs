@@ -2,7 +2,7 @@
 //! on, the time left, cancel) and SAAR History (every step).
 
 use crate::api::{self, Session};
-use crate::components::saar::SaarDetails;
+use crate::components::saar::{SaarDetails, SaarHistory};
 use crate::components::{Alert, Status};
 use amps_openapi::{
     CurrentRoleResponse, MyRequestsResponse, RemovalRequest, RenewalRequest, ResubmitSaarRequest,
@@ -156,6 +156,7 @@ pub fn MyRoles() -> impl IntoView {
                                     <article class="card" aria-label=format!("{} {}", s.number, s.role.name)>
                                         <h3>{format!("{}: {} ({} {})", s.number, s.role.name, s.role.application, s.role.environment)}</h3>
                                         <SaarDetails saar=s.clone()/>
+                                        <SaarHistory id=s.id number=s.number.clone()/>
                                         {returned.then(|| view! {
                                             <form class="resubmit" on:submit=resubmit.clone() novalidate>
                                                 <p>{format!("{} was returned to you for more information. Answer in the justification and resubmit.", s.number)}</p>
@@ -211,6 +212,7 @@ pub fn MyRoles() -> impl IntoView {
                                 <details>
                                     <summary>{format!("{}: {} ({}): {}", s.number, s.role.name, s.role.application, s.status.label())}</summary>
                                     <SaarDetails saar=s.clone()/>
+                                    <SaarHistory id=s.id number=s.number.clone()/>
                                 </details>
                             </li>
                         }).collect_view()}

@@ -1,8 +1,11 @@
 //! A SAAR's facts for approvers and requesters: requester, justification, DD 2875 user
-//! information, warnings, whom it waits on, and every step.
+//! information, warnings, whom it waits on, and every step; and its history from the audit
+//! trail, read when the reader opens it.
 
-use amps_openapi::SaarResponse;
+use crate::api::{self, Session};
+use amps_openapi::{SaarHistoryEntry, SaarResponse};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 fn days(secs: i64) -> String {
     let d = secs / 86_400;
@@ -56,5 +59,54 @@ pub fn SaarDetails(saar: SaarResponse) -> impl IntoView {
                 </tbody>
             </table>
         })}
+    }
+}
+
+/// A SAAR's history from the audit trail (who did what, when, and each event's seal), read the
+/// first time the reader opens it.
+#[component]
+pub fn SaarHistory(id: uuid::Uuid, number: String) -> impl IntoView {
+    let session = Session::get();
+    let events = RwSignal::new(None::<Result<Vec<SaarHistoryEntry>, String>>);
+    let load = move |_| {
+        if events.get_untracked().is_some() {
+            return;
+        }
+        spawn_local(async move {
+            let r = api::call(session, move |c| async move { c.saar_history(id).await }).await;
+            events.set(Some(r.map_err(|e| api::message(&e))));
+        });
+    };
+    view! {
+        <details class="history" on:toggle=load>
+            <summary>{format!("History of {number}")}</summary>
+            {move || match events.get() {
+                None => view! { <p>"Loading the history…"</p> }.into_any(),
+                Some(Err(m)) => view! { <p role="alert">{m}</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <table>
+                        <caption class="sr-only">"History"</caption>
+                        <thead><tr><th scope="col">"When"</th><th scope="col">"Who"</th><th scope="col">"What"</th><th scope="col">"Seal"</th></tr></thead>
+                        <tbody>
+                            {list.into_iter().map(|e| {
+                                let what = e.action.trim_start_matches("saar.").replace('_', " ");
+                                let comment = e.details.get("comment").and_then(|c| c.as_str()).map(|c| format!(": {c}")).unwrap_or_default();
+                                view! {
+                                    <tr>
+                                        <td>{crate::fmt::date_time(&e.at)}</td>
+                                        <td>{e.actor.clone()}</td>
+                                        <td>{format!("{what}{comment}")}</td>
+                                        <td>{match (e.seq, e.hash.as_deref()) {
+                                            (Some(seq), Some(h)) => format!("#{seq} {}…", h.get(..12).unwrap_or(h)),
+                                            _ => "not yet sealed".into(),
+                                        }}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        </details>
     }
 }

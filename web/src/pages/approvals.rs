@@ -4,7 +4,7 @@
 //! requests for the same role can be approved at once.
 
 use crate::api::{self, Session};
-use crate::components::saar::SaarDetails;
+use crate::components::saar::{SaarDetails, SaarHistory};
 use crate::components::{Page, RejectReasonSelect, Status};
 use amps_openapi::{
     ApprovalTaskResponse, ApproveRequest, AttachmentResponse, RejectReason, RejectRequest, ReturnRequest,
@@ -286,6 +286,7 @@ fn TaskCard(
                 <label for=format!("{prefix}-pick")>{format!("Select {} for approving several at once", task.saar.number)}</label>
             </div>
             <SaarDetails saar=task.saar.clone()/>
+            <SaarHistory id=task.saar.id number=task.saar.number.clone()/>
             <Show when=move || !attachments.get().is_empty()>
                 <ul class="attachments" aria-label=attach_label.clone()>
                     {move || attachments.get().into_iter().map(|a| view! {

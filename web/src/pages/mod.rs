@@ -2,6 +2,7 @@
 
 pub mod approval_link;
 pub mod approvals;
+pub mod audit;
 pub mod approver_change;
 pub mod catalog;
 mod catalog_groups;
