@@ -76,8 +76,17 @@ enum Command {
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Seal what is pending, then check the hash chain from its first event; exits non-zero
-    /// naming the first event that was changed (or whose predecessor was deleted).
-    Verify,
+    /// naming the first event that was changed (or whose predecessor was deleted). With
+    /// `--saar` and `--hash`, also checks that a hash printed on that SAAR's DD 2875 is the
+    /// seal of one of its events.
+    Verify {
+        /// The SAAR's number, e.g. SAAR-2026-000123.
+        #[arg(long, requires = "hash")]
+        saar: Option<String>,
+        /// A hash printed on the SAAR's DD 2875.
+        #[arg(long, requires = "saar")]
+        hash: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -271,16 +280,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("client_id={id}\nclient_secret={secret}");
         }
         Command::Audit {
-            command: AuditCommand::Verify,
+            command: AuditCommand::Verify { saar, hash },
         } => {
             let ctx = startup::context(settings, clock).await?;
             let v = amps::store::audit::verify(&ctx.db).await?;
             match v.broken_at {
-                None => println!(
-                    "The audit chain is intact: {} event{}, each sealed.",
-                    v.sealed,
-                    if v.sealed == 1 { "" } else { "s" }
-                ),
+                None => {
+                    println!(
+                        "The audit chain is intact: {} event{}, each sealed.",
+                        v.sealed,
+                        if v.sealed == 1 { "" } else { "s" }
+                    );
+                    if let (Some(number), Some(hash)) = (saar, hash) {
+                        match amps::store::audit::saar_event_with_hash(&ctx.db, &number, &hash).await? {
+                            Some(e) => println!(
+                                "{number}: the hash is the seal of audit event #{} ({} {} by {}), in the intact chain.",
+                                e.seq.unwrap_or_default(),
+                                e.at.to_rfc3339(),
+                                e.action,
+                                e.actor
+                            ),
+                            None => anyhow::bail!(
+                                "{number}: no sealed event of this SAAR has the hash {hash}: the printed SAAR does not match the audit log"
+                            ),
+                        }
+                    }
+                }
                 Some(e) => anyhow::bail!(
                     "the audit chain is broken at event {} ({} {} by {}, sealed as number {}): it was changed, or the event before it was deleted. The {} events before it are intact.",
                     e.id,

@@ -328,6 +328,13 @@ impl Client {
         self.get(&format!("api/v1/saars/{id}/history")).await
     }
 
+    /// `GET /api/v1/saars/{id}/dd2875`: the PDF's bytes.
+    pub async fn saar_dd2875(&self, id: uuid::Uuid) -> Result<Vec<u8>, ClientError> {
+        let (_, bytes) =
+            Self::fetch(self.request(Method::GET, &format!("api/v1/saars/{id}/dd2875"))?).await?;
+        Ok(bytes.to_vec())
+    }
+
     /// `POST /api/v1/saars/{id}/cancel`
     pub async fn cancel_saar(&self, id: uuid::Uuid) -> Result<SaarResponse, ClientError> {
         Self::send(self.request(Method::POST, &format!("api/v1/saars/{id}/cancel"))?).await

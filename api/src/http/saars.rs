@@ -17,6 +17,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(submit_saars)
         .service(get_saar)
         .service(saar_history)
+        .service(saar_dd2875)
         .service(cancel_saar)
         .service(resubmit_saar)
         .service(resend_approval_mail)
@@ -108,6 +109,41 @@ async fn get_saar(ctx: web::Data<Ctx>, auth: Auth, id: web::Path<Uuid>) -> Resul
 async fn saar_history(ctx: web::Data<Ctx>, auth: Auth, id: web::Path<Uuid>) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
     Ok(HttpResponse::Ok().json(saars::history(&ctx, p, *id).await?))
+}
+
+/// A SAAR as a DD Form 2875 (PDF): Part I the user's information and the request, Part II
+/// the supervisor's, data owner's, IAO's and groups' endorsements, Part III the security
+/// manager's with the IT level, Part IV provisioning and the access's end; each step with the
+/// seal (sequence number and SHA-256 hash) of its audit event, which `amps audit verify
+/// --saar NUMBER --hash HASH` checks against the log.
+///
+/// **Permissions**: whoever may see the SAAR (its requester and subject, its approvers, its
+/// role's provisioners, the help desk and administrators).
+#[utoipa::path(
+    tag = "saars",
+    operation_id = "get_saar_dd2875",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "SAAR id"),
+    ),
+    responses(
+        (status = 200, content_type = "application/pdf", body = Vec<u8>),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
+#[get("/saars/{id}/dd2875")]
+async fn saar_dd2875(ctx: web::Data<Ctx>, auth: Auth, id: web::Path<Uuid>) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    let (number, pdf) = saars::dd2875_pdf(&ctx, p, *id).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"DD2875-{number}.pdf\""),
+        ))
+        .body(pdf))
 }
 
 /// Cancel a pending or returned SAAR.

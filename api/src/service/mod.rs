@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod audit;
 pub mod catalog;
 pub mod certificates;
+pub mod dd2875;
 pub mod deadlines;
 pub mod delegation;
 pub mod deletion;

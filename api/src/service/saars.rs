@@ -415,6 +415,23 @@ pub async fn history(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Result<Vec<SaarH
         .collect())
 }
 
+/// SAAR `id` as a DD Form 2875 PDF (its number, for the file name, and the document), for
+/// whoever may see the SAAR: the SAAR, its steps and its audit trail read at one moment.
+pub async fn dd2875_pdf(ctx: &Ctx, p: &UserPrincipal, id: Uuid) -> Result<(String, Vec<u8>)> {
+    let now = ctx.clock.now();
+    let snap = store::snapshot(&ctx.read).await?;
+    let s = load_saar(&snap, id).await?;
+    may_see(&snap, p, &s).await?;
+    let view = saar_response(&snap, &s, now).await?;
+    let events = store::audit::of_target_query(&format!("saar:{id}"))
+        .all(&snap)
+        .await?;
+    snap.rollback().await?;
+    let pdf = super::dd2875::document(&view, &events, now)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("DD 2875 of {}: {e}", s.number)))?;
+    Ok((s.number, pdf))
+}
+
 /// The requester cancels a pending or returned SAAR.
 pub async fn cancel(
     ctx: &Ctx,

@@ -240,6 +240,27 @@ pub fn search_query(s: &Search, before: Option<i64>, limit: u64) -> sea_orm::Sel
     q.order_by_desc(audit_event::Column::Id).limit(limit)
 }
 
+/// The sealed event about SAAR `number` whose seal is `hash` (hex, any case), if any.
+pub async fn saar_event_with_hash(
+    conn: &impl ConnectionTrait,
+    number: &str,
+    hash: &str,
+) -> Result<Option<audit_event::Model>, DbErr> {
+    use super::entities::saar;
+    let Some(s) = saar::Entity::find()
+        .filter(saar::Column::Number.eq(number.trim().to_uppercase()))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    of_target_query(&format!("saar:{}", s.id))
+        .filter(audit_event::Column::Seq.is_not_null())
+        .filter(audit_event::Column::Hash.eq(hash.trim().to_lowercase()))
+        .one(conn)
+        .await
+}
+
 /// Chains up to `limit` unsealed events (oldest first); returns how many it sealed. Sealers on
 /// several replicas take turns (a database lock on PostgreSQL; SQLite has one writer).
 pub async fn seal(db: &sea_orm::DatabaseConnection, limit: u64) -> Result<usize, DbErr> {

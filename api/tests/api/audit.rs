@@ -11,7 +11,8 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 
 both_dbs!(
     administrators_and_auditors_search_and_export_the_audit_trail,
-    the_chain_check_finds_an_edited_or_deleted_event
+    the_chain_check_finds_an_edited_or_deleted_event,
+    a_saar_is_a_dd2875_with_every_approver_and_seal
 );
 
 fn by_actor(actor: &str) -> AuditFilter {
@@ -398,4 +399,96 @@ async fn the_chain_check_finds_an_edited_or_deleted_event(db: Db) {
         .await
         .expect_err("the help desk");
     assert_eq!(e.status(), Some(403));
+}
+
+/// The text of every page of a PDF.
+fn pdf_text(bytes: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(bytes).expect("a PDF");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    doc.extract_text(&pages).expect("its text")
+}
+
+async fn a_saar_is_a_dd2875_with_every_approver_and_seal(db: Db) {
+    let app = seeded(db).await;
+    let requester = as_user(&app, "jrequester").await;
+    let ebs = role_id(&requester, "EBS Inquiry User", "PROD").await;
+    // Supervisor, security officer, data owner and IAO approve; the provisioner grants it.
+    grant(&app, &requester, vec![ebs]).await;
+    let saar = requester
+        .my_requests()
+        .await
+        .expect("requests")
+        .history
+        .into_iter()
+        .find(|s| s.role.id == ebs)
+        .expect("the granted request");
+    let history = eventually_sealed(&requester, saar.id).await;
+
+    let pdf = requester
+        .saar_dd2875(saar.id)
+        .await
+        .expect("the requester's DD 2875");
+    assert!(pdf.starts_with(b"%PDF-"));
+    let text = pdf_text(&pdf);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for part in [
+        "PART I - REQUESTER AND USER INFORMATION",
+        "PART II - ENDORSEMENT OF ACCESS BY SUPERVISOR",
+        "PART III - SECURITY MANAGER",
+        "PART IV - COMPLETION BY AUTHORIZED STAFF",
+        saar.number.as_str(),
+        "EBS Inquiry User",
+        "IT level designation",
+    ] {
+        assert!(flat.contains(part), "{part} missing from:\n{text}");
+    }
+    // Every approver by name, and the provisioner.
+    for step in &saar.steps {
+        let who = step.decided_by.as_deref().expect("decided");
+        assert!(flat.contains(who), "{who} missing from:\n{text}");
+    }
+    assert!(flat.contains("pprovisioner"), "{text}");
+    // Every event's seal, so a printed page can be checked against the log.
+    for e in &history {
+        let hash = e.hash.as_deref().expect("sealed");
+        assert!(flat.contains(hash), "hash of {} missing from:\n{text}", e.action);
+        assert!(flat.contains(&format!("#{}", e.seq.expect("sealed"))), "{text}");
+    }
+    assert!(history.iter().any(|e| e.action == "saar.provisioned"));
+
+    // Those who may see the SAAR get it; nobody else.
+    let help_desk = as_user(&app, "hhelpdesk").await;
+    assert!(
+        help_desk
+            .saar_dd2875(saar.id)
+            .await
+            .expect("help desk")
+            .starts_with(b"%PDF-")
+    );
+    let e = as_user(&app, "vvendor")
+        .await
+        .saar_dd2875(saar.id)
+        .await
+        .expect_err("a stranger");
+    assert_eq!(e.status(), Some(403));
+    let e = app.client().saar_dd2875(saar.id).await.expect_err("nobody");
+    assert_eq!(e.status(), Some(401));
+    let e = requester
+        .saar_dd2875(uuid::Uuid::now_v7())
+        .await
+        .expect_err("no such SAAR");
+    assert_eq!(e.status(), Some(404));
+}
+
+/// The SAAR's history once the running server sealed every event.
+async fn eventually_sealed(c: &amps_openapi::Client, id: uuid::Uuid) -> Vec<SaarHistoryEntry> {
+    eventually("the trail is sealed", || async {
+        c.saar_history(id)
+            .await
+            .expect("history")
+            .iter()
+            .all(|e| e.hash.is_some())
+    })
+    .await;
+    c.saar_history(id).await.expect("history")
 }

@@ -332,6 +332,7 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         })),
         "get_saar" => call(M::GET, format!("/api/v1/saars/{}", o.saar)),
         "get_saar_history" => call(M::GET, format!("/api/v1/saars/{}/history", o.saar)),
+        "get_saar_dd2875" => call(M::GET, format!("/api/v1/saars/{}/dd2875", o.saar)),
         "cancel_saar" => Call {
             if_match: stale.clone(),
             ..call(M::POST, format!("/api/v1/saars/{}/cancel", o.saar))
@@ -821,6 +822,7 @@ const README_ORDER: &[&str] = &[
     "submit_saars",
     "get_saar",
     "get_saar_history",
+    "get_saar_dd2875",
     "cancel_saar",
     "resubmit_saar",
     "list_attachments",

@@ -1,5 +1,5 @@
 // The audit trail (#17): a requester opens the history of their request (each event with its
-// seal); the administrator searches the trail for what that requester did, checks the hash
+// seal) and downloads it as a DD Form 2875 PDF; the administrator searches the trail for what that requester did, checks the hash
 // chain and downloads the search as CSV, with the keyboard where a person would use it. axe on
 // each state. A plain user has no Audit trail link (the API refuses them: api/tests/api/audit.rs).
 import { readFile } from 'node:fs/promises';
@@ -24,6 +24,12 @@ test('a request has a history, and the administrator searches, checks and export
   // The running server seals each event: its place and hash in the chain.
   await expect(table.getByRole('cell', { name: /^#\d+ [0-9a-f]{12}…$/ })).toHaveCount(1);
   await checkPage(page, '76-saar-history');
+  // The request as a DD Form 2875, to print and sign off.
+  const pdf = page.waitForEvent('download');
+  await pending.getByRole('button', { name: `Download ${saar.number} as DD Form 2875 (PDF)` }).click();
+  const form = await pdf;
+  expect(form.suggestedFilename()).toBe(`DD2875-${saar.number}.pdf`);
+  expect((await readFile(await form.path())).subarray(0, 5).toString()).toBe('%PDF-');
   await signOut(page);
 
   await signIn(page, 'aadmin');

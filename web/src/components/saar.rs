@@ -63,7 +63,7 @@ pub fn SaarDetails(saar: SaarResponse) -> impl IntoView {
 }
 
 /// A SAAR's history from the audit trail (who did what, when, and each event's seal), read the
-/// first time the reader opens it.
+/// first time the reader opens it; and the SAAR as a DD Form 2875 PDF to download.
 #[component]
 pub fn SaarHistory(id: uuid::Uuid, number: String) -> impl IntoView {
     let session = Session::get();
@@ -77,7 +77,27 @@ pub fn SaarHistory(id: uuid::Uuid, number: String) -> impl IntoView {
             events.set(Some(r.map_err(|e| api::message(&e))));
         });
     };
+    let alert = RwSignal::new(None::<String>);
+    let file = format!("DD2875-{number}.pdf");
+    let download = move |_| {
+        let file = file.clone();
+        spawn_local(async move {
+            alert.set(None);
+            match api::call(session, move |c| async move { c.saar_dd2875(id).await }).await {
+                Ok(pdf) => {
+                    if !api::save_file(&pdf, &file, "application/pdf") {
+                        alert.set(Some("The browser refused the download.".into()));
+                    }
+                }
+                Err(e) => alert.set(Some(api::message(&e))),
+            }
+        });
+    };
     view! {
+        <div class="actions">
+            <button type="button" class="secondary" on:click=download>{format!("Download {number} as DD Form 2875 (PDF)")}</button>
+        </div>
+        {move || alert.get().map(|m| view! { <p role="alert">{m}</p> })}
         <details class="history" on:toggle=load>
             <summary>{format!("History of {number}")}</summary>
             {move || match events.get() {

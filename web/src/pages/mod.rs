@@ -2,8 +2,8 @@
 
 pub mod approval_link;
 pub mod approvals;
-pub mod audit;
 pub mod approver_change;
+pub mod audit;
 pub mod catalog;
 mod catalog_groups;
 pub mod enrollment;
