@@ -445,3 +445,54 @@ pub struct AuditVerifyResponse {
     /// The first event that was changed, or that follows a deleted one.
     pub broken_at: Option<AuditEventResponse>,
 }
+
+/// A report of My Reports.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReportInfo {
+    /// The name in `/reports/{name}`.
+    pub name: String,
+    pub title: String,
+    pub description: String,
+}
+
+/// The filters of a report (each report uses those that apply to it) and its page.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// An organization's code (DLA, DFAS, External, …).
+    #[validate(length(min = 1, max = 32))]
+    pub organization: Option<String>,
+    /// An application's code (EBS, HMMS-POP, …).
+    #[validate(length(min = 1, max = 64))]
+    pub application: Option<String>,
+    /// From this time (RFC 3339): what the report counts started then or later.
+    pub from: Option<DateTime<Utc>>,
+    /// Before this time (RFC 3339).
+    pub to: Option<DateTime<Utc>>,
+    /// Rows per page (default 100).
+    #[validate(range(min = 1, max = 500))]
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    #[validate(length(min = 1, max = 64))]
+    pub cursor: Option<String>,
+}
+
+/// A column of a report.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReportColumn {
+    pub key: String,
+    pub label: String,
+    /// `text`, `number` or `time` (RFC 3339): how to read the column's cells.
+    pub kind: String,
+}
+
+/// A page of a report: its columns and rows (each row one cell per column, as text).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReportResponse {
+    pub name: String,
+    pub title: String,
+    pub columns: Vec<ReportColumn>,
+    pub rows: Vec<Vec<String>>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}

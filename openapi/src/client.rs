@@ -804,6 +804,52 @@ impl Client {
         self.get("api/v1/audit-events/verify").await
     }
 
+    /// The query pairs of a report's filters and page.
+    fn report_pairs(q: &ReportQuery) -> Vec<(&'static str, String)> {
+        let time = |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.to_rfc3339());
+        [
+            ("organization", q.organization.clone()),
+            ("application", q.application.clone()),
+            ("from", time(q.from)),
+            ("to", time(q.to)),
+            ("limit", q.limit.map(|l| l.to_string())),
+            ("cursor", q.cursor.clone()),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect()
+    }
+
+    /// `GET /api/v1/reports`
+    pub async fn reports(&self) -> Result<Vec<ReportInfo>, ClientError> {
+        self.get("api/v1/reports").await
+    }
+
+    /// `GET /api/v1/reports/{name}`
+    pub async fn report(&self, name: &str, q: &ReportQuery) -> Result<ReportResponse, ClientError> {
+        let pairs = Self::report_pairs(q);
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.get_query(&format!("api/v1/reports/{name}"), &pairs).await
+    }
+
+    /// `GET /api/v1/reports/{name}/export`: the CSV text.
+    pub async fn export_report(&self, name: &str, q: &ReportQuery) -> Result<String, ClientError> {
+        let mut url = self
+            .base
+            .join(&format!("api/v1/reports/{name}/export"))
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        url.query_pairs_mut().extend_pairs(Self::report_pairs(q));
+        let mut req = self.http.get(url);
+        if let Some(t) = &self.token {
+            req = req.bearer_auth(t);
+        }
+        let (_, bytes) = Self::fetch(req).await?;
+        String::from_utf8(bytes.to_vec()).map_err(|e| ClientError::Decode {
+            status: 200,
+            message: e.to_string(),
+        })
+    }
+
     /// `POST /api/v1/me/roles/{id}/removal`
     pub async fn request_role_removal(
         &self,

@@ -80,6 +80,8 @@ named! {
         ResendApprovalMail = "resend_approval_mail",
         /// Search and export the audit trail and check its hash chain.
         ReadAuditTrail = "read_audit_trail",
+        /// Read My Reports (internal users only, whatever roles an external user holds).
+        ReadReports = "read_reports",
     }
 }
 
@@ -126,7 +128,7 @@ pub const GRANTS: &[(AdminRole, &[Permission])] = &[
         ],
     ),
     (AdminRole::Provisioner, &[Permission::ProvisionUngrouped]),
-    (AdminRole::Reports, &[]),
+    (AdminRole::Reports, &[Permission::ReadReports]),
     (AdminRole::NewItUserRequestor, &[Permission::EnrollContractors]),
     (AdminRole::SecurityOfficer, &[Permission::ActAsSecurityOfficer]),
     (AdminRole::Auditor, &[Permission::ReadAuditTrail]),
@@ -168,6 +170,7 @@ impl Permission {
                 "Only a COR holding the New IT User Requestor role enrolls contractors."
             }
             Self::ReadAuditTrail => "Only administrators and auditors read the audit trail.",
+            Self::ReadReports => "Only internal users holding the Reports role read My Reports.",
         }
     }
 }
@@ -209,5 +212,7 @@ mod tests {
         assert!(allows(&[Administrator], ReadAuditTrail));
         assert!(!allows(&[HelpDesk, Reports, SecurityOfficer], ReadAuditTrail));
         assert!(!allows(&[Auditor], ReadAnySaar));
+        assert!(allows(&[Reports], ReadReports));
+        assert!(!allows(&[Administrator, HelpDesk, Auditor], ReadReports));
     }
 }

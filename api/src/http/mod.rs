@@ -19,6 +19,7 @@ pub mod me;
 pub mod metrics;
 pub mod problems;
 pub mod provisioning;
+pub mod reports;
 pub mod revalidations;
 pub mod saars;
 pub mod security_keys;
@@ -59,6 +60,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
         (name = "provisioning", description = "Provisioning tasks"),
         (name = "revalidation", description = "Reviews of who holds which roles: campaigns, my review, the reviewer's decisions"),
         (name = "users", description = "Accounts, for administrators and the help desk"),
+        (name = "reports", description = "My Reports, for internal users holding the Reports role"),
         (name = "audit", description = "The audit trail, for administrators and auditors: search, export, chain check"),
         (name = "enrollments", description = "New IT User Enrollment: contractors enrolled by their COR, and their contracts"),
         (name = "help", description = "Whom to call"),
@@ -98,6 +100,7 @@ fn api_v1(cfg: &mut ServiceConfig) {
     revalidations::configure(cfg);
     users::configure(cfg);
     audit::configure(cfg);
+    reports::configure(cfg);
     enrollments::configure(cfg);
     dev::configure(cfg);
 }

@@ -20,6 +20,7 @@ pub mod invitations;
 pub mod mfa;
 pub mod principal;
 pub mod provisioning;
+pub mod reports;
 pub mod retention;
 pub mod revalidation;
 pub mod saars;

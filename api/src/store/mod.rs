@@ -16,6 +16,7 @@ pub mod mfa;
 pub mod outbox;
 pub mod principals;
 pub mod provisioning;
+pub mod reports;
 pub mod revalidations;
 pub mod saars;
 pub mod security_keys;

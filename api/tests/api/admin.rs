@@ -781,6 +781,7 @@ async fn allowed(
             .map(drop),
         ReadAnySaar => c.get_saar(scene.saar).await.map(drop),
         ManageRevalidation => c.campaigns().await.map(drop),
+        ReadReports => c.reports().await.map(drop),
         ReadAuditTrail => c
             .audit_events(&AuditFilter::default(), &AuditPageQuery::default())
             .await

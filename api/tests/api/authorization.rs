@@ -376,6 +376,9 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         "list_audit_events" => call(M::GET, "/api/v1/audit-events"),
         "export_audit_events" => call(M::GET, "/api/v1/audit-events/export?action=saar."),
         "verify_audit_chain" => call(M::GET, "/api/v1/audit-events/verify"),
+        "list_reports" => call(M::GET, "/api/v1/reports"),
+        "get_report" => call(M::GET, "/api/v1/reports/accounts"),
+        "export_report" => call(M::GET, "/api/v1/reports/accounts/export"),
         // Not a whole account: refused before it is read, or 422 (nothing is created).
         "create_user" => call(M::POST, "/api/v1/users").json(json!({"user_id": ""})),
         // The requester is active: refused, or 409 (no link is sent).
@@ -856,6 +859,9 @@ const README_ORDER: &[&str] = &[
     "list_audit_events",
     "export_audit_events",
     "verify_audit_chain",
+    "list_reports",
+    "get_report",
+    "export_report",
     "enroll_contractor",
     "list_enrollments",
     "extend_contract",

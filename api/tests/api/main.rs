@@ -19,6 +19,7 @@ mod mfa;
 mod plans;
 mod platform;
 mod provisioning;
+mod reports;
 mod revalidation;
 mod saars;
 mod security_keys;

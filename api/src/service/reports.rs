@@ -1,0 +1,344 @@
+//! My Reports: what holders of the Reports role (internal users only: an external user never
+//! reads them, whatever roles they hold) see of the workflow: pending requests by level and
+//! age, approver workload, who holds which roles, and accounts by status and organization.
+//! Each takes the filters that fit it and answers pages of rows (list reports page by a key;
+//! summaries are one page), or CSV read a page at a time: an export never holds the server's
+//! memory or a database cursor, and a client that stops reading stops the reads.
+
+use super::principal::UserPrincipal;
+use super::{Ctx, Error, Result, field};
+use crate::domain::permission::Permission;
+use crate::store;
+use crate::store::reports::Filter;
+use amps_openapi::{ReportColumn, ReportInfo, ReportQuery, ReportResponse};
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use futures_util::Stream;
+use uuid::Uuid;
+
+/// Rows per page when none is asked for.
+const DEFAULT_PAGE: u64 = 100;
+/// Rows per read of an export.
+const EXPORT_PAGE: u64 = 1_000;
+
+/// The reports there are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Report {
+    PendingSaars,
+    ApproverWorkload,
+    RoleHolders,
+    Accounts,
+}
+
+impl Report {
+    pub const ALL: [Report; 4] = [
+        Report::PendingSaars,
+        Report::ApproverWorkload,
+        Report::RoleHolders,
+        Report::Accounts,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::PendingSaars => "pending-saars",
+            Self::ApproverWorkload => "approver-workload",
+            Self::RoleHolders => "role-holders",
+            Self::Accounts => "accounts",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Self::PendingSaars => "Pending requests by level and age",
+            Self::ApproverWorkload => "Approver workload and overdue tasks",
+            Self::RoleHolders => "Holders of roles",
+            Self::Accounts => "Accounts by status and organization",
+        }
+    }
+
+    fn description(self) -> &'static str {
+        match self {
+            Self::PendingSaars => {
+                "Every open approval step: the request, its role and application, the subject's organization, the level it waits at and for how many days. Filters: organization, application, submitted from/to."
+            }
+            Self::ApproverWorkload => {
+                "Each approver's open tasks and how many are past due. Filters: the approver's organization, application, opened from/to."
+            }
+            Self::RoleHolders => {
+                "Who holds which roles now, since when and until when. Filters: the holder's organization, application, granted from/to."
+            }
+            Self::Accounts => {
+                "How many accounts each organization has in each status. Filters: organization, created from/to."
+            }
+        }
+    }
+
+    fn columns(self) -> Vec<ReportColumn> {
+        let c = |key: &str, label: &str, kind: &str| ReportColumn {
+            key: key.into(),
+            label: label.into(),
+            kind: kind.into(),
+        };
+        match self {
+            Self::PendingSaars => vec![
+                c("number", "Request", "text"),
+                c("role", "Role", "text"),
+                c("application", "Application", "text"),
+                c("organization", "Organization", "text"),
+                c("level", "Level", "number"),
+                c("kind", "Waiting on", "text"),
+                c("waiting_since", "Waiting since", "time"),
+                c("age_days", "Days waiting", "number"),
+                c("submitted_at", "Submitted", "time"),
+            ],
+            Self::ApproverWorkload => vec![
+                c("user_id", "User ID", "text"),
+                c("name", "Approver", "text"),
+                c("open", "Open tasks", "number"),
+                c("overdue", "Overdue", "number"),
+            ],
+            Self::RoleHolders => vec![
+                c("user_id", "User ID", "text"),
+                c("name", "Name", "text"),
+                c("organization", "Organization", "text"),
+                c("application", "Application", "text"),
+                c("role", "Role", "text"),
+                c("environment", "Environment", "text"),
+                c("since", "Since", "time"),
+                c("expires_at", "Ends", "time"),
+            ],
+            Self::Accounts => vec![
+                c("organization", "Organization", "text"),
+                c("status", "Status", "text"),
+                c("accounts", "Accounts", "number"),
+            ],
+        }
+    }
+}
+
+fn by_name(name: &str) -> Result<Report> {
+    Report::ALL
+        .into_iter()
+        .find(|r| r.name() == name)
+        .ok_or_else(|| Error::NotFound("No such report.".into()))
+}
+
+/// Holders of the Reports role who are internal users; everyone else is refused.
+fn may_read(p: &UserPrincipal) -> Result<()> {
+    p.require(Permission::ReadReports)?;
+    if p.org.is_external {
+        return Err(Error::Forbidden(Permission::ReadReports.refusal().into()));
+    }
+    Ok(())
+}
+
+fn time(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The reports the caller may read.
+pub fn list(p: &UserPrincipal) -> Result<Vec<ReportInfo>> {
+    may_read(p)?;
+    Ok(Report::ALL
+        .into_iter()
+        .map(|r| ReportInfo {
+            name: r.name().into(),
+            title: r.title().into(),
+            description: r.description().into(),
+        })
+        .collect())
+}
+
+/// The filters of `q`, with codes turned into ids; an unknown code or an empty period is 422.
+async fn filter_of(ctx: &Ctx, q: &ReportQuery) -> Result<Filter> {
+    if let (Some(from), Some(to)) = (q.from, q.to)
+        && to <= from
+    {
+        return Err(Error::Validation(field(
+            "to",
+            "before_start",
+            "must be after from",
+        )));
+    }
+    let organization = match q.organization.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(code) => Some(
+            store::accounts::organization_by_code(&ctx.read, code)
+                .await?
+                .ok_or_else(|| {
+                    Error::Validation(field("organization", "unknown", "is not an organization's code"))
+                })?
+                .id,
+        ),
+    };
+    let application = match q.application.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        None => None,
+        Some(code) => Some(
+            store::catalog_admin::application_by_code(&ctx.read, code)
+                .await?
+                .ok_or_else(|| {
+                    Error::Validation(field("application", "unknown", "is not an application's code"))
+                })?
+                .id,
+        ),
+    };
+    Ok(Filter {
+        organization,
+        application,
+        from: q.from,
+        to: q.to,
+    })
+}
+
+fn cursor_of(q: &ReportQuery) -> Result<Option<Uuid>> {
+    match q.cursor.as_deref() {
+        None => Ok(None),
+        Some(c) => c.parse::<Uuid>().map(Some).map_err(|_| {
+            Error::Validation(field("cursor", "invalid", "is not a next_cursor of this report"))
+        }),
+    }
+}
+
+/// A page of `report`'s rows after `after`, and the key of its last row when more may follow.
+async fn page(
+    read: &sea_orm::DatabaseConnection,
+    report: Report,
+    f: &Filter,
+    after: Option<Uuid>,
+    limit: u64,
+    now: DateTime<Utc>,
+) -> Result<(Vec<Vec<String>>, Option<Uuid>)> {
+    let full = |n: usize| n as u64 == limit;
+    Ok(match report {
+        Report::PendingSaars => {
+            let rows = store::reports::pending(read, f, after, limit).await?;
+            let last = rows.last().map(|r| r.task_id).filter(|_| full(rows.len()));
+            let rows = rows
+                .into_iter()
+                .map(|r| {
+                    vec![
+                        r.number,
+                        r.role,
+                        r.application,
+                        r.organization,
+                        r.level.to_string(),
+                        r.kind.replace('_', " "),
+                        time(&r.waiting_since),
+                        (now - r.waiting_since).num_days().max(0).to_string(),
+                        time(&r.submitted_at),
+                    ]
+                })
+                .collect();
+            (rows, last)
+        }
+        Report::RoleHolders => {
+            let rows = store::reports::holders(read, f, after, limit).await?;
+            let last = rows.last().map(|r| r.assignment_id).filter(|_| full(rows.len()));
+            let rows = rows
+                .into_iter()
+                .map(|r| {
+                    vec![
+                        r.login,
+                        format!("{} {}", r.first_name, r.last_name),
+                        r.organization,
+                        r.application,
+                        r.role,
+                        r.environment,
+                        time(&r.since),
+                        r.expires_at.as_ref().map(time).unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            (rows, last)
+        }
+        // Summaries: one page whatever the limit.
+        Report::ApproverWorkload => (
+            store::reports::workload(read, f, now)
+                .await?
+                .into_iter()
+                .map(|(login, first, last, open, overdue)| {
+                    vec![
+                        login,
+                        format!("{first} {last}"),
+                        open.to_string(),
+                        overdue.to_string(),
+                    ]
+                })
+                .collect(),
+            None,
+        ),
+        Report::Accounts => (
+            store::reports::accounts(read, f)
+                .await?
+                .into_iter()
+                .map(|(org, status, n)| vec![org, status.as_str().replace('_', " "), n.to_string()])
+                .collect(),
+            None,
+        ),
+    })
+}
+
+/// A page of report `name`.
+pub async fn read(ctx: &Ctx, p: &UserPrincipal, name: &str, q: &ReportQuery) -> Result<ReportResponse> {
+    may_read(p)?;
+    let report = by_name(name)?;
+    let f = filter_of(ctx, q).await?;
+    let after = cursor_of(q)?;
+    let limit = q.limit.unwrap_or(DEFAULT_PAGE);
+    let (rows, last) = page(&ctx.read, report, &f, after, limit, ctx.clock.now()).await?;
+    Ok(ReportResponse {
+        name: report.name().into(),
+        title: report.title().into(),
+        columns: report.columns(),
+        rows,
+        next_cursor: last.map(|id| id.to_string()),
+    })
+}
+
+fn csv_of(header: Option<&[ReportColumn]>, rows: &[Vec<String>]) -> Result<Bytes> {
+    let failed = |e: csv::Error| Error::Internal(anyhow::anyhow!("CSV: {e}"));
+    let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 128));
+    if let Some(columns) = header {
+        w.write_record(columns.iter().map(|c| c.label.as_str()))
+            .map_err(failed)?;
+    }
+    for r in rows {
+        w.write_record(r).map_err(failed)?;
+    }
+    w.into_inner()
+        .map(Bytes::from)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("CSV: {e}")))
+}
+
+/// Every row of report `name` as CSV (a header of the column labels first), read a page at a
+/// time as the client takes it.
+pub async fn export(
+    ctx: &Ctx,
+    p: &UserPrincipal,
+    name: &str,
+    q: &ReportQuery,
+) -> Result<(&'static str, impl Stream<Item = Result<Bytes>> + 'static)> {
+    may_read(p)?;
+    let report = by_name(name)?;
+    let f = filter_of(ctx, q).await?;
+    let read = ctx.read.clone();
+    let clock = ctx.clock.clone();
+    // (the key of the last row sent, whether the header is written, whether it is done)
+    let state = (None::<Uuid>, false, false);
+    let rows = futures_util::stream::unfold(state, move |(after, header, done)| {
+        let (read, f, now) = (read.clone(), f.clone(), clock.now());
+        async move {
+            if done {
+                return None;
+            }
+            let (rows, last) = match page(&read, report, &f, after, EXPORT_PAGE, now).await {
+                Ok(page) => page,
+                Err(e) => return Some((Err(e), (after, true, true))),
+            };
+            let columns = report.columns();
+            let chunk = csv_of((!header).then_some(columns.as_slice()), &rows);
+            Some((chunk, (last, true, last.is_none())))
+        }
+    });
+    Ok((report.name(), rows))
+}

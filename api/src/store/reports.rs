@@ -1,0 +1,320 @@
+//! The reads of My Reports. List reports page by a key (the row's id: `after` gives the rows
+//! after it, in id order), so an export reads page after page without holding a cursor or a
+//! transaction open; summary reports are one grouped statement.
+
+use super::entities::{application, approval_task, organization, role, role_assignment, saar, user};
+use crate::domain::account::AccountStatus;
+use crate::domain::assignment::AssignmentStatus;
+use crate::domain::task::TaskStatus;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult};
+use uuid::Uuid;
+
+/// The filters a report applies (each report those that fit it).
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub organization: Option<Uuid>,
+    pub application: Option<Uuid>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// `col` within the filter's period.
+fn in_period(
+    q: &mut SelectStatement,
+    f: &Filter,
+    col: (impl sea_orm::Iden + 'static, impl sea_orm::Iden + 'static),
+) {
+    let col = Expr::col(col);
+    if let Some(from) = f.from {
+        q.and_where(col.clone().gte(from));
+    }
+    if let Some(to) = f.to {
+        q.and_where(col.lt(to));
+    }
+}
+
+async fn rows(conn: &impl ConnectionTrait, q: &SelectStatement) -> Result<Vec<QueryResult>, DbErr> {
+    conn.query_all(q).await
+}
+
+/// One open approval task of a pending SAAR.
+#[derive(Debug)]
+pub struct PendingRow {
+    pub task_id: Uuid,
+    pub number: String,
+    pub role: String,
+    pub application: String,
+    pub organization: String,
+    pub level: i32,
+    pub kind: String,
+    pub waiting_since: DateTime<Utc>,
+    pub submitted_at: DateTime<Utc>,
+}
+
+/// Open approval tasks (a pending SAAR waits at each), after task `after`, at most `limit`:
+/// filtered by the subject's organization, the role's application and when the SAAR was
+/// submitted.
+pub async fn pending(
+    conn: &impl ConnectionTrait,
+    f: &Filter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<PendingRow>, DbErr> {
+    let mut q = Query::select()
+        .column((approval_task::Entity, approval_task::Column::Id))
+        .column((saar::Entity, saar::Column::Number))
+        .column((role::Entity, role::Column::Name))
+        .column((application::Entity, application::Column::Code))
+        .column((organization::Entity, organization::Column::Code))
+        .column((approval_task::Entity, approval_task::Column::Level))
+        .column((approval_task::Entity, approval_task::Column::Kind))
+        .column((approval_task::Entity, approval_task::Column::OpenedAt))
+        .column((saar::Entity, saar::Column::CreatedAt))
+        .from(approval_task::Entity)
+        .inner_join(
+            saar::Entity,
+            Expr::col((saar::Entity, saar::Column::Id))
+                .equals((approval_task::Entity, approval_task::Column::SaarId)),
+        )
+        .inner_join(
+            role::Entity,
+            Expr::col((role::Entity, role::Column::Id)).equals((saar::Entity, saar::Column::RoleId)),
+        )
+        .inner_join(
+            application::Entity,
+            Expr::col((application::Entity, application::Column::Id))
+                .equals((role::Entity, role::Column::ApplicationId)),
+        )
+        .inner_join(
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id)).equals((saar::Entity, saar::Column::SubjectId)),
+        )
+        .inner_join(
+            organization::Entity,
+            Expr::col((organization::Entity, organization::Column::Id))
+                .equals((user::Entity, user::Column::OrganizationId)),
+        )
+        .and_where(
+            Expr::col((approval_task::Entity, approval_task::Column::Status)).eq(TaskStatus::Open.as_str()),
+        )
+        .order_by((approval_task::Entity, approval_task::Column::Id), Order::Asc)
+        .limit(limit)
+        .to_owned();
+    if let Some(o) = f.organization {
+        q.and_where(Expr::col((organization::Entity, organization::Column::Id)).eq(o));
+    }
+    if let Some(a) = f.application {
+        q.and_where(Expr::col((application::Entity, application::Column::Id)).eq(a));
+    }
+    if let Some(after) = after {
+        q.and_where(Expr::col((approval_task::Entity, approval_task::Column::Id)).gt(after));
+    }
+    in_period(&mut q, f, (saar::Entity, saar::Column::CreatedAt));
+    rows(conn, &q)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(PendingRow {
+                task_id: r.try_get_by_index(0)?,
+                number: r.try_get_by_index(1)?,
+                role: r.try_get_by_index(2)?,
+                application: r.try_get_by_index(3)?,
+                organization: r.try_get_by_index(4)?,
+                level: r.try_get_by_index(5)?,
+                kind: r.try_get_by_index(6)?,
+                waiting_since: r.try_get_by_index(7)?,
+                submitted_at: r.try_get_by_index(8)?,
+            })
+        })
+        .collect()
+}
+
+/// One active role assignment.
+#[derive(Debug)]
+pub struct HolderRow {
+    pub assignment_id: Uuid,
+    pub login: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub organization: String,
+    pub application: String,
+    pub role: String,
+    pub environment: String,
+    pub since: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Active role assignments after `after`, at most `limit`: filtered by the holder's
+/// organization, the role's application and when the role was granted.
+pub async fn holders(
+    conn: &impl ConnectionTrait,
+    f: &Filter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<HolderRow>, DbErr> {
+    let ra = role_assignment::Entity;
+    let mut q = Query::select()
+        .column((ra, role_assignment::Column::Id))
+        .column((user::Entity, user::Column::Login))
+        .column((user::Entity, user::Column::FirstName))
+        .column((user::Entity, user::Column::LastName))
+        .column((organization::Entity, organization::Column::Code))
+        .column((application::Entity, application::Column::Code))
+        .column((role::Entity, role::Column::Name))
+        .column((role::Entity, role::Column::Environment))
+        .column((ra, role_assignment::Column::Since))
+        .column((ra, role_assignment::Column::ExpiresAt))
+        .from(ra)
+        .inner_join(
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id)).equals((ra, role_assignment::Column::UserId)),
+        )
+        .inner_join(
+            organization::Entity,
+            Expr::col((organization::Entity, organization::Column::Id))
+                .equals((user::Entity, user::Column::OrganizationId)),
+        )
+        .inner_join(
+            role::Entity,
+            Expr::col((role::Entity, role::Column::Id)).equals((ra, role_assignment::Column::RoleId)),
+        )
+        .inner_join(
+            application::Entity,
+            Expr::col((application::Entity, application::Column::Id))
+                .equals((role::Entity, role::Column::ApplicationId)),
+        )
+        .and_where(Expr::col((ra, role_assignment::Column::Status)).eq(AssignmentStatus::Active.as_str()))
+        .order_by((ra, role_assignment::Column::Id), Order::Asc)
+        .limit(limit)
+        .to_owned();
+    if let Some(o) = f.organization {
+        q.and_where(Expr::col((organization::Entity, organization::Column::Id)).eq(o));
+    }
+    if let Some(a) = f.application {
+        q.and_where(Expr::col((application::Entity, application::Column::Id)).eq(a));
+    }
+    if let Some(after) = after {
+        q.and_where(Expr::col((ra, role_assignment::Column::Id)).gt(after));
+    }
+    in_period(&mut q, f, (ra, role_assignment::Column::Since));
+    rows(conn, &q)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(HolderRow {
+                assignment_id: r.try_get_by_index(0)?,
+                login: r.try_get_by_index(1)?,
+                first_name: r.try_get_by_index(2)?,
+                last_name: r.try_get_by_index(3)?,
+                organization: r.try_get_by_index(4)?,
+                application: r.try_get_by_index(5)?,
+                role: r.try_get_by_index(6)?,
+                environment: r.try_get_by_index(7)?,
+                since: r.try_get_by_index(8)?,
+                expires_at: r.try_get_by_index(9)?,
+            })
+        })
+        .collect()
+}
+
+/// How many accounts each organization has in each status: (organization, status, count),
+/// filtered by organization and when the accounts were made.
+pub async fn accounts(
+    conn: &impl ConnectionTrait,
+    f: &Filter,
+) -> Result<Vec<(String, AccountStatus, i64)>, DbErr> {
+    let n = Alias::new("n");
+    let mut q = Query::select()
+        .column((organization::Entity, organization::Column::Code))
+        .column((user::Entity, user::Column::Status))
+        .expr_as(Expr::col((user::Entity, user::Column::Id)).count(), n)
+        .from(user::Entity)
+        .inner_join(
+            organization::Entity,
+            Expr::col((organization::Entity, organization::Column::Id))
+                .equals((user::Entity, user::Column::OrganizationId)),
+        )
+        .group_by_col((organization::Entity, organization::Column::Code))
+        .group_by_col((user::Entity, user::Column::Status))
+        .order_by((organization::Entity, organization::Column::Code), Order::Asc)
+        .order_by((user::Entity, user::Column::Status), Order::Asc)
+        .to_owned();
+    if let Some(o) = f.organization {
+        q.and_where(Expr::col((organization::Entity, organization::Column::Id)).eq(o));
+    }
+    in_period(&mut q, f, (user::Entity, user::Column::CreatedAt));
+    rows(conn, &q)
+        .await?
+        .iter()
+        .map(|r| {
+            let status: String = r.try_get_by_index(1)?;
+            let status = status
+                .parse::<AccountStatus>()
+                .map_err(|e| DbErr::Custom(e.to_string()))?;
+            Ok((r.try_get_by_index(0)?, status, r.try_get_by_index(2)?))
+        })
+        .collect()
+}
+
+/// Each approver's open tasks and how many are past due at `now`: (User ID, first name, last
+/// name, open, overdue), most open first; filtered by the role's application.
+pub async fn workload(
+    conn: &impl ConnectionTrait,
+    f: &Filter,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, String, String, i64, i64)>, DbErr> {
+    let t = approval_task::Entity;
+    let open = Alias::new("open_tasks");
+    let overdue = Alias::new("overdue_tasks");
+    let late = Expr::case(Expr::col((t, approval_task::Column::DueAt)).lt(now), 1).finally(0);
+    let mut q = Query::select()
+        .column((user::Entity, user::Column::Login))
+        .column((user::Entity, user::Column::FirstName))
+        .column((user::Entity, user::Column::LastName))
+        .expr_as(Expr::col((t, approval_task::Column::Id)).count(), open.clone())
+        .expr_as(Expr::expr(Func::sum(late)).cast_as(Alias::new("BIGINT")), overdue)
+        .from(t)
+        .inner_join(
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id)).equals((t, approval_task::Column::AssigneeId)),
+        )
+        .and_where(Expr::col((t, approval_task::Column::Status)).eq(TaskStatus::Open.as_str()))
+        .group_by_col((user::Entity, user::Column::Id))
+        .group_by_col((user::Entity, user::Column::Login))
+        .group_by_col((user::Entity, user::Column::FirstName))
+        .group_by_col((user::Entity, user::Column::LastName))
+        .order_by_expr(Expr::col(open), Order::Desc)
+        .order_by((user::Entity, user::Column::Login), Order::Asc)
+        .to_owned();
+    if let Some(a) = f.application {
+        q.inner_join(
+            saar::Entity,
+            Expr::col((saar::Entity, saar::Column::Id)).equals((t, approval_task::Column::SaarId)),
+        )
+        .inner_join(
+            role::Entity,
+            Expr::col((role::Entity, role::Column::Id)).equals((saar::Entity, saar::Column::RoleId)),
+        )
+        .and_where(Expr::col((role::Entity, role::Column::ApplicationId)).eq(a));
+    }
+    if let Some(o) = f.organization {
+        q.and_where(Expr::col((user::Entity, user::Column::OrganizationId)).eq(o));
+    }
+    in_period(&mut q, f, (t, approval_task::Column::OpenedAt));
+    rows(conn, &q)
+        .await?
+        .iter()
+        .map(|r| {
+            let overdue: Option<i64> = r.try_get_by_index(4)?;
+            Ok((
+                r.try_get_by_index(0)?,
+                r.try_get_by_index(1)?,
+                r.try_get_by_index(2)?,
+                r.try_get_by_index(3)?,
+                overdue.unwrap_or(0),
+            ))
+        })
+        .collect()
+}

@@ -1,0 +1,255 @@
+//! My Reports (#17): internal holders of the Reports role read pending requests by level and
+//! age, approver workload, role holders and accounts by status and organization, filtered and
+//! paged, and export them as CSV; everyone else (administrators included, and an external user
+//! even holding Reports) is refused; bad filters are 422 and unknown reports 404.
+
+use crate::both_dbs;
+use crate::helpers::*;
+use amps::domain::permission::AdminRole;
+use amps_openapi::*;
+
+both_dbs!(internal_holders_of_reports_read_and_export_my_reports);
+
+fn q() -> ReportQuery {
+    ReportQuery::default()
+}
+
+/// The cells of column `key` of `r`.
+fn column(r: &ReportResponse, key: &str) -> Vec<String> {
+    let i = r.columns.iter().position(|c| c.key == key).expect("column");
+    r.rows.iter().map(|row| row[i].clone()).collect()
+}
+
+async fn internal_holders_of_reports_read_and_export_my_reports(db: Db) {
+    let app = seeded(db).await;
+    let requester = as_user(&app, "jrequester").await;
+    let ebs = role_id(&requester, "EBS Inquiry User", "PROD").await;
+    let saar = submit_one(&app, &requester, ebs).await;
+    grant_admin_role(&app, "ssecurity", AdminRole::Reports).await;
+    grant_admin_role(&app, "vvendor", AdminRole::Reports).await;
+    let reader = as_user(&app, "ssecurity").await;
+
+    let names: Vec<String> = reader
+        .reports()
+        .await
+        .expect("reports")
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    assert_eq!(
+        names,
+        ["pending-saars", "approver-workload", "role-holders", "accounts"]
+    );
+
+    // Pending requests: the new SAAR waits at level 1 on the supervisor.
+    let pending = reader.report("pending-saars", &q()).await.expect("pending");
+    let i = column(&pending, "number")
+        .iter()
+        .position(|n| *n == saar.number)
+        .expect("the new request");
+    let row = &pending.rows[i];
+    let cell = |key: &str| row[pending.columns.iter().position(|c| c.key == key).expect(key)].clone();
+    assert_eq!(cell("level"), "1");
+    assert_eq!(cell("kind"), "supervisor");
+    assert_eq!(cell("organization"), "DLA");
+    assert_eq!(cell("application"), "EBS");
+    assert_eq!(cell("age_days"), "0");
+    for (filter, kept) in [
+        (
+            ReportQuery {
+                application: Some("EBS".into()),
+                ..q()
+            },
+            true,
+        ),
+        (
+            ReportQuery {
+                application: Some("HMMS-POP".into()),
+                ..q()
+            },
+            false,
+        ),
+        (
+            ReportQuery {
+                organization: Some("External".into()),
+                ..q()
+            },
+            false,
+        ),
+        (
+            ReportQuery {
+                from: Some(app.now() + chrono::Duration::hours(1)),
+                ..q()
+            },
+            false,
+        ),
+    ] {
+        let r = reader.report("pending-saars", &filter).await.expect("filtered");
+        assert_eq!(column(&r, "number").contains(&saar.number), kept, "{filter:?}");
+    }
+
+    // Workload: the supervisor has the task, not yet overdue.
+    let workload = reader.report("approver-workload", &q()).await.expect("workload");
+    let i = column(&workload, "user_id")
+        .iter()
+        .position(|u| u == "ssupervisor")
+        .expect("the supervisor");
+    assert!(column(&workload, "open")[i].parse::<i64>().expect("count") >= 1);
+    assert_eq!(column(&workload, "overdue")[i], "0");
+
+    // Role holders, a page at a time: the administrators hold AMPS's roles.
+    let all = reader
+        .report(
+            "role-holders",
+            &ReportQuery {
+                application: Some("AMPS".into()),
+                ..q()
+            },
+        )
+        .await
+        .expect("holders");
+    assert!(
+        all.rows
+            .iter()
+            .any(|r| r[0] == "aadmin" && r[4] == "Administrator"),
+        "{all:?}"
+    );
+    let mut paged = Vec::new();
+    let mut cursor = None;
+    loop {
+        let p = reader
+            .report(
+                "role-holders",
+                &ReportQuery {
+                    application: Some("AMPS".into()),
+                    limit: Some(2),
+                    cursor,
+                    ..q()
+                },
+            )
+            .await
+            .expect("page");
+        assert!(p.rows.len() <= 2);
+        paged.extend(p.rows);
+        cursor = p.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    assert_eq!(paged, all.rows);
+
+    // Accounts by status and organization: they add up to every account.
+    let accounts = reader.report("accounts", &q()).await.expect("accounts");
+    let total: i64 = column(&accounts, "accounts")
+        .iter()
+        .map(|n| n.parse::<i64>().expect("n"))
+        .sum();
+    assert_eq!(total, app.count("users").await);
+    assert!(accounts.rows.iter().any(|r| r[0] == "DLA" && r[1] == "active"));
+
+    // CSV: the same rows, the labels first.
+    let csv = reader
+        .export_report(
+            "role-holders",
+            &ReportQuery {
+                application: Some("AMPS".into()),
+                ..q()
+            },
+        )
+        .await
+        .expect("export");
+    let mut reader_csv = csv::Reader::from_reader(csv.as_bytes());
+    assert_eq!(
+        reader_csv.headers().expect("header").iter().collect::<Vec<_>>(),
+        [
+            "User ID",
+            "Name",
+            "Organization",
+            "Application",
+            "Role",
+            "Environment",
+            "Since",
+            "Ends"
+        ]
+    );
+    let rows: Vec<Vec<String>> = reader_csv
+        .records()
+        .map(|r| r.expect("row").iter().map(String::from).collect())
+        .collect();
+    assert_eq!(rows, all.rows);
+
+    // Refused: people without Reports (administrators too), an external holder of it, nobody.
+    for who in ["jrequester", "aadmin", "hhelpdesk", "vvendor"] {
+        let c = as_user(&app, who).await;
+        assert_eq!(c.reports().await.expect_err(who).status(), Some(403), "{who}");
+        let e = c.report("accounts", &q()).await.expect_err(who);
+        assert_eq!(e.status(), Some(403), "{who}");
+        let e = c.export_report("accounts", &q()).await.expect_err(who);
+        assert_eq!(e.status(), Some(403), "{who}");
+    }
+    let e = app.client().report("accounts", &q()).await.expect_err("nobody");
+    assert_eq!(e.status(), Some(401));
+
+    // Bad input: a clear problem.
+    let e = reader
+        .report("everything", &q())
+        .await
+        .expect_err("no such report");
+    assert_eq!(e.status(), Some(404));
+    for (bad, field) in [
+        (
+            ReportQuery {
+                organization: Some("NOPE".into()),
+                ..q()
+            },
+            "organization",
+        ),
+        (
+            ReportQuery {
+                application: Some("NOPE".into()),
+                ..q()
+            },
+            "application",
+        ),
+        (
+            ReportQuery {
+                limit: Some(0),
+                ..q()
+            },
+            "limit",
+        ),
+        (
+            ReportQuery {
+                limit: Some(501),
+                ..q()
+            },
+            "limit",
+        ),
+        (
+            ReportQuery {
+                cursor: Some("x".into()),
+                ..q()
+            },
+            "cursor",
+        ),
+        (
+            ReportQuery {
+                from: Some(app.now()),
+                to: Some(app.now() - chrono::Duration::days(1)),
+                ..q()
+            },
+            "to",
+        ),
+    ] {
+        let e = reader.report("role-holders", &bad).await.expect_err(field);
+        assert_eq!(e.status(), Some(422), "{field}");
+        assert!(
+            e.problem()
+                .expect("problem")
+                .errors
+                .iter()
+                .any(|f| f.field == field),
+            "{field}"
+        );
+    }
+}
