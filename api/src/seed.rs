@@ -607,6 +607,10 @@ pub async fn demo(ctx: &Ctx) -> Result<Vec<DemoAccount>> {
     grant_admin_role(&txn, hd, AdminRole::HelpDesk, now).await?;
     grant_admin_role(&txn, adm, AdminRole::Administrator, now).await?;
     grant_admin_role(&txn, so, AdminRole::SecurityOfficer, now).await?;
+    // Dan, the data owner, follows the workflow in My Reports.
+    if let Some(dan) = data_owner {
+        grant_admin_role(&txn, dan, AdminRole::Reports, now).await?;
+    }
     audit::append(
         &txn,
         now,

@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/revalidation") view={Lazy::<lazy::MyReview>::new()}/>
                         <Route path=path!("/revalidation-campaigns") view={Lazy::<lazy::Campaigns>::new()}/>
                         <Route path=path!("/audit") view={Lazy::<lazy::AuditTrail>::new()}/>
+                        <Route path=path!("/reports") view={Lazy::<lazy::MyReports>::new()}/>
                     </Routes>
                 </Show>
             </main>
@@ -126,6 +127,9 @@ fn Header() -> impl IntoView {
                         </Show>
                         <Show when=move || session.has_any(&["Administrator", "Auditor"])>
                             <li><A href="/audit">"Audit trail"</A></li>
+                        </Show>
+                        <Show when=move || session.has_any(&["Reports"])>
+                            <li><A href="/reports">"My Reports"</A></li>
                         </Show>
                     </Show>
                     <Show when=move || mailbox_on.get()>

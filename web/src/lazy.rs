@@ -160,3 +160,14 @@ impl LazyRoute for AuditTrail {
         view! { <pages::audit::AuditTrail/> }.into_any()
     }
 }
+
+pub struct MyReports;
+#[lazy_route]
+impl LazyRoute for MyReports {
+    fn data() -> Self {
+        Self
+    }
+    fn view(_this: Self) -> AnyView {
+        view! { <pages::reports::Reports/> }.into_any()
+    }
+}

@@ -15,6 +15,7 @@ pub mod me;
 pub mod not_found;
 pub mod provisioning;
 pub mod register;
+pub mod reports;
 pub mod request;
 pub mod revalidation;
 pub mod sign_in;
