@@ -266,7 +266,7 @@ pub fn Reports() -> impl IntoView {
                                                         Some((col, true)) if col == i => Some((i, false)),
                                                         _ => Some((i, true)),
                                                     };
-                                                })>{format!("{label}")}<span class="sr-only">", sort"</span></button>
+                                                })>{label.clone()}<span class="sr-only">", sort"</span></button>
                                             </th>
                                         }
                                     }).collect_view()}
