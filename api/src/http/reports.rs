@@ -38,9 +38,13 @@ async fn list_reports(auth: Auth) -> Result<HttpResponse, Error> {
 
 /// A page of a report: `pending-saars` (every open approval step, with the level it waits at
 /// and its age in days), `approver-workload` (open and overdue tasks per approver),
-/// `role-holders` (who holds which role, since and until when) or `accounts` (accounts per
-/// organization and status), filtered by organization, application and period where they
-/// apply; list reports page with `cursor`.
+/// `role-holders` (who holds which role, since and until when), `time-to-access` (business
+/// days from submission to confirmed access, p50 and p90, per application and per approval
+/// level), `sod-conflicts` (people holding two roles a rule keeps apart),
+/// `revalidation-progress` (reviews per campaign and status), `accounts` (accounts per
+/// organization and status) or `provisioning-backlog` (open provisioning tasks and their age),
+/// filtered by organization, application and period where they apply; list reports page with
+/// `cursor`.
 ///
 /// **Permissions**: internal users holding the Reports role (never an external user).
 ///
@@ -52,7 +56,7 @@ async fn list_reports(auth: Auth) -> Result<HttpResponse, Error> {
     operation_id = "get_report",
     security(("bearer" = [])),
     params(
-        ("name" = String, Path, description = "pending-saars, approver-workload, role-holders or accounts"),
+        ("name" = String, Path, description = "pending-saars, approver-workload, role-holders, time-to-access, sod-conflicts, revalidation-progress, accounts or provisioning-backlog"),
         ReportQuery,
     ),
     responses(
@@ -87,7 +91,7 @@ async fn get_report(
     operation_id = "export_report",
     security(("bearer" = [])),
     params(
-        ("name" = String, Path, description = "pending-saars, approver-workload, role-holders or accounts"),
+        ("name" = String, Path, description = "pending-saars, approver-workload, role-holders, time-to-access, sod-conflicts, revalidation-progress, accounts or provisioning-backlog"),
         ReportQuery,
     ),
     responses(

@@ -28,14 +28,22 @@ pub enum Report {
     ApproverWorkload,
     RoleHolders,
     Accounts,
+    TimeToAccess,
+    SodConflicts,
+    RevalidationProgress,
+    ProvisioningBacklog,
 }
 
 impl Report {
-    pub const ALL: [Report; 4] = [
+    pub const ALL: [Report; 8] = [
         Report::PendingSaars,
         Report::ApproverWorkload,
         Report::RoleHolders,
+        Report::TimeToAccess,
+        Report::SodConflicts,
+        Report::RevalidationProgress,
         Report::Accounts,
+        Report::ProvisioningBacklog,
     ];
 
     pub fn name(self) -> &'static str {
@@ -44,6 +52,10 @@ impl Report {
             Self::ApproverWorkload => "approver-workload",
             Self::RoleHolders => "role-holders",
             Self::Accounts => "accounts",
+            Self::TimeToAccess => "time-to-access",
+            Self::SodConflicts => "sod-conflicts",
+            Self::RevalidationProgress => "revalidation-progress",
+            Self::ProvisioningBacklog => "provisioning-backlog",
         }
     }
 
@@ -53,6 +65,10 @@ impl Report {
             Self::ApproverWorkload => "Approver workload and overdue tasks",
             Self::RoleHolders => "Holders of roles",
             Self::Accounts => "Accounts by status and organization",
+            Self::TimeToAccess => "Time from request to usable access",
+            Self::SodConflicts => "Segregation-of-duties conflicts",
+            Self::RevalidationProgress => "Revalidation progress",
+            Self::ProvisioningBacklog => "Provisioning backlog",
         }
     }
 
@@ -69,6 +85,18 @@ impl Report {
             }
             Self::Accounts => {
                 "How many accounts each organization has in each status. Filters: organization, created from/to."
+            }
+            Self::TimeToAccess => {
+                "Business days from submission to confirmed access (p50 and p90) per application, and from a step's opening to its decision per approval level. Filters: organization, application, completed from/to."
+            }
+            Self::SodConflicts => {
+                "People who hold two roles that one segregation-of-duties rule keeps apart. Filters: organization, application."
+            }
+            Self::RevalidationProgress => {
+                "Reviews of each revalidation campaign by where they stand. Filters: organization, application, opened from/to."
+            }
+            Self::ProvisioningBacklog => {
+                "Every provisioning task still open, with how long it has waited. Filters: organization, application, opened from/to."
             }
         }
     }
@@ -111,6 +139,39 @@ impl Report {
                 c("organization", "Organization", "text"),
                 c("status", "Status", "text"),
                 c("accounts", "Accounts", "number"),
+            ],
+            Self::TimeToAccess => vec![
+                c("measure", "Measured", "text"),
+                c("of", "Of", "text"),
+                c("count", "Completed", "number"),
+                c("p50_business_days", "Median (business days)", "number"),
+                c("p90_business_days", "90th percentile (business days)", "number"),
+            ],
+            Self::SodConflicts => vec![
+                c("user_id", "User ID", "text"),
+                c("name", "Name", "text"),
+                c("organization", "Organization", "text"),
+                c("rule", "Rule", "text"),
+                c("role", "Role", "text"),
+                c("other_role", "And role", "text"),
+            ],
+            Self::RevalidationProgress => vec![
+                c("campaign", "Campaign", "text"),
+                c("status", "Status", "text"),
+                c("reviews", "Reviews", "number"),
+            ],
+            Self::ProvisioningBacklog => vec![
+                c("number", "Request", "text"),
+                c("application", "Application", "text"),
+                c("role", "Role", "text"),
+                c("user_id", "User ID", "text"),
+                c("name", "Name", "text"),
+                c("organization", "Organization", "text"),
+                c("kind", "Kind", "text"),
+                c("mode", "Mode", "text"),
+                c("since", "Waiting since", "time"),
+                c("age_days", "Days waiting", "number"),
+                c("attempts", "Attempts", "number"),
             ],
         }
     }
@@ -275,7 +336,121 @@ async fn page(
                 .collect(),
             None,
         ),
+        Report::ProvisioningBacklog => {
+            let rows = store::reports::backlog(read, f, after, limit).await?;
+            let last = rows.last().map(|r| r.task_id).filter(|_| full(rows.len()));
+            let rows = rows
+                .into_iter()
+                .map(|r| {
+                    vec![
+                        r.number,
+                        r.application,
+                        r.role,
+                        r.login,
+                        format!("{} {}", r.first_name, r.last_name),
+                        r.organization,
+                        r.kind,
+                        r.mode,
+                        time(&r.since),
+                        (now - r.since).num_days().max(0).to_string(),
+                        r.attempts.to_string(),
+                    ]
+                })
+                .collect();
+            (rows, last)
+        }
+        Report::TimeToAccess => {
+            let mut rows = Vec::new();
+            for (measure, times) in [
+                ("application", store::reports::access_times(read, f).await?),
+                ("approval level", store::reports::decision_times(read, f).await?),
+            ] {
+                let mut by: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
+                for (of, start, end) in times {
+                    by.entry(of.replace('_', " "))
+                        .or_default()
+                        .push(business_days(start, end));
+                }
+                for (of, mut days) in by {
+                    days.sort_unstable();
+                    rows.push(vec![
+                        measure.to_string(),
+                        of,
+                        days.len().to_string(),
+                        percentile(&days, 50).to_string(),
+                        percentile(&days, 90).to_string(),
+                    ]);
+                }
+            }
+            (rows, None)
+        }
+        Report::SodConflicts => (
+            store::reports::sod_conflicts(read, f)
+                .await?
+                .into_iter()
+                .map(|[login, first, last, org, rule, role, other]| {
+                    vec![login, format!("{first} {last}"), org, rule, role, other]
+                })
+                .collect(),
+            None,
+        ),
+        Report::RevalidationProgress => (
+            store::reports::revalidation_progress(read, f)
+                .await?
+                .into_iter()
+                .map(|(campaign, status, n)| vec![campaign, status, n.to_string()])
+                .collect(),
+            None,
+        ),
     })
+}
+
+/// Whole business days (Monday to Friday) from `start` to `end`: the weekdays after the day
+/// of `start` up to and including the day of `end` (0 on the same day).
+pub fn business_days(start: DateTime<Utc>, end: DateTime<Utc>) -> i64 {
+    use chrono::Datelike;
+    let (mut day, last) = (start.date_naive(), end.date_naive());
+    let mut n = 0;
+    while day < last {
+        day = day.succ_opt().unwrap_or(last);
+        if day.weekday().number_from_monday() <= 5 {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The `p`th percentile of sorted `values` (nearest rank; 0 when there are none).
+fn percentile(values: &[i64], p: usize) -> i64 {
+    if values.is_empty() {
+        return 0;
+    }
+    let rank = (p * values.len()).div_ceil(100).max(1);
+    values[rank - 1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn business_days_skip_weekends() {
+        let at = |d: u32, h: u32| Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).single().expect("time");
+        // Friday 27 November 2026 to Monday 30 November: one business day.
+        assert_eq!(business_days(at(27, 9), at(30, 9)), 1);
+        assert_eq!(business_days(at(27, 9), at(27, 17)), 0);
+        // Monday 23 to Monday 30: five.
+        assert_eq!(business_days(at(23, 9), at(30, 8)), 5);
+    }
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        assert_eq!(percentile(&[], 50), 0);
+        assert_eq!(percentile(&[3], 90), 3);
+        assert_eq!(percentile(&[1, 2, 3, 4], 50), 2);
+        assert_eq!(percentile(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90), 9);
+    }
 }
 
 /// A page of report `name`.

@@ -318,3 +318,355 @@ pub async fn workload(
         })
         .collect()
 }
+
+/// One open provisioning task.
+#[derive(Debug)]
+pub struct BacklogRow {
+    pub task_id: Uuid,
+    pub number: String,
+    pub application: String,
+    pub role: String,
+    pub login: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub organization: String,
+    pub kind: String,
+    pub mode: String,
+    pub since: DateTime<Utc>,
+    pub attempts: i32,
+}
+
+/// Open provisioning tasks after task `after`, at most `limit`: filtered by the user's
+/// organization, the application and when the task opened.
+pub async fn backlog(
+    conn: &impl ConnectionTrait,
+    f: &Filter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<BacklogRow>, DbErr> {
+    use super::entities::provisioning_task as pt;
+    use crate::domain::provisioning::ProvisioningStatus;
+    let mut q = Query::select()
+        .column((pt::Entity, pt::Column::Id))
+        .column((saar::Entity, saar::Column::Number))
+        .column((application::Entity, application::Column::Code))
+        .column((role::Entity, role::Column::Name))
+        .column((user::Entity, user::Column::Login))
+        .column((user::Entity, user::Column::FirstName))
+        .column((user::Entity, user::Column::LastName))
+        .column((organization::Entity, organization::Column::Code))
+        .column((pt::Entity, pt::Column::Kind))
+        .column((pt::Entity, pt::Column::Mode))
+        .column((pt::Entity, pt::Column::CreatedAt))
+        .column((pt::Entity, pt::Column::Attempts))
+        .from(pt::Entity)
+        .inner_join(
+            saar::Entity,
+            Expr::col((saar::Entity, saar::Column::Id)).equals((pt::Entity, pt::Column::SaarId)),
+        )
+        .inner_join(
+            application::Entity,
+            Expr::col((application::Entity, application::Column::Id))
+                .equals((pt::Entity, pt::Column::ApplicationId)),
+        )
+        .inner_join(
+            role::Entity,
+            Expr::col((role::Entity, role::Column::Id)).equals((pt::Entity, pt::Column::RoleId)),
+        )
+        .inner_join(
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id)).equals((pt::Entity, pt::Column::UserId)),
+        )
+        .inner_join(
+            organization::Entity,
+            Expr::col((organization::Entity, organization::Column::Id))
+                .equals((user::Entity, user::Column::OrganizationId)),
+        )
+        .and_where(Expr::col((pt::Entity, pt::Column::Status)).eq(ProvisioningStatus::Open.as_str()))
+        .order_by((pt::Entity, pt::Column::Id), Order::Asc)
+        .limit(limit)
+        .to_owned();
+    if let Some(o) = f.organization {
+        q.and_where(Expr::col((organization::Entity, organization::Column::Id)).eq(o));
+    }
+    if let Some(a) = f.application {
+        q.and_where(Expr::col((application::Entity, application::Column::Id)).eq(a));
+    }
+    if let Some(after) = after {
+        q.and_where(Expr::col((pt::Entity, pt::Column::Id)).gt(after));
+    }
+    in_period(&mut q, f, (pt::Entity, pt::Column::CreatedAt));
+    rows(conn, &q)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(BacklogRow {
+                task_id: r.try_get_by_index(0)?,
+                number: r.try_get_by_index(1)?,
+                application: r.try_get_by_index(2)?,
+                role: r.try_get_by_index(3)?,
+                login: r.try_get_by_index(4)?,
+                first_name: r.try_get_by_index(5)?,
+                last_name: r.try_get_by_index(6)?,
+                organization: r.try_get_by_index(7)?,
+                kind: r.try_get_by_index(8)?,
+                mode: r.try_get_by_index(9)?,
+                since: r.try_get_by_index(10)?,
+                attempts: r.try_get_by_index(11)?,
+            })
+        })
+        .collect()
+}
+
+/// When each granted request was submitted and when its access was confirmed, by application
+/// code: (application, submitted, provisioned), for grants confirmed in the filter's period.
+pub async fn access_times(
+    conn: &impl ConnectionTrait,
+    f: &Filter,
+) -> Result<Vec<(String, DateTime<Utc>, DateTime<Utc>)>, DbErr> {
+    use super::entities::provisioning_task as pt;
+    use crate::domain::provisioning::{ProvisioningKind, ProvisioningStatus};
+    let mut q = Query::select()
+        .column((application::Entity, application::Column::Code))
+        .column((saar::Entity, saar::Column::CreatedAt))
+        .column((pt::Entity, pt::Column::CompletedAt))
+        .from(pt::Entity)
+        .inner_join(
+            saar::Entity,
+            Expr::col((saar::Entity, saar::Column::Id)).equals((pt::Entity, pt::Column::SaarId)),
+        )
+        .inner_join(
+            application::Entity,
+            Expr::col((application::Entity, application::Column::Id))
+                .equals((pt::Entity, pt::Column::ApplicationId)),
+        )
+        .inner_join(
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id)).equals((pt::Entity, pt::Column::UserId)),
+        )
+        .and_where(Expr::col((pt::Entity, pt::Column::Status)).eq(ProvisioningStatus::Done.as_str()))
+        .and_where(Expr::col((pt::Entity, pt::Column::Kind)).eq(ProvisioningKind::Grant.as_str()))
+        .and_where(Expr::col((pt::Entity, pt::Column::CompletedAt)).is_not_null())
+        .to_owned();
+    if let Some(o) = f.organization {
+        q.and_where(Expr::col((user::Entity, user::Column::OrganizationId)).eq(o));
+    }
+    if let Some(a) = f.application {
+        q.and_where(Expr::col((application::Entity, application::Column::Id)).eq(a));
+    }
+    in_period(&mut q, f, (pt::Entity, pt::Column::CompletedAt));
+    rows(conn, &q)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get_by_index(0)?,
+                r.try_get_by_index(1)?,
+                r.try_get_by_index(2)?,
+            ))
+        })
+        .collect()
+}
+
+/// When each decided approval step opened and was decided, by the kind of level:
+/// (kind, opened, decided), for steps decided in the filter's period.
+pub async fn decision_times(
+    conn: &impl ConnectionTrait,
+    f: &Filter,
+) -> Result<Vec<(String, DateTime<Utc>, DateTime<Utc>)>, DbErr> {
+    let t = approval_task::Entity;
+    let mut q = Query::select()
+        .column((t, approval_task::Column::Kind))
+        .column((t, approval_task::Column::OpenedAt))
+        .column((t, approval_task::Column::DecidedAt))
+        .from(t)
+        .inner_join(
+            saar::Entity,
+            Expr::col((saar::Entity, saar::Column::Id)).equals((t, approval_task::Column::SaarId)),
+        )
+        .inner_join(
+            role::Entity,
+            Expr::col((role::Entity, role::Column::Id)).equals((saar::Entity, saar::Column::RoleId)),
+        )
+        .inner_join(
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id)).equals((saar::Entity, saar::Column::SubjectId)),
+        )
+        .and_where(Expr::col((t, approval_task::Column::DecidedAt)).is_not_null())
+        .to_owned();
+    if let Some(o) = f.organization {
+        q.and_where(Expr::col((user::Entity, user::Column::OrganizationId)).eq(o));
+    }
+    if let Some(a) = f.application {
+        q.and_where(Expr::col((role::Entity, role::Column::ApplicationId)).eq(a));
+    }
+    in_period(&mut q, f, (t, approval_task::Column::DecidedAt));
+    rows(conn, &q)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get_by_index(0)?,
+                r.try_get_by_index(1)?,
+                r.try_get_by_index(2)?,
+            ))
+        })
+        .collect()
+}
+
+/// Current holders of two roles that one segregation-of-duties rule keeps apart: (User ID,
+/// first name, last name, organization, rule, first role, second role), by User ID.
+pub async fn sod_conflicts(conn: &impl ConnectionTrait, f: &Filter) -> Result<Vec<[String; 7]>, DbErr> {
+    use super::entities::{sod_rule, sod_rule_role};
+    let (a1, a2) = (Alias::new("a1"), Alias::new("a2"));
+    let (x1, x2) = (Alias::new("x1"), Alias::new("x2"));
+    let (r1, r2) = (Alias::new("r1"), Alias::new("r2"));
+    let mut q = Query::select()
+        .column((user::Entity, user::Column::Login))
+        .column((user::Entity, user::Column::FirstName))
+        .column((user::Entity, user::Column::LastName))
+        .column((organization::Entity, organization::Column::Code))
+        .column((sod_rule::Entity, sod_rule::Column::Name))
+        .column((r1.clone(), role::Column::Name))
+        .column((r2.clone(), role::Column::Name))
+        .from_as(role_assignment::Entity, a1.clone())
+        .join_as(
+            sea_orm::JoinType::InnerJoin,
+            role_assignment::Entity,
+            a2.clone(),
+            Expr::col((a2.clone(), role_assignment::Column::UserId))
+                .equals((a1.clone(), role_assignment::Column::UserId))
+                .and(
+                    Expr::col((a1.clone(), role_assignment::Column::RoleId))
+                        .lt(Expr::col((a2.clone(), role_assignment::Column::RoleId))),
+                ),
+        )
+        .join_as(
+            sea_orm::JoinType::InnerJoin,
+            sod_rule_role::Entity,
+            x1.clone(),
+            Expr::col((x1.clone(), sod_rule_role::Column::RoleId))
+                .equals((a1.clone(), role_assignment::Column::RoleId)),
+        )
+        .join_as(
+            sea_orm::JoinType::InnerJoin,
+            sod_rule_role::Entity,
+            x2.clone(),
+            Expr::col((x2.clone(), sod_rule_role::Column::RoleId))
+                .equals((a2.clone(), role_assignment::Column::RoleId))
+                .and(
+                    Expr::col((x2.clone(), sod_rule_role::Column::RuleId))
+                        .equals((x1.clone(), sod_rule_role::Column::RuleId)),
+                ),
+        )
+        .inner_join(
+            sod_rule::Entity,
+            Expr::col((sod_rule::Entity, sod_rule::Column::Id))
+                .equals((x1.clone(), sod_rule_role::Column::RuleId)),
+        )
+        .join_as(
+            sea_orm::JoinType::InnerJoin,
+            role::Entity,
+            r1.clone(),
+            Expr::col((r1.clone(), role::Column::Id)).equals((a1.clone(), role_assignment::Column::RoleId)),
+        )
+        .join_as(
+            sea_orm::JoinType::InnerJoin,
+            role::Entity,
+            r2.clone(),
+            Expr::col((r2.clone(), role::Column::Id)).equals((a2.clone(), role_assignment::Column::RoleId)),
+        )
+        .inner_join(
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id)).equals((a1.clone(), role_assignment::Column::UserId)),
+        )
+        .inner_join(
+            organization::Entity,
+            Expr::col((organization::Entity, organization::Column::Id))
+                .equals((user::Entity, user::Column::OrganizationId)),
+        )
+        .and_where(
+            Expr::col((a1.clone(), role_assignment::Column::Status)).eq(AssignmentStatus::Active.as_str()),
+        )
+        .and_where(
+            Expr::col((a2.clone(), role_assignment::Column::Status)).eq(AssignmentStatus::Active.as_str()),
+        )
+        .order_by((user::Entity, user::Column::Login), Order::Asc)
+        .to_owned();
+    if let Some(o) = f.organization {
+        q.and_where(Expr::col((organization::Entity, organization::Column::Id)).eq(o));
+    }
+    if let Some(a) = f.application {
+        q.and_where(
+            Expr::col((r1.clone(), role::Column::ApplicationId))
+                .eq(a)
+                .or(Expr::col((r2.clone(), role::Column::ApplicationId)).eq(a)),
+        );
+    }
+    rows(conn, &q)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok([
+                r.try_get_by_index(0)?,
+                r.try_get_by_index(1)?,
+                r.try_get_by_index(2)?,
+                r.try_get_by_index(3)?,
+                r.try_get_by_index(4)?,
+                r.try_get_by_index(5)?,
+                r.try_get_by_index(6)?,
+            ])
+        })
+        .collect()
+}
+
+/// Reviews per campaign and status: (campaign, status, count), filtered by the reviewed
+/// user's organization and when the reviews opened.
+pub async fn revalidation_progress(
+    conn: &impl ConnectionTrait,
+    f: &Filter,
+) -> Result<Vec<(String, String, i64)>, DbErr> {
+    use super::entities::{revalidation, revalidation_campaign as campaign};
+    let n = Alias::new("n");
+    let mut q = Query::select()
+        .column((campaign::Entity, campaign::Column::Name))
+        .column((revalidation::Entity, revalidation::Column::Status))
+        .expr_as(
+            Expr::col((revalidation::Entity, revalidation::Column::Id)).count(),
+            n,
+        )
+        .from(revalidation::Entity)
+        .inner_join(
+            campaign::Entity,
+            Expr::col((campaign::Entity, campaign::Column::Id))
+                .equals((revalidation::Entity, revalidation::Column::CampaignId)),
+        )
+        .inner_join(
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id))
+                .equals((revalidation::Entity, revalidation::Column::UserId)),
+        )
+        .group_by_col((campaign::Entity, campaign::Column::Name))
+        .group_by_col((revalidation::Entity, revalidation::Column::Status))
+        .order_by((campaign::Entity, campaign::Column::Name), Order::Asc)
+        .order_by((revalidation::Entity, revalidation::Column::Status), Order::Asc)
+        .to_owned();
+    if let Some(o) = f.organization {
+        q.and_where(Expr::col((user::Entity, user::Column::OrganizationId)).eq(o));
+    }
+    if let Some(a) = f.application {
+        q.and_where(Expr::col((campaign::Entity, campaign::Column::ApplicationId)).eq(a));
+    }
+    in_period(&mut q, f, (revalidation::Entity, revalidation::Column::OpenedAt));
+    rows(conn, &q)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get_by_index(0)?,
+                r.try_get_by_index(1)?,
+                r.try_get_by_index(2)?,
+            ))
+        })
+        .collect()
+}

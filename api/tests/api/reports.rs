@@ -38,7 +38,16 @@ async fn internal_holders_of_reports_read_and_export_my_reports(db: Db) {
         .collect();
     assert_eq!(
         names,
-        ["pending-saars", "approver-workload", "role-holders", "accounts"]
+        [
+            "pending-saars",
+            "approver-workload",
+            "role-holders",
+            "time-to-access",
+            "sod-conflicts",
+            "revalidation-progress",
+            "accounts",
+            "provisioning-backlog"
+        ]
     );
 
     // Pending requests: the new SAAR waits at level 1 on the supervisor.
@@ -96,6 +105,111 @@ async fn internal_holders_of_reports_read_and_export_my_reports(db: Db) {
         .expect("the supervisor");
     assert!(column(&workload, "open")[i].parse::<i64>().expect("count") >= 1);
     assert_eq!(column(&workload, "overdue")[i], "0");
+
+    // Approved at every level: it waits in the provisioning backlog, then is granted, and
+    // the time to access counts it.
+    approve_chain(
+        &app,
+        saar.id,
+        &[
+            ("ssupervisor", None),
+            ("ssecurity", None),
+            ("ddataowner", None),
+            ("iiao", None),
+        ],
+    )
+    .await;
+    let backlog = reader
+        .report("provisioning-backlog", &q())
+        .await
+        .expect("backlog");
+    let i = column(&backlog, "number")
+        .iter()
+        .position(|n| *n == saar.number)
+        .expect("waiting for provisioning");
+    assert_eq!(column(&backlog, "kind")[i], "grant");
+    assert_eq!(column(&backlog, "user_id")[i], "jrequester");
+    let prov = as_user(&app, "pprovisioner").await;
+    let task = prov
+        .provisioning_tasks()
+        .await
+        .expect("queue")
+        .into_iter()
+        .find(|t| t.saar_number == saar.number)
+        .expect("task");
+    prov.complete_provisioning(task.id, &CompleteProvisioningRequest { note: None })
+        .await
+        .expect("complete");
+    let times = reader
+        .report(
+            "time-to-access",
+            &ReportQuery {
+                application: Some("EBS".into()),
+                ..q()
+            },
+        )
+        .await
+        .expect("time to access");
+    let row = |measure: &str, of: &str| {
+        times
+            .rows
+            .iter()
+            .find(|r| r[0] == measure && r[1] == of)
+            .cloned()
+            .unwrap_or_else(|| panic!("{measure} {of}: {times:?}"))
+    };
+    assert_eq!(row("application", "EBS")[2], "1");
+    assert_eq!(row("application", "EBS")[3], "0", "granted the day it was asked");
+    assert_eq!(row("approval level", "security officer")[2], "1");
+    let later = reader
+        .report("provisioning-backlog", &q())
+        .await
+        .expect("backlog");
+    assert!(!column(&later, "number").contains(&saar.number));
+
+    // Two roles one rule keeps apart, both held: a conflict.
+    let admin = as_user(&app, "aadmin").await;
+    let pop = role_id(&requester, "Web User POP-001", "PROD").await;
+    admin
+        .create_sod_rule(&CreateSodRuleRequest {
+            name: "Buy or ship, not both".into(),
+            description: String::new(),
+            role_ids: vec![pop, ebs],
+        })
+        .await
+        .expect("rule");
+    assign_role(&app, "jrequester", pop).await;
+    let conflicts = reader.report("sod-conflicts", &q()).await.expect("conflicts");
+    assert!(
+        conflicts
+            .rows
+            .iter()
+            .any(|r| r[0] == "jrequester" && r[3] == "Buy or ship, not both"),
+        "{conflicts:?}"
+    );
+
+    // A campaign's reviews by where they stand.
+    admin
+        .create_campaign(&CreateCampaignRequest {
+            name: "Annual review 2026".into(),
+            scope: CampaignScope::Internal,
+            organization_id: None,
+            application_id: None,
+            due_on: (app.now() + chrono::Duration::days(30)).date_naive(),
+        })
+        .await
+        .expect("campaign");
+    let progress = reader
+        .report("revalidation-progress", &q())
+        .await
+        .expect("progress");
+    assert!(
+        progress
+            .rows
+            .iter()
+            .any(|r| r[0] == "Annual review 2026" && r[1] == "open"),
+        "{progress:?}"
+    );
 
     // Role holders, a page at a time: the administrators hold AMPS's roles.
     let all = reader
