@@ -429,30 +429,6 @@ fn percentile(values: &[i64], p: usize) -> i64 {
     values[rank - 1]
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn business_days_skip_weekends() {
-        let at = |d: u32, h: u32| Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).single().expect("time");
-        // Friday 27 November 2026 to Monday 30 November: one business day.
-        assert_eq!(business_days(at(27, 9), at(30, 9)), 1);
-        assert_eq!(business_days(at(27, 9), at(27, 17)), 0);
-        // Monday 23 to Monday 30: five.
-        assert_eq!(business_days(at(23, 9), at(30, 8)), 5);
-    }
-
-    #[test]
-    fn percentiles_are_nearest_rank() {
-        assert_eq!(percentile(&[], 50), 0);
-        assert_eq!(percentile(&[3], 90), 3);
-        assert_eq!(percentile(&[1, 2, 3, 4], 50), 2);
-        assert_eq!(percentile(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90), 9);
-    }
-}
-
 /// A page of report `name`.
 pub async fn read(ctx: &Ctx, p: &UserPrincipal, name: &str, q: &ReportQuery) -> Result<ReportResponse> {
     may_read(p)?;
@@ -516,4 +492,28 @@ pub async fn export(
         }
     });
     Ok((report.name(), rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn business_days_skip_weekends() {
+        let at = |d: u32, h: u32| Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).single().expect("time");
+        // Friday 27 November 2026 to Monday 30 November: one business day.
+        assert_eq!(business_days(at(27, 9), at(30, 9)), 1);
+        assert_eq!(business_days(at(27, 9), at(27, 17)), 0);
+        // Monday 23 to Monday 30: five.
+        assert_eq!(business_days(at(23, 9), at(30, 8)), 5);
+    }
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        assert_eq!(percentile(&[], 50), 0);
+        assert_eq!(percentile(&[3], 90), 3);
+        assert_eq!(percentile(&[1, 2, 3, 4], 50), 2);
+        assert_eq!(percentile(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90), 9);
+    }
 }
