@@ -12,7 +12,8 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 both_dbs!(
     administrators_and_auditors_search_and_export_the_audit_trail,
     the_chain_check_finds_an_edited_or_deleted_event,
-    a_saar_is_a_dd2875_with_every_approver_and_seal
+    a_saar_is_a_dd2875_with_every_approver_and_seal,
+    exports_stopped_half_way_leave_the_server_whole
 );
 
 fn by_actor(actor: &str) -> AuditFilter {
@@ -196,25 +197,7 @@ async fn administrators_and_auditors_search_and_export_the_audit_trail(db: Db) {
     assert_eq!(exported.events[0].actor, "ddataowner");
     assert_eq!(exported.events[0].details["actor"].as_str(), Some("jrequester"));
     // The server reads an export a page at a time: 2,500 events come out whole and in order.
-    let txn = app.ctx.db.begin().await.expect("begin");
-    for i in 0..2_500 {
-        amps::store::audit::append(
-            &txn,
-            app.now(),
-            amps::store::audit::NewEvent {
-                actor: &amps::store::audit::Actor {
-                    label: "system".into(),
-                    ..Default::default()
-                },
-                action: "test.bulk",
-                target: Some(format!("bulk:{i}")),
-                details: serde_json::json!({ "i": i }),
-            },
-        )
-        .await
-        .expect("append");
-    }
-    txn.commit().await.expect("commit");
+    bulk_events(&app, 2_500).await;
     let bulk = auditor
         .export_audit_events(&AuditFilter {
             action: Some("test.bulk".into()),
@@ -491,4 +474,82 @@ async fn eventually_sealed(c: &amps_openapi::Client, id: uuid::Uuid) -> Vec<Saar
     })
     .await;
     c.saar_history(id).await.expect("history")
+}
+
+/// Appends `n` events of action `test.bulk`, as the server appends its own.
+async fn bulk_events(app: &TestApp, n: usize) {
+    let txn = app.ctx.db.begin().await.expect("begin");
+    for i in 0..n {
+        amps::store::audit::append(
+            &txn,
+            app.now(),
+            amps::store::audit::NewEvent {
+                actor: &amps::store::audit::Actor {
+                    label: "system".into(),
+                    ..Default::default()
+                },
+                action: "test.bulk",
+                target: Some(format!("bulk:{i}")),
+                details: serde_json::json!({ "i": i }),
+            },
+        )
+        .await
+        .expect("append");
+    }
+    txn.commit().await.expect("commit");
+}
+
+/// A client that stops reading an export after its first chunk holds nothing on the server:
+/// an export reads a page at a time, each a short read, so more stopped exports than the pool
+/// has connections (16 on PostgreSQL, 8 readers on SQLite) leave every connection free, and
+/// the next export and search answer.
+async fn exports_stopped_half_way_leave_the_server_whole(db: Db) {
+    let app = seeded(db).await;
+    bulk_events(&app, 5_000).await;
+    grant_admin_role(&app, "ddataowner", AdminRole::Auditor).await;
+    let http = auditor_http(&app, "ddataowner").await;
+    let url = app.url("/api/v1/audit-events/export?action=test.bulk");
+    for _ in 0..20 {
+        let mut r = http.get(&url).send().await.expect("export");
+        assert_eq!(r.status(), 200);
+        let first = r.chunk().await.expect("read").expect("a first chunk");
+        assert!(
+            first.starts_with(b"id,seq,at,actor"),
+            "{:?}",
+            &first[..20.min(first.len())]
+        );
+        drop(r);
+    }
+    // A held connection would have run the pool dry: these would wait for one and fail.
+    let whole = http
+        .get(&url)
+        .send()
+        .await
+        .expect("export")
+        .text()
+        .await
+        .expect("body");
+    assert_eq!(whole.trim().lines().count(), 5_001, "the header and every event");
+    let search = http
+        .get(app.url("/api/v1/audit-events?limit=1"))
+        .send()
+        .await
+        .expect("search");
+    assert_eq!(search.status(), 200);
+    let auditor = as_user(&app, "ddataowner").await;
+    let exports = auditor
+        .audit_events(
+            &AuditFilter {
+                action: Some("audit.exported".into()),
+                ..Default::default()
+            },
+            &AuditPageQuery::default(),
+        )
+        .await
+        .expect("exports");
+    assert_eq!(
+        exports.events.len(),
+        21,
+        "every export is audited, stopped or not"
+    );
 }
