@@ -18,8 +18,6 @@ use serde_json::json;
 
 /// Events per page when none is asked for.
 const DEFAULT_PAGE: u64 = 100;
-/// Events per read of an export.
-const EXPORT_PAGE: u64 = 1_000;
 
 fn response(e: audit_event::Model) -> AuditEventResponse {
     AuditEventResponse {
@@ -92,35 +90,24 @@ pub async fn search(
     })
 }
 
-/// The CSV header row of an export.
+/// The CSV columns of an export.
 const CSV_HEADER: [&str; 9] = [
     "id", "seq", "at", "actor", "action", "target", "ip", "details", "hash",
 ];
 
-/// `rows` as CSV lines (with the header first when `header`).
-fn csv_of(rows: &[audit_event::Model], header: bool) -> Result<Bytes> {
-    let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 256));
-    let failed = |e: csv::Error| Error::Internal(anyhow::anyhow!("CSV: {e}"));
-    if header {
-        w.write_record(CSV_HEADER).map_err(failed)?;
-    }
-    for e in rows {
-        w.write_record([
-            e.id.to_string(),
-            e.seq.map(|s| s.to_string()).unwrap_or_default(),
-            e.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-            e.actor.clone(),
-            e.action.clone(),
-            e.target.clone().unwrap_or_default(),
-            e.ip.clone().unwrap_or_default(),
-            e.details.clone(),
-            e.seq.map(|_| e.hash.clone()).unwrap_or_default(),
-        ])
-        .map_err(failed)?;
-    }
-    w.into_inner()
-        .map(Bytes::from)
-        .map_err(|e| Error::Internal(anyhow::anyhow!("CSV: {e}")))
+/// An event as a CSV row.
+fn csv_row(e: audit_event::Model) -> Vec<String> {
+    vec![
+        e.id.to_string(),
+        e.seq.map(|s| s.to_string()).unwrap_or_default(),
+        e.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        e.actor,
+        e.action,
+        e.target.unwrap_or_default(),
+        e.ip.unwrap_or_default(),
+        e.details,
+        if e.seq.is_some() { e.hash } else { String::new() },
+    ]
 }
 
 /// Every event matching `f`, newest first, as CSV: the export is audited first, then read and
@@ -151,26 +138,19 @@ pub async fn export(
     .await?;
     txn.commit().await?;
     let read = ctx.read.clone();
-    // (the next page's upper bound, whether the header is written, whether it is done)
-    let state = (None::<i64>, false, false);
-    Ok(futures_util::stream::unfold(
-        state,
-        move |(before, header, done)| {
+    Ok(super::export::pages(
+        CSV_HEADER.map(String::from).to_vec(),
+        move |before: Option<i64>| {
             let (read, s) = (read.clone(), s.clone());
             async move {
-                if done {
-                    return None;
-                }
-                let rows = match store::audit::search_query(&s, before, EXPORT_PAGE)
+                let rows = store::audit::search_query(&s, before, super::export::PAGE)
                     .all(&read)
-                    .await
-                {
-                    Ok(rows) => rows,
-                    Err(e) => return Some((Err(e.into()), (before, true, true))),
-                };
-                let last = rows.len() < EXPORT_PAGE as usize;
-                let next = rows.last().map(|e| e.id).or(before);
-                Some((csv_of(&rows, !header), (next, true, last)))
+                    .await?;
+                let next = rows
+                    .last()
+                    .map(|e| e.id)
+                    .filter(|_| rows.len() as u64 == super::export::PAGE);
+                Ok((rows.into_iter().map(csv_row).collect(), next))
             }
         },
     ))

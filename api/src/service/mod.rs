@@ -15,6 +15,7 @@ pub mod deletion;
 pub mod dev;
 pub mod enrollments;
 pub mod expiry;
+pub mod export;
 pub mod inactivity;
 pub mod invitations;
 pub mod mfa;

@@ -18,8 +18,6 @@ use uuid::Uuid;
 
 /// Rows per page when none is asked for.
 const DEFAULT_PAGE: u64 = 100;
-/// Rows per read of an export.
-const EXPORT_PAGE: u64 = 1_000;
 
 /// The reports there are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -446,21 +444,6 @@ pub async fn read(ctx: &Ctx, p: &UserPrincipal, name: &str, q: &ReportQuery) -> 
     })
 }
 
-fn csv_of(header: Option<&[ReportColumn]>, rows: &[Vec<String>]) -> Result<Bytes> {
-    let failed = |e: csv::Error| Error::Internal(anyhow::anyhow!("CSV: {e}"));
-    let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 128));
-    if let Some(columns) = header {
-        w.write_record(columns.iter().map(|c| c.label.as_str()))
-            .map_err(failed)?;
-    }
-    for r in rows {
-        w.write_record(r).map_err(failed)?;
-    }
-    w.into_inner()
-        .map(Bytes::from)
-        .map_err(|e| Error::Internal(anyhow::anyhow!("CSV: {e}")))
-}
-
 /// Every row of report `name` as CSV (a header of the column labels first), read a page at a
 /// time as the client takes it.
 pub async fn export(
@@ -472,24 +455,11 @@ pub async fn export(
     may_read(p)?;
     let report = by_name(name)?;
     let f = filter_of(ctx, q).await?;
-    let read = ctx.read.clone();
-    let clock = ctx.clock.clone();
-    // (the key of the last row sent, whether the header is written, whether it is done)
-    let state = (None::<Uuid>, false, false);
-    let rows = futures_util::stream::unfold(state, move |(after, header, done)| {
+    let (read, clock) = (ctx.read.clone(), ctx.clock.clone());
+    let header = report.columns().into_iter().map(|c| c.label).collect();
+    let rows = super::export::pages(header, move |after: Option<Uuid>| {
         let (read, f, now) = (read.clone(), f.clone(), clock.now());
-        async move {
-            if done {
-                return None;
-            }
-            let (rows, last) = match page(&read, report, &f, after, EXPORT_PAGE, now).await {
-                Ok(page) => page,
-                Err(e) => return Some((Err(e), (after, true, true))),
-            };
-            let columns = report.columns();
-            let chunk = csv_of((!header).then_some(columns.as_slice()), &rows);
-            Some((chunk, (last, true, last.is_none())))
-        }
+        async move { page(&read, report, &f, after, super::export::PAGE, now).await }
     });
     Ok((report.name(), rows))
 }

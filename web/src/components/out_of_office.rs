@@ -6,21 +6,10 @@ use crate::api::{self, Session};
 use crate::components::{Alert, Field, FormErrors, Status};
 use crate::fmt;
 use amps_openapi::{DeputyResponse, FieldError, SetDeputyRequest};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use validator::Validate;
-
-/// The start of day `s` (`YYYY-MM-DD`, as a date input gives it), UTC.
-fn day(s: &str) -> Option<DateTime<Utc>> {
-    let mut parts = s.trim().splitn(3, '-').map(str::parse::<u32>);
-    let (y, m, d) = (parts.next()?.ok()?, parts.next()?.ok()?, parts.next()?.ok()?);
-    Some(
-        NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)?
-            .and_hms_opt(0, 0, 0)?
-            .and_utc(),
-    )
-}
 
 fn invalid(field: &str, message: &str) -> FieldError {
     FieldError {
@@ -67,8 +56,8 @@ pub fn OutOfOffice() -> impl IntoView {
         ev.prevent_default();
         status.set(None);
         let mut errs = Vec::new();
-        let starts = day(&from.get_untracked());
-        let ends = day(&to.get_untracked()).map(|d| d + Duration::days(1));
+        let starts = crate::fmt::day_start(&from.get_untracked());
+        let ends = crate::fmt::day_start(&to.get_untracked()).map(|d| d + Duration::days(1));
         if starts.is_none() {
             errs.push(invalid("deputy_from", "enter the first day"));
         }

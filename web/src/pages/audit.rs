@@ -5,17 +5,9 @@
 use crate::api::{self, Session};
 use crate::components::{Page, Status};
 use amps_openapi::{AuditEventResponse, AuditFilter, AuditPageQuery};
-use chrono::{NaiveDate, TimeZone, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
-
-/// Midnight UTC of a `YYYY-MM-DD` date input, `days` later.
-fn day(value: &str, days: i64) -> Option<chrono::DateTime<Utc>> {
-    let d = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok()?;
-    Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0)?)
-        .checked_add_signed(chrono::Duration::days(days))
-}
 
 /// An event's details as one line a person reads: `key: value; …` (text without quotes,
 /// anything else as JSON).
@@ -53,9 +45,9 @@ pub fn AuditTrail() -> impl IntoView {
             actor: text(actor),
             target: text(target),
             action: text(action),
-            from: day(&from.get_untracked(), 0),
+            from: crate::fmt::day_start(&from.get_untracked()),
             // The last day chosen is included.
-            to: day(&to.get_untracked(), 1),
+            to: crate::fmt::day_start(&to.get_untracked()).map(|d| d + chrono::Duration::days(1)),
         }
     };
     let fetch = move |cursor: Option<String>| {

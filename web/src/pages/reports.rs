@@ -5,18 +5,10 @@
 use crate::api::{self, Session};
 use crate::components::{Page, Status};
 use amps_openapi::{ReportInfo, ReportQuery, ReportResponse};
-use chrono::{NaiveDate, TimeZone, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::Redirect;
 use std::collections::BTreeMap;
-
-/// Midnight UTC of a `YYYY-MM-DD` date input, `days` later.
-fn day(value: &str, days: i64) -> Option<chrono::DateTime<Utc>> {
-    let d = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok()?;
-    Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0)?)
-        .checked_add_signed(chrono::Duration::days(days))
-}
 
 /// The bars a report is drawn as: (label, value), when it has a chart.
 fn bars(r: &ReportResponse) -> Option<(String, Vec<(String, i64)>)> {
@@ -84,8 +76,8 @@ pub fn Reports() -> impl IntoView {
         ReportQuery {
             organization: text(organization),
             application: text(application),
-            from: day(&from.get_untracked(), 0),
-            to: day(&to.get_untracked(), 1),
+            from: crate::fmt::day_start(&from.get_untracked()),
+            to: crate::fmt::day_start(&to.get_untracked()).map(|d| d + chrono::Duration::days(1)),
             limit: Some(100),
             cursor,
         }
