@@ -1,6 +1,7 @@
 //! `/reports`: My Reports, for internal users holding the Reports role: pick a report, filter it
 //! by organization, application and period, read it as a table (sorted by any column, more rows
-//! on demand) with a chart where one reads better than numbers, and download it as CSV.
+//! on demand) with a chart where one reads better than numbers (workload, pending steps by
+//! level and age, campaign progress, accounts), and download it as CSV.
 
 use crate::api::{self, Session};
 use crate::components::{Page, Status};
@@ -39,6 +40,16 @@ fn bars(r: &ReportResponse) -> Option<(String, Vec<(String, i64)>)> {
             Some((
                 "Pending steps by level and age (rows shown)".into(),
                 by.into_iter().collect(),
+            ))
+        }
+        "revalidation-progress" => {
+            let (campaign, status, n) = (col("campaign")?, col("status")?, col("reviews")?);
+            Some((
+                "Reviews per campaign and where they stand".into(),
+                r.rows
+                    .iter()
+                    .map(|row| (format!("{}: {}", row[campaign], row[status]), number(&row[n])))
+                    .collect(),
             ))
         }
         "accounts" => {
