@@ -42,7 +42,9 @@ impl Layout {
             self.y = PAGE_H - MARGIN;
         }
         self.y -= lead;
-        let ops = self.pages.last_mut().expect("a page is always open");
+        let Some(ops) = self.pages.last_mut() else {
+            return;
+        };
         ops.extend([
             Operation::new("BT", vec![]),
             Operation::new("Tf", vec![font.into(), size.into()]),

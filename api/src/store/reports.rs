@@ -8,7 +8,7 @@ use crate::domain::assignment::AssignmentStatus;
 use crate::domain::task::TaskStatus;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Order, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, DbErr, QueryResult};
+use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
 /// The filters a report applies (each report those that fit it).
@@ -33,10 +33,6 @@ fn in_period(
     if let Some(to) = f.to {
         q.and_where(col.lt(to));
     }
-}
-
-async fn rows(conn: &impl ConnectionTrait, q: &SelectStatement) -> Result<Vec<QueryResult>, DbErr> {
-    conn.query_all(q).await
 }
 
 /// One open approval task of a pending SAAR.
@@ -112,7 +108,7 @@ pub async fn pending(
         q.and_where(Expr::col((approval_task::Entity, approval_task::Column::Id)).gt(after));
     }
     in_period(&mut q, f, (saar::Entity, saar::Column::CreatedAt));
-    rows(conn, &q)
+    conn.query_all(&q)
         .await?
         .iter()
         .map(|r| {
@@ -199,7 +195,7 @@ pub async fn holders(
         q.and_where(Expr::col((ra, role_assignment::Column::Id)).gt(after));
     }
     in_period(&mut q, f, (ra, role_assignment::Column::Since));
-    rows(conn, &q)
+    conn.query_all(&q)
         .await?
         .iter()
         .map(|r| {
@@ -245,7 +241,7 @@ pub async fn accounts(
         q.and_where(Expr::col((organization::Entity, organization::Column::Id)).eq(o));
     }
     in_period(&mut q, f, (user::Entity, user::Column::CreatedAt));
-    rows(conn, &q)
+    conn.query_all(&q)
         .await?
         .iter()
         .map(|r| {
@@ -303,7 +299,7 @@ pub async fn workload(
         q.and_where(Expr::col((user::Entity, user::Column::OrganizationId)).eq(o));
     }
     in_period(&mut q, f, (t, approval_task::Column::OpenedAt));
-    rows(conn, &q)
+    conn.query_all(&q)
         .await?
         .iter()
         .map(|r| {
@@ -396,7 +392,7 @@ pub async fn backlog(
         q.and_where(Expr::col((pt::Entity, pt::Column::Id)).gt(after));
     }
     in_period(&mut q, f, (pt::Entity, pt::Column::CreatedAt));
-    rows(conn, &q)
+    conn.query_all(&q)
         .await?
         .iter()
         .map(|r| {
@@ -455,7 +451,7 @@ pub async fn access_times(
         q.and_where(Expr::col((application::Entity, application::Column::Id)).eq(a));
     }
     in_period(&mut q, f, (pt::Entity, pt::Column::CompletedAt));
-    rows(conn, &q)
+    conn.query_all(&q)
         .await?
         .iter()
         .map(|r| {
@@ -501,7 +497,7 @@ pub async fn decision_times(
         q.and_where(Expr::col((role::Entity, role::Column::ApplicationId)).eq(a));
     }
     in_period(&mut q, f, (t, approval_task::Column::DecidedAt));
-    rows(conn, &q)
+    conn.query_all(&q)
         .await?
         .iter()
         .map(|r| {
@@ -603,7 +599,7 @@ pub async fn sod_conflicts(conn: &impl ConnectionTrait, f: &Filter) -> Result<Ve
                 .or(Expr::col((r2.clone(), role::Column::ApplicationId)).eq(a)),
         );
     }
-    rows(conn, &q)
+    conn.query_all(&q)
         .await?
         .iter()
         .map(|r| {
@@ -658,7 +654,7 @@ pub async fn revalidation_progress(
         q.and_where(Expr::col((campaign::Entity, campaign::Column::ApplicationId)).eq(a));
     }
     in_period(&mut q, f, (revalidation::Entity, revalidation::Column::OpenedAt));
-    rows(conn, &q)
+    conn.query_all(&q)
         .await?
         .iter()
         .map(|r| {
