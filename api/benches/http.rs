@@ -8,7 +8,9 @@
 //! resident memory is read from `/proc` idle and after the loads. Then the reads again on
 //! fresh databases loaded at scale 0.1 and scale 1 (100k users, 1M role assignments, 100k open
 //! SAARs; `common/scale.rs`), with each latency's growth from one to the other (target ≤ 1.5×
-//! for the inbox, Current Roles and role search; `AMPS_BENCH_SCALE=0` skips them). It prints
+//! for the inbox, Current Roles and role search; `AMPS_BENCH_SCALE=0` skips them), and My
+//! Reports' role holders exported as CSV (a million rows at scale 1: first byte < 1 s, the
+//! server under 100 MB meanwhile). It prints
 //! and records (`api/benches/results/`); it does not fail (a shared 2-core machine is noisy).
 
 #[path = "common/metrics.rs"]
@@ -93,6 +95,24 @@ impl Server {
                     .and_then(|kb| kb.parse::<f64>().ok())
             })
             .map_or(f64::NAN, |kb| kb / 1024.0)
+    }
+
+    /// The most memory `amps serve` has held since `reset_peak` (`VmHWM`), in MB.
+    fn peak_mb(&self) -> f64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|kb| kb.parse::<f64>().ok())
+            })
+            .map_or(f64::NAN, |kb| kb / 1024.0)
+    }
+
+    /// Starts the peak (`VmHWM`) again from what `amps serve` holds now (Linux `clear_refs`).
+    fn reset_peak(&self) {
+        let _ = std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5");
     }
 
     fn url(&self, path: &str) -> String {
@@ -293,6 +313,45 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
+/// A report exported as CSV at scale: its rows, the time to its first byte and to its last,
+/// and the most memory `amps serve` held meanwhile.
+struct Export {
+    rows: u64,
+    first_byte: Duration,
+    took: Duration,
+    peak_mb: f64,
+    idle_mb: f64,
+}
+
+/// Every current holder of every role (at scale 1, a million rows) as CSV, read as fast as
+/// the client takes it; the server's peak memory from `VmHWM` reset just before.
+async fn export_holders(server: &Server, token: &str) -> Export {
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let idle_mb = server.rss_mb();
+    server.reset_peak();
+    let t = Instant::now();
+    let mut r = reqwest::Client::new()
+        .get(server.url("/api/v1/reports/role-holders/export"))
+        .bearer_auth(token)
+        .timeout(Duration::from_secs(900))
+        .send()
+        .await
+        .expect("export");
+    assert!(r.status().is_success(), "export: {}", r.status());
+    let (mut first_byte, mut lines) = (None, 0u64);
+    while let Some(chunk) = r.chunk().await.expect("export body") {
+        first_byte.get_or_insert_with(|| t.elapsed());
+        lines += chunk.iter().filter(|b| **b == b'\n').count() as u64;
+    }
+    Export {
+        rows: lines.saturating_sub(1),
+        first_byte: first_byte.unwrap_or_default(),
+        took: t.elapsed(),
+        peak_mb: server.peak_mb(),
+        idle_mb,
+    }
+}
+
 /// A campaign started over HTTP at scale: how many reviews it opened and how long the request
 /// took (set-based: one statement for the reviews, one for their roles, one for the mail).
 struct CampaignStart {
@@ -395,7 +454,10 @@ async fn scheduler_pass(server: &mut Server, db_url: &str, renewals: u64) -> Sch
 /// open request, a supervisor with ~50 tasks, the demo administrator listing users; then an
 /// administrator starts a revalidation campaign over every internal user (timed) and the
 /// requester reads their review.
-async fn scaled_reads(db_url: &str, scale: f64) -> (Vec<(&'static str, Load)>, CampaignStart, SchedulerPass) {
+async fn scaled_reads(
+    db_url: &str,
+    scale: f64,
+) -> (Vec<(&'static str, Load)>, Export, CampaignStart, SchedulerPass) {
     let (mut server, _) = start(db_url, Some(scale)).await;
     let requester = token_with(&server, "bench000050", scale::PASSWORD).await;
     let supervisor = token_with(&server, "bench000007", scale::PASSWORD).await;
@@ -436,6 +498,7 @@ async fn scaled_reads(db_url: &str, scale: f64) -> (Vec<(&'static str, Load)>, C
             hammer(move |h: &reqwest::Client| h.get(&u).bearer_auth(&token)).await,
         ));
     }
+    let export = export_holders(&server, &token(&server, "ddataowner").await).await;
     let due = (chrono::Utc::now() + chrono::Duration::days(30)).date_naive();
     let t = Instant::now();
     let started: Value = reqwest::Client::new()
@@ -459,15 +522,15 @@ async fn scaled_reads(db_url: &str, scale: f64) -> (Vec<(&'static str, Load)>, C
         hammer(move |h: &reqwest::Client| h.get(&u).bearer_auth(&requester)).await,
     ));
     let pass = scheduler_pass(&mut server, db_url, (100_000.0 * scale) as u64).await;
-    (loads, campaign, pass)
+    (loads, export, campaign, pass)
 }
 
 /// Reads at scale 0.1 and scale 1 on a fresh database each: rate, latency, share of
 /// `/healthz`, and the growth of each latency from 0.1 to 1 (target: ≤ 1.5× for the inbox,
 /// Current Roles and role search).
 async fn growth(label: &str, small_db: &str, large_db: &str, out: &mut String) {
-    let (small, small_campaign, small_pass) = scaled_reads(small_db, 0.1).await;
-    let (large, large_campaign, large_pass) = scaled_reads(large_db, 1.0).await;
+    let (small, small_export, small_campaign, small_pass) = scaled_reads(small_db, 0.1).await;
+    let (large, large_export, large_campaign, large_pass) = scaled_reads(large_db, 1.0).await;
     let _ = writeln!(
         out,
         "\n### {label}, at scale (1 = 100k users, 1M role assignments, 100k open SAARs)\n\n| request | scale 0.1: rate, p50 | scale 1: rate | p50 | p99 | share of /healthz | p50 growth 0.1 → 1 | target |\n|---|---|---|---|---|---|---|---|"
@@ -503,6 +566,23 @@ async fn growth(label: &str, small_db: &str, large_db: &str, out: &mut String) {
             ms(l.p50),
             ms(l.p99),
             l.rate / health * 100.0,
+        );
+    }
+    for (at, e) in [("0.1", &small_export), ("1", &large_export)] {
+        let _ = writeln!(
+            out,
+            "\nMy Reports' role holders as CSV at scale {at}: {} rows, first byte after {:.0} ms, all in {:.1} s ({:.0} rows/s); `amps serve` held {:.0} MB before and at most {:.0} MB meanwhile (targets: first byte < 1 s, < 100 MB: {}).",
+            e.rows,
+            ms(e.first_byte),
+            e.took.as_secs_f64(),
+            e.rows as f64 / e.took.as_secs_f64().max(1e-9),
+            e.idle_mb,
+            e.peak_mb,
+            if e.first_byte < Duration::from_secs(1) && e.peak_mb < 100.0 && e.rows > 0 {
+                "meets"
+            } else {
+                "MISSES"
+            },
         );
     }
     let _ = writeln!(

@@ -76,7 +76,7 @@ impl Report {
                 "Every open approval step: the request, its role and application, the subject's organization, the level it waits at and for how many days. Filters: organization, application, submitted from/to."
             }
             Self::ApproverWorkload => {
-                "Each approver's open tasks and how many are past due. Filters: the approver's organization, application, opened from/to."
+                "Each approver's open tasks and how many are past due, and each approval group's (any member may take its tasks). Filters: the approver's organization (groups belong to none, so they are left out), application, opened from/to."
             }
             Self::RoleHolders => {
                 "Who holds which roles now, since when and until when. Filters: the holder's organization, application, granted from/to."
@@ -120,6 +120,7 @@ impl Report {
             Self::ApproverWorkload => vec![
                 c("user_id", "User ID", "text"),
                 c("name", "Approver", "text"),
+                c("kind", "Approver is", "text"),
                 c("open", "Open tasks", "number"),
                 c("overdue", "Overdue", "number"),
             ],
@@ -311,21 +312,38 @@ async fn page(
             (rows, last)
         }
         // Summaries: one page whatever the limit.
-        Report::ApproverWorkload => (
-            store::reports::workload(read, f, now)
+        Report::ApproverWorkload => {
+            let mut rows: Vec<(String, String, &str, i64, i64)> = store::reports::workload(read, f, now)
                 .await?
                 .into_iter()
                 .map(|(login, first, last, open, overdue)| {
+                    (login, format!("{first} {last}"), "person", open, overdue)
+                })
+                .collect();
+            if f.organization.is_none() {
+                rows.extend(
+                    store::reports::group_workload(read, f, now)
+                        .await?
+                        .into_iter()
+                        .map(|(name, open, overdue)| (String::new(), name, "approval group", open, overdue)),
+                );
+            }
+            // Most open first, then by name, people and groups together.
+            rows.sort_by(|a, b| b.3.cmp(&a.3).then_with(|| a.1.cmp(&b.1)));
+            let rows = rows
+                .into_iter()
+                .map(|(login, name, kind, open, overdue)| {
                     vec![
                         login,
-                        format!("{first} {last}"),
+                        name,
+                        kind.to_string(),
                         open.to_string(),
                         overdue.to_string(),
                     ]
                 })
-                .collect(),
-            None,
-        ),
+                .collect();
+            (rows, None)
+        }
         Report::Accounts => (
             store::reports::accounts(read, f)
                 .await?
@@ -359,22 +377,15 @@ async fn page(
         }
         Report::TimeToAccess => {
             let mut rows = Vec::new();
-            for (measure, times) in [
-                ("application", store::reports::access_times(read, f).await?),
-                ("approval level", store::reports::decision_times(read, f).await?),
+            for (measure, by) in [
+                ("application", durations(read, f, Spans::Access).await?),
+                ("approval level", durations(read, f, Spans::Decisions).await?),
             ] {
-                let mut by: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
-                for (of, start, end) in times {
-                    by.entry(of.replace('_', " "))
-                        .or_default()
-                        .push(business_days(start, end));
-                }
-                for (of, mut days) in by {
-                    days.sort_unstable();
+                for (of, days) in by {
                     rows.push(vec![
                         measure.to_string(),
                         of,
-                        days.len().to_string(),
+                        days.values().sum::<u64>().to_string(),
                         percentile(&days, 50).to_string(),
                         percentile(&days, 90).to_string(),
                     ]);
@@ -418,13 +429,65 @@ pub fn business_days(start: DateTime<Utc>, end: DateTime<Utc>) -> i64 {
     n
 }
 
-/// The `p`th percentile of sorted `values` (nearest rank; 0 when there are none).
-fn percentile(values: &[i64], p: usize) -> i64 {
-    if values.is_empty() {
+/// How many of a set took each number of business days.
+type Histogram = std::collections::BTreeMap<i64, u64>;
+
+#[derive(Clone, Copy)]
+enum Spans {
+    /// From submission to confirmed access, per application.
+    Access,
+    /// From a step's opening to its decision, per kind of level.
+    Decisions,
+}
+
+/// The business days each span took, counted per application or level. Read a page at a
+/// time and kept as counts per number of days, so a million grants take a few kilobytes.
+async fn durations(
+    read: &sea_orm::DatabaseConnection,
+    f: &Filter,
+    spans: Spans,
+) -> Result<std::collections::BTreeMap<String, Histogram>> {
+    const PAGE: u64 = 5_000;
+    let mut by: std::collections::BTreeMap<String, Histogram> = Default::default();
+    let mut after = None;
+    loop {
+        let page = match spans {
+            Spans::Access => store::reports::access_times(read, f, after, PAGE).await?,
+            Spans::Decisions => store::reports::decision_times(read, f, after, PAGE).await?,
+        };
+        after = page.last().map(|(id, ..)| *id);
+        let full = page.len() as u64 == PAGE;
+        for (_, of, start, end) in page {
+            let of = of.replace('_', " ");
+            let days = business_days(start, end);
+            match by.get_mut(&of) {
+                Some(h) => *h.entry(days).or_default() += 1,
+                None => {
+                    by.insert(of, Histogram::from([(days, 1)]));
+                }
+            }
+        }
+        if !full {
+            return Ok(by);
+        }
+    }
+}
+
+/// The `p`th percentile of the counted values (nearest rank; 0 when there are none).
+fn percentile(counts: &Histogram, p: u64) -> i64 {
+    let n: u64 = counts.values().sum();
+    if n == 0 {
         return 0;
     }
-    let rank = (p * values.len()).div_ceil(100).max(1);
-    values[rank - 1]
+    let rank = (p * n).div_ceil(100).max(1);
+    let mut seen = 0;
+    for (value, count) in counts {
+        seen += count;
+        if seen >= rank {
+            return *value;
+        }
+    }
+    0
 }
 
 /// A page of report `name`.
@@ -481,9 +544,18 @@ mod tests {
 
     #[test]
     fn percentiles_are_nearest_rank() {
-        assert_eq!(percentile(&[], 50), 0);
-        assert_eq!(percentile(&[3], 90), 3);
-        assert_eq!(percentile(&[1, 2, 3, 4], 50), 2);
-        assert_eq!(percentile(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90), 9);
+        let counted = |values: &[i64]| {
+            let mut h = Histogram::new();
+            for v in values {
+                *h.entry(*v).or_default() += 1;
+            }
+            h
+        };
+        assert_eq!(percentile(&counted(&[]), 50), 0);
+        assert_eq!(percentile(&counted(&[3]), 90), 3);
+        assert_eq!(percentile(&counted(&[1, 2, 3, 4]), 50), 2);
+        assert_eq!(percentile(&counted(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]), 90), 9);
+        assert_eq!(percentile(&counted(&[1, 1, 1, 1, 1, 1, 1, 1, 1, 7]), 90), 1);
+        assert_eq!(percentile(&counted(&[0, 0, 5, 5]), 90), 5);
     }
 }

@@ -315,6 +315,60 @@ pub async fn workload(
         .collect()
 }
 
+/// Each approval group's open tasks (any member may take them) and how many are past due at
+/// `now`: (group name, open, overdue), most open first; filtered by the role's application and
+/// when the task opened (groups belong to no organization).
+pub async fn group_workload(
+    conn: &impl ConnectionTrait,
+    f: &Filter,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, i64, i64)>, DbErr> {
+    use super::entities::approval_group as g;
+    let t = approval_task::Entity;
+    let open = Alias::new("open_tasks");
+    let overdue = Alias::new("overdue_tasks");
+    let late = Expr::case(Expr::col((t, approval_task::Column::DueAt)).lt(now), 1).finally(0);
+    let mut q = Query::select()
+        .column((g::Entity, g::Column::Name))
+        .expr_as(Expr::col((t, approval_task::Column::Id)).count(), open.clone())
+        .expr_as(Expr::expr(Func::sum(late)).cast_as(Alias::new("BIGINT")), overdue)
+        .from(t)
+        .inner_join(
+            g::Entity,
+            Expr::col((g::Entity, g::Column::Id)).equals((t, approval_task::Column::GroupId)),
+        )
+        .and_where(Expr::col((t, approval_task::Column::Status)).eq(TaskStatus::Open.as_str()))
+        .group_by_col((g::Entity, g::Column::Id))
+        .group_by_col((g::Entity, g::Column::Name))
+        .order_by_expr(Expr::col(open), Order::Desc)
+        .order_by((g::Entity, g::Column::Name), Order::Asc)
+        .to_owned();
+    if let Some(a) = f.application {
+        q.inner_join(
+            saar::Entity,
+            Expr::col((saar::Entity, saar::Column::Id)).equals((t, approval_task::Column::SaarId)),
+        )
+        .inner_join(
+            role::Entity,
+            Expr::col((role::Entity, role::Column::Id)).equals((saar::Entity, saar::Column::RoleId)),
+        )
+        .and_where(Expr::col((role::Entity, role::Column::ApplicationId)).eq(a));
+    }
+    in_period(&mut q, f, (t, approval_task::Column::OpenedAt));
+    conn.query_all(&q)
+        .await?
+        .iter()
+        .map(|r| {
+            let overdue: Option<i64> = r.try_get_by_index(2)?;
+            Ok((
+                r.try_get_by_index(0)?,
+                r.try_get_by_index(1)?,
+                overdue.unwrap_or(0),
+            ))
+        })
+        .collect()
+}
+
 /// One open provisioning task.
 #[derive(Debug)]
 pub struct BacklogRow {
@@ -414,15 +468,23 @@ pub async fn backlog(
         .collect()
 }
 
+/// When a request was submitted (or a step opened) and when its access was confirmed (or the
+/// step decided): (key, of what, start, end).
+pub type Span = (Uuid, String, DateTime<Utc>, DateTime<Utc>);
+
 /// When each granted request was submitted and when its access was confirmed, by application
-/// code: (application, submitted, provisioned), for grants confirmed in the filter's period.
+/// code, for grants confirmed in the filter's period: the provisioning tasks after `after`, at
+/// most `limit`, in id order.
 pub async fn access_times(
     conn: &impl ConnectionTrait,
     f: &Filter,
-) -> Result<Vec<(String, DateTime<Utc>, DateTime<Utc>)>, DbErr> {
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Span>, DbErr> {
     use super::entities::provisioning_task as pt;
     use crate::domain::provisioning::{ProvisioningKind, ProvisioningStatus};
     let mut q = Query::select()
+        .column((pt::Entity, pt::Column::Id))
         .column((application::Entity, application::Column::Code))
         .column((saar::Entity, saar::Column::CreatedAt))
         .column((pt::Entity, pt::Column::CompletedAt))
@@ -443,6 +505,8 @@ pub async fn access_times(
         .and_where(Expr::col((pt::Entity, pt::Column::Status)).eq(ProvisioningStatus::Done.as_str()))
         .and_where(Expr::col((pt::Entity, pt::Column::Kind)).eq(ProvisioningKind::Grant.as_str()))
         .and_where(Expr::col((pt::Entity, pt::Column::CompletedAt)).is_not_null())
+        .order_by((pt::Entity, pt::Column::Id), Order::Asc)
+        .limit(limit)
         .to_owned();
     if let Some(o) = f.organization {
         q.and_where(Expr::col((user::Entity, user::Column::OrganizationId)).eq(o));
@@ -450,8 +514,15 @@ pub async fn access_times(
     if let Some(a) = f.application {
         q.and_where(Expr::col((application::Entity, application::Column::Id)).eq(a));
     }
+    if let Some(after) = after {
+        q.and_where(Expr::col((pt::Entity, pt::Column::Id)).gt(after));
+    }
     in_period(&mut q, f, (pt::Entity, pt::Column::CompletedAt));
-    conn.query_all(&q)
+    spans(conn, &q).await
+}
+
+async fn spans(conn: &impl ConnectionTrait, q: &SelectStatement) -> Result<Vec<Span>, DbErr> {
+    conn.query_all(q)
         .await?
         .iter()
         .map(|r| {
@@ -459,19 +530,23 @@ pub async fn access_times(
                 r.try_get_by_index(0)?,
                 r.try_get_by_index(1)?,
                 r.try_get_by_index(2)?,
+                r.try_get_by_index(3)?,
             ))
         })
         .collect()
 }
 
-/// When each decided approval step opened and was decided, by the kind of level:
-/// (kind, opened, decided), for steps decided in the filter's period.
+/// When each decided approval step opened and was decided, by the kind of level, for steps
+/// decided in the filter's period: the tasks after `after`, at most `limit`, in id order.
 pub async fn decision_times(
     conn: &impl ConnectionTrait,
     f: &Filter,
-) -> Result<Vec<(String, DateTime<Utc>, DateTime<Utc>)>, DbErr> {
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Span>, DbErr> {
     let t = approval_task::Entity;
     let mut q = Query::select()
+        .column((t, approval_task::Column::Id))
         .column((t, approval_task::Column::Kind))
         .column((t, approval_task::Column::OpenedAt))
         .column((t, approval_task::Column::DecidedAt))
@@ -489,6 +564,8 @@ pub async fn decision_times(
             Expr::col((user::Entity, user::Column::Id)).equals((saar::Entity, saar::Column::SubjectId)),
         )
         .and_where(Expr::col((t, approval_task::Column::DecidedAt)).is_not_null())
+        .order_by((t, approval_task::Column::Id), Order::Asc)
+        .limit(limit)
         .to_owned();
     if let Some(o) = f.organization {
         q.and_where(Expr::col((user::Entity, user::Column::OrganizationId)).eq(o));
@@ -496,18 +573,11 @@ pub async fn decision_times(
     if let Some(a) = f.application {
         q.and_where(Expr::col((role::Entity, role::Column::ApplicationId)).eq(a));
     }
+    if let Some(after) = after {
+        q.and_where(Expr::col((t, approval_task::Column::Id)).gt(after));
+    }
     in_period(&mut q, f, (t, approval_task::Column::DecidedAt));
-    conn.query_all(&q)
-        .await?
-        .iter()
-        .map(|r| {
-            Ok((
-                r.try_get_by_index(0)?,
-                r.try_get_by_index(1)?,
-                r.try_get_by_index(2)?,
-            ))
-        })
-        .collect()
+    spans(conn, &q).await
 }
 
 /// Current holders of two roles that one segregation-of-duties rule keeps apart: (User ID,

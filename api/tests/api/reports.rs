@@ -188,6 +188,60 @@ async fn internal_holders_of_reports_read_and_export_my_reports(db: Db) {
         "{conflicts:?}"
     );
 
+    // An approval group's open tasks are its workload (any member may take them); groups
+    // belong to no organization, so an organization's workload leaves them out.
+    let group = admin
+        .create_approval_group(&CreateApprovalGroupRequest {
+            name: "Shipping approvers".into(),
+            description: String::new(),
+            members: vec![
+                requester
+                    .me()
+                    .await
+                    .expect("me")
+                    .supervisor
+                    .expect("supervisor")
+                    .id,
+            ],
+        })
+        .await
+        .expect("group");
+    let pop_test = role_id(&requester, "Web User POP-001", "TEST").await;
+    admin
+        .update_role(
+            pop_test,
+            &UpdateRoleRequest {
+                chain: Some(vec![ChainLevel {
+                    kind: "group".into(),
+                    group_id: Some(group.id),
+                }]),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("group chain");
+    submit_one(&app, &requester, pop_test).await;
+    let workload = reader.report("approver-workload", &q()).await.expect("workload");
+    let i = column(&workload, "name")
+        .iter()
+        .position(|n| n == "Shipping approvers")
+        .unwrap_or_else(|| panic!("the group's row: {workload:?}"));
+    assert_eq!(column(&workload, "kind")[i], "approval group");
+    assert_eq!(column(&workload, "user_id")[i], "");
+    assert_eq!(column(&workload, "open")[i], "1");
+    assert_eq!(column(&workload, "overdue")[i], "0");
+    let dla = reader
+        .report(
+            "approver-workload",
+            &ReportQuery {
+                organization: Some("DLA".into()),
+                ..q()
+            },
+        )
+        .await
+        .expect("workload of DLA");
+    assert!(column(&dla, "kind").iter().all(|k| k == "person"), "{dla:?}");
+
     // A campaign's reviews by where they stand.
     admin
         .create_campaign(&CreateCampaignRequest {

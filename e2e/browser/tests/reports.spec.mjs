@@ -41,7 +41,7 @@ test('a holder of Reports reads, sorts and downloads My Reports', async ({ page,
   const file = await download;
   expect(file.suggestedFilename()).toBe('amps-approver-workload.csv');
   const csv = (await readFile(await file.path(), 'utf8')).trim().split('\n');
-  expect(csv[0]).toBe('User ID,Approver,Open tasks,Overdue');
+  expect(csv[0]).toBe('User ID,Approver,Approver is,Open tasks,Overdue');
   expect(csv.some((l) => l.startsWith('ssupervisor,'))).toBe(true);
   await expect(page.getByRole('status').first()).toContainText(`Downloaded ${csv.length - 1} rows as CSV.`);
 });

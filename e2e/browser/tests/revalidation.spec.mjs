@@ -1,7 +1,7 @@
 // Roles that end and roles that are reviewed: a holder renews a role about to expire from
 // Current Roles and the supervisor approves it; an administrator starts a campaign, the holder
 // keeps one role and gives up another, the supervisor approves the review, and the campaign
-// shows the progress; a supervisor gives access until a set day, and when the server's clock
+// shows the progress (and My Reports draws it); a supervisor gives access until a set day, and when the server's clock
 // has moved past it the role is gone from Current Roles and on its way out of the
 // application. Each screen is checked with axe.
 import { advanceDays, approveApi, checkPage, completeApi, expect, field, nav, serverDay, signIn, signOut, submitApi, supervisorOnlyRole, test } from './helpers.mjs';
@@ -94,6 +94,21 @@ test('a campaign: the holder reviews, the supervisor approves, the administrator
   await expect(card).toContainText('reviewers may still correct');
   await expect(card.getByRole('img', { name: /Progress of/ })).toBeVisible();
   await checkPage(page, '44-campaign-progress');
+  await signOut(page);
+
+  // The holder of Reports follows every campaign in My Reports: a chart of its reviews by
+  // where they stand, beside the table.
+  await signIn(page, 'ddataowner');
+  await nav(page, 'My Reports');
+  const form = page.getByRole('search', { name: 'Report' });
+  await form.getByLabel('Report').selectOption({ label: 'Revalidation progress' });
+  await form.getByRole('button', { name: 'Run the report' }).click();
+  const table = page.getByRole('table', { name: 'Revalidation progress' });
+  await expect(table.getByRole('row', { name: new RegExp(`EBS review ${run} approved 1`) })).toBeVisible();
+  const chart = page.getByRole('figure');
+  await expect(chart).toContainText('Reviews per campaign and where they stand');
+  await expect(chart.locator('li', { hasText: `EBS review ${run}: approved` }).locator('meter')).toHaveAttribute('value', '1');
+  await checkPage(page, '45-reports-campaign-progress');
 });
 
 // Last: it moves the server's clock forward for every journey after it.
