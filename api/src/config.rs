@@ -71,6 +71,9 @@ pub struct Settings {
     /// `http://` is allowed to address literals in them. Otherwise only public addresses, over
     /// https.
     pub webhook_networks: Vec<ipnet::IpNet>,
+    /// The token-signing key, when it is held outside the database (`AMPS_SIGNING_KEY_FILE`, a
+    /// PKCS#8 PEM file, or `AMPS_SIGNING_KEY`, its text); `None` keeps it in the database.
+    pub signing_key: Option<crate::auth::jwt::ExternalKey>,
 }
 
 /// A certificate chain and its private key, PEM files.
@@ -392,6 +395,27 @@ impl Settings {
             }
         };
         let webhook_networks = networks("AMPS_WEBHOOK_ALLOWED_NETWORKS")?;
+        use crate::auth::jwt::ExternalKey;
+        let signing_key = match (
+            value("AMPS_SIGNING_KEY_FILE", &None),
+            value("AMPS_SIGNING_KEY", &None),
+        ) {
+            (Some(_), Some(_)) => {
+                return Err(bad(
+                    "AMPS_SIGNING_KEY",
+                    "set AMPS_SIGNING_KEY_FILE or AMPS_SIGNING_KEY, not both",
+                ));
+            }
+            (Some(path), None) => Some(ExternalKey::File(PathBuf::from(path))),
+            (None, Some(pem)) => Some(ExternalKey::Pem(SecretString::from(pem))),
+            (None, None) => None,
+        };
+        // Read now, so a missing or malformed key stops start-up naming its variable.
+        if let Some(key) = &signing_key
+            && let Err(e) = key.read()
+        {
+            return Err(bad(key.setting(), e));
+        }
         let trusted_proxies = networks("AMPS_TRUSTED_PROXIES")?;
         let client_cert_header =
             value("AMPS_CLIENT_CERT_HEADER", &None).unwrap_or_else(|| "X-Client-Cert".into());
@@ -491,6 +515,7 @@ impl Settings {
             metrics_token,
             body_idle,
             webhook_networks,
+            signing_key,
             session_max: chrono::Duration::hours(session_max),
             revalidation_reject_disables,
             revalidation_annual,

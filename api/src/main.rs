@@ -71,6 +71,29 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The keys access tokens are signed with.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Sign new tokens with a new key: every running replica switches within seconds; the
+    /// keys it replaces stay accepted (and in the JWKS) for 20 minutes, until the tokens they
+    /// signed have expired. With AMPS_SIGNING_KEY_FILE the new key is written to that file.
+    Rotate {
+        /// Stop accepting the replaced keys now (a key that leaked): everyone signed in gets
+        /// a new token at their next refresh; access tokens already given out stop working.
+        #[arg(long)]
+        at_once: bool,
+    },
+    /// List the keys: which one signs, which are still accepted and until when.
+    List,
+    /// Print a new Ed25519 private key (PKCS#8 PEM) for AMPS_SIGNING_KEY_FILE or
+    /// AMPS_SIGNING_KEY; nothing is written.
+    Generate,
 }
 
 #[derive(Subcommand)]
@@ -317,7 +340,67 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 ),
             }
         }
+        Command::Keys { command } => keys(command, settings, clock).await?,
         Command::Openapi => {}
+    }
+    Ok(())
+}
+
+async fn keys(
+    command: KeysCommand,
+    settings: Settings,
+    clock: Arc<dyn amps::clock::Clock>,
+) -> anyhow::Result<()> {
+    use amps::auth::jwt;
+    if let KeysCommand::Generate = command {
+        let (_, pem) = jwt::generate_pem()?;
+        print!("{}", secrecy::ExposeSecret::expose_secret(&pem));
+        return Ok(());
+    }
+    let external = settings.signing_key.clone();
+    let ctx = startup::context(settings, clock.clone()).await?;
+    let now = clock.now();
+    match command {
+        KeysCommand::Rotate { at_once } => {
+            let r = jwt::rotate(&ctx.db, external.as_ref(), at_once, now).await?;
+            println!(
+                "New tokens are signed with key {} (held in {}).",
+                r.kid, r.held_in
+            );
+            if at_once {
+                println!("The keys it replaces are no longer accepted: their tokens are refused now.");
+            } else {
+                println!(
+                    "The keys it replaces stay accepted until {} for the tokens they signed.",
+                    r.previous_until
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                );
+            }
+        }
+        KeysCommand::List => {
+            for k in jwt::list(&ctx.db).await? {
+                let state = match k.retired_at {
+                    None => "in use".to_string(),
+                    Some(t) if t > now => format!(
+                        "accepted until {}",
+                        t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    ),
+                    Some(_) => "retired".to_string(),
+                };
+                println!(
+                    "{}  made {}  {}  {}",
+                    k.kid,
+                    k.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    if k.in_database {
+                        "private key in the database"
+                    } else {
+                        "private key outside the database"
+                    },
+                    state
+                );
+            }
+        }
+        KeysCommand::Generate => {}
     }
     Ok(())
 }

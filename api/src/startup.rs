@@ -41,7 +41,7 @@ pub async fn context(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Resul
     let lock = store::StartupLock::acquire(url).await?;
     let db = store::connect(url, true).await?;
     let issuer = settings.public_url.as_str().trim_end_matches('/').to_string();
-    let keys = Keys::load_or_create(&db, &issuer, clock.now()).await?;
+    let keys = Keys::load_or_create(&db, &issuer, settings.signing_key.clone(), clock.now()).await?;
     crate::seed::reference(&db, clock.now()).await?;
     lock.release().await?;
     let read = store::connect_reader(url, &db).await?;
@@ -117,6 +117,7 @@ impl Application {
             jobs::spawn_audit_sealer(ctx.db.clone(), every.audit_seal),
         ];
         jobs.extend(jobs::spawn_principal_feed(ctx.clone()));
+        jobs.push(jobs::spawn_key_reloader(ctx.clone()));
         if let Some(c) = &ctx.certificates {
             jobs.push(jobs::spawn_crl_reloader(c.authorities.clone(), every.crls));
         }

@@ -1,6 +1,8 @@
 //! Access tokens: EdDSA (Ed25519) JWTs with `kid`, `iss`, `aud`, `exp`. The signing key lives
-//! in the database so every replica signs and verifies with the same keys; its public half is
-//! published at `/.well-known/jwks.json`.
+//! in the database (so every replica signs and verifies with the same keys) or, with
+//! `AMPS_SIGNING_KEY_FILE` / `AMPS_SIGNING_KEY`, outside it (the database then holds only its
+//! public half); the public halves are published at `/.well-known/jwks.json`. `amps keys
+//! rotate` makes a new key; the one it replaces stays accepted until its tokens have expired.
 
 use crate::store::entities::signing_key;
 use amps_openapi::{Jwk, JwkSet};
@@ -13,7 +15,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 use uuid::Uuid;
 
 /// The audience of AMPS access tokens.
@@ -123,16 +125,84 @@ pub fn amr_has_second_factor(amr: &[String]) -> bool {
     amr.iter().any(|m| matches!(m.as_str(), "otp" | "sc" | "hwk"))
 }
 
-/// The signing key and all verification keys.
-pub struct Keys {
+/// How long a replaced signing key stays published and accepted: the lifetime of the last
+/// tokens it signed, and the time every replica takes to hear of its successor.
+pub const OVERLAP_MINUTES: i64 = 20;
+
+/// A signing key held outside the database (`AMPS_SIGNING_KEY_FILE`, `AMPS_SIGNING_KEY`):
+/// the database keeps only its public half, so every replica publishes and accepts it.
+#[derive(Clone, Debug)]
+pub enum ExternalKey {
+    /// A PKCS#8 PEM file, read again whenever the key set is reloaded (a rotation rewrites it).
+    File(std::path::PathBuf),
+    /// PKCS#8 PEM text from the environment.
+    Pem(secrecy::SecretString),
+}
+
+impl ExternalKey {
+    /// The setting it comes from, for messages.
+    pub fn setting(&self) -> &'static str {
+        match self {
+            Self::File(_) => "AMPS_SIGNING_KEY_FILE",
+            Self::Pem(_) => "AMPS_SIGNING_KEY",
+        }
+    }
+
+    /// Reads and parses the key; the error says what is wrong with it.
+    pub fn read(&self) -> Result<SigningKey, String> {
+        use ed25519_dalek::pkcs8::DecodePrivateKey;
+        use secrecy::ExposeSecret;
+        let read;
+        let pem = match self {
+            Self::File(path) => {
+                read = secrecy::SecretString::from(
+                    std::fs::read_to_string(path)
+                        .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+                );
+                &read
+            }
+            Self::Pem(pem) => pem,
+        };
+        SigningKey::from_pkcs8_pem(pem.expose_secret()).map_err(|_| {
+            "not an Ed25519 private key in PKCS#8 PEM (make one with `amps keys generate` or `openssl genpkey -algorithm ed25519`)".to_string()
+        })
+    }
+}
+
+/// A new Ed25519 key as PKCS#8 PEM.
+pub fn generate_pem() -> anyhow::Result<(SigningKey, secrecy::SecretString)> {
+    let key = SigningKey::generate(&mut rand::rngs::OsRng);
+    let pem = key
+        .to_pkcs8_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF)
+        .map_err(|e| anyhow::anyhow!("encoding signing key: {e}"))?;
+    Ok((key, secrecy::SecretString::from(pem.as_str())))
+}
+
+/// A key's id: its RFC 7638 JWK thumbprint (the same key gets the same id on every replica).
+fn thumbprint(key: &SigningKey) -> String {
+    let x = URL_SAFE_NO_PAD.encode(key.verifying_key().as_bytes());
+    let canonical = format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{x}"}}"#);
+    URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()))
+}
+
+/// The signing key and every key tokens are accepted from, as loaded at one moment.
+struct KeySet {
     kid: String,
     encoding: EncodingKey,
     decoding: HashMap<String, DecodingKey>,
-    jwks: JwkSet,
+    jwks: Arc<JwkSet>,
+}
+
+/// The signing key and all verification keys. Reloaded when the `signing_keys` table
+/// changes (`amps keys rotate`, on any replica: the principal feed says so) and every minute.
+pub struct Keys {
+    set: RwLock<Arc<KeySet>>,
+    external: Option<ExternalKey>,
     issuer: String,
     /// Tokens whose signature and claims were verified, by SHA-256 digest of the whole token:
     /// a token seen before costs a hash and its expiry check instead of an Ed25519
     /// verification. A changed byte changes the digest, so nothing unverified is accepted.
+    /// Emptied when a key stops being accepted.
     verified: Mutex<HashMap<[u8; 32], Claims>>,
 }
 
@@ -144,62 +214,320 @@ const VERIFIED_CAPACITY: usize = 10_000;
 #[error("invalid access token: {0}")]
 pub struct InvalidToken(pub String);
 
-impl Keys {
-    /// Loads the keys from the database, creating the first signing key if there is none.
-    pub async fn load_or_create(
-        conn: &impl ConnectionTrait,
-        issuer: &str,
-        now: DateTime<Utc>,
-    ) -> anyhow::Result<Self> {
-        let mut rows = signing_key::Entity::find()
-            .filter(signing_key::Column::RetiredAt.is_null())
-            .order_by_desc(signing_key::Column::CreatedAt)
-            .all(conn)
-            .await?;
-        if rows.is_empty() {
-            let key = SigningKey::generate(&mut rand::rngs::OsRng);
+/// The keys in force at `now`: not retired, or retiring later. Newest first.
+async fn in_force(
+    conn: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<Vec<signing_key::Model>, sea_orm::DbErr> {
+    signing_key::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(signing_key::Column::RetiredAt.is_null())
+                .add(signing_key::Column::RetiredAt.gt(now)),
+        )
+        .order_by_desc(signing_key::Column::CreatedAt)
+        .all(conn)
+        .await
+}
+
+/// Retires every key still signing but `kid`: at once, or after the overlap (a key already
+/// retiring keeps the earlier of its time and the new one).
+async fn retire_others(
+    conn: &impl ConnectionTrait,
+    kid: &str,
+    at_once: bool,
+    now: DateTime<Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    let until = if at_once {
+        now
+    } else {
+        now + chrono::Duration::minutes(OVERLAP_MINUTES)
+    };
+    signing_key::Entity::update_many()
+        .col_expr(
+            signing_key::Column::RetiredAt,
+            sea_orm::sea_query::Expr::value(until),
+        )
+        .filter(signing_key::Column::Kid.ne(kid))
+        .filter(
+            sea_orm::Condition::any()
+                .add(signing_key::Column::RetiredAt.is_null())
+                .add(signing_key::Column::RetiredAt.gt(until)),
+        )
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records the public half of a key held outside the database (once).
+async fn register_public(
+    conn: &impl ConnectionTrait,
+    key: &SigningKey,
+    now: DateTime<Utc>,
+) -> Result<String, sea_orm::DbErr> {
+    let kid = thumbprint(key);
+    let model = signing_key::ActiveModel {
+        kid: Set(kid.clone()),
+        // Empty: the private key is held outside the database.
+        private_pkcs8: Set(String::new()),
+        public_x: Set(URL_SAFE_NO_PAD.encode(key.verifying_key().as_bytes())),
+        created_at: Set(now),
+        retired_at: Set(None),
+    };
+    signing_key::Entity::insert(model)
+        .on_conflict_do_nothing_on([signing_key::Column::Kid])
+        .exec(conn)
+        .await?;
+    Ok(kid)
+}
+
+/// What `amps keys rotate` did.
+#[derive(Debug)]
+pub struct Rotated {
+    /// The new signing key.
+    pub kid: String,
+    /// When the keys it replaced stop being accepted.
+    pub previous_until: DateTime<Utc>,
+    /// Where the new private key is: the database, or the file it was written to.
+    pub held_in: String,
+}
+
+/// Makes a new signing key: every replica signs with it within a second or two (the
+/// principal feed), and the keys it replaces are accepted for `OVERLAP_MINUTES` more (or not
+/// at all with `at_once`, for a key that leaked: everyone signs in again). With
+/// `AMPS_SIGNING_KEY_FILE` the new key is written to that file (mode 0600, replaced
+/// atomically); with `AMPS_SIGNING_KEY` the operator must set a new value instead.
+pub async fn rotate(
+    conn: &sea_orm::DatabaseConnection,
+    external: Option<&ExternalKey>,
+    at_once: bool,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Rotated> {
+    use sea_orm::TransactionTrait;
+    let (key, pem) = generate_pem()?;
+    let txn = conn.begin().await?;
+    let (kid, held_in) = match external {
+        None => {
             let der = key
                 .to_pkcs8_der()
                 .map_err(|e| anyhow::anyhow!("encoding signing key: {e}"))?;
-            let model = signing_key::ActiveModel {
-                kid: Set(Uuid::now_v7().simple().to_string()),
+            let kid = Uuid::now_v7().simple().to_string();
+            signing_key::ActiveModel {
+                kid: Set(kid.clone()),
                 private_pkcs8: Set(URL_SAFE_NO_PAD.encode(der.as_bytes())),
                 public_x: Set(URL_SAFE_NO_PAD.encode(key.verifying_key().as_bytes())),
                 created_at: Set(now),
                 retired_at: Set(None),
-            };
-            // Created under the startup lock (`store::StartupLock`): replicas starting together
-            // on an empty database agree on this one key.
-            rows.push(model.insert(conn).await?);
+            }
+            .insert(&txn)
+            .await?;
+            (kid, "the database".to_string())
         }
-        let current = &rows[0];
-        let der = URL_SAFE_NO_PAD.decode(&current.private_pkcs8)?;
-        let mut decoding = HashMap::new();
-        let mut keys = Vec::new();
-        for r in &rows {
-            decoding.insert(r.kid.clone(), DecodingKey::from_ed_components(&r.public_x)?);
-            keys.push(Jwk {
-                kty: "OKP".into(),
-                crv: "Ed25519".into(),
-                x: r.public_x.clone(),
-                kid: r.kid.clone(),
-                alg: "EdDSA".into(),
-                usage: "sig".into(),
-            });
+        Some(ExternalKey::Pem(_)) => anyhow::bail!(
+            "the signing key comes from AMPS_SIGNING_KEY: put a new key there on every replica (`amps keys generate` prints one) and restart them; the key it replaces stays accepted for {OVERLAP_MINUTES} minutes"
+        ),
+        Some(ExternalKey::File(path)) => {
+            let kid = register_public(&txn, &key, now).await?;
+            write_private(path, secrecy::ExposeSecret::expose_secret(&pem).as_bytes())?;
+            (kid, path.display().to_string())
         }
+    };
+    retire_others(&txn, &kid, at_once, now).await?;
+    txn.commit().await?;
+    Ok(Rotated {
+        kid,
+        previous_until: if at_once {
+            now
+        } else {
+            now + chrono::Duration::minutes(OVERLAP_MINUTES)
+        },
+        held_in,
+    })
+}
+
+/// Replaces `path` with `pem`, readable by its owner only, never leaving a half-written file.
+fn write_private(path: &std::path::Path, pem: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let tmp = dir.join(format!(".amps-signing-key-{}", Uuid::new_v4().simple()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options.open(&tmp).and_then(|mut f| {
+        f.write_all(pem)?;
+        f.sync_all()
+    });
+    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        anyhow::bail!("AMPS_SIGNING_KEY_FILE: cannot write {}: {e}", path.display());
+    }
+    Ok(())
+}
+
+/// One key as `amps keys list` shows it.
+pub struct KeyInfo {
+    pub kid: String,
+    pub created_at: DateTime<Utc>,
+    pub retired_at: Option<DateTime<Utc>>,
+    /// Whether the private key is in the database (else outside it).
+    pub in_database: bool,
+}
+
+/// Every key, newest first.
+pub async fn list(conn: &impl ConnectionTrait) -> Result<Vec<KeyInfo>, sea_orm::DbErr> {
+    Ok(signing_key::Entity::find()
+        .order_by_desc(signing_key::Column::CreatedAt)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|k| KeyInfo {
+            in_database: !k.private_pkcs8.is_empty(),
+            kid: k.kid,
+            created_at: k.created_at,
+            retired_at: k.retired_at,
+        })
+        .collect())
+}
+
+impl Keys {
+    /// Loads the keys from the database at start-up (under the startup lock): the external
+    /// key, when set, is recorded and every other key retires after the overlap; otherwise
+    /// the newest key held in the database signs, made first if there is none.
+    pub async fn load_or_create(
+        conn: &impl ConnectionTrait,
+        issuer: &str,
+        external: Option<ExternalKey>,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<Self> {
+        let set = Self::load(conn, external.as_ref(), now, true).await?;
         Ok(Self {
-            kid: current.kid.clone(),
-            encoding: EncodingKey::from_ed_der(&der),
-            decoding,
-            jwks: JwkSet { keys },
+            set: RwLock::new(Arc::new(set)),
+            external,
             issuer: issuer.to_string(),
             verified: Mutex::default(),
         })
     }
 
+    /// Reads the keys again (after a rotation, on any replica). A key that stopped being
+    /// accepted empties the memory of verified tokens.
+    pub async fn reload(&self, conn: &impl ConnectionTrait, now: DateTime<Utc>) -> anyhow::Result<()> {
+        let set = Self::load(conn, self.external.as_ref(), now, false).await?;
+        let mut current = self
+            .set
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let dropped = current.decoding.keys().any(|k| !set.decoding.contains_key(k));
+        if current.kid != set.kid {
+            tracing::info!(kid = %set.kid, "signing with a new key");
+        }
+        *current = Arc::new(set);
+        drop(current);
+        if dropped {
+            self.verified
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clear();
+        }
+        Ok(())
+    }
+
+    async fn load(
+        conn: &impl ConnectionTrait,
+        external: Option<&ExternalKey>,
+        now: DateTime<Utc>,
+        starting: bool,
+    ) -> anyhow::Result<KeySet> {
+        let (kid, encoding) = match external {
+            Some(source) => {
+                let key = source
+                    .read()
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", source.setting()))?;
+                let kid = register_public(conn, &key, now).await?;
+                // A new key in the file (or a key moved out of the database): the others
+                // retire after the overlap. Only when this one is not retiring itself, so a
+                // replica with an older file cannot retire a newer key.
+                let ours = signing_key::Entity::find_by_id(kid.clone()).one(conn).await?;
+                if ours.is_some_and(|k| k.retired_at.is_none()) {
+                    retire_others(conn, &kid, false, now).await?;
+                }
+                let der = key
+                    .to_pkcs8_der()
+                    .map_err(|e| anyhow::anyhow!("encoding signing key: {e}"))?;
+                (kid, EncodingKey::from_ed_der(der.as_bytes()))
+            }
+            None => {
+                let rows = in_force(conn, now).await?;
+                let current = rows
+                    .iter()
+                    .find(|r| r.retired_at.is_none() && !r.private_pkcs8.is_empty())
+                    .cloned();
+                let current = match current {
+                    Some(c) => c,
+                    None if starting => {
+                        let key = SigningKey::generate(&mut rand::rngs::OsRng);
+                        let der = key
+                            .to_pkcs8_der()
+                            .map_err(|e| anyhow::anyhow!("encoding signing key: {e}"))?;
+                        let model = signing_key::ActiveModel {
+                            kid: Set(Uuid::now_v7().simple().to_string()),
+                            private_pkcs8: Set(URL_SAFE_NO_PAD.encode(der.as_bytes())),
+                            public_x: Set(URL_SAFE_NO_PAD.encode(key.verifying_key().as_bytes())),
+                            created_at: Set(now),
+                            retired_at: Set(None),
+                        };
+                        // Created under the startup lock (`store::StartupLock`): replicas
+                        // starting together on an empty database agree on this one key. A key
+                        // that was held outside the database retires after the overlap.
+                        let made = model.insert(conn).await?;
+                        retire_others(conn, &made.kid, false, now).await?;
+                        made
+                    }
+                    None => anyhow::bail!("no signing key is held in the database"),
+                };
+                let der = URL_SAFE_NO_PAD.decode(&current.private_pkcs8)?;
+                (current.kid, EncodingKey::from_ed_der(&der))
+            }
+        };
+        let mut decoding = HashMap::new();
+        let mut keys = Vec::new();
+        for r in in_force(conn, now).await? {
+            decoding.insert(r.kid.clone(), DecodingKey::from_ed_components(&r.public_x)?);
+            keys.push(Jwk {
+                kty: "OKP".into(),
+                crv: "Ed25519".into(),
+                x: r.public_x,
+                kid: r.kid,
+                alg: "EdDSA".into(),
+                usage: "sig".into(),
+            });
+        }
+        Ok(KeySet {
+            kid,
+            encoding,
+            decoding,
+            jwks: Arc::new(JwkSet { keys }),
+        })
+    }
+
+    fn current(&self) -> Arc<KeySet> {
+        self.set
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
     /// The published key set.
-    pub fn jwks(&self) -> &JwkSet {
-        &self.jwks
+    pub fn jwks(&self) -> Arc<JwkSet> {
+        self.current().jwks.clone()
+    }
+
+    /// The id of the key new tokens are signed with.
+    pub fn signing_kid(&self) -> String {
+        self.current().kid.clone()
     }
 
     /// Signs a token for `sub`.
@@ -211,8 +539,9 @@ impl Keys {
         session: Option<SessionOf>,
         now: DateTime<Utc>,
     ) -> anyhow::Result<String> {
+        let set = self.current();
         let mut header = Header::new(Algorithm::EdDSA);
-        header.kid = Some(self.kid.clone());
+        header.kid = Some(set.kid.clone());
         let claims = Claims {
             iss: self.issuer.clone(),
             aud: AUDIENCE.into(),
@@ -227,7 +556,7 @@ impl Keys {
             amr: session.map(|s| s.methods.as_str().split(' ').map(str::to_string).collect()),
             acr: session.map(|s| s.methods.acr().to_string()),
         };
-        Ok(jsonwebtoken::encode(&header, &claims, &self.encoding)?)
+        Ok(jsonwebtoken::encode(&header, &claims, &set.encoding)?)
     }
 
     /// Verifies signature, algorithm, `kid`, `iss`, `aud` and `exp` (against `now`).
@@ -267,7 +596,8 @@ impl Keys {
             return Err(InvalidToken("algorithm not accepted".into()));
         }
         let kid = header.kid.ok_or_else(|| InvalidToken("missing kid".into()))?;
-        let key = self
+        let set = self.current();
+        let key = set
             .decoding
             .get(&kid)
             .ok_or_else(|| InvalidToken("unknown kid".into()))?;

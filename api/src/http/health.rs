@@ -117,6 +117,8 @@ fn may_read_metrics(req: &HttpRequest, ctx: &Ctx) -> bool {
 #[get("/.well-known/jwks.json")]
 pub async fn jwks(ctx: web::Data<Ctx>) -> HttpResponse {
     HttpResponse::Ok()
-        .insert_header(("Cache-Control", "public, max-age=300"))
-        .json(ctx.keys.jwks())
+        // A minute: a verifier that caches it sees a rotated key soon (the key it replaces
+        // stays accepted for 20 minutes).
+        .insert_header(("Cache-Control", "public, max-age=60"))
+        .json(&*ctx.keys.jwks())
 }

@@ -142,6 +142,22 @@ pub fn spawn_audit_sealer(db: DatabaseConnection, every: Duration) -> tokio::tas
     })
 }
 
+/// Keeps this replica's signing keys current: reads them again when the principal feed says
+/// they changed (a rotation on any replica, within a second or two) and every minute.
+pub fn spawn_key_reloader(ctx: crate::service::Ctx) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                () = ctx.principals.signing_keys_changed() => {}
+                () = tokio::time::sleep(Duration::from_secs(60)) => {}
+            }
+            if let Err(e) = ctx.keys.reload(&ctx.db, ctx.clock.now()).await {
+                tracing::warn!(error = %e, "signing keys: reload failed; the keys in force stay");
+            }
+        }
+    })
+}
+
 /// Keeps this replica's cached callers current (`service::principal::Principals`). Every
 /// replica runs it (it holds no work items). SQLite: polls the principal-changes log every
 /// 100 ms and prunes it every minute. PostgreSQL: listens on the notification channel

@@ -139,6 +139,9 @@ pub struct Principals {
     barriers: Mutex<HashMap<Uuid, oneshot::Sender<()>>>,
     /// PostgreSQL: the feed's last barrier came back (see [`Principals::sync`]).
     feed_up: AtomicBool,
+    /// The feed said the signing keys changed, or may have (it missed changes): the key
+    /// reloader (`jobs::spawn_key_reloader`) reads them again.
+    signing_keys: tokio::sync::Notify,
 }
 
 #[derive(Default)]
@@ -159,6 +162,7 @@ impl Default for Principals {
             applied: tokio::sync::Mutex::new(None),
             barriers: Mutex::default(),
             feed_up: AtomicBool::new(false),
+            signing_keys: tokio::sync::Notify::new(),
         }
     }
 }
@@ -253,7 +257,13 @@ impl Principals {
                 c.clients.remove(&client_id);
             }
             Change::Everyone => self.forget_all(),
+            Change::SigningKeys => self.signing_keys.notify_one(),
         }
+    }
+
+    /// Resolves when the signing keys changed (or may have) since the last call.
+    pub async fn signing_keys_changed(&self) {
+        self.signing_keys.notified().await;
     }
 
     /// SQLite: applies the log's changes after the last applied one.
@@ -271,6 +281,7 @@ impl Principals {
         // A page full, or rows pruned past what was applied: start again from none.
         if changes.len() as i64 == PAGE || changes.first().is_some_and(|(seq, _)| *seq != last + 1) {
             self.forget_all();
+            self.signing_keys.notify_one();
         } else {
             for (_, change) in &changes {
                 self.apply(change.clone());
@@ -304,6 +315,7 @@ impl Principals {
     pub fn feed_restarted(&self) {
         self.feed_up.store(false, Ordering::Release);
         self.forget_all();
+        self.signing_keys.notify_one();
     }
 
     /// Returns once every change committed before the call has been applied here: SQLite

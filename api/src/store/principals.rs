@@ -39,11 +39,19 @@ pub enum Change {
     Client(String),
     /// Possibly everyone (an organization or an administrative role's definition).
     Everyone,
+    /// The signing keys (migration 39): read them again.
+    SigningKeys,
 }
+
+/// The feed's name for a change of the signing keys (no service client's id starts with `*`).
+const SIGNING_KEYS: &str = "*signing-keys";
 
 impl Change {
     /// A PostgreSQL notification's payload: an account id, `client:<client_id>`, or empty.
     pub fn from_payload(payload: &str) -> Self {
+        if payload == SIGNING_KEYS {
+            return Change::SigningKeys;
+        }
         if let Some(client) = payload.strip_prefix("client:") {
             return Change::Client(client.to_string());
         }
@@ -71,6 +79,7 @@ pub async fn changes_after(
             let client: Option<String> = r.try_get("", "client_id")?;
             let change = match (user, client) {
                 (Some(u), _) => Change::User(u),
+                (None, Some(c)) if c == SIGNING_KEYS => Change::SigningKeys,
                 (None, Some(c)) => Change::Client(c),
                 (None, None) => Change::Everyone,
             };

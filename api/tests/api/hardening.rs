@@ -93,7 +93,7 @@ async fn every_answer_carries_the_security_headers_and_personal_data_is_never_ca
         .send()
         .await
         .expect("jwks");
-    assert_eq!(jwks.headers()["cache-control"], "public, max-age=300");
+    assert_eq!(jwks.headers()["cache-control"], "public, max-age=60");
 }
 
 async fn https_servers_ask_browsers_to_stay_on_https(db: Db) {

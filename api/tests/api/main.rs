@@ -14,6 +14,7 @@ mod certificates;
 mod concurrency;
 mod expiry;
 mod hardening;
+mod keys;
 mod lifecycle;
 mod mfa;
 mod plans;
