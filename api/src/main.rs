@@ -188,6 +188,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         println!("{}", amps::http::openapi().to_pretty_json()?);
         return Ok(());
     }
+    // Needs no settings: it makes the key a setting will name.
+    if let Command::Keys {
+        command: KeysCommand::Generate,
+    } = cli.command
+    {
+        let (_, pem) = amps::auth::jwt::generate_pem()?;
+        print!("{}", secrecy::ExposeSecret::expose_secret(&pem));
+        return Ok(());
+    }
     let settings = Settings::load(&overrides)?;
     init_tracing(settings.log_json);
     let clock: Arc<dyn amps::clock::Clock> = if settings.dev_clock {
@@ -352,11 +361,6 @@ async fn keys(
     clock: Arc<dyn amps::clock::Clock>,
 ) -> anyhow::Result<()> {
     use amps::auth::jwt;
-    if let KeysCommand::Generate = command {
-        let (_, pem) = jwt::generate_pem()?;
-        print!("{}", secrecy::ExposeSecret::expose_secret(&pem));
-        return Ok(());
-    }
     let external = settings.signing_key.clone();
     let ctx = startup::context(settings, clock.clone()).await?;
     let now = clock.now();
@@ -400,6 +404,7 @@ async fn keys(
                 );
             }
         }
+        // Answered before the settings are read (`run`).
         KeysCommand::Generate => {}
     }
     Ok(())
