@@ -84,11 +84,7 @@ async fn keys_rotate_beside_the_running_server(mut env: Vec<(&str, String)>, dir
     assert!(out.contains(&file.display().to_string()), "{out}");
     let rewritten = std::fs::read_to_string(&file).expect("the key file");
     assert_ne!(rewritten, pem, "the file holds the new key");
-    let second = signs_with(
-        &base,
-        &out.split_whitespace().nth(6).expect("the new kid").to_string(),
-    )
-    .await;
+    let second = signs_with(&base, out.split_whitespace().nth(6).expect("the new kid")).await;
     first.me().await.expect("the old key's token is still accepted");
     let (_, listed, _) = amps(&env, &["keys", "list"]);
     assert!(
