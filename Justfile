@@ -26,12 +26,49 @@ test: check _pg-ready _nextest
     just api-fuzz
     just e2e
 
-# Format check, clippy with warnings as errors, and OpenAPI drift.
+# Format check, clippy with warnings as errors, OpenAPI drift, and the dependency audit.
 check:
     cargo fmt --all --check
     cargo clippy --all-targets -- -D warnings
     just openapi
     git diff --exit-code -- openapi/openapi.json || (echo "openapi/openapi.json was stale: commit the regenerated file" && exit 1)
+    just deny
+
+# Dependencies (cargo-deny, deny.toml): known vulnerabilities from the RustSec advisory
+# database, licenses, banned crates and sources. The database is fetched from GitHub when it
+# answers within 20 s; otherwise the snapshot committed in .ci/ is used (this machine reaches
+# crates.io but not GitHub; the snapshot's date is printed).
+deny: _cargo-deny
+    #!/usr/bin/env bash
+    set -euo pipefail
+    root="$HOME/.cache/amps/advisory-dbs"
+    # cargo-deny's directory for https://github.com/rustsec/advisory-db under db-path.
+    db="$root/advisory-db-3157b0e258782691"
+    mkdir -p "$root"
+    if timeout 20 git ls-remote https://github.com/rustsec/advisory-db HEAD >/dev/null 2>&1; then
+        cargo deny --locked check
+    else
+        if [ ! -f "$db/.snapshot" ] || ! cmp -s .ci/rustsec-advisory-db.tar.gz "$db/.snapshot"; then
+            rm -rf "$db" && mkdir -p "$db"
+            tar xzf .ci/rustsec-advisory-db.tar.gz -C "$db" --strip-components=1
+            cp .ci/rustsec-advisory-db.tar.gz "$db/.snapshot"
+            (cd "$db" && git init -q && git add crates && \
+                GIT_COMMITTER_DATE="$(cat SNAPSHOT_DATE)" git -c user.name=amps -c user.email=amps@localhost \
+                commit -q --date "$(cat SNAPSHOT_DATE)" -m "RustSec advisory-db snapshot")
+        fi
+        echo "GitHub is out of reach: advisories from the RustSec snapshot of $(cat "$db/SNAPSHOT_DATE")"
+        cargo deny --locked --offline check
+    fi
+
+# Refresh .ci/rustsec-advisory-db.tar.gz from GitHub (run where GitHub answers; commit it).
+deny-snapshot:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    tmp="$(mktemp -d)"
+    git clone -q --depth 1 https://github.com/rustsec/advisory-db "$tmp/advisory-db"
+    git -C "$tmp/advisory-db" show -s --format=%cI HEAD > "$tmp/advisory-db/SNAPSHOT_DATE"
+    tar czf .ci/rustsec-advisory-db.tar.gz -C "$tmp" advisory-db/crates advisory-db/LICENSE.txt advisory-db/SNAPSHOT_DATE
+    rm -rf "$tmp"
 
 # Regenerate openapi/openapi.json from the handlers.
 openapi:
@@ -197,6 +234,11 @@ _wasm-bindgen:
     if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen {{wasm_bindgen_version}}" ]; then
         cargo install wasm-bindgen-cli --version {{wasm_bindgen_version}} --root "{{tools}}"
     fi
+
+_cargo-deny:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    command -v cargo-deny >/dev/null 2>&1 || cargo install cargo-deny --version 0.20.2 --locked --root "{{tools}}"
 
 _nextest:
     #!/usr/bin/env bash
