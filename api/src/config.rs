@@ -128,6 +128,10 @@ pub struct JobPeriods {
     pub mail: std::time::Duration,
     /// Reading the PIV / CAC revocation lists again when their files changed.
     pub crls: std::time::Duration,
+    /// How long a replica holds a mail or a webhook it is delivering before another replica
+    /// may take it over, if the first died meanwhile (`AMPS_CLAIM_LEASE_SECONDS`, 1 to 3600;
+    /// default 300 for mail, 120 for webhooks).
+    pub claim_lease: Option<std::time::Duration>,
 }
 
 impl Default for JobPeriods {
@@ -139,6 +143,7 @@ impl Default for JobPeriods {
             audit_seal: Duration::from_secs(1),
             mail: Duration::from_millis(500),
             crls: Duration::from_secs(60),
+            claim_lease: None,
         }
     }
 }
@@ -425,6 +430,22 @@ impl Settings {
                 format!("{client_cert_header:?} is not a header name"),
             ));
         }
+        jobs.claim_lease = match value("AMPS_CLAIM_LEASE_SECONDS", &None) {
+            None => None,
+            Some(v) => Some(
+                v.trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|s| (1..=3600).contains(s))
+                    .map(std::time::Duration::from_secs)
+                    .ok_or_else(|| {
+                        bad(
+                            "AMPS_CLAIM_LEASE_SECONDS",
+                            format!("{v:?} is not a number of seconds from 1 to 3600"),
+                        )
+                    })?,
+            ),
+        };
         let body_idle = match value("AMPS_BODY_IDLE_SECONDS", &None) {
             None => std::time::Duration::from_secs(10),
             Some(v) => v

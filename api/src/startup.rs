@@ -128,6 +128,7 @@ impl Application {
                 ctx.clock.clone(),
                 mailer,
                 every.mail,
+                every.claim_lease.unwrap_or(std::time::Duration::from_secs(300)),
             ));
         }
         let doc = http::openapi();

@@ -6,69 +6,11 @@
 mod common;
 
 use amps_openapi::*;
-use common::{DEMO_PASSWORD, PgDatabase, binary, free_port, seed_demo, serve, signed_in};
+use common::{DEMO_PASSWORD, PgDatabase, Receiver, binary, free_port, seed_demo, serve, signed_in};
 use sea_orm::{ConnectionTrait, Database};
 use std::path::Path;
 use std::process::Command;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-/// An HTTP receiver on loopback that answers 200 and keeps each request (head and body).
-#[derive(Clone, Default)]
-struct Receiver(Arc<Mutex<Vec<String>>>);
-
-impl Receiver {
-    async fn start(&self) -> u16 {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let port = listener.local_addr().expect("addr").port();
-        let seen = self.0.clone();
-        tokio::spawn(async move {
-            while let Ok((mut sock, _)) = listener.accept().await {
-                let seen = seen.clone();
-                tokio::spawn(async move {
-                    let mut buf = Vec::new();
-                    let mut chunk = [0u8; 4096];
-                    // Read the head, then as much body as Content-Length says.
-                    loop {
-                        let Ok(n) = sock.read(&mut chunk).await else {
-                            return;
-                        };
-                        if n == 0 {
-                            return;
-                        }
-                        buf.extend_from_slice(&chunk[..n]);
-                        let text = String::from_utf8_lossy(&buf).into_owned();
-                        if let Some(end) = text.find("\r\n\r\n") {
-                            let length = text[..end]
-                                .lines()
-                                .find_map(|l| {
-                                    l.to_ascii_lowercase()
-                                        .strip_prefix("content-length:")
-                                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-                                })
-                                .unwrap_or(0);
-                            if buf.len() >= end + 4 + length {
-                                seen.lock().expect("lock").push(text);
-                                let _ = sock
-                                    .write_all(
-                                        b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-                                    )
-                                    .await;
-                                return;
-                            }
-                        }
-                    }
-                });
-            }
-        });
-        port
-    }
-
-    fn requests(&self) -> Vec<String> {
-        self.0.lock().expect("lock").clone()
-    }
-}
 
 /// Unsealed and sealed audit events in the SQLite database at `db`.
 async fn audit_seal(db: &Path) -> (i64, i64) {

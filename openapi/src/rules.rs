@@ -142,12 +142,20 @@ fn default_message(
 ) -> String {
     match code {
         "email" => "must be a valid email address".into(),
-        "length" => match (params.get("min"), params.get("max")) {
-            (Some(min), Some(max)) => format!("must be {min} to {max} characters"),
-            (Some(min), None) => format!("must be at least {min} characters"),
-            (None, Some(max)) => format!("must be at most {max} characters"),
-            _ => "has the wrong length".into(),
-        },
+        "length" => {
+            // A list is counted in items, text in characters.
+            let unit = if params.get("value").is_some_and(serde_json::Value::is_array) {
+                "items"
+            } else {
+                "characters"
+            };
+            match (params.get("min"), params.get("max")) {
+                (Some(min), Some(max)) => format!("must be {min} to {max} {unit}"),
+                (Some(min), None) => format!("must be at least {min} {unit}"),
+                (None, Some(max)) => format!("must be at most {max} {unit}"),
+                _ => "has the wrong length".into(),
+            }
+        }
         "required" => "is required".into(),
         other => format!("is not valid ({other})"),
     }
@@ -195,6 +203,33 @@ fn collect(e: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lengths_are_told_in_items_for_lists_and_characters_for_text() {
+        #[derive(validator::Validate)]
+        struct Form {
+            #[validate(length(min = 1, max = 2))]
+            roles: Vec<u8>,
+            #[validate(length(min = 1, max = 3))]
+            name: String,
+        }
+        let e = validator::Validate::validate(&Form {
+            roles: vec![1, 2, 3],
+            name: "long".into(),
+        })
+        .expect_err("both too long");
+        let messages: Vec<(String, String)> = field_errors(&e)
+            .into_iter()
+            .map(|f| (f.field, f.message))
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                ("name".to_string(), "must be 1 to 3 characters".to_string()),
+                ("roles".to_string(), "must be 1 to 2 items".to_string())
+            ]
+        );
+    }
 
     #[test]
     fn email_follows_the_html_rule() {

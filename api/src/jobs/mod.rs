@@ -16,13 +16,15 @@ pub fn spawn_mail_sender(
     clock: Arc<dyn Clock>,
     mailer: Mailer,
     every: Duration,
+    lease: Duration,
 ) -> tokio::task::JoinHandle<()> {
+    let lease = chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match mailer.deliver_due(&db, &clock).await {
+            match mailer.deliver_due(&db, &clock, lease).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(sent = n, "delivered outbox mail"),
                 Err(e) => tracing::warn!(error = %e, "outbox delivery round failed"),

@@ -55,16 +55,22 @@ impl Mailer {
         Ok(())
     }
 
-    /// Delivers what is due; returns how many were sent.
+    /// Delivers what is due, up to 50 messages; returns how many were sent. Each message is
+    /// claimed (for `lease`) just before it is sent and marked sent just after, so a replica
+    /// that dies holds back at most the one message it was sending, until its lease runs out
+    /// (and sends it a second time only if it died between the relay's answer and the mark:
+    /// the copies share their `Message-ID`).
     pub async fn deliver_due(
         &self,
         db: &DatabaseConnection,
         clock: &Arc<dyn Clock>,
+        lease: Duration,
     ) -> anyhow::Result<usize> {
-        let now = clock.now();
-        let batch = store::outbox::claim_due(db, now, Duration::minutes(5), 50).await?;
         let mut sent = 0;
-        for msg in batch {
+        for _ in 0..50 {
+            let Some(msg) = store::outbox::claim_due(db, clock.now(), lease, 1).await?.pop() else {
+                break;
+            };
             match self.send(&msg).await {
                 Ok(()) => {
                     store::outbox::mark_sent(db, msg.id, clock.now()).await?;

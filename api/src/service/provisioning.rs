@@ -220,7 +220,13 @@ pub async fn webhooks_due(ctx: &Ctx, limit: u64) -> Result<Vec<provisioning_task
 /// send; `None` when another replica has it.
 pub async fn claim_webhook(ctx: &Ctx, t: &provisioning_task::Model) -> Result<Option<Delivery>> {
     let now = ctx.clock.now();
-    if !store::provisioning::claim_delivery(&ctx.db, t, now + Duration::minutes(2)).await? {
+    let lease = ctx
+        .settings
+        .jobs
+        .claim_lease
+        .and_then(|l| Duration::from_std(l).ok())
+        .unwrap_or(Duration::minutes(2));
+    if !store::provisioning::claim_delivery(&ctx.db, t, now + lease).await? {
         return Ok(None);
     }
     let app = store::provisioning::application(&ctx.db, t.application_id)

@@ -225,6 +225,7 @@ async fn spawn_on_with(
         audit_seal: JOB_PERIOD,
         mail: JOB_PERIOD,
         crls: JOB_PERIOD,
+        claim_lease: None,
     };
     tweak(&mut settings);
     let clock = Arc::new(ManualClock::new(

@@ -1,10 +1,13 @@
 //! What the journeys against the real binary share: where the binary is, a server process
-//! that is stopped when dropped, starting `amps serve`, the demo password and signing in.
+//! that is stopped when dropped, starting `amps serve`, the demo password and signing in, and
+//! receivers on loopback for webhooks and mail.
 
 use amps_openapi::{Client, LoginRequest};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The password of every demo account (`amps seed --demo`).
 pub const DEMO_PASSWORD: &str = "Demo password for AMPS 2026";
@@ -193,5 +196,128 @@ pub fn supervised_role(
         data_owner_id: None,
         iao_id: None,
         renewal_approver: Default::default(),
+    }
+}
+
+/// An HTTP receiver on loopback that answers 200 and keeps each request (head and body).
+#[allow(
+    dead_code,
+    reason = "each journey binary compiles this module; not all receive webhooks"
+)]
+#[derive(Clone, Default)]
+pub struct Receiver(Arc<Mutex<Vec<String>>>);
+
+#[allow(
+    dead_code,
+    reason = "each journey binary compiles this module; not all receive webhooks"
+)]
+impl Receiver {
+    pub async fn start(&self) -> u16 {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let seen = self.0.clone();
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                let seen = seen.clone();
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    // Read the head, then as much body as Content-Length says.
+                    loop {
+                        let Ok(n) = sock.read(&mut chunk).await else {
+                            return;
+                        };
+                        if n == 0 {
+                            return;
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                        let text = String::from_utf8_lossy(&buf).into_owned();
+                        if let Some(end) = text.find("\r\n\r\n") {
+                            let length = text[..end]
+                                .lines()
+                                .find_map(|l| {
+                                    l.to_ascii_lowercase()
+                                        .strip_prefix("content-length:")
+                                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                                })
+                                .unwrap_or(0);
+                            if buf.len() >= end + 4 + length {
+                                seen.lock().expect("lock").push(text);
+                                let _ = sock
+                                    .write_all(
+                                        b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                                    )
+                                    .await;
+                                return;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        port
+    }
+
+    pub fn requests(&self) -> Vec<String> {
+        self.0.lock().expect("lock").clone()
+    }
+}
+
+/// An SMTP relay on loopback that accepts every message and keeps each one's text.
+#[allow(
+    dead_code,
+    reason = "each journey binary compiles this module; not all send mail"
+)]
+#[derive(Clone, Default)]
+pub struct SmtpSink(Arc<Mutex<Vec<String>>>);
+
+#[allow(
+    dead_code,
+    reason = "each journey binary compiles this module; not all send mail"
+)]
+impl SmtpSink {
+    pub async fn start(&self) -> u16 {
+        use tokio::io::AsyncBufReadExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let store = self.0.clone();
+        tokio::spawn(async move {
+            while let Ok((sock, _)) = listener.accept().await {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let (r, mut w) = sock.into_split();
+                    let mut lines = tokio::io::BufReader::new(r).lines();
+                    let _ = w.write_all(b"220 sink ESMTP\r\n").await;
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        let cmd = line.to_ascii_uppercase();
+                        let reply: &[u8] = if cmd.starts_with("DATA") {
+                            let _ = w.write_all(b"354 go ahead\r\n").await;
+                            let mut data = String::new();
+                            while let Ok(Some(l)) = lines.next_line().await {
+                                if l == "." {
+                                    break;
+                                }
+                                data.push_str(&l);
+                                data.push('\n');
+                            }
+                            store.lock().expect("lock").push(data);
+                            b"250 queued\r\n"
+                        } else if cmd.starts_with("QUIT") {
+                            let _ = w.write_all(b"221 bye\r\n").await;
+                            break;
+                        } else {
+                            b"250 ok\r\n"
+                        };
+                        let _ = w.write_all(reply).await;
+                    }
+                });
+            }
+        });
+        port
+    }
+
+    /// The messages received so far.
+    pub fn messages(&self) -> Vec<String> {
+        self.0.lock().expect("lock").clone()
     }
 }
