@@ -210,10 +210,12 @@ pub async fn load(db: &DatabaseConnection, n: Sizes) -> Loaded {
     )
     .await;
     // One open SAAR per user (beyond the supervisors), for a role they do not hold, with an
-    // open supervisor task.
+    // open supervisor task; the SAARs past one per user go round again for another role each
+    // (one open first request per person and role: migration 36).
     let saar_ids: Vec<Uuid> = (0..n.open_saars).map(|_| Uuid::now_v7()).collect();
-    let subject = |j: usize| n.supervisors + (j % (n.users - n.supervisors));
-    let role_of = |j: usize| roles[(subject(j) * 7 + ROLES_PER_USER + 1) % n.roles];
+    let requesters = n.users - n.supervisors;
+    let subject = |j: usize| n.supervisors + (j % requesters);
+    let role_of = |j: usize| roles[(subject(j) * 7 + ROLES_PER_USER + 1 + j / requesters) % n.roles];
     insert_rows(
         &txn,
         "saars",
