@@ -31,8 +31,10 @@ BEGIN
     RETURN NULL;
 END
 $$",
+    // For each row, not statement: a statement that changes nothing (an insert that found
+    // the key there already) must not make every replica read the keys again.
     "CREATE TRIGGER principal_signing_keys_changed AFTER INSERT OR UPDATE OR DELETE ON signing_keys \
-     FOR EACH STATEMENT EXECUTE FUNCTION amps_signing_keys_changed()",
+     FOR EACH ROW EXECUTE FUNCTION amps_signing_keys_changed()",
 ];
 
 const POSTGRES_DOWN: &[&str] = &[

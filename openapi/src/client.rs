@@ -130,13 +130,51 @@ impl Client {
         if status.is_success() {
             return Ok((status.as_u16(), bytes));
         }
-        match serde_json::from_slice::<Problem>(&bytes) {
-            Ok(p) => Err(ClientError::Api(Box::new(p))),
-            Err(_) => Err(ClientError::Decode {
-                status: status.as_u16(),
-                message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
-            }),
+        Err(Self::refusal(status.as_u16(), &bytes))
+    }
+
+    /// The error an unsuccessful answer's body says (problem+json, else its first words).
+    fn refusal(status: u16, bytes: &[u8]) -> ClientError {
+        match serde_json::from_slice::<Problem>(bytes) {
+            Ok(p) => ClientError::Api(Box::new(p)),
+            Err(_) => ClientError::Decode {
+                status,
+                message: String::from_utf8_lossy(bytes).chars().take(200).collect(),
+            },
         }
+    }
+
+    /// The text of `req`'s successful answer, read as it arrives: `progress` is told after
+    /// each piece how many lines have come so far.
+    async fn text_with_progress(
+        req: RequestBuilder,
+        mut progress: impl FnMut(usize),
+    ) -> Result<String, ClientError> {
+        use futures_util::StreamExt;
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| ClientError::Transport(e.to_string()))?;
+        let status = resp.status().as_u16();
+        if !resp.status().is_success() {
+            let bytes = resp
+                .bytes()
+                .await
+                .map_err(|e| ClientError::Transport(e.to_string()))?;
+            return Err(Self::refusal(status, &bytes));
+        }
+        let (mut body, mut lines) = (Vec::new(), 0);
+        let mut pieces = resp.bytes_stream();
+        while let Some(piece) = pieces.next().await {
+            let piece = piece.map_err(|e| ClientError::Transport(e.to_string()))?;
+            lines += piece.iter().filter(|b| **b == b'\n').count();
+            body.extend_from_slice(&piece);
+            progress(lines);
+        }
+        String::from_utf8(body).map_err(|e| ClientError::Decode {
+            status,
+            message: e.to_string(),
+        })
     }
 
     /// The body of a successful answer as `T` (an empty body reads as `null`).
@@ -834,6 +872,17 @@ impl Client {
 
     /// `GET /api/v1/reports/{name}/export`: the CSV text.
     pub async fn export_report(&self, name: &str, q: &ReportQuery) -> Result<String, ClientError> {
+        self.export_report_with_progress(name, q, |_| {}).await
+    }
+
+    /// `GET /api/v1/reports/{name}/export`, read as it arrives: `rows` is told after each
+    /// piece how many rows have come so far (the header line not counted).
+    pub async fn export_report_with_progress(
+        &self,
+        name: &str,
+        q: &ReportQuery,
+        mut rows: impl FnMut(usize),
+    ) -> Result<String, ClientError> {
         let mut url = self
             .base
             .join(&format!("api/v1/reports/{name}/export"))
@@ -843,11 +892,7 @@ impl Client {
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }
-        let (_, bytes) = Self::fetch(req).await?;
-        String::from_utf8(bytes.to_vec()).map_err(|e| ClientError::Decode {
-            status: 200,
-            message: e.to_string(),
-        })
+        Self::text_with_progress(req, |lines| rows(lines.saturating_sub(1))).await
     }
 
     /// `POST /api/v1/me/roles/{id}/removal`

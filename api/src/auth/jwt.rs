@@ -446,13 +446,35 @@ impl Keys {
                 let key = source
                     .read()
                     .map_err(|e| anyhow::anyhow!("{}: {e}", source.setting()))?;
-                let kid = register_public(conn, &key, now).await?;
-                // A new key in the file (or a key moved out of the database): the others
-                // retire after the overlap. Only when this one is not retiring itself, so a
-                // replica with an older file cannot retire a newer key.
-                let ours = signing_key::Entity::find_by_id(kid.clone()).one(conn).await?;
-                if ours.is_some_and(|k| k.retired_at.is_none()) {
-                    retire_others(conn, &kid, false, now).await?;
+                let kid = thumbprint(&key);
+                // A new key in the file (or a key moved out of the database): recorded, and
+                // the others retire after the overlap. Not when this one is retiring itself,
+                // so a replica with an older file cannot retire a newer key. Nothing is
+                // written when nothing changed (this runs at every reload).
+                let rows = in_force(conn, now).await?;
+                let ours = rows.iter().find(|r| r.kid == kid);
+                let others_signing = rows.iter().any(|r| r.kid != kid && r.retired_at.is_none());
+                match ours {
+                    Some(k) if k.retired_at.is_none() => {
+                        if others_signing {
+                            retire_others(conn, &kid, false, now).await?;
+                        }
+                    }
+                    Some(_) => tracing::warn!(
+                        kid = %kid,
+                        "the signing key in {} has been replaced: put the new key there (its tokens stop being accepted when it retires)",
+                        source.setting()
+                    ),
+                    None => {
+                        if signing_key::Entity::find_by_id(kid.clone()).one(conn).await?.is_some() {
+                            anyhow::bail!(
+                                "{}: this key was retired (`amps keys rotate --at-once`?); its tokens are refused: put the current key there",
+                                source.setting()
+                            );
+                        }
+                        register_public(conn, &key, now).await?;
+                        retire_others(conn, &kid, false, now).await?;
+                    }
                 }
                 let der = key
                     .to_pkcs8_der()

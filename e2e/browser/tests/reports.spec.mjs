@@ -1,6 +1,7 @@
 // My Reports (#17): Dan (the demo's data owner, who holds Reports) opens the pending requests,
 // switches to the approvers' workload, reads it as a chart and a table, sorts the table by a
-// column from the keyboard, and downloads the report as CSV. axe on each state. A plain user
+// column from the keyboard, and downloads the report as CSV; on a slow line the download tells
+// how many rows have come so far. axe on each state. A plain user
 // has no My Reports link (the API refuses them: api/tests/api/reports.rs).
 import { readFile } from 'node:fs/promises';
 import { checkPage, expect, nav, signIn, signOut, submitApi, supervisorOnlyRole, test } from './helpers.mjs';
@@ -44,4 +45,20 @@ test('a holder of Reports reads, sorts and downloads My Reports', async ({ page,
   expect(csv[0]).toBe('User ID,Approver,Approver is,Open tasks,Overdue');
   expect(csv.some((l) => l.startsWith('ssupervisor,'))).toBe(true);
   await expect(page.getByRole('status').first()).toContainText(`Downloaded ${csv.length - 1} rows as CSV.`);
+
+  // A long report tells how far its download has come: on a slow line the rows arrive a few
+  // at a time, and the count grows until the file is saved.
+  await form.getByLabel('Report').selectOption({ label: 'Holders of roles' });
+  await form.getByRole('button', { name: 'Run the report' }).click();
+  await expect(page.getByRole('table', { name: 'Holders of roles' })).toContainText('aadmin');
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 50, downloadThroughput: 600, uploadThroughput: -1 });
+  const slow = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download CSV' }).click();
+  await expect(page.getByRole('status').first()).toContainText(/Downloading: \d+ rows so far/);
+  const holders = await slow;
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  const lines = (await readFile(await holders.path(), 'utf8')).trim().split('\n');
+  await expect(page.getByRole('status').first()).toContainText(`Downloaded ${lines.length - 1} rows as CSV.`);
+  await checkPage(page, '81-reports-downloaded');
 });

@@ -152,9 +152,11 @@ pub fn Reports() -> impl IntoView {
         status.set(None);
         spawn_local(async move {
             let file = format!("amps-{name}.csv");
+            // The rows so far, told as they arrive (a long report takes a while).
+            let so_far = move |rows: usize| status.set(Some(format!("Downloading: {rows} rows so far…")));
             match api::call(session, move |c| {
                 let (name, q) = (name.clone(), q.clone());
-                async move { c.export_report(&name, &q).await }
+                async move { c.export_report_with_progress(&name, &q, so_far).await }
             })
             .await
             {
