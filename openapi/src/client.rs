@@ -821,6 +821,16 @@ impl Client {
 
     /// `GET /api/v1/audit-events/export`: the CSV text.
     pub async fn export_audit_events(&self, f: &AuditFilter) -> Result<String, ClientError> {
+        self.export_audit_events_with_progress(f, |_| {}).await
+    }
+
+    /// `GET /api/v1/audit-events/export`, read as it arrives: `rows` is told after each piece
+    /// how many events have come so far.
+    pub async fn export_audit_events_with_progress(
+        &self,
+        f: &AuditFilter,
+        mut rows: impl FnMut(usize),
+    ) -> Result<String, ClientError> {
         let mut url = self
             .base
             .join("api/v1/audit-events/export")
@@ -830,11 +840,7 @@ impl Client {
         if let Some(t) = &self.token {
             req = req.bearer_auth(t);
         }
-        let (_, bytes) = Self::fetch(req).await?;
-        String::from_utf8(bytes.to_vec()).map_err(|e| ClientError::Decode {
-            status: 200,
-            message: e.to_string(),
-        })
+        Self::text_with_progress(req, |lines| rows(lines.saturating_sub(1))).await
     }
 
     /// `GET /api/v1/audit-events/verify`

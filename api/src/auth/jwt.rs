@@ -466,7 +466,11 @@ impl Keys {
                         source.setting()
                     ),
                     None => {
-                        if signing_key::Entity::find_by_id(kid.clone()).one(conn).await?.is_some() {
+                        if signing_key::Entity::find_by_id(kid.clone())
+                            .one(conn)
+                            .await?
+                            .is_some()
+                        {
                             anyhow::bail!(
                                 "{}: this key was retired (`amps keys rotate --at-once`?); its tokens are refused: put the current key there",
                                 source.setting()

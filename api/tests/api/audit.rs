@@ -198,13 +198,24 @@ async fn administrators_and_auditors_search_and_export_the_audit_trail(db: Db) {
     assert_eq!(exported.events[0].details["actor"].as_str(), Some("jrequester"));
     // The server reads an export a page at a time: 2,500 events come out whole and in order.
     bulk_events(&app, 2_500).await;
+    // Read as it arrives (as the web app shows its progress): the count grows page by page.
+    let mut so_far = Vec::new();
     let bulk = auditor
-        .export_audit_events(&AuditFilter {
-            action: Some("test.bulk".into()),
-            ..Default::default()
-        })
+        .export_audit_events_with_progress(
+            &AuditFilter {
+                action: Some("test.bulk".into()),
+                ..Default::default()
+            },
+            |n| so_far.push(n),
+        )
         .await
         .expect("bulk export");
+    assert!(so_far.windows(2).all(|w| w[0] <= w[1]), "{so_far:?}");
+    assert!(
+        so_far.iter().any(|n| *n > 0 && *n < 2_500),
+        "the rows came in pieces: {so_far:?}"
+    );
+    assert_eq!(so_far.last(), Some(&2_500));
     let ids: Vec<i64> = csv::Reader::from_reader(bulk.as_bytes())
         .records()
         .map(|r| r.expect("row")[0].parse().expect("id"))

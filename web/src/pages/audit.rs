@@ -91,9 +91,12 @@ pub fn AuditTrail() -> impl IntoView {
         alert.set(None);
         status.set(None);
         spawn_local(async move {
+            // The events so far, told as they arrive (the whole log takes a while).
+            status.set(Some("Downloading: 0 events so far…".into()));
+            let so_far = move |n: usize| status.set(Some(format!("Downloading: {n} events so far…")));
             match api::call(session, move |c| {
                 let f = f.clone();
-                async move { c.export_audit_events(&f).await }
+                async move { c.export_audit_events_with_progress(&f, so_far).await }
             })
             .await
             {

@@ -153,6 +153,7 @@ pub fn Reports() -> impl IntoView {
         spawn_local(async move {
             let file = format!("amps-{name}.csv");
             // The rows so far, told as they arrive (a long report takes a while).
+            status.set(Some("Downloading: 0 rows so far…".into()));
             let so_far = move |rows: usize| status.set(Some(format!("Downloading: {rows} rows so far…")));
             match api::call(session, move |c| {
                 let (name, q) = (name.clone(), q.clone());
