@@ -34,11 +34,12 @@ check:
     git diff --exit-code -- openapi/openapi.json || (echo "openapi/openapi.json was stale: commit the regenerated file" && exit 1)
     just deny
 
-# Dependencies (cargo-deny, deny.toml): known vulnerabilities from the RustSec advisory
-# database, licenses, banned crates and sources. The database is fetched from GitHub when it
-# answers within 20 s; otherwise the snapshot committed in .ci/ is used (this machine reaches
-# crates.io but not GitHub; the snapshot's date is printed).
-deny: _cargo-deny
+# Dependencies: cargo audit (.cargo/audit.toml) and cargo-deny (deny.toml): known
+# vulnerabilities from the RustSec advisory database, licenses, banned crates and sources. The
+# database is fetched from GitHub when it answers within 20 s; otherwise the snapshot committed
+# in .ci/ is used (this machine reaches crates.io but not GitHub; the snapshot's date is
+# printed).
+deny: _cargo-deny _cargo-audit
     #!/usr/bin/env bash
     set -euo pipefail
     root="$HOME/.cache/amps/advisory-dbs"
@@ -47,6 +48,7 @@ deny: _cargo-deny
     mkdir -p "$root"
     if timeout 20 git ls-remote https://github.com/rustsec/advisory-db HEAD >/dev/null 2>&1; then
         cargo deny --locked check
+        cargo audit
     else
         if [ ! -f "$db/.snapshot" ] || ! cmp -s .ci/rustsec-advisory-db.tar.gz "$db/.snapshot"; then
             rm -rf "$db" && mkdir -p "$db"
@@ -58,6 +60,7 @@ deny: _cargo-deny
         fi
         echo "GitHub is out of reach: advisories from the RustSec snapshot of $(cat "$db/SNAPSHOT_DATE")"
         cargo deny --locked --offline check
+        cargo audit --no-fetch --db "$db"
     fi
 
 # Refresh .ci/rustsec-advisory-db.tar.gz from GitHub (run where GitHub answers; commit it).
@@ -239,6 +242,11 @@ _cargo-deny:
     #!/usr/bin/env bash
     set -euo pipefail
     command -v cargo-deny >/dev/null 2>&1 || cargo install cargo-deny --version 0.20.2 --locked --root "{{tools}}"
+
+_cargo-audit:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    command -v cargo-audit >/dev/null 2>&1 || cargo install cargo-audit --version 0.22.2 --locked --root "{{tools}}"
 
 _nextest:
     #!/usr/bin/env bash
