@@ -85,29 +85,26 @@ impl Server {
         }
     }
 
-    fn rss_mb(&self) -> f64 {
+    /// Field `field` of `amps serve`'s `/proc/<pid>/status` (kB there), in MB.
+    fn status_mb(&self, field: &str) -> f64 {
         std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .ok()
             .and_then(|s| {
                 s.lines()
-                    .find(|l| l.starts_with("VmRSS:"))
+                    .find(|l| l.starts_with(field))
                     .and_then(|l| l.split_whitespace().nth(1))
                     .and_then(|kb| kb.parse::<f64>().ok())
             })
             .map_or(f64::NAN, |kb| kb / 1024.0)
     }
 
+    fn rss_mb(&self) -> f64 {
+        self.status_mb("VmRSS:")
+    }
+
     /// The most memory `amps serve` has held since `reset_peak` (`VmHWM`), in MB.
     fn peak_mb(&self) -> f64 {
-        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find(|l| l.starts_with("VmHWM:"))
-                    .and_then(|l| l.split_whitespace().nth(1))
-                    .and_then(|kb| kb.parse::<f64>().ok())
-            })
-            .map_or(f64::NAN, |kb| kb / 1024.0)
+        self.status_mb("VmHWM:")
     }
 
     /// Starts the peak (`VmHWM`) again from what `amps serve` holds now (Linux `clear_refs`).

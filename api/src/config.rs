@@ -202,6 +202,20 @@ fn networks(var: &'static str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
         .collect()
 }
 
+/// Setting `var` as a number of seconds from 1 to `max`, when set.
+fn seconds(var: &'static str, max: u64) -> Result<Option<std::time::Duration>, ConfigError> {
+    value(var, &None)
+        .map(|v| {
+            v.trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|s| (1..=max).contains(s))
+                .map(std::time::Duration::from_secs)
+                .ok_or_else(|| bad(var, format!("{v:?} is not a number of seconds from 1 to {max}")))
+        })
+        .transpose()
+}
+
 fn bad(var: &'static str, problem: impl Into<String>) -> ConfigError {
     ConfigError {
         var,
@@ -321,19 +335,8 @@ impl Settings {
             ));
         }
         let mut jobs = JobPeriods::default();
-        if let Some(v) = value("AMPS_DEADLINES_EVERY_SECONDS", &None) {
-            jobs.approvals = v
-                .trim()
-                .parse::<u64>()
-                .ok()
-                .filter(|s| (1..=3600).contains(s))
-                .map(std::time::Duration::from_secs)
-                .ok_or_else(|| {
-                    bad(
-                        "AMPS_DEADLINES_EVERY_SECONDS",
-                        format!("{v:?} is not a number of seconds from 1 to 3600"),
-                    )
-                })?;
+        if let Some(every) = seconds("AMPS_DEADLINES_EVERY_SECONDS", 3600)? {
+            jobs.approvals = every;
         }
         let schedule = schedule()?;
         let session_max = match value("AMPS_SESSION_MAX_HOURS", &None) {
@@ -430,37 +433,8 @@ impl Settings {
                 format!("{client_cert_header:?} is not a header name"),
             ));
         }
-        jobs.claim_lease = match value("AMPS_CLAIM_LEASE_SECONDS", &None) {
-            None => None,
-            Some(v) => Some(
-                v.trim()
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|s| (1..=3600).contains(s))
-                    .map(std::time::Duration::from_secs)
-                    .ok_or_else(|| {
-                        bad(
-                            "AMPS_CLAIM_LEASE_SECONDS",
-                            format!("{v:?} is not a number of seconds from 1 to 3600"),
-                        )
-                    })?,
-            ),
-        };
-        let body_idle = match value("AMPS_BODY_IDLE_SECONDS", &None) {
-            None => std::time::Duration::from_secs(10),
-            Some(v) => v
-                .trim()
-                .parse::<u64>()
-                .ok()
-                .filter(|s| (1..=300).contains(s))
-                .map(std::time::Duration::from_secs)
-                .ok_or_else(|| {
-                    bad(
-                        "AMPS_BODY_IDLE_SECONDS",
-                        format!("{v:?} is not a number of seconds from 1 to 300"),
-                    )
-                })?,
-        };
+        jobs.claim_lease = seconds("AMPS_CLAIM_LEASE_SECONDS", 3600)?;
+        let body_idle = seconds("AMPS_BODY_IDLE_SECONDS", 300)?.unwrap_or(std::time::Duration::from_secs(10));
         let metrics_token = match value("AMPS_METRICS_TOKEN", &None) {
             None => None,
             Some(t) if t.len() >= 32 && t.chars().all(|c| c.is_ascii_graphic()) => {

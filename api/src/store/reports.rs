@@ -254,6 +254,22 @@ pub async fn accounts(
         .collect()
 }
 
+/// Keeps the approval tasks of the filter's application (through their SAAR's role).
+fn tasks_of_application(q: &mut SelectStatement, f: &Filter) {
+    let t = approval_task::Entity;
+    if let Some(a) = f.application {
+        q.inner_join(
+            saar::Entity,
+            Expr::col((saar::Entity, saar::Column::Id)).equals((t, approval_task::Column::SaarId)),
+        )
+        .inner_join(
+            role::Entity,
+            Expr::col((role::Entity, role::Column::Id)).equals((saar::Entity, saar::Column::RoleId)),
+        )
+        .and_where(Expr::col((role::Entity, role::Column::ApplicationId)).eq(a));
+    }
+}
+
 /// Each approver's open tasks and how many are past due at `now`: (User ID, first name, last
 /// name, open, overdue), most open first; filtered by the role's application.
 pub async fn workload(
@@ -284,17 +300,7 @@ pub async fn workload(
         .order_by_expr(Expr::col(open), Order::Desc)
         .order_by((user::Entity, user::Column::Login), Order::Asc)
         .to_owned();
-    if let Some(a) = f.application {
-        q.inner_join(
-            saar::Entity,
-            Expr::col((saar::Entity, saar::Column::Id)).equals((t, approval_task::Column::SaarId)),
-        )
-        .inner_join(
-            role::Entity,
-            Expr::col((role::Entity, role::Column::Id)).equals((saar::Entity, saar::Column::RoleId)),
-        )
-        .and_where(Expr::col((role::Entity, role::Column::ApplicationId)).eq(a));
-    }
+    tasks_of_application(&mut q, f);
     if let Some(o) = f.organization {
         q.and_where(Expr::col((user::Entity, user::Column::OrganizationId)).eq(o));
     }
@@ -343,17 +349,7 @@ pub async fn group_workload(
         .order_by_expr(Expr::col(open), Order::Desc)
         .order_by((g::Entity, g::Column::Name), Order::Asc)
         .to_owned();
-    if let Some(a) = f.application {
-        q.inner_join(
-            saar::Entity,
-            Expr::col((saar::Entity, saar::Column::Id)).equals((t, approval_task::Column::SaarId)),
-        )
-        .inner_join(
-            role::Entity,
-            Expr::col((role::Entity, role::Column::Id)).equals((saar::Entity, saar::Column::RoleId)),
-        )
-        .and_where(Expr::col((role::Entity, role::Column::ApplicationId)).eq(a));
-    }
+    tasks_of_application(&mut q, f);
     in_period(&mut q, f, (t, approval_task::Column::OpenedAt));
     conn.query_all(&q)
         .await?

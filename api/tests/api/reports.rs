@@ -241,6 +241,23 @@ async fn internal_holders_of_reports_read_and_export_my_reports(db: Db) {
         .await
         .expect("workload of DLA");
     assert!(column(&dla, "kind").iter().all(|k| k == "person"), "{dla:?}");
+    for (app_code, has_group) in [("HMMS-POP", true), ("EBS", false)] {
+        let r = reader
+            .report(
+                "approver-workload",
+                &ReportQuery {
+                    application: Some(app_code.into()),
+                    ..q()
+                },
+            )
+            .await
+            .expect("workload of an application");
+        assert_eq!(
+            column(&r, "name").contains(&"Shipping approvers".to_string()),
+            has_group,
+            "{app_code}: {r:?}"
+        );
+    }
 
     // A campaign's reviews by where they stand.
     admin
