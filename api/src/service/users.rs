@@ -164,6 +164,14 @@ pub async fn set_status(
     let reason = req.reason.trim();
     let now = ctx.clock.now();
     let txn = crate::store::begin(&ctx.db).await?;
+    // Two administrators disabling each other at once: the second to take the locks finds its
+    // own account no longer active, and changes nothing.
+    store::users::lock(&txn, &[p.id, id]).await?;
+    if !load(&txn, p.id).await?.status.can_sign_in() {
+        return Err(Error::Forbidden(
+            "Your own account is no longer active: you cannot change accounts.".into(),
+        ));
+    }
     let u = load(&txn, id).await?;
     if by == StatusChanger::HelpDesk && !store::users::admin_roles(&txn, u.id, now).await?.is_empty() {
         return Err(Error::Forbidden(

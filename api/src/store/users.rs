@@ -17,6 +17,26 @@ pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<user::
     user::Entity::find_by_id(id).one(conn).await
 }
 
+/// Locks the rows of accounts `ids` (in id order, so two transactions locking the same pair
+/// queue instead of deadlocking) until the transaction ends. PostgreSQL only: a SQLite write
+/// transaction holds the database's one write lock from its start.
+pub async fn lock(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<(), DbErr> {
+    if conn.get_database_backend() == DbBackend::Postgres {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        for id in ids {
+            user::Entity::find_by_id(id)
+                .select_only()
+                .column(user::Column::Id)
+                .lock_exclusive()
+                .into_tuple::<Uuid>()
+                .one(conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 /// The accounts `ids`, in no order.
 pub async fn find_many(
     conn: &impl ConnectionTrait,

@@ -22,7 +22,76 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-both_dbs!(random_interleavings_of_the_workflow_keep_its_invariants);
+both_dbs!(
+    random_interleavings_of_the_workflow_keep_its_invariants,
+    two_administrators_disabling_each_other_at_once_leave_one_standing
+);
+
+/// Two administrators disable each other at the same moment, round after round: one wins,
+/// the other is refused (its own account is no longer active) and changes nothing, so the
+/// system never loses both.
+async fn two_administrators_disabling_each_other_at_once_leave_one_standing(db: Db) {
+    use amps::domain::permission::AdminRole;
+    let app = seeded(db).await;
+    app.active_user("aadmin2").await;
+    grant_admin_role(&app, "aadmin2", AdminRole::Administrator).await;
+    for round in 0..6 {
+        let a = as_user(&app, "aadmin").await;
+        let mut b = app.client();
+        b.login(&LoginRequest {
+            user_id: "aadmin2".into(),
+            password: PASSWORD.into(),
+        })
+        .await
+        .expect("aadmin2");
+        let (id_a, id_b) = (a.me().await.expect("me").id, b.me().await.expect("me").id);
+        let disable = SetUserStatusRequest {
+            status: SettableStatus::Disabled,
+            reason: "Left the agency.".into(),
+        };
+        let (ra, rb) = tokio::join!(
+            a.set_user_status(id_b, &disable),
+            b.set_user_status(id_a, &disable)
+        );
+        let statuses = [status_of(&app, "aadmin").await, status_of(&app, "aadmin2").await];
+        let disabled = statuses.iter().filter(|s| *s == "disabled").count();
+        assert_eq!(disabled, 1, "round {round}: {statuses:?} ({ra:?}, {rb:?})");
+        // The second is refused: 403 (its account was disabled while it asked) or 401 (before
+        // it asked, its sign-in ended).
+        let loser = if ra.is_ok() { &rb } else { &ra };
+        let refused = loser.as_ref().err().and_then(|e| e.status());
+        assert!(matches!(refused, Some(401 | 403)), "round {round}: {refused:?}");
+        // Put both back for the next round.
+        for login in ["aadmin", "aadmin2"] {
+            reactivate(&app, login).await;
+        }
+    }
+}
+
+async fn status_of(app: &TestApp, login: &str) -> String {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    amps::store::entities::user::Entity::find()
+        .filter(amps::store::entities::user::Column::Login.eq(login))
+        .one(&app.ctx.db)
+        .await
+        .expect("read")
+        .expect("the account")
+        .status
+        .as_str()
+        .to_string()
+}
+
+/// As an operator would with SQL: the account active again.
+async fn reactivate(app: &TestApp, login: &str) {
+    use amps::store::entities::user;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    user::Entity::update_many()
+        .col_expr(user::Column::Status, Expr::value("active"))
+        .filter(user::Column::Login.eq(login))
+        .exec(&app.ctx.db)
+        .await
+        .expect("reactivate");
+}
 
 /// Generated runs per database, and roles the requester may ask for.
 const RUNS: u32 = 6;
