@@ -68,7 +68,7 @@ impl Mailer {
     ) -> anyhow::Result<usize> {
         let mut sent = 0;
         for _ in 0..50 {
-            let Some(msg) = store::outbox::claim_due(db, clock.now(), lease, 1).await?.pop() else {
+            let Some(msg) = store::outbox::claim_next(db, clock.now(), lease).await? else {
                 break;
             };
             match self.send(&msg).await {

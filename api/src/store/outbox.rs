@@ -49,14 +49,14 @@ pub fn message(now: DateTime<Utc>, to: &str, subject: &str, body: &str) -> Messa
     }
 }
 
-/// Claims up to `limit` due messages for `lease`; a message claimed by another replica is
-/// skipped, and one whose claimant died becomes due again when the lease runs out.
-pub async fn claim_due(
+/// Claims the next due message for `lease`, if any: of the first few due, the first that no
+/// other replica claims at the same moment (so a replica that loses one race still finds
+/// work); one whose claimant died becomes due again when the lease runs out.
+pub async fn claim_next(
     conn: &impl ConnectionTrait,
     now: DateTime<Utc>,
     lease: Duration,
-    limit: u64,
-) -> Result<Vec<outbox::Model>, DbErr> {
+) -> Result<Option<outbox::Model>, DbErr> {
     let candidates = outbox::Entity::find()
         .filter(outbox::Column::Status.eq("pending"))
         .filter(outbox::Column::NextAttemptAt.lte(now))
@@ -66,10 +66,9 @@ pub async fn claim_due(
                 .or(outbox::Column::LockedUntil.lt(now)),
         )
         .order_by_asc(outbox::Column::NextAttemptAt)
-        .limit(limit)
+        .limit(16)
         .all(conn)
         .await?;
-    let mut claimed = Vec::new();
     for m in candidates {
         // Compare-and-set on the lock: exactly one claimant wins each message.
         let res = outbox::Entity::update_many()
@@ -84,10 +83,10 @@ pub async fn claim_due(
             .exec(conn)
             .await?;
         if res.rows_affected == 1 {
-            claimed.push(m);
+            return Ok(Some(m));
         }
     }
-    Ok(claimed)
+    Ok(None)
 }
 
 /// Records a delivered message.
