@@ -3,7 +3,7 @@
 
 use super::load_saar;
 use super::principal::UserPrincipal;
-use super::views::person_ref;
+use super::views::{name_of, person_ref};
 use super::workflow::{self, notify_approvers};
 use super::{Ctx, Error, Result, field};
 use crate::domain::account::normalize_login;
@@ -66,6 +66,83 @@ pub async fn move_tasks(
         }
     }
     Ok(moved)
+}
+
+/// Hands over the open tasks of `user`, whose account can no longer sign in (disabled, locked,
+/// suspended, terminated, being deleted), so no request waits on them until it expires: a
+/// task they hold as a deputy goes back to its approver when that approver may still decide
+/// it; any other goes where the routing sends a task whose named approver may not decide
+/// (`domain::routing`): for a supervisor or EAO level to their own supervisor (active, and no
+/// party of the request), else to the AMPS administrators' queue, saying why. The new
+/// approvers are mailed. Returns how many were handed over.
+pub async fn hand_over(
+    ctx: &Ctx,
+    conn: &impl ConnectionTrait,
+    user: &user::Model,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    use crate::domain::chain::LevelKind;
+    use crate::domain::routing::{ADMINISTRATORS, Fallback, fallback};
+    let active = |u: &Option<user::Model>| u.as_ref().is_some_and(|u| u.status.can_sign_in());
+    let mut handed = 0;
+    for t in store::tasks::open_assigned_to(conn, user.id, None, None).await? {
+        let s = load_saar(conn, t.saar_id).await?;
+        let parties = workflow::parties(conn, &s).await?;
+        let gone = format!("{} can no longer sign in", name_of(user));
+        // Held as a deputy: back to the approver.
+        if let Some(owner) = t.delegated_from {
+            let o = store::users::find(conn, owner).await?;
+            if active(&o) && parties.exclusion(owner, t.level).is_none() {
+                let note = format!("{gone}; back to {}.", o.as_ref().map(name_of).unwrap_or_default());
+                if store::tasks::hand_over(conn, t.id, user.id, Some(owner), None, &note).await? {
+                    let back = approval_task::Model {
+                        assignee_id: Some(owner),
+                        group_id: None,
+                        delegated_from: None,
+                        routed_note: Some(note),
+                        ..t
+                    };
+                    notify_approvers(ctx, conn, &s, &back, false, now).await?;
+                    handed += 1;
+                }
+                continue;
+            }
+        }
+        let by_supervisor =
+            LevelKind::parse(&t.kind, t.group_id).is_ok_and(|k| fallback(k) == Fallback::TheirSupervisor);
+        let up = match user.supervisor_id {
+            Some(up) if by_supervisor && up != user.id && parties.exclusion(up, t.level).is_none() => {
+                store::users::find(conn, up)
+                    .await?
+                    .filter(|u| u.status.can_sign_in())
+            }
+            _ => None,
+        };
+        let (to, group, note) = match &up {
+            Some(sup) => (
+                Some(sup.id),
+                None,
+                format!("{gone}; sent to their supervisor, {}.", name_of(sup)),
+            ),
+            None => (
+                None,
+                Some(ADMINISTRATORS),
+                format!("{gone}; sent to the AMPS administrators."),
+            ),
+        };
+        if store::tasks::hand_over(conn, t.id, user.id, to, group, &note).await? {
+            let moved = approval_task::Model {
+                assignee_id: to,
+                group_id: group,
+                delegated_from: None,
+                routed_note: Some(note),
+                ..t
+            };
+            notify_approvers(ctx, conn, &s, &moved, false, now).await?;
+            handed += 1;
+        }
+    }
+    Ok(handed)
 }
 
 /// Gives back to their approver the open tasks a deputy holds for `principal` (everyone's when

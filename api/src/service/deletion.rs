@@ -93,6 +93,8 @@ pub async fn start(
         store::users::record_status_change(&txn, u.id, u.status, to, &why, Some(p.id), now).await?;
     }
     store::sessions::end_sessions(&txn, u.id, None, super::accounts::PURPOSE_RESET, now).await?;
+    // The requests they were to approve go on without them.
+    super::delegation::hand_over(ctx, &txn, &u, now).await?;
     let mut cancelled = Vec::new();
     for s in store::saars::awaiting_decision_about(&txn, u.id).await? {
         if let Ok(t) = s.status.cancel() {

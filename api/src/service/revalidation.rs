@@ -979,6 +979,7 @@ pub async fn decide(
     let disabled = to == Status::Rejected && ctx.settings.revalidation_reject_disables;
     if disabled {
         store::users::set_status(&txn, user.id, AccountStatus::Disabled, now).await?;
+        super::delegation::hand_over(ctx, &txn, &user, now).await?;
     }
     let corrected = if correcting { " (corrected)" } else { "" };
     let (subject, body) = if to == Status::Approved {

@@ -195,9 +195,13 @@ pub async fn set_status(
     }
     store::users::set_status(&txn, u.id, to, now).await?;
     store::users::record_status_change(&txn, u.id, u.status, to, reason, Some(p.id), now).await?;
-    if !to.can_sign_in() {
+    let handed_over = if to.can_sign_in() {
+        0
+    } else {
         store::sessions::end_sessions(&txn, u.id, None, super::accounts::PURPOSE_RESET, now).await?;
-    }
+        // No request waits on someone who can no longer sign in.
+        super::delegation::hand_over(ctx, &txn, &u, now).await?
+    };
     let mut writes = Writes::new();
     let help = &ctx.settings.help_desk;
     let body = if to == AccountStatus::Active {
@@ -227,7 +231,7 @@ pub async fn set_status(
             actor,
             action: "account.status_changed",
             target: Some(format!("user:{}", u.id)),
-            details: json!({"user": u.login, "from": u.status.as_str(), "to": to.as_str(), "reason": reason}),
+            details: json!({"user": u.login, "from": u.status.as_str(), "to": to.as_str(), "reason": reason, "tasks_handed_over": handed_over}),
         },
     );
     writes.exec(&txn).await?;

@@ -304,6 +304,29 @@ pub async fn open_assigned_to(
     q.all(conn).await
 }
 
+/// Hands open task `id` over from `from` to person `to` or, with `to` `None`, to approval group
+/// `group`, saying why in `note`; false when it was decided or moved meanwhile.
+pub async fn hand_over(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    from: Uuid,
+    to: Option<Uuid>,
+    group: Option<Uuid>,
+    note: &str,
+) -> Result<bool, DbErr> {
+    let res = approval_task::Entity::update_many()
+        .col_expr(approval_task::Column::AssigneeId, Expr::value(to))
+        .col_expr(approval_task::Column::GroupId, Expr::value(group))
+        .col_expr(approval_task::Column::DelegatedFrom, Expr::value(None::<Uuid>))
+        .col_expr(approval_task::Column::RoutedNote, Expr::value(note))
+        .filter(approval_task::Column::Id.eq(id))
+        .filter(approval_task::Column::Status.eq(TaskStatus::Open))
+        .filter(approval_task::Column::AssigneeId.eq(from))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
 /// Moves open task `id` from `from` to `to`, who holds it for `delegated_from` (a deputy) or
 /// in their own name (`None`); false when it was decided or moved meanwhile.
 pub async fn reassign(

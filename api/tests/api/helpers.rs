@@ -421,6 +421,21 @@ impl TestApp {
             .expect("row");
         row.try_get::<i64>("", "n").expect("n")
     }
+
+    /// The details of every audit event `action`, oldest first.
+    pub async fn audit_details(&self, action: &str) -> Vec<serde_json::Value> {
+        use amps::store::entities::audit_event;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        audit_event::Entity::find()
+            .filter(audit_event::Column::Action.eq(action))
+            .order_by_asc(audit_event::Column::Id)
+            .all(&self.ctx.db)
+            .await
+            .expect("audit events")
+            .into_iter()
+            .map(|e| serde_json::from_str(&e.details).expect("details"))
+            .collect()
+    }
 }
 
 /// The token following `marker` in an email body.

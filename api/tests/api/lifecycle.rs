@@ -23,7 +23,92 @@ both_dbs!(
     a_cor_enrolls_a_contractor_whose_account_ends_with_the_contract_unless_extended,
     the_help_desk_reads_a_persons_requests_and_sends_the_approval_mail_again,
     an_organization_names_its_security_officers_and_iaos_and_my_information_shows_them,
+    an_approver_who_can_no_longer_sign_in_hands_their_open_tasks_over,
 );
+
+/// An approver whose account stops signing in leaves no request waiting on them: an EAO's
+/// task goes to the EAO's own supervisor; a supervisor with none above them hands theirs to
+/// the AMPS administrators, who decide it; each request says why, and the status change says
+/// how many tasks moved.
+async fn an_approver_who_can_no_longer_sign_in_hands_their_open_tasks_over(db: Db) {
+    let app = seeded(db).await;
+    let admin = as_user(&app, "aadmin").await;
+    let jane = as_user(&app, "jrequester").await;
+    let victor = as_user(&app, "vvendor").await;
+    let ebs = role_id(&jane, "EBS Inquiry User", "PROD").await;
+    let janes = submit_one(&app, &jane, ebs).await;
+    let victors = submit_one(&app, &victor, ebs).await;
+    let reason = |s: &SaarResponse| {
+        s.waiting_on
+            .as_ref()
+            .and_then(|w| w.reason.clone())
+            .unwrap_or_default()
+    };
+    let erin = as_user(&app, "eeao").await.me().await.expect("me").id;
+    let sam = as_user(&app, "ssupervisor").await;
+    let sam_id = sam.me().await.expect("me").id;
+    assert!(
+        sam.approvals()
+            .await
+            .expect("inbox")
+            .iter()
+            .all(|t| t.saar.id != victors.id)
+    );
+
+    // The EAO leaves: Victor's request goes to the EAO's supervisor.
+    admin
+        .set_user_status(erin, &set(SettableStatus::Disabled, "Erin left the agency."))
+        .await
+        .expect("disable the EAO");
+    assert!(
+        sam.approvals()
+            .await
+            .expect("inbox")
+            .iter()
+            .any(|t| t.saar.id == victors.id)
+    );
+    let view = victor.get_saar(victors.id).await.expect("Victor's request");
+    assert_eq!(
+        reason(&view),
+        "Erin Authorizer can no longer sign in; sent to their supervisor, Sam Supervisor."
+    );
+
+    // The supervisor is suspended and has nobody above: both requests go to the administrators.
+    admin
+        .set_user_status(
+            sam_id,
+            &set(SettableStatus::Suspended, "Sam is on extended leave."),
+        )
+        .await
+        .expect("suspend the supervisor");
+    let inbox = admin.approvals().await.expect("administrators' inbox");
+    for s in [&janes, &victors] {
+        assert!(
+            inbox.iter().any(|t| t.saar.id == s.id),
+            "{} reached the administrators",
+            s.number
+        );
+    }
+    let view = jane.get_saar(janes.id).await.expect("Jane's request");
+    assert_eq!(
+        reason(&view),
+        "Sam Supervisor can no longer sign in; sent to the AMPS administrators."
+    );
+    let details: Vec<serde_json::Value> = app
+        .audit_details("account.status_changed")
+        .await
+        .into_iter()
+        .filter(|d| d["user"] == "ssupervisor")
+        .collect();
+    assert_eq!(details.len(), 1);
+    assert_eq!(details[0]["tasks_handed_over"], 2);
+    // And they decide it.
+    let task = inbox.iter().find(|t| t.saar.id == janes.id).expect("Jane's task");
+    admin
+        .approve(task.id, &ApproveRequest::default())
+        .await
+        .expect("an administrator decides the handed-over task");
+}
 
 const JANE: &str = "jane.requester@dla.example";
 
