@@ -303,6 +303,7 @@ pub async fn disable_ended(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
         store::users::record_status_change(&txn, u.id, u.status, AccountStatus::Disabled, &reason, None, now)
             .await?;
         store::sessions::end_sessions(&txn, u.id, None, super::accounts::PURPOSE_RESET, now).await?;
+        super::delegation::hand_over(ctx, &txn, &u, now).await?;
         let mut writes = Writes::new();
         for person in concerned(&txn, &u).await? {
             let whose = if person.id == u.id {

@@ -90,6 +90,7 @@ pub async fn disable_idle(ctx: &Ctx, now: DateTime<Utc>) -> Result<usize> {
         )
         .await?;
         store::sessions::end_sessions(&txn, u.id, None, super::accounts::PURPOSE_RESET, now).await?;
+        super::delegation::hand_over(ctx, &txn, &u, now).await?;
         let mut writes = Writes::new();
         outbox::enqueue_into(
             &mut writes,
