@@ -190,8 +190,9 @@ impl Route {
 }
 
 /// Routes the task of `level` resolved to `resolved`: to the named approver (or the deputy
-/// acting for them today) unless `parties` excludes them; then to their own supervisor for a
-/// supervisor or EAO level, else to the administrators' queue, saying why.
+/// acting for them today, if that deputy may sign in) unless `parties` excludes them or they
+/// can no longer sign in; then to their own supervisor for a supervisor or EAO level, else to
+/// the administrators' queue, saying why.
 async fn route(
     conn: &impl ConnectionTrait,
     parties: &Parties,
@@ -209,7 +210,10 @@ async fn route(
             .await?
             .ok_or_else(|| Error::NotFound("No such approver.".into()))?;
         Ok::<_, Error>(
-            if acting.id != who && parties.exclusion(acting.id, level).is_none() {
+            if acting.id != who
+                && acting.status.can_sign_in()
+                && parties.exclusion(acting.id, level).is_none()
+            {
                 Route {
                     assignee_id: Some(acting.id),
                     group_id: None,
@@ -226,11 +230,14 @@ async fn route(
             },
         )
     };
-    let Some(why) = parties.exclusion(named, level) else {
-        return person(named).await;
-    };
     let approver = load_user(conn, named).await?;
-    let excluded = format!("{} is {}", name_of(&approver), why.reason());
+    // Passed over like an excluded approver: one who can no longer sign in (their open tasks
+    // were handed over the same way: `delegation::hand_over`).
+    let excluded = match parties.exclusion(named, level) {
+        Some(why) => format!("{} is {}", name_of(&approver), why.reason()),
+        None if !approver.status.can_sign_in() => format!("{} can no longer sign in", name_of(&approver)),
+        None => return person(named).await,
+    };
     if fallback(resolved.kind) == Fallback::TheirSupervisor
         && let Some(up) = approver.supervisor_id
         && parties.exclusion(up, level).is_none()

@@ -108,6 +108,26 @@ async fn an_approver_who_can_no_longer_sign_in_hands_their_open_tasks_over(db: D
         .approve(task.id, &ApproveRequest::default())
         .await
         .expect("an administrator decides the handed-over task");
+    // A request made while Sam is away from AMPS skips him from the start.
+    let reports = role_id(
+        &jane,
+        amps::domain::permission::AdminRole::Reports.display_name(),
+        "PROD",
+    )
+    .await;
+    let later = submit_one(&app, &jane, reports).await;
+    assert_eq!(
+        reason(&jane.get_saar(later.id).await.expect("the new request")),
+        "Sam Supervisor can no longer sign in; sent to the AMPS administrators."
+    );
+    assert!(
+        admin
+            .approvals()
+            .await
+            .expect("inbox")
+            .iter()
+            .any(|t| t.saar.id == later.id)
+    );
 }
 
 const JANE: &str = "jane.requester@dla.example";
