@@ -35,6 +35,48 @@ fn in_period(
     }
 }
 
+/// Joins the role that `role_col` names, and its application.
+fn with_role_and_application(
+    q: &mut SelectStatement,
+    role_col: (impl sea_orm::Iden + 'static, impl sea_orm::Iden + 'static),
+) {
+    q.inner_join(
+        role::Entity,
+        Expr::col((role::Entity, role::Column::Id)).equals(role_col),
+    )
+    .inner_join(
+        application::Entity,
+        Expr::col((application::Entity, application::Column::Id))
+            .equals((role::Entity, role::Column::ApplicationId)),
+    );
+}
+
+/// Joins the person that `user_col` names, and their organization.
+fn with_person_and_organization(
+    q: &mut SelectStatement,
+    user_col: (impl sea_orm::Iden + 'static, impl sea_orm::Iden + 'static),
+) {
+    q.inner_join(
+        user::Entity,
+        Expr::col((user::Entity, user::Column::Id)).equals(user_col),
+    )
+    .inner_join(
+        organization::Entity,
+        Expr::col((organization::Entity, organization::Column::Id))
+            .equals((user::Entity, user::Column::OrganizationId)),
+    );
+}
+
+/// The filter's organization and application, on the joined organization and application.
+fn of_organization_and_application(q: &mut SelectStatement, f: &Filter) {
+    if let Some(o) = f.organization {
+        q.and_where(Expr::col((organization::Entity, organization::Column::Id)).eq(o));
+    }
+    if let Some(a) = f.application {
+        q.and_where(Expr::col((application::Entity, application::Column::Id)).eq(a));
+    }
+}
+
 /// One open approval task of a pending SAAR.
 #[derive(Debug)]
 pub struct PendingRow {
@@ -74,36 +116,15 @@ pub async fn pending(
             Expr::col((saar::Entity, saar::Column::Id))
                 .equals((approval_task::Entity, approval_task::Column::SaarId)),
         )
-        .inner_join(
-            role::Entity,
-            Expr::col((role::Entity, role::Column::Id)).equals((saar::Entity, saar::Column::RoleId)),
-        )
-        .inner_join(
-            application::Entity,
-            Expr::col((application::Entity, application::Column::Id))
-                .equals((role::Entity, role::Column::ApplicationId)),
-        )
-        .inner_join(
-            user::Entity,
-            Expr::col((user::Entity, user::Column::Id)).equals((saar::Entity, saar::Column::SubjectId)),
-        )
-        .inner_join(
-            organization::Entity,
-            Expr::col((organization::Entity, organization::Column::Id))
-                .equals((user::Entity, user::Column::OrganizationId)),
-        )
         .and_where(
             Expr::col((approval_task::Entity, approval_task::Column::Status)).eq(TaskStatus::Open.as_str()),
         )
         .order_by((approval_task::Entity, approval_task::Column::Id), Order::Asc)
         .limit(limit)
         .to_owned();
-    if let Some(o) = f.organization {
-        q.and_where(Expr::col((organization::Entity, organization::Column::Id)).eq(o));
-    }
-    if let Some(a) = f.application {
-        q.and_where(Expr::col((application::Entity, application::Column::Id)).eq(a));
-    }
+    with_role_and_application(&mut q, (saar::Entity, saar::Column::RoleId));
+    with_person_and_organization(&mut q, (saar::Entity, saar::Column::SubjectId));
+    of_organization_and_application(&mut q, f);
     if let Some(after) = after {
         q.and_where(Expr::col((approval_task::Entity, approval_task::Column::Id)).gt(after));
     }
@@ -163,34 +184,13 @@ pub async fn holders(
         .column((ra, role_assignment::Column::Since))
         .column((ra, role_assignment::Column::ExpiresAt))
         .from(ra)
-        .inner_join(
-            user::Entity,
-            Expr::col((user::Entity, user::Column::Id)).equals((ra, role_assignment::Column::UserId)),
-        )
-        .inner_join(
-            organization::Entity,
-            Expr::col((organization::Entity, organization::Column::Id))
-                .equals((user::Entity, user::Column::OrganizationId)),
-        )
-        .inner_join(
-            role::Entity,
-            Expr::col((role::Entity, role::Column::Id)).equals((ra, role_assignment::Column::RoleId)),
-        )
-        .inner_join(
-            application::Entity,
-            Expr::col((application::Entity, application::Column::Id))
-                .equals((role::Entity, role::Column::ApplicationId)),
-        )
         .and_where(Expr::col((ra, role_assignment::Column::Status)).eq(AssignmentStatus::Active.as_str()))
         .order_by((ra, role_assignment::Column::Id), Order::Asc)
         .limit(limit)
         .to_owned();
-    if let Some(o) = f.organization {
-        q.and_where(Expr::col((organization::Entity, organization::Column::Id)).eq(o));
-    }
-    if let Some(a) = f.application {
-        q.and_where(Expr::col((application::Entity, application::Column::Id)).eq(a));
-    }
+    with_person_and_organization(&mut q, (ra, role_assignment::Column::UserId));
+    with_role_and_application(&mut q, (ra, role_assignment::Column::RoleId));
+    of_organization_and_application(&mut q, f);
     if let Some(after) = after {
         q.and_where(Expr::col((ra, role_assignment::Column::Id)).gt(after));
     }
@@ -419,25 +419,12 @@ pub async fn backlog(
             role::Entity,
             Expr::col((role::Entity, role::Column::Id)).equals((pt::Entity, pt::Column::RoleId)),
         )
-        .inner_join(
-            user::Entity,
-            Expr::col((user::Entity, user::Column::Id)).equals((pt::Entity, pt::Column::UserId)),
-        )
-        .inner_join(
-            organization::Entity,
-            Expr::col((organization::Entity, organization::Column::Id))
-                .equals((user::Entity, user::Column::OrganizationId)),
-        )
         .and_where(Expr::col((pt::Entity, pt::Column::Status)).eq(ProvisioningStatus::Open.as_str()))
         .order_by((pt::Entity, pt::Column::Id), Order::Asc)
         .limit(limit)
         .to_owned();
-    if let Some(o) = f.organization {
-        q.and_where(Expr::col((organization::Entity, organization::Column::Id)).eq(o));
-    }
-    if let Some(a) = f.application {
-        q.and_where(Expr::col((application::Entity, application::Column::Id)).eq(a));
-    }
+    with_person_and_organization(&mut q, (pt::Entity, pt::Column::UserId));
+    of_organization_and_application(&mut q, f);
     if let Some(after) = after {
         q.and_where(Expr::col((pt::Entity, pt::Column::Id)).gt(after));
     }
