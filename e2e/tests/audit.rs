@@ -201,18 +201,7 @@ async fn a_printed_saar_is_checked_against_the_log(env: Vec<(&str, String)>) {
         .expect("role");
     let requester = signed_in(&base, "jrequester", DEMO_PASSWORD).await;
     let saar = requester
-        .submit_saars(&SubmitSaarsRequest {
-            privacy_act_accepted: true,
-            role_ids: vec![role.id],
-            justification: "Month-end ledger review.".into(),
-            request_type: RequestType::Initial,
-            user_info: SaarUserInfo {
-                ia_training_date: chrono::Utc::now().date_naive() - chrono::Duration::days(30),
-                job_title: None,
-                phone: None,
-            },
-            on_behalf_of: None,
-        })
+        .submit_saars(&common::first_request(vec![role.id], "Month-end ledger review."))
         .await
         .expect("submit")
         .saars

@@ -70,18 +70,10 @@ async fn amps_serve_delivers_webhooks_and_seals_the_audit_chain() {
         .expect("role");
     let requester = signed_in(&base, "jrequester", DEMO_PASSWORD).await;
     let saar = requester
-        .submit_saars(&SubmitSaarsRequest {
-            privacy_act_accepted: true,
-            role_ids: vec![role.id],
-            justification: "View the automatically provisioned records for audits.".into(),
-            request_type: RequestType::Initial,
-            user_info: SaarUserInfo {
-                ia_training_date: chrono::Utc::now().date_naive() - chrono::Duration::days(30),
-                job_title: None,
-                phone: None,
-            },
-            on_behalf_of: None,
-        })
+        .submit_saars(&common::first_request(
+            vec![role.id],
+            "View the automatically provisioned records for audits.",
+        ))
         .await
         .expect("submit")
         .saars

@@ -96,18 +96,10 @@ async fn a_replica_killed_under_load_loses_no_job_and_doubles_none() {
     for half in role_ids.chunks(ROLES / 2) {
         saars.extend(
             requester
-                .submit_saars(&SubmitSaarsRequest {
-                    privacy_act_accepted: true,
-                    role_ids: half.to_vec(),
-                    justification: "Dispatch the fleet for the winter exercise.".into(),
-                    request_type: RequestType::Initial,
-                    user_info: SaarUserInfo {
-                        ia_training_date: chrono::Utc::now().date_naive() - chrono::Duration::days(30),
-                        job_title: None,
-                        phone: None,
-                    },
-                    on_behalf_of: None,
-                })
+                .submit_saars(&common::first_request(
+                    half.to_vec(),
+                    "Dispatch the fleet for the winter exercise.",
+                ))
                 .await
                 .expect("submit")
                 .saars,

@@ -165,6 +165,27 @@ impl PgDatabase {
     }
 }
 
+/// A first request for `roles` with `justification` (IA training a month ago).
+#[allow(
+    dead_code,
+    reason = "each journey binary compiles this module; not all submit requests"
+)]
+pub fn first_request(roles: Vec<uuid::Uuid>, justification: &str) -> amps_openapi::SubmitSaarsRequest {
+    use amps_openapi::*;
+    SubmitSaarsRequest {
+        privacy_act_accepted: true,
+        role_ids: roles,
+        justification: justification.into(),
+        request_type: RequestType::Initial,
+        user_info: SaarUserInfo {
+            ia_training_date: chrono::Utc::now().date_naive() - chrono::Duration::days(30),
+            job_title: None,
+            phone: None,
+        },
+        on_behalf_of: None,
+    }
+}
+
 /// A role of `application` in production that anyone may request and the requester's
 /// supervisor approves alone.
 #[allow(
