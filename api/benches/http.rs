@@ -265,13 +265,75 @@ async fn token(server: &Server, login: &str) -> String {
     token_with(server, login, DEMO_PASSWORD).await
 }
 
+/// An access token of `login`, signed in as its owner does; an account that must use a second
+/// factor (an administrator) sets up an authenticator app (which proves it for the sign-in).
 async fn token_with(server: &Server, login: &str, password: &str) -> String {
-    let r: Value = reqwest::Client::new()
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let r: Value = http
         .post(server.url("/api/v1/auth/login"))
         .json(&json!({"user_id": login, "password": password}))
         .send()
         .await
         .expect("login")
+        .json()
+        .await
+        .expect("token");
+    let token = r["access_token"].as_str().expect("access token").to_string();
+    let me: Value = http
+        .get(server.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("me")
+        .json()
+        .await
+        .expect("me");
+    if me["second_factor_needed"].is_null() {
+        return token;
+    }
+    let setup: Value = http
+        .post(server.url("/api/v1/me/mfa/totp"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("set up")
+        .json()
+        .await
+        .expect("setup");
+    let secret = totp_rs::Secret::Encoded(setup["secret"].as_str().expect("secret").into())
+        .to_bytes()
+        .expect("base32");
+    let code = totp_rs::TOTP::new(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        secret,
+        Some("AMPS".into()),
+        login.into(),
+    )
+    .expect("totp")
+    .generate_current()
+    .expect("clock");
+    let confirmed = http
+        .post(server.url("/api/v1/me/mfa/totp/confirm"))
+        .bearer_auth(&token)
+        .json(&json!({"code": code}))
+        .send()
+        .await
+        .expect("confirm");
+    assert!(
+        confirmed.status().is_success(),
+        "{login} sets up an authenticator"
+    );
+    let r: Value = http
+        .post(server.url("/api/v1/auth/refresh"))
+        .send()
+        .await
+        .expect("refresh")
         .json()
         .await
         .expect("token");
@@ -786,7 +848,7 @@ async fn run(label: &str, db_url: &str, out: &mut String) {
     let u = server.url("/api/v1/auth/login");
     let login = hammer(move |h: &reqwest::Client| {
         h.post(&u)
-            .json(&json!({"user_id": "aadmin", "password": DEMO_PASSWORD}))
+            .json(&json!({"user_id": "jrequester", "password": DEMO_PASSWORD}))
     })
     .await;
     let bare = bare_verify_rate().await;

@@ -55,6 +55,7 @@ async fn org(
         name: Set(name.into()),
         is_external: Set(external),
         allows_non_prod: Set(!external),
+        mfa_required: Set(false),
         created_at: Set(now),
     }
     .insert(conn)

@@ -61,6 +61,7 @@ mod m20261201_000036_one_open_request;
 mod m20261201_000037_audit_target;
 mod m20261201_000038_audit_actor;
 mod m20261201_000039_signing_key_changes;
+mod m20261201_000040_organization_mfa;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -108,6 +109,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000037_audit_target::Migration),
             Box::new(m20261201_000038_audit_actor::Migration),
             Box::new(m20261201_000039_signing_key_changes::Migration),
+            Box::new(m20261201_000040_organization_mfa::Migration),
         ]
     }
 }

@@ -19,6 +19,9 @@ pub struct OrganizationResponse {
     pub is_external: bool,
     /// Whether its users may request non-PROD (TEST, …) roles.
     pub allows_non_prod: bool,
+    /// Whether its users must sign in with a second factor (an authenticator app, a security
+    /// key or a PIV / CAC certificate): a sign-in with the password alone may only set one up.
+    pub mfa_required: bool,
 }
 
 /// The security officers and Information Assurance Officers an organization names (each list
@@ -55,6 +58,24 @@ pub struct CreateOrganizationRequest {
     pub is_external: bool,
     #[serde(default)]
     pub allows_non_prod: bool,
+    /// Its users must sign in with a second factor.
+    #[serde(default)]
+    pub mfa_required: bool,
+}
+
+/// Change an organization. Fields left out keep their value.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOrganizationRequest {
+    #[validate(length(min = 2, max = 200), custom(function = "crate::rules::plain_text"))]
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub allows_non_prod: Option<bool>,
+    /// Require a second factor of every user: each sign-in with the password alone may then
+    /// only set one up (or confirm one) before anything else.
+    #[serde(default)]
+    pub mfa_required: Option<bool>,
 }
 
 /// Change a role. Fields left out keep their value; a chain change applies to the levels a

@@ -569,6 +569,43 @@ impl Client {
         .await
     }
 
+    /// `PATCH /api/v1/organizations/{id}`
+    pub async fn update_organization(
+        &self,
+        id: uuid::Uuid,
+        body: &UpdateOrganizationRequest,
+    ) -> Result<OrganizationResponse, ClientError> {
+        Self::send(
+            self.request(Method::PATCH, &format!("api/v1/organizations/{id}"))?
+                .json(body),
+        )
+        .await
+    }
+
+    /// `POST /api/v1/auth/step-up`: proves a second factor for this sign-in; keeps the new
+    /// token (it says so in `amr`).
+    pub async fn step_up(&mut self, body: &StepUpRequest) -> Result<TokenResponse, ClientError> {
+        let t: TokenResponse = self.post("api/v1/auth/step-up", body).await?;
+        self.token = Some(t.access_token.clone());
+        Ok(t)
+    }
+
+    /// `POST /api/v1/auth/step-up/security-key/options`: the challenge a key of mine answers.
+    pub async fn step_up_security_key_options(&self) -> Result<SecurityKeyOptionsResponse, ClientError> {
+        Self::send(self.request(Method::POST, "api/v1/auth/step-up/security-key/options")?).await
+    }
+
+    /// `POST /api/v1/auth/step-up/security-key`: proves a security key for this sign-in; keeps
+    /// the new token.
+    pub async fn step_up_security_key(
+        &mut self,
+        body: &StepUpSecurityKeyRequest,
+    ) -> Result<TokenResponse, ClientError> {
+        let t: TokenResponse = self.post("api/v1/auth/step-up/security-key", body).await?;
+        self.token = Some(t.access_token.clone());
+        Ok(t)
+    }
+
     /// `POST /api/v1/auth/login/second-factor`: the second step of a sign-in; keeps the token.
     pub async fn login_second_factor(
         &mut self,

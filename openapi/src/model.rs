@@ -38,8 +38,9 @@ pub struct Problem {
     /// second factor to `POST /auth/login/second-factor`, valid 5 minutes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa_token: Option<String>,
-    /// For `/problems/second-factor-required`: the second factors the account has, `totp`
-    /// (a code, or a recovery code) and `security_key`.
+    /// For `/problems/second-factor-required` and `/problems/step-up-required`: the second
+    /// factors the account has, `totp` (a code, or a recovery code) and `security_key`. A
+    /// `step-up-required` answer with none means: set one up first (My Information).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub second_factors: Vec<String>,
 }
@@ -269,6 +270,12 @@ pub struct MeResponse {
     pub iaos: Vec<PersonRef>,
     /// AMPS administrative roles held (Administrator, Help Desk, Provisioner, …).
     pub admin_roles: Vec<String>,
+    /// Why this sign-in may do nothing else until it proves a second factor (administrators
+    /// always, and everyone of an organization that requires it): set one up in My
+    /// Information (doing so proves it for this sign-in), or confirm one (`POST
+    /// /auth/step-up`). Absent when the sign-in may go on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_factor_needed: Option<String>,
     /// The deputy acting on my approvals, if one is named.
     pub deputy: Option<DeputyResponse>,
     /// Supervisor or EAO changes I asked for, waiting for the new approver to accept.
@@ -429,6 +436,26 @@ pub struct SecondFactorRequest {
     pub mfa_token: String,
     #[validate(length(min = 6, max = 32))]
     pub code: String,
+}
+
+/// Prove a second factor for the current sign-in (step-up): a code from the authenticator
+/// app (6 digits) or one of the recovery codes.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepUpRequest {
+    #[validate(length(min = 6, max = 32))]
+    pub code: String,
+}
+
+/// Prove a second factor for the current sign-in with a security key: the browser's answer to
+/// the options of `POST /auth/step-up/security-key/options`.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepUpSecurityKeyRequest {
+    pub challenge_id: Uuid,
+    /// The `PublicKeyCredential` assertion (WebAuthn's JSON, binary fields base64url).
+    #[schema(value_type = Object)]
+    pub credential: serde_json::Value,
 }
 
 /// The sign-in methods this server offers besides a User ID and password.

@@ -22,6 +22,8 @@ pub struct Session {
     pub open_approvals: RwSignal<i64>,
     /// AMPS administrative roles the user holds (what the navigation shows).
     pub admin_roles: RwSignal<Vec<String>>,
+    /// Why this sign-in must set up (or confirm) a second factor before anything else.
+    pub second_factor_needed: RwSignal<Option<String>>,
 }
 
 impl Session {
@@ -73,6 +75,7 @@ pub async fn restore(session: Session) {
                 .who
                 .set(Some((me.user_id, format!("{} {}", me.first_name, me.last_name))));
             session.admin_roles.set(me.admin_roles);
+            session.second_factor_needed.set(me.second_factor_needed);
         }
         refresh_badge(session).await;
     }
@@ -81,6 +84,9 @@ pub async fn restore(session: Session) {
 
 /// Reloads the open-approvals count.
 pub async fn refresh_badge(session: Session) {
+    if session.second_factor_needed.with_untracked(Option::is_some) {
+        return;
+    }
     if let Ok(n) = call(session, |c| async move { c.approvals_count().await }).await {
         session.open_approvals.set(n.open + n.revalidations);
     }

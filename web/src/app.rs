@@ -21,6 +21,7 @@ pub fn App() -> impl IntoView {
         ready: RwSignal::new(false),
         open_approvals: RwSignal::new(0),
         admin_roles: RwSignal::new(vec![]),
+        second_factor_needed: RwSignal::new(None),
     };
     provide_context(session);
     spawn_local(api::restore(session));
@@ -30,6 +31,11 @@ pub fn App() -> impl IntoView {
             <Header/>
             <main id="main">
                 <Show when=move || session.ready.get() fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+                    // A sign-in that must prove a second factor first sees only where to set one up.
+                    {move || session.second_factor_needed.get().map(|why| view! {
+                        <crate::components::two_step::SecondFactorGate why=why/>
+                    })}
+                    <Show when=move || session.second_factor_needed.with(Option::is_none)>
                     <Routes fallback=pages::not_found::NotFound>
                         <Route path=path!("/") view=pages::home::Home/>
                         <Route path=path!("/sign-in") view=pages::sign_in::SignIn/>
@@ -57,6 +63,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/audit") view={Lazy::<lazy::AuditTrail>::new()}/>
                         <Route path=path!("/reports") view={Lazy::<lazy::MyReports>::new()}/>
                     </Routes>
+                    </Show>
                 </Show>
             </main>
             <footer>
@@ -78,6 +85,7 @@ fn Header() -> impl IntoView {
             session.token.set(None);
             session.who.set(None);
             session.admin_roles.set(vec![]);
+            session.second_factor_needed.set(None);
             session.open_approvals.set(0);
             navigate("/sign-in", Default::default());
         });
@@ -93,11 +101,11 @@ fn Header() -> impl IntoView {
             <nav aria-label="Main">
                 <ul>
                     <Show
-                        when=move || session.signed_in()
-                        fallback=|| view! {
+                        when=move || session.signed_in() && session.second_factor_needed.with(Option::is_none)
+                        fallback=move || (!session.signed_in()).then(|| view! {
                             <li><A href="/sign-in">"Sign in"</A></li>
                             <li><A href="/register">"Register"</A></li>
-                        }
+                        })
                     >
                         <li><A href="/" exact=true>"Home"</A></li>
                         <li><A href="/me">"My Information"</A></li>

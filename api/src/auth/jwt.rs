@@ -53,7 +53,15 @@ pub struct Claims {
     /// verification).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acr: Option<String>,
+    /// When the sign-in last proved its second factor or certificate (Unix seconds; renewed by
+    /// a step-up): a decision on a role marked "MFA required" asks for one of the last
+    /// [`STEP_UP_MAX_AGE_SECS`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<i64>,
 }
+
+/// How recent a second factor a decision on a role marked "MFA required" needs.
+pub const STEP_UP_MAX_AGE_SECS: i64 = 15 * 60;
 
 /// Which sign-in of a user a token belongs to.
 #[derive(Debug, Clone, Copy)]
@@ -64,6 +72,8 @@ pub struct SessionOf {
     pub epoch: i32,
     /// How the sign-in was proved.
     pub methods: Methods,
+    /// When it last proved its second factor, if it did.
+    pub factor_at: Option<DateTime<Utc>>,
 }
 
 /// How a sign-in was proved, as RFC 8176 authentication method references.
@@ -581,6 +591,7 @@ impl Keys {
             epoch: session.map(|s| s.epoch),
             amr: session.map(|s| s.methods.as_str().split(' ').map(str::to_string).collect()),
             acr: session.map(|s| s.methods.acr().to_string()),
+            auth_time: session.and_then(|s| s.factor_at).map(|t| t.timestamp()),
         };
         Ok(jsonwebtoken::encode(&header, &claims, &set.encoding)?)
     }

@@ -17,6 +17,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list_organizations)
         .service(create_organization)
         .service(set_organization_officers)
+        .service(update_organization)
         .service(list_applications)
         .service(create_application)
         .service(search_roles)
@@ -330,6 +331,41 @@ async fn set_organization_officers(
     let body = body.parse()?;
     Ok(HttpResponse::Ok()
         .json(catalog::set_organization_officers(&ctx, &auth.actor(&req), p, *id, &body).await?))
+}
+
+/// Change an organization: its name, whether its users may request non-PROD roles, and whether
+/// they must sign in with a second factor (then a sign-in with the password alone may only set
+/// one up, or confirm one, before anything else; from the users' next request). Audited.
+///
+/// **Permissions**: Administrator.
+///
+/// **Refusals**: 403: not an administrator; 404: no such organization; 422: a bad name.
+#[utoipa::path(
+    tag = "catalog",
+    operation_id = "update_organization",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organization id")),
+    request_body = UpdateOrganizationRequest,
+    responses(
+        (status = 200, body = OrganizationResponse),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 422, response = Invalid),
+    ),
+)]
+#[patch("/organizations/{id}")]
+async fn update_organization(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: JsonBody<UpdateOrganizationRequest>,
+) -> Result<HttpResponse, Error> {
+    let p = auth.0.user()?;
+    p.require(Permission::ManageOrganizations)?;
+    let body = body.parse()?;
+    Ok(HttpResponse::Ok().json(catalog::update_organization(&ctx, &auth.actor(&req), p, *id, &body).await?))
 }
 
 /// Change a role's settings: description, visibility, who may request it, minimum IT level,

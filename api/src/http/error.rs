@@ -44,7 +44,7 @@ impl ResponseError for Error {
             Error::Unauthorized(_) | Error::SecondFactorRequired(..) | Error::Certificate(_) => {
                 StatusCode::UNAUTHORIZED
             }
-            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::Forbidden(_) | Error::StepUpRequired(..) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -97,6 +97,17 @@ impl ResponseError for Error {
                 vec![],
             ),
             Error::Forbidden(d) => problem(status, "forbidden", "Not allowed", Some(d.clone()), vec![]),
+            Error::StepUpRequired(d, factors) => HttpResponse::build(status)
+                .content_type(PROBLEM_JSON)
+                .json(Problem {
+                    kind: "/problems/step-up-required".into(),
+                    title: "Two-step sign-in needed".into(),
+                    status: status.as_u16(),
+                    detail: Some(d.clone()),
+                    errors: vec![],
+                    mfa_token: None,
+                    second_factors: factors.iter().map(|f| f.to_string()).collect(),
+                }),
             Error::NotFound(d) => problem(status, "not-found", "Not found", Some(d.clone()), vec![]),
             Error::Conflict(d) => problem(status, "conflict", "Changed meanwhile", Some(d.clone()), vec![]),
             Error::PreconditionFailed(d) => {

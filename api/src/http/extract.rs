@@ -10,10 +10,16 @@ use actix_web::{FromRequest, HttpRequest, web};
 use std::future::Future;
 use std::pin::Pin;
 
-/// The verified caller of an endpoint that needs a bearer token.
-pub struct Auth(pub Principal);
+/// The verified caller of an endpoint that needs a bearer token. A sign-in that must prove a
+/// second factor first (`UserPrincipal::second_factor_needed`) is refused with
+/// `/problems/step-up-required`, except by the endpoints that take [`SettingUp`]: My
+/// Information, setting up a second factor, and proving one.
+pub struct Auth<const SETTING_UP: bool = false>(pub Principal);
 
-impl Auth {
+/// The caller of an endpoint a sign-in that still has to prove a second factor may use.
+pub type SettingUp = Auth<true>;
+
+impl<const SETTING_UP: bool> Auth<SETTING_UP> {
     /// The audit actor for this caller at this address.
     pub fn actor(&self, req: &HttpRequest) -> Actor {
         Actor {
@@ -24,7 +30,7 @@ impl Auth {
     }
 }
 
-impl FromRequest for Auth {
+impl<const SETTING_UP: bool> FromRequest for Auth<SETTING_UP> {
     type Error = Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
@@ -40,7 +46,14 @@ impl FromRequest for Auth {
             let ctx = ctx.ok_or_else(|| Error::Internal(anyhow::anyhow!("application state missing")))?;
             let token = token
                 .ok_or_else(|| Error::Unauthorized("Sign in first: this needs an access token.".into()))?;
-            Ok(Auth(principal::authenticate(&ctx, &token).await?))
+            let p = principal::authenticate(&ctx, &token).await?;
+            if !SETTING_UP
+                && let Principal::User(u) = &p
+                && let Some(why) = u.second_factor_needed()
+            {
+                return Err(crate::service::mfa::step_up_for(&ctx, u, &why).await);
+            }
+            Ok(Auth(p))
         })
     }
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/me`: My Information.
 
-use super::extract::{Auth, JsonBody};
+use super::extract::{Auth, JsonBody, SettingUp};
 use super::problems::{Busy, Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized};
 use crate::service::{Ctx, Error, accounts, delegation, mfa, saars, sign_ins};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
@@ -26,6 +26,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(start_totp)
         .service(confirm_totp)
         .service(remove_totp)
+        .service(step_up)
+        .service(step_up_security_key_options)
+        .service(step_up_security_key)
         .service(list_my_sign_ins)
         .service(end_my_sign_in);
 }
@@ -98,7 +101,7 @@ async fn end_my_sign_in(
     ),
 )]
 #[get("/me")]
-async fn get_me(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
+async fn get_me(ctx: web::Data<Ctx>, auth: SettingUp) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
     Ok(HttpResponse::Ok().json(accounts::me(&ctx, u).await?))
 }
@@ -403,7 +406,7 @@ async fn clear_deputy(ctx: web::Data<Ctx>, req: HttpRequest, auth: Auth) -> Resu
     ),
 )]
 #[get("/me/mfa")]
-async fn get_mfa(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
+async fn get_mfa(ctx: web::Data<Ctx>, auth: SettingUp) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
     Ok(HttpResponse::Ok().json(mfa::status(&ctx, u).await?))
 }
@@ -425,7 +428,7 @@ async fn get_mfa(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error>
     ),
 )]
 #[post("/me/mfa/totp")]
-async fn start_totp(ctx: web::Data<Ctx>, req: HttpRequest, auth: Auth) -> Result<HttpResponse, Error> {
+async fn start_totp(ctx: web::Data<Ctx>, req: HttpRequest, auth: SettingUp) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
     Ok(HttpResponse::Created()
         .insert_header(("Cache-Control", "no-store"))
@@ -455,7 +458,7 @@ async fn start_totp(ctx: web::Data<Ctx>, req: HttpRequest, auth: Auth) -> Result
 async fn confirm_totp(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    auth: Auth,
+    auth: SettingUp,
     body: JsonBody<ConfirmTotpRequest>,
 ) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
@@ -469,7 +472,8 @@ async fn confirm_totp(
 ///
 /// **Permissions**: any signed-in user, for themselves.
 ///
-/// **Refusals**: 409: no app set up; 422: wrong password; 429: too many wrong passwords (they
+/// **Refusals**: 409: no app set up, or it is the only second factor of an account that must
+/// use one (an administrator; an organization requiring it); 422: wrong password; 429: too many wrong passwords (they
 /// count with wrong passwords at sign-in).
 #[utoipa::path(
     tag = "me",
@@ -496,4 +500,113 @@ async fn remove_totp(
     let body = body.parse()?;
     mfa::remove_totp(&ctx, &auth.actor(&req), u, &body).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Prove a second factor for this sign-in (step-up) with a code from the authenticator app or
+/// a recovery code: the answer is a new access token whose `amr` and `acr` say so, and the
+/// sign-in's refreshed tokens keep it. Needed before anything else by a sign-in that must use a
+/// second factor (`/problems/step-up-required`), and for deciding or requesting a role marked
+/// "MFA required". Wrong codes count with wrong passwords at sign-in; audited.
+///
+/// **Permissions**: a signed-in person, from a sign-in that has not proved a second factor.
+///
+/// **Refusals**: 403: an emailed approval link or a service client; 409: this sign-in proved
+/// one already, or the account has no authenticator app; 422: a wrong or used code; 429: too
+/// many failed attempts.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "step_up",
+    security(("bearer" = [])),
+    request_body = StepUpRequest,
+    responses(
+        (status = 200, description = "Proved", body = TokenResponse),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
+#[post("/auth/step-up")]
+async fn step_up(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: SettingUp,
+    body: JsonBody<StepUpRequest>,
+) -> Result<HttpResponse, Error> {
+    let u = auth.0.user()?;
+    let body = body.parse()?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(mfa::step_up(&ctx, &auth.actor(&req), u, &body).await?))
+}
+
+/// The challenge one of my security keys answers to prove a second factor for this sign-in
+/// (valid 5 minutes, answered once).
+///
+/// **Permissions**: as for `POST /auth/step-up`.
+///
+/// **Refusals**: 403: an emailed approval link or a service client; 404: AMPS is not reached
+/// at a host name (WebAuthn needs one); 409: this sign-in proved a second factor already, or
+/// the account has no security key.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "step_up_security_key_options",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = SecurityKeyOptionsResponse),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+    ),
+)]
+#[post("/auth/step-up/security-key/options")]
+async fn step_up_security_key_options(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: SettingUp,
+) -> Result<HttpResponse, Error> {
+    let u = auth.0.user()?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(mfa::step_up_key_options(&ctx, &auth.actor(&req), u).await?))
+}
+
+/// Prove a second factor for this sign-in with my security key's answer to the step-up
+/// challenge (user verification required): a new access token, as for `POST /auth/step-up`.
+///
+/// **Permissions**: as for `POST /auth/step-up`.
+///
+/// **Refusals**: 403: an emailed approval link or a service client; 404: no host name; 409:
+/// this sign-in proved a second factor already; 422: not a WebAuthn assertion, or an answer
+/// not accepted (another key, another page's or a used challenge, no user verification); 429:
+/// too many failed attempts.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "step_up_security_key",
+    security(("bearer" = [])),
+    request_body = StepUpSecurityKeyRequest,
+    responses(
+        (status = 200, description = "Proved", body = TokenResponse),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 422, response = Invalid),
+        (status = 429, response = TooManyRequests),
+    ),
+)]
+#[post("/auth/step-up/security-key")]
+async fn step_up_security_key(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: SettingUp,
+    body: JsonBody<StepUpSecurityKeyRequest>,
+) -> Result<HttpResponse, Error> {
+    let u = auth.0.user()?;
+    let body = body.parse()?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(mfa::step_up_key(&ctx, &auth.actor(&req), u, &body).await?))
 }

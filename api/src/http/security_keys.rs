@@ -2,7 +2,7 @@
 //! second step of a sign-in with one (`/auth/login/security-key`).
 
 use super::auth::session_response;
-use super::extract::{Auth, JsonBody, client_ip, user_agent};
+use super::extract::{Auth, JsonBody, SettingUp, client_ip, user_agent};
 use super::problems::{Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthorized};
 use crate::service::{Ctx, Error, mfa, security_keys, sessions};
 use actix_web::http::header;
@@ -46,7 +46,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 async fn security_key_options(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    auth: Auth,
+    auth: SettingUp,
 ) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
     let r = security_keys::options(&ctx, &auth.actor(&req), u).await?;
@@ -83,7 +83,7 @@ async fn security_key_options(
 async fn add_security_key(
     ctx: web::Data<Ctx>,
     req: HttpRequest,
-    auth: Auth,
+    auth: SettingUp,
     body: JsonBody<AddSecurityKeyRequest>,
 ) -> Result<HttpResponse, Error> {
     let u = auth.0.user()?;
@@ -96,7 +96,8 @@ async fn add_security_key(
 ///
 /// **Permissions**: a signed-in person, from a sign-in that used a second factor.
 ///
-/// **Refusals**: 403: a password-only sign-in, or a service client; 404: no such key of mine.
+/// **Refusals**: 403: a password-only sign-in, or a service client; 404: no such key of mine;
+/// 409: the only second factor of an account that must use one.
 #[utoipa::path(
     tag = "me",
     operation_id = "remove_security_key",
@@ -107,6 +108,7 @@ async fn add_security_key(
         (status = 401, response = Unauthorized),
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
     ),
 )]
 #[delete("/me/mfa/security-keys/{id}")]

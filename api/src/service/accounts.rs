@@ -553,7 +553,11 @@ async fn account(conn: &impl ConnectionTrait, id: Uuid) -> Result<user::Model> {
 /// organization, its administrative roles) and, through the read pool, the people it names,
 /// the deputy and the approver changes waiting for acceptance.
 pub async fn me(ctx: &Ctx, p: &UserPrincipal) -> Result<MeResponse> {
-    me_view(&ctx.read, &p.user, &p.org, &p.admin_roles).await
+    let mut me = me_view(&ctx.read, &p.user, &p.org, &p.admin_roles).await?;
+    me.second_factor_needed = p.second_factor_needed().map(|why| {
+        format!("{why}: set up an authenticator app or a security key below (doing so proves it for this sign-in), or confirm one you have.")
+    });
+    Ok(me)
 }
 
 /// My Information of `user_id` as it is now (after a change).
@@ -635,6 +639,7 @@ async fn me_view(
                 starts_at: *starts_at,
                 ends_at: *ends_at,
             }),
+        second_factor_needed: None,
         pending_approver_changes: if around.changes_pending {
             super::approvers::pending_of(conn, u.id).await?
         } else {

@@ -194,12 +194,15 @@ pub async fn decide(
         return Err(Error::NotFound("No such approval task.".into()));
     };
     may_decide(ctx, p, &task, &s, now).await?;
-    // A role marked "MFA required" is decided only from a sign-in with a second factor.
-    if r.mfa_required && !p.second_factor {
-        return Err(Error::Forbidden(format!(
-            "{} requires two-step sign-in to decide: sign in again with your authenticator code (set it up in My Information).",
-            r.name
-        )));
+    // A role marked "MFA required" is decided only after a second factor proved in the last
+    // minutes: a sign-in of the morning confirms it again (step-up).
+    if r.mfa_required && !p.fresh_second_factor(now) {
+        return Err(super::mfa::step_up_for(
+            ctx,
+            p,
+            &format!("{} requires a recent second factor to decide", r.name),
+        )
+        .await);
     }
     let d = decision()?;
     super::check_version(expected_version, s.version, &s.number)?;
@@ -449,6 +452,7 @@ async fn by_link(ctx: &Ctx, token: &str) -> Result<(approval_task::Model, UserPr
             org,
             session: None,
             second_factor: false,
+            factor_at: None,
         },
     ))
 }

@@ -708,6 +708,7 @@ fn org_response(o: organization::Model) -> OrganizationResponse {
         name: o.name,
         is_external: o.is_external,
         allows_non_prod: o.allows_non_prod,
+        mfa_required: o.mfa_required,
     }
 }
 
@@ -748,6 +749,7 @@ pub async fn create_organization(
             name: req.name.trim().into(),
             is_external: req.is_external,
             allows_non_prod: req.allows_non_prod,
+            mfa_required: req.mfa_required,
             created_at: now,
         },
     )
@@ -765,6 +767,53 @@ pub async fn create_organization(
     .await?;
     txn.commit().await?;
     Ok(org_response(o))
+}
+
+/// Changes an organization's name, non-PROD access or second-factor requirement. Requiring a
+/// second factor takes effect at its users' next request (the callers' caches hear of it).
+pub async fn update_organization(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    id: Uuid,
+    req: &UpdateOrganizationRequest,
+) -> Result<OrganizationResponse> {
+    p.require(Permission::ManageOrganizations)?;
+    let now = ctx.clock.now();
+    let txn = crate::store::begin(&ctx.db).await?;
+    let before = admin::organization(&txn, id)
+        .await?
+        .ok_or_else(|| Error::NotFound("No such organization.".into()))?;
+    let mut after = before.clone();
+    if let Some(name) = &req.name {
+        after.name = name.trim().into();
+    }
+    if let Some(v) = req.allows_non_prod {
+        after.allows_non_prod = v;
+    }
+    if let Some(v) = req.mfa_required {
+        after.mfa_required = v;
+    }
+    if after == before {
+        return Ok(org_response(before));
+    }
+    let after = admin::update_organization(&txn, after).await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "catalog.organization_updated",
+            target: Some(format!("organization:{id}")),
+            details: json!({
+                "before": serde_json::to_value(org_response(before)).unwrap_or_default(),
+                "after": serde_json::to_value(org_response(after.clone())).unwrap_or_default(),
+            }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(org_response(after))
 }
 
 /// Changes an approval group's name, description or members. Open group tasks stay with the

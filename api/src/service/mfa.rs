@@ -8,6 +8,7 @@
 
 use super::principal::UserPrincipal;
 use super::{Ctx, Error, Result, field};
+use crate::auth::jwt::{Methods, SessionOf};
 use crate::auth::tokens;
 use crate::domain::account::AccountStatus;
 use crate::domain::throttle::ThrottlePolicy;
@@ -17,8 +18,8 @@ use crate::store::entities::{user, user_token};
 use crate::store::outbox;
 use amps_openapi::{
     ConfirmTotpRequest, MfaStatusResponse, RecoveryCodesResponse, RemoveTotpRequest, SecondFactorRequest,
-    SecurityKeyChallengeRequest, SecurityKeyOptionsResponse, SecurityKeySignInRequest,
-    TotpEnrollmentResponse,
+    SecurityKeyChallengeRequest, SecurityKeyOptionsResponse, SecurityKeySignInRequest, StepUpRequest,
+    StepUpSecurityKeyRequest, TokenResponse, TotpEnrollmentResponse,
 };
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
@@ -155,23 +156,11 @@ pub async fn verify(
         label: u.login.clone(),
         ip,
     };
-    let code = req.code.trim();
     let txn = crate::store::begin(&ctx.db).await?;
-    let how = if code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()) {
-        let cred = store::mfa::totp(&txn, u.id)
-            .await?
-            .filter(|c| c.confirmed_at.is_some())
-            .ok_or_else(sign_in_expired)?;
-        let step = matching_step(&totp(&cred.secret, &u.login)?, code, now);
-        match step {
-            Some(step) if store::mfa::use_step(&txn, u.id, step, now).await? => Some("totp"),
-            _ => None,
-        }
-    } else {
-        let hash = tokens::digest(&normalize_recovery(code));
-        store::mfa::use_recovery_code(&txn, u.id, &hash, now)
-            .await?
-            .then_some("recovery_code")
+    let how = match spend_code(&txn, &u, req.code.trim(), now).await? {
+        Spent::Code(how) => Some(how),
+        Spent::Wrong => None,
+        Spent::NoAuthenticator => return Err(sign_in_expired()),
     };
     let Some(how) = how else {
         // Counted already, before the code was checked.
@@ -196,21 +185,72 @@ pub async fn verify(
     }
     store::sessions::release(&txn, &keys).await?;
     if how == "recovery_code" {
-        let left = store::mfa::recovery_codes_left(&txn, u.id).await?;
-        outbox::enqueue(
-            &txn,
-            now,
-            &u.email,
-            "AMPS: a recovery code was used to sign in",
-            &format!(
-                "Hello {},\n\nSomeone signed in to your AMPS account {} with one of your recovery codes; {left} are left. If it was not you, change your password and set up your authenticator again in My Information, and call {}.\n\n-- AMPS",
-                u.first_name, u.login, ctx.settings.help_desk
-            ),
-        )
-        .await?;
+        recovery_code_used(ctx, &txn, &u, now).await?;
     }
     txn.commit().await?;
     Ok((u, actor, how))
+}
+
+/// What a code typed at a second step did.
+enum Spent {
+    /// It was right, and is spent: `totp` or `recovery_code`.
+    Code(&'static str),
+    /// Wrong, or used already.
+    Wrong,
+    /// A 6-digit code, and the account has no authenticator app (any more).
+    NoAuthenticator,
+}
+
+/// Checks `code` (a 6-digit code from the authenticator app, or a recovery code) of `u` and
+/// spends it: a code of a step works once, a recovery code once.
+async fn spend_code(
+    conn: &impl ConnectionTrait,
+    u: &user::Model,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<Spent> {
+    if code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()) {
+        let Some(cred) = store::mfa::totp(conn, u.id)
+            .await?
+            .filter(|c| c.confirmed_at.is_some())
+        else {
+            return Ok(Spent::NoAuthenticator);
+        };
+        let step = matching_step(&totp(&cred.secret, &u.login)?, code, now);
+        Ok(match step {
+            Some(step) if store::mfa::use_step(conn, u.id, step, now).await? => Spent::Code("totp"),
+            _ => Spent::Wrong,
+        })
+    } else {
+        let hash = tokens::digest(&normalize_recovery(code));
+        Ok(if store::mfa::use_recovery_code(conn, u.id, &hash, now).await? {
+            Spent::Code("recovery_code")
+        } else {
+            Spent::Wrong
+        })
+    }
+}
+
+/// Mails `u` that one of their recovery codes was used, and how many are left.
+async fn recovery_code_used(
+    ctx: &Ctx,
+    conn: &impl ConnectionTrait,
+    u: &user::Model,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let left = store::mfa::recovery_codes_left(conn, u.id).await?;
+    outbox::enqueue(
+        conn,
+        now,
+        &u.email,
+        "AMPS: a recovery code was used to sign in",
+        &format!(
+            "Hello {},\n\nSomeone signed in to your AMPS account {} with one of your recovery codes; {left} are left. If it was not you, change your password and set up your authenticator again in My Information, and call {}.\n\n-- AMPS",
+            u.first_name, u.login, ctx.settings.help_desk
+        ),
+    )
+    .await?;
+    Ok(())
 }
 
 fn sign_in_expired() -> Error {
@@ -319,25 +359,17 @@ pub async fn verify_key(
         ip,
     };
     let txn = crate::store::begin(&ctx.db).await?;
-    let state = store::security_keys::take_challenge(
+    let checked = spend_key_answer(
         &txn,
+        &rp,
         u.id,
         req.challenge_id,
         super::security_keys::PURPOSE_SIGN_IN,
+        &credential,
         now,
     )
     .await?;
-    let checked = match &state {
-        Some(state) => {
-            let state: webauthn_rs::prelude::PasskeyAuthentication =
-                serde_json::from_str(state).map_err(|e| Error::Internal(e.into()))?;
-            rp.finish_passkey_authentication(&credential, &state)
-                .map_err(|e| tracing::info!(error = %e, "security key answer refused"))
-                .ok()
-        }
-        None => None,
-    };
-    let Some(result) = checked else {
+    if let Err(reason) = checked {
         // Counted already, before the answer was checked; the challenge is spent.
         audit::append(
             &txn,
@@ -346,26 +378,12 @@ pub async fn verify_key(
                 actor: &actor,
                 action: "auth.login_failed",
                 target: Some(format!("user:{}", u.id)),
-                details: json!({"reason": if state.is_some() { "wrong_security_key" } else { "stale_security_key_challenge" }}),
+                details: json!({"reason": reason}),
             },
         )
         .await?;
         txn.commit().await?;
-        return Err(Error::Unauthorized(
-            "Your security key's answer was not accepted (or this challenge was answered already). Try again with a key registered to your account."
-                .into(),
-        ));
-    };
-    // The key's signature counter, as the answer moved it.
-    for k in store::security_keys::of_user(&txn, u.id).await? {
-        let mut pk = super::security_keys::passkey_of(&k)?;
-        if pk.cred_id() == result.cred_id() {
-            let updated = match pk.update_credential(&result) {
-                Some(true) => Some(serde_json::to_string(&pk).map_err(|e| Error::Internal(e.into()))?),
-                _ => None,
-            };
-            store::security_keys::used(&txn, k.id, updated.as_deref(), now).await?;
-        }
+        return Err(Error::Unauthorized(KEY_REFUSED.into()));
     }
     if !store::accounts::use_link_token(&txn, t.id, now).await? {
         return Err(sign_in_expired());
@@ -373,6 +391,286 @@ pub async fn verify_key(
     store::sessions::release(&txn, &keys).await?;
     txn.commit().await?;
     Ok((u, actor))
+}
+
+const KEY_REFUSED: &str = "Your security key's answer was not accepted (or this challenge was answered already). Try again with a key registered to your account.";
+
+/// Checks a security key's answer `credential` to `user`'s challenge `challenge_id` (of
+/// `purpose`), with user verification, and spends the challenge; records the key's use and its
+/// signature counter. `Err` says why an answer was refused (for the audit).
+async fn spend_key_answer(
+    conn: &impl ConnectionTrait,
+    rp: &webauthn_rs::Webauthn,
+    user: uuid::Uuid,
+    challenge_id: uuid::Uuid,
+    purpose: &str,
+    credential: &webauthn_rs::prelude::PublicKeyCredential,
+    now: DateTime<Utc>,
+) -> Result<std::result::Result<(), &'static str>> {
+    let Some(state) = store::security_keys::take_challenge(conn, user, challenge_id, purpose, now).await?
+    else {
+        return Ok(Err("stale_security_key_challenge"));
+    };
+    let state: webauthn_rs::prelude::PasskeyAuthentication =
+        serde_json::from_str(&state).map_err(|e| Error::Internal(e.into()))?;
+    let Some(result) = rp
+        .finish_passkey_authentication(credential, &state)
+        .map_err(|e| tracing::info!(error = %e, "security key answer refused"))
+        .ok()
+    else {
+        return Ok(Err("wrong_security_key"));
+    };
+    // The key's signature counter, as the answer moved it.
+    for k in store::security_keys::of_user(conn, user).await? {
+        let mut pk = super::security_keys::passkey_of(&k)?;
+        if pk.cred_id() == result.cred_id() {
+            let updated = match pk.update_credential(&result) {
+                Some(true) => Some(serde_json::to_string(&pk).map_err(|e| Error::Internal(e.into()))?),
+                _ => None,
+            };
+            store::security_keys::used(conn, k.id, updated.as_deref(), now).await?;
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// The refusal of something `why` needs a second factor for, to `p` whose sign-in proved
+/// none: confirm one now (`POST /auth/step-up`) with the factors the account has, or set one up.
+pub async fn step_up_for(ctx: &Ctx, p: &UserPrincipal, why: &str) -> Error {
+    let factors = match store::mfa::second_factors(&ctx.read, p.id).await {
+        Ok(f) => f,
+        Err(e) => return e.into(),
+    };
+    let how = if factors.is_empty() {
+        "set up an authenticator app or a security key in My Information, then confirm it"
+    } else {
+        "confirm your authenticator code or security key to go on"
+    };
+    Error::StepUpRequired(format!("{why}: {how}."), factors)
+}
+
+/// A security key challenge answered to prove a second factor for a sign-in under way.
+const PURPOSE_STEP_UP: &str = "step_up";
+
+/// The sign-in a step-up proves a second factor for: the caller's own, unless it proved one
+/// within the last minutes already.
+fn step_up_session(p: &UserPrincipal, now: DateTime<Utc>) -> Result<uuid::Uuid> {
+    let family = p.session.ok_or_else(|| {
+        Error::Forbidden("An emailed link cannot prove a second factor: sign in to AMPS.".into())
+    })?;
+    if p.fresh_second_factor(now) {
+        return Err(Error::Conflict(
+            "This sign-in proved a second factor a moment ago already.".into(),
+        ));
+    }
+    Ok(family)
+}
+
+/// Marks sign-in `family` of `p` as proved by `methods`, records it, and issues its new
+/// access token (its `amr` and `acr` say so).
+async fn stepped_up(
+    ctx: &Ctx,
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    p: &UserPrincipal,
+    family: uuid::Uuid,
+    methods: Methods,
+    how: &str,
+    now: DateTime<Utc>,
+) -> Result<TokenResponse> {
+    let Some(methods) = store::sessions::mark_second_factor(txn, family, methods.as_str(), now).await? else {
+        return Err(Error::Unauthorized(
+            "This sign-in was ended. Sign in again.".into(),
+        ));
+    };
+    let methods = Methods::parse(&methods);
+    audit::append(
+        txn,
+        now,
+        NewEvent {
+            actor,
+            action: "auth.step_up",
+            target: Some(format!("user:{}", p.id)),
+            details: json!({"second_factor": how, "session": family}),
+        },
+    )
+    .await?;
+    let session = SessionOf {
+        sid: family,
+        epoch: p.user.session_epoch,
+        methods,
+        factor_at: Some(now),
+    };
+    Ok(TokenResponse {
+        access_token: ctx
+            .keys
+            .issue(&p.id.to_string(), "user", None, Some(session), now)?,
+        token_type: "Bearer".into(),
+        expires_in: crate::auth::jwt::ACCESS_TTL_SECS,
+    })
+}
+
+/// Records a refused step-up (counted already) and says so.
+async fn step_up_refused(
+    txn: sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    p: &UserPrincipal,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "auth.step_up_failed",
+            target: Some(format!("user:{}", p.id)),
+            details: json!({"reason": reason}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// `POST /auth/step-up`: the caller proves a second factor for their sign-in with a code from
+/// their authenticator app or a recovery code; the sign-in (and its refreshed tokens) then
+/// counts as two-step. Wrong codes count against the sign-in throttle.
+pub async fn step_up(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    req: &StepUpRequest,
+) -> Result<TokenResponse> {
+    let now = ctx.clock.now();
+    let family = step_up_session(p, now)?;
+    let keys = second_step_keys(&p.user, actor.ip.as_deref());
+    super::throttle::reserve_attempt(ctx, &keys, now).await?;
+    let txn = crate::store::begin(&ctx.db).await?;
+    let how = match spend_code(&txn, &p.user, req.code.trim(), now).await? {
+        Spent::Code(how) => how,
+        Spent::Wrong => {
+            step_up_refused(txn, actor, p, "wrong_second_factor", now).await?;
+            return Err(Error::Validation(field(
+                "code",
+                "wrong",
+                "is not right (or was used already): enter the next code your app shows, or a recovery code",
+            )));
+        }
+        Spent::NoAuthenticator => {
+            step_up_refused(txn, actor, p, "no_authenticator", now).await?;
+            return Err(Error::Conflict(
+                "Your account has no authenticator app: set one up in My Information, or use your security key.".into(),
+            ));
+        }
+    };
+    store::sessions::release(&txn, &keys).await?;
+    if how == "recovery_code" {
+        recovery_code_used(ctx, &txn, &p.user, now).await?;
+    }
+    let token = stepped_up(ctx, &txn, actor, p, family, Methods::PasswordOtp, how, now).await?;
+    txn.commit().await?;
+    Ok(token)
+}
+
+/// `POST /auth/step-up/security-key/options`: the challenge one of the caller's security keys
+/// answers to prove a second factor for their sign-in.
+pub async fn step_up_key_options(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+) -> Result<SecurityKeyOptionsResponse> {
+    let now = ctx.clock.now();
+    step_up_session(p, now)?;
+    let rp = super::security_keys::relying_party(ctx)?;
+    let keys = store::security_keys::of_user(&ctx.read, p.id).await?;
+    if keys.is_empty() {
+        return Err(Error::Conflict(
+            "Your account has no security key: enter the code your authenticator app shows, or add a key in My Information.".into(),
+        ));
+    }
+    let passkeys = keys
+        .iter()
+        .map(super::security_keys::passkey_of)
+        .collect::<Result<Vec<_>>>()?;
+    let (challenge, state) = rp
+        .start_passkey_authentication(&passkeys)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("WebAuthn authentication: {e}")))?;
+    let state = serde_json::to_string(&state).map_err(|e| Error::Internal(e.into()))?;
+    let txn = crate::store::begin(&ctx.db).await?;
+    let id = store::security_keys::put_challenge(
+        &txn,
+        p.id,
+        PURPOSE_STEP_UP,
+        &state,
+        now + super::security_keys::CEREMONY_TTL,
+        now,
+    )
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "auth.security_key_asked",
+            target: Some(format!("user:{}", p.id)),
+            details: json!({"challenge": id, "step_up": true}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(SecurityKeyOptionsResponse {
+        challenge_id: id,
+        options: serde_json::to_value(&challenge).map_err(|e| Error::Internal(e.into()))?,
+    })
+}
+
+/// `POST /auth/step-up/security-key`: the caller's key answered the step-up challenge (once,
+/// with user verification): their sign-in counts as two-step. Refused answers count against
+/// the sign-in throttle.
+pub async fn step_up_key(
+    ctx: &Ctx,
+    actor: &Actor,
+    p: &UserPrincipal,
+    req: &StepUpSecurityKeyRequest,
+) -> Result<TokenResponse> {
+    let now = ctx.clock.now();
+    let family = step_up_session(p, now)?;
+    let rp = super::security_keys::relying_party(ctx)?;
+    let credential: webauthn_rs::prelude::PublicKeyCredential =
+        serde_json::from_value(req.credential.clone())
+            .map_err(|_| Error::Validation(field("credential", "format", "is not a WebAuthn assertion")))?;
+    let keys = second_step_keys(&p.user, actor.ip.as_deref());
+    super::throttle::reserve_attempt(ctx, &keys, now).await?;
+    let txn = crate::store::begin(&ctx.db).await?;
+    if let Err(reason) = spend_key_answer(
+        &txn,
+        rp,
+        p.id,
+        req.challenge_id,
+        PURPOSE_STEP_UP,
+        &credential,
+        now,
+    )
+    .await?
+    {
+        step_up_refused(txn, actor, p, reason, now).await?;
+        return Err(Error::Validation(field("credential", "refused", KEY_REFUSED)));
+    }
+    store::sessions::release(&txn, &keys).await?;
+    let token = stepped_up(
+        ctx,
+        &txn,
+        actor,
+        p,
+        family,
+        Methods::PasswordKey,
+        "security_key",
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(token)
 }
 
 /// `GET /me/mfa`: which second factors the caller has.
@@ -466,7 +764,7 @@ pub async fn confirm_totp(
     store::mfa::replace_recovery_codes(&txn, p.id, &hashes).await?;
     // This sign-in just proved the app too: its next access token (after a refresh) says so.
     if let Some(family) = p.session {
-        store::sessions::mark_second_factor(&txn, family).await?;
+        store::sessions::mark_second_factor(&txn, family, Methods::PasswordOtp.as_str(), now).await?;
     }
     // Every other sign-in (made with the password alone, perhaps by whoever the user is
     // locking out) ends now, with any unused password-reset link.
@@ -516,6 +814,13 @@ pub async fn remove_totp(ctx: &Ctx, actor: &Actor, p: &UserPrincipal, req: &Remo
     let txn = crate::store::begin(&ctx.db).await?;
     if store::mfa::totp(&txn, p.id).await?.is_none() {
         return Err(Error::Conflict("No authenticator app is set up.".into()));
+    }
+    if let Some(why) = p.must_use_second_factor()
+        && store::security_keys::count(&txn, p.id).await? == 0
+    {
+        return Err(Error::Conflict(format!(
+            "{why}: add a security key before turning the authenticator app off."
+        )));
     }
     store::mfa::remove(&txn, p.id).await?;
     outbox::enqueue(

@@ -100,6 +100,11 @@ pub enum Error {
     /// Signed in, but not allowed (403).
     #[error("{0}")]
     Forbidden(String),
+    /// Signed in, but this needs a sign-in with a second factor that this one did not prove
+    /// (403): confirm one now (`POST /auth/step-up`), or set one up first when the account has
+    /// none (`second_factors` empty).
+    #[error("{0}")]
+    StepUpRequired(String, Vec<&'static str>),
     /// Nothing there (404).
     #[error("{0}")]
     NotFound(String),

@@ -46,12 +46,49 @@ pub struct UserPrincipal {
     /// Whether the caller's sign-in proved more than a password (the token's `amr` has `otp`,
     /// or `sc` for a PIV / CAC certificate).
     pub second_factor: bool,
+    /// When the sign-in last proved its second factor (the token's `auth_time`).
+    pub factor_at: Option<DateTime<Utc>>,
 }
 
 impl UserPrincipal {
     /// Whether the administrative roles the user holds grant `p` (`domain::permission`).
     pub fn can(&self, p: Permission) -> bool {
         permission::allows(&self.admin_roles, p)
+    }
+
+    /// Whether the sign-in proved a second factor within the last
+    /// [`STEP_UP_MAX_AGE_SECS`](crate::auth::jwt::STEP_UP_MAX_AGE_SECS) (what deciding a role
+    /// marked "MFA required" asks).
+    pub fn fresh_second_factor(&self, now: DateTime<Utc>) -> bool {
+        self.second_factor
+            && self.factor_at.is_some_and(|at| {
+                now - at <= chrono::Duration::seconds(crate::auth::jwt::STEP_UP_MAX_AGE_SECS)
+            })
+    }
+
+    /// Why this sign-in must prove a second factor before anything else, if it must:
+    /// administrators always sign in with one, and everyone of an organization that requires
+    /// it. A sign-in with a certificate has one; an emailed approval link is not a sign-in.
+    pub fn second_factor_needed(&self) -> Option<String> {
+        if self.session.is_none() || self.second_factor {
+            return None;
+        }
+        self.must_use_second_factor()
+    }
+
+    /// Why the account must sign in with a second factor, if it must: administrators always,
+    /// and everyone of an organization that requires it.
+    pub fn must_use_second_factor(&self) -> Option<String> {
+        if self.admin_roles.contains(&AdminRole::Administrator) {
+            Some("Administrators sign in with a second factor".into())
+        } else if self.org.mfa_required {
+            Some(format!(
+                "{} requires its users to sign in with a second factor",
+                self.org.name
+            ))
+        } else {
+            None
+        }
     }
 
     /// `Ok` when the user may `p`; a 403 in the permission's words otherwise.
@@ -453,6 +490,7 @@ pub async fn authenticate(ctx: &Ctx, token: &str) -> Result<Principal> {
                     .amr
                     .as_deref()
                     .is_some_and(crate::auth::jwt::amr_has_second_factor),
+                factor_at: claims.auth_time.and_then(|t| DateTime::from_timestamp(t, 0)),
             })))
         }
         "service" => {

@@ -145,10 +145,12 @@ pub async fn submit(
     if !p.second_factor
         && let Some((_, rr, _)) = roles.iter().find(|(r, ..)| r.mfa_required)
     {
-        return Err(Error::Forbidden(format!(
-            "{} ({}) requires two-step sign-in: set up an authenticator app in My Information, then sign in again with its code.",
-            rr.name, rr.application
-        )));
+        return Err(super::mfa::step_up_for(
+            ctx,
+            p,
+            &format!("{} ({}) requires two-step sign-in", rr.name, rr.application),
+        )
+        .await);
     }
 
     // Warnings: segregation of duties and missing prerequisites.

@@ -174,7 +174,13 @@ pub async fn add(
     };
     if !had_second_factor {
         if let Some(family) = p.session {
-            store::sessions::mark_second_factor(&txn, family).await?;
+            store::sessions::mark_second_factor(
+                &txn,
+                family,
+                crate::auth::jwt::Methods::PasswordKey.as_str(),
+                now,
+            )
+            .await?;
         }
         store::sessions::end_sessions(&txn, p.id, p.session, super::accounts::PURPOSE_RESET, now).await?;
     }
@@ -220,6 +226,16 @@ pub async fn remove(ctx: &Ctx, actor: &Actor, p: &UserPrincipal, id: Uuid) -> Re
         return Err(Error::Forbidden(
             "Removing a security key needs a sign-in that used your key or code.".into(),
         ));
+    }
+    if let Some(why) = p.must_use_second_factor()
+        && mine.len() == 1
+        && !store::mfa::totp(&txn, p.id)
+            .await?
+            .is_some_and(|t| t.confirmed_at.is_some())
+    {
+        return Err(Error::Conflict(format!(
+            "{why}: set up an authenticator app or add another key before removing your last one."
+        )));
     }
     let key = store::security_keys::remove(&txn, p.id, id)
         .await?

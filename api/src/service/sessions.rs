@@ -285,6 +285,7 @@ pub(super) async fn start(
         sid: family,
         epoch: u.session_epoch,
         methods,
+        factor_at: mfa.then_some(now),
     };
     Ok(Session {
         token: access(ctx, &u.id.to_string(), "user", None, Some(session))?,
@@ -340,14 +341,12 @@ pub async fn refresh(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> 
     }
     let value = new_refresh(&txn, u.id, row.family_id, ends, row.second_factor, now).await?;
     // The sign-in's methods (`sc` for a certificate); tokens of older sign-ins, from their flag.
-    let methods = store::sessions::sign_in_used(&txn, row.family_id, (now + REFRESH_TTL).min(ends), now)
-        .await?
-        .map(|m| Methods::parse(&m))
-        .unwrap_or(if row.second_factor {
-            Methods::PasswordOtp
-        } else {
-            Methods::Password
-        });
+    let (methods, factor_at) =
+        match store::sessions::sign_in_used(&txn, row.family_id, (now + REFRESH_TTL).min(ends), now).await? {
+            Some((m, at)) => (Methods::parse(&m), at),
+            None if row.second_factor => (Methods::PasswordOtp, None),
+            None => (Methods::Password, None),
+        };
     audit::append(
         &txn,
         now,
@@ -367,6 +366,7 @@ pub async fn refresh(ctx: &Ctx, ip: Option<String>, presented: Option<&str>) -> 
         sid: row.family_id,
         epoch: u.session_epoch,
         methods,
+        factor_at,
     };
     Ok(Session {
         token: access(ctx, &u.id.to_string(), "user", None, Some(session))?,

@@ -531,6 +531,22 @@ pub async fn organizations(conn: &impl ConnectionTrait) -> Result<Vec<organizati
         .await
 }
 
+/// The organization `id`.
+pub async fn organization(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<organization::Model>, DbErr> {
+    organization::Entity::find_by_id(id).one(conn).await
+}
+
+/// Stores a changed organization.
+pub async fn update_organization(
+    conn: &impl ConnectionTrait,
+    o: organization::Model,
+) -> Result<organization::Model, DbErr> {
+    organization::ActiveModel::from(o).reset_all().update(conn).await
+}
+
 /// Stores a new organization.
 pub async fn insert_organization(
     conn: &impl ConnectionTrait,

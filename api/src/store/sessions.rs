@@ -226,19 +226,31 @@ pub async fn rotate(conn: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -
 }
 
 /// Records that sign-in `family` proved a second factor (its next access tokens say so).
-pub async fn mark_second_factor(conn: &impl ConnectionTrait, family: Uuid) -> Result<(), DbErr> {
+pub async fn mark_second_factor(
+    conn: &impl ConnectionTrait,
+    family: Uuid,
+    methods: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, DbErr> {
     refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::SecondFactor, Expr::value(true))
         .filter(refresh_token::Column::FamilyId.eq(family))
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(conn)
         .await?;
-    sign_in::Entity::update_many()
-        .col_expr(sign_in::Column::Methods, Expr::value("pwd otp"))
+    // A sign-in that proved more already (a certificate) keeps saying so.
+    let methods =
+        Expr::case(sign_in::Column::Methods.eq("pwd"), methods).finally(Expr::col(sign_in::Column::Methods));
+    Ok(sign_in::Entity::update_many()
+        .col_expr(sign_in::Column::Methods, methods.into())
+        .col_expr(sign_in::Column::FactorAt, Expr::value(now))
         .filter(sign_in::Column::Id.eq(family))
-        .exec(conn)
-        .await
-        .map(drop)
+        .filter(sign_in::Column::EndedAt.is_null())
+        .exec_with_returning(conn)
+        .await?
+        .into_iter()
+        .next()
+        .map(|s| s.methods))
 }
 
 /// Revokes every live token of `family`.
@@ -361,6 +373,7 @@ pub async fn insert_sign_in(
         user_agent: Set(s.user_agent.map(|u| u.chars().take(300).collect())),
         methods: Set(s.methods.to_string()),
         ended_at: Set(None),
+        factor_at: Set((s.methods != "pwd").then_some(now)),
     }
     .insert(conn)
     .await
@@ -368,13 +381,14 @@ pub async fn insert_sign_in(
 }
 
 /// Records that sign-in `id` got a new access token at `now` and now lasts until `expires_at`;
-/// returns how it was proved (its `methods`), if it is recorded.
+/// returns how it was proved (its `methods`) and when it last proved a second factor, if it
+/// is recorded.
 pub async fn sign_in_used(
     conn: &impl ConnectionTrait,
     id: Uuid,
     expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> Result<Option<String>, DbErr> {
+) -> Result<Option<(String, Option<DateTime<Utc>>)>, DbErr> {
     Ok(sign_in::Entity::update_many()
         .col_expr(sign_in::Column::LastUsedAt, Expr::value(now))
         .col_expr(sign_in::Column::ExpiresAt, Expr::value(expires_at))
@@ -383,7 +397,7 @@ pub async fn sign_in_used(
         .await?
         .into_iter()
         .next()
-        .map(|s| s.methods))
+        .map(|s| (s.methods, s.factor_at)))
 }
 
 /// `user`'s sign-ins started since `since`, newest first, at most `limit`.

@@ -277,6 +277,7 @@ async fn organizations_are_listed_and_added_by_administrators(db: Db) {
         name: "Naval Supply Systems Command".into(),
         is_external: false,
         allows_non_prod: true,
+        mfa_required: false,
     };
     for login in ["jrequester", "hhelpdesk", "vvendor"] {
         let c = as_user(&app, login).await;
@@ -738,6 +739,7 @@ async fn role_catalog_owners_manage_the_catalog_and_look_up_group_members(db: Db
             name: "Defense Contract Management Agency".into(),
             is_external: false,
             allows_non_prod: false,
+            mfa_required: false,
         })
         .await
         .expect_err("organizations are the administrators'");
@@ -776,6 +778,7 @@ async fn allowed(
                 name: format!("Organization {n}"),
                 is_external: false,
                 allows_non_prod: false,
+                mfa_required: false,
             })
             .await
             .map(drop),

@@ -35,15 +35,10 @@ async fn two_administrators_disabling_each_other_at_once_leave_one_standing(db: 
     let app = seeded(db).await;
     app.active_user("aadmin2").await;
     grant_admin_role(&app, "aadmin2", AdminRole::Administrator).await;
+    app.settle_principals().await;
     for round in 0..6 {
         let a = as_user(&app, "aadmin").await;
-        let mut b = app.client();
-        b.login(&LoginRequest {
-            user_id: "aadmin2".into(),
-            password: PASSWORD.into(),
-        })
-        .await
-        .expect("aadmin2");
+        let b = signed_in_as(&app, "aadmin2", PASSWORD).await;
         let (id_a, id_b) = (a.me().await.expect("me").id, b.me().await.expect("me").id);
         let disable = SetUserStatusRequest {
             status: SettableStatus::Disabled,

@@ -359,6 +359,9 @@ async fn an_expired_role_grants_nothing_even_before_the_job_runs(db: Db) {
 
     // An administrative role that ends tomorrow works today.
     grant_admin_role(&app, "jrequester", AdminRole::Administrator).await;
+    // An administrator signs in with a second factor (and sets one up at once).
+    app.settle_principals().await;
+    let jane = as_user(&app, "jrequester").await;
     {
         use amps::store::entities::{role as r, role_assignment as ra};
         use sea_orm::sea_query::{Expr, Query};

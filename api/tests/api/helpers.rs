@@ -407,6 +407,19 @@ impl TestApp {
         c
     }
 
+    /// The id of account `login`.
+    pub async fn user_id(&self, login: &str) -> uuid::Uuid {
+        use amps::store::entities::user;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        user::Entity::find()
+            .filter(user::Column::Login.eq(login))
+            .one(&self.ctx.db)
+            .await
+            .expect("user")
+            .unwrap_or_else(|| panic!("no user {login}"))
+            .id
+    }
+
     /// Counts rows of a table.
     pub async fn count(&self, table: &str) -> i64 {
         let row = self
@@ -549,16 +562,87 @@ pub async fn seeded(db: Db) -> TestApp {
     app
 }
 
-/// A client signed in as the demo account `login`.
+/// A client signed in as the demo account `login`, as its owner would: with the code of its
+/// authenticator app when it has one; an account that must use a second factor (an
+/// administrator) sets one up first, as the SPA asks it to.
 pub async fn as_user(app: &TestApp, login: &str) -> Client {
+    signed_in_as(app, login, amps::seed::DEMO_PASSWORD).await
+}
+
+/// A client signed in as `login` with `password`, as [`as_user`] signs in.
+pub async fn signed_in_as(app: &TestApp, login: &str, password: &str) -> Client {
     let mut c = app.client();
-    c.login(&LoginRequest {
-        user_id: login.into(),
-        password: amps::seed::DEMO_PASSWORD.into(),
+    if let Err(e) = c
+        .login(&LoginRequest {
+            user_id: login.into(),
+            password: password.into(),
+        })
+        .await
+    {
+        let token = e
+            .problem()
+            .and_then(|p| p.mfa_token.clone())
+            .unwrap_or_else(|| panic!("{login}: {e}"));
+        let code = next_code(app, login).await;
+        c.login_second_factor(&SecondFactorRequest {
+            mfa_token: token,
+            code,
+        })
+        .await
+        .expect(login);
+    }
+    if c.me().await.expect("me").second_factor_needed.is_some() {
+        set_up_authenticator(app, &mut c, login).await;
+    }
+    c
+}
+
+/// The code an authenticator app with base32 `secret` shows for `login` at step `step`.
+pub fn totp_code(secret: &str, login: &str, step: i64) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.into())
+        .to_bytes()
+        .expect("base32");
+    totp_rs::TOTP::new(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        bytes,
+        Some("AMPS".into()),
+        login.into(),
+    )
+    .expect("totp")
+    .generate(step as u64 * 30)
+}
+
+/// Sets up an authenticator app for `login`, signed in as `c` (which then proves it: its new
+/// token says so); returns its secret.
+pub async fn set_up_authenticator(app: &TestApp, c: &mut Client, login: &str) -> String {
+    let setup = c.start_totp().await.expect("started");
+    c.confirm_totp(&ConfirmTotpRequest {
+        code: totp_code(&setup.secret, login, app.now().timestamp() / 30),
     })
     .await
-    .expect(login);
-    c
+    .expect("confirmed");
+    c.refresh().await.expect("refreshed");
+    setup.secret
+}
+
+/// The next code `login`'s authenticator app gives that the server has not seen: this step's,
+/// or the next one's (the server takes one step of skew); past that the test clock moves on.
+pub async fn next_code(app: &TestApp, login: &str) -> String {
+    let who = app.user_id(login).await;
+    let cred = amps::store::mfa::totp(&app.ctx.db, who)
+        .await
+        .expect("totp")
+        .expect("an authenticator");
+    let current = app.now().timestamp() / 30;
+    let step = cred.last_step.map_or(current, |last| (last + 1).max(current));
+    if step > current + 1 {
+        app.clock
+            .advance(chrono::Duration::seconds(30 * (step - current - 1)));
+    }
+    totp_code(&cred.secret, login, step)
 }
 
 /// Gives the demo account `login` the AMPS administrative role `role` (an active assignment,

@@ -8,6 +8,7 @@ use chrono::Duration;
 
 both_dbs!(
     a_user_sets_up_an_authenticator_and_signs_in_with_a_code_or_a_recovery_code,
+    administrators_and_organizations_that_require_it_sign_in_with_a_second_factor,
     a_role_marked_mfa_required_is_requested_and_decided_only_after_a_second_factor,
     the_help_desk_resets_a_lost_authenticator,
 );
@@ -320,12 +321,194 @@ async fn a_role_marked_mfa_required_is_requested_and_decided_only_after_a_second
         .await
         .expect_err("password only");
     assert_eq!(e.status(), Some(403));
-    assert!(e.to_string().contains("two-step sign-in"), "{e}");
+    assert!(e.to_string().contains("set up an authenticator app"), "{e}");
+    assert_eq!(
+        e.problem()
+            .map(|p| (p.kind.as_str(), p.second_factors.is_empty())),
+        Some(("/problems/step-up-required", true)),
+        "no second factor to confirm yet: set one up"
+    );
     let sam_secret = with_authenticator(&app, &sam, "ssupervisor").await;
-    let (sam, _) = two_step(&app, "ssupervisor", &sam_secret).await;
+    let (mut sam, _) = two_step(&app, "ssupervisor", &sam_secret).await;
+    // A sign-in of the morning: its second factor is no longer recent. Refreshed, its token
+    // still says when it was proved, and the decision asks for it again (step-up).
+    app.clock.advance(Duration::minutes(16));
+    sam.refresh().await.expect("refreshed");
+    let e = sam
+        .approve(task.id, &ApproveRequest::default())
+        .await
+        .expect_err("not recent");
+    assert_eq!(e.status(), Some(403));
+    let p = e.problem().expect("problem");
+    assert_eq!(
+        (p.kind.as_str(), p.second_factors.clone()),
+        ("/problems/step-up-required", vec!["totp".to_string()])
+    );
+    assert!(e.to_string().contains("requires a recent second factor"), "{e}");
+    // A wrong code is refused (and changes nothing); the right one gives a token that says so.
+    let e = sam
+        .step_up(&StepUpRequest {
+            code: "000000".into(),
+        })
+        .await
+        .expect_err("wrong code");
+    assert_eq!(e.status(), Some(422));
+    assert_eq!(app.audit_details("auth.step_up_failed").await.len(), 1);
+    let t = sam
+        .step_up(&StepUpRequest {
+            code: code_at(&sam_secret, "ssupervisor", app.now()),
+        })
+        .await
+        .expect("stepped up");
+    assert_eq!(amr(&t.access_token), ["pwd", "otp"]);
+    assert_eq!(claims(&t.access_token)["auth_time"], app.now().timestamp());
+    // Once is enough.
+    let e = sam
+        .step_up(&StepUpRequest {
+            code: code_at(&sam_secret, "ssupervisor", app.now()),
+        })
+        .await
+        .expect_err("recent already");
+    assert_eq!(e.status(), Some(409));
     sam.approve(task.id, &ApproveRequest::default())
         .await
         .expect("approved");
+    assert_eq!(
+        app.audit_details("auth.step_up").await[0]["second_factor"],
+        "totp"
+    );
+}
+
+async fn administrators_and_organizations_that_require_it_sign_in_with_a_second_factor(db: Db) {
+    let app = seeded(db).await;
+    // An administrator signed in with the password alone may only set up a second factor.
+    let mut alex = app.client();
+    alex.login(&LoginRequest {
+        user_id: "aadmin".into(),
+        password: amps::seed::DEMO_PASSWORD.into(),
+    })
+    .await
+    .expect("password");
+    let me = alex.me().await.expect("My Information");
+    assert!(
+        me.second_factor_needed
+            .as_deref()
+            .is_some_and(|w| w.starts_with("Administrators sign in with a second factor")),
+        "{me:?}"
+    );
+    let e = alex.users(&ListUsersQuery::default()).await.expect_err("gated");
+    assert_eq!(e.status(), Some(403));
+    assert_eq!(
+        e.problem().map(|p| (p.kind.as_str(), p.second_factors.len())),
+        Some(("/problems/step-up-required", 0))
+    );
+    let e = alex
+        .step_up(&StepUpRequest {
+            code: "123456".into(),
+        })
+        .await
+        .expect_err("nothing to confirm");
+    assert_eq!(e.status(), Some(409));
+    // Setting one up proves it for this sign-in.
+    set_up_authenticator(&app, &mut alex, "aadmin").await;
+    assert!(alex.me().await.expect("me").second_factor_needed.is_none());
+    // An administrator keeps a second factor: the only one cannot be turned off.
+    let e = alex
+        .remove_totp(&RemoveTotpRequest {
+            password: amps::seed::DEMO_PASSWORD.into(),
+        })
+        .await
+        .expect_err("the only second factor");
+    assert_eq!(e.status(), Some(409));
+    assert!(
+        e.to_string()
+            .contains("Administrators sign in with a second factor"),
+        "{e}"
+    );
+    let dla = alex
+        .organizations()
+        .await
+        .expect("organizations")
+        .into_iter()
+        .find(|o| o.code == "DLA")
+        .expect("DLA");
+    assert!(!dla.mfa_required);
+    // From then on the password alone does not sign in.
+    let e = app
+        .client()
+        .login(&LoginRequest {
+            user_id: "aadmin".into(),
+            password: amps::seed::DEMO_PASSWORD.into(),
+        })
+        .await
+        .expect_err("second step");
+    assert_eq!(e.status(), Some(401));
+
+    // DLA requires a second factor of its users: Jane's password-only sign-in is gated at its
+    // next request.
+    let mut jane = as_user(&app, "jrequester").await;
+    jane.my_roles().await.expect("not yet");
+    let e = jane
+        .update_organization(
+            dla.id,
+            &UpdateOrganizationRequest {
+                mfa_required: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect_err("not an administrator");
+    assert_eq!(e.status(), Some(403));
+    for (body, status) in [(
+        UpdateOrganizationRequest {
+            name: Some(String::new()),
+            ..Default::default()
+        },
+        422,
+    )] {
+        let e = alex
+            .update_organization(dla.id, &body)
+            .await
+            .expect_err("invalid");
+        assert_eq!(e.status(), Some(status));
+    }
+    let e = alex
+        .update_organization(uuid::Uuid::nil(), &UpdateOrganizationRequest::default())
+        .await
+        .expect_err("no such organization");
+    assert_eq!(e.status(), Some(404));
+    let changed = alex
+        .update_organization(
+            dla.id,
+            &UpdateOrganizationRequest {
+                mfa_required: Some(true),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("required");
+    assert!(changed.mfa_required && changed.allows_non_prod);
+    let audit = app.audit_details("catalog.organization_updated").await;
+    assert_eq!(
+        (
+            audit.len(),
+            &audit[0]["before"]["mfa_required"],
+            &audit[0]["after"]["mfa_required"]
+        ),
+        (1, &serde_json::json!(false), &serde_json::json!(true))
+    );
+    let e = jane.my_roles().await.expect_err("gated now");
+    assert_eq!(e.status(), Some(403));
+    assert!(
+        e.to_string().contains("DLA") || e.to_string().contains("Defense Logistics"),
+        "{e}"
+    );
+    let me = jane.me().await.expect("My Information stays open");
+    assert!(me.second_factor_needed.is_some());
+    // Vince, of another organization, is not asked.
+    as_user(&app, "vvendor").await.my_roles().await.expect("not DLA");
+    set_up_authenticator(&app, &mut jane, "jrequester").await;
+    jane.my_roles().await.expect("with a second factor");
 }
 
 async fn the_help_desk_resets_a_lost_authenticator(db: Db) {

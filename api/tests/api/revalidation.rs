@@ -714,6 +714,8 @@ async fn a_user_without_a_supervisor_is_reviewed_by_their_organizations_administ
         amps::domain::permission::AdminRole::Administrator,
     )
     .await;
+    // Dan signs in as an administrator does, with a second factor.
+    app.settle_principals().await;
     let admin = as_user(&app, "aadmin").await;
     let dfas = || UpdateUserRequest {
         organization: Some("DFAS".into()),

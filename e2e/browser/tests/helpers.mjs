@@ -39,13 +39,61 @@ export function field(page, name) {
 
 export const PASSWORD = 'Demo password for AMPS 2026';
 
-/** Signs in through the page and lands on Home. */
+/** Where the journeys keep the authenticator keys they set up (the run's data directory, new
+ * with each server). */
+const keysFile = `${process.cwd()}/artifacts/data/authenticators.json`;
+
+function keyOf(userId) {
+  return fs.existsSync(keysFile) ? JSON.parse(fs.readFileSync(keysFile, 'utf8'))[userId] : undefined;
+}
+
+/** Remembers `userId`'s authenticator key (base32) for later sign-ins of the run. */
+export function keepKey(userId, secret) {
+  const keys = fs.existsSync(keysFile) ? JSON.parse(fs.readFileSync(keysFile, 'utf8')) : {};
+  keys[userId] = secret;
+  fs.writeFileSync(keysFile, JSON.stringify(keys));
+}
+
+/** The code `userId`'s authenticator shows, 30 seconds later on the server's clock (so that no
+ * code is typed twice: each works once). */
+async function freshCode(request, userId) {
+  const secret = keyOf(userId);
+  expect(secret, `${userId} has an authenticator set up by a journey`).toBeTruthy();
+  await advanceDays(request, 30 / 86400);
+  return totpCode(request, secret);
+}
+
+/** Signs in through the page and lands on Home, as the account's owner does: with the code of
+ * the authenticator a journey set up, and an administrator's first sign-in setting one up. */
 export async function signIn(page, userId, password = PASSWORD) {
   await page.goto('/sign-in');
   await field(page, 'User ID').fill(userId);
   await field(page, 'Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Home' })).toBeFocused();
+  const home = page.getByRole('heading', { level: 1, name: 'Home' });
+  const gate = page.getByRole('heading', { level: 1, name: 'Set up two-step sign-in' });
+  const second = page.getByRole('form', { name: 'Second step' });
+  await expect(home.or(gate).or(second)).toBeVisible();
+  if (await second.isVisible()) {
+    await second.getByLabel('Code').fill(await freshCode(page.request, userId));
+    await second.getByLabel('Code').press('Enter');
+  } else if (await gate.isVisible()) {
+    await setUpAtGate(page, userId);
+  }
+  await expect(home).toBeFocused();
+}
+
+/** At the "Set up two-step sign-in" screen: an authenticator app, its recovery codes, then on. */
+export async function setUpAtGate(page, userId) {
+  await expect(page.getByRole('heading', { level: 1, name: 'Set up two-step sign-in' })).toBeFocused();
+  const section = page.getByRole('region', { name: 'Two-step sign-in' });
+  await section.getByRole('button', { name: 'Set up an authenticator app' }).click();
+  const secret = (await section.locator('figcaption code').textContent()).trim();
+  await section.getByLabel('Code from the app').fill(await totpCode(page.request, secret));
+  await section.getByLabel('Code from the app').press('Enter');
+  await expect(section.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem')).toHaveCount(10);
+  keepKey(userId, secret);
+  await page.getByRole('button', { name: 'Continue to AMPS' }).click();
 }
 
 /** Signs out through the header. */
@@ -79,11 +127,33 @@ export function linkIn(body) {
   return u.pathname + u.search;
 }
 
-/** Authorization headers of a user signed in through the API. */
+/** Authorization headers of a user signed in through the API, as in the page: with the code
+ * of their authenticator, an administrator setting one up at the first sign-in. */
 export async function apiAs(request, userId) {
   const r = await request.post('/api/v1/auth/login', { data: { user_id: userId, password: PASSWORD } });
+  if (r.status() === 401) {
+    const problem = await r.json();
+    expect(problem.mfa_token, `${userId}: ${problem.detail}`).toBeTruthy();
+    const s = await request.post('/api/v1/auth/login/second-factor', {
+      data: { mfa_token: problem.mfa_token, code: await freshCode(request, userId) },
+    });
+    expect(s.status()).toBe(200);
+    return { Authorization: `Bearer ${(await s.json()).access_token}` };
+  }
   expect(r.status()).toBe(200);
-  return { Authorization: `Bearer ${(await r.json()).access_token}` };
+  const headers = { Authorization: `Bearer ${(await r.json()).access_token}` };
+  const me = await (await request.get('/api/v1/me', { headers })).json();
+  if (!me.second_factor_needed) return headers;
+  // Setting an authenticator up proves it for this sign-in; its next token says so.
+  const setup = await (await request.post('/api/v1/me/mfa/totp', { headers })).json();
+  const confirmed = await request.post('/api/v1/me/mfa/totp/confirm', {
+    headers, data: { code: await totpCode(request, setup.secret) },
+  });
+  expect(confirmed.status()).toBe(200);
+  keepKey(userId, setup.secret);
+  const renewed = await request.post('/api/v1/auth/refresh');
+  expect(renewed.status()).toBe(200);
+  return { Authorization: `Bearer ${(await renewed.json()).access_token}` };
 }
 
 /** The administrator adds an EBS role approved by the supervisor alone (with `extra` fields of

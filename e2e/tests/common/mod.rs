@@ -2,7 +2,7 @@
 //! that is stopped when dropped, starting `amps serve`, the demo password and signing in, and
 //! receivers on loopback for webhooks and mail.
 
-use amps_openapi::{Client, LoginRequest};
+use amps_openapi::{Client, ConfirmTotpRequest, LoginRequest, SecondFactorRequest};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -35,16 +35,89 @@ impl Drop for Server {
     }
 }
 
-/// A client signed in as `login`.
+/// A client signed in as `login`, as its owner signs in: an account that must use a second
+/// factor (an administrator) sets up an authenticator app at its first sign-in (which proves
+/// it for that sign-in), and types its code at the next ones.
 pub async fn signed_in(base: &url::Url, login: &str, password: &str) -> Client {
     let mut c = Client::new(base.clone());
-    c.login(&LoginRequest {
-        user_id: login.into(),
-        password: password.into(),
-    })
-    .await
-    .expect(login);
+    match c
+        .login(&LoginRequest {
+            user_id: login.into(),
+            password: password.into(),
+        })
+        .await
+    {
+        Ok(_) => {
+            if c.me().await.expect("me").second_factor_needed.is_some() {
+                let setup = c.start_totp().await.expect("set up");
+                let step = current_step();
+                c.confirm_totp(&ConfirmTotpRequest {
+                    code: totp_code(&setup.secret, login, step),
+                })
+                .await
+                .expect("confirmed");
+                c.refresh().await.expect("refreshed");
+                authenticators().insert(login.to_string(), (setup.secret, step));
+            }
+        }
+        Err(e) => {
+            let mfa_token = e
+                .problem()
+                .and_then(|p| p.mfa_token.clone())
+                .unwrap_or_else(|| panic!("{login}: {e}"));
+            let (secret, last) = authenticators()
+                .get(login)
+                .cloned()
+                .unwrap_or_else(|| panic!("{login} has an authenticator this test did not set up"));
+            // Each code works once; the server takes the next step's too.
+            let step = (last + 1).max(current_step());
+            while step > current_step() + 1 {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            c.login_second_factor(&SecondFactorRequest {
+                mfa_token,
+                code: totp_code(&secret, login, step),
+            })
+            .await
+            .expect(login);
+            authenticators().insert(login.to_string(), (secret, step));
+        }
+    }
     c
+}
+
+/// The authenticator apps this test set up: login → (secret, last step used).
+fn authenticators() -> std::sync::MutexGuard<'static, std::collections::HashMap<String, (String, u64)>> {
+    static APPS: std::sync::OnceLock<Mutex<std::collections::HashMap<String, (String, u64)>>> =
+        std::sync::OnceLock::new();
+    APPS.get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The 30-second step of now (RFC 6238).
+fn current_step() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 30)
+}
+
+/// The code an authenticator app with base32 `secret` shows for `login` at `step`.
+fn totp_code(secret: &str, login: &str, step: u64) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.into())
+        .to_bytes()
+        .expect("base32");
+    totp_rs::TOTP::new(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        bytes,
+        Some("AMPS".into()),
+        login.into(),
+    )
+    .expect("totp")
+    .generate(step * 30)
 }
 
 /// A free port on loopback.

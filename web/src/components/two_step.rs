@@ -159,3 +159,139 @@ pub fn TwoStep() -> impl IntoView {
         </section>
     }
 }
+
+/// Asks for a second factor for this sign-in (step-up) when something needs one: a code from
+/// the authenticator app (or a recovery code), or a security key. `factors` are the ones the
+/// refusal listed; `on_done` runs once proved (the session then holds the new token). Focus
+/// moves to its heading; a refused code is announced.
+#[component]
+pub fn StepUp(
+    /// A prefix for the element ids.
+    id: String,
+    /// Why it is asked (the refusal's words).
+    why: String,
+    factors: Vec<String>,
+    on_done: Callback<()>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let session = Session::get();
+    let code = RwSignal::new(String::new());
+    let alert = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let heading = NodeRef::<leptos::html::H3>::new();
+    Effect::new(move |_| {
+        if let Some(h) = heading.get() {
+            let _ = h.focus();
+        }
+    });
+    let has_code = factors.iter().any(|f| f == "totp");
+    let has_key = factors.iter().any(|f| f == "security_key");
+    let confirm = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = amps_openapi::StepUpRequest {
+            code: code.get_untracked().trim().to_string(),
+        };
+        busy.set(true);
+        alert.set(None);
+        spawn_local(async move {
+            match api::call(session, move |mut c| {
+                let b = body.clone();
+                async move { c.step_up(&b).await }
+            })
+            .await
+            {
+                Ok(t) => {
+                    session.token.set(Some(t.access_token));
+                    on_done.run(());
+                }
+                Err(e) => alert.set(Some(api::message(&e))),
+            }
+            busy.set(false);
+        });
+    };
+    let use_key = move |_| {
+        busy.set(true);
+        alert.set(None);
+        spawn_local(async move {
+            let r = async {
+                let options = api::call(session, |c| async move { c.step_up_security_key_options().await })
+                    .await
+                    .map_err(|e| api::message(&e))?;
+                let credential = crate::webauthn::get(options.options).await?;
+                let body = amps_openapi::StepUpSecurityKeyRequest {
+                    challenge_id: options.challenge_id,
+                    credential,
+                };
+                api::call(session, move |mut c| {
+                    let b = body.clone();
+                    async move { c.step_up_security_key(&b).await }
+                })
+                .await
+                .map_err(|e| api::message(&e))
+            }
+            .await;
+            match r {
+                Ok(t) => {
+                    session.token.set(Some(t.access_token));
+                    on_done.run(());
+                }
+                Err(e) => alert.set(Some(e)),
+            }
+            busy.set(false);
+        });
+    };
+    let heading_id = format!("{id}-stepup-h");
+    let code_id = format!("{id}-stepup-code");
+    view! {
+        <div class="card" role="group" aria-labelledby=heading_id.clone()>
+            <h3 id=heading_id tabindex="-1" node_ref=heading>"Confirm it is you"</h3>
+            <p>{why}</p>
+            <Alert msg=alert/>
+            {has_code.then(|| view! {
+                <form aria-label="Confirm with your authenticator code" on:submit=confirm novalidate>
+                    <div class="field">
+                        <label for=code_id.clone()>"Code from your authenticator app (or a recovery code)"</label>
+                        <input id=code_id.clone() inputmode="text" autocomplete="one-time-code" bind:value=code/>
+                    </div>
+                    <button type="submit" disabled=move || busy.get()>"Confirm"</button>
+                </form>
+            })}
+            {has_key.then(|| view! {
+                <button type="button" disabled=move || busy.get() on:click=use_key>"Use your security key"</button>
+            })}
+            <button type="button" class="secondary" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+        </div>
+    }
+}
+
+/// A sign-in that must prove a second factor before anything else (administrators; users of
+/// an organization that requires it) and has none yet: set one up here, which proves it.
+#[component]
+pub fn SecondFactorGate(why: String) -> impl IntoView {
+    let session = Session::get();
+    let alert = RwSignal::new(None::<String>);
+    // Once set up (the recovery codes read), the sign-in goes on.
+    let go_on = move |_| {
+        alert.set(None);
+        spawn_local(async move {
+            match api::call(session, |c| async move { c.me().await }).await {
+                Ok(me) if me.second_factor_needed.is_none() => {
+                    session.second_factor_needed.set(None);
+                    api::refresh_badge(session).await;
+                }
+                Ok(_) => alert.set(Some(
+                    "Set up an authenticator app or a security key first.".into(),
+                )),
+                Err(e) => alert.set(Some(api::message(&e))),
+            }
+        });
+    };
+    view! {
+        <crate::components::page::Page title="Set up two-step sign-in" alert=alert>
+            <p>{why}</p>
+            <TwoStep/>
+            <crate::components::security_keys::SecurityKeys/>
+            <p><button type="button" on:click=go_on>"Continue to AMPS"</button></p>
+        </crate::components::page::Page>
+    }
+}

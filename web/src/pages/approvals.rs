@@ -197,6 +197,8 @@ fn TaskCard(
     let ends_on = RwSignal::new(String::new());
     let grants = task.saar.request_type != amps_openapi::RequestType::Deactivate;
     let busy = RwSignal::new(false);
+    // A decision that needs a second factor this sign-in has not proved: (why, factors, what).
+    let step_up = RwSignal::new(None::<(String, Vec<String>, &'static str)>);
     let act = move |what: &'static str| {
         busy.set(true);
         alert.set(None);
@@ -266,13 +268,25 @@ fn TaskCard(
                     let _ = s;
                     on_done.run(());
                 }
-                Err(e) => alert.set(Some(format!("{number}: {}", api::message(&e)))),
+                Err(e) => match e
+                    .problem()
+                    .filter(|p| p.kind == "/problems/step-up-required" && !p.second_factors.is_empty())
+                {
+                    Some(p) => step_up.set(Some((
+                        p.detail.clone().unwrap_or_default(),
+                        p.second_factors.clone(),
+                        what,
+                    ))),
+                    None => alert.set(Some(format!("{number}: {}", api::message(&e)))),
+                },
             }
             busy.set(false);
         });
     };
     let act2 = act.clone();
     let act3 = act.clone();
+    let again = act.clone();
+    let step_prefix = prefix.clone();
     view! {
         <article class="card" aria-labelledby=format!("{prefix}-h") data-version=version>
             <h2 id=format!("{prefix}-h")>{format!("{}: {} ({} {})", task.saar.number, task.saar.role.name, task.saar.role.application, task.saar.role.environment)}</h2>
@@ -324,6 +338,17 @@ fn TaskCard(
                     <label for=format!("{prefix}-sod")>"Segregation-of-duties exception reason (required to approve)"</label>
                     <textarea id=format!("{prefix}-sod") rows="2" bind:value=exception></textarea>
                 </div>
+            })}
+            {move || step_up.get().map(|(why, factors, what)| {
+                let again = again.clone();
+                view! {
+                    <crate::components::two_step::StepUp
+                        id=step_prefix.clone()
+                        why=why
+                        factors=factors
+                        on_done=Callback::new(move |_| { step_up.set(None); again(what); })
+                        on_cancel=Callback::new(move |_| step_up.set(None))/>
+                }
             })}
             <div class="actions">
                 <button type="button" disabled=move || busy.get() on:click=move |_| act("approve")>"Approve"</button>

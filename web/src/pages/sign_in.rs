@@ -230,6 +230,7 @@ async fn signed_in(
             .who
             .set(Some((me.user_id, format!("{} {}", me.first_name, me.last_name))));
         session.admin_roles.set(me.admin_roles);
+        session.second_factor_needed.set(me.second_factor_needed);
     }
     api::refresh_badge(session).await;
     navigate("/", Default::default());

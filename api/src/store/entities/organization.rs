@@ -11,6 +11,8 @@ pub struct Model {
     pub name: String,
     pub is_external: bool,
     pub allows_non_prod: bool,
+    /// Its users must sign in with a second factor.
+    pub mfa_required: bool,
     pub created_at: DateTimeUtc,
 }
 

@@ -20,6 +20,9 @@ pub struct Model {
     /// When it was signed out or ended (password change, account disabled, ended by its owner
     /// or an administrator).
     pub ended_at: Option<DateTimeUtc>,
+    /// When it last proved a second factor (or a certificate): at its start, on setting one
+    /// up, or on a step-up.
+    pub factor_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
