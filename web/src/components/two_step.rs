@@ -242,8 +242,9 @@ pub fn StepUp(
     };
     let heading_id = format!("{id}-stepup-h");
     let code_id = format!("{id}-stepup-code");
+    let labelled_by = heading_id.clone();
     view! {
-        <div class="card" role="group" aria-labelledby=heading_id.clone()>
+        <div class="card" role="group" aria-labelledby=labelled_by>
             <h3 id=heading_id tabindex="-1" node_ref=heading>"Confirm it is you"</h3>
             <p>{why}</p>
             <Alert msg=alert/>
