@@ -2,6 +2,7 @@
 //! the session's access token, with one transparent refresh when the token has expired.
 
 use amps_openapi::{Client, ClientError, FieldError};
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use leptos::prelude::*;
 use url::Url;
 
@@ -110,9 +111,35 @@ where
     }
 }
 
-/// Trades the refresh cookie for a new access token; on failure the session ends. Kept out of
-/// the generic [`call`], so it exists once in the program.
+thread_local! {
+    /// The renewal under way, if any: every call that finds its token expired waits for this
+    /// one instead of presenting the same refresh cookie again (a second use of a rotated
+    /// refresh token ends the whole sign-in, as reuse of a stolen one would).
+    static RENEWING: std::cell::RefCell<Option<Shared<LocalBoxFuture<'static, bool>>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Trades the refresh cookie for a new access token, once for all the calls that need it at
+/// the same moment; on failure the session ends. Kept out of the generic [`call`], so it
+/// exists once in the program.
 pub async fn renew(session: Session) -> bool {
+    let renewal = RENEWING.with(|r| {
+        r.borrow_mut()
+            .get_or_insert_with(|| {
+                async move {
+                    let ok = renew_once(session).await;
+                    RENEWING.with(|r| r.borrow_mut().take());
+                    ok
+                }
+                .boxed_local()
+                .shared()
+            })
+            .clone()
+    });
+    renewal.await
+}
+
+async fn renew_once(session: Session) -> bool {
     match anonymous().refresh().await {
         Ok(t) => {
             session.token.set(Some(t.access_token));
