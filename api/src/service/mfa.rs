@@ -361,7 +361,7 @@ pub async fn verify_key(
     let txn = crate::store::begin(&ctx.db).await?;
     let checked = spend_key_answer(
         &txn,
-        &rp,
+        rp,
         u.id,
         req.challenge_id,
         super::security_keys::PURPOSE_SIGN_IN,
@@ -474,8 +474,7 @@ async fn stepped_up(
     actor: &Actor,
     p: &UserPrincipal,
     family: uuid::Uuid,
-    methods: Methods,
-    how: &str,
+    (methods, how): (Methods, &str),
     now: DateTime<Utc>,
 ) -> Result<TokenResponse> {
     let Some(methods) = store::sessions::mark_second_factor(txn, family, methods.as_str(), now).await? else {
@@ -568,7 +567,7 @@ pub async fn step_up(
     if how == "recovery_code" {
         recovery_code_used(ctx, &txn, &p.user, now).await?;
     }
-    let token = stepped_up(ctx, &txn, actor, p, family, Methods::PasswordOtp, how, now).await?;
+    let token = stepped_up(ctx, &txn, actor, p, family, (Methods::PasswordOtp, how), now).await?;
     txn.commit().await?;
     Ok(token)
 }
@@ -664,8 +663,7 @@ pub async fn step_up_key(
         actor,
         p,
         family,
-        Methods::PasswordKey,
-        "security_key",
+        (Methods::PasswordKey, "security_key"),
         now,
     )
     .await?;

@@ -229,9 +229,9 @@ pub async fn remove(ctx: &Ctx, actor: &Actor, p: &UserPrincipal, id: Uuid) -> Re
     }
     if let Some(why) = p.must_use_second_factor()
         && mine.len() == 1
-        && !store::mfa::totp(&txn, p.id)
+        && store::mfa::totp(&txn, p.id)
             .await?
-            .is_some_and(|t| t.confirmed_at.is_some())
+            .is_none_or(|t| t.confirmed_at.is_none())
     {
         return Err(Error::Conflict(format!(
             "{why}: set up an authenticator app or add another key before removing your last one."

@@ -8,13 +8,27 @@ import {
 } from './helpers.mjs';
 
 test('an organization that requires two-step sign-in: its users set it up before anything else', async ({ page, request }) => {
+  // The administrator adds the organization in the Catalog, requiring a second factor.
+  await signIn(page, 'aadmin');
+  await nav(page, 'Catalog');
+  const orgs = page.getByRole('region', { name: 'Organizations' });
+  await orgs.getByText('Add an organization').click();
+  await orgs.getByLabel(/^Code/).fill('NAVSUP');
+  await orgs.getByLabel('Name', { exact: true }).fill('Naval Supply Systems Command');
+  await orgs.getByLabel('Its users must sign in with a second factor', { exact: true }).check();
+  await orgs.getByRole('button', { name: 'Add organization' }).click();
+  await expect(page.getByRole('status').first()).toContainText('NAVSUP added.');
+  const navsup = orgs.getByRole('form', { name: 'Settings of NAVSUP' });
+  await expect(navsup.getByLabel(/must sign in with a second factor/)).toBeChecked();
+  // Its users keep to PROD roles: saved on its card.
+  await navsup.getByLabel(/may request non-PROD/).uncheck();
+  await navsup.getByRole('button', { name: 'Save NAVSUP' }).click();
+  await expect(page.getByRole('status').first()).toContainText('NAVSUP saved: its users sign in with a second factor.');
+  await checkPage(page, '65-organizations');
+  await signOut(page);
   const admin = await apiAs(request, 'aadmin');
-  const org = await request.post('/api/v1/organizations', {
-    headers: admin,
-    data: { code: 'NAVSUP', name: 'Naval Supply Systems Command', mfa_required: true },
-  });
-  expect(org.status()).toBe(201);
-  expect((await org.json()).mfa_required).toBe(true);
+  const saved = (await (await request.get('/api/v1/organizations', { headers: admin })).json()).find((o) => o.code === 'NAVSUP');
+  expect([saved.mfa_required, saved.allows_non_prod]).toEqual([true, false]);
   const created = await request.post('/api/v1/users', {
     headers: admin,
     data: {

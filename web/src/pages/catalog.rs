@@ -243,6 +243,11 @@ pub fn CatalogAdmin() -> impl IntoView {
                     <ApprovalGroups
                         groups=Signal::derive(move || data.get().map(|c| c.groups).unwrap_or_default())
                         status=status alert=alert on_saved=Callback::new(move |_| load())/>
+                    <Show when=move || session.has_any(&["Administrator"])>
+                        <super::catalog_orgs::Organizations
+                            orgs=Signal::derive(move || data.get().map(|c| c.orgs).unwrap_or_default())
+                            status=status alert=alert on_saved=Callback::new(move |_| load())/>
+                    </Show>
                     <section aria-labelledby="sod-h">
                         <h2 id="sod-h">"Segregation-of-duties rules"</h2>
                         {move || {

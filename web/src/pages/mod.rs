@@ -6,6 +6,7 @@ pub mod approver_change;
 pub mod audit;
 pub mod catalog;
 mod catalog_groups;
+mod catalog_orgs;
 pub mod enrollment;
 pub mod forgot;
 pub mod help;
