@@ -59,6 +59,9 @@ deny: _cargo-deny _cargo-audit
                 commit -q --date "$(cat SNAPSHOT_DATE)" -m "RustSec advisory-db snapshot")
         fi
         echo "GitHub is out of reach: advisories from the RustSec snapshot of $(cat "$db/SNAPSHOT_DATE")"
+        # Offline, cargo-deny reads the metadata of every target's crates: fetch them (crates.io
+        # answers; a build fetches only this machine's).
+        cargo fetch --locked
         cargo deny --locked --offline check
         cargo audit --no-fetch --db "$db"
     fi
