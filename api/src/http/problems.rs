@@ -83,8 +83,9 @@ problem_responses! {
 /// Adds to every operation the answers any request can get before its handler runs, so the
 /// document lists every status the server sends: a body that is not the operation's media type
 /// (415), too large (413), too slow to arrive (408) or not its JSON (400); a path or query parameter that is not of its
-/// type (400), a path naming nothing (404); a missing or bad token (401). Answers a handler
-/// lists itself are kept.
+/// type (400), a path naming nothing (404); a missing or bad token (401), and a sign-in that
+/// must prove a second factor before anything else (403 `/problems/step-up-required`). Answers
+/// a handler lists itself are kept.
 pub fn add_transport_responses(openapi: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::ParameterIn;
     let shared = |name: &str| RefOr::Ref(Ref::from_response_name(name));
@@ -131,6 +132,7 @@ pub fn add_transport_responses(openapi: &mut utoipa::openapi::OpenApi) {
             }
             if secured {
                 add("401", "Unauthorized");
+                add("403", "Forbidden");
             }
         }
     }
