@@ -11,6 +11,12 @@ fs.mkdirSync(shots, { recursive: true });
  * server's Content-Security-Policy (Chromium reports each refusal on the console).
  */
 export const test = base.extend({
+  // The sign-in page first shows the notice and consent (OK): accepted whenever it is in the
+  // way, as a person does (the notice's own journey looks at it: register_and_sign_in.spec).
+  page: async ({ page }, use) => {
+    await page.addLocatorHandler(page.locator('#notice-ok'), async (ok) => { await ok.click(); });
+    await use(page);
+  },
   context: async ({ context }, use) => {
     const refused = [];
     context.on('console', (m) => {

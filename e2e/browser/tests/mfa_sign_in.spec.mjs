@@ -11,12 +11,15 @@ test('an authenticator app guards sign-in; a recovery code stands in once', asyn
   const section = page.getByRole('region', { name: 'Two-step sign-in' });
   await section.getByRole('button', { name: 'Set up an authenticator app' }).click();
   await expect(section.getByRole('img', { name: 'QR code of your authenticator key' })).toBeVisible();
+  // Focus goes on where the next step is typed, not back to the top of the page.
+  await expect(section.getByLabel('Code from the app')).toBeFocused();
   const secret = (await section.locator('figcaption code').textContent()).trim();
   expect(secret).toMatch(/^[A-Z2-7]{32}$/);
   await checkPage(page, '61-two-step-setup');
   await section.getByLabel('Code from the app').fill(await totpCode(page.request, secret));
   await section.getByLabel('Code from the app').press('Enter');
   await expect(section.getByRole('status')).toContainText('Two-step sign-in is on. Every other sign-in of your account has ended.');
+  await expect(section.getByRole('heading', { name: 'Your recovery codes' })).toBeFocused();
   const codes = await section.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').allTextContents();
   expect(codes).toHaveLength(10);
   await expect(section).toContainText('10 recovery code(s) left');
@@ -30,6 +33,7 @@ test('an authenticator app guards sign-in; a recovery code stands in once', asyn
   await page.getByRole('button', { name: 'Sign in' }).click();
   const second = page.getByRole('form', { name: 'Second step' });
   await expect(second).toBeVisible();
+  await expect(second.getByLabel('Code')).toBeFocused();
   await checkPage(page, '63-second-step');
   // The code that confirmed the app was spent: the next step's code signs in.
   await second.getByLabel('Code').fill(await totpCode(page.request, secret, 1));
@@ -62,6 +66,7 @@ test('an authenticator app guards sign-in; a recovery code stands in once', asyn
   await section.getByLabel('Your password (to turn it off)').fill(PASSWORD);
   await section.getByRole('button', { name: 'Turn off two-step sign-in' }).click();
   await expect(section.getByRole('status')).toContainText('Two-step sign-in is off.');
+  await expect(section.getByRole('heading', { name: 'Two-step sign-in' })).toBeFocused();
   await signOut(page);
   await signIn(page, 'eeao');
 });

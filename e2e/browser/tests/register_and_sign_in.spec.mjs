@@ -50,11 +50,21 @@ test('register, verify through the mailbox, sign in, see My Information', async 
 
   // Sign in with the keyboard alone.
   await page.getByRole('link', { name: 'Sign in', exact: true }).last().click();
+  // The notice and consent comes first, read and accepted (OK) by the keyboard.
+  const notice = page.locator('#notice-ok');
+  await page.removeLocatorHandler(notice);
   const h1 = page.getByRole('heading', { level: 1, name: 'Sign in to AMPS' });
   await expect(h1).toBeFocused();
-  await checkPage(page, '06-sign-in');
+  await expect(page.getByRole('region', { name: 'Notice and consent' })).toContainText('provided for USG-authorized use only');
+  await expect(page.getByRole('region', { name: 'Notice and consent' })).toContainText('Privacy Act Statement');
+  await expect(field(page, 'User ID')).toHaveCount(0);
+  await checkPage(page, '06-sign-in-notice');
   await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: 'OK', exact: true })).toBeFocused();
+  await page.keyboard.press('Enter');
   await expect(field(page, 'User ID')).toBeFocused();
+  await checkPage(page, '06-sign-in');
+  await page.addLocatorHandler(notice, async (ok) => { await ok.click(); });
   await page.keyboard.type(userId);
   await page.keyboard.press('Tab');
   await page.keyboard.type(password);

@@ -12,12 +12,17 @@ test.use({ baseURL: `https://localhost:${tlsPort}`, ignoreHTTPSErrors: true });
 async function password(page) {
   await page.goto('/sign-in');
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in to AMPS' })).toBeFocused();
+  // The notice and consent first; OK moves focus to the form.
+  await page.getByRole('button', { name: 'OK', exact: true }).click();
+  await expect(field(page, 'User ID')).toBeFocused();
   await field(page, 'User ID').fill('ssupervisor');
   await field(page, 'Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 }
 
 test('a security key is the second step: added, used, removed', async ({ page }) => {
+  // This journey accepts the sign-in notice itself.
+  await page.removeLocatorHandler(page.locator('#notice-ok'));
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   await cdp.send('WebAuthn.addVirtualAuthenticator', {

@@ -24,3 +24,17 @@ pub use notices::{Alert, RejectReasonSelect, Status};
 pub use page::Page;
 pub use person_picker::PersonPicker;
 pub use report::Report;
+
+/// Moves focus to the element `id` once the view has drawn it: after a step replaces the control
+/// that had focus, keyboards and screen readers go on from there, not from the top of the page.
+pub fn focus_when_drawn(id: &'static str) {
+    use leptos::wasm_bindgen::JsCast;
+    leptos::prelude::request_animation_frame(move || {
+        if let Some(el) = leptos::prelude::document()
+            .get_element_by_id(id)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+}

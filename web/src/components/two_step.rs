@@ -44,7 +44,10 @@ pub fn TwoStep() -> impl IntoView {
         alert.set(None);
         spawn_local(async move {
             match api::call(session, |c| async move { c.start_totp().await }).await {
-                Ok(s) => setup.set(Some(s)),
+                Ok(s) => {
+                    setup.set(Some(s));
+                    crate::components::focus_when_drawn("tfa-code");
+                }
                 Err(e) => alert.set(Some(api::message(&e))),
             }
             busy.set(false);
@@ -70,6 +73,7 @@ pub fn TwoStep() -> impl IntoView {
                     setup.set(None);
                     code.set(String::new());
                     recovery.set(Some(r.recovery_codes));
+                    crate::components::focus_when_drawn("recovery-h");
                     status.set(Some(
                         "Two-step sign-in is on. Every other sign-in of your account has ended.".into(),
                     ));
@@ -98,6 +102,7 @@ pub fn TwoStep() -> impl IntoView {
                     password.set(String::new());
                     recovery.set(None);
                     status.set(Some("Two-step sign-in is off.".into()));
+                    crate::components::focus_when_drawn("twostep-h");
                     load();
                 }
                 Err(e) => alert.set(Some(api::message(&e))),
@@ -107,12 +112,12 @@ pub fn TwoStep() -> impl IntoView {
     };
     view! {
         <section aria-labelledby="twostep-h">
-            <h2 id="twostep-h">"Two-step sign-in"</h2>
+            <h2 id="twostep-h" tabindex="-1">"Two-step sign-in"</h2>
             <Alert msg=alert/>
             <Status msg=status/>
             {move || recovery.get().map(|codes| view! {
                 <div class="card">
-                    <h3>"Your recovery codes"</h3>
+                    <h3 id="recovery-h" tabindex="-1">"Your recovery codes"</h3>
                     <p>"Each code signs you in once instead of the app (if you lose your phone). Keep them somewhere safe: they are not shown again."</p>
                     <ul class="codes" aria-label="Recovery codes">
                         {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}

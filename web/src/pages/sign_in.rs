@@ -29,6 +29,8 @@ pub fn SignIn() -> impl IntoView {
     let factors = RwSignal::new(Vec::<String>::new());
     let code = RwSignal::new(String::new());
     let first_navigate = navigate.clone();
+    // The notice and consent is read and accepted (OK) before each sign-in.
+    let accepted = RwSignal::new(false);
     // Where a PIV / CAC sign-in starts, when the server offers one.
     let card_url = RwSignal::new(None::<String>);
     spawn_local(async move {
@@ -162,6 +164,9 @@ pub fn SignIn() -> impl IntoView {
     };
     view! {
         <Page title="Sign in to AMPS" alert=alert>
+            {move || (!accepted.get()).then(|| view! { <Notice accepted=accepted/> })}
+            // Hidden (and out of the accessibility tree) until the notice is accepted.
+            <div hidden=move || !accepted.get()>
             <Show
                 when=move || mfa_token.get().is_some()
                 fallback=move || view! {
@@ -206,6 +211,7 @@ pub fn SignIn() -> impl IntoView {
                 <p class="or">"Or, with your PIV or CAC card in its reader:"</p>
                 <button type="button" class="secondary" on:click=with_card>"Sign in with PIV/CAC"</button>
             </Show>
+            </div>
             <ul class="links">
                 <li><a href="/register">"Register for an account (external users)"</a></li>
                 <li><a href="/forgot-password">"Forgot your password?"</a></li>
@@ -214,6 +220,32 @@ pub fn SignIn() -> impl IntoView {
                 <li><a href="/help">"Help: whom to call, and how to sign in"</a></li>
             </ul>
         </Page>
+    }
+}
+
+/// The notice a person reads and accepts before signing in to a U.S. Government information
+/// system (the DoD standard consent banner), with the Privacy Act Statement of the access
+/// request. OK shows the sign-in form and moves focus to its first field.
+#[component]
+fn Notice(accepted: RwSignal<bool>) -> impl IntoView {
+    let accept = move |_| {
+        accepted.set(true);
+        crate::components::focus_when_drawn("f-user_id");
+    };
+    view! {
+        <section class="card notice" aria-labelledby="notice-h">
+            <h2 id="notice-h">"Notice and consent"</h2>
+            <p>"You are accessing a U.S. Government (USG) Information System (IS) that is provided for USG-authorized use only. By using this IS (which includes any device attached to this IS), you consent to the following conditions:"</p>
+            <ul>
+                <li>"The USG routinely intercepts and monitors communications on this IS for purposes including, but not limited to, penetration testing, COMSEC monitoring, network operations and defense, personnel misconduct (PM), law enforcement (LE), and counterintelligence (CI) investigations."</li>
+                <li>"At any time, the USG may inspect and seize data stored on this IS."</li>
+                <li>"Communications using, or data stored on, this IS are not private, are subject to routine monitoring, interception, and search, and may be disclosed or used for any USG-authorized purpose."</li>
+                <li>"This IS includes security measures (e.g., authentication and access controls) to protect USG interests, not for your personal benefit or privacy."</li>
+            </ul>
+            <h3>"Privacy Act Statement"</h3>
+            <p>"Authority: 5 U.S.C. 301; 10 U.S.C. 137; 44 U.S.C. 3554; E.O. 9397 (SSN), as amended. Principal purpose: to record your name, contact and organization details, and the access you are granted, so that it can be approved, provided, reviewed and removed. Routine uses: as published in the system of records notice for the DD Form 2875. Disclosure is voluntary; without it, you cannot be given access."</p>
+            <button type="button" id="notice-ok" on:click=accept>"OK"</button>
+        </section>
     }
 }
 
