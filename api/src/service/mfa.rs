@@ -290,11 +290,37 @@ pub async fn key_challenge(
     let rp = super::security_keys::relying_party(ctx)?;
     let now = ctx.clock.now();
     let (_, u) = pending(ctx, &req.mfa_token, now).await?;
-    let keys = store::security_keys::of_user(&ctx.read, u.id).await?;
+    let actor = Actor {
+        id: Some(u.id),
+        label: u.login.clone(),
+        ip,
+    };
+    key_options(
+        ctx,
+        rp,
+        &actor,
+        u.id,
+        (super::security_keys::PURPOSE_SIGN_IN, json!({})),
+        "This account has no security key: enter the code your authenticator app shows.",
+        now,
+    )
+    .await
+}
+
+/// A challenge for the security keys of `user`, kept for `purpose` (its audit event gets
+/// `details` and the challenge's id); `none` when the account has no key.
+async fn key_options(
+    ctx: &Ctx,
+    rp: &webauthn_rs::Webauthn,
+    actor: &Actor,
+    user: uuid::Uuid,
+    (purpose, mut details): (&str, serde_json::Value),
+    none: &str,
+    now: DateTime<Utc>,
+) -> Result<SecurityKeyOptionsResponse> {
+    let keys = store::security_keys::of_user(&ctx.read, user).await?;
     if keys.is_empty() {
-        return Err(Error::Conflict(
-            "This account has no security key: enter the code your authenticator app shows.".into(),
-        ));
+        return Err(Error::Conflict(none.into()));
     }
     let passkeys = keys
         .iter()
@@ -307,25 +333,22 @@ pub async fn key_challenge(
     let txn = crate::store::begin(&ctx.db).await?;
     let id = store::security_keys::put_challenge(
         &txn,
-        u.id,
-        super::security_keys::PURPOSE_SIGN_IN,
+        user,
+        purpose,
         &state,
         now + super::security_keys::CEREMONY_TTL,
         now,
     )
     .await?;
+    details["challenge"] = json!(id);
     audit::append(
         &txn,
         now,
         NewEvent {
-            actor: &Actor {
-                id: Some(u.id),
-                label: u.login.clone(),
-                ip,
-            },
+            actor,
             action: "auth.security_key_asked",
-            target: Some(format!("user:{}", u.id)),
-            details: json!({"challenge": id}),
+            target: Some(format!("user:{user}")),
+            details,
         },
     )
     .await?;
@@ -582,46 +605,16 @@ pub async fn step_up_key_options(
     let now = ctx.clock.now();
     step_up_session(p, now)?;
     let rp = super::security_keys::relying_party(ctx)?;
-    let keys = store::security_keys::of_user(&ctx.read, p.id).await?;
-    if keys.is_empty() {
-        return Err(Error::Conflict(
-            "Your account has no security key: enter the code your authenticator app shows, or add a key in My Information.".into(),
-        ));
-    }
-    let passkeys = keys
-        .iter()
-        .map(super::security_keys::passkey_of)
-        .collect::<Result<Vec<_>>>()?;
-    let (challenge, state) = rp
-        .start_passkey_authentication(&passkeys)
-        .map_err(|e| Error::Internal(anyhow::anyhow!("WebAuthn authentication: {e}")))?;
-    let state = serde_json::to_string(&state).map_err(|e| Error::Internal(e.into()))?;
-    let txn = crate::store::begin(&ctx.db).await?;
-    let id = store::security_keys::put_challenge(
-        &txn,
+    key_options(
+        ctx,
+        rp,
+        actor,
         p.id,
-        PURPOSE_STEP_UP,
-        &state,
-        now + super::security_keys::CEREMONY_TTL,
+        (PURPOSE_STEP_UP, json!({"step_up": true})),
+        "Your account has no security key: enter the code your authenticator app shows, or add a key in My Information.",
         now,
     )
-    .await?;
-    audit::append(
-        &txn,
-        now,
-        NewEvent {
-            actor,
-            action: "auth.security_key_asked",
-            target: Some(format!("user:{}", p.id)),
-            details: json!({"challenge": id, "step_up": true}),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(SecurityKeyOptionsResponse {
-        challenge_id: id,
-        options: serde_json::to_value(&challenge).map_err(|e| Error::Internal(e.into()))?,
-    })
+    .await
 }
 
 /// `POST /auth/step-up/security-key`: the caller's key answered the step-up challenge (once,

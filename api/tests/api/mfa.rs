@@ -15,20 +15,7 @@ both_dbs!(
 
 /// The code an authenticator app with `secret` shows for `user_id` at `now`.
 fn code_at(secret: &str, user_id: &str, now: chrono::DateTime<chrono::Utc>) -> String {
-    let bytes = totp_rs::Secret::Encoded(secret.into())
-        .to_bytes()
-        .expect("base32");
-    totp_rs::TOTP::new(
-        totp_rs::Algorithm::SHA1,
-        6,
-        1,
-        30,
-        bytes,
-        Some("AMPS".into()),
-        user_id.into(),
-    )
-    .expect("totp")
-    .generate(now.timestamp() as u64)
+    totp_code(secret, user_id, now.timestamp() / 30)
 }
 
 fn password() -> LoginRequest {
