@@ -205,6 +205,35 @@ async fn a_person_adds_security_keys_and_signs_in_with_one_and_replays_and_other
         .collect();
     assert_eq!(names, ["Green key"]);
 
+    // Later, the same sign-in proves its key again (step-up): a new token that says so, when
+    // (`auth_time`), audited; once recent, it is not asked again.
+    app.clock.advance(chrono::Duration::minutes(16));
+    c.refresh().await.expect("refreshed");
+    let opts = c.step_up_security_key_options().await.expect("step-up challenge");
+    let answer = green
+        .do_authentication(
+            origin.clone(),
+            serde_json::from_value(opts.options).expect("request options"),
+        )
+        .expect("the key answers");
+    let t = c
+        .step_up_security_key(&StepUpSecurityKeyRequest {
+            challenge_id: opts.challenge_id,
+            credential: serde_json::to_value(answer).expect("json"),
+        })
+        .await
+        .expect("stepped up");
+    assert_eq!(amr(&t.access_token), ["pwd", "hwk"]);
+    assert_eq!(
+        app.audit_details("auth.step_up").await[0]["second_factor"],
+        "security_key"
+    );
+    let e = c
+        .step_up_security_key_options()
+        .await
+        .expect_err("recent already");
+    assert_eq!(e.status(), Some(409));
+
     // The help desk resets the lost keys: the password signs in alone again.
     let jane_id = c.me().await.expect("me").id;
     as_user(&app, "hhelpdesk")
