@@ -129,6 +129,8 @@ fn amps(db_url: &str, dir: &std::path::Path, port: u16) -> Command {
         .env("AMPS_BIND", format!("127.0.0.1:{port}"))
         .env("AMPS_WEB_DIR", "/nonexistent")
         .env("AMPS_SMTP_URL", "")
+        // The administrator's first sign-in sets up a second factor with a mailed code.
+        .env("AMPS_DEV_MAILBOX", "true")
         .env("AMPS_LOG", "warn");
     c
 }
@@ -318,10 +320,39 @@ async fn token_with(server: &Server, login: &str, password: &str) -> String {
     .expect("totp")
     .generate_current()
     .expect("clock");
+    // The account's first second factor, from a password-only sign-in: with the mailed code.
+    let email_code = match setup["email_code_sent_to"].as_str() {
+        Some(to) => {
+            let mailbox: Value = http
+                .get(server.url("/api/v1/dev/mailbox"))
+                .send()
+                .await
+                .expect("mailbox")
+                .json()
+                .await
+                .expect("mailbox");
+            let body = mailbox["messages"]
+                .as_array()
+                .expect("messages")
+                .iter()
+                .find(|m| {
+                    m["to"] == to
+                        && m["subject"]
+                            .as_str()
+                            .is_some_and(|s| s.contains("your code to set up two-step sign-in"))
+                })
+                .and_then(|m| m["body"].as_str())
+                .expect("the mailed code")
+                .to_string();
+            let at = body.find(" is ").expect("the code") + 4;
+            Some(body[at..at + 6].to_string())
+        }
+        None => None,
+    };
     let confirmed = http
         .post(server.url("/api/v1/me/mfa/totp/confirm"))
         .bearer_auth(&token)
-        .json(&json!({"code": code}))
+        .json(&json!({"code": code, "email_code": email_code}))
         .send()
         .await
         .expect("confirm");

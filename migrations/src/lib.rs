@@ -62,6 +62,7 @@ mod m20261201_000037_audit_target;
 mod m20261201_000038_audit_actor;
 mod m20261201_000039_signing_key_changes;
 mod m20261201_000040_organization_mfa;
+mod m20261202_000041_network_sign_in;
 
 /// The ordered list of AMPS migrations.
 pub struct Migrator;
@@ -110,6 +111,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000038_audit_actor::Migration),
             Box::new(m20261201_000039_signing_key_changes::Migration),
             Box::new(m20261201_000040_organization_mfa::Migration),
+            Box::new(m20261202_000041_network_sign_in::Migration),
         ]
     }
 }

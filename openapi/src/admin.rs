@@ -78,6 +78,39 @@ pub struct UpdateOrganizationRequest {
     pub mfa_required: Option<bool>,
 }
 
+/// An organization's identity provider for signing in with its network credentials (OpenID
+/// Connect). Register AMPS with the provider first as a confidential client whose redirect URI
+/// is the `redirect_uri` this answers (`<public URL>/api/v1/auth/network/callback`), with the
+/// `openid` and `email` scopes.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSignInRequest {
+    /// The provider's issuer identifier, exactly as its discovery document states it.
+    #[validate(url, length(max = 500))]
+    #[schema(example = "https://login.dla.example/realms/dla")]
+    pub issuer: String,
+    #[validate(length(min = 1, max = 255), custom(function = "crate::rules::plain_text"))]
+    #[schema(example = "amps")]
+    pub client_id: String,
+    /// The client secret; left out, the one set before stays (required the first time). Never
+    /// shown again.
+    #[validate(length(min = 1, max = 500))]
+    #[serde(default)]
+    pub client_secret: Option<String>,
+}
+
+/// An organization's network sign-in as set (the client secret is never shown).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NetworkSignInResponse {
+    pub organization_id: Uuid,
+    pub issuer: String,
+    pub client_id: String,
+    /// The redirect URI to register with the provider.
+    #[schema(example = "https://amps.example/api/v1/auth/network/callback")]
+    pub redirect_uri: String,
+    pub updated_at: DateTime<Utc>,
+}
+
 /// Change a role. Fields left out keep their value; a chain change applies to the levels a
 /// request has not reached yet.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate, ToSchema)]

@@ -632,6 +632,51 @@ impl Client {
         Ok(t)
     }
 
+    /// `POST /api/v1/auth/network/token`: tokens for the code a sign-in with network
+    /// credentials came back with; on success the client uses the new access token.
+    pub async fn network_sign_in(
+        &mut self,
+        body: &NetworkTokenRequest,
+    ) -> Result<TokenResponse, ClientError> {
+        let t: TokenResponse = self.post("api/v1/auth/network/token", body).await?;
+        self.token = Some(t.access_token.clone());
+        Ok(t)
+    }
+
+    /// `GET /api/v1/organizations/{id}/network-sign-in`
+    pub async fn network_sign_in_settings(
+        &self,
+        org: uuid::Uuid,
+    ) -> Result<NetworkSignInResponse, ClientError> {
+        self.get(&format!("api/v1/organizations/{org}/network-sign-in"))
+            .await
+    }
+
+    /// `PUT /api/v1/organizations/{id}/network-sign-in`
+    pub async fn set_network_sign_in(
+        &self,
+        org: uuid::Uuid,
+        body: &NetworkSignInRequest,
+    ) -> Result<NetworkSignInResponse, ClientError> {
+        Self::send(
+            self.request(
+                Method::PUT,
+                &format!("api/v1/organizations/{org}/network-sign-in"),
+            )?
+            .json(body),
+        )
+        .await
+    }
+
+    /// `DELETE /api/v1/organizations/{id}/network-sign-in`
+    pub async fn remove_network_sign_in(&self, org: uuid::Uuid) -> Result<(), ClientError> {
+        Self::send(self.request(
+            Method::DELETE,
+            &format!("api/v1/organizations/{org}/network-sign-in"),
+        )?)
+        .await
+    }
+
     /// `GET /api/v1/me/certificates`
     pub async fn my_certificates(&self) -> Result<Vec<CertificateResponse>, ClientError> {
         self.get("api/v1/me/certificates").await

@@ -466,6 +466,30 @@ pub struct SignInMethodsResponse {
     /// certificate sign-in is not set up.
     #[schema(example = "https://amps.example:8443/api/v1/auth/certificate")]
     pub certificate_url: Option<String>,
+    /// The organizations whose people may sign in with their network credentials (their
+    /// organization's identity provider), by name.
+    #[serde(default)]
+    pub network: Vec<NetworkSignInOption>,
+}
+
+/// Signing in with an organization's network credentials: a browser `GET`s `url` with `state`
+/// and comes back to the web app's `/sign-in/network` with `#code=…&state=…` (or
+/// `#error=…&state=…`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NetworkSignInOption {
+    pub organization_id: Uuid,
+    #[schema(example = "Defense Logistics Agency")]
+    pub organization: String,
+    #[schema(example = "https://amps.example/api/v1/auth/network/0190f1c2-…")]
+    pub url: String,
+}
+
+/// The code a network sign-in came back with (single use, 2 minutes), for tokens.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkTokenRequest {
+    #[validate(length(min = 20, max = 128))]
+    pub code: String,
 }
 
 /// The code a PIV / CAC sign-in came back with (single use, 2 minutes), for tokens.
@@ -537,6 +561,11 @@ pub struct SecurityKeyOptionsResponse {
     /// `CredentialCreationOptions` or `CredentialRequestOptions` (binary fields base64url).
     #[schema(value_type = Object)]
     pub options: serde_json::Value,
+    /// Adding the account's first second factor from a sign-in that proved only its password:
+    /// the address a six-digit code was emailed to, which `POST /me/mfa/security-keys` then
+    /// needs as `email_code` (15 minutes). Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_code_sent_to: Option<String>,
 }
 
 /// Add a security key: the name I give it and the browser's answer to the options of
@@ -551,6 +580,11 @@ pub struct AddSecurityKeyRequest {
     /// The `PublicKeyCredential` the browser created (WebAuthn's JSON, binary fields base64url).
     #[schema(value_type = Object)]
     pub credential: serde_json::Value,
+    /// The code emailed when the set-up started, when it said so (`email_code_sent_to`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(min = 6, max = 6), custom(function = "crate::rules::emailed_code"))]
+    #[schema(example = "123456")]
+    pub email_code: Option<String>,
 }
 
 /// Start the second step of a sign-in with a security key.
@@ -605,14 +639,24 @@ pub struct TotpEnrollmentResponse {
     pub secret: String,
     /// `otpauth://totp/AMPS:<User ID>?secret=…&issuer=AMPS` (SHA-1, 6 digits, 30 s).
     pub otpauth_url: String,
+    /// Setting up the account's first second factor from a sign-in that proved only its
+    /// password: the address a six-digit code was emailed to, which the confirmation then
+    /// needs as `email_code` (15 minutes). Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_code_sent_to: Option<String>,
 }
 
-/// A code from the authenticator app being set up.
+/// A code from the authenticator app being set up (and the emailed code, when the set-up
+/// said one was sent).
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfirmTotpRequest {
     #[validate(length(min = 6, max = 6), custom(function = "crate::rules::digits"))]
     pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[validate(length(min = 6, max = 6), custom(function = "crate::rules::emailed_code"))]
+    #[schema(example = "123456")]
+    pub email_code: Option<String>,
 }
 
 /// Ten single-use recovery codes, shown once: each stands in for the authenticator once.

@@ -92,6 +92,15 @@ pub fn digits(value: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// A code we emailed: digits only.
+pub fn emailed_code(value: &str) -> Result<(), ValidationError> {
+    if !value.is_empty() && value.chars().all(|c| c.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(error("digits", "must be the six digits we emailed you"))
+    }
+}
+
 /// A User ID: 3 to 64 letters, digits, dots, dashes or underscores, starting with a letter
 /// or digit.
 pub fn user_id(value: &str) -> Result<(), ValidationError> {

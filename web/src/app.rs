@@ -40,6 +40,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=pages::home::Home/>
                         <Route path=path!("/sign-in") view=pages::sign_in::SignIn/>
                         <Route path=path!("/sign-in/certificate") view=pages::sign_in::CertificateReturn/>
+                        <Route path=path!("/sign-in/network") view=pages::sign_in::NetworkReturn/>
                         <Route path=path!("/register") view=pages::register::Register/>
                         <Route path=path!("/verify-email") view=pages::verify_email::VerifyEmail/>
                         <Route path=path!("/forgot-password") view=pages::forgot::ForgotPassword/>

@@ -88,6 +88,12 @@ pub enum Methods {
     /// A PIV / CAC certificate: a smart card (`sc`) holding the key in hardware (`hwk`),
     /// unlocked by its PIN.
     Certificate,
+    /// The organization's network credentials: its OpenID Connect provider (`fed`), which
+    /// did not say it used more than one factor.
+    Network,
+    /// The organization's network credentials, where the provider says it used more than one
+    /// factor (its ID token's `amr`): `fed` and `mfa`.
+    NetworkMfa,
 }
 
 impl Methods {
@@ -98,6 +104,8 @@ impl Methods {
             Methods::PasswordOtp => "pwd otp",
             Methods::PasswordKey => "pwd hwk",
             Methods::Certificate => "sc hwk",
+            Methods::Network => "fed",
+            Methods::NetworkMfa => "fed mfa",
         }
     }
 
@@ -110,6 +118,10 @@ impl Methods {
             Methods::PasswordKey
         } else if has("otp") {
             Methods::PasswordOtp
+        } else if has("fed") && has("mfa") {
+            Methods::NetworkMfa
+        } else if has("fed") {
+            Methods::Network
         } else {
             Methods::Password
         }
@@ -118,21 +130,22 @@ impl Methods {
     /// The authenticator assurance level reached (the token's `acr`).
     pub fn acr(self) -> &'static str {
         match self {
-            Methods::Password => "http://idmanagement.gov/ns/assurance/aal/1",
-            Methods::PasswordOtp => "http://idmanagement.gov/ns/assurance/aal/2",
+            Methods::Password | Methods::Network => "http://idmanagement.gov/ns/assurance/aal/1",
+            Methods::PasswordOtp | Methods::NetworkMfa => "http://idmanagement.gov/ns/assurance/aal/2",
             Methods::PasswordKey | Methods::Certificate => "http://idmanagement.gov/ns/assurance/aal/3",
         }
     }
 
     /// Whether more than a password was proved (a second factor, or a certificate).
     pub fn second_factor(self) -> bool {
-        self != Methods::Password
+        !matches!(self, Methods::Password | Methods::Network)
     }
 }
 
 /// Whether the `amr` of an access token shows more than a password.
 pub fn amr_has_second_factor(amr: &[String]) -> bool {
-    amr.iter().any(|m| matches!(m.as_str(), "otp" | "sc" | "hwk"))
+    amr.iter()
+        .any(|m| matches!(m.as_str(), "otp" | "sc" | "hwk" | "mfa"))
 }
 
 /// How long a replaced signing key stays published and accepted: the lifetime of the last

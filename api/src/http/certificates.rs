@@ -114,8 +114,9 @@ pub struct StateQuery {
     state: Option<String>,
 }
 
-fn state_of(q: &StateQuery) -> Result<Option<&str>, Error> {
-    match q.state.as_deref() {
+/// The web app's `state`, checked: 8 to 128 letters, digits, `-` or `_`.
+pub(super) fn state_of(state: Option<&str>) -> Result<Option<&str>, Error> {
+    match state {
         None => Ok(None),
         Some(s)
             if (8..=128).contains(&s.len())
@@ -168,7 +169,7 @@ async fn certificate_sign_in(
     q: web::Query<StateQuery>,
 ) -> Result<HttpResponse, Error> {
     let chain = presented(&ctx, &req)?;
-    let state = state_of(&q)?;
+    let state = state_of(q.state.as_deref())?;
     let back = |pairs: &[(&str, &str)]| {
         let mut fragment = url::form_urlencoded::Serializer::new(String::new());
         fragment.extend_pairs(pairs);
@@ -242,7 +243,8 @@ async fn bind_certificate(
 }
 
 /// The sign-in methods this server offers besides a User ID and password (the sign-in page
-/// shows "Sign in with PIV/CAC" when `certificate_url` is set).
+/// shows "Sign in with PIV/CAC" when `certificate_url` is set, and "Sign in with network
+/// credentials" for the organizations in `network`).
 ///
 /// **Permissions**: anyone.
 #[utoipa::path(
@@ -251,8 +253,10 @@ async fn bind_certificate(
     responses((status = 200, body = SignInMethodsResponse)),
 )]
 #[get("/auth/methods")]
-async fn sign_in_methods(ctx: web::Data<Ctx>) -> HttpResponse {
-    HttpResponse::Ok().json(certificates::methods(&ctx))
+async fn sign_in_methods(ctx: web::Data<Ctx>) -> Result<HttpResponse, Error> {
+    let mut methods = certificates::methods(&ctx);
+    methods.network = crate::service::network::options(&ctx).await?;
+    Ok(HttpResponse::Ok().json(methods))
 }
 
 /// Tokens for the code a certificate sign-in came back with: signs in as `POST /auth/login`

@@ -41,9 +41,10 @@ impl ResponseError for Error {
             Error::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Error::BadRequest(_) | Error::Malformed(_) => StatusCode::BAD_REQUEST,
             Error::InvalidToken(_) => StatusCode::BAD_REQUEST,
-            Error::Unauthorized(_) | Error::SecondFactorRequired(..) | Error::Certificate(_) => {
-                StatusCode::UNAUTHORIZED
-            }
+            Error::Unauthorized(_)
+            | Error::SecondFactorRequired(..)
+            | Error::Certificate(_)
+            | Error::Network(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) | Error::StepUpRequired(..) => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -93,6 +94,13 @@ impl ResponseError for Error {
                 status,
                 why.slug(),
                 "Certificate not accepted",
+                Some(why.message().into()),
+                vec![],
+            ),
+            Error::Network(why) => problem(
+                status,
+                why.slug(),
+                "Network sign-in not accepted",
                 Some(why.message().into()),
                 vec![],
             ),

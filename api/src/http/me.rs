@@ -414,9 +414,15 @@ async fn get_mfa(ctx: web::Data<Ctx>, auth: SettingUp) -> Result<HttpResponse, E
 /// Start setting up an authenticator app: a new secret, shown once (as text and as the
 /// `otpauth://` URL the SPA shows as a QR code). It counts once confirmed with a code.
 ///
+/// The account's first second factor, set up from a sign-in that proved only its password,
+/// must also be confirmed with a six-digit code emailed to the account's address now
+/// (`email_code_sent_to`; 15 minutes; a new set-up mails a new one): a stolen password alone
+/// cannot tie the account to someone else's phone.
+///
 /// **Permissions**: any signed-in user.
 ///
-/// **Refusals**: 409: an app is set up already (turn it off first).
+/// **Refusals**: 409: an app is set up already (turn it off first); 429: too many codes
+/// mailed.
 #[utoipa::path(
     tag = "me",
     operation_id = "start_totp",
@@ -425,6 +431,7 @@ async fn get_mfa(ctx: web::Data<Ctx>, auth: SettingUp) -> Result<HttpResponse, E
         (status = 201, body = TotpEnrollmentResponse),
         (status = 401, response = Unauthorized),
         (status = 409, response = Conflict),
+        (status = 429, response = TooManyRequests),
     ),
 )]
 #[post("/me/mfa/totp")]
@@ -440,8 +447,9 @@ async fn start_totp(ctx: web::Data<Ctx>, req: HttpRequest, auth: SettingUp) -> R
 ///
 /// **Permissions**: any signed-in user.
 ///
-/// **Refusals**: 409: nothing being set up, or already set up, or the code was used; 422: not
-/// the code the app shows now.
+/// **Refusals**: 409: nothing being set up, or already set up, or a code was used; 422: not
+/// the code the app shows now, or the emailed code missing, wrong or expired (when the set-up
+/// said one was sent); 429: too many wrong emailed codes.
 #[utoipa::path(
     tag = "me",
     operation_id = "confirm_totp",
@@ -452,6 +460,7 @@ async fn start_totp(ctx: web::Data<Ctx>, req: HttpRequest, auth: SettingUp) -> R
         (status = 401, response = Unauthorized),
         (status = 409, response = Conflict),
         (status = 422, response = Invalid),
+        (status = 429, response = TooManyRequests),
     ),
 )]
 #[post("/me/mfa/totp/confirm")]

@@ -17,6 +17,7 @@ pub mod limits;
 pub mod logging;
 pub mod me;
 pub mod metrics;
+pub mod network;
 pub mod problems;
 pub mod provisioning;
 pub mod reports;
@@ -90,6 +91,7 @@ impl Modify for BearerAuth {
 fn api_v1(cfg: &mut ServiceConfig) {
     auth::configure(cfg);
     certificates::configure(cfg);
+    network::configure(cfg);
     security_keys::configure(cfg);
     me::configure(cfg);
     catalog::configure(cfg);

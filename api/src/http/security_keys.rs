@@ -22,14 +22,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// Start adding a security key: WebAuthn creation options (user verification required) for
-/// `navigator.credentials.create`, excluding my keys already added. Audited.
+/// `navigator.credentials.create`, excluding my keys already added. Audited. The account's
+/// first second factor, added from a sign-in that proved only its password, also needs a
+/// six-digit code emailed now (`email_code_sent_to`), as for an authenticator app.
 ///
 /// **Permissions**: a signed-in person; if the account already signs in with a second factor,
 /// only from a sign-in that used one.
 ///
 /// **Refusals**: 403: a password-only sign-in of an account with a second factor, or a
 /// service client; 404: AMPS is not reached at a host name (WebAuthn needs one); 409: ten keys
-/// already.
+/// already; 429: too many codes mailed.
 #[utoipa::path(
     tag = "me",
     operation_id = "security_key_options",
@@ -40,6 +42,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
+        (status = 429, response = TooManyRequests),
     ),
 )]
 #[post("/me/mfa/security-keys/options")]
@@ -64,7 +67,8 @@ async fn security_key_options(
 /// **Refusals**: 403: as for the options; 404: no host name; 409: the set-up expired or was
 /// finished, or the key is registered already; 422: a name that is empty or too long, or a
 /// credential that is not WebAuthn's or not accepted (no user verification, another page's
-/// challenge).
+/// challenge), or the emailed code missing, wrong or expired (when the options said one was
+/// sent); 429: too many wrong emailed codes.
 #[utoipa::path(
     tag = "me",
     operation_id = "add_security_key",
@@ -76,6 +80,7 @@ async fn security_key_options(
         (status = 403, response = Forbidden),
         (status = 404, response = NotFound),
         (status = 409, response = Conflict),
+        (status = 429, response = TooManyRequests),
         (status = 422, response = Invalid),
     ),
 )]

@@ -47,6 +47,7 @@ pub fn methods(ctx: &Ctx) -> SignInMethodsResponse {
             .as_deref()
             .and_then(|c| c.url.join(SIGN_IN_PATH).ok())
             .map(String::from),
+        network: vec![],
     }
 }
 

@@ -19,6 +19,7 @@ pub mod export;
 pub mod inactivity;
 pub mod invitations;
 pub mod mfa;
+pub mod network;
 pub mod principal;
 pub mod provisioning;
 pub mod reports;
@@ -97,6 +98,9 @@ pub enum Error {
     /// A presented certificate signs nobody in (401).
     #[error("{}", .0.message())]
     Certificate(crate::auth::certificate::Refusal),
+    /// A network sign-in (the organization's identity provider) signs nobody in (401).
+    #[error("{}", .0.message())]
+    Network(network::Refusal),
     /// Signed in, but not allowed (403).
     #[error("{0}")]
     Forbidden(String),

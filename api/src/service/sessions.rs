@@ -207,6 +207,12 @@ pub(super) enum Proof<'a> {
     /// A PIV / CAC certificate bound to the account: the single-use code its check gave
     /// (`user_tokens.id`), spent with the session.
     Certificate(Uuid),
+    /// The organization's network credentials: the single-use code the callback gave, and
+    /// whether the provider said it used more than one factor.
+    Network {
+        code: Uuid,
+        second_factor: bool,
+    },
 }
 
 impl Proof<'_> {
@@ -216,6 +222,10 @@ impl Proof<'_> {
             Proof::SecondFactor("security_key") => Methods::PasswordKey,
             Proof::SecondFactor(_) => Methods::PasswordOtp,
             Proof::Certificate(_) => Methods::Certificate,
+            Proof::Network {
+                second_factor: true, ..
+            } => Methods::NetworkMfa,
+            Proof::Network { .. } => Methods::Network,
         }
     }
 
@@ -224,6 +234,9 @@ impl Proof<'_> {
             Proof::Password => json!({}),
             Proof::SecondFactor(how) => json!({"second_factor": how}),
             Proof::Certificate(_) => json!({"method": "certificate"}),
+            Proof::Network { second_factor, .. } => {
+                json!({"method": "network", "second_factor": second_factor})
+            }
         }
     }
 }
@@ -249,6 +262,13 @@ pub(super) async fn start(
         && !store::accounts::use_link_token(&txn, code, now).await?
     {
         return Err(Error::Unauthorized(CERTIFICATE_CODE_SPENT.into()));
+    }
+    if let Proof::Network { code, .. } = proof
+        && !store::accounts::use_link_token(&txn, code, now).await?
+    {
+        return Err(Error::Unauthorized(
+            "This sign-in with your network credentials was used already. Start again.".into(),
+        ));
     }
     let family = Uuid::now_v7();
     let methods = proof.methods();

@@ -13,6 +13,7 @@ pub mod columns;
 pub mod entities;
 pub mod labels;
 pub mod mfa;
+pub mod network;
 pub mod outbox;
 pub mod principals;
 pub mod provisioning;

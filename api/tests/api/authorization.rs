@@ -255,6 +255,24 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
             ..call(M::POST, "/api/v1/auth/certificate/binding")
         },
         "certificate_token" => call(M::POST, "/api/v1/auth/certificate/token").json(json!({"code": ""})),
+        // The requester's organization has no network sign-in: the same 404 for everyone.
+        "network_sign_in" => Call {
+            not_found_is_empty: true,
+            ..call(M::GET, format!("/api/v1/auth/network/{}", o.organization))
+        },
+        // No state: refused (400) before anything is counted.
+        "network_callback" => call(M::GET, "/api/v1/auth/network/callback"),
+        "network_token" => call(M::POST, "/api/v1/auth/network/token").json(json!({"code": ""})),
+        "get_network_sign_in" => Call {
+            not_found_is_empty: true,
+            ..call(M::GET, format!("/api/v1/organizations/{}/network-sign-in", o.organization))
+        },
+        "put_network_sign_in" => call(M::PUT, format!("/api/v1/organizations/{}/network-sign-in", o.organization))
+            .json(json!({"issuer": "not a url", "client_id": "amps"})),
+        "delete_network_sign_in" => Call {
+            not_found_is_empty: true,
+            ..call(M::DELETE, format!("/api/v1/organizations/{}/network-sign-in", o.organization))
+        },
         "security_key_challenge" => {
             call(M::POST, "/api/v1/auth/login/security-key/options").json(json!({"mfa_token": ""}))
         }
@@ -834,6 +852,9 @@ const README_ORDER: &[&str] = &[
     "certificate_sign_in",
     "bind_certificate",
     "certificate_token",
+    "network_sign_in",
+    "network_callback",
+    "network_token",
     "security_key_challenge",
     "login_security_key",
     "issue_client_token",
@@ -928,6 +949,9 @@ const README_ORDER: &[&str] = &[
     "create_organization",
     "set_organization_officers",
     "update_organization",
+    "get_network_sign_in",
+    "put_network_sign_in",
+    "delete_network_sign_in",
     "create_campaign",
     "list_campaigns",
     "get_campaign",

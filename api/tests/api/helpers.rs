@@ -619,8 +619,13 @@ pub fn totp_code(secret: &str, login: &str, step: i64) -> String {
 /// token says so); returns its secret.
 pub async fn set_up_authenticator(app: &TestApp, c: &mut Client, login: &str) -> String {
     let setup = c.start_totp().await.expect("started");
+    let email_code = match &setup.email_code_sent_to {
+        Some(to) => Some(emailed_code(app, to).await),
+        None => None,
+    };
     c.confirm_totp(&ConfirmTotpRequest {
         code: totp_code(&setup.secret, login, app.now().timestamp() / 30),
+        email_code,
     })
     .await
     .expect("confirmed");
@@ -880,6 +885,15 @@ pub async fn mails_about(app: &TestApp, to: &str, needle: &str) -> usize {
         .into_iter()
         .filter(|m| m.to == to && m.subject.contains(needle))
         .count()
+}
+
+/// The code for setting up a first second factor that was emailed to `to` last.
+pub async fn emailed_code(app: &TestApp, to: &str) -> String {
+    let body = mail_about(app, to, "your code to set up two-step sign-in")
+        .await
+        .body;
+    let at = body.find(" is ").expect("the code in the mail") + 4;
+    body[at..at + 6].to_string()
 }
 
 /// The newest development-mailbox message to `to` whose subject contains `needle`.

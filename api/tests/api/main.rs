@@ -17,6 +17,7 @@ mod hardening;
 mod keys;
 mod lifecycle;
 mod mfa;
+mod network;
 mod plans;
 mod platform;
 mod provisioning;

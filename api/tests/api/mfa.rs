@@ -58,6 +58,7 @@ async fn a_user_sets_up_an_authenticator_and_signs_in_with_a_code_or_a_recovery_
     let e = jane
         .confirm_totp(&ConfirmTotpRequest {
             code: "123456".into(),
+            email_code: None,
         })
         .await
         .expect_err("nothing being set up");
@@ -77,17 +78,37 @@ async fn a_user_sets_up_an_authenticator_and_signs_in_with_a_code_or_a_recovery_
         .login(&password())
         .await
         .expect("password alone, until confirmed");
+    // Jane's sign-in proved only her password: whoever holds it must also read her mail to
+    // tie her account to a phone.
+    assert_eq!(setup.email_code_sent_to.as_deref(), Some(JANE));
+    let emailed = emailed_code(&app, JANE).await;
     let right = code_at(&setup.secret, "jrequester", app.now());
     let wrong = format!("{:06}", (right.parse::<u32>().expect("digits") + 1) % 1_000_000);
-    for (code, status) in [(wrong.as_str(), 422), ("12ab56", 422)] {
+    let other = format!("{:06}", (emailed.parse::<u32>().expect("digits") + 1) % 1_000_000);
+    for (code, email_code, field) in [
+        (wrong.as_str(), Some(emailed.as_str()), "code"),
+        ("12ab56", Some(emailed.as_str()), "code"),
+        (right.as_str(), None, "email_code"),
+        (right.as_str(), Some(other.as_str()), "email_code"),
+        (right.as_str(), Some("12ab56"), "email_code"),
+    ] {
         let e = jane
-            .confirm_totp(&ConfirmTotpRequest { code: code.into() })
+            .confirm_totp(&ConfirmTotpRequest {
+                code: code.into(),
+                email_code: email_code.map(Into::into),
+            })
             .await
             .expect_err(code);
-        assert_eq!(e.status(), Some(status), "{code}");
+        let p = e.problem().expect("problem");
+        assert_eq!(p.status, 422, "{code} {email_code:?}");
+        assert!(p.errors.iter().any(|f| f.field == field), "{p:?}");
     }
+    elsewhere.me().await.expect("nothing was set up");
     let codes = jane
-        .confirm_totp(&ConfirmTotpRequest { code: right.clone() })
+        .confirm_totp(&ConfirmTotpRequest {
+            code: right.clone(),
+            email_code: Some(emailed.clone()),
+        })
         .await
         .expect("confirmed")
         .recovery_codes;
@@ -185,8 +206,13 @@ async fn a_user_sets_up_an_authenticator_and_signs_in_with_a_code_or_a_recovery_
 /// Sets up an authenticator for `login` (signed in as `c`); returns its secret.
 pub(crate) async fn with_authenticator(app: &TestApp, c: &Client, login: &str) -> String {
     let setup = c.start_totp().await.expect("started");
+    let email_code = match &setup.email_code_sent_to {
+        Some(to) => Some(emailed_code(app, to).await),
+        None => None,
+    };
     c.confirm_totp(&ConfirmTotpRequest {
         code: code_at(&setup.secret, login, app.now()),
+        email_code,
     })
     .await
     .expect("confirmed");

@@ -26,8 +26,9 @@ async fn password_step(app: &TestApp) -> (String, Vec<String>) {
     (p.mfa_token.expect("token"), p.second_factors)
 }
 
-/// Adds a key made by `key` as `c`.
+/// Adds a key made by `key` as `c` (with the code emailed for a first second factor).
 async fn add_key(
+    app: &TestApp,
     c: &Client,
     key: &mut SoftPasskey,
     origin: &Url,
@@ -40,10 +41,15 @@ async fn add_key(
             serde_json::from_value(opts.options).expect("creation options"),
         )
         .expect("the key creates a credential");
+    let email_code = match &opts.email_code_sent_to {
+        Some(to) => Some(emailed_code(app, to).await),
+        None => None,
+    };
     c.add_security_key(&AddSecurityKeyRequest {
         challenge_id: opts.challenge_id,
         name: name.into(),
         credential: serde_json::to_value(created).expect("json"),
+        email_code,
     })
     .await
 }
@@ -80,7 +86,31 @@ async fn a_person_adds_security_keys_and_signs_in_with_one_and_replays_and_other
     let origin = Url::parse(&format!("http://localhost:{}", app.base.port().expect("port"))).expect("origin");
     let password_only = as_user(&app, "jrequester").await;
     let mut blue = SoftPasskey::new(true);
-    let added = add_key(&password_only, &mut blue, &origin, "Blue key")
+    // A sign-in that proved only the password adds the account's first key only with the code
+    // mailed to its owner: a stolen password cannot tie the account to a thief's key.
+    let opts = password_only.security_key_options().await.expect("options");
+    assert_eq!(
+        opts.email_code_sent_to.as_deref(),
+        Some("jane.requester@dla.example")
+    );
+    let created = blue
+        .do_registration(
+            origin.clone(),
+            serde_json::from_value(opts.options).expect("creation options"),
+        )
+        .expect("the key creates a credential");
+    let e = password_only
+        .add_security_key(&AddSecurityKeyRequest {
+            challenge_id: opts.challenge_id,
+            name: "Thief's key".into(),
+            credential: serde_json::to_value(created).expect("json"),
+            email_code: None,
+        })
+        .await
+        .expect_err("no emailed code");
+    assert_eq!(e.status(), Some(422));
+    assert!(password_only.mfa().await.expect("mfa").security_keys.is_empty());
+    let added = add_key(&app, &password_only, &mut blue, &origin, "Blue key")
         .await
         .expect("added");
     assert_eq!(added.name, "Blue key");
@@ -120,9 +150,10 @@ async fn a_person_adds_security_keys_and_signs_in_with_one_and_replays_and_other
         .expect("signed in");
     assert_eq!(amr(&t.access_token), ["pwd", "hwk"]);
     assert_eq!(aal(&t.access_token), 3);
-    // Each ceremony started is audited, with the key's adding and the sign-in.
+    // Each ceremony started is audited (the one refused for want of the emailed code too),
+    // with the key's adding and the sign-in.
     for (action, n) in [
-        ("auth.security_key_setup_started", 1),
+        ("auth.security_key_setup_started", 2),
         ("auth.security_key_added", 1),
         ("auth.security_key_asked", 1),
     ] {
@@ -179,7 +210,7 @@ async fn a_person_adds_security_keys_and_signs_in_with_one_and_replays_and_other
 
     // A sign-in with the password alone cannot add or remove keys; one with the key can.
     let mut green = SoftPasskey::new(true);
-    let e = add_key(&password_only, &mut green, &origin, "Green key")
+    let e = add_key(&app, &password_only, &mut green, &origin, "Green key")
         .await
         .expect_err("password-only sign-in");
     assert_eq!(e.problem().expect("problem").status, 403);
@@ -188,7 +219,7 @@ async fn a_person_adds_security_keys_and_signs_in_with_one_and_replays_and_other
         .await
         .expect_err("password-only sign-in");
     assert_eq!(e.problem().expect("problem").status, 403);
-    add_key(&c, &mut green, &origin, "Green key")
+    add_key(&app, &c, &mut green, &origin, "Green key")
         .await
         .expect("second key");
     assert_eq!(c.mfa().await.expect("mfa").security_keys.len(), 2);

@@ -89,12 +89,30 @@ export async function signIn(page, userId, password = PASSWORD) {
   await expect(home).toBeFocused();
 }
 
-/** At the "Set up two-step sign-in" screen: an authenticator app, its recovery codes, then on. */
+/** The code for setting up a first second factor mailed to `to` last. */
+export async function emailedCode(request, to) {
+  const mail = await mailTo(request, to, /your code to set up two-step sign-in/);
+  const m = mail.body.match(/ is (\d{6})\./);
+  if (!m) throw new Error(`no code in ${mail.body}`);
+  return m[1];
+}
+
+/** Types the code mailed for setting up a first second factor into `section`'s "Code we
+ * emailed you", reading the address from the steps shown. */
+export async function fillEmailedCode(page, section) {
+  const step = await section.getByText(/we emailed to/).textContent();
+  const to = step.match(/emailed to (\S+@\S+?) /)[1];
+  await section.getByLabel('Code we emailed you').fill(await emailedCode(page.request, to));
+}
+
+/** At the "Set up two-step sign-in" screen: an authenticator app (with the code mailed to the
+ * owner: a first second factor from a password sign-in), its recovery codes, then on. */
 export async function setUpAtGate(page, userId) {
   await expect(page.getByRole('heading', { level: 1, name: 'Set up two-step sign-in' })).toBeFocused();
   const section = page.getByRole('region', { name: 'Two-step sign-in' });
   await section.getByRole('button', { name: 'Set up an authenticator app' }).click();
   const secret = (await section.locator('figcaption code').textContent()).trim();
+  await fillEmailedCode(page, section);
   await section.getByLabel('Code from the app').fill(await totpCode(page.request, secret));
   await section.getByLabel('Code from the app').press('Enter');
   await expect(section.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem')).toHaveCount(10);
@@ -133,6 +151,14 @@ export function linkIn(body) {
   return u.pathname + u.search;
 }
 
+/** The body confirming the authenticator set up by `setup` (`POST /me/mfa/totp`'s answer):
+ * its code, and the mailed code when the set-up said one was sent. */
+export async function totpConfirmation(request, setup) {
+  const data = { code: await totpCode(request, setup.secret) };
+  if (setup.email_code_sent_to) data.email_code = await emailedCode(request, setup.email_code_sent_to);
+  return data;
+}
+
 /** Authorization headers of a user signed in through the API, as in the page: with the code
  * of their authenticator, an administrator setting one up at the first sign-in. */
 export async function apiAs(request, userId) {
@@ -153,7 +179,7 @@ export async function apiAs(request, userId) {
   // Setting an authenticator up proves it for this sign-in; its next token says so.
   const setup = await (await request.post('/api/v1/me/mfa/totp', { headers })).json();
   const confirmed = await request.post('/api/v1/me/mfa/totp/confirm', {
-    headers, data: { code: await totpCode(request, setup.secret) },
+    headers, data: await totpConfirmation(request, setup),
   });
   expect(confirmed.status()).toBe(200);
   keepKey(userId, setup.secret);

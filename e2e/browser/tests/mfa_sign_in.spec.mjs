@@ -3,7 +3,7 @@
 // password; a recovery code works once; she turns it off with her password. Codes are computed
 // here as an app computes them (RFC 6238). Keyboard only where a person types; axe on each
 // screen.
-import { apiAs, checkPage, expect, field, nav, PASSWORD, signIn, signOut, supervisorOnlyRole, test, totpCode } from './helpers.mjs';
+import { apiAs, checkPage, expect, field, fillEmailedCode, nav, PASSWORD, signIn, signOut, supervisorOnlyRole, test, totpCode, totpConfirmation } from './helpers.mjs';
 
 test('an authenticator app guards sign-in; a recovery code stands in once', async ({ page }) => {
   await signIn(page, 'eeao');
@@ -16,6 +16,9 @@ test('an authenticator app guards sign-in; a recovery code stands in once', asyn
   const secret = (await section.locator('figcaption code').textContent()).trim();
   expect(secret).toMatch(/^[A-Z2-7]{32}$/);
   await checkPage(page, '61-two-step-setup');
+  // Erin's sign-in proved only her password: the first second factor also needs the code
+  // mailed to her.
+  await fillEmailedCode(page, section);
   await section.getByLabel('Code from the app').fill(await totpCode(page.request, secret));
   await section.getByLabel('Code from the app').press('Enter');
   await expect(section.getByRole('status')).toContainText('Two-step sign-in is on. Every other sign-in of your account has ended.');
@@ -77,7 +80,7 @@ test('the help desk resets a lost authenticator', async ({ page, request }) => {
   const setup = await (await request.post('/api/v1/me/mfa/totp', { headers: erin })).json();
   const confirmed = await request.post('/api/v1/me/mfa/totp/confirm', {
     headers: erin,
-    data: { code: await totpCode(request, setup.secret) },
+    data: await totpConfirmation(request, setup),
   });
   expect(confirmed.status()).toBe(200);
   // She lost her phone and her codes; the help desk resets it with a reason.

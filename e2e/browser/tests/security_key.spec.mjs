@@ -4,7 +4,7 @@
 // it, sees the sign-in in his list, removes the key, and the password alone signs in again.
 // Runs on the HTTPS server at localhost (WebAuthn needs a host name). Focus on each page's
 // heading; axe on each new screen.
-import { checkPage, expect, field, nav, PASSWORD, signOut, test } from './helpers.mjs';
+import { checkPage, expect, field, fillEmailedCode, nav, PASSWORD, signOut, test } from './helpers.mjs';
 
 const tlsPort = process.env.AMPS_E2E_TLS_PORT || '18443';
 test.use({ baseURL: `https://localhost:${tlsPort}`, ignoreHTTPSErrors: true });
@@ -44,6 +44,11 @@ test('a security key is the second step: added, used, removed', async ({ page })
   await expect(keys).toContainText('No security key is added.');
   await keys.getByLabel('Name of the key').fill('Blue YubiKey');
   await keys.getByRole('button', { name: 'Add a security key' }).click();
+  // The first second factor of a password sign-in needs the code mailed to its owner too.
+  const finish = keys.getByRole('form', { name: 'Finish adding the security key' });
+  await expect(finish.getByLabel('Code we emailed you')).toBeFocused();
+  await fillEmailedCode(page, finish);
+  await finish.getByRole('button', { name: 'Finish adding the key' }).click();
   await expect(keys.getByRole('status')).toContainText('"Blue YubiKey" is added');
   await expect(keys.getByRole('table', { name: 'Your security keys' })).toContainText('Blue YubiKey');
   await checkPage(page, '73-security-key-added');

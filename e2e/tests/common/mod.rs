@@ -35,6 +35,22 @@ impl Drop for Server {
     }
 }
 
+/// The newest code for setting up two-step sign-in mailed to `to`, from the development
+/// mailbox.
+async fn emailed_code(c: &Client, to: &str) -> String {
+    let body = c
+        .mailbox()
+        .await
+        .expect("the development mailbox")
+        .messages
+        .into_iter()
+        .find(|m| m.to == to && m.subject.contains("your code to set up two-step sign-in"))
+        .unwrap_or_else(|| panic!("no set-up code mailed to {to}"))
+        .body;
+    let at = body.find(" is ").expect("the code in the mail") + 4;
+    body[at..at + 6].to_string()
+}
+
 /// A client signed in as `login`, as its owner signs in: an account that must use a second
 /// factor (an administrator) sets up an authenticator app at its first sign-in (which proves
 /// it for that sign-in), and types its code at the next ones.
@@ -50,9 +66,16 @@ pub async fn signed_in(base: &url::Url, login: &str, password: &str) -> Client {
         Ok(_) => {
             if c.me().await.expect("me").second_factor_needed.is_some() {
                 let setup = c.start_totp().await.expect("set up");
+                // A first second factor from a password-only sign-in needs the code mailed to
+                // the owner (read from the development mailbox `serve` switches on).
+                let email_code = match &setup.email_code_sent_to {
+                    Some(to) => Some(emailed_code(&c, to).await),
+                    None => None,
+                };
                 let step = current_step();
                 c.confirm_totp(&ConfirmTotpRequest {
                     code: totp_code(&setup.secret, login, step),
+                    email_code,
                 })
                 .await
                 .expect("confirmed");
@@ -155,6 +178,9 @@ pub async fn serve_logging_to(
     let mut cmd = Command::new(binary());
     cmd.arg("serve")
         .env("AMPS_BIND", format!("127.0.0.1:{port}"))
+        // Journeys read mailed codes there (an administrator's first sign-in sets up a second
+        // factor with one); loopback only.
+        .env("AMPS_DEV_MAILBOX", "true")
         .env_remove("AMPS_SMTP_URL")
         .env_remove("DATABASE_URL")
         .stdout(out)

@@ -18,6 +18,10 @@ pub fn SecurityKeys() -> impl IntoView {
     let alert = RwSignal::new(None::<String>);
     let status = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // A first key added from a password-only sign-in waits for the code mailed to the owner:
+    // the key's answer, its name, and the address the code went to.
+    let pending = RwSignal::new(None::<(AddSecurityKeyRequest, String)>);
+    let email_code = RwSignal::new(String::new());
     let load = move || {
         spawn_local(async move {
             if let Ok(s) = api::call(session, |c| async move { c.mfa().await }).await {
@@ -26,6 +30,39 @@ pub fn SecurityKeys() -> impl IntoView {
         })
     };
     load();
+    let send = move |body: AddSecurityKeyRequest| async move {
+        match api::call(session, move |c| {
+            let b = body.clone();
+            async move { c.add_security_key(&b).await }
+        })
+        .await
+        {
+            Ok(k) => {
+                // The first key proves a second factor for this sign-in too.
+                api::renew(session).await;
+                name.set(String::new());
+                pending.set(None);
+                email_code.set(String::new());
+                status.set(Some(format!(
+                    "\"{}\" is added: sign-in asks for a security key after your password.",
+                    k.name
+                )));
+                load();
+            }
+            Err(e) => alert.set(Some(api::message(&e))),
+        }
+        busy.set(false);
+    };
+    let finish = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some((mut body, _)) = pending.get_untracked() else {
+            return;
+        };
+        body.email_code = Some(email_code.get_untracked().trim().to_string());
+        busy.set(true);
+        alert.set(None);
+        spawn_local(send(body));
+    };
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let label = name.get_untracked().trim().to_string();
@@ -57,26 +94,15 @@ pub fn SecurityKeys() -> impl IntoView {
                 challenge_id: opts.challenge_id,
                 name: label.clone(),
                 credential,
+                email_code: None,
             };
-            match api::call(session, move |c| {
-                let b = body.clone();
-                async move { c.add_security_key(&b).await }
-            })
-            .await
-            {
-                Ok(k) => {
-                    // The first key proves a second factor for this sign-in too.
-                    api::renew(session).await;
-                    name.set(String::new());
-                    status.set(Some(format!(
-                        "\"{}\" is added: sign-in asks for a security key after your password.",
-                        k.name
-                    )));
-                    load();
-                }
-                Err(e) => alert.set(Some(api::message(&e))),
+            if let Some(to) = opts.email_code_sent_to {
+                pending.set(Some((body, to)));
+                busy.set(false);
+                crate::components::focus_when_drawn("key-email-code");
+                return;
             }
-            busy.set(false);
+            send(body).await;
         });
     };
     let remove = move |id: Uuid, label: String| {
@@ -136,13 +162,27 @@ pub fn SecurityKeys() -> impl IntoView {
             <Status msg=status/>
             <p>"A FIDO2 security key (with its PIN or fingerprint and a touch) can be your second step after the password."</p>
             {move || keys.get().map(list)}
-            <form aria-label="Add a security key" on:submit=add novalidate>
-                <div class="field">
-                    <label for="key-name">"Name of the key"</label>
-                    <input id="key-name" maxlength="64" autocomplete="off" bind:value=name/>
-                </div>
-                <button type="submit" disabled=move || busy.get()>"Add a security key"</button>
-            </form>
+            {move || match pending.get() {
+                Some((_, to)) => view! {
+                    <form aria-label="Finish adding the security key" on:submit=finish novalidate>
+                        <p>{format!("Your first second step needs one more proof that it is you: enter the 6-digit code we emailed to {to} (within 5 minutes).")}</p>
+                        <div class="field">
+                            <label for="key-email-code">"Code we emailed you"</label>
+                            <input id="key-email-code" inputmode="numeric" autocomplete="one-time-code" bind:value=email_code/>
+                        </div>
+                        <button type="submit" disabled=move || busy.get()>"Finish adding the key"</button>
+                    </form>
+                }.into_any(),
+                None => view! {
+                    <form aria-label="Add a security key" on:submit=add novalidate>
+                        <div class="field">
+                            <label for="key-name">"Name of the key"</label>
+                            <input id="key-name" maxlength="64" autocomplete="off" bind:value=name/>
+                        </div>
+                        <button type="submit" disabled=move || busy.get()>"Add a security key"</button>
+                    </form>
+                }.into_any(),
+            }}
         </section>
     }
 }

@@ -24,6 +24,8 @@ fn how(methods: &[String]) -> String {
             "otp" => "authenticator code",
             "sc" => "PIV/CAC card",
             "hwk" => "security key",
+            "fed" => "network credentials",
+            "mfa" => "their second step",
             other => other,
         })
         .collect::<Vec<_>>()

@@ -27,6 +27,7 @@ pub fn TwoStep() -> impl IntoView {
     let setup = RwSignal::new(None::<TotpEnrollmentResponse>);
     let recovery = RwSignal::new(None::<Vec<String>>);
     let code = RwSignal::new(String::new());
+    let email_code = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let alert = RwSignal::new(None::<String>);
     let status = RwSignal::new(None::<String>);
@@ -55,8 +56,10 @@ pub fn TwoStep() -> impl IntoView {
     };
     let confirm = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        let emailed = setup.with_untracked(|s| s.as_ref().is_some_and(|s| s.email_code_sent_to.is_some()));
         let body = ConfirmTotpRequest {
             code: code.get_untracked().trim().to_string(),
+            email_code: emailed.then(|| email_code.get_untracked().trim().to_string()),
         };
         busy.set(true);
         alert.set(None);
@@ -72,6 +75,7 @@ pub fn TwoStep() -> impl IntoView {
                     api::renew(session).await;
                     setup.set(None);
                     code.set(String::new());
+                    email_code.set(String::new());
                     recovery.set(Some(r.recovery_codes));
                     crate::components::focus_when_drawn("recovery-h");
                     status.set(Some(
@@ -138,10 +142,14 @@ pub fn TwoStep() -> impl IntoView {
                 }.into_any(),
                 (Some(_), Some(e)) => {
                     let svg = qr_svg(&e.otpauth_url).unwrap_or_default();
+                    let emailed_to = e.email_code_sent_to.clone();
                     view! {
                         <ol>
                             <li>"Scan this QR code with your authenticator app (or type the key below)."</li>
                             <li>"Enter the 6-digit code the app shows."</li>
+                            {emailed_to.clone().map(|to| view! {
+                                <li>{format!("Enter the 6-digit code we emailed to {to} (it works for 15 minutes), so we know it is you and not someone who learned your password.")}</li>
+                            })}
                         </ol>
                         <figure>
                             <div class="qr" role="img" aria-label="QR code of your authenticator key" inner_html=svg></div>
@@ -152,6 +160,12 @@ pub fn TwoStep() -> impl IntoView {
                                 <label for="tfa-code">"Code from the app"</label>
                                 <input id="tfa-code" inputmode="numeric" autocomplete="one-time-code" bind:value=code/>
                             </div>
+                            {emailed_to.map(|_| view! {
+                                <div class="field">
+                                    <label for="tfa-email-code">"Code we emailed you"</label>
+                                    <input id="tfa-email-code" inputmode="numeric" autocomplete="one-time-code" bind:value=email_code/>
+                                </div>
+                            })}
                             <button type="submit" disabled=move || busy.get()>"Turn on two-step sign-in"</button>
                         </form>
                     }.into_any()

@@ -1,11 +1,16 @@
 //! The organizations section of `/catalog` (administrators): each organization with whether its
 //! users may request non-PROD roles and whether they must sign in with a second factor, saved
-//! one organization at a time; and a form for a new organization.
+//! one organization at a time, and its sign-in with network credentials (its OpenID Connect
+//! provider); and a form for a new organization.
 
 use crate::api::{self, Session};
-use amps_openapi::{CreateOrganizationRequest, OrganizationResponse, UpdateOrganizationRequest};
+use amps_openapi::{
+    CreateOrganizationRequest, NetworkSignInRequest, NetworkSignInResponse, OrganizationResponse,
+    UpdateOrganizationRequest,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use uuid::Uuid;
 
 /// One organization's settings.
 #[component]
@@ -69,7 +74,113 @@ fn OrganizationRow(
                 </div>
                 <button type="submit" disabled=move || busy.get()>{format!("Save {}", org.code)}</button>
             </form>
+            <NetworkSignIn id=org.id code=org.code.clone() status=status alert=alert/>
         </article>
+    }
+}
+
+/// An organization's identity provider: its people sign in with their network credentials.
+#[component]
+fn NetworkSignIn(
+    id: Uuid,
+    code: String,
+    status: RwSignal<Option<String>>,
+    alert: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let session = Session::get();
+    let p = format!("net-{id}");
+    let label = format!("Network sign-in of {code}");
+    let current = RwSignal::new(None::<NetworkSignInResponse>);
+    let issuer = RwSignal::new(String::new());
+    let client_id = RwSignal::new(String::new());
+    let secret = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    spawn_local(async move {
+        if let Ok(n) = api::call(
+            session,
+            move |c| async move { c.network_sign_in_settings(id).await },
+        )
+        .await
+        {
+            issuer.set(n.issuer.clone());
+            client_id.set(n.client_id.clone());
+            current.set(Some(n));
+        }
+    });
+    let save = {
+        let code = code.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let typed = secret.get_untracked();
+            let req = NetworkSignInRequest {
+                issuer: issuer.get_untracked().trim().to_string(),
+                client_id: client_id.get_untracked().trim().to_string(),
+                client_secret: (!typed.is_empty()).then_some(typed),
+            };
+            let code = code.clone();
+            busy.set(true);
+            alert.set(None);
+            spawn_local(async move {
+                match api::call(session, move |c| {
+                    let req = req.clone();
+                    async move { c.set_network_sign_in(id, &req).await }
+                })
+                .await
+                {
+                    Ok(n) => {
+                        status.set(Some(format!(
+                            "{code}: its people can sign in with their network credentials. Register AMPS with the provider with the redirect URI {}.",
+                            n.redirect_uri
+                        )));
+                        secret.set(String::new());
+                        current.set(Some(n));
+                    }
+                    Err(e) => alert.set(Some(format!("{code}: {}", api::message(&e)))),
+                }
+                busy.set(false);
+            });
+        }
+    };
+    let remove = move |_| {
+        let code = code.clone();
+        busy.set(true);
+        alert.set(None);
+        spawn_local(async move {
+            match api::call(
+                session,
+                move |c| async move { c.remove_network_sign_in(id).await },
+            )
+            .await
+            {
+                Ok(()) => {
+                    status.set(Some(format!("{code}: sign-in with network credentials is off.")));
+                    current.set(None);
+                }
+                Err(e) => alert.set(Some(format!("{code}: {}", api::message(&e)))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <details>
+            <summary>{move || if current.with(Option::is_some) { "Network sign-in: on" } else { "Network sign-in: off" }}</summary>
+            <p>"Its people sign in at the organization's identity provider (OpenID Connect) and come back to AMPS, which finds their account by the address the provider verified."</p>
+            {move || current.get().map(|n| view! {
+                <p>"Redirect URI to register with the provider: "<code>{n.redirect_uri}</code></p>
+            })}
+            <form aria-label=label on:submit=save novalidate>
+                <div class="field"><label for=format!("{p}-iss")>"Issuer (the provider's URL)"</label><input id=format!("{p}-iss") type="url" bind:value=issuer/></div>
+                <div class="field"><label for=format!("{p}-cid")>"Client ID of AMPS at the provider"</label><input id=format!("{p}-cid") autocomplete="off" bind:value=client_id/></div>
+                <div class="field">
+                    <label for=format!("{p}-sec")>{move || if current.with(Option::is_some) { "Client secret (leave empty to keep it)" } else { "Client secret" }}</label>
+                    <input id=format!("{p}-sec") type="password" autocomplete="new-password" bind:value=secret/>
+                </div>
+                <button type="submit" disabled=move || busy.get()>"Save network sign-in"</button>
+                <Show when=move || current.with(Option::is_some)>
+                    <button type="button" class="secondary" disabled=move || busy.get() on:click=remove.clone()>"Turn off network sign-in"</button>
+                </Show>
+            </form>
+        </details>
     }
 }
 

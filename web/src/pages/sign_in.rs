@@ -1,12 +1,14 @@
 //! `/sign-in`: User ID and password, then, for an account with an authenticator app, the code
 //! it shows (or a recovery code); or a PIV / CAC card, at the certificate address, which sends
-//! the browser back to `/sign-in/certificate` with a single-use code.
+//! the browser back to `/sign-in/certificate` with a single-use code; or the network
+//! credentials of an organization (its identity provider), which send it back to
+//! `/sign-in/network` the same way.
 
 use crate::api::{self, Session};
 use crate::components::{Field, FormErrors, Page};
 use amps_openapi::{
-    CertificateSignInRequest, Client, LoginRequest, SecondFactorRequest, SecurityKeyChallengeRequest,
-    SecurityKeySignInRequest, TokenResponse,
+    CertificateSignInRequest, Client, LoginRequest, NetworkSignInOption, NetworkTokenRequest,
+    SecondFactorRequest, SecurityKeyChallengeRequest, SecurityKeySignInRequest, TokenResponse,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -33,16 +35,27 @@ pub fn SignIn() -> impl IntoView {
     let accepted = RwSignal::new(false);
     // Where a PIV / CAC sign-in starts, when the server offers one.
     let card_url = RwSignal::new(None::<String>);
+    // The organizations whose network credentials sign in.
+    let network = RwSignal::new(Vec::<NetworkSignInOption>::new());
     spawn_local(async move {
         if let Ok(m) = api::anonymous().sign_in_methods().await {
             card_url.set(m.certificate_url);
+            network.set(m.network);
         }
     });
+    let with_network = move |url: String| match new_state(Via::Network) {
+        Some(state) => {
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().set_href(&format!("{url}?state={state}"));
+            }
+        }
+        None => alert.set(Some("Your browser cannot start this sign-in here.".into())),
+    };
     let with_card = move |_| {
         let Some(url) = card_url.get_untracked() else {
             return;
         };
-        match new_state() {
+        match new_state(Via::Card) {
             Some(state) => {
                 if let Some(w) = web_sys::window() {
                     let _ = w.location().set_href(&format!("{url}?state={state}"));
@@ -211,6 +224,17 @@ pub fn SignIn() -> impl IntoView {
                 <p class="or">"Or, with your PIV or CAC card in its reader:"</p>
                 <button type="button" class="secondary" on:click=with_card>"Sign in with PIV/CAC"</button>
             </Show>
+            <Show when=move || !network.with(Vec::is_empty) && mfa_token.get().is_none()>
+                <p class="or">"Or with your organization's network credentials (you sign in there and come back):"</p>
+                {move || network.get().into_iter().map(|o| {
+                    let url = o.url.clone();
+                    view! {
+                        <button type="button" class="secondary" on:click=move |_| with_network(url.clone())>
+                            {format!("Sign in with {} network credentials", o.organization)}
+                        </button>
+                    }
+                }).collect_view()}
+            </Show>
             </div>
             <ul class="links">
                 <li><a href="/register">"Register for an account (external users)"</a></li>
@@ -268,11 +292,49 @@ async fn signed_in(
     navigate("/", Default::default());
 }
 
-/// Where the sign-in kept the `state` it sent to the certificate address.
-const STATE_KEY: &str = "amps.certificate_state";
+/// How a sign-in left for another address and came back with a code.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Via {
+    /// The certificate address (a PIV / CAC card).
+    Card,
+    /// The organization's identity provider (network credentials).
+    Network,
+}
 
-/// A new random `state` for a card sign-in, kept in this tab's session storage.
-fn new_state() -> Option<String> {
+impl Via {
+    /// Where the sign-in keeps the `state` it sent.
+    fn state_key(self) -> &'static str {
+        match self {
+            Via::Card => "amps.certificate_state",
+            Via::Network => "amps.network_state",
+        }
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            Via::Card => "/sign-in/certificate",
+            Via::Network => "/sign-in/network",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Via::Card => "Sign in with PIV/CAC",
+            Via::Network => "Sign in with network credentials",
+        }
+    }
+
+    fn refusal(self, slug: &str) -> &'static str {
+        match self {
+            Via::Card => card_refusal(slug),
+            Via::Network => network_refusal(slug),
+        }
+    }
+}
+
+/// A new random `state` for a sign-in `via` another address, kept in this tab's session
+/// storage.
+fn new_state(via: Via) -> Option<String> {
     let w = web_sys::window()?;
     let mut bytes = [0u8; 16];
     w.crypto()
@@ -280,7 +342,10 @@ fn new_state() -> Option<String> {
         .get_random_values_with_u8_array(&mut bytes)
         .ok()?;
     let state: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    w.session_storage().ok()??.set_item(STATE_KEY, &state).ok()?;
+    w.session_storage()
+        .ok()??
+        .set_item(via.state_key(), &state)
+        .ok()?;
     Some(state)
 }
 
@@ -316,10 +381,55 @@ fn card_refusal(slug: &str) -> &'static str {
     }
 }
 
+/// What a refused network sign-in's slug means to the person.
+fn network_refusal(slug: &str) -> &'static str {
+    match slug {
+        "network-state-unknown" => {
+            "This sign-in with your network credentials has expired or was finished already. Start again."
+        }
+        "network-other-browser" => {
+            "This sign-in was started in another browser. Start again here, in the browser you use for AMPS."
+        }
+        "network-declined" => {
+            "Your organization's sign-in did not sign you in. Start again, or sign in with your User ID and password."
+        }
+        "network-provider-failed" => {
+            "Your organization's sign-in could not be reached. Try again later, or sign in with your User ID and password."
+        }
+        "network-token-invalid" => {
+            "The answer from your organization's sign-in could not be trusted. Start again; if it happens again, call the help desk."
+        }
+        "network-email-unverified" => {
+            "Your organization's sign-in did not confirm your email address, so AMPS cannot tell which account is yours. Sign in with your User ID and password."
+        }
+        "network-not-linked" => {
+            "No AMPS account of your organization matches your network sign-in. Sign in with your User ID and password, or register."
+        }
+        "account-cannot-sign-in" => "Your account cannot sign in now. Call the help desk.",
+        "too-many-attempts" => "Too many failed sign-ins from here. Wait a few minutes and try again.",
+        _ => {
+            "The sign-in with your network credentials did not work. Try again, or sign in with your User ID and password."
+        }
+    }
+}
+
 /// `/sign-in/certificate`: back from the certificate address with a code (signs in) or the
 /// reason it refused the card.
 #[component]
 pub fn CertificateReturn() -> impl IntoView {
+    view! { <Return via=Via::Card/> }
+}
+
+/// `/sign-in/network`: back from the organization's identity provider (through AMPS) with a
+/// code (signs in) or the reason it was refused.
+#[component]
+pub fn NetworkReturn() -> impl IntoView {
+    view! { <Return via=Via::Network/> }
+}
+
+/// Back from another address with a code (signs in) or the reason for a refusal.
+#[component]
+fn Return(via: Via) -> impl IntoView {
     let session = Session::get();
     let alert = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
@@ -332,13 +442,13 @@ pub fn CertificateReturn() -> impl IntoView {
     let storage = w.as_ref().and_then(|w| w.session_storage().ok().flatten());
     let expected = storage
         .as_ref()
-        .and_then(|s| s.get_item(STATE_KEY).ok().flatten());
+        .and_then(|s| s.get_item(via.state_key()).ok().flatten());
     if let Some(s) = &storage {
-        let _ = s.remove_item(STATE_KEY);
+        let _ = s.remove_item(via.state_key());
     }
     // The code is single use; it leaves the address bar and the history at once.
     if let Some(h) = w.as_ref().and_then(|w| w.history().ok()) {
-        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/sign-in/certificate"));
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(via.path()));
     }
     let mut code = None;
     let mut error = None;
@@ -353,26 +463,29 @@ pub fn CertificateReturn() -> impl IntoView {
     }
     if state.is_none() || state != expected {
         alert.set(Some(
-            "This card sign-in was not started from this browser tab. Start again from the sign-in page."
-                .into(),
+            "This sign-in was not started from this browser tab. Start again from the sign-in page.".into(),
         ));
     } else if let Some(e) = error {
-        alert.set(Some(card_refusal(&e).into()));
+        alert.set(Some(via.refusal(&e).into()));
     } else if let Some(code) = code {
         busy.set(true);
         spawn_local(async move {
             let mut c = api::anonymous();
-            match c.certificate_sign_in(&CertificateSignInRequest { code }).await {
+            let answer = match via {
+                Via::Card => c.certificate_sign_in(&CertificateSignInRequest { code }).await,
+                Via::Network => c.network_sign_in(&NetworkTokenRequest { code }).await,
+            };
+            match answer {
                 Ok(t) => signed_in(session, c, t, navigate).await,
                 Err(e) => alert.set(Some(api::message(&e))),
             }
             busy.set(false);
         });
     } else {
-        alert.set(Some(card_refusal("").into()))
+        alert.set(Some(via.refusal("").into()))
     }
     view! {
-        <Page title="Sign in with PIV/CAC" alert=alert>
+        <Page title=via.title() alert=alert>
             <Show when=move || busy.get()>
                 <p role="status">"Signing you in…"</p>
             </Show>
