@@ -863,9 +863,9 @@ pub async fn confirm_totp(
     req.validate()?;
     let now = ctx.clock.now();
     // Nothing to confirm is told before any emailed code is asked for (checked again below).
-    if !store::mfa::totp(&ctx.db, p.id)
+    if store::mfa::totp(&ctx.db, p.id)
         .await?
-        .is_some_and(|c| c.confirmed_at.is_none())
+        .is_none_or(|c| c.confirmed_at.is_some())
     {
         return Err(Error::Conflict(
             "Start setting up an authenticator app first (or it is set up already).".into(),
