@@ -95,131 +95,6 @@ fn new_recovery_codes() -> (Vec<String>, Vec<String>) {
         .unzip()
 }
 
-/// The purpose of the code mailed to set up an account's first second factor.
-const PURPOSE_ENROL: &str = "mfa_enrolment";
-/// How long that code works.
-const ENROL_CODE_TTL: Duration = Duration::minutes(15);
-
-/// Whether setting up a second factor now must be proved with a code mailed to the account's
-/// address: the account's first one, from a sign-in that proved only its password. Whoever
-/// learned a password must not be able to tie the account to their own phone or key (and so
-/// lock its owner out), least of all an administrator's, whose first sign-in must set one up.
-pub(super) async fn enrolment_needs_mail(ctx: &Ctx, p: &UserPrincipal) -> Result<bool> {
-    Ok(!p.second_factor && !has_second_factor(&ctx.db, p.id).await?)
-}
-
-fn enrolment_digest(user: uuid::Uuid, code: &str) -> String {
-    tokens::digest(&format!("{PURPOSE_ENROL}:{user}:{code}"))
-}
-
-/// Counts a request that mails the caller an enrolment code (its own transaction; before the
-/// caller's): nobody can have hundreds sent ([`ThrottlePolicy::MAIL`]).
-pub(super) async fn enrolment_code_asked(ctx: &Ctx, p: &UserPrincipal) -> Result<()> {
-    super::throttle::mail_asked(ctx, &format!("{PURPOSE_ENROL}:{}", p.id)).await
-}
-
-/// Mails the caller a new six-digit code for setting up their first second factor, valid for
-/// [`ENROL_CODE_TTL`]; the codes mailed before stop working. Answers the address.
-pub(super) async fn mail_enrolment_code(
-    ctx: &Ctx,
-    txn: &impl ConnectionTrait,
-    p: &UserPrincipal,
-    now: DateTime<Utc>,
-) -> Result<String> {
-    let code = format!(
-        "{:06}",
-        rand::Rng::gen_range(&mut rand::rngs::OsRng, 0..1_000_000u32)
-    );
-    store::accounts::use_link_tokens(txn, p.id, PURPOSE_ENROL, now).await?;
-    store::accounts::insert_link_token(
-        txn,
-        p.id,
-        PURPOSE_ENROL,
-        enrolment_digest(p.id, &code),
-        None,
-        now + ENROL_CODE_TTL,
-        now,
-    )
-    .await?;
-    outbox::enqueue(
-        txn,
-        now,
-        &p.user.email,
-        "AMPS: your code to set up two-step sign-in",
-        &format!(
-            "Hello {},\n\nYour code to set up two-step sign-in for your AMPS account {} is {code}. It works once, for {} minutes.\n\nIf you did not ask for it, someone else knows your password: change it now, and call {}.\n\n-- AMPS",
-            p.user.first_name,
-            p.login,
-            ENROL_CODE_TTL.num_minutes(),
-            ctx.settings.help_desk
-        ),
-    )
-    .await?;
-    Ok(p.user.email.clone())
-}
-
-/// The enrolment code a first second factor is set up with, checked before the caller's
-/// transaction: `None` when none is needed, else the code's row (spend it with
-/// [`spend_enrolment_code`]). A wrong code counts against the account's own throttle
-/// (reserved before the check, taken back when right), so six digits cannot be guessed.
-pub(super) async fn check_enrolment_code(
-    ctx: &Ctx,
-    p: &UserPrincipal,
-    code: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<Option<uuid::Uuid>> {
-    if !enrolment_needs_mail(ctx, p).await? {
-        return Ok(None);
-    }
-    let Some(code) = code.map(str::trim) else {
-        return Err(Error::Validation(field(
-            "email_code",
-            "required",
-            format!(
-                "is needed: enter the code we emailed to {} when you started",
-                p.user.email
-            ),
-        )));
-    };
-    let keys = [(format!("{PURPOSE_ENROL}:{}", p.id), ThrottlePolicy::ACCOUNT)];
-    super::throttle::reserve_attempt(ctx, &keys, now).await?;
-    let found = store::accounts::link_token(&ctx.db, &enrolment_digest(p.id, code))
-        .await?
-        .filter(|t| {
-            t.user_id == p.id && t.purpose == PURPOSE_ENROL && t.used_at.is_none() && t.expires_at > now
-        });
-    match found {
-        Some(t) => {
-            let txn = crate::store::begin(&ctx.db).await?;
-            store::sessions::release(&txn, &keys).await?;
-            txn.commit().await?;
-            Ok(Some(t.id))
-        }
-        None => Err(Error::Validation(field(
-            "email_code",
-            "wrong",
-            "is not the code we emailed you last, or it has expired: start again for a new one",
-        ))),
-    }
-}
-
-/// Spends the enrolment code [`check_enrolment_code`] accepted, in the transaction that sets
-/// the factor up (of two requests with it, one sets a factor up).
-pub(super) async fn spend_enrolment_code(
-    txn: &impl ConnectionTrait,
-    checked: Option<uuid::Uuid>,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    if let Some(id) = checked
-        && !store::accounts::use_link_token(txn, id, now).await?
-    {
-        return Err(Error::Conflict(
-            "This emailed code was used already: start again for a new one.".into(),
-        ));
-    }
-    Ok(())
-}
-
 /// Whether `user` signs in with a second factor.
 pub async fn has_second_factor(conn: &impl ConnectionTrait, user: uuid::Uuid) -> Result<bool> {
     Ok(!store::mfa::second_factors(conn, user).await?.is_empty())
@@ -818,9 +693,9 @@ pub async fn start_totp(ctx: &Ctx, actor: &Actor, p: &UserPrincipal) -> Result<T
         &p.login,
     )?;
     let secret = t.get_secret_base32();
-    let needs_mail = enrolment_needs_mail(ctx, p).await?;
+    let needs_mail = super::first_factor::needs_mail(ctx, p).await?;
     if needs_mail {
-        enrolment_code_asked(ctx, p).await?;
+        super::first_factor::asked(ctx, p).await?;
     }
     let txn = crate::store::begin(&ctx.db).await?;
     if !store::mfa::put_unconfirmed(&txn, p.id, &secret, now).await? {
@@ -829,7 +704,7 @@ pub async fn start_totp(ctx: &Ctx, actor: &Actor, p: &UserPrincipal) -> Result<T
         ));
     }
     let email_code_sent_to = if needs_mail {
-        Some(mail_enrolment_code(ctx, &txn, p, now).await?)
+        Some(super::first_factor::mail_code(ctx, &txn, p, now).await?)
     } else {
         None
     };
@@ -871,7 +746,7 @@ pub async fn confirm_totp(
             "Start setting up an authenticator app first (or it is set up already).".into(),
         ));
     }
-    let emailed = check_enrolment_code(ctx, p, req.email_code.as_deref(), now).await?;
+    let emailed = super::first_factor::check_code(ctx, p, req.email_code.as_deref(), now).await?;
     let txn = crate::store::begin(&ctx.db).await?;
     let cred = match store::mfa::totp(&txn, p.id).await? {
         None => {
@@ -897,7 +772,7 @@ pub async fn confirm_totp(
     if !store::mfa::use_step(&txn, p.id, step, now).await? {
         return Err(Error::Conflict("This code was used already.".into()));
     }
-    spend_enrolment_code(&txn, emailed, now).await?;
+    super::first_factor::spend_code(&txn, emailed, now).await?;
     let (codes, hashes) = new_recovery_codes();
     store::mfa::replace_recovery_codes(&txn, p.id, &hashes).await?;
     // This sign-in just proved the app too: its next access token (after a refresh) says so.

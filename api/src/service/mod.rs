@@ -16,6 +16,7 @@ pub mod dev;
 pub mod enrollments;
 pub mod expiry;
 pub mod export;
+pub mod first_factor;
 pub mod inactivity;
 pub mod invitations;
 pub mod mfa;

@@ -100,16 +100,16 @@ pub async fn options(ctx: &Ctx, actor: &Actor, p: &UserPrincipal) -> Result<Secu
         .start_passkey_registration(p.id, &p.login, &name, Some(exclude))
         .map_err(|e| Error::Internal(anyhow::anyhow!("WebAuthn registration: {e}")))?;
     let state = serde_json::to_string(&state).map_err(|e| Error::Internal(e.into()))?;
-    let needs_mail = super::mfa::enrolment_needs_mail(ctx, p).await?;
+    let needs_mail = super::first_factor::needs_mail(ctx, p).await?;
     if needs_mail {
-        super::mfa::enrolment_code_asked(ctx, p).await?;
+        super::first_factor::asked(ctx, p).await?;
     }
     let txn = crate::store::begin(&ctx.db).await?;
     let id =
         store::security_keys::put_challenge(&txn, p.id, PURPOSE_REGISTER, &state, now + CEREMONY_TTL, now)
             .await?;
     let email_code_sent_to = if needs_mail {
-        Some(super::mfa::mail_enrolment_code(ctx, &txn, p, now).await?)
+        Some(super::first_factor::mail_code(ctx, &txn, p, now).await?)
     } else {
         None
     };
@@ -153,7 +153,7 @@ pub async fn add(
             ))
         })?;
     let now = ctx.clock.now();
-    let emailed = super::mfa::check_enrolment_code(ctx, p, req.email_code.as_deref(), now).await?;
+    let emailed = super::first_factor::check_code(ctx, p, req.email_code.as_deref(), now).await?;
     let txn = crate::store::begin(&ctx.db).await?;
     let Some(state) =
         store::security_keys::take_challenge(&txn, p.id, req.challenge_id, PURPOSE_REGISTER, now).await?
@@ -183,7 +183,7 @@ pub async fn add(
     else {
         return Err(Error::Conflict("This security key is registered already.".into()));
     };
-    super::mfa::spend_enrolment_code(&txn, emailed, now).await?;
+    super::first_factor::spend_code(&txn, emailed, now).await?;
     if !had_second_factor {
         if let Some(family) = p.session {
             store::sessions::mark_second_factor(
