@@ -8,7 +8,7 @@ use crate::helpers::*;
 use crate::mfa::{aal, amr};
 use amps_openapi::*;
 use reqwest::header::{ACCEPT, LOCATION};
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::{ConnectionTrait, EntityTrait, Statement};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -394,6 +394,13 @@ async fn people_sign_in_with_their_organizations_network_credentials_and_bad_ans
     ] {
         assert!(failed.iter().any(|r| r == reason), "{reason} in {failed:?}");
     }
+    // Each refusal counted against the address, as a wrong password does.
+    let counted = amps::store::entities::login_throttle::Entity::find_by_id("ip:127.0.0.1")
+        .one(&app.ctx.db)
+        .await
+        .expect("throttle")
+        .expect("the address's count");
+    assert_eq!(counted.failures, 8, "{counted:?}");
     // Nothing was linked by the refused ones: Sam, with a verified address, links now.
     sql(
         &app,

@@ -55,7 +55,9 @@ test('a person signs in with their organization\'s network credentials', async (
     await signOut(page);
 
     // Victor's account belongs to another organization: DLA's sign-in does not open it, and
-    // AMPS says why and where to go instead.
+    // AMPS says why and where to go instead. (On another computer: the provider remembers Jane
+    // in this browser and would sign her in again at once.)
+    await page.context().clearCookies();
     await page.getByRole('button', { name: 'Sign in with Defense Logistics Agency network credentials' }).click();
     await page.getByLabel('Email').fill('victor.vendor@acme.example');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -64,7 +66,7 @@ test('a person signs in with their organization\'s network credentials', async (
     await expect(page).toHaveURL(/\/sign-in\/network$/);
     await checkPage(page, '81-sign-in-network-refused');
   } finally {
-    await request.delete(`/api/v1/organizations/${dla.id}/network-sign-in`, { headers: await apiAs(request, 'aadmin') });
     provider.kill();
+    await request.delete(`/api/v1/organizations/${dla.id}/network-sign-in`, { headers: admin });
   }
 });
