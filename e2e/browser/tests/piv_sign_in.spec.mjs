@@ -5,7 +5,7 @@
 // list; the help desk sees the card in her account; she removes it, and the card then signs
 // nobody in. axe on each new screen; focus on
 // each page's heading.
-import { checkPage, expect, field, nav, PASSWORD, signOut, test, totpCode } from './helpers.mjs';
+import { checkPage, expect, field, fillEmailedCode, nav, PASSWORD, signOut, test, totpCode } from './helpers.mjs';
 
 const tlsPort = process.env.AMPS_E2E_TLS_PORT || '18443';
 const certOrigin = `https://localhost:${Number(tlsPort) + 1}`;
@@ -43,6 +43,7 @@ test('Jane binds her CAC and signs in with it; removed, it signs nobody in', asy
   const two = page.getByRole('region', { name: 'Two-step sign-in' });
   await two.getByRole('button', { name: 'Set up an authenticator app' }).click();
   const secret = (await two.locator('figcaption code').textContent()).trim();
+  await fillEmailedCode(page, two);
   await two.getByLabel('Code from the app').fill(await totpCode(page.request, secret));
   await two.getByLabel('Code from the app').press('Enter');
   await expect(two.getByRole('status')).toContainText('Two-step sign-in is on.');
