@@ -121,23 +121,7 @@ pub async fn sign_in(ctx: &Ctx, ip: Option<String>, chain: &[CertificateDer<'_>]
     let (Some(u), Some(binding)) = (owner, bound) else {
         return Err(Error::Certificate(Refusal::NotBound));
     };
-    if let Some(why) = u.status.sign_in_refusal(&ctx.settings.help_desk, None) {
-        let txn = crate::store::begin(&ctx.db).await?;
-        store::sessions::release(&txn, &keys).await?;
-        audit::append(
-            &txn,
-            now,
-            NewEvent {
-                actor: &actor,
-                action: "auth.login_refused",
-                target: Some(format!("user:{}", u.id)),
-                details: json!({"status": u.status.as_str(), "method": "certificate"}),
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        return Err(Error::Forbidden(why));
-    }
+    sessions::refuse_if_cannot_sign_in(ctx, &u, &actor, &keys, (None, Some("certificate")), now).await?;
     let code = tokens::generate();
     let txn = crate::store::begin(&ctx.db).await?;
     store::sessions::release(&txn, &keys).await?;

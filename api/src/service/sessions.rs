@@ -133,29 +133,49 @@ pub async fn login(
     } else {
         store::users::status_reason(&ctx.read, u.id).await?
     };
-    if let Some(why) = status.sign_in_refusal(&ctx.settings.help_desk, reason.as_deref()) {
-        let txn = crate::store::begin(&ctx.db).await?;
-        store::sessions::release(&txn, &keys).await?;
-        audit::append(
-            &txn,
-            now,
-            NewEvent {
-                actor: &actor,
-                action: "auth.login_refused",
-                target: Some(format!("user:{}", u.id)),
-                details: json!({"status": status.as_str()}),
-            },
-        )
-        .await?;
-        txn.commit().await?;
-        return Err(Error::Forbidden(why));
-    }
+    refuse_if_cannot_sign_in(ctx, &u, &actor, &keys, (reason.as_deref(), None), now).await?;
     let factors = store::mfa::second_factors(&ctx.read, u.id).await?;
     if !factors.is_empty() {
         let token = super::mfa::challenge(ctx, &u, &actor, &keys, now).await?;
         return Err(Error::SecondFactorRequired(token, factors));
     }
     start(ctx, &u, &actor, agent, Proof::Password, &keys, now).await
+}
+
+/// Refuses the sign-in of `u` when the account cannot sign in now (disabled, locked, …: 403
+/// with the reason, `why` being the status change's reason when known), after a proof that was
+/// right: its attempt against `keys` is taken back, and the refusal is audited
+/// (`auth.login_refused`, with the sign-in `method` when not a password).
+pub(super) async fn refuse_if_cannot_sign_in(
+    ctx: &Ctx,
+    u: &user::Model,
+    actor: &Actor,
+    keys: &[(String, ThrottlePolicy)],
+    (why, method): (Option<&str>, Option<&str>),
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let Some(refusal) = u.status.sign_in_refusal(&ctx.settings.help_desk, why) else {
+        return Ok(());
+    };
+    let mut details = json!({"status": u.status.as_str()});
+    if let (Some(m), Some(d)) = (method, details.as_object_mut()) {
+        d.insert("method".into(), json!(m));
+    }
+    let txn = crate::store::begin(&ctx.db).await?;
+    store::sessions::release(&txn, keys).await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "auth.login_refused",
+            target: Some(format!("user:{}", u.id)),
+            details,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Err(Error::Forbidden(refusal))
 }
 
 /// The second step of a sign-in with a second factor (`service::mfa` checks it).

@@ -421,6 +421,23 @@ async fn people_sign_in_with_their_organizations_network_credentials_and_bad_ans
         tokens_for(&app, &code).await.0.me().await.expect("me").user_id,
         "ssupervisor"
     );
+    // A disabled account is not opened by its organization's provider either.
+    sql(
+        &app,
+        "UPDATE users SET status = 'disabled' WHERE login = 'ddataowner'",
+    )
+    .await;
+    let dan = At {
+        email: "dan.dataowner@dla.example",
+        ..At::default()
+    };
+    assert_eq!(sign_in(&app, dla, dan).await["error"], "account-cannot-sign-in");
+    assert!(
+        app.audit_details("auth.login_refused")
+            .await
+            .iter()
+            .any(|d| d["method"] == "network" && d["status"] == "disabled")
+    );
 
     // An organization without a provider has no network sign-in; removing DLA's ends it.
     let r = browser()
