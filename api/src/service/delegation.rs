@@ -146,7 +146,9 @@ pub async fn hand_over(
 }
 
 /// Gives back to their approver the open tasks a deputy holds for `principal` (everyone's when
-/// `None`) whose delegation is no longer in force, telling the approver. Returns how many.
+/// `None`) whose delegation is no longer in force, telling the approver. An approver who can no
+/// longer sign in (they left while their deputy acted) does not get them back: they go on as
+/// that approver's own tasks would ([`hand_over`]). Returns how many moved.
 pub async fn return_delegated(
     ctx: &Ctx,
     conn: &impl ConnectionTrait,
@@ -154,20 +156,34 @@ pub async fn return_delegated(
     now: DateTime<Utc>,
 ) -> Result<usize> {
     let mut returned = 0;
+    let mut gone = Vec::new();
     for t in store::tasks::delegations_ended(conn, principal, now, 500).await? {
         let (Some(deputy), Some(owner)) = (t.assignee_id, t.delegated_from) else {
             continue;
         };
         if store::tasks::reassign(conn, t.id, deputy, owner, None).await? {
-            let s = load_saar(conn, t.saar_id).await?;
-            let back = approval_task::Model {
-                assignee_id: Some(owner),
-                delegated_from: None,
-                ..t
-            };
-            notify_approvers(ctx, conn, &s, &back, false, now).await?;
             returned += 1;
+            let o = store::users::find(conn, owner).await?;
+            match o.filter(|o| !o.status.can_sign_in()) {
+                Some(o) => {
+                    if !gone.iter().any(|g: &user::Model| g.id == o.id) {
+                        gone.push(o);
+                    }
+                }
+                None => {
+                    let s = load_saar(conn, t.saar_id).await?;
+                    let back = approval_task::Model {
+                        assignee_id: Some(owner),
+                        delegated_from: None,
+                        ..t
+                    };
+                    notify_approvers(ctx, conn, &s, &back, false, now).await?;
+                }
+            }
         }
+    }
+    for o in &gone {
+        hand_over(ctx, conn, o, now).await?;
     }
     Ok(returned)
 }

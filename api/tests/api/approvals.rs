@@ -12,6 +12,7 @@ both_dbs!(
     reminders_every_two_days_then_the_deadline_expires_the_request,
     a_supervisor_change_moves_open_tasks_to_the_new_supervisor,
     deputies_act_for_an_approver_during_the_period,
+    a_delegation_ending_after_the_approver_left_hands_their_tasks_on,
     external_approvers_act_through_a_single_use_emailed_link,
 );
 
@@ -399,6 +400,63 @@ async fn deputies_act_for_an_approver_during_the_period(db: Db) {
         sup.clear_deputy().await.expect_err("none left").status(),
         Some(404)
     );
+}
+
+async fn a_delegation_ending_after_the_approver_left_hands_their_tasks_on(db: Db) {
+    let app = seeded(db).await;
+    let requester = as_user(&app, "jrequester").await;
+    let sup = as_user(&app, "ssupervisor").await;
+    sup.set_deputy(&SetDeputyRequest {
+        deputy: "iiao".into(),
+        starts_at: app.now(),
+        ends_at: app.now() + Duration::days(2),
+    })
+    .await
+    .expect("deputy from now");
+    let pop = role_id(&requester, "Web User POP-001", "PROD").await;
+    let saar = submit_one(&app, &requester, pop).await;
+    let deputy = as_user(&app, "iiao").await;
+    task_for(&deputy, saar.id).await;
+    // Sam leaves while Ivy acts for him.
+    let admin = as_user(&app, "aadmin").await;
+    admin
+        .set_user_status(
+            app.user_id("ssupervisor").await,
+            &SetUserStatusRequest {
+                status: SettableStatus::Disabled,
+                reason: "Left the agency.".into(),
+            },
+        )
+        .await
+        .expect("disabled");
+    // The delegation ends: the task does not go back to Sam, who cannot act on it, but where
+    // his own tasks went when he left (he has no supervisor: the administrators' queue).
+    app.clock.advance(Duration::days(2) + Duration::minutes(1));
+    let admin = as_user(&app, "aadmin").await;
+    eventually("the task reaches the administrators", || async {
+        admin
+            .approvals()
+            .await
+            .expect("inbox")
+            .iter()
+            .any(|t| t.saar.id == saar.id)
+    })
+    .await;
+    let waiting = requester_view(&app, saar.id).await;
+    assert_ne!(waiting, "Sam Supervisor");
+    assert_ne!(waiting, "Ivy Assurance");
+}
+
+/// Who the requester sees the SAAR waiting on.
+async fn requester_view(app: &TestApp, saar: uuid::Uuid) -> String {
+    as_user(app, "jrequester")
+        .await
+        .get_saar(saar)
+        .await
+        .expect("saar")
+        .waiting_on
+        .expect("waiting")
+        .who
 }
 
 async fn external_approvers_act_through_a_single_use_emailed_link(db: Db) {
