@@ -643,6 +643,16 @@ impl Client {
         Ok(t)
     }
 
+    /// `GET /api/v1/me/network-identities`: the network identities that sign me in.
+    pub async fn my_network_identities(&self) -> Result<Vec<NetworkIdentityResponse>, ClientError> {
+        self.get("api/v1/me/network-identities").await
+    }
+
+    /// `DELETE /api/v1/me/network-identities/{id}`
+    pub async fn unlink_network_identity(&self, id: uuid::Uuid) -> Result<(), ClientError> {
+        Self::send(self.request(Method::DELETE, &format!("api/v1/me/network-identities/{id}"))?).await
+    }
+
     /// `GET /api/v1/organizations/{id}/network-sign-in`
     pub async fn network_sign_in_settings(
         &self,

@@ -484,6 +484,19 @@ pub struct NetworkSignInOption {
     pub url: String,
 }
 
+/// A network identity (an organization provider's subject) that signs me in.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NetworkIdentityResponse {
+    pub id: Uuid,
+    /// The provider's issuer.
+    #[schema(example = "https://login.dla.example/realms/dla")]
+    pub issuer: String,
+    /// My subject at the provider.
+    pub subject: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
 /// The code a network sign-in came back with (single use, 2 minutes), for tokens.
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]

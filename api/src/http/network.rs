@@ -21,6 +21,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(network_callback)
         .service(network_sign_in)
         .service(network_token)
+        .service(list_my_network_identities)
+        .service(unlink_my_network_identity)
         .service(get_network_sign_in)
         .service(put_network_sign_in)
         .service(delete_network_sign_in);
@@ -299,5 +301,55 @@ async fn delete_network_sign_in(
 ) -> Result<HttpResponse, Error> {
     let p = auth.0.user()?;
     network::remove(&ctx, &auth.actor(&req), p, *id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// My network identities: the subjects at my organization's provider that sign me in (linked
+/// at my first sign-in with it).
+///
+/// **Permissions**: any signed-in person, for their own.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "list_my_network_identities",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<NetworkIdentityResponse>),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+    ),
+)]
+#[get("/me/network-identities")]
+async fn list_my_network_identities(ctx: web::Data<Ctx>, auth: Auth) -> Result<HttpResponse, Error> {
+    let u = auth.0.user()?;
+    Ok(HttpResponse::Ok().json(network::mine(&ctx, u).await?))
+}
+
+/// Unlink one of my network identities: it no longer signs me in (a later sign-in with it links
+/// it again by my verified address). I am mailed; audited.
+///
+/// **Permissions**: any signed-in person, for their own.
+///
+/// **Refusals**: 404: no such network identity of mine.
+#[utoipa::path(
+    tag = "me",
+    operation_id = "unlink_my_network_identity",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The network identity's id")),
+    responses(
+        (status = 204, description = "Unlinked"),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+    ),
+)]
+#[delete("/me/network-identities/{id}")]
+async fn unlink_my_network_identity(
+    ctx: web::Data<Ctx>,
+    req: HttpRequest,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, Error> {
+    let u = auth.0.user()?;
+    network::unlink(&ctx, &auth.actor(&req), u, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -26,7 +26,9 @@ use crate::domain::throttle::ThrottlePolicy;
 use crate::store;
 use crate::store::audit::{self, Actor, NewEvent};
 use crate::store::entities::{network_flow, network_provider, user};
-use amps_openapi::{NetworkSignInOption, NetworkSignInRequest, NetworkSignInResponse};
+use amps_openapi::{
+    NetworkIdentityResponse, NetworkSignInOption, NetworkSignInRequest, NetworkSignInResponse,
+};
 use chrono::Duration;
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
@@ -669,6 +671,56 @@ pub async fn remove(ctx: &Ctx, actor: &Actor, p: &UserPrincipal, org: Uuid) -> R
             action: "catalog.network_sign_in_removed",
             target: Some(format!("organization:{org}")),
             details: json!({}),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// `GET /me/network-identities`: the provider subjects that sign the caller in.
+pub async fn mine(ctx: &Ctx, p: &UserPrincipal) -> Result<Vec<NetworkIdentityResponse>> {
+    Ok(store::network::identities_of_user(&ctx.read, p.id)
+        .await?
+        .into_iter()
+        .map(|i| NetworkIdentityResponse {
+            id: i.id,
+            issuer: i.issuer,
+            subject: i.subject,
+            created_at: i.created_at,
+            last_used_at: i.last_used_at,
+        })
+        .collect())
+}
+
+/// `DELETE /me/network-identities/{id}`: the subject no longer signs the caller in (until
+/// they sign in with it again, when it is linked by their verified address anew). Audited; the
+/// owner is mailed.
+pub async fn unlink(ctx: &Ctx, actor: &Actor, p: &UserPrincipal, id: Uuid) -> Result<()> {
+    let now = ctx.clock.now();
+    let txn = crate::store::begin(&ctx.db).await?;
+    if !store::network::unlink(&txn, p.id, id).await? {
+        return Err(Error::NotFound("No such network identity of yours.".into()));
+    }
+    store::outbox::enqueue(
+        &txn,
+        now,
+        &p.user.email,
+        "AMPS: a network sign-in was unlinked from your account",
+        &format!(
+            "Hello {},\n\nA network identity no longer signs in to your AMPS account {}. If you did not do this, call {}.\n\n-- AMPS",
+            p.user.first_name, p.login, ctx.settings.help_desk
+        ),
+    )
+    .await?;
+    audit::append(
+        &txn,
+        now,
+        NewEvent {
+            actor,
+            action: "auth.network_unlinked",
+            target: Some(format!("user:{}", p.id)),
+            details: json!({"identity": id}),
         },
     )
     .await?;

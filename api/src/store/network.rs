@@ -181,3 +181,26 @@ pub async fn used(conn: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> 
         .await?;
     Ok(())
 }
+
+/// The subjects linked to `user`, oldest first.
+pub async fn identities_of_user(
+    conn: &impl ConnectionTrait,
+    user: Uuid,
+) -> Result<Vec<network_identity::Model>, DbErr> {
+    network_identity::Entity::find()
+        .filter(network_identity::Column::UserId.eq(user))
+        .order_by_asc(network_identity::Column::CreatedAt)
+        .all(conn)
+        .await
+}
+
+/// Unlinks `id` from `user`; false when it is not theirs (or gone).
+pub async fn unlink(conn: &impl ConnectionTrait, user: Uuid, id: Uuid) -> Result<bool, DbErr> {
+    Ok(network_identity::Entity::delete_many()
+        .filter(network_identity::Column::Id.eq(id))
+        .filter(network_identity::Column::UserId.eq(user))
+        .exec(conn)
+        .await?
+        .rows_affected
+        == 1)
+}

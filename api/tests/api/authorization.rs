@@ -263,6 +263,12 @@ fn operation(id: &str, o: &Objects, n: usize) -> Option<Call> {
         // No state: refused (400) before anything is counted.
         "network_callback" => call(M::GET, "/api/v1/auth/network/callback"),
         "network_token" => call(M::POST, "/api/v1/auth/network/token").json(json!({"code": ""})),
+        "list_my_network_identities" => call(M::GET, "/api/v1/me/network-identities"),
+        // Nothing of the caller's there: the same 404 for everyone signed in.
+        "unlink_my_network_identity" => Call {
+            not_found_is_empty: true,
+            ..call(M::DELETE, format!("/api/v1/me/network-identities/{}", Uuid::nil()))
+        },
         "get_network_sign_in" => Call {
             not_found_is_empty: true,
             ..call(M::GET, format!("/api/v1/organizations/{}/network-sign-in", o.organization))
@@ -884,6 +890,8 @@ const README_ORDER: &[&str] = &[
     "list_my_certificates",
     "start_certificate_binding",
     "remove_my_certificate",
+    "list_my_network_identities",
+    "unlink_my_network_identity",
     "set_deputy",
     "list_direct_reports",
     "list_my_requests",

@@ -297,6 +297,44 @@ async fn people_sign_in_with_their_organizations_network_credentials_and_bad_ans
             .expect("audited")["linked"],
         false
     );
+    // Jane sees the identity among her sign-in methods and unlinks it (nobody else can); her
+    // next sign-in there links it again by her verified address.
+    let (jane_network, _) = tokens_for(&app, &sign_in(&app, dla, jane_at).await["code"]).await;
+    let linked = jane_network.my_network_identities().await.expect("mine");
+    assert_eq!(linked.len(), 1);
+    assert_eq!(
+        (linked[0].issuer.as_str(), linked[0].subject.as_str()),
+        (provider.issuer.as_str(), "sub-jane.requester@dla.example")
+    );
+    assert_eq!(
+        as_user(&app, "ssupervisor")
+            .await
+            .unlink_network_identity(linked[0].id)
+            .await
+            .expect_err("not Sam's")
+            .status(),
+        Some(404)
+    );
+    jane_network
+        .unlink_network_identity(linked[0].id)
+        .await
+        .expect("unlinked");
+    assert!(
+        jane_network
+            .my_network_identities()
+            .await
+            .expect("mine")
+            .is_empty()
+    );
+    mail_about(&app, "jane.requester@dla.example", "network sign-in was unlinked").await;
+    tokens_for(&app, &sign_in(&app, dla, jane_at).await["code"]).await;
+    assert_eq!(
+        app.audit_details("auth.network_accepted")
+            .await
+            .last()
+            .expect("audited")["linked"],
+        true
+    );
 
     // An administrator must use a second factor: the provider's one counts (its amr says
     // so); without one, the sign-in only sets one up.

@@ -52,6 +52,11 @@ test('a person signs in with their organization\'s network credentials', async (
     await expect(page).toHaveURL(/\/$/);
     await nav(page, 'My Information');
     await expect(page.getByRole('table', { name: 'Your sign-ins' })).toContainText('network credentials');
+    // Her identity there is among her sign-in methods, linked by her verified address.
+    await expect(page.getByRole('region', { name: 'Network sign-in' })
+      .getByRole('table', { name: 'Network identities that sign you in' }))
+      .toContainText('sub-jane.requester@dla.example');
+    await checkPage(page, '82-my-network-identity');
     await signOut(page);
 
     // Victor's account belongs to another organization: DLA's sign-in does not open it, and

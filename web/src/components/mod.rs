@@ -7,6 +7,7 @@ pub mod delete_user;
 pub mod direct_reports;
 pub mod field;
 pub mod my_roles;
+pub mod network_identities;
 pub mod notices;
 pub mod out_of_office;
 pub mod page;

@@ -256,6 +256,7 @@ pub fn MyInformation() -> impl IntoView {
                     <crate::components::two_step::TwoStep/>
                     <crate::components::security_keys::SecurityKeys/>
                     <crate::components::certificates::Certificates/>
+                    <crate::components::network_identities::NetworkIdentities/>
                     <crate::components::out_of_office::OutOfOffice/>
                     <crate::components::sign_ins::SignIns/>
                     </div>
