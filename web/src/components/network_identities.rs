@@ -31,7 +31,12 @@ pub fn NetworkIdentities() -> impl IntoView {
         alert.set(None);
         status.set(None);
         spawn_local(async move {
-            match api::call(session, move |c| async move { c.unlink_network_identity(id).await }).await {
+            match api::call(
+                session,
+                move |c| async move { c.unlink_network_identity(id).await },
+            )
+            .await
+            {
                 Ok(()) => {
                     status.set(Some("Unlinked: it no longer signs you in.".into()));
                     load();
