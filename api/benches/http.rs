@@ -930,15 +930,21 @@ async fn main() {
                 .to_string()))
             .unwrap_or_default()
     );
-    let mut out = format!(
-        "## HTTP load, demo data ({})\n\n{CONNS} keep-alive connections over loopback for {} s each; client and server share the machine: {machine}.\n",
-        chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
-        WINDOW.as_secs()
-    );
     // AMPS_BENCH_SCALE=0 skips the stages at scale (each loads 1.1M assignments).
     let at_scale = std::env::var("AMPS_BENCH_SCALE").map_or(true, |v| v != "0");
     // AMPS_BENCH_DEMO=0 skips the stage on the demo data (to look at the stages at scale).
     let demo = std::env::var("AMPS_BENCH_DEMO").map_or(true, |v| v != "0");
+    let stages = match (demo, at_scale) {
+        (true, true) => "demo data, then at scale",
+        (true, false) => "demo data",
+        (false, true) => "at scale",
+        (false, false) => "no stage asked for",
+    };
+    let mut out = format!(
+        "## HTTP load, {stages} ({})\n\n{CONNS} keep-alive connections over loopback for {} s each; client and server share the machine: {machine}.\n",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
+        WINDOW.as_secs()
+    );
     if only.is_empty() || only == "sqlite" {
         let files: Vec<PathBuf> = (0..3)
             .map(|_| std::env::temp_dir().join(format!("amps-http-{}.db", Uuid::new_v4().simple())))
