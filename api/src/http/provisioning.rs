@@ -40,7 +40,8 @@ async fn list_provisioning_tasks(ctx: web::Data<Ctx>, auth: Auth) -> Result<Http
 ///
 /// **Permissions**: provisioners of the task's application.
 ///
-/// **Refusals**: 409: already done.
+/// **Refusals**: 409: already done, or the removal of AMPS's last administrator's
+/// Administrator role (AMPS always keeps one).
 #[utoipa::path(
     tag = "provisioning",
     operation_id = "complete_provisioning_task",

@@ -113,6 +113,22 @@ pub async fn finish(
     apply(conn, &s, to, now).await?;
     let removal = t.kind == ProvisioningKind::Revoke;
     let action = if removal {
+        if r.admin_key == Some(crate::domain::permission::AdminRole::Administrator) {
+            // AMPS keeps an administrator: the last one's role is not removed (two removals at
+            // once queue on the role's row, so the second sees the first's).
+            store::users::lock_role(conn, r.id).await?;
+            let others = store::users::administrators(conn, now)
+                .await?
+                .into_iter()
+                .filter(|a| a.id != t.user_id)
+                .count();
+            if others == 0 {
+                return Err(Error::Conflict(
+                    "This is AMPS's last administrator: give another person the Administrator role first."
+                        .into(),
+                ));
+            }
+        }
         store::provisioning::remove_assignments(conn, t.user_id, t.role_id, now).await?;
         "saar.deprovisioned"
     } else {

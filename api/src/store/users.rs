@@ -37,6 +37,22 @@ pub async fn lock(conn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<(), DbErr
     Ok(())
 }
 
+/// Locks the row of role `id` until the transaction ends (PostgreSQL; a SQLite write
+/// transaction holds the database's one write lock from its start): two removals of an
+/// AMPS administrative role queue, so each counts the holders the other left.
+pub async fn lock_role(conn: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+    if conn.get_database_backend() == DbBackend::Postgres {
+        role::Entity::find_by_id(id)
+            .select_only()
+            .column(role::Column::Id)
+            .lock_exclusive()
+            .into_tuple::<Uuid>()
+            .one(conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// The accounts `ids`, in no order.
 pub async fn find_many(
     conn: &impl ConnectionTrait,

@@ -11,7 +11,74 @@ both_dbs!(
     automatic_provisioning_calls_a_signed_webhook_and_falls_back_to_manual,
     a_removal_request_is_refused_for_a_role_not_held,
     a_webhook_whose_name_resolves_to_a_private_address_is_never_called,
+    the_last_administrators_role_is_never_removed,
 );
+
+async fn the_last_administrators_role_is_never_removed(db: Db) {
+    let app = seeded(db).await;
+    // Alex and Jane are AMPS's administrators; their supervisor, Sam, removes both roles at
+    // once, and the provisioner completes both removals at once.
+    grant_admin_role(
+        &app,
+        "jrequester",
+        amps::domain::permission::AdminRole::Administrator,
+    )
+    .await;
+    let sam = as_user(&app, "ssupervisor").await;
+    let reason = RemovalRequest {
+        reason: "Administration moves to headquarters.".into(),
+    };
+    let mut numbers = vec![];
+    for report in sam.direct_reports().await.expect("reports") {
+        if !["aadmin", "jrequester"].contains(&report.user_id.as_str()) {
+            continue;
+        }
+        let admin_role = report
+            .roles
+            .iter()
+            .find(|r| r.role.name == "Administrator")
+            .unwrap_or_else(|| panic!("{} is an administrator", report.user_id));
+        let v = sam
+            .remove_direct_report_role(report.id, admin_role.assignment_id, &reason)
+            .await
+            .expect("removal");
+        numbers.push(v.number);
+    }
+    assert_eq!(numbers.len(), 2);
+    let prov = as_user(&app, "pprovisioner").await;
+    let tasks: Vec<_> = prov
+        .provisioning_tasks()
+        .await
+        .expect("queue")
+        .into_iter()
+        .filter(|t| numbers.contains(&t.saar_number))
+        .collect();
+    assert_eq!(tasks.len(), 2);
+    let done = CompleteProvisioningRequest { note: None };
+    let (a, b) = tokio::join!(
+        prov.complete_provisioning(tasks[0].id, &done),
+        prov.complete_provisioning(tasks[1].id, &done)
+    );
+    let statuses = [&a, &b].map(|r| r.as_ref().err().and_then(|e| e.status()).unwrap_or(200));
+    assert!(
+        statuses.contains(&200) && statuses.contains(&409),
+        "one removal, one refusal: {statuses:?}"
+    );
+    let refused = if a.is_err() { a } else { b };
+    assert!(
+        refused
+            .expect_err("refused")
+            .problem()
+            .and_then(|p| p.detail.clone())
+            .unwrap_or_default()
+            .contains("last administrator")
+    );
+    // One of them still administers AMPS.
+    let left = amps::store::users::administrators(&app.ctx.db, app.now())
+        .await
+        .expect("administrators");
+    assert_eq!(left.len(), 1, "{left:?}");
+}
 
 async fn roles_are_removed_by_the_user_with_approval_and_by_the_supervisor(db: Db) {
     let app = seeded(db).await;
